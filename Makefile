@@ -1,0 +1,47 @@
+# gostrisk — build, run, test, bench, fuzz.
+GO        ?= go
+BIN       := bin/gostrisk
+SAMPLE    := samples/etc-asterisk/asterisk.conf
+FUZZTIME  ?= 20s
+
+.PHONY: build run check test test-deps unit bench fuzz vet clean
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/gostrisk
+
+# Run gostrisk in the foreground with a console on the sample config.
+run: build
+	./$(BIN) -C $(SAMPLE) -cvvv
+
+check: build
+	./$(BIN) check -C $(SAMPLE)
+
+# Installs what the end-to-end tests drive (sipp, baresip, fail2ban) when
+# missing; needs root on Debian, as CI has.
+test-deps:
+	@missing=""; \
+	command -v sipp >/dev/null 2>&1 || missing="$$missing sip-tester"; \
+	command -v baresip >/dev/null 2>&1 || missing="$$missing baresip"; \
+	command -v fail2ban-regex >/dev/null 2>&1 || missing="$$missing fail2ban"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		(apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+test: test-deps vet
+	$(GO) test -count=1 -timeout 9m ./...
+
+unit:
+	$(GO) test -count=1 -short ./pkg/...
+
+vet:
+	$(GO) vet ./...
+
+bench: build
+	./bench/run.sh
+
+fuzz:
+	./bench/fuzz.sh $(FUZZTIME)
+
+clean:
+	rm -rf bin
