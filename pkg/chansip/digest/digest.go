@@ -1,0 +1,305 @@
+package digest
+
+import (
+	"crypto/md5"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Credentials is a parsed Authorization / Proxy-Authorization header.
+type Credentials struct {
+	Username  string
+	Realm     string
+	Nonce     string
+	URI       string
+	Response  string
+	Algorithm string
+	CNonce    string
+	QOP       string
+	NC        string
+	Opaque    string
+}
+
+// ErrMalformed means the header is not a digest answer.
+var ErrMalformed = errors.New("digest: malformed authorization header")
+
+// Parse reads `Digest username="6000", realm="asterisk", ...`.
+func Parse(header string) (*Credentials, error) {
+	h := strings.TrimSpace(header)
+	if len(h) < 7 || !strings.EqualFold(h[:6], "digest") || (h[6] != ' ' && h[6] != '\t') {
+		return nil, ErrMalformed
+	}
+	c := &Credentials{}
+	rest := h[7:]
+	for {
+		rest = strings.TrimLeft(rest, " \t,")
+		if rest == "" {
+			break
+		}
+		eq := strings.IndexByte(rest, '=')
+		if eq <= 0 {
+			return nil, ErrMalformed
+		}
+		key := strings.ToLower(strings.TrimSpace(rest[:eq]))
+		rest = strings.TrimLeft(rest[eq+1:], " \t")
+		var val string
+		if strings.HasPrefix(rest, `"`) {
+			end := 1
+			var b strings.Builder
+			for ; end < len(rest) && rest[end] != '"'; end++ {
+				if rest[end] == '\\' && end+1 < len(rest) {
+					end++
+				}
+				b.WriteByte(rest[end])
+			}
+			if end >= len(rest) {
+				return nil, ErrMalformed
+			}
+			val, rest = b.String(), rest[end+1:]
+		} else {
+			end := strings.IndexAny(rest, ", \t")
+			if end < 0 {
+				end = len(rest)
+			}
+			val, rest = rest[:end], rest[end:]
+		}
+		switch key {
+		case "username":
+			c.Username = val
+		case "realm":
+			c.Realm = val
+		case "nonce":
+			c.Nonce = val
+		case "uri":
+			c.URI = val
+		case "response":
+			c.Response = val
+		case "algorithm":
+			c.Algorithm = val
+		case "cnonce":
+			c.CNonce = val
+		case "qop":
+			c.QOP = val
+		case "nc":
+			c.NC = val
+		case "opaque":
+			c.Opaque = val
+		}
+	}
+	if c.Username == "" || c.Nonce == "" || c.Response == "" {
+		return nil, ErrMalformed
+	}
+	return c, nil
+}
+
+func md5hex(s string) string {
+	sum := md5.Sum([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// HA1 is md5(user:realm:secret), what md5secret= holds.
+func HA1(user, realm, secret string) string { return md5hex(user + ":" + realm + ":" + secret) }
+
+// Response computes the expected response for ha1, method and credentials.
+func Response(ha1, method string, c *Credentials) string {
+	ha2 := md5hex(method + ":" + c.URI)
+	if c.QOP == "auth" || c.QOP == "auth-int" {
+		return md5hex(ha1 + ":" + c.Nonce + ":" + c.NC + ":" + c.CNonce + ":" + c.QOP + ":" + ha2)
+	}
+	return md5hex(ha1 + ":" + c.Nonce + ":" + ha2)
+}
+
+// Check reports whether the credentials answer the challenge for this
+// method with the given HA1. The comparison does not leak timing.
+func Check(ha1, method string, c *Credentials) bool {
+	want := Response(ha1, method, c)
+	if len(want) != len(c.Response) {
+		return false
+	}
+	var diff byte
+	for i := 0; i < len(want); i++ {
+		diff |= want[i] ^ toLower(c.Response[i])
+	}
+	return diff == 0
+}
+
+func toLower(b byte) byte {
+	if b >= 'A' && b <= 'Z' {
+		return b + 32
+	}
+	return b
+}
+
+// Challenge formats a WWW-Authenticate / Proxy-Authenticate value as chan_sip
+// sends it.
+func Challenge(realm, nonce string, stale bool) string {
+	s := fmt.Sprintf(`Digest algorithm=MD5, realm="%s", nonce="%s"`, realm, nonce)
+	if stale {
+		s += ", stale=true"
+	}
+	return s
+}
+
+// NonceState is what the store knows about a nonce.
+type NonceState int
+
+const (
+	NonceUnknown NonceState = iota // never issued (or long forgotten)
+	NonceValid
+	NonceStale // issued by us, but too old
+)
+
+const shards = 64
+
+// Nonces issues and checks nonces. The zero value is not usable; use
+// NewNonces.
+type Nonces struct {
+	lifetime time.Duration
+	now      func() time.Time
+	seed     maphash.Seed
+	shards   [shards]nonceShard
+}
+
+type nonceShard struct {
+	mu     sync.Mutex
+	issued map[string]time.Time
+}
+
+// NewNonces returns a store whose nonces are valid for lifetime; they are
+// remembered (to answer "stale") for twice that long.
+func NewNonces(lifetime time.Duration, now func() time.Time) *Nonces {
+	if now == nil {
+		now = time.Now
+	}
+	n := &Nonces{lifetime: lifetime, now: now, seed: maphash.MakeSeed()}
+	for i := range n.shards {
+		n.shards[i].issued = make(map[string]time.Time)
+	}
+	return n
+}
+
+func (n *Nonces) shard(nonce string) *nonceShard {
+	return &n.shards[maphash.String(n.seed, nonce)%shards]
+}
+
+// New issues a fresh random nonce.
+func (n *Nonces) New() string {
+	var b [12]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(fmt.Sprintf("digest: crypto/rand failed: %v", err))
+	}
+	nonce := hex.EncodeToString(b[:])
+	s := n.shard(nonce)
+	now := n.now()
+	s.mu.Lock()
+	s.issued[nonce] = now
+	s.mu.Unlock()
+	return nonce
+}
+
+// State reports whether nonce is one we issued and still valid.
+func (n *Nonces) State(nonce string) NonceState {
+	s := n.shard(nonce)
+	s.mu.Lock()
+	at, ok := s.issued[nonce]
+	s.mu.Unlock()
+	switch {
+	case !ok:
+		return NonceUnknown
+	case n.now().Sub(at) > n.lifetime:
+		return NonceStale
+	}
+	return NonceValid
+}
+
+// Forget drops a nonce after successful use, so it cannot be replayed for
+// another registration.
+func (n *Nonces) Forget(nonce string) {
+	s := n.shard(nonce)
+	s.mu.Lock()
+	delete(s.issued, nonce)
+	s.mu.Unlock()
+}
+
+// Sweep drops nonces older than twice the lifetime; the owner calls it
+// periodically so a flood of unanswered challenges does not grow memory.
+func (n *Nonces) Sweep() (removed int) {
+	cutoff := n.now().Add(-2 * n.lifetime)
+	for i := range n.shards {
+		s := &n.shards[i]
+		s.mu.Lock()
+		for k, at := range s.issued {
+			if at.Before(cutoff) {
+				delete(s.issued, k)
+				removed++
+			}
+		}
+		s.mu.Unlock()
+	}
+	return removed
+}
+
+// Len is the number of remembered nonces.
+func (n *Nonces) Len() int {
+	total := 0
+	for i := range n.shards {
+		s := &n.shards[i]
+		s.mu.Lock()
+		total += len(s.issued)
+		s.mu.Unlock()
+	}
+	return total
+}
+
+// Answer builds the Authorization value a client sends in reply to a
+// challenge header (for trunks that challenge our REGISTER or INVITE).
+func Answer(challenge, method, uri, user, secret string, nc int) (string, error) {
+	ch, err := parseChallenge(challenge)
+	if err != nil {
+		return "", err
+	}
+	c := &Credentials{Username: user, Realm: ch["realm"], Nonce: ch["nonce"], URI: uri, Opaque: ch["opaque"]}
+	if alg := ch["algorithm"]; alg != "" && !strings.EqualFold(alg, "MD5") {
+		return "", fmt.Errorf("digest: unsupported algorithm %q", alg)
+	}
+	if qop := ch["qop"]; qop != "" {
+		for _, q := range strings.Split(qop, ",") {
+			if strings.TrimSpace(q) == "auth" {
+				c.QOP = "auth"
+			}
+		}
+		if c.QOP == "" {
+			return "", fmt.Errorf("digest: unsupported qop %q", qop)
+		}
+		var b [8]byte
+		rand.Read(b[:])
+		c.CNonce = hex.EncodeToString(b[:])
+		c.NC = fmt.Sprintf("%08x", nc)
+	}
+	c.Response = Response(HA1(user, c.Realm, secret), method, c)
+	var s strings.Builder
+	fmt.Fprintf(&s, `Digest username="%s", realm="%s", algorithm=MD5, uri="%s", nonce="%s", response="%s"`,
+		c.Username, c.Realm, c.URI, c.Nonce, c.Response)
+	if c.Opaque != "" {
+		fmt.Fprintf(&s, `, opaque="%s"`, c.Opaque)
+	}
+	if c.QOP != "" {
+		fmt.Fprintf(&s, `, qop=%s, cnonce="%s", nc=%s`, c.QOP, c.CNonce, c.NC)
+	}
+	return s.String(), nil
+}
+
+func parseChallenge(h string) (map[string]string, error) {
+	c, err := Parse(h + `, username="x", response="x"`)
+	if err != nil {
+		return nil, fmt.Errorf("digest: bad challenge %q", h)
+	}
+	m := map[string]string{"realm": c.Realm, "nonce": c.Nonce, "algorithm": c.Algorithm, "qop": c.QOP, "opaque": c.Opaque}
+	return m, nil
+}
