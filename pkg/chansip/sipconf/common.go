@@ -1,0 +1,163 @@
+package sipconf
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/gostrisk/gostrisk/pkg/confparse"
+)
+
+// commonTarget points at the fields that chan_sip's common options (valid
+// in [general] and in a peer) set.
+type commonTarget struct {
+	nat            *NAT
+	natSet         *bool
+	dtmf           *DTMFMode
+	directMedia    *bool
+	trustRPID      *bool
+	sendRPID       *bool
+	promiscRedir   *bool
+	videoSupport   *bool
+	textSupport    *bool
+	allowOverlap   *string
+	allowSubscribe *bool
+	ignoreSDP      *bool
+	usePath        *bool
+	rfc2833comp    *bool
+	rtcpMux        *bool
+	useClientCode  *bool
+	progressInband *string
+	insecure       *Insecure
+	t38            *bool
+	t38max         *int64
+}
+
+// commonOption handles one option shared by [general] and peers; it
+// reports whether the name was one of them.
+func (l *loader) commonOption(name string, v *confparse.Variable, t *commonTarget) bool {
+	switch name {
+	case "nat":
+		n, deprecated, err := ParseNAT(v.Value)
+		if err != nil {
+			l.bad(v, err)
+			return true
+		}
+		if deprecated {
+			l.warnVar(v, "nat=yes is deprecated, use nat=force_rport,comedia instead")
+		}
+		*t.nat = n
+		if t.natSet != nil {
+			*t.natSet = true
+		}
+	case "dtmfmode":
+		d, err := ParseDTMFMode(v.Value)
+		if err != nil {
+			l.bad(v, err)
+		}
+		*t.dtmf = d
+	case "directmedia", "canreinvite":
+		if isTrue(v.Value) {
+			*t.directMedia = true
+			return true
+		}
+		if isFalse(v.Value) {
+			*t.directMedia = false
+			return true
+		}
+		for _, w := range strings.Split(v.Value, ",") {
+			switch strings.ToLower(strings.TrimSpace(w)) {
+			case "update", "nonat", "outgoing":
+				*t.directMedia = true
+			default:
+				l.bad(v, fmt.Errorf("unknown directmedia mode %q (want yes, no, nonat, update or outgoing)", w))
+			}
+		}
+	case "insecure":
+		if t.insecure == nil {
+			return false
+		}
+		in, err := ParseInsecure(v.Value)
+		if err != nil {
+			l.bad(v, err)
+		}
+		*t.insecure = in
+	case "trustrpid":
+		*t.trustRPID = l.boolVal(v)
+	case "sendrpid":
+		switch strings.ToLower(v.Value) {
+		case "pai", "rpid":
+			*t.sendRPID = true
+		default:
+			*t.sendRPID = l.boolVal(v)
+		}
+	case "promiscredir":
+		*t.promiscRedir = l.boolVal(v)
+	case "videosupport":
+		if strings.EqualFold(v.Value, "always") {
+			*t.videoSupport = true
+		} else {
+			*t.videoSupport = l.boolVal(v)
+		}
+	case "textsupport":
+		*t.textSupport = l.boolVal(v)
+	case "allowoverlap":
+		switch {
+		case strings.EqualFold(v.Value, "dtmf"):
+			*t.allowOverlap = "DTMF"
+		case isTrue(v.Value):
+			*t.allowOverlap = "Yes"
+		default:
+			*t.allowOverlap = "No"
+			l.boolVal(v)
+		}
+	case "allowsubscribe":
+		*t.allowSubscribe = l.boolVal(v)
+	case "ignoresdpversion":
+		*t.ignoreSDP = l.boolVal(v)
+	case "supportpath":
+		*t.usePath = l.boolVal(v)
+	case "rfc2833compensate":
+		*t.rfc2833comp = l.boolVal(v)
+	case "rtcp_mux":
+		*t.rtcpMux = l.boolVal(v)
+	case "useclientcode":
+		*t.useClientCode = l.boolVal(v)
+	case "progressinband":
+		switch {
+		case strings.EqualFold(v.Value, "never"):
+			*t.progressInband = "Never"
+		case isTrue(v.Value):
+			*t.progressInband = "Yes"
+		default:
+			*t.progressInband = "No"
+			l.boolVal(v)
+		}
+	case "t38pt_udptl":
+		*t.t38 = false
+		for i, w := range strings.Split(v.Value, ",") {
+			w = strings.ToLower(strings.TrimSpace(w))
+			switch {
+			case i == 0 && isTrue(w):
+				*t.t38 = true
+			case i == 0 && isFalse(w):
+			case i > 0 && (w == "redundancy" || w == "fec" || w == "none"):
+			case i > 0 && strings.HasPrefix(w, "maxdatagram="):
+				n, err := strconv.ParseInt(strings.TrimPrefix(w, "maxdatagram="), 10, 64)
+				if err != nil || n < 0 {
+					l.bad(v, fmt.Errorf("bad maxdatagram %q", w))
+					continue
+				}
+				*t.t38max = n
+			default:
+				l.bad(v, fmt.Errorf("unknown t38pt_udptl word %q", w))
+			}
+		}
+	case "g726nonstandard", "buggymwi", "faxdetect", "t38pt_usertpsource", "rpid_update",
+		"rpid_immediate", "trust_id_outbound":
+		// Accepted; gostrisk has no behaviour behind them.
+	default:
+		return false
+	}
+	return true
+}
