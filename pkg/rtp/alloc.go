@@ -1,0 +1,140 @@
+package rtp
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"sync"
+)
+
+// ErrPortsExhausted is returned when every port pair of the range is in use
+// or cannot be bound.
+var ErrPortsExhausted = errors.New("rtp: no free RTP port pair in range")
+
+// Allocator hands out even RTP ports (RTCP on port+1) from a fixed range.
+// Free ports wait in a FIFO ring so a port just released is the last to be
+// reused, which keeps late packets of a finished call away from a new one.
+type Allocator struct {
+	start, end int
+
+	mu    sync.Mutex
+	ring  []uint16 // free even ports; head..head+n wraps around
+	head  int
+	n     int
+	inUse map[int]bool
+}
+
+// NewAllocator prepares the even ports in [start, end]. An odd start is
+// rounded up, and a pair needs port+1 inside the range too.
+func NewAllocator(start, end int) (*Allocator, error) {
+	if start&1 == 1 {
+		start++
+	}
+	if start < 1 || end > 65535 || start+1 > end {
+		return nil, fmt.Errorf("rtp: port range %d-%d holds no even/odd pair", start, end)
+	}
+	a := &Allocator{start: start, end: end, inUse: make(map[int]bool)}
+	for p := start; p+1 <= end; p += 2 {
+		a.ring = append(a.ring, uint16(p))
+	}
+	a.n = len(a.ring)
+	return a, nil
+}
+
+// Range returns the even ports' bounds as configured.
+func (a *Allocator) Range() (start, end int) { return a.start, a.end }
+
+// Free returns how many pairs are not handed out.
+func (a *Allocator) Free() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.n
+}
+
+func (a *Allocator) take() (int, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.n == 0 {
+		return 0, false
+	}
+	p := int(a.ring[a.head])
+	a.head = (a.head + 1) % len(a.ring)
+	a.n--
+	a.inUse[p] = true
+	return p, true
+}
+
+func (a *Allocator) give(p int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !a.inUse[p] {
+		return
+	}
+	delete(a.inUse, p)
+	a.ring[(a.head+a.n)%len(a.ring)] = uint16(p)
+	a.n++
+}
+
+// PortPair is a bound RTP socket and, when asked for, its RTCP neighbour.
+type PortPair struct {
+	RTP  *net.UDPConn
+	RTCP *net.UDPConn // nil when the pair was bound without RTCP
+	Port int
+
+	alloc *Allocator
+	once  sync.Once
+}
+
+// Allocate binds the next free even port on ip (and port+1 when withRTCP).
+// Ports another program holds are skipped and go back to the ring; after
+// one full turn without success it gives up with ErrPortsExhausted.
+func (a *Allocator) Allocate(ip netip.Addr, withRTCP bool) (*PortPair, error) {
+	a.mu.Lock()
+	tries := a.n
+	a.mu.Unlock()
+	var lastErr error
+	for i := 0; i < tries; i++ {
+		p, ok := a.take()
+		if !ok {
+			break
+		}
+		rtpConn, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(ip, uint16(p))))
+		if err != nil {
+			lastErr = err
+			a.give(p)
+			continue
+		}
+		var rtcpConn *net.UDPConn
+		if withRTCP {
+			rtcpConn, err = net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(ip, uint16(p+1))))
+			if err != nil {
+				lastErr = err
+				_ = rtpConn.Close()
+				a.give(p)
+				continue
+			}
+		}
+		return &PortPair{RTP: rtpConn, RTCP: rtcpConn, Port: p, alloc: a}, nil
+	}
+	if lastErr != nil {
+		return nil, fmt.Errorf("%w (%d-%d on %s, last bind error: %v)", ErrPortsExhausted, a.start, a.end, ip, lastErr)
+	}
+	return nil, fmt.Errorf("%w (%d-%d on %s)", ErrPortsExhausted, a.start, a.end, ip)
+}
+
+// Close closes the sockets and returns the port to the allocator. It is
+// safe to call more than once.
+func (pp *PortPair) Close() error {
+	var err error
+	pp.once.Do(func() {
+		err = pp.RTP.Close()
+		if pp.RTCP != nil {
+			if e := pp.RTCP.Close(); err == nil {
+				err = e
+			}
+		}
+		pp.alloc.give(pp.Port)
+	})
+	return err
+}

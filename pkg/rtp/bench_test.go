@@ -1,0 +1,96 @@
+package rtp
+
+import (
+	"net/netip"
+	"testing"
+)
+
+// relayFixture wires two legs to phones without starting a Bridge, so the
+// hot path (pump.forward) can be measured and counted for allocations.
+func relayFixture(t testing.TB, secureIn, secureOut bool) (p *pump, pkt []byte, from netip.AddrPort) {
+	alloc := testAllocator(t, 4)
+	a := newTestLeg(t, alloc, LegOptions{Strict: StrictYes, Probation: 4})
+	b := newTestLeg(t, alloc, LegOptions{Strict: StrictYes, Probation: 4})
+	a.SetPayloadTypes([]PayloadType{{"PCMU/8000", 0}, {"telephone-event/8000", 101}})
+	b.SetPayloadTypes([]PayloadType{{"PCMU/8000", 0}, {"telephone-event/8000", 96}})
+	pa, pb := newPhone(t), newPhone(t)
+	a.SetRemote(pa.addr())
+	b.SetRemote(pb.addr())
+	pkt = rtpPacket(t, 0, 1, 160, 7, false, make([]byte, 160))
+	if secureIn {
+		params, keys := newSRTPPair(t, SuiteAES128SHA1_80, false)
+		if err := a.SetSRTP(params); err != nil {
+			t.Fatal(err)
+		}
+		ct, err := keys.enc.EncryptRTP(nil, pkt, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pkt = ct
+	}
+	if secureOut {
+		params, _ := newSRTPPair(t, SuiteAES128SHA1_80, true)
+		if err := b.SetSRTP(params); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return newPump(a, b), pkt, pa.addr()
+}
+
+// run forwards one packet the way step does after a read: the packet is
+// copied into the pump's input buffer first because SRTP decrypts in place.
+func runOnce(p *pump, pkt []byte, from netip.AddrPort, seq uint16) {
+	n := copy(p.in, pkt)
+	if p.src.srtp.Load() == nil {
+		p.in[2], p.in[3] = byte(seq>>8), byte(seq)
+	}
+	p.forward(p.in[:n], from, 1)
+}
+
+func TestRelayHotPathDoesNotAllocate(t *testing.T) {
+	tests := []struct {
+		name    string
+		in, out bool
+	}{
+		{"rtp-rtp", false, false},
+		{"srtp-rtp", true, false},
+		{"rtp-srtp", false, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, pkt, from := relayFixture(t, tc.in, tc.out)
+			var seq uint16
+			runOnce(p, pkt, from, seq) // first packet locks the source and builds tables
+			allocs := testing.AllocsPerRun(200, func() {
+				seq++
+				runOnce(p, pkt, from, seq)
+			})
+			if allocs != 0 {
+				t.Errorf("%v allocations per packet", allocs)
+			}
+			if p.dst.Stats().PacketsOut < 200 {
+				t.Errorf("packets not relayed: %+v", p.dst.Stats())
+			}
+		})
+	}
+}
+
+func benchRelay(b *testing.B, in, out bool) {
+	p, pkt, from := relayFixture(b, in, out)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(pkt)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		runOnce(p, pkt, from, uint16(i))
+	}
+}
+
+// BenchmarkRelayRTP is one plain packet through strict RTP, PT remap and
+// the sendto system call.
+func BenchmarkRelayRTP(b *testing.B) { benchRelay(b, false, false) }
+
+// BenchmarkRelaySRTPToRTP adds SRTP authentication and decryption.
+func BenchmarkRelaySRTPToRTP(b *testing.B) { benchRelay(b, true, false) }
+
+// BenchmarkRelayRTPToSRTP adds SRTP encryption.
+func BenchmarkRelayRTPToSRTP(b *testing.B) { benchRelay(b, false, true) }
