@@ -2,6 +2,7 @@ package confparse
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -33,7 +34,10 @@ type Category struct {
 func (c *Category) Pos() string { return fmt.Sprintf("%s:%d", c.File, c.Line) }
 
 // Get returns the effective value of a variable: the last one with that name
-// (case-insensitive), so that a category's own line overrides an inherited one.
+// (ASCII case-insensitive), so that a category's own line overrides an
+// inherited one. (Asterisk's ast_variable_retrieve returns the first; the
+// typed configs built on this package apply lines in order, which makes the
+// last one win as it does for chan_sip options.)
 func (c *Category) Get(name string) (string, bool) {
 	if v := c.Var(name); v != nil {
 		return v.Value, true
@@ -44,7 +48,7 @@ func (c *Category) Get(name string) (string, bool) {
 // Var is Get returning the variable itself (for its position).
 func (c *Category) Var(name string) *Variable {
 	for i := len(c.Vars) - 1; i >= 0; i-- {
-		if strings.EqualFold(c.Vars[i].Name, name) {
+		if asciiEqualFold(c.Vars[i].Name, name) {
 			return c.Vars[i]
 		}
 	}
@@ -55,17 +59,48 @@ func (c *Category) Var(name string) *Variable {
 func (c *Category) All(name string) []*Variable {
 	var out []*Variable
 	for _, v := range c.Vars {
-		if strings.EqualFold(v.Name, name) {
+		if asciiEqualFold(v.Name, name) {
 			out = append(out, v)
 		}
 	}
 	return out
 }
 
-// Config is a parsed configuration file with everything it included.
+// Config is a parsed configuration file with everything it included. It is
+// meant to be read, not changed, once Load returns: lookups use an index
+// built while parsing.
 type Config struct {
 	File       string // top-level file name as loaded
 	Categories []*Category
+	// Files lists every file read, in the order they were read, named as
+	// in positions (a #exec shows as "#exec <command>").
+	Files []string
+
+	// index maps an ASCII-lowercased name to its categories in file
+	// order; nil for a Config built by hand.
+	index map[string][]*Category
+}
+
+func (c *Config) append(cat *Category) {
+	c.Categories = append(c.Categories, cat)
+	if c.index != nil {
+		key := asciiLower(cat.Name)
+		c.index[key] = append(c.index[key], cat)
+	}
+}
+
+// named returns the categories with that name in file order.
+func (c *Config) named(name string) []*Category {
+	if c.index != nil {
+		return c.index[asciiLower(name)]
+	}
+	var out []*Category
+	for _, cat := range c.Categories {
+		if asciiEqualFold(cat.Name, name) {
+			out = append(out, cat)
+		}
+	}
+	return out
 }
 
 // Browse returns the categories an Asterisk module would walk: every
@@ -81,25 +116,139 @@ func (c *Config) Browse() []*Category {
 }
 
 // Category returns the first non-template category with that name, matched
-// case-insensitively as ast_category_get does, or nil.
+// case-insensitively (ASCII only) as ast_category_get does, or nil.
 func (c *Config) Category(name string) *Category {
-	for _, cat := range c.Categories {
-		if !cat.Template && strings.EqualFold(cat.Name, name) {
+	for _, cat := range c.named(name) {
+		if !cat.Template {
 			return cat
 		}
 	}
 	return nil
 }
 
-// Lookup returns the category (template or not) with that name that a new
-// header would refer to: the most recent one.
-func (c *Config) lookup(name string) *Category {
-	for i := len(c.Categories) - 1; i >= 0; i-- {
-		if strings.EqualFold(c.Categories[i].Name, name) {
-			return c.Categories[i]
+// categoryGet finds a category the way a header's "(+filter)" or "(base)"
+// does in Asterisk: the first one, in file order, with that name (any name
+// when empty) that matches filter. An empty filter matches non-templates
+// only; "TEMPLATES=include" admits templates, "TEMPLATES=restrict" only
+// templates; any other "name=value" term (terms separated by sep) needs a
+// variable whose name and value match those POSIX regular expressions.
+func (p *parser) categoryGet(name, filter string, sep byte, file string, line int) *Category {
+	cands := p.cfg.Categories
+	if name != "" {
+		cands = p.cfg.named(name)
+	}
+	if filter == "" {
+		for _, cat := range cands {
+			if !cat.Template {
+				return cat
+			}
+		}
+		return nil
+	}
+	terms := parseFilter(filter, sep)
+	for _, cat := range cands {
+		if p.matchFilter(cat, terms, file, line) {
+			return cat
 		}
 	}
 	return nil
+}
+
+type filterTerm struct {
+	name, value string
+	hasValue    bool
+}
+
+func parseFilter(filter string, sep byte) []filterTerm {
+	var terms []filterTerm
+	for _, t := range strings.Split(filter, string(sep)) {
+		n, v, ok := strings.Cut(t, "=")
+		if ok {
+			// A second '=' ends the value.
+			v, _, _ = strings.Cut(v, "=")
+		}
+		terms = append(terms, filterTerm{name: strip(n), value: strip(v), hasValue: ok})
+	}
+	return terms
+}
+
+func (p *parser) matchFilter(cat *Category, terms []filterTerm, file string, line int) bool {
+	found, templateOK := 0, false
+	for _, t := range terms {
+		if !t.hasValue {
+			break
+		}
+		if t.name == "TEMPLATES" {
+			switch {
+			case asciiEqualFold(t.value, "include"):
+				templateOK = templateOK || cat.Template
+				found++
+			case asciiEqualFold(t.value, "restrict"):
+				if !cat.Template {
+					return false
+				}
+				found++
+				templateOK = true
+			}
+			continue
+		}
+		rn, err := regexp.CompilePOSIX(t.name)
+		if err != nil {
+			p.add(Warning, file, line, "Regular expression '%s' failed to compile: %v", t.name, err)
+			return false
+		}
+		rv, err := regexp.CompilePOSIX(t.value)
+		if err != nil {
+			p.add(Warning, file, line, "Regular expression '%s' failed to compile: %v", t.value, err)
+			return false
+		}
+		for _, v := range cat.Vars {
+			if rn.MatchString(v.Name) && rv.MatchString(v.Value) {
+				found++
+				break
+			}
+		}
+	}
+	return found == len(terms) && (!cat.Template || templateOK)
+}
+
+// asciiLower lowercases ASCII letters only, as strcasecmp compares; it
+// returns s itself when there is nothing to change.
+func asciiLower(s string) string {
+	i := 0
+	for i < len(s) && (s[i] < 'A' || s[i] > 'Z') {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	b := []byte(s)
+	for ; i < len(b); i++ {
+		if b[i] >= 'A' && b[i] <= 'Z' {
+			b[i] += 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// asciiEqualFold is strcasecmp(a, b) == 0.
+func asciiEqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if x >= 'A' && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if y >= 'A' && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }
 
 // Severity of a Diagnostic.
