@@ -30,7 +30,7 @@ func loadDir(t *testing.T, dir string) (*Dialplan, confparse.Diagnostics) {
 }
 
 // buildString builds a dialplan from extensions.conf text.
-func buildString(t *testing.T, text string) (*Dialplan, confparse.Diagnostics) {
+func buildString(t testing.TB, text string) (*Dialplan, confparse.Diagnostics) {
 	t.Helper()
 	cfg, diags := confparse.Parse("extensions.conf", []byte(text), confparse.Options{Dir: t.TempDir()})
 	if diags.HasErrors() {
