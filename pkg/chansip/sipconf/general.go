@@ -40,18 +40,18 @@ type General struct {
 	Localnet      []netip.Prefix
 	MediaAddress  string
 
-	NAT         NAT  // default auto_force_rport
-	SRVLookup   bool // default yes
-	Pedantic    bool // default yes
-	AllowGuest  bool // default yes
-	AlwaysAuthReject bool // default yes
-	MatchAuthUsername bool
-	AllowExternalDomains bool // default yes
-	AutoCreatePeer string   // "Off" unless autocreatepeer
-	CallCounter   bool
-	Realm         string // default "asterisk"
-	DomainsAsRealm bool
-	Domains       []string
+	NAT                  NAT  // default auto_force_rport
+	SRVLookup            bool // default yes
+	Pedantic             bool // default yes
+	AllowGuest           bool // default yes
+	AlwaysAuthReject     bool // default yes
+	MatchAuthUsername    bool
+	AllowExternalDomains bool   // default yes
+	AutoCreatePeer       string // "Off" unless autocreatepeer
+	CallCounter          bool
+	Realm                string // default "asterisk"
+	DomainsAsRealm       bool
+	Domains              []string
 
 	DefaultExpiry int // 120
 	MinExpiry     int // 60
@@ -64,10 +64,10 @@ type General struct {
 	SDPSession string // empty: the user agent
 	SDPOwner   string // default "root"
 
-	RegisterTimeout  int // 20
-	RegisterAttempts int // 0 = forever
-	RegisterRetry403 bool
-	RegContext       string
+	RegisterTimeout   int // 20
+	RegisterAttempts  int // 0 = forever
+	RegisterRetry403  bool
+	RegContext        string
 	RegExtenOnQualify bool
 
 	RTPTimeout     int
@@ -80,10 +80,10 @@ type General struct {
 	QualifyGap  int // ms, default 100
 	Keepalive   int
 
-	Codecs      Codecs // preference list, default (ulaw|alaw|gsm|h263)
-	DirectMedia bool   // default yes
-	DTMFMode    DTMFMode
-	CallerID    string // default "asterisk"
+	Codecs         Codecs // preference list, default (ulaw|alaw|gsm|h263)
+	DirectMedia    bool   // default yes
+	DTMFMode       DTMFMode
+	CallerID       string // default "asterisk"
 	FromDomain     string
 	FromDomainPort int
 	Language       string
@@ -96,55 +96,55 @@ type General struct {
 	DirectMediaACL ACL
 	Parkinglot     string
 
-	AllowOverlap   string // "Yes", "No" or "DTMF"; default Yes
-	AllowSubscribe bool   // default yes
-	SubscribeContext string
-	AllowTransfer  bool   // default yes ("open")
-	PromiscRedir   bool
-	UseReqPhone    bool
-	VideoSupport   bool
-	TextSupport    bool
-	IgnoreSDPVersion bool
-	TrustRPID      bool
-	SendRPID       bool
-	SendDiversion  bool // default yes
-	UsePath        bool
-	UseQ850Reason  bool
-	StoreSIPCause  bool
-	RecordHistory  bool
+	AllowOverlap      string // "Yes", "No" or "DTMF"; default Yes
+	AllowSubscribe    bool   // default yes
+	SubscribeContext  string
+	AllowTransfer     bool // default yes ("open")
+	PromiscRedir      bool
+	UseReqPhone       bool
+	VideoSupport      bool
+	TextSupport       bool
+	IgnoreSDPVersion  bool
+	TrustRPID         bool
+	SendRPID          bool
+	SendDiversion     bool // default yes
+	UsePath           bool
+	UseQ850Reason     bool
+	StoreSIPCause     bool
+	RecordHistory     bool
 	AuthFailureEvents bool
-	LegacyUserfield bool
-	CompactHeaders bool
-	RelaxDTMF      bool
+	LegacyUserfield   bool
+	CompactHeaders    bool
+	RelaxDTMF         bool
 	RFC2833Compensate bool
-	AutoFraming    bool
-	PrematureMedia bool // default yes ("No premature media: Yes")
-	NotifyRinging  bool // default yes
-	NotifyCID      bool
-	NotifyHold     bool
-	NotifyMimeType string // "application/simple-message-summary"
-	T38Support     bool
-	T38MaxDatagram int64 // -1 = not set (shows 4294967295)
-	ICESupport     bool
-	RTCPMux        bool
-	UseClientCode  bool
-	ProgressInband string // "No", "Yes" or "Never"
+	AutoFraming       bool
+	PrematureMedia    bool // default yes ("No premature media: Yes")
+	NotifyRinging     bool // default yes
+	NotifyCID         bool
+	NotifyHold        bool
+	NotifyMimeType    string // "application/simple-message-summary"
+	T38Support        bool
+	T38MaxDatagram    int64 // -1 = not set (shows 4294967295)
+	ICESupport        bool
+	RTCPMux           bool
+	UseClientCode     bool
+	ProgressInband    string // "No", "Yes" or "Never"
 
-	MaxCallBitrate  int // kbps, 384
-	MaxForwards     int // 70
-	TimerT1         int // 500
-	TimerT1Min      int // 100
-	TimerB          int // 64*T1
-	SessionTimers   string // "Accept"
+	MaxCallBitrate   int    // kbps, 384
+	MaxForwards      int    // 70
+	TimerT1          int    // 500
+	TimerT1Min       int    // 100
+	TimerB           int    // 64*T1
+	SessionTimers    string // "Accept"
 	SessionRefresher string // "uas"
-	SessionExpires  int // 1800
-	SessionMinSE    int // 90
-	OutboundProxy   string
+	SessionExpires   int    // 1800
+	SessionMinSE     int    // 90
+	OutboundProxy    string
 	RecordOnFeature  string // "automon"
 	RecordOffFeature string // "automon"
 
 	TOSSIP, TOSAudio, TOSVideo, TOSText string // accepted; shown as configured ("CS0" when unset)
-	COSSIP, COSAudio, COSVideo, COSText int   // 4, 5, 6, 5
+	COSSIP, COSAudio, COSVideo, COSText int    // 4, 5, 6, 5
 
 	JBEnable bool
 }

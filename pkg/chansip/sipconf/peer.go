@@ -47,15 +47,15 @@ type Peer struct {
 	Port      int            // port= (0 = not set, use 5060)
 	DefaultIP netip.Addr     // defaultip=
 
-	Secret       string
-	MD5Secret    string
-	RemoteSecret string
-	DefaultUser  string // username= / defaultuser=
-	FromUser     string
-	FromDomain   string
+	Secret         string
+	MD5Secret      string
+	RemoteSecret   string
+	DefaultUser    string // username= / defaultuser=
+	FromUser       string
+	FromDomain     string
 	FromDomainPort int
-	AuthUser     string
-	Auth         []string // auth= lines, as written
+	AuthUser       string
+	Auth           []string // auth= lines, as written
 
 	Context          string
 	SubscribeContext string
@@ -84,18 +84,18 @@ type Peer struct {
 	RecordOffFeature string
 	CallingPres      string
 
-	Insecure    Insecure
-	Qualify     int // max round trip in ms; 0 = not monitored
-	QualifyFreq int // seconds
-	Keepalive   int // seconds
-	NAT         NAT
-	NATSet      bool // the section set nat= itself
-	DirectMedia bool
-	DTMFMode    DTMFMode
-	Codecs      Codecs
-	CallLimit   int
-	BusyLevel   int
-	MaxForwards int // 0 unless maxforwards= (chan_sip shows 0 otherwise)
+	Insecure       Insecure
+	Qualify        int // max round trip in ms; 0 = not monitored
+	QualifyFreq    int // seconds
+	Keepalive      int // seconds
+	NAT            NAT
+	NATSet         bool // the section set nat= itself
+	DirectMedia    bool
+	DTMFMode       DTMFMode
+	Codecs         Codecs
+	CallLimit      int
+	BusyLevel      int
+	MaxForwards    int // 0 unless maxforwards= (chan_sip shows 0 otherwise)
 	MaxCallBitrate int
 
 	Transports       Transport
@@ -113,7 +113,7 @@ type Peer struct {
 	DirectMediaACL ACL
 
 	TrustRPID, SendRPID, PromiscRedir, UseReqPhone bool
-	VideoSupport, TextSupport, IgnoreSDPVersion     bool
+	VideoSupport, TextSupport, IgnoreSDPVersion    bool
 	UsePath, RFC2833Compensate, UseClientCode      bool
 	UseQ850Reason, AutoFraming, AllowTransfer      bool
 	AllowSubscribe                                 bool
@@ -142,61 +142,61 @@ func (p *Peer) IsUser() bool { return p.Type&TypeUser != 0 }
 // newPeer starts a peer from [general], as chan_sip's set_peer_defaults.
 func newPeer(name string, g *General) *Peer {
 	return &Peer{
-		Name:             name,
-		Type:             TypePeer,
-		Context:          g.Context,
-		SubscribeContext: g.SubscribeContext,
-		Language:         g.Language,
-		AMAFlags:         "Unknown",
-		VMExten:          g.VMExten,
-		MOHInterpret:     g.MOHInterpret,
-		MOHSuggest:       g.MOHSuggest,
-		Parkinglot:       g.Parkinglot,
-		Tonezone:         g.Tonezone,
-		RTPEngine:        "asterisk",
-		RecordOnFeature:  g.RecordOnFeature,
-		RecordOffFeature: g.RecordOffFeature,
-		CallingPres:      "Presentation Allowed, Not Screened",
-		Qualify:          g.Qualify,
-		QualifyFreq:      g.QualifyFreq,
-		Keepalive:        g.Keepalive,
-		NAT:              g.NAT,
-		DirectMedia:      g.DirectMedia,
-		DTMFMode:         g.DTMFMode,
-		Codecs:           g.Codecs.clone(),
-		MaxCallBitrate:   g.MaxCallBitrate,
-		Transports:       g.Transports,
-		PrimaryTransport: g.PrimaryTransport,
-		EncryptionTagLen: 80,
-		ICESupport:       g.ICESupport,
-		RTCPMux:          g.RTCPMux,
-		TrustRPID:        g.TrustRPID,
-		SendRPID:         g.SendRPID,
-		PromiscRedir:     g.PromiscRedir,
-		UseReqPhone:      g.UseReqPhone,
-		VideoSupport:     g.VideoSupport,
-		TextSupport:      g.TextSupport,
-		IgnoreSDPVersion: g.IgnoreSDPVersion,
-		UsePath:          g.UsePath,
+		Name:              name,
+		Type:              TypePeer,
+		Context:           g.Context,
+		SubscribeContext:  g.SubscribeContext,
+		Language:          g.Language,
+		AMAFlags:          "Unknown",
+		VMExten:           g.VMExten,
+		MOHInterpret:      g.MOHInterpret,
+		MOHSuggest:        g.MOHSuggest,
+		Parkinglot:        g.Parkinglot,
+		Tonezone:          g.Tonezone,
+		RTPEngine:         "asterisk",
+		RecordOnFeature:   g.RecordOnFeature,
+		RecordOffFeature:  g.RecordOffFeature,
+		CallingPres:       "Presentation Allowed, Not Screened",
+		Qualify:           g.Qualify,
+		QualifyFreq:       g.QualifyFreq,
+		Keepalive:         g.Keepalive,
+		NAT:               g.NAT,
+		DirectMedia:       g.DirectMedia,
+		DTMFMode:          g.DTMFMode,
+		Codecs:            g.Codecs.clone(),
+		MaxCallBitrate:    g.MaxCallBitrate,
+		Transports:        g.Transports,
+		PrimaryTransport:  g.PrimaryTransport,
+		EncryptionTagLen:  80,
+		ICESupport:        g.ICESupport,
+		RTCPMux:           g.RTCPMux,
+		TrustRPID:         g.TrustRPID,
+		SendRPID:          g.SendRPID,
+		PromiscRedir:      g.PromiscRedir,
+		UseReqPhone:       g.UseReqPhone,
+		VideoSupport:      g.VideoSupport,
+		TextSupport:       g.TextSupport,
+		IgnoreSDPVersion:  g.IgnoreSDPVersion,
+		UsePath:           g.UsePath,
 		RFC2833Compensate: g.RFC2833Compensate,
-		UseClientCode:    g.UseClientCode,
-		UseQ850Reason:    g.UseQ850Reason,
-		AutoFraming:      g.AutoFraming,
-		AllowTransfer:    g.AllowTransfer,
-		AllowSubscribe:   g.AllowSubscribe,
-		AllowOverlap:     g.AllowOverlap,
-		ProgressInband:   g.ProgressInband,
-		T38Support:       g.T38Support,
-		T38MaxDatagram:   g.T38MaxDatagram,
-		TimerT1:          g.TimerT1,
-		TimerB:           g.TimerB,
-		RTPTimeout:       g.RTPTimeout,
-		RTPHoldTimeout:   g.RTPHoldTimeout,
-		RTPKeepalive:     g.RTPKeepalive,
-		SessionTimers:    g.SessionTimers,
-		SessionRefresher: g.SessionRefresher,
-		SessionExpires:   g.SessionExpires,
-		SessionMinSE:     g.SessionMinSE,
+		UseClientCode:     g.UseClientCode,
+		UseQ850Reason:     g.UseQ850Reason,
+		AutoFraming:       g.AutoFraming,
+		AllowTransfer:     g.AllowTransfer,
+		AllowSubscribe:    g.AllowSubscribe,
+		AllowOverlap:      g.AllowOverlap,
+		ProgressInband:    g.ProgressInband,
+		T38Support:        g.T38Support,
+		T38MaxDatagram:    g.T38MaxDatagram,
+		TimerT1:           g.TimerT1,
+		TimerB:            g.TimerB,
+		RTPTimeout:        g.RTPTimeout,
+		RTPHoldTimeout:    g.RTPHoldTimeout,
+		RTPKeepalive:      g.RTPKeepalive,
+		SessionTimers:     g.SessionTimers,
+		SessionRefresher:  g.SessionRefresher,
+		SessionExpires:    g.SessionExpires,
+		SessionMinSE:      g.SessionMinSE,
 	}
 }
 
