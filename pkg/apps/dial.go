@@ -1,0 +1,312 @@
+package apps
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gostrisk/gostrisk/pkg/pbx"
+)
+
+var dialApp = &pbx.App{
+	Name:     "Dial",
+	Synopsis: "Attempt to connect to another device or endpoint and bridge the call.",
+	Syntax:   "Dial(Technology/Resource[&Technology2/Resource2[&...]][,timeout[,options[,URL]]])",
+	Description: "This application will place calls to one or more specified channels. As soon as one of the requested channels answers, the originating channel will be answered, if it has not already been answered. These two channels will then be active in a bridged call. All other channels that were requested will then be hung up.\n\n" +
+		"Unless there is a timeout specified, the Dial application will wait indefinitely until one of the called channels answers, the user hangs up, or if all of the called channels are busy or unavailable. Dialplan execution will continue if no requested channels can be called, or if the timeout expires. This application will report normal termination if the originating channel hangs up, or if the call is bridged and either of the parties in the bridge ends the call.\n\n" +
+		"This application sets the following channel variables:\n" +
+		"DIALEDTIME - This is the time from dialing a channel until when it is disconnected.\n" +
+		"ANSWEREDTIME - This is the amount of time for actual call.\n" +
+		"DIALEDPEERNAME - The name of the outbound channel that answered the call.\n" +
+		"DIALEDPEERNUMBER - The number that was dialed for the answered outbound channel.\n" +
+		"DIALSTATUS - This is the status of the call: CHANUNAVAIL, CONGESTION, NOANSWER, BUSY, ANSWER, CANCEL.\n\n" +
+		"In gostrisk the options r (indicate ringing to the caller at once) and g (continue in the dialplan when the called party hangs up) are implemented; t, T, h, H, k, K, m, L(x) and o are accepted and ignored.",
+	Arguments: "Technology/Resource - Specification of the device(s) to dial, separated by &.\n" +
+		"timeout - How long, in seconds, to wait for the call to be answered.\n" +
+		"options - g: Proceed with dialplan execution at the next priority in the current extension if the destination channel hangs up.\n" +
+		"          r: Default: Indicate ringing to the calling party, even if the called party isn't actually ringing.\n" +
+		"          m, t, T, h, H, k, K, L(x), o: accepted, without effect.\n" +
+		"URL - The optional URL will be sent to the called party if the channel driver supports it.",
+	SeeAlso: "RetryDial, SendDTMF, Gosub",
+	Exec:    dial,
+}
+
+// dialOptions parses Dial's option letters, some with a (value).
+func dialOptions(s string) map[byte]string {
+	opts := map[byte]string{}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		val := ""
+		if i+1 < len(s) && s[i+1] == '(' {
+			if end := strings.IndexByte(s[i+1:], ')'); end >= 0 {
+				val = s[i+2 : i+1+end]
+				i += 1 + end
+			}
+		}
+		opts[c] = val
+	}
+	return opts
+}
+
+// leg is one called device.
+type leg struct {
+	iface  string // "SIP/6000"
+	number string // "6000"
+	ch     *pbx.Channel
+}
+
+// tally counts why called devices failed, as Asterisk's Dial does.
+type tally struct{ busy, congestion, nochan int }
+
+func (t *tally) cause(c int) {
+	switch c {
+	case pbx.CauseBusy:
+		t.busy++
+	case pbx.CauseCongestion:
+		t.congestion++
+	case pbx.CauseNoAnswer, pbx.CauseNormalClearing, pbx.CauseNotDefined:
+	default:
+		t.nochan++
+	}
+}
+
+func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
+	e := caller.Engine()
+	log := e.Log()
+	args := pbx.SplitArgs(data, ',')
+	if strings.TrimSpace(args[0]) == "" {
+		log.Warning("Dial requires an argument (technology/resource)\n")
+		caller.SetVar("DIALSTATUS", "INVALIDARGS")
+		return pbx.HangupResult, nil
+	}
+	var timeout time.Duration
+	if len(args) > 1 {
+		timeout = pbx.ParseDuration(args[1], 0)
+	}
+	opts := map[byte]string{}
+	if len(args) > 2 {
+		opts = dialOptions(args[2])
+	}
+	_, goOn := opts['g']
+	start := time.Now()
+	defer func() {
+		caller.SetVar("DIALEDTIME", strconv.Itoa(int(time.Since(start)/time.Second)))
+	}()
+	for _, v := range []string{"DIALSTATUS", "DIALEDPEERNAME", "DIALEDPEERNUMBER", "ANSWEREDTIME"} {
+		caller.UnsetVar(v)
+	}
+	ctx := caller.Ctx()
+	dc, dx, _ := caller.Location()
+
+	var legs []*leg
+	var t tally
+	lastCause := 0
+	for _, iface := range strings.Split(args[0], "&") {
+		tech, rsrc, ok := strings.Cut(strings.TrimSpace(iface), "/")
+		if !ok {
+			log.Warning("Dial argument takes format (technology/resource)\n")
+			t.nochan++
+			continue
+		}
+		out, err := e.Request(ctx, tech, rsrc, caller)
+		if err != nil {
+			cause := pbx.CauseRequestedChanUnavail
+			var re *pbx.RequestError
+			if errors.As(err, &re) {
+				cause = re.Cause
+			}
+			log.Warning("Unable to create channel of type '%s' (cause %d - %s)\n", tech, cause, pbx.CauseText(cause))
+			switch cause {
+			case pbx.CauseBusy, pbx.CauseCongestion:
+				t.cause(cause)
+			default:
+				t.nochan++ // a device that cannot even be requested is unavailable
+			}
+			lastCause = cause
+			continue
+		}
+		number := rsrc
+		if i := strings.LastIndexByte(number, '/'); i >= 0 {
+			number = number[i+1:]
+		}
+		prepareOutbound(caller, out, dc, dx)
+		if err := out.Driver().Call(ctx, rsrc, timeout); err != nil {
+			log.Verbose(3, "Couldn't call %s\n", iface)
+			c := out.HangupCause()
+			if c == 0 {
+				c = pbx.CauseRequestedChanUnavail
+			}
+			t.cause(c)
+			lastCause = c
+			out.Hangup(c)
+			continue
+		}
+		log.Verbose(3, "Called %s\n", iface)
+		legs = append(legs, &leg{iface: iface, number: number, ch: out})
+	}
+	if len(legs) == 0 {
+		caller.SetVar("DIALSTATUS", "CHANUNAVAIL")
+		if lastCause != 0 {
+			caller.SetHangupCause(lastCause)
+		}
+		return pbx.Continue, nil
+	}
+	caller.SetVar("DIALSTATUS", "NOANSWER")
+	_, sentRinging := opts['r']
+	if sentRinging {
+		indicate(caller, pbx.IndRinging)
+	}
+	if _, moh := opts['m']; moh {
+		sentRinging = true // music on hold stands in for the ringback
+	}
+
+	winner, status := waitForAnswer(caller, legs, timeout, sentRinging, &t)
+	if winner == nil {
+		caller.SetVar("DIALSTATUS", status)
+		if status == "CANCEL" {
+			return pbx.HangupResult, nil
+		}
+		if status == "BUSY" || status == "CONGESTION" {
+			caller.SetHangupCause(map[string]int{"BUSY": pbx.CauseBusy, "CONGESTION": pbx.CauseCongestion}[status])
+		}
+		return pbx.Continue, nil
+	}
+
+	peer := winner.ch
+	log.Verbose(3, "%s answered %s\n", peer.Name(), caller.Name())
+	if err := caller.Answer(); err != nil {
+		log.Warning("Unable to answer %s: %v\n", caller.Name(), err)
+		peer.Hangup(pbx.CauseNormalClearing)
+		return pbx.HangupResult, nil
+	}
+	caller.SetVar("DIALSTATUS", "ANSWER")
+	caller.SetVar("DIALEDPEERNAME", peer.Name())
+	caller.SetVar("DIALEDPEERNUMBER", winner.number)
+	answered := time.Now()
+	end, err := e.Bridge(ctx, caller, peer)
+	caller.SetVar("ANSWEREDTIME", strconv.Itoa(int(time.Since(answered)/time.Second)))
+	if err != nil {
+		log.Warning("%v\n", err)
+	}
+	peer.Hangup(pbx.CauseNormalClearing)
+	if end == pbx.PeerLeft && goOn && !caller.HangupRequested() {
+		return pbx.Continue, nil
+	}
+	return pbx.HangupResult, nil
+}
+
+// prepareOutbound gives a new outbound channel what Asterisk's Dial does:
+// inherited variables, the caller as connected line (what the far end is
+// shown), a caller ID of the dialed extension when the driver set none,
+// the caller's context and AppDial as its application.
+func prepareOutbound(caller, out *pbx.Channel, dpContext, exten string) {
+	out.InheritVars(caller)
+	out.SetConnected(caller.CallerID())
+	if out.CallerID().Num == "" {
+		out.UpdateCallerID(func(id *pbx.CallerID) { id.Num = exten })
+	}
+	out.SetLocation(dpContext, "", 1)
+	out.SetApplication("AppDial", "(Outgoing Line)")
+}
+
+// waitForAnswer rings every leg until one answers, all fail, the timeout
+// passes or the caller hangs up. Legs that lose are hung up here.
+func waitForAnswer(caller *pbx.Channel, legs []*leg, timeout time.Duration, sentRinging bool, t *tally) (*leg, string) {
+	log := caller.Engine().Log()
+	wake := make(chan struct{}, 1)
+	for _, l := range legs {
+		stop := l.ch.Watch(wake)
+		defer stop()
+	}
+	var expire <-chan time.Time
+	if timeout > 0 {
+		timer := time.NewTimer(timeout)
+		defer timer.Stop()
+		expire = timer.C
+	}
+	numLines := len(legs)
+	live := append([]*leg(nil), legs...)
+	hangupAll := func(except *leg, cause int) {
+		for _, l := range live {
+			if l != except {
+				l.ch.Hangup(cause)
+			}
+		}
+	}
+	for {
+		select {
+		case <-caller.Done():
+			hangupAll(nil, pbx.CauseNormalClearing)
+			return nil, "CANCEL"
+		case <-caller.Ctx().Done():
+			hangupAll(nil, pbx.CauseNormalClearing)
+			return nil, "CANCEL"
+		case <-expire:
+			log.Verbose(3, "Nobody picked up in %d ms\n", timeout.Milliseconds())
+			hangupAll(nil, pbx.CauseNormalClearing)
+			return nil, "NOANSWER"
+		case <-wake:
+		}
+		var still []*leg
+		for _, l := range live {
+			gone := false
+			for _, ev := range l.ch.TakeEvents() {
+				if gone {
+					break
+				}
+				switch ev.Kind {
+				case pbx.EventRinging:
+					log.Verbose(3, "%s is ringing\n", l.ch.Name())
+					if !sentRinging {
+						indicate(caller, pbx.IndRinging)
+						sentRinging = true
+					}
+				case pbx.EventProgress:
+					log.Verbose(3, "%s is making progress passing it to %s\n", l.ch.Name(), caller.Name())
+					if !sentRinging {
+						indicate(caller, pbx.IndProgress)
+					}
+				case pbx.EventAnswer:
+					hangupAll(l, pbx.CauseNormalClearing)
+					return l, "ANSWER"
+				case pbx.EventBusy:
+					log.Verbose(3, "%s is busy\n", l.ch.Name())
+					t.busy++
+					l.ch.Hangup(pbx.CauseBusy)
+					gone = true
+				case pbx.EventCongestion:
+					log.Verbose(3, "%s is circuit-busy\n", l.ch.Name())
+					t.congestion++
+					l.ch.Hangup(pbx.CauseCongestion)
+					gone = true
+				case pbx.EventHangup:
+					c := l.ch.HangupCause()
+					t.cause(c)
+					l.ch.Hangup(c)
+					gone = true
+				}
+			}
+			if !gone {
+				still = append(still, l)
+			}
+		}
+		live = still
+		if len(live) > 0 {
+			continue
+		}
+		if numLines == t.busy+t.congestion+t.nochan {
+			log.Verbose(2, "Everyone is busy/congested at this time (%d:%d/%d/%d)\n", numLines, t.busy, t.congestion, t.nochan)
+			switch {
+			case t.busy > 0:
+				return nil, "BUSY"
+			case t.congestion > 0:
+				return nil, "CONGESTION"
+			default:
+				return nil, "CHANUNAVAIL"
+			}
+		}
+		log.Verbose(3, "No one is available to answer at this time (%d:%d/%d/%d)\n", numLines, t.busy, t.congestion, t.nochan)
+		return nil, "NOANSWER"
+	}
+}

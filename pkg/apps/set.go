@@ -1,0 +1,52 @@
+package apps
+
+import (
+	"strings"
+
+	"github.com/gostrisk/gostrisk/pkg/pbx"
+)
+
+var setApp = &pbx.App{
+	Name:     "Set",
+	Synopsis: "Set channel variable or function value.",
+	Syntax:   "Set(name=value)",
+	Description: "This function can be used to set the value of channel variables or dialplan functions. " +
+		"When setting variables, if the variable name is prefixed with _, the variable will be inherited into " +
+		"channels created from the current channel. If the variable name is prefixed with __, the variable will " +
+		"be inherited into channels created from the current channel and all children channels.",
+	Arguments: "name\nvalue",
+	SeeAlso:   "MSet, GLOBAL(), SET(), ENV()",
+	Exec: func(ch *pbx.Channel, data string) (pbx.Result, error) {
+		name, value, ok := strings.Cut(data, "=")
+		if !ok || strings.TrimSpace(name) == "" {
+			ch.Engine().Log().Warning("Set requires an argument (0=value)\n")
+			return pbx.Continue, nil
+		}
+		if err := ch.Engine().Assign(ch, name, value); err != nil {
+			ch.Engine().Log().Warning("%v\n", err)
+		}
+		return pbx.Continue, nil
+	},
+}
+
+var msetApp = &pbx.App{
+	Name:        "MSet",
+	Synopsis:    "Set channel variable(s) or function value(s).",
+	Syntax:      "MSet(name1=value1[,name2=value2[,...]])",
+	Description: "This function can be used to set the value of channel variables or dialplan functions. MSet behaves in a similar fashion to the way Set worked in 1.2/1.4 and is thus prone to doing things that you may not expect. Avoid its use if possible.",
+	Arguments:   "set1\nset2",
+	SeeAlso:     "Set",
+	Exec: func(ch *pbx.Channel, data string) (pbx.Result, error) {
+		for _, pair := range pbx.SplitArgs(data, ',') {
+			name, value, ok := strings.Cut(pair, "=")
+			if !ok {
+				ch.Engine().Log().Warning("MSet: ignoring entry '%s' with no '='\n", pair)
+				continue
+			}
+			if err := ch.Engine().Assign(ch, name, value); err != nil {
+				ch.Engine().Log().Warning("%v\n", err)
+			}
+		}
+		return pbx.Continue, nil
+	},
+}

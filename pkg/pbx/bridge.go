@@ -1,0 +1,66 @@
+package pbx
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+)
+
+// newBridgeID returns a random UUID (version 4), the shape of Asterisk's
+// bridge ids.
+func newBridgeID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand never fails on supported platforms
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// BridgeEnd says how a bridge ended.
+type BridgeEnd int
+
+// Who left the bridge first.
+const (
+	CallerLeft BridgeEnd = iota + 1
+	PeerLeft
+	Cancelled
+)
+
+// Bridge joins two answered channels until one of them hangs up or ctx
+// ends. The caller's driver relays media when it implements MediaBridger.
+// Bridge does not hang either channel up; it records the other side's
+// cause on the one that stayed so the owner hangs it up with it.
+func (e *Engine) Bridge(ctx context.Context, caller, peer *Channel) (BridgeEnd, error) {
+	id := newBridgeID()
+	if mb, ok := caller.Driver().(MediaBridger); ok {
+		unbridge, err := mb.BridgeMedia(peer)
+		if err != nil {
+			return 0, fmt.Errorf("bridge %s with %s: %w", caller.Name(), peer.Name(), err)
+		}
+		defer unbridge()
+	}
+	caller.setBridge(peer, id)
+	peer.setBridge(caller, id)
+	e.log.Verbose(3, "Channel %s joined 'simple_bridge' basic-bridge <%s>\n", peer.Name(), id)
+	e.log.Verbose(3, "Channel %s joined 'simple_bridge' basic-bridge <%s>\n", caller.Name(), id)
+	var end BridgeEnd
+	select {
+	case <-caller.Done():
+		end = CallerLeft
+		e.log.Verbose(3, "Channel %s left 'simple_bridge' basic-bridge <%s>\n", caller.Name(), id)
+		if peer.HangupCause() == 0 {
+			peer.SetHangupCause(caller.HangupCause())
+		}
+	case <-peer.Done():
+		end = PeerLeft
+		e.log.Verbose(3, "Channel %s left 'simple_bridge' basic-bridge <%s>\n", peer.Name(), id)
+		if caller.HangupCause() == 0 {
+			caller.SetHangupCause(peer.HangupCause())
+		}
+	case <-ctx.Done():
+		end = Cancelled
+	}
+	caller.setBridge(nil, "")
+	peer.setBridge(nil, "")
+	return end, nil
+}
