@@ -159,20 +159,7 @@ func TestGrammar(t *testing.T) {
 	for _, tc := range grammarCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			names := make([]string, 0, len(tc.files))
-			for n := range tc.files {
-				names = append(names, n)
-			}
-			sort.Strings(names)
-			for _, n := range names {
-				path := filepath.Join(dir, n)
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(tc.files[n]), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
+			writeFiles(t, dir, tc.files)
 			opts := tc.opts
 			opts.Dir = dir
 			load := tc.load
@@ -183,6 +170,25 @@ func TestGrammar(t *testing.T) {
 			got := dump(cfg, diags, dir)
 			checkGolden(t, filepath.Join("testdata", "golden", tc.name+".golden"), got)
 		})
+	}
+}
+
+// writeFiles creates files (paths relative to dir, subdirectories made).
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		path := filepath.Join(dir, n)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(files[n]), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

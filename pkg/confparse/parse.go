@@ -42,7 +42,15 @@ type Options struct {
 	Dir string
 	// ExecIncludes allows #exec, as execincludes=yes in asterisk.conf does.
 	ExecIncludes bool
+
+	// maxLoads overrides DefaultMaxFileLoads (tests use a small budget).
+	maxLoads int
 }
+
+// DefaultMaxFileLoads bounds how many files one Load reads. Includes that
+// glob several files at every level multiply (Asterisk would read them all,
+// for as long as it takes); past this budget the load fails instead.
+const DefaultMaxFileLoads = 100000
 
 // loadResult mirrors the three outcomes of Asterisk's file loader: no file
 // at all, loaded, or stopped by a parse error.
@@ -87,6 +95,8 @@ type parser struct {
 	scratch []byte
 	slab    []Variable
 	openErr error
+	loads   int
+	aborted bool
 }
 
 // Load reads a config file (relative to opts.Dir unless absolute; a glob
@@ -158,6 +168,10 @@ func (p *parser) internalLoad(name string, data []byte, display string, from Pos
 	p.level++
 	var res loadResult
 	if data != nil {
+		if !p.charge(from) {
+			p.level--
+			return loadInvalid
+		}
 		st := &loadState{cat: p.current}
 		p.cfg.Files = append(p.cfg.Files, display)
 		res = loadOK
@@ -193,6 +207,9 @@ func (p *parser) textFileLoad(name string, from Position) loadResult {
 			p.openErr = unwrapPathErr(err)
 			continue
 		}
+		if !p.charge(from) {
+			return loadInvalid
+		}
 		count++
 		display := p.display(path)
 		p.cfg.Files = append(p.cfg.Files, display)
@@ -206,6 +223,24 @@ func (p *parser) textFileLoad(name string, from Position) loadResult {
 		return loadNone
 	}
 	return loadOK
+}
+
+// charge counts one more file read against the budget; false means the
+// load has been abandoned.
+func (p *parser) charge(from Position) bool {
+	if p.aborted {
+		return false
+	}
+	budget := p.opts.maxLoads
+	if budget <= 0 {
+		budget = DefaultMaxFileLoads
+	}
+	if p.loads++; p.loads > budget {
+		p.aborted = true
+		p.add(Error, from.File, from.Line, "More than %d files read while loading %s (an #include loop through a glob?), giving up", budget, p.cfg.File)
+		return false
+	}
+	return true
 }
 
 func (p *parser) unterminated(file string, st *loadState) {
@@ -250,7 +285,7 @@ func (p *parser) display(path string) string {
 func (p *parser) parseData(file string, data []byte, st *loadState) bool {
 	s := string(data)
 	pos, newlines := 0, 0
-	for pos < len(s) {
+	for pos < len(s) && !p.aborted {
 		lineno := newlines + 1
 		start := pos
 		chunk, next := fgets(s, pos)
@@ -285,6 +320,9 @@ func (p *parser) parseData(file string, data []byte, st *loadState) bool {
 			continue
 		}
 		if !p.processLine(file, lineno, text, st) {
+			if p.aborted {
+				return false
+			}
 			p.warn(file, lineno, "Rest of %s skipped: Asterisk stops reading a file at its first error", file)
 			return false
 		}
