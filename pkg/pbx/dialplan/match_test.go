@@ -233,7 +233,7 @@ func TestIndexAgreesWithLinearWalk(t *testing.T) {
 	tails := []string{"", "", ".", "!"}
 	var b strings.Builder
 	b.WriteString("[t]\n")
-	for i := 0; i < 3000; i++ {
+	for i := 0; i < 2000; i++ {
 		var p strings.Builder
 		literal := rng.Intn(4) == 0
 		if !literal {
@@ -253,7 +253,7 @@ func TestIndexAgreesWithLinearWalk(t *testing.T) {
 		fmt.Fprintf(&b, "exten => %s,%d,NoOp(%d)\n", p.String(), 1+rng.Intn(2), i)
 	}
 	d, _ := buildString(t, b.String())
-	for i := 0; i < 20000; i++ {
+	for i := 0; i < 8000; i++ {
 		n := rng.Intn(9)
 		var x strings.Builder
 		for j := 0; j < n; j++ {
