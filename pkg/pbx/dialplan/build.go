@@ -143,6 +143,7 @@ func (b *builder) loadContext(cat *confparse.Category) {
 		case name == "include":
 			val := b.subst(v.Value, nil)
 			inc := newInclude(val)
+			inc.file, inc.line = file, v.Line
 			dup := false
 			for _, i := range con.includes {
 				if strings.EqualFold(i.Name, inc.Name) {
@@ -565,7 +566,7 @@ func (b *builder) finish() {
 		}
 		for _, inc := range c.includes {
 			if _, ok := d.byName[inc.Context]; !ok {
-				b.warn("", 0, "Context '%s' tries to include nonexistent context '%s'", c.name, inc.Context)
+				b.warn(inc.file, inc.line, "Context '%s' tries to include nonexistent context '%s'", c.name, inc.Context)
 				break
 			}
 		}

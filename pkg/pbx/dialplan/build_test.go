@@ -163,7 +163,7 @@ func TestDiagnostics(t *testing.T) {
 			"2:warning:The use of '_.' for an extension is strongly discouraged and can have unexpected behavior.  Please use '_X.' instead at line 2 of extensions.conf"}},
 		{"[t]\nfoo => bar\n", []string{"2:warning:==!!== Unknown directive: foo at line 2 of extensions.conf -- IGNORING!!!"}},
 		{"[t]\ninclude => u\ninclude => u\n[u]\n", []string{"3:warning:Context 'u' already included in 't' context on include at line 3 of extensions.conf"}},
-		{"[t]\ninclude => nowhere\n", []string{"0:warning:Context 't' tries to include nonexistent context 'nowhere'"}},
+		{"[t]\ninclude => nowhere\n", []string{"2:warning:Context 't' tries to include nonexistent context 'nowhere'"}},
 		{"[t]\nignorepat => 9\nignorepat => 9\n", []string{"3:warning:Unable to include ignorepat '9' in context 't' at line 3 of extensions.conf"}},
 		{"[t]\nswitch => IAX2/a\nswitch => IAX2/a\n", []string{"3:warning:Unable to include switch 'IAX2/a' in context 't' at line 3 of extensions.conf"}},
 		{"[t]\nexten => 100,hint,SIP/100\nsame => n,NoOp()\n", []string{"3:warning:Priority 0 for '100' is not registered (a 'n' priority right after a hint?) at line 3 of extensions.conf"}},

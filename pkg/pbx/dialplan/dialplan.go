@@ -39,6 +39,8 @@ type Include struct {
 	Context string // the included context
 	Timing  string // "times,weekdays,mdays,months[,tz]", empty when always
 	timing  *timing
+	file    string
+	line    int
 }
 
 // Switch is a "switch => Tech/data" (or lswitch/eswitch) line.
