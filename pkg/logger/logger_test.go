@@ -482,3 +482,23 @@ func TestShortFuncName(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkNoticeToFile(b *testing.B) {
+	l, err := New(Options{LogDir: b.TempDir(), PID: 1, Config: confparseMust(b, refConf)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	for b.Loop() {
+		l.Notice("Registration from '<sip:%s@127.0.0.1>' failed for '%s' - Wrong password", "6000", "127.0.0.1:5061")
+	}
+	l.Sync()
+}
+
+func confparseMust(b *testing.B, text string) *confparse.Config {
+	cfg, diags := confparse.Parse("logger.conf", []byte(text), confparse.Options{})
+	if diags.HasErrors() {
+		b.Fatal(diags)
+	}
+	return cfg
+}
