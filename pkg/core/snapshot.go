@@ -1,0 +1,146 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/gostrisk/gostrisk/pkg/cdr"
+	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
+	"github.com/gostrisk/gostrisk/pkg/confparse"
+	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
+	"github.com/gostrisk/gostrisk/pkg/rtp"
+)
+
+// Snapshot is one complete, validated configuration. It is immutable: a
+// reload builds a new one and swaps it in, calls in progress keep theirs.
+type Snapshot struct {
+	Ast      *AsteriskConf
+	Modules  Modules
+	SIP      *sipconf.Config
+	Dialplan *dialplan.Dialplan
+	RTP      rtp.Config
+	Logger   *confparse.Config // logger.conf (nil: Asterisk's defaults)
+	CDR      cdr.Config
+}
+
+// Summary is the one-line count "gostrisk check" prints.
+func (s *Snapshot) Summary() string {
+	peers, users := 0, 0
+	regs := 0
+	if s.SIP != nil {
+		for _, p := range s.SIP.Peers {
+			if p.IsPeer() {
+				peers++
+			}
+			if p.IsUser() {
+				users++
+			}
+		}
+		regs = len(s.SIP.Registrations)
+	}
+	ctx, ext, prio := 0, 0, 0
+	if s.Dialplan != nil {
+		ctx, ext, prio = s.Dialplan.Stats()
+	}
+	return fmt.Sprintf("%s, %s, %s, %s, %s, %s",
+		plural(peers, "SIP peer", "SIP peers"), plural(users, "SIP user", "SIP users"),
+		plural(regs, "registration", "registrations"), plural(ctx, "context", "contexts"),
+		plural(ext, "extension", "extensions"), plural(prio, "priority", "priorities"))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// loadFile parses one config file of the etc dir. A missing file is not an
+// error for Asterisk (the module declines or uses defaults): it gives a nil
+// config and, when required is set, a warning.
+func loadFile(ac *AsteriskConf, name string, required bool) (*confparse.Config, confparse.Diagnostics) {
+	path := filepath.Join(ac.Directories.EtcDir, name)
+	if _, err := os.Stat(path); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			if required {
+				return nil, confparse.Diagnostics{{File: name, Severity: confparse.Warning,
+					Message: fmt.Sprintf("Unable to load config %s: no such file in %s", name, ac.Directories.EtcDir)}}
+			}
+			return nil, nil
+		}
+		return nil, confparse.Diagnostics{{File: name, Severity: confparse.Error, Message: fmt.Sprintf("Unable to load config %s: %v", name, err)}}
+	}
+	return confparse.Load(name, confparse.Options{Dir: ac.Directories.EtcDir, ExecIncludes: ac.Options.ExecIncludes})
+}
+
+// LoadSnapshot reads every config file the daemon uses, in module load
+// order, and returns all diagnostics. diags.HasErrors() means the daemon
+// must not start (or a reload must keep the old snapshot).
+func LoadSnapshot(ac *AsteriskConf) (*Snapshot, confparse.Diagnostics) {
+	s := &Snapshot{Ast: ac}
+	var all confparse.Diagnostics
+	load := func(name string, required bool) *confparse.Config {
+		cfg, d := loadFile(ac, name, required)
+		all = append(all, d...)
+		if d.HasErrors() {
+			return nil
+		}
+		return cfg
+	}
+
+	modCfg := load("modules.conf", false)
+	var d confparse.Diagnostics
+	s.Modules, d = LoadModules(modCfg)
+	all = append(all, d...)
+
+	s.Logger = load("logger.conf", false)
+
+	rtpCfg := load("rtp.conf", false)
+	s.RTP, d = rtp.LoadConfig(rtpCfg)
+	all = append(all, d...)
+
+	users := load("users.conf", false)
+	if s.Modules.Enabled("chan_sip.so") {
+		sipCfg := load("sip.conf", true)
+		if sipCfg != nil {
+			s.SIP, d = sipconf.Load(sipCfg, users)
+			all = append(all, d...)
+		}
+	}
+	if s.SIP == nil {
+		s.SIP, _ = sipconf.Load(&confparse.Config{File: "sip.conf"}, nil)
+	}
+
+	if s.Modules.Enabled("pbx_config.so") {
+		if ext := load("extensions.conf", true); ext != nil {
+			s.Dialplan, d = dialplan.Build(ext, users)
+			all = append(all, d...)
+		}
+	}
+	if s.Dialplan == nil {
+		s.Dialplan, _ = dialplan.Build(&confparse.Config{File: "extensions.conf"}, nil)
+	}
+
+	cdrConf := load("cdr.conf", false)
+	csvConf := load("cdr_csv.conf", false)
+	s.CDR, d = cdr.LoadConfig(cdrConf, csvConf)
+	all = append(all, d...)
+	if !s.Modules.Enabled("cdr_csv.so") {
+		s.CDR.Enable = false
+	}
+	return s, all
+}
+
+// FormatDiagnostics renders diagnostics one per line.
+func FormatDiagnostics(ds confparse.Diagnostics) string {
+	var b strings.Builder
+	for _, d := range ds {
+		b.WriteString(d.String())
+		b.WriteByte('\n')
+	}
+	return b.String()
+}

@@ -1,0 +1,156 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/gostrisk/gostrisk/pkg/apps"
+	"github.com/gostrisk/gostrisk/pkg/astdb"
+	"github.com/gostrisk/gostrisk/pkg/cli"
+	"github.com/gostrisk/gostrisk/pkg/pbx"
+	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
+	"github.com/gostrisk/gostrisk/pkg/pbx/expr"
+)
+
+func netListen(addr string) (net.Listener, error) { return net.Listen("tcp", addr) }
+
+// planAdapter lets the engine read a dialplan snapshot.
+type planAdapter struct{ d *dialplan.Dialplan }
+
+func (p planAdapter) Find(context, exten, callerID string, priority int) (*pbx.Priority, bool) {
+	pr, ok := p.d.Find(context, exten, callerID, priority)
+	if !ok {
+		return nil, false
+	}
+	return &pbx.Priority{Context: pr.Context, Exten: pr.Exten, CID: pr.CID, Number: pr.Number,
+		Label: pr.Label, App: pr.App, Data: pr.Data, File: pr.File, Line: pr.Line}, true
+}
+
+func (p planAdapter) FindLabel(context, exten, callerID, label string) (int, bool) {
+	return p.d.FindLabel(context, exten, callerID, label)
+}
+
+func (p planAdapter) Exists(context, exten, callerID string, priority int) bool {
+	return p.d.Exists(context, exten, callerID, priority)
+}
+
+func (p planAdapter) HasContext(name string) bool { return p.d.HasContext(name) }
+func (p planAdapter) AutoFallthrough() bool      { return p.d.General().AutoFallthrough }
+
+type exprEnv struct{ env pbx.Env }
+
+func (e exprEnv) Var(name string) (string, bool)        { return e.env.Var(name) }
+func (e exprEnv) Func(name, args string) (string, error) { return e.env.Func(name, args) }
+
+// startModules brings the subsystems up in Asterisk's order: core
+// resources, the dialplan and its applications, then the channel driver.
+func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
+	eng := pbx.New(pbx.Config{
+		Logger: d.log,
+		Plan: func() pbx.Plan {
+			return planAdapter{d.snap.Load().Dialplan}
+		},
+		Substitute: func(s string, env pbx.Env) string { return expr.Substitute(s, exprEnv{env}) },
+	})
+	d.engine = eng
+	if err := apps.Register(eng); err != nil {
+		return fmt.Errorf("applications: %w", err)
+	}
+	if err := d.registerDBFunctions(eng); err != nil {
+		return err
+	}
+	if err := pbx.RegisterCLI(d.reg, eng); err != nil {
+		return err
+	}
+	dialplan.RegisterCLI(d.reg, func() *dialplan.Dialplan { return d.snap.Load().Dialplan })
+	d.reg.MustRegister(&cli.Command{
+		Words:   []string{"dialplan", "reload"},
+		Summary: "Reload extensions and *only* extensions",
+		Usage:   "Usage: dialplan reload\n       Reload extensions.conf without reloading any other\n       modules.  This command does not delete global variables\n       unless clearglobalvars is set to yes in extensions.conf\n",
+		Handler: func(a *cli.Args) error {
+			if len(a.Argv) != 2 {
+				return cli.ErrShowUsage
+			}
+			if err := d.Reload("pbx_config.so"); err != nil {
+				a.Printf("%v\n", err)
+				return nil
+			}
+			a.Printf("Dialplan reloaded.\n")
+			return nil
+		},
+	})
+	d.modules = append(d.modules, module{
+		info:   moduleInfo("pbx_config.so"),
+		reload: func(s *Snapshot) error { return nil },
+		stop: func() {
+			waitTimeout(eng.Wait, 5*time.Second)
+		},
+	})
+	return nil
+}
+
+func moduleInfo(name string) ModuleInfo {
+	for _, m := range KnownModules {
+		if m.Name == name {
+			return m
+		}
+	}
+	return ModuleInfo{Name: name}
+}
+
+func waitTimeout(wait func(), timeout time.Duration) {
+	done := make(chan struct{})
+	go func() {
+		wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(timeout):
+	}
+}
+
+func (d *Daemon) registerDBFunctions(eng *pbx.Engine) error {
+	read := func(f func(string) (astdb.FuncResult, error)) func(*pbx.Channel, string) (string, error) {
+		return func(ch *pbx.Channel, args string) (string, error) {
+			r, err := f(args)
+			if err != nil {
+				return "", err
+			}
+			if r.SetResult {
+				ch.SetVar("DB_RESULT", r.Result)
+			}
+			return r.Value, nil
+		}
+	}
+	fns := []pbx.Function{
+		{Name: "DB", Synopsis: "Read from or write to the Asterisk database.", Syntax: "DB(family/key)",
+			Read:  read(d.db.FuncDB),
+			Write: func(_ *pbx.Channel, args, value string) error { return d.db.FuncDBWrite(args, value) }},
+		{Name: "DB_EXISTS", Synopsis: "Check to see if a key exists in the Asterisk database.", Syntax: "DB_EXISTS(family/key)",
+			Read: read(d.db.FuncDBExists)},
+		{Name: "DB_DELETE", Synopsis: "Return a value from the database and delete it.", Syntax: "DB_DELETE(family/key)",
+			Read: read(d.db.FuncDBDelete)},
+	}
+	for _, f := range fns {
+		if err := eng.RegisterFunction(f); err != nil {
+			return fmt.Errorf("function %s: %w", f.Name, err)
+		}
+	}
+	return nil
+}
+
+// waitForCalls blocks until no channel is up (core stop gracefully).
+func (d *Daemon) waitForCalls() {
+	if d.engine == nil {
+		return
+	}
+	for d.engine.ActiveCalls() > 0 || len(d.engine.Channels()) > 0 {
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func lowerTrim(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
