@@ -38,11 +38,11 @@ func (p planAdapter) Exists(context, exten, callerID string, priority int) bool 
 }
 
 func (p planAdapter) HasContext(name string) bool { return p.d.HasContext(name) }
-func (p planAdapter) AutoFallthrough() bool      { return p.d.General().AutoFallthrough }
+func (p planAdapter) AutoFallthrough() bool       { return p.d.General().AutoFallthrough }
 
 type exprEnv struct{ env pbx.Env }
 
-func (e exprEnv) Var(name string) (string, bool)        { return e.env.Var(name) }
+func (e exprEnv) Var(name string) (string, bool)         { return e.env.Var(name) }
 func (e exprEnv) Func(name, args string) (string, error) { return e.env.Func(name, args) }
 
 // startModules brings the subsystems up in Asterisk's order: core
