@@ -17,29 +17,6 @@ import (
 
 func netListen(addr string) (net.Listener, error) { return net.Listen("tcp", addr) }
 
-// planAdapter lets the engine read a dialplan snapshot.
-type planAdapter struct{ d *dialplan.Dialplan }
-
-func (p planAdapter) Find(context, exten, callerID string, priority int) (*pbx.Priority, bool) {
-	pr, ok := p.d.Find(context, exten, callerID, priority)
-	if !ok {
-		return nil, false
-	}
-	return &pbx.Priority{Context: pr.Context, Exten: pr.Exten, CID: pr.CID, Number: pr.Number,
-		Label: pr.Label, App: pr.App, Data: pr.Data, File: pr.File, Line: pr.Line}, true
-}
-
-func (p planAdapter) FindLabel(context, exten, callerID, label string) (int, bool) {
-	return p.d.FindLabel(context, exten, callerID, label)
-}
-
-func (p planAdapter) Exists(context, exten, callerID string, priority int) bool {
-	return p.d.Exists(context, exten, callerID, priority)
-}
-
-func (p planAdapter) HasContext(name string) bool { return p.d.HasContext(name) }
-func (p planAdapter) AutoFallthrough() bool       { return p.d.General().AutoFallthrough }
-
 type exprEnv struct{ env pbx.Env }
 
 func (e exprEnv) Var(name string) (string, bool)         { return e.env.Var(name) }
@@ -51,11 +28,12 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	eng := pbx.New(pbx.Config{
 		Logger: d.log,
 		Plan: func() pbx.Plan {
-			return planAdapter{d.snap.Load().Dialplan}
+			return pbx.FromDialplan(d.snap.Load().Dialplan)
 		},
 		Substitute: func(s string, env pbx.Env) string { return expr.Substitute(s, exprEnv{env}) },
 	})
 	d.engine = eng
+	eng.ReplaceGlobals(pbx.GlobalsOf(snap.Dialplan))
 	if err := apps.Register(eng); err != nil {
 		return fmt.Errorf("applications: %w", err)
 	}
@@ -84,7 +62,18 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	})
 	d.modules = append(d.modules, module{
 		info:   moduleInfo("pbx_config.so"),
-		reload: func(s *Snapshot) error { return nil },
+		reload: func(s *Snapshot) error {
+			// Asterisk keeps globals across a dialplan reload unless
+			// clearglobalvars=yes; [globals] values are (re)applied either way.
+			if s.Dialplan.General().ClearGlobalVars {
+				eng.ReplaceGlobals(pbx.GlobalsOf(s.Dialplan))
+				return nil
+			}
+			for _, g := range pbx.GlobalsOf(s.Dialplan) {
+				eng.SetGlobalVar(g.Name, g.Value)
+			}
+			return nil
+		},
 		stop: func() {
 			waitTimeout(eng.Wait, 5*time.Second)
 		},
