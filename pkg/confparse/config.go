@@ -28,6 +28,10 @@ type Category struct {
 	Vars     []*Variable
 	File     string
 	Line     int
+
+	// nextSame links categories of the same name (ASCII case-folded) in
+	// file order; sameTail is kept on the first of them.
+	nextSame, sameTail *Category
 }
 
 // Pos returns "file:line" of the category header.
@@ -76,31 +80,43 @@ type Config struct {
 	// in positions (a #exec shows as "#exec <command>").
 	Files []string
 
-	// index maps an ASCII-lowercased name to its categories in file
-	// order; nil for a Config built by hand.
-	index map[string][]*Category
+	// index maps an ASCII-lowercased name to the first category of that
+	// name; nil for a Config built by hand.
+	index map[string]*Category
 }
 
 func (c *Config) append(cat *Category) {
 	c.Categories = append(c.Categories, cat)
-	if c.index != nil {
-		key := asciiLower(cat.Name)
-		c.index[key] = append(c.index[key], cat)
+	if c.index == nil {
+		return
 	}
+	key := asciiLower(cat.Name)
+	if first := c.index[key]; first != nil {
+		first.sameTail.nextSame = cat
+		first.sameTail = cat
+		return
+	}
+	cat.sameTail = cat
+	c.index[key] = cat
 }
 
-// named returns the categories with that name in file order.
-func (c *Config) named(name string) []*Category {
+// eachNamed calls fn with the categories of that name in file order until
+// fn returns true, and returns that category.
+func (c *Config) eachNamed(name string, fn func(*Category) bool) *Category {
 	if c.index != nil {
-		return c.index[asciiLower(name)]
+		for cat := c.index[asciiLower(name)]; cat != nil; cat = cat.nextSame {
+			if fn(cat) {
+				return cat
+			}
+		}
+		return nil
 	}
-	var out []*Category
 	for _, cat := range c.Categories {
-		if asciiEqualFold(cat.Name, name) {
-			out = append(out, cat)
+		if asciiEqualFold(cat.Name, name) && fn(cat) {
+			return cat
 		}
 	}
-	return out
+	return nil
 }
 
 // Browse returns the categories an Asterisk module would walk: every
@@ -118,12 +134,7 @@ func (c *Config) Browse() []*Category {
 // Category returns the first non-template category with that name, matched
 // case-insensitively (ASCII only) as ast_category_get does, or nil.
 func (c *Config) Category(name string) *Category {
-	for _, cat := range c.named(name) {
-		if !cat.Template {
-			return cat
-		}
-	}
-	return nil
+	return c.eachNamed(name, func(cat *Category) bool { return !cat.Template })
 }
 
 // categoryGet finds a category the way a header's "(+filter)" or "(base)"
@@ -133,21 +144,16 @@ func (c *Config) Category(name string) *Category {
 // templates; any other "name=value" term (terms separated by sep) needs a
 // variable whose name and value match those POSIX regular expressions.
 func (p *parser) categoryGet(name, filter string, sep byte, file string, line int) *Category {
-	cands := p.cfg.Categories
+	match := func(cat *Category) bool { return !cat.Template }
+	if filter != "" {
+		terms := parseFilter(filter, sep)
+		match = func(cat *Category) bool { return p.matchFilter(cat, terms, file, line) }
+	}
 	if name != "" {
-		cands = p.cfg.named(name)
+		return p.cfg.eachNamed(name, match)
 	}
-	if filter == "" {
-		for _, cat := range cands {
-			if !cat.Template {
-				return cat
-			}
-		}
-		return nil
-	}
-	terms := parseFilter(filter, sep)
-	for _, cat := range cands {
-		if p.matchFilter(cat, terms, file, line) {
+	for _, cat := range p.cfg.Categories {
+		if match(cat) {
 			return cat
 		}
 	}

@@ -94,6 +94,7 @@ type parser struct {
 
 	scratch []byte
 	slab    []Variable
+	catSlab []Category
 	openErr error
 	loads   int
 	aborted bool
@@ -134,7 +135,7 @@ type Position struct {
 func newParser(name string, opts Options) *parser {
 	return &parser{
 		opts:     opts,
-		cfg:      &Config{File: name, index: map[string][]*Category{}},
+		cfg:      &Config{File: name, index: map[string]*Category{}},
 		included: map[string]int{},
 	}
 }
@@ -284,6 +285,12 @@ func (p *parser) display(path string) string {
 // file invalid, which stops reading it.
 func (p *parser) parseData(file string, data []byte, st *loadState) bool {
 	s := string(data)
+	if len(p.cfg.Categories) == 0 && len(p.cfg.index) == 0 {
+		// Size the index for the file's headers up front.
+		if n := strings.Count(s, "\n["); n > 8 {
+			p.cfg.index = make(map[string]*Category, n+1)
+		}
+	}
 	pos, newlines := 0, 0
 	for pos < len(s) && !p.aborted {
 		lineno := newlines + 1
@@ -369,8 +376,15 @@ func strip(s string) string {
 // joined to the text before the open. process is false when the whole line
 // lies inside a block.
 func (p *parser) stripComments(file string, lineno int, line string, st *loadState) (string, bool) {
-	if strings.IndexByte(line, ';') < 0 {
+	semi := strings.IndexByte(line, ';')
+	if semi < 0 {
 		return line, st.comment == 0
+	}
+	// The common "text ; remark" needs no copy: a plain ';' that neither
+	// is escaped nor opens or closes a block.
+	if st.comment == 0 && !strings.HasPrefix(line[semi:], ";--") &&
+		(semi == 0 || line[semi-1] != '\\' && line[semi-1] != '-') {
+		return line[:semi], true
 	}
 	// Work on a NUL-terminated copy so the moves below match Asterisk's
 	// in-place editing byte for byte.
@@ -469,7 +483,8 @@ func (p *parser) category(file string, lineno int, text string, st *loadState) b
 		p.warn(file, lineno, "Category name '%s' longer than %d bytes, cut to '%s' as Asterisk does", name, maxCategoryName-1, name[:maxCategoryName-1])
 		name = name[:maxCategoryName-1]
 	}
-	newcat := &Category{Name: name, File: file, Line: lineno}
+	newcat := p.newCategory()
+	newcat.Name, newcat.File, newcat.Line = name, file, lineno
 	st.cat = newcat
 	if rest != "" && rest[0] != '(' {
 		// Asterisk ignores it silently, which hides "[x] (!)" mistakes.
@@ -531,6 +546,16 @@ func (p *parser) inherit(cat, base *Category) {
 		c.Inherited = true
 		cat.Vars = append(cat.Vars, c)
 	}
+}
+
+// newCategory hands out Categories from a slab, as newVar does Variables.
+func (p *parser) newCategory() *Category {
+	if len(p.catSlab) == 0 {
+		p.catSlab = make([]Category, 64)
+	}
+	c := &p.catSlab[0]
+	p.catSlab = p.catSlab[1:]
+	return c
 }
 
 // newVar hands out Variables from a slab: a config of thousands of peers
