@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/pprof"
 	"os"
@@ -132,6 +133,8 @@ func Run(ctx context.Context, opts RunOptions) (err error) {
 	if err != nil {
 		return fmt.Errorf("astdb: %w", err)
 	}
+	d.db.SetLogger(slog.New(d.log.Handler()))
+	d.logParsed(snap)
 	defer d.db.Close()
 
 	d.cdr, err = cdr.NewWriter(ac.Directories.LogDir, snap.CDR)
@@ -283,6 +286,7 @@ func (d *Daemon) Reload(moduleName string) error {
 	d.reloadMu.Lock()
 	defer d.reloadMu.Unlock()
 	snap, diags := LoadSnapshot(d.conf)
+	d.logParsed(snap)
 	for _, dg := range diags {
 		if dg.Severity == confparse.Error {
 			d.log.Error("%s", dg.String())
@@ -327,6 +331,12 @@ func (d *Daemon) Reload(moduleName string) error {
 	}
 	d.reloaded.Store(time.Now().UnixNano())
 	return errors.Join(errs...)
+}
+
+func (d *Daemon) logParsed(s *Snapshot) {
+	for _, f := range s.Files {
+		d.log.Verbose(2, "Parsing '%s': Found", f)
+	}
 }
 
 func onlyErrors(ds confparse.Diagnostics) confparse.Diagnostics {

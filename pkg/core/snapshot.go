@@ -25,6 +25,9 @@ type Snapshot struct {
 	RTP      rtp.Config
 	Logger   *confparse.Config // logger.conf (nil: Asterisk's defaults)
 	CDR      cdr.Config
+	// Files are the config files that were read, for the "Parsing ...:
+	// Found" verbose lines Asterisk prints on load and reload.
+	Files []string
 }
 
 // Summary is the one-line count "gostrisk check" prints.
@@ -86,6 +89,9 @@ func LoadSnapshot(ac *AsteriskConf) (*Snapshot, confparse.Diagnostics) {
 	load := func(name string, required bool) *confparse.Config {
 		cfg, d := loadFile(ac, name, required)
 		all = append(all, d...)
+		if cfg != nil {
+			s.Files = append(s.Files, filepath.Join(ac.Directories.EtcDir, name))
+		}
 		if d.HasErrors() {
 			return nil
 		}

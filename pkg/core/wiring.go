@@ -121,6 +121,8 @@ func (d *Daemon) registerDBFunctions(eng *pbx.Engine) error {
 			Write: func(_ *pbx.Channel, args, value string) error { return d.db.FuncDBWrite(args, value) }},
 		{Name: "DB_EXISTS", Synopsis: "Check to see if a key exists in the Asterisk database.", Syntax: "DB_EXISTS(family/key)",
 			Read: read(d.db.FuncDBExists)},
+		{Name: "DB_KEYS", Synopsis: "Obtain a list of keys within the Asterisk database.", Syntax: "DB_KEYS([prefix])",
+			Read: func(_ *pbx.Channel, args string) (string, error) { return d.db.FuncDBKeys(args), nil }},
 		{Name: "DB_DELETE", Synopsis: "Return a value from the database and delete it.", Syntax: "DB_DELETE(family/key)",
 			Read: read(d.db.FuncDBDelete)},
 	}
