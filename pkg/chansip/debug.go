@@ -1,0 +1,68 @@
+package chansip
+
+import (
+	"net"
+	"net/netip"
+	"strings"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// debugFilter is "sip set debug": off, on for everyone, or limited to one
+// address (with port when one was given) or one peer's address.
+type debugFilter struct {
+	all  bool
+	addr netip.Addr
+	port uint16 // 0 = any port
+}
+
+func (f *debugFilter) match(a netip.AddrPort) bool {
+	switch {
+	case f.all:
+		return true
+	case !f.addr.IsValid():
+		return false
+	}
+	return f.addr == a.Addr().Unmap() && (f.port == 0 || f.port == a.Port())
+}
+
+func (f *debugFilter) on() bool { return f.all || f.addr.IsValid() }
+
+// readHook sees every packet before sipgo parses it, which is what
+// chan_sip prints: the bytes as read.
+func (d *Driver) readHook(props sip.TransportReadProps, data []byte) ([]byte, error) {
+	f := d.debug.Load()
+	if !f.on() {
+		return data, nil
+	}
+	var src netip.AddrPort
+	switch a := props.RemoteAddr.(type) {
+	case *net.UDPAddr:
+		src = a.AddrPort()
+	case *net.TCPAddr:
+		src = a.AddrPort()
+	}
+	src = netip.AddrPortFrom(src.Addr().Unmap(), src.Port())
+	if f.match(src) && len(strings.TrimSpace(string(data))) > 0 {
+		d.log.Verbose(0, "\n<--- SIP read from %s:%s --->\n%s\n<------------->", transportName(props.Transport), src, string(data))
+	}
+	return data, nil
+}
+
+// debugTransmit prints an outgoing message when debugging covers its
+// destination.
+func (d *Driver) debugTransmit(msg sip.Message, nat bool) {
+	f := d.debug.Load()
+	if !f.on() {
+		return
+	}
+	dst, err := parseHostPort(msg.Destination())
+	if err != nil || !f.match(dst) {
+		return
+	}
+	mode := "no NAT"
+	if nat {
+		mode = "NAT"
+	}
+	d.log.Verbose(0, "\n<--- Transmitting (%s) to %s --->\n%s\n<------------>", mode, dst, msg.String())
+}

@@ -1,0 +1,56 @@
+// Package chansip is gostrisk's SIP channel driver, shaped after Asterisk
+// 18's chan_sip and built on github.com/emiago/sipgo: the UDP (and, with
+// tcpenable=yes, TCP) transports, peers from sip.conf/users.conf
+// (sipconf), the registrar with MD5 digest authentication, qualify
+// (OPTIONS pings), registrations persisted in astdb, chan_sip's security
+// log lines, and the "sip ..." CLI commands.
+//
+// # Wiring
+//
+// The daemon builds one Driver from the loaded configuration:
+//
+//	drv, err := chansip.New(chansip.Options{
+//		Config:   snap.SIP,          // *sipconf.Config
+//		Log:      log,               // *logger.Logger satisfies Logger
+//		Store:    db,                // *astdb.DB satisfies Store
+//		Registry: reg,               // the "sip" commands are added here
+//		Version:  core.AsteriskVersion,
+//		Reload:   func() error { return d.Reload("chan_sip.so") },
+//	})
+//	err = drv.Start(ctx)           // binds now: "address in use" is returned here
+//	...
+//	err = drv.Reload(newSnap.SIP)  // module reload chan_sip.so / sip reload
+//	drv.Stop()                     // closes sockets, waits for every goroutine
+//
+// New restores registrations from the store (/SIP/Registry/<peer>, in
+// Asterisk's "addr:port:expiry:username:contact" form, so an astdb written
+// by Asterisk is read as is). Reload swaps the configuration atomically;
+// peers that remain keep their registration, removed ones lose it.
+// Listening addresses are bound once, at Start.
+//
+// # Registrar
+//
+// A REGISTER names the peer in its To user. Peers are looked up as chan_sip
+// 18 does (case-insensitively). The checks run in chan_sip's order (peer
+// exists, ACL, host=dynamic, transport, digest) and every failure is
+// logged as
+//
+//	Registration from '<To header>' failed for '<ip:port>' - <reason>
+//
+// with chan_sip's reasons, which fail2ban's stock asterisk filter matches.
+// With alwaysauthreject=yes an unknown peer, a digest username that is not
+// the peer name, a static peer and an ACL refusal are answered exactly as
+// a wrong password is (401 challenge, then 403 to an answer with our
+// nonce), so extensions cannot be enumerated from the wire.
+//
+// Nonces live 32 s (chan_sip's dialog lifetime); an answer computed with
+// the right password on an expired nonce gets a new challenge with
+// stale=true. A sweep every 10 s bounds the nonce table under floods.
+//
+// # Concurrency
+//
+// The configuration is an atomic pointer; registrations sit in an
+// RWMutex-guarded map; the qualify schedule is one loop goroutine. Start
+// owns every goroutine (transport readers, housekeeping, qualify) and Stop
+// waits for them.
+package chansip

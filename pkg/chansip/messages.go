@@ -1,0 +1,90 @@
+package chansip
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
+)
+
+// chan_sip's fixed capability headers.
+const (
+	allowHeader     = "INVITE, ACK, CANCEL, OPTIONS, BYE, REFER, SUBSCRIBE, NOTIFY, INFO, PUBLISH, MESSAGE"
+	supportedHeader = "replaces, timer"
+	acceptHeader    = "application/sdp"
+)
+
+// newTag makes a tag in chan_sip's shape ("as" and 8 hex digits).
+func newTag() string { return fmt.Sprintf("as%08x", rand.Uint32()) }
+
+// natFor is the NAT setting that governs a reply: the peer's when the
+// request names one, the global one otherwise. (chan_sip does the same,
+// which is why it warns about per-peer nat= settings.)
+func natFor(cfg *sipconf.Config, req *sip.Request) sipconf.NAT {
+	if req.Method == sip.REGISTER {
+		if to := req.To(); to != nil {
+			if p := cfg.Peer(to.Address.User); p != nil {
+				return p.NAT
+			}
+		}
+	}
+	return cfg.General.NAT
+}
+
+// respond sends a final response in chan_sip's header order: the copied
+// dialog headers, Server, Allow, Supported, then the extra headers.
+func (d *Driver) respond(req *sip.Request, tx sip.ServerTransaction, code int, reason string, extra []sip.Header) {
+	res := sip.NewResponseFromRequest(req, code, reason, nil)
+	if to := res.To(); to != nil {
+		if reqTo := req.To(); reqTo == nil || !reqTo.Params.Has("tag") {
+			to.Params.Add("tag", newTag())
+		}
+	}
+	cfg := d.cfg.Load()
+	res.AppendHeader(sip.NewHeader("Server", cfg.General.EffectiveUserAgent(d.opts.Version)))
+	res.AppendHeader(sip.NewHeader("Allow", allowHeader))
+	res.AppendHeader(sip.NewHeader("Supported", supportedHeader))
+	for _, h := range extra {
+		res.AppendHeader(h)
+	}
+	res.SetBody(nil)
+	nat := false
+	if src, err := parseHostPort(req.Source()); err == nil && forceRport(natFor(cfg, req), req, src) {
+		nat = true
+		res.SetDestination(src.String())
+		if via := res.Via(); via != nil {
+			via.Params.Add("received", src.Addr().String())
+			via.Params.Add("rport", fmt.Sprint(src.Port()))
+		}
+	}
+	d.debugTransmit(res, nat)
+	if err := tx.Respond(res); err != nil {
+		d.log.Debug(1, "SIP response %d to %s failed: %v", code, req.Source(), err)
+	}
+}
+
+// handleOptions answers an out-of-dialog OPTIONS as chan_sip does: 200
+// with what we can do.
+func (d *Driver) handleOptions(req *sip.Request, tx sip.ServerTransaction) {
+	src, err := parseHostPort(req.Source())
+	if err != nil {
+		return
+	}
+	us := d.ourAddrFor(src)
+	d.respond(req, tx, 200, "OK", []sip.Header{
+		sip.NewHeader("Contact", "<sip:"+hostPort(us)+">"),
+		sip.NewHeader("Accept", acceptHeader),
+	})
+}
+
+func hostPort(a netip.AddrPort) string {
+	if a.Addr().Is6() {
+		return "[" + a.Addr().String() + "]:" + fmt.Sprint(a.Port())
+	}
+	return a.String()
+}
+
+func newID() uint32 { return rand.Uint32() }

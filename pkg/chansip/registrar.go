@@ -1,0 +1,431 @@
+package chansip
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/gostrisk/gostrisk/pkg/chansip/digest"
+	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
+)
+
+// authResult is the outcome of checking a REGISTER, named after the
+// failure reasons chan_sip logs.
+type authResult int
+
+const (
+	authOK authResult = iota
+	authChallengeSent
+	authSecretFailed
+	authUsernameMismatch
+	authNotFound
+	authPeerNotDynamic
+	authACLFailed
+	authBadTransport
+)
+
+// reason is the text after " - " in chan_sip's "Registration from ..."
+// NOTICE, which fail2ban's asterisk filter matches.
+func (r authResult) reason() string {
+	switch r {
+	case authSecretFailed:
+		return "Wrong password"
+	case authUsernameMismatch:
+		return "Username/auth name mismatch"
+	case authNotFound:
+		return "No matching peer found"
+	case authPeerNotDynamic:
+		return "Peer is not supposed to register"
+	case authACLFailed:
+		return "Device does not match ACL"
+	case authBadTransport:
+		return "Device not configured to use this transport type"
+	}
+	return "Unknown failure"
+}
+
+// regRequest is one REGISTER with what the handlers need of it.
+type regRequest struct {
+	req       *sip.Request
+	tx        sip.ServerTransaction
+	src       netip.AddrPort
+	transport string // UDP, TCP, TLS
+	toHeader  string // as received, for the NOTICE
+	name      string // the To user: the peer that registers
+}
+
+func (d *Driver) handleRegister(req *sip.Request, tx sip.ServerTransaction) {
+	src, err := parseHostPort(req.Source())
+	if err != nil {
+		return
+	}
+	r := &regRequest{req: req, tx: tx, src: src, transport: transportName(req.Transport())}
+	if h := req.GetHeader("To"); h != nil {
+		r.toHeader = h.Value()
+	}
+	if to := req.To(); to != nil {
+		r.name = to.Address.User
+	}
+	cfg := d.cfg.Load()
+	res := d.verifyRegister(cfg, r)
+	if res != authOK && res != authChallengeSent {
+		d.log.Notice("Registration from '%s' failed for '%s' - %s", r.toHeader, src, res.reason())
+	}
+}
+
+// verifyRegister is chan_sip's register_verify: find the peer, apply its
+// restrictions, authenticate, then update the registration. It sends the
+// response in every case.
+func (d *Driver) verifyRegister(cfg *sipconf.Config, r *regRequest) authResult {
+	g := &cfg.General
+	p := cfg.Peer(r.name)
+	var res authResult
+	switch {
+	case p == nil || !p.IsPeer():
+		res = authNotFound
+	case !g.ACL.Allows(r.src.Addr()) || !p.ACL.Allows(r.src.Addr()):
+		res = authACLFailed
+	case !p.Dynamic:
+		res = authPeerNotDynamic
+	case p.Transports != 0 && p.Transports&transportOf(r.transport) == 0:
+		res = authBadTransport
+	default:
+		res = d.checkAuth(cfg, p, r)
+	}
+	switch res {
+	case authOK:
+		d.updateRegistration(cfg, p, r)
+	case authChallengeSent:
+	case authSecretFailed:
+		d.respond(r.req, r.tx, 403, "Forbidden", nil)
+	case authUsernameMismatch, authNotFound, authPeerNotDynamic, authACLFailed:
+		switch {
+		case g.AlwaysAuthReject:
+			d.fakeAuth(cfg, r)
+		case res == authPeerNotDynamic:
+			d.respond(r.req, r.tx, 403, "Forbidden", nil)
+		default:
+			d.respond(r.req, r.tx, 404, "Not found", nil)
+		}
+	case authBadTransport:
+		// chan_sip drops the request: the device has to try the transport
+		// it was configured for.
+	}
+	return res
+}
+
+// challenge sends a 401 with a fresh nonce.
+func (d *Driver) challenge(cfg *sipconf.Config, r *regRequest, stale bool) {
+	nonce := d.nonces.New()
+	d.respond(r.req, r.tx, 401, "Unauthorized", []sip.Header{
+		sip.NewHeader("WWW-Authenticate", digest.Challenge(cfg.General.Realm, nonce, stale)),
+	})
+}
+
+// fakeAuth answers exactly as a known peer with a wrong password would,
+// so that extensions cannot be enumerated (alwaysauthreject=yes): a
+// challenge first, then 403 to an answer that uses our nonce.
+func (d *Driver) fakeAuth(cfg *sipconf.Config, r *regRequest) {
+	creds := credentials(r.req)
+	if creds == nil || d.nonces.State(creds.Nonce) != digest.NonceValid {
+		d.challenge(cfg, r, false)
+		return
+	}
+	d.respond(r.req, r.tx, 403, "Forbidden", nil)
+}
+
+func credentials(req *sip.Request) *digest.Credentials {
+	h := req.GetHeader("Authorization")
+	if h == nil {
+		return nil
+	}
+	c, err := digest.Parse(h.Value())
+	if err != nil {
+		return nil
+	}
+	return c
+}
+
+// checkAuth is chan_sip's check_auth for REGISTER.
+func (d *Driver) checkAuth(cfg *sipconf.Config, p *sipconf.Peer, r *regRequest) authResult {
+	if p.Secret == "" && p.MD5Secret == "" {
+		return authOK
+	}
+	creds := credentials(r.req)
+	if creds == nil {
+		d.challenge(cfg, r, false)
+		return authChallengeSent
+	}
+	if creds.Username != r.name {
+		d.log.Warning("username mismatch, have <%s>, digest has <%s>", r.name, creds.Username)
+		return authUsernameMismatch
+	}
+	ha1 := p.MD5Secret
+	if ha1 == "" {
+		ha1 = digest.HA1(creds.Username, cfg.General.Realm, p.Secret)
+	}
+	good := digest.Check(ha1, string(r.req.Method), creds)
+	switch d.nonces.State(creds.Nonce) {
+	case digest.NonceValid:
+		if good {
+			return authOK
+		}
+		return authSecretFailed
+	case digest.NonceStale:
+		// The right answer to a nonce we no longer accept: tell the
+		// phone to retry with a new one without asking for a password.
+		d.challenge(cfg, r, good)
+		return authChallengeSent
+	}
+	d.challenge(cfg, r, false)
+	return authChallengeSent
+}
+
+// contactInfo is what a REGISTER's Contact and Expires ask for.
+type contactInfo struct {
+	star    bool
+	uri     string // inside the brackets, e.g. sip:6000@127.0.0.1:5061;transport=UDP
+	expires int    // -1 = not given
+	query   bool   // no Contact at all: the phone asks what is registered
+}
+
+func parseContact(req *sip.Request) (contactInfo, bool) {
+	ci := contactInfo{expires: -1}
+	hs := req.GetHeaders("Contact")
+	if len(hs) == 0 {
+		ci.query = true
+		return ci, true
+	}
+	v := strings.TrimSpace(hs[0].Value())
+	if v == "*" {
+		ci.star = true
+		return ci, true
+	}
+	params := ""
+	if i := strings.IndexByte(v, '<'); i >= 0 {
+		j := strings.IndexByte(v[i:], '>')
+		if j < 0 {
+			return ci, false
+		}
+		ci.uri = v[i+1 : i+j]
+		params = v[i+j+1:]
+	} else {
+		ci.uri, params, _ = strings.Cut(v, ";")
+		params = ";" + params
+	}
+	for _, kv := range strings.Split(params, ";") {
+		k, val, _ := strings.Cut(strings.TrimSpace(kv), "=")
+		if strings.EqualFold(k, "expires") {
+			if n, err := strconv.Atoi(strings.TrimSpace(val)); err == nil && n >= 0 {
+				ci.expires = n
+			}
+		}
+	}
+	if !strings.HasPrefix(strings.ToLower(ci.uri), "sip:") && !strings.HasPrefix(strings.ToLower(ci.uri), "sips:") {
+		return ci, false
+	}
+	return ci, true
+}
+
+// contactAddr is the host:port of a contact URI (port 5060 by default).
+func contactAddr(uri string) (netip.AddrPort, bool) {
+	_, rest, _ := strings.Cut(uri, ":")
+	if i := strings.IndexByte(rest, '@'); i >= 0 {
+		rest = rest[i+1:]
+	}
+	if i := strings.IndexAny(rest, ";?>"); i >= 0 {
+		rest = rest[:i]
+	}
+	host, port := rest, "5060"
+	if strings.HasPrefix(rest, "[") {
+		end := strings.IndexByte(rest, ']')
+		if end < 0 {
+			return netip.AddrPort{}, false
+		}
+		host = rest[1:end]
+		if strings.HasPrefix(rest[end+1:], ":") {
+			port = rest[end+2:]
+		}
+	} else if h, pt, ok := strings.Cut(rest, ":"); ok {
+		host, port = h, pt
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		return netip.AddrPort{}, false
+	}
+	n, err := strconv.ParseUint(port, 10, 16)
+	if err != nil {
+		return netip.AddrPort{}, false
+	}
+	return netip.AddrPortFrom(a.Unmap(), uint16(n)), true
+}
+
+func contactUser(uri string) string {
+	_, rest, _ := strings.Cut(uri, ":")
+	user, _, ok := strings.Cut(rest, "@")
+	if !ok {
+		return ""
+	}
+	user, _, _ = strings.Cut(user, ";")
+	return user
+}
+
+// natDetected is chan_sip's check_via verdict: the top Via's sent-by is
+// not where the packet came from.
+func natDetected(req *sip.Request, src netip.AddrPort) bool {
+	via := req.Via()
+	if via == nil {
+		return false
+	}
+	port := via.Port
+	if port == 0 {
+		port = 5060
+	}
+	a, err := netip.ParseAddr(strings.Trim(via.Host, "[]"))
+	if err != nil {
+		return true
+	}
+	return netip.AddrPortFrom(a.Unmap(), uint16(port)) != src
+}
+
+// forceRport says whether replies and requests to this device go to the
+// packet's source rather than what its headers claim.
+func forceRport(n sipconf.NAT, req *sip.Request, src netip.AddrPort) bool {
+	return n.ForceRport || (n.AutoForceRport && natDetected(req, src))
+}
+
+// updateRegistration is chan_sip's parse_register_contact after a
+// successful authentication.
+func (d *Driver) updateRegistration(cfg *sipconf.Config, p *sipconf.Peer, r *regRequest) {
+	g := &cfg.General
+	ci, ok := parseContact(r.req)
+	if !ok {
+		d.log.Warning("Failed to parse contact info for a REGISTER from %s", r.src)
+		d.respond(r.req, r.tx, 400, "Bad Request", nil)
+		return
+	}
+	old := d.regs.get(p.Name)
+	if ci.query {
+		d.respondRegistered(r, old)
+		return
+	}
+	// chan_sip reads the Expires header first and looks at the
+	// Contact's expires parameter only when the header is absent.
+	expiry := -1
+	if h := r.req.GetHeader("Expires"); h != nil {
+		if n, err := strconv.Atoi(strings.TrimSpace(h.Value())); err == nil && n >= 0 {
+			expiry = n
+		}
+	}
+	if expiry < 0 {
+		expiry = ci.expires
+	}
+	if expiry < 0 {
+		expiry = g.DefaultExpiry
+	}
+	if ci.star || expiry == 0 {
+		if old != nil {
+			d.regs.remove(p.Name)
+			d.resetQualify(p.Name)
+		}
+		d.log.Verbose(3, "Unregistered SIP '%s'", p.Name)
+		d.respondRegistered(r, nil)
+		return
+	}
+	if expiry > g.MaxExpiry {
+		expiry = g.MaxExpiry
+	}
+	if expiry < g.MinExpiry {
+		d.respond(r.req, r.tx, 423, "Interval too brief", []sip.Header{
+			sip.NewHeader("Min-Expires", strconv.Itoa(g.MinExpiry)),
+		})
+		return
+	}
+	addr := r.src
+	if !forceRport(p.NAT, r.req, r.src) {
+		if a, ok := contactAddr(ci.uri); ok {
+			addr = a
+		}
+	}
+	if !p.ContactACL.Allows(addr.Addr()) || !g.ContactACL.Allows(addr.Addr()) {
+		d.log.Warning("Registration denied because of contact ACL")
+		d.respond(r.req, r.tx, 603, "Denied", []sip.Header{dateHeader(d.now())})
+		return
+	}
+	username := p.DefaultUser
+	if username == "" {
+		username = contactUser(ci.uri)
+	}
+	ua := ""
+	if h := r.req.GetHeader("User-Agent"); h != nil {
+		ua = h.Value()
+	}
+	reg := &Registration{
+		Peer:      p.Name,
+		Addr:      addr,
+		Expiry:    expiry,
+		Username:  username,
+		Contact:   ci.uri,
+		UserAgent: ua,
+		Transport: r.transport,
+		// chan_sip lets a registration live 10 s past what it granted, so
+		// a phone refreshing just in time is never seen as gone.
+		Expires: d.now().Add(time.Duration(expiry+10) * time.Second),
+	}
+	d.regs.set(reg)
+	d.setSIPOptions(p.Name, r.req)
+	d.respondRegistered(r, reg)
+	if old == nil || old.Addr != reg.Addr {
+		d.log.Verbose(3, "Registered SIP '%s' at %s", p.Name, addr)
+		if p.Qualify > 0 {
+			d.requestPoke(p.Name)
+		}
+	}
+}
+
+// respondRegistered sends the 200 OK with the binding granted (none for an
+// unregistration).
+func (d *Driver) respondRegistered(r *regRequest, reg *Registration) {
+	var hs []sip.Header
+	if reg == nil {
+		hs = append(hs, sip.NewHeader("Expires", "0"))
+	} else {
+		left := reg.Expiry
+		hs = append(hs,
+			sip.NewHeader("Expires", strconv.Itoa(left)),
+			sip.NewHeader("Contact", "<"+reg.Contact+">;expires="+strconv.Itoa(left)))
+	}
+	hs = append(hs, dateHeader(d.now()))
+	d.respond(r.req, r.tx, 200, "OK", hs)
+}
+
+func dateHeader(t time.Time) sip.Header {
+	return sip.NewHeader("Date", t.UTC().Format(time.RFC1123))
+}
+
+// knownOptions are the option tags chan_sip recognises in Supported:.
+var knownOptions = []string{"100rel", "eventlist", "from-change", "gruu", "histinfo", "join",
+	"noreferSub", "outbound", "path", "precondition", "pref", "privacy", "recipient-list-invite",
+	"recipient-list-subscribe", "replaces", "resource-priority", "sec-agree", "tdialog", "timer"}
+
+func (d *Driver) setSIPOptions(peer string, req *sip.Request) {
+	var opts []string
+	for _, h := range req.GetHeaders("Supported") {
+		for _, tag := range strings.Split(h.Value(), ",") {
+			tag = strings.TrimSpace(tag)
+			for _, k := range knownOptions {
+				if strings.EqualFold(tag, k) {
+					opts = append(opts, k)
+				}
+			}
+		}
+	}
+	if rt := d.runtime(peer); rt != nil {
+		rt.mu.Lock()
+		rt.sipOptions = opts
+		rt.mu.Unlock()
+	}
+}

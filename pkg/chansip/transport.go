@@ -1,0 +1,153 @@
+package chansip
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
+)
+
+// quiet is handed to sipgo: its own messages (parse errors of garbage
+// packets, mostly) would let any sender flood our logs, and chan_sip
+// reports none of them.
+var quiet = slog.New(slog.DiscardHandler)
+
+// setupStack builds the sipgo user agent and server with our handlers.
+func (d *Driver) setupStack(cfg *sipconf.Config) error {
+	ua, err := sipgo.NewUA(
+		sipgo.WithUserAgent(cfg.General.EffectiveUserAgent(d.opts.Version)),
+		sipgo.WithUserAgentTransportLayerOptions(
+			sip.WithTransportLayerLogger(quiet),
+			sip.WithTransportLayerReadFilter(d.readHook),
+		),
+		sipgo.WithUserAgentTransactionLayerOptions(
+			sip.WithTransactionLayerLogger(quiet),
+			sip.WithTransactionLayerUnhandledResponseHandler(func(*sip.Response) {}),
+		),
+	)
+	if err != nil {
+		return fmt.Errorf("chansip: user agent: %w", err)
+	}
+	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(quiet))
+	if err != nil {
+		ua.Close()
+		return fmt.Errorf("chansip: server: %w", err)
+	}
+	srv.OnRegister(d.handleRegister)
+	srv.OnOptions(d.handleOptions)
+	d.ua, d.srv = ua, srv
+	return nil
+}
+
+// transports are the bound sockets.
+type transports struct {
+	udp     net.PacketConn
+	udpAddr netip.AddrPort
+	tcp     net.Listener
+	once    sync.Once
+}
+
+// listen binds UDP (always) and TCP (tcpenable=yes) as [general] says.
+func listen(g sipconf.General) (*transports, error) {
+	t := &transports{}
+	network := "udp"
+	if g.UDPBind.Addr().Is4() {
+		network = "udp4"
+	}
+	udp, err := net.ListenPacket(network, g.UDPBind.String())
+	if err != nil {
+		return nil, fmt.Errorf("chansip: bind UDP %s: %w", g.UDPBind, err)
+	}
+	t.udp = udp
+	t.udpAddr = udp.LocalAddr().(*net.UDPAddr).AddrPort()
+	if g.TCPEnable {
+		tcpNet := "tcp"
+		if g.TCPBind.Addr().Is4() {
+			tcpNet = "tcp4"
+		}
+		l, err := net.Listen(tcpNet, g.TCPBind.String())
+		if err != nil {
+			udp.Close()
+			return nil, fmt.Errorf("chansip: bind TCP %s: %w", g.TCPBind, err)
+		}
+		t.tcp = l
+	}
+	return t, nil
+}
+
+// serve runs one reader per socket; they end when close closes the sockets.
+func (t *transports) serve(srv *sipgo.Server, wg *sync.WaitGroup, log Logger) {
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := srv.ServeUDP(t.udp); err != nil && !errors.Is(err, net.ErrClosed) {
+			log.Error("SIP UDP transport stopped: %v", err)
+		}
+	}()
+	if t.tcp != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := srv.ServeTCP(t.tcp); err != nil && !errors.Is(err, net.ErrClosed) {
+				log.Error("SIP TCP transport stopped: %v", err)
+			}
+		}()
+	}
+}
+
+func (t *transports) close() {
+	t.once.Do(func() {
+		t.udp.Close()
+		if t.tcp != nil {
+			t.tcp.Close()
+		}
+	})
+}
+
+// LocalAddr is the bound UDP address (useful when bindport=0).
+func (d *Driver) LocalAddr() netip.AddrPort {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.tp == nil {
+		return netip.AddrPort{}
+	}
+	return d.tp.udpAddr
+}
+
+// ourAddrFor is the address a peer at dst sees us at: the bound address,
+// or when bound to the wildcard, the one the kernel routes from.
+func (d *Driver) ourAddrFor(dst netip.AddrPort) netip.AddrPort {
+	local := d.LocalAddr()
+	if !local.Addr().IsUnspecified() {
+		return local
+	}
+	c, err := net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(dst))
+	if err != nil {
+		return local
+	}
+	defer c.Close()
+	a := c.LocalAddr().(*net.UDPAddr).AddrPort()
+	return netip.AddrPortFrom(a.Addr().Unmap(), local.Port())
+}
+
+// parseHostPort reads "1.2.3.4:5060" / "[::1]:5060" as sipgo gives sources.
+func parseHostPort(s string) (netip.AddrPort, error) {
+	ap, err := netip.ParseAddrPort(s)
+	if err != nil {
+		return netip.AddrPort{}, err
+	}
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()), nil
+}
+
+// transportName is chan_sip's upper-case transport name.
+func transportName(network string) string {
+	return strings.ToUpper(network)
+}
