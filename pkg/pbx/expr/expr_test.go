@@ -34,6 +34,10 @@ func TestEvaluate(t *testing.T) {
 		{"leading zeros kept", "007", "007", false},
 		{"leading zeros numeric", "007 + 0", "7", false},
 		{"negative zero", "-0", "-0", false},
+		{"overflow to inf", "POW(2,16000) * POW(2,16000)", "inf", false},
+		{"underflow to zero", "1 / POW(10,4000) / POW(10,4000)", "0", false},
+		{"long double range", "POW(10,4000)", "1e+4000", false},
+		{"nan", "SQRT(0 - 1)", "-nan", false},
 
 		// Precedence and associativity.
 		{"mul before add", "1 + 2 * 3", "7", false},
@@ -195,6 +199,12 @@ func TestEvaluateDeepNesting(t *testing.T) {
 		if got != "0" || err == nil {
 			t.Errorf("deep input of %d bytes: got %q, %v; want \"0\" and an error", len(in), got, err)
 		}
+	}
+	// Underflow must flush to zero rather than grow the exponent (and the
+	// cost of printing it) without bound.
+	chain := strings.Repeat("POW(2,-16000) * ", 200) + "1"
+	if got, _ := Evaluate(chain); got != "0" {
+		t.Errorf("underflow chain = %q, want 0", got)
 	}
 	// Moderate nesting is fine.
 	in := strings.Repeat("(", 200) + "1" + strings.Repeat(")", 200)

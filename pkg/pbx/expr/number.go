@@ -48,8 +48,20 @@ func (n num) fix() num {
 	if n.nan || n.f.IsInf() || n.f.Sign() == 0 {
 		return n
 	}
-	if n.f.MantExp(nil) > ldMaxExp {
+	e := n.f.MantExp(nil)
+	switch {
+	case e > ldMaxExp:
 		n.f.SetInf(n.f.Signbit())
+	case e < ldMinNormExp-ldPrec+1:
+		// Below the smallest denormal: the FPU flushes to a signed zero.
+		neg := n.f.Signbit()
+		n.f.SetInt64(0)
+		if neg {
+			n.f.Neg(n.f)
+		}
+	case e < ldMinNormExp:
+		// A denormal keeps fewer mantissa bits.
+		n.f.SetPrec(uint(ldPrec - (ldMinNormExp - e))).SetPrec(ldPrec)
 	}
 	return n
 }
@@ -143,7 +155,7 @@ func numRem(a, b num, toEven bool) num {
 	if out.Sign() == 0 && a.f.Signbit() {
 		out.Neg(out) // the result keeps the dividend's sign, even for zero
 	}
-	return num{f: out}
+	return num{f: out}.fix()
 }
 
 // numRound rounds to an integer: mode 'f' floor, 'c' ceil, 't' trunc,
@@ -237,11 +249,7 @@ func numPow(x, y num) num {
 	if neg {
 		res.Quo(new(big.Float).SetPrec(work).SetInt64(1), res)
 	}
-	out := num{f: newFloat().Set(res)}.fix()
-	if !out.f.IsInf() && out.f.Sign() != 0 && out.f.MantExp(nil) < ldMinNormExp-64 {
-		out.f.SetInt64(0)
-	}
-	return out
+	return num{f: newFloat().Set(res)}.fix()
 }
 
 // numLogExact handles log2/log10 of exact powers, where glibc returns the

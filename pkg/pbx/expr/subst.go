@@ -41,10 +41,21 @@ func Substitute(s string, env Env) string {
 	if strings.IndexByte(s, '$') < 0 {
 		return s
 	}
+	if env == nil {
+		env = emptyEnv{}
+	}
 	var b strings.Builder
 	b.Grow(len(s) + 16)
 	substitute(&b, s, env, 1, -1)
 	return b.String()
+}
+
+// emptyEnv has no variables and no functions.
+type emptyEnv struct{}
+
+func (emptyEnv) Var(string) (string, bool) { return "", false }
+func (emptyEnv) Func(name, _ string) (string, error) {
+	return "", fmt.Errorf("function %s not available", name)
 }
 
 func warn(env Env, format string, args ...any) {
