@@ -43,6 +43,8 @@ func (d *Driver) respond(req *sip.Request, tx sip.ServerTransaction, code int, r
 			to.Params.Add("tag", newTag())
 		}
 	}
+	// Content-Length goes last, where chan_sip puts it.
+	res.RemoveHeader("Content-Length")
 	cfg := d.cfg.Load()
 	res.AppendHeader(sip.NewHeader("Server", cfg.General.EffectiveUserAgent(d.opts.Version)))
 	res.AppendHeader(sip.NewHeader("Allow", allowHeader))

@@ -69,11 +69,7 @@ func (d *Driver) handleRegister(req *sip.Request, tx sip.ServerTransaction) {
 	if to := req.To(); to != nil {
 		r.name = to.Address.User
 	}
-	cfg := d.cfg.Load()
-	res := d.verifyRegister(cfg, r)
-	if res != authOK && res != authChallengeSent {
-		d.log.Notice("Registration from '%s' failed for '%s' - %s", r.toHeader, src, res.reason())
-	}
+	d.verifyRegister(d.cfg.Load(), r)
 }
 
 // verifyRegister is chan_sip's register_verify: find the peer, apply its
@@ -94,6 +90,11 @@ func (d *Driver) verifyRegister(cfg *sipconf.Config, r *regRequest) authResult {
 		res = authBadTransport
 	default:
 		res = d.checkAuth(cfg, p, r)
+	}
+	if res != authOK && res != authChallengeSent {
+		// Logged before the reply goes out, so that whoever sees the
+		// reply can count on the line being there.
+		d.log.Notice("Registration from '%s' failed for '%s' - %s", r.toHeader, r.src, res.reason())
 	}
 	switch res {
 	case authOK:
@@ -377,12 +378,13 @@ func (d *Driver) updateRegistration(cfg *sipconf.Config, p *sipconf.Peer, r *reg
 	}
 	d.regs.set(reg)
 	d.setSIPOptions(p.Name, r.req)
-	d.respondRegistered(r, reg)
-	if old == nil || old.Addr != reg.Addr {
+	moved := old == nil || old.Addr != reg.Addr
+	if moved {
 		d.log.Verbose(3, "Registered SIP '%s' at %s", p.Name, addr)
-		if p.Qualify > 0 {
-			d.requestPoke(p.Name)
-		}
+	}
+	d.respondRegistered(r, reg)
+	if moved && p.Qualify > 0 {
+		d.requestPoke(p.Name)
 	}
 }
 
