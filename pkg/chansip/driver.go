@@ -32,9 +32,9 @@ type Logger interface {
 // usable zero value.
 type Options struct {
 	Config   *sipconf.Config
-	Log      Logger         // nil: discard
-	Store    Store          // astdb; nil: registrations are not persisted
-	Registry *cli.Registry  // where the "sip ..." commands go; nil: none
+	Log      Logger           // nil: discard
+	Store    Store            // astdb; nil: registrations are not persisted
+	Registry *cli.Registry    // where the "sip ..." commands go; nil: none
 	Now      func() time.Time // nil: time.Now
 	// Version is the Asterisk-compatible version ("18.26.4") used in the
 	// default User-Agent / Server header and by "sip show settings".

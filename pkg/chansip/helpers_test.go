@@ -236,18 +236,18 @@ func (p *phone) recv() *response {
 
 // regOpts describe one REGISTER.
 type regOpts struct {
-	user       string // To/From user (the peer)
-	authUser   string // digest username ("" = no Authorization)
-	password   string
-	challenge  string // WWW-Authenticate to answer
-	expires    string // Expires header value ("" = none)
-	contact    string // full Contact value ("" = <sip:user@phone>)
-	callID     string
-	cseq       int
-	viaHost    string // "" = the phone's address
-	noRport    bool
-	userAgent  string
-	supported  string
+	user      string // To/From user (the peer)
+	authUser  string // digest username ("" = no Authorization)
+	password  string
+	challenge string // WWW-Authenticate to answer
+	expires   string // Expires header value ("" = none)
+	contact   string // full Contact value ("" = <sip:user@phone>)
+	callID    string
+	cseq      int
+	viaHost   string // "" = the phone's address
+	noRport   bool
+	userAgent string
+	supported string
 }
 
 func (p *phone) register(o regOpts) *response {

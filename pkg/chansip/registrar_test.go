@@ -78,7 +78,7 @@ func TestRegistrarBranches(t *testing.T) {
 			name:  "unregister with Expires 0",
 			opts:  regOpts{user: "6000", authUser: "6000", password: "test", expires: "0"},
 			first: 401, second: 200,
-			logs:  []string{"VERBOSE3: Unregistered SIP '6000'"},
+			logs: []string{"VERBOSE3: Unregistered SIP '6000'"},
 		},
 	}
 	for _, tc := range tests {
