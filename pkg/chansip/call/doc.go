@@ -1,0 +1,62 @@
+// Package call is the call half of gostrisk's SIP channel driver: the
+// back-to-back user agent that turns an authenticated INVITE into a
+// pbx.Channel running the dialplan, places the outbound legs Dial asks
+// for, relays their media through pkg/rtp and prints `sip show channels`.
+//
+// The driver (pkg/chansip) owns the sockets, the registrar and peer
+// matching; it builds one Manager with its dependencies injected (Deps)
+// and routes requests to it:
+//
+//   - a new INVITE (no To tag), once the peer is matched and authenticated
+//     or accepted as a guest: Manager.HandleInvite. The call blocks until
+//     the INVITE transaction is over (final response sent and, for a 2xx,
+//     the ACK received or Timer H expired), because sipgo terminates a
+//     server transaction when its handler returns;
+//   - every in-dialog request (ACK, BYE, CANCEL that matched no
+//     transaction, re-INVITE, INFO, UPDATE): Manager.HandleInDialog, which
+//     answers 481 itself when the dialog is unknown and reports whether it
+//     did so;
+//   - the Technology (type "SIP") is registered with the pbx engine so
+//     that Dial(SIP/...) reaches Manager's Request.
+//
+// Dialogs are tracked here, keyed by Call-ID (each leg of a call has its
+// own Call-ID, as with chan_sip), rather than with sipgo's dialog caches:
+// a B2BUA needs the CANCEL/487 race, 2xx retransmission until ACK
+// (RFC 3261 13.3.1.4, which sipgo's server transaction leaves to the user
+// agent), digest answers with the peer's credentials and chan_sip's
+// "Last Message" bookkeeping, and the caches do none of these.
+//
+// Inbound call, in chan_sip's order: 100 Trying; call-limit check (480
+// "Temporarily Unavailable (Call limit) "); SDP offer negotiated against
+// the peer's allow list (488 "Not acceptable here" when nothing is in
+// common); dialplan lookup of the Request-URI user (or "s") in the peer's
+// context (404 and chan_sip's NOTICE when absent); then a channel named
+// SIP/<peer>-<seq> in state Ring whose dialplan runs through Engine.Go.
+// The channel's Driver maps pbx requests to SIP: Indicate(Ringing) 180,
+// Indicate(Progress) 183 with SDP, Answer 200 with SDP (retransmitted
+// until ACK), Indicate(Busy) 486, Indicate(Congestion) 503, Hangup(cause)
+// the mapped final response or BYE once answered.
+//
+// Outbound call: Request resolves "peer", "peer/number" and
+// "number@host" (a peer whose host or fromdomain is host, else a direct
+// call), allocates the RTP leg and a Down channel; Driver.Call sends the
+// INVITE from a goroutine the Manager owns, offering only codecs the
+// calling leg negotiated, because media is relayed without transcoding.
+// 401/407 are answered once with the peer's credentials; 180/183/200 and
+// failures become channel reports (Ringing, Progress, Answered, Busy,
+// Congestion, HungUp with the cause from pbx.CauseFromSIP). Hangup before
+// the answer sends CANCEL, after it BYE.
+//
+// When a far end hangs up (BYE, CANCEL), the channel gets SoftHangup
+// rather than HungUp so that its owner still calls Driver.Hangup: that
+// call is where the call detail record is written (once per call, by the
+// inbound leg, with the CDR fields pbx stamped) and where the RTP ports
+// and the call-limit slot are released. A finished dialog stays listed
+// in `sip show channels` for Deps.Linger (chan_sip's 32 s) unless we ended
+// it with a BYE that was answered, as chan_sip destroys such dialogs at
+// once.
+//
+// Every goroutine (INVITE client transactions, 2xx retransmission, BYE
+// transactions) belongs to the Manager; Close cancels them, hangs up the
+// calls and waits for them.
+package call

@@ -1,0 +1,568 @@
+package call
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/gostrisk/gostrisk/pkg/cdr"
+	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
+	"github.com/gostrisk/gostrisk/pkg/pbx"
+	"github.com/gostrisk/gostrisk/pkg/sdp"
+)
+
+// inCall is the leg a phone or trunk called us on; it is the pbx.Driver
+// of the inbound channel.
+type inCall struct {
+	*dialog
+	invite  *sip.Request
+	tx      sip.ServerTransaction
+	offer    *sdp.Description // nil for a late offer (INVITE without SDP)
+	offerRes *sdp.Result
+	answerD sdp.Direction
+
+	final     chan struct{} // closed once a final response went out
+	finalOnce sync.Once
+	acked     chan struct{} // closed on the ACK of our 2xx
+	ackOnce   sync.Once
+
+	// under dialog.mu
+	finalRes  *sip.Response
+	ringing   bool
+	progress  bool
+	answered  bool
+	hungup    bool
+	cdrDone   bool
+	outs      []*outCall // legs Dial placed for this call, newest last
+	ackFailed bool
+}
+
+// T2 caps the retransmission interval of our 2xx (RFC 3261 17.1.2.2).
+const t2 = 4 * time.Second
+
+// HandleInvite takes a new INVITE (no To tag) from a matched peer (nil for
+// a guest) and runs it into the dialplan of dpContext. It blocks until the
+// INVITE transaction is over; call it from the sipgo request handler.
+func (m *Manager) HandleInvite(req *sip.Request, tx sip.ServerTransaction, from *sipconf.Peer, dpContext string) {
+	if !m.enter() {
+		m.respond(req, tx, 503, "Service Unavailable")
+		return
+	}
+	defer m.wg.Done()
+	m.respond(req, tx, 100, "Trying")
+
+	c := m.newInCall(req, tx, from)
+	tx.OnCancel(func(*sip.Request) { c.cancelled() })
+
+	exten := req.Recipient.User
+	if exten == "" {
+		exten = "s"
+	}
+	if !m.useSlot(from) {
+		m.log.Notice("Call from peer '%s' rejected due to usage limit of %d\n", from.Name, from.CallLimit)
+		m.log.Notice("Failed to place call for device %s, too many calls\n", c.user)
+		c.reject(480, "Temporarily Unavailable (Call limit) ")
+		return
+	}
+	c.mu.Lock()
+	c.slot = from != nil
+	c.mu.Unlock()
+
+	if err := c.negotiateOffer(); err != nil {
+		m.log.Notice("No compatible codecs, not accepting this offer!\n")
+		m.log.Verbose(3, "Call %s: %v\n", c.callID, err)
+		c.reject(488, "Not acceptable here")
+		return
+	}
+	plan := m.d.Engine.Plan()
+	if plan == nil || !plan.Exists(dpContext, exten, c.cidNum, 1) {
+		who := c.peerName
+		if who == "" {
+			who = req.From().Address.User
+		}
+		m.log.Notice("Call from '%s' (%s:%s) to extension '%s' rejected because extension not found in context '%s'.\n",
+			who, strings.ToUpper(c.transport), c.addr, exten, dpContext)
+		c.reject(404, "Not Found")
+		return
+	}
+
+	leg, err := m.newLeg()
+	if err != nil {
+		m.log.Warning("Unable to allocate RTP for call %s: %v\n", c.callID, err)
+		c.reject(503, "Service Unavailable")
+		return
+	}
+	c.mu.Lock()
+	c.leg = leg
+	c.mu.Unlock()
+	if c.offerRes != nil {
+		c.applyMedia(c.offerRes)
+	}
+
+	name, num := callerID(req, from)
+	spec := pbx.ChannelSpec{
+		Tech: "SIP", Resource: c.resource(), Driver: c, Context: dpContext, Exten: exten,
+		CallerID: pbx.CallerID{Name: name, Num: num, DNID: exten},
+	}
+	if from != nil {
+		spec.AccountCode, spec.Language = from.AccountCode, from.Language
+	}
+	ch := m.d.Engine.NewChannel(spec)
+	ch.SetState(pbx.StateRing)
+	if from != nil {
+		for _, v := range from.SetVars {
+			ch.SetVar(v.Name, v.Value)
+		}
+	}
+	c.mu.Lock()
+	c.ch = ch
+	c.mu.Unlock()
+	m.add(c.dialog)
+	if c.isEnded() {
+		// CANCEL won the race with the channel's creation.
+		ch.SoftHangup(pbx.CauseNormalClearing)
+	}
+	m.d.Engine.Go(m.ctx, ch)
+	c.waitTransaction()
+}
+
+func (m *Manager) newInCall(req *sip.Request, tx sip.ServerTransaction, from *sipconf.Peer) *inCall {
+	d := &dialog{
+		m: m, callID: req.CallID().Value(), created: time.Now(), peer: from,
+		addr: parseAddrPort(req.Source()), transport: req.Transport(),
+		localTag: newTag(), localCSeq: 101, lastMsg: "Rx: INVITE",
+		uri: req.Recipient.String(),
+	}
+	if from != nil {
+		d.peerName = from.Name
+	}
+	if h := req.GetHeader("User-Agent"); h != nil {
+		d.remoteUA = h.Value()
+	}
+	f, t := req.From(), req.To()
+	d.remoteURI, d.remoteName = *f.Address.Clone(), f.DisplayName
+	d.remoteTag, _ = f.Params.Get("tag")
+	d.localURI, d.localName = *t.Address.Clone(), t.DisplayName
+	d.target = *f.Address.Clone()
+	if ct := req.Contact(); ct != nil {
+		d.target = *ct.Address.Clone()
+	}
+	_, d.cidNum = callerID(req, from)
+	d.user = d.cidNum
+	if from != nil && from.DefaultUser != "" {
+		d.user = from.DefaultUser
+	}
+	return &inCall{
+		dialog: d, invite: req, tx: tx,
+		final: make(chan struct{}), acked: make(chan struct{}),
+	}
+}
+
+// callerID is chan_sip's: the From header's display name and user, replaced
+// by the peer's callerid/fullname where set.
+func callerID(req *sip.Request, p *sipconf.Peer) (name, num string) {
+	if f := req.From(); f != nil {
+		name, num = f.DisplayName, f.Address.User
+	}
+	if p != nil {
+		if p.CallerIDName != "" {
+			name = p.CallerIDName
+		}
+		if p.CallerIDNum != "" {
+			num = p.CallerIDNum
+		}
+	}
+	return name, num
+}
+
+// resource names the channel: the peer, or the source address of a guest.
+func (c *inCall) resource() string {
+	if c.peerName != "" {
+		return c.peerName
+	}
+	return c.addr.Addr().String()
+}
+
+// negotiateOffer checks the INVITE's SDP against the peer's codecs; a late
+// offer takes the peer's codecs as the joint list.
+func (c *inCall) negotiateOffer() error {
+	body := c.invite.Body()
+	prefs := c.m.prefsFor(c.peer)
+	if len(body) == 0 {
+		var fs []sdp.Format
+		for _, n := range prefs.Codecs {
+			if cd, ok := sdp.LookupCodec(n); ok {
+				fs = append(fs, cd.Format)
+			}
+		}
+		if len(fs) == 0 {
+			return sdp.ErrNoCommonCodec
+		}
+		c.mu.Lock()
+		c.codecs = fs
+		if prefs.DTMF {
+			te := sdp.TelephoneEvent
+			c.dtmf = &te
+		}
+		c.mu.Unlock()
+		c.answerD = sdp.SendRecv
+		return nil
+	}
+	offer, err := sdp.Parse(body)
+	if err != nil {
+		return err
+	}
+	res, err := sdp.Negotiate(offer, prefs)
+	if err != nil {
+		return err
+	}
+	c.offer, c.offerRes = offer, res
+	c.answerD = res.Direction
+	var theirs []string
+	for _, f := range offer.Audio.Formats {
+		if cd, ok := lookupByFormat(f); ok {
+			theirs = append(theirs, cd)
+		}
+	}
+	c.mu.Lock()
+	c.theirCaps = theirs
+	c.codecs = res.Codecs
+	c.dtmf = res.DTMF
+	c.mu.Unlock()
+	return nil
+}
+
+func lookupByFormat(f sdp.Format) (string, bool) {
+	for _, n := range []string{"ulaw", "alaw", "gsm", "g722", "g729"} {
+		if cd, ok := sdp.LookupCodec(n); ok && strings.EqualFold(cd.Format.Encoding, f.Encoding) && cd.Format.ClockRate == f.ClockRate {
+			return n, true
+		}
+	}
+	return "", false
+}
+
+// response builds a response to the INVITE with our tag, Contact and, when
+// body is set, SDP.
+func (c *inCall) response(code int, reason string, body []byte) *sip.Response {
+	res := sip.NewResponseFromRequest(c.invite, code, reason, nil)
+	if to := res.To(); to != nil && code != 100 {
+		to.Params.Add("tag", c.localTag)
+	}
+	res.AppendHeader(sip.NewHeader("Server", c.m.userAgent()))
+	res.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, OPTIONS, BYE, REFER, SUBSCRIBE, NOTIFY, INFO, PUBLISH, MESSAGE"))
+	res.AppendHeader(sip.NewHeader("Supported", "replaces, timer"))
+	if code < 300 {
+		ct := c.m.contactURI(c.localURI.User)
+		res.AppendHeader(&sip.ContactHeader{Address: ct})
+	}
+	if body != nil {
+		res.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+		res.SetBody(body)
+	}
+	return res
+}
+
+// sendFinal sends a final response once; later calls do nothing.
+func (c *inCall) sendFinal(res *sip.Response) bool {
+	c.mu.Lock()
+	if c.finalRes != nil {
+		c.mu.Unlock()
+		return false
+	}
+	c.finalRes = res
+	if res.IsSuccess() {
+		c.answered = true
+	}
+	c.mu.Unlock()
+	if err := c.tx.Respond(res); err != nil {
+		c.m.log.Warning("Unable to send %d %s on %s: %v\n", res.StatusCode, res.Reason, c.callID, err)
+	}
+	c.finalOnce.Do(func() { close(c.final) })
+	return true
+}
+
+// reject ends a call before it has a channel and keeps the dialog listed
+// for the linger time, as chan_sip does.
+func (c *inCall) reject(code int, reason string) {
+	c.sendFinal(c.response(code, reason, nil))
+	c.markEnded()
+	c.release()
+	c.m.add(c.dialog)
+	c.m.forget(c.dialog, true)
+}
+
+// cancelled runs when the INVITE transaction got a CANCEL; sipgo has
+// answered it with 200 and the INVITE with 487.
+func (c *inCall) cancelled() {
+	c.setLast("Rx: CANCEL")
+	c.mu.Lock()
+	if c.finalRes == nil {
+		c.finalRes = c.response(487, "Request Terminated", nil)
+	}
+	ch := c.ch
+	c.mu.Unlock()
+	c.finalOnce.Do(func() { close(c.final) })
+	if c.markEnded() && ch != nil {
+		ch.SoftHangup(pbx.CauseNormalClearing)
+	}
+}
+
+// waitTransaction keeps the INVITE transaction until it is over: a non-2xx
+// is retransmitted by sipgo, a 2xx by us until the ACK (RFC 3261 13.3.1.4).
+func (c *inCall) waitTransaction() {
+	m := c.m
+	select {
+	case <-c.final:
+	case <-m.ctx.Done():
+		return
+	}
+	c.mu.Lock()
+	res := c.finalRes
+	c.mu.Unlock()
+	if res == nil || !res.IsSuccess() {
+		return
+	}
+	interval := m.d.T1
+	retrans := time.NewTimer(interval)
+	defer retrans.Stop()
+	giveUp := time.NewTimer(64 * m.d.T1)
+	defer giveUp.Stop()
+	for {
+		select {
+		case <-c.acked:
+			return
+		case ack := <-c.tx.Acks():
+			c.gotAck(ack)
+			return
+		case <-retrans.C:
+			if c.isEnded() {
+				return
+			}
+			_ = c.tx.Respond(res)
+			interval = min(2*interval, t2)
+			retrans.Reset(interval)
+		case <-giveUp.C:
+			m.log.Warning("Retransmission timeout reached on transmission %s for seqno %d (Critical Response) -- See https://wiki.asterisk.org/wiki/display/AST/SIP+Retransmissions\n",
+				c.callID, c.invite.CSeq().SeqNo)
+			m.log.Warning("Hanging up call %s - no reply to our critical packet (see https://wiki.asterisk.org/wiki/display/AST/SIP+Retransmissions).\n", c.callID)
+			c.mu.Lock()
+			c.ackFailed = true
+			ch := c.ch
+			c.mu.Unlock()
+			if ch != nil {
+				ch.SoftHangup(pbx.CauseNoUserResponse)
+			}
+			return
+		case <-m.ctx.Done():
+			return
+		}
+	}
+}
+
+// gotAck completes our 2xx; an ACK may carry the answer to a late offer.
+func (c *inCall) gotAck(ack *sip.Request) {
+	c.setLast("Rx: ACK")
+	if ack != nil && len(ack.Body()) > 0 && c.offer == nil {
+		if desc, err := sdp.Parse(ack.Body()); err == nil {
+			if res, err := sdp.Negotiate(desc, c.m.prefsFor(c.peer)); err == nil {
+				c.applyMedia(res)
+			}
+		}
+	}
+	c.ackOnce.Do(func() { close(c.acked) })
+}
+
+// --- pbx.Driver ---
+
+var errInboundCall = errors.New("call: an inbound SIP channel cannot place a call")
+
+// Call is not used on an inbound channel.
+func (c *inCall) Call(context.Context, string, time.Duration) error { return errInboundCall }
+
+// answeredOut returns the outbound leg of this call that answered, if any.
+func (c *inCall) answeredOut() *outCall {
+	c.mu.Lock()
+	outs := append([]*outCall(nil), c.outs...)
+	c.mu.Unlock()
+	for i := len(outs) - 1; i >= 0; i-- {
+		if outs[i].isAnswered() {
+			return outs[i]
+		}
+	}
+	return nil
+}
+
+// Answer sends 200 OK with our SDP answer. When Dial bridges an answered
+// SIP leg, the answer carries that leg's codec only, since media is
+// relayed without transcoding.
+func (c *inCall) Answer() error {
+	c.mu.Lock()
+	if c.finalRes != nil {
+		ok := c.finalRes.IsSuccess()
+		c.mu.Unlock()
+		if ok {
+			return nil
+		}
+		return wrap("answer", errors.New("call already ended"))
+	}
+	c.mu.Unlock()
+	prefer := ""
+	if o := c.answeredOut(); o != nil {
+		prefer = o.formatName()
+	}
+	body, err := c.buildSDP(c.answerFormats(prefer), c.answerD)
+	if err != nil {
+		return wrap("answer", err)
+	}
+	if !c.sendFinal(c.response(200, "OK", body)) {
+		return wrap("answer", errors.New("call already ended"))
+	}
+	return nil
+}
+
+// Indicate signals call progress to the caller.
+func (c *inCall) Indicate(ind pbx.Indication) error {
+	c.mu.Lock()
+	final := c.finalRes != nil
+	c.mu.Unlock()
+	if final {
+		return nil
+	}
+	switch ind {
+	case pbx.IndRinging:
+		c.mu.Lock()
+		again := c.ringing
+		c.ringing = true
+		c.mu.Unlock()
+		if !again {
+			return wrap("180", c.tx.Respond(c.response(180, "Ringing", nil)))
+		}
+	case pbx.IndProgress:
+		c.mu.Lock()
+		again := c.progress
+		c.progress = true
+		c.mu.Unlock()
+		if !again {
+			body, err := c.buildSDP(c.answerFormats(""), c.answerD)
+			if err != nil {
+				return wrap("183", err)
+			}
+			return wrap("183", c.tx.Respond(c.response(183, "Session Progress", body)))
+		}
+	case pbx.IndBusy:
+		c.sendFinal(c.response(486, "Busy Here", nil))
+		c.farEndDone(pbx.CauseUserBusy)
+	case pbx.IndCongestion:
+		c.sendFinal(c.response(503, "Service Unavailable", nil))
+		c.farEndDone(pbx.CauseCongestion)
+	}
+	return nil
+}
+
+// farEndDone ends signalling after a final failure we sent, and asks the
+// channel's owner to hang up, as chan_sip soft-hangs-up after 486/503.
+func (c *inCall) farEndDone(cause int) {
+	c.markEnded()
+	if ch := c.channel(); ch != nil {
+		ch.SoftHangup(cause)
+	}
+}
+
+// Hangup ends our side: the mapped final response before an answer, BYE
+// after it. It writes the call's CDR and frees the media.
+func (c *inCall) Hangup(cause int) error {
+	c.mu.Lock()
+	if c.hungup {
+		c.mu.Unlock()
+		return nil
+	}
+	c.hungup = true
+	final := c.finalRes != nil
+	c.mu.Unlock()
+	switch {
+	case !final:
+		code, reason, ok := pbx.SIPFromCause(cause)
+		if !ok {
+			code, reason = 603, "Declined"
+		}
+		c.sendFinal(c.response(code, reason, nil))
+		c.markEnded()
+		c.m.forget(c.dialog, true)
+	case c.markEnded():
+		c.sendBye(cause)
+	default:
+		c.m.forget(c.dialog, true)
+	}
+	c.writeCDR()
+	c.release()
+	return nil
+}
+
+// BridgeMedia relays this leg's RTP with another SIP leg's.
+func (c *inCall) BridgeMedia(other *pbx.Channel) (func(), error) {
+	return c.dialog.bridgeWith(other)
+}
+
+// writeCDR emits the call's record once, from the inbound leg.
+func (c *inCall) writeCDR() {
+	c.mu.Lock()
+	if c.cdrDone || c.ch == nil || c.m.d.CDR == nil {
+		c.mu.Unlock()
+		return
+	}
+	c.cdrDone = true
+	ch := c.ch
+	var dst string
+	if n := len(c.outs); n > 0 {
+		dst = c.outs[n-1].chName()
+	}
+	c.mu.Unlock()
+	x := ch.CDR()
+	cid := ch.CallerID()
+	if p := ch.Peer(); p != nil {
+		dst = p.Name()
+	}
+	if v, ok := ch.Var("DIALEDPEERNAME"); ok && v != "" {
+		dst = v
+	}
+	src := x.Src
+	if cid.Num != "" {
+		src = cid.Num
+	}
+	end := x.End
+	if end.IsZero() {
+		end = time.Now()
+	}
+	c.m.d.CDR(&cdr.Record{
+		AccountCode: ch.AccountCode(),
+		Src:         src,
+		Dst:         x.Dst,
+		DContext:    x.DContext,
+		CLID:        clid(cid),
+		Channel:     ch.Name(),
+		DstChannel:  dst,
+		LastApp:     x.LastApp,
+		LastData:    x.LastData,
+		Start:       x.Start,
+		Answer:      x.Answer,
+		End:         end,
+		Disposition: cdr.Disposition(x.Disposition),
+		AMAFlags:    "DOCUMENTATION",
+		UniqueID:    ch.UniqueID(),
+	})
+}
+
+// clid renders a caller ID the way Asterisk merges it: "name" <num>.
+func clid(id pbx.CallerID) string {
+	switch {
+	case id.Name != "" && id.Num != "":
+		return `"` + id.Name + `" <` + id.Num + `>`
+	case id.Name != "":
+		return `"` + id.Name + `"`
+	}
+	return id.Num
+}
