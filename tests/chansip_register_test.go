@@ -48,6 +48,17 @@ func runSipp(t *testing.T, in *harness.Instance, sf string, localPort, calls int
 	}
 }
 
+// regScenario is the reference scenario's absolute path (sipp runs in a
+// directory of its own).
+func regScenario(t *testing.T) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join("testdata", "chansip", "reg-6000.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // rePeerPort masks the source port of 6000's line in "sip show peers".
 var rePeerPort = regexp.MustCompile(`(?m)^(6000/asadek\s+127\.0\.0\.1\s+D\s+Auto \(No\)\s+No\s+)\d+\s+`)
 
@@ -96,7 +107,7 @@ func TestChanSIPRegister(t *testing.T) {
 		t.Fatalf("a failed registration registered:\n%s", out)
 	}
 	t.Run("register 6000", func(t *testing.T) {
-		runSipp(t, in, filepath.Join("testdata", "chansip", "reg-6000.xml"), port, 1)
+		runSipp(t, in, regScenario(t), port, 1)
 		got := maskPeers(waitPeers(t, in))
 		if want := maskPeers(readTestdata(t, "sip-show-peers.after-register-6000.txt")); got != want {
 			t.Errorf("sip show peers\n--- got\n%s--- want\n%s", got, want)
@@ -149,7 +160,7 @@ func TestChanSIPRegister(t *testing.T) {
 		}
 	})
 	t.Run("re-register", func(t *testing.T) {
-		runSipp(t, in, filepath.Join("testdata", "chansip", "reg-6000.xml"), port, 1)
+		runSipp(t, in, regScenario(t), port, 1)
 		if out := in.MustRX("sip show peers"); !strings.Contains(out, "6000/asadek               127.0.0.1") {
 			t.Errorf("not registered again:\n%s", out)
 		}
