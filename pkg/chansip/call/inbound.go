@@ -19,11 +19,11 @@ import (
 // of the inbound channel.
 type inCall struct {
 	*dialog
-	invite  *sip.Request
-	tx      sip.ServerTransaction
+	invite   *sip.Request
+	tx       sip.ServerTransaction
 	offer    *sdp.Description // nil for a late offer (INVITE without SDP)
 	offerRes *sdp.Result
-	answerD sdp.Direction
+	answerD  sdp.Direction
 
 	final     chan struct{} // closed once a final response went out
 	finalOnce sync.Once
@@ -135,7 +135,7 @@ func (m *Manager) newInCall(req *sip.Request, tx sip.ServerTransaction, from *si
 		m: m, callID: req.CallID().Value(), created: time.Now(), peer: from,
 		addr: parseAddrPort(req.Source()), transport: req.Transport(),
 		localTag: newTag(), localCSeq: 101, lastMsg: "Rx: INVITE",
-		uri: req.Recipient.String(),
+		uri: req.Recipient.String(), sess: sdp.NewSession(m.sdpOwner(), m.sdpSession()),
 	}
 	if from != nil {
 		d.peerName = from.Name

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gostrisk/gostrisk/pkg/cli"
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
+	"github.com/gostrisk/gostrisk/pkg/cli"
 )
 
 // ChannelInfo is one SIP dialog as `sip show channels` and `sip show

@@ -1,0 +1,194 @@
+package call
+
+import (
+	"strings"
+
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/gostrisk/gostrisk/pkg/pbx"
+	"github.com/gostrisk/gostrisk/pkg/sdp"
+)
+
+// HandleInDialog takes a request that belongs to an existing dialog (ACK,
+// BYE, CANCEL, re-INVITE, INFO, UPDATE). It reports false, without
+// answering, when the Call-ID is none of the Manager's dialogs: the
+// driver then answers it (481 Call/Transaction Does Not Exist, or its own
+// handling for its own dialogs).
+func (m *Manager) HandleInDialog(req *sip.Request, tx sip.ServerTransaction) bool {
+	h := req.CallID()
+	if h == nil {
+		return false
+	}
+	d := m.find(h.Value())
+	if d == nil {
+		return false
+	}
+	switch req.Method {
+	case sip.ACK:
+		m.HandleAck(req)
+	case sip.BYE:
+		m.HandleBye(req, tx)
+	case sip.CANCEL:
+		m.HandleCancel(req, tx)
+	case sip.INVITE:
+		m.handleReInvite(d, req, tx)
+	case sip.INFO:
+		m.handleInfo(d, req, tx)
+	default:
+		d.setLast("Rx: " + req.Method.String())
+		m.respond(req, tx, 501, "Not Implemented")
+	}
+	return true
+}
+
+// HandleAck takes the ACK of our 2xx to an inbound INVITE.
+func (m *Manager) HandleAck(req *sip.Request) {
+	d := m.find(req.CallID().Value())
+	if d == nil {
+		return
+	}
+	for _, c := range m.inCalls(d) {
+		c.gotAck(req)
+	}
+}
+
+// inCalls returns the inbound call behind a dialog (zero or one).
+func (m *Manager) inCalls(d *dialog) []*inCall {
+	ch := d.channel()
+	if ch == nil {
+		return nil
+	}
+	if c, ok := ch.Driver().(*inCall); ok && c.dialog == d {
+		return []*inCall{c}
+	}
+	return nil
+}
+
+// HandleBye ends a dialog from the far end: 200 OK, then the channel's
+// owner is asked to hang up (Dial sees its peer leave, the dialplan ends).
+func (m *Manager) HandleBye(req *sip.Request, tx sip.ServerTransaction) {
+	d := m.find(req.CallID().Value())
+	if d == nil {
+		m.respond(req, tx, 481, "Call/Transaction Does Not Exist")
+		return
+	}
+	d.setLast("Rx: BYE")
+	m.respond(req, tx, 200, "OK")
+	if !d.markEnded() {
+		return // our own BYE crossed theirs
+	}
+	if ch := d.channel(); ch != nil && !ch.Gone() {
+		ch.SoftHangup(pbx.CauseNormalClearing)
+		return
+	}
+	d.release()
+	m.forget(d, true)
+}
+
+// HandleCancel answers a CANCEL that matched no INVITE transaction (sipgo
+// answers the ones that do and reports them to the call): the INVITE is
+// already answered or gone.
+func (m *Manager) HandleCancel(req *sip.Request, tx sip.ServerTransaction) {
+	if d := m.find(req.CallID().Value()); d != nil {
+		d.setLast("Rx: CANCEL")
+	}
+	m.respond(req, tx, 481, "Call/Transaction Does Not Exist")
+}
+
+// handleReInvite answers a target refresh or hold/unhold re-INVITE: the
+// leg's media follows the new SDP and our answer keeps the codec in use.
+// The other leg is not re-INVITEd; media is relayed through us anyway.
+func (m *Manager) handleReInvite(d *dialog, req *sip.Request, tx sip.ServerTransaction) {
+	d.setLast("Rx: INVITE")
+	m.respond(req, tx, 100, "Trying")
+	dir := sdp.SendRecv
+	if body := req.Body(); len(body) > 0 {
+		desc, err := sdp.Parse(body)
+		if err != nil {
+			m.respond(req, tx, 488, "Not acceptable here")
+			return
+		}
+		d.mu.Lock()
+		var names []string
+		for _, f := range d.codecs {
+			names = append(names, codecName(f))
+		}
+		d.mu.Unlock()
+		prefs := m.prefsFor(d.peer)
+		if len(names) > 0 {
+			prefs.Codecs = names
+		}
+		res, err := sdp.Negotiate(desc, prefs)
+		if err != nil {
+			m.respond(req, tx, 488, "Not acceptable here")
+			return
+		}
+		d.applyMedia(res)
+		dir = res.Direction
+	}
+	if ct := req.Contact(); ct != nil {
+		d.mu.Lock()
+		d.target = *ct.Address.Clone()
+		d.mu.Unlock()
+	}
+	body, err := d.buildSDP(d.answerFormats(""), dir)
+	if err != nil {
+		m.respond(req, tx, 500, "Server Internal Error")
+		return
+	}
+	res := sip.NewResponseFromRequest(req, 200, "OK", nil)
+	d.mu.Lock()
+	tag := d.localTag
+	d.mu.Unlock()
+	res.To().Params.Add("tag", tag)
+	res.AppendHeader(sip.NewHeader("Server", m.userAgent()))
+	res.AppendHeader(&sip.ContactHeader{Address: m.contactURI(d.localURI.User)})
+	res.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	res.SetBody(body)
+	if err := tx.Respond(res); err != nil {
+		m.log.Warning("Unable to answer re-INVITE on %s: %v\n", d.callID, err)
+	}
+	// The ACK of this 2xx arrives through HandleAck; a lost one costs
+	// nothing here because the dialog is already confirmed.
+}
+
+// handleInfo accepts SIP INFO DTMF (dtmfmode=info) and reports the digit.
+func (m *Manager) handleInfo(d *dialog, req *sip.Request, tx sip.ServerTransaction) {
+	d.setLast("Rx: INFO")
+	ct := ""
+	if h := req.ContentType(); h != nil {
+		ct = strings.ToLower(h.Value())
+	}
+	if strings.HasPrefix(ct, "application/dtmf-relay") || strings.HasPrefix(ct, "application/dtmf") {
+		if digit, ok := infoDigit(string(req.Body()), ct); ok {
+			if ch := d.channel(); ch != nil {
+				ch.DTMF(digit)
+			}
+		}
+	}
+	m.respond(req, tx, 200, "OK")
+}
+
+// infoDigit reads "Signal=5" (dtmf-relay) or a bare digit (dtmf).
+func infoDigit(body, ct string) (rune, bool) {
+	if strings.HasPrefix(ct, "application/dtmf-relay") {
+		for _, line := range strings.Split(body, "\n") {
+			k, v, ok := strings.Cut(line, "=")
+			if ok && strings.EqualFold(strings.TrimSpace(k), "signal") {
+				body = v
+				break
+			}
+		}
+	}
+	body = strings.TrimSpace(body)
+	if len(body) == 1 && strings.ContainsRune("0123456789*#ABCD", rune(body[0])) {
+		return rune(body[0]), true
+	}
+	switch body {
+	case "10":
+		return '*', true
+	case "11":
+		return '#', true
+	}
+	return 0, false
+}
