@@ -147,7 +147,9 @@ func TestConsoleCtrlC(t *testing.T) {
 	defer be.Close()
 	ptmx, tty, out := openPTY(t)
 	done := make(chan error, 1)
-	go func() { done <- RunConsole(context.Background(), be, ConsoleOptions{Prompt: "local*CLI> ", Stdin: tty, Stdout: tty, Stderr: tty}) }()
+	go func() {
+		done <- RunConsole(context.Background(), be, ConsoleOptions{Prompt: "local*CLI> ", Stdin: tty, Stdout: tty, Stderr: tty})
+	}()
 	mark := out.waitFor(t, 0, "local*CLI> ")
 	ptmx.WriteString("core set verbose 2\r")
 	mark = out.waitFor(t, mark, "Console verbose was 1 and is now 2.")
