@@ -663,3 +663,15 @@ func relay(t *testing.T, from *phone, to netip.AddrPort, at *phone, ssrc uint32)
 	}
 	t.Fatalf("no RTP with SSRC %x reached %s through %s", ssrc, at.name, to)
 }
+
+func freePort(t *testing.T) uint16 {
+	t.Helper()
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	return uint16(c.LocalAddr().(*net.UDPAddr).Port)
+}
+
+func mustAddrPort(s string) netip.AddrPort { return netip.MustParseAddrPort(s) }

@@ -1,0 +1,111 @@
+package call
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/gostrisk/gostrisk/pkg/cdr"
+	"github.com/gostrisk/gostrisk/pkg/chansip/digest"
+)
+
+// challengeInvites makes the lab challenge new INVITEs with 401 the way
+// chan_sip (and the driver) does before handing them to HandleInvite.
+func (l *lab) challengeInvites() {
+	nonces := digest.NewNonces(32*time.Second, time.Now)
+	handle := func(req *sip.Request, tx sip.ServerTransaction) {
+		if tag, _ := req.To().Params.Get("tag"); tag != "" {
+			if !l.m.HandleInDialog(req, tx) {
+				_ = tx.Respond(sip.NewResponseFromRequest(req, 481, "Call/Transaction Does Not Exist", nil))
+			}
+			return
+		}
+		p := l.cfg.Peer(req.From().Address.User)
+		if p == nil {
+			_ = tx.Respond(sip.NewResponseFromRequest(req, 403, "Forbidden", nil))
+			return
+		}
+		if h := req.GetHeader("Authorization"); h != nil {
+			creds, err := digest.Parse(h.Value())
+			if err == nil && nonces.State(creds.Nonce) == digest.NonceValid &&
+				digest.Check(digest.HA1(p.Name, "asterisk", p.Secret), "INVITE", creds) {
+				l.m.HandleInvite(req, tx, p, p.Context)
+				return
+			}
+			_ = tx.Respond(sip.NewResponseFromRequest(req, 403, "Forbidden", nil))
+			return
+		}
+		res := sip.NewResponseFromRequest(req, 401, "Unauthorized", nil)
+		res.AppendHeader(sip.NewHeader("WWW-Authenticate", digest.Challenge("asterisk", nonces.New(), false)))
+		_ = tx.Respond(res)
+	}
+	l.srv.OnInvite(handle)
+}
+
+func sippCmd(t *testing.T, ctx context.Context, scenario string, port int, target string) *exec.Cmd {
+	t.Helper()
+	dir := t.TempDir()
+	start, _ := freeRTPRange(t)
+	args := []string{"-sf", scenario, "-i", "127.0.0.1", "-p", fmt.Sprint(port), "-m", "1", "-nostdin",
+		"-mp", fmt.Sprint(start), "-timeout", "15s", "-timeout_error", "-trace_err",
+		"-error_file", filepath.Join(dir, "err.log")}
+	if target != "" {
+		args = append(args, target)
+	}
+	cmd := exec.CommandContext(ctx, "sipp", args...)
+	cmd.Dir = dir
+	return cmd
+}
+
+// TestSippReferenceCall runs Asterisk's reference scenarios (sipp as 6001
+// and as 6000) through the Manager, with talk time cut to 3 s.
+func TestSippReferenceCall(t *testing.T) {
+	if _, err := exec.LookPath("sipp"); err != nil {
+		t.Skip("sipp not installed")
+	}
+	uacXML, err := filepath.Abs("../../../tests/testdata/call-uac-6001-to-6000.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	uasXML, _ := filepath.Abs("../../../tests/testdata/call-uas-6000.xml")
+	if _, err := os.Stat(uacXML); err != nil {
+		t.Skip("reference scenarios not found: ", err)
+	}
+	l := newLab(t)
+	l.challengeInvites()
+	free := l.alloc.Free()
+	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
+	defer cancel()
+
+	uasPort := int(freePort(t))
+	l.register("6000", mustAddrPort(fmt.Sprintf("127.0.0.1:%d", uasPort)))
+	uas := sippCmd(t, ctx, uasXML, uasPort, "")
+	var uasOut strings.Builder
+	uas.Stdout, uas.Stderr = &uasOut, &uasOut
+	if err := uas.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	uac := sippCmd(t, ctx, uacXML, int(freePort(t)), l.addr.String())
+	out, err := uac.CombinedOutput()
+	if err != nil {
+		_ = uas.Process.Kill()
+		_ = uas.Wait()
+		t.Fatalf("sipp uac: %v\n%s\nlog:\n%s", err, out, l.log)
+	}
+	if err := uas.Wait(); err != nil {
+		t.Fatalf("sipp uas: %v\n%s", err, uasOut.String())
+	}
+	recs := waitCDR(t, l, 1)
+	if recs[0].Disposition != cdr.Answered || recs[0].DstChannel != "SIP/6000-00000001" {
+		t.Errorf("CDR = %+v", *recs[0])
+	}
+	waitFor(t, "ports back", 3*time.Second, func() bool { return l.alloc.Free() == free })
+}
