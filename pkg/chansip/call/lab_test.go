@@ -110,22 +110,24 @@ func (l *recLog) has(s string) bool {
 // lab is gostrisk's call side on a loopback port: a sipgo server routing
 // requests to a Manager the way the driver does, a real dialplan and apps.
 type lab struct {
-	t      *testing.T
-	e      *pbx.Engine
-	log    *recLog
-	m      *Manager
-	alloc  *rtp.Allocator
-	ua     *sipgo.UserAgent
-	srv    *sipgo.Server
-	conn   net.PacketConn
-	addr   netip.AddrPort
-	cfg    *sipconf.Config
-	srvWG  sync.WaitGroup
-	mu     sync.Mutex
-	dpCtx  string // context inbound calls run in; "" = the peer's
-	cts    map[string]netip.AddrPort
-	cdrs   []*cdr.Record
-	closed bool
+	t     *testing.T
+	e     *pbx.Engine
+	log   *recLog
+	m     *Manager
+	alloc *rtp.Allocator
+	ua    *sipgo.UserAgent
+	srv   *sipgo.Server
+	conn  net.PacketConn
+	addr  netip.AddrPort
+	cfg   *sipconf.Config
+	srvWG sync.WaitGroup
+	mu    sync.Mutex
+	dpCtx string // context inbound calls run in; "" = the peer's
+	// onInvite replaces the default INVITE routing when set.
+	onInvite func(*sip.Request, sip.ServerTransaction)
+	cts      map[string]netip.AddrPort
+	cdrs     []*cdr.Record
+	closed   bool
 }
 
 func freeRTPRange(t *testing.T) (int, int) {
@@ -249,6 +251,13 @@ func (l *lab) route() {
 		}
 	}
 	l.srv.OnInvite(func(req *sip.Request, tx sip.ServerTransaction) {
+		l.mu.Lock()
+		hook := l.onInvite
+		l.mu.Unlock()
+		if hook != nil {
+			hook(req, tx)
+			return
+		}
 		if tag, _ := req.To().Params.Get("tag"); tag != "" {
 			inDialog(req, tx)
 			return

@@ -46,7 +46,9 @@ func (l *lab) challengeInvites() {
 		res.AppendHeader(sip.NewHeader("WWW-Authenticate", digest.Challenge("asterisk", nonces.New(), false)))
 		_ = tx.Respond(res)
 	}
-	l.srv.OnInvite(handle)
+	l.mu.Lock()
+	l.onInvite = handle
+	l.mu.Unlock()
 }
 
 func sippCmd(t *testing.T, ctx context.Context, scenario string, port int, target string) *exec.Cmd {
