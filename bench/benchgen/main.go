@@ -111,7 +111,7 @@ func generate(dir string, peers, lines, regPeers int) (int, error) {
 		w.WriteString("SEQUENTIAL\n")
 		for i := 0; i < regPeers; i++ {
 			n := firstPeer + i
-			fmt.Fprintf(w, "%d;pw%d\n", n, n)
+			fmt.Fprintf(w, "%d;[authentication username=%d password=pw%d]\n", n, n, n)
 		}
 	})
 	return sipPort, err
