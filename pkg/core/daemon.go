@@ -20,6 +20,7 @@ import (
 
 	"github.com/gostrisk/gostrisk/pkg/astdb"
 	"github.com/gostrisk/gostrisk/pkg/cdr"
+	"github.com/gostrisk/gostrisk/pkg/chansip"
 	"github.com/gostrisk/gostrisk/pkg/cli"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 	"github.com/gostrisk/gostrisk/pkg/logger"
@@ -66,6 +67,7 @@ type Daemon struct {
 	db       *astdb.DB
 	cdr      *cdr.Writer
 	engine   *pbx.Engine
+	sip      *chansip.Driver
 	started  time.Time
 	reloaded atomic.Int64 // unix nanos of the last reload
 	booted   atomic.Bool

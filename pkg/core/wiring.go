@@ -9,6 +9,7 @@ import (
 
 	"github.com/gostrisk/gostrisk/pkg/apps"
 	"github.com/gostrisk/gostrisk/pkg/astdb"
+	"github.com/gostrisk/gostrisk/pkg/chansip"
 	"github.com/gostrisk/gostrisk/pkg/cli"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
@@ -77,6 +78,31 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 		stop: func() {
 			waitTimeout(eng.Wait, 5*time.Second)
 		},
+	})
+	return d.startSIP(ctx, snap)
+}
+
+// startSIP creates chan_sip and binds its sockets now, so a port in use is a
+// start-up error.
+func (d *Daemon) startSIP(ctx context.Context, snap *Snapshot) error {
+	if !snap.Modules.Enabled("chan_sip.so") {
+		return nil
+	}
+	drv, err := chansip.New(chansip.Options{
+		Config: snap.SIP, Log: d.log, Store: d.db, Registry: d.reg, Version: AsteriskVersion,
+		Reload: func() error { return d.Reload("chan_sip.so") },
+	})
+	if err != nil {
+		return fmt.Errorf("chan_sip: %w", err)
+	}
+	if err := drv.Start(ctx); err != nil {
+		return fmt.Errorf("chan_sip: %w", err)
+	}
+	d.sip = drv
+	d.modules = append(d.modules, module{
+		info:   moduleInfo("chan_sip.so"),
+		reload: func(s *Snapshot) error { return drv.Reload(s.SIP) },
+		stop:   drv.Stop,
 	})
 	return nil
 }
