@@ -241,7 +241,7 @@ else
 				[ "$SIPP_CPU" -ge 90 ] && LOWER_BOUND=" (sipp used ${SIPP_CPU}% of its CPU: lower bound)"
 			done
 			s=$(median "${succ[@]}")
-			log "REGISTER at $rate/s: success ${s}% (runs: ${succ[*]}), server CPU $(median "${cpus[@]}")%"
+			log "REGISTER at $rate/s: success ${s}% (runs: ${succ[*]}), server CPU $(median "${cpus[@]}")%, server RSS max ${rsss[*]} MB, sipp CPU ${SIPP_CPU}%"
 			if awk -v s="$s" 'BEGIN { exit !(s >= 99) }'; then
 				REG_RATE="$rate /s (${s}% success)$LOWER_BOUND"
 				REG_CPU="$(median "${cpus[@]}") %"
