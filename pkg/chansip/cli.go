@@ -4,16 +4,26 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/gostrisk/gostrisk/pkg/chansip/call"
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipshow"
 	"github.com/gostrisk/gostrisk/pkg/cli"
 )
 
 // registerCLI adds the "sip ..." commands with chan_sip's words, usage
-// texts and outputs.
+// texts and outputs. They are registered in chan_sip's own order: the CLI
+// lists commands that tie on their leading words in registration order, so
+// "core show help sip" prints them as Asterisk does.
 func (d *Driver) registerCLI(reg *cli.Registry) error {
-	cmds := sipshow.Commands(d.View)
-	cmds = append(cmds,
-		&cli.Command{
+	show := map[string]*cli.Command{}
+	for _, c := range sipshow.Commands(d.View) {
+		show[c.Words[2]] = c
+	}
+	withWords := func(c *cli.Command, words ...string) *cli.Command {
+		c.Words = words
+		return c
+	}
+	cmds := []*cli.Command{
+		{
 			Words:   []string{"sip", "qualify", "peer"},
 			Summary: "Send an OPTIONS packet to a peer",
 			Usage:   "Usage: sip qualify peer <name> [load]\n       Requests a response from one SIP peer and the current status.\n       Option \"load\" forces lookup of peer in realtime storage.\n",
@@ -28,25 +38,13 @@ func (d *Driver) registerCLI(reg *cli.Registry) error {
 				return nil
 			},
 		},
-		&cli.Command{
-			Words:   []string{"sip", "unregister"},
-			Summary: "Unregister (force expiration) a SIP peer from the registry",
-			Usage:   "Usage: sip unregister <peer>\n       Unregister (force expiration) a SIP peer from the registry\n",
-			Handler: d.cliUnregister,
-			Complete: func(a *cli.Args, pos int, w string) []string {
-				if pos == 2 {
-					return d.completePeers(w)
-				}
-				return nil
-			},
-		},
-		&cli.Command{
+		{
 			Words:   []string{"sip", "reload"},
 			Summary: "Reload SIP configuration",
 			Usage:   "Usage: sip reload\n       Reloads SIP configuration from sip.conf\n",
 			Handler: d.cliReload,
 		},
-		&cli.Command{
+		{
 			Words:   []string{"sip", "set", "debug", "{on|off|ip|peer}"},
 			Summary: "Enable/Disable SIP debugging",
 			Usage:   "Usage: sip set debug {on|off|ip addr[:port]|peer peername}\n       Globally disables dumping of SIP packets,\n       or enables it either globally or for a (single)\n       IP address or registered peer.\n",
@@ -58,8 +56,82 @@ func (d *Driver) registerCLI(reg *cli.Registry) error {
 				return nil
 			},
 		},
-	)
+		{
+			Words:   []string{"sip", "show", "{channels|subscriptions}"},
+			Summary: "List active SIP channels or subscriptions",
+			Usage:   "Usage: sip show channels\n       Lists all currently active SIP calls (dialogs).\nUsage: sip show subscriptions\n       Lists active SIP subscriptions.\n",
+			Handler: d.cliShowChannels,
+		},
+		{
+			Words:   []string{"sip", "show", "channel"},
+			Summary: "Show detailed SIP channel info",
+			Usage:   "Usage: sip show channel <call-id>\n       Provides detailed status on a given SIP dialog (identified by SIP call-id).\n",
+			Handler: d.cliShowChannel,
+			Complete: func(a *cli.Args, pos int, w string) []string {
+				m := d.callManager()
+				if m == nil || pos != 3 {
+					return nil
+				}
+				var ids []string
+				for _, c := range m.Channels() {
+					ids = append(ids, c.CallID)
+				}
+				return prefixMatch(w, ids)
+			},
+		},
+		withWords(show["inuse"], "sip", "show", "inuse", "[all]"),
+		withWords(show["peers"], "sip", "show", "peers", "[like]"),
+		show["peer"],
+		show["registry"],
+		show["settings"],
+		withWords(show["users"], "sip", "show", "users", "[like]"),
+		show["user"],
+		{
+			Words:   []string{"sip", "unregister"},
+			Summary: "Unregister (force expiration) a SIP peer from the registry",
+			Usage:   "Usage: sip unregister <peer>\n       Unregister (force expiration) a SIP peer from the registry\n",
+			Handler: d.cliUnregister,
+			Complete: func(a *cli.Args, pos int, w string) []string {
+				if pos == 2 {
+					return d.completePeers(w)
+				}
+				return nil
+			},
+		},
+	}
 	return reg.Register(cmds...)
+}
+
+// cliShowChannels lists SIP dialogs ("channels") or subscriptions; gostrisk
+// accepts no SUBSCRIBE, so the latter is always the empty table.
+func (d *Driver) cliShowChannels(a *cli.Args) error {
+	if len(a.Argv) != 3 {
+		return cli.ErrShowUsage
+	}
+	if strings.EqualFold(a.Argv[2], "subscriptions") {
+		a.Printf("%-15.15s  %-15.15s  %-15.15s  %-15.15s  %-13.13s  %-15.15s %-10.10s %-6.6s\n",
+			"Peer", "User", "Call ID", "Extension", "Last state", "Type", "Mailbox", "Expiry")
+		a.Printf("%d active SIP subscription%s\n", 0, "s")
+		return nil
+	}
+	var chans []call.ChannelInfo
+	if m := d.callManager(); m != nil {
+		chans = m.Channels()
+	}
+	call.WriteChannels(a.Out, chans)
+	return nil
+}
+
+func (d *Driver) cliShowChannel(a *cli.Args) error {
+	if len(a.Argv) != 4 {
+		return cli.ErrShowUsage
+	}
+	var chans []call.ChannelInfo
+	if m := d.callManager(); m != nil {
+		chans = m.Channels()
+	}
+	call.WriteChannel(a.Out, chans, a.Argv[3])
+	return nil
 }
 
 func prefixMatch(w string, words []string) []string {

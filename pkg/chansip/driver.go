@@ -11,10 +11,14 @@ import (
 
 	"github.com/emiago/sipgo"
 
+	"github.com/gostrisk/gostrisk/pkg/cdr"
+	"github.com/gostrisk/gostrisk/pkg/chansip/call"
 	"github.com/gostrisk/gostrisk/pkg/chansip/digest"
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipshow"
 	"github.com/gostrisk/gostrisk/pkg/cli"
+	"github.com/gostrisk/gostrisk/pkg/pbx"
+	"github.com/gostrisk/gostrisk/pkg/rtp"
 )
 
 // Logger is the part of *logger.Logger the driver writes to. The logger
@@ -43,6 +47,14 @@ type Options struct {
 	// users.conf and calls Driver.Reload. nil: "sip reload" re-applies the
 	// running configuration.
 	Reload func() error
+
+	// Calls: the engine that runs dialplans for inbound calls and knows
+	// the SIP technology; nil disables calls (registrar only).
+	Engine *pbx.Engine
+	// RTP is rtp.conf; media ports come from its range.
+	RTP rtp.Config
+	// CDR receives one record per call; nil discards them.
+	CDR func(*cdr.Record)
 }
 
 // Driver is the SIP channel driver: transports, registrar, qualify and
@@ -71,7 +83,12 @@ type Driver struct {
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
 	pokeNow chan string // names of peers to qualify at once
+
+	calls atomic.Pointer[call.Manager]
 }
+
+// callManager is the call machinery, nil before Start or without an engine.
+func (d *Driver) callManager() *call.Manager { return d.calls.Load() }
 
 // nonceLifetime matches how long chan_sip keeps a dialog (and so its
 // nonce) after a challenge: 32 s, Timer B at the default T1.
@@ -151,13 +168,21 @@ func (d *Driver) Start(ctx context.Context) error {
 		return err
 	}
 	d.tp = tp
-	client, err := sipgo.NewClient(d.ua, sipgo.WithClientConnectionAddr(tp.udpAddr.String()))
+	client, err := sipgo.NewClient(d.ua,
+		sipgo.WithClientHostname(tp.udpAddr.Addr().String()),
+		sipgo.WithClientPort(int(tp.udpAddr.Port())),
+		sipgo.WithClientConnectionAddr(tp.udpAddr.String()))
 	if err != nil {
 		tp.close()
 		d.ua.Close()
 		return fmt.Errorf("chansip: client: %w", err)
 	}
 	d.client = client
+	if err := d.startCalls(cfg, tp.udpAddr); err != nil {
+		tp.close()
+		d.ua.Close()
+		return err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	d.cancel = cancel
 	d.started = true
@@ -199,6 +224,10 @@ func (d *Driver) shutdown() {
 		return
 	}
 	d.stopped = true
+	if m := d.calls.Load(); m != nil {
+		// Hang up calls while the socket can still carry their BYEs.
+		m.Close()
+	}
 	d.tp.close()
 	d.ua.Close()
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gostrisk/gostrisk/pkg/apps"
 	"github.com/gostrisk/gostrisk/pkg/astdb"
+	"github.com/gostrisk/gostrisk/pkg/cdr"
 	"github.com/gostrisk/gostrisk/pkg/chansip"
 	"github.com/gostrisk/gostrisk/pkg/cli"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
@@ -91,6 +92,12 @@ func (d *Daemon) startSIP(ctx context.Context, snap *Snapshot) error {
 	drv, err := chansip.New(chansip.Options{
 		Config: snap.SIP, Log: d.log, Store: d.db, Registry: d.reg, Version: AsteriskVersion,
 		Reload: func() error { return d.Reload("chan_sip.so") },
+		Engine: d.engine, RTP: snap.RTP,
+		CDR: func(r *cdr.Record) {
+			if err := d.cdr.Write(r); err != nil {
+				d.log.Error("cdr_csv: %v", err)
+			}
+		},
 	})
 	if err != nil {
 		return fmt.Errorf("chan_sip: %w", err)

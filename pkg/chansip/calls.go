@@ -1,0 +1,58 @@
+package chansip
+
+import (
+	"fmt"
+	"net/netip"
+
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/gostrisk/gostrisk/pkg/chansip/call"
+	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
+	"github.com/gostrisk/gostrisk/pkg/rtp"
+)
+
+// startCalls builds the call manager on the bound socket, registers the SIP
+// technology with the engine and routes INVITE and in-dialog requests to it.
+func (d *Driver) startCalls(cfg *sipconf.Config, local netip.AddrPort) error {
+	if d.opts.Engine == nil {
+		return nil
+	}
+	rc := d.opts.RTP
+	if rc.Start == 0 && rc.End == 0 {
+		rc = rtp.DefaultConfig()
+	}
+	alloc, err := rtp.NewAllocator(rc.Start, rc.End)
+	if err != nil {
+		return fmt.Errorf("chansip: rtp.conf: %w", err)
+	}
+	mediaIP := local.Addr()
+	if mediaIP.IsUnspecified() {
+		mediaIP = d.ourAddrFor(netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), 5060)).Addr()
+	}
+	m := call.NewManager(call.Deps{
+		Client: d.client, Engine: d.opts.Engine,
+		RTP: alloc, RTPConfig: rc, MediaIP: mediaIP, Local: local,
+		Log: d.log, CDR: d.opts.CDR,
+		Peer:  func(name string) *sipconf.Peer { return d.cfg.Load().Peer(name) },
+		Peers: func() []*sipconf.Peer { return d.cfg.Load().Peers },
+		Contact: func(peer string) (string, netip.AddrPort, bool) {
+			r := d.regs.get(peer)
+			if r == nil {
+				return "", netip.AddrPort{}, false
+			}
+			return r.Contact, r.Addr, true
+		},
+		General:   func() *sipconf.General { return &d.cfg.Load().General },
+		UserAgent: cfg.General.EffectiveUserAgent(d.opts.Version),
+	})
+	if err := d.opts.Engine.RegisterTechnology(m.Technology()); err != nil {
+		m.Close()
+		return fmt.Errorf("chansip: %w", err)
+	}
+	d.calls.Store(m)
+	d.srv.OnInvite(d.handleInvite)
+	for _, method := range []sip.RequestMethod{sip.ACK, sip.BYE, sip.CANCEL, sip.INFO, sip.UPDATE} {
+		d.srv.OnRequest(method, d.handleInDialog)
+	}
+	return nil
+}

@@ -1,0 +1,117 @@
+package chansip
+
+import (
+	"net/netip"
+
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
+)
+
+// handleInvite is chan_sip's handle_request_invite up to the point where a
+// call exists: in-dialog requests go to the call manager, a new call is
+// matched to a peer (by From user, then by source address), authenticated
+// unless the peer is insecure=invite, and handed to the manager. The
+// manager's HandleInvite runs on this goroutine: sipgo ends the server
+// transaction when the handler returns.
+func (d *Driver) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
+	calls := d.callManager()
+	if calls == nil {
+		d.respond(req, tx, 503, "Service Unavailable", nil)
+		return
+	}
+	if to := req.To(); to != nil && to.Params.Has("tag") {
+		if !calls.HandleInDialog(req, tx) {
+			d.respond(req, tx, 481, "Call leg/transaction does not exist", nil)
+		}
+		return
+	}
+	src, err := parseHostPort(req.Source())
+	if err != nil {
+		return
+	}
+	cfg := d.cfg.Load()
+	g := &cfg.General
+	fromHeader := ""
+	if h := req.GetHeader("From"); h != nil {
+		fromHeader = h.Value()
+	}
+	r := &regRequest{req: req, tx: tx, src: src, transport: transportName(req.Transport()), toHeader: fromHeader}
+	peer := d.matchCaller(cfg, req, src)
+	if peer != nil && (!g.ACL.Allows(src.Addr()) || !peer.ACL.Allows(src.Addr())) {
+		d.log.Notice("Failed to authenticate device %s for INVITE, code = %d", fromHeader, -3)
+		d.inviteReject(cfg, r)
+		return
+	}
+	if peer == nil {
+		if g.AllowGuest {
+			calls.HandleInvite(req, tx, nil, g.Context)
+			return
+		}
+		d.log.Notice("Failed to authenticate device %s for INVITE, code = %d", fromHeader, -1)
+		d.inviteReject(cfg, r)
+		return
+	}
+	if !peer.Insecure.Invite {
+		// The digest user of an INVITE must be the peer's name, as for
+		// REGISTER (chan_sip authenticates both with check_auth).
+		r.name = peer.Name
+		switch d.checkAuth(cfg, peer, r) {
+		case authOK:
+		case authChallengeSent:
+			return
+		default:
+			d.log.Notice("Failed to authenticate device %s for INVITE, code = %d", fromHeader, -2)
+			d.respond(req, tx, 403, "Forbidden", nil)
+			return
+		}
+	}
+	calls.HandleInvite(req, tx, peer, peer.Context)
+}
+
+// inviteReject answers a caller we cannot accept: with alwaysauthreject the
+// answer is the one a known device with a wrong password gets (challenge,
+// then 403), so callers cannot probe which names exist.
+func (d *Driver) inviteReject(cfg *sipconf.Config, r *regRequest) {
+	if cfg.General.AlwaysAuthReject {
+		d.fakeAuth(cfg, r)
+		return
+	}
+	d.respond(r.req, r.tx, 403, "Forbidden", nil)
+}
+
+// matchCaller finds the peer a new INVITE comes from: a user or friend
+// named by the From user, else a peer whose static address is the source
+// (any port when insecure=port), as chan_sip's check_user_full does.
+func (d *Driver) matchCaller(cfg *sipconf.Config, req *sip.Request, src netip.AddrPort) *sipconf.Peer {
+	if from := req.From(); from != nil && from.Address.User != "" {
+		if p := cfg.Peer(from.Address.User); p != nil && p.IsUser() {
+			return p
+		}
+	}
+	for _, p := range cfg.Peers {
+		if !p.IsPeer() || p.Dynamic || !p.Addr.IsValid() {
+			continue
+		}
+		if p.Addr.Addr() != src.Addr() {
+			continue
+		}
+		if p.Insecure.Port || p.Addr.Port() == src.Port() {
+			return p
+		}
+	}
+	return nil
+}
+
+// handleInDialog routes ACK, BYE, CANCEL and other in-dialog requests to
+// the call manager; an unknown dialog gets 481 (an ACK gets nothing).
+func (d *Driver) handleInDialog(req *sip.Request, tx sip.ServerTransaction) {
+	calls := d.callManager()
+	if calls != nil && calls.HandleInDialog(req, tx) {
+		return
+	}
+	if req.Method == sip.ACK {
+		return
+	}
+	d.respond(req, tx, 481, "Call leg/transaction does not exist", nil)
+}
