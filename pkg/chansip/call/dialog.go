@@ -32,19 +32,27 @@ type dialog struct {
 	mu        sync.Mutex
 	ch        *pbx.Channel
 	leg       *rtp.Leg
-	bridge    *rtp.Bridge
+	link      *mediaLink // relay to the other leg (early media or bridged)
 	sess      *sdp.Session
 	lastMsg   string
 	codecs    []sdp.Format // negotiated; codecs[0] is the one in use
 	dtmf      *sdp.Format
 	theirCaps []string
-	onHold    bool
+	onHold    bool          // the far end holds us (sendonly, inactive, c=0.0.0.0)
+	theirDir  sdp.Direction // direction of the far end's last SDP
 	ended     bool // signalling over (BYE, CANCEL, final failure)
 	released  bool // media and call-limit slot given back
 	slot      bool
 	remoteUA  string
 	uri       string
 	cidNum    string
+
+	// media security: our key (sent in our a=crypto), the far end's, the
+	// m= profile of our bodies ("" = from the key) and ICE credentials.
+	localCrypto, remoteCrypto *sdp.Crypto
+	proto                     string
+	iceUfrag, icePwd          string
+	keyWarn                   *sync.Once // shared by the legs of one call
 
 	// in-dialog request state
 	localURI, remoteURI   sip.Uri
@@ -111,11 +119,11 @@ func (d *dialog) release() {
 		return
 	}
 	d.released = true
-	br, leg, slot := d.bridge, d.leg, d.slot
-	d.bridge, d.slot = nil, false
+	k, leg, slot := d.link, d.leg, d.slot
+	d.slot = false
 	d.mu.Unlock()
-	if br != nil {
-		_ = br.Close()
+	if k != nil {
+		k.close()
 	}
 	if leg != nil {
 		_ = leg.Close()
@@ -125,14 +133,16 @@ func (d *dialog) release() {
 	}
 }
 
-// newLeg opens the RTP port pair of a leg with the rtp.conf settings.
-func (m *Manager) newLeg() (*rtp.Leg, error) {
+// newLeg opens the RTP port pair of a leg with the rtp.conf settings;
+// symmetric makes it send to wherever the peer's RTP comes from.
+func (m *Manager) newLeg(symmetric bool) (*rtp.Leg, error) {
 	if m.d.RTP == nil {
 		return nil, fmt.Errorf("call: no RTP allocator")
 	}
 	opts := rtp.LegOptions{
 		Strict:    m.d.RTPConfig.Strict,
 		Probation: m.d.RTPConfig.Probation,
+		Comedia:   symmetric,
 		OnLearning: func(remote netip.AddrPort) {
 			m.log.Verbose(4, "%s\n", rtp.LearningMessage(remote))
 		},
@@ -141,12 +151,19 @@ func (m *Manager) newLeg() (*rtp.Leg, error) {
 }
 
 // applyMedia points the leg at the far end's media and records the
-// negotiated formats.
-func (d *dialog) applyMedia(res *sdp.Result) {
+// negotiated formats; theirs is the far end's stream (its direction tells
+// whether it holds us).
+func (d *dialog) applyMedia(res *sdp.Result, theirs *sdp.Media) {
 	d.mu.Lock()
 	d.codecs = append([]sdp.Format(nil), res.Codecs...)
 	d.dtmf = res.DTMF
-	d.onHold = res.Direction == sdp.SendOnly || res.Direction == sdp.Inactive
+	if theirs != nil {
+		d.onHold = theirs.OnHold()
+		d.theirDir = theirs.Direction
+		if theirs.Addr.IsValid() && theirs.Addr.IsUnspecified() && theirs.Direction == sdp.SendRecv {
+			d.theirDir = sdp.SendOnly
+		}
+	}
 	leg := d.leg
 	d.mu.Unlock()
 	if leg == nil {
@@ -162,20 +179,43 @@ func (d *dialog) applyMedia(res *sdp.Result) {
 	}
 }
 
-// buildSDP renders our side's next SDP body with the given formats.
+// buildSDP renders our side's next SDP body with the given formats: the
+// external address for a far end outside the local networks, our SRTP key
+// and ICE candidates when the leg uses them.
 func (d *dialog) buildSDP(formats []sdp.Format, dir sdp.Direction) ([]byte, error) {
 	d.mu.Lock()
-	leg, sess := d.leg, d.sess
+	leg, sess, key, proto, remote := d.leg, d.sess, d.localCrypto, d.proto, d.addr.Addr()
 	d.mu.Unlock()
 	if leg == nil || sess == nil {
 		return nil, fmt.Errorf("call: %s has no media", d.callID)
 	}
-	return sess.Build(sdp.Stream{
-		Addr:      d.m.d.MediaIP,
+	adv := d.m.mediaAddrFor(remote)
+	st := sdp.Stream{
+		Addr:      adv,
 		Port:      leg.Port(),
 		Formats:   formats,
 		Direction: dir,
-	})
+		Crypto:    key,
+		Proto:     proto,
+	}
+	if d.m.iceWanted(d.peer) {
+		st.ICE = d.iceFor(adv, leg.Port())
+	}
+	if key != nil {
+		d.warnClearKeys()
+	}
+	return sess.Build(st)
+}
+
+// currentFormats is what the leg uses now, for a re-INVITE we send.
+func (d *dialog) currentFormats() []sdp.Format {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := append([]sdp.Format(nil), d.codecs...)
+	if d.dtmf != nil {
+		out = append(out, *d.dtmf)
+	}
+	return out
 }
 
 // answerFormats is what we answer with: the negotiated codecs, the one
@@ -329,40 +369,16 @@ func legOf(ch *pbx.Channel) (*dialog, bool) {
 }
 
 // bridgeWith relays RTP between this leg and another SIP leg until the
-// returned function is called.
+// returned function is called. A relay set up for early media between the
+// same legs is taken over.
 func (d *dialog) bridgeWith(other *pbx.Channel) (func(), error) {
 	od, ok := legOf(other)
 	if !ok {
 		return nil, fmt.Errorf("call: cannot relay media to %s: not a SIP channel", other.Name())
 	}
-	d.mu.Lock()
-	a := d.leg
-	if d.released {
-		a = nil
-	}
-	d.mu.Unlock()
-	od.mu.Lock()
-	b := od.leg
-	if od.released {
-		b = nil
-	}
-	od.mu.Unlock()
-	if a == nil || b == nil {
-		return nil, fmt.Errorf("call: %s or %s has no media", d.callID, od.callID)
-	}
-	br, err := rtp.NewBridge(a, b)
+	k, err := d.m.link(d, od)
 	if err != nil {
-		return nil, fmt.Errorf("call: bridge media of %s and %s: %w", d.callID, od.callID, err)
+		return nil, err
 	}
-	d.mu.Lock()
-	d.bridge = br
-	d.mu.Unlock()
-	return func() {
-		d.mu.Lock()
-		if d.bridge == br {
-			d.bridge = nil
-		}
-		d.mu.Unlock()
-		_ = br.Close()
-	}, nil
+	return k.close, nil
 }

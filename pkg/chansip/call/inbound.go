@@ -3,6 +3,7 @@ package call
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -73,7 +74,14 @@ func (m *Manager) HandleInvite(req *sip.Request, tx sip.ServerTransaction, from 
 	c.mu.Unlock()
 
 	if err := c.negotiateOffer(); err != nil {
-		m.log.Notice("No compatible codecs, not accepting this offer!\n")
+		switch {
+		case errors.Is(err, errPlainOffer):
+			m.log.Warning("Matched device setup to use SRTP, but request was not!\n")
+		case cryptoError(err):
+			m.log.Warning("Can't provide secure audio requested in SDP offer\n")
+		default:
+			m.log.Notice("No compatible codecs, not accepting this offer!\n")
+		}
 		m.log.Verbose(3, "Call %s: %v\n", c.callID, err)
 		c.reject(488, "Not acceptable here")
 		return
@@ -90,7 +98,7 @@ func (m *Manager) HandleInvite(req *sip.Request, tx sip.ServerTransaction, from 
 		return
 	}
 
-	leg, err := m.newLeg()
+	leg, err := m.newLeg(comedia(from, m.d.General(), req))
 	if err != nil {
 		m.log.Warning("Unable to allocate RTP for call %s: %v\n", c.callID, err)
 		c.reject(503, "Service Unavailable")
@@ -100,7 +108,15 @@ func (m *Manager) HandleInvite(req *sip.Request, tx sip.ServerTransaction, from 
 	c.leg = leg
 	c.mu.Unlock()
 	if c.offerRes != nil {
-		c.applyMedia(c.offerRes)
+		c.applyMedia(c.offerRes, c.offer.Audio)
+		if r := c.offerRes.Crypto; r != nil {
+			if err := c.answerCrypto(r); err != nil {
+				m.log.Warning("Can't provide secure audio requested in SDP offer\n")
+				m.log.Verbose(3, "Call %s: %v\n", c.callID, err)
+				c.reject(488, "Not acceptable here")
+				return
+			}
+		}
 	}
 
 	name, num := callerID(req, from)
@@ -136,6 +152,7 @@ func (m *Manager) newInCall(req *sip.Request, tx sip.ServerTransaction, from *si
 		addr: parseAddrPort(req.Source()), transport: req.Transport(),
 		localTag: newTag(), localCSeq: 101, lastMsg: "Rx: INVITE",
 		uri: req.Recipient.String(), sess: sdp.NewSession(m.sdpOwner(), m.sdpSession()),
+		keyWarn: &sync.Once{},
 	}
 	if from != nil {
 		d.peerName = from.Name
@@ -208,20 +225,32 @@ func (c *inCall) negotiateOffer() error {
 			te := sdp.TelephoneEvent
 			c.dtmf = &te
 		}
+		c.proto = offerProto(c.peer, false)
 		c.mu.Unlock()
 		c.answerD = sdp.SendRecv
+		if prefs.Encryption {
+			// We make the offer, in our 200 OK; the key answers in the ACK.
+			return c.offerCrypto()
+		}
 		return nil
 	}
 	offer, err := sdp.Parse(body)
 	if err != nil {
 		return err
 	}
+	written := unforceAVP(offer, c.peer)
 	res, err := sdp.Negotiate(offer, prefs)
 	if err != nil {
+		if prefs.Encryption && offer.Audio != nil && !offer.Audio.Secure() && cryptoError(err) {
+			return fmt.Errorf("%w: %w", errPlainOffer, err)
+		}
 		return err
 	}
 	c.offer, c.offerRes = offer, res
 	c.answerD = res.Direction
+	c.mu.Lock()
+	c.proto = written
+	c.mu.Unlock()
 	var theirs []string
 	for _, f := range offer.Audio.Formats {
 		if cd, ok := lookupByFormat(f); ok {
@@ -256,7 +285,7 @@ func (c *inCall) response(code int, reason string, body []byte) *sip.Response {
 	res.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, OPTIONS, BYE, REFER, SUBSCRIBE, NOTIFY, INFO, PUBLISH, MESSAGE"))
 	res.AppendHeader(sip.NewHeader("Supported", "replaces, timer"))
 	if code < 300 {
-		ct := c.m.contactURI(c.localURI.User)
+		ct := c.m.contactURI(c.localURI.User, c.addr.Addr())
 		res.AppendHeader(&sip.ContactHeader{Address: ct})
 	}
 	if body != nil {
@@ -367,14 +396,53 @@ func (c *inCall) waitTransaction() {
 func (c *inCall) gotAck(ack *sip.Request) {
 	c.setLast("Rx: ACK")
 	if ack != nil && len(ack.Body()) > 0 && c.offer == nil {
-		if desc, err := sdp.Parse(ack.Body()); err == nil {
-			if res, err := sdp.Negotiate(desc, c.m.prefsFor(c.peer)); err == nil {
-				c.applyMedia(res)
-			}
-		}
+		c.lateAnswer(ack.Body())
 	}
 	c.ackOnce.Do(func() { close(c.acked) })
 }
+
+// lateAnswer applies the SDP answer an ACK carries to our offer in the 200
+// OK. An encryption=yes peer that answers without a key is hung up, as
+// chan_sip does when its SRTP offer is refused.
+func (c *inCall) lateAnswer(body []byte) {
+	m := c.m
+	desc, err := sdp.Parse(body)
+	if err != nil {
+		m.log.Warning("Call %s: unusable SDP in ACK: %v\n", c.callID, err)
+		return
+	}
+	unforceAVP(desc, c.peer)
+	prefs := m.prefsFor(c.peer)
+	res, err := sdp.Negotiate(desc, prefs)
+	if err != nil {
+		if cryptoError(err) {
+			m.log.Warning("We are requesting SRTP for audio, but they responded without it!\n")
+		} else {
+			m.log.Warning("Call %s: unusable SDP in ACK: %v\n", c.callID, err)
+		}
+		if ch := c.channel(); ch != nil {
+			ch.SoftHangup(pbx.CauseBearerCapabilityNotAvail)
+		}
+		return
+	}
+	c.applyMedia(res, desc.Audio)
+	if res.Crypto != nil {
+		c.mu.Lock()
+		local := c.localCrypto
+		c.mu.Unlock()
+		if local == nil {
+			err = c.answerCrypto(res.Crypto)
+		} else {
+			err = c.keyLeg(local, res.Crypto)
+		}
+		if err != nil {
+			m.log.Warning("Call %s: %v\n", c.callID, err)
+		}
+	}
+}
+
+// errPlainOffer marks a plain RTP offer from an encryption=yes peer.
+var errPlainOffer = errors.New("call: plain RTP offer from a peer that requires SRTP")
 
 // --- pbx.Driver ---
 
@@ -391,6 +459,23 @@ func (c *inCall) answeredOut() *outCall {
 	for i := len(outs) - 1; i >= 0; i-- {
 		if outs[i].isAnswered() {
 			return outs[i]
+		}
+	}
+	return nil
+}
+
+// earlyOut returns the outbound leg whose early media is relayed to this
+// call, if any.
+func (c *inCall) earlyOut() *outCall {
+	peer := c.peerLeg()
+	if peer == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, o := range c.outs {
+		if o.dialog == peer {
+			return o
 		}
 	}
 	return nil
@@ -447,7 +532,11 @@ func (c *inCall) Indicate(ind pbx.Indication) error {
 		c.progress = true
 		c.mu.Unlock()
 		if !again {
-			body, err := c.buildSDP(c.answerFormats(""), c.answerD)
+			prefer := ""
+			if o := c.earlyOut(); o != nil {
+				prefer = o.formatName()
+			}
+			body, err := c.buildSDP(c.answerFormats(prefer), c.answerD)
 			if err != nil {
 				return wrap("183", err)
 			}

@@ -1,6 +1,7 @@
 package call
 
 import (
+	"context"
 	"strings"
 
 	"github.com/emiago/sipgo/sip"
@@ -97,22 +98,27 @@ func (m *Manager) HandleCancel(req *sip.Request, tx sip.ServerTransaction) {
 
 // handleReInvite answers a target refresh or hold/unhold re-INVITE: the
 // leg's media follows the new SDP and our answer keeps the codec in use.
-// The other leg is not re-INVITEd; media is relayed through us anyway.
+// A change of direction (hold with sendonly or inactive, unhold with
+// sendrecv) is passed on to the leg our media is relayed to, by a
+// re-INVITE with the same direction, once this one is answered.
 func (m *Manager) handleReInvite(d *dialog, req *sip.Request, tx sip.ServerTransaction) {
 	d.setLast("Rx: INVITE")
 	m.respond(req, tx, 100, "Trying")
 	dir := sdp.SendRecv
+	pass, passDir := false, sdp.SendRecv
 	if body := req.Body(); len(body) > 0 {
 		desc, err := sdp.Parse(body)
 		if err != nil {
 			m.respond(req, tx, 488, "Not acceptable here")
 			return
 		}
+		written := unforceAVP(desc, d.peer)
 		d.mu.Lock()
 		var names []string
 		for _, f := range d.codecs {
 			names = append(names, codecName(f))
 		}
+		before := d.theirDir
 		d.mu.Unlock()
 		prefs := m.prefsFor(d.peer)
 		if len(names) > 0 {
@@ -120,11 +126,29 @@ func (m *Manager) handleReInvite(d *dialog, req *sip.Request, tx sip.ServerTrans
 		}
 		res, err := sdp.Negotiate(desc, prefs)
 		if err != nil {
+			if cryptoError(err) {
+				m.log.Warning("Matched device setup to use SRTP, but request was not!\n")
+			}
 			m.respond(req, tx, 488, "Not acceptable here")
 			return
 		}
-		d.applyMedia(res)
+		if res.Crypto != nil {
+			if err := d.answerCrypto(res.Crypto); err != nil {
+				m.log.Warning("Can't provide secure audio requested in SDP offer\n")
+				m.respond(req, tx, 488, "Not acceptable here")
+				return
+			}
+		} else if err := d.dropCrypto(); err != nil {
+			m.respond(req, tx, 500, "Server Internal Error")
+			return
+		}
+		d.applyMedia(res, desc.Audio)
+		d.mu.Lock()
+		d.proto = written
+		after := d.theirDir
+		d.mu.Unlock()
 		dir = res.Direction
+		pass, passDir = after != before, after
 	}
 	if ct := req.Contact(); ct != nil {
 		d.mu.Lock()
@@ -142,7 +166,7 @@ func (m *Manager) handleReInvite(d *dialog, req *sip.Request, tx sip.ServerTrans
 	d.mu.Unlock()
 	res.To().Params.Add("tag", tag)
 	res.AppendHeader(sip.NewHeader("Server", m.userAgent()))
-	res.AppendHeader(&sip.ContactHeader{Address: m.contactURI(d.localURI.User)})
+	res.AppendHeader(&sip.ContactHeader{Address: m.contactURI(d.localURI.User, d.addr.Addr())})
 	res.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	res.SetBody(body)
 	if err := tx.Respond(res); err != nil {
@@ -150,6 +174,124 @@ func (m *Manager) handleReInvite(d *dialog, req *sip.Request, tx sip.ServerTrans
 	}
 	// The ACK of this 2xx arrives through HandleAck; a lost one costs
 	// nothing here because the dialog is already confirmed.
+	if pass {
+		if od := d.peerLeg(); od != nil {
+			if passDir == sdp.SendRecv {
+				m.log.Verbose(3, "Call %s taken off hold, passing it to %s\n", d.callID, od.callID)
+			} else {
+				m.log.Verbose(3, "Call %s put on hold (%s), passing it to %s\n", d.callID, passDir, od.callID)
+			}
+			od.reinvite(passDir)
+		}
+	}
+}
+
+// dropCrypto returns a leg to plain RTP when a re-INVITE from a peer that
+// does not require SRTP offers no key any more.
+func (d *dialog) dropCrypto() error {
+	d.mu.Lock()
+	had, leg := d.localCrypto != nil, d.leg
+	d.localCrypto, d.remoteCrypto = nil, nil
+	d.mu.Unlock()
+	if !had || leg == nil {
+		return nil
+	}
+	return leg.SetSRTP(nil)
+}
+
+// reinvite offers the far end our media again with a new direction (hold
+// passed through from the other leg). The transaction runs on a Manager
+// goroutine; its answer updates the leg.
+func (d *dialog) reinvite(dir sdp.Direction) {
+	m := d.m
+	if d.isEnded() {
+		return
+	}
+	body, err := d.buildSDP(d.currentFormats(), dir)
+	if err != nil {
+		m.log.Warning("Unable to re-INVITE %s: %v\n", d.callID, err)
+		return
+	}
+	req := d.newRequest(sip.INVITE)
+	req.AppendHeader(&sip.ContactHeader{Address: m.contactURI(d.localURI.User, d.addr.Addr())})
+	req.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, OPTIONS, BYE, REFER, SUBSCRIBE, NOTIFY, INFO, PUBLISH, MESSAGE"))
+	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	req.SetBody(body)
+	d.setLast("Tx: INVITE")
+	m.goTracked(func() {
+		ctx, cancel := context.WithTimeout(m.ctx, 64*m.d.T1)
+		defer cancel()
+		tx, err := m.d.Client.TransactionRequest(ctx, req)
+		if err != nil {
+			m.log.Warning("Unable to send re-INVITE on %s: %v\n", d.callID, err)
+			return
+		}
+		defer tx.Terminate()
+		for {
+			select {
+			case res := <-tx.Responses():
+				if res.IsProvisional() {
+					continue
+				}
+				if !res.IsSuccess() {
+					m.log.Verbose(3, "re-INVITE on %s answered %d %s\n", d.callID, res.StatusCode, res.Reason)
+					return
+				}
+				d.ackReinvite(req)
+				if err := d.takeReinviteAnswer(res.Body()); err != nil {
+					m.log.Warning("Call %s: unusable SDP answer to re-INVITE: %v\n", d.callID, err)
+				}
+				return
+			case <-tx.Done():
+				return
+			case <-ctx.Done():
+				return
+			}
+		}
+	})
+}
+
+// ackReinvite confirms the 2xx of a re-INVITE we sent.
+func (d *dialog) ackReinvite(inv *sip.Request) {
+	ack := d.newRequest(sip.ACK)
+	d.mu.Lock()
+	d.localCSeq-- // an ACK reuses the INVITE's CSeq number
+	d.mu.Unlock()
+	ack.CSeq().SeqNo = inv.CSeq().SeqNo
+	d.setLast("Tx: ACK")
+	if err := d.m.d.Client.WriteRequest(ack); err != nil {
+		d.m.log.Warning("Unable to send ACK on %s: %v\n", d.callID, err)
+	}
+}
+
+// takeReinviteAnswer applies the far end's answer to our re-INVITE.
+func (d *dialog) takeReinviteAnswer(body []byte) error {
+	if len(body) == 0 {
+		return nil
+	}
+	desc, err := sdp.Parse(body)
+	if err != nil {
+		return err
+	}
+	unforceAVP(desc, d.peer)
+	d.mu.Lock()
+	var names []string
+	for _, f := range d.codecs {
+		names = append(names, codecName(f))
+	}
+	local := d.localCrypto
+	d.mu.Unlock()
+	res, err := sdp.Negotiate(desc, sdp.Prefs{Codecs: names, DTMF: true, Encryption: local != nil})
+	if err != nil {
+		return err
+	}
+	if res.Crypto != nil && local != nil {
+		if err := d.keyLeg(local, res.Crypto); err != nil {
+			return err
+		}
+	}
+	d.applyMedia(res, desc.Audio)
+	return nil
 }
 
 // handleInfo accepts SIP INFO DTMF (dtmfmode=info) and reports the digit.

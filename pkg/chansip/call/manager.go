@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/emiago/sipgo"
-	"github.com/emiago/sipgo/sip"
 
 	"github.com/gostrisk/gostrisk/pkg/cdr"
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
@@ -88,6 +87,9 @@ type Manager struct {
 	dialogs map[string]*dialog // by Call-ID
 	inUse   map[string]int     // calls per peer name (lower case)
 	timers  map[*dialog]*time.Timer
+
+	extMu sync.Mutex
+	ext   externState
 }
 
 type nopLogger struct{}
@@ -336,12 +338,6 @@ func (m *Manager) userAgent() string {
 		return m.d.UserAgent
 	}
 	return "gostrisk"
-}
-
-// contactURI is our Contact for a dialog with the given user part.
-func (m *Manager) contactURI(user string) sip.Uri {
-	u := sip.Uri{Scheme: "sip", User: user, Host: m.d.Local.Addr().String(), Port: int(m.d.Local.Port())}
-	return u
 }
 
 // sortChannels orders `sip show channels` rows newest first, the order

@@ -210,7 +210,7 @@ func (m *Manager) request(_ context.Context, data string, requestor *pbx.Channel
 	if err != nil {
 		return nil, &pbx.RequestError{Cause: pbx.CauseBearerCapabilityNotAvail, Err: err}
 	}
-	leg, err := m.newLeg()
+	leg, err := m.newLeg(comedia(dst.peer, m.d.General(), nil))
 	if err != nil {
 		return nil, &pbx.RequestError{Cause: pbx.CauseCongestion, Err: err}
 	}
@@ -219,10 +219,20 @@ func (m *Manager) request(_ context.Context, data string, requestor *pbx.Channel
 		addr: parseAddrPort(dst.addr), transport: "UDP", leg: leg,
 		localTag: newTag(), localCSeq: 101, lastMsg: "Init: INVITE",
 		uri: dst.uri.String(), target: dst.uri,
+		proto: offerProto(dst.peer, false), keyWarn: &sync.Once{},
+	}
+	if caller != nil {
+		d.keyWarn = caller.keyWarn
 	}
 	if dst.peer != nil {
 		d.peerName = dst.peer.Name
 		d.user = dst.peer.DefaultUser
+		if dst.peer.Encryption {
+			if err := d.offerCrypto(); err != nil {
+				_ = leg.Close()
+				return nil, &pbx.RequestError{Cause: pbx.CauseFailure, Err: err}
+			}
+		}
 	}
 	o := &outCall{dialog: d, number: dst.number, offer: offer, callerIn: caller, cancelCh: make(chan struct{})}
 	spec := pbx.ChannelSpec{Tech: "SIP", Resource: dst.name, Driver: o, Requestor: requestor}
@@ -361,7 +371,7 @@ func (o *outCall) buildInvite() (*sip.Request, error) {
 		return nil, err
 	}
 	req := o.newRequest(sip.INVITE)
-	req.AppendHeader(&sip.ContactHeader{Address: m.contactURI(fromUser)})
+	req.AppendHeader(&sip.ContactHeader{Address: m.contactURI(fromUser, o.addr.Addr())})
 	req.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, OPTIONS, BYE, REFER, SUBSCRIBE, NOTIFY, INFO, PUBLISH, MESSAGE"))
 	req.AppendHeader(sip.NewHeader("Supported", "replaces, timer"))
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
@@ -480,7 +490,11 @@ func (o *outCall) run(callCtx context.Context, req *sip.Request) {
 				case code == 180 || code == 181 || code == 182:
 					ch.Ringing()
 				case code == 183:
-					o.takeAnswer(res)
+					if err := o.takeAnswer(res); err != nil {
+						m.log.Verbose(3, "Call %s: no early media: %v\n", o.callID, err)
+					} else if len(res.Body()) > 0 {
+						o.earlyMedia()
+					}
 					ch.Progress()
 				}
 				continue
@@ -495,6 +509,16 @@ func (o *outCall) run(callCtx context.Context, req *sip.Request) {
 					return
 				}
 				if err := o.takeAnswer(res); err != nil {
+					if cryptoError(err) {
+						// chan_sip hangs up rather than talk in clear to a
+						// peer it must encrypt for.
+						m.log.Warning("We are requesting SRTP for audio, but they responded without it!\n")
+						o.markEnded()
+						o.sendBye(pbx.CauseBearerCapabilityNotAvail)
+						tx.Terminate()
+						ch.SoftHangup(pbx.CauseBearerCapabilityNotAvail)
+						return
+					}
 					m.log.Warning("Call %s: unusable SDP answer: %v\n", o.callID, err)
 				}
 				o.mu.Lock()
@@ -570,9 +594,21 @@ func (o *outCall) takeAnswer(res *sip.Response) error {
 			names = append(names, n)
 		}
 	}
-	r, err := sdp.Negotiate(desc, sdp.Prefs{Codecs: names, DTMF: true})
+	o.mu.Lock()
+	local := o.localCrypto
+	o.mu.Unlock()
+	unforceAVP(desc, o.peer)
+	r, err := sdp.Negotiate(desc, sdp.Prefs{Codecs: names, DTMF: true, Encryption: local != nil})
 	if err != nil {
 		return err
+	}
+	if r.Crypto != nil {
+		if local == nil {
+			return fmt.Errorf("%w: SRTP answer to a plain RTP offer", sdp.ErrNoCrypto)
+		}
+		if err := o.keyLeg(local, r.Crypto); err != nil {
+			return err
+		}
 	}
 	var theirs []string
 	for _, f := range desc.Audio.Formats {
@@ -583,8 +619,20 @@ func (o *outCall) takeAnswer(res *sip.Response) error {
 	o.mu.Lock()
 	o.theirCaps = theirs
 	o.mu.Unlock()
-	o.applyMedia(r)
+	o.applyMedia(r, desc.Audio)
 	return nil
+}
+
+// earlyMedia relays the callee's early media (183 with SDP) to the SIP
+// leg that dialed, before the answer, so the caller hears the far end's
+// ringback or announcements.
+func (o *outCall) earlyMedia() {
+	if o.callerIn == nil {
+		return
+	}
+	if _, err := o.m.link(o.callerIn.dialog, o.dialog); err != nil {
+		o.m.log.Verbose(3, "Call %s: early media not relayed: %v\n", o.callID, err)
+	}
 }
 
 // ack confirms a 2xx; the ACK is resent whenever the 2xx is.
