@@ -6,7 +6,9 @@ import (
 	"testing"
 )
 
-const referenceDir = "/work/shared/reference/asterisk18/conf"
+// referenceDir is the reference configs copied into the repository (only
+// asterisk.conf differs: its directories are relative there).
+const referenceDir = "../../tests/testdata/reference-conf"
 
 // TestReferenceConfigs loads the configs real Asterisk 18 ran with and
 // checks what the modules built on them rely on.

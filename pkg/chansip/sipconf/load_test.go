@@ -8,7 +8,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 )
 
-const referenceDir = "../../../../shared/reference/asterisk18/conf"
+const referenceDir = "../../../tests/testdata/reference-conf"
 
 func loadDir(t *testing.T, dir string) (*Config, confparse.Diagnostics) {
 	t.Helper()
