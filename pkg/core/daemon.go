@@ -159,6 +159,13 @@ func Run(ctx context.Context, opts RunOptions) (err error) {
 	}
 	defer d.stopModules()
 
+	// The pid file exists before the control socket answers, so whoever
+	// waits for the socket (a background start, an init script) finds it.
+	if err := os.WriteFile(ac.PidPath(), []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+		return fmt.Errorf("pid file: %w", err)
+	}
+	defer os.Remove(ac.PidPath())
+
 	d.server = cli.NewServer(d.reg, cli.ServerOptions{
 		Path: ac.CtlPath(), Mode: ac.Files.CtlPermissions,
 		Owner: ac.Files.CtlOwner, Group: ac.Files.CtlGroup, Version: Version,
@@ -186,10 +193,6 @@ func Run(ctx context.Context, opts RunOptions) (err error) {
 	if err := d.dropPrivileges(); err != nil {
 		return err
 	}
-	if err := os.WriteFile(ac.PidPath(), []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
-		return fmt.Errorf("pid file: %w", err)
-	}
-	defer os.Remove(ac.PidPath())
 
 	if opts.Pprof != "" {
 		stopPprof, err := startPprof(opts.Pprof)

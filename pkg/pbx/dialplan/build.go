@@ -235,7 +235,7 @@ func (b *builder) addLine(con *context, v *confparse.Variable, file, realExt, re
 		pri = pri[:i]
 		j := strings.IndexByte(l, ')')
 		if j < 0 {
-			b.warn(file, v.Line, "Label missing trailing ')' at line %d of %s", v.Line, file)
+			b.error(file, v.Line, "Label missing trailing ')' at line %d of %s", v.Line, file)
 			return
 		}
 		label = l[:j]
@@ -250,13 +250,13 @@ func (b *builder) addLine(con *context, v *confparse.Variable, file, realExt, re
 		ipri = PriorityHint
 	case pri == "next" || pri == "n":
 		if *lastPri <= -2 {
-			b.warn(file, v.Line, "Can't use 'next' priority on the first entry at line %d of %s!", v.Line, file)
+			b.error(file, v.Line, "Can't use 'next' priority on the first entry at line %d of %s!", v.Line, file)
 			return
 		}
 		ipri = *lastPri + 1
 	case pri == "same" || pri == "s":
 		if *lastPri <= -2 {
-			b.warn(file, v.Line, "Can't use 'same' priority on the first entry at line %d of %s!", v.Line, file)
+			b.error(file, v.Line, "Can't use 'same' priority on the first entry at line %d of %s!", v.Line, file)
 			return
 		}
 		ipri = *lastPri
@@ -265,11 +265,11 @@ func (b *builder) addLine(con *context, v *confparse.Variable, file, realExt, re
 		if !ok {
 			n = con.findLabelWhileBuilding(cleanName(ext, true), pri, cid, matchCID)
 			if n < 1 {
-				b.warn(file, v.Line, "Invalid priority/label '%s' at line %d of %s", pri, v.Line, file)
+				b.error(file, v.Line, "Invalid priority/label '%s' at line %d of %s", pri, v.Line, file)
 				return
 			}
 		} else if n < 1 {
-			b.warn(file, v.Line, "Invalid priority '%s' at line %d of %s", pri, v.Line, file)
+			b.error(file, v.Line, "Invalid priority '%s' at line %d of %s", pri, v.Line, file)
 			return
 		}
 		ipri = n
@@ -277,7 +277,7 @@ func (b *builder) addLine(con *context, v *confparse.Variable, file, realExt, re
 
 	app, data, closed := splitApp(appl)
 	if !closed {
-		b.warn(file, v.Line, "No closing parenthesis found? '%s(%s' at line %d of %s", app, data, v.Line, file)
+		b.error(file, v.Line, "No closing parenthesis found? '%s(%s' at line %d of %s", app, data, v.Line, file)
 	}
 	app = skipBlanks(app)
 
@@ -562,7 +562,9 @@ func (b *builder) finish() {
 	}
 	for _, c := range d.contexts {
 		if len(c.includes) >= maxStack {
-			b.warn("", 0, "Context %s contains too many includes (%d). Maximum is %d.", c.name, len(c.includes), maxStack)
+			// Point at the include that crossed the limit.
+			last := c.includes[maxStack-1]
+			b.warn(last.file, last.line, "Context %s contains too many includes (%d). Maximum is %d.", c.name, len(c.includes), maxStack)
 		}
 		for _, inc := range c.includes {
 			if _, ok := d.byName[inc.Context]; !ok {

@@ -141,13 +141,13 @@ func TestDiagnostics(t *testing.T) {
 		want []string // "line:severity:message"
 	}{
 		{"[t]\nsame => n,NoOp()\n", []string{"2:error:No previous pattern in the first entry of context 't' to match 'same' at line 2 of extensions.conf!"}},
-		{"[t]\nexten => 100,n,NoOp()\n", []string{"2:warning:Can't use 'next' priority on the first entry at line 2 of extensions.conf!"}},
-		{"[t]\nexten => 100,s,NoOp()\n", []string{"2:warning:Can't use 'same' priority on the first entry at line 2 of extensions.conf!"}},
-		{"[t]\nexten => 100,abc,NoOp()\n", []string{"2:warning:Invalid priority/label 'abc' at line 2 of extensions.conf"}},
-		{"[t]\nexten => 100\n", []string{"2:warning:Invalid priority/label '' at line 2 of extensions.conf"}},
-		{"[t]\nexten => 100,0,NoOp()\n", []string{"2:warning:Invalid priority '0' at line 2 of extensions.conf"}},
-		{"[t]\nexten => 100,1(x,NoOp()\n", []string{"2:warning:Label missing trailing ')' at line 2 of extensions.conf"}},
-		{"[t]\nexten => 100,1,NoOp(x\n", []string{"2:warning:No closing parenthesis found? 'NoOp(x' at line 2 of extensions.conf"}},
+		{"[t]\nexten => 100,n,NoOp()\n", []string{"2:error:Can't use 'next' priority on the first entry at line 2 of extensions.conf!"}},
+		{"[t]\nexten => 100,s,NoOp()\n", []string{"2:error:Can't use 'same' priority on the first entry at line 2 of extensions.conf!"}},
+		{"[t]\nexten => 100,abc,NoOp()\n", []string{"2:error:Invalid priority/label 'abc' at line 2 of extensions.conf"}},
+		{"[t]\nexten => 100\n", []string{"2:error:Invalid priority/label '' at line 2 of extensions.conf"}},
+		{"[t]\nexten => 100,0,NoOp()\n", []string{"2:error:Invalid priority '0' at line 2 of extensions.conf"}},
+		{"[t]\nexten => 100,1(x,NoOp()\n", []string{"2:error:Label missing trailing ')' at line 2 of extensions.conf"}},
+		{"[t]\nexten => 100,1,NoOp(x\n", []string{"2:error:No closing parenthesis found? 'NoOp(x' at line 2 of extensions.conf"}},
 		{"[t]\nexten => ,1,NoOp()\n", []string{
 			"2:error:You have to be kidding-- add exten '' to context t? Figure out a name and call me back. Action ignored.",
 			"2:warning:Unable to register extension at line 2 of extensions.conf"}},
