@@ -40,8 +40,8 @@ type dialog struct {
 	theirCaps []string
 	onHold    bool          // the far end holds us (sendonly, inactive, c=0.0.0.0)
 	theirDir  sdp.Direction // direction of the far end's last SDP
-	ended     bool // signalling over (BYE, CANCEL, final failure)
-	released  bool // media and call-limit slot given back
+	ended     bool          // signalling over (BYE, CANCEL, final failure)
+	released  bool          // media and call-limit slot given back
 	slot      bool
 	remoteUA  string
 	uri       string

@@ -149,8 +149,14 @@ func freeRTPRange(t *testing.T) (int, int) {
 
 func newLab(t *testing.T) *lab {
 	t.Helper()
+	return newLabConf(t, testSIPConf)
+}
+
+// newLabConf is newLab with another sip.conf.
+func newLabConf(t *testing.T, sipConf string) *lab {
+	t.Helper()
 	l := &lab{t: t, log: &recLog{}, cts: map[string]netip.AddrPort{}}
-	sc, diags := confparse.Parse("sip.conf", []byte(testSIPConf), confparse.Options{})
+	sc, diags := confparse.Parse("sip.conf", []byte(sipConf), confparse.Options{})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
@@ -204,7 +210,7 @@ func newLab(t *testing.T) *lab {
 	}
 	l.m = NewManager(Deps{
 		Client: client, Engine: l.e, RTP: alloc,
-		RTPConfig: rtp.Config{Strict: rtp.StrictYes, Probation: 4},
+		RTPConfig: rtp.Config{Strict: rtp.StrictYes, Probation: 4, ReplayProtection: true},
 		MediaIP:   netip.MustParseAddr("127.0.0.1"), Local: l.addr, Log: l.log,
 		CDR: func(r *cdr.Record) {
 			l.mu.Lock()
@@ -339,32 +345,43 @@ type phone struct {
 	media  *net.UDPConn
 	wg     sync.WaitGroup
 
-	mode    string // as UAS: "answer", "busy", "ring"
-	mu      sync.Mutex
-	invites []*sip.Request
-	byes    []*sip.Request
-	cancels int
-	toTag   string
-	invTx   sip.ServerTransaction
-	stop    chan struct{}
+	mode      string // as UAS: "answer", "busy", "ring", "early" (183 with SDP, 200 on answerNow)
+	answerNow chan struct{}
+	mu        sync.Mutex
+	// answerBody, when set, builds the SDP of the phone's 200 (or 183) to
+	// an INVITE instead of sdpBody(0).
+	answerBody func(inv *sip.Request) []byte
+	reinvites  []*sip.Request
+	invites    []*sip.Request
+	byes       []*sip.Request
+	cancels    int
+	toTag      string
+	invTx      sip.ServerTransaction
+	stop       chan struct{}
 }
 
 func newPhone(t *testing.T, name, mode string) *phone {
 	t.Helper()
-	p := &phone{t: t, name: name, mode: mode, stop: make(chan struct{})}
+	return newPhoneAt(t, name, mode, "127.0.0.1")
+}
+
+// newPhoneAt is a phone bound to another loopback address (NAT tests).
+func newPhoneAt(t *testing.T, name, mode, ip string) *phone {
+	t.Helper()
+	p := &phone{t: t, name: name, mode: mode, stop: make(chan struct{}), answerNow: make(chan struct{})}
 	var err error
-	p.conn, err = net.ListenPacket("udp", "127.0.0.1:0")
+	p.conn, err = net.ListenPacket("udp", ip+":0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	p.addr = netip.MustParseAddrPort(p.conn.LocalAddr().String())
-	p.media, err = net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	p.media, err = net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(netip.MustParseAddr(ip), 0)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	p.ua, _ = sipgo.NewUA(sipgo.WithUserAgent("phone-" + name))
 	p.srv, _ = sipgo.NewServer(p.ua)
-	p.client, _ = sipgo.NewClient(p.ua, sipgo.WithClientHostname("127.0.0.1"),
+	p.client, _ = sipgo.NewClient(p.ua, sipgo.WithClientHostname(ip),
 		sipgo.WithClientPort(int(p.addr.Port())), sipgo.WithClientConnectionAddr(p.addr.String()))
 	p.srv.OnInvite(p.onInvite)
 	p.srv.OnAck(func(*sip.Request, sip.ServerTransaction) {})
@@ -412,22 +429,27 @@ func (p *phone) sdpBody(pts ...int) []byte {
 			maps = append(maps, "a=rtpmap:3 GSM/8000\r\n")
 		}
 	}
-	return []byte("v=0\r\no=user1 53655765 2353687637 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n" +
+	ip := p.addr.Addr().String()
+	return []byte("v=0\r\no=user1 53655765 2353687637 IN IP4 " + ip + "\r\ns=-\r\nc=IN IP4 " + ip + "\r\nt=0 0\r\n" +
 		"m=audio " + fmt.Sprint(p.mediaPort()) + " RTP/AVP " + strings.Join(fmts, " ") + "\r\n" + strings.Join(maps, ""))
 }
 
 // onInvite plays the called phone.
 func (p *phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
+	if tag, _ := req.To().Params.Get("tag"); tag != "" {
+		p.onReInvite(req, tx)
+		return
+	}
 	p.mu.Lock()
 	p.invites = append(p.invites, req)
 	p.toTag = "uas" + p.name
 	p.invTx = tx
-	mode := p.mode
+	mode, answerBody := p.mode, p.answerBody
 	p.mu.Unlock()
 	respond := func(code int, reason string, body []byte) {
 		res := sip.NewResponseFromRequest(req, code, reason, nil)
 		res.To().Params.Add("tag", "uas"+p.name)
-		res.AppendHeader(&sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: p.name, Host: "127.0.0.1", Port: int(p.addr.Port())}})
+		res.AppendHeader(&sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: p.name, Host: p.addr.Addr().String(), Port: int(p.addr.Port())}})
 		if body != nil {
 			res.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 			res.SetBody(body)
@@ -444,7 +466,22 @@ func (p *phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		respond(486, "Busy Here", nil)
 		return
 	}
-	respond(180, "Ringing", nil)
+	body := p.sdpBody(0)
+	if answerBody != nil {
+		body = answerBody(req)
+	}
+	if mode == "early" {
+		respond(183, "Session Progress", body)
+		select {
+		case <-p.answerNow:
+		case <-tx.Done():
+			return
+		case <-p.stop:
+			return
+		}
+	} else {
+		respond(180, "Ringing", nil)
+	}
 	if mode == "ring" {
 		select {
 		case <-tx.Done():
@@ -453,7 +490,7 @@ func (p *phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	time.Sleep(20 * time.Millisecond)
-	respond(200, "OK", p.sdpBody(0))
+	respond(200, "OK", body)
 	// 2xx retransmission is the UA's business; one send is enough on
 	// loopback. Wait for the ACK so the transaction stays alive.
 	select {
@@ -461,6 +498,28 @@ func (p *phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	case <-tx.Acks():
 	case <-p.stop:
 	}
+}
+
+// onReInvite answers an in-dialog INVITE with the direction RFC 3264
+// gives (sendonly -> recvonly) and records it.
+func (p *phone) onReInvite(req *sip.Request, tx sip.ServerTransaction) {
+	p.mu.Lock()
+	p.reinvites = append(p.reinvites, req)
+	p.mu.Unlock()
+	dir := sdp.SendRecv
+	if d, err := sdp.Parse(req.Body()); err == nil && d.Audio != nil {
+		dir = d.Audio.Direction.Answer()
+	}
+	body := strings.TrimSuffix(string(p.sdpBody(0)), "\r\n") + "\r\na=" + dir.String() + "\r\n"
+	res := sip.NewResponseFromRequest(req, 200, "OK", []byte(body))
+	res.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	_ = tx.Respond(res)
+}
+
+func (p *phone) reinviteList() []*sip.Request {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]*sip.Request(nil), p.reinvites...)
 }
 
 // call is an INVITE the phone placed.
@@ -476,16 +535,22 @@ type outgoing struct {
 
 func (p *phone) invite(l *lab, exten string, pts ...int) *outgoing {
 	p.t.Helper()
+	return p.inviteBody(l, exten, p.sdpBody(pts...))
+}
+
+// inviteBody places a call with the given SDP offer.
+func (p *phone) inviteBody(l *lab, exten string, body []byte) *outgoing {
+	p.t.Helper()
 	req := sip.NewRequest(sip.INVITE, sip.Uri{Scheme: "sip", User: exten, Host: "127.0.0.1", Port: int(l.addr.Port())})
-	from := &sip.FromHeader{DisplayName: "Choucheh Sadek", Address: sip.Uri{Scheme: "sip", User: p.name, Host: "127.0.0.1"}}
+	from := &sip.FromHeader{DisplayName: "Choucheh Sadek", Address: sip.Uri{Scheme: "sip", User: p.name, Host: p.addr.Addr().String()}}
 	from.Params.Add("tag", "uac"+p.name)
 	to := &sip.ToHeader{Address: sip.Uri{Scheme: "sip", User: exten, Host: "127.0.0.1"}}
 	req.AppendHeader(from)
 	req.AppendHeader(to)
-	req.AppendHeader(&sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: p.name, Host: "127.0.0.1", Port: int(p.addr.Port())}})
+	req.AppendHeader(&sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: p.name, Host: p.addr.Addr().String(), Port: int(p.addr.Port())}})
 	req.AppendHeader(sip.NewHeader("User-Agent", "SIPp-"+p.name))
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
-	req.SetBody(p.sdpBody(pts...))
+	req.SetBody(body)
 	req.SetDestination(l.addr.String())
 	tx, err := p.client.TransactionRequest(context.Background(), req)
 	if err != nil {
