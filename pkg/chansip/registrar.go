@@ -1,6 +1,7 @@
 package chansip
 
 import (
+	"fmt"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -57,12 +58,49 @@ type regRequest struct {
 	name      string // the To user: the peer that registers
 }
 
+// statelessTx answers a REGISTER without keeping its server transaction.
+// Over UDP a transaction that has answered stays alive for Timer J (32 s)
+// to absorb retransmissions: at thousands of registrations a second that
+// is hundreds of thousands of live transactions, most of the registrar's
+// memory. A retransmitted REGISTER is instead processed again, which gives
+// the same answer: a challenge is as good as the first one, and an
+// authenticated REGISTER still carries a nonce that stays valid for its
+// lifetime (nonces are not single-use), so it gets the same 200.
+type statelessTx struct {
+	sip.ServerTransaction
+	conn sip.Connection
+}
+
+// Respond writes the response straight to the connection the request came
+// on. The transaction then holds no response, so sipgo ends it as soon as
+// the handler returns.
+func (t statelessTx) Respond(res *sip.Response) error {
+	if err := t.conn.WriteMsg(res); err != nil {
+		return fmt.Errorf("stateless %d: %w", res.StatusCode, err)
+	}
+	return nil
+}
+
+// stateless wraps a sipgo server transaction; anything else (a test's
+// fake) is used as it is.
+func stateless(tx sip.ServerTransaction) sip.ServerTransaction {
+	c, ok := tx.(interface{ Connection() sip.Connection })
+	if !ok {
+		return tx
+	}
+	conn := c.Connection()
+	if conn == nil {
+		return tx
+	}
+	return statelessTx{ServerTransaction: tx, conn: conn}
+}
+
 func (d *Driver) handleRegister(req *sip.Request, tx sip.ServerTransaction) {
 	src, err := parseHostPort(req.Source())
 	if err != nil {
 		return
 	}
-	r := &regRequest{req: req, tx: tx, src: src, transport: transportName(req.Transport())}
+	r := &regRequest{req: req, tx: stateless(tx), src: src, transport: transportName(req.Transport())}
 	if h := req.GetHeader("To"); h != nil {
 		r.toHeader = h.Value()
 	}

@@ -115,12 +115,28 @@ func (rs *registrations) get(peer string) *Registration {
 
 func (rs *registrations) set(r *Registration) {
 	rs.mu.Lock()
+	old := rs.m[r.Peer]
 	rs.m[r.Peer] = r
 	rs.mu.Unlock()
-	if rs.store != nil {
+	if rs.store == nil {
+		return
+	}
+	// A refresh from the same contact changes nothing Asterisk stores, and
+	// our expiry only moves when a second has passed: writes that would
+	// leave the store as it is are skipped, which spares the astdb writer
+	// most of the work when phones refresh often.
+	if old == nil || !sameStoredBinding(old, r) {
 		rs.store.Put(registryFamily, r.Peer, FormatRegistryValue(r))
+	}
+	if old == nil || old.Expires.Unix() != r.Expires.Unix() {
 		rs.store.Put(expiresFamily, r.Peer, strconv.FormatInt(r.Expires.Unix(), 10))
 	}
+}
+
+// sameStoredBinding says whether two registrations of a peer have the same
+// /SIP/Registry value.
+func sameStoredBinding(a, b *Registration) bool {
+	return a.Addr == b.Addr && a.Expiry == b.Expiry && a.Username == b.Username && a.Contact == b.Contact
 }
 
 func (rs *registrations) remove(peer string) *Registration {
