@@ -56,6 +56,29 @@
 // it with a BYE that was answered, as chan_sip destroys such dialogs at
 // once.
 //
+// Media. Each leg has its own RTP socket (symmetric RTP: we send from the
+// port we receive on); a nat=comedia peer (or auto_comedia when its Via
+// shows NAT) is sent its media wherever its RTP comes from. The address
+// in our c=/o= lines and in the Contact of our INVITE and 2xx is
+// [general]'s externaddr/externhost when the far end's signalling address
+// is outside every localnet (none configured: never), else MediaIP and
+// Local. SRTP is SDES (RFC 4568) per leg: an encryption=yes peer is
+// offered RTP/SAVP (RTP/SAVPF with avpf=yes, the AVP names with
+// force_avp=yes) with a fresh crypto/rand key (_80, or _32 with
+// encryption_taglen=32) and a plain offer from it is refused with 488, as
+// chan_sip does; an SRTP offer from any peer is answered with our own key
+// under its tag. The relay decrypts on one leg and encrypts on the other,
+// so SRTP and RTP phones talk to each other; keys sent over UDP/TCP draw
+// one WARNING per call. icesupport=yes adds ICE host candidates.
+//
+// A 183 with SDP from a callee links its leg to the SIP caller's at once
+// (early media); Dial's bridge takes that link over on answer. A
+// re-INVITE that changes direction (hold with sendonly/inactive, unhold
+// with sendrecv) is answered, then passed to the linked leg by a
+// re-INVITE with the same direction. While two legs are linked, a watcher
+// hangs up an answered leg silent for rtptimeout (rtpholdtimeout while
+// either side's SDP leaves out sending), with chan_sip's NOTICE.
+//
 // Every goroutine (INVITE client transactions, 2xx retransmission, BYE
 // transactions) belongs to the Manager; Close cancels them, hangs up the
 // calls and waits for them.

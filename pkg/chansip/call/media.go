@@ -335,7 +335,11 @@ type rtpMark struct {
 func (m *Manager) rtpExpired(d *dialog, mk *rtpMark, now time.Time) bool {
 	ch := d.channel()
 	d.mu.Lock()
-	leg, held, released := d.leg, d.onHold, d.released
+	// Silence is expected, and rtpholdtimeout applies, whenever the far
+	// end's last SDP left out its sending side or ours: hold it started,
+	// or hold we passed on to it from the other leg.
+	leg, released := d.leg, d.released
+	held := d.onHold || d.theirDir != sdp.SendRecv
 	d.mu.Unlock()
 	if ch == nil || leg == nil || released || ch.State() != pbx.StateUp {
 		mk.since = time.Time{}

@@ -466,3 +466,56 @@ func TestRTPTimeout(t *testing.T) {
 	waitFor(t, "BYE to the caller", 3*time.Second, func() bool { return caller.byeCount() == 1 })
 	waitFor(t, "BYE to the callee", 3*time.Second, func() bool { return callee.byeCount() == 1 })
 }
+
+// TestRTPHoldTimeout: while the caller holds, rtpholdtimeout replaces
+// rtptimeout on both legs (the callee was told to stop sending by the
+// passed-on hold): with one set the held call is hung up after it, without
+// one the silent held call survives rtptimeout.
+func TestRTPHoldTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		name, general string
+		hangup        bool
+	}{
+		{"rtpholdtimeout", "rtptimeout=30\nrtpholdtimeout=1", true},
+		{"rtptimeout only", "rtptimeout=1", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := newLabConf(t, mediaConf(tc.general, "", ""))
+			caller, callee, out := answeredCall(t, l)
+			re := out.inDialog(sip.INVITE, out.req.CSeq().SeqNo+10)
+			re.AppendHeader(&sip.ContactHeader{Address: out.req.Contact().Address})
+			re.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+			re.SetBody([]byte(strings.TrimSuffix(string(caller.sdpBody(0)), "\r\n") + "\r\na=sendonly\r\n"))
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+			res, err := caller.client.Do(ctx, re)
+			cancel()
+			if err != nil || res.StatusCode != 200 {
+				t.Fatalf("hold re-INVITE: %v %v", res, err)
+			}
+			_ = caller.client.WriteRequest(out.inDialog(sip.ACK, re.CSeq().SeqNo))
+			held := time.Now()
+			notice := regexp.MustCompile(`^NOTICE: Disconnecting call 'SIP/600[01]-[0-9a-f]{8}' for lack of RTP activity in 1 seconds$`)
+			noticed := func() bool {
+				for _, s := range strings.Split(l.log.String(), "\n") {
+					if notice.MatchString(s) {
+						return true
+					}
+				}
+				return false
+			}
+			if !tc.hangup {
+				time.Sleep(1700 * time.Millisecond)
+				if noticed() || caller.byeCount()+callee.byeCount() > 0 {
+					t.Fatalf("held call hung up by rtptimeout:\n%s", l.log)
+				}
+				out.bye()
+				return
+			}
+			waitFor(t, "rtpholdtimeout", 4*time.Second, noticed)
+			if d := time.Since(held); d < time.Second {
+				t.Errorf("hung up %v after the hold, before rtpholdtimeout", d)
+			}
+			waitFor(t, "BYE to the callee", 3*time.Second, func() bool { return callee.byeCount() == 1 })
+		})
+	}
+}
