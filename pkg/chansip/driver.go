@@ -55,6 +55,10 @@ type Options struct {
 	RTP rtp.Config
 	// CDR receives one record per call; nil discards them.
 	CDR func(*cdr.Record)
+
+	// Resolver looks up registrar hosts (A, and SRV with srvlookup=yes),
+	// externhost and peers' host= names; nil: the system resolver.
+	Resolver Resolver
 }
 
 // Driver is the SIP channel driver: transports, registrar, qualify and
@@ -85,6 +89,10 @@ type Driver struct {
 	pokeNow chan string // names of peers to qualify at once
 
 	calls atomic.Pointer[call.Manager]
+
+	outregs *outRegs // outbound registrations; nil before Start
+	ext     externCache
+	hosts   atomic.Pointer[peerHosts]
 }
 
 // callManager is the call machinery, nil before Start or without an engine.
@@ -120,6 +128,7 @@ func New(opts Options) (*Driver, error) {
 	d.cfg.Store(opts.Config)
 	d.syncPeers(opts.Config)
 	d.restoreRegistrations(opts.Config)
+	d.resolvePeerHosts(opts.Config)
 	if opts.Registry != nil {
 		if err := d.registerCLI(opts.Registry); err != nil {
 			return nil, fmt.Errorf("chansip: cli: %w", err)
@@ -196,6 +205,14 @@ func (d *Driver) Start(ctx context.Context) error {
 		defer d.wg.Done()
 		d.qualifyLoop(ctx)
 	}()
+	d.outregs = newOutRegs(d, wallClock{now: d.now})
+	d.outregs.apply(cfg)
+	d.wg.Add(1)
+	go func() {
+		defer d.wg.Done()
+		<-ctx.Done()
+		d.outregs.close()
+	}()
 	go func() {
 		// Stop closes the sockets; a cancelled parent context must too.
 		<-ctx.Done()
@@ -209,7 +226,12 @@ func (d *Driver) Start(ctx context.Context) error {
 func (d *Driver) Stop() {
 	d.mu.Lock()
 	cancel := d.cancel
+	o := d.outregs
 	d.mu.Unlock()
+	if o != nil {
+		// Un-REGISTER while the socket is still open.
+		o.close()
+	}
 	if cancel != nil {
 		cancel()
 	}
@@ -251,6 +273,13 @@ func (d *Driver) Reload(cfg *sipconf.Config) error {
 	}
 	d.syncPeers(cfg)
 	d.restoreRegistrations(cfg)
+	d.resolvePeerHosts(cfg)
+	d.mu.Lock()
+	o := d.outregs
+	d.mu.Unlock()
+	if o != nil {
+		o.apply(cfg)
+	}
 	select {
 	case d.pokeNow <- "":
 	default:
@@ -268,8 +297,15 @@ func (d *Driver) View() *sipshow.View {
 		Now:      d.now(),
 		Version:  d.opts.Version,
 	}
-	for i := range v.Registry {
-		v.Registry[i] = sipshow.RegistryState{State: sipshow.RegRequestSent}
+	d.mu.Lock()
+	o := d.outregs
+	d.mu.Unlock()
+	if o != nil {
+		v.Registry = o.states(len(cfg.Registrations))
+	} else {
+		for i := range v.Registry {
+			v.Registry[i] = sipshow.RegistryState{State: sipshow.RegRequestSent}
+		}
 	}
 	for _, p := range cfg.Peers {
 		v.Peers[p.Name] = d.peerState(p)

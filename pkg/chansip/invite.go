@@ -90,13 +90,14 @@ func (d *Driver) matchCaller(cfg *sipconf.Config, req *sip.Request, src netip.Ad
 		}
 	}
 	for _, p := range cfg.Peers {
-		if !p.IsPeer() || p.Dynamic || !p.Addr.IsValid() {
+		if !p.IsPeer() {
 			continue
 		}
-		if p.Addr.Addr() != src.Addr() {
+		addr, ok := d.staticAddr(p)
+		if !ok || addr.Addr() != src.Addr() {
 			continue
 		}
-		if p.Insecure.Port || p.Addr.Port() == src.Port() {
+		if p.Insecure.Port || addr.Port() == src.Port() {
 			return p
 		}
 	}
