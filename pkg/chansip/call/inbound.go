@@ -285,7 +285,7 @@ func (c *inCall) response(code int, reason string, body []byte) *sip.Response {
 	res.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, OPTIONS, BYE, REFER, SUBSCRIBE, NOTIFY, INFO, PUBLISH, MESSAGE"))
 	res.AppendHeader(sip.NewHeader("Supported", "replaces, timer"))
 	if code < 300 {
-		ct := c.m.contactURI(c.localURI.User, c.addr.Addr())
+		ct := c.m.contactURI(c.localURI.User, c.addr.Addr(), c.transport)
 		res.AppendHeader(&sip.ContactHeader{Address: ct})
 	}
 	if body != nil {

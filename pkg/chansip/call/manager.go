@@ -44,6 +44,10 @@ type Deps struct {
 	// Local is the SIP address (the driver's UDP socket) put in Contact
 	// and, without fromdomain, in From.
 	Local netip.AddrPort
+	// LocalFor, when set, is the listening address of another transport
+	// ("TCP", "TLS") for the Contact of dialogs that use it; Local serves
+	// UDP and any transport it has no answer for.
+	LocalFor func(transport string) (netip.AddrPort, bool)
 
 	Log Logger
 	// CDR receives one record per call, before the call's resources are

@@ -212,47 +212,60 @@ func TestSRTPCallerPlainCallee(t *testing.T) {
 }
 
 // TestSRTPOfferToEncryptedPeer: a call to an encryption=yes peer offers
-// RTP/SAVPF (avpf=yes) with an _32 key (encryption_taglen=32) and ICE host
-// candidates (icesupport=yes); the callee's key decrypts what it sends.
+// RTP/SAVP with an _80 key; RTP/SAVPF with avpf=yes, an _32 key with
+// encryption_taglen=32, ICE host candidates with icesupport=yes, and the
+// RTP/AVP name with force_avp=yes. The callee's key decrypts what it sends.
 func TestSRTPOfferToEncryptedPeer(t *testing.T) {
-	l := newLabConf(t, mediaConf("", "encryption=yes\nencryption_taglen=32\navpf=yes\nicesupport=yes", ""))
-	callee := newPhone(t, "6000", "answer")
-	calleeKey := newCrypto(t, 1, sdp.SuiteAES128SHA1_32)
-	callee.mu.Lock()
-	callee.answerBody = func(inv *sip.Request) []byte {
-		return srtpBody(callee, "RTP/SAVPF", calleeKey)
-	}
-	callee.mu.Unlock()
-	l.register("6000", callee.addr)
-	caller := newPhone(t, "6001", "")
-	out := caller.invite(l, "6000", 0)
-	res := out.waitFinal(5 * time.Second)
-	if res.StatusCode != 200 {
-		t.Fatalf("final %d; log:\n%s", res.StatusCode, l.log)
-	}
-	out.ack()
-	if bytes.Contains(res.Body(), []byte("crypto")) {
-		t.Errorf("plain caller got a key:\n%s", res.Body())
-	}
-	inv := callee.lastInvite().Body()
-	proto, offered := cryptoOf(t, inv)
-	if proto != "RTP/SAVPF" || offered.Suite != sdp.SuiteAES128SHA1_32 || offered.Tag != 1 {
-		t.Errorf("offer is %s with %s, want RTP/SAVPF and 1 _32:\n%s", proto, offered, inv)
-	}
-	for _, re := range []string{`a=ice-ufrag:\S{8}\r\n`, `a=ice-pwd:\S{24}\r\n`,
-		`a=candidate:\S+ 1 UDP \d+ 127\.0\.0\.1 \d+ typ host\r\n`, `a=candidate:\S+ 2 UDP \d+ 127\.0\.0\.1 \d+ typ host\r\n`} {
-		if !regexp.MustCompile(re).Match(inv) {
-			t.Errorf("offer lacks %s:\n%s", re, inv)
-		}
-	}
-	toCaller, toCallee := mediaTarget(t, res.Body()), mediaTarget(t, inv)
-	wire := exchange(t, l, caller, nil, toCaller, callee, srtpContext(t, offered), 0x3333)
-	if len(wire) != 12+160+4 {
-		t.Errorf("SRTP packet to the callee is %d bytes, want payload plus a 32-bit tag", len(wire))
-	}
-	exchange(t, l, callee, srtpContext(t, calleeKey), toCallee, caller, nil, 0x4444)
-	if res := out.bye(); res.StatusCode != 200 {
-		t.Errorf("BYE answered %d", res.StatusCode)
+	for _, tc := range []struct {
+		name, opts, proto, suite string
+		tagLen                   int
+		ice                      bool
+	}{
+		{"default", "encryption=yes", "RTP/SAVP", sdp.SuiteAES128SHA1_80, 10, false},
+		{"avpf taglen32 ice", "encryption=yes\nencryption_taglen=32\navpf=yes\nicesupport=yes", "RTP/SAVPF", sdp.SuiteAES128SHA1_32, 4, true},
+		{"force_avp", "encryption=yes\nforce_avp=yes", "RTP/AVP", sdp.SuiteAES128SHA1_80, 10, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := newLabConf(t, mediaConf("", tc.opts, ""))
+			callee := newPhone(t, "6000", "answer")
+			calleeKey := newCrypto(t, 1, tc.suite)
+			callee.mu.Lock()
+			callee.answerBody = func(inv *sip.Request) []byte {
+				return srtpBody(callee, tc.proto, calleeKey)
+			}
+			callee.mu.Unlock()
+			l.register("6000", callee.addr)
+			caller := newPhone(t, "6001", "")
+			out := caller.invite(l, "6000", 0)
+			res := out.waitFinal(5 * time.Second)
+			if res.StatusCode != 200 {
+				t.Fatalf("final %d; log:\n%s", res.StatusCode, l.log)
+			}
+			out.ack()
+			if bytes.Contains(res.Body(), []byte("crypto")) {
+				t.Errorf("plain caller got a key:\n%s", res.Body())
+			}
+			inv := callee.lastInvite().Body()
+			proto, offered := cryptoOf(t, inv)
+			if proto != tc.proto || offered.Suite != tc.suite || offered.Tag != 1 {
+				t.Errorf("offer is %s with %s, want %s and 1 %s:\n%s", proto, offered, tc.proto, tc.suite, inv)
+			}
+			for _, re := range []string{`a=ice-ufrag:\S{8}\r\n`, `a=ice-pwd:\S{24}\r\n`,
+				`a=candidate:\S+ 1 UDP \d+ 127\.0\.0\.1 \d+ typ host\r\n`, `a=candidate:\S+ 2 UDP \d+ 127\.0\.0\.1 \d+ typ host\r\n`} {
+				if regexp.MustCompile(re).Match(inv) != tc.ice {
+					t.Errorf("offer has %s: %v, want %v:\n%s", re, !tc.ice, tc.ice, inv)
+				}
+			}
+			toCaller, toCallee := mediaTarget(t, res.Body()), mediaTarget(t, inv)
+			wire := exchange(t, l, caller, nil, toCaller, callee, srtpContext(t, offered), 0x3333)
+			if len(wire) != 12+160+tc.tagLen {
+				t.Errorf("SRTP packet to the callee is %d bytes, want payload plus a %d-byte tag", len(wire), tc.tagLen)
+			}
+			exchange(t, l, callee, srtpContext(t, calleeKey), toCallee, caller, nil, 0x4444)
+			if res := out.bye(); res.StatusCode != 200 {
+				t.Errorf("BYE answered %d", res.StatusCode)
+			}
+		})
 	}
 }
 
@@ -518,4 +531,22 @@ func TestRTPHoldTimeout(t *testing.T) {
 			waitFor(t, "BYE to the callee", 3*time.Second, func() bool { return callee.byeCount() == 1 })
 		})
 	}
+}
+
+// TestSRTPAnsweredInClear: an encryption=yes callee that answers our SRTP
+// offer with plain RTP is hung up rather than talked to in clear.
+func TestSRTPAnsweredInClear(t *testing.T) {
+	l := newLabConf(t, mediaConf("", "encryption=yes", ""))
+	callee := newPhone(t, "6000", "answer") // answers sdpBody(0): RTP/AVP
+	l.register("6000", callee.addr)
+	caller := newPhone(t, "6001", "")
+	out := caller.invite(l, "6000", 0)
+	res := out.waitFinal(5 * time.Second)
+	if res.IsSuccess() {
+		t.Fatalf("caller answered %d although the callee refused SRTP", res.StatusCode)
+	}
+	if !l.log.has("WARNING: We are requesting SRTP for audio, but they responded without it!") {
+		t.Errorf("no SRTP warning:\n%s", l.log)
+	}
+	waitFor(t, "BYE to the callee", 3*time.Second, func() bool { return callee.byeCount() == 1 })
 }

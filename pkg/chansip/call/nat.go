@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/emiago/sipgo/sip"
@@ -106,11 +107,19 @@ func (m *Manager) mediaAddrFor(remote netip.Addr) netip.Addr {
 	return m.d.MediaIP
 }
 
-// contactURI is our Contact for a dialog with the given user part, seen
-// from a far end at remote: behind NAT the external address (and its
-// port when externaddr gives one) replaces the local socket's.
-func (m *Manager) contactURI(user string, remote netip.Addr) sip.Uri {
-	host, port := m.d.Local.Addr(), int(m.d.Local.Port())
+// contactURI is our Contact for a dialog with the given user part over a
+// transport, seen from a far end at remote: behind NAT the external
+// address (and its port when externaddr gives one) replaces the local
+// socket's.
+func (m *Manager) contactURI(user string, remote netip.Addr, transport string) sip.Uri {
+	transport = strings.ToUpper(transport)
+	local := m.d.Local
+	if transport != "" && transport != "UDP" && m.d.LocalFor != nil {
+		if ap, ok := m.d.LocalFor(transport); ok {
+			local = ap
+		}
+	}
+	host, port := local.Addr(), int(local.Port())
 	if m.outside(remote) {
 		if a, p, ok := m.external(); ok {
 			host = a
@@ -119,7 +128,29 @@ func (m *Manager) contactURI(user string, remote netip.Addr) sip.Uri {
 			}
 		}
 	}
-	return sip.Uri{Scheme: "sip", User: user, Host: host.String(), Port: port}
+	u := sip.Uri{Scheme: "sip", User: user, Host: host.String(), Port: port}
+	if transport != "" && transport != "UDP" {
+		u.UriParams = sip.NewParams()
+		u.UriParams.Add("transport", strings.ToLower(transport))
+	}
+	return u
+}
+
+// transportOf is the transport requests to a destination use: the one its
+// registered Contact names, else the peer's first transport= entry.
+func transportOf(p *sipconf.Peer, contact *sip.Uri) string {
+	if contact != nil && contact.UriParams != nil {
+		if t, ok := contact.UriParams.Get("transport"); ok && t != "" {
+			return strings.ToUpper(t)
+		}
+	}
+	if p != nil {
+		switch p.PrimaryTransport {
+		case sipconf.TCP, sipconf.TLS:
+			return p.PrimaryTransport.String()
+		}
+	}
+	return "UDP"
 }
 
 // comedia says whether a leg should send its RTP to where the peer's RTP

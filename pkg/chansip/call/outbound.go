@@ -72,11 +72,12 @@ func (o *outCall) chName() string {
 
 // destination is where a dial string leads.
 type destination struct {
-	peer   *sipconf.Peer
-	name   string // channel resource: peer name or host
-	uri    sip.Uri
-	addr   string // host:port requests are sent to
-	number string
+	peer      *sipconf.Peer
+	name      string // channel resource: peer name or host
+	uri       sip.Uri
+	addr      string // host:port requests are sent to
+	number    string
+	transport string // "UDP", "TCP", "TLS"
 }
 
 // resolve turns "peer", "peer/number" or "number@host[:port]" into a
@@ -143,7 +144,7 @@ func (m *Manager) peerDestination(p *sipconf.Peer, number string) (*destination,
 		if number != "" {
 			u.User = number
 		}
-		return &destination{peer: p, name: p.Name, uri: u, addr: addr.String(), number: user}, nil
+		return &destination{peer: p, name: p.Name, uri: u, addr: addr.String(), number: user, transport: transportOf(p, &u)}, nil
 	}
 	host := p.Host
 	port := p.Port
@@ -155,7 +156,7 @@ func (m *Manager) peerDestination(p *sipconf.Peer, number string) (*destination,
 		addr = p.Addr.String()
 	}
 	return &destination{
-		peer: p, name: p.Name, number: user, addr: addr,
+		peer: p, name: p.Name, number: user, addr: addr, transport: transportOf(p, nil),
 		uri: sip.Uri{Scheme: "sip", User: user, Host: host, Port: portIfNot5060(port)},
 	}, nil
 }
@@ -214,9 +215,12 @@ func (m *Manager) request(_ context.Context, data string, requestor *pbx.Channel
 	if err != nil {
 		return nil, &pbx.RequestError{Cause: pbx.CauseCongestion, Err: err}
 	}
+	if dst.transport == "" {
+		dst.transport = "UDP"
+	}
 	d := &dialog{
 		m: m, outbound: true, created: time.Now(), peer: dst.peer,
-		addr: parseAddrPort(dst.addr), transport: "UDP", leg: leg,
+		addr: parseAddrPort(dst.addr), transport: dst.transport, leg: leg,
 		localTag: newTag(), localCSeq: 101, lastMsg: "Init: INVITE",
 		uri: dst.uri.String(), target: dst.uri,
 		proto: offerProto(dst.peer, false), keyWarn: &sync.Once{},
@@ -371,7 +375,7 @@ func (o *outCall) buildInvite() (*sip.Request, error) {
 		return nil, err
 	}
 	req := o.newRequest(sip.INVITE)
-	req.AppendHeader(&sip.ContactHeader{Address: m.contactURI(fromUser, o.addr.Addr())})
+	req.AppendHeader(&sip.ContactHeader{Address: m.contactURI(fromUser, o.addr.Addr(), o.transport)})
 	req.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, OPTIONS, BYE, REFER, SUBSCRIBE, NOTIFY, INFO, PUBLISH, MESSAGE"))
 	req.AppendHeader(sip.NewHeader("Supported", "replaces, timer"))
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
