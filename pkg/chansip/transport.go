@@ -22,8 +22,17 @@ var quiet = slog.New(slog.DiscardHandler)
 
 // setupStack builds the sipgo user agent and server with our handlers.
 func (d *Driver) setupStack(cfg *sipconf.Config) error {
-	ua, err := sipgo.NewUA(
-		sipgo.WithUserAgent(cfg.General.EffectiveUserAgent(d.opts.Version)),
+	uaOpts := []sipgo.UserAgentOption{sipgo.WithUserAgent(cfg.General.EffectiveUserAgent(d.opts.Version))}
+	if cfg.General.TLSEnable {
+		// Every TLS connection sipgo dials (trunks, peers with
+		// transport=tls and no open connection) uses these settings.
+		conf, warns := ClientTLSConfig(&cfg.General)
+		for _, w := range warns {
+			d.log.Warning("%s", w)
+		}
+		uaOpts = append(uaOpts, sipgo.WithUserAgenTLSConfig(conf))
+	}
+	ua, err := sipgo.NewUA(append(uaOpts,
 		sipgo.WithUserAgentTransportLayerOptions(
 			sip.WithTransportLayerLogger(quiet),
 			sip.WithTransportLayerReadFilter(d.readHook),
@@ -31,7 +40,7 @@ func (d *Driver) setupStack(cfg *sipconf.Config) error {
 		sipgo.WithUserAgentTransactionLayerOptions(
 			sip.WithTransactionLayerLogger(quiet),
 			sip.WithTransactionLayerUnhandledResponseHandler(func(*sip.Response) {}),
-		),
+		))...,
 	)
 	if err != nil {
 		return fmt.Errorf("chansip: user agent: %w", err)
@@ -52,12 +61,19 @@ type transports struct {
 	udp     net.PacketConn
 	udpAddr netip.AddrPort
 	tcp     net.Listener
+	tls     net.Listener
+	tlsAddr netip.AddrPort
+	conns   *connTracker // accepted TCP and TLS connections
+	warns   []string     // what the TLS settings could not honour, logged by serve
 	once    sync.Once
 }
 
-// listen binds UDP (always) and TCP (tcpenable=yes) as [general] says.
+// listen binds UDP (always), TCP (tcpenable=yes) and TLS (tlsenable=yes)
+// as [general] says. A TLS certificate that cannot be loaded is a
+// start-up error, not a silently disabled listener as in chan_sip: the
+// admin asked for TLS and phones would fail without a word.
 func listen(g sipconf.General) (*transports, error) {
-	t := &transports{}
+	t := &transports{conns: newConnTracker()}
 	network := "udp"
 	if g.UDPBind.Addr().Is4() {
 		network = "udp4"
@@ -78,7 +94,13 @@ func listen(g sipconf.General) (*transports, error) {
 			udp.Close()
 			return nil, fmt.Errorf("chansip: bind TCP %s: %w", g.TCPBind, err)
 		}
-		t.tcp = l
+		t.tcp = t.conns.listener(l, "TCP")
+	}
+	if g.TLSEnable {
+		if err := t.listenTLS(&g); err != nil {
+			t.close()
+			return nil, err
+		}
 	}
 	return t, nil
 }
@@ -101,6 +123,18 @@ func (t *transports) serve(srv *sipgo.Server, wg *sync.WaitGroup, log Logger) {
 			}
 		}()
 	}
+	for _, w := range t.warns {
+		log.Warning("%s", w)
+	}
+	if t.tls != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := srv.ServeTLS(t.tls); err != nil && !errors.Is(err, net.ErrClosed) {
+				log.Error("SIP TLS transport stopped: %v", err)
+			}
+		}()
+	}
 }
 
 func (t *transports) close() {
@@ -109,6 +143,13 @@ func (t *transports) close() {
 		if t.tcp != nil {
 			t.tcp.Close()
 		}
+		if t.tls != nil {
+			t.tls.Close()
+		}
+		// Accepted connections are sipgo's to close (its transport layer
+		// closes them with the user agent); closing them here as well
+		// makes Stop independent of that order.
+		t.conns.closeAll()
 	})
 }
 
