@@ -66,14 +66,18 @@ func TestDaemonTranscripts(t *testing.T) {
 			}
 		})
 	}
-	t.Run("core show help sip show", func(t *testing.T) {
-		requireSIPDriver(t, in)
-		t.Skip("blocked: pkg/chansip registers 7 of chan_sip's 16 'sip show' commands, without their [like]/[all] words")
-		got := in.MustRX("core show help sip show")
-		if want := harness.Transcript(t, "core-show-help-sip-show.txt"); got != want {
-			t.Errorf("differs from the transcript\n--- got\n%s--- want\n%s", got, want)
-		}
-	})
+	for _, tc := range []struct{ cmd, file string }{
+		{"core show help sip show", "core-show-help-sip-show.txt"},
+		{"core show help sip", "core-show-help-sip.txt"},
+	} {
+		t.Run(tc.cmd, func(t *testing.T) {
+			requireSIPDriver(t, in)
+			got := in.MustRX(tc.cmd)
+			if want := harness.Transcript(t, tc.file); got != want {
+				t.Errorf("differs from %s\n--- got\n%s--- want\n%s", tc.file, got, want)
+			}
+		})
+	}
 }
 
 // requireSIPDriver skips when the daemon has no chan_sip commands yet.

@@ -22,7 +22,10 @@ func (d *Driver) registerCLI(reg *cli.Registry) error {
 		c.Words = words
 		return c
 	}
+	more := d.moreCommands()
 	cmds := []*cli.Command{
+		more["notify"],
+		more["prune"],
 		{
 			Words:   []string{"sip", "qualify", "peer"},
 			Summary: "Send an OPTIONS packet to a peer",
@@ -56,12 +59,14 @@ func (d *Driver) registerCLI(reg *cli.Registry) error {
 				return nil
 			},
 		},
+		more["history"],
 		{
 			Words:   []string{"sip", "show", "{channels|subscriptions}"},
 			Summary: "List active SIP channels or subscriptions",
 			Usage:   "Usage: sip show channels\n       Lists all currently active SIP calls (dialogs).\nUsage: sip show subscriptions\n       Lists active SIP subscriptions.\n",
 			Handler: d.cliShowChannels,
 		},
+		more["show channelstats"],
 		{
 			Words:   []string{"sip", "show", "channel"},
 			Summary: "Show detailed SIP channel info",
@@ -79,11 +84,17 @@ func (d *Driver) registerCLI(reg *cli.Registry) error {
 				return prefixMatch(w, ids)
 			},
 		},
+		more["show domains"],
+		more["show history"],
 		withWords(show["inuse"], "sip", "show", "inuse", "[all]"),
+		more["show mwi"],
+		more["show objects"],
 		withWords(show["peers"], "sip", "show", "peers", "[like]"),
 		show["peer"],
 		show["registry"],
+		more["show sched"],
 		show["settings"],
+		more["show tcp"],
 		withWords(show["users"], "sip", "show", "users", "[like]"),
 		show["user"],
 		{

@@ -31,6 +31,7 @@ func (f *debugFilter) on() bool { return f.all || f.addr.IsValid() }
 // readHook sees every packet before sipgo parses it, which is what
 // chan_sip prints: the bytes as read.
 func (d *Driver) readHook(props sip.TransportReadProps, data []byte) ([]byte, error) {
+	d.observeRead(props, data)
 	f := d.debug.Load()
 	if !f.on() {
 		return data, nil
@@ -52,6 +53,7 @@ func (d *Driver) readHook(props sip.TransportReadProps, data []byte) ([]byte, er
 // debugTransmit prints an outgoing message when debugging covers its
 // destination.
 func (d *Driver) debugTransmit(msg sip.Message, nat bool) {
+	d.observeTransmit(msg)
 	f := d.debug.Load()
 	if !f.on() {
 		return

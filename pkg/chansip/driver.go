@@ -59,6 +59,11 @@ type Options struct {
 	// Resolver looks up registrar hosts (A, and SRV with srvlookup=yes),
 	// externhost and peers' host= names; nil: the system resolver.
 	Resolver Resolver
+
+	// ConfigDir is astetcdir: where "sip notify" reads sip_notify.conf and
+	// the CLI finds sip.conf's raw register/mwi lines. "": the working
+	// directory.
+	ConfigDir string
 }
 
 // Driver is the SIP channel driver: transports, registrar, qualify and
@@ -93,6 +98,8 @@ type Driver struct {
 	outregs *outRegs // outbound registrations; nil before Start
 	ext     externCache
 	hosts   atomic.Pointer[peerHosts]
+
+	more moreState // history, TCP sessions, scheduler report (cli_more.go)
 }
 
 // callManager is the call machinery, nil before Start or without an engine.

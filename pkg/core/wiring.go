@@ -93,6 +93,7 @@ func (d *Daemon) startSIP(ctx context.Context, snap *Snapshot) error {
 		Config: snap.SIP, Log: d.log, Store: d.db, Registry: d.reg, Version: AsteriskVersion,
 		Reload: func() error { return d.Reload("chan_sip.so") },
 		Engine: d.engine, RTP: snap.RTP,
+		ConfigDir: d.conf.Directories.EtcDir,
 		CDR: func(r *cdr.Record) {
 			if err := d.cdr.Write(r); err != nil {
 				d.log.Error("cdr_csv: %v", err)
