@@ -243,17 +243,11 @@ func addrPortOf(a net.Addr) netip.AddrPort {
 	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 }
 
-// TCPConnection is one TCP or TLS session as "sip show tcp" lists it.
-type TCPConnection struct {
-	Remote    netip.AddrPort
-	Transport string // "TCP" or "TLS"
-	Client    bool   // we connected out (else the far end connected to us)
-}
-
-// tcpConnections lists the TCP/TLS sessions sipgo still holds, sorted by
-// address. A session is ours as a client when its local port is not one we
-// listen on.
-func (d *Driver) tcpConnections() []TCPConnection {
+// tcpConnections lists the TCP/TLS sessions for "sip show tcp": those our
+// listeners accepted (the transport tracks them), then the ones we opened,
+// which only sipgo's pool holds: packets read on them reveal them, and the
+// pool says whether they are still open. Sorted by address.
+func (d *Driver) tcpConnections() []ConnInfo {
 	d.mu.Lock()
 	ua := d.ua
 	running := d.started && !d.stopped
@@ -261,15 +255,18 @@ func (d *Driver) tcpConnections() []TCPConnection {
 	if ua == nil || !running {
 		return nil
 	}
+	out := d.Connections()
+	listed := make(map[netip.AddrPort]bool, len(out))
+	for _, c := range out {
+		listed[c.Remote] = true
+	}
 	tl := ua.TransportLayer()
 	t := &d.more.tcp
 	t.mu.Lock()
-	defer t.mu.Unlock()
-	var out []TCPConnection
 	for key, s := range t.m {
-		pool := tl.Pool(s.transport)
+		remote, err := netip.ParseAddrPort(key)
 		var c sip.Connection
-		if pool != nil {
+		if pool := tl.Pool(s.transport); pool != nil && err == nil {
 			c = pool.Get(key)
 		}
 		if c == nil {
@@ -277,11 +274,13 @@ func (d *Driver) tcpConnections() []TCPConnection {
 			continue
 		}
 		c.Ref(-1) // Get took a reference for us
-		client := !slices.Contains(tl.ListenPorts(strings.ToLower(s.transport)), int(s.local.Port()))
-		remote, _ := netip.ParseAddrPort(key)
-		out = append(out, TCPConnection{Remote: remote, Transport: s.transport, Client: client})
+		if listed[remote] || slices.Contains(tl.ListenPorts(strings.ToLower(s.transport)), int(s.local.Port())) {
+			continue // accepted by our listener: already listed
+		}
+		out = append(out, ConnInfo{Remote: remote, Transport: s.transport, Client: true})
 	}
-	slices.SortFunc(out, func(a, b TCPConnection) int { return a.Remote.Compare(b.Remote) })
+	t.mu.Unlock()
+	slices.SortFunc(out, func(a, b ConnInfo) int { return a.Remote.Compare(b.Remote) })
 	return out
 }
 
