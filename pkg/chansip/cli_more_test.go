@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
 	"github.com/gostrisk/gostrisk/pkg/cli"
 )
 
@@ -416,3 +417,40 @@ func TestShowTCP(t *testing.T) {
 }
 
 func padRight(s string, n int) string { return s + strings.Repeat(" ", n-len(s)) }
+
+// TestRegisterLineFallback rebuilds a register line when sip.conf's raw
+// text is not at hand (no config dir, or the line came from users.conf).
+func TestRegisterLineFallback(t *testing.T) {
+	for _, line := range []string{
+		"0033972124831:secretpw@127.0.0.1:5070/0033972124831",
+		"trunk?tcp://user@example.org:secret:auth@10.0.0.1:5090/100",
+		"user:pw@host.example.org:5060",
+	} {
+		r, err := sipconf.ParseRegister(line)
+		if err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		if got := registerLine(r, nil); got != line {
+			t.Errorf("registerLine(%q) = %q", line, got)
+		}
+	}
+}
+
+func TestParseMWI(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want mwiSub
+		ok   bool
+	}{
+		{"1234:secret@mail.example.org/1234", mwiSub{host: "mail.example.org", user: "1234", mailbox: "1234"}, true},
+		{"u:s:a@10.0.0.1:5070/8000", mwiSub{host: "10.0.0.1", port: 5070, user: "u", mailbox: "8000"}, true},
+		{"u@host", mwiSub{}, false},
+		{"host/1234", mwiSub{}, false},
+		{"u@host:x/1", mwiSub{}, false},
+	} {
+		got, ok := parseMWI(tc.in)
+		if ok != tc.ok || (ok && got != tc.want) {
+			t.Errorf("parseMWI(%q) = %+v %v, want %+v %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
