@@ -63,7 +63,7 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 		},
 	})
 	d.modules = append(d.modules, module{
-		info:   moduleInfo("pbx_config.so"),
+		info: moduleInfo("pbx_config.so"),
 		reload: func(s *Snapshot) error {
 			// Asterisk keeps globals across a dialplan reload unless
 			// clearglobalvars=yes; [globals] values are (re)applied either way.
