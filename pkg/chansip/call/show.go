@@ -2,6 +2,7 @@ package call
 
 import (
 	"fmt"
+	"github.com/gostrisk/gostrisk/pkg/rtp"
 	"io"
 	"net/netip"
 	"strings"
@@ -270,4 +271,20 @@ func (m *Manager) Commands() []*cli.Command {
 			},
 		},
 	}
+}
+
+// RTPStats returns the media counters of a dialog's leg, for
+// `sip show channelstats`; ok is false when the dialog has no media.
+func (m *Manager) RTPStats(callID string) (rtp.Stats, bool) {
+	d := m.find(callID)
+	if d == nil {
+		return rtp.Stats{}, false
+	}
+	d.mu.Lock()
+	leg := d.leg
+	d.mu.Unlock()
+	if leg == nil {
+		return rtp.Stats{}, false
+	}
+	return leg.Stats(), true
 }
