@@ -56,7 +56,7 @@ func registerMsg(me, to netip.AddrPort, user string, seq int, auth string) strin
 	var b strings.Builder
 	fmt.Fprintf(&b, "REGISTER sip:%s SIP/2.0\r\n", to)
 	fmt.Fprintf(&b, "Via: SIP/2.0/UDP %s;branch=z9hG4bK-b%d-%s;rport\r\n", me, seq, user)
-	fmt.Fprintf(&b, "From: <sip:%s@%s>;tag=f%d\r\n", user, to.Addr(), seq)
+	fmt.Fprintf(&b, "From: <sip:%s@%s>;tag=f%d\r\n", user, to.Addr(), seq/2)
 	fmt.Fprintf(&b, "To: <sip:%s@%s>\r\n", user, to.Addr())
 	fmt.Fprintf(&b, "Call-ID: bench-%s-%d\r\n", user, seq/2)
 	fmt.Fprintf(&b, "CSeq: %d REGISTER\r\n", seq)

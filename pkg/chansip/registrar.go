@@ -58,32 +58,38 @@ type regRequest struct {
 	name      string // the To user: the peer that registers
 }
 
-// statelessTx answers a REGISTER without keeping its server transaction.
-// Over UDP a transaction that has answered stays alive for Timer J (32 s)
-// to absorb retransmissions: at thousands of registrations a second that
-// is hundreds of thousands of live transactions, most of the registrar's
-// memory. A retransmitted REGISTER is instead processed again, which gives
-// the same answer: a challenge is as good as the first one, and an
-// authenticated REGISTER still carries a nonce that stays valid for its
+// statelessTx answers a REGISTER over UDP without keeping its server
+// transaction. A UDP transaction that has answered stays alive for Timer J
+// (32 s) to absorb retransmissions: at thousands of registrations a second
+// that is hundreds of thousands of live transactions, most of the
+// registrar's memory. A retransmitted REGISTER is processed again instead
+// and gets the same answer: the To tag and the nonce derive from the
+// request, and an authenticated REGISTER's nonce stays valid for its
 // lifetime (nonces are not single-use), so it gets the same 200.
 type statelessTx struct {
 	sip.ServerTransaction
 	conn sip.Connection
 }
 
-// Respond writes the response straight to the connection the request came
-// on. The transaction then holds no response, so sipgo ends it as soon as
-// the handler returns.
+// Respond ends the transaction, then writes the response straight to the
+// socket: a retransmission that arrives once the response is out finds no
+// transaction to be swallowed by, and is answered again.
 func (t statelessTx) Respond(res *sip.Response) error {
+	t.ServerTransaction.Terminate()
 	if err := t.conn.WriteMsg(res); err != nil {
 		return fmt.Errorf("stateless %d: %w", res.StatusCode, err)
 	}
 	return nil
 }
 
-// stateless wraps a sipgo server transaction; anything else (a test's
-// fake) is used as it is.
-func stateless(tx sip.ServerTransaction) sip.ServerTransaction {
+// stateless wraps a sipgo server transaction of a UDP request. Reliable
+// transports have no retransmissions (sipgo ends their transactions when
+// the handler returns), and anything else, such as a test's fake, is used
+// as it is.
+func stateless(req *sip.Request, tx sip.ServerTransaction) sip.ServerTransaction {
+	if sip.IsReliable(req.Transport()) {
+		return tx
+	}
 	c, ok := tx.(interface{ Connection() sip.Connection })
 	if !ok {
 		return tx
@@ -100,12 +106,20 @@ func (d *Driver) handleRegister(req *sip.Request, tx sip.ServerTransaction) {
 	if err != nil {
 		return
 	}
-	r := &regRequest{req: req, tx: stateless(tx), src: src, transport: transportName(req.Transport())}
+	r := &regRequest{req: req, tx: stateless(req, tx), src: src, transport: transportName(req.Transport())}
 	if h := req.GetHeader("To"); h != nil {
 		r.toHeader = h.Value()
 	}
 	if to := req.To(); to != nil {
 		r.name = to.Address.User
+		if !to.Params.Has("tag") {
+			// Without a transaction a retransmission is answered anew; a
+			// tag derived from the dialog makes that answer the same
+			// bytes, and gives the challenge and the 200 of one
+			// registration the same tag, as chan_sip's per-dialog tag
+			// does. (respond keeps a tag the request's To carries.)
+			to.Params.Add("tag", d.regs.nonces.dialogTag(req))
+		}
 	}
 	d.verifyRegister(d.cfg.Load(), r)
 }
@@ -156,9 +170,9 @@ func (d *Driver) verifyRegister(cfg *sipconf.Config, r *regRequest) authResult {
 	return res
 }
 
-// challenge sends a 401 with a fresh nonce.
+// challenge sends a 401 with a nonce for this request.
 func (d *Driver) challenge(cfg *sipconf.Config, r *regRequest, stale bool) {
-	nonce := d.nonces.New()
+	nonce := d.regs.nonces.issue(d.now(), r.req)
 	d.respond(r.req, r.tx, 401, "Unauthorized", []sip.Header{
 		sip.NewHeader("WWW-Authenticate", digest.Challenge(cfg.General.Realm, nonce, stale)),
 	})
@@ -169,7 +183,7 @@ func (d *Driver) challenge(cfg *sipconf.Config, r *regRequest, stale bool) {
 // challenge first, then 403 to an answer that uses our nonce.
 func (d *Driver) fakeAuth(cfg *sipconf.Config, r *regRequest) {
 	creds := credentials(r.req)
-	if creds == nil || d.nonces.State(creds.Nonce) != digest.NonceValid {
+	if creds == nil || d.regs.nonces.state(creds.Nonce, d.now()) != digest.NonceValid {
 		d.challenge(cfg, r, false)
 		return
 	}
@@ -207,7 +221,7 @@ func (d *Driver) checkAuth(cfg *sipconf.Config, p *sipconf.Peer, r *regRequest) 
 		ha1 = digest.HA1(creds.Username, cfg.General.Realm, p.Secret)
 	}
 	good := digest.Check(ha1, string(r.req.Method), creds)
-	switch d.nonces.State(creds.Nonce) {
+	switch d.regs.nonces.state(creds.Nonce, d.now()) {
 	case digest.NonceValid:
 		if good {
 			return authOK

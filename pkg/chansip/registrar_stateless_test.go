@@ -1,9 +1,13 @@
 package chansip
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
 
 	"github.com/gostrisk/gostrisk/pkg/chansip/digest"
 )
@@ -23,8 +27,13 @@ func TestRegisterRetransmissionsGetTheSameAnswer(t *testing.T) {
 	if c1.code != 401 || c2.code != 401 {
 		t.Fatalf("unauthenticated REGISTER and its retransmission: %d, %d; want 401 twice", c1.code, c2.code)
 	}
-	if normalize(c1.raw, me) != normalize(c2.raw, me) {
+	// The nonce may differ only when the two cross a nonce bucket.
+	if c1.raw != c2.raw && normalize(c1.raw, me) != normalize(c2.raw, me) {
 		t.Errorf("retransmitted challenge differs:\n%s\n---\n%s", c1.raw, c2.raw)
+	}
+	tag := reTag.FindAllString(c1.headers["to"], -1)
+	if len(tag) != 1 || c2.headers["to"] != c1.headers["to"] {
+		t.Errorf("challenge To headers %q and %q: want one and the same tag", c1.headers["to"], c2.headers["to"])
 	}
 
 	// Either challenge's nonce is valid: answer the first one and send the
@@ -33,7 +42,7 @@ func TestRegisterRetransmissionsGetTheSameAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	second := registerMsg(me, env.addr, "nat", 4, ans)
+	second := registerMsg(me, env.addr, "nat", 3, ans)
 	var oks []*response
 	for range 3 {
 		p.send(second)
@@ -42,6 +51,9 @@ func TestRegisterRetransmissionsGetTheSameAnswer(t *testing.T) {
 	for i, r := range oks {
 		if r.code != 200 {
 			t.Fatalf("authenticated REGISTER #%d: %d, want 200:\n%s", i+1, r.code, r.raw)
+		}
+		if r.headers["to"] != c1.headers["to"] {
+			t.Errorf("answer #%d To %q, the challenge's was %q: one registration, one tag", i+1, r.headers["to"], c1.headers["to"])
 		}
 		if r.headers["contact"] != oks[0].headers["contact"] || r.headers["expires"] != oks[0].headers["expires"] {
 			t.Errorf("answer #%d grants %q/%q, the first granted %q/%q", i+1,
@@ -63,5 +75,66 @@ func TestRegisterRetransmissionsGetTheSameAnswer(t *testing.T) {
 		if n != 1 {
 			t.Errorf("%d 'Registered' lines for one registration and its retransmissions: %q", n, lines)
 		}
+	}
+}
+
+func TestNonceSigner(t *testing.T) {
+	t0 := time.Unix(1_700_000_003, 0) // 3 s into an 8 s bucket
+	s := newNonceSigner(32 * time.Second)
+	other := newNonceSigner(32 * time.Second)
+	req := func(callID, fromTag string, cseq int) *sip.Request {
+		raw := fmt.Sprintf("REGISTER sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK1\r\n"+
+			"From: <sip:6000@127.0.0.1>;tag=%s\r\nTo: <sip:6000@127.0.0.1>\r\nCall-ID: %s\r\nCSeq: %d REGISTER\r\n"+
+			"Content-Length: 0\r\n\r\n", fromTag, callID, cseq)
+		m, err := sip.ParseMessage([]byte(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.(*sip.Request)
+	}
+	n := s.issue(t0, req("a", "f", 1))
+	if !regexp.MustCompile(`^[0-9a-f]{32}$`).MatchString(n) {
+		t.Fatalf("nonce %q: want 32 hex digits", n)
+	}
+	flip := []byte(n)
+	flip[20] ^= 1
+	tests := []struct {
+		name  string
+		nonce string
+		at    time.Time
+		want  digest.NonceState
+	}{
+		{"fresh", n, t0, digest.NonceValid},
+		{"end of lifetime", n, t0.Add(29 * time.Second), digest.NonceValid},
+		{"past lifetime", n, t0.Add(30 * time.Second), digest.NonceStale},
+		{"long past", n, t0.Add(24 * time.Hour), digest.NonceStale},
+		{"from the future", n, t0.Add(-time.Hour), digest.NonceStale},
+		{"tampered", string(flip), t0, digest.NonceUnknown},
+		{"other key", other.issue(t0, req("a", "f", 1)), t0, digest.NonceUnknown},
+		{"short", n[:31], t0, digest.NonceUnknown},
+		{"not hex", "zz" + n[2:], t0, digest.NonceUnknown},
+		{"empty", "", t0, digest.NonceUnknown},
+	}
+	for _, tc := range tests {
+		if got := s.state(tc.nonce, tc.at); got != tc.want {
+			t.Errorf("%s: state %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	if again := s.issue(t0.Add(4*time.Second), req("a", "f", 1)); again != n {
+		t.Errorf("retransmission in the same bucket: nonce %q, want %q", again, n)
+	}
+	for _, r := range []*sip.Request{req("b", "f", 1), req("a", "g", 1), req("a", "f", 2)} {
+		if m := s.issue(t0, r); m == n {
+			t.Errorf("request %s/%d got the same nonce as another dialog or transaction", r.CallID().Value(), r.CSeq().SeqNo)
+		}
+	}
+	if s.dialogTag(req("a", "f", 1)) != s.dialogTag(req("a", "f", 2)) {
+		t.Error("dialog tag changes with the CSeq")
+	}
+	if s.dialogTag(req("a", "f", 1)) == s.dialogTag(req("b", "f", 1)) {
+		t.Error("two dialogs share a tag")
+	}
+	if tag := s.dialogTag(req("a", "f", 1)); !regexp.MustCompile(`^as[0-9a-f]{8}$`).MatchString(tag) {
+		t.Errorf("tag %q: want chan_sip's shape as%%08x", tag)
 	}
 }
