@@ -23,12 +23,19 @@ type connRouter struct {
 	tp *transports
 }
 
-// UseConnections makes c send through connRouter. The driver calls it on
-// its client once the listeners are bound.
+// UseConnections makes c send through connRouter. Start, which holds
+// d.mu, calls routeOverConnections instead.
 func (d *Driver) UseConnections(c *sipgo.Client) {
 	d.mu.Lock()
 	tp := d.tp
 	d.mu.Unlock()
+	d.routeOverConnections(c, tp)
+}
+
+// routeOverConnections installs the router on the client once the
+// listeners are bound; without a TCP or TLS listener there is nothing
+// to route.
+func (d *Driver) routeOverConnections(c *sipgo.Client, tp *transports) {
 	if tp == nil || (tp.tls == nil && tp.tcp == nil) {
 		return
 	}

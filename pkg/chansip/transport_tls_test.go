@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/chansip/digest"
-	"github.com/gostrisk/gostrisk/pkg/cli"
 )
 
 const tlsSIPConf = `[general]
@@ -146,12 +145,8 @@ func TestTLSRegisterAndQualify(t *testing.T) {
 
 	want := fmt.Sprintf("%-47.47s %9.9s %6.6s\n%-47.47s %-9.9s %-6.6s\n",
 		"Address", "Transport", "Type", ph.local().String(), "TLS", "Server")
-	var out strings.Builder
-	if err := env.d.ShowTCPCommand().Handler(&cli.Args{Argv: []string{"sip", "show", "tcp"}, Out: &out}); err != nil {
-		t.Fatal(err)
-	}
-	if out.String() != want {
-		t.Errorf("sip show tcp:\n%q\nwant\n%q", out.String(), want)
+	if out := env.rx(t, "sip show tcp"); out != want {
+		t.Errorf("sip show tcp:\n%q\nwant\n%q", out, want)
 	}
 
 	// qualify=yes: the registration triggers an OPTIONS, which must
