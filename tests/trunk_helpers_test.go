@@ -222,7 +222,6 @@ func waitRegistry(t *testing.T, in *harness.Instance, want string, timeout time.
 	return out
 }
 
-
 // logLine waits for a line of the messages log with that text and checks
 // it is logged at that level (the file and line after the level are
 // gostrisk's own, so they are not compared).

@@ -2,6 +2,9 @@ package tests
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -114,6 +117,42 @@ func TestTrunkNATContact(t *testing.T) {
 				if v := sipHeader(r, "Via"); !strings.HasPrefix(v, "SIP/2.0/UDP "+want+";") {
 					t.Errorf("Via %q, want sent-by %s", v, want)
 				}
+			}
+		})
+	}
+}
+
+// TestTrunkInboundDIDs: the trunk (matched by source address, insecure=
+// invite,port, no challenge) calls the DID, the short DID and no user at
+// all; each reaches SIP/6000 through the reference ovh-sip context.
+func TestTrunkInboundDIDs(t *testing.T) {
+	harness.RequireSipp(t)
+	in := harness.Start(t, harness.Options{Template: harness.ReferenceConf(), Edit: trunkConf("127.0.0.1", harness.FreePort(t), "")})
+	in.DumpOnFailure()
+	requireSIPCalls(t, in)
+	uasPort := harness.FreePort(t)
+	runSipp(t, in, regScenario(t), uasPort, 1)
+	tmpl := readCallTestdata(t, "trunk-uac-inbound.xml")
+	for _, did := range []string{"0033972124831", "0972124831", ""} {
+		t.Run("did="+did, func(t *testing.T) {
+			sf := filepath.Join(t.TempDir(), "uac.xml")
+			uri := strings.ReplaceAll(tmpl, "sip:DID@[remote_ip]", "sip:"+did+"@[remote_ip]")
+			if did == "" {
+				uri = strings.ReplaceAll(tmpl, "sip:DID@[remote_ip]", "sip:[remote_ip]")
+			}
+			uri = strings.ReplaceAll(uri, "DID@", "s@")
+			if err := os.WriteFile(sf, []byte(uri), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			uas := harness.Sipp{Scenario: callScenario(t, "call-uas-6000.xml"), LocalPort: uasPort, Timeout: 20 * time.Second}
+			waitUAS := uas.Start(t)
+			time.Sleep(200 * time.Millisecond)
+			uac := harness.Sipp{Scenario: sf, Target: "127.0.0.1:" + strconv.Itoa(in.SIPPort), Timeout: 20 * time.Second}
+			if res := uac.Run(t); res.ExitCode != 0 {
+				t.Fatalf("trunk uac exited %d\n%s\n%s", res.ExitCode, res.Output, res.ErrLog)
+			}
+			if res := waitUAS(); res.ExitCode != 0 {
+				t.Fatalf("6000 uas exited %d\n%s\n%s", res.ExitCode, res.Output, res.ErrLog)
 			}
 		})
 	}

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/emiago/sipgo/sip"
+
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipshow"
 )
@@ -165,7 +167,7 @@ func (o *outRegs) transmit(r *outReg, m regMsg, gen int) {
 		}
 		req.SetDestination(dst.String())
 		d.debugTransmit(req, false)
-		tx, err := d.client.TransactionRequest(o.ctx, req)
+		tx, err := o.request(req)
 		if err != nil {
 			d.log.Debug(1, "REGISTER to %s: %v", dst, err)
 			return
@@ -233,4 +235,25 @@ func trimDot(s string) string {
 		return s[:len(s)-1]
 	}
 	return s
+}
+
+// request starts the client transaction. Right after start-up sipgo may
+// not have adopted the listening socket yet (ServeUDP runs in its own
+// goroutine) and then fails to find a connection; a few short retries
+// bridge that instead of losing the first REGISTER to registertimeout.
+func (o *outRegs) request(req *sip.Request) (sip.ClientTransaction, error) {
+	const tries, pause = 10, 50 * time.Millisecond
+	var err error
+	for i := 0; i < tries; i++ {
+		var tx sip.ClientTransaction
+		if tx, err = o.d.client.TransactionRequest(o.ctx, req.Clone()); err == nil {
+			return tx, nil
+		}
+		select {
+		case <-o.ctx.Done():
+			return nil, err
+		case <-time.After(pause):
+		}
+	}
+	return nil, err
 }
