@@ -1010,7 +1010,7 @@ func (d *Driver) notifyRequest(target string, spec notifySpec) (*sip.Request, ne
 		return nil, dst, fmt.Errorf("uri %q: %w", uri, err)
 	}
 	cfg := d.cfg.Load()
-	us := d.ourAddrFor(dst)
+	us := d.advertisedAddr(dst.Addr())
 	fromUser, fromHost := cfg.General.CallerID, hostPort(us)
 	if p != nil && p.FromUser != "" {
 		fromUser = p.FromUser

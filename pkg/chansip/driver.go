@@ -203,6 +203,7 @@ func (d *Driver) Start(ctx context.Context) error {
 	d.cancel = cancel
 	d.started = true
 	tp.serve(d.srv, &d.wg, d.log)
+	d.waitListening(tp.udpAddr)
 	d.wg.Add(2)
 	go func() {
 		defer d.wg.Done()
@@ -226,6 +227,20 @@ func (d *Driver) Start(ctx context.Context) error {
 		d.shutdown()
 	}()
 	return nil
+}
+
+// waitListening returns once sipgo has taken the UDP socket into its pool:
+// it does so on the serving goroutine, and a request sent before that would
+// not leave from the bound port.
+func (d *Driver) waitListening(addr netip.AddrPort) {
+	deadline := time.Now().Add(2 * time.Second)
+	for time.Now().Before(deadline) {
+		if c, err := d.srv.TransportLayer().GetConnection("udp", addr.String()); err == nil && c != nil {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	d.log.Warning("SIP UDP transport on %s not ready after 2 s", addr)
 }
 
 // Stop closes the sockets and waits for every goroutine the driver

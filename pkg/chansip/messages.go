@@ -75,7 +75,7 @@ func (d *Driver) handleOptions(req *sip.Request, tx sip.ServerTransaction) {
 	if err != nil {
 		return
 	}
-	us := d.ourAddrFor(src)
+	us := d.advertisedAddr(src.Addr())
 	d.respond(req, tx, 200, "OK", []sip.Header{
 		sip.NewHeader("Contact", "<sip:"+hostPort(us)+">"),
 		sip.NewHeader("Accept", acceptHeader),

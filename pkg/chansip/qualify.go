@@ -203,7 +203,7 @@ func (d *Driver) sendOptions(ctx context.Context, p *sipconf.Peer, addr netip.Ad
 		return errors.New("not started")
 	}
 	cfg := d.cfg.Load()
-	us := d.ourAddrFor(addr)
+	us := d.advertisedAddr(addr.Addr())
 	user := p.DefaultUser
 	host := p.Host
 	if host == "" || p.Dynamic {
