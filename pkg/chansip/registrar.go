@@ -1,6 +1,7 @@
 package chansip
 
 import (
+	"bytes"
 	"fmt"
 	"net/netip"
 	"strconv"
@@ -101,9 +102,59 @@ func stateless(req *sip.Request, tx sip.ServerTransaction) sip.ServerTransaction
 	return statelessTx{ServerTransaction: tx, conn: conn}
 }
 
+// echoedHeaders are the headers every response copies from its request.
+var echoedHeaders = []string{"Via", "From", "To", "Call-ID", "CSeq", "Record-Route"}
+
+// hasBareLineBreak reports whether a header that a response copies holds
+// a CR or LF. sipgo ends header lines at CRLF only and keeps a lone LF
+// inside the value; copied into our answer, that LF starts a new header
+// line for every parser that, like chan_sip's, accepts LF line endings, so
+// a request could make us send headers of its choosing (to the address in
+// its Via). Such a request is malformed for us and is dropped.
+func hasBareLineBreak(req *sip.Request) bool {
+	for _, name := range echoedHeaders {
+		for _, h := range req.GetHeaders(name) {
+			if strings.ContainsAny(h.Value(), "\r\n") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// bareLineBreak is hasBareLineBreak on a packet as read, for a transport
+// read filter: it reports a CR or LF that is not part of a CRLF anywhere
+// before the blank line that ends the headers (the body may hold anything).
+// A read filter that finds one should drop the packet by returning no
+// bytes and no error (an error stops sipgo's UDP reader).
+func bareLineBreak(data []byte) bool {
+	head := data
+	if i := bytes.Index(data, []byte("\r\n\r\n")); i >= 0 {
+		head = data[:i+2]
+	}
+	for i, c := range head {
+		switch c {
+		case '\r':
+			if i+1 >= len(head) || head[i+1] != '\n' {
+				return true
+			}
+		case '\n':
+			if i == 0 || head[i-1] != '\r' {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func (d *Driver) handleRegister(req *sip.Request, tx sip.ServerTransaction) {
 	src, err := parseHostPort(req.Source())
 	if err != nil {
+		return
+	}
+	if hasBareLineBreak(req) {
+		// Dropped, as a malformed packet: answering would echo the
+		// line break into our response.
 		return
 	}
 	r := &regRequest{req: req, tx: stateless(req, tx), src: src, transport: transportName(req.Transport())}
