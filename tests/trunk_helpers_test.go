@@ -37,6 +37,13 @@ type fakeTrunk struct {
 	mu   sync.Mutex
 	reqs []string
 	done chan struct{}
+
+	// Media of an answered INVITE: the stand-in sends G.711 packets to the
+	// address in the INVITE's SDP and counts what comes back.
+	rtp     *net.UDPConn
+	rtpDone chan struct{}
+	rtpSent int
+	rtpGot  int
 }
 
 func startFakeTrunk(t *testing.T, ip string, mode trunkMode) *fakeTrunk {
@@ -45,13 +52,76 @@ func startFakeTrunk(t *testing.T, ip string, mode trunkMode) *fakeTrunk {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fakeTrunk{t: t, conn: conn, mode: mode, user: "0033972124831", pass: "secretpw", done: make(chan struct{})}
+	rtp, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.ParseIP(ip)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeTrunk{t: t, conn: conn, mode: mode, user: "0033972124831", pass: "secretpw",
+		done: make(chan struct{}), rtp: rtp, rtpDone: make(chan struct{})}
 	go f.serve()
+	go f.countRTP()
 	t.Cleanup(func() {
 		conn.Close()
+		rtp.Close()
 		<-f.done
+		<-f.rtpDone
 	})
 	return f
+}
+
+// countRTP counts the packets that reach the stand-in's media port.
+func (f *fakeTrunk) countRTP() {
+	defer close(f.rtpDone)
+	buf := make([]byte, 2048)
+	for {
+		if _, _, err := f.rtp.ReadFromUDP(buf); err != nil {
+			return
+		}
+		f.mu.Lock()
+		f.rtpGot++
+		f.mu.Unlock()
+	}
+}
+
+// rtpCounts returns packets sent and received by the stand-in.
+func (f *fakeTrunk) rtpCounts() (sent, got int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.rtpSent, f.rtpGot
+}
+
+var reSDPMedia = regexp.MustCompile(`(?m)^c=IN IP4 (\S+)\r?$[\s\S]*^m=audio (\d+) `)
+
+// sendRTP plays 50 packets of 20 ms PCMU to the SDP address of an INVITE.
+func (f *fakeTrunk) sendRTP(invite string) {
+	m := reSDPMedia.FindStringSubmatch(invite)
+	if m == nil {
+		f.t.Errorf("fake trunk: no audio address in the INVITE's SDP:\n%s", invite)
+		return
+	}
+	dst, err := net.ResolveUDPAddr("udp4", net.JoinHostPort(m[1], m[2]))
+	if err != nil {
+		f.t.Errorf("fake trunk: %v", err)
+		return
+	}
+	pkt := make([]byte, 12+160)
+	pkt[0], pkt[1] = 0x80, 0 // RTP v2, PCMU
+	for i := range pkt[12:] {
+		pkt[12+i] = 0xff
+	}
+	for seq := 0; seq < 50; seq++ {
+		pkt[2], pkt[3] = byte(seq>>8), byte(seq)
+		ts := uint32(seq * 160)
+		pkt[4], pkt[5], pkt[6], pkt[7] = byte(ts>>24), byte(ts>>16), byte(ts>>8), byte(ts)
+		pkt[8], pkt[9], pkt[10], pkt[11] = 0x12, 0x34, 0x56, 0x78
+		if _, err := f.rtp.WriteToUDP(pkt, dst); err != nil {
+			return
+		}
+		f.mu.Lock()
+		f.rtpSent++
+		f.mu.Unlock()
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func (f *fakeTrunk) port() int { return f.conn.LocalAddr().(*net.UDPAddr).Port }
@@ -102,6 +172,9 @@ func (f *fakeTrunk) answer(msg string) string {
 	if method == "ACK" || f.mode == trunkSilent {
 		return ""
 	}
+	if method == "INVITE" && f.mode == trunkChallenge {
+		return f.answerInvite(msg)
+	}
 	if method != "REGISTER" {
 		return sipReply(msg, 200, "OK")
 	}
@@ -119,6 +192,37 @@ func (f *fakeTrunk) answer(msg string) string {
 		return sipReply(msg, 401, "Unauthorized",
 			`WWW-Authenticate: Digest realm="sip-domain.io", nonce="fakeovhnonce1", algorithm=MD5`)
 	}
+}
+
+// answerInvite challenges with 401 then 407 like the REGISTER path, then
+// answers with an SDP pointing at the stand-in's media port and starts
+// playing RTP.
+func (f *fakeTrunk) answerInvite(msg string) string {
+	switch {
+	case f.checks(msg, "Proxy-Authorization", "proxy.sip-domain.io"):
+		ip := f.rtp.LocalAddr().(*net.UDPAddr)
+		body := fmt.Sprintf("v=0\r\no=ovh 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %d RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n",
+			ip.IP, ip.IP, ip.Port)
+		go f.sendRTP(msg)
+		return sipReplyBody(msg, 200, "OK", body, fmt.Sprintf("Contact: <sip:0972124831@%s>", f.conn.LocalAddr()))
+	case f.checks(msg, "Authorization", "sip-domain.io"):
+		return sipReply(msg, 407, "Proxy Authentication Required",
+			`Proxy-Authenticate: Digest realm="proxy.sip-domain.io", nonce="proxynonce43", algorithm=MD5`)
+	default:
+		return sipReply(msg, 401, "Unauthorized",
+			`WWW-Authenticate: Digest realm="sip-domain.io", nonce="fakeovhnonce2", algorithm=MD5`)
+	}
+}
+
+// invites returns the INVITE requests received.
+func (f *fakeTrunk) invites() []string {
+	var out []string
+	for _, r := range f.requests() {
+		if strings.HasPrefix(r, "INVITE ") {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 var reDigestParam = regexp.MustCompile(`(\w+)="?([^",]*)"?`)
@@ -178,6 +282,13 @@ func sipReply(req string, code int, reason string, extra ...string) string {
 	lines = append(lines, extra...)
 	lines = append(lines, "Server: fake-ovh", "Content-Length: 0", "", "")
 	return strings.Join(lines, "\r\n")
+}
+
+// sipReplyBody is sipReply with an SDP body.
+func sipReplyBody(req string, code int, reason, body string, extra ...string) string {
+	head := sipReply(req, code, reason, extra...)
+	head = strings.TrimSuffix(head, "Content-Length: 0\r\n\r\n")
+	return head + "Content-Type: application/sdp\r\n" + fmt.Sprintf("Content-Length: %d\r\n\r\n", len(body)) + body
 }
 
 // trunkConf edits the reference sip.conf so that the registration and

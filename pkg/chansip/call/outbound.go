@@ -412,7 +412,7 @@ func (o *outCall) run(callCtx context.Context, req *sip.Request) {
 		provisional bool
 		cancelling  bool
 		cancelSent  bool
-		authTried   bool
+		authTries   int // challenges answered; chan_sip gives up after 3 (a 401 then a 407 is normal for trunks)
 		giveUp      <-chan time.Time
 		giveUpTimer *time.Timer
 	)
@@ -533,8 +533,8 @@ func (o *outCall) run(callCtx context.Context, req *sip.Request) {
 				return
 			}
 			m.log.Verbose(3, "Got SIP response %d \"%s\" back from %s\n", code, res.Reason, o.addr)
-			if (code == 401 || code == 407) && !authTried && !cancelling {
-				authTried = true
+			if (code == 401 || code == 407) && authTries < maxAuthTries && !cancelling {
+				authTries++
 				if ntx, err := o.authenticate(req, res); err == nil {
 					tx.Terminate()
 					tx = ntx
@@ -697,6 +697,10 @@ func (o *outCall) authenticate(req *sip.Request, res *sip.Response) (sip.ClientT
 	o.mu.Unlock()
 	return o.m.d.Client.TransactionRequest(o.m.ctx, req, sipgo.ClientRequestAddVia)
 }
+
+// maxAuthTries is how many challenges an outbound INVITE answers before it
+// fails, as chan_sip's MAX_AUTHTRIES.
+const maxAuthTries = 3
 
 // newCancel builds the CANCEL of an INVITE (same Via branch, RFC 3261 9.1).
 func newCancel(inv *sip.Request) *sip.Request {
