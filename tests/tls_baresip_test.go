@@ -27,7 +27,8 @@ func requireTLSRouting(t *testing.T, in *harness.Instance, peer string) {
 		return strings.Contains(out, "  Status       : OK (")
 	})
 	if !ok {
-		t.Skip("requests to TLS-registered phones are not routed over their connection yet (qualify of " + peer + " failed): wire Driver.routeOverConnections into Start and Driver.ListenAddr into call.Deps.LocalFor")
+		out, _ := in.RX("sip show peer " + peer)
+		t.Fatalf("qualify of %s over its TLS connection did not answer: requests to TLS-registered phones must go back over their connection\n%s", peer, out)
 	}
 }
 

@@ -44,6 +44,7 @@ func (d *Driver) startCalls(cfg *sipconf.Config, local netip.AddrPort) error {
 		},
 		General:   func() *sipconf.General { return &d.cfg.Load().General },
 		UserAgent: cfg.General.EffectiveUserAgent(d.opts.Version),
+		LocalFor:  d.ListenAddr,
 	})
 	if err := d.opts.Engine.RegisterTechnology(m.Technology()); err != nil {
 		m.Close()

@@ -194,6 +194,9 @@ func (d *Driver) Start(ctx context.Context) error {
 		return fmt.Errorf("chansip: client: %w", err)
 	}
 	d.client = client
+	// Requests to a phone that connected over TCP/TLS go back over its
+	// connection (it is usually behind NAT).
+	d.routeOverConnections(client, tp)
 	if err := d.startCalls(cfg, tp.udpAddr); err != nil {
 		tp.close()
 		d.ua.Close()
