@@ -127,7 +127,7 @@ func Run(ctx context.Context, opts RunOptions) (err error) {
 	defer d.log.Close()
 	for _, dg := range diags {
 		if dg.Severity == confparse.Warning {
-			d.log.Warning("%s", dg.String())
+			d.log.Warning("%s", logText(dg))
 		}
 	}
 
@@ -294,9 +294,9 @@ func (d *Daemon) Reload(moduleName string) error {
 	d.logParsed(snap)
 	for _, dg := range diags {
 		if dg.Severity == confparse.Error {
-			d.log.Error("%s", dg.String())
+			d.log.Error("%s", logText(dg))
 		} else {
-			d.log.Warning("%s", dg.String())
+			d.log.Warning("%s", logText(dg))
 		}
 	}
 	if diags.HasErrors() {

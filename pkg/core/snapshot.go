@@ -150,3 +150,12 @@ func FormatDiagnostics(ds confparse.Diagnostics) string {
 	}
 	return b.String()
 }
+
+// logText is a diagnostic as a log message: the level is the log line's
+// own, so only the position and the text remain.
+func logText(d confparse.Diagnostic) string {
+	if d.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", d.File, d.Line, d.Message)
+	}
+	return fmt.Sprintf("%s: %s", d.File, d.Message)
+}
