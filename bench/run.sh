@@ -7,12 +7,22 @@
 #   - start-up time until "core waitfullybooted" answers, and RSS after it;
 #   - -rx "sip show peers" time with 10,000 peers;
 #   - REGISTER with digest auth over 1,000 peers (bench/reg-1000.xml): the
-#     highest rate with >= 99 % success, with server CPU % and RSS from /proc.
+#     highest rate with >= 99 % success, with server CPU % and RSS from /proc;
+#   - calls/s through the B2BUA without media (bench/call-uac.xml ->
+#     gostrisk -> bench/call-uas.xml, the callee registered first, BYE right
+#     after the ACK): the highest rate with >= 99 % success;
+#   - concurrent G.711 calls with RTP relayed both ways (call-*-rtp.xml, both
+#     sipps stream 20 ms mu-law): the most calls held at <= 80 % of the
+#     server's core with >= 99 % success, RSS per call, and the share of
+#     the RTP packets it received that the server relayed (host UDP counters).
+# Where a sipp used >= 90 % of its CPU the figure is marked a lower bound.
 # A measurement whose feature is not in the build yet prints "n/a: <reason>".
 # It is a measurement, not a test: it exits 0 unless it cannot run at all.
 #
 # Knobs (environment): RUNS=3 PEERS=10000 LINES=20000 REGPEERS=1000
-#   RATES="250 500 1000 2000 4000 7500 10000" STEP_SECONDS=4 KEEP=1 (keep the work dir)
+#   RATES="250 500 1000 2000 4000 7500 10000" STEP_SECONDS=4
+#   CALL_RATES="100 200 400 800 1300 2000" CONCURRENT="100 250 500 1000 1500"
+#   HOLD_SECONDS=12 SKIP_REG=1 SKIP_CALLS=1 KEEP=1 (keep the work dir)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,6 +32,9 @@ LINES=${LINES:-20000}
 REGPEERS=${REGPEERS:-1000}
 RATES=${RATES:-"250 500 1000 2000 4000 7500 10000"}
 STEP_SECONDS=${STEP_SECONDS:-4}
+CALL_RATES=${CALL_RATES:-"100 200 400 800 1300 2000"}
+CONCURRENT=${CONCURRENT:-"100 250 500 1000 1500"}
+HOLD_SECONDS=${HOLD_SECONDS:-12}
 CLK_TCK=$(getconf CLK_TCK)
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/gostrisk-bench.XXXXXX")
@@ -210,6 +223,8 @@ REG_NOTE=""
 RSS_PER_PEER="n/a"
 if [ -n "$SIPP_NOTE" ]; then
 	REG_NOTE="n/a: $SIPP_NOTE"
+elif [ -n "${SKIP_REG:-}" ]; then
+	REG_NOTE="n/a: skipped (SKIP_REG)"
 elif [ -n "$SHOW_NOTE" ]; then
 	REG_NOTE="n/a: no SIP driver in this build (nothing answers REGISTER)"
 else
@@ -256,8 +271,199 @@ fi
 log "stopping the server..."
 stop_server
 
+# ---------------------------------------------------------------- calls
+# The callee is peer 100000, played by a sipp UAS on UAS_PORT after a
+# sipp registration from that port; the caller is peer 100001, which
+# authenticates its INVITE, calling extension 100000 in context [bench].
+UAS_PORT=""
+"$WORK/benchgen" -wav "$WORK/bench-tone.wav"
+printf 'SEQUENTIAL\n100000;[authentication username=100000 password=pw100000]\n' >"$WORK/uas-reg.csv"
+printf 'SEQUENTIAL\n100001;[authentication username=100001 password=pw100001];100000\n' >"$WORK/call.csv"
+
+# udp_in: UDP datagrams that reached the host's UDP layer (delivered, to a
+# closed port, or dropped on a full buffer). sipp 3.6 streams from ports it
+# does not listen on, so what the server relays to it counts as NoPorts.
+udp_in() { awk '/^Udp:/ { n++; if (n == 2) { print $2 + $3 + $4; exit } }' /proc/net/snmp; }
+
+# register_callee: (re)registers peer 100000 at 127.0.0.1:$UAS_PORT.
+register_callee() {
+	local dir=$WORK/callee-reg
+	mkdir -p "$dir"
+	(cd "$dir" && sipp -sf "$ROOT/bench/reg-1000.xml" -inf "$WORK/uas-reg.csv" -i 127.0.0.1 -p "$UAS_PORT" \
+		-m 1 -nostdin -timeout 10s -timeout_error "127.0.0.1:$SIPPORT") >"$dir/sipp.out" 2>&1
+}
+
+# sipp_calls SUFFIX CALLS RATE HOLD_MS WINDOW_START WINDOW_LEN: one run of
+# CALLS calls at RATE/s, each held HOLD_MS; the UAS and the UAC share CPU 1.
+# Sets OK, FAILED, SRV_CPU (whole run, or the window when WINDOW_LEN > 0),
+# SIPP_CPU (the busier sipp), RSS_MAX, RSS_WIN (MB, sampled in the window),
+# UDP_RATE (datagrams/s received on the host during the window).
+sipp_calls() {
+	local sfx=$1 calls=$2 rate=$3 hold=$4 wstart=$5 wlen=$6 dir port t0 t1 c0 c1 up ucp w0 w1 u0 u1 rssfile
+	dir=$WORK/calls$sfx-$rate-$calls-$RANDOM
+	mkdir -p "$dir"
+	ln -sf "$WORK/bench-tone.wav" "$dir/bench-tone.wav"
+	port=$("$WORK/benchgen" -freeport)
+	rssfile=$dir/rss
+	(cd "$dir" && exec "${CLI_PIN[@]}" sipp -sf "$ROOT/bench/call-uas$sfx.xml" -i 127.0.0.1 -p "$UAS_PORT" -mp 27000 \
+		-m "$calls" -nostdin -timeout $((calls / rate + hold / 1000 + 30))s -trace_err -error_file "$dir/uas-err.log") \
+		>"$dir/uas.out" 2>&1 &
+	up=$!
+	sleep 0.3
+	(while kill -0 "$SRV_PID" 2>/dev/null; do rss_kb "$SRV_PID" >>"$rssfile"; sleep 0.2; done) &
+	SAMPLER_PID=$!
+	c0=$(cpu_ticks "$SRV_PID")
+	t0=$(now)
+	(cd "$dir" && exec "${CLI_PIN[@]}" sipp -sf "$ROOT/bench/call-uac$sfx.xml" -inf "$WORK/call.csv" -i 127.0.0.1 -p "$port" \
+		-mp 21000 -m "$calls" -r "$rate" -rp 1000 -l $((calls + 10)) -d "$hold" -nostdin \
+		-timeout $((calls / rate + hold / 1000 + 20))s -timeout_error -recv_timeout 10000 \
+		-trace_err -error_file "$dir/uac-err.log" -trace_stat -stf "$dir/stat.csv" -fd 1 "127.0.0.1:$SIPPORT") \
+		>"$dir/uac.out" 2>&1 &
+	ucp=$!
+	SRV_CPU_WIN=""
+	RSS_WIN=""
+	UDP_RATE=""
+	if [ "$wlen" -gt 0 ]; then
+		sleep "$wstart"
+		w0=$(cpu_ticks "$SRV_PID")
+		u0=$(udp_in)
+		sleep "$wlen"
+		w1=$(cpu_ticks "$SRV_PID")
+		u1=$(udp_in)
+		SRV_CPU_WIN=$(awk -v a="$w0" -v b="$w1" -v s="$wlen" -v hz="$CLK_TCK" 'BEGIN { printf "%.0f", (b - a) * 100 / hz / s }')
+		RSS_WIN=$(awk -v k="$(rss_kb "$SRV_PID")" 'BEGIN { printf "%.1f", k / 1024 }')
+		UDP_RATE=$(awk -v a="$u0" -v b="$u1" -v s="$wlen" 'BEGIN { printf "%.0f", (b - a) / s }')
+	fi
+	local s0 u_s0 smax=0 umax=0 s
+	s0=$(cpu_ticks "$ucp")
+	u_s0=$(cpu_ticks "$up")
+	while kill -0 "$ucp" 2>/dev/null; do
+		s=$(cpu_ticks "$ucp"); [ "${s:-0}" -gt "$smax" ] && smax=$s
+		s=$(cpu_ticks "$up"); [ "${s:-0}" -gt "$umax" ] && umax=$s
+		sleep 0.2
+	done
+	wait "$ucp" 2>/dev/null || true
+	t1=$(now)
+	c1=$(cpu_ticks "$SRV_PID")
+	kill "$SAMPLER_PID" 2>/dev/null || true
+	wait "$SAMPLER_PID" 2>/dev/null || true
+	SAMPLER_PID=""
+	kill "$up" 2>/dev/null || true
+	wait "$up" 2>/dev/null || true
+	local secs
+	secs=$(elapsed "$t0" "$t1")
+	SRV_CPU=$(awk -v a="$c0" -v b="$c1" -v s="$secs" -v hz="$CLK_TCK" 'BEGIN { printf "%.0f", (b - a) * 100 / hz / s }')
+	[ -n "$SRV_CPU_WIN" ] && SRV_CPU=$SRV_CPU_WIN
+	SIPP_CPU=$(awk -v a="$s0" -v b="$smax" -v c="$u_s0" -v d="$umax" -v s="$secs" -v hz="$CLK_TCK" \
+		'BEGIN { x = (b - a) * 100 / hz / s; y = (d - c) * 100 / hz / s; printf "%.0f", (x > y ? x : y) }')
+	RSS_MAX=$(sort -n "$rssfile" 2>/dev/null | tail -1 | awk '{ printf "%.1f", $1 / 1024 }')
+	OK=0
+	FAILED=$calls
+	if [ -s "$dir/stat.csv" ]; then
+		read -r OK FAILED < <(awk -F';' 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "SuccessfulCall(C)") s = i; if ($i == "FailedCall(C)") f = i } }
+			END { print $s + 0, $f + 0 }' "$dir/stat.csv")
+	fi
+	LAST_DIR=$dir
+}
+
+CALLS_NOTE=""
+CALL_RATE="n/a"
+CALL_CPU="n/a"
+CONC="n/a"
+CONC_CPU="n/a"
+CONC_RSS="n/a"
+CONC_RTP="n/a"
+if [ -n "$SIPP_NOTE" ]; then
+	CALLS_NOTE="n/a: $SIPP_NOTE"
+elif [ -n "${SKIP_CALLS:-}" ]; then
+	CALLS_NOTE="n/a: skipped (SKIP_CALLS)"
+elif [ -n "$SHOW_NOTE" ]; then
+	CALLS_NOTE="n/a: no SIP driver in this build"
+else
+	start_server
+	UAS_PORT=$("$WORK/benchgen" -freeport)
+	if ! register_callee; then
+		CALLS_NOTE="n/a: the callee (peer 100000) cannot register"
+	else
+		log "probing one call..."
+		sipp_calls "" 1 1 0 0 0
+		if [ "$OK" != 1 ]; then
+			why=$(grep -o -m1 "received '[^']*" "$LAST_DIR/uac-err.log" | head -c 120 | sed "s/^received '/got /" || true)
+			CALLS_NOTE="n/a: one call through the B2BUA fails (${why:-no answer})"
+		fi
+	fi
+	if [ -z "$CALLS_NOTE" ]; then
+		LOWER=""
+		for rate in $CALL_RATES; do
+			calls=$((rate * STEP_SECONDS))
+			succ=()
+			cpus=()
+			for run in $(seq 1 "$RUNS"); do
+				sipp_calls "" "$calls" "$rate" 0 0 0
+				succ+=("$(awk -v o="$OK" -v n="$calls" 'BEGIN { printf "%.2f", o * 100 / n }')")
+				cpus+=("$SRV_CPU")
+				[ "$SIPP_CPU" -ge 90 ] && LOWER=" (a sipp used ${SIPP_CPU}% of its CPU: lower bound)"
+				# Let calls that failed half-way time out before the next run.
+				sleep 1
+			done
+			s=$(median "${succ[@]}")
+			log "calls at $rate/s: success ${s}% (runs: ${succ[*]}), server CPU $(median "${cpus[@]}")%, RSS max ${RSS_MAX} MB, busier sipp CPU ${SIPP_CPU}%"
+			if awk -v s="$s" 'BEGIN { exit !(s >= 99) }'; then
+				CALL_RATE="$rate /s (${s}% success)$LOWER"
+				CALL_CPU="$(median "${cpus[@]}") %"
+			else
+				break
+			fi
+		done
+		[ "$CALL_RATE" = "n/a" ] && CALL_RATE="n/a: below 99 % success even at the lowest rate"
+
+		# Concurrent calls with RTP: N calls ramped over 5 s, held
+		# HOLD_SECONDS; CPU, RSS and datagram rate sampled while all are up.
+		stop_server
+		start_server
+		register_callee || true
+		rss_idle=$(rss_kb "$SRV_PID")
+		LOWER=""
+		hold_ms=$((HOLD_SECONDS * 1000))
+		wlen=$((HOLD_SECONDS - 7))
+		[ "$wlen" -lt 2 ] && wlen=2
+		for n in $CONCURRENT; do
+			rate=$(((n + 4) / 5))
+			succ=()
+			cpus=()
+			rsss=()
+			rtps=()
+			for run in $(seq 1 "$RUNS"); do
+				sipp_calls "-rtp" "$n" "$rate" "$hold_ms" 6 "$wlen"
+				succ+=("$(awk -v o="$OK" -v n="$n" 'BEGIN { printf "%.2f", o * 100 / n }')")
+				cpus+=("$SRV_CPU")
+				rsss+=("$RSS_WIN")
+				# Each call: 50 packets/s from each sipp to the server (100),
+				# and what the server relays to the two sipps (100 when it
+				# relays every packet): relayed = (rate - 100 n) / 100 n.
+				rtps+=("$(awk -v r="$UDP_RATE" -v n="$n" 'BEGIN { printf "%.1f", (r - n * 100) * 100 / (n * 100) }')")
+				[ "$SIPP_CPU" -ge 90 ] && LOWER=" (a sipp used ${SIPP_CPU}% of its CPU: lower bound)"
+				sleep 2
+			done
+			s=$(median "${succ[@]}")
+			c=$(median "${cpus[@]}")
+			r=$(median "${rsss[@]}")
+			log "$n concurrent RTP calls: success ${s}% (runs: ${succ[*]}), server CPU ${c}% (runs: ${cpus[*]}), RSS ${r} MB, RTP relayed ${rtps[*]} %, busier sipp CPU ${SIPP_CPU}%"
+			if awk -v s="$s" -v c="$c" 'BEGIN { exit !(s >= 99 && c <= 80) }'; then
+				CONC="$n calls (${s}% success)$LOWER"
+				CONC_CPU="$c %"
+				CONC_RSS=$(awk -v a="$rss_idle" -v r="$r" -v n="$n" 'BEGIN { printf "%.1f MB (%.1f KB per call)", r, (r * 1024 - a) / n }')
+				CONC_RTP="$(median "${rtps[@]}") % of the packets received"
+			else
+				break
+			fi
+		done
+		[ "$CONC" = "n/a" ] && CONC="n/a: below 99 % success or above 80 % CPU at $(echo "$CONCURRENT" | awk '{ print $1 }') calls"
+	fi
+	stop_server
+fi
+
 # ---------------------------------------------------------------- table
-CALLS_NOTE="n/a: no B2BUA call scenario in bench/ yet"
 printf '\ngostrisk bench -- %s, %s, %d CPU(s), %s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" \
 	"$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)" "$NCPU" "$("$BIN" -V)"
 printf '%s; each figure the median of %d runs\n\n' "$PIN_NOTE" "$RUNS"
@@ -273,6 +479,12 @@ row "REGISTER with digest auth, $REGPEERS peers (>= 99 % success)" "${REG_NOTE:-
 reg_row "  server CPU at that rate (% of one core)" "$REG_CPU"
 reg_row "  server RSS at that rate" "$REG_RSS"
 reg_row "RSS per registered peer" "$RSS_PER_PEER"
-row "calls/s through the B2BUA, no media, immediate BYE" "$CALLS_NOTE"
-row "concurrent G.711 calls relayed both ways" "$CALLS_NOTE"
-row "concurrent calls with SRTP on one leg" "$CALLS_NOTE"
+# call_row LABEL VALUE: the value, or the reason calls could not run.
+call_row() { if [ -n "$CALLS_NOTE" ]; then row "$1" "$CALLS_NOTE"; else row "$1" "$2"; fi; }
+call_row "calls/s through the B2BUA, no media, immediate BYE" "$CALL_RATE"
+call_row "  server CPU at that rate (% of one core)" "$CALL_CPU"
+call_row "concurrent G.711 calls relayed both ways (<= 80 % CPU)" "$CONC"
+call_row "  server CPU with them up" "$CONC_CPU"
+call_row "  server RSS with them up" "$CONC_RSS"
+call_row "  RTP relayed by the server (loss = 100 % - this)" "$CONC_RTP"
+row "concurrent calls with SRTP on one leg" "n/a: no SRTP call scenario in bench/ yet"

@@ -6,14 +6,18 @@
 //	go run ./bench/benchgen -dir /tmp/x -peers 10000 -lines 20000 -regpeers 1000
 //
 // It prints "sipport=<port>" for the script to use. With -freeport it only
-// prints a free loopback port (for sipp's local port).
+// prints a free loopback port (for sipp's local port). With -wav FILE it
+// only writes FILE, 10 s of G.711 mu-law audio (a 440 Hz tone) in a WAV
+// container, for sipp's rtp_stream to play in the media benchmarks.
 package main
 
 import (
 	"bufio"
+	"encoding/binary"
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"net"
 	"os"
 	"path/filepath"
@@ -25,7 +29,15 @@ func main() {
 	lines := flag.Int("lines", 20000, "number of exten/same lines in extensions.conf")
 	regPeers := flag.Int("regpeers", 1000, "number of peers in the sipp injection file reg.csv")
 	onlyPort := flag.Bool("freeport", false, "only print a loopback port free on UDP and TCP")
+	wav := flag.String("wav", "", "only write this mu-law WAV file (10 s, 440 Hz) and exit")
 	flag.Parse()
+	if *wav != "" {
+		if err := writeFile(*wav, func(w *bufio.Writer) { writeULawWAV(w, 10*8000) }); err != nil {
+			fmt.Fprintf(os.Stderr, "benchgen: %v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *onlyPort {
 		port, err := freePort()
 		if err != nil {
@@ -62,14 +74,10 @@ func generate(dir string, peers, lines, regPeers int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	rtpStart, err := freePort()
-	if err != nil {
-		return 0, err
-	}
-	rtpStart &^= 1
-	if rtpStart > 65535-2000 {
-		rtpStart = 40000
-	}
+	// RTP ports for 2,500 calls (two legs of two ports each), below the
+	// kernel's ephemeral range so that no client socket takes one; the
+	// sipps' media ports (run.sh: -mp 21000 and 27000) follow them.
+	const rtpStart, rtpEnd = 10000, 19999
 	files := map[string]func(w *bufio.Writer){
 		"asterisk.conf": func(w *bufio.Writer) {
 			w.WriteString("[directories]\nastetcdir => .\nastvarlibdir => var/lib\nastdbdir => var/lib\n" +
@@ -85,7 +93,7 @@ func generate(dir string, peers, lines, regPeers int) (int, error) {
 			w.WriteString("[general]\n\n[logfiles]\nmessages => notice,warning,error,security\n")
 		},
 		"rtp.conf": func(w *bufio.Writer) {
-			fmt.Fprintf(w, "[general]\nrtpstart=%d\nrtpend=%d\n", rtpStart, rtpStart+1999)
+			fmt.Fprintf(w, "[general]\nrtpstart=%d\nrtpend=%d\n", rtpStart, rtpEnd)
 		},
 		"users.conf": func(w *bufio.Writer) {
 			w.WriteString("[general]\nhassip = no\n")
@@ -192,4 +200,49 @@ func freePort() (int, error) {
 		return port, nil
 	}
 	return 0, errors.New("no free loopback port")
+}
+
+// writeULawWAV writes a mono 8 kHz G.711 mu-law WAV (format tag 7) of n
+// samples of a 440 Hz tone at half scale.
+func writeULawWAV(w *bufio.Writer, n int) {
+	le := binary.LittleEndian
+	var h [44]byte
+	copy(h[0:], "RIFF")
+	le.PutUint32(h[4:], uint32(36+n))
+	copy(h[8:], "WAVEfmt ")
+	le.PutUint32(h[16:], 16)   // fmt chunk size
+	le.PutUint16(h[20:], 7)    // mu-law
+	le.PutUint16(h[22:], 1)    // mono
+	le.PutUint32(h[24:], 8000) // sample rate
+	le.PutUint32(h[28:], 8000) // bytes per second
+	le.PutUint16(h[32:], 1)    // block align
+	le.PutUint16(h[34:], 8)    // bits per sample
+	copy(h[36:], "data")
+	le.PutUint32(h[40:], uint32(n))
+	w.Write(h[:])
+	for i := 0; i < n; i++ {
+		v := int16(16384 * math.Sin(2*math.Pi*440*float64(i)/8000))
+		w.WriteByte(linearToULaw(v))
+	}
+}
+
+// linearToULaw is G.711 mu-law companding of one 16-bit sample.
+func linearToULaw(pcm int16) byte {
+	const bias, clip = 0x84, 32635
+	v := int(pcm)
+	sign := byte(0)
+	if v < 0 {
+		sign = 0x80
+		v = -v
+	}
+	if v > clip {
+		v = clip
+	}
+	v += bias
+	exp := 7
+	for mask := 0x4000; v&mask == 0 && exp > 0; mask >>= 1 {
+		exp--
+	}
+	mant := (v >> (exp + 3)) & 0x0F
+	return ^(sign | byte(exp<<4) | byte(mant))
 }

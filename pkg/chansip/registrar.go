@@ -2,6 +2,7 @@ package chansip
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net/netip"
 	"strconv"
@@ -147,6 +148,32 @@ func bareLineBreak(data []byte) bool {
 	return false
 }
 
+// checkRequest is the validation chan_sip applies before it looks at a
+// request's method: a request without From, To, Call-ID or CSeq, whose
+// CSeq names another method, or whose Via names an impossible port is
+// answered 400 Bad Request. (sipgo itself only needs Via and CSeq to
+// build a transaction.)
+func checkRequest(req *sip.Request) error {
+	switch {
+	case req.From() == nil:
+		return errors.New("no From header")
+	case req.To() == nil:
+		return errors.New("no To header")
+	case req.CallID() == nil || strings.TrimSpace(req.CallID().Value()) == "":
+		return errors.New("no Call-ID header")
+	case req.CSeq() == nil:
+		return errors.New("no CSeq header")
+	case req.CSeq().MethodName != req.Method:
+		return fmt.Errorf("CSeq method %s in a %s", req.CSeq().MethodName, req.Method)
+	}
+	for _, h := range req.GetHeaders("Via") {
+		if v, ok := h.(*sip.ViaHeader); ok && (v.Port < 0 || v.Port > 65535) {
+			return fmt.Errorf("Via port %d", v.Port)
+		}
+	}
+	return nil
+}
+
 func (d *Driver) handleRegister(req *sip.Request, tx sip.ServerTransaction) {
 	src, err := parseHostPort(req.Source())
 	if err != nil {
@@ -155,6 +182,11 @@ func (d *Driver) handleRegister(req *sip.Request, tx sip.ServerTransaction) {
 	if hasBareLineBreak(req) {
 		// Dropped, as a malformed packet: answering would echo the
 		// line break into our response.
+		return
+	}
+	if err := checkRequest(req); err != nil {
+		d.log.Debug(1, "Bad %s from %s: %v", req.Method, src, err)
+		d.respond(req, stateless(req, tx), 400, "Bad Request", nil)
 		return
 	}
 	r := &regRequest{req: req, tx: stateless(req, tx), src: src, transport: transportName(req.Transport())}

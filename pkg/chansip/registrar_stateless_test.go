@@ -138,3 +138,58 @@ func TestNonceSigner(t *testing.T) {
 		t.Errorf("tag %q: want chan_sip's shape as%%08x", tag)
 	}
 }
+
+func TestCheckRequest(t *testing.T) {
+	base := map[string]string{
+		"Via":     "SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK1",
+		"From":    "<sip:6000@127.0.0.1>;tag=a",
+		"To":      "<sip:6000@127.0.0.1>",
+		"Call-ID": "c1",
+		"CSeq":    "1 REGISTER",
+	}
+	order := []string{"Via", "From", "To", "Call-ID", "CSeq"}
+	tests := []struct {
+		name   string
+		change map[string]string // "" removes the header
+		bad    bool
+	}{
+		{"complete", nil, false},
+		{"no From", map[string]string{"From": ""}, true},
+		{"no To", map[string]string{"To": ""}, true},
+		{"no Call-ID", map[string]string{"Call-ID": ""}, true},
+		{"CSeq of another method", map[string]string{"CSeq": "1 INVITE"}, true},
+		{"Via port too big", map[string]string{"Via": "SIP/2.0/UDP 127.0.0.1:99999;branch=z9hG4bK1"}, true},
+		{"Via without port", map[string]string{"Via": "SIP/2.0/UDP 127.0.0.1;branch=z9hG4bK1"}, false},
+	}
+	for _, tc := range tests {
+		var b strings.Builder
+		b.WriteString("REGISTER sip:127.0.0.1 SIP/2.0\r\n")
+		for _, k := range order {
+			v := base[k]
+			if nv, ok := tc.change[k]; ok {
+				v = nv
+			}
+			if v != "" {
+				fmt.Fprintf(&b, "%s: %s\r\n", k, v)
+			}
+		}
+		b.WriteString("Content-Length: 0\r\n\r\n")
+		msg, err := sip.ParseMessage([]byte(b.String()))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		err = checkRequest(msg.(*sip.Request))
+		if (err != nil) != tc.bad {
+			t.Errorf("%s: checkRequest = %v, want bad=%v", tc.name, err, tc.bad)
+		}
+	}
+	// CSeq is checked too, though sipgo refuses to build a transaction
+	// without one and answers 400 before the registrar sees the request.
+	msg, err := sip.ParseMessage([]byte("REGISTER sip:a SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@h>;tag=1\r\nTo: <sip:a@h>\r\nCall-ID: x\r\nContent-Length: 0\r\n\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checkRequest(msg.(*sip.Request)) == nil {
+		t.Error("no CSeq: accepted")
+	}
+}
