@@ -12,10 +12,10 @@ import (
 	"github.com/gostrisk/gostrisk/tests/harness"
 )
 
-// qualifyInstance starts gostrisk on the reference config with extra
+// qsQualifyInstance starts gostrisk on the reference config with extra
 // lines added to sip.conf: peerLines right under [6000]'s header, and
 // tail appended at the end (new peers).
-func qualifyInstance(t *testing.T, peerLines, tail string) *harness.Instance {
+func qsQualifyInstance(t *testing.T, peerLines, tail string) *harness.Instance {
 	t.Helper()
 	in := harness.Start(t, harness.Options{Template: harness.ReferenceConf(), Edit: func(f map[string]string) {
 		sip := f["sip.conf"]
@@ -29,8 +29,8 @@ func qualifyInstance(t *testing.T, peerLines, tail string) *harness.Instance {
 	return in
 }
 
-// peerLine is the line of "sip show peers" that starts with name.
-func peerLine(out, name string) string {
+// qsPeerLine is the line of "sip show peers" that starts with name.
+func qsPeerLine(out, name string) string {
 	for _, ln := range strings.Split(out, "\n") {
 		if strings.HasPrefix(ln, name+" ") || strings.HasPrefix(ln, name+"/") {
 			return ln
@@ -39,31 +39,31 @@ func peerLine(out, name string) string {
 	return ""
 }
 
-// messagesLog is the daemon's messages log so far.
-func messagesLog(in *harness.Instance) string {
+// qsMessagesLog is the daemon's messages log so far.
+func qsMessagesLog(in *harness.Instance) string {
 	b, _ := os.ReadFile(in.Path("var", "log", "messages"))
 	return string(b)
 }
 
-// waitLogMatch waits until the messages log has a line matching re and
+// qsWaitLogMatch waits until the messages log has a line matching re and
 // returns the submatches of the first one.
-func waitLogMatch(t *testing.T, in *harness.Instance, re *regexp.Regexp, timeout time.Duration) []string {
+func qsWaitLogMatch(t *testing.T, in *harness.Instance, re *regexp.Regexp, timeout time.Duration) []string {
 	t.Helper()
 	var m []string
 	if !harness.PollUntil(timeout, func() bool {
-		m = re.FindStringSubmatch(messagesLog(in))
+		m = re.FindStringSubmatch(qsMessagesLog(in))
 		return m != nil
 	}) {
-		t.Fatalf("messages log has no line matching %s:\n%s", re, messagesLog(in))
+		t.Fatalf("messages log has no line matching %s:\n%s", re, qsMessagesLog(in))
 	}
 	return m
 }
 
 var (
 	// chan_sip's status column: "OK (N ms)" with the round trip.
-	reStatusOK    = regexp.MustCompile(`\sOK \((\d+) ms\)\s`)
-	reReachable   = regexp.MustCompile(`(?m)^\[[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d\] NOTICE\[\d+\] [a-z_]+\.go: Peer '6000' is now Reachable\. \((\d+)ms / 2000ms\)$`)
-	reUnreachable = regexp.MustCompile(`(?m)^\[[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d\] NOTICE\[\d+\] [a-z_]+\.go: Peer '6000' is now UNREACHABLE!  Last qualify: (\d+)$`)
+	qsStatusOK    = regexp.MustCompile(`\sOK \((\d+) ms\)\s`)
+	qsReachable   = regexp.MustCompile(`(?m)^\[[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d\] NOTICE\[\d+\] [a-z_]+\.go: Peer '6000' is now Reachable\. \((\d+)ms / 2000ms\)$`)
+	qsUnreachable = regexp.MustCompile(`(?m)^\[[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d\] NOTICE\[\d+\] [a-z_]+\.go: Peer '6000' is now UNREACHABLE!  Last qualify: (\d+)$`)
 )
 
 // TestQualifyRegisteredPeer: 6000 (qualify=yes, qualifyfreq=2) registers
@@ -74,7 +74,7 @@ var (
 func TestQualifyRegisteredPeer(t *testing.T) {
 	harness.RequireSipp(t)
 	t.Parallel()
-	in := qualifyInstance(t, "qualify=yes\nqualifyfreq=2\n", "")
+	in := qsQualifyInstance(t, "qualify=yes\nqualifyfreq=2\n", "")
 
 	port := harness.FreePort(t)
 	phone := harness.Sipp{Scenario: callScenario(t, "qs-reg-6000-answer-options.xml"),
@@ -85,11 +85,11 @@ func TestQualifyRegisteredPeer(t *testing.T) {
 	var peers string
 	if !harness.PollUntil(3*time.Second, func() bool {
 		peers = in.MustRX("sip show peers")
-		return reStatusOK.MatchString(peerLine(peers, "6000/asadek"))
+		return qsStatusOK.MatchString(qsPeerLine(peers, "6000/asadek"))
 	}) {
 		t.Fatalf("6000 never showed OK (N ms) while its phone answered OPTIONS:\n%s", peers)
 	}
-	line := peerLine(peers, "6000/asadek")
+	line := qsPeerLine(peers, "6000/asadek")
 	wantPrefix := fmt.Sprintf("6000/asadek               127.0.0.1                                D  Auto (No)  No             %-8d OK (", port)
 	if !strings.HasPrefix(line, wantPrefix) {
 		t.Errorf("sip show peers, 6000's line\n got %q\nwant prefix %q", line, wantPrefix)
@@ -103,7 +103,7 @@ func TestQualifyRegisteredPeer(t *testing.T) {
 		!strings.Contains(peer, "  Qualify Freq : 2000 ms\n") {
 		t.Errorf("sip show peer 6000 while reachable:\n%s", peer)
 	}
-	m := waitLogMatch(t, in, reReachable, 2*time.Second)
+	m := qsWaitLogMatch(t, in, qsReachable, 2*time.Second)
 	if ms, _ := strconv.Atoi(m[1]); ms < 1 || ms > 2000 {
 		t.Errorf("Reachable with a round trip of %d ms, want 1..2000", ms)
 	}
@@ -115,18 +115,18 @@ func TestQualifyRegisteredPeer(t *testing.T) {
 	// after 2 x 2000 ms.
 	if !harness.PollUntil(8*time.Second, func() bool {
 		peers = in.MustRX("sip show peers")
-		return strings.Contains(peerLine(peers, "6000/asadek"), " UNREACHABLE ")
+		return strings.Contains(qsPeerLine(peers, "6000/asadek"), " UNREACHABLE ")
 	}) {
 		t.Fatalf("6000 never turned UNREACHABLE after its phone stopped answering:\n%s", peers)
 	}
 	if !strings.Contains(peers, "3 sip peers [Monitored: 0 online, 2 offline Unmonitored: 0 online, 1 offline]\n") {
 		t.Errorf("sip show peers summary once 6000 is unreachable:\n%s", peers)
 	}
-	m = waitLogMatch(t, in, reUnreachable, 2*time.Second)
+	m = qsWaitLogMatch(t, in, qsUnreachable, 2*time.Second)
 	if ms, _ := strconv.Atoi(m[1]); ms < 1 {
 		t.Errorf("UNREACHABLE names the last qualify %d ms, want the round trip it had while reachable", ms)
 	}
-	log := messagesLog(in)
+	log := qsMessagesLog(in)
 	if strings.Index(log, "Peer '6000' is now Reachable.") > strings.Index(log, "Peer '6000' is now UNREACHABLE!") {
 		t.Errorf("status changes out of order in the messages log:\n%s", log)
 	}
@@ -148,20 +148,20 @@ func TestQualifyStaticPeer(t *testing.T) {
 	// sipp has to hold the port before the daemon's first OPTIONS.
 	time.Sleep(300 * time.Millisecond)
 
-	in := qualifyInstance(t, "", fmt.Sprintf("\n[static-dev]\ntype=peer\nhost=127.0.0.1\nport=%d\nqualify=yes\nqualifyfreq=2\ncontext=work\n", port))
+	in := qsQualifyInstance(t, "", fmt.Sprintf("\n[static-dev]\ntype=peer\nhost=127.0.0.1\nport=%d\nqualify=yes\nqualifyfreq=2\ncontext=work\n", port))
 
 	var peers string
 	if !harness.PollUntil(3*time.Second, func() bool {
 		peers = in.MustRX("sip show peers")
-		return reStatusOK.MatchString(peerLine(peers, "static-dev"))
+		return qsStatusOK.MatchString(qsPeerLine(peers, "static-dev"))
 	}) {
 		t.Fatalf("static-dev never showed OK (N ms):\n%s", peers)
 	}
 	wantPrefix := fmt.Sprintf("static-dev                127.0.0.1                                   Auto (No)  No             %-8d OK (", port)
-	if line := peerLine(peers, "static-dev"); !strings.HasPrefix(line, wantPrefix) {
+	if line := qsPeerLine(peers, "static-dev"); !strings.HasPrefix(line, wantPrefix) {
 		t.Errorf("sip show peers, static-dev's line\n got %q\nwant prefix %q", line, wantPrefix)
 	}
-	waitLogMatch(t, in, regexp.MustCompile(`(?m)NOTICE\[\d+\] [a-z_]+\.go: Peer 'static-dev' is now Reachable\. \(\d+ms / 2000ms\)$`), 2*time.Second)
+	qsWaitLogMatch(t, in, regexp.MustCompile(`(?m)NOTICE\[\d+\] [a-z_]+\.go: Peer 'static-dev' is now Reachable\. \(\d+ms / 2000ms\)$`), 2*time.Second)
 
 	if out := in.MustRX("sip qualify peer static-dev"); strings.TrimSpace(out) != "" {
 		t.Errorf("sip qualify peer printed %q, want nothing (chan_sip answers silently)", out)
@@ -170,7 +170,7 @@ func TestQualifyStaticPeer(t *testing.T) {
 		!strings.Contains(out, fmt.Sprintf("  Addr->IP     : 127.0.0.1:%d\n", port)) {
 		t.Errorf("sip show peer static-dev:\n%s", out)
 	}
-	if log := messagesLog(in); strings.Contains(log, "Peer 'static-dev' is now UNREACHABLE") {
+	if log := qsMessagesLog(in); strings.Contains(log, "Peer 'static-dev' is now UNREACHABLE") {
 		t.Errorf("a peer that answers every OPTIONS was reported unreachable:\n%s", log)
 	}
 }
