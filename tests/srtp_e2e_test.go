@@ -81,8 +81,23 @@ func TestSRTPToRTPCall(t *testing.T) {
 
 	const tone = 440.0
 	writeToneWAV(t, filepath.Join(dir, "caller.wav"), tone, 20)
+	callerRTP := harness.FreeRTPRange(t, 20)
+	// Two captures on lo (root only): the caller's RTP ports must carry
+	// no clear tone (SRTP leg), gostrisk's must (the sipp leg is plain
+	// RTP, so the relay did decrypt).
+	var srtpLeg, relay *rtpCapture
+	if c, err := startRTPCapture(callerRTP, callerRTP+20); err != nil {
+		t.Logf("no packet capture (%v): relying on baresip's SRTP authentication", err)
+	} else {
+		srtpLeg = c
+		t.Cleanup(func() { c.Stop() })
+		if relay, err = startRTPCapture(in.RTPBase, in.RTPBase+200); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { relay.Stop() })
+	}
 	caller := startBaresip(t, baresipConfig{User: "6001", Registrar: tlsPort, CAFile: files.CA,
-		Source: filepath.Join(dir, "caller.wav"), RTPStart: harness.FreeRTPRange(t, 20), CtrlPort: harness.FreePort(t)})
+		Source: filepath.Join(dir, "caller.wav"), RTPStart: callerRTP, CtrlPort: harness.FreePort(t)})
 	if err := caller.waitEvent("REGISTER_OK", 8*time.Second); err != nil {
 		t.Fatal(err)
 	}
@@ -154,6 +169,33 @@ func TestSRTPToRTPCall(t *testing.T) {
 	if share < 0.3 {
 		t.Errorf("the caller's recording is not its own %.0f Hz tone echoed (share %.2f)", tone, share)
 	}
+
+	if srtpLeg != nil {
+		media, clear := qsCountMedia(srtpLeg.Stop(), tone)
+		t.Logf("caller's RTP ports: %d PCMU media packets, %d in clear", media, clear)
+		if media < 100 || clear > 0 {
+			t.Errorf("SRTP leg: %d media packets, %d with the tone in clear; want at least 100, none clear", media, clear)
+		}
+		media, clear = qsCountMedia(relay.Stop(), tone)
+		t.Logf("gostrisk's RTP ports: %d PCMU media packets, %d in clear", media, clear)
+		if clear < 50 {
+			t.Errorf("only %d of %d media packets on gostrisk's ports carry the tone in clear: the RTP leg to sipp is not plain RTP", clear, media)
+		}
+	}
+}
+
+// qsCountMedia counts the PCMU RTP (or SRTP) packets of a capture and
+// those whose payload is the tone in clear.
+func qsCountMedia(pkts [][]byte, tone float64) (media, clear int) {
+	for _, p := range pkts {
+		if len(p) >= 12 && p[0]>>6 == 2 && p[1]&0x7f == 0 {
+			media++
+			if plaintextTone(p, tone) {
+				clear++
+			}
+		}
+	}
+	return media, clear
 }
 
 // TestSRTPPlainOfferRefused: 6001 is set up with encryption=yes; a call
