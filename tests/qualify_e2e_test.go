@@ -113,7 +113,7 @@ func TestQualifyRegisteredPeer(t *testing.T) {
 	}
 	// The phone is gone: the next OPTIONS (at most 2 s later) times out
 	// after 2 x 2000 ms.
-	if !harness.PollUntil(8*time.Second, func() bool {
+	if !harness.PollUntil(10*time.Second, func() bool {
 		peers = in.MustRX("sip show peers")
 		return strings.Contains(qsPeerLine(peers, "6000/asadek"), " UNREACHABLE ")
 	}) {

@@ -222,3 +222,32 @@ func TestSRTPPlainOfferRefused(t *testing.T) {
 		t.Errorf("a refused call left channels:\n%s", out)
 	}
 }
+
+// TestSRTPOfferOverUDP is the other side of the 488: the same
+// encryption=yes peer offering SDES (RTP/SAVP with a=crypto) is answered
+// RTP/SAVP with a key of gostrisk's own (the sipp scenario checks the
+// 200's SDP), the call reaches the plain-RTP 6000, and since the keys
+// crossed UDP in clear gostrisk warns about it once.
+func TestSRTPOfferOverUDP(t *testing.T) {
+	harness.RequireSipp(t)
+	in, _ := qsSRTPInstance(t, nil, map[string]string{"6001": "encryption=yes\n"})
+	requireSIPCalls(t, in)
+
+	uasPort := harness.FreePort(t)
+	runSipp(t, in, regScenario(t), uasPort, 1)
+	uas := harness.Sipp{Scenario: callScenario(t, "call-uas-6000.xml"), LocalPort: uasPort, Timeout: 15 * time.Second}
+	waitUAS := uas.Start(t)
+	time.Sleep(200 * time.Millisecond) // let sipp bind before the call reaches it
+
+	runSipp(t, in, callScenario(t, "qs-uac-6001-srtp-offer.xml"), harness.FreePort(t), 1)
+	if res := waitUAS(); res.ExitCode != 0 {
+		t.Errorf("6000's sipp exited %d\n%s\n%s", res.ExitCode, res.Output, res.ErrLog)
+	}
+	log := waitLog(t, in, "are sent over unencrypted UDP signalling")
+	if n := strings.Count(log, "SRTP keys for '6001'"); n != 1 {
+		t.Errorf("%d clear-key warnings for 6001, want 1 per call:\n%s", n, log)
+	}
+	if strings.Contains(log, "Matched device setup to use SRTP, but request was not!") {
+		t.Errorf("an SDES offer was taken for a plain one:\n%s", log)
+	}
+}
