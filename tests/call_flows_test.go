@@ -101,6 +101,9 @@ func TestCallFlowBusy(t *testing.T) {
 	waitUAC := lab.caller(t, scenarioFrom(t, "flow-uac-final.xml.tmpl", map[string]string{"CODE": "486"}))
 	requireSippOK(t, "UAC 6001 (gets 486)", waitUAC())
 	requireSippOK(t, "UAS 6000 (486)", waitUAS())
+	// app_dial's verbose lines, as Asterisk prints them.
+	waitOutput(t, lab.in, regexp.MustCompile(`-- SIP/6000-[0-9a-f]{8} is busy\n`))
+	waitOutput(t, lab.in, regexp.MustCompile(`== Everyone is busy/congested at this time \(1:1/0/0\)\n`))
 	waitOutput(t, lab.in, dialStatus("BUSY"))
 	checkIdle(t, lab.in, 1)
 	checkOneCDR(t, lab.in, "BUSY")
@@ -121,6 +124,7 @@ func TestCallFlowNoAnswer(t *testing.T) {
 	if d := time.Since(start); d < 2*time.Second || d > 6*time.Second {
 		t.Errorf("the call ended after %v, want the 2 s Dial timeout", d.Round(time.Millisecond))
 	}
+	waitOutput(t, lab.in, regexp.MustCompile(`-- Nobody picked up in 2000 ms\n`))
 	waitOutput(t, lab.in, dialStatus("NOANSWER"))
 	checkIdle(t, lab.in, 1)
 	checkOneCDR(t, lab.in, "NO ANSWER")
