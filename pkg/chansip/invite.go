@@ -39,7 +39,7 @@ func (d *Driver) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 	r := &regRequest{req: req, tx: tx, src: src, transport: transportName(req.Transport()), toHeader: fromHeader}
 	peer := d.matchCaller(cfg, req, src)
 	if peer != nil && (!g.ACL.Allows(src.Addr()) || !peer.ACL.Allows(src.Addr())) {
-		d.log.Notice("Failed to authenticate device %s for INVITE, code = %d", fromHeader, -3)
+		d.log.Notice("Failed to authenticate device %s for INVITE, code = %d", fromHeader, authACLFailed.code())
 		d.inviteReject(cfg, r)
 		return
 	}
@@ -48,7 +48,7 @@ func (d *Driver) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 			calls.HandleInvite(req, tx, nil, g.Context)
 			return
 		}
-		d.log.Notice("Failed to authenticate device %s for INVITE, code = %d", fromHeader, -1)
+		d.log.Notice("Failed to authenticate device %s for INVITE, code = %d", fromHeader, authSecretFailed.code())
 		d.inviteReject(cfg, r)
 		return
 	}
@@ -56,17 +56,37 @@ func (d *Driver) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 		// The digest user of an INVITE must be the peer's name, as for
 		// REGISTER (chan_sip authenticates both with check_auth).
 		r.name = peer.Name
-		switch d.checkAuth(cfg, peer, r) {
+		switch res := d.checkAuth(cfg, peer, r); res {
 		case authOK:
 		case authChallengeSent:
 			return
 		default:
-			d.log.Notice("Failed to authenticate device %s for INVITE, code = %d", fromHeader, -2)
+			d.log.Notice("Failed to authenticate device %s for INVITE, code = %d", fromHeader, res.code())
 			d.respond(req, tx, 403, "Forbidden", nil)
 			return
 		}
 	}
 	calls.HandleInvite(req, tx, peer, peer.Context)
+}
+
+// code is the number chan_sip prints for an authentication result in its
+// "Failed to authenticate device" line (its check_auth_result values). An
+// unknown caller is reported as a wrong password, as with alwaysauthreject
+// the two must look alike.
+func (r authResult) code() int {
+	switch r {
+	case authSecretFailed, authNotFound:
+		return -1
+	case authUsernameMismatch:
+		return -2
+	case authPeerNotDynamic:
+		return -5
+	case authACLFailed:
+		return -6
+	case authBadTransport:
+		return -7
+	}
+	return -100
 }
 
 // inviteReject answers a caller we cannot accept: with alwaysauthreject the
