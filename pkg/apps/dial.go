@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/pbx"
@@ -26,7 +27,8 @@ var dialApp = &pbx.App{
 		"timeout - How long, in seconds, to wait for the call to be answered.\n" +
 		"options - g: Proceed with dialplan execution at the next priority in the current extension if the destination channel hangs up.\n" +
 		"          r: Default: Indicate ringing to the calling party, even if the called party isn't actually ringing.\n" +
-		"          m, t, T, h, H, k, K, L(x), o: accepted, without effect.\n" +
+		"          m: music on hold is not played yet; the caller hears ringing (a warning is logged once).\n" +
+		"          t, T, h, H, k, K, L(x), o: accepted, without effect.\n" +
 		"URL - The optional URL will be sent to the called party if the channel driver supports it.",
 	SeeAlso: "RetryDial, SendDTMF, Gosub",
 	Exec:    dial,
@@ -157,8 +159,16 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 	if sentRinging {
 		indicate(caller, pbx.IndRinging)
 	}
-	if _, moh := opts['m']; moh {
-		sentRinging = true // music on hold stands in for the ringback
+	if _, moh := opts['m']; moh && !sentRinging {
+		// Music on hold is not played yet: the caller hears ringing
+		// instead of silence, and the admin is told once.
+		mohWarning.Do(func() {
+			log.Warning("Dial option 'm' asks for music on hold, which gostrisk does not play yet; ringing the caller instead\n")
+		})
+		if caller.State() != pbx.StateRinging {
+			indicate(caller, pbx.IndRinging)
+		}
+		sentRinging = true
 	}
 
 	winner, status := waitForAnswer(caller, legs, timeout, sentRinging, &t)
@@ -310,3 +320,6 @@ func waitForAnswer(caller *pbx.Channel, legs []*leg, timeout time.Duration, sent
 		return nil, "NOANSWER"
 	}
 }
+
+// mohWarning makes the missing music-on-hold warning appear once per run.
+var mohWarning sync.Once
