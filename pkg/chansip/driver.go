@@ -14,6 +14,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/cdr"
 	"github.com/gostrisk/gostrisk/pkg/chansip/call"
 	"github.com/gostrisk/gostrisk/pkg/chansip/digest"
+	"github.com/gostrisk/gostrisk/pkg/chansip/extern"
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipshow"
 	"github.com/gostrisk/gostrisk/pkg/cli"
@@ -96,7 +97,7 @@ type Driver struct {
 	calls atomic.Pointer[call.Manager]
 
 	outregs *outRegs // outbound registrations; nil before Start
-	ext     externCache
+	ext     extern.Cache
 	hosts   atomic.Pointer[peerHosts]
 
 	more moreState // history, TCP sessions, scheduler report (cli_more.go)

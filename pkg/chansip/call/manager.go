@@ -15,6 +15,7 @@ import (
 	"github.com/emiago/sipgo"
 
 	"github.com/gostrisk/gostrisk/pkg/cdr"
+	"github.com/gostrisk/gostrisk/pkg/chansip/extern"
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/rtp"
@@ -92,8 +93,7 @@ type Manager struct {
 	inUse   map[string]int     // calls per peer name (lower case)
 	timers  map[*dialog]*time.Timer
 
-	extMu sync.Mutex
-	ext   externState
+	ext extern.Cache
 }
 
 type nopLogger struct{}

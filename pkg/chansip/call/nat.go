@@ -1,108 +1,29 @@
 package call
 
 import (
-	"context"
-	"net"
 	"net/netip"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/emiago/sipgo/sip"
 
+	"github.com/gostrisk/gostrisk/pkg/chansip/extern"
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
 )
 
-// externState caches the resolution of externaddr / externhost, which may
-// be DNS names: chan_sip resolves externaddr once at load and externhost
-// every externrefresh seconds.
-type externState struct {
-	spec     string // the option the cache was filled from
-	addr     netip.Addr
-	port     int
-	resolved time.Time
-	warned   bool
-}
-
-// external returns the address to show a host outside every localnet, and
-// the SIP port given with it (0 when none). ok is false when no external
-// address is configured or it cannot be resolved.
-func (m *Manager) external() (addr netip.Addr, port int, ok bool) {
-	g := m.d.General()
-	if g == nil {
-		return netip.Addr{}, 0, false
-	}
-	spec, refresh := g.ExternAddr, time.Duration(0)
-	if spec == "" {
-		spec = g.ExternHost
-		refresh = time.Duration(g.ExternRefresh) * time.Second
-		if refresh <= 0 {
-			refresh = 10 * time.Second
-		}
-	}
-	if spec == "" {
-		return netip.Addr{}, 0, false
-	}
-	m.extMu.Lock()
-	defer m.extMu.Unlock()
-	st := &m.ext
-	fresh := st.spec == spec && st.addr.IsValid() && (refresh == 0 || time.Since(st.resolved) < refresh)
-	if fresh {
-		return st.addr, st.port, true
-	}
-	host, portStr, err := net.SplitHostPort(spec)
-	if err != nil {
-		host, portStr = spec, ""
-	}
-	p, _ := strconv.Atoi(portStr)
-	a, err := netip.ParseAddr(host)
-	if err != nil {
-		ctx, cancel := context.WithTimeout(m.ctx, 2*time.Second)
-		addrs, lerr := net.DefaultResolver.LookupNetIP(ctx, "ip4", host)
-		cancel()
-		if lerr != nil || len(addrs) == 0 {
-			if !st.warned || st.spec != spec {
-				m.log.Warning("Invalid address for externaddr/externhost keyword: %s\n", host)
-			}
-			st.spec, st.warned = spec, true
-			if st.addr.IsValid() {
-				// Keep the last good answer rather than leaking the
-				// private address while DNS is down.
-				return st.addr, st.port, true
-			}
-			return netip.Addr{}, 0, false
-		}
-		a = addrs[0]
-	}
-	*st = externState{spec: spec, addr: a.Unmap(), port: p, resolved: time.Now()}
-	return st.addr, st.port, true
-}
-
-// outside reports whether remote is beyond every localnet, so that it must
-// be shown the external address. Like chan_sip, nothing is outside when no
-// localnet is configured.
-func (m *Manager) outside(remote netip.Addr) bool {
-	g := m.d.General()
-	if g == nil || len(g.Localnet) == 0 || !remote.IsValid() {
-		return false
-	}
-	remote = remote.Unmap()
-	for _, n := range g.Localnet {
-		if n.Contains(remote) {
-			return false
-		}
-	}
-	return true
+// externFor is the external address to show a far end at remote, when it
+// is outside every localnet (see package extern).
+func (m *Manager) externFor(remote netip.Addr) (netip.Addr, uint16, bool) {
+	return m.ext.For(m.ctx, m.d.General(), remote, extern.Options{
+		Warn: func(host string) { m.log.Warning("Invalid address for externaddr/externhost keyword: %s\n", host) },
+	})
 }
 
 // mediaAddrFor is the address of our c=/o= lines towards a far end at
 // remote: the external address when remote is outside the local networks,
 // else the address the RTP sockets are bound to.
 func (m *Manager) mediaAddrFor(remote netip.Addr) netip.Addr {
-	if m.outside(remote) {
-		if a, _, ok := m.external(); ok {
-			return a
-		}
+	if a, _, ok := m.externFor(remote); ok {
+		return a
 	}
 	return m.d.MediaIP
 }
@@ -120,12 +41,10 @@ func (m *Manager) contactURI(user string, remote netip.Addr, transport string) s
 		}
 	}
 	host, port := local.Addr(), int(local.Port())
-	if m.outside(remote) {
-		if a, p, ok := m.external(); ok {
-			host = a
-			if p != 0 {
-				port = p
-			}
+	if a, p, ok := m.externFor(remote); ok {
+		host = a
+		if p != 0 {
+			port = int(p)
 		}
 	}
 	u := sip.Uri{Scheme: "sip", User: user, Host: host.String(), Port: port}
