@@ -56,10 +56,15 @@ func callLoad(t *testing.T, in *harness.Instance, calls, rate, holdMs int) func(
 // GOSTRISK_LONG=1 runs 60 s at 50 calls/s as the issue asks.
 func TestFaultReloadUnderLoad(t *testing.T) {
 	harness.RequireSipp(t)
-	in := harness.Start(t, harness.Options{Template: harness.ReferenceConf(), Edit: attackConf(0)})
+	seconds, rate := pick(10, 60), pick(10, 50)
+	in := harness.Start(t, harness.Options{Template: harness.ReferenceConf(), Edit: func(f map[string]string) {
+		attackConf(0)(f)
+		// Two legs of two ports per call up: the harness's 200 ports
+		// carry 50 legs, too few for 50 calls/s held a second.
+		widenRTP(f, 8*rate)
+	}})
 	in.DumpOnFailure()
 	requireSIPCalls(t, in)
-	seconds, rate := pick(10, 60), pick(10, 50)
 	wait := callLoad(t, in, seconds*rate, rate, 1000)
 	reloads := 0
 	for deadline := time.Now().Add(time.Duration(seconds) * time.Second); time.Now().Before(deadline); reloads++ {
@@ -166,6 +171,19 @@ func TestFaultRestartKeepsRegistrations(t *testing.T) {
 			t.Errorf("%s at %s before the restart, %q after", name, addr, after[name])
 		}
 	}
+}
+
+var reRTPStartLine = regexp.MustCompile(`(?m)^rtpstart\s*=\s*(\d+)`)
+
+// widenRTP makes rtp.conf's range at least n ports (the harness checked
+// only its first 200 were free; the rest are very likely free too).
+func widenRTP(f map[string]string, n int) {
+	m := reRTPStartLine.FindStringSubmatch(f["rtp.conf"])
+	if m == nil || n <= 200 {
+		return
+	}
+	start, _ := strconv.Atoi(m[1])
+	f["rtp.conf"] = regexp.MustCompile(`(?m)^rtpend\s*=.*$`).ReplaceAllString(f["rtp.conf"], "rtpend="+strconv.Itoa(start+n-1))
 }
 
 // rePeerLine is one "sip show peers" line of a generated peer: name, host,
