@@ -14,16 +14,11 @@ var execIfApp = &pbx.App{
 	Arguments:   "expression\nexecapp - appiftrue: Call application if the condition is true. appiffalse: Call application if the condition is false.",
 	SeeAlso:     "Exec, TryExec",
 	Exec: func(ch *pbx.Channel, data string) (pbx.Result, error) {
-		cond, t, f, ok := pbx.SplitCondition(data)
+		call, ok := chooseBranch(data)
 		if !ok {
 			ch.Engine().Log().Warning("ExecIf requires an argument:\n  ExecIf(<expr>?<appiftrue>(<args>)[:<appiffalse>(<args)])\n")
 			return pbx.HangupResult, nil
 		}
-		call := f
-		if pbx.CheckCondition(cond) {
-			call = t
-		}
-		call = strings.TrimSpace(call)
 		if call == "" {
 			return pbx.Continue, nil
 		}

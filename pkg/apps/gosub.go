@@ -25,16 +25,12 @@ var gosubIfApp = &pbx.App{
 	Arguments:   "condition\ndestination - labeliftrue, labeliffalse: a Gosub target with its arguments.",
 	SeeAlso:     "Gosub, Return, MacroIf, IF, GotoIf, Goto",
 	Exec: func(ch *pbx.Channel, data string) (pbx.Result, error) {
-		cond, t, f, ok := pbx.SplitCondition(data)
+		target, ok := chooseBranch(data)
 		if !ok {
 			ch.Engine().Log().Warning("GosubIf requires an argument: GosubIf(cond?label1(args):label2(args)\n")
 			return pbx.Continue, nil
 		}
-		target := f
-		if pbx.CheckCondition(cond) {
-			target = t
-		}
-		if strings.TrimSpace(target) == "" {
+		if target == "" {
 			return pbx.Continue, nil
 		}
 		return gosub(ch, target)

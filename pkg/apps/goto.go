@@ -43,16 +43,12 @@ var gotoIfApp = &pbx.App{
 	Arguments:   "condition\ndestination - labeliftrue: Continue at labeliftrue if the condition is true. labeliffalse: Continue at labeliffalse if the condition is false.",
 	SeeAlso:     "Goto, GotoIfTime, GosubIf, MacroIf",
 	Exec: func(ch *pbx.Channel, data string) (pbx.Result, error) {
-		cond, t, f, ok := pbx.SplitCondition(data)
+		target, ok := chooseBranch(data)
 		if !ok {
 			ch.Engine().Log().Warning("Ignoring, since there is no question mark\n")
 			return pbx.Continue, nil
 		}
-		target := f
-		if pbx.CheckCondition(cond) {
-			target = t
-		}
-		if strings.TrimSpace(target) == "" {
+		if target == "" {
 			return pbx.Continue, nil
 		}
 		return jump(ch, target)
