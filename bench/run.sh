@@ -10,7 +10,8 @@
 #     highest rate with >= 99 % success, with server CPU % and RSS from /proc;
 #   - calls/s through the B2BUA without media (bench/call-uac.xml ->
 #     gostrisk -> bench/call-uas.xml, the callee registered first, BYE right
-#     after the ACK): the highest rate with >= 99 % success;
+#     after the ACK): the highest rate with >= 99 % success; the same with
+#     each call held 10 s (rate x 10 dialogs up);
 #   - concurrent G.711 calls with RTP relayed both ways (call-*-rtp.xml, both
 #     sipps stream 20 ms mu-law): the most calls held at <= 80 % of the
 #     server's core with >= 99 % success, RSS per call, and the share of
@@ -21,7 +22,8 @@
 #
 # Knobs (environment): RUNS=3 PEERS=10000 LINES=20000 REGPEERS=1000
 #   RATES="250 500 1000 2000 4000 7500 10000" STEP_SECONDS=4
-#   CALL_RATES="100 200 400 800 1300 2000" CONCURRENT="100 250 500 1000 1500"
+#   CALL_RATES="100 200 400 800 1300 2000" HOLD_RATES="60 120 200 300 600"
+#   CONCURRENT="100 250 500 1000 1500"
 #   HOLD_SECONDS=12 SKIP_REG=1 SKIP_CALLS=1 KEEP=1 (keep the work dir)
 set -euo pipefail
 
@@ -33,6 +35,7 @@ REGPEERS=${REGPEERS:-1000}
 RATES=${RATES:-"250 500 1000 2000 4000 7500 10000"}
 STEP_SECONDS=${STEP_SECONDS:-4}
 CALL_RATES=${CALL_RATES:-"100 200 400 800 1300 2000"}
+HOLD_RATES=${HOLD_RATES:-"60 120 200 300 600"}
 CONCURRENT=${CONCURRENT:-"100 250 500 1000 1500"}
 HOLD_SECONDS=${HOLD_SECONDS:-12}
 CLK_TCK=$(getconf CLK_TCK)
@@ -366,8 +369,46 @@ sipp_calls() {
 	LAST_DIR=$dir
 }
 
+# call_steps HOLD_MS RATES: steps the call rate, $RUNS runs each, until
+# the median success drops below 99 %; sets STEP_RATE, STEP_CPU, STEP_RSS.
+call_steps() {
+	local hold=$1 rates=$2 rate calls run s LOWER=""
+	STEP_RATE="n/a"
+	STEP_CPU="n/a"
+	STEP_RSS="n/a"
+	for rate in $rates; do
+		calls=$((rate * (STEP_SECONDS + hold / 1000)))
+		succ=()
+		cpus=()
+		rsss=()
+		for run in $(seq 1 "$RUNS"); do
+			sipp_calls "" "$calls" "$rate" "$hold" 0 0
+			succ+=("$(awk -v o="$OK" -v n="$calls" 'BEGIN { printf "%.2f", o * 100 / n }')")
+			cpus+=("$SRV_CPU")
+			rsss+=("$RSS_MAX")
+			[ "$SIPP_CPU" -ge 90 ] && LOWER=" (a sipp used ${SIPP_CPU}% of its CPU: lower bound)"
+			# Let calls that failed half-way time out before the next run.
+			sleep 1
+		done
+		s=$(median "${succ[@]}")
+		log "calls at $rate/s held ${hold} ms: success ${s}% (runs: ${succ[*]}), server CPU $(median "${cpus[@]}")%, RSS max ${rsss[*]} MB, busier sipp CPU ${SIPP_CPU}%"
+		if awk -v s="$s" 'BEGIN { exit !(s >= 99) }'; then
+			STEP_RATE="$rate /s (${s}% success)$LOWER"
+			STEP_CPU="$(median "${cpus[@]}") %"
+			STEP_RSS="$(median "${rsss[@]}") MB"
+		else
+			break
+		fi
+	done
+	[ "$STEP_RATE" = "n/a" ] && STEP_RATE="n/a: below 99 % success even at the lowest rate"
+	return 0
+}
+
 CALLS_NOTE=""
 CALL_RATE="n/a"
+HOLD_RATE="n/a"
+HOLD_CPU="n/a"
+HOLD_RSS="n/a"
 CALL_CPU="n/a"
 CONC="n/a"
 CONC_CPU="n/a"
@@ -393,29 +434,15 @@ else
 		fi
 	fi
 	if [ -z "$CALLS_NOTE" ]; then
-		LOWER=""
-		for rate in $CALL_RATES; do
-			calls=$((rate * STEP_SECONDS))
-			succ=()
-			cpus=()
-			for run in $(seq 1 "$RUNS"); do
-				sipp_calls "" "$calls" "$rate" 0 0 0
-				succ+=("$(awk -v o="$OK" -v n="$calls" 'BEGIN { printf "%.2f", o * 100 / n }')")
-				cpus+=("$SRV_CPU")
-				[ "$SIPP_CPU" -ge 90 ] && LOWER=" (a sipp used ${SIPP_CPU}% of its CPU: lower bound)"
-				# Let calls that failed half-way time out before the next run.
-				sleep 1
-			done
-			s=$(median "${succ[@]}")
-			log "calls at $rate/s: success ${s}% (runs: ${succ[*]}), server CPU $(median "${cpus[@]}")%, RSS max ${RSS_MAX} MB, busier sipp CPU ${SIPP_CPU}%"
-			if awk -v s="$s" 'BEGIN { exit !(s >= 99) }'; then
-				CALL_RATE="$rate /s (${s}% success)$LOWER"
-				CALL_CPU="$(median "${cpus[@]}") %"
-			else
-				break
-			fi
-		done
-		[ "$CALL_RATE" = "n/a" ] && CALL_RATE="n/a: below 99 % success even at the lowest rate"
+		call_steps 0 "$CALL_RATES"
+		CALL_RATE=$STEP_RATE
+		CALL_CPU=$STEP_CPU
+		# With a 10 s hold: calls for 10 s more than the step, so that
+		# rate x 10 dialogs are up at the end.
+		call_steps 10000 "$HOLD_RATES"
+		HOLD_RATE=$STEP_RATE
+		HOLD_CPU=$STEP_CPU
+		HOLD_RSS=$STEP_RSS
 
 		# Concurrent calls with RTP: N calls ramped over 5 s, held
 		# HOLD_SECONDS; CPU, RSS and datagram rate sampled while all are up.
@@ -483,8 +510,10 @@ reg_row "RSS per registered peer" "$RSS_PER_PEER"
 call_row() { if [ -n "$CALLS_NOTE" ]; then row "$1" "$CALLS_NOTE"; else row "$1" "$2"; fi; }
 call_row "calls/s through the B2BUA, no media, immediate BYE" "$CALL_RATE"
 call_row "  server CPU at that rate (% of one core)" "$CALL_CPU"
+call_row "calls/s with 10 s hold" "$HOLD_RATE"
+call_row "  server CPU / RSS at that rate" "$HOLD_CPU / $HOLD_RSS"
 call_row "concurrent G.711 calls relayed both ways (<= 80 % CPU)" "$CONC"
 call_row "  server CPU with them up" "$CONC_CPU"
 call_row "  server RSS with them up" "$CONC_RSS"
 call_row "  RTP relayed by the server (loss = 100 % - this)" "$CONC_RTP"
-row "concurrent calls with SRTP on one leg" "n/a: no SRTP call scenario in bench/ yet"
+row "concurrent calls with SRTP on one leg" "n/a: sipp 3.6 cannot do SRTP (needs another client)"
