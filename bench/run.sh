@@ -308,7 +308,7 @@ sipp_calls() {
 	ln -sf "$WORK/bench-tone.wav" "$dir/bench-tone.wav"
 	port=$("$WORK/benchgen" -freeport)
 	rssfile=$dir/rss
-	(cd "$dir" && exec "${CLI_PIN[@]}" sipp -sf "$ROOT/bench/call-uas$sfx.xml" -i 127.0.0.1 -p "$UAS_PORT" -mp 27000 \
+	(cd "$dir" && exec "${CLI_PIN[@]}" sipp -sf "$ROOT/bench/call-uas$sfx.xml" -i 127.0.0.1 -p "$UAS_PORT" -mp 31000 \
 		-m "$calls" -nostdin -timeout $((calls / rate + hold / 1000 + 30))s -trace_err -error_file "$dir/uas-err.log") \
 		>"$dir/uas.out" 2>&1 &
 	up=$!
@@ -318,7 +318,7 @@ sipp_calls() {
 	c0=$(cpu_ticks "$SRV_PID")
 	t0=$(now)
 	(cd "$dir" && exec "${CLI_PIN[@]}" sipp -sf "$ROOT/bench/call-uac$sfx.xml" -inf "$WORK/call.csv" -i 127.0.0.1 -p "$port" \
-		-mp 21000 -m "$calls" -r "$rate" -rp 1000 -l $((calls + 10)) -d "$hold" -nostdin \
+		-mp 30000 -m "$calls" -r "$rate" -rp 1000 -l $((calls + 10)) -d "$hold" -nostdin \
 		-timeout $((calls / rate + hold / 1000 + 20))s -timeout_error -recv_timeout 10000 \
 		-trace_err -error_file "$dir/uac-err.log" -trace_stat -stf "$dir/stat.csv" -fd 1 "127.0.0.1:$SIPPORT") \
 		>"$dir/uac.out" 2>&1 &

@@ -74,10 +74,11 @@ func generate(dir string, peers, lines, regPeers int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	// RTP ports for 2,500 calls (two legs of two ports each), below the
-	// kernel's ephemeral range so that no client socket takes one; the
-	// sipps' media ports (run.sh: -mp 21000 and 27000) follow them.
-	const rtpStart, rtpEnd = 10000, 19999
+	// RTP ports for 6,250 calls up at once (two legs of two ports each:
+	// 600 calls/s held 10 s need 24,000), below the kernel's ephemeral
+	// range so that no client socket takes one; the sipps' media ports
+	// (run.sh: -mp 30000 and 31000) follow them.
+	const rtpStart, rtpEnd = 5000, 29999
 	files := map[string]func(w *bufio.Writer){
 		"asterisk.conf": func(w *bufio.Writer) {
 			w.WriteString("[directories]\nastetcdir => .\nastvarlibdir => var/lib\nastdbdir => var/lib\n" +
