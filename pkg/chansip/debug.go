@@ -31,6 +31,12 @@ func (f *debugFilter) on() bool { return f.all || f.addr.IsValid() }
 // readHook sees every packet before sipgo parses it, which is what
 // chan_sip prints: the bytes as read.
 func (d *Driver) readHook(props sip.TransportReadProps, data []byte) ([]byte, error) {
+	if bareLineBreak(data) {
+		// A lone CR or LF in the headers would be echoed into our answers
+		// (header injection); the packet is dropped. Returning an error
+		// instead would stop sipgo's UDP reader.
+		return nil, nil
+	}
 	d.observeRead(props, data)
 	f := d.debug.Load()
 	if !f.on() {

@@ -13,7 +13,6 @@ import (
 
 	"github.com/gostrisk/gostrisk/pkg/cdr"
 	"github.com/gostrisk/gostrisk/pkg/chansip/call"
-	"github.com/gostrisk/gostrisk/pkg/chansip/digest"
 	"github.com/gostrisk/gostrisk/pkg/chansip/extern"
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipshow"
@@ -74,10 +73,9 @@ type Driver struct {
 	log  Logger
 	now  func() time.Time
 
-	cfg    atomic.Pointer[sipconf.Config]
-	regs   *registrations
-	nonces *digest.Nonces
-	debug  atomic.Pointer[debugFilter]
+	cfg   atomic.Pointer[sipconf.Config]
+	regs  *registrations
+	debug atomic.Pointer[debugFilter]
 
 	peersMu sync.Mutex
 	peers   map[string]*peerRuntime // by peer name as configured
@@ -128,7 +126,6 @@ func New(opts Options) (*Driver, error) {
 		log:     opts.Log,
 		now:     opts.Now,
 		regs:    newRegistrations(opts.Store),
-		nonces:  digest.NewNonces(nonceLifetime, opts.Now),
 		peers:   make(map[string]*peerRuntime),
 		pokeNow: make(chan string, 64),
 	}
@@ -401,13 +398,12 @@ func transportOf(s string) sipconf.Transport {
 	return 0
 }
 
-// housekeeping expires registrations and sweeps nonces. One ticker serves
+// housekeeping expires registrations. One ticker serves
 // all peers: a timer per registration would cost a goroutine-timer each
 // at the thousands of registrations the registrar is built for.
 func (d *Driver) housekeeping(ctx context.Context) {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
-	sweep := 0
 	for {
 		select {
 		case <-ctx.Done():
@@ -417,10 +413,6 @@ func (d *Driver) housekeeping(ctx context.Context) {
 		for _, r := range d.regs.expired(d.now()) {
 			d.log.Debug(1, "Registration for '%s' expired", r.Peer)
 			d.resetQualify(r.Peer)
-		}
-		if sweep++; sweep >= 10 {
-			sweep = 0
-			d.nonces.Sweep()
 		}
 	}
 }

@@ -15,6 +15,9 @@ import (
 // manager's HandleInvite runs on this goroutine: sipgo ends the server
 // transaction when the handler returns.
 func (d *Driver) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
+	if d.rejectMalformed(req, tx) {
+		return
+	}
 	calls := d.callManager()
 	if calls == nil {
 		d.respond(req, tx, 503, "Service Unavailable", nil)
@@ -127,6 +130,9 @@ func (d *Driver) matchCaller(cfg *sipconf.Config, req *sip.Request, src netip.Ad
 // handleInDialog routes ACK, BYE, CANCEL and other in-dialog requests to
 // the call manager; an unknown dialog gets 481 (an ACK gets nothing).
 func (d *Driver) handleInDialog(req *sip.Request, tx sip.ServerTransaction) {
+	if req.Method != sip.ACK && d.rejectMalformed(req, tx) {
+		return
+	}
 	calls := d.callManager()
 	if calls != nil && calls.HandleInDialog(req, tx) {
 		return
@@ -135,4 +141,16 @@ func (d *Driver) handleInDialog(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	d.respond(req, tx, 481, "Call leg/transaction does not exist", nil)
+}
+
+// rejectMalformed answers 400 to a request chan_sip would refuse before
+// looking at its method (see checkRequest) and reports whether it did.
+func (d *Driver) rejectMalformed(req *sip.Request, tx sip.ServerTransaction) bool {
+	err := checkRequest(req)
+	if err == nil {
+		return false
+	}
+	d.log.Debug(1, "Bad %s from %s: %v", req.Method, req.Source(), err)
+	d.respond(req, tx, 400, "Bad Request", nil)
+	return true
 }

@@ -72,7 +72,7 @@ func (d *Driver) respond(req *sip.Request, tx sip.ServerTransaction, code int, r
 // with what we can do.
 func (d *Driver) handleOptions(req *sip.Request, tx sip.ServerTransaction) {
 	src, err := parseHostPort(req.Source())
-	if err != nil {
+	if err != nil || d.rejectMalformed(req, tx) {
 		return
 	}
 	us := d.advertisedAddr(src.Addr())

@@ -56,6 +56,9 @@ func (d *Driver) setupStack(cfg *sipconf.Config) error {
 	return nil
 }
 
+// udpReadBuffer is the receive buffer asked for the SIP UDP socket.
+const udpReadBuffer = 4 << 20
+
 // transports are the bound sockets.
 type transports struct {
 	udp     net.PacketConn
@@ -83,6 +86,12 @@ func listen(g sipconf.General) (*transports, error) {
 		return nil, fmt.Errorf("chansip: bind UDP %s: %w", g.UDPBind, err)
 	}
 	t.udp = udp
+	if uc, ok := udp.(*net.UDPConn); ok {
+		// Bursts of thousands of REGISTERs a second overflow the default
+		// socket buffer before one reader drains it; the kernel caps the
+		// request at its own maximum.
+		uc.SetReadBuffer(udpReadBuffer)
+	}
 	t.udpAddr = udp.LocalAddr().(*net.UDPAddr).AddrPort()
 	if g.TCPEnable {
 		tcpNet := "tcp"

@@ -6,10 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"strings"
-	"sync"
-	"time"
 )
 
 // Credentials is a parsed Authorization / Proxy-Authorization header.
@@ -146,116 +143,14 @@ func Challenge(realm, nonce string, stale bool) string {
 	return s
 }
 
-// NonceState is what the store knows about a nonce.
+// NonceState is what a registrar knows about a nonce it is shown.
 type NonceState int
 
 const (
-	NonceUnknown NonceState = iota // never issued (or long forgotten)
+	NonceUnknown NonceState = iota // not one we issued
 	NonceValid
-	NonceStale // issued by us, but too old
+	NonceStale // issued by us, but too old: challenge again with stale=true
 )
-
-const shards = 64
-
-// Nonces issues and checks nonces. The zero value is not usable; use
-// NewNonces.
-type Nonces struct {
-	lifetime time.Duration
-	now      func() time.Time
-	seed     maphash.Seed
-	shards   [shards]nonceShard
-}
-
-type nonceShard struct {
-	mu     sync.Mutex
-	issued map[string]time.Time
-}
-
-// NewNonces returns a store whose nonces are valid for lifetime; they are
-// remembered (to answer "stale") for twice that long.
-func NewNonces(lifetime time.Duration, now func() time.Time) *Nonces {
-	if now == nil {
-		now = time.Now
-	}
-	n := &Nonces{lifetime: lifetime, now: now, seed: maphash.MakeSeed()}
-	for i := range n.shards {
-		n.shards[i].issued = make(map[string]time.Time)
-	}
-	return n
-}
-
-func (n *Nonces) shard(nonce string) *nonceShard {
-	return &n.shards[maphash.String(n.seed, nonce)%shards]
-}
-
-// New issues a fresh random nonce.
-func (n *Nonces) New() string {
-	var b [12]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic(fmt.Sprintf("digest: crypto/rand failed: %v", err))
-	}
-	nonce := hex.EncodeToString(b[:])
-	s := n.shard(nonce)
-	now := n.now()
-	s.mu.Lock()
-	s.issued[nonce] = now
-	s.mu.Unlock()
-	return nonce
-}
-
-// State reports whether nonce is one we issued and still valid.
-func (n *Nonces) State(nonce string) NonceState {
-	s := n.shard(nonce)
-	s.mu.Lock()
-	at, ok := s.issued[nonce]
-	s.mu.Unlock()
-	switch {
-	case !ok:
-		return NonceUnknown
-	case n.now().Sub(at) > n.lifetime:
-		return NonceStale
-	}
-	return NonceValid
-}
-
-// Forget drops a nonce after successful use, so it cannot be replayed for
-// another registration.
-func (n *Nonces) Forget(nonce string) {
-	s := n.shard(nonce)
-	s.mu.Lock()
-	delete(s.issued, nonce)
-	s.mu.Unlock()
-}
-
-// Sweep drops nonces older than twice the lifetime; the owner calls it
-// periodically so a flood of unanswered challenges does not grow memory.
-func (n *Nonces) Sweep() (removed int) {
-	cutoff := n.now().Add(-2 * n.lifetime)
-	for i := range n.shards {
-		s := &n.shards[i]
-		s.mu.Lock()
-		for k, at := range s.issued {
-			if at.Before(cutoff) {
-				delete(s.issued, k)
-				removed++
-			}
-		}
-		s.mu.Unlock()
-	}
-	return removed
-}
-
-// Len is the number of remembered nonces.
-func (n *Nonces) Len() int {
-	total := 0
-	for i := range n.shards {
-		s := &n.shards[i]
-		s.mu.Lock()
-		total += len(s.issued)
-		s.mu.Unlock()
-	}
-	return total
-}
 
 // Answer builds the Authorization value a client sends in reply to a
 // challenge header (for trunks that challenge our REGISTER or INVITE).

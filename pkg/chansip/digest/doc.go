@@ -3,9 +3,9 @@
 // INVITE with a nonce and verifies the answer; the client side answers the
 // 401/407 challenges of a trunk.
 //
-// Nonces are random, bound to a time of issue, and kept in a sharded store so
-// thousands of registrations per second do not serialise on one lock. An
-// expired nonce that was otherwise answered correctly is reported as stale,
-// which the registrar answers with a fresh challenge carrying stale=true, as
+// Issuing and checking nonces is the registrar's (pkg/chansip signs them, so
+// no memory is kept per challenge); NonceState names what it finds. An
+// expired nonce that was otherwise answered correctly counts as stale, which
+// the registrar answers with a fresh challenge carrying stale=true, as
 // chan_sip does.
 package digest

@@ -166,6 +166,9 @@ func ParseRegister(s string) (*Register, error) {
 	r.Secret = stripQuotes(secret)
 	r.AuthUser = stripQuotes(authuser)
 	r.Host = stripQuotes(host)
+	if r.Host == "" {
+		return nil, fmt.Errorf("register line %q has no host", s)
+	}
 	r.Extension = stripQuotes(ext)
 	if r.Extension == "" {
 		r.Extension = "s"
