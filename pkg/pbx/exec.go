@@ -149,19 +149,21 @@ func (e *Engine) indicateAndWait(ch *Channel, ind Indication, cause int) {
 }
 
 // runHangupExten runs the `h` extension of the channel's context, if any.
+// The first lookup doubles as the existence test: every call ends here,
+// and most contexts have no `h`.
 func (e *Engine) runHangupExten(ch *Channel) {
 	plan := e.Plan()
+	if plan == nil {
+		return
+	}
 	dpc, _, _ := ch.Location()
 	cid := ch.CallerID().Num
-	if plan == nil || !plan.Exists(dpc, "h", cid, 1) {
+	p, ok := plan.Find(dpc, "h", cid, 1)
+	if !ok {
 		return
 	}
 	ch.SetLocation(dpc, "h", 1)
 	for prio := 1; ; {
-		p, ok := plan.Find(dpc, "h", cid, prio)
-		if !ok {
-			return
-		}
 		res, err := e.Exec(ch, p)
 		if err != nil || res.Action == ActHangup {
 			e.log.Verbose(2, "Spawn extension (%s, %s, %d) exited non-zero on '%s'\n", dpc, "h", prio, ch.Name())
@@ -176,6 +178,9 @@ func (e *Engine) runHangupExten(ch *Channel) {
 			prio++
 		}
 		ch.SetLocation(dpc, "h", prio)
+		if p, ok = plan.Find(dpc, "h", cid, prio); !ok {
+			return
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package dialplan
 import (
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -97,6 +98,7 @@ type context struct {
 	ignorepats []string
 	switches   []Switch
 	idx        index
+	flat       atomic.Pointer[matchTree] // built on first plain match, see tree
 }
 
 // Dialplan is a loaded extensions.conf (plus what users.conf generates).

@@ -2,6 +2,7 @@ package dialplan
 
 import (
 	"strings"
+	"time"
 )
 
 // Asterisk's default matcher walks a context's extensions in their sorted
@@ -30,6 +31,12 @@ type trieNode struct {
 type index struct {
 	literals map[string][]int32
 	root     *trieNode
+	// first holds the characters the trie branches on at its root and
+	// rootAny tells whether some pattern stops at the root already (it
+	// may match whatever the first character): together they rule a
+	// context out for a dialled string with one bit test.
+	first   charset
+	rootAny bool
 }
 
 func buildIndex(exts []*extension) index {
@@ -42,7 +49,17 @@ func buildIndex(exts []*extension) index {
 		}
 		insertPattern(ix.root, e.exten[1:], 0, 1, 0, int32(i))
 	}
+	for c := range ix.root.next {
+		ix.first.add(c)
+	}
+	ix.rootAny = len(ix.root.ids) > 0
 	return ix
+}
+
+// mayMatch reports whether a pattern of the context could match key (the
+// dialled string without '-'); literals are checked apart.
+func (ix *index) mayMatch(key string) bool {
+	return ix.rootAny || (key != "" && ix.first.has(key[0]))
 }
 
 // patternSet reads the element at p[i] the way matchExten does: the set it
@@ -188,25 +205,13 @@ type query struct {
 	priority int
 	label    string // findlabel when set
 	visited  []string
+	now      time.Time // read once per query, for timed includes
 }
 
-// search looks in one context then its includes, as pbx_find_extension
-// does with the default matcher.
-func (d *Dialplan) search(q *query, ctxName, exten, callerID string) *Priority {
-	if len(q.visited) >= maxStack {
-		return nil
-	}
-	for _, v := range q.visited {
-		if strings.EqualFold(v, ctxName) {
-			return nil
-		}
-	}
-	c := d.byName[ctxName]
-	if c == nil {
-		return nil
-	}
-	var found *Priority
-	stop := false
+// own looks for exten among the context's own extensions. stop means a
+// MatchMore search met an extension ending in '!': the context answers no
+// and its includes are not searched.
+func (c *context) own(q *query, exten, callerID string) (found *Priority, stop bool) {
 	try := func(e *extension) bool {
 		m := matchExten(e.exten, exten, q.mode)
 		if m == 0 || (e.matchCID && !cidMatches(e.cid, callerID)) {
@@ -235,19 +240,170 @@ func (d *Dialplan) search(q *query, ctxName, exten, callerID string) *Priority {
 		}
 	}
 	if stop {
+		return nil, true
+	}
+	return found, false
+}
+
+// search looks in one context then its includes, as pbx_find_extension
+// does with the default matcher. Plain matches through trees without
+// timed includes take the precomputed walk (matchTree) instead.
+func (d *Dialplan) search(q *query, ctxName, exten, callerID string) *Priority {
+	if q.mode == modeMatch {
+		if c := d.byName[ctxName]; c != nil {
+			if t := c.tree(d); t.static {
+				return t.find(q, exten, callerID)
+			}
+		}
+	}
+	return d.searchWalk(q, ctxName, exten, callerID)
+}
+
+// searchWalk is the search itself: the context's own extensions, then its
+// includes in order, depth first, each context visited once (names
+// compared without case, as Asterisk does) and at most maxStack of them.
+func (d *Dialplan) searchWalk(q *query, ctxName, exten, callerID string) *Priority {
+	if len(q.visited) >= maxStack {
+		return nil
+	}
+	for _, v := range q.visited {
+		if strings.EqualFold(v, ctxName) {
+			return nil
+		}
+	}
+	c := d.byName[ctxName]
+	if c == nil {
+		return nil
+	}
+	found, stop := c.own(q, exten, callerID)
+	if stop {
 		return nil
 	}
 	if found != nil {
 		return found
 	}
 	q.visited = append(q.visited, c.name)
-	now := d.now()
 	for i := range c.includes {
 		inc := &c.includes[i]
-		if !inc.valid(now) {
+		if inc.timing != nil {
+			if q.now.IsZero() {
+				q.now = d.now()
+			}
+			if !inc.valid(q.now) {
+				continue
+			}
+		}
+		if p := d.searchWalk(q, inc.Context, exten, callerID); p != nil {
+			return p
+		}
+	}
+	return nil
+}
+
+// matchTree is what a plain match (Find, Exists, FindLabel, Hint) through
+// one context needs when no include below it is timed: the contexts in the
+// order searchWalk would look into them when nothing matches on the way,
+// and which of them can match a dialled string at all. A call's lookups,
+// most of all the `h` extension that few contexts have, then cost a map
+// lookup and one bit test per context instead of a walk with its visited
+// list.
+type matchTree struct {
+	static bool // no timed include: the fields below are valid
+	ctxs   []*context
+	// lits maps each plain extension name (without '-') to the positions
+	// in ctxs of the contexts having it, ascending.
+	lits    map[string][]int32
+	first   charset // union of the contexts' index.first
+	rootAny bool    // some context has a pattern stopping at its trie root
+}
+
+// tree returns the context's matchTree, building it on first use: only
+// contexts that calls actually start in pay for one. The dialplan never
+// changes once built, so concurrent builders produce equal trees and
+// whichever is stored first wins.
+func (c *context) tree(d *Dialplan) *matchTree {
+	if t := c.flat.Load(); t != nil {
+		return t
+	}
+	t := d.buildTree(c)
+	if !c.flat.CompareAndSwap(nil, t) {
+		return c.flat.Load()
+	}
+	return t
+}
+
+func (d *Dialplan) buildTree(root *context) *matchTree {
+	t := &matchTree{static: true}
+	var visited []string
+	var walk func(name string)
+	walk = func(name string) {
+		if !t.static || len(visited) >= maxStack {
+			return
+		}
+		for _, v := range visited {
+			if strings.EqualFold(v, name) {
+				return
+			}
+		}
+		c := d.byName[name]
+		if c == nil {
+			return
+		}
+		t.ctxs = append(t.ctxs, c)
+		visited = append(visited, c.name)
+		for i := range c.includes {
+			if c.includes[i].timing != nil {
+				t.static = false
+				return
+			}
+			walk(c.includes[i].Context)
+		}
+	}
+	walk(root.name)
+	if !t.static {
+		return &matchTree{}
+	}
+	t.lits = map[string][]int32{}
+	for pos, c := range t.ctxs {
+		for k := range c.idx.literals {
+			t.lits[k] = append(t.lits[k], int32(pos))
+		}
+		for i := range t.first {
+			t.first[i] |= c.idx.first[i]
+		}
+		t.rootAny = t.rootAny || c.idx.rootAny
+	}
+	return t
+}
+
+// find is searchWalk for a plain match over a static tree: contexts that
+// have neither the name nor a pattern starting like it are skipped, and a
+// string that nothing in the tree can match costs no walk at all.
+func (t *matchTree) find(q *query, exten, callerID string) *Priority {
+	if strings.HasPrefix(exten, "_") {
+		// A pattern dialled as such is compared with every extension.
+		for _, c := range t.ctxs {
+			if p, _ := c.own(q, exten, callerID); p != nil {
+				return p
+			}
+		}
+		return nil
+	}
+	key := exten
+	if strings.IndexByte(key, '-') >= 0 {
+		key = strings.ReplaceAll(key, "-", "")
+	}
+	lits := t.lits[key]
+	if len(lits) == 0 && !t.rootAny && (key == "" || !t.first.has(key[0])) {
+		return nil
+	}
+	for pos, c := range t.ctxs {
+		if len(lits) > 0 && lits[0] == int32(pos) {
+			lits = lits[1:]
+		} else if !c.idx.mayMatch(key) {
 			continue
 		}
-		if p := d.search(q, inc.Context, exten, callerID); p != nil {
+		if p, _ := c.own(q, exten, callerID); p != nil {
 			return p
 		}
 	}
