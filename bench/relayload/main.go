@@ -1,0 +1,205 @@
+package main
+
+import (
+	"bufio"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+)
+
+// pinnedEnv marks a relay process that has already been re-executed under
+// taskset, so it does not do it again.
+const pinnedEnv = "RELAYLOAD_PINNED"
+
+type options struct {
+	calls     []int
+	modes     []string
+	dur       time.Duration
+	warmup    time.Duration
+	portStart int
+	portEnd   int
+	relayCPU  string
+	phonesCPU string
+}
+
+func main() {
+	phones := flag.Bool("phones", false, "internal: run as the phones process (driven by the relay over stdin/stdout)")
+	calls := flag.String("calls", "100,300,500", "comma-separated numbers of concurrent calls")
+	modes := flag.String("modes", "rtp,srtp", "comma-separated modes: rtp (RTP<->RTP) and srtp (SRTP<->RTP)")
+	dur := flag.Duration("dur", 10*time.Second, "measurement window per run")
+	warmup := flag.Duration("warmup", 2*time.Second, "traffic before the window opens")
+	ports := flag.String("ports", "20000-29999", "RTP port range of the relay's allocator")
+	relayCPU := flag.String("relay-cpu", "0", "CPU list for the relay (taskset -c); empty: no pinning")
+	phonesCPU := flag.String("phones-cpu", "1", "CPU list for the phones process (taskset -c); empty: no pinning")
+	flag.Parse()
+
+	if *phones {
+		if err := runPhones(os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "relayload phones:", err)
+			os.Exit(1)
+		}
+		return
+	}
+
+	if *relayCPU != "" && os.Getenv(pinnedEnv) == "" {
+		if ts, err := exec.LookPath("taskset"); err == nil {
+			os.Exit(reexecPinned(ts, *relayCPU))
+		}
+	}
+
+	opts, err := parseOptions(*calls, *modes, *ports)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "relayload:", err)
+		os.Exit(2)
+	}
+	opts.dur, opts.warmup = *dur, *warmup
+	opts.relayCPU, opts.phonesCPU = *relayCPU, *phonesCPU
+	if os.Getenv(pinnedEnv) == "" {
+		opts.relayCPU = ""
+	}
+	if err := runAll(opts, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "relayload:", err)
+		os.Exit(1)
+	}
+}
+
+// reexecPinned runs this program again under taskset so every thread of
+// the Go runtime inherits the affinity (sched_setaffinity from Go would
+// only pin the calling thread).
+func reexecPinned(taskset, cpus string) int {
+	self, err := os.Executable()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "relayload:", err)
+		return 1
+	}
+	cmd := exec.Command(taskset, append([]string{"-c", cpus, self}, os.Args[1:]...)...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.Env = append(os.Environ(), pinnedEnv+"=1")
+	if err := cmd.Run(); err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return ee.ExitCode()
+		}
+		fmt.Fprintln(os.Stderr, "relayload:", err)
+		return 1
+	}
+	return 0
+}
+
+func parseOptions(calls, modes, ports string) (options, error) {
+	var o options
+	for _, f := range strings.Split(calls, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			return o, fmt.Errorf("bad -calls entry %q", f)
+		}
+		o.calls = append(o.calls, n)
+	}
+	for _, m := range strings.Split(modes, ",") {
+		m = strings.TrimSpace(m)
+		if m != "rtp" && m != "srtp" {
+			return o, fmt.Errorf("bad -modes entry %q (rtp or srtp)", m)
+		}
+		o.modes = append(o.modes, m)
+	}
+	lo, hi, ok := strings.Cut(ports, "-")
+	var err1, err2 error
+	o.portStart, err1 = strconv.Atoi(lo)
+	o.portEnd, err2 = strconv.Atoi(hi)
+	if !ok || err1 != nil || err2 != nil || o.portStart >= o.portEnd {
+		return o, fmt.Errorf("bad -ports %q (start-end)", ports)
+	}
+	return o, nil
+}
+
+func runAll(o options, out io.Writer) error {
+	fmt.Fprintf(out, "relay pinned to CPU %q, phones to CPU %q; %s warm-up, %s window; %s\n",
+		o.relayCPU, o.phonesCPU, o.warmup, o.dur, time.Now().UTC().Format(time.RFC3339))
+	var rows []result
+	for _, n := range o.calls {
+		for _, m := range o.modes {
+			r, err := runOne(o, m, n)
+			if err != nil {
+				return fmt.Errorf("%s with %d calls: %w", m, n, err)
+			}
+			rows = append(rows, r)
+			fmt.Fprintf(out, "  done: %s %d calls\n", m, n)
+		}
+	}
+	printTable(out, rows)
+	return nil
+}
+
+// result is one run's figures. CPU is in seconds of CPU per second of
+// wall clock, i.e. 1.0 is one core busy.
+type result struct {
+	mode       string
+	calls      int
+	relayCPU   float64
+	phonesCPU  float64
+	sent, recv uint64
+	bad        uint64
+	pps        float64
+}
+
+func printTable(out io.Writer, rows []result) {
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "mode\tcalls\trelay CPU (% core)\tper call (% core)\tpackets/s relayed\tsent\treceived\tloss %\tbad\tphones CPU (% core)\t")
+	for _, r := range rows {
+		loss := 0.0
+		if r.sent > 0 {
+			loss = 100 * (1 - float64(r.recv)/float64(r.sent))
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.3f\t%.0f\t%d\t%d\t%.3f\t%d\t%.1f\t\n",
+			r.mode, r.calls, 100*r.relayCPU, 100*r.relayCPU/float64(r.calls), r.pps,
+			r.sent, r.recv, loss, r.bad, 100*r.phonesCPU)
+	}
+	_ = tw.Flush()
+}
+
+// cpuTime is user+system CPU consumed by this process so far.
+func cpuTime() (time.Duration, error) {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0, fmt.Errorf("getrusage: %w", err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), nil
+}
+
+// encodeKey and decodeKey carry SRTP master keys over the pipe between the
+// two processes.
+func encodeKey(k []byte) string {
+	if k == nil {
+		return "-"
+	}
+	return hex.EncodeToString(k)
+}
+
+func decodeKey(s string) ([]byte, error) {
+	if s == "-" {
+		return nil, nil
+	}
+	k, err := hex.DecodeString(s)
+	if err != nil {
+		return nil, fmt.Errorf("bad key %q: %w", s, err)
+	}
+	return k, nil
+}
+
+// readLine reads one line of the pipe protocol, without its newline.
+func readLine(r *bufio.Reader) (string, error) {
+	s, err := r.ReadString('\n')
+	if err != nil {
+		return "", fmt.Errorf("pipe: %w", err)
+	}
+	return strings.TrimSuffix(s, "\n"), nil
+}

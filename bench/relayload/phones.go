@@ -1,0 +1,245 @@
+package main
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/netip"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pion/srtp/v3"
+)
+
+const (
+	ptime       = 20 * time.Millisecond
+	payloadSize = 160 // 20 ms of G.711 at 8 kHz
+	headerSize  = 12
+	drainTime   = 300 * time.Millisecond
+)
+
+// phone is one fake handset: a UDP socket that streams to its relay leg
+// and counts what comes back.
+type phone struct {
+	conn  *net.UDPConn
+	leg   netip.AddrPort
+	fill  byte // payload byte it sends; the other phone checks it
+	want  byte // payload byte it expects from the other phone
+	enc   *srtp.Context
+	dec   *srtp.Context
+	ssrc  uint32
+	seq   uint16
+	ts    uint32
+	pkt   []byte
+	out   []byte
+	sent  uint64        // owned by the sender goroutine
+	recv  atomic.Uint64 // owned by the phone's reader
+	bad   atomic.Uint64
+	plain [headerSize + payloadSize + 64]byte
+}
+
+func newPhone(legPort uint16, fill, want byte, sendKey, recvKey []byte) (*phone, error) {
+	conn, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(loopback, 0)))
+	if err != nil {
+		return nil, fmt.Errorf("phone socket: %w", err)
+	}
+	p := &phone{
+		conn: conn, leg: netip.AddrPortFrom(loopback, legPort), fill: fill, want: want,
+		ssrc: rand.Uint32(), seq: uint16(rand.Uint32()), ts: rand.Uint32(),
+		pkt: make([]byte, headerSize+payloadSize), out: make([]byte, 0, headerSize+payloadSize+64),
+	}
+	for i := headerSize; i < len(p.pkt); i++ {
+		p.pkt[i] = fill
+	}
+	if sendKey != nil {
+		if p.enc, err = srtp.CreateContext(sendKey[:16], sendKey[16:], srtp.ProtectionProfileAes128CmHmacSha1_80); err != nil {
+			_ = conn.Close()
+			return nil, fmt.Errorf("phone srtp send: %w", err)
+		}
+	}
+	if recvKey != nil {
+		if p.dec, err = srtp.CreateContext(recvKey[:16], recvKey[16:], srtp.ProtectionProfileAes128CmHmacSha1_80); err != nil {
+			_ = conn.Close()
+			return nil, fmt.Errorf("phone srtp receive: %w", err)
+		}
+	}
+	return p, nil
+}
+
+func (p *phone) port() uint16 {
+	return uint16(p.conn.LocalAddr().(*net.UDPAddr).Port)
+}
+
+// send writes the next 20 ms packet, encrypted when the phone does SRTP.
+// Send errors (a full socket buffer) count as sent and lost: the relay
+// never saw them, which is what a real phone would experience too.
+func (p *phone) send() {
+	p.pkt[0], p.pkt[1] = 0x80, 0 // V=2, PT 0 (PCMU)
+	binary.BigEndian.PutUint16(p.pkt[2:], p.seq)
+	binary.BigEndian.PutUint32(p.pkt[4:], p.ts)
+	binary.BigEndian.PutUint32(p.pkt[8:], p.ssrc)
+	p.seq++
+	p.ts += payloadSize
+	wire := p.pkt
+	if p.enc != nil {
+		var err error
+		if wire, err = p.enc.EncryptRTP(p.out[:0], p.pkt, nil); err != nil {
+			return
+		}
+	}
+	p.sent++
+	_, _ = p.conn.WriteToUDPAddrPort(wire, p.leg)
+}
+
+// read counts packets until the socket's deadline passes. A packet is bad
+// when it fails SRTP authentication or its payload is not what the other
+// phone sent.
+func (p *phone) read() {
+	buf := make([]byte, 1500)
+	for {
+		n, _, err := p.conn.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			return
+		}
+		pkt := buf[:n]
+		if p.dec != nil {
+			if pkt, err = p.dec.DecryptRTP(p.plain[:0], pkt, nil); err != nil {
+				p.bad.Add(1)
+				continue
+			}
+		}
+		if len(pkt) != headerSize+payloadSize || pkt[headerSize] != p.want || pkt[len(pkt)-1] != p.want {
+			p.bad.Add(1)
+			continue
+		}
+		p.recv.Add(1)
+	}
+}
+
+// runPhones is the phones process: it reads the calls from the relay,
+// binds two sockets per call, streams when told to and reports totals and
+// its own CPU use over the same window as the relay.
+func runPhones(in io.Reader, out io.Writer) error {
+	r := bufio.NewReader(in)
+	line, err := readLine(r)
+	if err != nil {
+		return err
+	}
+	var n int
+	var warmupNs, durNs int64
+	if _, err := fmt.Sscanf(line, "setup %d %d %d", &n, &warmupNs, &durNs); err != nil {
+		return fmt.Errorf("bad setup line %q: %w", line, err)
+	}
+	phones := make([]*phone, 0, 2*n)
+	defer func() {
+		for _, p := range phones {
+			_ = p.conn.Close()
+		}
+	}()
+	w := bufio.NewWriter(out)
+	for i := 0; i < n; i++ {
+		line, err := readLine(r)
+		if err != nil {
+			return err
+		}
+		f := strings.Fields(line)
+		if len(f) != 4 {
+			return fmt.Errorf("bad call line %q", line)
+		}
+		var aPort, bPort uint16
+		if _, err := fmt.Sscanf(f[0]+" "+f[1], "%d %d", &aPort, &bPort); err != nil {
+			return fmt.Errorf("bad call line %q: %w", line, err)
+		}
+		phoneKey, err := decodeKey(f[2])
+		if err != nil {
+			return err
+		}
+		legKey, err := decodeKey(f[3])
+		if err != nil {
+			return err
+		}
+		a, err := newPhone(aPort, 0xAA, 0xBB, phoneKey, legKey)
+		if err != nil {
+			return err
+		}
+		phones = append(phones, a)
+		b, err := newPhone(bPort, 0xBB, 0xAA, nil, nil)
+		if err != nil {
+			return err
+		}
+		phones = append(phones, b)
+		fmt.Fprintf(w, "%d %d\n", a.port(), b.port())
+	}
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("report ports: %w", err)
+	}
+	if line, err := readLine(r); err != nil || line != "go" {
+		return errors.Join(fmt.Errorf("expected go, got %q", line), err)
+	}
+
+	var readers sync.WaitGroup
+	for _, p := range phones {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			p.read()
+		}()
+	}
+	stop := make(chan struct{})
+	senderDone := make(chan struct{})
+	go func() {
+		defer close(senderDone)
+		tick := time.NewTicker(ptime)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				for _, p := range phones {
+					p.send()
+				}
+			}
+		}
+	}()
+
+	time.Sleep(time.Duration(warmupNs))
+	cpu0, err := cpuTime()
+	if err != nil {
+		return err
+	}
+	t0 := time.Now()
+	time.Sleep(time.Duration(durNs))
+	cpu1, err := cpuTime()
+	if err != nil {
+		return err
+	}
+	cpu := (cpu1 - cpu0).Seconds() / time.Since(t0).Seconds()
+	close(stop)
+	<-senderDone
+	time.Sleep(drainTime)
+	for _, p := range phones {
+		_ = p.conn.SetReadDeadline(time.Unix(1, 0))
+	}
+	readers.Wait()
+
+	var sent, recv, bad uint64
+	for _, p := range phones {
+		sent += p.sent
+		recv += p.recv.Load()
+		bad += p.bad.Load()
+	}
+	fmt.Fprintf(w, "result %d %d %d %.4f\n", sent, recv, bad, cpu)
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("report result: %w", err)
+	}
+	_ = os.Stdout.Sync()
+	return nil
+}
