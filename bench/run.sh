@@ -516,4 +516,12 @@ call_row "concurrent G.711 calls relayed both ways (<= 80 % CPU)" "$CONC"
 call_row "  server CPU with them up" "$CONC_CPU"
 call_row "  server RSS with them up" "$CONC_RSS"
 call_row "  RTP relayed by the server (loss = 100 % - this)" "$CONC_RTP"
-row "concurrent calls with SRTP on one leg" "n/a: sipp 3.6 cannot do SRTP (needs another client)"
+row "concurrent calls with SRTP on one leg" "see the relay table below (sipp 3.6 has no SRTP)"
+
+# SRTP<->RTP vs RTP<->RTP relay cost per call, measured with the Go load
+# program (pkg/rtp driven as the call path drives it; phones in a child
+# process on the other CPU). RELAYLOAD=0 skips it (about 75 s).
+if [ "${RELAYLOAD:-1}" != 0 ]; then
+	printf '\nRelayed calls, SRTP on one leg vs plain RTP (bench/relayload):\n'
+	(cd "$ROOT" && go run ./bench/relayload ${RELAYLOAD_ARGS:-}) || echo "relayload failed"
+fi
