@@ -161,3 +161,32 @@ func (l *loader) commonOption(name string, v *confparse.Variable, t *commonTarge
 	}
 	return true
 }
+
+// sessionOption reads the session-timer options (RFC 4028), valid in
+// [general] and in a peer alike.
+func (l *loader) sessionOption(name string, v *confparse.Variable, mode, refresher *string, expires, minSE *int) {
+	switch name {
+	case "session-timers":
+		switch strings.ToLower(v.Value) {
+		case "accept", "originate", "refuse":
+			*mode = strings.ToUpper(v.Value[:1]) + strings.ToLower(v.Value[1:])
+		default:
+			l.bad(v, fmt.Errorf("want accept, originate or refuse"))
+		}
+	case "session-refresher":
+		switch strings.ToLower(v.Value) {
+		case "uac", "uas":
+			*refresher = strings.ToLower(v.Value)
+		default:
+			l.bad(v, fmt.Errorf("want uac or uas"))
+		}
+	case "session-expires":
+		if n, ok := l.intVal(v, 90); ok {
+			*expires = n
+		}
+	case "session-minse":
+		if n, ok := l.intVal(v, 90); ok {
+			*minSE = n
+		}
+	}
+}

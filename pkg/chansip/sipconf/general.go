@@ -619,28 +619,8 @@ func (l *loader) parseGeneral(cat *confparse.Category) (General, []*Register) {
 				g.TimerB = n
 				timerBSet = true
 			}
-		case "session-timers":
-			switch strings.ToLower(v.Value) {
-			case "accept", "originate", "refuse":
-				g.SessionTimers = strings.ToUpper(v.Value[:1]) + strings.ToLower(v.Value[1:])
-			default:
-				l.bad(v, fmt.Errorf("want accept, originate or refuse"))
-			}
-		case "session-refresher":
-			switch strings.ToLower(v.Value) {
-			case "uac", "uas":
-				g.SessionRefresher = strings.ToLower(v.Value)
-			default:
-				l.bad(v, fmt.Errorf("want uac or uas"))
-			}
-		case "session-expires":
-			if n, ok := l.intVal(v, 90); ok {
-				g.SessionExpires = n
-			}
-		case "session-minse":
-			if n, ok := l.intVal(v, 90); ok {
-				g.SessionMinSE = n
-			}
+		case "session-timers", "session-refresher", "session-expires", "session-minse":
+			l.sessionOption(name, v, &g.SessionTimers, &g.SessionRefresher, &g.SessionExpires, &g.SessionMinSE)
 		case "outboundproxy":
 			g.OutboundProxy = v.Value
 		case "recordonfeature":

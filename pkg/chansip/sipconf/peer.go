@@ -442,28 +442,8 @@ func (l *loader) applyPeerVars(p *Peer, g *General, vars []*confparse.Variable, 
 				p.TimerB = n
 				timerBSet = true
 			}
-		case "session-timers":
-			switch strings.ToLower(v.Value) {
-			case "accept", "originate", "refuse":
-				p.SessionTimers = strings.ToUpper(v.Value[:1]) + strings.ToLower(v.Value[1:])
-			default:
-				l.bad(v, fmt.Errorf("want accept, originate or refuse"))
-			}
-		case "session-refresher":
-			switch strings.ToLower(v.Value) {
-			case "uac", "uas":
-				p.SessionRefresher = strings.ToLower(v.Value)
-			default:
-				l.bad(v, fmt.Errorf("want uac or uas"))
-			}
-		case "session-expires":
-			if n, ok := l.intVal(v, 90); ok {
-				p.SessionExpires = n
-			}
-		case "session-minse":
-			if n, ok := l.intVal(v, 90); ok {
-				p.SessionMinSE = n
-			}
+		case "session-timers", "session-refresher", "session-expires", "session-minse":
+			l.sessionOption(name, v, &p.SessionTimers, &p.SessionRefresher, &p.SessionExpires, &p.SessionMinSE)
 		case "description":
 			p.Description = v.Value
 		case "encryption":
