@@ -1,9 +1,12 @@
 // Package chansip is gostrisk's SIP channel driver, shaped after Asterisk
-// 18's chan_sip and built on github.com/emiago/sipgo: the UDP (and, with
-// tcpenable=yes, TCP) transports, peers from sip.conf/users.conf
-// (sipconf), the registrar with MD5 digest authentication, qualify
-// (OPTIONS pings), registrations persisted in astdb, chan_sip's security
-// log lines, and the "sip ..." CLI commands.
+// 18's chan_sip and built on github.com/emiago/sipgo: the UDP, TCP
+// (tcpenable=yes) and TLS (tlsenable=yes) transports, peers from
+// sip.conf/users.conf (sipconf), the registrar with MD5 digest
+// authentication, INVITE peer matching and authentication in front of the
+// call machinery (package call), outbound registrations (register =>),
+// qualify (OPTIONS pings), externip/localnet addresses (package extern),
+// registrations persisted in astdb, chan_sip's security log lines, and the
+// "sip ..." CLI commands.
 //
 // # Wiring
 //
@@ -16,6 +19,9 @@
 //		Registry: reg,               // the "sip" commands are added here
 //		Version:  core.AsteriskVersion,
 //		Reload:   func() error { return d.Reload("chan_sip.so") },
+//		Engine:   eng,               // *pbx.Engine: calls; nil = registrar only
+//		RTP:      snap.RTP,          // rtp.conf
+//		CDR:      writeCDR,          // one record per call
 //	})
 //	err = drv.Start(ctx)           // binds now: "address in use" is returned here
 //	...
@@ -43,14 +49,24 @@
 // a wrong password is (401 challenge, then 403 to an answer with our
 // nonce), so extensions cannot be enumerated from the wire.
 //
-// Nonces live 32 s (chan_sip's dialog lifetime); an answer computed with
-// the right password on an expired nonce gets a new challenge with
-// stale=true. A sweep every 10 s bounds the nonce table under floods.
+// REGISTER is answered without keeping a transaction, and nonces are
+// signed rather than stored (registrations.go), so a retransmission gets
+// the same answer and a flood of challenges leaves nothing behind. An
+// answer computed with the right password on an expired nonce gets a new
+// challenge with stale=true.
+//
+// # Calls and connections
+//
+// A new INVITE is matched to a peer by its From user, else by source
+// address (insecure=port: address only), challenged unless
+// insecure=invite, and handed to call.Manager on the handler's goroutine.
+// Requests to a phone that registered over TCP or TLS go back over its
+// connection (tls_route.go): the phone is usually behind NAT.
 //
 // # Concurrency
 //
 // The configuration is an atomic pointer; registrations sit in an
 // RWMutex-guarded map; the qualify schedule is one loop goroutine. Start
-// owns every goroutine (transport readers, housekeeping, qualify) and Stop
-// waits for them.
+// owns every goroutine (transport readers, housekeeping, qualify, outbound
+// registrations) and Stop waits for them, after the calls are hung up.
 package chansip
