@@ -98,7 +98,7 @@ func TestSRTPToRTPCall(t *testing.T) {
 	}
 	caller := startBaresip(t, baresipConfig{User: "6001", Registrar: tlsPort, CAFile: files.CA,
 		Source: filepath.Join(dir, "caller.wav"), RTPStart: callerRTP, CtrlPort: harness.FreePort(t)})
-	if err := caller.waitEvent("REGISTER_OK", 8*time.Second); err != nil {
+	if err := caller.waitRegistered(8 * time.Second); err != nil {
 		t.Fatal(err)
 	}
 

@@ -102,7 +102,7 @@ func TestTLSBaresipSRTPCall(t *testing.T) {
 	caller := startBaresip(t, baresipConfig{User: "6001", Registrar: tlsPort, CAFile: files.CA,
 		Source: filepath.Join(dir, "caller.wav"), RTPStart: harness.FreeRTPRange(t, 20), CtrlPort: harness.FreePort(t)})
 	for _, p := range []*baresip{callee, caller} {
-		if err := p.waitEvent("REGISTER_OK", 8*time.Second); err != nil {
+		if err := p.waitRegistered(8 * time.Second); err != nil {
 			t.Fatal(err)
 		}
 	}

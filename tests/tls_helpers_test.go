@@ -464,6 +464,33 @@ func (b *baresip) waitEvent(typ string, timeout time.Duration) error {
 	}
 }
 
+// waitRegistered waits until the account is registered. baresip reports it
+// as a REGISTER_OK event on ctrl_tcp, but it may register before the test's
+// control connection is up, and that event is then lost; its own output
+// line ("<user>@<host>: {0/TLS/v4} 200 OK (...)") is kept, so either counts.
+func (b *baresip) waitRegistered(timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if strings.Contains(b.out.String(), "} 200 OK (") {
+			return nil
+		}
+		select {
+		case m, ok := <-b.events:
+			if !ok {
+				return fmt.Errorf("baresip %s: control connection closed before registering", b.name)
+			}
+			if ev, _ := m["event"].(bool); ev && m["type"] == "REGISTER_OK" {
+				return nil
+			}
+			if m["type"] == "REGISTER_FAIL" {
+				return fmt.Errorf("baresip %s: registration failed: %v", b.name, m["param"])
+			}
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("baresip %s: not registered within %v", b.name, timeout)
+}
+
 // Stop asks baresip to quit (so that its WAV dumps are finalised), then
 // kills it if it lingers.
 func (b *baresip) Stop() {
