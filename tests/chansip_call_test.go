@@ -1,7 +1,6 @@
 package tests
 
 import (
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -47,17 +46,13 @@ func maskCallID(s string) string {
 	return strings.Join(lines, "\n")
 }
 
-// rtpPortsFree reports the instance's RTP ports that are still bound.
+// rtpPortsBound reports the instance's RTP ports that its daemon still
+// holds (other tests' sockets in the same range do not count).
 func rtpPortsBound(t *testing.T, in *harness.Instance) []int {
 	t.Helper()
-	var bound []int
-	for p := in.RTPBase; p < in.RTPBase+200; p++ {
-		c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: p})
-		if err != nil {
-			bound = append(bound, p)
-			continue
-		}
-		c.Close()
+	bound, err := in.UDPPorts(in.RTPBase, in.RTPBase+199)
+	if err != nil {
+		t.Fatalf("listing the daemon's UDP sockets: %v", err)
 	}
 	return bound
 }
@@ -90,6 +85,11 @@ func TestChanSIPCall(t *testing.T) {
 		return strings.Contains(during, "2 active SIP dialogs") && strings.Contains(during, "Rx: ACK")
 	})
 	coreDuring := in.MustRX("core show channels")
+	// The port check below must see the daemon's media sockets: during the
+	// call both legs hold an RTP and an RTCP port.
+	if b := rtpPortsBound(t, in); len(b) < 4 {
+		t.Errorf("during the call the daemon holds RTP ports %v, want 4 (2 legs x RTP+RTCP)", b)
+	}
 	if want := maskCallID(readCallTestdata(t, "call-sip-show-channels.during-call.txt")); maskCallID(during) != want {
 		t.Errorf("sip show channels during the call\n--- got\n%s--- want\n%s", during, want)
 	}
