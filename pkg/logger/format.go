@@ -2,6 +2,8 @@ package logger
 
 import (
 	"encoding/json"
+	"github.com/gostrisk/gostrisk/pkg/strftime"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -33,7 +35,7 @@ func (r *record) location(b *strings.Builder, sep string) {
 		b.WriteByte(':')
 	}
 	if r.line > 0 {
-		b.WriteString(itoa(r.line))
+		b.WriteString(strconv.Itoa(r.line))
 	}
 	b.WriteString(sep)
 	if r.fn != "" {
@@ -49,7 +51,7 @@ func consoleText(r *record, s *Settings, pid int, timestamps bool) string {
 		// Every line of a multi-line verbose message gets the prefix.
 		var ts string
 		if timestamps {
-			ts = "[" + strftime(s.DateFormat, r.t) + "] "
+			ts = "[" + strftime.Format(s.DateFormat, r.t) + "] "
 		}
 		prefix := ts + verbosePrefix(r.sub)
 		rest := r.msg
@@ -63,11 +65,11 @@ func consoleText(r *record, s *Settings, pid int, timestamps bool) string {
 		return b.String()
 	}
 	b.WriteByte('[')
-	b.WriteString(strftime(s.DateFormat, r.t))
+	b.WriteString(strftime.Format(s.DateFormat, r.t))
 	b.WriteString("] ")
 	b.WriteString(r.level.String())
 	b.WriteByte('[')
-	b.WriteString(itoa(pid))
+	b.WriteString(strconv.Itoa(pid))
 	b.WriteByte(']')
 	b.WriteString(r.callTag(s))
 	b.WriteString(": ")
@@ -87,11 +89,11 @@ func fileText(r *record, s *Settings, pid int, f string) string {
 	}
 	var b strings.Builder
 	b.WriteByte('[')
-	b.WriteString(strftime(s.DateFormat, r.t))
+	b.WriteString(strftime.Format(s.DateFormat, r.t))
 	b.WriteString("] ")
 	b.WriteString(r.level.String())
 	b.WriteByte('[')
-	b.WriteString(itoa(pid))
+	b.WriteString(strconv.Itoa(pid))
 	b.WriteByte(']')
 	b.WriteString(r.callTag(s))
 	b.WriteByte(' ')
@@ -106,11 +108,11 @@ func fileText(r *record, s *Settings, pid int, f string) string {
 func plainText(r *record, s *Settings, pid int) string {
 	var b strings.Builder
 	b.WriteByte('[')
-	b.WriteString(strftime(s.DateFormat, r.t))
+	b.WriteString(strftime.Format(s.DateFormat, r.t))
 	b.WriteString("] ")
 	b.WriteString(r.level.String())
 	b.WriteByte('[')
-	b.WriteString(itoa(pid))
+	b.WriteString(strconv.Itoa(pid))
 	b.WriteByte(']')
 	b.WriteString(r.callTag(s))
 	b.WriteString(": ")
@@ -119,7 +121,7 @@ func plainText(r *record, s *Settings, pid int) string {
 		b.WriteByte(':')
 	}
 	if r.line > 0 {
-		b.WriteString(itoa(r.line))
+		b.WriteString(strconv.Itoa(r.line))
 		b.WriteByte(' ')
 	}
 	if r.fn != "" {
@@ -135,13 +137,13 @@ func syslogText(r *record, s *Settings, pid int) string {
 	var b strings.Builder
 	b.WriteString(r.level.String())
 	b.WriteByte('[')
-	b.WriteString(itoa(pid))
+	b.WriteString(strconv.Itoa(pid))
 	b.WriteByte(']')
 	b.WriteString(r.callTag(s))
 	b.WriteString(": ")
 	b.WriteString(r.file)
 	b.WriteByte(':')
-	b.WriteString(itoa(r.line))
+	b.WriteString(strconv.Itoa(r.line))
 	b.WriteString(" in ")
 	b.WriteString(r.fn)
 	b.WriteString(": ")
@@ -171,7 +173,7 @@ func jsonText(r *record, s *Settings, pid int) string {
 		Logmsg      logmsg      `json:"logmsg"`
 	}{
 		Hostname:    s.Hostname,
-		Timestamp:   strftime(s.DateFormat, r.t),
+		Timestamp:   strftime.Format(s.DateFormat, r.t),
 		Identifiers: identifiers{LWP: pid, CallID: r.callTag(s)},
 		Logmsg: logmsg{
 			Location: location{Filename: r.file, Function: r.fn, Line: r.line},

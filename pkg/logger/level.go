@@ -1,6 +1,9 @@
 package logger
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // Level is a log level, numbered as Asterisk numbers them (the number is
 // the bit in a channel's mask and orders "logger show channels").
@@ -38,7 +41,7 @@ func (l Level) String() string {
 	if n, ok := levelNames[l]; ok {
 		return n
 	}
-	return "LEVEL" + itoa(int(l))
+	return "LEVEL" + strconv.Itoa(int(l))
 }
 
 // ParseLevel finds a level by name, case-insensitively.
@@ -69,26 +72,4 @@ func verbosePrefix(n int) string {
 	default: // 4..9: one more space of indent per level before "> "
 		return strings.Repeat(" ", n+3) + "> "
 	}
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
 }

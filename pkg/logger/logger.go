@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"github.com/gostrisk/gostrisk/pkg/strftime"
 	"log/syslog"
 	"os"
 	"path/filepath"
@@ -193,7 +194,7 @@ func (c *core) openFile(s *sink, settings *Settings) error {
 	s.f = f
 	s.w = bufio.NewWriterSize(f, 64<<10)
 	if c.opts.Version != "" {
-		fmt.Fprintf(s.w, "[%s] %s running on %s/%s\n", strftime(settings.DateFormat, c.now()), c.opts.Version, runtime.GOOS, runtime.GOARCH)
+		fmt.Fprintf(s.w, "[%s] %s running on %s/%s\n", strftime.Format(settings.DateFormat, c.now()), c.opts.Version, runtime.GOOS, runtime.GOARCH)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"github.com/gostrisk/gostrisk/pkg/strftime"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -203,7 +204,7 @@ func TestStrftime(t *testing.T) {
 		{"%Q literal", "%Q literal"},
 	}
 	for _, tc := range tests {
-		if got := strftime(tc.format, tm); got != tc.want {
+		if got := strftime.Format(tc.format, tm); got != tc.want {
 			t.Errorf("strftime(%q) = %q, want %q", tc.format, got, tc.want)
 		}
 	}

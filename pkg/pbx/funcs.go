@@ -2,6 +2,7 @@ package pbx
 
 import (
 	"fmt"
+	"github.com/gostrisk/gostrisk/pkg/strftime"
 	"strconv"
 	"strings"
 	"time"
@@ -283,97 +284,6 @@ func readStrftime(_ *Channel, args string) (string, error) {
 	return Strftime(t, format), nil
 }
 
-// Strftime formats t with C strftime conversions (C locale), plus
-// Asterisk's %1q..%6q fractions of a second.
-func Strftime(t time.Time, format string) string {
-	var b strings.Builder
-	for i := 0; i < len(format); i++ {
-		c := format[i]
-		if c != '%' || i+1 == len(format) {
-			b.WriteByte(c)
-			continue
-		}
-		i++
-		if format[i] >= '1' && format[i] <= '6' && i+1 < len(format) && format[i+1] == 'q' {
-			digits := int(format[i] - '0')
-			frac := fmt.Sprintf("%09d", t.Nanosecond())
-			b.WriteString(frac[:digits])
-			i++
-			continue
-		}
-		switch format[i] {
-		case 'a':
-			b.WriteString(t.Format("Mon"))
-		case 'A':
-			b.WriteString(t.Format("Monday"))
-		case 'b', 'h':
-			b.WriteString(t.Format("Jan"))
-		case 'B':
-			b.WriteString(t.Format("January"))
-		case 'c':
-			b.WriteString(Strftime(t, "%a %b %e %H:%M:%S %Y"))
-		case 'C':
-			fmt.Fprintf(&b, "%02d", t.Year()/100)
-		case 'd':
-			fmt.Fprintf(&b, "%02d", t.Day())
-		case 'D':
-			b.WriteString(Strftime(t, "%m/%d/%y"))
-		case 'e':
-			fmt.Fprintf(&b, "%2d", t.Day())
-		case 'F':
-			b.WriteString(Strftime(t, "%Y-%m-%d"))
-		case 'H':
-			fmt.Fprintf(&b, "%02d", t.Hour())
-		case 'I':
-			h := t.Hour() % 12
-			if h == 0 {
-				h = 12
-			}
-			fmt.Fprintf(&b, "%02d", h)
-		case 'j':
-			fmt.Fprintf(&b, "%03d", t.YearDay())
-		case 'k':
-			fmt.Fprintf(&b, "%2d", t.Hour())
-		case 'm':
-			fmt.Fprintf(&b, "%02d", int(t.Month()))
-		case 'M':
-			fmt.Fprintf(&b, "%02d", t.Minute())
-		case 'n':
-			b.WriteByte('\n')
-		case 'p':
-			b.WriteString(t.Format("PM"))
-		case 'R':
-			b.WriteString(Strftime(t, "%H:%M"))
-		case 's':
-			fmt.Fprintf(&b, "%d", t.Unix())
-		case 'S':
-			fmt.Fprintf(&b, "%02d", t.Second())
-		case 't':
-			b.WriteByte('\t')
-		case 'T':
-			b.WriteString(Strftime(t, "%H:%M:%S"))
-		case 'u':
-			wd := int(t.Weekday())
-			if wd == 0 {
-				wd = 7
-			}
-			fmt.Fprintf(&b, "%d", wd)
-		case 'w':
-			fmt.Fprintf(&b, "%d", int(t.Weekday()))
-		case 'y':
-			fmt.Fprintf(&b, "%02d", t.Year()%100)
-		case 'Y':
-			fmt.Fprintf(&b, "%d", t.Year())
-		case 'z':
-			b.WriteString(t.Format("-0700"))
-		case 'Z':
-			b.WriteString(t.Format("MST"))
-		case '%':
-			b.WriteByte('%')
-		default:
-			b.WriteByte('%')
-			b.WriteByte(format[i])
-		}
-	}
-	return b.String()
-}
+// Strftime formats t as C strftime (C locale) with Asterisk's %<n>q; the
+// logger's dateformat uses the same code (package strftime).
+func Strftime(t time.Time, format string) string { return strftime.Format(format, t) }

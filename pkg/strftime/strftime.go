@@ -1,14 +1,14 @@
-package logger
+package strftime
 
 import (
+	"strconv"
 	"strings"
 	"time"
 )
 
-// strftime formats t with a C strftime format, as Asterisk's dateformat is
-// written, plus Asterisk's %<n>q for n digits of fractional seconds.
-// Unknown conversions are copied through.
-func strftime(format string, t time.Time) string {
+// Format formats t with a C strftime format. Unknown conversions are
+// copied through.
+func Format(format string, t time.Time) string {
 	var b strings.Builder
 	b.Grow(len(format) + 16)
 	for i := 0; i < len(format); i++ {
@@ -72,7 +72,7 @@ func strftime(format string, t time.Time) string {
 		case 'R':
 			b.WriteString(t.Format("15:04"))
 		case 's':
-			b.WriteString(itoa(int(t.Unix())))
+			b.WriteString(strconv.Itoa(int(t.Unix())))
 		case 'S':
 			pad2(&b, t.Second(), '0')
 		case 't':
@@ -84,13 +84,13 @@ func strftime(format string, t time.Time) string {
 			if wd == 0 {
 				wd = 7
 			}
-			b.WriteString(itoa(wd))
+			b.WriteString(strconv.Itoa(wd))
 		case 'w':
-			b.WriteString(itoa(int(t.Weekday())))
+			b.WriteString(strconv.Itoa(int(t.Weekday())))
 		case 'y':
 			pad2(&b, t.Year()%100, '0')
 		case 'Y':
-			b.WriteString(itoa(t.Year()))
+			b.WriteString(strconv.Itoa(t.Year()))
 		case 'z':
 			b.WriteString(t.Format("-0700"))
 		case 'Z':
@@ -109,12 +109,12 @@ func pad2(b *strings.Builder, n int, pad byte) {
 	if n < 10 {
 		b.WriteByte(pad)
 	}
-	b.WriteString(itoa(n))
+	b.WriteString(strconv.Itoa(n))
 }
 
 func writeFraction(b *strings.Builder, t time.Time, digits int) {
 	ns := t.Nanosecond()
-	s := itoa(ns + 1_000_000_000)[1:] // nine digits, zero padded
+	s := strconv.Itoa(ns + 1_000_000_000)[1:] // nine digits, zero padded
 	if digits > 9 {
 		digits = 9
 	}
