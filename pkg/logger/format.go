@@ -44,6 +44,19 @@ func (r *record) location(b *strings.Builder, sep string) {
 	}
 }
 
+// header writes "[date] LEVEL[pid][C-xxxxxxxx]", the start every shape of a
+// log line shares.
+func (r *record) header(b *strings.Builder, s *Settings, pid int) {
+	b.WriteByte('[')
+	b.WriteString(strftime.Format(s.DateFormat, r.t))
+	b.WriteString("] ")
+	b.WriteString(r.level.String())
+	b.WriteByte('[')
+	b.WriteString(strconv.Itoa(pid))
+	b.WriteByte(']')
+	b.WriteString(r.callTag(s))
+}
+
 // consoleText is the record as a console shows it.
 func consoleText(r *record, s *Settings, pid int, timestamps bool) string {
 	var b strings.Builder
@@ -64,14 +77,7 @@ func consoleText(r *record, s *Settings, pid int, timestamps bool) string {
 		}
 		return b.String()
 	}
-	b.WriteByte('[')
-	b.WriteString(strftime.Format(s.DateFormat, r.t))
-	b.WriteString("] ")
-	b.WriteString(r.level.String())
-	b.WriteByte('[')
-	b.WriteString(strconv.Itoa(pid))
-	b.WriteByte(']')
-	b.WriteString(r.callTag(s))
+	r.header(&b, s, pid)
 	b.WriteString(": ")
 	r.location(&b, " ")
 	b.WriteByte(' ')
@@ -88,14 +94,7 @@ func fileText(r *record, s *Settings, pid int, f string) string {
 		return jsonText(r, s, pid)
 	}
 	var b strings.Builder
-	b.WriteByte('[')
-	b.WriteString(strftime.Format(s.DateFormat, r.t))
-	b.WriteString("] ")
-	b.WriteString(r.level.String())
-	b.WriteByte('[')
-	b.WriteString(strconv.Itoa(pid))
-	b.WriteByte(']')
-	b.WriteString(r.callTag(s))
+	r.header(&b, s, pid)
 	b.WriteByte(' ')
 	b.WriteString(r.file)
 	b.WriteString(": ")
@@ -107,14 +106,7 @@ func fileText(r *record, s *Settings, pid int, f string) string {
 // without any special treatment.
 func plainText(r *record, s *Settings, pid int) string {
 	var b strings.Builder
-	b.WriteByte('[')
-	b.WriteString(strftime.Format(s.DateFormat, r.t))
-	b.WriteString("] ")
-	b.WriteString(r.level.String())
-	b.WriteByte('[')
-	b.WriteString(strconv.Itoa(pid))
-	b.WriteByte(']')
-	b.WriteString(r.callTag(s))
+	r.header(&b, s, pid)
 	b.WriteString(": ")
 	if r.file != "" {
 		b.WriteString(r.file)
