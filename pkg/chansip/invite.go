@@ -39,7 +39,14 @@ func (d *Driver) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 	if h := req.GetHeader("From"); h != nil {
 		fromHeader = h.Value()
 	}
-	r := &regRequest{req: req, tx: tx, src: src, transport: transportName(req.Transport()), toHeader: fromHeader}
+	// Challenges and refusals go out without a transaction: sipgo would
+	// keep each for Timer I or J (5 to 32 s) with a goroutine waiting to
+	// pass up the ACK nobody reads, and would retransmit the 401 whenever
+	// that ACK is late under load (the caller then takes the retransmission
+	// for an answer to its authenticated INVITE). A lost challenge is
+	// answered again when the INVITE is retransmitted; its ACK is dropped
+	// as an ACK of no dialog.
+	r := &regRequest{req: req, tx: stateless(req, tx), src: src, transport: transportName(req.Transport()), toHeader: fromHeader}
 	peer := d.matchCaller(cfg, req, src)
 	if peer != nil && (!g.ACL.Allows(src.Addr()) || !peer.ACL.Allows(src.Addr())) {
 		d.log.Notice("Failed to authenticate device %s for INVITE, code = %d", fromHeader, authACLFailed.code())
@@ -65,7 +72,7 @@ func (d *Driver) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 			return
 		default:
 			d.log.Notice("Failed to authenticate device %s for INVITE, code = %d", fromHeader, res.code())
-			d.respond(req, tx, 403, "Forbidden", nil)
+			d.respond(req, r.tx, 403, "Forbidden", nil)
 			return
 		}
 	}

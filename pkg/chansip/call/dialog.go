@@ -352,7 +352,14 @@ func (m *Manager) respond(req *sip.Request, tx sip.ServerTransaction, code int, 
 	}
 	res := sip.NewResponseFromRequest(req, code, reason, nil)
 	res.AppendHeader(sip.NewHeader("Server", m.userAgent()))
-	if err := tx.Respond(res); err != nil {
+	send := tx.Respond
+	if req.Method != sip.INVITE {
+		// A BYE's or INFO's transaction would be kept 32 s for Timer J; a
+		// retransmission of the request is answered again instead, the
+		// same way while the dialog is listed.
+		send = func(res *sip.Response) error { return respondStateless(req, tx, res) }
+	}
+	if err := send(res); err != nil {
 		m.log.Warning("Unable to send %d %s for %s: %v\n", code, reason, req.Method, err)
 	}
 }

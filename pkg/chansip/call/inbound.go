@@ -27,6 +27,9 @@ type inCall struct {
 	answerD  sdp.Direction
 
 	final     chan struct{} // closed once a final response went out
+	// conn is where a 2xx and its retransmissions go once the INVITE
+	// transaction is ended (UDP only; nil when tx must carry them).
+	conn      sip.Connection
 	finalOnce sync.Once
 	acked     chan struct{} // closed on the ACK of our 2xx
 	ackOnce   sync.Once
@@ -54,6 +57,9 @@ func (m *Manager) HandleInvite(req *sip.Request, tx sip.ServerTransaction, from 
 		return
 	}
 	defer m.wg.Done()
+	if m.retransmittedInvite(req, tx) {
+		return
+	}
 	m.respond(req, tx, 100, "Trying")
 
 	c := m.newInCall(req, tx, from)
@@ -174,9 +180,70 @@ func (m *Manager) newInCall(req *sip.Request, tx sip.ServerTransaction, from *si
 		d.user = from.DefaultUser
 	}
 	return &inCall{
-		dialog: d, invite: req, tx: tx,
+		dialog: d, invite: req, tx: tx, conn: udpConnection(req, tx),
 		final: make(chan struct{}), acked: make(chan struct{}),
 	}
+}
+
+// udpConnection is the socket behind the server transaction of a UDP
+// request, nil for reliable transports or a transaction that does not
+// expose one (tests' fakes).
+func udpConnection(req *sip.Request, tx sip.ServerTransaction) sip.Connection {
+	if tx == nil || sip.IsReliable(req.Transport()) {
+		return nil
+	}
+	c, ok := tx.(interface{ Connection() sip.Connection })
+	if !ok {
+		return nil
+	}
+	return c.Connection()
+}
+
+// retransmittedInvite recognises an INVITE of a call we already run (same
+// Call-ID, From tag and CSeq) that arrives after its transaction ended
+// (see sendFinal): it gets our final response again, as the transaction
+// would have given it, instead of starting a second call.
+func (m *Manager) retransmittedInvite(req *sip.Request, tx sip.ServerTransaction) bool {
+	h := req.CallID()
+	if h == nil {
+		return false
+	}
+	d := m.find(h.Value())
+	if d == nil {
+		return false
+	}
+	c, ok := d.inbound()
+	if !ok {
+		return false
+	}
+	tag := ""
+	if f := req.From(); f != nil {
+		tag, _ = f.Params.Get("tag")
+	}
+	cs := req.CSeq()
+	if cs == nil || tag != c.remoteTag || cs.SeqNo != c.invite.CSeq().SeqNo {
+		return false
+	}
+	c.mu.Lock()
+	res := c.finalRes
+	c.mu.Unlock()
+	if res != nil {
+		_ = respondStateless(req, tx, res)
+	}
+	return true
+}
+
+// respondStateless writes res on the socket of a UDP request after ending
+// its server transaction, which sipgo would otherwise keep for Timer J
+// (32 s) with its timers and messages; over reliable transports, or
+// without a socket, it answers through the transaction.
+func respondStateless(req *sip.Request, tx sip.ServerTransaction, res *sip.Response) error {
+	conn := udpConnection(req, tx)
+	if conn == nil {
+		return tx.Respond(res)
+	}
+	tx.Terminate()
+	return conn.WriteMsg(res)
 }
 
 // callerID is chan_sip's: the From header's display name and user, replaced
@@ -307,11 +374,26 @@ func (c *inCall) sendFinal(res *sip.Response) bool {
 		c.answered = true
 	}
 	c.mu.Unlock()
-	if err := c.tx.Respond(res); err != nil {
+	if err := c.sendResponse(res); err != nil {
 		c.m.log.Warning("Unable to send %d %s on %s: %v\n", res.StatusCode, res.Reason, c.callID, err)
 	}
 	c.finalOnce.Do(func() { close(c.final) })
 	return true
+}
+
+// sendResponse sends a final response. A 2xx over UDP goes out without the
+// INVITE transaction, which is ended first: we retransmit the 2xx
+// ourselves until the ACK (waitTransaction), and sipgo would keep the
+// transaction in its Accepted state for 32 s after that, thousands of them
+// under load. Retransmissions of the INVITE are then recognised by
+// retransmittedInvite. A failure stays with the transaction, which
+// retransmits it until the ACK.
+func (c *inCall) sendResponse(res *sip.Response) error {
+	if c.conn == nil || !res.IsSuccess() {
+		return c.tx.Respond(res)
+	}
+	c.tx.Terminate()
+	return c.conn.WriteMsg(res)
 }
 
 // reject ends a call before it has a channel and keeps the dialog listed
@@ -371,7 +453,7 @@ func (c *inCall) waitTransaction() {
 			if c.isEnded() {
 				return
 			}
-			_ = c.tx.Respond(res)
+			_ = c.sendResponse(res)
 			interval = min(2*interval, t2)
 			retrans.Reset(interval)
 		case <-giveUp.C:

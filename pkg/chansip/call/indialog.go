@@ -48,21 +48,23 @@ func (m *Manager) HandleAck(req *sip.Request) {
 	if d == nil {
 		return
 	}
-	for _, c := range m.inCalls(d) {
+	if c, ok := d.inbound(); ok {
 		c.gotAck(req)
 	}
 }
 
-// inCalls returns the inbound call behind a dialog (zero or one).
-func (m *Manager) inCalls(d *dialog) []*inCall {
+// inbound returns the inbound call behind a dialog, if it is one that has
+// a channel.
+func (d *dialog) inbound() (*inCall, bool) {
 	ch := d.channel()
 	if ch == nil {
-		return nil
+		return nil, false
 	}
-	if c, ok := ch.Driver().(*inCall); ok && c.dialog == d {
-		return []*inCall{c}
+	c, ok := ch.Driver().(*inCall)
+	if !ok || c.dialog != d {
+		return nil, false
 	}
-	return nil
+	return c, true
 }
 
 // HandleBye ends a dialog from the far end: 200 OK, then the channel's
