@@ -26,7 +26,7 @@ type inCall struct {
 	offerRes *sdp.Result
 	answerD  sdp.Direction
 
-	final     chan struct{} // closed once a final response went out
+	final chan struct{} // closed once a final response went out
 	// conn is where a 2xx and its retransmissions go once the INVITE
 	// transaction is ended (UDP only; nil when tx must carry them).
 	conn      sip.Connection
