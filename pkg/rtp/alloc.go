@@ -3,7 +3,6 @@ package rtp
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"sync"
 )
@@ -78,8 +77,8 @@ func (a *Allocator) give(p int) {
 
 // PortPair is a bound RTP socket and, when asked for, its RTCP neighbour.
 type PortPair struct {
-	RTP  *net.UDPConn
-	RTCP *net.UDPConn // nil when the pair was bound without RTCP
+	RTP  *Socket
+	RTCP *Socket // nil when the pair was bound without RTCP
 	Port int
 
 	alloc *Allocator
@@ -99,15 +98,15 @@ func (a *Allocator) Allocate(ip netip.Addr, withRTCP bool) (*PortPair, error) {
 		if !ok {
 			break
 		}
-		rtpConn, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(ip, uint16(p))))
+		rtpConn, err := listenSocket(ip, p)
 		if err != nil {
 			lastErr = err
 			a.give(p)
 			continue
 		}
-		var rtcpConn *net.UDPConn
+		var rtcpConn *Socket
 		if withRTCP {
-			rtcpConn, err = net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(ip, uint16(p+1))))
+			rtcpConn, err = listenSocket(ip, p+1)
 			if err != nil {
 				lastErr = err
 				_ = rtpConn.Close()

@@ -22,7 +22,7 @@ func TestAllocatorEvenPortsAndExhaustion(t *testing.T) {
 			t.Fatalf("bad port %d", pp.Port)
 		}
 		seen[pp.Port] = true
-		if got := pp.RTCP.LocalAddr().(*net.UDPAddr).Port; got != pp.Port+1 {
+		if got := int(pp.RTCP.LocalAddr().Port()); got != pp.Port+1 {
 			t.Fatalf("RTCP on %d, want %d", got, pp.Port+1)
 		}
 		pairs = append(pairs, pp)

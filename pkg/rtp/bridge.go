@@ -2,12 +2,8 @@ package rtp
 
 import (
 	"errors"
-	"net"
 	"net/netip"
-	"os"
 	"sync"
-	"sync/atomic"
-	"time"
 
 	"github.com/pion/rtp"
 )
@@ -19,72 +15,87 @@ var ErrLegBusy = errors.New("rtp: leg already bridged")
 // MKI that encryption adds.
 const bufSize = 1500 + 64
 
-// Bridge relays media between two legs until Close. It owns one goroutine
-// per direction; the legs stay open afterwards and can be bridged again.
+// Bridge relays media between two legs until Close. The legs stay open
+// afterwards and can be bridged again.
 type Bridge struct {
-	a, b    *Leg
-	closing atomic.Bool
-	wg      sync.WaitGroup
-	once    sync.Once
+	a, b   *Leg
+	ab, ba *pump
+
+	// mu orders starting the relay against stopping it (Close, or Close
+	// of one of the legs), which may race with NewBridge.
+	mu        sync.Mutex
+	state     relayState
+	relay     relayHandle // platform part, valid while state is relayRunning
+	closeOnce sync.Once
 }
+
+type relayState int
+
+const (
+	relayNew relayState = iota
+	relayRunning
+	relayStopped
+)
 
 // NewBridge starts relaying a<->b.
 func NewBridge(a, b *Leg) (*Bridge, error) {
 	if a == b {
 		return nil, errors.New("rtp: cannot bridge a leg to itself")
 	}
-	if !a.bridged.CompareAndSwap(false, true) {
+	br := &Bridge{a: a, b: b, ab: newPump(a, b), ba: newPump(b, a)}
+	okA, closedA := a.attach(br)
+	if !okA {
 		return nil, ErrLegBusy
 	}
-	if !b.bridged.CompareAndSwap(false, true) {
-		a.bridged.Store(false)
+	okB, closedB := b.attach(br)
+	if !okB {
+		a.detach(br)
 		return nil, ErrLegBusy
 	}
-	br := &Bridge{a: a, b: b}
-	br.wg.Add(2)
-	go br.run(newPump(a, b))
-	go br.run(newPump(b, a))
+	br.mu.Lock()
+	defer br.mu.Unlock()
+	if closedA || closedB || br.state == relayStopped {
+		// Nothing can be relayed through a closed socket (a leg may have
+		// been closed since attach, which stopped the bridge already); the
+		// bridge exists so the caller's Close still pairs with this call.
+		br.state = relayStopped
+		return br, nil
+	}
+	h, err := startRelay(br)
+	if err != nil {
+		a.detach(br)
+		b.detach(br)
+		return nil, err
+	}
+	br.relay, br.state = h, relayRunning
 	return br, nil
 }
 
-// Close stops both directions and waits for them. It unblocks the readers
-// with a past deadline rather than closing the sockets, so the legs keep
-// their ports.
+// Close stops both directions and returns once the relay no longer
+// touches either leg; the legs keep their ports and are free for another
+// bridge.
 func (br *Bridge) Close() error {
-	br.once.Do(func() {
-		br.closing.Store(true)
-		past := time.Unix(1, 0)
-		_ = br.a.pp.RTP.SetReadDeadline(past)
-		_ = br.b.pp.RTP.SetReadDeadline(past)
-		br.wg.Wait()
-		_ = br.a.pp.RTP.SetReadDeadline(time.Time{})
-		_ = br.b.pp.RTP.SetReadDeadline(time.Time{})
-		br.a.bridged.Store(false)
-		br.b.bridged.Store(false)
+	br.closeOnce.Do(func() {
+		br.stopRelay()
+		br.a.detach(br)
+		br.b.detach(br)
 	})
 	return nil
 }
 
-func (br *Bridge) run(p *pump) {
-	defer br.wg.Done()
-	for {
-		err := p.step()
-		if err == nil {
-			continue
-		}
-		if br.closing.Load() || errors.Is(err, net.ErrClosed) {
-			return
-		}
-		if !errors.Is(err, os.ErrDeadlineExceeded) {
-			// A transient read error (ICMP port unreachable surfacing as
-			// ECONNREFUSED on some systems) must not end the call.
-			continue
-		}
+// stopRelay ends the relay once; later calls wait for the first to finish.
+func (br *Bridge) stopRelay() {
+	br.mu.Lock()
+	defer br.mu.Unlock()
+	if br.state == relayRunning {
+		br.relay.stop()
 	}
+	br.state = relayStopped
 }
 
 // pump is one direction's state: everything the hot path needs is
-// preallocated here.
+// preallocated here, and only the goroutine relaying that direction
+// touches it.
 type pump struct {
 	src, dst *Leg
 	in, out  []byte
@@ -93,6 +104,7 @@ type pump struct {
 	lastFrom *[]PayloadType
 	lastTo   *[]PayloadType
 	identity bool
+	ioState
 }
 
 func newPump(src, dst *Leg) *pump {
@@ -102,17 +114,8 @@ func newPump(src, dst *Leg) *pump {
 	return p
 }
 
-// step relays one packet. Packets that fail checks are dropped silently
-// (and counted); only socket errors are returned.
-func (p *pump) step() error {
-	n, from, err := p.src.pp.RTP.ReadFromUDPAddrPort(p.in)
-	if err != nil {
-		return err
-	}
-	p.forward(p.in[:n], from, time.Now().UnixNano())
-	return nil
-}
-
+// forward relays one received packet. Packets that fail checks are
+// dropped silently (and counted).
 func (p *pump) forward(pkt []byte, from netip.AddrPort, now int64) {
 	src, dst := p.src, p.dst
 	if !src.accept(pkt, from, now) {
@@ -135,14 +138,18 @@ func (p *pump) forward(pkt []byte, from netip.AddrPort, now int64) {
 		pkt = enc
 	}
 	t := dst.target.Load()
-	if t == nil {
+	if t == nil || len(pkt) == 0 {
 		return
 	}
-	if _, err := dst.pp.RTP.WriteToUDPAddrPort(pkt, *t); err != nil {
-		return
-	}
+	// Counted before sending so that whoever receives the packet already
+	// sees it in the stats; a failed send takes it back.
+	n := uint64(len(pkt))
 	dst.packetsOut.Add(1)
-	dst.bytesOut.Add(uint64(len(pkt)))
+	dst.bytesOut.Add(n)
+	if !p.send(pkt, t) {
+		dst.packetsOut.Add(^uint64(0))
+		dst.bytesOut.Add(^(n - 1))
+	}
 }
 
 // remap rewrites the payload type when the legs disagree on its number,

@@ -3,6 +3,7 @@ package rtp
 import (
 	"net/netip"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -65,13 +66,19 @@ type Leg struct {
 	locked   atomic.Pointer[netip.AddrPort]
 	payloads atomic.Pointer[[]PayloadType]
 	srtp     atomic.Pointer[srtpState]
-	bridged  atomic.Bool
+
+	// mu guards bridge and closed: which Bridge relays through the leg,
+	// and whether Close ran, so a bridge never registers a closed socket
+	// and Close detaches the bridge before the descriptor goes away.
+	mu     sync.Mutex
+	bridge *Bridge
+	closed bool
 
 	packetsIn, bytesIn, packetsOut, bytesOut, dropped atomic.Uint64
 	lastRx                                            atomic.Int64
 
 	// Learning progress belongs to whichever goroutine reads the socket
-	// (one at a time, enforced by bridged); gen detects a new SetRemote.
+	// (one at a time, enforced by bridge); learnGen detects a new SetRemote.
 	learnGen  *remoteState
 	candidate netip.AddrPort
 	candSeq   uint16
@@ -89,7 +96,7 @@ func NewLeg(alloc *Allocator, ip netip.Addr, opts LegOptions) (*Leg, error) {
 
 // LocalAddr is the address and port to advertise in SDP (before NAT).
 func (l *Leg) LocalAddr() netip.AddrPort {
-	return l.pp.RTP.LocalAddr().(interface{ AddrPort() netip.AddrPort }).AddrPort()
+	return l.pp.RTP.LocalAddr()
 }
 
 // Port is the local RTP port.
@@ -154,9 +161,47 @@ func (l *Leg) LastReceived() time.Time {
 	return time.Time{}
 }
 
-// Close releases the port pair. A bridge using the leg stops relaying in
-// that direction.
-func (l *Leg) Close() error { return l.pp.Close() }
+// Close releases the port pair. A bridge using the leg stops relaying
+// (both ways: nothing can reach a closed leg) before the sockets close;
+// the bridge must still be closed to free the other leg.
+func (l *Leg) Close() error {
+	l.mu.Lock()
+	l.closed = true
+	br := l.bridge
+	l.mu.Unlock()
+	if br != nil {
+		br.stopRelay()
+	}
+	return l.pp.Close()
+}
+
+// attach makes br the leg's bridge; false when another bridge has it.
+// closed reports a leg whose sockets are gone, which the bridge must not
+// relay through.
+func (l *Leg) attach(br *Bridge) (ok, closed bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.bridge != nil {
+		return false, l.closed
+	}
+	l.bridge = br
+	return true, l.closed
+}
+
+// detach frees the leg for another bridge if br still holds it.
+func (l *Leg) detach(br *Bridge) {
+	l.mu.Lock()
+	if l.bridge == br {
+		l.bridge = nil
+	}
+	l.mu.Unlock()
+}
+
+func (l *Leg) isClosed() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.closed
+}
 
 // accept applies strict RTP / comedia to one received packet and updates
 // the counters. It runs on the reading goroutine only.

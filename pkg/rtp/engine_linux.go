@@ -1,0 +1,372 @@
+//go:build linux
+
+package rtp
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"runtime"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// maxEngines caps how many relay loops share the bridges; each is one
+// goroutine, so more than GOMAXPROCS of them buys nothing.
+const maxEngines = 8
+
+// batchEvents is how many ready sockets one epoll_wait hands back.
+const batchEvents = 256
+
+// ctlSlot tags the eventfd in the epoll set; data sockets carry their
+// slot index, which is never negative.
+const ctlSlot = -1
+
+// engine relays every bridge assigned to it from one goroutine. Its epoll
+// set holds each bridged leg's RTP socket (level-triggered EPOLLIN, the
+// slot index as user data) and an eventfd for control requests. The epoll
+// descriptor itself is handed to Go's network poller, so the goroutine
+// sleeps in the runtime like any network reader and wakes once per burst
+// of traffic, not once per packet and direction.
+type engine struct {
+	epfd int
+	evfd int
+	file *os.File // epfd, as Go's poller sees it
+	rc   syscall.RawConn
+	done chan struct{}
+
+	mu    sync.Mutex
+	queue []*engineReq // guarded by mu
+	dead  bool         // guarded by mu: the loop has exited
+
+	bridges int // guarded by pool.mu
+
+	// Owned by the loop goroutine.
+	slots  []*pump
+	free   []int32
+	events []unix.EpollEvent
+	ctlBuf [8]byte
+	err    error
+}
+
+type reqKind int
+
+const (
+	reqAdd reqKind = iota
+	reqRemove
+	reqQuit
+)
+
+type engineReq struct {
+	kind reqKind
+	br   *Bridge
+	done chan error
+}
+
+// ioState is a pump's Linux part: raw addresses for recvfrom/sendto and
+// the pump's place in its engine.
+type ioState struct {
+	from       rawAddr
+	to         rawAddr
+	lastTarget *netip.AddrPort
+	toOK       bool
+	slot       int32
+	registered bool
+}
+
+// relayHandle ties a running bridge to its engine.
+type relayHandle struct {
+	e  *engine
+	br *Bridge
+}
+
+// pool hands bridges to the least loaded engine, starting engines on
+// demand and stopping each when its last bridge closes, so no goroutine
+// outlives the bridges that need it.
+var pool struct {
+	mu      sync.Mutex
+	engines []*engine
+}
+
+func startRelay(br *Bridge) (relayHandle, error) {
+	e, err := acquireEngine()
+	if err != nil {
+		return relayHandle{}, err
+	}
+	if err := e.call(reqAdd, br); err != nil {
+		releaseEngine(e)
+		return relayHandle{}, err
+	}
+	return relayHandle{e: e, br: br}, nil
+}
+
+// stop returns once the engine has taken both legs out of its epoll set:
+// from then on it neither reads nor writes their sockets.
+func (h relayHandle) stop() {
+	_ = h.e.call(reqRemove, h.br)
+	releaseEngine(h.e)
+}
+
+func acquireEngine() (*engine, error) {
+	pool.mu.Lock()
+	defer pool.mu.Unlock()
+	limit := min(runtime.GOMAXPROCS(0), maxEngines)
+	var best *engine
+	for _, e := range pool.engines {
+		if best == nil || e.bridges < best.bridges {
+			best = e
+		}
+	}
+	if best == nil || (best.bridges > 0 && len(pool.engines) < limit) {
+		e, err := newEngine()
+		if err != nil {
+			if best == nil {
+				return nil, err
+			}
+		} else {
+			pool.engines = append(pool.engines, e)
+			best = e
+		}
+	}
+	best.bridges++
+	return best, nil
+}
+
+func releaseEngine(e *engine) {
+	pool.mu.Lock()
+	defer pool.mu.Unlock()
+	e.bridges--
+	if e.bridges > 0 {
+		return
+	}
+	e.stop()
+	for i, x := range pool.engines {
+		if x == e {
+			pool.engines = append(pool.engines[:i], pool.engines[i+1:]...)
+			break
+		}
+	}
+}
+
+func newEngine() (*engine, error) {
+	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		return nil, fmt.Errorf("rtp: epoll_create1: %w", err)
+	}
+	evfd, err := unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
+	if err != nil {
+		_ = unix.Close(epfd)
+		return nil, fmt.Errorf("rtp: eventfd: %w", err)
+	}
+	fail := func(err error) (*engine, error) {
+		_ = unix.Close(evfd)
+		_ = unix.Close(epfd)
+		return nil, err
+	}
+	if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, evfd, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: ctlSlot}); err != nil {
+		return fail(fmt.Errorf("rtp: epoll_ctl eventfd: %w", err))
+	}
+	// Non-blocking, so os.NewFile registers it with the runtime poller.
+	if err := unix.SetNonblock(epfd, true); err != nil {
+		return fail(fmt.Errorf("rtp: epoll fd non-blocking: %w", err))
+	}
+	f := os.NewFile(uintptr(epfd), "rtp-relay-epoll")
+	rc, err := f.SyscallConn()
+	if err != nil {
+		_ = f.Close()
+		_ = unix.Close(evfd)
+		return nil, fmt.Errorf("rtp: epoll raw conn: %w", err)
+	}
+	e := &engine{
+		epfd: epfd, evfd: evfd, file: f, rc: rc, done: make(chan struct{}),
+		events: make([]unix.EpollEvent, batchEvents),
+	}
+	go e.run()
+	return e, nil
+}
+
+// call queues a request and waits for the loop to carry it out.
+func (e *engine) call(kind reqKind, br *Bridge) error {
+	req := &engineReq{kind: kind, br: br, done: make(chan error, 1)}
+	e.mu.Lock()
+	if e.dead {
+		e.mu.Unlock()
+		return e.deadErr(kind)
+	}
+	e.queue = append(e.queue, req)
+	e.mu.Unlock()
+	var one [8]byte
+	binary.NativeEndian.PutUint64(one[:], 1)
+	for {
+		_, err := unix.Write(e.evfd, one[:])
+		if err != unix.EINTR {
+			// EAGAIN means the counter is already huge: the loop is
+			// awake anyway. Other errors surface as a dead loop.
+			break
+		}
+	}
+	return <-req.done
+}
+
+func (e *engine) deadErr(kind reqKind) error {
+	if kind == reqAdd {
+		return fmt.Errorf("rtp: relay engine stopped: %w", e.err)
+	}
+	return nil
+}
+
+// stop ends the loop (it has no bridges left) and frees its descriptors.
+func (e *engine) stop() {
+	_ = e.call(reqQuit, nil)
+	<-e.done
+	_ = e.file.Close()
+	_ = unix.Close(e.evfd)
+}
+
+func (e *engine) run() {
+	defer close(e.done)
+	err := e.rc.Read(func(uintptr) bool { return e.drain() })
+	if err == nil {
+		err = e.err
+	}
+	e.mu.Lock()
+	e.dead = true
+	if e.err == nil {
+		e.err = err
+	}
+	q := e.queue
+	e.queue = nil
+	e.mu.Unlock()
+	for _, r := range q {
+		r.done <- e.deadErr(r.kind)
+	}
+}
+
+// drain relays until no socket is ready; true ends the loop. Sockets are
+// level-triggered, so one packet per ready socket per round is enough:
+// a socket with more queued comes back in the next round, and a round
+// that returns nothing means every socket was read dry.
+func (e *engine) drain() bool {
+	for {
+		n, err := unix.EpollWait(e.epfd, e.events, 0)
+		if err != nil {
+			if errors.Is(err, unix.EINTR) {
+				continue
+			}
+			e.err = fmt.Errorf("rtp: epoll_wait: %w", err)
+			return true
+		}
+		if n == 0 {
+			return false
+		}
+		now := time.Now().UnixNano()
+		ctl := false
+		for i := range n {
+			slot := e.events[i].Fd
+			if slot == ctlSlot {
+				ctl = true
+				continue
+			}
+			e.slots[slot].relayOne(now)
+		}
+		// Requests run after the round's packets, so no event of this
+		// round can name a slot that a removal just freed or reused.
+		if ctl && e.control() {
+			return true
+		}
+	}
+}
+
+// relayOne reads one datagram from the pump's source leg and forwards it.
+func (p *pump) relayOne(now int64) {
+	n, errno := p.src.pp.RTP.recvFrom(p.in, &p.from)
+	if errno != 0 {
+		// EAGAIN (another reader cannot exist, but a level-triggered
+		// wake-up may be stale) or a reported ICMP error: not fatal.
+		return
+	}
+	p.forward(p.in[:n], p.from.addrPort(), now)
+}
+
+// send writes pkt to the destination leg's peer; the raw address is
+// rebuilt only when the target changes.
+func (p *pump) send(pkt []byte, t *netip.AddrPort) bool {
+	sock := p.dst.pp.RTP
+	if t != p.lastTarget {
+		p.lastTarget = t
+		p.toOK = p.to.set(*t, sock.family)
+	}
+	return p.toOK && sock.sendTo(pkt, &p.to) == 0
+}
+
+// control runs queued requests; true when the loop must end.
+func (e *engine) control() bool {
+	_, _ = unix.Read(e.evfd, e.ctlBuf[:])
+	e.mu.Lock()
+	q := e.queue
+	e.queue = nil
+	e.mu.Unlock()
+	quit := false
+	for _, r := range q {
+		switch r.kind {
+		case reqAdd:
+			r.done <- e.add(r.br)
+		case reqRemove:
+			e.unregister(r.br.ab)
+			e.unregister(r.br.ba)
+			r.done <- nil
+		case reqQuit:
+			quit = true
+			r.done <- nil
+		}
+	}
+	return quit
+}
+
+func (e *engine) add(br *Bridge) error {
+	for _, p := range []*pump{br.ab, br.ba} {
+		if err := e.register(p); err != nil {
+			e.unregister(br.ab)
+			return err
+		}
+	}
+	return nil
+}
+
+// register adds the pump's source socket to the epoll set under a free
+// slot.
+func (e *engine) register(p *pump) error {
+	var slot int32
+	if n := len(e.free); n > 0 {
+		slot = e.free[n-1]
+		e.free = e.free[:n-1]
+	} else {
+		slot = int32(len(e.slots))
+		e.slots = append(e.slots, nil)
+	}
+	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: slot}
+	if err := unix.EpollCtl(e.epfd, unix.EPOLL_CTL_ADD, p.src.pp.RTP.fd, &ev); err != nil {
+		e.free = append(e.free, slot)
+		return fmt.Errorf("rtp: watch %s: %w", p.src.LocalAddr(), err)
+	}
+	e.slots[slot] = p
+	p.slot, p.registered = slot, true
+	return nil
+}
+
+// unregister takes the pump's socket out of the epoll set; after it the
+// loop never touches that socket again, so its owner may close it.
+func (e *engine) unregister(p *pump) {
+	if !p.registered {
+		return
+	}
+	_ = unix.EpollCtl(e.epfd, unix.EPOLL_CTL_DEL, p.src.pp.RTP.fd, nil)
+	e.slots[p.slot] = nil
+	e.free = append(e.free, p.slot)
+	p.registered = false
+}
