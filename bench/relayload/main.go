@@ -153,14 +153,18 @@ type result struct {
 
 func printTable(out io.Writer, rows []result) {
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "mode\tcalls\trelay CPU (% core)\tper call (% core)\tpackets/s relayed\tsent\treceived\tloss %\tbad\tphones CPU (% core)\t")
+	fmt.Fprintln(tw, "mode\tcalls\trelay CPU (% core)\tper call (% core)\tpackets/s relayed\tCPU per packet (us)\tsent\treceived\tloss %\tbad\tphones CPU (% core)\t")
 	for _, r := range rows {
 		loss := 0.0
 		if r.sent > 0 {
 			loss = 100 * (1 - float64(r.recv)/float64(r.sent))
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.3f\t%.0f\t%d\t%d\t%.3f\t%d\t%.1f\t\n",
-			r.mode, r.calls, 100*r.relayCPU, 100*r.relayCPU/float64(r.calls), r.pps,
+		perPkt := 0.0
+		if r.pps > 0 {
+			perPkt = 1e6 * r.relayCPU / r.pps
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.3f\t%.0f\t%.1f\t%d\t%d\t%.3f\t%d\t%.1f\t\n",
+			r.mode, r.calls, 100*r.relayCPU, 100*r.relayCPU/float64(r.calls), r.pps, perPkt,
 			r.sent, r.recv, loss, r.bad, 100*r.phonesCPU)
 	}
 	_ = tw.Flush()
