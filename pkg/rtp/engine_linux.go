@@ -122,6 +122,10 @@ func acquireEngine() (*engine, error) {
 	limit := min(runtime.GOMAXPROCS(0), maxEngines)
 	var best *engine
 	for _, e := range pool.engines {
+		if e.isDead() {
+			// Its bridges hold it until they close; new ones go elsewhere.
+			continue
+		}
 		if best == nil || e.bridges < best.bridges {
 			best = e
 		}
@@ -215,6 +219,12 @@ func (e *engine) call(kind reqKind, br *Bridge) error {
 		}
 	}
 	return <-req.done
+}
+
+func (e *engine) isDead() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.dead
 }
 
 func (e *engine) deadErr(kind reqKind) error {
