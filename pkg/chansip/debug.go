@@ -38,9 +38,18 @@ func (d *Driver) readHook(props sip.TransportReadProps, data []byte) ([]byte, er
 		return nil, nil
 	}
 	d.observeRead(props, data)
+	d.debugRead(props, data)
+	if d.handleFast(props, data) {
+		return nil, nil
+	}
+	return data, nil
+}
+
+// debugRead prints a packet as read when "sip set debug" covers its source.
+func (d *Driver) debugRead(props sip.TransportReadProps, data []byte) {
 	f := d.debug.Load()
 	if !f.on() {
-		return data, nil
+		return
 	}
 	var src netip.AddrPort
 	switch a := props.RemoteAddr.(type) {
@@ -53,7 +62,6 @@ func (d *Driver) readHook(props sip.TransportReadProps, data []byte) ([]byte, er
 	if f.match(src) && len(strings.TrimSpace(string(data))) > 0 {
 		d.log.Verbose(0, "\n<--- SIP read from %s:%s --->\n%s\n<------------->", transportName(props.Transport), src, string(data))
 	}
-	return data, nil
 }
 
 // debugTransmit prints an outgoing message when debugging covers its

@@ -84,6 +84,7 @@ type Driver struct {
 	srv    *sipgo.Server
 	client *sipgo.Client
 	tp     *transports
+	fast   atomic.Pointer[udpFastPath] // REGISTER over UDP without sipgo; nil when stopped
 
 	mu      sync.Mutex
 	started bool
@@ -203,6 +204,7 @@ func (d *Driver) Start(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	d.cancel = cancel
 	d.started = true
+	d.fast.Store(newUDPFastPath(tp.udp))
 	tp.serve(d.srv, &d.wg, d.log)
 	d.waitListening(tp.udpAddr)
 	d.wg.Add(2)
@@ -273,6 +275,7 @@ func (d *Driver) shutdown() {
 		// Hang up calls while the socket can still carry their BYEs.
 		m.Close()
 	}
+	d.fast.Store(nil)
 	d.tp.close()
 	d.ua.Close()
 }

@@ -175,11 +175,18 @@ func checkRequest(req *sip.Request) error {
 }
 
 func (d *Driver) handleRegister(req *sip.Request, tx sip.ServerTransaction) {
+	d.register(req, tx, false)
+}
+
+// register is handleRegister for a request whose raw bytes the read hook
+// may already have checked for bare line breaks (rawChecked), which is
+// the costlier check on the parsed form.
+func (d *Driver) register(req *sip.Request, tx sip.ServerTransaction, rawChecked bool) {
 	src, err := parseHostPort(req.Source())
 	if err != nil {
 		return
 	}
-	if hasBareLineBreak(req) {
+	if !rawChecked && hasBareLineBreak(req) {
 		// Dropped, as a malformed packet: answering would echo the
 		// line break into our response.
 		return
