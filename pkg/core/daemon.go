@@ -105,6 +105,7 @@ func Run(ctx context.Context, opts RunOptions) (err error) {
 			return fmt.Errorf("cannot create %s: %w", dir, err)
 		}
 	}
+	tuneMemory(os.Getenv)
 	snap, sdiags := LoadSnapshot(ac)
 	diags = append(diags, sdiags...)
 	if sdiags.HasErrors() {
@@ -216,6 +217,7 @@ func Run(ctx context.Context, opts RunOptions) (err error) {
 		defer cancelStdout()
 	}
 
+	releaseMemory()
 	d.booted.Store(true)
 	d.log.Verbose(1, "Asterisk Ready.")
 	if opts.Ready != nil {
@@ -335,6 +337,7 @@ func (d *Daemon) Reload(moduleName string) error {
 		}
 	}
 	d.reloaded.Store(time.Now().UnixNano())
+	releaseMemory()
 	return errors.Join(errs...)
 }
 
