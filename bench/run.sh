@@ -21,10 +21,11 @@
 # It is a measurement, not a test: it exits 0 unless it cannot run at all.
 #
 # Knobs (environment): RUNS=3 PEERS=10000 LINES=20000 REGPEERS=1000
-#   RATES="250 500 1000 2000 4000 7500 10000" STEP_SECONDS=4
+#   RATES="250 500 1000 2000 4000 7500 10000 13000 16000" STEP_SECONDS=4
 #   CALL_RATES="100 200 400 800 1300 2000" HOLD_RATES="60 120 200 300 600"
 #   CONCURRENT="100 250 500 1000 1500"
-#   HOLD_SECONDS=12 SKIP_REG=1 SKIP_CALLS=1 KEEP=1 (keep the work dir)
+#   HOLD_SECONDS=12 SKIP_REG=1 SKIP_CALLS=1 KAMAILIO=0 RELAYLOAD=0
+#   KEEP=1 (keep the work dir)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,7 +33,7 @@ RUNS=${RUNS:-3}
 PEERS=${PEERS:-10000}
 LINES=${LINES:-20000}
 REGPEERS=${REGPEERS:-1000}
-RATES=${RATES:-"250 500 1000 2000 4000 7500 10000"}
+RATES=${RATES:-"250 500 1000 2000 4000 7500 10000 13000 16000"}
 STEP_SECONDS=${STEP_SECONDS:-4}
 CALL_RATES=${CALL_RATES:-"100 200 400 800 1300 2000"}
 HOLD_RATES=${HOLD_RATES:-"60 120 200 300 600"}
@@ -43,8 +44,10 @@ CLK_TCK=$(getconf CLK_TCK)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/gostrisk-bench.XXXXXX")
 SRV_PID=""
 SAMPLER_PID=""
+KAM_PID=""
 cleanup() {
 	[ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null || true
+	[ -n "$KAM_PID" ] && kill "$KAM_PID" 2>/dev/null || true
 	if [ -n "$SRV_PID" ] && kill -0 "$SRV_PID" 2>/dev/null; then
 		kill "$SRV_PID" 2>/dev/null || true
 		wait "$SRV_PID" 2>/dev/null || true
@@ -173,6 +176,28 @@ RSS_MED=$(median "${RSSES[@]}")
 if [ -n "$SHOW_NOTE" ]; then SHOW_MED=$SHOW_NOTE; else SHOW_MED="$(median "${SHOWS[@]}") s"; fi
 
 # ---------------------------------------------------------------- registrations
+# The registration runs measure whichever server REG_PORT and REG_PIDS
+# name (gostrisk, then Kamailio side by side). CPU is summed over
+# REG_PIDS; memory is VmRSS for gostrisk (one process) and the sum of the
+# processes' PSS for Kamailio (its children share memory, so their RSS
+# would count it several times).
+REG_PORT=""
+REG_PIDS=""
+REG_MEM=rss
+pids_ticks() { local p t=0; for p in $REG_PIDS; do t=$((t + $(cpu_ticks "$p"))); done; echo "$t"; }
+pids_mem_kb() {
+	local p t=0
+	for p in $REG_PIDS; do
+		if [ "$REG_MEM" = pss ]; then
+			t=$((t + $(awk '/^Pss:/ { print $2 }' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)))
+		else
+			t=$((t + $(rss_kb "$p")))
+		fi
+	done
+	echo "$t"
+}
+pids_alive() { local p; for p in $REG_PIDS; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
+
 # One sipp run: sipp_reg RATE CALLS -> sets OK (successful), FAILED, SRV_CPU
 # (% of one core), SIPP_CPU, RSS_MAX (MB).
 sipp_reg() {
@@ -181,14 +206,14 @@ sipp_reg() {
 	mkdir -p "$dir"
 	port=$("$WORK/benchgen" -freeport)
 	rssfile=$dir/rss
-	(while kill -0 "$SRV_PID" 2>/dev/null; do rss_kb "$SRV_PID" >>"$rssfile"; sleep 0.2; done) &
+	(while pids_alive; do pids_mem_kb >>"$rssfile"; sleep 0.2; done) &
 	SAMPLER_PID=$!
-	c0=$(cpu_ticks "$SRV_PID")
+	c0=$(pids_ticks)
 	t0=$(now)
 	(cd "$dir" && exec "${CLI_PIN[@]}" sipp -sf "$ROOT/bench/reg-1000.xml" -inf "$ETC/reg.csv" \
 		-i 127.0.0.1 -p "$port" -m "$calls" -r "$rate" -rp 1000 -l $((rate * 4 + 100)) \
 		-nostdin -timeout $((calls / rate + 20))s -timeout_error -recv_timeout 5000 \
-		-trace_stat -stf "$dir/stat.csv" -fd 1 "127.0.0.1:$SIPPORT") >"$dir/sipp.out" 2>&1 &
+		-trace_stat -stf "$dir/stat.csv" -fd 1 "127.0.0.1:$REG_PORT") >"$dir/sipp.out" 2>&1 &
 	sp=$!
 	s0=0
 	sleep 0.05
@@ -201,7 +226,7 @@ sipp_reg() {
 	done
 	wait "$sp" 2>/dev/null || true
 	t1=$(now)
-	c1=$(cpu_ticks "$SRV_PID")
+	c1=$(pids_ticks)
 	kill "$SAMPLER_PID" 2>/dev/null || true
 	wait "$SAMPLER_PID" 2>/dev/null || true
 	SAMPLER_PID=""
@@ -219,9 +244,63 @@ sipp_reg() {
 	LAST_DIR=$dir
 }
 
+# reg_ladder NAME: probes one registration, registers the $REGPEERS peers
+# once, then steps through $RATES ($RUNS runs each) until the median
+# success drops below 99 %. Sets L_RATE, L_CPU, L_RSS (at that rate),
+# L_RSS1000 (at 1,000 /s), L_PER_PEER and L_NOTE (why it could not run).
+reg_ladder() {
+	local name=$1 rate calls run s succ cpus rsss rss_before rss_after LOWER_BOUND=""
+	L_RATE="n/a"
+	L_CPU="n/a"
+	L_RSS="n/a"
+	L_RSS1000="n/a"
+	L_PER_PEER="n/a"
+	L_NOTE=""
+	log "$name: probing one registration..."
+	sipp_reg 10 1
+	log "$name: probe: $OK ok, $FAILED failed"
+	if [ "$OK" != 1 ]; then
+		why=$(grep -o -m1 "received '[^']*" "$LAST_DIR/sipp.out" | sed "s/^received '/got /" || true)
+		L_NOTE="n/a: one REGISTER with digest auth fails (${why:-no answer})"
+		return 0
+	fi
+	rss_before=$(pids_mem_kb)
+	sipp_reg 500 "$REGPEERS"
+	rss_after=$(pids_mem_kb)
+	if [ "$OK" = "$REGPEERS" ]; then
+		L_PER_PEER=$(awk -v a="$rss_before" -v b="$rss_after" -v n="$REGPEERS" 'BEGIN { printf "%.2f KB", (b - a) / n }')
+	fi
+	for rate in $RATES; do
+		calls=$((rate * STEP_SECONDS))
+		succ=()
+		cpus=()
+		rsss=()
+		for run in $(seq 1 "$RUNS"); do
+			sipp_reg "$rate" "$calls"
+			succ+=("$(awk -v o="$OK" -v n="$calls" 'BEGIN { printf "%.2f", o * 100 / n }')")
+			cpus+=("$SRV_CPU")
+			rsss+=("$RSS_MAX")
+			[ "$SIPP_CPU" -ge 90 ] && LOWER_BOUND=" (sipp used ${SIPP_CPU}% of its CPU: lower bound)"
+		done
+		s=$(median "${succ[@]}")
+		log "$name: REGISTER at $rate/s: success ${s}% (runs: ${succ[*]}), server CPU $(median "${cpus[@]}")%, server memory max ${rsss[*]} MB, sipp CPU ${SIPP_CPU}%"
+		[ "$rate" = 1000 ] && L_RSS1000="$(median "${rsss[@]}") MB (runs: ${rsss[*]})"
+		if awk -v s="$s" 'BEGIN { exit !(s >= 99) }'; then
+			L_RATE="$rate /s (${s}% success)$LOWER_BOUND"
+			L_CPU="$(median "${cpus[@]}") %"
+			L_RSS="$(median "${rsss[@]}") MB"
+		else
+			break
+		fi
+	done
+	[ "$L_RATE" = "n/a" ] && L_NOTE="n/a: below 99 % success even at the lowest rate"
+	return 0
+}
+
 REG_RATE="n/a"
 REG_CPU="n/a"
 REG_RSS="n/a"
+REG_RSS1000="n/a"
 REG_NOTE=""
 RSS_PER_PEER="n/a"
 if [ -n "$SIPP_NOTE" ]; then
@@ -231,48 +310,72 @@ elif [ -n "${SKIP_REG:-}" ]; then
 elif [ -n "$SHOW_NOTE" ]; then
 	REG_NOTE="n/a: no SIP driver in this build (nothing answers REGISTER)"
 else
-	# Probe: one registration must work before load makes sense.
-	log "probing one registration..."
-	sipp_reg 10 1
-	log "probe: $OK ok, $FAILED failed"
-	if [ "$OK" != 1 ]; then
-		why=$(grep -o -m1 "received '[^']*" "$LAST_DIR/sipp.out" | sed "s/^received '/got /" || true)
-		REG_NOTE="n/a: one REGISTER with digest auth fails (${why:-no answer})"
-	else
-		rss_before=$(rss_kb "$SRV_PID")
-		sipp_reg 500 "$REGPEERS"
-		rss_after=$(rss_kb "$SRV_PID")
-		if [ "$OK" = "$REGPEERS" ]; then
-			RSS_PER_PEER=$(awk -v a="$rss_before" -v b="$rss_after" -v n="$REGPEERS" 'BEGIN { printf "%.2f KB", (b - a) / n }')
-		fi
-		LOWER_BOUND=""
-		for rate in $RATES; do
-			calls=$((rate * STEP_SECONDS))
-			succ=()
-			cpus=()
-			rsss=()
-			for run in $(seq 1 "$RUNS"); do
-				sipp_reg "$rate" "$calls"
-				succ+=("$(awk -v o="$OK" -v n="$calls" 'BEGIN { printf "%.2f", o * 100 / n }')")
-				cpus+=("$SRV_CPU")
-				rsss+=("$RSS_MAX")
-				[ "$SIPP_CPU" -ge 90 ] && LOWER_BOUND=" (sipp used ${SIPP_CPU}% of its CPU: lower bound)"
-			done
-			s=$(median "${succ[@]}")
-			log "REGISTER at $rate/s: success ${s}% (runs: ${succ[*]}), server CPU $(median "${cpus[@]}")%, server RSS max ${rsss[*]} MB, sipp CPU ${SIPP_CPU}%"
-			if awk -v s="$s" 'BEGIN { exit !(s >= 99) }'; then
-				REG_RATE="$rate /s (${s}% success)$LOWER_BOUND"
-				REG_CPU="$(median "${cpus[@]}") %"
-				REG_RSS="$(median "${rsss[@]}") MB"
-			else
-				break
-			fi
-		done
-		[ "$REG_RATE" = "n/a" ] && REG_NOTE="n/a: below 99 % success even at the lowest rate"
-	fi
+	REG_PORT=$SIPPORT
+	REG_PIDS=$SRV_PID
+	REG_MEM=rss
+	reg_ladder gostrisk
+	REG_RATE=$L_RATE
+	REG_CPU=$L_CPU
+	REG_RSS=$L_RSS
+	REG_RSS1000=$L_RSS1000
+	RSS_PER_PEER=$L_PER_PEER
+	REG_NOTE=$L_NOTE
 fi
 log "stopping the server..."
 stop_server
+
+# ---------------------------------------------------------------- Kamailio side by side
+# The same registration ladder against Kamailio 5.6 (registrar only,
+# bench/kamailio/kamailio.cfg: digest auth over a db_text table of the same
+# peers), pinned like gostrisk. KAMAILIO=0 skips it; it is installed
+# (Debian package kamailio) when missing and we are root.
+K_RATE="n/a"
+K_CPU="n/a"
+K_RSS1000="n/a"
+K_NOTE=""
+if [ "${KAMAILIO:-1}" = 0 ]; then
+	K_NOTE="n/a: skipped (KAMAILIO=0)"
+elif [ -n "$REG_NOTE" ]; then
+	K_NOTE="n/a: the gostrisk registration runs did not run"
+else
+	if ! command -v kamailio >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+		log "installing kamailio (Debian package kamailio) for the side-by-side run..."
+		(apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kamailio >/dev/null 2>&1 || true
+	fi
+	if ! command -v kamailio >/dev/null 2>&1; then
+		K_NOTE="n/a: kamailio is not installed (apt-get install kamailio)"
+	else
+		KDIR=$WORK/kamailio
+		mkdir -p "$KDIR/db"
+		KPORT=$("$WORK/benchgen" -freeport)
+		sed -e "s|@PORT@|$KPORT|" -e "s|@DB@|$KDIR/db|" "$ROOT/bench/kamailio/kamailio.cfg" >"$KDIR/kamailio.cfg"
+		printf 'table_name(str) table_version(int)\nsubscriber:7\nlocation:9\n' >"$KDIR/db/version"
+		# reg.csv lines: "peer;[authentication username=peer password=secret]"
+		{
+			echo 'id(int,auto) username(str) domain(str) password(str) ha1(str,null) ha1b(str,null)'
+			sed -n 's/^\([^;]*\);\[authentication username=[^ ]* password=\([^]]*\)\]$/\1 \2/p' "$ETC/reg.csv" |
+				awk '{ printf "%d:%s:127.0.0.1:%s::\n", NR, $1, $2 }'
+		} >"$KDIR/db/subscriber"
+		"${SRV_PIN[@]}" kamailio -f "$KDIR/kamailio.cfg" -P "$KDIR/kamailio.pid" -w "$KDIR" -DD -E >"$KDIR/kamailio.log" 2>&1 &
+		KAM_PID=$!
+		sleep 1.5
+		if ! kill -0 "$KAM_PID" 2>/dev/null; then
+			K_NOTE="n/a: kamailio did not start: $(tail -1 "$KDIR/kamailio.log")"
+		else
+			REG_PORT=$KPORT
+			REG_PIDS="$KAM_PID $(pgrep -P "$KAM_PID" | tr '\n' ' ')"
+			REG_MEM=pss
+			reg_ladder kamailio
+			K_RATE=$L_RATE
+			K_CPU=$L_CPU
+			K_RSS1000=$L_RSS1000
+			K_NOTE=$L_NOTE
+		fi
+		kill "$KAM_PID" 2>/dev/null || true
+		wait "$KAM_PID" 2>/dev/null || true
+		KAM_PID=""
+	fi
+fi
 
 # ---------------------------------------------------------------- calls
 # The callee is peer 100000, played by a sipp UAS on UAS_PORT after a
@@ -505,6 +608,12 @@ row "-rx \"sip show peers\" with $PEERS peers" "$SHOW_MED"
 row "REGISTER with digest auth, $REGPEERS peers (>= 99 % success)" "${REG_NOTE:-$REG_RATE}"
 reg_row "  server CPU at that rate (% of one core)" "$REG_CPU"
 reg_row "  server RSS at that rate" "$REG_RSS"
+reg_row "  server RSS at 1,000 REGISTER/s" "$REG_RSS1000"
+row "Kamailio 5.6 registrar, same scenario and pinning (>= 99 %)" "${K_NOTE:-$K_RATE}"
+if [ -z "$K_NOTE" ]; then
+	row "  Kamailio CPU at that rate (% of one core)" "$K_CPU"
+	row "  Kamailio memory at 1,000 REGISTER/s (sum of PSS)" "$K_RSS1000"
+fi
 reg_row "RSS per registered peer" "$RSS_PER_PEER"
 # call_row LABEL VALUE: the value, or the reason calls could not run.
 call_row() { if [ -n "$CALLS_NOTE" ]; then row "$1" "$CALLS_NOTE"; else row "$1" "$2"; fi; }
