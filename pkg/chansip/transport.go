@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -114,15 +115,23 @@ func listen(g sipconf.General) (*transports, error) {
 	return t, nil
 }
 
-// serve runs one reader per socket; they end when close closes the sockets.
+// udpReaders is how many goroutines read the UDP socket: one per CPU the
+// process may use, up to 4. REGISTERs are answered on the reading
+// goroutine (fastpath.go), so on a multi-core server one reader would
+// serialise them; more than a few only contend on the socket.
+func udpReaders() int { return min(max(runtime.GOMAXPROCS(0), 1), 4) }
+
+// serve runs the socket readers; they end when close closes the sockets.
 func (t *transports) serve(srv *sipgo.Server, wg *sync.WaitGroup, log Logger) {
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		if err := srv.ServeUDP(t.udp); err != nil && !errors.Is(err, net.ErrClosed) {
-			log.Error("SIP UDP transport stopped: %v", err)
-		}
-	}()
+	for range udpReaders() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := srv.ServeUDP(t.udp); err != nil && !errors.Is(err, net.ErrClosed) {
+				log.Error("SIP UDP transport stopped: %v", err)
+			}
+		}()
+	}
 	if t.tcp != nil {
 		wg.Add(1)
 		go func() {
