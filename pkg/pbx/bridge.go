@@ -3,6 +3,7 @@ package pbx
 import (
 	"context"
 	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 )
 
@@ -13,7 +14,17 @@ func newBridgeID() string {
 	_, _ = rand.Read(b[:]) // crypto/rand never fails on supported platforms
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:], b[10:16])
+	return string(out[:])
 }
 
 // BridgeEnd says how a bridge ended.

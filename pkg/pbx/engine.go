@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -328,16 +329,35 @@ type ChannelSpec struct {
 	Language    string
 }
 
+// channelName is "Tech/Resource-" and the sequence number as 8 hex digits
+// (more when it no longer fits), as Asterisk names channels.
+func channelName(tech, resource string, seq uint32) string {
+	h := strconv.FormatUint(uint64(seq), 16)
+	var b strings.Builder
+	b.Grow(len(tech) + len(resource) + 10)
+	b.WriteString(tech)
+	b.WriteByte('/')
+	b.WriteString(resource)
+	b.WriteByte('-')
+	for i := len(h); i < 8; i++ {
+		b.WriteByte('0')
+	}
+	b.WriteString(h)
+	return b.String()
+}
+
 // NewChannel creates a channel in state Down and lists it.
 func (e *Engine) NewChannel(s ChannelSpec) *Channel {
 	now := time.Now()
 	seq := e.chanSeq.Add(1) - 1
-	uid := fmt.Sprintf("%d.%d", now.Unix(), e.uniqueSeq.Add(1)-1)
+	// Built by hand: a channel is made for every call leg, and fmt is a
+	// measurable share of that at a thousand calls a second.
+	uid := strconv.FormatInt(now.Unix(), 10) + "." + strconv.FormatUint(uint64(e.uniqueSeq.Add(1)-1), 10)
 	c := &Channel{
 		eng:         e,
 		tech:        s.Tech,
 		driver:      s.Driver,
-		name:        fmt.Sprintf("%s/%s-%08x", s.Tech, s.Resource, seq),
+		name:        channelName(s.Tech, s.Resource, seq),
 		uniqueID:    uid,
 		linkedID:    uid,
 		context:     s.Context,

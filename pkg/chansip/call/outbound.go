@@ -651,10 +651,11 @@ func (o *outCall) ack(tx sip.ClientTransaction, res *sip.Response) {
 	if err := o.m.d.Client.WriteRequest(ack); err != nil {
 		o.m.log.Warning("Unable to send ACK on %s: %v\n", o.callID, err)
 	}
-	tmpl := ack.Clone()
+	// The ACK is not touched once sent: a copy is made only when a 2xx
+	// comes again, which is rare, rather than one per call up front.
 	tx.OnRetransmission(func(r *sip.Response) {
 		if r.IsSuccess() {
-			_ = o.m.d.Client.WriteRequest(tmpl.Clone())
+			_ = o.m.d.Client.WriteRequest(ack.Clone())
 		}
 	})
 }
