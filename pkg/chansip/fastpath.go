@@ -24,7 +24,7 @@ var registerPrefix = []byte("REGISTER ")
 // the listening socket, wrapped as sipgo's connection so responses are
 // written exactly as sipgo would write them.
 type udpFastPath struct {
-	conn   *sip.UDPConnection
+	conn   sip.Connection
 	parser *sip.Parser
 }
 
@@ -52,7 +52,10 @@ func (d *Driver) handleFast(props sip.TransportReadProps, data []byte) bool {
 		return false
 	}
 	req, ok := msg.(*sip.Request)
-	if !ok || req.Via() == nil || req.CSeq() == nil {
+	if !ok || req.SipVersion != "SIP/2.0" || req.Via() == nil || req.CSeq() == nil {
+		return false
+	}
+	if _, err := sip.ServerTxKeyMake(req); err != nil {
 		// sipgo answers what it cannot make a transaction of (400).
 		return false
 	}
@@ -67,7 +70,7 @@ func (d *Driver) handleFast(props sip.TransportReadProps, data []byte) bool {
 // by the fast path: there is none, responses go straight to the socket.
 // stateless recognises it by its Connection method, like sipgo's own.
 type udpTx struct {
-	conn *sip.UDPConnection
+	conn sip.Connection
 }
 
 var _ sip.ServerTransaction = udpTx{}

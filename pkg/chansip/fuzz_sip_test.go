@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/emiago/sipgo/sip"
@@ -118,9 +119,16 @@ func FuzzSIPRequest(f *testing.F) {
 	props := sip.TransportReadProps{Transport: "UDP",
 		LocalAddr:  &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 5060},
 		RemoteAddr: &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 5061}}
-	f.Fuzz(func(t *testing.T, data []byte) {
+	// REGISTERs read from UDP are answered by the read hook itself
+	// (fastpath.go); its answers are recorded from the socket.
+	sock := &recordingConn{}
+	d.fast.Store(&udpFastPath{conn: sock, parser: sip.NewParser()})
+	f.Fuzz(func(t *testing.T, raw []byte) {
 		// The transport's path: read filter, then parser.
-		data, err := d.readHook(props, data)
+		data, err := d.readHook(props, raw)
+		if answers := sock.take(); len(answers) > 0 {
+			checkFastAnswers(t, raw, answers)
+		}
 		if err != nil || len(data) == 0 {
 			return
 		}
@@ -148,6 +156,48 @@ func FuzzSIPRequest(f *testing.F) {
 		rec.Terminate()
 		checkResponses(t, req, rec.Result())
 	})
+}
+
+// checkFastAnswers checks what the read hook answered itself to the
+// request in raw, as checkResponses does for the handlers' answers.
+func checkFastAnswers(t *testing.T, raw []byte, answers []*sip.Response) {
+	t.Helper()
+	msg, err := sip.ParseMessage(raw)
+	if err != nil {
+		t.Fatalf("the read hook answered a request sipgo cannot parse (%v):\n%q", err, raw)
+	}
+	req, ok := msg.(*sip.Request)
+	if !ok {
+		t.Fatalf("the read hook answered a response:\n%q", raw)
+	}
+	checkResponses(t, req, answers)
+}
+
+// recordingConn stands for the UDP socket the read hook answers on; it
+// keeps the responses written to it.
+type recordingConn struct {
+	sip.Connection // nil: only WriteMsg is used
+	mu             sync.Mutex
+	out            []*sip.Response
+}
+
+func (c *recordingConn) WriteMsg(m sip.Message) error {
+	r, ok := m.(*sip.Response)
+	if !ok {
+		return fmt.Errorf("the read hook wrote a request: %q", m.String())
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.out = append(c.out, r)
+	return nil
+}
+
+func (c *recordingConn) take() []*sip.Response {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := c.out
+	c.out = nil
+	return out
 }
 
 func checkResponses(t *testing.T, req *sip.Request, res []*sip.Response) {
