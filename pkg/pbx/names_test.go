@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"testing"
+	"time"
 )
 
 func TestChannelName(t *testing.T) {
@@ -38,5 +39,26 @@ func TestBridgeIDShape(t *testing.T) {
 			t.Fatalf("newBridgeID() repeated %q", id)
 		}
 		seen[id] = true
+	}
+}
+
+func TestParseDuration(t *testing.T) {
+	const def = 7 * time.Second
+	for _, tc := range []struct {
+		in   string
+		want time.Duration
+	}{
+		{"20", 20 * time.Second},
+		{" 0 ", 0},
+		{"000120", 120 * time.Second},
+		{"1.5", 1500 * time.Millisecond},
+		{"", def},
+		{"-3", def},
+		{"abc", def},
+		{"1234567", 1234567 * time.Second},
+	} {
+		if got := ParseDuration(tc.in, def); got != tc.want {
+			t.Errorf("ParseDuration(%q) = %v, want %v", tc.in, got, tc.want)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -309,7 +310,7 @@ func (d *dialog) sendBye(cause int) {
 	req := d.newRequest(sip.BYE)
 	if cause != 0 && pbx.CauseName(cause) != "" {
 		req.AppendHeader(sip.NewHeader("X-Asterisk-HangupCause", pbx.CauseText(cause)))
-		req.AppendHeader(sip.NewHeader("X-Asterisk-HangupCauseCode", fmt.Sprint(cause)))
+		req.AppendHeader(sip.NewHeader("X-Asterisk-HangupCauseCode", strconv.Itoa(cause)))
 	}
 	d.setLast("Tx: BYE")
 	m := d.m
