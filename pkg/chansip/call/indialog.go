@@ -90,12 +90,41 @@ func (m *Manager) HandleBye(req *sip.Request, tx sip.ServerTransaction) {
 
 // HandleCancel answers a CANCEL that matched no INVITE transaction (sipgo
 // answers the ones that do and reports them to the call): the INVITE is
-// already answered or gone.
+// already answered or gone. The CANCEL of an INVITE we answered with a
+// 2xx gets 200 and changes nothing, as the INVITE's transaction answered
+// it before that transaction was ended at the 2xx (see sendResponse);
+// anything else gets 481.
 func (m *Manager) HandleCancel(req *sip.Request, tx sip.ServerTransaction) {
-	if d := m.find(req.CallID().Value()); d != nil {
-		d.setLast("Rx: CANCEL")
+	d := m.find(req.CallID().Value())
+	if d == nil {
+		m.respond(req, tx, 481, "Call/Transaction Does Not Exist")
+		return
+	}
+	d.setLast("Rx: CANCEL")
+	if c, ok := d.inbound(); ok && c.cancelsAnswered(req) {
+		m.respond(req, tx, 200, "OK")
+		return
 	}
 	m.respond(req, tx, 481, "Call/Transaction Does Not Exist")
+}
+
+// cancelsAnswered reports whether a CANCEL targets this call's INVITE (same
+// top Via branch and CSeq number) after we answered it with a 2xx.
+func (c *inCall) cancelsAnswered(req *sip.Request) bool {
+	c.mu.Lock()
+	answered := c.finalRes != nil && c.finalRes.IsSuccess()
+	c.mu.Unlock()
+	if !answered {
+		return false
+	}
+	v, iv := req.Via(), c.invite.Via()
+	cs := req.CSeq()
+	if v == nil || iv == nil || cs == nil || cs.SeqNo != c.invite.CSeq().SeqNo {
+		return false
+	}
+	b, _ := v.Params.Get("branch")
+	ib, _ := iv.Params.Get("branch")
+	return b != "" && b == ib
 }
 
 // handleReInvite answers a target refresh or hold/unhold re-INVITE: the

@@ -1,9 +1,11 @@
 package call
 
 import (
+	"context"
 	"testing"
 	"time"
 
+	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 )
 
@@ -47,5 +49,43 @@ func TestRetransmittedInviteAfterAnswer(t *testing.T) {
 	}
 	if got := callee.byeCount(); got != 1 {
 		t.Errorf("callee got %d BYEs, want 1", got)
+	}
+}
+
+// A CANCEL that crosses our 200 finds the INVITE's transaction already
+// ended: it gets 200 and the call stays up; a CANCEL of another
+// transaction of the dialog gets 481.
+func TestCancelAfterAnswer(t *testing.T) {
+	l := newLab(t)
+	caller, callee, out := answeredCall(t, l)
+	defer caller.close()
+	defer callee.close()
+	for _, tc := range []struct {
+		name   string
+		branch string
+		want   int
+	}{
+		{"same branch", "", 200},
+		{"other branch", "z9hG4bK-not-the-invite", 481},
+	} {
+		c := newCancel(out.req)
+		if tc.branch != "" {
+			c.Via().Params.Add("branch", tc.branch)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		res, err := caller.client.Do(ctx, c, sipgo.ClientRequestBuild)
+		cancel()
+		if err != nil {
+			t.Fatalf("%s: CANCEL: %v", tc.name, err)
+		}
+		if res.StatusCode != tc.want {
+			t.Errorf("%s: CANCEL answered %d, want %d", tc.name, res.StatusCode, tc.want)
+		}
+	}
+	if got := l.m.InUse("6001"); got != 1 {
+		t.Errorf("caller in use = %d after the CANCELs, want 1 (the call stays up)", got)
+	}
+	if res := out.bye(); res.StatusCode != 200 {
+		t.Fatalf("BYE answered %d", res.StatusCode)
 	}
 }
