@@ -85,9 +85,14 @@ type Leg struct {
 	candCount int
 }
 
-// NewLeg allocates a port pair on ip and wraps it in a Leg.
+// NewLeg allocates a port pair on ip and wraps it in a Leg. Only the RTP
+// port is bound: gostrisk neither reads nor sends RTCP, so a bound RTCP
+// socket would only hold a descriptor per leg (with thousands of calls up
+// that is what runs into the process's open-file limit first) and a
+// kernel buffer of reports nobody reads. Its port, port+1, stays reserved:
+// the allocator hands out even ports only.
 func NewLeg(alloc *Allocator, ip netip.Addr, opts LegOptions) (*Leg, error) {
-	pp, err := alloc.Allocate(ip, true)
+	pp, err := alloc.Allocate(ip, false)
 	if err != nil {
 		return nil, err
 	}
