@@ -40,7 +40,12 @@ func (d *Driver) respond(req *sip.Request, tx sip.ServerTransaction, code int, r
 	res := sip.NewResponseFromRequest(req, code, reason, nil)
 	if to := res.To(); to != nil {
 		if reqTo := req.To(); reqTo == nil || !reqTo.Params.Has("tag") {
-			to.Params.Add("tag", newTag())
+			// Answers sent without a transaction are sent again for a
+			// retransmitted request, and must be the same bytes: a caller
+			// that gets a challenge again after it has answered the first
+			// takes an identical copy for a retransmission, but a new tag
+			// for an answer it did not expect, and gives up the call.
+			to.Params.Add("tag", d.regs.nonces.dialogTag(req))
 		}
 	}
 	// Content-Length goes last, where chan_sip puts it.

@@ -193,3 +193,34 @@ func TestCheckRequest(t *testing.T) {
 		t.Error("no CSeq: accepted")
 	}
 }
+
+// An INVITE challenge is answered without a transaction too: a caller
+// whose INVITE crossed the 401 gets the same bytes again, which it takes
+// for a retransmission (sipp, and phones, drop the call on an answer
+// that differs, such as a new To tag).
+func TestInviteChallengeRetransmissionGetsTheSameAnswer(t *testing.T) {
+	d := fuzzDriver(t)
+	server := d.LocalAddr()
+	p := newPhone(t, server)
+	me := p.addr()
+	invite := fmt.Sprintf("INVITE sip:6000@%s SIP/2.0\r\n"+
+		"Via: SIP/2.0/UDP %s;branch=z9hG4bK-inv1;rport\r\n"+
+		"From: <sip:6000@%s>;tag=caller1\r\nTo: <sip:6000@%s>\r\n"+
+		"Call-ID: invite-retrans@test\r\nCSeq: 1 INVITE\r\n"+
+		"Contact: <sip:6000@%s>\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
+		server, me, server.Addr(), server.Addr(), me)
+	p.send(invite)
+	c1 := p.recv()
+	p.send(invite)
+	c2 := p.recv()
+	if c1.code != 401 || c2.code != 401 {
+		t.Fatalf("INVITE and its retransmission: %d, %d; want 401 twice", c1.code, c2.code)
+	}
+	if c2.headers["to"] != c1.headers["to"] || len(reTag.FindAllString(c1.headers["to"], -1)) != 1 {
+		t.Errorf("challenge To headers %q and %q: want one and the same tag", c1.headers["to"], c2.headers["to"])
+	}
+	// The nonce may differ only when the two cross a nonce bucket.
+	if c1.raw != c2.raw && normalize(c1.raw, me) != normalize(c2.raw, me) {
+		t.Errorf("retransmitted challenge differs:\n%s\n---\n%s", c1.raw, c2.raw)
+	}
+}
