@@ -48,7 +48,9 @@ type engine struct {
 	queue []*engineReq // guarded by mu
 	dead  bool         // guarded by mu: the loop has exited
 
-	bridges int // guarded by pool.mu
+	bridges  int         // guarded by pool.mu
+	idle     *time.Timer // guarded by pool.mu: stops the engine once idle for engineLinger
+	stopping bool        // guarded by pool.mu: out of the pool, being stopped
 
 	// Owned by the loop goroutine.
 	slots  []*pump
@@ -90,8 +92,11 @@ type relayHandle struct {
 }
 
 // pool hands bridges to the least loaded engine, starting engines on
-// demand and stopping each when its last bridge closes, so no goroutine
-// outlives the bridges that need it.
+// demand and stopping each once it has had no bridge for engineLinger, so
+// no goroutine outlives the bridges that need it by long. The linger is
+// what keeps a busy server from starting and stopping an engine for
+// every short call (calls without media come and go by the thousand a
+// second, often with no other bridge up).
 var pool struct {
 	mu      sync.Mutex
 	engines []*engine
@@ -145,6 +150,10 @@ func acquireEngine() (*engine, error) {
 	return best, nil
 }
 
+// engineLinger is how long an engine without bridges waits for a new
+// one before it stops.
+var engineLinger = 5 * time.Second
+
 func releaseEngine(e *engine) {
 	pool.mu.Lock()
 	defer pool.mu.Unlock()
@@ -152,13 +161,31 @@ func releaseEngine(e *engine) {
 	if e.bridges > 0 {
 		return
 	}
-	e.stop()
+	if e.idle == nil {
+		e.idle = time.AfterFunc(engineLinger, func() { stopIdleEngine(e) })
+	} else {
+		e.idle.Reset(engineLinger)
+	}
+}
+
+// stopIdleEngine takes e out of the pool if it still has no bridge, then
+// stops it without holding the pool's lock: stopping waits for the loop,
+// and new bridges must not wait for that.
+func stopIdleEngine(e *engine) {
+	pool.mu.Lock()
+	if e.bridges > 0 || e.stopping {
+		pool.mu.Unlock()
+		return
+	}
+	e.stopping = true
 	for i, x := range pool.engines {
 		if x == e {
 			pool.engines = append(pool.engines[:i], pool.engines[i+1:]...)
 			break
 		}
 	}
+	pool.mu.Unlock()
+	e.stop()
 }
 
 func newEngine() (*engine, error) {

@@ -5,11 +5,13 @@ import (
 	"time"
 )
 
-// The relay's goroutines live exactly as long as some bridge needs them.
+// The relay's goroutines live as long as some bridge needs them, and
+// engineLinger more.
 func TestEnginesStopWithLastBridge(t *testing.T) {
-	if n := engineCount(); n != 0 {
-		t.Skipf("%d engines already running (another test's bridges)", n)
-	}
+	linger := engineLinger
+	engineLinger = 50 * time.Millisecond
+	t.Cleanup(func() { engineLinger = linger })
+	waitEngines(t, 0)
 	alloc := testAllocator(t, 4)
 	a := newTestLeg(t, alloc, LegOptions{})
 	b := newTestLeg(t, alloc, LegOptions{})
@@ -32,8 +34,39 @@ func TestEnginesStopWithLastBridge(t *testing.T) {
 	}
 	br2.Close()
 	br2.Close()
-	if n := engineCount(); n != 0 {
-		t.Fatalf("%d engines left after the last bridge closed", n)
+	if n := engineCount(); n < 1 {
+		t.Fatalf("%d engines right after the last bridge closed, want the engine to linger", n)
+	}
+	waitEngines(t, 0)
+
+	// A bridge during the linger reuses the engine and keeps it.
+	br3, err := NewBridge(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	br3.Close()
+	br4, err := NewBridge(c, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3 * engineLinger)
+	if n := engineCount(); n != 1 {
+		t.Fatalf("%d engines with a bridge up, want 1", n)
+	}
+	br4.Close()
+	waitEngines(t, 0)
+}
+
+// waitEngines waits until n engines run (engines of other tests' bridges
+// linger too).
+func waitEngines(t *testing.T, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for engineCount() != n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d engines, want %d", engineCount(), n)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
