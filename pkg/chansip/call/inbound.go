@@ -204,11 +204,7 @@ func udpConnection(req *sip.Request, tx sip.ServerTransaction) sip.Connection {
 // (see sendFinal): it gets our final response again, as the transaction
 // would have given it, instead of starting a second call.
 func (m *Manager) retransmittedInvite(req *sip.Request, tx sip.ServerTransaction) bool {
-	h := req.CallID()
-	if h == nil {
-		return false
-	}
-	d := m.find(h.Value())
+	d := m.dialogOf(req)
 	if d == nil {
 		return false
 	}

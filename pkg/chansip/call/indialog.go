@@ -16,11 +16,7 @@ import (
 // driver then answers it (481 Call/Transaction Does Not Exist, or its own
 // handling for its own dialogs).
 func (m *Manager) HandleInDialog(req *sip.Request, tx sip.ServerTransaction) bool {
-	h := req.CallID()
-	if h == nil {
-		return false
-	}
-	d := m.find(h.Value())
+	d := m.dialogOf(req)
 	if d == nil {
 		return false
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
 
 	"github.com/gostrisk/gostrisk/pkg/cdr"
 	"github.com/gostrisk/gostrisk/pkg/chansip/extern"
@@ -245,6 +246,15 @@ func (m *Manager) find(callID string) *dialog {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.dialogs[callID]
+}
+
+// dialogOf is the dialog a request's Call-ID names, or nil.
+func (m *Manager) dialogOf(req *sip.Request) *dialog {
+	h := req.CallID()
+	if h == nil {
+		return nil
+	}
+	return m.find(h.Value())
 }
 
 // forget removes a finished dialog from the list, at once or after the
