@@ -33,6 +33,7 @@ type Options struct {
 	NoColor      bool
 	Timestamp    bool
 	MaxCalls     int
+	MaxFiles     int // open-file limit to set at start-up; 0: leave the process's
 	RunUser      string
 	RunGroup     string
 	ExecIncludes bool
@@ -168,7 +169,7 @@ var asteriskOptionsIgnored = map[string]bool{
 	"dumpcore": true, "cache_record_files": true, "record_cache_dir": true, "transcode_via_sln": true,
 	"transmit_silence": true, "transmit_silence_during_record": true, "languageprefix": true,
 	"internal_timing": true, "highpriority": true, "initcrypto": true, "quiet": true, "console": true,
-	"dontwarn": true, "autosystemname": true, "maxload": true, "maxfiles": true, "minmemfree": true,
+	"dontwarn": true, "autosystemname": true, "maxload": true, "minmemfree": true,
 	"mindtmfduration": true, "lightbackground": true, "forceblackbackground": true, "defaultlanguage": true,
 	"documentation_language": true, "hideconnect": true, "lockconfdir": true, "stdexten": true,
 	"live_dangerously": true, "entityid": true, "rtp_use_dynamic": true, "rtp_pt_dynamic": true,
@@ -181,7 +182,7 @@ func (o *Options) apply(cat *confparse.Category) confparse.Diagnostics {
 	for _, v := range cat.Vars {
 		name := strings.ToLower(v.Name)
 		switch name {
-		case "verbose", "debug", "maxcalls":
+		case "verbose", "debug", "maxcalls", "maxfiles":
 			n, err := strconv.Atoi(v.Value)
 			if err != nil || n < 0 {
 				diags = append(diags, errf(v, "Invalid value '%s' for option '%s': not a non-negative number", v.Value, v.Name))
@@ -192,6 +193,11 @@ func (o *Options) apply(cat *confparse.Category) confparse.Diagnostics {
 				o.Verbose = n
 			case "debug":
 				o.Debug = n
+			case "maxfiles":
+				if n == 0 {
+					diags = append(diags, warnf(v, "maxfiles = 0 leaves the open-file limit as it is"))
+				}
+				o.MaxFiles = n
 			default:
 				o.MaxCalls = n
 			}

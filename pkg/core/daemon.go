@@ -131,6 +131,13 @@ func Run(ctx context.Context, opts RunOptions) (err error) {
 			d.log.Warning("%s", logText(dg))
 		}
 	}
+	if n := ac.Options.MaxFiles; n > 0 {
+		if err := setMaxFiles(n); err != nil {
+			d.log.Warning("%v", err)
+		} else {
+			d.log.Notice("Setting max files open to %d", n)
+		}
+	}
 
 	d.db, err = astdb.Open(filepath.Join(ac.Directories.DBDir, "astdb.sqlite3"))
 	if err != nil {

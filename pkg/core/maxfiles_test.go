@@ -1,0 +1,71 @@
+package core
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/gostrisk/gostrisk/pkg/confparse"
+)
+
+func TestMaxFilesOption(t *testing.T) {
+	tests := []struct {
+		value    string
+		want     int
+		severity confparse.Severity // of the one diagnostic; -1: none
+	}{
+		{"65536", 65536, -1},
+		{"0", 0, confparse.Warning},
+		{"-5", 0, confparse.Error},
+		{"lots", 0, confparse.Error},
+	}
+	for _, tc := range tests {
+		t.Run(tc.value, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "asterisk.conf")
+			conf := "[directories]\nastetcdir => " + filepath.Dir(path) + "\n[options]\nmaxfiles = " + tc.value + "\n"
+			if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			ac, diags := LoadAsteriskConf(path)
+			if ac.Options.MaxFiles != tc.want {
+				t.Errorf("MaxFiles = %d, want %d", ac.Options.MaxFiles, tc.want)
+			}
+			var found []confparse.Diagnostic
+			for _, d := range diags {
+				if strings.Contains(d.Message, "maxfiles") {
+					found = append(found, d)
+				}
+			}
+			switch {
+			case tc.severity < 0 && len(found) > 0:
+				t.Errorf("unexpected diagnostics %v", found)
+			case tc.severity >= 0 && (len(found) != 1 || found[0].Severity != tc.severity || found[0].Line != 4):
+				t.Errorf("diagnostics %v, want one of severity %v on line 4", found, tc.severity)
+			}
+		})
+	}
+}
+
+// Setting the limit the process already has as its hard limit works
+// unprivileged and changes nothing that matters to the test process.
+func TestSetMaxFiles(t *testing.T) {
+	var rl syscall.Rlimit
+	if err := getRlimitNoFile(&rl); err != nil {
+		t.Fatal(err)
+	}
+	if rl.Max > 1<<20 {
+		t.Skipf("hard limit %d too large to set as a number of files", rl.Max)
+	}
+	if err := setMaxFiles(int(rl.Max)); err != nil {
+		t.Fatal(err)
+	}
+	var got syscall.Rlimit
+	if err := getRlimitNoFile(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Cur != rl.Max || got.Max != rl.Max {
+		t.Errorf("limit %d/%d after maxfiles=%d", got.Cur, got.Max, rl.Max)
+	}
+}
