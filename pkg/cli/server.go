@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // ServerOptions configures the control socket (asterisk.conf's
@@ -217,9 +218,35 @@ func (s *Server) shutdown() {
 	if s.ln != nil {
 		s.ln.Close()
 	}
+	var busy []*serverConn
 	for c := range s.conns {
-		c.nc.Close()
+		if c.busy {
+			busy = append(busy, c)
+		} else {
+			c.nc.Close()
+		}
 	}
+	if len(busy) > 0 {
+		// A command that never ends must not hold Close forever.
+		go func() {
+			time.Sleep(busyGrace)
+			for _, c := range busy {
+				c.nc.Close()
+			}
+		}()
+	}
+}
+
+// busyGrace is how long shutdown lets a running command finish its answer.
+const busyGrace = 2 * time.Second
+
+// setBusy marks the console as running a command, and reports false when
+// the server is shutting down (the console must then end).
+func (c *serverConn) setBusy(busy bool) bool {
+	c.srv.mu.Lock()
+	defer c.srv.mu.Unlock()
+	c.busy = busy
+	return !c.srv.closed
 }
 
 // Publish queues ev for every interactive console it concerns and returns
@@ -249,6 +276,11 @@ type serverConn struct {
 
 	mu          sync.Mutex // guards interactive and serialises writes
 	interactive bool
+
+	// busy is set while a command runs (guarded by srv.mu): shutdown
+	// leaves such a console open until its answer is sent, so that
+	// "core stop now" itself gets one.
+	busy bool
 }
 
 func (c *serverConn) wants(ev Event) bool {
@@ -336,12 +368,18 @@ func (c *serverConn) serve() {
 				c.sess.SetVerbose(n)
 			}
 		case frameExec:
+			if !c.setBusy(true) {
+				return
+			}
 			runErr := c.srv.reg.Execute(c.sess, string(p), outputWriter{c})
 			ok := "1"
 			if runErr != nil {
 				ok = "0"
 			}
 			err = c.send(frameDone, []byte(ok))
+			if !c.setBusy(false) {
+				return // shutting down: the answer is out, now leave
+			}
 		case frameComplete:
 			err = c.send(frameCompletions, []byte(strings.Join(c.srv.reg.Complete(string(p)), "\x00")))
 		default:

@@ -272,3 +272,38 @@ func TestCloseStopsEverything(t *testing.T) {
 		t.Fatalf("%d goroutines before, %d after:\n%s", before, n, buf[:runtime.Stack(buf, true)])
 	}
 }
+
+// A command that stops the server ("core stop now") still gets its
+// answer: shutdown waits for the console running it.
+func TestCommandThatStopsTheServerIsAnswered(t *testing.T) {
+	reg := NewRegistry()
+	path := filepath.Join(t.TempDir(), "asterisk.ctl")
+	srv := NewServer(reg, ServerOptions{Path: path})
+	closed := make(chan struct{})
+	reg.MustRegister(&Command{Words: []string{"core", "stop", "now"}, Summary: "stop",
+		Handler: func(a *Args) error {
+			go func() { srv.Close(); close(closed) }()
+			// Let the shutdown reach this console before the answer.
+			time.Sleep(100 * time.Millisecond)
+			a.Out.Write([]byte("stopping\n"))
+			return nil
+		}})
+	if err := srv.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(context.Background()) }()
+	c := dial(t, path, ClientOptions{})
+	out, ok, err := c.Exec("core stop now")
+	if err != nil || !ok || out != "stopping\n" {
+		t.Errorf("Exec = %q, %v, %v; want the answer before the server goes", out, ok, err)
+	}
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not return after the answer")
+	}
+	if err := <-errc; err != nil {
+		t.Errorf("Serve: %v", err)
+	}
+}

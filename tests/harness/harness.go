@@ -145,6 +145,9 @@ func (l *lockedBuffer) Write(p []byte) (int, error) {
 }
 
 func (l *lockedBuffer) String() string {
+	if l == nil {
+		return "(no daemon output: the test started gostrisk itself)"
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
