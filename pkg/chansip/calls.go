@@ -25,13 +25,15 @@ func (d *Driver) startCalls(cfg *sipconf.Config, local netip.AddrPort) error {
 	if err != nil {
 		return fmt.Errorf("chansip: rtp.conf: %w", err)
 	}
-	mediaIP := local.Addr()
-	if mediaIP.IsUnspecified() {
-		mediaIP = d.ourAddrFor(netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), 5060)).Addr()
-	}
+	// RTP binds where SIP does, as chan_sip does: with bindaddr=0.0.0.0 the
+	// legs take the wildcard too and each dialog advertises the address
+	// the kernel routes from towards its far end.
 	m := call.NewManager(call.Deps{
 		Client: d.client, Engine: d.opts.Engine,
-		RTP: alloc, RTPConfig: rc, MediaIP: mediaIP, Local: local,
+		RTP: alloc, RTPConfig: rc, MediaIP: local.Addr(), Local: local,
+		Route: func(remote netip.Addr) netip.Addr {
+			return d.ourAddrFor(netip.AddrPortFrom(remote, sipconf.StandardSIPPort)).Addr()
+		},
 		Log: d.log, CDR: d.opts.CDR,
 		Peer:  func(name string) *sipconf.Peer { return d.cfg.Load().Peer(name) },
 		Peers: func() []*sipconf.Peer { return d.cfg.Load().Peers },

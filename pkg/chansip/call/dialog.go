@@ -30,6 +30,12 @@ type dialog struct {
 	addr      netip.AddrPort
 	transport string
 
+	// route is our address towards addr as routing picks it (looked up
+	// once, when a wildcard bind needs it); mediaIP is the address our
+	// last SDP carried, for `sip show channel`.
+	route   netip.Addr
+	mediaIP netip.Addr
+
 	mu        sync.Mutex
 	ch        *pbx.Channel
 	leg       *rtp.Leg
@@ -185,12 +191,15 @@ func (d *dialog) applyMedia(res *sdp.Result, theirs *sdp.Media) {
 // and ICE candidates when the leg uses them.
 func (d *dialog) buildSDP(formats []sdp.Format, dir sdp.Direction) ([]byte, error) {
 	d.mu.Lock()
-	leg, sess, key, proto, remote := d.leg, d.sess, d.localCrypto, d.proto, d.addr.Addr()
+	leg, sess, key, proto := d.leg, d.sess, d.localCrypto, d.proto
 	d.mu.Unlock()
 	if leg == nil || sess == nil {
 		return nil, fmt.Errorf("call: %s has no media", d.callID)
 	}
-	adv := d.m.mediaAddrFor(remote)
+	adv, local := d.mediaAddr()
+	d.mu.Lock()
+	d.mediaIP = adv
+	d.mu.Unlock()
 	st := sdp.Stream{
 		Addr:      adv,
 		Port:      leg.Port(),
@@ -200,7 +209,7 @@ func (d *dialog) buildSDP(formats []sdp.Format, dir sdp.Direction) ([]byte, erro
 		Proto:     proto,
 	}
 	if d.m.iceWanted(d.peer) {
-		st.ICE = d.iceFor(adv, leg.Port())
+		st.ICE = d.iceFor(local, leg.Port())
 	}
 	if key != nil {
 		d.warnClearKeys()

@@ -58,11 +58,15 @@
 //
 // Media. Each leg has its own RTP socket (symmetric RTP: we send from the
 // port we receive on); a nat=comedia peer (or auto_comedia when its Via
-// shows NAT) is sent its media wherever its RTP comes from. The address
-// in our c=/o= lines and in the Contact of our INVITE and 2xx is
-// [general]'s externaddr/externhost when the far end's signalling address
-// is outside every localnet (none configured: never), else MediaIP and
-// Local. SRTP is SDES (RFC 4568) per leg: an encryption=yes peer is
+// shows NAT) is sent its media wherever its RTP comes from. Legs bind
+// MediaIP, the SIP bind address, wildcard included. The address in our
+// c=/o= lines, in the Contact of our INVITE and 2xx and in the From and
+// Call-ID of our INVITE is [general]'s externaddr/externhost when the far
+// end's signalling address is outside every localnet (none configured:
+// never), else MediaIP and Local when they name one address, else (a
+// wildcard bind, bindaddr=0.0.0.0) the address Deps.Route says the system
+// sends from towards that far end, looked up once per dialog. `sip show
+// channel` prints the address the dialog's SDP carries. SRTP is SDES (RFC 4568) per leg: an encryption=yes peer is
 // offered RTP/SAVP (RTP/SAVPF with avpf=yes, the AVP names with
 // force_avp=yes) with a fresh crypto/rand key (_80, or _32 with
 // encryption_taglen=32) and a plain offer from it is refused with 488, as

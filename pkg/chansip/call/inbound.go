@@ -163,6 +163,7 @@ func (m *Manager) newInCall(req *sip.Request, tx sip.ServerTransaction, from *si
 	if from != nil {
 		d.peerName = from.Name
 	}
+	d.mediaIP, _ = d.mediaAddr()
 	if h := req.GetHeader("User-Agent"); h != nil {
 		d.remoteUA = h.Value()
 	}
@@ -348,7 +349,7 @@ func (c *inCall) response(code int, reason string, body []byte) *sip.Response {
 	res.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, OPTIONS, BYE, REFER, SUBSCRIBE, NOTIFY, INFO, PUBLISH, MESSAGE"))
 	res.AppendHeader(sip.NewHeader("Supported", "replaces, timer"))
 	if code < 300 {
-		ct := c.m.contactURI(c.localURI.User, c.addr.Addr(), c.transport)
+		ct := c.contactURI(c.localURI.User)
 		res.AppendHeader(&sip.ContactHeader{Address: ct})
 	}
 	if body != nil {

@@ -193,7 +193,7 @@ func (m *Manager) handleReInvite(d *dialog, req *sip.Request, tx sip.ServerTrans
 	d.mu.Unlock()
 	res.To().Params.Add("tag", tag)
 	res.AppendHeader(sip.NewHeader("Server", m.userAgent()))
-	res.AppendHeader(&sip.ContactHeader{Address: m.contactURI(d.localURI.User, d.addr.Addr(), d.transport)})
+	res.AppendHeader(&sip.ContactHeader{Address: d.contactURI(d.localURI.User)})
 	res.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	res.SetBody(body)
 	if err := tx.Respond(res); err != nil {
@@ -240,7 +240,7 @@ func (d *dialog) reinvite(dir sdp.Direction) {
 		return
 	}
 	req := d.newRequest(sip.INVITE)
-	req.AppendHeader(&sip.ContactHeader{Address: m.contactURI(d.localURI.User, d.addr.Addr(), d.transport)})
+	req.AppendHeader(&sip.ContactHeader{Address: d.contactURI(d.localURI.User)})
 	req.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, OPTIONS, BYE, REFER, SUBSCRIBE, NOTIFY, INFO, PUBLISH, MESSAGE"))
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	req.SetBody(body)

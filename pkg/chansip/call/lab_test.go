@@ -155,6 +155,13 @@ func newLab(t *testing.T) *lab {
 // newLabConf is newLab with another sip.conf.
 func newLabConf(t *testing.T, sipConf string) *lab {
 	t.Helper()
+	return newLabDeps(t, sipConf, nil)
+}
+
+// newLabDeps is newLabConf with the Manager's Deps adjusted by edit
+// before it starts (nil: as the driver would set them for 127.0.0.1).
+func newLabDeps(t *testing.T, sipConf string, edit func(*Deps)) *lab {
+	t.Helper()
 	l := &lab{t: t, log: &recLog{}, cts: map[string]netip.AddrPort{}}
 	sc, diags := confparse.Parse("sip.conf", []byte(sipConf), confparse.Options{})
 	if diags.HasErrors() {
@@ -208,7 +215,7 @@ func newLabConf(t *testing.T, sipConf string) *lab {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l.m = NewManager(Deps{
+	deps := Deps{
 		Client: client, Engine: l.e, RTP: alloc,
 		RTPConfig: rtp.Config{Strict: rtp.StrictYes, Probation: 4, ReplayProtection: true},
 		MediaIP:   netip.MustParseAddr("127.0.0.1"), Local: l.addr, Log: l.log,
@@ -232,7 +239,11 @@ func newLabConf(t *testing.T, sipConf string) *lab {
 		UserAgent: "Asterisk PBX 18.26.4",
 		Linger:    time.Second,
 		T1:        50 * time.Millisecond,
-	})
+	}
+	if edit != nil {
+		edit(&deps)
+	}
+	l.m = NewManager(deps)
 	if err := l.e.RegisterTechnology(l.m.Technology()); err != nil {
 		t.Fatal(err)
 	}

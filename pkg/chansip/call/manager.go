@@ -37,15 +37,22 @@ type Deps struct {
 	Client *sipgo.Client
 	Engine *pbx.Engine
 
-	// RTP hands out media ports; MediaIP is where legs bind and what SDP
-	// advertises. RTPConfig supplies strictrtp and probation.
+	// RTP hands out media ports; MediaIP is where legs bind, the SIP bind
+	// address. When it names one address SDP advertises it; when it is a
+	// wildcard (bindaddr=0.0.0.0) SDP advertises Route's answer for the
+	// far end. RTPConfig supplies strictrtp and probation.
 	RTP       *rtp.Allocator
 	RTPConfig rtp.Config
 	MediaIP   netip.Addr
 
 	// Local is the SIP address (the driver's UDP socket) put in Contact
-	// and, without fromdomain, in From.
+	// and, without fromdomain, in From; a wildcard is replaced there by
+	// Route's answer for the far end, as for MediaIP.
 	Local netip.AddrPort
+	// Route is the local address the system routes from to reach a far
+	// end at remote (chan_sip's ast_ouraddrfor). Nil asks the kernel
+	// through a connected UDP socket; tests give a fixed table.
+	Route func(remote netip.Addr) netip.Addr
 	// LocalFor, when set, is the listening address of another transport
 	// ("TCP", "TLS") for the Contact of dialogs that use it; Local serves
 	// UDP and any transport it has no answer for.
@@ -340,10 +347,7 @@ func randHex(n int) string {
 func newTag() string { return "as" + randHex(8) }
 
 // newCallID is 32 hex digits at our host, as chan_sip builds Call-IDs.
-func (m *Manager) newCallID(host string) string {
-	if host == "" {
-		host = m.d.Local.Addr().String()
-	}
+func newCallID(host string) string {
 	return randHex(32) + "@" + host
 }
 

@@ -153,18 +153,13 @@ func (m *Manager) iceWanted(p *sipconf.Peer) bool {
 }
 
 // iceFor returns the dialog's ICE credentials with host candidates for the
-// leg's RTP and RTCP ports, creating the credentials once per dialog.
-func (d *dialog) iceFor(adv netip.Addr, port int) *sdp.ICE {
+// leg's RTP and RTCP ports at host (our local address towards the far
+// end), creating the credentials once per dialog.
+func (d *dialog) iceFor(host netip.Addr, port int) *sdp.ICE {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.iceUfrag == "" {
 		d.iceUfrag, d.icePwd = sdp.NewICECredentials()
-	}
-	host := adv
-	if d.leg != nil {
-		if la := d.leg.LocalAddr().Addr(); la.IsValid() && !la.IsUnspecified() {
-			host = la.Unmap()
-		}
 	}
 	return &sdp.ICE{
 		Ufrag: d.iceUfrag, Pwd: d.icePwd,

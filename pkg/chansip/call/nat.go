@@ -1,6 +1,7 @@
 package call
 
 import (
+	"net"
 	"net/netip"
 	"strings"
 
@@ -18,21 +19,89 @@ func (m *Manager) externFor(remote netip.Addr) (netip.Addr, uint16, bool) {
 	})
 }
 
-// mediaAddrFor is the address of our c=/o= lines towards a far end at
-// remote: the external address when remote is outside the local networks,
-// else the address the RTP sockets are bound to.
-func (m *Manager) mediaAddrFor(remote netip.Addr) netip.Addr {
-	if a, _, ok := m.externFor(remote); ok {
-		return a
+// publicAnchor stands for "somewhere on the Internet" when a far end's
+// address is unknown (a.root-servers.net, which chan_sip asks for too).
+var publicAnchor = netip.AddrFrom4([4]byte{198, 41, 0, 4})
+
+// routeFrom is the local address the kernel picks to reach remote. A
+// connected UDP socket answers without sending anything: connect() on UDP
+// only consults the routing table.
+func routeFrom(remote netip.Addr) netip.Addr {
+	c, err := net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(netip.AddrPortFrom(remote, 9)))
+	if err != nil {
+		return netip.Addr{}
 	}
-	return m.d.MediaIP
+	defer c.Close()
+	return c.LocalAddr().(*net.UDPAddr).AddrPort().Addr().Unmap()
 }
 
-// contactURI is our Contact for a dialog with the given user part over a
-// transport, seen from a far end at remote: behind NAT the external
-// address (and its port when externaddr gives one) replaces the local
-// socket's.
-func (m *Manager) contactURI(user string, remote netip.Addr, transport string) sip.Uri {
+// routeTo is our address towards remote as routing chooses it. A far end
+// known only by name (SIP/123@host.example) is looked up towards a public
+// address, as chan_sip finds its default address; without any route it
+// falls back to the loopback address: a wildcard written into SDP would
+// read as hold, into Contact as nowhere.
+func (m *Manager) routeTo(remote netip.Addr) netip.Addr {
+	remote = remote.Unmap()
+	if !remote.IsValid() || remote.IsUnspecified() {
+		remote = publicAnchor
+	}
+	route := m.d.Route
+	if route == nil {
+		route = routeFrom
+	}
+	if a := route(remote).Unmap(); a.IsValid() && !a.IsUnspecified() {
+		return a
+	}
+	if remote.Is6() {
+		return netip.IPv6Loopback()
+	}
+	return netip.AddrFrom4([4]byte{127, 0, 0, 1})
+}
+
+// routeIP is routeTo for the dialog's far end, looked up once: the far
+// end's signalling address does not change during a dialog.
+func (d *dialog) routeIP() netip.Addr {
+	d.mu.Lock()
+	r, remote := d.route, d.addr.Addr()
+	d.mu.Unlock()
+	if r.IsValid() {
+		return r
+	}
+	r = d.m.routeTo(remote)
+	d.mu.Lock()
+	d.route = r
+	d.mu.Unlock()
+	return r
+}
+
+// sourceIP is the address of ours a far end reaches a socket bound to
+// bound at: bound itself when it names one address, else the one routing
+// picks towards the far end (chan_sip's ast_ouraddrfor).
+func (d *dialog) sourceIP(bound netip.Addr) netip.Addr {
+	if bound.IsValid() && !bound.IsUnspecified() {
+		return bound.Unmap()
+	}
+	return d.routeIP()
+}
+
+// mediaAddr is the address of our c=/o= lines towards the dialog's far
+// end: the external address when it is outside the local networks, else
+// where our RTP reaches it from. It also returns the local address, for
+// ICE host candidates.
+func (d *dialog) mediaAddr() (adv, local netip.Addr) {
+	local = d.sourceIP(d.m.d.MediaIP)
+	if a, _, ok := d.m.externFor(d.addr.Addr()); ok {
+		return a, local
+	}
+	return local, local
+}
+
+// signalAddr is the address and port our requests and responses in the
+// dialog carry (Contact, and From and Via of our requests) over a
+// transport: behind NAT the external address (and its port when
+// externaddr gives one) replaces the local socket's.
+func (d *dialog) signalAddr(transport string) netip.AddrPort {
+	m := d.m
 	transport = strings.ToUpper(transport)
 	local := m.d.Local
 	if transport != "" && transport != "UDP" && m.d.LocalFor != nil {
@@ -40,15 +109,20 @@ func (m *Manager) contactURI(user string, remote netip.Addr, transport string) s
 			local = ap
 		}
 	}
-	host, port := local.Addr(), int(local.Port())
-	if a, p, ok := m.externFor(remote); ok {
-		host = a
-		if p != 0 {
-			port = int(p)
+	if a, p, ok := m.externFor(d.addr.Addr()); ok {
+		if p == 0 {
+			p = local.Port()
 		}
+		return netip.AddrPortFrom(a, p)
 	}
-	u := sip.Uri{Scheme: "sip", User: user, Host: host.String(), Port: port}
-	if transport != "" && transport != "UDP" {
+	return netip.AddrPortFrom(d.sourceIP(local.Addr()), local.Port())
+}
+
+// contactURI is our Contact for the dialog with the given user part.
+func (d *dialog) contactURI(user string) sip.Uri {
+	ap := d.signalAddr(d.transport)
+	u := sip.Uri{Scheme: "sip", User: user, Host: ap.Addr().String(), Port: int(ap.Port())}
+	if transport := strings.ToUpper(d.transport); transport != "" && transport != "UDP" {
 		u.UriParams = sip.NewParams()
 		u.UriParams.Add("transport", strings.ToLower(transport))
 	}

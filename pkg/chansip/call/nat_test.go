@@ -10,48 +10,106 @@ import (
 )
 
 func TestAddressesBehindNAT(t *testing.T) {
-	local := netip.MustParseAddrPort("10.0.0.2:5060")
+	specific := netip.MustParseAddrPort("10.0.0.2:5060")
+	wildcard := netip.MustParseAddrPort("0.0.0.0:5060")
 	tls := netip.MustParseAddrPort("10.0.0.2:5061")
+	// A fake routing table: the test must not depend on this machine's
+	// interfaces.
+	route := func(remote netip.Addr) netip.Addr {
+		switch {
+		case netip.MustParsePrefix("192.0.2.0/24").Contains(remote):
+			return netip.MustParseAddr("192.0.2.2")
+		case netip.MustParsePrefix("10.0.0.0/8").Contains(remote):
+			return netip.MustParseAddr("10.0.0.2")
+		case remote == netip.MustParseAddr("198.41.0.4"):
+			return netip.MustParseAddr("203.0.113.1")
+		}
+		return netip.Addr{} // no route
+	}
+	lan := []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}
 	for _, tc := range []struct {
 		name      string
+		local     netip.AddrPort
 		g         sipconf.General
-		remote    string
+		remote    string // "" for a far end known only by name
 		transport string
 		media     string
 		contact   string
 	}{
-		{"no extern", sipconf.General{Localnet: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}},
+		{"no extern", specific, sipconf.General{Localnet: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}},
 			"203.0.113.9", "UDP", "10.0.0.2", "sip:6000@10.0.0.2:5060"},
-		{"extern without localnet", sipconf.General{ExternAddr: "198.51.100.7"},
+		{"extern without localnet", specific, sipconf.General{ExternAddr: "198.51.100.7"},
 			"203.0.113.9", "UDP", "10.0.0.2", "sip:6000@10.0.0.2:5060"},
-		{"outside", sipconf.General{ExternAddr: "198.51.100.7", Localnet: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}},
+		{"outside", specific, sipconf.General{ExternAddr: "198.51.100.7", Localnet: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}},
 			"203.0.113.9", "UDP", "198.51.100.7", "sip:6000@198.51.100.7:5060"},
-		{"outside with extern port", sipconf.General{ExternAddr: "198.51.100.7:5080", Localnet: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}},
+		{"outside with extern port", specific, sipconf.General{ExternAddr: "198.51.100.7:5080", Localnet: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}},
 			"203.0.113.9", "UDP", "198.51.100.7", "sip:6000@198.51.100.7:5080"},
-		{"inside", sipconf.General{ExternAddr: "198.51.100.7", Localnet: []netip.Prefix{netip.MustParsePrefix("192.168.0.0/16"), netip.MustParsePrefix("10.0.0.0/8")}},
+		{"inside", specific, sipconf.General{ExternAddr: "198.51.100.7", Localnet: []netip.Prefix{netip.MustParsePrefix("192.168.0.0/16"), netip.MustParsePrefix("10.0.0.0/8")}},
 			"10.1.2.3", "UDP", "10.0.0.2", "sip:6000@10.0.0.2:5060"},
-		{"externhost literal", sipconf.General{ExternHost: "198.51.100.8", Localnet: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}},
+		{"externhost literal", specific, sipconf.General{ExternHost: "198.51.100.8", Localnet: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}},
 			"203.0.113.9", "UDP", "198.51.100.8", "sip:6000@198.51.100.8:5060"},
-		{"tls contact", sipconf.General{},
+		{"tls contact", specific, sipconf.General{},
 			"10.1.2.3", "TLS", "10.0.0.2", "sip:6000@10.0.0.2:5061;transport=tls"},
+		{"specific bind ignores the route", specific, sipconf.General{},
+			"192.0.2.9", "UDP", "10.0.0.2", "sip:6000@10.0.0.2:5060"},
+
+		{"wildcard routes to the far end", wildcard, sipconf.General{},
+			"192.0.2.9", "UDP", "192.0.2.2", "sip:6000@192.0.2.2:5060"},
+		{"wildcard, another network", wildcard, sipconf.General{},
+			"10.9.9.9", "UDP", "10.0.0.2", "sip:6000@10.0.0.2:5060"},
+		{"wildcard, far end inside localnet", wildcard, sipconf.General{ExternAddr: "198.51.100.7", Localnet: lan},
+			"192.0.2.9", "UDP", "192.0.2.2", "sip:6000@192.0.2.2:5060"},
+		{"wildcard, far end outside localnet", wildcard, sipconf.General{ExternAddr: "198.51.100.7", Localnet: lan},
+			"203.0.113.9", "UDP", "198.51.100.7", "sip:6000@198.51.100.7:5060"},
+		{"wildcard, no route", wildcard, sipconf.General{},
+			"203.0.113.9", "UDP", "127.0.0.1", "sip:6000@127.0.0.1:5060"},
+		{"wildcard, far end by name", wildcard, sipconf.General{},
+			"", "UDP", "203.0.113.1", "sip:6000@203.0.113.1:5060"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := tc.g
 			m := NewManager(Deps{
-				Local: local, MediaIP: local.Addr(),
+				Local: tc.local, MediaIP: tc.local.Addr(), Route: route,
 				LocalFor: func(tr string) (netip.AddrPort, bool) { return tls, tr == "TLS" },
 				General:  func() *sipconf.General { return &g },
 			})
 			defer m.Close()
-			remote := netip.MustParseAddr(tc.remote)
-			if got := m.mediaAddrFor(remote).String(); got != tc.media {
+			var remote netip.Addr
+			if tc.remote != "" {
+				remote = netip.MustParseAddr(tc.remote)
+			}
+			d := &dialog{m: m, addr: netip.AddrPortFrom(remote, 5060), transport: tc.transport}
+			if got, _ := d.mediaAddr(); got.String() != tc.media {
 				t.Errorf("media address %s, want %s", got, tc.media)
 			}
-			u := m.contactURI("6000", remote, tc.transport)
+			u := d.contactURI("6000")
 			if got := u.String(); got != tc.contact {
 				t.Errorf("Contact %s, want %s", got, tc.contact)
 			}
 		})
+	}
+}
+
+// TestRouteLookedUpOncePerDialog: the kernel is asked once per leg, not
+// for every SDP body and Contact.
+func TestRouteLookedUpOncePerDialog(t *testing.T) {
+	var calls int
+	m := NewManager(Deps{
+		Local: netip.MustParseAddrPort("0.0.0.0:5060"), MediaIP: netip.IPv4Unspecified(),
+		Route: func(netip.Addr) netip.Addr {
+			calls++
+			return netip.MustParseAddr("192.0.2.2")
+		},
+		General: func() *sipconf.General { return &sipconf.General{} },
+	})
+	defer m.Close()
+	d := &dialog{m: m, addr: netip.MustParseAddrPort("192.0.2.9:5060"), transport: "UDP"}
+	for range 3 {
+		d.mediaAddr()
+		d.contactURI("6000")
+	}
+	if calls != 1 {
+		t.Errorf("%d route lookups, want 1", calls)
 	}
 }
 

@@ -228,6 +228,7 @@ func (m *Manager) request(_ context.Context, data string, requestor *pbx.Channel
 	if caller != nil {
 		d.keyWarn = caller.keyWarn
 	}
+	d.mediaIP, _ = d.mediaAddr()
 	if dst.peer != nil {
 		d.peerName = dst.peer.Name
 		d.user = dst.peer.DefaultUser
@@ -348,8 +349,14 @@ func (o *outCall) buildInvite() (*sip.Request, error) {
 	ch := o.channel()
 	caller := ch.Connected()
 	fromUser := caller.Num
-	fromHost := m.d.Local.Addr().String()
-	fromPort := portIfNot5060(int(m.d.Local.Port()))
+	// Without fromdomain, From names us as the far end reaches us, like
+	// Contact (chan_sip's ourip): never a wildcard bind address. Its port
+	// stays the UDP socket's on other transports, as before.
+	ours := o.signalAddr(o.transport)
+	fromHost, fromPort := ours.Addr().String(), portIfNot5060(int(m.d.Local.Port()))
+	if strings.EqualFold(o.transport, "UDP") {
+		fromPort = portIfNot5060(int(ours.Port()))
+	}
 	if p := o.peer; p != nil {
 		if p.FromUser != "" {
 			fromUser = p.FromUser
@@ -365,7 +372,7 @@ func (o *outCall) buildInvite() (*sip.Request, error) {
 	o.localURI = sip.Uri{Scheme: "sip", User: fromUser, Host: fromHost, Port: fromPort}
 	o.localName = caller.Name
 	o.remoteURI = sip.Uri{Scheme: "sip", User: o.target.User, Host: o.target.Host, Port: o.target.Port}
-	o.callID = m.newCallID(fromHost)
+	o.callID = newCallID(fromHost)
 	o.sess = sdp.NewSession(m.sdpOwner(), m.sdpSession())
 	o.cidNum = caller.Num
 	o.mu.Unlock()
@@ -375,7 +382,7 @@ func (o *outCall) buildInvite() (*sip.Request, error) {
 		return nil, err
 	}
 	req := o.newRequest(sip.INVITE)
-	req.AppendHeader(&sip.ContactHeader{Address: m.contactURI(fromUser, o.addr.Addr(), o.transport)})
+	req.AppendHeader(&sip.ContactHeader{Address: o.contactURI(fromUser)})
 	req.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, OPTIONS, BYE, REFER, SUBSCRIBE, NOTIFY, INFO, PUBLISH, MESSAGE"))
 	req.AppendHeader(sip.NewHeader("Supported", "replaces, timer"))
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))

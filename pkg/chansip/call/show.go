@@ -49,7 +49,7 @@ func (d *dialog) info() ChannelInfo {
 		OnHold: d.onHold, LastMsg: d.lastMsg, Peer: d.peerName, Outgoing: d.outbound,
 		TheirCodecs: append([]string(nil), d.theirCaps...),
 		OurTag:      d.localTag, TheirTag: d.remoteTag, UserAgent: d.remoteUA,
-		URI: d.uri, CallerNum: d.cidNum, AudioIP: d.m.d.MediaIP,
+		URI: d.uri, CallerNum: d.cidNum, AudioIP: d.mediaIP,
 		InUse: !d.ended && !d.released,
 	}
 	if !d.released && len(d.codecs) > 0 {
