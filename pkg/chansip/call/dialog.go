@@ -285,9 +285,13 @@ func (m *Manager) prefsFor(p *sipconf.Peer) sdp.Prefs {
 
 // newRequest builds an in-dialog request to the far end.
 func (d *dialog) newRequest(method sip.RequestMethod) *sip.Request {
+	via := d.wildcardVia()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	req := sip.NewRequest(method, *d.target.Clone())
+	if via != nil {
+		req.AppendHeader(via)
+	}
 	from := &sip.FromHeader{DisplayName: d.localName, Address: *d.localURI.Clone()}
 	from.Params.Add("tag", d.localTag)
 	to := &sip.ToHeader{DisplayName: d.remoteName, Address: *d.remoteURI.Clone()}
@@ -310,6 +314,26 @@ func (d *dialog) newRequest(method sip.RequestMethod) *sip.Request {
 		req.SetDestination(d.addr.String())
 	}
 	return req
+}
+
+// wildcardVia is the Via of a request we send in the dialog when SIP is
+// bound to a wildcard address, nil otherwise (the client's own Via, which
+// names the bound address, is right then). sipgo would write the
+// wildcard itself; the far end gets the address routing picks towards it.
+func (d *dialog) wildcardVia() *sip.ViaHeader {
+	local := d.m.d.Local
+	if !local.Addr().IsUnspecified() {
+		return nil
+	}
+	via := &sip.ViaHeader{
+		ProtocolName: "SIP", ProtocolVersion: "2.0", Transport: strings.ToUpper(d.transport),
+		Host: d.sourceIP(local.Addr()).String(), Port: int(local.Port()), Params: sip.NewParams(),
+	}
+	if via.Transport == "" {
+		via.Transport = "UDP"
+	}
+	via.Params.Add("branch", sip.GenerateBranchN(16))
+	return via
 }
 
 // sendBye ends a confirmed dialog from our side. The transaction runs on

@@ -160,7 +160,7 @@ func newLabConf(t *testing.T, sipConf string) *lab {
 
 // newLabDeps is newLabConf with the Manager's Deps adjusted by edit
 // before it starts (nil: as the driver would set them for 127.0.0.1).
-func newLabDeps(t *testing.T, sipConf string, edit func(*Deps)) *lab {
+func newLabDeps(t *testing.T, sipConf string, edit func(*lab, *Deps)) *lab {
 	t.Helper()
 	l := &lab{t: t, log: &recLog{}, cts: map[string]netip.AddrPort{}}
 	sc, diags := confparse.Parse("sip.conf", []byte(sipConf), confparse.Options{})
@@ -241,7 +241,7 @@ func newLabDeps(t *testing.T, sipConf string, edit func(*Deps)) *lab {
 		T1:        50 * time.Millisecond,
 	}
 	if edit != nil {
-		edit(&deps)
+		edit(l, &deps)
 	}
 	l.m = NewManager(deps)
 	if err := l.e.RegisterTechnology(l.m.Technology()); err != nil {

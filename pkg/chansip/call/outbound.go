@@ -703,6 +703,11 @@ func (o *outCall) authenticate(req *sip.Request, res *sip.Response) (sip.ClientT
 	o.localCSeq++
 	req.CSeq().SeqNo = o.localCSeq
 	o.mu.Unlock()
+	if via := o.wildcardVia(); via != nil {
+		// A new transaction: a new branch, at the routed address.
+		req.PrependHeader(via)
+		return o.m.d.Client.TransactionRequest(o.m.ctx, req, sipgo.ClientRequestBuild)
+	}
 	return o.m.d.Client.TransactionRequest(o.m.ctx, req, sipgo.ClientRequestAddVia)
 }
 

@@ -8,11 +8,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/emiago/sipgo"
 )
 
 // TestWildcardBind: with SIP bound to 0.0.0.0 (chan_sip's default) the
 // legs bind the wildcard too and each far end is shown the address the
-// routing table picks towards it, in c=, o=, Contact, From, Call-ID and
+// routing table picks towards it, in c=, o=, Contact, From, Via, Call-ID and
 // `sip show channel`; never 0.0.0.0.
 func TestWildcardBind(t *testing.T) {
 	// 127.0.0.2 -> 127.0.0.3 is a choice only this table makes, so the
@@ -21,10 +23,18 @@ func TestWildcardBind(t *testing.T) {
 		netip.MustParseAddr("127.0.0.1"): netip.MustParseAddr("127.0.0.1"),
 		netip.MustParseAddr("127.0.0.2"): netip.MustParseAddr("127.0.0.3"),
 	}
-	l := newLabDeps(t, mediaConf("", "", ""), func(d *Deps) {
+	l := newLabDeps(t, mediaConf("", "", ""), func(l *lab, d *Deps) {
+		// As the driver sets them up on a wildcard socket, the client's
+		// own Via host included.
 		d.MediaIP = netip.IPv4Unspecified()
-		d.Local = netip.AddrPortFrom(netip.IPv4Unspecified(), d.Local.Port())
+		d.Local = netip.AddrPortFrom(netip.IPv4Unspecified(), l.addr.Port())
 		d.Route = func(r netip.Addr) netip.Addr { return routes[r] }
+		client, err := sipgo.NewClient(l.ua, sipgo.WithClientHostname(d.Local.Addr().String()),
+			sipgo.WithClientPort(int(l.addr.Port())), sipgo.WithClientConnectionAddr(l.addr.String()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Client = client
 	})
 	callee := newPhone(t, "6000", "answer")
 	l.register("6000", callee.addr)
@@ -57,6 +67,9 @@ func TestWildcardBind(t *testing.T) {
 	}
 	if from := inv.From().Address; from.Host != "127.0.0.1" || from.Port != port {
 		t.Errorf("INVITE From %s, want host 127.0.0.1 port %d", from.String(), port)
+	}
+	if via := inv.Via(); via.Host != "127.0.0.1" || via.Port != port {
+		t.Errorf("INVITE Via %s, want sent-by 127.0.0.1:%d", via.Value(), port)
 	}
 	if id := inv.CallID().Value(); !strings.HasSuffix(id, "@127.0.0.1") {
 		t.Errorf("INVITE Call-ID %s, want @127.0.0.1", id)
