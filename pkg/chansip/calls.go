@@ -31,8 +31,10 @@ func (d *Driver) startCalls(cfg *sipconf.Config, local netip.AddrPort) error {
 	m := call.NewManager(call.Deps{
 		Client: d.client, Engine: d.opts.Engine,
 		RTP: alloc, RTPConfig: rc, MediaIP: local.Addr(), Local: local,
+		// Not d.ourAddrFor: that takes d.mu, which Start and Stop hold
+		// while the manager starts and hangs up its calls.
 		Route: func(remote netip.Addr) netip.Addr {
-			return d.ourAddrFor(netip.AddrPortFrom(remote, sipconf.StandardSIPPort)).Addr()
+			return routedAddr(local, netip.AddrPortFrom(remote, sipconf.StandardSIPPort)).Addr()
 		},
 		Log: d.log, CDR: d.opts.CDR,
 		Peer:  func(name string) *sipconf.Peer { return d.cfg.Load().Peer(name) },

@@ -184,7 +184,12 @@ func (d *Driver) LocalAddr() netip.AddrPort {
 // ourAddrFor is the address a peer at dst sees us at: the bound address,
 // or when bound to the wildcard, the one the kernel routes from.
 func (d *Driver) ourAddrFor(dst netip.AddrPort) netip.AddrPort {
-	local := d.LocalAddr()
+	return routedAddr(d.LocalAddr(), dst)
+}
+
+// routedAddr is ourAddrFor for a socket bound to local. It takes no lock:
+// startCalls runs under d.mu and hands it to the call layer.
+func routedAddr(local, dst netip.AddrPort) netip.AddrPort {
 	if !local.Addr().IsUnspecified() {
 		return local
 	}
