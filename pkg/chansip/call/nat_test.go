@@ -90,6 +90,17 @@ func TestAddressesBehindNAT(t *testing.T) {
 	}
 }
 
+// TestRouteFromKernel: the lookup used without Deps.Route asks the
+// kernel (loopback only, so the test does not depend on this machine's
+// network).
+func TestRouteFromKernel(t *testing.T) {
+	for _, remote := range []string{"127.0.0.1", "127.0.0.2"} {
+		if got := routeFrom(netip.MustParseAddr(remote)); got != netip.MustParseAddr("127.0.0.1") {
+			t.Errorf("route to %s from %s, want 127.0.0.1", remote, got)
+		}
+	}
+}
+
 // TestRouteLookedUpOncePerDialog: the kernel is asked once per leg, not
 // for every SDP body and Contact.
 func TestRouteLookedUpOncePerDialog(t *testing.T) {
