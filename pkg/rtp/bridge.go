@@ -98,31 +98,42 @@ func (br *Bridge) stopRelay() {
 // touches it.
 type pump struct {
 	src, dst *Leg
-	in, out  []byte
-	hdr      rtp.Header
-	table    ptTable
 	lastFrom *[]PayloadType
 	lastTo   *[]PayloadType
 	identity bool
 	ioState
+	table ptTable // last: read only when payload types differ
+}
+
+// scratch is the working memory of one relaying goroutine, shared by
+// all the pumps it serves rather than held per pump: with thousands of
+// calls, per-pump buffers would be cold in the cache for every packet.
+type scratch struct {
+	in, out []byte
+	hdr     rtp.Header
+}
+
+func newScratch() *scratch {
+	return &scratch{in: make([]byte, bufSize), out: make([]byte, bufSize)}
 }
 
 func newPump(src, dst *Leg) *pump {
-	p := &pump{src: src, dst: dst, in: make([]byte, bufSize), out: make([]byte, bufSize)}
+	p := &pump{src: src, dst: dst}
 	p.table.build(nil, nil)
 	p.identity = true
+	p.initIO()
 	return p
 }
 
-// forward relays one received packet. Packets that fail checks are
-// dropped silently (and counted).
-func (p *pump) forward(pkt []byte, from netip.AddrPort, now int64) {
+// forward relays one received packet, which lies in sc.in. Packets that
+// fail checks are dropped silently (and counted).
+func (p *pump) forward(pkt []byte, from netip.AddrPort, now int64, sc *scratch) {
 	src, dst := p.src, p.dst
 	if !src.accept(pkt, from, now) {
 		return
 	}
 	if st := src.srtp.Load(); st != nil {
-		plain, err := st.dec.DecryptRTP(pkt[:0], pkt, &p.hdr)
+		plain, err := st.dec.DecryptRTP(pkt[:0], pkt, &sc.hdr)
 		if err != nil {
 			src.dropped.Add(1)
 			return
@@ -131,7 +142,7 @@ func (p *pump) forward(pkt []byte, from netip.AddrPort, now int64) {
 	}
 	p.remap(pkt)
 	if st := dst.srtp.Load(); st != nil {
-		enc, err := st.enc.EncryptRTP(p.out[:0], pkt, &p.hdr)
+		enc, err := st.enc.EncryptRTP(sc.out[:0], pkt, &sc.hdr)
 		if err != nil {
 			return
 		}

@@ -57,6 +57,7 @@ type engine struct {
 	free   []int32
 	events []unix.EpollEvent
 	ctlBuf [8]byte
+	io     *ioScratch
 	err    error
 }
 
@@ -74,15 +75,32 @@ type engineReq struct {
 	done chan error
 }
 
-// ioState is a pump's Linux part: raw addresses for recvfrom/sendto and
-// the pump's place in its engine.
+// ioState is a pump's Linux part: the descriptors it reads and writes
+// (copied here so the hot path does not chase leg -> port pair -> socket
+// pointers through cold cache lines), raw addresses for recvfrom/sendto,
+// and the pump's place in its engine.
 type ioState struct {
-	from       rawAddr
-	to         rawAddr
-	lastTarget *netip.AddrPort
-	toOK       bool
-	slot       int32
-	registered bool
+	srcFD, dstFD int
+	dstFamily    int
+	// wildcardSrc: the source socket is a wildcard IPv4 one, whose
+	// arrival address tryLink needs; read with recvFromTo until linked.
+	wildcardSrc bool
+	toOK        bool
+	registered  bool
+	slot        int32
+	// linkChecked is the locked source tryLink last saw, so it runs once
+	// per lock rather than per packet.
+	linkChecked *netip.AddrPort
+	lastTarget  *netip.AddrPort
+	arrivedAt   netip.Addr
+	to          rawAddr // for sendto when the socket is not linked
+}
+
+// initIO copies what the hot path needs from the legs' sockets.
+func (p *pump) initIO() {
+	src, dst := p.src.pp.RTP, p.dst.pp.RTP
+	p.srcFD, p.dstFD, p.dstFamily = src.fd, dst.fd, dst.family
+	p.wildcardSrc = src.family == unix.AF_INET && src.local.Addr().IsUnspecified()
 }
 
 // relayHandle ties a running bridge to its engine.
@@ -220,6 +238,7 @@ func newEngine() (*engine, error) {
 	e := &engine{
 		epfd: epfd, evfd: evfd, file: f, rc: rc, done: make(chan struct{}),
 		events: make([]unix.EpollEvent, batchEvents),
+		io:     &ioScratch{scratch: *newScratch()},
 	}
 	go e.run()
 	return e, nil
@@ -319,7 +338,7 @@ func (e *engine) drain() bool {
 				ctl = true
 				continue
 			}
-			e.slots[slot].relayOne(now)
+			e.slots[slot].relayOne(now, e.io)
 		}
 		// Requests run after the round's packets, so no event of this
 		// round can name a slot that a removal just freed or reused.
@@ -329,26 +348,49 @@ func (e *engine) drain() bool {
 	}
 }
 
+// ioScratch is an engine's scratch plus what its system calls fill in.
+type ioScratch struct {
+	scratch
+	from rawAddr
+	msg  pktinfoMsg
+}
+
 // relayOne reads one datagram from the pump's source leg and forwards it.
-func (p *pump) relayOne(now int64) {
-	n, errno := p.src.pp.RTP.recvFrom(p.in, &p.from)
+func (p *pump) relayOne(now int64, sc *ioScratch) {
+	src := p.src
+	var n int
+	var errno unix.Errno
+	if p.wildcardSrc && src.link.peer.Load() == nil {
+		n, errno = recvFromTo(p.srcFD, sc.in, &sc.from, &sc.msg, &p.arrivedAt)
+	} else {
+		n, errno = recvFrom(p.srcFD, sc.in, &sc.from)
+	}
 	if errno != 0 {
 		// EAGAIN (another reader cannot exist, but a level-triggered
 		// wake-up may be stale) or a reported ICMP error: not fatal.
 		return
 	}
-	p.forward(p.in[:n], p.from.addrPort(), now)
+	p.forward(sc.in[:n], sc.from.addrPort(), now, &sc.scratch)
+	if lk := src.locked.Load(); lk != p.linkChecked {
+		p.linkChecked = lk
+		if lk != nil {
+			src.tryLink(p.srcFD, p.arrivedAt)
+		}
+	}
 }
 
-// send writes pkt to the destination leg's peer; the raw address is
-// rebuilt only when the target changes.
+// send writes pkt to the destination leg's peer: through the connected
+// socket when it is linked to exactly this target, else with sendto and
+// a raw address rebuilt only when the target changes.
 func (p *pump) send(pkt []byte, t *netip.AddrPort) bool {
-	sock := p.dst.pp.RTP
+	if p.dst.link.peer.Load() == t {
+		return send(p.dstFD, pkt) == 0
+	}
 	if t != p.lastTarget {
 		p.lastTarget = t
-		p.toOK = p.to.set(*t, sock.family)
+		p.toOK = p.to.set(*t, p.dstFamily)
 	}
-	return p.toOK && sock.sendTo(pkt, &p.to) == 0
+	return p.toOK && sendTo(p.dstFD, pkt, &p.to) == 0
 }
 
 // control runs queued requests; true when the loop must end.
@@ -403,6 +445,7 @@ func (e *engine) register(p *pump) error {
 	}
 	e.slots[slot] = p
 	p.slot, p.registered = slot, true
+
 	return nil
 }
 

@@ -15,6 +15,8 @@ import (
 // ioState is a pump's portable part: nothing beyond the pump itself.
 type ioState struct{}
 
+func (p *pump) initIO() {}
+
 // relayHandle is a running bridge's two reader goroutines, one per
 // direction, each blocked in the runtime poller between packets.
 type relayHandle struct {
@@ -47,10 +49,11 @@ func (h relayHandle) stop() {
 func (h relayHandle) run(p *pump) {
 	defer h.wg.Done()
 	conn := p.src.pp.RTP.conn
+	sc := newScratch()
 	for {
-		n, from, err := conn.ReadFromUDPAddrPort(p.in)
+		n, from, err := conn.ReadFromUDPAddrPort(sc.in)
 		if err == nil {
-			p.forward(p.in[:n], from, time.Now().UnixNano())
+			p.forward(sc.in[:n], from, time.Now().UnixNano(), sc)
 			continue
 		}
 		if h.closing.Load() || errors.Is(err, net.ErrClosed) {

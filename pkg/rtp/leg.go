@@ -58,31 +58,37 @@ type remoteState struct {
 // known about the far end. Configuration methods may be called from any
 // goroutine while a Bridge relays through the leg.
 type Leg struct {
-	pp   *PortPair
-	opts LegOptions
-
+	// What the relay reads or writes for every packet comes first, so a
+	// packet touches two of the leg's cache lines rather than four.
 	remote   atomic.Pointer[remoteState]
 	target   atomic.Pointer[netip.AddrPort]
 	locked   atomic.Pointer[netip.AddrPort]
 	payloads atomic.Pointer[[]PayloadType]
 	srtp     atomic.Pointer[srtpState]
+	// link is the socket's connection to the locked source (platform
+	// part); linkMu orders SetRemote against the relay making it.
+	link linkState
+	// Learning progress belongs to whichever goroutine reads the socket
+	// (one at a time, enforced by bridge); learnGen detects a new SetRemote.
+	learnGen *remoteState
 
+	packetsIn, bytesIn, packetsOut, bytesOut, dropped atomic.Uint64
+	lastRx                                            atomic.Int64
+
+	opts LegOptions
+	pp   *PortPair
+
+	candidate netip.AddrPort
+	candSeq   uint16
+	candCount int
+
+	linkMu sync.Mutex
 	// mu guards bridge and closed: which Bridge relays through the leg,
 	// and whether Close ran, so a bridge never registers a closed socket
 	// and Close detaches the bridge before the descriptor goes away.
 	mu     sync.Mutex
 	bridge *Bridge
 	closed bool
-
-	packetsIn, bytesIn, packetsOut, bytesOut, dropped atomic.Uint64
-	lastRx                                            atomic.Int64
-
-	// Learning progress belongs to whichever goroutine reads the socket
-	// (one at a time, enforced by bridge); learnGen detects a new SetRemote.
-	learnGen  *remoteState
-	candidate netip.AddrPort
-	candSeq   uint16
-	candCount int
 }
 
 // NewLeg allocates a port pair on ip and wraps it in a Leg. Only the RTP
@@ -111,9 +117,12 @@ func (l *Leg) Port() int { return l.pp.Port }
 // restarts strict RTP learning, as a re-INVITE does in Asterisk.
 func (l *Leg) SetRemote(addr netip.AddrPort) {
 	addr = netip.AddrPortFrom(addr.Addr().Unmap(), addr.Port())
+	l.linkMu.Lock()
 	l.remote.Store(&remoteState{addr: addr})
 	l.target.Store(&addr)
 	l.locked.Store(nil)
+	l.unlinkLocked()
+	l.linkMu.Unlock()
 	if l.opts.Strict != StrictOff && l.opts.OnLearning != nil {
 		l.opts.OnLearning(addr)
 	}
@@ -177,6 +186,11 @@ func (l *Leg) Close() error {
 	if br != nil {
 		br.stopRelay()
 	}
+	// The descriptor's number may be reused as soon as it closes: no later
+	// SetRemote may disconnect it.
+	l.linkMu.Lock()
+	l.link.forget()
+	l.linkMu.Unlock()
 	return l.pp.Close()
 }
 

@@ -24,13 +24,13 @@ type Socket struct {
 	closeErr error
 }
 
-// listenSocket binds a UDP socket on ip:port. A wildcard or IPv6 address
-// gets a dual-stack IPv6 socket, as net.ListenUDP("udp", ...) would.
+// listenSocket binds a UDP socket on ip:port. An IPv4 address, 0.0.0.0
+// included, gets an IPv4 socket (as chan_sip bound to 0.0.0.0 has IPv4
+// media only); an IPv6 address or no address at all gets a dual-stack
+// IPv6 socket, as net.ListenUDP("udp", ...) would.
 func listenSocket(ip netip.Addr, port int) (*Socket, error) {
 	family := unix.AF_INET6
-	if ip.Is4() && !ip.IsUnspecified() {
-		family = unix.AF_INET
-	} else if ip.Is4In6() {
+	if ip.Is4() || ip.Is4In6() {
 		ip = ip.Unmap()
 		family = unix.AF_INET
 	}
@@ -40,6 +40,14 @@ func listenSocket(ip netip.Addr, port int) (*Socket, error) {
 	}
 	var sa unix.Sockaddr
 	if family == unix.AF_INET {
+		if ip.IsUnspecified() {
+			// The relay needs to know which of our addresses a peer's
+			// datagrams arrive at before it connects the socket (tryLink).
+			if err := unix.SetsockoptInt(fd, unix.IPPROTO_IP, unix.IP_PKTINFO, 1); err != nil {
+				_ = unix.Close(fd)
+				return nil, fmt.Errorf("rtp: IP_PKTINFO: %w", err)
+			}
+		}
 		sa = &unix.SockaddrInet4{Port: port, Addr: ip.As4()}
 	} else {
 		if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, 0); err != nil {
@@ -142,9 +150,9 @@ func hostToNet16(v uint16) uint16 {
 // recvFrom reads one datagram without blocking. It is a raw system call:
 // the socket is non-blocking, so there is nothing for the scheduler to
 // hand off, and unix.Recvfrom would allocate a Sockaddr per packet.
-func (s *Socket) recvFrom(buf []byte, from *rawAddr) (int, unix.Errno) {
+func recvFrom(fd int, buf []byte, from *rawAddr) (int, unix.Errno) {
 	from.len = unix.SizeofSockaddrAny
-	n, _, e := unix.RawSyscall6(unix.SYS_RECVFROM, uintptr(s.fd),
+	n, _, e := unix.RawSyscall6(unix.SYS_RECVFROM, uintptr(fd),
 		uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), unix.MSG_DONTWAIT,
 		uintptr(unsafe.Pointer(&from.sa)), uintptr(unsafe.Pointer(&from.len)))
 	return int(n), e
@@ -152,9 +160,59 @@ func (s *Socket) recvFrom(buf []byte, from *rawAddr) (int, unix.Errno) {
 
 // sendTo writes one datagram without blocking; a full send buffer drops
 // the packet, as a congested network would.
-func (s *Socket) sendTo(pkt []byte, to *rawAddr) unix.Errno {
-	_, _, e := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(s.fd),
+func sendTo(fd int, pkt []byte, to *rawAddr) unix.Errno {
+	_, _, e := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(fd),
 		uintptr(unsafe.Pointer(&pkt[0])), uintptr(len(pkt)), unix.MSG_DONTWAIT,
 		uintptr(unsafe.Pointer(&to.sa)), uintptr(to.len))
+	return e
+}
+
+// recvFromTo is recvFrom that also reports the local address the datagram
+// was sent to (IP_PKTINFO, enabled on wildcard IPv4 sockets); dst is left
+// invalid when the kernel gives none. m is the caller's preallocated
+// message header, so the call allocates nothing.
+func recvFromTo(fd int, buf []byte, from *rawAddr, m *pktinfoMsg, dst *netip.Addr) (int, unix.Errno) {
+	m.iov.Base = &buf[0]
+	m.iov.SetLen(len(buf))
+	m.hdr.Name = (*byte)(unsafe.Pointer(&from.sa))
+	m.hdr.Namelen = unix.SizeofSockaddrAny
+	m.hdr.Iov = &m.iov
+	m.hdr.Iovlen = 1
+	m.hdr.Control = &m.ctl[0]
+	m.hdr.SetControllen(len(m.ctl))
+	n, _, e := unix.RawSyscall(unix.SYS_RECVMSG, uintptr(fd), uintptr(unsafe.Pointer(&m.hdr)), unix.MSG_DONTWAIT)
+	if e != 0 {
+		return 0, e
+	}
+	from.len = m.hdr.Namelen
+	*dst = netip.Addr{}
+	ctl := m.ctl[:m.hdr.Controllen]
+	for len(ctl) >= unix.SizeofCmsghdr {
+		h := (*unix.Cmsghdr)(unsafe.Pointer(&ctl[0]))
+		if h.Len < unix.SizeofCmsghdr || int(h.Len) > len(ctl) {
+			break
+		}
+		if h.Level == unix.IPPROTO_IP && h.Type == unix.IP_PKTINFO && int(h.Len) >= unix.CmsgLen(unix.SizeofInet4Pktinfo) {
+			pi := (*unix.Inet4Pktinfo)(unsafe.Pointer(&ctl[unix.CmsgLen(0)]))
+			*dst = netip.AddrFrom4(pi.Addr)
+			break
+		}
+		ctl = ctl[min(unix.CmsgSpace(int(h.Len)-unix.CmsgLen(0)), len(ctl)):]
+	}
+	return int(n), 0
+}
+
+// pktinfoMsg is recvFromTo's preallocated message header and control
+// buffer.
+type pktinfoMsg struct {
+	hdr unix.Msghdr
+	iov unix.Iovec
+	ctl [64]byte
+}
+
+// send writes one datagram to the peer the socket fd is connected to.
+func send(fd int, pkt []byte) unix.Errno {
+	_, _, e := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(fd),
+		uintptr(unsafe.Pointer(&pkt[0])), uintptr(len(pkt)), unix.MSG_DONTWAIT, 0, 0)
 	return e
 }

@@ -39,3 +39,10 @@ func (s *Socket) Close() error {
 	})
 	return s.closeErr
 }
+
+// linkState is empty outside Linux: sockets are never connected there.
+type linkState struct{}
+
+func (s *linkState) forget() {}
+
+func (l *Leg) unlinkLocked() {}
