@@ -111,6 +111,7 @@ type pump struct {
 type scratch struct {
 	in, out []byte
 	hdr     rtp.Header
+	scratchIO
 }
 
 func newScratch() *scratch {
@@ -157,7 +158,7 @@ func (p *pump) forward(pkt []byte, from netip.AddrPort, now int64, sc *scratch) 
 	n := uint64(len(pkt))
 	dst.packetsOut.Add(1)
 	dst.bytesOut.Add(n)
-	if !p.send(pkt, t) {
+	if !p.send(pkt, t, sc) {
 		dst.packetsOut.Add(^uint64(0))
 		dst.bytesOut.Add(^(n - 1))
 	}

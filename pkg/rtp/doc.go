@@ -35,8 +35,8 @@
 //   - Awake, it calls epoll_wait with no timeout until nothing is ready,
 //     reading one datagram per ready socket per round (level triggering
 //     brings back a socket with more queued, so no read ever returns EAGAIN
-//     just to find out), with raw recvfrom/sendto into per-direction
-//     preallocated buffers and socket addresses. The target's raw address
+//     just to find out), with raw recvfrom/sendto into the engine's
+//     preallocated buffers and per-direction socket addresses. The target's raw address
 //     is rebuilt only when the target changes.
 //   - Bridges are added and removed by requests the loop carries out between
 //     rounds, so no event of a round can name a slot just freed. Close (of
@@ -45,8 +45,23 @@
 //     reused at once by a new socket, which the relay must never read.
 //   - Engines start with the first bridge and stop with the last one; with
 //     GOMAXPROCS above one, bridges are spread over up to that many engines.
+//   - Where the kernel offers it (io_uring with deferred task work, Linux
+//     6.1 or later, and not refused by seccomp or sysctl), an engine runs
+//     on io_uring instead of epoll (engine_uring_linux.go): each bridged
+//     socket has a multishot receive armed into a ring of provided
+//     buffers, each forwarded packet is a send queued on the same ring, and
+//     one io_uring_enter per round submits the sends and collects the next
+//     datagrams. That saves epoll_wait, the per-packet system call entries
+//     and most descriptor lookups: about an eighth of the CPU per packet
+//     (bench/RESULTS.md). The engine's goroutine is locked to its thread
+//     (the ring is single-issuer) and waits inside io_uring_enter when
+//     idle. GOSTRISK_RTP_ENGINE=epoll forces the epoll loop.
+//   - Once strict RTP has locked a leg's source and it is also where the
+//     leg sends, the socket is connect()ed to it (link_linux.go): the
+//     kernel drops other sources, as strict RTP would, and sends reuse the
+//     socket's cached route.
 //
-// What remains per packet is the kernel's own work, most of it in sendto
+// What remains per packet is the kernel's own work, most of it in the send
 // (on loopback that includes delivering the datagram to the receiver and
 // waking it). Other systems keep the portable relay: one goroutine per
 // direction blocked in the runtime poller.

@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -58,7 +59,10 @@ type engine struct {
 	events []unix.EpollEvent
 	ctlBuf [8]byte
 	io     *ioScratch
-	err    error
+	ul     *uringLoop // set while the io_uring loop runs
+	// onUring tells other goroutines (the CLI, tests) which loop runs.
+	onUring atomic.Bool
+	err     error
 }
 
 type reqKind int
@@ -93,6 +97,7 @@ type ioState struct {
 	linkChecked *netip.AddrPort
 	lastTarget  *netip.AddrPort
 	arrivedAt   netip.Addr
+	ring        pumpRing
 	to          rawAddr // for sendto when the socket is not linked
 }
 
@@ -290,9 +295,16 @@ func (e *engine) stop() {
 
 func (e *engine) run() {
 	defer close(e.done)
-	err := e.rc.Read(func(uintptr) bool { return e.drain() })
-	if err == nil {
-		err = e.err
+	var err error
+	uring := useUring.Load()
+	if uring {
+		err = e.runUring()
+	}
+	if !uring || errors.Is(err, errUringUnsupported) {
+		err = e.rc.Read(func(uintptr) bool { return e.drain() })
+		if err == nil {
+			err = e.err
+		}
 	}
 	e.mu.Lock()
 	e.dead = true
@@ -348,6 +360,14 @@ func (e *engine) drain() bool {
 	}
 }
 
+// scratchIO is the io_uring loop's part of a scratch: the buffer the
+// packet being forwarded lies in, and whether a queued send now holds it.
+type scratchIO struct {
+	ring   *uringLoop
+	bid    uint16
+	queued bool
+}
+
 // ioScratch is an engine's scratch plus what its system calls fill in.
 type ioScratch struct {
 	scratch
@@ -382,7 +402,10 @@ func (p *pump) relayOne(now int64, sc *ioScratch) {
 // send writes pkt to the destination leg's peer: through the connected
 // socket when it is linked to exactly this target, else with sendto and
 // a raw address rebuilt only when the target changes.
-func (p *pump) send(pkt []byte, t *netip.AddrPort) bool {
+func (p *pump) send(pkt []byte, t *netip.AddrPort, sc *scratch) bool {
+	if sc.ring != nil {
+		return sc.ring.queueSend(p, pkt, t, sc)
+	}
 	if p.dst.link.peer.Load() == t {
 		return send(p.dstFD, pkt) == 0
 	}
@@ -406,6 +429,14 @@ func (e *engine) control() bool {
 		case reqAdd:
 			r.done <- e.add(r.br)
 		case reqRemove:
+			if ul := e.ul; ul != nil {
+				ul.unregister(r.br.ab, r)
+				ul.unregister(r.br.ba, r)
+				if ul.removing[r] == 0 {
+					r.done <- nil
+				}
+				continue
+			}
 			e.unregister(r.br.ab)
 			e.unregister(r.br.ba)
 			r.done <- nil
@@ -418,6 +449,11 @@ func (e *engine) control() bool {
 }
 
 func (e *engine) add(br *Bridge) error {
+	if ul := e.ul; ul != nil {
+		ul.register(br.ab)
+		ul.register(br.ba)
+		return ul.err
+	}
 	for _, p := range []*pump{br.ab, br.ba} {
 		if err := e.register(p); err != nil {
 			e.unregister(br.ab)

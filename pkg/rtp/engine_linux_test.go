@@ -115,3 +115,77 @@ func TestEngineRelayDoesNotAllocate(t *testing.T) {
 		t.Errorf("%v allocations per relayed packet", allocs)
 	}
 }
+
+// The package's other tests run on whichever loop this kernel allows;
+// this one sends the same traffic through each loop by name: linked and
+// unlinked sends, a re-INVITE moving a peer, and a bridge closed and
+// made again (the io_uring loop answers a removal only once the kernel
+// has let go of the sockets).
+func TestBothEnginesRelay(t *testing.T) {
+	linger := engineLinger
+	engineLinger = 20 * time.Millisecond
+	t.Cleanup(func() { engineLinger = linger })
+	for _, tc := range []struct {
+		name  string
+		uring bool
+	}{{"io_uring", true}, {"epoll", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			saved := useUring.Load()
+			useUring.Store(tc.uring)
+			t.Cleanup(func() { useUring.Store(saved) })
+			waitEngines(t, 0) // a lingering engine would run the other loop
+			alloc := testAllocator(t, 8)
+			for _, strict := range []StrictMode{StrictYes, StrictOff} {
+				a := newTestLeg(t, alloc, LegOptions{Strict: strict})
+				b := newTestLeg(t, alloc, LegOptions{Strict: strict})
+				pa, pb := newPhone(t), newPhone(t)
+				a.SetRemote(pa.addr())
+				b.SetRemote(pb.addr())
+				br, err := NewBridge(a, b)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := br.relay.e.onUring.Load(); got != tc.uring {
+					if tc.uring {
+						br.Close()
+						t.Skip("io_uring unavailable here: the epoll loop ran instead")
+					}
+					t.Fatalf("engine on io_uring: %v, want %v", got, tc.uring)
+				}
+				for i := range 5 {
+					pa.send(a.LocalAddr(), rtpPacket(t, 0, uint16(i), 0, 1, false, []byte("ab")))
+					if got := parse(t, pb.mustRecv()); string(got.Payload) != "ab" {
+						t.Fatalf("strict %v: a->b %q", strict, got.Payload)
+					}
+					pb.send(b.LocalAddr(), rtpPacket(t, 0, uint16(i), 0, 2, false, []byte("ba")))
+					if got := parse(t, pa.mustRecv()); string(got.Payload) != "ba" {
+						t.Fatalf("strict %v: b->a %q", strict, got.Payload)
+					}
+				}
+				if linked := peerOf(t, a).IsValid(); linked != (strict == StrictYes) {
+					t.Fatalf("strict %v: leg linked %v", strict, linked)
+				}
+				moved := newPhone(t)
+				a.SetRemote(moved.addr())
+				moved.send(a.LocalAddr(), rtpPacket(t, 0, 50, 0, 3, false, []byte("moved")))
+				if got := parse(t, pb.mustRecv()); string(got.Payload) != "moved" {
+					t.Fatalf("strict %v: after the move %q", strict, got.Payload)
+				}
+				pb.send(b.LocalAddr(), rtpPacket(t, 0, 51, 0, 2, false, []byte("back")))
+				if got := parse(t, moved.mustRecv()); string(got.Payload) != "back" {
+					t.Fatalf("strict %v: to the moved peer %q", strict, got.Payload)
+				}
+				if err := br.Close(); err != nil {
+					t.Fatal(err)
+				}
+				// The legs bridge again at once.
+				br2 := newTestBridge(t, a, b)
+				moved.send(a.LocalAddr(), rtpPacket(t, 0, 61, 0, 3, false, []byte("again")))
+				if got := parse(t, pb.mustRecv()); string(got.Payload) != "again" {
+					t.Fatalf("strict %v: rebridged %q", strict, got.Payload)
+				}
+				br2.Close()
+			}
+		})
+	}
+}

@@ -15,6 +15,9 @@ import (
 // ioState is a pump's portable part: nothing beyond the pump itself.
 type ioState struct{}
 
+// scratchIO is empty: the portable relay has no ring.
+type scratchIO struct{}
+
 func (p *pump) initIO() {}
 
 // relayHandle is a running bridge's two reader goroutines, one per
@@ -67,7 +70,7 @@ func (h relayHandle) run(p *pump) {
 	}
 }
 
-func (p *pump) send(pkt []byte, t *netip.AddrPort) bool {
+func (p *pump) send(pkt []byte, t *netip.AddrPort, _ *scratch) bool {
 	_, err := p.dst.pp.RTP.conn.WriteToUDPAddrPort(pkt, *t)
 	return err == nil
 }

@@ -1,0 +1,465 @@
+//go:build linux
+
+package rtp
+
+import (
+	"fmt"
+	"net/netip"
+	"os"
+	"runtime"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// The io_uring relay loop. Each bridged socket has one multishot receive
+// armed: the kernel reads its datagrams into provided buffers as they
+// come, and the loop forwards each with a send queued on the same ring.
+// One io_uring_enter per round submits the round's sends and collects the
+// next datagrams, where the epoll loop makes three system calls for each
+// packet (epoll_wait's share, recvfrom, sendto) and pays the socket and
+// descriptor lookups of each again.
+//
+// Set GOSTRISK_RTP_ENGINE=epoll to use the epoll loop instead; it is also
+// what runs where io_uring is missing or refused (old kernels, seccomp).
+
+const (
+	uringEntries    = 1024 // submission ring; the completion ring is 8x
+	uringBuffers    = 2048 // provided buffers, a power of two
+	uringBufSize    = 4096 // per buffer: received datagram, then SRTP output
+	uringRecvLen    = 2048 // the part of a buffer the kernel fills
+	uringBufGroup   = 1
+	uringNameLen    = unix.SizeofSockaddrInet6
+	uringControlLen = 32 // room for one IP_PKTINFO message
+)
+
+// user_data of a completion: kind in the low bits, then a slot or buffer id.
+const (
+	udRecv = iota
+	udSend
+	udCtl
+	udCancel
+	udKindBits = 2
+	udKindMask = 1<<udKindBits - 1
+)
+
+// useUring is whether new engines try io_uring first.
+var useUring = func() *atomic.Bool {
+	var b atomic.Bool
+	b.Store(os.Getenv("GOSTRISK_RTP_ENGINE") != "epoll")
+	return &b
+}()
+
+// uringLoop is an engine's io_uring state, owned by its goroutine.
+type uringLoop struct {
+	e     *engine
+	ring  *uring
+	bufs  *bufRing
+	msg   unix.Msghdr // template of the receives: name and control sizes
+	sc    *scratch
+	now   int64
+	err   error
+	quit  bool
+	dirty bool // buffers handed back since the last publish
+
+	// Per buffer, the leg a queued send counts against, to take the
+	// packet back out of its counters if the send fails.
+	sentBy  [uringBuffers]*Leg
+	sentLen [uringBuffers]uint32
+	// Removals waiting for their receives' final completions.
+	removing map[*engineReq]int
+}
+
+// pumpRing is a pump's io_uring part.
+type pumpRing struct {
+	armed      bool // a multishot receive is in the kernel
+	cancelling *engineReq
+}
+
+// runUring runs the engine on io_uring until told to quit. It returns
+// errUringUnsupported, before touching any bridge, when the ring cannot
+// be built; the caller then runs the epoll loop.
+func (e *engine) runUring() error {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	ring, err := newUring(uringEntries, 8*uringEntries)
+	if err != nil {
+		return err
+	}
+	defer ring.close()
+	bufs, err := newBufRing(ring, uringBufGroup, uringBuffers, uringBufSize, uringRecvLen)
+	if err != nil {
+		return err
+	}
+	defer bufs.close()
+	l := &uringLoop{e: e, ring: ring, bufs: bufs, sc: newScratch(), removing: map[*engineReq]int{}}
+	l.msg.Namelen = uringNameLen
+	l.msg.SetControllen(uringControlLen)
+	if err := l.probe(); err != nil {
+		return err
+	}
+	if err := l.armCtl(); err != nil {
+		return err
+	}
+	e.ul = l
+	e.onUring.Store(true)
+	defer func() { e.ul = nil }()
+	l.loop()
+	for r := range l.removing {
+		r.done <- nil
+	}
+	return l.err
+}
+
+// loop relays until told to quit. With deferred task work the kernel
+// receives a socket's datagrams only when this thread asks for
+// completions, so when there is nothing to do the loop waits inside
+// io_uring_enter; under load that call returns at once with the next
+// batch.
+func (l *uringLoop) loop() {
+	for round := 1; !l.quit && l.err == nil; round++ {
+		if round%yieldRounds == 0 {
+			// Let the SIP goroutines in between rounds (see drain).
+			runtime.Gosched()
+		}
+		if l.dirty {
+			l.bufs.publish()
+			l.dirty = false
+		}
+		var wait uint32
+		if l.ring.tail == l.ring.submitted && !l.pending() {
+			wait = 1
+		}
+		if err := l.ring.enter(wait); err != nil {
+			l.err = err
+			return
+		}
+		l.now = time.Now().UnixNano()
+		l.reap()
+	}
+}
+
+// pending says whether completions are already posted.
+func (l *uringLoop) pending() bool {
+	return *l.ring.cqHead != loadAcquire(l.ring.cqTail)
+}
+
+// probe checks that this kernel takes multishot receives into provided
+// buffers (Linux 6.0) on a throwaway socket, so a kernel without them gets
+// the epoll loop rather than legs that never hear a packet.
+func (l *uringLoop) probe() error {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("%w: probe socket: %w", errUringUnsupported, err)
+	}
+	defer unix.Close(fd)
+	if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		return fmt.Errorf("%w: probe bind: %w", errUringUnsupported, err)
+	}
+	const probeUD = 1<<32 | udRecv
+	if err := l.armRecvOn(fd, probeUD); err != nil {
+		return err
+	}
+	c, err := l.ring.sqe()
+	if err != nil {
+		return err
+	}
+	c.opcode, c.addr, c.userData = uringOpAsyncCancel, probeUD, udCancel
+	if err := l.ring.enter(1); err != nil {
+		return err
+	}
+	deadline := time.Now().Add(time.Second)
+	for {
+		head := *l.ring.cqHead
+		tail := loadAcquire(l.ring.cqTail)
+		for ; head != tail; head++ {
+			cqe := l.ring.cqes[head&l.ring.cqMask]
+			if cqe.userData != probeUD {
+				continue
+			}
+			storeRelease(l.ring.cqHead, head+1)
+			if cqe.res == -int32(unix.ECANCELED) {
+				return nil
+			}
+			return fmt.Errorf("%w: multishot receive answered %d", errUringUnsupported, cqe.res)
+		}
+		storeRelease(l.ring.cqHead, head)
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%w: probe receive never completed", errUringUnsupported)
+		}
+		if err := l.ring.enter(1); err != nil {
+			return err
+		}
+	}
+}
+
+// armRecvOn arms a multishot receive on fd.
+func (l *uringLoop) armRecvOn(fd int, userData uint64) error {
+	s, err := l.ring.sqe()
+	if err != nil {
+		return err
+	}
+	s.opcode = uringOpRecvMsg
+	s.fd = int32(fd)
+	s.addr = uint64(uintptr(unsafe.Pointer(&l.msg)))
+	s.ioprio = uringRecvMultishot
+	s.flags = uringSqeBufferSelect
+	s.bufGroup = l.bufs.group
+	s.userData = userData
+	return nil
+}
+
+func (l *uringLoop) armCtl() error {
+	s, err := l.ring.sqe()
+	if err != nil {
+		return err
+	}
+	s.opcode = uringOpPollAdd
+	s.fd = int32(l.e.evfd)
+	s.opFlags = unix.POLLIN
+	s.len = uringPollAddMulti
+	s.userData = udCtl
+	return nil
+}
+
+func (l *uringLoop) arm(p *pump) {
+	if err := l.armRecvOn(p.srcFD, uint64(p.slot)<<udKindBits|udRecv); err != nil {
+		l.err = err
+		return
+	}
+	p.ring.armed = true
+}
+
+// reap handles every completion the kernel has posted and says how many.
+func (l *uringLoop) reap() int {
+	r := l.ring
+	head := *r.cqHead
+	start := head
+	for {
+		tail := loadAcquire(r.cqTail)
+		if head == tail {
+			break
+		}
+		for ; head != tail; head++ {
+			c := r.cqes[head&r.cqMask]
+			switch c.userData & udKindMask {
+			case udRecv:
+				l.received(c)
+			case udSend:
+				l.sent(c)
+			case udCtl:
+				if c.flags&uringCQEFMore == 0 {
+					if err := l.armCtl(); err != nil {
+						l.err = err
+					}
+				}
+				// Requests run after the packets reaped before them, so
+				// none of those names a slot a removal frees.
+				storeRelease(r.cqHead, head+1)
+				if l.e.control() {
+					l.quit = true
+				}
+			}
+		}
+		storeRelease(r.cqHead, head)
+	}
+	return int(head - start)
+}
+
+// received relays one datagram a multishot receive delivered.
+func (l *uringLoop) received(c uringCQE) {
+	slot := int32(c.userData >> udKindBits)
+	var p *pump
+	if slot >= 0 && int(slot) < len(l.e.slots) {
+		p = l.e.slots[slot]
+	}
+	if c.flags&uringCQEFBuffer != 0 {
+		bid := uint16(c.flags >> uringCQEBufferBit)
+		if p == nil || p.ring.cancelling != nil || c.res < 0 || !l.relay(p, bid, int(c.res)) {
+			l.giveBack(bid)
+		}
+	}
+	if c.flags&uringCQEFMore != 0 || p == nil {
+		return
+	}
+	// The receive ended: cancelled, out of buffers, or an error such as a
+	// peer's ICMP port unreachable on a linked socket.
+	p.ring.armed = false
+	if req := p.ring.cancelling; req != nil {
+		l.finishRemoval(p, req)
+		return
+	}
+	switch -c.res {
+	case int32(unix.EBADF), int32(unix.ENOTSOCK), int32(unix.EINVAL), int32(unix.EOPNOTSUPP):
+		// Re-arming would fail the same way at once; the leg stays deaf,
+		// as a closed socket would be.
+		return
+	}
+	l.arm(p)
+}
+
+// relay forwards the datagram in buffer bid; true when a send now holds
+// the buffer.
+func (l *uringLoop) relay(p *pump, bid uint16, n int) bool {
+	buf := l.bufs.buf(bid)
+	if n < 16 || n > len(buf) {
+		return false
+	}
+	out := (*struct{ namelen, controllen, payloadlen, flags uint32 })(unsafe.Pointer(&buf[0]))
+	if out.flags&unix.MSG_TRUNC != 0 {
+		return false
+	}
+	start := 16 + uringNameLen + uringControlLen
+	end := start + int(out.payloadlen)
+	if end > n || end > uringRecvLen {
+		return false
+	}
+	var from rawAddr
+	copy((*[uringNameLen]byte)(unsafe.Pointer(&from.sa))[:], buf[16:16+uringNameLen])
+	if p.wildcardSrc && out.controllen > 0 {
+		p.arrivedAt = pktinfoDst(buf[16+uringNameLen : 16+uringNameLen+min(int(out.controllen), uringControlLen)])
+	}
+	sc := l.sc
+	sc.in = buf[start:uringRecvLen:uringRecvLen]
+	sc.out = buf[uringRecvLen:]
+	sc.ring, sc.bid, sc.queued = l, bid, false
+	p.forward(buf[start:end:uringRecvLen], from.addrPort(), l.now, sc)
+	if lk := p.src.locked.Load(); lk != p.linkChecked {
+		p.linkChecked = lk
+		if lk != nil {
+			p.src.tryLink(p.srcFD, p.arrivedAt)
+		}
+	}
+	return sc.queued
+}
+
+// queueSend queues pkt (inside buffer sc.bid) to the destination leg's
+// peer; the buffer is handed back when the send completes.
+func (l *uringLoop) queueSend(p *pump, pkt []byte, t *netip.AddrPort, sc *scratch) bool {
+	linked := p.dst.link.peer.Load() == t
+	if !linked {
+		if t != p.lastTarget {
+			p.lastTarget = t
+			p.toOK = p.to.set(*t, p.dstFamily)
+		}
+		if !p.toOK {
+			return false
+		}
+	}
+	s, err := l.ring.sqe()
+	if err != nil {
+		l.err = err
+		return false
+	}
+	s.opcode = uringOpSend
+	s.fd = int32(p.dstFD)
+	s.addr = uint64(uintptr(unsafe.Pointer(&pkt[0])))
+	s.len = uint32(len(pkt))
+	s.opFlags = unix.MSG_DONTWAIT
+	s.userData = uint64(sc.bid)<<udKindBits | udSend
+	if !linked {
+		s.addr2 = uint64(uintptr(unsafe.Pointer(&p.to.sa)))
+		s.addrLen = uint16(p.to.len)
+	}
+	l.sentBy[sc.bid], l.sentLen[sc.bid] = p.dst, uint32(len(pkt))
+	sc.queued = true
+	return true
+}
+
+// sent hands a send's buffer back, and takes a failed packet out of the
+// counters forward already put it in.
+func (l *uringLoop) sent(c uringCQE) {
+	bid := uint16(c.userData >> udKindBits)
+	if c.res < 0 {
+		if leg := l.sentBy[bid]; leg != nil {
+			leg.packetsOut.Add(^uint64(0))
+			leg.bytesOut.Add(^(uint64(l.sentLen[bid]) - 1))
+		}
+	}
+	l.sentBy[bid] = nil
+	l.giveBack(bid)
+}
+
+func (l *uringLoop) giveBack(bid uint16) {
+	l.bufs.add(bid)
+	l.dirty = true
+}
+
+// register gives p a slot and arms its receive.
+func (l *uringLoop) register(p *pump) {
+	e := l.e
+	var slot int32
+	if n := len(e.free); n > 0 {
+		slot = e.free[n-1]
+		e.free = e.free[:n-1]
+	} else {
+		slot = int32(len(e.slots))
+		e.slots = append(e.slots, nil)
+	}
+	e.slots[slot] = p
+	p.slot, p.registered, p.linkChecked = slot, true, nil
+	p.ring = pumpRing{}
+	l.arm(p)
+}
+
+// unregister cancels p's receive; req is answered once every pump it
+// waits for has seen its receive's final completion, after which the
+// kernel no longer touches the socket.
+func (l *uringLoop) unregister(p *pump, req *engineReq) {
+	if !p.registered {
+		return
+	}
+	if !p.ring.armed {
+		l.free(p)
+		return
+	}
+	s, err := l.ring.sqe()
+	if err != nil {
+		l.err = err
+		return
+	}
+	s.opcode = uringOpAsyncCancel
+	s.addr = uint64(p.slot)<<udKindBits | udRecv
+	s.flags = uringSqeCQESkipSuccess
+	s.userData = udCancel
+	p.ring.cancelling = req
+	l.removing[req]++
+}
+
+func (l *uringLoop) finishRemoval(p *pump, req *engineReq) {
+	l.free(p)
+	if l.removing[req]--; l.removing[req] <= 0 {
+		delete(l.removing, req)
+		req.done <- nil
+	}
+}
+
+func (l *uringLoop) free(p *pump) {
+	e := l.e
+	e.slots[p.slot] = nil
+	e.free = append(e.free, p.slot)
+	p.registered = false
+	p.ring = pumpRing{}
+}
+
+// pktinfoDst reads the destination address of an IP_PKTINFO control
+// message; invalid when there is none.
+func pktinfoDst(ctl []byte) netip.Addr {
+	for len(ctl) >= unix.SizeofCmsghdr {
+		h := (*unix.Cmsghdr)(unsafe.Pointer(&ctl[0]))
+		if h.Len < unix.SizeofCmsghdr || int(h.Len) > len(ctl) {
+			break
+		}
+		if h.Level == unix.IPPROTO_IP && h.Type == unix.IP_PKTINFO && int(h.Len) >= unix.CmsgLen(unix.SizeofInet4Pktinfo) {
+			pi := (*unix.Inet4Pktinfo)(unsafe.Pointer(&ctl[unix.CmsgLen(0)]))
+			return netip.AddrFrom4(pi.Addr)
+		}
+		ctl = ctl[min(unix.CmsgSpace(int(h.Len)-unix.CmsgLen(0)), len(ctl)):]
+	}
+	return netip.Addr{}
+}
+
+func loadAcquire(p *uint32) uint32     { return atomic.LoadUint32(p) }
+func storeRelease(p *uint32, v uint32) { atomic.StoreUint32(p, v) }
