@@ -305,6 +305,31 @@ func linearToULaw(s int16) byte {
 	return ^byte(sign | exp<<4 | mant)
 }
 
+// waitMediaBothWays polls "sip show channelstats" until both dialogs of
+// a call received and sent at least enough packets, and returns the last
+// output; the test fails (and goes on) when that does not happen in 8 s.
+func waitMediaBothWays(t *testing.T, in *harness.Instance, enough uint64) string {
+	t.Helper()
+	var out string
+	flowed := harness.PollUntil(8*time.Second, func() bool {
+		out = in.MustRX("sip show channelstats")
+		rows := parseChannelStats(out)
+		if len(rows) != 2 {
+			return false
+		}
+		for _, r := range rows {
+			if r.Recv < enough || r.Sent < enough {
+				return false
+			}
+		}
+		return true
+	})
+	if !flowed {
+		t.Errorf("media did not cross gostrisk both ways (want 2 dialogs with Recv and Send >= %d packets):\n%s", enough, out)
+	}
+	return out
+}
+
 // channelStats is one row of "sip show channelstats": the packets a
 // dialog's RTP session received and sent.
 type channelStats struct {

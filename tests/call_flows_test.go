@@ -31,24 +31,7 @@ func TestCallFlowRTPBothWays(t *testing.T) {
 	// The pcap holds 100 packets: wait until most of them went out to the
 	// callee and came back from its echo on both dialogs (some slack for
 	// the packets strict RTP learning drops).
-	const enough = 50
-	var out string
-	flowed := harness.PollUntil(8*time.Second, func() bool {
-		out = lab.in.MustRX("sip show channelstats")
-		rows := parseChannelStats(out)
-		if len(rows) != 2 {
-			return false
-		}
-		for _, r := range rows {
-			if r.Recv < enough || r.Sent < enough {
-				return false
-			}
-		}
-		return true
-	})
-	if !flowed {
-		t.Errorf("media did not cross gostrisk both ways (want 2 dialogs with Recv and Send >= %d packets):\n%s", enough, out)
-	}
+	out := waitMediaBothWays(t, lab.in, 50)
 	if !strings.Contains(out, "2 active SIP channels\n") {
 		t.Errorf("sip show channelstats during the call:\n%s", out)
 	}

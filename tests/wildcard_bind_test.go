@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gostrisk/gostrisk/tests/harness"
 )
@@ -42,24 +41,7 @@ func TestCallWildcardBind(t *testing.T) {
 	waitUAC := lab.caller(t, scenarioFrom(t, "flow-uac-rtp.xml.tmpl", map[string]string{"PCAP": pcap}),
 		"-trace_msg", "-message_file", uacLog)
 
-	const enough = 50
-	var stats string
-	flowed := harness.PollUntil(8*time.Second, func() bool {
-		stats = in.MustRX("sip show channelstats")
-		rows := parseChannelStats(stats)
-		if len(rows) != 2 {
-			return false
-		}
-		for _, r := range rows {
-			if r.Recv < enough || r.Sent < enough {
-				return false
-			}
-		}
-		return true
-	})
-	if !flowed {
-		t.Errorf("media did not cross gostrisk both ways (want 2 dialogs with Recv and Send >= %d packets):\n%s", enough, stats)
-	}
+	waitMediaBothWays(t, in, 50)
 	checkAudioIP(t, in, "127.0.0.1")
 
 	requireSippOK(t, "UAC 6001", waitUAC())

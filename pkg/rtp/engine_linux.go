@@ -466,14 +466,7 @@ func (e *engine) add(br *Bridge) error {
 // register adds the pump's source socket to the epoll set under a free
 // slot.
 func (e *engine) register(p *pump) error {
-	var slot int32
-	if n := len(e.free); n > 0 {
-		slot = e.free[n-1]
-		e.free = e.free[:n-1]
-	} else {
-		slot = int32(len(e.slots))
-		e.slots = append(e.slots, nil)
-	}
+	slot := e.takeSlot()
 	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: slot}
 	if err := unix.EpollCtl(e.epfd, unix.EPOLL_CTL_ADD, p.src.pp.RTP.fd, &ev); err != nil {
 		e.free = append(e.free, slot)
@@ -483,6 +476,17 @@ func (e *engine) register(p *pump) error {
 	p.slot, p.registered = slot, true
 
 	return nil
+}
+
+// takeSlot returns a free slot index, reusing freed ones first.
+func (e *engine) takeSlot() int32 {
+	if n := len(e.free); n > 0 {
+		slot := e.free[n-1]
+		e.free = e.free[:n-1]
+		return slot
+	}
+	e.slots = append(e.slots, nil)
+	return int32(len(e.slots) - 1)
 }
 
 // unregister takes the pump's socket out of the epoll set; after it the

@@ -390,14 +390,7 @@ func (l *uringLoop) giveBack(bid uint16) {
 // register gives p a slot and arms its receive.
 func (l *uringLoop) register(p *pump) {
 	e := l.e
-	var slot int32
-	if n := len(e.free); n > 0 {
-		slot = e.free[n-1]
-		e.free = e.free[:n-1]
-	} else {
-		slot = int32(len(e.slots))
-		e.slots = append(e.slots, nil)
-	}
+	slot := e.takeSlot()
 	e.slots[slot] = p
 	p.slot, p.registered, p.linkChecked = slot, true, nil
 	p.ring = pumpRing{}

@@ -185,20 +185,7 @@ func recvFromTo(fd int, buf []byte, from *rawAddr, m *pktinfoMsg, dst *netip.Add
 		return 0, e
 	}
 	from.len = m.hdr.Namelen
-	*dst = netip.Addr{}
-	ctl := m.ctl[:m.hdr.Controllen]
-	for len(ctl) >= unix.SizeofCmsghdr {
-		h := (*unix.Cmsghdr)(unsafe.Pointer(&ctl[0]))
-		if h.Len < unix.SizeofCmsghdr || int(h.Len) > len(ctl) {
-			break
-		}
-		if h.Level == unix.IPPROTO_IP && h.Type == unix.IP_PKTINFO && int(h.Len) >= unix.CmsgLen(unix.SizeofInet4Pktinfo) {
-			pi := (*unix.Inet4Pktinfo)(unsafe.Pointer(&ctl[unix.CmsgLen(0)]))
-			*dst = netip.AddrFrom4(pi.Addr)
-			break
-		}
-		ctl = ctl[min(unix.CmsgSpace(int(h.Len)-unix.CmsgLen(0)), len(ctl)):]
-	}
+	*dst = pktinfoDst(m.ctl[:m.hdr.Controllen])
 	return int(n), 0
 }
 
