@@ -189,3 +189,66 @@ func TestBothEnginesRelay(t *testing.T) {
 		})
 	}
 }
+
+// Bridges come and go from many goroutines, each with a packet in flight,
+// while media flows through others: every set-up and removal returns (the
+// io_uring loop answers a removal only after the kernel's final
+// completion for each receive) and the steady calls keep relaying.
+func TestBridgeChurnUnderTraffic(t *testing.T) {
+	alloc := testAllocator(t, 120)
+	const steady, churners, rounds = 10, 8, 25
+	type call struct {
+		a, b   *Leg
+		pa, pb *phone
+	}
+	newCall := func() call {
+		c := call{a: newTestLeg(t, alloc, LegOptions{Strict: StrictYes}), b: newTestLeg(t, alloc, LegOptions{Strict: StrictYes}),
+			pa: newPhone(t), pb: newPhone(t)}
+		c.a.SetRemote(c.pa.addr())
+		c.b.SetRemote(c.pb.addr())
+		return c
+	}
+	var calls []call
+	for range steady {
+		c := newCall()
+		newTestBridge(t, c.a, c.b)
+		calls = append(calls, c)
+	}
+	done := make(chan error, churners)
+	for range churners {
+		c := newCall()
+		go func() {
+			for i := range rounds {
+				br, err := NewBridge(c.a, c.b)
+				if err != nil {
+					done <- err
+					return
+				}
+				_, _ = c.pa.conn.WriteToUDPAddrPort(rtpPacket(t, 0, uint16(i), 0, 9, false, []byte("x")), c.a.LocalAddr())
+				br.Close()
+			}
+			done <- nil
+		}()
+	}
+	for i := range 20 {
+		for _, c := range calls {
+			c.pa.send(c.a.LocalAddr(), rtpPacket(t, 0, uint16(i), 0, 1, false, []byte("steady")))
+		}
+		for _, c := range calls {
+			if got := parse(t, c.pb.mustRecv()); string(got.Payload) != "steady" {
+				t.Fatalf("got %q", got.Payload)
+			}
+		}
+	}
+	timeout := time.After(20 * time.Second)
+	for range churners {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-timeout:
+			t.Fatal("bridge set-up/close stalled")
+		}
+	}
+}
