@@ -322,7 +322,6 @@ func (l *uringLoop) relay(p *pump, bid uint16, n int) bool {
 		p.arrivedAt = pktinfoDst(buf[16+uringNameLen : 16+uringNameLen+min(int(out.controllen), uringControlLen)])
 	}
 	sc := l.sc
-	sc.in = buf[start:uringRecvLen:uringRecvLen]
 	sc.out = buf[uringRecvLen:]
 	sc.ring, sc.bid, sc.queued = l, bid, false
 	p.forward(buf[start:end:uringRecvLen], from.addrPort(), l.now, sc)
