@@ -45,9 +45,10 @@
 //     reused at once by a new socket, which the relay must never read.
 //   - Engines start with the first bridge and stop with the last one; with
 //     GOMAXPROCS above one, bridges are spread over up to that many engines.
-//   - Where the kernel offers it (io_uring with deferred task work, Linux
-//     6.1 or later, and not refused by seccomp or sysctl), an engine runs
-//     on io_uring instead of epoll (engine_uring_linux.go): each bridged
+//   - With GOSTRISK_RTP_ENGINE=uring, and where the kernel offers it
+//     (io_uring with deferred task work, Linux 6.1 or later, not refused
+//     by seccomp or sysctl), an engine runs on io_uring instead of epoll
+//     (engine_uring_linux.go): each bridged
 //     socket has a multishot receive armed into a ring of provided
 //     buffers, each forwarded packet is a send queued on the same ring, and
 //     one io_uring_enter per round submits the sends and collects the next
@@ -55,7 +56,8 @@
 //     and most descriptor lookups: about an eighth of the CPU per packet
 //     (bench/RESULTS.md). The engine's goroutine is locked to its thread
 //     (the ring is single-issuer) and waits inside io_uring_enter when
-//     idle. GOSTRISK_RTP_ENGINE=epoll forces the epoll loop.
+//     idle, which is why it is not the default yet: bridge requests wait
+//     for that thread, and on a one-CPU server that slows call set-up.
 //   - Once strict RTP has locked a leg's source and it is also where the
 //     leg sends, the socket is connect()ed to it (link_linux.go): the
 //     kernel drops other sources, as strict RTP would, and sends reuse the
