@@ -626,6 +626,18 @@ func (o *outgoing) inDialog(method sip.RequestMethod, cseq uint32) *sip.Request 
 	return r
 }
 
+// answered waits for the final response, fails the test unless it is a
+// 200, and acknowledges it.
+func (o *outgoing) answered() *sip.Response {
+	o.p.t.Helper()
+	res := o.waitFinal(5 * time.Second)
+	if res.StatusCode != 200 {
+		o.p.t.Fatalf("final %d; log:\n%s", res.StatusCode, o.lab.log)
+	}
+	o.ack()
+	return res
+}
+
 func (o *outgoing) ack() {
 	o.p.t.Helper()
 	ack := o.inDialog(sip.ACK, o.req.CSeq().SeqNo)

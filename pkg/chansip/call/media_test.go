@@ -317,11 +317,7 @@ func TestNATAddresses(t *testing.T) {
 	l.register("6000", callee.addr)
 	caller := newPhoneAt(t, "6001", "", "127.0.0.2") // outside
 	out := caller.invite(l, "6000", 0)
-	res := out.waitFinal(5 * time.Second)
-	if res.StatusCode != 200 {
-		t.Fatalf("final %d; log:\n%s", res.StatusCode, l.log)
-	}
-	out.ack()
+	res := out.answered()
 	inv := callee.lastInvite()
 	for _, tc := range []struct {
 		who, ip string
@@ -363,11 +359,7 @@ func TestComedia(t *testing.T) {
 	body := bytes.Replace(caller.sdpBody(0), []byte(fmt.Sprintf("m=audio %d ", caller.mediaPort())),
 		[]byte(fmt.Sprintf("m=audio %d ", wrong)), 1)
 	out := caller.inviteBody(l, "6000", body)
-	res := out.waitFinal(5 * time.Second)
-	if res.StatusCode != 200 {
-		t.Fatalf("final %d; log:\n%s", res.StatusCode, l.log)
-	}
-	out.ack()
+	res := out.answered()
 	relay(t, caller, mediaTarget(t, res.Body()), callee, 0x7777)
 	relay(t, callee, mediaTarget(t, callee.lastInvite().Body()), caller, 0x8888)
 	out.bye()
@@ -404,11 +396,7 @@ func TestEarlyMedia(t *testing.T) {
 	relay(t, caller, toCaller, callee, 0xaaaa)
 
 	close(callee.answerNow)
-	res := out.waitFinal(5 * time.Second)
-	if res.StatusCode != 200 {
-		t.Fatalf("final %d; log:\n%s", res.StatusCode, l.log)
-	}
-	out.ack()
+	res := out.answered()
 	if got := mediaTarget(t, res.Body()); got != toCaller {
 		t.Errorf("200 moved the media from %s to %s", toCaller, got)
 	}
