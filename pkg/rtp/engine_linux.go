@@ -60,7 +60,7 @@ type engine struct {
 	ctlBuf [8]byte
 	io     *ioScratch
 	ul     *uringLoop // set while the io_uring loop runs
-	// onUring tells other goroutines (the CLI, tests) which loop runs.
+	// onUring tells other goroutines (tests) which loop runs.
 	onUring atomic.Bool
 	err     error
 }
