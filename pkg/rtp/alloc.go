@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 )
 
 // ErrPortsExhausted is returned when every port pair of the range is in use
@@ -83,6 +84,12 @@ type PortPair struct {
 
 	alloc *Allocator
 	once  sync.Once
+	// refs counts the owner (until Close) and each bridge whose relay may
+	// still read or write the sockets: the descriptors close, and the port
+	// goes back to the allocator, when the last of them lets go, so a
+	// relay finishing its work in the background never touches a
+	// descriptor number that a new socket has taken.
+	refs atomic.Int32
 }
 
 // Allocate binds the next free even port on ip (and port+1 when withRTCP).
@@ -114,7 +121,9 @@ func (a *Allocator) Allocate(ip netip.Addr, withRTCP bool) (*PortPair, error) {
 				continue
 			}
 		}
-		return &PortPair{RTP: rtpConn, RTCP: rtcpConn, Port: p, alloc: a}, nil
+		pp := &PortPair{RTP: rtpConn, RTCP: rtcpConn, Port: p, alloc: a}
+		pp.refs.Store(1)
+		return pp, nil
 	}
 	if lastErr != nil {
 		return nil, fmt.Errorf("%w (%d-%d on %s, last bind error: %v)", ErrPortsExhausted, a.start, a.end, ip, lastErr)
@@ -122,18 +131,31 @@ func (a *Allocator) Allocate(ip netip.Addr, withRTCP bool) (*PortPair, error) {
 	return nil, fmt.Errorf("%w (%d-%d on %s)", ErrPortsExhausted, a.start, a.end, ip)
 }
 
-// Close closes the sockets and returns the port to the allocator. It is
-// safe to call more than once.
+// Close gives up the owner's hold on the sockets: they close, and the port
+// returns to the allocator, at once unless a relay still holds them, else
+// when it lets go. It is safe to call more than once.
 func (pp *PortPair) Close() error {
 	var err error
-	pp.once.Do(func() {
-		err = pp.RTP.Close()
-		if pp.RTCP != nil {
-			if e := pp.RTCP.Close(); err == nil {
-				err = e
-			}
+	pp.once.Do(func() { err = pp.release() })
+	return err
+}
+
+// hold keeps the sockets open until a matching release. Only a holder may
+// take another hold.
+func (pp *PortPair) hold() { pp.refs.Add(1) }
+
+// release drops one hold; the last one closes the sockets and frees the
+// port.
+func (pp *PortPair) release() error {
+	if pp.refs.Add(-1) != 0 {
+		return nil
+	}
+	err := pp.RTP.Close()
+	if pp.RTCP != nil {
+		if e := pp.RTCP.Close(); err == nil {
+			err = e
 		}
-		pp.alloc.give(pp.Port)
-	})
+	}
+	pp.alloc.give(pp.Port)
 	return err
 }

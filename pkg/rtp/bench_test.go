@@ -34,7 +34,7 @@ func relayFixture(t testing.TB, secureIn, secureOut bool) (p *pump, pkt []byte, 
 			t.Fatal(err)
 		}
 	}
-	return newPump(a, b), pkt, pa.addr()
+	return newPump(nil, a, b), pkt, pa.addr()
 }
 
 // runOnce forwards one packet the way the relay does after a read: the

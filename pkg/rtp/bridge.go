@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 
 	"github.com/pion/rtp"
 )
@@ -17,6 +18,12 @@ const bufSize = 1500 + 64
 
 // Bridge relays media between two legs until Close. The legs stay open
 // afterwards and can be bridged again.
+//
+// Starting and stopping the relay do not wait for it: a relay loop takes
+// a bridge up, and lets go of it, between two rounds of packets, and call
+// set-up and tear-down (thousands a second) must not queue behind it. The
+// bridge holds both legs' sockets meanwhile (PortPair.hold), so a leg
+// closed in between keeps its descriptor until the relay is done with it.
 type Bridge struct {
 	a, b   *Leg
 	ab, ba *pump
@@ -26,7 +33,14 @@ type Bridge struct {
 	mu        sync.Mutex
 	state     relayState
 	relay     relayHandle // platform part, valid while state is relayRunning
+	held      bool        // set under mu before the relay starts: the bridge holds both legs' sockets
 	closeOnce sync.Once
+
+	// released is closed once no relay reads or writes either leg for
+	// this bridge any more.
+	released   chan struct{}
+	finishOnce sync.Once
+	err        atomic.Pointer[error]
 }
 
 type relayState int
@@ -42,16 +56,22 @@ func NewBridge(a, b *Leg) (*Bridge, error) {
 	if a == b {
 		return nil, errors.New("rtp: cannot bridge a leg to itself")
 	}
-	br := &Bridge{a: a, b: b, ab: newPump(a, b), ba: newPump(b, a)}
-	okA, closedA := a.attach(br)
+	br := &Bridge{a: a, b: b, released: make(chan struct{})}
+	br.ab, br.ba = newPump(br, a, b), newPump(br, b, a)
+	okA, closedA, prevA := a.attach(br)
 	if !okA {
 		return nil, ErrLegBusy
 	}
-	okB, closedB := b.attach(br)
+	okB, closedB, prevB := b.attach(br)
 	if !okB {
 		a.detach(br)
 		return nil, ErrLegBusy
 	}
+	// A leg just out of another bridge may still be in that relay's hands
+	// (it lets go in the background); two relays must never read one
+	// socket. Legs of a new call have no previous bridge.
+	prevA.waitReleased()
+	prevB.waitReleased()
 	br.mu.Lock()
 	defer br.mu.Unlock()
 	if closedA || closedB || br.state == relayStopped {
@@ -59,10 +79,15 @@ func NewBridge(a, b *Leg) (*Bridge, error) {
 		// been closed since attach, which stopped the bridge already); the
 		// bridge exists so the caller's Close still pairs with this call.
 		br.state = relayStopped
+		br.finish()
 		return br, nil
 	}
+	a.pp.hold()
+	b.pp.hold()
+	br.held = true
 	h, err := startRelay(br)
 	if err != nil {
+		br.finish()
 		a.detach(br)
 		b.detach(br)
 		return nil, err
@@ -71,9 +96,9 @@ func NewBridge(a, b *Leg) (*Bridge, error) {
 	return br, nil
 }
 
-// Close stops both directions and returns once the relay no longer
-// touches either leg; the legs keep their ports and are free for another
-// bridge.
+// Close stops both directions; the legs keep their ports and are free for
+// another bridge at once (which waits, if it must, for this relay to let
+// go of them).
 func (br *Bridge) Close() error {
 	br.closeOnce.Do(func() {
 		br.stopRelay()
@@ -83,14 +108,51 @@ func (br *Bridge) Close() error {
 	return nil
 }
 
-// stopRelay ends the relay once; later calls wait for the first to finish.
+// stopRelay ends the relay once.
 func (br *Bridge) stopRelay() {
 	br.mu.Lock()
 	defer br.mu.Unlock()
 	if br.state == relayRunning {
 		br.relay.stop()
+	} else {
+		br.finish()
 	}
 	br.state = relayStopped
+}
+
+// finish is the relay's last word on the bridge, said once: it reads and
+// writes neither leg for it any more, so the sockets' holds go.
+func (br *Bridge) finish() {
+	br.finishOnce.Do(func() {
+		if br.held {
+			_ = br.a.pp.release()
+			_ = br.b.pp.release()
+		}
+		close(br.released)
+	})
+}
+
+// fail records why the relay cannot carry the bridge and lets it go.
+func (br *Bridge) fail(err error) {
+	br.err.CompareAndSwap(nil, &err)
+	br.finish()
+}
+
+// Err says why the relay stopped carrying the bridge before Close, if it
+// did (the relay loop failed); nil otherwise.
+func (br *Bridge) Err() error {
+	if p := br.err.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// waitReleased returns once no relay touches the bridge's legs for it; a
+// nil bridge has nothing to wait for.
+func (br *Bridge) waitReleased() {
+	if br != nil {
+		<-br.released
+	}
 }
 
 // pump is one direction's state: everything the hot path needs is
@@ -98,6 +160,7 @@ func (br *Bridge) stopRelay() {
 // touches it.
 type pump struct {
 	src, dst *Leg
+	br       *Bridge
 	lastFrom *[]PayloadType
 	lastTo   *[]PayloadType
 	identity bool
@@ -118,8 +181,8 @@ func newScratch() *scratch {
 	return &scratch{in: make([]byte, bufSize), out: make([]byte, bufSize)}
 }
 
-func newPump(src, dst *Leg) *pump {
-	p := &pump{src: src, dst: dst}
+func newPump(br *Bridge, src, dst *Leg) *pump {
+	p := &pump{src: src, dst: dst, br: br}
 	p.table.build(nil, nil)
 	p.identity = true
 	p.initIO()

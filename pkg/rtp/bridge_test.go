@@ -244,6 +244,9 @@ func TestLegCloseReleasesPort(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.Close()
+	// The relay lets go of the sockets in the background; the ports come
+	// back when it has.
+	br.waitReleased()
 	for _, p := range []int{port, port + 1} {
 		c, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(loopback, uint16(p))))
 		if err != nil {

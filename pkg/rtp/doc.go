@@ -39,25 +39,31 @@
 //     preallocated buffers and per-direction socket addresses. The target's raw address
 //     is rebuilt only when the target changes.
 //   - Bridges are added and removed by requests the loop carries out between
-//     rounds, so no event of a round can name a slot just freed. Close (of
-//     the bridge, or of a bridged leg) returns only after the loop has taken
-//     the sockets out of the epoll set: a closed descriptor's number can be
-//     reused at once by a new socket, which the relay must never read.
+//     rounds, so no event of a round can name a slot just freed. Neither
+//     NewBridge nor Close waits for the loop: call set-up and tear-down
+//     come by the thousand a second and must not queue behind media. A
+//     bridge holds both legs' sockets (PortPair.hold) until the loop has
+//     let go of them, so a leg closed meanwhile keeps its descriptor, and
+//     its port, until then: a closed descriptor's number can be reused at
+//     once by a new socket, which the relay must never read. A leg bridged
+//     again waits for its previous bridge to be let go of.
 //   - Engines start with the first bridge and stop with the last one; with
 //     GOMAXPROCS above one, bridges are spread over up to that many engines.
-//   - With GOSTRISK_RTP_ENGINE=uring, and where the kernel offers it
-//     (io_uring with deferred task work, Linux 6.1 or later, not refused
-//     by seccomp or sysctl), an engine runs on io_uring instead of epoll
-//     (engine_uring_linux.go): each bridged
-//     socket has a multishot receive armed into a ring of provided
-//     buffers, each forwarded packet is a send queued on the same ring, and
-//     one io_uring_enter per round submits the sends and collects the next
+//   - Where the kernel offers it (io_uring with deferred task work, Linux
+//     6.1 or later, not refused by seccomp or sysctl) an engine runs on
+//     io_uring rather than epoll (engine_uring_linux.go;
+//     GOSTRISK_RTP_ENGINE=epoll chooses epoll): each bridged socket has a
+//     multishot receive armed into a ring of provided buffers, each
+//     forwarded packet is a send queued on the same ring, and one
+//     io_uring_enter per round submits the sends and collects the next
 //     datagrams. That saves epoll_wait, the per-packet system call entries
 //     and most descriptor lookups: about an eighth of the CPU per packet
 //     (bench/RESULTS.md). The engine's goroutine is locked to its thread
-//     (the ring is single-issuer) and waits inside io_uring_enter when
-//     idle, which is why it is not the default yet: bridge requests wait
-//     for that thread, and on a one-CPU server that slows call set-up.
+//     (the ring is single-issuer). When idle it parks in Go's poller on an
+//     eventfd the kernel signals when the ring gets work, never in
+//     io_uring_enter: a thread blocked in a system call keeps the
+//     scheduler's P until sysmon takes it back, and on a one-CPU server
+//     SIP would wait for that.
 //   - Once strict RTP has locked a leg's source and it is also where the
 //     leg sends, the socket is connect()ed to it (link_linux.go): the
 //     kernel drops other sources, as strict RTP would, and sends reuse the

@@ -76,7 +76,7 @@ const (
 type engineReq struct {
 	kind reqKind
 	br   *Bridge
-	done chan error
+	done chan struct{} // reqQuit only: closed once the loop has ended
 }
 
 // ioState is a pump's Linux part: the descriptors it reads and writes
@@ -125,22 +125,28 @@ var pool struct {
 	engines []*engine
 }
 
+// startRelay hands br to an engine without waiting for the loop to take
+// it up: the loop registers it between two rounds of packets, and until
+// then its legs' datagrams wait in their sockets.
 func startRelay(br *Bridge) (relayHandle, error) {
 	e, err := acquireEngine()
 	if err != nil {
 		return relayHandle{}, err
 	}
-	if err := e.call(reqAdd, br); err != nil {
+	if !e.request(&engineReq{kind: reqAdd, br: br}) {
 		releaseEngine(e)
-		return relayHandle{}, err
+		return relayHandle{}, e.deadErr()
 	}
 	return relayHandle{e: e, br: br}, nil
 }
 
-// stop returns once the engine has taken both legs out of its epoll set:
-// from then on it neither reads nor writes their sockets.
+// stop asks the engine to take both legs out of its set and returns; the
+// engine calls br.finish once it no longer reads or writes their sockets.
 func (h relayHandle) stop() {
-	_ = h.e.call(reqRemove, h.br)
+	if !h.e.request(&engineReq{kind: reqRemove, br: h.br}) {
+		// The loop has ended, and let go of every bridge it had.
+		h.br.finish()
+	}
 	releaseEngine(h.e)
 }
 
@@ -249,16 +255,22 @@ func newEngine() (*engine, error) {
 	return e, nil
 }
 
-// call queues a request and waits for the loop to carry it out.
-func (e *engine) call(kind reqKind, br *Bridge) error {
-	req := &engineReq{kind: kind, br: br, done: make(chan error, 1)}
+// request queues req for the loop; false when the loop has ended. Only
+// the request that finds the queue empty writes the eventfd: the loop
+// reads the counter before it takes the queue, so it sees every request
+// queued behind that one in the same or the next round.
+func (e *engine) request(req *engineReq) bool {
 	e.mu.Lock()
 	if e.dead {
 		e.mu.Unlock()
-		return e.deadErr(kind)
+		return false
 	}
+	wake := len(e.queue) == 0
 	e.queue = append(e.queue, req)
 	e.mu.Unlock()
+	if !wake {
+		return true
+	}
 	var one [8]byte
 	binary.NativeEndian.PutUint64(one[:], 1)
 	for {
@@ -269,7 +281,7 @@ func (e *engine) call(kind reqKind, br *Bridge) error {
 			break
 		}
 	}
-	return <-req.done
+	return true
 }
 
 func (e *engine) isDead() bool {
@@ -278,16 +290,18 @@ func (e *engine) isDead() bool {
 	return e.dead
 }
 
-func (e *engine) deadErr(kind reqKind) error {
-	if kind == reqAdd {
-		return fmt.Errorf("rtp: relay engine stopped: %w", e.err)
-	}
-	return nil
+func (e *engine) deadErr() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return fmt.Errorf("rtp: relay engine stopped: %w", e.err)
 }
 
 // stop ends the loop (it has no bridges left) and frees its descriptors.
 func (e *engine) stop() {
-	_ = e.call(reqQuit, nil)
+	req := &engineReq{kind: reqQuit, done: make(chan struct{})}
+	if e.request(req) {
+		<-req.done
+	}
 	<-e.done
 	_ = e.file.Close()
 	_ = unix.Close(e.evfd)
@@ -311,11 +325,25 @@ func (e *engine) run() {
 	if e.err == nil {
 		e.err = err
 	}
+	if e.err == nil {
+		e.err = errors.New("loop ended")
+	}
 	q := e.queue
 	e.queue = nil
 	e.mu.Unlock()
+	// The loop (and an io_uring ring with it) is gone: nothing reads or
+	// writes the sockets of the bridges it had, or of those still queued.
+	for _, p := range e.slots {
+		if p != nil {
+			p.br.finish()
+		}
+	}
 	for _, r := range q {
-		r.done <- e.deadErr(r.kind)
+		if r.kind == reqQuit {
+			close(r.done)
+		} else {
+			r.br.finish()
+		}
 	}
 }
 
@@ -427,22 +455,20 @@ func (e *engine) control() bool {
 	for _, r := range q {
 		switch r.kind {
 		case reqAdd:
-			r.done <- e.add(r.br)
+			if err := e.add(r.br); err != nil {
+				r.br.fail(err)
+			}
 		case reqRemove:
 			if ul := e.ul; ul != nil {
-				ul.unregister(r.br.ab, r)
-				ul.unregister(r.br.ba, r)
-				if ul.removing[r] == 0 {
-					r.done <- nil
-				}
+				ul.remove(r.br)
 				continue
 			}
 			e.unregister(r.br.ab)
 			e.unregister(r.br.ba)
-			r.done <- nil
+			r.br.finish()
 		case reqQuit:
 			quit = true
-			r.done <- nil
+			close(r.done)
 		}
 	}
 	return quit
@@ -450,9 +476,11 @@ func (e *engine) control() bool {
 
 func (e *engine) add(br *Bridge) error {
 	if ul := e.ul; ul != nil {
+		// A ring that cannot take the receives ends the loop (ul.err),
+		// which lets go of every bridge once the ring is closed.
 		ul.register(br.ab)
 		ul.register(br.ba)
-		return ul.err
+		return nil
 	}
 	for _, p := range []*pump{br.ab, br.ba} {
 		if err := e.register(p); err != nil {

@@ -1,6 +1,8 @@
 package rtp
 
 import (
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
@@ -251,4 +253,47 @@ func TestBridgeChurnUnderTraffic(t *testing.T) {
 			t.Fatal("bridge set-up/close stalled")
 		}
 	}
+}
+
+// An io_uring engine waiting for packets must leave the processor to the
+// rest of the program: a thread blocked in a system call keeps the
+// scheduler's P until sysmon takes it back (up to 10 ms later on a quiet
+// process), and on a server pinned to one CPU every SIP message would
+// wait that long behind an engine that had just relayed one packet. So it
+// parks in Go's poller (the goroutine shows "IO wait"), not in
+// io_uring_enter ("syscall").
+func TestIdleURingEngineParksInGo(t *testing.T) {
+	linger := engineLinger
+	engineLinger = 20 * time.Millisecond
+	t.Cleanup(func() { engineLinger = linger })
+	saved := useUring.Load()
+	useUring.Store(true)
+	t.Cleanup(func() { useUring.Store(saved) })
+	waitEngines(t, 0)
+	alloc := testAllocator(t, 2)
+	a := newTestLeg(t, alloc, LegOptions{})
+	b := newTestLeg(t, alloc, LegOptions{})
+	pa, pb := newPhone(t), newPhone(t)
+	a.SetRemote(pa.addr())
+	b.SetRemote(pb.addr())
+	br := newTestBridge(t, a, b)
+	pa.send(a.LocalAddr(), rtpPacket(t, 0, 1, 0, 1, false, []byte("wake")))
+	pb.mustRecv()
+	if !br.relay.e.onUring.Load() {
+		t.Skip("io_uring unavailable here: the epoll loop ran instead")
+	}
+	var state string
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		buf := make([]byte, 1<<20)
+		dump := string(buf[:runtime.Stack(buf, true)])
+		for _, g := range strings.Split(dump, "\n\n") {
+			if strings.Contains(g, "(*uringLoop).loop") {
+				state, _, _ = strings.Cut(g, "\n")
+			}
+		}
+		if strings.Contains(state, "IO wait") {
+			return
+		}
+	}
+	t.Fatalf("idle io_uring engine goroutine: %q, want it parked in IO wait", state)
 }

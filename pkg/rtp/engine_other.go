@@ -37,7 +37,8 @@ func startRelay(br *Bridge) (relayHandle, error) {
 }
 
 // stop unblocks the readers with a past deadline rather than closing the
-// sockets, so the legs keep their ports, and waits for both to return.
+// sockets, so the legs keep their ports, and waits for both to return:
+// here the bridge is let go of before stop returns.
 func (h relayHandle) stop() {
 	h.closing.Store(true)
 	past := time.Unix(1, 0)
@@ -47,6 +48,7 @@ func (h relayHandle) stop() {
 	h.wg.Wait()
 	_ = a.SetReadDeadline(time.Time{})
 	_ = b.SetReadDeadline(time.Time{})
+	h.br.finish()
 }
 
 func (h relayHandle) run(p *pump) {

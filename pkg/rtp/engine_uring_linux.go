@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"sync/atomic"
+	"syscall"
 	"time"
 	"unsafe"
 
@@ -22,9 +23,9 @@ import (
 // packet (epoll_wait's share, recvfrom, sendto) and pays the socket and
 // descriptor lookups of each again.
 //
-// GOSTRISK_RTP_ENGINE=uring selects it (see useUring); the epoll loop runs
-// otherwise, and where io_uring is missing or refused (old kernels,
-// seccomp).
+// It is the default where the kernel offers it; GOSTRISK_RTP_ENGINE=epoll
+// selects the epoll loop (see useUring), which also runs where io_uring is
+// missing or refused (old kernels, seccomp, kernel.io_uring_disabled).
 
 const (
 	uringEntries    = 1024 // submission ring; the completion ring is 8x
@@ -46,44 +47,50 @@ const (
 	udKindMask = 1<<udKindBits - 1
 )
 
-// useUring is whether new engines try io_uring first: only when asked
-// (GOSTRISK_RTP_ENGINE=uring). Its engine goroutine is locked to its
-// thread and waits inside io_uring_enter; on a server given one CPU,
-// bridge set-up and tear-down then wait for that thread to get the
-// scheduler's P back from sysmon and from the goroutines queued before
-// it, and 1,300 calls/s without media fell below 99 % success in two
-// invocations of five (bench/RESULTS.md). Until bridge requests stop
-// waiting for the engine, epoll stays the default.
+// useUring is whether new engines try io_uring first: unless
+// GOSTRISK_RTP_ENGINE=epoll. Tests switch it to run both loops.
 var useUring = func() *atomic.Bool {
 	var b atomic.Bool
-	b.Store(os.Getenv("GOSTRISK_RTP_ENGINE") == "uring")
+	b.Store(os.Getenv("GOSTRISK_RTP_ENGINE") != "epoll")
 	return &b
 }()
 
 // uringLoop is an engine's io_uring state, owned by its goroutine.
 type uringLoop struct {
-	e     *engine
-	ring  *uring
-	bufs  *bufRing
-	msg   unix.Msghdr // template of the receives: name and control sizes
-	sc    *scratch
-	now   int64
-	err   error
-	quit  bool
-	dirty bool // buffers handed back since the last publish
+	e    *engine
+	ring *uring
+	bufs *bufRing
+	// The eventfd the kernel signals when the ring has work, as Go's
+	// poller sees it: idle parks on it.
+	wake    *os.File
+	wakeRC  syscall.RawConn
+	wakeFD  int
+	wakeBuf [8]byte
+	woken   func(fd uintptr) bool // made once: a closure per park would allocate
+	msg     unix.Msghdr           // template of the receives: name and control sizes
+	sc      *scratch
+	now     int64
+	err     error
+	quit    bool
+	dirty   bool // buffers handed back since the last publish
 
 	// Per buffer, the leg a queued send counts against, to take the
 	// packet back out of its counters if the send fails.
 	sentBy  [uringBuffers]*Leg
 	sentLen [uringBuffers]uint32
-	// Removals waiting for their receives' final completions.
-	removing map[*engineReq]int
+	// Removed bridges whose receives have not all ended yet, and how
+	// many have not.
+	removing map[*Bridge]int
+	// retired are bridges whose receives have ended; they are finished
+	// after the next submission, since sends queued in this round may
+	// still name their sockets' descriptors.
+	retired []*Bridge
 }
 
 // pumpRing is a pump's io_uring part.
 type pumpRing struct {
 	armed      bool // a multishot receive is in the kernel
-	cancelling *engineReq
+	cancelling bool
 }
 
 // runUring runs the engine on io_uring until told to quit. It returns
@@ -92,6 +99,14 @@ type pumpRing struct {
 func (e *engine) runUring() error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
+	var l *uringLoop
+	defer func() {
+		// After the ring's close (deferred below, so run before this):
+		// the kernel has dropped every request on the retired sockets.
+		if l != nil {
+			l.finishRetired()
+		}
+	}()
 	ring, err := newUring(uringEntries, 8*uringEntries)
 	if err != nil {
 		return err
@@ -102,7 +117,11 @@ func (e *engine) runUring() error {
 		return err
 	}
 	defer bufs.close()
-	l := &uringLoop{e: e, ring: ring, bufs: bufs, sc: newScratch(), removing: map[*engineReq]int{}}
+	l = &uringLoop{e: e, ring: ring, bufs: bufs, sc: newScratch(), removing: map[*Bridge]int{}}
+	if err := l.openWake(); err != nil {
+		return err
+	}
+	defer l.wake.Close()
 	l.msg.Namelen = uringNameLen
 	l.msg.SetControllen(uringControlLen)
 	if err := l.probe(); err != nil {
@@ -115,17 +134,17 @@ func (e *engine) runUring() error {
 	e.onUring.Store(true)
 	defer func() { e.ul = nil }()
 	l.loop()
-	for r := range l.removing {
-		r.done <- nil
-	}
 	return l.err
 }
 
 // loop relays until told to quit. With deferred task work the kernel
 // receives a socket's datagrams only when this thread asks for
-// completions, so when there is nothing to do the loop waits inside
-// io_uring_enter; under load that call returns at once with the next
-// batch.
+// completions; under load each round's io_uring_enter returns at once with
+// the next batch, and when there is nothing to do the goroutine parks in
+// Go's poller (idle), never in the kernel: a thread blocked in a system
+// call keeps the scheduler's P until sysmon takes it back (up to 10 ms on
+// a quiet process), and on a one-CPU server the SIP goroutines would wait
+// that long.
 func (l *uringLoop) loop() {
 	for round := 1; !l.quit && l.err == nil; round++ {
 		if round%yieldRounds == 0 {
@@ -136,17 +155,66 @@ func (l *uringLoop) loop() {
 			l.bufs.publish()
 			l.dirty = false
 		}
-		var wait uint32
-		if l.ring.tail == l.ring.submitted && !l.pending() {
-			wait = 1
-		}
-		if err := l.ring.enter(wait); err != nil {
+		if err := l.ring.enter(0); err != nil {
 			l.err = err
 			return
 		}
+		// Every send queued before this enter is in the kernel now, and
+		// holds its socket there: retired bridges can let go of theirs.
+		l.finishRetired()
 		l.now = time.Now().UnixNano()
-		l.reap()
+		if l.reap() == 0 && l.ring.tail == l.ring.submitted && len(l.retired) == 0 && !l.dirty {
+			l.idle()
+		}
 	}
+}
+
+// idleCheck bounds a park: a wake-up the kernel would not signal (none is
+// known) costs at most this much delay.
+const idleCheck = 20 * time.Millisecond
+
+// idle parks until the kernel queues work for the ring. The eventfd is
+// signalled when the ring's pending work goes from none to some, so it is
+// switched on and reset first, then the work queued until then is run;
+// only if that posted nothing does the goroutine park.
+func (l *uringLoop) idle() {
+	l.ring.signal(true)
+	defer l.ring.signal(false)
+	_, _ = unix.Read(l.wakeFD, l.wakeBuf[:])
+	if err := l.ring.enter(0); err != nil {
+		l.err = err
+		return
+	}
+	if l.pending() {
+		return
+	}
+	_ = l.wake.SetReadDeadline(time.Now().Add(idleCheck))
+	_ = l.wakeRC.Read(l.woken)
+}
+
+// openWake creates the ring's eventfd and hands it to Go's poller.
+func (l *uringLoop) openWake() error {
+	fd, err := unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
+	if err != nil {
+		return fmt.Errorf("%w: eventfd: %w", errUringUnsupported, err)
+	}
+	if err := l.ring.registerEventfd(fd); err != nil {
+		_ = unix.Close(fd)
+		return err
+	}
+	l.ring.signal(false)
+	l.wake = os.NewFile(uintptr(fd), "rtp-relay-uring-wake")
+	rc, err := l.wake.SyscallConn()
+	if err != nil {
+		_ = l.wake.Close()
+		return fmt.Errorf("rtp: uring wake raw conn: %w", err)
+	}
+	l.wakeFD, l.wakeRC = fd, rc
+	l.woken = func(fd uintptr) bool {
+		_, err := unix.Read(int(fd), l.wakeBuf[:])
+		return err != unix.EAGAIN
+	}
+	return nil
 }
 
 // pending says whether completions are already posted.
@@ -285,7 +353,7 @@ func (l *uringLoop) received(c uringCQE) {
 	}
 	if c.flags&uringCQEFBuffer != 0 {
 		bid := uint16(c.flags >> uringCQEBufferBit)
-		if p == nil || p.ring.cancelling != nil || c.res < 0 || !l.relay(p, bid, int(c.res)) {
+		if p == nil || p.ring.cancelling || c.res < 0 || !l.relay(p, bid, int(c.res)) {
 			l.giveBack(bid)
 		}
 	}
@@ -295,8 +363,8 @@ func (l *uringLoop) received(c uringCQE) {
 	// The receive ended: cancelled, out of buffers, or an error such as a
 	// peer's ICMP port unreachable on a linked socket.
 	p.ring.armed = false
-	if req := p.ring.cancelling; req != nil {
-		l.finishRemoval(p, req)
+	if p.ring.cancelling {
+		l.finishRemoval(p)
 		return
 	}
 	switch -c.res {
@@ -404,11 +472,20 @@ func (l *uringLoop) register(p *pump) {
 	l.arm(p)
 }
 
-// unregister cancels p's receive; req is answered once every pump it
-// waits for has seen its receive's final completion, after which the
-// kernel no longer touches the socket.
-func (l *uringLoop) unregister(p *pump, req *engineReq) {
-	if !p.registered {
+// remove takes br's pumps out of the ring: their receives are cancelled,
+// and br is finished once both have ended.
+func (l *uringLoop) remove(br *Bridge) {
+	l.unregister(br.ab)
+	l.unregister(br.ba)
+	if l.removing[br] == 0 {
+		delete(l.removing, br)
+		l.retired = append(l.retired, br)
+	}
+}
+
+// unregister cancels p's receive, or frees p at once when none is armed.
+func (l *uringLoop) unregister(p *pump) {
+	if !p.registered || p.ring.cancelling {
 		return
 	}
 	if !p.ring.armed {
@@ -424,16 +501,28 @@ func (l *uringLoop) unregister(p *pump, req *engineReq) {
 	s.addr = uint64(p.slot)<<udKindBits | udRecv
 	s.flags = uringSqeCQESkipSuccess
 	s.userData = udCancel
-	p.ring.cancelling = req
-	l.removing[req]++
+	p.ring.cancelling = true
+	l.removing[p.br]++
 }
 
-func (l *uringLoop) finishRemoval(p *pump, req *engineReq) {
+// finishRemoval frees p, whose cancelled receive has ended, and retires
+// its bridge when it was the last of the two.
+func (l *uringLoop) finishRemoval(p *pump) {
 	l.free(p)
-	if l.removing[req]--; l.removing[req] <= 0 {
-		delete(l.removing, req)
-		req.done <- nil
+	br := p.br
+	if l.removing[br]--; l.removing[br] <= 0 {
+		delete(l.removing, br)
+		l.retired = append(l.retired, br)
 	}
+}
+
+// finishRetired lets go of the retired bridges.
+func (l *uringLoop) finishRetired() {
+	for i, br := range l.retired {
+		br.finish()
+		l.retired[i] = nil
+	}
+	l.retired = l.retired[:0]
 }
 
 func (l *uringLoop) free(p *pump) {

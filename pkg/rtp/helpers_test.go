@@ -22,6 +22,19 @@ func testAllocator(t testing.TB, pairs int) *Allocator {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Registered first, so it runs after the legs' and bridges' cleanups:
+	// relays let go of closed legs in the background, and the next test
+	// reuses this window.
+	t.Cleanup(func() {
+		deadline := time.Now().Add(5 * time.Second)
+		for a.Free() != pairs {
+			if time.Now().After(deadline) {
+				t.Errorf("%d of %d port pairs still held after the test", pairs-a.Free(), pairs)
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	})
 	return a
 }
 

@@ -89,6 +89,9 @@ type Leg struct {
 	mu     sync.Mutex
 	bridge *Bridge
 	closed bool
+	// prev is the bridge that last had the leg: its relay may still be
+	// letting go of the socket when the next bridge starts.
+	prev *Bridge
 }
 
 // NewLeg allocates a port pair on ip and wraps it in a Leg. Only the RTP
@@ -176,8 +179,9 @@ func (l *Leg) LastReceived() time.Time {
 }
 
 // Close releases the port pair. A bridge using the leg stops relaying
-// (both ways: nothing can reach a closed leg) before the sockets close;
-// the bridge must still be closed to free the other leg.
+// (both ways: nothing can reach a closed leg); the sockets close, and the
+// port is free again, once that relay has let go of them. The bridge must
+// still be closed to free the other leg.
 func (l *Leg) Close() error {
 	l.mu.Lock()
 	l.closed = true
@@ -187,7 +191,7 @@ func (l *Leg) Close() error {
 		br.stopRelay()
 	}
 	// The descriptor's number may be reused as soon as it closes: no later
-	// SetRemote may disconnect it.
+	// SetRemote may disconnect it, nor the relay connect it.
 	l.linkMu.Lock()
 	l.link.forget()
 	l.linkMu.Unlock()
@@ -196,15 +200,15 @@ func (l *Leg) Close() error {
 
 // attach makes br the leg's bridge; false when another bridge has it.
 // closed reports a leg whose sockets are gone, which the bridge must not
-// relay through.
-func (l *Leg) attach(br *Bridge) (ok, closed bool) {
+// relay through; prev is the bridge the leg had before.
+func (l *Leg) attach(br *Bridge) (ok, closed bool, prev *Bridge) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.bridge != nil {
-		return false, l.closed
+		return false, l.closed, nil
 	}
 	l.bridge = br
-	return true, l.closed
+	return true, l.closed, l.prev
 }
 
 // detach frees the leg for another bridge if br still holds it.
@@ -212,6 +216,7 @@ func (l *Leg) detach(br *Bridge) {
 	l.mu.Lock()
 	if l.bridge == br {
 		l.bridge = nil
+		l.prev = br
 	}
 	l.mu.Unlock()
 }

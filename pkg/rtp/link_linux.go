@@ -23,10 +23,17 @@ type linkState struct {
 	// path sends without an address only while the leg's current target
 	// is that very pointer.
 	peer atomic.Pointer[netip.AddrPort]
+	// done: the leg closed; its descriptor may be gone. Guarded by the
+	// leg's linkMu.
+	done bool
 }
 
-// forget drops the link without a system call: the socket is closing.
-func (s *linkState) forget() { s.peer.Store(nil) }
+// forget drops the link without a system call, for good: the socket is
+// closing.
+func (s *linkState) forget() {
+	s.peer.Store(nil)
+	s.done = true
+}
 
 // tryLink connects the leg's socket (fd, the relay's copy of it) to the
 // locked source when it is also the send target. arrivedAt is the local
@@ -38,7 +45,7 @@ func (s *linkState) forget() { s.peer.Store(nil) }
 func (l *Leg) tryLink(fd int, arrivedAt netip.Addr) {
 	l.linkMu.Lock()
 	defer l.linkMu.Unlock()
-	if l.link.peer.Load() != nil {
+	if l.link.done || l.link.peer.Load() != nil {
 		return
 	}
 	lk, t := l.locked.Load(), l.target.Load()

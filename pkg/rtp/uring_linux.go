@@ -42,7 +42,10 @@ const (
 	uringRecvMultishot = 1 << 1
 	uringPollAddMulti  = 1 << 0
 
+	uringRegisterEventfd  = 4
 	uringRegisterPbufRing = 22
+
+	uringCQEventfdDisabled = 1 << 0
 
 	uringOffSQRing = 0
 	uringOffSQEs   = 0x10000000
@@ -104,10 +107,11 @@ type uring struct {
 	tail      uint32 // SQEs written; published to *sqTail by enter
 	submitted uint32 // SQEs handed to the kernel
 
-	cqHead *uint32
-	cqTail *uint32
-	cqMask uint32
-	cqes   []uringCQE
+	cqHead  *uint32
+	cqTail  *uint32
+	cqFlags *uint32
+	cqMask  uint32
+	cqes    []uringCQE
 }
 
 var errUringUnsupported = errors.New("rtp: io_uring unavailable")
@@ -145,6 +149,7 @@ func newUring(entries, cqEntries uint32) (*uring, error) {
 	u.sqMask, u.sqEntries = *at(p.sqOff.ringMask), *at(p.sqOff.ringEntries)
 	u.cqHead, u.cqTail = at(p.cqOff.head), at(p.cqOff.tail)
 	u.cqMask = *at(p.cqOff.ringMask)
+	u.cqFlags = at(p.cqOff.flags)
 	// SQE i always sits in slot i of the indirection array.
 	array := unsafe.Slice(at(p.sqOff.array), p.sqEntries)
 	for i := range array {
@@ -153,6 +158,29 @@ func newUring(entries, cqEntries uint32) (*uring, error) {
 	u.sqes = unsafe.Slice((*uringSQE)(unsafe.Pointer(&u.sqeMem[0])), p.sqEntries)
 	u.cqes = unsafe.Slice((*uringCQE)(unsafe.Pointer(&u.ringMem[p.cqOff.cqes])), p.cqEntries)
 	return u, nil
+}
+
+// registerEventfd has the kernel signal fd when it queues work for the
+// ring (a socket's datagram to receive, a completion), while signalling
+// is on (see signal).
+func (u *uring) registerEventfd(fd int) error {
+	v := int32(fd)
+	if _, _, e := unix.Syscall6(unix.SYS_IO_URING_REGISTER, uintptr(u.fd), uringRegisterEventfd, uintptr(unsafe.Pointer(&v)), 1, 0, 0); e != 0 {
+		return fmt.Errorf("%w: register eventfd: %w", errUringUnsupported, e)
+	}
+	return nil
+}
+
+// signal turns the registered eventfd's signalling on or off; a busy
+// loop has no use for it and should not pay for a wake-up per batch.
+func (u *uring) signal(on bool) {
+	f := atomic.LoadUint32(u.cqFlags)
+	if on {
+		f &^= uringCQEventfdDisabled
+	} else {
+		f |= uringCQEventfdDisabled
+	}
+	atomic.StoreUint32(u.cqFlags, f)
 }
 
 func (u *uring) close() {
