@@ -9,13 +9,9 @@ import (
 // hot path (pump.forward) can be measured and counted for allocations.
 func relayFixture(t testing.TB, secureIn, secureOut bool) (p *pump, pkt []byte, from netip.AddrPort) {
 	alloc := testAllocator(t, 4)
-	a := newTestLeg(t, alloc, LegOptions{Strict: StrictYes, Probation: 4})
-	b := newTestLeg(t, alloc, LegOptions{Strict: StrictYes, Probation: 4})
+	a, b, pa, _ := phonedLegs(t, alloc, LegOptions{Strict: StrictYes, Probation: 4})
 	a.SetPayloadTypes([]PayloadType{{"PCMU/8000", 0}, {"telephone-event/8000", 101}})
 	b.SetPayloadTypes([]PayloadType{{"PCMU/8000", 0}, {"telephone-event/8000", 96}})
-	pa, pb := newPhone(t), newPhone(t)
-	a.SetRemote(pa.addr())
-	b.SetRemote(pb.addr())
 	pkt = rtpPacket(t, 0, 1, 160, 7, false, make([]byte, 160))
 	if secureIn {
 		params, keys := newSRTPPair(t, SuiteAES128SHA1_80, false)

@@ -11,12 +11,7 @@ import (
 )
 
 func TestBridgePlainBothWays(t *testing.T) {
-	alloc := testAllocator(t, 4)
-	a := newTestLeg(t, alloc, LegOptions{Strict: StrictYes, Probation: 4})
-	b := newTestLeg(t, alloc, LegOptions{Strict: StrictYes, Probation: 4})
-	pa, pb := newPhone(t), newPhone(t)
-	a.SetRemote(pa.addr())
-	b.SetRemote(pb.addr())
+	a, b, pa, pb := phonedLegs(t, testAllocator(t, 4), LegOptions{Strict: StrictYes, Probation: 4})
 	newTestBridge(t, a, b)
 
 	for i := 0; i < 5; i++ {
@@ -49,14 +44,9 @@ func TestBridgePlainBothWays(t *testing.T) {
 }
 
 func TestPayloadTypeRemap(t *testing.T) {
-	alloc := testAllocator(t, 4)
-	a := newTestLeg(t, alloc, LegOptions{})
-	b := newTestLeg(t, alloc, LegOptions{})
+	a, b, pa, pb := phonedLegs(t, testAllocator(t, 4), LegOptions{})
 	a.SetPayloadTypes([]PayloadType{{"PCMU/8000", 0}, {"telephone-event/8000", 101}})
 	b.SetPayloadTypes([]PayloadType{{"PCMU/8000", 0}, {"telephone-event/8000", 96}})
-	pa, pb := newPhone(t), newPhone(t)
-	a.SetRemote(pa.addr())
-	b.SetRemote(pb.addr())
 	newTestBridge(t, a, b)
 
 	tests := []struct {
@@ -184,12 +174,7 @@ func TestComediaFollowsSource(t *testing.T) {
 }
 
 func TestNonRTPDropped(t *testing.T) {
-	alloc := testAllocator(t, 4)
-	a := newTestLeg(t, alloc, LegOptions{})
-	b := newTestLeg(t, alloc, LegOptions{})
-	pa, pb := newPhone(t), newPhone(t)
-	a.SetRemote(pa.addr())
-	b.SetRemote(pb.addr())
+	a, b, pa, pb := phonedLegs(t, testAllocator(t, 4), LegOptions{})
 	newTestBridge(t, a, b)
 	pa.send(a.LocalAddr(), []byte("short"))
 	pa.send(a.LocalAddr(), bytes.Repeat([]byte{0x40}, 20)) // version 1

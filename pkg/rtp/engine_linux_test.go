@@ -82,12 +82,7 @@ func engineCount() int {
 // packet. AllocsPerRun counts every goroutine's allocations, so this also
 // covers the engine goroutine, not only pump.forward.
 func TestEngineRelayDoesNotAllocate(t *testing.T) {
-	alloc := testAllocator(t, 4)
-	a := newTestLeg(t, alloc, LegOptions{Strict: StrictYes, Probation: 4})
-	b := newTestLeg(t, alloc, LegOptions{Strict: StrictYes, Probation: 4})
-	pa, pb := newPhone(t), newPhone(t)
-	a.SetRemote(pa.addr())
-	b.SetRemote(pb.addr())
+	a, b, pa, pb := phonedLegs(t, testAllocator(t, 4), LegOptions{Strict: StrictYes, Probation: 4})
 	a.SetPayloadTypes([]PayloadType{{"PCMU/8000", 0}, {"telephone-event/8000", 101}})
 	b.SetPayloadTypes([]PayloadType{{"PCMU/8000", 0}, {"telephone-event/8000", 96}})
 	newTestBridge(t, a, b)
@@ -138,11 +133,7 @@ func TestBothEnginesRelay(t *testing.T) {
 			waitEngines(t, 0) // a lingering engine would run the other loop
 			alloc := testAllocator(t, 8)
 			for _, strict := range []StrictMode{StrictYes, StrictOff} {
-				a := newTestLeg(t, alloc, LegOptions{Strict: strict})
-				b := newTestLeg(t, alloc, LegOptions{Strict: strict})
-				pa, pb := newPhone(t), newPhone(t)
-				a.SetRemote(pa.addr())
-				b.SetRemote(pb.addr())
+				a, b, pa, pb := phonedLegs(t, alloc, LegOptions{Strict: strict})
 				br, err := NewBridge(a, b)
 				if err != nil {
 					t.Fatal(err)
@@ -270,12 +261,7 @@ func TestIdleURingEngineParksInGo(t *testing.T) {
 	useUring.Store(true)
 	t.Cleanup(func() { useUring.Store(saved) })
 	waitEngines(t, 0)
-	alloc := testAllocator(t, 2)
-	a := newTestLeg(t, alloc, LegOptions{})
-	b := newTestLeg(t, alloc, LegOptions{})
-	pa, pb := newPhone(t), newPhone(t)
-	a.SetRemote(pa.addr())
-	b.SetRemote(pb.addr())
+	a, b, pa, pb := phonedLegs(t, testAllocator(t, 2), LegOptions{})
 	br := newTestBridge(t, a, b)
 	pa.send(a.LocalAddr(), rtpPacket(t, 0, 1, 0, 1, false, []byte("wake")))
 	pb.mustRecv()

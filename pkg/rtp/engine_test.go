@@ -12,11 +12,8 @@ import (
 // number is free for the next socket, which the relay must not read.
 func TestLegCloseWhileBridged(t *testing.T) {
 	alloc := testAllocator(t, 6)
-	a := newTestLeg(t, alloc, LegOptions{})
-	b := newTestLeg(t, alloc, LegOptions{})
-	pa, pb, pc := newPhone(t), newPhone(t), newPhone(t)
-	a.SetRemote(pa.addr())
-	b.SetRemote(pb.addr())
+	a, b, pa, pb := phonedLegs(t, alloc, LegOptions{})
+	pc := newPhone(t)
 	br := newTestBridge(t, a, b)
 
 	pa.send(a.LocalAddr(), rtpPacket(t, 0, 1, 0, 1, false, []byte("before")))

@@ -126,6 +126,16 @@ func newTestLeg(t testing.TB, a *Allocator, opts LegOptions) *Leg {
 	return l
 }
 
+// phonedLegs makes two legs, each sending to a phone of its own.
+func phonedLegs(t testing.TB, alloc *Allocator, opts LegOptions) (a, b *Leg, pa, pb *phone) {
+	t.Helper()
+	a, b = newTestLeg(t, alloc, opts), newTestLeg(t, alloc, opts)
+	pa, pb = newPhone(t), newPhone(t)
+	a.SetRemote(pa.addr())
+	b.SetRemote(pb.addr())
+	return a, b, pa, pb
+}
+
 func newTestBridge(t testing.TB, a, b *Leg) *Bridge {
 	t.Helper()
 	br, err := NewBridge(a, b)
