@@ -72,6 +72,22 @@ func waitEngines(t *testing.T, n int) {
 	}
 }
 
+// relayOn makes the next engines run the io_uring loop or the epoll one,
+// once the lingering engines of earlier tests (which may run the other)
+// have stopped.
+func relayOn(t *testing.T, uring bool) {
+	t.Helper()
+	linger := engineLinger
+	engineLinger = 20 * time.Millisecond
+	saved := useUring.Load()
+	useUring.Store(uring)
+	t.Cleanup(func() {
+		engineLinger = linger
+		useUring.Store(saved)
+	})
+	waitEngines(t, 0)
+}
+
 func engineCount() int {
 	pool.mu.Lock()
 	defer pool.mu.Unlock()
@@ -119,31 +135,18 @@ func TestEngineRelayDoesNotAllocate(t *testing.T) {
 // made again (the io_uring loop answers a removal only once the kernel
 // has let go of the sockets).
 func TestBothEnginesRelay(t *testing.T) {
-	linger := engineLinger
-	engineLinger = 20 * time.Millisecond
-	t.Cleanup(func() { engineLinger = linger })
 	for _, tc := range []struct {
 		name  string
 		uring bool
 	}{{"io_uring", true}, {"epoll", false}} {
 		t.Run(tc.name, func(t *testing.T) {
-			saved := useUring.Load()
-			useUring.Store(tc.uring)
-			t.Cleanup(func() { useUring.Store(saved) })
-			waitEngines(t, 0) // a lingering engine would run the other loop
+			relayOn(t, tc.uring)
 			alloc := testAllocator(t, 8)
 			for _, strict := range []StrictMode{StrictYes, StrictOff} {
 				a, b, pa, pb := phonedLegs(t, alloc, LegOptions{Strict: strict})
 				br, err := NewBridge(a, b)
 				if err != nil {
 					t.Fatal(err)
-				}
-				if got := br.relay.e.onUring.Load(); got != tc.uring {
-					if tc.uring {
-						br.Close()
-						t.Skip("io_uring unavailable here: the epoll loop ran instead")
-					}
-					t.Fatalf("engine on io_uring: %v, want %v", got, tc.uring)
 				}
 				for i := range 5 {
 					pa.send(a.LocalAddr(), rtpPacket(t, 0, uint16(i), 0, 1, false, []byte("ab")))
@@ -154,6 +157,13 @@ func TestBothEnginesRelay(t *testing.T) {
 					if got := parse(t, pa.mustRecv()); string(got.Payload) != "ba" {
 						t.Fatalf("strict %v: b->a %q", strict, got.Payload)
 					}
+				}
+				// Which loop runs is known once it has relayed something.
+				if got := br.relay.e.onUring.Load(); got != tc.uring {
+					if tc.uring {
+						t.Skip("io_uring unavailable here: the epoll loop ran instead")
+					}
+					t.Fatalf("engine on io_uring: %v, want %v", got, tc.uring)
 				}
 				if linked := peerOf(t, a).IsValid(); linked != (strict == StrictYes) {
 					t.Fatalf("strict %v: leg linked %v", strict, linked)
@@ -254,13 +264,7 @@ func TestBridgeChurnUnderTraffic(t *testing.T) {
 // parks in Go's poller (the goroutine shows "IO wait"), not in
 // io_uring_enter ("syscall").
 func TestIdleURingEngineParksInGo(t *testing.T) {
-	linger := engineLinger
-	engineLinger = 20 * time.Millisecond
-	t.Cleanup(func() { engineLinger = linger })
-	saved := useUring.Load()
-	useUring.Store(true)
-	t.Cleanup(func() { useUring.Store(saved) })
-	waitEngines(t, 0)
+	relayOn(t, true)
 	a, b, pa, pb := phonedLegs(t, testAllocator(t, 2), LegOptions{})
 	br := newTestBridge(t, a, b)
 	pa.send(a.LocalAddr(), rtpPacket(t, 0, 1, 0, 1, false, []byte("wake")))

@@ -1,0 +1,15 @@
+package rtp
+
+import (
+	"os"
+	"testing"
+	"time"
+)
+
+// TestMain shortens how long idle engines linger, so a test waiting for
+// the engines of earlier ones to stop (to choose the loop they run) does
+// not wait the production 5 s; tests of the linger set their own.
+func TestMain(m *testing.M) {
+	engineLinger = 100 * time.Millisecond
+	os.Exit(m.Run())
+}
