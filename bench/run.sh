@@ -16,7 +16,12 @@
 #     sipps stream 20 ms mu-law): the most calls held at <= 80 % of the
 #     server's core with >= 99 % success, RSS per call, and the share of
 #     the RTP packets it received that the server relayed (host UDP counters).
-# Where a sipp used >= 90 % of its CPU the figure is marked a lower bound.
+# Where the registration sipp uses >= 90 % of its CPU, that step runs again
+# with twice the sipp processes sharing the rate (up to SIPP_MAX_PROCS,
+# spread over the CPUs the server does not use); a figure reached with the
+# sipps still saturated is marked a lower bound. The call and RTP steps
+# keep one sipp per side (they use under 30 % of theirs here) and are
+# marked a lower bound when one saturates.
 # A measurement whose feature is not in the build yet prints "n/a: <reason>".
 # It is a measurement, not a test: it exits 0 unless it cannot run at all.
 #
@@ -25,6 +30,8 @@
 #   CALL_RATES="100 200 400 800 1300 1600 2000" HOLD_RATES="60 120 200 300 400 500 600"
 #   CONCURRENT="100 250 500 700 800 900 1000 1500" (an empty list skips that measurement)
 #   HOLD_SECONDS=12 SKIP_REG=1 SKIP_CALLS=1 KAMAILIO=0 RELAYLOAD=0
+#   SIPP_PROCS=1 SIPP_MAX_PROCS=4 SIPP_BUSY=90 (registration load processes
+#   and the sipp CPU % that counts as saturated, see below)
 #   KEEP=1 (keep the work dir)
 set -euo pipefail
 
@@ -39,6 +46,9 @@ CALL_RATES=${CALL_RATES-"100 200 400 800 1300 1600 2000"}
 HOLD_RATES=${HOLD_RATES-"60 120 200 300 400 500 600"}
 CONCURRENT=${CONCURRENT-"100 250 500 700 800 900 1000 1500"}
 HOLD_SECONDS=${HOLD_SECONDS:-12}
+SIPP_PROCS=${SIPP_PROCS:-1}
+SIPP_MAX_PROCS=${SIPP_MAX_PROCS:-4}
+SIPP_BUSY=${SIPP_BUSY:-90}
 CLK_TCK=$(getconf CLK_TCK)
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/gostrisk-bench.XXXXXX")
@@ -90,6 +100,7 @@ if [ "$NCPU" -ge 2 ] && command -v taskset >/dev/null 2>&1; then
 	SRV_PIN=(taskset -c 0)
 	CLI_PIN=(taskset -c 1)
 	PIN_NOTE="server pinned to CPU 0, sipp to CPU 1 (taskset)"
+	[ "$NCPU" -gt 2 ] && PIN_NOTE="server pinned to CPU 0, sipp to CPU 1, extra registration sipps to CPUs 1-$((NCPU - 1)) (taskset)"
 else
 	SRV_PIN=()
 	CLI_PIN=()
@@ -198,50 +209,86 @@ pids_mem_kb() {
 }
 pids_alive() { local p; for p in $REG_PIDS; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
 
-# One sipp run: sipp_reg RATE CALLS -> sets OK (successful), FAILED, SRV_CPU
-# (% of one core), SIPP_CPU, RSS_MAX (MB).
+# cli_pin I -> the taskset prefix for the I-th (from 0) of several sipp
+# processes: round-robin over the CPUs the server does not use.
+cli_pin() {
+	if [ ${#CLI_PIN[@]} -eq 0 ]; then return; fi
+	echo "taskset -c $((1 + $1 % (NCPU - 1)))"
+}
+
+# One load run: sipp_reg RATE CALLS [PROCS] -> sets OK (successful), FAILED,
+# SRV_CPU (% of one core), SIPP_CPU (% of a core: the sipps' CPU over the
+# CPUs they run on, so it reads as the busiest sipp CPU), RSS_MAX (MB).
+# PROCS sipp processes (default SIPP_PROCS) share the rate and the calls,
+# each on its own port, spread over the CPUs the server does not use.
 sipp_reg() {
-	local rate=$1 calls=$2 dir port t0 t1 c0 c1 s0 s1 sp rssfile
+	local rate=$1 calls=$2 procs=${3:-$SIPP_PROCS} dir t0 t1 c0 c1 rssfile i r m pin
+	local -a sps=() s0s=() smaxs=()
 	dir=$WORK/sipp-$rate-$RANDOM
 	mkdir -p "$dir"
-	port=$("$WORK/benchgen" -freeport)
 	rssfile=$dir/rss
 	(while pids_alive; do pids_mem_kb >>"$rssfile"; sleep 0.2; done) &
 	SAMPLER_PID=$!
 	c0=$(pids_ticks)
 	t0=$(now)
-	(cd "$dir" && exec "${CLI_PIN[@]}" sipp -sf "$ROOT/bench/reg-1000.xml" -inf "$ETC/reg.csv" \
-		-i 127.0.0.1 -p "$port" -m "$calls" -r "$rate" -rp 1000 -l $((rate * 4 + 100)) \
-		-nostdin -timeout $((calls / rate + 20))s -timeout_error -recv_timeout 5000 \
-		-trace_stat -stf "$dir/stat.csv" -fd 1 "127.0.0.1:$REG_PORT") >"$dir/sipp.out" 2>&1 &
-	sp=$!
-	s0=0
+	for i in $(seq 0 $((procs - 1))); do
+		# The first process takes the remainders.
+		r=$((rate / procs))
+		m=$((calls / procs))
+		[ "$i" = 0 ] && r=$((r + rate % procs)) && m=$((m + calls % procs))
+		pin=$(cli_pin "$i")
+		mkdir -p "$dir/$i"
+		# shellcheck disable=SC2086 # pin is a command prefix, split on purpose
+		(cd "$dir/$i" && exec $pin sipp -sf "$ROOT/bench/reg-1000.xml" -inf "$ETC/reg.csv" \
+			-i 127.0.0.1 -p "$("$WORK/benchgen" -freeport)" -m "$m" -r "$r" -rp 1000 -l $((r * 4 + 100)) \
+			-nostdin -timeout $((m / r + 20))s -timeout_error -recv_timeout 5000 \
+			-trace_stat -stf "$dir/$i/stat.csv" -fd 1 "127.0.0.1:$REG_PORT") >"$dir/$i/sipp.out" 2>&1 &
+		sps+=("$!")
+	done
 	sleep 0.05
-	s0=$(cpu_ticks "$sp")
-	local smax=0 s
-	while kill -0 "$sp" 2>/dev/null; do
-		s=$(cpu_ticks "$sp")
-		[ "${s:-0}" -gt "$smax" ] && smax=$s
+	for i in "${!sps[@]}"; do
+		s0s[i]=$(cpu_ticks "${sps[i]}")
+		smaxs[i]=${s0s[i]}
+	done
+	local running s
+	while :; do
+		running=0
+		for i in "${!sps[@]}"; do
+			kill -0 "${sps[i]}" 2>/dev/null || continue
+			running=1
+			s=$(cpu_ticks "${sps[i]}")
+			[ "${s:-0}" -gt "${smaxs[i]}" ] && smaxs[i]=$s
+		done
+		[ "$running" = 0 ] && break
 		sleep 0.2
 	done
-	wait "$sp" 2>/dev/null || true
+	for i in "${!sps[@]}"; do wait "${sps[i]}" 2>/dev/null || true; done
 	t1=$(now)
 	c1=$(pids_ticks)
 	kill "$SAMPLER_PID" 2>/dev/null || true
 	wait "$SAMPLER_PID" 2>/dev/null || true
 	SAMPLER_PID=""
-	local secs
+	local secs ticks=0 cpus o f
 	secs=$(elapsed "$t0" "$t1")
+	for i in "${!sps[@]}"; do ticks=$((ticks + smaxs[i] - s0s[i])); done
+	cpus=$(( procs < NCPU - 1 ? procs : NCPU - 1 ))
+	[ "$cpus" -lt 1 ] && cpus=1
 	SRV_CPU=$(awk -v a="$c0" -v b="$c1" -v s="$secs" -v hz="$CLK_TCK" 'BEGIN { printf "%.0f", (b - a) * 100 / hz / s }')
-	SIPP_CPU=$(awk -v a="$s0" -v b="$smax" -v s="$secs" -v hz="$CLK_TCK" 'BEGIN { printf "%.0f", (b - a) * 100 / hz / s }')
+	SIPP_CPU=$(awk -v t="$ticks" -v c="$cpus" -v s="$secs" -v hz="$CLK_TCK" 'BEGIN { printf "%.0f", t * 100 / hz / s / c }')
 	RSS_MAX=$(sort -n "$rssfile" 2>/dev/null | tail -1 | awk '{ printf "%.1f", $1 / 1024 }')
 	OK=0
-	FAILED=$calls
-	if [ -s "$dir/stat.csv" ]; then
-		read -r OK FAILED < <(awk -F';' 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "SuccessfulCall(C)") s = i; if ($i == "FailedCall(C)") f = i } }
-			END { print $s + 0, $f + 0 }' "$dir/stat.csv")
-	fi
-	LAST_DIR=$dir
+	FAILED=0
+	for i in "${!sps[@]}"; do
+		if [ -s "$dir/$i/stat.csv" ]; then
+			read -r o f < <(awk -F';' 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "SuccessfulCall(C)") s = i; if ($i == "FailedCall(C)") f = i } }
+				END { print $s + 0, $f + 0 }' "$dir/$i/stat.csv")
+			OK=$((OK + o))
+			FAILED=$((FAILED + f))
+		else
+			FAILED=$((FAILED + calls / procs))
+		fi
+	done
+	LAST_DIR=$dir/0
 }
 
 # reg_ladder NAME: probes one registration, registers the $REGPEERS peers
@@ -257,7 +304,7 @@ reg_ladder() {
 	L_PER_PEER="n/a"
 	L_NOTE=""
 	log "$name: probing one registration..."
-	sipp_reg 10 1
+	sipp_reg 10 1 1
 	log "$name: probe: $OK ok, $FAILED failed"
 	if [ "$OK" != 1 ]; then
 		why=$(grep -o -m1 "received '[^']*" "$LAST_DIR/sipp.out" | sed "s/^received '/got /" || true)
@@ -265,25 +312,38 @@ reg_ladder() {
 		return 0
 	fi
 	rss_before=$(pids_mem_kb)
-	sipp_reg 500 "$REGPEERS"
+	sipp_reg 500 "$REGPEERS" 1
 	rss_after=$(pids_mem_kb)
 	if [ "$OK" = "$REGPEERS" ]; then
 		L_PER_PEER=$(awk -v a="$rss_before" -v b="$rss_after" -v n="$REGPEERS" 'BEGIN { printf "%.2f KB", (b - a) / n }')
 	fi
+	local procs=$SIPP_PROCS saturated
 	for rate in $RATES; do
 		calls=$((rate * STEP_SECONDS))
-		succ=()
-		cpus=()
-		rsss=()
-		for run in $(seq 1 "$RUNS"); do
-			sipp_reg "$rate" "$calls"
-			succ+=("$(awk -v o="$OK" -v n="$calls" 'BEGIN { printf "%.2f", o * 100 / n }')")
-			cpus+=("$SRV_CPU")
-			rsss+=("$RSS_MAX")
-			[ "$SIPP_CPU" -ge 90 ] && LOWER_BOUND=" (sipp used ${SIPP_CPU}% of its CPU: lower bound)"
+		while :; do
+			succ=()
+			cpus=()
+			rsss=()
+			saturated=""
+			for run in $(seq 1 "$RUNS"); do
+				sipp_reg "$rate" "$calls" "$procs"
+				succ+=("$(awk -v o="$OK" -v n="$calls" 'BEGIN { printf "%.2f", o * 100 / n }')")
+				cpus+=("$SRV_CPU")
+				rsss+=("$RSS_MAX")
+				[ "$SIPP_CPU" -ge "$SIPP_BUSY" ] && saturated=$SIPP_CPU
+			done
+			s=$(median "${succ[@]}")
+			log "$name: REGISTER at $rate/s: success ${s}% (runs: ${succ[*]}), server CPU $(median "${cpus[@]}")%, server memory max ${rsss[*]} MB, $procs sipp(s) at ${SIPP_CPU}% CPU"
+			# A saturated sipp measures itself: the step runs again with
+			# twice the sipps (up to SIPP_MAX_PROCS), sharing the rate.
+			if [ -n "$saturated" ] && [ $((procs * 2)) -le "$SIPP_MAX_PROCS" ]; then
+				procs=$((procs * 2))
+				log "$name: sipp used ${saturated}% of its CPU; again with $procs sipp processes"
+				continue
+			fi
+			break
 		done
-		s=$(median "${succ[@]}")
-		log "$name: REGISTER at $rate/s: success ${s}% (runs: ${succ[*]}), server CPU $(median "${cpus[@]}")%, server memory max ${rsss[*]} MB, sipp CPU ${SIPP_CPU}%"
+		[ -n "$saturated" ] && LOWER_BOUND=" (sipp at ${saturated}% of its CPU with $procs process(es): lower bound)"
 		[ "$rate" = 1000 ] && L_RSS1000="$(median "${rsss[@]}") MB (runs: ${rsss[*]})"
 		if awk -v s="$s" 'BEGIN { exit !(s >= 99) }'; then
 			L_RATE="$rate /s (${s}% success)$LOWER_BOUND"
