@@ -287,3 +287,24 @@ func TestIdleURingEngineParksInGo(t *testing.T) {
 	}
 	t.Fatalf("idle io_uring engine goroutine: %q, want it parked in IO wait", state)
 }
+
+// A bridge the engine cannot take up says why (Err) rather than stay
+// silently deaf; its legs still close cleanly.
+func TestBridgeErrWhenTheEngineRefusesALeg(t *testing.T) {
+	relayOn(t, false)
+	alloc := testAllocator(t, 2)
+	a, b, _, _ := phonedLegs(t, alloc, LegOptions{})
+	// A descriptor epoll refuses: a's socket swapped for a closed number.
+	fd := a.pp.RTP.fd
+	a.pp.RTP.fd = 1 << 20
+	t.Cleanup(func() { a.pp.RTP.fd = fd })
+	br, err := NewBridge(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	br.waitReleased()
+	if err := br.Err(); err == nil || !strings.Contains(err.Error(), "watch") {
+		t.Fatalf("Err() = %v, want the engine's refusal", err)
+	}
+	br.Close()
+}

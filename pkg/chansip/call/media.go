@@ -199,6 +199,9 @@ func (k *mediaLink) close() {
 	k.once.Do(func() {
 		close(k.stop)
 		_ = k.br.Close()
+		if err := k.br.Err(); err != nil {
+			k.a.m.log.Warning("RTP of '%s' and '%s' was not relayed: %v\n", k.a.callID, k.b.callID, err)
+		}
 		for _, d := range []*dialog{k.a, k.b} {
 			d.mu.Lock()
 			if d.link == k {
