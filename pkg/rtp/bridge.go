@@ -160,11 +160,11 @@ func (br *Bridge) waitReleased() {
 // touches it.
 type pump struct {
 	src, dst *Leg
-	br       *Bridge
 	lastFrom *[]PayloadType
 	lastTo   *[]PayloadType
 	identity bool
 	ioState
+	br    *Bridge // read on removal only
 	table ptTable // last: read only when payload types differ
 }
 
