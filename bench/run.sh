@@ -33,6 +33,7 @@
 #   SIPP_PROCS=1 SIPP_MAX_PROCS=4 SIPP_BUSY=90 (registration load processes
 #   and the sipp CPU % that counts as saturated, see below)
 #   KEEP=1 (keep the work dir)
+#   SERVER_ARGS="--pprof 127.0.0.1:6060" (extra gostrisk flags, e.g. to profile a step)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -125,7 +126,8 @@ rx() { "$BIN" -C "$CONF" -rx "$1"; }
 start_server() {
 	local t0 t1 i
 	t0=$(now)
-	"${SRV_PIN[@]}" "$BIN" -f -C "$CONF" >"$WORK/server.log" 2>&1 &
+	# shellcheck disable=SC2086 # extra server flags, split on purpose
+	"${SRV_PIN[@]}" "$BIN" -f -C "$CONF" ${SERVER_ARGS:-} >"$WORK/server.log" 2>&1 &
 	SRV_PID=$!
 	for i in $(seq 1 1200); do
 		if ! kill -0 "$SRV_PID" 2>/dev/null; then
