@@ -34,9 +34,10 @@ type fakeTrunk struct {
 	user string
 	pass string
 
-	mu   sync.Mutex
-	reqs []string
-	done chan struct{}
+	mu         sync.Mutex
+	reqs       []string
+	streamReqs int // of reqs, those read from a TLS connection
+	done       chan struct{}
 
 	// Media of an answered INVITE: the stand-in sends G.711 packets to the
 	// address in the INVITE's SDP and counts what comes back.

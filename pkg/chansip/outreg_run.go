@@ -169,7 +169,11 @@ func (o *outRegs) transmit(r *outReg, m regMsg, gen int) {
 		d.debugTransmit(req, false)
 		tx, err := o.request(req)
 		if err != nil {
-			d.log.Debug(1, "REGISTER to %s: %v", dst, err)
+			// Over TCP/TLS this is where a refused connection or a failed
+			// handshake (a registrar certificate tlscafile does not vouch
+			// for) shows; the line stays in Request Sent and retries.
+			d.log.Warning("Cannot send REGISTER for %s@%s to %s over %s: %v",
+				conf.User, conf.Host, dst, conf.Transport, err)
 			return
 		}
 		defer tx.Terminate()
