@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/netip"
 	"strings"
+	"sync"
 
 	"github.com/emiago/sipgo/sip"
 )
@@ -14,6 +15,12 @@ type debugFilter struct {
 	all  bool
 	addr netip.Addr
 	port uint16 // 0 = any port
+
+	// nat remembers, per destination, whether the last message the
+	// driver built for it went out the NAT way (debugTransmit), so the
+	// socket's printout (debugSent) can say "(NAT)"; kept only while this
+	// filter is the current one.
+	nat sync.Map // netip.AddrPort -> bool
 }
 
 func (f *debugFilter) match(a netip.AddrPort) bool {
@@ -64,8 +71,11 @@ func (d *Driver) debugRead(props sip.TransportReadProps, data []byte) {
 	}
 }
 
-// debugTransmit prints an outgoing message when debugging covers its
-// destination.
+// debugTransmit records an outgoing message (sip show history) and, when
+// debugging covers its destination, prints it; over UDP the socket itself
+// prints every datagram it sends (debugSent), including those of calls and
+// retransmissions, and this only notes whether the message went the NAT
+// way.
 func (d *Driver) debugTransmit(msg sip.Message, nat bool) {
 	d.observeTransmit(msg)
 	f := d.debug.Load()
@@ -76,9 +86,49 @@ func (d *Driver) debugTransmit(msg sip.Message, nat bool) {
 	if err != nil || !f.match(dst) {
 		return
 	}
+	if strings.EqualFold(msg.Transport(), "UDP") {
+		f.nat.Store(dst, nat)
+		return
+	}
+	printTransmit(d.log, dst, nat, msg.String())
+}
+
+// debugSent prints a datagram the SIP UDP socket sent, when debugging
+// covers its destination.
+func (d *Driver) debugSent(b []byte, addr net.Addr) {
+	f := d.debug.Load()
+	if !f.on() {
+		return
+	}
+	ua, ok := addr.(*net.UDPAddr)
+	if !ok {
+		return
+	}
+	dst := ua.AddrPort()
+	dst = netip.AddrPortFrom(dst.Addr().Unmap(), dst.Port())
+	if !f.match(dst) || len(strings.TrimSpace(string(b))) == 0 {
+		return
+	}
+	nat, _ := f.nat.Load(dst)
+	printTransmit(d.log, dst, nat == true, string(b))
+}
+
+func printTransmit(log Logger, dst netip.AddrPort, nat bool, msg string) {
 	mode := "no NAT"
 	if nat {
 		mode = "NAT"
 	}
-	d.log.Verbose(0, "\n<--- Transmitting (%s) to %s --->\n%s\n<------------>", mode, dst, msg.String())
+	log.Verbose(0, "\n<--- Transmitting (%s) to %s --->\n%s\n<------------>", mode, dst, msg)
+}
+
+// tracedPacketConn is the SIP UDP socket as sipgo and the fast path use
+// it: every datagram written goes past sent first.
+type tracedPacketConn struct {
+	net.PacketConn
+	sent func(b []byte, addr net.Addr)
+}
+
+func (c *tracedPacketConn) WriteTo(b []byte, addr net.Addr) (int, error) {
+	c.sent(b, addr)
+	return c.PacketConn.WriteTo(b, addr)
 }

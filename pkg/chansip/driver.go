@@ -182,6 +182,9 @@ func (d *Driver) Start(ctx context.Context) error {
 		d.ua.Close()
 		return err
 	}
+	// sip set debug shows every datagram the socket sends, whichever
+	// layer (registrar, calls, sipgo's retransmissions) wrote it.
+	tp.udp = &tracedPacketConn{PacketConn: tp.udp, sent: d.debugSent}
 	d.tp = tp
 	client, err := sipgo.NewClient(d.ua,
 		sipgo.WithClientHostname(tp.udpAddr.Addr().String()),
