@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -168,4 +169,28 @@ func fail2banOnInviteFailure(t *testing.T, messages string) {
 		t.Errorf("fail2ban-regex read %s lines of %s, the file has %s", m[1], messages, lines)
 	}
 	t.Logf("fail2ban stock filter on the INVITE failure: %s lines, %s matched, %s missed (Asterisk 18 logs the same line, which the stock filter does not match either)", m[1], m[3], m[4])
+}
+
+// TestCallFlowSIPDebugShowsBothWays: with "sip set debug on" the console
+// shows what a call sends, not only what it reads: the INVITE to the
+// callee and the callee's answer as read, the 486 passed back to the
+// caller as transmitted.
+func TestCallFlowSIPDebugShowsBothWays(t *testing.T) {
+	lab := startFlowLab(t, 20)
+	if out := lab.in.MustRX("sip set debug on"); !strings.Contains(out, "SIP Debugging enabled") {
+		t.Fatalf("sip set debug on: %q", out)
+	}
+	waitUAS := lab.callee(t, callScenario(t, "flow-uas-busy.xml"))
+	waitUAC := lab.caller(t, scenarioFrom(t, "flow-uac-final.xml.tmpl", map[string]string{"CODE": "486"}))
+	requireSippOK(t, "UAC 6001 (gets 486)", waitUAC())
+	requireSippOK(t, "UAS 6000 (486)", waitUAS())
+	callee := regexp.QuoteMeta(fmt.Sprintf("127.0.0.1:%d", lab.uasPort))
+	waitOutput(t, lab.in, regexp.MustCompile(`<--- Transmitting \(no NAT\) to `+callee+` --->\nINVITE sip:6000@`))
+	waitOutput(t, lab.in, regexp.MustCompile(`<--- SIP read from UDP:`+callee+` --->\nSIP/2\.0 486 Busy Here\r\n`))
+	waitOutput(t, lab.in, regexp.MustCompile(`<--- Transmitting \(no NAT\) to 127\.0\.0\.1:\d+ --->\nSIP/2\.0 486 Busy Here\r\n`))
+	// Each message is printed once.
+	sent := fmt.Sprintf("<--- Transmitting (no NAT) to 127.0.0.1:%d --->\nINVITE ", lab.uasPort)
+	if n := strings.Count(lab.in.Output(), sent); n != 1 {
+		t.Errorf("the INVITE to the callee was printed %d times", n)
+	}
 }
