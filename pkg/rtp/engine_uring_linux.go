@@ -163,7 +163,10 @@ func (l *uringLoop) loop() {
 		// holds its socket there: retired bridges can let go of theirs.
 		l.finishRetired()
 		l.now = time.Now().UnixNano()
-		if l.reap() == 0 && l.ring.tail == l.ring.submitted && len(l.retired) == 0 && !l.dirty {
+		// Sends, retirements and handed-back buffers all come from
+		// completions: a round that reaped none leaves nothing to do,
+		// unless the kernel took only part of the submissions.
+		if l.reap() == 0 && l.ring.tail == l.ring.submitted {
 			l.idle()
 		}
 	}
