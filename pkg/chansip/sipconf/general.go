@@ -20,6 +20,13 @@ type General struct {
 	TCPEnable bool
 	TCPBind   netip.AddrPort // default 0.0.0.0:5060
 
+	// TCPAuthTimeout (seconds) and TCPAuthLimit are chan_sip's
+	// tcpauthtimeout and tcpauthlimit: how long a TCP or TLS connection a
+	// client opened may stay without a request that authenticated, and how
+	// many such connections may be open at once.
+	TCPAuthTimeout int // default 30
+	TCPAuthLimit   int // default 100
+
 	TLSEnable           bool
 	TLSBind             netip.AddrPort // default 0.0.0.0:5061
 	TLSCertFile         string         // default "asterisk.pem"
@@ -165,11 +172,19 @@ func (g *General) EffectiveUserAgent(version string) string {
 	return DefaultUserAgent(version)
 }
 
+// chan_sip's defaults for tcpauthtimeout (seconds) and tcpauthlimit.
+const (
+	DefaultTCPAuthTimeout = 30
+	DefaultTCPAuthLimit   = 100
+)
+
 func defaultGeneral() General {
 	return General{
 		Context:              "public",
 		UDPBind:              netip.AddrPortFrom(netip.IPv4Unspecified(), StandardSIPPort),
 		TCPBind:              netip.AddrPortFrom(netip.IPv4Unspecified(), StandardSIPPort),
+		TCPAuthTimeout:       DefaultTCPAuthTimeout,
+		TCPAuthLimit:         DefaultTCPAuthLimit,
 		TLSBind:              netip.AddrPortFrom(netip.IPv4Unspecified(), StandardTLSPort),
 		TLSCertFile:          "asterisk.pem",
 		Transports:           UDP,
@@ -352,6 +367,14 @@ func (l *loader) parseGeneral(cat *confparse.Category) (General, []*Register) {
 				continue
 			}
 			g.TCPBind = ap
+		case "tcpauthtimeout":
+			if n, ok := l.intVal(v, 1); ok {
+				g.TCPAuthTimeout = n
+			}
+		case "tcpauthlimit":
+			if n, ok := l.intVal(v, 1); ok {
+				g.TCPAuthLimit = n
+			}
 		case "tlsenable", "sslenable":
 			g.TLSEnable = l.boolVal(v)
 		case "tlsbindaddr", "sslbindaddr":
@@ -740,8 +763,8 @@ var generalAccepted = setOf(
 	"ignoreregexpire", "matchexternaddrlocally", "matchexterniplocally", "mwi", "mwi_from",
 	"outofcall_message_context", "preferred_codec_only", "qualifypeers", "refer_addheaders",
 	"rtautoclear", "rtcachefriends", "rtsavepath", "rtsavesysname", "rtupdate", "shrinkcallerid",
-	"sipdebug", "snom_aoc_enabled", "subscribe_network_change_event", "tcpauthlimit",
-	"tcpauthtimeout", "websocket_enabled", "websocket_write_timeout", "tos", "cos",
+	"sipdebug", "snom_aoc_enabled", "subscribe_network_change_event",
+	"websocket_enabled", "websocket_write_timeout", "tos", "cos",
 	"g726nonstandard", "buggymwi", "faxdetect", "t38pt_usertpsource", "rpid_update",
 	"rpid_immediate", "trust_id_outbound", "callevents", "alwaysauthreject", "tlsdontverifyserver",
 	"srtpcapable", "allowoptimizations", "mohinterpret", "notifymimetype", "useragent",
