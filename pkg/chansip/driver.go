@@ -186,6 +186,7 @@ func (d *Driver) Start(ctx context.Context) error {
 	// layer (registrar, calls, sipgo's retransmissions) wrote it.
 	tp.udp = &tracedPacketConn{PacketConn: tp.udp, sent: d.debugSent}
 	d.tp = tp
+	tp.conns.configure(d.log, func() *sipconf.General { return &d.cfg.Load().General })
 	client, err := sipgo.NewClient(d.ua,
 		sipgo.WithClientHostname(tp.udpAddr.Addr().String()),
 		sipgo.WithClientPort(int(tp.udpAddr.Port())),

@@ -55,6 +55,7 @@ func (d *Driver) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	if peer == nil {
 		if g.AllowGuest {
+			d.connAuthenticated(r.transport, src) // a guest call authenticates, as in chan_sip
 			calls.HandleInvite(req, tx, nil, g.Context)
 			return
 		}
@@ -76,6 +77,7 @@ func (d *Driver) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 			return
 		}
 	}
+	d.connAuthenticated(r.transport, src)
 	calls.HandleInvite(req, tx, peer, peer.Context)
 }
 

@@ -240,6 +240,7 @@ func (d *Driver) verifyRegister(cfg *sipconf.Config, r *regRequest) authResult {
 	}
 	switch res {
 	case authOK:
+		d.connAuthenticated(r.transport, r.src)
 		d.updateRegistration(cfg, p, r)
 	case authChallengeSent:
 	case authSecretFailed:

@@ -104,7 +104,7 @@ func listen(g sipconf.General) (*transports, error) {
 			udp.Close()
 			return nil, fmt.Errorf("chansip: bind TCP %s: %w", g.TCPBind, err)
 		}
-		t.tcp = t.conns.listener(l, "TCP")
+		t.tcp = t.conns.framed(t.conns.listener(l, "TCP"))
 	}
 	if g.TLSEnable {
 		if err := t.listenTLS(&g); err != nil {

@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"sort"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
 )
@@ -30,7 +32,7 @@ func (t *transports) listenTLS(g *sipconf.General) error {
 	t.tlsAddr = netip.AddrPortFrom(a.Addr().Unmap(), a.Port())
 	// Tracking sits under the TLS layer so that a connection is counted
 	// from accept to close, handshake failures included.
-	t.tls = tls.NewListener(t.conns.listener(l, "TLS"), conf)
+	t.tls = t.conns.framed(tls.NewListener(t.conns.listener(l, "TLS"), conf))
 	return nil
 }
 
@@ -57,6 +59,13 @@ type ConnInfo struct {
 type connTracker struct {
 	mu sync.RWMutex
 	m  map[netip.AddrPort]*trackedConn
+
+	// tcpauthtimeout and tcpauthlimit (tcp_auth.go); log and general are
+	// set by configure before the listeners serve.
+	log      Logger
+	general  func() *sipconf.General
+	unauth   atomic.Int64 // open connections not yet authenticated
+	refusals refusalLog
 }
 
 func newConnTracker() *connTracker {
@@ -69,6 +78,8 @@ type trackedConn struct {
 	remote    netip.AddrPort
 	transport string
 	once      sync.Once
+	state     atomic.Uint32              // connUnauthenticated, ...
+	timer     atomic.Pointer[time.Timer] // tcpauthtimeout, until authenticated
 }
 
 func (c *trackedConn) Close() error {
@@ -78,6 +89,7 @@ func (c *trackedConn) Close() error {
 			delete(c.t.m, c.remote)
 		}
 		c.t.mu.Unlock()
+		c.settle(connGone)
 	})
 	return c.Conn.Close()
 }
@@ -117,32 +129,56 @@ func (ct *connTracker) closeAll() {
 }
 
 // listener wraps l so that each accepted connection is tracked until it
-// is closed.
+// is closed, counts as unauthenticated until a request on it
+// authenticates (tcp_auth.go), and a failed accept is retried
+// (tcp_accept.go): the listener ends only when it is closed.
 func (ct *connTracker) listener(l net.Listener, transport string) net.Listener {
-	return &trackingListener{Listener: l, t: ct, transport: transport}
+	return &trackingListener{Listener: l, t: ct, transport: transport,
+		retry: newAcceptRetry(transport, l, ct.logger)}
+}
+
+// framed makes the connections l accepts refuse messages chan_sip would
+// refuse on a stream (tcp_frame.go). Over TLS it goes above the TLS layer.
+func (ct *connTracker) framed(l net.Listener) net.Listener {
+	return &framedListener{Listener: l, warn: func(format string, args ...any) { ct.logger().Warning(format, args...) }}
 }
 
 type trackingListener struct {
 	net.Listener
 	t         *connTracker
 	transport string
+	retry     *acceptRetry
 }
 
 func (l *trackingListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			if l.retry.failed(err) {
+				continue
+			}
+			return nil, net.ErrClosed
+		}
+		l.retry.accepted()
+		ra, ok := c.RemoteAddr().(*net.TCPAddr)
+		if !ok {
+			return c, nil
+		}
+		ap := ra.AddrPort()
+		tc := l.t.admit(c, netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()), l.transport)
+		if tc == nil {
+			continue // over tcpauthlimit: closed already
+		}
+		l.t.mu.Lock()
+		l.t.m[tc.remote] = tc
+		l.t.mu.Unlock()
+		return tc, nil
 	}
-	ra, ok := c.RemoteAddr().(*net.TCPAddr)
-	if !ok {
-		return c, nil
-	}
-	ap := ra.AddrPort()
-	tc := &trackedConn{Conn: c, t: l.t, remote: netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()), transport: l.transport}
-	l.t.mu.Lock()
-	l.t.m[tc.remote] = tc
-	l.t.mu.Unlock()
-	return tc, nil
+}
+
+func (l *trackingListener) Close() error {
+	l.retry.close()
+	return l.Listener.Close()
 }
 
 // ListenAddr is where we listen for a transport ("UDP", "TCP", "TLS"),
