@@ -69,3 +69,18 @@ func TestSetMaxFiles(t *testing.T) {
 		t.Errorf("limit %d/%d after maxfiles=%d", got.Cur, got.Max, rl.Max)
 	}
 }
+
+// The daemon relies on the Go runtime to raise the soft open-file limit to
+// the hard one at start-up (see setMaxFiles); Go sets it to one below, so
+// that it can tell a later prlimit(1) from its own doing. Run with a soft
+// limit below the hard one (prlimit --nofile=256:4096 go test ...) this
+// checks the runtime still does so.
+func TestGoRaisesSoftNoFileLimit(t *testing.T) {
+	var rl syscall.Rlimit
+	if err := getRlimitNoFile(&rl); err != nil {
+		t.Fatal(err)
+	}
+	if rl.Cur+1 < rl.Max {
+		t.Errorf("soft open-file limit %d, hard %d: the Go runtime no longer raises the soft limit at start-up; setMaxFiles must", rl.Cur, rl.Max)
+	}
+}
