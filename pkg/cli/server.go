@@ -173,6 +173,7 @@ func (s *Server) Serve(ctx context.Context) error {
 		case <-stop:
 		}
 	}()
+	var retry time.Duration
 	for {
 		nc, err := ln.Accept()
 		if err != nil {
@@ -180,17 +181,29 @@ func (s *Server) Serve(ctx context.Context) error {
 				s.wg.Wait()
 				return nil
 			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				continue
+			// A failed accept, mostly the process out of descriptors
+			// under a flood of SIP connections, must not end the control
+			// socket: "asterisk -rx" (fail2ban, cron jobs, the admin)
+			// has to work again once descriptors come back. Wait and
+			// retry as net/http does, 5 ms doubling up to 1 s.
+			retry = min(max(2*retry, acceptRetryMin), acceptRetryMax)
+			t := time.NewTimer(retry)
+			select {
+			case <-t.C:
+			case <-s.done:
+				t.Stop()
 			}
-			s.shutdown()
-			s.wg.Wait()
-			return fmt.Errorf("cli: accept: %w", err)
+			continue
 		}
+		retry = 0
 		s.startConn(nc)
 	}
 }
+
+const (
+	acceptRetryMin = 5 * time.Millisecond
+	acceptRetryMax = time.Second
+)
 
 func (s *Server) isClosed() bool {
 	s.mu.Lock()
