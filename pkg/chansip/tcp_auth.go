@@ -40,12 +40,21 @@ func (ct *connTracker) configure(log Logger, general func() *sipconf.General) {
 	ct.log, ct.general = log, general
 }
 
+// authSettings are tcpauthtimeout and tcpauthlimit now; chan_sip's
+// defaults stand in for a configuration that sets neither (one not made
+// by sipconf.Load, which fills them in).
 func (ct *connTracker) authSettings() (time.Duration, int) {
-	if ct.general == nil {
-		return sipconf.DefaultTCPAuthTimeout * time.Second, sipconf.DefaultTCPAuthLimit
+	timeout, limit := sipconf.DefaultTCPAuthTimeout, sipconf.DefaultTCPAuthLimit
+	if ct.general != nil {
+		g := ct.general()
+		if g.TCPAuthTimeout > 0 {
+			timeout = g.TCPAuthTimeout
+		}
+		if g.TCPAuthLimit > 0 {
+			limit = g.TCPAuthLimit
+		}
 	}
-	g := ct.general()
-	return time.Duration(g.TCPAuthTimeout) * time.Second, g.TCPAuthLimit
+	return time.Duration(timeout) * time.Second, limit
 }
 
 func (ct *connTracker) logger() Logger {
