@@ -106,6 +106,43 @@ func TestSIPFramer(t *testing.T) {
 	}
 }
 
+// FuzzSIPFramer: the framer never passes on more than it was given, and
+// how the stream is cut into reads does not change whether a message is
+// refused, nor that the messages before it are passed on.
+func FuzzSIPFramer(f *testing.F) {
+	f.Add([]byte(options()+withBody("hi", "l")), uint16(7))
+	f.Add([]byte("\r\n\r\n"+options("Subject: "+strings.Repeat("a", 30000))), uint16(4096))
+	f.Add([]byte(strings.Replace(withBody("abc", "Content-Length"), ": 3", ": 99999999999999999999", 1)), uint16(1))
+	f.Fuzz(func(t *testing.T, data []byte, chunk uint16) {
+		var whole sipFramer
+		wholeKept, wholeErr := whole.scan(data)
+		if wholeKept < 0 || wholeKept > len(data) || (wholeErr == nil && wholeKept != len(data)) {
+			t.Fatalf("scan of %d bytes kept %d, error %v", len(data), wholeKept, wholeErr)
+		}
+		var parts sipFramer
+		step := int(chunk)%997 + 1
+		passed := 0
+		var err error
+		for off := 0; off < len(data) && err == nil; off += step {
+			part := data[off:min(off+step, len(data))]
+			var n int
+			n, err = parts.scan(part)
+			if n < 0 || n > len(part) {
+				t.Fatalf("scan of %d bytes kept %d", len(part), n)
+			}
+			passed = off + n
+		}
+		if (err == nil) != (wholeErr == nil) {
+			t.Fatalf("reads of %d bytes: error %v; all at once: %v", step, err, wholeErr)
+		}
+		// Whole messages before the refused one reach sipgo either way
+		// (in pieces, so do the earlier reads of the refused one).
+		if err != nil && passed < wholeKept {
+			t.Fatalf("reads of %d bytes passed %d bytes on before refusing, all at once %d", step, passed, wholeKept)
+		}
+	})
+}
+
 // flakyListener fails its first accepts with err, then hands out conns.
 type flakyListener struct {
 	mu     sync.Mutex
