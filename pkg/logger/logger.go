@@ -277,6 +277,22 @@ func (l *Logger) Log(level Level, sub int, format string, args ...any) {
 	l.logf(level, sub, format, args)
 }
 
+// LogAs logs msg at level as coming from line of file in function fn,
+// rather than from its Go caller: for lines whose origin is part of what
+// their readers match, such as the security events Asterisk logs from
+// res_security_log.c whatever module reports them.
+func (l *Logger) LogAs(level Level, file string, line int, fn, msg string) {
+	if !l.c.wants(level, 0) {
+		return
+	}
+	l.output(level, 0, file, line, fn, msg)
+}
+
+// Enabled reports whether a line at level (and verbose or debug level
+// sub) would be written anywhere, for callers whose message costs
+// something to build.
+func (l *Logger) Enabled(level Level, sub int) bool { return l.c.wants(level, sub) }
+
 func (l *Logger) logf(level Level, sub int, format string, args []any) {
 	if !l.c.wants(level, sub) {
 		return
