@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -300,37 +301,44 @@ func (e *Event) present(f ie) bool {
 	return false
 }
 
-// appendValue appends field f's value, unescaped.
-func (e *Event) appendValue(b []byte, f ie) []byte {
+// appendValue appends field f's value; esc escapes what the caller
+// gave (see appendEscaped).
+func (e *Event) appendValue(b []byte, f ie, esc bool) []byte {
+	str := func(s string) []byte {
+		if esc {
+			return appendEscaped(b, s)
+		}
+		return append(b, s...)
+	}
 	switch f {
 	case ieEventTV:
 		return e.Time.AppendFormat(b, timeLayout)
 	case ieSeverity:
 		return append(b, e.Type.Severity()...)
 	case ieService:
-		return append(b, e.Service...)
+		return str(e.Service)
 	case ieEventVersion:
 		return strconv.AppendInt(b, int64(e.Type.Version()), 10)
 	case ieAccountID:
-		return append(b, e.AccountID...)
+		return str(e.AccountID)
 	case ieSessionID:
-		return append(b, e.SessionID...)
+		return str(e.SessionID)
 	case ieLocalAddr:
 		return e.Local.appendTo(b)
 	case ieRemoteAddr:
 		return e.Remote.appendTo(b)
 	case ieModule:
-		return append(b, e.Module...)
+		return str(e.Module)
 	case ieSessionTV:
 		return e.SessionTV.AppendFormat(b, timeLayout)
 	case ieACLName:
-		return append(b, e.ACLName...)
+		return str(e.ACLName)
 	case ieRequestType:
-		return append(b, e.RequestType...)
+		return str(e.RequestType)
 	case ieRequestParams:
-		return append(b, e.RequestParams...)
+		return str(e.RequestParams)
 	case ieAuthMethod:
-		return append(b, e.AuthMethod...)
+		return str(e.AuthMethod)
 	case ieUsingPassword:
 		if e.UsingPassword {
 			return append(b, '1')
@@ -339,32 +347,32 @@ func (e *Event) appendValue(b []byte, f ie) []byte {
 	case ieExpectedAddr:
 		return e.Expected.appendTo(b)
 	case ieChallenge:
-		return append(b, e.Challenge...)
+		return str(e.Challenge)
 	case ieResponse:
-		return append(b, e.Response...)
+		return str(e.Response)
 	case ieExpectedResponse:
-		return append(b, e.ExpectedResponse...)
+		return str(e.ExpectedResponse)
 	case ieReceivedChallenge:
-		return append(b, e.ReceivedChallenge...)
+		return str(e.ReceivedChallenge)
 	case ieReceivedHash:
-		return append(b, e.ReceivedHash...)
+		return str(e.ReceivedHash)
 	case ieAttemptedTransport:
-		return append(b, e.AttemptedTransport...)
+		return str(e.AttemptedTransport)
 	}
 	return b
 }
 
-// each calls fn for the event's fields in Asterisk's order.
-func (e *Event) each(fn func(f ie)) {
+// fields lists the event's fields in Asterisk's order: the required
+// ones, then the optional ones it has.
+func (e *Event) fields(dst []ie) []ie {
 	s := &specs[e.Type]
-	for _, f := range s.required {
-		fn(f)
-	}
+	dst = append(dst, s.required...)
 	for _, f := range s.optional {
 		if e.present(f) {
-			fn(f)
+			dst = append(dst, f)
 		}
 	}
+	return dst
 }
 
 // Fields lists the event's fields after SecurityEvent, in Asterisk's
@@ -374,12 +382,12 @@ func (e *Event) Fields() []Field {
 	if e.Type < 0 || e.Type >= numTypes {
 		return nil
 	}
-	var out []Field
 	var buf []byte
-	e.each(func(f ie) {
-		buf = e.appendValue(buf[:0], f)
+	var out []Field
+	for _, f := range e.fields(make([]ie, 0, 16)) {
+		buf = e.appendValue(buf[:0], f, false)
 		out = append(out, Field{Name: ieNames[f], Value: string(buf)})
-	})
+	}
 	return out
 }
 
@@ -393,41 +401,44 @@ func (e *Event) AppendText(b []byte) []byte {
 	b = append(b, `SecurityEvent="`...)
 	b = append(b, e.Type.String()...)
 	b = append(b, '"')
-	var val []byte
-	e.each(func(f ie) {
+	var scratch [16]ie
+	for _, f := range e.fields(scratch[:0]) {
 		b = append(b, ',')
 		b = append(b, ieNames[f]...)
-		b = append(b, `="`...)
-		val = e.appendValue(val[:0], f)
-		b = appendEscaped(b, val)
+		b = append(b, '=', '"')
+		b = e.appendValue(b, f, true)
 		b = append(b, '"')
-	})
+	}
 	return b
 }
 
 // String is AppendText as a string.
 func (e *Event) String() string {
-	return string(e.AppendText(make([]byte, 0, 384)))
+	return string(e.AppendText(make([]byte, 0, 512)))
 }
 
 // appendEscaped appends v, writing a double quote, a control character
 // or a byte that is not part of valid UTF-8 as \xNN, so that a value can
 // neither end its field nor its line (see the package comment).
-func appendEscaped(b, v []byte) []byte {
+func appendEscaped(b []byte, v string) []byte {
+	clean := true
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < 0x20 || c == '"' || c >= 0x7f {
+			clean = false
+			break
+		}
+	}
+	if clean || utf8.ValidString(v) && !strings.ContainsFunc(v, needsEscape) {
+		return append(b, v...)
+	}
 	const hex = "0123456789abcdef"
 	for i := 0; i < len(v); {
 		c := v[i]
-		if c < utf8.RuneSelf {
-			if c < 0x20 || c == 0x7f || c == '"' {
-				b = append(b, '\\', 'x', hex[c>>4], hex[c&0xf])
-			} else {
-				b = append(b, c)
-			}
-			i++
-			continue
+		r, size := rune(c), 1
+		if c >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(v[i:])
 		}
-		r, size := utf8.DecodeRune(v[i:])
-		if r == utf8.RuneError && size == 1 {
+		if r == utf8.RuneError && size == 1 || needsEscape(r) {
 			b = append(b, '\\', 'x', hex[c>>4], hex[c&0xf])
 		} else {
 			b = append(b, v[i:i+size]...)
@@ -436,3 +447,7 @@ func appendEscaped(b, v []byte) []byte {
 	}
 	return b
 }
+
+// needsEscape is what a value cannot hold as it is: a double quote or an
+// ASCII control character.
+func needsEscape(r rune) bool { return r < 0x20 || r == 0x7f || r == '"' }

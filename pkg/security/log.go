@@ -52,5 +52,6 @@ func (s *Log) Report(ev *Event) {
 	if ev.Time.IsZero() {
 		ev.Time = s.now()
 	}
-	s.l.LogAs(logger.LevelSecurity, originFile, originLine, originFunc, ev.String())
+	line := append(ev.AppendText(make([]byte, 0, 512)), '\n')
+	s.l.LogAs(logger.LevelSecurity, originFile, originLine, originFunc, string(line))
 }

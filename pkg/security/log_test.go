@@ -1,6 +1,7 @@
 package security
 
 import (
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -94,5 +95,43 @@ func TestLogRouting(t *testing.T) {
 	if got := string(b); !strings.Contains(got, "WARNING[") || !strings.Contains(got, "security event InvalidAccountID: no LocalAddress") ||
 		strings.Contains(got, "SECURITY[") {
 		t.Errorf("an invalid event should be one WARNING and no SECURITY line; messages:\n%s", got)
+	}
+}
+
+// BenchmarkLogReport is the cost of one event from Report to the file,
+// the writer goroutine's work included (the queue is drained before the
+// clock stops).
+func BenchmarkLogReport(b *testing.B) {
+	dir := b.TempDir()
+	cfg, diags := confparse.Parse("logger.conf", []byte("[logfiles]\nmessages => notice,warning,error,security\n"), confparse.Options{})
+	if diags.HasErrors() {
+		b.Fatal(diags)
+	}
+	l, err := logger.New(logger.Options{LogDir: dir, Config: cfg})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	s := NewLog(l, nil)
+	ev := Event{Type: SuccessfulAuth, Service: "SIP", AccountID: "6000", SessionID: "0x7f72913493a0",
+		Local:  Addr{AddrPort: netip.MustParseAddrPort("127.0.0.5:5060"), Transport: UDP},
+		Remote: Addr{AddrPort: netip.MustParseAddrPort("127.0.0.3:5091"), Transport: UDP}, UsingPassword: true}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		e := ev
+		s.Report(&e)
+	}
+	l.Sync()
+}
+
+func BenchmarkEventString(b *testing.B) {
+	ev := Event{Type: InvalidPassword, Time: time.Now(), Service: "SIP", AccountID: "6000", SessionID: "0x7f72913493a0",
+		Local:         Addr{AddrPort: netip.MustParseAddrPort("127.0.0.5:5060"), Transport: UDP},
+		Remote:        Addr{AddrPort: netip.MustParseAddrPort("127.0.0.3:5091"), Transport: UDP},
+		WithChallenge: true, Challenge: "435b85da", ReceivedChallenge: "435b85da", ReceivedHash: "2ea19b086a6aec35d15e2b1690942434"}
+	b.ReportAllocs()
+	for range b.N {
+		_ = ev.String()
 	}
 }
