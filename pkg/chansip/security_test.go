@@ -3,6 +3,7 @@ package chansip
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -426,4 +427,69 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestSecurityEventAddresses: LocalAddress is the listener of the
+// request's transport, with a wildcard bind replaced by the address the
+// caller is routed to, and both addresses name the transport.
+func TestSecurityEventAddresses(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		transport string
+		bind      string
+	}{
+		{"UDP, wildcard bind", "UDP", "0.0.0.0:0"},
+		{"TCP", "TCP", "127.0.0.1:0"},
+		{"TCP, wildcard bind", "TCP", "0.0.0.0:0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := &secRec{}
+			cfg := loadConf(t, secSIPConf("alwaysauthreject=no\ntcpenable=yes\n"))
+			cfg.General.UDPBind = netip.MustParseAddrPort(tc.bind)
+			cfg.General.TCPBind = netip.MustParseAddrPort(tc.bind)
+			d, err := New(Options{Config: cfg, Store: newMemStore(), Version: "18.26.4", Security: rec})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := d.Start(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			defer d.Stop()
+			listen, ok := d.ListenAddr(tc.transport)
+			if !ok {
+				t.Fatalf("no %s listener", tc.transport)
+			}
+			server := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), listen.Port())
+			network := strings.ToLower(tc.transport) + "4"
+			var c net.Conn
+			if tc.transport == "UDP" {
+				c, err = net.DialUDP(network, nil, net.UDPAddrFromAddrPort(server))
+			} else {
+				c, err = net.DialTimeout(network, server.String(), 3*time.Second)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			me := netip.MustParseAddrPort(c.LocalAddr().String())
+			msg := fmt.Sprintf("REGISTER sip:%s SIP/2.0\r\nVia: SIP/2.0/%s %s;branch=z9hG4bK-addr1;rport\r\n"+
+				"From: <sip:9999@127.0.0.1>;tag=a1\r\nTo: <sip:9999@127.0.0.1>\r\nCall-ID: addr-1@test\r\n"+
+				"CSeq: 1 REGISTER\r\nContact: <sip:9999@%s>\r\nMax-Forwards: 70\r\nExpires: 60\r\nContent-Length: 0\r\n\r\n",
+				server, tc.transport, me, me)
+			if _, err := c.Write([]byte(msg)); err != nil {
+				t.Fatal(err)
+			}
+			got := rec.take(t, 1)
+			if len(got) != 1 || got[0].Type != security.InvalidAccountID {
+				t.Fatalf("events:\n%s\nwant one InvalidAccountID", eventsText(got))
+			}
+			tr := secTransport(tc.transport)
+			if want := (security.Addr{AddrPort: server, Transport: tr}); got[0].Local != want {
+				t.Errorf("LocalAddress %s, want %s", got[0].Local, want)
+			}
+			if want := (security.Addr{AddrPort: me, Transport: tr}); got[0].Remote != want {
+				t.Errorf("RemoteAddress %s, want %s", got[0].Remote, want)
+			}
+		})
+	}
 }
