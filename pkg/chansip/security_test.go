@@ -493,3 +493,19 @@ func TestSecurityEventAddresses(t *testing.T) {
 		})
 	}
 }
+
+// secFormat is a reporter that formats every event and keeps nothing,
+// for the fuzz targets: whatever a request holds, its events must print
+// on one line.
+type secFormat struct{}
+
+func (secFormat) Enabled() bool { return true }
+
+func (secFormat) Report(e *security.Event) {
+	if err := e.Validate(); err != nil {
+		panic(err)
+	}
+	if s := e.String(); strings.ContainsAny(s, "\r\n") {
+		panic("security event spans lines: " + s)
+	}
+}
