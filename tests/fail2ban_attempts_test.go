@@ -255,6 +255,16 @@ func TestFail2banEveryFailedAttempt(t *testing.T) {
 					sawChallenge, sawSuccess, strings.Join(legitLines(text), "\n"))
 			}
 
+			// The sample logger.conf sends security to messages only.
+			if full, err := os.ReadFile(in.Path("var", "log", "full")); err != nil {
+				t.Errorf("no full log: %v", err)
+			} else if strings.Contains(string(full), "SecurityEvent=") {
+				t.Errorf("security events in the full log, whose levels do not include security")
+			}
+			if strings.Contains(in.Output(), "SecurityEvent=") {
+				t.Errorf("security events on the console, whose levels do not include security")
+			}
+
 			// Every attempt matched at least once, by its own address.
 			var ms []fail2banMatch
 			perAttempt := map[netip.AddrPort]int{}
