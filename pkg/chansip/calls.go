@@ -49,6 +49,8 @@ func (d *Driver) startCalls(cfg *sipconf.Config, local netip.AddrPort) error {
 		General:   func() *sipconf.General { return &d.cfg.Load().General },
 		UserAgent: cfg.General.EffectiveUserAgent(d.opts.Version),
 		LocalFor:  d.ListenAddr,
+
+		NoExtension: d.reportNoExtension, // security events (security.go)
 	})
 	if err := d.opts.Engine.RegisterTechnology(m.Technology()); err != nil {
 		m.Close()

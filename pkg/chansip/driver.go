@@ -64,6 +64,10 @@ type Options struct {
 	// the CLI finds sip.conf's raw register/mwi lines. "": the working
 	// directory.
 	ConfigDir string
+
+	// Security receives chan_sip's security events (see security.go);
+	// nil: none are reported.
+	Security SecurityReporter
 }
 
 // Driver is the SIP channel driver: transports, registrar, qualify and
@@ -100,6 +104,7 @@ type Driver struct {
 	hosts   atomic.Pointer[peerHosts]
 
 	more moreState // history, TCP sessions, scheduler report (cli_more.go)
+	sec  secState  // security events (security.go)
 }
 
 // callManager is the call machinery, nil before Start or without an engine.

@@ -78,7 +78,7 @@ func routeTable(d *Driver) map[sip.RequestMethod]func(*sip.Request, sip.ServerTr
 func fuzzDriver(tb testing.TB) *Driver {
 	tb.Helper()
 	d, err := New(Options{Config: loadConf(tb, testSIPConf), Store: newMemStore(), Version: "18.26.4",
-		Engine: pbx.New(pbx.Config{})})
+		Engine: pbx.New(pbx.Config{}), Security: secFormat{}})
 	if err != nil {
 		tb.Fatal(err)
 	}

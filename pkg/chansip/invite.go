@@ -51,6 +51,7 @@ func (d *Driver) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 	if peer != nil && (!g.ACL.Allows(src.Addr()) || !peer.ACL.Allows(src.Addr())) {
 		d.log.Notice("Failed to authenticate device %s for INVITE, code = %d", fromHeader, authACLFailed.code())
 		d.inviteReject(cfg, r)
+		d.reportInvite(cfg, r, peer, authACLFailed)
 		return
 	}
 	if peer == nil {
@@ -61,13 +62,16 @@ func (d *Driver) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 		}
 		d.log.Notice("Failed to authenticate device %s for INVITE, code = %d", fromHeader, authSecretFailed.code())
 		d.inviteReject(cfg, r)
+		d.reportInvite(cfg, r, nil, authNotFound)
 		return
 	}
 	if !peer.Insecure.Invite {
 		// The digest user of an INVITE must be the peer's name, as for
 		// REGISTER (chan_sip authenticates both with check_auth).
 		r.name = peer.Name
-		switch res := d.checkAuth(cfg, peer, r); res {
+		res := d.checkAuth(cfg, peer, r)
+		d.reportInvite(cfg, r, peer, res)
+		switch res {
 		case authOK:
 		case authChallengeSent:
 			return
@@ -76,6 +80,8 @@ func (d *Driver) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 			d.respond(req, r.tx, 403, "Forbidden", nil)
 			return
 		}
+	} else {
+		d.reportInvite(cfg, r, peer, authOK)
 	}
 	d.connAuthenticated(r.transport, src)
 	calls.HandleInvite(req, tx, peer, peer.Context)
@@ -92,11 +98,11 @@ func (r authResult) code() int {
 	case authUsernameMismatch:
 		return -2
 	case authPeerNotDynamic:
-		return -5
-	case authACLFailed:
 		return -6
-	case authBadTransport:
+	case authACLFailed:
 		return -7
+	case authBadTransport:
+		return -8
 	}
 	return -100
 }

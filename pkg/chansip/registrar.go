@@ -58,6 +58,7 @@ type regRequest struct {
 	transport string // UDP, TCP, TLS
 	toHeader  string // as received, for the NOTICE
 	name      string // the To user: the peer that registers
+	challenge string // the nonce of the 401 sent, if one was (security events)
 }
 
 // statelessTx answers a REGISTER over UDP without keeping its server
@@ -258,12 +259,14 @@ func (d *Driver) verifyRegister(cfg *sipconf.Config, r *regRequest) authResult {
 		// chan_sip drops the request: the device has to try the transport
 		// it was configured for.
 	}
+	d.reportRegister(cfg, r, p, res)
 	return res
 }
 
 // challenge sends a 401 with a nonce for this request.
 func (d *Driver) challenge(cfg *sipconf.Config, r *regRequest, stale bool) {
 	nonce := d.regs.nonces.issue(d.now(), r.req)
+	r.challenge = nonce
 	d.respond(r.req, r.tx, 401, "Unauthorized", []sip.Header{
 		sip.NewHeader("WWW-Authenticate", digest.Challenge(cfg.General.Realm, nonce, stale)),
 	})

@@ -21,6 +21,7 @@ type ModuleInfo struct {
 var KnownModules = []ModuleInfo{
 	{"res_rtp_asterisk.so", "Asterisk RTP Stack", "core", true},
 	{"res_srtp.so", "Secure RTP (SRTP)", "core", false},
+	{"res_security_log.so", "Security Event Logging", "core", false},
 	{"codec_alaw.so", "A-law Coder/Decoder", "core", false},
 	{"codec_ulaw.so", "mu-Law Coder/Decoder", "core", false},
 	{"func_callerid.so", "Party ID related dialplan functions (Caller-ID, Connected-line, Redirecting)", "core", false},

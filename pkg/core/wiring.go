@@ -15,6 +15,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
 	"github.com/gostrisk/gostrisk/pkg/pbx/expr"
+	"github.com/gostrisk/gostrisk/pkg/security"
 )
 
 func netListen(addr string) (net.Listener, error) { return net.Listen("tcp", addr) }
@@ -89,6 +90,10 @@ func (d *Daemon) startSIP(ctx context.Context, snap *Snapshot) error {
 	if !snap.Modules.Enabled("chan_sip.so") {
 		return nil
 	}
+	var sec chansip.SecurityReporter
+	if snap.Modules.Enabled("res_security_log.so") {
+		sec = security.NewLog(d.log, nil)
+	}
 	drv, err := chansip.New(chansip.Options{
 		Config: snap.SIP, Log: d.log, Store: d.db, Registry: d.reg, Version: AsteriskVersion,
 		Reload: func() error { return d.Reload("chan_sip.so") },
@@ -99,6 +104,7 @@ func (d *Daemon) startSIP(ctx context.Context, snap *Snapshot) error {
 				d.log.Error("cdr_csv: %v", err)
 			}
 		},
+		Security: sec,
 	})
 	if err != nil {
 		return fmt.Errorf("chan_sip: %w", err)

@@ -15,8 +15,9 @@
 //
 // Callers never do file I/O: a record is formatted lazily and queued to one
 // goroutine owned by the Logger, which writes through buffered writers and
-// flushes whenever the queue runs empty, so bursts are batched and quiet
-// periods are on disk at once. A full queue blocks the caller briefly rather
+// flushes them a millisecond after the queue runs empty: bursts are written
+// in batches, and every line is on disk within about a millisecond. A full
+// queue blocks the caller briefly rather
 // than dropping lines; Close drains the queue, so nothing is lost.
 //
 // Consoles attach with Subscribe and receive console-shaped Events. Reload

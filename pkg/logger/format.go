@@ -94,6 +94,7 @@ func fileText(r *record, s *Settings, pid int, f string) string {
 		return jsonText(r, s, pid)
 	}
 	var b strings.Builder
+	b.Grow(48 + len(r.file) + len(r.msg)) // one allocation for the whole line
 	r.header(&b, s, pid)
 	b.WriteByte(' ')
 	b.WriteString(r.file)

@@ -101,6 +101,9 @@ func (m *Manager) HandleInvite(req *sip.Request, tx sip.ServerTransaction, from 
 		m.log.Notice("Call from '%s' (%s:%s) to extension '%s' rejected because extension not found in context '%s'.\n",
 			who, strings.ToUpper(c.transport), c.addr, exten, dpContext)
 		c.reject(404, "Not Found")
+		if m.d.NoExtension != nil {
+			m.d.NoExtension(req)
+		}
 		return
 	}
 

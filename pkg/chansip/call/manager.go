@@ -59,6 +59,10 @@ type Deps struct {
 	LocalFor func(transport string) (netip.AddrPort, bool)
 
 	Log Logger
+	// NoExtension, when set, is told of each new INVITE answered 404
+	// because its extension does not exist (chan_sip reports those as
+	// security events).
+	NoExtension func(req *sip.Request)
 	// CDR receives one record per call, before the call's resources are
 	// released; nil discards them.
 	CDR func(*cdr.Record)
