@@ -148,8 +148,14 @@ func (e *engine) runUring() error {
 // a quiet process), and on a one-CPU server the SIP goroutines would wait
 // that long.
 func (l *uringLoop) loop() {
-	for round := 1; !l.quit && l.err == nil; round++ {
-		if round%yieldRounds == 0 {
+	// busy counts the rounds since the loop last ran dry, like drain's
+	// round: only sustained load yields. A wake-up for a bridge's removal
+	// takes three rounds (the request, the cancelled receive, the
+	// hand-back after the next submission), and a yield among them would
+	// queue the hand-back behind every runnable SIP goroutine.
+	busy := 0
+	for !l.quit && l.err == nil {
+		if busy++; busy%yieldRounds == 0 {
 			// Let the SIP goroutines in between rounds (see drain).
 			runtime.Gosched()
 		}
@@ -170,6 +176,7 @@ func (l *uringLoop) loop() {
 		// unless the kernel took only part of the submissions.
 		if l.reap() == 0 && l.ring.tail == l.ring.submitted {
 			l.idle()
+			busy = 0
 		}
 	}
 }
