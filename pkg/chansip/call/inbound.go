@@ -81,6 +81,8 @@ func (m *Manager) HandleInvite(req *sip.Request, tx sip.ServerTransaction, from 
 
 	if err := c.negotiateOffer(); err != nil {
 		switch {
+		case errors.Is(err, sdp.ErrNoConnection):
+			m.log.Warning("Insufficient information in SDP (c=)...\n")
 		case errors.Is(err, errPlainOffer):
 			m.log.Warning("Matched device setup to use SRTP, but request was not!\n")
 		case cryptoError(err):
