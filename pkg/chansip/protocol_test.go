@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/emiago/sipgo/sip"
+	"github.com/emiago/sipgo/siptest"
 )
 
 func TestBadHead(t *testing.T) {
@@ -126,5 +129,34 @@ func TestNoRouteAnswersCarryAllow(t *testing.T) {
 	ph.send(ph.request("ACK", "SIP/2.0"))
 	if r := ph.recvWithin(300 * time.Millisecond); r != nil {
 		t.Errorf("ACK answered:\n%s", r.raw)
+	}
+}
+
+// Over TCP and TLS the read hook sees stream reads, not messages, so the
+// handlers drop a parsed request that names another protocol themselves.
+func TestHandlersDropOtherProtocolVersions(t *testing.T) {
+	d := fuzzDriver(t)
+	routes := routeTable(d)
+	for _, method := range []string{"REGISTER", "OPTIONS", "INVITE", "BYE", "PRACK", "FROB"} {
+		raw := fmt.Sprintf("%s sip:6000@127.0.0.1 SIP/7.0\r\nVia: SIP/2.0/TCP 127.0.0.1:5061;branch=z9hG4bK-v%s\r\n"+
+			"From: <sip:6000@127.0.0.1>;tag=v1\r\nTo: <sip:6000@127.0.0.1>\r\nCall-ID: v-%s@test\r\nCSeq: 1 %s\r\nContent-Length: 0\r\n\r\n",
+			method, method, method, method)
+		msg, err := sip.ParseMessage([]byte(raw))
+		if err != nil {
+			t.Fatalf("%s: %v", method, err)
+		}
+		req := msg.(*sip.Request)
+		req.SetTransport("TCP")
+		req.SetSource("127.0.0.1:5061")
+		handle := routes[req.Method]
+		if handle == nil {
+			handle = d.handleNoRoute
+		}
+		rec := siptest.NewServerTxRecorder(req)
+		handle(req, rec)
+		rec.Terminate()
+		if res := rec.Result(); len(res) != 0 {
+			t.Errorf("%s SIP/7.0 over TCP answered %d, want dropped", method, res[0].StatusCode)
+		}
 	}
 }
