@@ -44,6 +44,10 @@ func (d *Driver) readHook(props sip.TransportReadProps, data []byte) ([]byte, er
 		// instead would stop sipgo's UDP reader.
 		return nil, nil
 	}
+	if why := badHead(data, props.Transport == "UDP"); why != "" {
+		d.log.Debug(3, "Skipping packet - %s", why)
+		return nil, nil
+	}
 	d.observeRead(props, data)
 	d.debugRead(props, data)
 	if d.handleFast(props, data) {

@@ -161,6 +161,9 @@ func (d *Driver) handleInDialog(req *sip.Request, tx sip.ServerTransaction) {
 // rejectMalformed answers 400 to a request chan_sip would refuse before
 // looking at its method (see checkRequest) and reports whether it did.
 func (d *Driver) rejectMalformed(req *sip.Request, tx sip.ServerTransaction) bool {
+	if d.badVersion(req) {
+		return true // dropped, not answered
+	}
 	err := checkRequest(req)
 	if err == nil {
 		return false

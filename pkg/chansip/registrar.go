@@ -192,6 +192,9 @@ func (d *Driver) register(req *sip.Request, tx sip.ServerTransaction, rawChecked
 		// line break into our response.
 		return
 	}
+	if !rawChecked && d.badVersion(req) {
+		return
+	}
 	if err := checkRequest(req); err != nil {
 		d.log.Debug(1, "Bad %s from %s: %v", req.Method, src, err)
 		d.respond(req, stateless(req, tx), 400, "Bad Request", nil)

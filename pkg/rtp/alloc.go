@@ -9,14 +9,38 @@ import (
 )
 
 // ErrPortsExhausted is returned when every port pair of the range is in use
-// or cannot be bound.
+// or cannot be bound; the error is an *ExhaustedError.
 var ErrPortsExhausted = errors.New("rtp: no free RTP port pair in range")
+
+// ExhaustedError is ErrPortsExhausted with what an admin needs to act on
+// it: the range as configured, how much of it gostrisk holds (calls up,
+// and calls whose sockets the relay has not let go of yet) and, when
+// ports looked free but would not bind, why.
+type ExhaustedError struct {
+	Start, End int // rtpstart and rtpend as given to NewAllocator
+	Pairs      int // even/odd pairs in the range
+	InUse      int // pairs handed out and not yet returned
+	IP         netip.Addr
+	BindErr    error // last bind failure of a pair not handed out, if any
+}
+
+func (e *ExhaustedError) Error() string {
+	if e.BindErr != nil {
+		return fmt.Sprintf("%v (%d-%d on %s, last bind error: %v)", ErrPortsExhausted, e.Start, e.End, e.IP, e.BindErr)
+	}
+	return fmt.Sprintf("%v (%d-%d on %s)", ErrPortsExhausted, e.Start, e.End, e.IP)
+}
+
+// Is makes errors.Is(err, ErrPortsExhausted) hold.
+func (e *ExhaustedError) Is(target error) bool { return target == ErrPortsExhausted }
 
 // Allocator hands out even RTP ports (RTCP on port+1) from a fixed range.
 // Free ports wait in a FIFO ring so a port just released is the last to be
 // reused, which keeps late packets of a finished call away from a new one.
 type Allocator struct {
 	start, end int
+	// confStart is rtpstart as configured, before rounding up to even.
+	confStart int
 
 	mu    sync.Mutex
 	ring  []uint16 // free even ports; head..head+n wraps around
@@ -28,13 +52,14 @@ type Allocator struct {
 // NewAllocator prepares the even ports in [start, end]. An odd start is
 // rounded up, and a pair needs port+1 inside the range too.
 func NewAllocator(start, end int) (*Allocator, error) {
+	confStart := start
 	if start&1 == 1 {
 		start++
 	}
 	if start < 1 || end > 65535 || start+1 > end {
 		return nil, fmt.Errorf("rtp: port range %d-%d holds no even/odd pair", start, end)
 	}
-	a := &Allocator{start: start, end: end, inUse: make(map[int]bool)}
+	a := &Allocator{start: start, end: end, confStart: confStart, inUse: make(map[int]bool)}
 	for p := start; p+1 <= end; p += 2 {
 		a.ring = append(a.ring, uint16(p))
 	}
@@ -125,10 +150,10 @@ func (a *Allocator) Allocate(ip netip.Addr, withRTCP bool) (*PortPair, error) {
 		pp.refs.Store(1)
 		return pp, nil
 	}
-	if lastErr != nil {
-		return nil, fmt.Errorf("%w (%d-%d on %s, last bind error: %v)", ErrPortsExhausted, a.start, a.end, ip, lastErr)
-	}
-	return nil, fmt.Errorf("%w (%d-%d on %s)", ErrPortsExhausted, a.start, a.end, ip)
+	a.mu.Lock()
+	inUse := len(a.ring) - a.n
+	a.mu.Unlock()
+	return nil, &ExhaustedError{Start: a.confStart, End: a.end, Pairs: len(a.ring), InUse: inUse, IP: ip, BindErr: lastErr}
 }
 
 // Close gives up the owner's hold on the sockets: they close, and the port

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"os"
 	"sync"
 	"testing"
 )
@@ -116,5 +117,77 @@ func TestNewAllocatorRange(t *testing.T) {
 		if (err == nil) != tc.ok {
 			t.Errorf("NewAllocator(%d,%d) err=%v", tc.start, tc.end, err)
 		}
+	}
+}
+
+// A full range says how much of it gostrisk holds, so the warning can tell
+// "every pair is in use by calls" from "another program squats ports".
+func TestAllocatorExhaustedErrorCounts(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		squat     bool // another program holds the second pair's RTP port
+		inUse     int
+		bindError bool
+	}{
+		{"all pairs handed out", false, 2, false},
+		{"a pair held by another program", true, 1, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := testAllocator(t, 2)
+			start, end := a.Range()
+			var held []*PortPair
+			pp, err := a.Allocate(loopback, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			held = append(held, pp)
+			if tc.squat {
+				other := start
+				if pp.Port == start {
+					other = start + 2
+				}
+				squatter, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(loopback, uint16(other))))
+				if err != nil {
+					t.Skipf("cannot hold port: %v", err)
+				}
+				defer squatter.Close()
+			} else {
+				pp, err := a.Allocate(loopback, false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				held = append(held, pp)
+			}
+			_, err = a.Allocate(loopback, false)
+			var ex *ExhaustedError
+			if !errors.As(err, &ex) || !errors.Is(err, ErrPortsExhausted) {
+				t.Fatalf("Allocate on a full range: %v, want an *ExhaustedError", err)
+			}
+			if ex.Start != start || ex.End != end || ex.Pairs != 2 || ex.InUse != tc.inUse || (ex.BindErr != nil) != tc.bindError {
+				t.Errorf("got %+v, want range %d-%d, 2 pairs, %d in use, bind error %v", ex, start, end, tc.inUse, tc.bindError)
+			}
+			for _, pp := range held {
+				pp.Close()
+			}
+		})
+	}
+}
+
+// The error names rtpstart as the admin wrote it, odd or not.
+func TestAllocatorExhaustedNamesConfiguredStart(t *testing.T) {
+	start := 30000 + (os.Getpid()%500)*40 + 1
+	a, err := NewAllocator(start, start+2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pp, err := a.Allocate(loopback, false)
+	if err != nil {
+		t.Skipf("pair in use elsewhere: %v", err)
+	}
+	defer pp.Close()
+	_, err = a.Allocate(loopback, false)
+	var ex *ExhaustedError
+	if !errors.As(err, &ex) || ex.Start != start || ex.End != start+2 {
+		t.Fatalf("got %v, want an exhaustion naming %d-%d", err, start, start+2)
 	}
 }

@@ -59,11 +59,14 @@
 //     datagrams. That saves epoll_wait, the per-packet system call entries
 //     and most descriptor lookups: about an eighth of the CPU per packet
 //     (bench/RESULTS.md). The engine's goroutine is locked to its thread
-//     (the ring is single-issuer). When idle it parks in Go's poller on an
-//     eventfd the kernel signals when the ring gets work, never in
-//     io_uring_enter: a thread blocked in a system call keeps the
-//     scheduler's P until sysmon takes it back, and on a one-CPU server
-//     SIP would wait for that.
+//     (the ring is single-issuer). When idle it parks in Go's poller on
+//     its epoll set, which holds an eventfd the kernel signals when the
+//     ring gets work and the control eventfd, never in io_uring_enter: a
+//     thread blocked in a system call keeps the scheduler's P until
+//     sysmon takes it back, and on a one-CPU server SIP would wait for
+//     that. (The ring's own signal for a control request is deferred by
+//     the kernel, which is why the control eventfd wakes it directly: a
+//     call's ports come back when the engine lets go of its bridge.)
 //   - Once strict RTP has locked a leg's source and it is also where the
 //     leg sends, the socket is connect()ed to it (link_linux.go): the
 //     kernel drops other sources, as strict RTP would, and sends reuse the

@@ -28,9 +28,13 @@ const batchEvents = 256
 // yields the processor.
 const yieldRounds = 8
 
-// ctlSlot tags the eventfd in the epoll set; data sockets carry their
-// slot index, which is never negative.
-const ctlSlot = -1
+// ctlSlot tags the eventfd in the epoll set, wakeSlot the io_uring
+// loop's eventfd; data sockets carry their slot index, which is never
+// negative.
+const (
+	ctlSlot  = -1
+	wakeSlot = -2
+)
 
 // engine relays every bridge assigned to it from one goroutine. Its epoll
 // set holds each bridged leg's RTP socket (level-triggered EPOLLIN, the

@@ -1,7 +1,10 @@
 package rtp
 
 import (
+	"net"
+	"net/netip"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -307,4 +310,66 @@ func TestBridgeErrWhenTheEngineRefusesALeg(t *testing.T) {
 		t.Fatalf("Err() = %v, want the engine's refusal", err)
 	}
 	br.Close()
+}
+
+// A call's ports come back as soon as the engine has let go of its
+// bridge, and an idle engine lets go at once: the request that wakes it
+// is written from another thread, and the kernel signals the io_uring
+// loop's own eventfd for work queued from inside an eventfd write only
+// after an RCU grace period (about 15 ms here), so an engine parked on
+// that eventfd alone took each removal that late. Thousands of calls a
+// second then keep that many more port pairs out of the range.
+func TestIdleEngineHandsPortsBackPromptly(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		uring bool
+	}{{"io_uring", true}, {"epoll", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			relayOn(t, tc.uring)
+			const pairs, rounds = 2, 15
+			alloc := testAllocator(t, pairs)
+			var took []time.Duration
+			for i := range rounds {
+				a, b, pa, pb := phonedLegs(t, alloc, LegOptions{})
+				br, err := NewBridge(a, b)
+				if err != nil {
+					t.Fatal(err)
+				}
+				pa.send(a.LocalAddr(), rtpPacket(t, 0, uint16(i), 0, 1, false, []byte("x")))
+				pb.mustRecv()
+				if i == 0 && br.relay.e.onUring.Load() != tc.uring {
+					if tc.uring {
+						t.Skip("io_uring unavailable here: the epoll loop ran instead")
+					}
+					t.Fatal("the io_uring loop ran, want epoll")
+				}
+				// Long enough for the engine to run dry and park.
+				time.Sleep(30 * time.Millisecond)
+				ports := []int{a.Port(), b.Port()}
+				start := time.Now()
+				br.Close()
+				a.Close()
+				b.Close()
+				for alloc.Free() != pairs {
+					if time.Since(start) > 2*time.Second {
+						t.Fatalf("round %d: ports not back after 2 s", i)
+					}
+					time.Sleep(50 * time.Microsecond)
+				}
+				took = append(took, time.Since(start))
+				// Back in the allocator means unbound in the kernel too.
+				for _, p := range ports {
+					c, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(loopback, uint16(p))))
+					if err != nil {
+						t.Fatalf("round %d: port %d free in the allocator but: %v", i, p, err)
+					}
+					c.Close()
+				}
+			}
+			slices.Sort(took)
+			if median := took[len(took)/2]; median > 5*time.Millisecond {
+				t.Errorf("an idle engine handed ports back after %v (median of %d; all: %v), want at once", median, rounds, took)
+			}
+		})
+	}
 }

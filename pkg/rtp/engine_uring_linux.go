@@ -8,7 +8,6 @@ import (
 	"os"
 	"runtime"
 	"sync/atomic"
-	"syscall"
 	"time"
 	"unsafe"
 
@@ -60,14 +59,13 @@ type uringLoop struct {
 	e    *engine
 	ring *uring
 	bufs *bufRing
-	// The eventfd the kernel signals when the ring has work, as Go's
-	// poller sees it: idle parks on it.
-	wake    *os.File
-	wakeRC  syscall.RawConn
+	// The eventfd the kernel signals when the ring has work. Idle parks
+	// on the engine's epoll set, which holds it and the control eventfd.
 	wakeFD  int
 	wakeBuf [8]byte
 	woken   func(fd uintptr) bool // made once: a closure per park would allocate
-	msg     unix.Msghdr           // template of the receives: name and control sizes
+	wokenEv [2]unix.EpollEvent
+	msg     unix.Msghdr // template of the receives: name and control sizes
 	sc      *scratch
 	now     int64
 	err     error
@@ -121,7 +119,7 @@ func (e *engine) runUring() error {
 	if err := l.openWake(); err != nil {
 		return err
 	}
-	defer l.wake.Close()
+	defer unix.Close(l.wakeFD)
 	l.msg.Namelen = uringNameLen
 	l.msg.SetControllen(uringControlLen)
 	if err := l.probe(); err != nil {
@@ -130,6 +128,10 @@ func (e *engine) runUring() error {
 	if err := l.armCtl(); err != nil {
 		return err
 	}
+	if err := l.watchWakes(); err != nil {
+		return err
+	}
+	defer l.unwatchWakes()
 	e.ul = l
 	e.onUring.Store(true)
 	defer func() { e.ul = nil }()
@@ -146,8 +148,14 @@ func (e *engine) runUring() error {
 // a quiet process), and on a one-CPU server the SIP goroutines would wait
 // that long.
 func (l *uringLoop) loop() {
-	for round := 1; !l.quit && l.err == nil; round++ {
-		if round%yieldRounds == 0 {
+	// busy counts the rounds since the loop last ran dry, like drain's
+	// round: only sustained load yields. A wake-up for a bridge's removal
+	// takes three rounds (the request, the cancelled receive, the
+	// hand-back after the next submission), and a yield among them would
+	// queue the hand-back behind every runnable SIP goroutine.
+	busy := 0
+	for !l.quit && l.err == nil {
+		if busy++; busy%yieldRounds == 0 {
 			// Let the SIP goroutines in between rounds (see drain).
 			runtime.Gosched()
 		}
@@ -168,6 +176,7 @@ func (l *uringLoop) loop() {
 		// unless the kernel took only part of the submissions.
 		if l.reap() == 0 && l.ring.tail == l.ring.submitted {
 			l.idle()
+			busy = 0
 		}
 	}
 }
@@ -176,10 +185,19 @@ func (l *uringLoop) loop() {
 // known) costs at most this much delay.
 const idleCheck = 20 * time.Millisecond
 
-// idle parks until the kernel queues work for the ring. The eventfd is
-// signalled when the ring's pending work goes from none to some, so it is
-// switched on and reset first, then the work queued until then is run;
-// only if that posted nothing does the goroutine park.
+// idle parks until the kernel queues work for the ring or a control
+// request arrives. The ring's eventfd is signalled when its pending work
+// goes from none to some, so it is switched on and reset first, then the
+// work queued until then is run; only if that posted nothing does the
+// goroutine park.
+//
+// It parks on the engine's epoll set, which holds the ring's eventfd and
+// the control eventfd, rather than on the ring's eventfd alone: a control
+// request's write wakes the ring's poll of the control eventfd from
+// inside an eventfd wake-up, where the kernel may not signal another
+// eventfd and defers the ring's signal by an RCU grace period (some 15 ms
+// here). Every bridge removal, and so the return of every call's ports,
+// waited that long.
 func (l *uringLoop) idle() {
 	l.ring.signal(true)
 	defer l.ring.signal(false)
@@ -191,11 +209,11 @@ func (l *uringLoop) idle() {
 	if l.pending() {
 		return
 	}
-	_ = l.wake.SetReadDeadline(time.Now().Add(idleCheck))
-	_ = l.wakeRC.Read(l.woken)
+	_ = l.e.file.SetReadDeadline(time.Now().Add(idleCheck))
+	_ = l.e.rc.Read(l.woken)
 }
 
-// openWake creates the ring's eventfd and hands it to Go's poller.
+// openWake creates the ring's eventfd.
 func (l *uringLoop) openWake() error {
 	fd, err := unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
 	if err != nil {
@@ -206,18 +224,36 @@ func (l *uringLoop) openWake() error {
 		return err
 	}
 	l.ring.signal(false)
-	l.wake = os.NewFile(uintptr(fd), "rtp-relay-uring-wake")
-	rc, err := l.wake.SyscallConn()
-	if err != nil {
-		_ = l.wake.Close()
-		return fmt.Errorf("rtp: uring wake raw conn: %w", err)
-	}
-	l.wakeFD, l.wakeRC = fd, rc
+	l.wakeFD = fd
 	l.woken = func(fd uintptr) bool {
-		_, err := unix.Read(int(fd), l.wakeBuf[:])
-		return err != unix.EAGAIN
+		n, err := unix.EpollWait(int(fd), l.wokenEv[:], 0)
+		return n > 0 || (err != nil && err != unix.EINTR)
 	}
 	return nil
+}
+
+// watchWakes puts the ring's eventfd into the engine's epoll set next to
+// the control eventfd, both edge-triggered: the loop resets the first
+// when it parks and reads the second only when the ring reports a
+// request, so level-triggered they could wake a park over and over for
+// a write already seen.
+func (l *uringLoop) watchWakes() error {
+	e := l.e
+	if err := unix.EpollCtl(e.epfd, unix.EPOLL_CTL_MOD, e.evfd, &unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLET, Fd: ctlSlot}); err != nil {
+		return fmt.Errorf("rtp: epoll_ctl eventfd: %w", err)
+	}
+	if err := unix.EpollCtl(e.epfd, unix.EPOLL_CTL_ADD, l.wakeFD, &unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLET, Fd: wakeSlot}); err != nil {
+		l.unwatchWakes()
+		return fmt.Errorf("rtp: epoll_ctl uring eventfd: %w", err)
+	}
+	return nil
+}
+
+// unwatchWakes gives the epoll set back as the epoll loop expects it.
+func (l *uringLoop) unwatchWakes() {
+	e := l.e
+	_ = unix.EpollCtl(e.epfd, unix.EPOLL_CTL_DEL, l.wakeFD, nil)
+	_ = unix.EpollCtl(e.epfd, unix.EPOLL_CTL_MOD, e.evfd, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: ctlSlot})
 }
 
 // pending says whether completions are already posted.

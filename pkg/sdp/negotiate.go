@@ -12,6 +12,9 @@ var (
 	ErrNoAudio       = errors.New("sdp: offer has no usable audio stream")
 	ErrNoCommonCodec = errors.New("sdp: no codec in common")
 	ErrNoCrypto      = errors.New("sdp: no acceptable SRTP crypto")
+	// ErrNoConnection: no c= line, at session or media level, says where
+	// the audio goes (chan_sip: "Insufficient information in SDP (c=)").
+	ErrNoConnection = errors.New("sdp: no c= line for the audio stream")
 )
 
 // Prefs is what one peer allows, from sip.conf.
@@ -66,6 +69,9 @@ func Negotiate(offer *Description, p Prefs) (*Result, error) {
 	m := offer.Audio
 	if m == nil || m.Port == 0 {
 		return nil, ErrNoAudio
+	}
+	if !m.Conn {
+		return nil, ErrNoConnection
 	}
 	switch m.Proto {
 	case "RTP/AVP", "RTP/AVPF", "RTP/SAVP", "RTP/SAVPF":

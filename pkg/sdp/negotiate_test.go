@@ -186,3 +186,49 @@ func TestOfferAnswerEndToEnd(t *testing.T) {
 		}
 	}
 }
+
+// Where the audio goes must be said by a c= line, at session or media
+// level; c=0.0.0.0 (hold) says it too. Without one chan_sip answers 488
+// ("Insufficient information in SDP (c=)").
+func TestNegotiateNeedsAConnectionLine(t *testing.T) {
+	head := "v=0\r\no=phone 42 42 IN IP4 192.168.1.20\r\ns=call\r\n"
+	tests := []struct {
+		name   string
+		sess   string // session-level lines after s=
+		media  string // lines after m=
+		err    error
+		remote string // "" when none
+	}{
+		{"session level", "c=IN IP4 192.168.1.20\r\n", "", nil, "192.168.1.20:4000"},
+		{"media level", "", "c=IN IP4 192.168.1.21\r\n", nil, "192.168.1.21:4000"},
+		{"media level overrides session level", "c=IN IP4 192.168.1.20\r\n", "c=IN IP4 192.168.1.21\r\n", nil, "192.168.1.21:4000"},
+		{"hold at session level", "c=IN IP4 0.0.0.0\r\n", "", nil, ""},
+		{"hold at media level", "", "c=IN IP4 0.0.0.0\r\n", nil, ""},
+		{"IPv6", "c=IN IP6 2001:db8::1\r\n", "", nil, "[2001:db8::1]:4000"},
+		{"host name, not resolved", "c=IN IP4 phone.example.com\r\n", "", nil, ""},
+		{"none", "", "", ErrNoConnection, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			body := head + tc.sess + "t=0 0\r\nm=audio 4000 RTP/AVP 0\r\n" + tc.media
+			d, err := Parse([]byte(body))
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			res, err := Negotiate(d, Prefs{Codecs: []string{"ulaw"}})
+			if !errors.Is(err, tc.err) || (err != nil) != (tc.err != nil) {
+				t.Fatalf("Negotiate: %v, want %v", err, tc.err)
+			}
+			if err != nil {
+				return
+			}
+			got := ""
+			if res.Remote.IsValid() {
+				got = res.Remote.String()
+			}
+			if got != tc.remote {
+				t.Errorf("remote %q, want %q", got, tc.remote)
+			}
+		})
+	}
+}

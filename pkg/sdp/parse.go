@@ -59,12 +59,16 @@ func parseDirection(s string) (Direction, bool) {
 
 // Media is one m= section as gostrisk needs it.
 type Media struct {
-	Type      string // "audio", "video", ...
-	Port      int
-	Proto     string
-	Fmts      []string // payload types as written on the m= line
-	Formats   []Format // resolved RTP formats, in m= order
-	Addr      netip.Addr
+	Type    string // "audio", "video", ...
+	Port    int
+	Proto   string
+	Fmts    []string // payload types as written on the m= line
+	Formats []Format // resolved RTP formats, in m= order
+	Addr    netip.Addr
+	// Conn reports that a c= line, at session or media level, gives the
+	// stream an address (Addr stays invalid for a host name, which
+	// gostrisk does not resolve).
+	Conn      bool
 	Direction Direction
 	Ptime     int
 	MaxPtime  int
@@ -133,6 +137,7 @@ func Parse(body []byte) (d *Description, err error) {
 	if err != nil {
 		return nil, err
 	}
+	sessConn := hasConn(sd.ConnectionInformation)
 	sessDir := SendRecv
 	for _, a := range sd.Attributes {
 		if dir, ok := parseDirection(a.Key); ok {
@@ -140,7 +145,7 @@ func Parse(body []byte) (d *Description, err error) {
 		}
 	}
 	for _, md := range sd.MediaDescriptions {
-		m, err := parseMedia(md, sessAddr, sessDir)
+		m, err := parseMedia(md, sessAddr, sessConn, sessDir)
 		if err != nil {
 			return nil, err
 		}
@@ -152,6 +157,10 @@ func Parse(body []byte) (d *Description, err error) {
 		}
 	}
 	return d, nil
+}
+
+func hasConn(ci *psdp.ConnectionInformation) bool {
+	return ci != nil && ci.Address != nil && ci.Address.Address != ""
 }
 
 func connAddr(ci *psdp.ConnectionInformation) (netip.Addr, error) {
@@ -170,13 +179,14 @@ func connAddr(ci *psdp.ConnectionInformation) (netip.Addr, error) {
 	return a.Unmap(), nil
 }
 
-func parseMedia(md *psdp.MediaDescription, sessAddr netip.Addr, sessDir Direction) (*Media, error) {
+func parseMedia(md *psdp.MediaDescription, sessAddr netip.Addr, sessConn bool, sessDir Direction) (*Media, error) {
 	m := &Media{
 		Type:      md.MediaName.Media,
 		Port:      md.MediaName.Port.Value,
 		Proto:     strings.Join(md.MediaName.Protos, "/"),
 		Fmts:      md.MediaName.Formats,
 		Addr:      sessAddr,
+		Conn:      sessConn || hasConn(md.ConnectionInformation),
 		Direction: sessDir,
 	}
 	if md.ConnectionInformation != nil {

@@ -208,19 +208,25 @@ func TestRejections(t *testing.T) {
 		name   string
 		exten  string
 		pts    []int
+		noConn bool // the offer has no c= line
 		code   int
 		notice string
 	}{
-		{"unknown extension", "9999", []int{0}, 404,
+		{"unknown extension", "9999", []int{0}, false, 404,
 			"NOTICE: Call from '6001' (UDP:127.0.0.1:%d) to extension '9999' rejected because extension not found in context 'work'."},
-		{"no common codec", "6000", []int{3}, 488, "NOTICE: No compatible codecs, not accepting this offer!"},
+		{"no common codec", "6000", []int{3}, false, 488, "NOTICE: No compatible codecs, not accepting this offer!"},
+		{"no c= line", "6000", []int{0}, true, 488, "WARNING: Insufficient information in SDP (c=)..."},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			l := newLab(t)
 			free := l.alloc.Free()
 			caller := newPhone(t, "6001", "")
-			out := caller.invite(l, tc.exten, tc.pts...)
+			body := caller.sdpBody(tc.pts...)
+			if tc.noConn {
+				body = withoutConnLine(body)
+			}
+			out := caller.inviteBody(l, tc.exten, body)
 			res := out.waitFinal(3 * time.Second)
 			if res.StatusCode != tc.code {
 				t.Fatalf("final %d %s, want %d", res.StatusCode, res.Reason, tc.code)
@@ -307,4 +313,15 @@ func TestTeardown(t *testing.T) {
 		buf := make([]byte, 1<<16)
 		t.Errorf("%d goroutines after the call, %d before:\n%s", n, base, buf[:runtime.Stack(buf, true)])
 	}
+}
+
+// withoutConnLine drops the c= line of an SDP body.
+func withoutConnLine(body []byte) []byte {
+	var out []string
+	for _, l := range strings.SplitAfter(string(body), "\r\n") {
+		if !strings.HasPrefix(l, "c=") {
+			out = append(out, l)
+		}
+	}
+	return []byte(strings.Join(out, ""))
 }

@@ -81,6 +81,8 @@ func (m *Manager) HandleInvite(req *sip.Request, tx sip.ServerTransaction, from 
 
 	if err := c.negotiateOffer(); err != nil {
 		switch {
+		case errors.Is(err, sdp.ErrNoConnection):
+			m.log.Warning("Insufficient information in SDP (c=)...\n")
 		case errors.Is(err, errPlainOffer):
 			m.log.Warning("Matched device setup to use SRTP, but request was not!\n")
 		case cryptoError(err):
@@ -109,8 +111,13 @@ func (m *Manager) HandleInvite(req *sip.Request, tx sip.ServerTransaction, from 
 
 	leg, err := m.newLeg(comedia(from, m.d.General(), req))
 	if err != nil {
-		m.log.Warning("Unable to allocate RTP for call %s: %v\n", c.callID, err)
-		c.reject(503, "Service Unavailable")
+		m.noPorts("call "+c.callID, err)
+		if c.offer != nil {
+			// chan_sip cannot take an offer without an RTP instance.
+			c.reject(488, "Not acceptable here")
+		} else {
+			c.reject(503, "Service Unavailable")
+		}
 		return
 	}
 	c.mu.Lock()

@@ -2,6 +2,7 @@ package call
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/emiago/sipgo/sip"
@@ -153,7 +154,10 @@ func (m *Manager) handleReInvite(d *dialog, req *sip.Request, tx sip.ServerTrans
 		}
 		res, err := sdp.Negotiate(desc, prefs)
 		if err != nil {
-			if cryptoError(err) {
+			switch {
+			case errors.Is(err, sdp.ErrNoConnection):
+				m.log.Warning("Insufficient information in SDP (c=)...\n")
+			case cryptoError(err):
 				m.log.Warning("Matched device setup to use SRTP, but request was not!\n")
 			}
 			m.respond(req, tx, 488, "Not acceptable here")

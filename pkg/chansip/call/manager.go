@@ -105,7 +105,8 @@ type Manager struct {
 	inUse   map[string]int     // calls per peer name (lower case)
 	timers  map[*dialog]*time.Timer
 
-	ext extern.Cache
+	ext   extern.Cache
+	ports portsReport
 }
 
 type nopLogger struct{}

@@ -439,6 +439,29 @@ func TestHoldPassedThrough(t *testing.T) {
 	out.bye()
 }
 
+// TestReInviteWithoutConnectionLine: a re-INVITE whose SDP has no c= line
+// gets 488 and chan_sip's warning, and the call stays up.
+func TestReInviteWithoutConnectionLine(t *testing.T) {
+	l := newLab(t)
+	caller, callee, out := answeredCall(t, l)
+	re := out.inDialog(sip.INVITE, out.req.CSeq().SeqNo+10)
+	re.AppendHeader(&sip.ContactHeader{Address: out.req.Contact().Address})
+	re.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	re.SetBody(withoutConnLine(out.p.sdpBody(0)))
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	res, err := out.p.client.Do(ctx, re)
+	cancel()
+	if err != nil || res.StatusCode != 488 {
+		t.Fatalf("re-INVITE without c=: %v %v, want 488\nlog:\n%s", res, err, l.log)
+	}
+	_ = out.p.client.WriteRequest(out.inDialog(sip.ACK, re.CSeq().SeqNo))
+	if !l.log.has("WARNING: Insufficient information in SDP (c=)...") {
+		t.Errorf("log lacks chan_sip's c= warning:\n%s", l.log)
+	}
+	relay(t, caller, mediaTarget(t, out.final.Body()), callee, 0x6011)
+	out.bye()
+}
+
 // TestRTPTimeout: a bridged call without media is hung up after rtptimeout
 // with chan_sip's NOTICE, and both phones get a BYE.
 func TestRTPTimeout(t *testing.T) {

@@ -213,7 +213,9 @@ func (m *Manager) request(_ context.Context, data string, requestor *pbx.Channel
 	}
 	leg, err := m.newLeg(comedia(dst.peer, m.d.General(), nil))
 	if err != nil {
-		return nil, &pbx.RequestError{Cause: pbx.CauseCongestion, Err: err}
+		m.noPorts("a call to "+dst.name, err)
+		// chan_sip's cause when it cannot set up the dialog's RTP.
+		return nil, &pbx.RequestError{Cause: pbx.CauseUnregister, Err: err}
 	}
 	if dst.transport == "" {
 		dst.transport = "UDP"
