@@ -200,6 +200,19 @@ func udpConnection(req *sip.Request, tx sip.ServerTransaction) sip.Connection {
 	return c.Connection()
 }
 
+// RetransmittedInvite answers an INVITE that repeats the one of a call we
+// already run, as retransmittedInvite does, and reports whether it did.
+// The driver asks before it authenticates a new INVITE: the nonce of a
+// call's INVITE is used up by the time a retransmission comes, and would
+// get the caller a new challenge instead of our answer.
+func (m *Manager) RetransmittedInvite(req *sip.Request, tx sip.ServerTransaction) bool {
+	if !m.enter() {
+		return false
+	}
+	defer m.wg.Done()
+	return m.retransmittedInvite(req, tx)
+}
+
 // retransmittedInvite recognises an INVITE of a call we already run (same
 // Call-ID, From tag and CSeq) that arrives after its transaction ended
 // (see sendFinal): it gets our final response again, as the transaction

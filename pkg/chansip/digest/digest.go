@@ -165,15 +165,6 @@ func Challenge(realm, nonce string, stale bool) string {
 	return s
 }
 
-// NonceState is what a registrar knows about a nonce it is shown.
-type NonceState int
-
-const (
-	NonceUnknown NonceState = iota // not one we issued
-	NonceValid
-	NonceStale // issued by us, but too old: challenge again with stale=true
-)
-
 // Answer builds the Authorization value a client sends in reply to a
 // challenge header (for trunks that challenge our REGISTER or INVITE).
 func Answer(challenge, method, uri, user, secret string, nc int) (string, error) {
