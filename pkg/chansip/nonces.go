@@ -10,6 +10,7 @@ import (
 	"hash"
 	"hash/maphash"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -123,23 +124,27 @@ func dialogSeed(req *sip.Request) []byte {
 	return b
 }
 
-// callIDOf is the dialog a nonce is bound to.
-func callIDOf(req *sip.Request) []byte {
+// signed is what a nonce's MAC covers: its time and salt (the first 8
+// bytes of the nonce) and the Call-ID of the dialog it was issued in.
+func signed(head []byte, req *sip.Request) []byte {
+	b := make([]byte, 0, 64)
+	b = append(b, head[:8]...)
 	if id := req.CallID(); id != nil {
-		return []byte(id.Value())
+		b = append(b, id.Value()...)
 	}
-	return nil
+	return b
 }
 
 func (s *nonceSigner) issue(now time.Time, req *sip.Request) string {
-	var ts [4]byte
+	var head [8]byte // time, then salt
 	bucket := int64(nonceBucket / time.Second)
-	binary.BigEndian.PutUint32(ts[:], uint32(s.seconds(now)/bucket*bucket))
-	salt := s.mac([]byte("salt"), ts[:], dialogSeed(req), []byte(req.Source()))[:4]
-	sum := s.mac([]byte("nonce"), ts[:], salt, callIDOf(req))[:8]
+	binary.BigEndian.PutUint32(head[:4], uint32(s.seconds(now)/bucket*bucket))
+	seed := append(dialogSeed(req), 0)
+	seed = append(seed, req.Source()...)
+	copy(head[4:], s.mac([]byte("salt"), head[:4], seed)[:4])
+	sum := s.mac([]byte("nonce"), signed(head[:], req))[:8]
 	var out [32]byte
-	hex.Encode(out[0:8], ts[:])
-	hex.Encode(out[8:16], salt)
+	hex.Encode(out[0:16], head[:])
 	hex.Encode(out[16:32], sum)
 	return string(out[:])
 }
@@ -173,7 +178,7 @@ func (s *nonceSigner) check(nonce string, now time.Time, req *sip.Request) (nonc
 	if _, err := hex.Decode(raw[:], []byte(nonce)); err != nil {
 		return nonceForeign, nonceID{}
 	}
-	if !hmac.Equal(raw[8:16], s.mac([]byte("nonce"), raw[0:4], raw[4:8], callIDOf(req))[:8]) {
+	if !hmac.Equal(raw[8:16], s.mac([]byte("nonce"), signed(raw[:], req))[:8]) {
 		return nonceForeign, nonceID{}
 	}
 	issued := binary.BigEndian.Uint32(raw[0:4])
@@ -387,13 +392,50 @@ func (u *usedNonces) requestPrint(r *regRequest) uint64 {
 		h.WriteString(branch)
 	}
 	h.WriteByte(0)
-	for _, c := range req.GetHeaders("Contact") {
-		h.WriteString(c.Value())
-		h.WriteByte(0)
-	}
-	h.WriteByte(0)
-	if e := req.GetHeader("Expires"); e != nil {
-		h.WriteString(e.Value())
+	// Walked once, without rendering: the hot path allocates nothing here.
+	for _, hd := range req.Headers() {
+		switch v := hd.(type) {
+		case *sip.ContactHeader:
+			h.WriteString(v.DisplayName)
+			h.WriteByte(0)
+			writeURI(&h, &v.Address)
+			writeParams(&h, v.Params)
+		case *sip.ExpiresHeader:
+			var n [4]byte
+			binary.BigEndian.PutUint32(n[:], uint32(*v))
+			h.WriteByte(1)
+			h.Write(n[:])
+		default:
+			if strings.EqualFold(hd.Name(), "Expires") { // not a number
+				h.WriteByte(2)
+				h.WriteString(hd.Value())
+			}
+		}
 	}
 	return h.Sum64() | 1
+}
+
+func writeURI(h *maphash.Hash, u *sip.Uri) {
+	h.WriteString(u.Scheme)
+	h.WriteByte(0)
+	h.WriteString(u.User)
+	h.WriteByte(0)
+	h.WriteString(u.Password)
+	h.WriteByte(0)
+	h.WriteString(u.Host)
+	var port [4]byte
+	binary.BigEndian.PutUint32(port[:], uint32(u.Port))
+	h.Write(port[:])
+	writeParams(h, u.UriParams)
+	writeParams(h, u.Headers)
+}
+
+func writeParams(h *maphash.Hash, hp sip.HeaderParams) {
+	for _, kv := range hp {
+		h.WriteString(kv.K)
+		h.WriteByte('=')
+		h.WriteString(kv.V)
+		h.WriteByte(0)
+	}
+	h.WriteByte(1)
 }
