@@ -156,7 +156,7 @@ func (m *Manager) newInCall(req *sip.Request, tx sip.ServerTransaction, from *si
 	d := &dialog{
 		m: m, callID: req.CallID().Value(), created: time.Now(), peer: from,
 		addr: parseAddrPort(req.Source()), transport: req.Transport(),
-		localTag: newTag(), localCSeq: 101, lastMsg: "Rx: INVITE",
+		localTag: newTag(), localCSeq: 101, remoteCSeq: req.CSeq().SeqNo, lastMsg: "Rx: INVITE",
 		uri: req.Recipient.String(), sess: sdp.NewSession(m.sdpOwner(), m.sdpSession()),
 		keyWarn: &sync.Once{},
 	}
