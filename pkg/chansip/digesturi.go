@@ -20,12 +20,23 @@ import (
 //
 // The comparison follows RFC 3261 19.1.4 where it matters for this purpose,
 // and forgives what phones are known to write differently: scheme and host
-// case, an absent port against the scheme's default one, parameter order
-// and case, and %-escapes in the user part. User, password, host and port
-// must name the same thing; a user, ttl, method or maddr parameter in only
-// one of them, a parameter with different values in both, or different
-// URI headers make them differ. An answer without a uri is hashed by
-// checkAuth against the Request-URI itself, as chan_sip does, so it matches.
+// case, an absent port against the default one (5061 for sips: or
+// transport=tls, else 5060), parameter order and case, and %-escapes in
+// the user part. User, password, host and port must name the same thing;
+// a user, ttl, method or maddr parameter in only one of them, a parameter
+// with different values in both, or different URI headers make them
+// differ.
+//
+// One form names less than the Request-URI and is accepted: a uri with no
+// user part at all, sip:host:port, which is what sipp signs by default
+// (its auth_uri is remote_ip:remote_port whatever the Request-URI) and
+// chan_sip accepts. Such an answer signs the destination host, not the
+// number, so a nonce it uses still cannot be reused, but a man in the
+// middle who holds back the answer before it arrives could send its own
+// request with another user in the same dialog; a client that signs the
+// user part, as phones do, is held to it. An answer without a uri is
+// hashed by checkAuth against the Request-URI itself, as chan_sip does, so
+// it matches.
 func digestURIMatches(digestURI string, ruri *sip.Uri) bool {
 	if digestURI == "" {
 		return true
@@ -41,14 +52,14 @@ func digestURIMatches(digestURI string, ruri *sip.Uri) bool {
 		// tel: and other URIs keep their text unparsed.
 		return strings.EqualFold(u.Raw(), ruri.Raw())
 	}
+	hostOnly := u.User == "" && u.Password == ""
 	if u.Wildcard != ruri.Wildcard ||
-		unescapeURI(u.User) != unescapeURI(ruri.User) ||
-		unescapeURI(u.Password) != unescapeURI(ruri.Password) ||
+		!hostOnly && (unescapeURI(u.User) != unescapeURI(ruri.User) || unescapeURI(u.Password) != unescapeURI(ruri.Password)) ||
 		!sameHost(u.Host, ruri.Host) ||
 		portOr(&u) != portOr(ruri) {
 		return false
 	}
-	return sameURIParams(u.UriParams, ruri.UriParams) && sameURIHeaders(u.Headers, ruri.Headers)
+	return sameURIParams(u.UriParams, ruri.UriParams, hostOnly) && sameURIHeaders(u.Headers, ruri.Headers)
 }
 
 // schemeOf is the URI's scheme in lower case; sipgo leaves it empty for a
@@ -60,12 +71,13 @@ func schemeOf(u *sip.Uri) string {
 	return strings.ToLower(u.Scheme)
 }
 
-// portOr is the URI's port, or its scheme's default one.
+// portOr is the URI's port, or the default one for its scheme and
+// transport.
 func portOr(u *sip.Uri) int {
-	switch {
-	case u.Port != 0:
+	if u.Port != 0 {
 		return u.Port
-	case schemeOf(u) == "sips":
+	}
+	if t, _ := paramFold(u.UriParams, "transport"); schemeOf(u) == "sips" || strings.EqualFold(t, "tls") {
 		return 5061
 	}
 	return 5060
@@ -121,19 +133,24 @@ func unhex(c byte) (byte, bool) {
 var strictURIParams = []string{"user", "ttl", "method", "maddr"}
 
 // sameURIParams: a parameter in both URIs has the same value in both (case
-// aside), and a parameter of strictURIParams is in both or in neither.
-func sameURIParams(a, b sip.HeaderParams) bool {
+// aside), and a parameter of strictURIParams is in both or in neither,
+// except user=, which describes a user part a host-only digest uri (a)
+// does not sign.
+func sameURIParams(a, b sip.HeaderParams, hostOnly bool) bool {
+	strict := func(key string) bool {
+		return isStrictParam(key) && !(hostOnly && strings.EqualFold(key, "user"))
+	}
 	for _, kv := range a {
 		v, ok := paramFold(b, kv.K)
 		if ok && !strings.EqualFold(v, kv.V) {
 			return false
 		}
-		if !ok && isStrictParam(kv.K) {
+		if !ok && strict(kv.K) {
 			return false
 		}
 	}
 	for _, kv := range b {
-		if _, ok := paramFold(a, kv.K); !ok && isStrictParam(kv.K) {
+		if _, ok := paramFold(a, kv.K); !ok && strict(kv.K) {
 			return false
 		}
 	}

@@ -26,6 +26,13 @@ func TestDigestURIMatches(t *testing.T) {
 		{"sip:6000@[::1]:5060", "sip:6000@[0:0::1]", true},
 		{"sip:6000@127.0.0.1?Subject=hi", "sip:6000@127.0.0.1?subject=hi", true},
 		{"tel:+33612345678", "TEL:+33612345678", true},
+		{"sip:6000@127.0.0.1;transport=tls", "sip:6000@127.0.0.1:5061;transport=TLS", true},
+		// sipp's default: the remote host and port, no user.
+		{"sip:6000@127.0.0.1:5060", "sip:127.0.0.1:5060", true},
+		{"sip:0612345678@127.0.0.1:5060;user=phone", "sip:127.0.0.1:5060", true},
+		{"sip:6000@127.0.0.1:5060", "sip:127.0.0.1:5070", false},
+		{"sip:6000@127.0.0.1:5060", "sip:127.0.0.2:5060", false},
+		{"sip:6000@127.0.0.1", "sip:127.0.0.1;maddr=10.0.0.1", false},
 
 		// Another user, host, port or scheme.
 		{"sip:6000@127.0.0.1:5060", "sip:0899123456@127.0.0.1:5060", false},
@@ -34,7 +41,8 @@ func TestDigestURIMatches(t *testing.T) {
 		{"sip:6000@127.0.0.1", "sip:6000@127.0.0.2", false},
 		{"sip:6000@pbx.example.com", "sip:6000@pbx.example.org", false},
 		{"sip:6000@127.0.0.1", "sips:6000@127.0.0.1", false},
-		{"sip:6000@127.0.0.1", "sip:127.0.0.1", false},
+		{"sip:127.0.0.1", "sip:6000@127.0.0.1", false}, // signs a user the request does not name
+		{"sip:6000@127.0.0.1;transport=tls", "sip:6000@127.0.0.1:5060;transport=tls", false},
 		{"sip:6000@127.0.0.1", "sip:Abc@127.0.0.1", false},
 		{"sip:abc@127.0.0.1", "sip:ABC@127.0.0.1", false}, // the user part is case-sensitive
 		{"sip:6000@127.0.0.1", "sip:6000:pw@127.0.0.1", false},
