@@ -189,15 +189,15 @@ func (s *nonceSigner) check(nonce string, now time.Time, req *sip.Request) (nonc
 	return nonceFresh, nonceID{bucket: issued / uint32(nonceBucket/time.Second), mac: binary.BigEndian.Uint64(raw[8:16])}
 }
 
-// claim records that the request with the given print uses the valid
+// claim records that the request with the print fp uses the valid
 // nonce id: the first request to present a nonce uses it up (nonceFresh).
-// print identifies a request for its retransmissions (requestPrint): the
+// fp identifies a request for its retransmissions (requestPrint): the
 // same print later gets nonceRepeat; 0 accepts none, every later
 // presentation is nonceUsed. When the used set is full the nonce counts
 // as used: refusing an answer costs a phone one more challenge, accepting
 // a nonce twice would let a replay in.
-func (s *nonceSigner) claim(id nonceID, print uint64) nonceState {
-	switch s.used.claim(id, print) {
+func (s *nonceSigner) claim(id nonceID, fp uint64) nonceState {
+	switch s.used.claim(id, fp) {
 	case claimFresh:
 		return nonceFresh
 	case claimRepeat:
@@ -287,9 +287,9 @@ func newUsedNonces() *usedNonces {
 	return &usedNonces{seed: maphash.MakeSeed()}
 }
 
-// claim records that the request with print uses nonce id, unless
+// claim records that the request with the print fp uses nonce id, unless
 // something used it before.
-func (u *usedNonces) claim(id nonceID, print uint64) claimResult {
+func (u *usedNonces) claim(id nonceID, fp uint64) claimResult {
 	sh := &u.shards[id.mac%usedShards]
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
@@ -310,7 +310,7 @@ func (u *usedNonces) claim(id nonceID, print uint64) claimResult {
 		g.m = make(map[uint64]uint64, g.hint)
 	}
 	if p, ok := g.m[id.mac]; ok {
-		if print != 0 && p == print {
+		if fp != 0 && p == fp {
 			return claimRepeat
 		}
 		return claimUsed
@@ -319,7 +319,7 @@ func (u *usedNonces) claim(id nonceID, print uint64) claimResult {
 		u.full.Store(id.bucket + 1)
 		return claimFull
 	}
-	g.m[id.mac] = print
+	g.m[id.mac] = fp
 	return claimFresh
 }
 

@@ -13,10 +13,10 @@ func TestUsedNoncesClaim(t *testing.T) {
 	u := newUsedNonces()
 	id := nonceID{bucket: 100, mac: 0xdeadbeef}
 	steps := []struct {
-		name  string
-		id    nonceID
-		print uint64
-		want  claimResult
+		name string
+		id   nonceID
+		fp   uint64
+		want claimResult
 	}{
 		{"first use", id, 7, claimFresh},
 		{"the same request again (retransmission)", id, 7, claimRepeat},
@@ -27,7 +27,7 @@ func TestUsedNoncesClaim(t *testing.T) {
 		{"same MAC, next bucket: another nonce", nonceID{bucket: 101, mac: 0xdeadbeef}, 9, claimFresh},
 	}
 	for _, s := range steps {
-		if got := u.claim(s.id, s.print); got != s.want {
+		if got := u.claim(s.id, s.fp); got != s.want {
 			t.Errorf("%s: %v, want %v", s.name, got, s.want)
 		}
 	}

@@ -368,11 +368,11 @@ func (d *Driver) useNonce(creds *digest.Credentials, r *regRequest) nonceState {
 	if st != nonceFresh {
 		return st
 	}
-	var print uint64
+	var fp uint64
 	if r.req.Method == sip.REGISTER {
-		print = d.regs.nonces.used.requestPrint(r)
+		fp = d.regs.nonces.used.requestPrint(r)
 	}
-	return d.regs.nonces.claim(id, print)
+	return d.regs.nonces.claim(id, fp)
 }
 
 // contactInfo is what a REGISTER's Contact and Expires ask for.
