@@ -71,3 +71,22 @@ func TestDigestURIMatches(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDigestURIMatches: whatever an answer's uri holds, comparing it
+// never panics, and a Request-URI always matches its own text.
+func FuzzDigestURIMatches(f *testing.F) {
+	f.Add("sip:6000@127.0.0.1:5060", "sip:6000@127.0.0.1")
+	f.Add("sip:0612@pbx;user=phone?Subject=x", "sip:pbx:5060;USER=phone")
+	f.Add("sips:[::1]:5061;transport=tls", "tel:+33612")
+	f.Add("sip:%41b@h", "sip:Ab@H")
+	f.Fuzz(func(t *testing.T, ruriText, digestURI string) {
+		var ruri sip.Uri
+		if err := sip.ParseUri(ruriText, &ruri); err != nil {
+			return
+		}
+		digestURIMatches(digestURI, &ruri)
+		if !digestURIMatches(ruriText, &ruri) {
+			t.Errorf("Request-URI %q does not match its own text", ruriText)
+		}
+	})
+}
