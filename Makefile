@@ -16,13 +16,14 @@ run: build
 check: build
 	./$(BIN) check -C $(SAMPLE)
 
-# Installs what the end-to-end tests drive (sipp, baresip, fail2ban) when
-# missing; needs root on Debian, as CI has.
+# Installs what the end-to-end tests drive (sipp, baresip, fail2ban,
+# sipvicious's svcrack) when missing; needs root on Debian, as CI has.
 test-deps:
 	@missing=""; \
 	command -v sipp >/dev/null 2>&1 || missing="$$missing sip-tester"; \
 	command -v baresip >/dev/null 2>&1 || missing="$$missing baresip"; \
 	command -v fail2ban-regex >/dev/null 2>&1 || missing="$$missing fail2ban"; \
+	command -v svcrack >/dev/null 2>&1 || missing="$$missing sipvicious"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		(apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \

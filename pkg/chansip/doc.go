@@ -50,10 +50,14 @@
 // nonce), so extensions cannot be enumerated from the wire.
 //
 // REGISTER is answered without keeping a transaction, and nonces are
-// signed rather than stored (registrations.go), so a retransmission gets
-// the same answer and a flood of challenges leaves nothing behind. An
-// answer computed with the right password on an expired nonce gets a new
-// challenge with stale=true.
+// signed rather than stored (nonces.go), so a retransmission gets the same
+// answer and a flood of challenges leaves nothing behind. A nonce is bound
+// to the Call-ID it was issued in and good for one answer, as chan_sip's
+// per-dialog nonce is: the nonces answers have used are remembered until
+// they expire, with the request that used them, whose retransmissions get
+// the same answer. An answer computed with the right password on a used
+// or expired nonce gets a new challenge with stale=true; the digest uri
+// must name the Request-URI.
 //
 // # Calls and connections
 //

@@ -410,7 +410,7 @@ func transportOf(s string) sipconf.Transport {
 	return 0
 }
 
-// housekeeping expires registrations. One ticker serves
+// housekeeping expires registrations and used nonces. One ticker serves
 // all peers: a timer per registration would cost a goroutine-timer each
 // at the thousands of registrations the registrar is built for.
 func (d *Driver) housekeeping(ctx context.Context) {
@@ -425,6 +425,11 @@ func (d *Driver) housekeeping(ctx context.Context) {
 		for _, r := range d.regs.expired(d.now()) {
 			d.log.Debug(1, "Registration for '%s' expired", r.Peer)
 			d.resetQualify(r.Peer)
+		}
+		d.regs.nonces.expire(d.now())
+		if d.regs.nonces.used.overflowed() {
+			d.log.Warning("More than %d digest answers in %v: challenging the rest again until the nonces expire",
+				usedShards*usedPerShard, nonceBucket)
 		}
 	}
 }

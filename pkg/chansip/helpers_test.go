@@ -303,9 +303,14 @@ func (p *phone) register(o regOpts) *response {
 	return p.recv()
 }
 
-// registerAuth does the two-step exchange and returns both responses.
+// registerAuth does the two-step exchange and returns both responses. The
+// answer to the challenge keeps the Call-ID, as RFC 3261 8.1.3.5 asks: the
+// nonce is bound to it.
 func (p *phone) registerAuth(o regOpts) (first, second *response) {
 	p.t.Helper()
+	if o.callID == "" {
+		o.callID = fmt.Sprintf("call-%d@test", p.n+1)
+	}
 	authUser, password := o.authUser, o.password
 	o.authUser = ""
 	first = p.register(o)

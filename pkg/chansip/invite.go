@@ -29,6 +29,9 @@ func (d *Driver) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 		}
 		return
 	}
+	if calls.RetransmittedInvite(req, tx) {
+		return
+	}
 	src, err := parseHostPort(req.Source())
 	if err != nil {
 		return

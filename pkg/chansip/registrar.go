@@ -67,8 +67,9 @@ type regRequest struct {
 // that is hundreds of thousands of live transactions, most of the
 // registrar's memory. A retransmitted REGISTER is processed again instead
 // and gets the same answer: the To tag and the nonce derive from the
-// request, and an authenticated REGISTER's nonce stays valid for its
-// lifetime (nonces are not single-use), so it gets the same 200.
+// request, and the nonce an authenticated REGISTER used up stays good for
+// that same request, from the same address (see useNonce), so it gets the
+// same 200.
 type statelessTx struct {
 	sip.ServerTransaction
 	conn sip.Connection
@@ -277,14 +278,19 @@ func (d *Driver) challenge(cfg *sipconf.Config, r *regRequest, stale bool) {
 
 // fakeAuth answers exactly as a known peer with a wrong password would,
 // so that extensions cannot be enumerated (alwaysauthreject=yes): a
-// challenge first, then 403 to an answer that uses our nonce.
+// challenge first, then 403 to an answer that uses our nonce for the first
+// time (or repeats the request that did), and a new challenge to one whose
+// nonce is used, expired or not ours. It uses the nonce up as checkAuth
+// does.
 func (d *Driver) fakeAuth(cfg *sipconf.Config, r *regRequest) {
-	creds := credentials(r.req)
-	if creds == nil || d.regs.nonces.state(creds.Nonce, d.now()) != digest.NonceValid {
-		d.challenge(cfg, r, false)
-		return
+	if creds := credentials(r.req); creds != nil {
+		switch d.useNonce(creds, r) {
+		case nonceFresh, nonceRepeat:
+			d.respond(r.req, r.tx, 403, "Forbidden", nil)
+			return
+		}
 	}
-	d.respond(r.req, r.tx, 403, "Forbidden", nil)
+	d.challenge(cfg, r, false)
 }
 
 func credentials(req *sip.Request) *digest.Credentials {
@@ -299,7 +305,12 @@ func credentials(req *sip.Request) *digest.Credentials {
 	return c
 }
 
-// checkAuth is chan_sip's check_auth for REGISTER.
+// checkAuth is chan_sip's check_auth, for REGISTER and INVITE. Each nonce
+// is good for one answer (nonces.go): the first answer with it is checked
+// (authOK or authSecretFailed, which is a 403), any later one gets a new
+// challenge, with stale=true when it was right, as does an answer with an
+// expired nonce; an answer with a nonce that is not ours, or not for this
+// dialog, gets a plain new challenge.
 func (d *Driver) checkAuth(cfg *sipconf.Config, p *sipconf.Peer, r *regRequest) authResult {
 	if p.Secret == "" && p.MD5Secret == "" {
 		return authOK
@@ -317,14 +328,14 @@ func (d *Driver) checkAuth(cfg *sipconf.Config, p *sipconf.Peer, r *regRequest) 
 	if ha1 == "" {
 		ha1 = digest.HA1(creds.Username, cfg.General.Realm, p.Secret)
 	}
-	good := digest.Check(ha1, string(r.req.Method), creds)
-	switch d.regs.nonces.state(creds.Nonce, d.now()) {
-	case digest.NonceValid:
+	good := answers(ha1, creds, r.req)
+	switch d.useNonce(creds, r) {
+	case nonceFresh, nonceRepeat:
 		if good {
 			return authOK
 		}
 		return authSecretFailed
-	case digest.NonceStale:
+	case nonceUsed, nonceExpired:
 		// The right answer to a nonce we no longer accept: tell the
 		// phone to retry with a new one without asking for a password.
 		d.challenge(cfg, r, good)
@@ -332,6 +343,43 @@ func (d *Driver) checkAuth(cfg *sipconf.Config, p *sipconf.Peer, r *regRequest) 
 	}
 	d.challenge(cfg, r, false)
 	return authChallengeSent
+}
+
+// answers reports whether creds authenticate req: the response is right
+// for the secret behind ha1 (in either form CheckUnoffered accepts, as our
+// challenges offer no qop), and it was computed for req's Request-URI. A
+// uri that names another destination makes the answer wrong, as a wrong
+// password does (see digestURIMatches). An answer without a uri is hashed
+// against the Request-URI, as chan_sip does.
+func answers(ha1 string, creds *digest.Credentials, req *sip.Request) bool {
+	if creds.URI == "" {
+		c := *creds
+		c.URI = req.Recipient.String()
+		return digest.CheckUnoffered(ha1, string(req.Method), &c)
+	}
+	return digest.CheckUnoffered(ha1, string(req.Method), creds) && digestURIMatches(creds.URI, &req.Recipient)
+}
+
+// useNonce uses up the nonce of an answer (see nonces.go) and says what it
+// was. A REGISTER answered without a transaction may come again as a UDP
+// retransmission, which must get the answer the original got: the request
+// that used a nonce may present it again (same transaction, address,
+// transport and binding: requestPrint), any other request may not, so
+// the same Authorization replayed from another address is refused.
+// Every other method gets no such allowance: sipgo's transaction absorbs
+// an INVITE's retransmissions, and handleInvite answers the ones that
+// come after it (retransmittedInvite) before authenticating, so a second
+// INVITE with a used nonce is a replay or a new request.
+func (d *Driver) useNonce(creds *digest.Credentials, r *regRequest) nonceState {
+	st, id := d.regs.nonces.check(creds.Nonce, d.now(), r.req)
+	if st != nonceFresh {
+		return st
+	}
+	var fp uint64
+	if r.req.Method == sip.REGISTER {
+		fp = d.regs.nonces.used.requestPrint(r)
+	}
+	return d.regs.nonces.claim(id, fp)
 }
 
 // contactInfo is what a REGISTER's Contact and Expires ask for.

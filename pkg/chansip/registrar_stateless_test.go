@@ -79,8 +79,8 @@ func TestRegisterRetransmissionsGetTheSameAnswer(t *testing.T) {
 }
 
 func TestNonceSigner(t *testing.T) {
-	t0 := time.Unix(1_700_000_003, 0) // 3 s into an 8 s bucket
-	s := newNonceSigner(32 * time.Second)
+	t0 := time.Unix(1_700_000_003, 0) // 3 s into a 16 s bucket
+	s := newNonceSignerAt(32*time.Second, time.Unix(1_700_000_000, 0))
 	other := newNonceSigner(32 * time.Second)
 	req := func(callID, fromTag string, cseq int) *sip.Request {
 		raw := fmt.Sprintf("REGISTER sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK1\r\n"+
@@ -101,22 +101,26 @@ func TestNonceSigner(t *testing.T) {
 	tests := []struct {
 		name  string
 		nonce string
+		req   *sip.Request // the answer that presents it
 		at    time.Time
-		want  digest.NonceState
+		want  nonceState
 	}{
-		{"fresh", n, t0, digest.NonceValid},
-		{"end of lifetime", n, t0.Add(29 * time.Second), digest.NonceValid},
-		{"past lifetime", n, t0.Add(30 * time.Second), digest.NonceStale},
-		{"long past", n, t0.Add(24 * time.Hour), digest.NonceStale},
-		{"from the future", n, t0.Add(-time.Hour), digest.NonceStale},
-		{"tampered", string(flip), t0, digest.NonceUnknown},
-		{"other key", other.issue(t0, req("a", "f", 1)), t0, digest.NonceUnknown},
-		{"short", n[:31], t0, digest.NonceUnknown},
-		{"not hex", "zz" + n[2:], t0, digest.NonceUnknown},
-		{"empty", "", t0, digest.NonceUnknown},
+		{"fresh", n, req("a", "f", 2), t0, nonceFresh},
+		{"end of lifetime", n, req("a", "f", 2), t0.Add(29 * time.Second), nonceFresh},
+		{"past lifetime", n, req("a", "f", 2), t0.Add(30 * time.Second), nonceExpired},
+		{"long past", n, req("a", "f", 2), t0.Add(24 * time.Hour), nonceExpired},
+		{"from the future", n, req("a", "f", 2), t0.Add(-time.Hour), nonceExpired},
+		// chan_sip matches an answer to its dialog by Call-ID alone.
+		{"new From tag after the 401", n, req("a", "g", 2), t0, nonceFresh},
+		{"another dialog", n, req("b", "f", 2), t0, nonceForeign},
+		{"tampered", string(flip), req("a", "f", 2), t0, nonceForeign},
+		{"other key", other.issue(t0, req("a", "f", 1)), req("a", "f", 2), t0, nonceForeign},
+		{"short", n[:31], req("a", "f", 2), t0, nonceForeign},
+		{"not hex", "zz" + n[2:], req("a", "f", 2), t0, nonceForeign},
+		{"empty", "", req("a", "f", 2), t0, nonceForeign},
 	}
 	for _, tc := range tests {
-		if got := s.state(tc.nonce, tc.at); got != tc.want {
+		if got, _ := s.check(tc.nonce, tc.at, tc.req); got != tc.want {
 			t.Errorf("%s: state %v, want %v", tc.name, got, tc.want)
 		}
 	}

@@ -251,23 +251,25 @@ func TestStaleNonce(t *testing.T) {
 	}
 	t.Cleanup(d.Stop)
 	ph := newPhone(t, d.LocalAddr())
-	first := ph.register(regOpts{user: "6000", expires: "3600"})
+	// One dialog throughout: a nonce is only ever good in its own.
+	const callID = "stale@test"
+	first := ph.register(regOpts{user: "6000", expires: "3600", callID: callID})
 	clk.add(nonceLifetime + time.Second)
 	// Right password, old nonce: a new challenge saying stale, no failure.
 	res := ph.register(regOpts{user: "6000", authUser: "6000", password: "test", expires: "3600",
-		challenge: first.headers["www-authenticate"]})
+		challenge: first.headers["www-authenticate"], callID: callID, cseq: 2})
 	if res.code != 401 || !strings.HasSuffix(res.headers["www-authenticate"], ", stale=true") {
 		t.Fatalf("stale answer: %s", res.raw)
 	}
 	// Wrong password, old nonce: a plain new challenge.
 	res2 := ph.register(regOpts{user: "6000", authUser: "6000", password: "bad", expires: "3600",
-		challenge: first.headers["www-authenticate"]})
+		challenge: first.headers["www-authenticate"], callID: callID, cseq: 3})
 	if res2.code != 401 || strings.Contains(res2.headers["www-authenticate"], "stale") {
 		t.Fatalf("stale nonce, bad password: %s", res2.raw)
 	}
 	// The fresh nonce works.
 	res3 := ph.register(regOpts{user: "6000", authUser: "6000", password: "test", expires: "3600",
-		challenge: res.headers["www-authenticate"]})
+		challenge: res.headers["www-authenticate"], callID: callID, cseq: 4})
 	if res3.code != 200 {
 		t.Fatalf("fresh nonce: %s", res3.raw)
 	}

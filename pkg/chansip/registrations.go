@@ -1,22 +1,12 @@
 package chansip
 
 import (
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/binary"
-	"encoding/hex"
 	"fmt"
-	"hash"
 	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/emiago/sipgo/sip"
-
-	"github.com/gostrisk/gostrisk/pkg/chansip/digest"
 )
 
 // Registration is where a dynamic peer said it can be reached.
@@ -211,118 +201,4 @@ func (rs *registrations) restore(peer string, now time.Time) (*Registration, err
 	rs.m[peer] = r
 	rs.mu.Unlock()
 	return r, nil
-}
-
-// nonceSigner issues digest nonces that need no memory: a nonce carries
-// the time it was issued and a MAC over it under a key drawn at start-up,
-// so checking one is a computation, not a look-up. A store of issued
-// nonces costs memory per challenge (tens of megabytes at thousands of
-// registrations a second, kept for the nonce's lifetime) and a lock per
-// check; a signed nonce costs neither, and a flood of unanswered
-// challenges leaves nothing behind.
-//
-// A nonce is 32 hex digits: the issue time in Unix seconds rounded down to
-// nonceBucket (8 digits), a salt (8) and the MAC of both (16). The salt comes from
-// the request's dialog and the bucket, so a retransmitted request gets the
-// same challenge while different dialogs get different nonces. Nonces are
-// not single-use: a phone may retransmit its authenticated REGISTER and
-// must get the same 200 (replay within the lifetime is what chan_sip's
-// per-dialog nonce allows too).
-type nonceSigner struct {
-	lifetime time.Duration
-	macs     sync.Pool // of keyed HMAC-SHA256 states, reset before use
-}
-
-// nonceBucket is the granularity of the issue time: retransmissions within
-// it get the same nonce, and a nonce stays valid between lifetime minus
-// the bucket and lifetime. A retransmission that crosses a bucket gets a
-// new nonce, which a UA may take for an unexpected answer (sipp does: at
-// 7,500 REGISTER/s, 3 in 82,500 with 8 s buckets), so the bucket is half
-// the lifetime: phones answer a challenge within milliseconds.
-const nonceBucket = 16 * time.Second
-
-func newNonceSigner(lifetime time.Duration) *nonceSigner {
-	var key [32]byte
-	if _, err := rand.Read(key[:]); err != nil {
-		panic(fmt.Sprintf("chansip: crypto/rand failed: %v", err))
-	}
-	s := &nonceSigner{lifetime: lifetime}
-	s.macs.New = func() any { return hmac.New(sha256.New, key[:]) }
-	return s
-}
-
-func (s *nonceSigner) mac(parts ...[]byte) []byte {
-	h := s.macs.Get().(hash.Hash)
-	h.Reset()
-	for _, p := range parts {
-		h.Write(p)
-		h.Write([]byte{0})
-	}
-	sum := h.Sum(make([]byte, 0, sha256.Size))
-	s.macs.Put(h)
-	return sum
-}
-
-// dialogSeed identifies the request's dialog and transaction (Call-ID,
-// From tag, CSeq), which a retransmission repeats.
-func dialogSeed(req *sip.Request) []byte {
-	var b []byte
-	if id := req.CallID(); id != nil {
-		b = append(b, id.Value()...)
-	}
-	b = append(b, 0)
-	if from := req.From(); from != nil {
-		tag, _ := from.Params.Get("tag")
-		b = append(b, tag...)
-	}
-	b = append(b, 0)
-	if cseq := req.CSeq(); cseq != nil {
-		b = strconv.AppendUint(b, uint64(cseq.SeqNo), 10)
-		b = append(b, cseq.MethodName...)
-	}
-	return b
-}
-
-func (s *nonceSigner) issue(now time.Time, req *sip.Request) string {
-	var ts [4]byte
-	binary.BigEndian.PutUint32(ts[:], uint32(now.Unix()/int64(nonceBucket/time.Second)*int64(nonceBucket/time.Second)))
-	salt := s.mac([]byte("salt"), ts[:], dialogSeed(req))[:4]
-	sum := s.mac([]byte("nonce"), ts[:], salt)[:8]
-	var out [32]byte
-	hex.Encode(out[0:8], ts[:])
-	hex.Encode(out[8:16], salt)
-	hex.Encode(out[16:32], sum)
-	return string(out[:])
-}
-
-// state says whether nonce is one we issued and still within its lifetime.
-// An authentic nonce past it is stale, whatever its age: the phone only
-// has to take a fresh one.
-func (s *nonceSigner) state(nonce string, now time.Time) digest.NonceState {
-	if len(nonce) != 32 {
-		return digest.NonceUnknown
-	}
-	var raw [16]byte
-	if _, err := hex.Decode(raw[:], []byte(nonce)); err != nil {
-		return digest.NonceUnknown
-	}
-	if !hmac.Equal(raw[8:16], s.mac([]byte("nonce"), raw[0:4], raw[4:8])[:8]) {
-		return digest.NonceUnknown
-	}
-	issued := time.Unix(int64(binary.BigEndian.Uint32(raw[0:4])), 0)
-	if age := now.Sub(issued); age > s.lifetime || age < -nonceBucket {
-		return digest.NonceStale
-	}
-	return digest.NonceValid
-}
-
-// dialogTag is the To tag of our answers in a dialog, in chan_sip's shape
-// ("as" and 8 hex digits), the same for every answer in that dialog.
-func (s *nonceSigner) dialogTag(req *sip.Request) string {
-	seed := dialogSeed(req)
-	// The tag names the dialog, not the transaction: leave the CSeq out.
-	if cseq := req.CSeq(); cseq != nil {
-		seed = seed[:len(seed)-len(strconv.FormatUint(uint64(cseq.SeqNo), 10))-len(cseq.MethodName)]
-	}
-	return "as" + hex.EncodeToString(s.mac([]byte("tag"), seed)[:4])
 }

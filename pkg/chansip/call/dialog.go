@@ -66,6 +66,7 @@ type dialog struct {
 	localName, remoteName string
 	localTag, remoteTag   string
 	localCSeq             uint32
+	remoteCSeq            uint32  // highest CSeq of the far end's requests, 0 before any (cseq.go)
 	target                sip.Uri // the far end's Contact
 }
 

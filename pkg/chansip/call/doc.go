@@ -12,10 +12,14 @@
 //     the INVITE transaction is over (final response sent and, for a 2xx,
 //     the ACK received or Timer H expired), because sipgo terminates a
 //     server transaction when its handler returns;
+//   - an INVITE that repeats the one of a running call after its
+//     transaction ended: Manager.RetransmittedInvite, asked before the
+//     driver authenticates (the call's nonce is used up by then);
 //   - every in-dialog request (ACK, BYE, CANCEL that matched no
 //     transaction, re-INVITE, INFO, UPDATE): Manager.HandleInDialog, which
 //     answers 481 itself when the dialog is unknown and reports whether it
-//     did so;
+//     did so; a request older than the last one the far end sent gets 500,
+//     and an ended dialog takes nothing but a BYE (cseq.go);
 //   - the Technology (type "SIP") is registered with the pbx engine so
 //     that Dial(SIP/...) reaches Manager's Request.
 //

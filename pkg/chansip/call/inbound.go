@@ -166,7 +166,7 @@ func (m *Manager) newInCall(req *sip.Request, tx sip.ServerTransaction, from *si
 	d := &dialog{
 		m: m, callID: req.CallID().Value(), created: time.Now(), peer: from,
 		addr: parseAddrPort(req.Source()), transport: req.Transport(),
-		localTag: newTag(), localCSeq: 101, lastMsg: "Rx: INVITE",
+		localTag: newTag(), localCSeq: 101, remoteCSeq: req.CSeq().SeqNo, lastMsg: "Rx: INVITE",
 		uri: req.Recipient.String(), sess: sdp.NewSession(m.sdpOwner(), m.sdpSession()),
 		keyWarn: &sync.Once{},
 	}
@@ -208,6 +208,19 @@ func udpConnection(req *sip.Request, tx sip.ServerTransaction) sip.Connection {
 		return nil
 	}
 	return c.Connection()
+}
+
+// RetransmittedInvite answers an INVITE that repeats the one of a call we
+// already run, as retransmittedInvite does, and reports whether it did.
+// The driver asks before it authenticates a new INVITE: the nonce of a
+// call's INVITE is used up by the time a retransmission comes, and would
+// get the caller a new challenge instead of our answer.
+func (m *Manager) RetransmittedInvite(req *sip.Request, tx sip.ServerTransaction) bool {
+	if !m.enter() {
+		return false
+	}
+	defer m.wg.Done()
+	return m.retransmittedInvite(req, tx)
 }
 
 // retransmittedInvite recognises an INVITE of a call we already run (same

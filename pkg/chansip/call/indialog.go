@@ -16,10 +16,28 @@ import (
 // answering, when the Call-ID is none of the Manager's dialogs: the
 // driver then answers it (481 Call/Transaction Does Not Exist, or its own
 // handling for its own dialogs).
+//
+// A dialog that has ended takes nothing but a BYE (ours and theirs may
+// cross, and theirs may be retransmitted); a request older than the last
+// one the far end sent is refused (cseq.go). Either way a request captured
+// earlier in the call and replayed changes nothing.
 func (m *Manager) HandleInDialog(req *sip.Request, tx sip.ServerTransaction) bool {
 	d := m.dialogOf(req)
 	if d == nil {
 		return false
+	}
+	if d.isEnded() && countsCSeq(req.Method) && req.Method != sip.BYE {
+		d.setLast("Rx: " + req.Method.String())
+		m.respond(req, tx, 481, "Call/Transaction Does Not Exist")
+		return true
+	}
+	order := 1
+	if countsCSeq(req.Method) {
+		order = d.cseqOrder(req)
+	}
+	if order < 0 || order == 0 && req.Method == sip.INVITE {
+		m.refuseOutOfOrder(d, req, tx)
+		return true
 	}
 	switch req.Method {
 	case sip.ACK:
@@ -31,6 +49,12 @@ func (m *Manager) HandleInDialog(req *sip.Request, tx sip.ServerTransaction) boo
 	case sip.INVITE:
 		m.handleReInvite(d, req, tx)
 	case sip.INFO:
+		if order == 0 {
+			// A retransmission: answered again, its digit not played twice.
+			d.setLast("Rx: INFO")
+			m.respond(req, tx, 200, "OK")
+			break
+		}
 		m.handleInfo(d, req, tx)
 	default:
 		d.setLast("Rx: " + req.Method.String())

@@ -295,6 +295,7 @@ func (l *lab) route() {
 	l.srv.OnAck(inDialog)
 	l.srv.OnBye(inDialog)
 	l.srv.OnCancel(inDialog)
+	l.srv.OnInfo(inDialog)
 }
 
 func (l *lab) close() {

@@ -115,13 +115,35 @@ func Response(ha1, method string, c *Credentials) string {
 // Check reports whether the credentials answer the challenge for this
 // method with the given HA1. The comparison does not leak timing.
 func Check(ha1, method string, c *Credentials) bool {
-	want := Response(ha1, method, c)
-	if len(want) != len(c.Response) {
+	return sameHex(Response(ha1, method, c), c.Response)
+}
+
+// CheckUnoffered reports whether the credentials answer a challenge that
+// offered no qop, as chan_sip's challenges (and ours) never do. chan_sip
+// checks the RFC 2069 form md5(HA1:nonce:HA2) whatever qop the answer
+// names: svcrack and some old phones name qop=auth without being offered
+// it, yet compute that form (Check, which follows the qop named, refuses
+// them). A client that names qop=auth with a cnonce and nc and computes
+// the RFC 2617 form over them proves the same knowledge of the secret for
+// this nonce, method and uri, so that form is accepted too.
+func CheckUnoffered(ha1, method string, c *Credentials) bool {
+	ha2 := md5hex(method + ":" + c.URI)
+	if strings.EqualFold(c.QOP, "auth") && c.CNonce != "" && c.NC != "" &&
+		sameHex(md5hex(ha1+":"+c.Nonce+":"+c.NC+":"+c.CNonce+":"+c.QOP+":"+ha2), c.Response) {
+		return true
+	}
+	return sameHex(md5hex(ha1+":"+c.Nonce+":"+ha2), c.Response)
+}
+
+// sameHex compares an expected lower-case digest with a received one of
+// either case, in time that does not depend on where they differ.
+func sameHex(want, got string) bool {
+	if len(want) != len(got) {
 		return false
 	}
 	var diff byte
 	for i := 0; i < len(want); i++ {
-		diff |= want[i] ^ toLower(c.Response[i])
+		diff |= want[i] ^ toLower(got[i])
 	}
 	return diff == 0
 }
@@ -142,15 +164,6 @@ func Challenge(realm, nonce string, stale bool) string {
 	}
 	return s
 }
-
-// NonceState is what a registrar knows about a nonce it is shown.
-type NonceState int
-
-const (
-	NonceUnknown NonceState = iota // not one we issued
-	NonceValid
-	NonceStale // issued by us, but too old: challenge again with stale=true
-)
 
 // Answer builds the Authorization value a client sends in reply to a
 // challenge header (for trunks that challenge our REGISTER or INVITE).

@@ -1,6 +1,7 @@
 package digest
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -67,6 +68,51 @@ func TestAnswerRoundTrip(t *testing.T) {
 	}
 	if _, err := Answer(`Digest realm="x", nonce="y", algorithm=SHA-256`, "REGISTER", "sip:x", "u", "p", 1); err == nil {
 		t.Error("SHA-256 challenge answered with MD5")
+	}
+}
+
+// TestCheckUnoffered: our challenges offer no qop. An answer in the
+// RFC 2069 form is right whatever qop it names (svcrack names qop=auth
+// with neither cnonce nor nc and computes that form, as do some old
+// phones; chan_sip accepts them), and an answer in the RFC 2617 form over
+// the cnonce and nc it names is right too.
+func TestCheckUnoffered(t *testing.T) {
+	const realm, nonce, uri = "asterisk", "0123456789abcdef0123456789abcdef", "sip:127.0.0.1:5060"
+	ha1 := HA1("7000", realm, "right")
+	ha2 := md5hex("REGISTER:" + uri)
+	plain := md5hex(ha1 + ":" + nonce + ":" + ha2)
+	withQop := md5hex(ha1 + ":" + nonce + ":00000001:c0ffee:auth:" + ha2)
+	tests := []struct {
+		name      string
+		c         Credentials
+		unoffered bool // CheckUnoffered
+		check     bool // Check, which follows the qop the answer names
+	}{
+		{"RFC 2069", Credentials{Response: plain}, true, true},
+		{"RFC 2069, upper-case hex", Credentials{Response: strings.ToUpper(plain)}, true, true},
+		{"svcrack: qop=auth named, RFC 2069 computed", Credentials{QOP: "auth", Response: plain}, true, false},
+		{"qop=auth named with cnonce and nc, RFC 2069 computed", Credentials{QOP: "auth", CNonce: "c0ffee", NC: "00000001", Response: plain}, true, false},
+		{"RFC 2617 qop=auth", Credentials{QOP: "auth", CNonce: "c0ffee", NC: "00000001", Response: withQop}, true, true},
+		{"RFC 2617 form without qop named", Credentials{CNonce: "c0ffee", NC: "00000001", Response: withQop}, false, false},
+		{"RFC 2617 form, other nc", Credentials{QOP: "auth", CNonce: "c0ffee", NC: "00000002", Response: withQop}, false, false},
+		{"wrong response", Credentials{QOP: "auth", Response: md5hex("x")}, false, false},
+		{"empty response", Credentials{}, false, false},
+	}
+	for _, tt := range tests {
+		c := tt.c
+		c.Username, c.Realm, c.Nonce, c.URI = "7000", realm, nonce, uri
+		if got := CheckUnoffered(ha1, "REGISTER", &c); got != tt.unoffered {
+			t.Errorf("%s: CheckUnoffered = %v, want %v", tt.name, got, tt.unoffered)
+		}
+		if got := Check(ha1, "REGISTER", &c); got != tt.check {
+			t.Errorf("%s: Check = %v, want %v", tt.name, got, tt.check)
+		}
+		if CheckUnoffered(HA1("7000", realm, "wrong"), "REGISTER", &c) {
+			t.Errorf("%s: accepted with the wrong secret", tt.name)
+		}
+		if CheckUnoffered(ha1, "INVITE", &c) {
+			t.Errorf("%s: accepted for another method", tt.name)
+		}
 	}
 }
 

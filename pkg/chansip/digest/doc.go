@@ -3,9 +3,10 @@
 // INVITE with a nonce and verifies the answer; the client side answers the
 // 401/407 challenges of a trunk.
 //
-// Issuing and checking nonces is the registrar's (pkg/chansip signs them, so
-// no memory is kept per challenge); NonceState names what it finds. An
-// expired nonce that was otherwise answered correctly counts as stale, which
-// the registrar answers with a fresh challenge carrying stale=true, as
+// Issuing and checking nonces is the registrar's (pkg/chansip/nonces.go:
+// signed and bound to the dialog, so nothing is kept per challenge, and
+// each good for one answer, as chan_sip's are). A used or expired nonce
+// that was otherwise answered correctly counts as stale, which the
+// registrar answers with a fresh challenge carrying stale=true, as
 // chan_sip does.
 package digest
