@@ -102,8 +102,10 @@ func (p *streamPhone) msg(method, uri string, extra ...string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s SIP/2.0\r\n", method, uri)
 	fmt.Fprintf(&b, "Via: SIP/2.0/%s %s;branch=z9hG4bK-st-%d-%d\r\n", p.transport, p.conn.LocalAddr(), p.seq, time.Now().UnixNano())
-	fmt.Fprintf(&b, "From: <sip:7000@127.0.0.1>;tag=st%d\r\nTo: <sip:7000@127.0.0.1>\r\n", p.seq)
-	fmt.Fprintf(&b, "Call-ID: st-%s-%d@test\r\nCSeq: %d %s\r\n", p.conn.LocalAddr(), p.seq, p.seq, method)
+	// One dialog per connection, as a phone keeps one Call-ID for its
+	// registrations: the registrar binds a nonce to its Call-ID.
+	fmt.Fprintf(&b, "From: <sip:7000@127.0.0.1>;tag=st-%s\r\nTo: <sip:7000@127.0.0.1>\r\n", p.conn.LocalAddr())
+	fmt.Fprintf(&b, "Call-ID: st-%s@test\r\nCSeq: %d %s\r\n", p.conn.LocalAddr(), p.seq, method)
 	fmt.Fprintf(&b, "Contact: <sip:7000@%s;transport=%s>\r\nMax-Forwards: 70\r\n", p.conn.LocalAddr(), strings.ToLower(p.transport))
 	for _, h := range extra {
 		b.WriteString(h + "\r\n")
