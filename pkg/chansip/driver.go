@@ -84,7 +84,7 @@ type Driver struct {
 	srv    *sipgo.Server
 	client *sipgo.Client
 	tp     *transports
-	fast   atomic.Pointer[udpFastPath] // REGISTER over UDP without sipgo; nil when stopped
+	fast   atomic.Pointer[udpFastPath] // REGISTER and OPTIONS over UDP without sipgo; nil when stopped
 
 	mu      sync.Mutex
 	started bool
