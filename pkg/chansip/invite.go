@@ -20,12 +20,12 @@ func (d *Driver) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	calls := d.callManager()
 	if calls == nil {
-		d.respond(req, tx, 503, "Service Unavailable", nil)
+		d.respond(req, stateless(req, tx), 503, "Service Unavailable", nil)
 		return
 	}
 	if to := req.To(); to != nil && to.Params.Has("tag") {
 		if !calls.HandleInDialog(req, tx) {
-			d.respond(req, tx, 481, "Call leg/transaction does not exist", nil)
+			d.respond(req, stateless(req, tx), 481, "Call leg/transaction does not exist", nil)
 		}
 		return
 	}
@@ -147,7 +147,9 @@ func (d *Driver) handleInDialog(req *sip.Request, tx sip.ServerTransaction) {
 	if req.Method == sip.ACK {
 		return
 	}
-	d.respond(req, tx, 481, "Call leg/transaction does not exist", nil)
+	// No dialog, no state to keep: over UDP a retransmission is answered
+	// again rather than held by a transaction for 32 s.
+	d.respond(req, stateless(req, tx), 481, "Call leg/transaction does not exist", nil)
 }
 
 // rejectMalformed answers 400 to a request chan_sip would refuse before
@@ -158,6 +160,6 @@ func (d *Driver) rejectMalformed(req *sip.Request, tx sip.ServerTransaction) boo
 		return false
 	}
 	d.log.Debug(1, "Bad %s from %s: %v", req.Method, req.Source(), err)
-	d.respond(req, tx, 400, "Bad Request", nil)
+	d.respond(req, stateless(req, tx), 400, "Bad Request", nil)
 	return true
 }

@@ -53,6 +53,7 @@ func (d *Driver) setupStack(cfg *sipconf.Config) error {
 	}
 	srv.OnRegister(d.handleRegister)
 	srv.OnOptions(d.handleOptions)
+	srv.OnNoRoute(d.handleNoRoute)
 	d.ua, d.srv = ua, srv
 	return nil
 }
