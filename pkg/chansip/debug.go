@@ -38,10 +38,13 @@ func (f *debugFilter) on() bool { return f.all || f.addr.IsValid() }
 // readHook sees every packet before sipgo parses it, which is what
 // chan_sip prints: the bytes as read.
 func (d *Driver) readHook(props sip.TransportReadProps, data []byte) ([]byte, error) {
-	if bareLineBreak(data) {
+	if props.Transport == "UDP" && bareLineBreak(data) {
 		// A lone CR or LF in the headers would be echoed into our answers
 		// (header injection); the packet is dropped. Returning an error
-		// instead would stop sipgo's UDP reader.
+		// instead would stop sipgo's UDP reader. Over TCP and TLS a read
+		// is a piece of a stream, which may end between the CR and the LF
+		// of a line; dropping it would cut the stream, so there the
+		// parsed requests are checked instead (Driver.handler).
 		return nil, nil
 	}
 	d.observeRead(props, data)

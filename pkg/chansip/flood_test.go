@@ -1,11 +1,14 @@
 package chansip
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"net"
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/emiago/sipgo/sip"
 
@@ -87,5 +90,76 @@ func TestStatelessAnswersKeepNoTransaction(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// optionsTCP is an OPTIONS over TCP from local, numbered n.
+func optionsTCP(to, local string, n int, callID string) string {
+	if callID == "" {
+		callID = fmt.Sprintf("tcp-%d@flood", n)
+	}
+	return "OPTIONS sip:" + to + " SIP/2.0\r\nVia: SIP/2.0/TCP " + local + fmt.Sprintf(";branch=z9hG4bK-t%d\r\n", n) +
+		fmt.Sprintf("From: <sip:probe@127.0.0.1>;tag=p%d\r\n", n) + "To: <sip:" + to + ">\r\nCall-ID: " + callID + "\r\n" +
+		"CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+}
+
+// readAnswers reads SIP responses from r until n have come (or the
+// deadline passes) and returns their Call-IDs in order.
+func readAnswers(t *testing.T, c net.Conn, r *bufio.Reader, n int, within time.Duration) []string {
+	t.Helper()
+	c.SetReadDeadline(time.Now().Add(within))
+	var ids []string
+	for len(ids) < n {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatalf("after %d answers: %v", len(ids), err)
+		}
+		if v, ok := strings.CutPrefix(line, "Call-ID: "); ok {
+			ids = append(ids, strings.TrimSpace(v))
+		}
+	}
+	return ids
+}
+
+// TestTCPReadsSplitInsideCRLF: a read from a TCP stream may end between
+// the CR and the LF of a line. The read hook dropped such a read as a
+// packet with a bare line break, which cut the stream: the request was
+// lost and the parser, out of step, closed the connection. A request with
+// a lone LF in a header our answer copies is still dropped, alone.
+func TestTCPReadsSplitInsideCRLF(t *testing.T) {
+	_, tcpAddr := floodDriver(t)
+	c, err := net.Dial("tcp4", tcpAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.(*net.TCPConn).SetNoDelay(true)
+	local := c.LocalAddr().String()
+	r := bufio.NewReader(c)
+	for i := range 5 {
+		msg := optionsTCP(tcpAddr, local, i, "")
+		// Each write ends just after a CR; the pause lets the server
+		// read it apart from the LF that follows.
+		for part := range strings.SplitAfterSeq(msg, "\r") {
+			if _, err := c.Write([]byte(part)); err != nil {
+				t.Fatalf("request %d: %v", i, err)
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		if ids := readAnswers(t, c, r, 1, 5*time.Second); ids[0] != fmt.Sprintf("tcp-%d@flood", i) {
+			t.Fatalf("answer to %s, want tcp-%d@flood", ids[0], i)
+		}
+	}
+	// The request with a lone LF goes first, and has time to be answered
+	// (wrongly) before the clean one follows.
+	if _, err := c.Write([]byte(optionsTCP(tcpAddr, local, 10, "bad@flood\nInjected: yes"))); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if _, err := c.Write([]byte(optionsTCP(tcpAddr, local, 11, ""))); err != nil {
+		t.Fatal(err)
+	}
+	if ids := readAnswers(t, c, r, 1, 5*time.Second); ids[0] != "tcp-11@flood" {
+		t.Fatalf("answer to %q, want only tcp-11@flood (the request with a lone LF dropped)", ids[0])
 	}
 }

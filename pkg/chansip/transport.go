@@ -51,9 +51,9 @@ func (d *Driver) setupStack(cfg *sipconf.Config) error {
 		ua.Close()
 		return fmt.Errorf("chansip: server: %w", err)
 	}
-	srv.OnRegister(d.handleRegister)
-	srv.OnOptions(d.handleOptions)
-	srv.OnNoRoute(d.handleNoRoute)
+	srv.OnRegister(d.handler(d.handleRegister))
+	srv.OnOptions(d.handler(d.handleOptions))
+	srv.OnNoRoute(d.handler(d.handleNoRoute))
 	d.ua, d.srv = ua, srv
 	return nil
 }
