@@ -85,6 +85,7 @@ type Driver struct {
 	client *sipgo.Client
 	tp     *transports
 	fast   atomic.Pointer[udpFastPath] // REGISTER and OPTIONS over UDP without sipgo; nil when stopped
+	flow   *flowControl                // requests in progress per TCP/TLS connection (flowctl.go)
 
 	mu      sync.Mutex
 	started bool
@@ -127,6 +128,7 @@ func New(opts Options) (*Driver, error) {
 		log:     opts.Log,
 		now:     opts.Now,
 		regs:    newRegistrations(opts.Store),
+		flow:    newFlowControl(),
 		peers:   make(map[string]*peerRuntime),
 		pokeNow: make(chan string, 64),
 	}
@@ -279,6 +281,7 @@ func (d *Driver) shutdown() {
 		m.Close()
 	}
 	d.fast.Store(nil)
+	d.flow.close()
 	d.tp.close()
 	d.ua.Close()
 }

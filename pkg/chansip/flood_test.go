@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -119,6 +120,83 @@ func readAnswers(t *testing.T, c net.Conn, r *bufio.Reader, n int, within time.D
 		}
 	}
 	return ids
+}
+
+// TestTCPFloodFlowControlled: a peer pipelining requests over TCP without
+// reading the answers is read only as fast as its requests are handled.
+// sipgo started a goroutine per request it read, without limit: 20,000
+// OPTIONS left thousands of goroutines waiting to write their answers.
+// Here the connection's reader waits with connWindow requests in progress,
+// the peer's writes block, and every request is answered once it reads.
+func TestTCPFloodFlowControlled(t *testing.T) {
+	d, tcpAddr := floodDriver(t)
+	before := runtime.NumGoroutine()
+	c, err := net.Dial("tcp4", tcpAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	local := c.LocalAddr().String()
+	const n = 20000
+	writer := make(chan error, 1)
+	go func() {
+		w := bufio.NewWriterSize(c, 64<<10)
+		c.SetWriteDeadline(time.Now().Add(60 * time.Second))
+		for i := range n {
+			if _, err := w.WriteString(optionsTCP(tcpAddr, local, i, "")); err != nil {
+				writer <- err
+				return
+			}
+		}
+		writer <- w.Flush()
+	}()
+	// The answers pile up unread until the socket buffers are full; from
+	// then on the handlers block writing, and nothing moves until the
+	// peer reads: the goroutine count settles.
+	deadline := time.Now().Add(20 * time.Second)
+	peak, last, settled := 0, -1, 0
+	for time.Now().Before(deadline) && settled < 30 {
+		g := runtime.NumGoroutine() - before
+		peak = max(peak, g)
+		if g == last {
+			settled++
+		} else {
+			settled = 0
+		}
+		last = g
+		time.Sleep(10 * time.Millisecond)
+	}
+	if peak > connWindow+50 {
+		t.Errorf("%d goroutines more while the peer does not read, want at most about %d", peak, connWindow)
+	}
+	if st := d.flow.stats(); st.total < connWindow {
+		t.Errorf("the connection is not held at its window while the peer does not read: %+v", st)
+	}
+	// Reading the answers lets the rest through: none is lost.
+	ids := readAnswers(t, c, bufio.NewReaderSize(c, 64<<10), n, 60*time.Second)
+	if err := <-writer; err != nil {
+		t.Fatalf("writing: %v", err)
+	}
+	seen := make(map[string]bool, n)
+	for _, id := range ids {
+		seen[id] = true
+	}
+	for i := range n {
+		if id := fmt.Sprintf("tcp-%d@flood", i); !seen[id] {
+			t.Fatalf("no answer to %s (%d distinct answers)", id, len(seen))
+		}
+	}
+	c.Close()
+	deadline = time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) && (runtime.NumGoroutine() > before+5 || d.flow.stats() != (flowStats{})) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if g := runtime.NumGoroutine(); g > before+5 {
+		t.Errorf("%d goroutines after the connection closed, %d before", g, before)
+	}
+	if st := d.flow.stats(); st != (flowStats{}) {
+		t.Errorf("still counted after the connection closed: %+v", st)
+	}
 }
 
 // TestTCPReadsSplitInsideCRLF: a read from a TCP stream may end between

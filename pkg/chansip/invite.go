@@ -55,6 +55,7 @@ func (d *Driver) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	if peer == nil {
 		if g.AllowGuest {
+			d.flow.detach(req)
 			calls.HandleInvite(req, tx, nil, g.Context)
 			return
 		}
@@ -76,6 +77,7 @@ func (d *Driver) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 			return
 		}
 	}
+	d.flow.detach(req)
 	calls.HandleInvite(req, tx, peer, peer.Context)
 }
 
