@@ -99,6 +99,7 @@ type Driver struct {
 	outregs *outRegs // outbound registrations; nil before Start
 	ext     extern.Cache
 	hosts   atomic.Pointer[peerHosts]
+	byAddr  atomic.Pointer[addrPeers] // static peers, for matching INVITEs by address
 
 	more moreState // history, TCP sessions, scheduler report (cli_more.go)
 }

@@ -121,10 +121,7 @@ func (d *Driver) matchCaller(cfg *sipconf.Config, req *sip.Request, src netip.Ad
 			return p
 		}
 	}
-	for _, p := range cfg.Peers {
-		if !p.IsPeer() {
-			continue
-		}
+	for _, p := range d.peersByAddr(cfg) {
 		addr, ok := d.staticAddr(p)
 		if !ok || addr.Addr() != src.Addr() {
 			continue
