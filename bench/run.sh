@@ -41,6 +41,7 @@
 #   FLOOD=0 (skip the floods) FLOOD_SECONDS=30 FLOOD_AFTER=30 FLOOD_CONNS=200
 #   FLOOD_MODES="options invite invite-known register garbage tcp-options"
 #   FLOOD_USER=100500 (the known peer the floods name)
+#   FLOOD_RATE=0 (requests/s each flood sends; 0: as many as it can)
 #   KEEP=1 (keep the work dir)
 #   SERVER_ARGS="--pprof 127.0.0.1:6060" (extra gostrisk flags, e.g. to profile a step)
 set -euo pipefail
@@ -64,6 +65,7 @@ FLOOD_AFTER=${FLOOD_AFTER:-30}
 FLOOD_MODES=${FLOOD_MODES-"options invite invite-known register garbage tcp-options"}
 FLOOD_CONNS=${FLOOD_CONNS:-200}
 FLOOD_USER=${FLOOD_USER:-100500}
+FLOOD_RATE=${FLOOD_RATE:-0}
 CLK_TCK=$(getconf CLK_TCK)
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/gostrisk-bench.XXXXXX")
@@ -737,7 +739,7 @@ flood_step() {
 	(while kill -0 "$SRV_PID" 2>/dev/null; do rss_kb "$SRV_PID" >>"$dir/rss"; sleep 0.2; done) &
 	SAMPLER_PID=$!
 	"${CLI_PIN[@]}" "$WORK/flood" -target "127.0.0.1:$SIPPORT" -mode "$mode" -seconds "$FLOOD_SECONDS" \
-		-conns "$FLOOD_CONNS" -user "$FLOOD_USER" >"$dir/flood.out" 2>"$dir/flood.err" &
+		-conns "$FLOOD_CONNS" -user "$FLOOD_USER" -rate "$FLOOD_RATE" >"$dir/flood.out" 2>"$dir/flood.err" &
 	fp=$!
 	FLOOD_PID=$fp
 	sleep "$(awk -v s="$FLOOD_SECONDS" 'BEGIN { printf "%.1f", s / 4 }')"
@@ -817,7 +819,8 @@ row "concurrent calls with SRTP on one leg" "see the relay table below (sipp 3.6
 # SRTP<->RTP vs RTP<->RTP relay cost per call, measured with the Go load
 # program (pkg/rtp driven as the call path drives it; phones in a child
 # process on the other CPU). RELAYLOAD=0 skips it (about 75 s).
-printf '\nFloods (bench/flood, %s s each on a fresh server, at the highest rate one sender gives on CPU 1;\n' "$FLOOD_SECONDS"
+if [ "$FLOOD_RATE" = 0 ]; then FLOOD_PACE="at the highest rate one sender gives on CPU 1"; else FLOOD_PACE="at $FLOOD_RATE requests/s"; fi
+printf '\nFloods (bench/flood, %s s each on a fresh server, %s;\n' "$FLOOD_SECONDS" "$FLOOD_PACE"
 printf 'RSS after = %s s after the flood ended; the phone registers and calls during the flood):\n' "$FLOOD_AFTER"
 if [ -n "$FLOOD_NOTE" ]; then
 	echo "$FLOOD_NOTE"
