@@ -1,6 +1,7 @@
 package chansip
 
 import (
+	"slices"
 	"sync"
 	"time"
 
@@ -152,6 +153,17 @@ func (f *flowControl) admit(msg sip.Message) {
 		}
 		t.Stop()
 		f.mu.Lock()
+	}
+	if c.queued {
+		// Woken by its own requests' end: out of the line, or a release
+		// would wake it in vain instead of a connection still waiting.
+		f.queue = slices.DeleteFunc(f.queue, func(q *flowConn) bool { return q == c })
+		c.queued = false
+	}
+	if c.n == 0 && f.conns[c.key] == c {
+		// Its requests ended while it waited in line (release keeps a
+		// queued connection).
+		delete(f.conns, c.key)
 	}
 }
 

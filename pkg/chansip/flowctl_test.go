@@ -201,6 +201,37 @@ func TestFlowControlGlobalLimit(t *testing.T) {
 	}
 }
 
+// TestFlowControlGlobalOwnDone: a reader waiting in line for the global
+// limit whose own request ends goes on, and leaves nothing behind.
+func TestFlowControlGlobalOwnDone(t *testing.T) {
+	f := newFlowControl()
+	f.limit = 2
+	a := tcpReq("127.0.0.1:4000")
+	f.start(a)
+	if !returned(admitAsync(f, a), time.Second) {
+		t.Fatal("held below the limit")
+	}
+	b := tcpReq("127.0.0.1:4001")
+	f.start(b)
+	cb := admitAsync(f, b)
+	if returned(cb, 100*time.Millisecond) {
+		t.Fatal("went on at the global limit")
+	}
+	f.done(b)
+	if !returned(cb, time.Second) {
+		t.Fatal("the reader still waits after its own request ended")
+	}
+	f.done(a)
+	if st := f.stats(); st != (flowStats{}) {
+		t.Errorf("left: %+v", st)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.queue) != 0 {
+		t.Errorf("%d connections still in line", len(f.queue))
+	}
+}
+
 // TestFlowControlClose: stopping the driver lets waiting readers go.
 func TestFlowControlClose(t *testing.T) {
 	f := newFlowControl()
