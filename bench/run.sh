@@ -757,7 +757,8 @@ flood_step() {
 	SAMPLER_PID=""
 	peak=$(sort -n "$dir/rss" 2>/dev/null | tail -1 | awk '{ printf "%.1f", $1 / 1024 }')
 	stop_server
-	read -r sent secs answered < <(sed -n 's/^flood .*sent=\([0-9]*\) seconds=\([0-9.]*\) .*answered=\([0-9]*\).*/\1 \2 \3/p' "$dir/flood.out")
+	sent="" secs="" answered=""
+	read -r sent secs answered < <(sed -n 's/^flood .*sent=\([0-9]*\) seconds=\([0-9.]*\) .*answered=\([0-9]*\).*/\1 \2 \3/p' "$dir/flood.out") || true
 	if [ -z "${secs:-}" ]; then
 		FLOOD_ROWS+=("$(printf '| %-13s | %s |' "$mode" "n/a: the flood did not run: $(tail -1 "$dir/flood.err")")")
 		return 0
