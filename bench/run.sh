@@ -15,7 +15,13 @@
 #   - concurrent G.711 calls with RTP relayed both ways (call-*-rtp.xml, both
 #     sipps stream 20 ms mu-law): the most calls held at <= 80 % of the
 #     server's core with >= 99 % success, RSS per call, and the share of
-#     the RTP packets it received that the server relayed (host UDP counters).
+#     the RTP packets it received that the server relayed (host UDP counters);
+#   - floods (bench/flood, one run each on a fresh server): OPTIONS, INVITE
+#     from an unknown and from a known user, REGISTER, random bytes over
+#     UDP, pipelined OPTIONS over many TCP connections, each for
+#     FLOOD_SECONDS at the highest rate the sender gives: the rate, RSS
+#     before, at its peak and FLOOD_AFTER s after, and whether a phone could
+#     register and call during the flood.
 # Where the registration sipp uses >= 90 % of its CPU, that step runs again
 # with twice the sipp processes sharing the rate (up to SIPP_MAX_PROCS,
 # spread over the CPUs the server does not use); a figure reached with the
@@ -32,6 +38,10 @@
 #   HOLD_SECONDS=12 SKIP_REG=1 SKIP_CALLS=1 KAMAILIO=0 RELAYLOAD=0
 #   SIPP_PROCS=1 SIPP_MAX_PROCS=4 SIPP_BUSY=90 (registration load processes
 #   and the sipp CPU % that counts as saturated, see below)
+#   FLOOD=0 (skip the floods) FLOOD_SECONDS=30 FLOOD_AFTER=30 FLOOD_CONNS=200
+#   FLOOD_MODES="options invite invite-known register garbage tcp-options"
+#   FLOOD_USER=100500 (the known peer the floods name)
+#   FLOOD_RATE=0 (requests/s each flood sends; 0: as many as it can)
 #   KEEP=1 (keep the work dir)
 #   SERVER_ARGS="--pprof 127.0.0.1:6060" (extra gostrisk flags, e.g. to profile a step)
 set -euo pipefail
@@ -50,14 +60,22 @@ HOLD_SECONDS=${HOLD_SECONDS:-12}
 SIPP_PROCS=${SIPP_PROCS:-1}
 SIPP_MAX_PROCS=${SIPP_MAX_PROCS:-4}
 SIPP_BUSY=${SIPP_BUSY:-90}
+FLOOD_SECONDS=${FLOOD_SECONDS:-30}
+FLOOD_AFTER=${FLOOD_AFTER:-30}
+FLOOD_MODES=${FLOOD_MODES-"options invite invite-known register garbage tcp-options"}
+FLOOD_CONNS=${FLOOD_CONNS:-200}
+FLOOD_USER=${FLOOD_USER:-100500}
+FLOOD_RATE=${FLOOD_RATE:-0}
 CLK_TCK=$(getconf CLK_TCK)
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/gostrisk-bench.XXXXXX")
 SRV_PID=""
 SAMPLER_PID=""
 KAM_PID=""
+FLOOD_PID=""
 cleanup() {
 	[ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null || true
+	[ -n "$FLOOD_PID" ] && kill "$FLOOD_PID" 2>/dev/null || true
 	[ -n "$KAM_PID" ] && kill "$KAM_PID" 2>/dev/null || true
 	if [ -n "$SRV_PID" ] && kill -0 "$SRV_PID" 2>/dev/null; then
 		kill "$SRV_PID" 2>/dev/null || true
@@ -83,6 +101,7 @@ cpu_ticks() { awk '{ i = index($0, ") "); split(substr($0, i + 2), f, " "); prin
 log "building gostrisk..."
 (cd "$ROOT" && CGO_ENABLED=0 go build -trimpath -o "$WORK/gostrisk" ./cmd/gostrisk)
 (cd "$ROOT" && go build -o "$WORK/benchgen" ./bench/benchgen)
+(cd "$ROOT" && go build -o "$WORK/flood" ./bench/flood)
 BIN=$WORK/gostrisk
 
 # ---------------------------------------------------------------- sipp
@@ -667,6 +686,103 @@ else
 	stop_server
 fi
 
+# ---------------------------------------------------------------- floods
+# Each flood runs for FLOOD_SECONDS on a fresh server: bench/flood, pinned
+# to CPU 1 like the sipps, sends as fast as it can (each request a new
+# transaction). RSS is sampled every 0.2 s from before the flood until
+# FLOOD_AFTER seconds after it; a quarter into the flood a legitimate
+# phone (sipp, on CPU 1 too) registers peer 100000 with digest auth
+# (reg-1000.xml), then peer 100001 calls it (call-uac.xml -> gostrisk ->
+# call-uas.xml as the registered 100000), each within a bound that ends
+# before the flood does. The floods' known user is FLOOD_USER, not the
+# phone's.
+FLOOD_ROWS=()
+FLOOD_NOTE=""
+PHONE_PORT=""
+# phone_during DIR: sets PHONE_REG and PHONE_CALL (yes/no) and PHONE_END
+# (when the phone was done, seconds since the epoch).
+phone_during() {
+	local dir=$1 up port ok
+	PHONE_REG=no
+	PHONE_CALL=no
+	printf 'SEQUENTIAL\n100000;[authentication username=100000 password=pw100000]\n' >"$dir/phone-reg.csv"
+	if (cd "$dir" && exec "${CLI_PIN[@]}" sipp -sf "$ROOT/bench/reg-1000.xml" -inf "$dir/phone-reg.csv" -i 127.0.0.1 \
+		-p "$PHONE_PORT" -m 1 -nostdin -timeout 8s -timeout_error "127.0.0.1:$SIPPORT") >"$dir/phone-reg.out" 2>&1; then
+		PHONE_REG=yes
+	fi
+	# Media ports free now (the fixed ones of the call steps may be taken
+	# by whatever else runs on the host).
+	(cd "$dir" && exec "${CLI_PIN[@]}" sipp -sf "$ROOT/bench/call-uas.xml" -i 127.0.0.1 -p "$PHONE_PORT" -mp "$("$WORK/benchgen" -freeport)" \
+		-m 1 -nostdin -timeout 12s) >"$dir/phone-uas.out" 2>&1 &
+	up=$!
+	sleep 0.2
+	port=$("$WORK/benchgen" -freeport)
+	if (cd "$dir" && exec "${CLI_PIN[@]}" sipp -sf "$ROOT/bench/call-uac.xml" -inf "$WORK/call.csv" -i 127.0.0.1 -p "$port" \
+		-mp "$("$WORK/benchgen" -freeport)" -m 1 -d 0 -nostdin -timeout 10s -timeout_error -recv_timeout 8000 \
+		-trace_stat -stf "$dir/phone-call.csv" -fd 1 "127.0.0.1:$SIPPORT") >"$dir/phone-call.out" 2>&1; then
+		ok=$(awk -F';' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "SuccessfulCall(C)") s = i } END { print $s + 0 }' "$dir/phone-call.csv" 2>/dev/null || echo 0)
+		[ "${ok:-0}" -ge 1 ] && PHONE_CALL=yes
+	fi
+	kill "$up" 2>/dev/null || true
+	wait "$up" 2>/dev/null || true
+	PHONE_END=$(now)
+}
+
+# flood_step MODE: one flood on a fresh server; appends a row to FLOOD_ROWS.
+flood_step() {
+	local mode=$1 dir fp before peak after sent secs answered rate arate t_end note=""
+	dir=$WORK/flood-$mode
+	mkdir -p "$dir"
+	start_server
+	sleep 2 # let start-up settle (the garbage of boot is handed back)
+	before=$(awk -v k="$(rss_kb "$SRV_PID")" 'BEGIN { printf "%.1f", k / 1024 }')
+	(while kill -0 "$SRV_PID" 2>/dev/null; do rss_kb "$SRV_PID" >>"$dir/rss"; sleep 0.2; done) &
+	SAMPLER_PID=$!
+	"${CLI_PIN[@]}" "$WORK/flood" -target "127.0.0.1:$SIPPORT" -mode "$mode" -seconds "$FLOOD_SECONDS" \
+		-conns "$FLOOD_CONNS" -user "$FLOOD_USER" -rate "$FLOOD_RATE" >"$dir/flood.out" 2>"$dir/flood.err" &
+	fp=$!
+	FLOOD_PID=$fp
+	sleep "$(awk -v s="$FLOOD_SECONDS" 'BEGIN { printf "%.1f", s / 4 }')"
+	phone_during "$dir"
+	wait "$fp" || true
+	FLOOD_PID=""
+	t_end=$(now)
+	if awk -v a="$PHONE_END" -v b="$t_end" 'BEGIN { exit !(a > b) }'; then
+		note=" (phone done after the flood ended)"
+	fi
+	sleep "$FLOOD_AFTER"
+	after=$(awk -v k="$(rss_kb "$SRV_PID")" 'BEGIN { printf "%.1f", k / 1024 }')
+	kill "$SAMPLER_PID" 2>/dev/null || true
+	wait "$SAMPLER_PID" 2>/dev/null || true
+	SAMPLER_PID=""
+	peak=$(sort -n "$dir/rss" 2>/dev/null | tail -1 | awk '{ printf "%.1f", $1 / 1024 }')
+	stop_server
+	sent="" secs="" answered=""
+	read -r sent secs answered < <(sed -n 's/^flood .*sent=\([0-9]*\) seconds=\([0-9.]*\) .*answered=\([0-9]*\).*/\1 \2 \3/p' "$dir/flood.out") || true
+	if [ -z "${secs:-}" ]; then
+		FLOOD_ROWS+=("$(printf '| %-13s | %s |' "$mode" "n/a: the flood did not run: $(tail -1 "$dir/flood.err")")")
+		return 0
+	fi
+	rate=$(awk -v n="$sent" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
+	arate=$(awk -v n="$answered" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
+	log "flood $mode: sent ${rate}/s, answered ${arate}/s, RSS ${before} MB before, ${peak} MB peak, ${after} MB ${FLOOD_AFTER} s after; phone registers: $PHONE_REG, calls: $PHONE_CALL$note"
+	FLOOD_ROWS+=("$(printf '| %-13s | %9s | %11s | %8s MB | %8s MB | %8s MB | %-9s | %-5s |' \
+		"$mode" "$rate" "$arate" "$before" "$peak" "$after" "$PHONE_REG" "$PHONE_CALL$note")")
+}
+
+if [ "${FLOOD:-1}" = 0 ]; then
+	FLOOD_NOTE="n/a: skipped (FLOOD=0)"
+elif [ -n "$SIPP_NOTE" ]; then
+	FLOOD_NOTE="n/a: $SIPP_NOTE"
+elif [ -n "$SHOW_NOTE" ]; then
+	FLOOD_NOTE="n/a: no SIP driver in this build"
+else
+	PHONE_PORT=$("$WORK/benchgen" -freeport)
+	for mode in $FLOOD_MODES; do
+		flood_step "$mode"
+	done
+fi
+
 # ---------------------------------------------------------------- table
 printf '\ngostrisk bench -- %s, %s, %d CPU(s), %s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" \
 	"$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)" "$NCPU" "$("$BIN" -V)"
@@ -704,6 +820,18 @@ row "concurrent calls with SRTP on one leg" "see the relay table below (sipp 3.6
 # SRTP<->RTP vs RTP<->RTP relay cost per call, measured with the Go load
 # program (pkg/rtp driven as the call path drives it; phones in a child
 # process on the other CPU). RELAYLOAD=0 skips it (about 75 s).
+if [ "$FLOOD_RATE" = 0 ]; then FLOOD_PACE="at the highest rate one sender gives on CPU 1"; else FLOOD_PACE="at $FLOOD_RATE requests/s"; fi
+printf '\nFloods (bench/flood, %s s each on a fresh server, %s;\n' "$FLOOD_SECONDS" "$FLOOD_PACE"
+printf 'RSS after = %s s after the flood ended; the phone registers and calls during the flood):\n' "$FLOOD_AFTER"
+if [ -n "$FLOOD_NOTE" ]; then
+	echo "$FLOOD_NOTE"
+else
+	printf '| %-13s | %9s | %11s | %11s | %11s | %11s | %-9s | %-5s |\n' "flood" "sent /s" "answered /s" "RSS before" "peak RSS" "RSS after" "registers" "calls"
+	printf '|%s|%s|%s|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..15})" "$(printf -- '-%.0s' {1..11})" "$(printf -- '-%.0s' {1..13})" \
+		"$(printf -- '-%.0s' {1..13})" "$(printf -- '-%.0s' {1..13})" "$(printf -- '-%.0s' {1..13})" "$(printf -- '-%.0s' {1..11})" "$(printf -- '-%.0s' {1..7})"
+	printf '%s\n' "${FLOOD_ROWS[@]}"
+fi
+
 if [ "${RELAYLOAD:-1}" != 0 ]; then
 	printf '\nRelayed calls, SRTP on one leg vs plain RTP (bench/relayload):\n'
 	(cd "$ROOT" && go run ./bench/relayload ${RELAYLOAD_ARGS:-}) || echo "relayload failed"

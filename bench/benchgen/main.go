@@ -100,10 +100,12 @@ func generate(dir string, peers, lines, regPeers int) (int, error) {
 			w.WriteString("[general]\nhassip = no\n")
 		},
 		"sip.conf": func(w *bufio.Writer) {
+			// TCP on the same port, for the TCP flood (bench/flood).
 			fmt.Fprintf(w, "[general]\ncontext=default\nbindaddr=127.0.0.1\nbindport=%d\n"+
+				"tcpenable=yes\ntcpbindaddr=127.0.0.1:%d\n"+
 				"allowguest=no\nalwaysauthreject=yes\ndisallow=all\nallow=alaw\nallow=ulaw\n"+
 				"defaultexpiry=3600\nmaxexpiry=7200\n\n"+
-				"[bench-phone](!)\ntype=friend\nhost=dynamic\ncontext=bench\ndisallow=all\nallow=ulaw\n\n", sipPort)
+				"[bench-phone](!)\ntype=friend\nhost=dynamic\ncontext=bench\ndisallow=all\nallow=ulaw\n\n", sipPort, sipPort)
 			for i := 0; i < peers; i++ {
 				n := firstPeer + i
 				fmt.Fprintf(w, "[%d](bench-phone)\nsecret=pw%d\ncallerid=\"Phone %d\" <%d>\n\n", n, n, n, n)

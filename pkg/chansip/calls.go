@@ -57,9 +57,9 @@ func (d *Driver) startCalls(cfg *sipconf.Config, local netip.AddrPort) error {
 		return fmt.Errorf("chansip: %w", err)
 	}
 	d.calls.Store(m)
-	d.srv.OnInvite(d.handleInvite)
+	d.srv.OnInvite(d.handler(d.handleInvite))
 	for _, method := range []sip.RequestMethod{sip.ACK, sip.BYE, sip.CANCEL, sip.INFO, sip.UPDATE} {
-		d.srv.OnRequest(method, d.handleInDialog)
+		d.srv.OnRequest(method, d.handler(d.handleInDialog))
 	}
 	return nil
 }

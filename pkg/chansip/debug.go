@@ -38,15 +38,22 @@ func (f *debugFilter) on() bool { return f.all || f.addr.IsValid() }
 // readHook sees every packet before sipgo parses it, which is what
 // chan_sip prints: the bytes as read.
 func (d *Driver) readHook(props sip.TransportReadProps, data []byte) ([]byte, error) {
-	if bareLineBreak(data) {
-		// A lone CR or LF in the headers would be echoed into our answers
-		// (header injection); the packet is dropped. Returning an error
-		// instead would stop sipgo's UDP reader.
-		return nil, nil
-	}
-	if why := badHead(data, props.Transport == "UDP"); why != "" {
-		d.log.Debug(3, "Skipping packet - %s", why)
-		return nil, nil
+	if props.Transport == "UDP" {
+		// Over TCP and TLS a read is a piece of a stream, which may end
+		// between the CR and the LF of a line or start inside a body;
+		// dropping it would cut the stream, so there the framer and the
+		// parsed requests are checked instead (tcp_frame.go,
+		// Driver.handler). Returning an error instead of no bytes would
+		// stop sipgo's UDP reader.
+		if bareLineBreak(data) {
+			// A lone CR or LF in the headers would be echoed into our
+			// answers (header injection).
+			return nil, nil
+		}
+		if why := badHead(data); why != "" {
+			d.log.Debug(3, "Skipping packet - %s", why)
+			return nil, nil
+		}
 	}
 	d.observeRead(props, data)
 	d.debugRead(props, data)

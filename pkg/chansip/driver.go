@@ -88,7 +88,8 @@ type Driver struct {
 	srv    *sipgo.Server
 	client *sipgo.Client
 	tp     *transports
-	fast   atomic.Pointer[udpFastPath] // REGISTER over UDP without sipgo; nil when stopped
+	fast   atomic.Pointer[udpFastPath] // REGISTER and OPTIONS over UDP without sipgo; nil when stopped
+	flow   *flowControl                // requests in progress per TCP/TLS connection (flowctl.go)
 
 	mu      sync.Mutex
 	started bool
@@ -102,6 +103,7 @@ type Driver struct {
 	outregs *outRegs // outbound registrations; nil before Start
 	ext     extern.Cache
 	hosts   atomic.Pointer[peerHosts]
+	byAddr  atomic.Pointer[addrPeers] // static peers, for matching INVITEs by address
 
 	more moreState // history, TCP sessions, scheduler report (cli_more.go)
 	sec  secState  // security events (security.go)
@@ -132,6 +134,7 @@ func New(opts Options) (*Driver, error) {
 		log:     opts.Log,
 		now:     opts.Now,
 		regs:    newRegistrations(opts.Store),
+		flow:    newFlowControl(),
 		peers:   make(map[string]*peerRuntime),
 		pokeNow: make(chan string, 64),
 	}
@@ -285,6 +288,7 @@ func (d *Driver) shutdown() {
 		m.Close()
 	}
 	d.fast.Store(nil)
+	d.flow.close()
 	d.tp.close()
 	d.ua.Close()
 }

@@ -16,9 +16,19 @@ import (
 // of the CPU of a REGISTER at 7,500 /s. Answering inline also means a
 // burst of registrations is served in arrival order at the pace the
 // socket is read, instead of piling up goroutines.
+//
+// OPTIONS over UDP take the same path: the answer is built from the
+// request alone (a To tag derived from it, our capabilities), so a
+// transaction would only absorb retransmissions, which are answered
+// again with the same bytes instead. Through sipgo each OPTIONS kept its
+// answered transaction for Timer J (32 s): a flood of them held hundreds
+// of thousands of transactions, gigabytes that outlived the flood.
 
-// registerPrefix is the start line of a REGISTER request.
-var registerPrefix = []byte("REGISTER ")
+// registerPrefix and optionsPrefix start the requests the fast path takes.
+var (
+	registerPrefix = []byte("REGISTER ")
+	optionsPrefix  = []byte("OPTIONS ")
+)
 
 // udpFastPath is what the read hook needs to answer a REGISTER itself:
 // the listening socket, wrapped as sipgo's connection so responses are
@@ -35,12 +45,12 @@ func newUDPFastPath(pc net.PacketConn) *udpFastPath {
 	}
 }
 
-// handleFast answers data itself when it is a REGISTER read from the UDP
-// listener, and reports whether it did (the caller then drops the packet).
-// Anything it cannot parse is left to sipgo, which drops it.
+// handleFast answers data itself when it is a REGISTER or an OPTIONS read
+// from the UDP listener, and reports whether it did (the caller then drops
+// the packet). Anything it cannot parse is left to sipgo, which drops it.
 func (d *Driver) handleFast(props sip.TransportReadProps, data []byte) bool {
 	fp := d.fast.Load()
-	if fp == nil || props.Transport != "UDP" || !bytes.HasPrefix(data, registerPrefix) {
+	if fp == nil || props.Transport != "UDP" || !(bytes.HasPrefix(data, registerPrefix) || bytes.HasPrefix(data, optionsPrefix)) {
 		return false
 	}
 	ra, ok := props.RemoteAddr.(*net.UDPAddr)
@@ -61,13 +71,22 @@ func (d *Driver) handleFast(props sip.TransportReadProps, data []byte) bool {
 	}
 	req.SetTransport("UDP")
 	req.SetSource(ra.String())
-	// The read hook has dropped packets with a bare CR or LF already.
-	d.register(req, udpTx{conn: fp.conn}, true)
+	switch req.Method {
+	case sip.REGISTER:
+		// The read hook has dropped packets with a bare CR or LF already.
+		d.register(req, udpTx{conn: fp.conn}, true)
+	case sip.OPTIONS:
+		d.handleOptions(req, udpTx{conn: fp.conn})
+	default:
+		// A start line such as "OPTIONS/2 ..." that sipgo reads as
+		// another method: not ours to answer.
+		return false
+	}
 	return true
 }
 
-// udpTx is the transaction handed to the registrar for a REGISTER taken
-// by the fast path: there is none, responses go straight to the socket.
+// udpTx is the transaction handed to the handler of a request taken by
+// the fast path: there is none, responses go straight to the socket.
 // stateless recognises it by its Connection method, like sipgo's own.
 type udpTx struct {
 	conn sip.Connection

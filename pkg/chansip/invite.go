@@ -20,12 +20,12 @@ func (d *Driver) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	calls := d.callManager()
 	if calls == nil {
-		d.respond(req, tx, 503, "Service Unavailable", nil)
+		d.respond(req, stateless(req, tx), 503, "Service Unavailable", nil)
 		return
 	}
 	if to := req.To(); to != nil && to.Params.Has("tag") {
 		if !calls.HandleInDialog(req, tx) {
-			d.respond(req, tx, 481, "Call leg/transaction does not exist", nil)
+			d.respond(req, stateless(req, tx), 481, "Call leg/transaction does not exist", nil)
 		}
 		return
 	}
@@ -60,6 +60,7 @@ func (d *Driver) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 	if peer == nil {
 		if g.AllowGuest {
 			d.connAuthenticated(r.transport, src) // a guest call authenticates, as in chan_sip
+			d.flow.detach(req)
 			calls.HandleInvite(req, tx, nil, g.Context)
 			return
 		}
@@ -87,6 +88,7 @@ func (d *Driver) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 		d.reportInvite(cfg, r, peer, authOK)
 	}
 	d.connAuthenticated(r.transport, src)
+	d.flow.detach(req)
 	calls.HandleInvite(req, tx, peer, peer.Context)
 }
 
@@ -130,10 +132,7 @@ func (d *Driver) matchCaller(cfg *sipconf.Config, req *sip.Request, src netip.Ad
 			return p
 		}
 	}
-	for _, p := range cfg.Peers {
-		if !p.IsPeer() {
-			continue
-		}
+	for _, p := range d.peersByAddr(cfg) {
 		addr, ok := d.staticAddr(p)
 		if !ok || addr.Addr() != src.Addr() {
 			continue
@@ -158,7 +157,9 @@ func (d *Driver) handleInDialog(req *sip.Request, tx sip.ServerTransaction) {
 	if req.Method == sip.ACK {
 		return
 	}
-	d.respond(req, tx, 481, "Call leg/transaction does not exist", nil)
+	// No dialog, no state to keep: over UDP a retransmission is answered
+	// again rather than held by a transaction for 32 s.
+	d.respond(req, stateless(req, tx), 481, "Call leg/transaction does not exist", nil)
 }
 
 // rejectMalformed answers 400 to a request chan_sip would refuse before
@@ -172,6 +173,6 @@ func (d *Driver) rejectMalformed(req *sip.Request, tx sip.ServerTransaction) boo
 		return false
 	}
 	d.log.Debug(1, "Bad %s from %s: %v", req.Method, req.Source(), err)
-	d.respond(req, tx, 400, "Bad Request", nil)
+	d.respond(req, stateless(req, tx), 400, "Bad Request", nil)
 	return true
 }

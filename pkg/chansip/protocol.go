@@ -15,24 +15,22 @@ var (
 	sipSlash = []byte("SIP/")
 )
 
-// badHead is what chan_sip refuses in a packet's start line and headers
+// badHead is what chan_sip refuses in a datagram's start line and headers
 // before it parses anything, "" when nothing: a NUL byte, which ends what
 // chan_sip reads of a packet (it copies it as a C string), so the request
 // it would handle is not the one sent; and a start line naming a protocol
 // other than SIP/2.0 ("Skipping packet - Bad request protocol"). Such
-// packets are dropped without an answer. startLine is false for a TCP or
-// TLS read, which may begin anywhere in a message: those requests'
-// versions are checked once parsed (badVersion).
-func badHead(data []byte, startLine bool) string {
+// packets are dropped without an answer. A TCP or TLS read may begin
+// anywhere in a message and is never dropped (that would cut the stream):
+// there the framer refuses a NUL in the headers (tcp_frame.go) and
+// badVersion checks the parsed request.
+func badHead(data []byte) string {
 	head := data
 	if i := bytes.Index(data, headEnd); i >= 0 {
 		head = data[:i]
 	}
 	if bytes.IndexByte(head, 0) >= 0 {
 		return "NUL byte in the headers"
-	}
-	if !startLine {
-		return ""
 	}
 	line := head
 	if i := bytes.IndexByte(line, '\n'); i >= 0 {

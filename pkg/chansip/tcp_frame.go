@@ -112,6 +112,10 @@ func (f *sipFramer) headByte(c byte) error {
 		}
 		f.lineLen, f.nameLen, f.inLength, f.lineNum, f.first = 0, 0, false, 0, false
 		return nil
+	case 0:
+		// chan_sip reads a message as a C string, so what it would handle
+		// is not what was sent; a datagram with one is dropped (badHead).
+		return &errStreamRejected{"it holds a NUL byte in its headers"}
 	}
 	f.lineLen++
 	if f.first {

@@ -62,6 +62,9 @@ func TestSIPFramer(t *testing.T) {
 		{"8 KB Request-URI", strings.Replace(options(), "sip:127.0.0.1", "sip:"+strings.Repeat("a", 8192)+"@127.0.0.1", 1), 4096, 0, "first line is way too long"},
 		{"announced body too large", strings.Replace(withBody("", "Content-Length"), "Content-Length: 0", "Content-Length: 99999999999", 1), 0, 0, "way too large"},
 		{"body too large", big, 4096, 0, "way too large"},
+		{"NUL in a header", options("Subject: a\x00b"), 0, 0, "NUL byte"},
+		{"NUL in a body", withBody("a\x00b", "Content-Length") + options(), 2, -1, ""},
+		{"good message, then one with a NUL in the same read", options() + options("Call-ID: \x00"), 0, len(options()), "NUL byte"},
 		{"good message, then an oversized one in the same read", options() + options("Subject: "+strings.Repeat("a", 30000)), 0, len(options()), "way too large"},
 	}
 	for _, tc := range tests {

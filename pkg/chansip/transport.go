@@ -51,9 +51,12 @@ func (d *Driver) setupStack(cfg *sipconf.Config) error {
 		ua.Close()
 		return fmt.Errorf("chansip: server: %w", err)
 	}
-	srv.OnRegister(d.handleRegister)
-	srv.OnOptions(d.handleOptions)
-	srv.OnNoRoute(d.handleNoRoute)
+	// Requests over TCP and TLS are counted from when sipgo has parsed
+	// them until our handler is done with them (flowctl.go).
+	ua.TransportLayer().OnMessage(d.flow.admit)
+	srv.OnRegister(d.handler(d.handleRegister))
+	srv.OnOptions(d.handler(d.handleOptions))
+	srv.OnNoRoute(d.handler(d.handleNoRoute))
 	d.ua, d.srv = ua, srv
 	return nil
 }

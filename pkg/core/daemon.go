@@ -225,6 +225,7 @@ func Run(ctx context.Context, opts RunOptions) (err error) {
 	}
 
 	releaseMemory()
+	defer startMemoryReturner()()
 	d.booted.Store(true)
 	d.log.Verbose(1, "Asterisk Ready.")
 	if opts.Ready != nil {
