@@ -42,40 +42,54 @@ func makeHalfband(n int) []float64 {
 // ResampleDelay is the delay the filter adds, in samples at 16 kHz.
 const ResampleDelay = (halfbandTaps - 1) / 2
 
+// firHistory holds the last halfbandTaps samples twice over, so the window
+// is always one contiguous slice and a new sample costs two stores instead
+// of shifting the whole history.
+type firHistory struct {
+	buf [2 * halfbandTaps]float64
+	pos int
+}
+
+// push adds x and returns the window, oldest sample first.
+func (h *firHistory) push(x float64) []float64 {
+	h.buf[h.pos] = x
+	h.buf[h.pos+halfbandTaps] = x
+	h.pos++
+	if h.pos == halfbandTaps {
+		h.pos = 0
+	}
+	return h.buf[h.pos : h.pos+halfbandTaps]
+}
+
 // Upsampler converts 8 kHz samples to 16 kHz. It keeps the filter's history
 // between calls so a stream cut into frames is filtered as one signal.
 type Upsampler struct {
-	hist [halfbandTaps]float64 // the zero-stuffed 16 kHz signal, newest last
+	hist firHistory // the zero-stuffed 16 kHz signal
 }
 
 // Upsample appends the 16 kHz samples for in (twice as many) to dst.
 func (u *Upsampler) Upsample(dst, in []int16) []int16 {
 	for _, s := range in {
 		// Gain 2 makes up for the inserted zeros.
-		dst = append(dst, u.push(2*float64(s)), u.push(0))
+		a := clamp16(filterAt(u.hist.push(2 * float64(s))))
+		b := clamp16(filterAt(u.hist.push(0)))
+		dst = append(dst, a, b)
 	}
 	return dst
 }
 
-func (u *Upsampler) push(x float64) int16 {
-	copy(u.hist[:], u.hist[1:])
-	u.hist[halfbandTaps-1] = x
-	return clamp16(filterAt(&u.hist))
-}
-
 // Downsampler converts 16 kHz samples to 8 kHz, with history between calls.
 type Downsampler struct {
-	hist [halfbandTaps]float64
+	hist firHistory
 	odd  bool // the next input sample is the second of a pair (dropped)
 }
 
 // Downsample appends the 8 kHz samples for in (half as many) to dst.
 func (d *Downsampler) Downsample(dst, in []int16) []int16 {
 	for _, s := range in {
-		copy(d.hist[:], d.hist[1:])
-		d.hist[halfbandTaps-1] = float64(s)
+		w := d.hist.push(float64(s))
 		if !d.odd {
-			dst = append(dst, clamp16(filterAt(&d.hist)))
+			dst = append(dst, clamp16(filterAt(w)))
 		}
 		d.odd = !d.odd
 	}
@@ -83,8 +97,9 @@ func (d *Downsampler) Downsample(dst, in []int16) []int16 {
 }
 
 // filterAt computes one output, skipping the half-band filter's zero taps.
-func filterAt(hist *[halfbandTaps]float64) float64 {
+func filterAt(hist []float64) float64 {
 	const m = (halfbandTaps - 1) / 2
+	hist = hist[:halfbandTaps]
 	acc := halfband[m] * hist[m]
 	for i := 0; i < m; i += 2 {
 		acc += halfband[i] * (hist[i] + hist[halfbandTaps-1-i])

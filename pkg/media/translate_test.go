@@ -183,3 +183,34 @@ func TestChainPassesNonVoiceAndRefusesWrongFormat(t *testing.T) {
 		t.Error("an A-law frame on a µ-law chain was accepted")
 	}
 }
+
+// The cost of converting one 20 ms frame, for the transcoding budget of
+// issue 16 (thousands of frames per second per core).
+func BenchmarkChain(b *testing.B) {
+	tr := NewTranslator()
+	for _, c := range []struct{ from, to *Format }{
+		{ULaw, ALaw}, {ULaw, SLin}, {SLin, ULaw}, {ULaw, SLin16}, {SLin16, ULaw},
+	} {
+		p, err := tr.Path(c.from, c.to)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(p.String(), func(b *testing.B) {
+			ch := p.NewChain()
+			fr := VoiceFrame(c.from, make([]byte, c.from.Samples(20*time.Millisecond)*bytesPerSample(c.from)), 0)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := ch.Translate(fr); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func bytesPerSample(f *Format) int {
+	if f.RTPEncoding == "L16" {
+		return 2
+	}
+	return 1
+}
