@@ -38,12 +38,16 @@ const NoPayloadType = -1
 type Format struct {
 	// ID is the format's position in Asterisk's codec registry (1-based), the
 	// ID column of `core show codecs`; allow=all appends in this order.
-	ID          int
-	Name        string // sip.conf allow= name: "ulaw", "slin16"
+	ID   int
+	Name string // sip.conf allow= name: "ulaw", "slin16"
+	// Codec is the name of the codec behind the format when it differs from
+	// Name: every slinNN format is codec "slin", speex16/32 are "speex".
+	// `core show codecs` prints it in its NAME column, Name in FORMAT.
+	Codec       string
 	Kind        Kind
 	Description string // as `core show codecs` prints it
-	// SampleRate is the rate of the decoded audio in Hz (G.722: 16000).
-	// Asterisk gives video and text formats 1000; image formats have none.
+	// SampleRate is the rate of the decoded audio in Hz (G.722: 16000); 0
+	// for video, image and text formats, as in Asterisk's codec registry.
 	SampleRate int
 
 	RTPPayload   int    // static payload type, or NoPayloadType
@@ -71,6 +75,14 @@ func (f *Format) Duration(samples int) time.Duration {
 
 func (f *Format) String() string { return f.Name }
 
+// CodecName is the codec's own name, the NAME column of `core show codecs`.
+func (f *Format) CodecName() string {
+	if f.Codec != "" {
+		return f.Codec
+	}
+	return f.Name
+}
+
 // formats is the one list, in Asterisk 18's codec registry order (the order
 // of its built-in codec registrations, which `core show codecs` numbers).
 var formats = []*Format{
@@ -94,8 +106,8 @@ var formats = []*Format{
 	{Name: "lpc10", Kind: Audio, Description: "LPC10", SampleRate: 8000, RTPPayload: 7, RTPEncoding: "LPC", RTPClockRate: 8000, MinMS: 20, MaxMS: 20, DefaultMS: 20},
 	{Name: "g729", Kind: Audio, Description: "G.729A", SampleRate: 8000, RTPPayload: 18, RTPEncoding: "G729", RTPClockRate: 8000, MinMS: 10, MaxMS: 230, DefaultMS: 20},
 	{Name: "speex", Kind: Audio, Description: "SpeeX", SampleRate: 8000, RTPPayload: NoPayloadType, RTPEncoding: "speex", RTPClockRate: 8000, MinMS: 10, MaxMS: 60, DefaultMS: 20},
-	{Name: "speex16", Kind: Audio, Description: "SpeeX 16khz", SampleRate: 16000, RTPPayload: NoPayloadType, RTPEncoding: "speex", RTPClockRate: 16000, MinMS: 10, MaxMS: 60, DefaultMS: 20},
-	{Name: "speex32", Kind: Audio, Description: "SpeeX 32khz", SampleRate: 32000, RTPPayload: NoPayloadType, RTPEncoding: "speex", RTPClockRate: 32000, MinMS: 10, MaxMS: 60, DefaultMS: 20},
+	{Name: "speex16", Codec: "speex", Kind: Audio, Description: "SpeeX 16khz", SampleRate: 16000, RTPPayload: NoPayloadType, RTPEncoding: "speex", RTPClockRate: 16000, MinMS: 10, MaxMS: 60, DefaultMS: 20},
+	{Name: "speex32", Codec: "speex", Kind: Audio, Description: "SpeeX 32khz", SampleRate: 32000, RTPPayload: NoPayloadType, RTPEncoding: "speex", RTPClockRate: 32000, MinMS: 10, MaxMS: 60, DefaultMS: 20},
 	{Name: "ilbc", Kind: Audio, Description: "iLBC", SampleRate: 8000, RTPPayload: NoPayloadType, RTPEncoding: "iLBC", RTPClockRate: 8000, MinMS: 30, MaxMS: 30, DefaultMS: 30},
 	{Name: "g722", Kind: Audio, Description: "G722", SampleRate: 16000, RTPPayload: 9, RTPEncoding: "G722", RTPClockRate: 8000, MinMS: 10, MaxMS: 150, DefaultMS: 20},
 	{Name: "siren7", Kind: Audio, Description: "ITU G.722.1 (Siren7, licensed from Polycom)", SampleRate: 16000, RTPPayload: NoPayloadType, RTPEncoding: "G7221", RTPClockRate: 16000, MinMS: 20, MaxMS: 80, DefaultMS: 20},
@@ -105,21 +117,21 @@ var formats = []*Format{
 	{Name: "opus", Kind: Audio, Description: "Opus Codec", SampleRate: 48000, RTPPayload: NoPayloadType, RTPEncoding: "opus", RTPClockRate: 48000, RTPChannels: 2, MinMS: 20, MaxMS: 60, DefaultMS: 20},
 	{Name: "jpeg", Kind: Image, Description: "JPEG image", RTPPayload: 26, RTPEncoding: "JPEG", RTPClockRate: 90000},
 	{Name: "png", Kind: Image, Description: "PNG Image", RTPPayload: NoPayloadType},
-	{Name: "h261", Kind: Video, Description: "H.261 video", SampleRate: 1000, RTPPayload: 31, RTPEncoding: "H261", RTPClockRate: 90000},
-	{Name: "h263", Kind: Video, Description: "H.263 video", SampleRate: 1000, RTPPayload: 34, RTPEncoding: "H263", RTPClockRate: 90000},
-	{Name: "h263p", Kind: Video, Description: "H.263+ video", SampleRate: 1000, RTPPayload: NoPayloadType, RTPEncoding: "H263-1998", RTPClockRate: 90000},
-	{Name: "h264", Kind: Video, Description: "H.264 video", SampleRate: 1000, RTPPayload: NoPayloadType, RTPEncoding: "H264", RTPClockRate: 90000},
-	{Name: "h265", Kind: Video, Description: "H.265 video", SampleRate: 1000, RTPPayload: NoPayloadType, RTPEncoding: "H265", RTPClockRate: 90000},
-	{Name: "mpeg4", Kind: Video, Description: "MPEG4 video", SampleRate: 1000, RTPPayload: NoPayloadType, RTPEncoding: "MP4V-ES", RTPClockRate: 90000},
-	{Name: "vp8", Kind: Video, Description: "VP8 video", SampleRate: 1000, RTPPayload: NoPayloadType, RTPEncoding: "VP8", RTPClockRate: 90000},
-	{Name: "vp9", Kind: Video, Description: "VP9 video", SampleRate: 1000, RTPPayload: NoPayloadType, RTPEncoding: "VP9", RTPClockRate: 90000},
-	{Name: "red", Kind: Text, Description: "T.140 Realtime Text with redundancy", SampleRate: 1000, RTPPayload: NoPayloadType, RTPEncoding: "red", RTPClockRate: 1000},
-	{Name: "t140", Kind: Text, Description: "Passthrough T.140 Realtime Text", SampleRate: 1000, RTPPayload: NoPayloadType, RTPEncoding: "t140", RTPClockRate: 1000},
+	{Name: "h261", Kind: Video, Description: "H.261 video", RTPPayload: 31, RTPEncoding: "H261", RTPClockRate: 90000},
+	{Name: "h263", Kind: Video, Description: "H.263 video", RTPPayload: 34, RTPEncoding: "H263", RTPClockRate: 90000},
+	{Name: "h263p", Kind: Video, Description: "H.263+ video", RTPPayload: NoPayloadType, RTPEncoding: "H263-1998", RTPClockRate: 90000},
+	{Name: "h264", Kind: Video, Description: "H.264 video", RTPPayload: NoPayloadType, RTPEncoding: "H264", RTPClockRate: 90000},
+	{Name: "h265", Kind: Video, Description: "H.265 video", RTPPayload: NoPayloadType, RTPEncoding: "H265", RTPClockRate: 90000},
+	{Name: "mpeg4", Kind: Video, Description: "MPEG4 video", RTPPayload: NoPayloadType, RTPEncoding: "MP4V-ES", RTPClockRate: 90000},
+	{Name: "vp8", Kind: Video, Description: "VP8 video", RTPPayload: NoPayloadType, RTPEncoding: "VP8", RTPClockRate: 90000},
+	{Name: "vp9", Kind: Video, Description: "VP9 video", RTPPayload: NoPayloadType, RTPEncoding: "VP9", RTPClockRate: 90000},
+	{Name: "red", Kind: Text, Description: "T.140 Realtime Text with redundancy", RTPPayload: NoPayloadType, RTPEncoding: "red", RTPClockRate: 1000},
+	{Name: "t140", Kind: Text, Description: "Passthrough T.140 Realtime Text", RTPPayload: NoPayloadType, RTPEncoding: "t140", RTPClockRate: 1000},
 	{Name: "t38", Kind: Image, Description: "T.38 UDPTL Fax", RTPPayload: NoPayloadType},
 }
 
 func slinFormat(name, suffix string, rate int) *Format {
-	return &Format{Name: name, Kind: Audio, Description: "16 bit Signed Linear PCM" + suffix,
+	return &Format{Name: name, Codec: "slin", Kind: Audio, Description: "16 bit Signed Linear PCM" + suffix,
 		SampleRate: rate, RTPPayload: NoPayloadType, RTPEncoding: "L16", RTPClockRate: rate,
 		MinMS: 10, MaxMS: 70, DefaultMS: 20}
 }

@@ -47,7 +47,7 @@ func TestLookup(t *testing.T) {
 		{"slin16", "slin16", 11, "16 bit Signed Linear PCM (16kHz)", 16000},
 		{"g722", "g722", 24, "G722", 16000},
 		{"g729", "g729", 19, "G.729A", 8000},
-		{"h263", "h263", 33, "H.263 video", 1000},
+		{"h263", "h263", 33, "H.263 video", 0},
 		{"pcmu", "", 0, "", 0}, // an rtpmap name, not an Asterisk one
 		{"", "", 0, "", 0},
 	} {
@@ -60,6 +60,17 @@ func TestLookup(t *testing.T) {
 		}
 		if !ok || f.Name != c.want || f.ID != c.id || f.Description != c.desc || f.SampleRate != c.rate {
 			t.Errorf("Lookup(%q) = %+v, %v; want %s ID %d %q %d Hz", c.name, f, ok, c.want, c.id, c.desc, c.rate)
+		}
+	}
+}
+
+func TestCodecName(t *testing.T) {
+	for name, want := range map[string]string{
+		"ulaw": "ulaw", "slin": "slin", "slin16": "slin", "slin192": "slin",
+		"speex": "speex", "speex32": "speex", "g722": "g722", "h264": "h264",
+	} {
+		if got := mustLookup(name).CodecName(); got != want {
+			t.Errorf("%s.CodecName() = %q, want %q", name, got, want)
 		}
 	}
 }
