@@ -15,7 +15,14 @@
 // "slin16") and descriptions (as `core show codecs` prints them), and their
 // RTP mapping (static payload type, rtpmap encoding and clock rate). Formats
 // whose audio gostrisk cannot encode or decode yet are still listed: chan_sip
-// accepts them in allow= and relays them untouched.
+// accepts them in allow= and relays them untouched. RTP payloads that are
+// not media formats in Asterisk either (telephone-event, CN comfort noise)
+// are not in the list: the RTP layer handles them itself.
+//
+// The Translator starts with the steps gostrisk implements (ulaw, alaw, slin,
+// slin16: G.711 to and from slin, ulaw<->alaw directly, 8<->16 kHz
+// resampling); later codecs (g722, gsm) register their own steps and paths
+// through them are found without changing the callers.
 //
 // Signed linear ("slin", "slin16") payloads are 16-bit little-endian samples,
 // the byte order of Asterisk's .sln files and of the hosts it runs on.
