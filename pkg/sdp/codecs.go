@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/gostrisk/gostrisk/pkg/media"
 )
 
 // Format is one payload type of an m= line.
@@ -38,26 +40,64 @@ type Codec struct {
 // TelephoneEvent is the RFC 2833 / 4733 DTMF format gostrisk offers.
 var TelephoneEvent = Format{PT: 101, Encoding: "telephone-event", ClockRate: 8000, Fmtp: "0-16"}
 
-// codecs lists what sip.conf can allow. G.722 advertises 8000 Hz on the
-// wire for historical reasons (RFC 3551), and Asterisk says annexb=no for
-// G.729 because it never does VAD/CNG.
-var codecs = []Codec{
-	{"ulaw", Format{PT: 0, Encoding: "PCMU", ClockRate: 8000}},
-	{"alaw", Format{PT: 8, Encoding: "PCMA", ClockRate: 8000}},
-	{"gsm", Format{PT: 3, Encoding: "GSM", ClockRate: 8000}},
-	{"g722", Format{PT: 9, Encoding: "G722", ClockRate: 8000}},
-	{"g729", Format{PT: 18, Encoding: "G729", ClockRate: 8000, Fmtp: "annexb=no"}},
+// relayed names the media formats gostrisk can relay, in the order
+// LookupCodec and codecFor try them, with the fmtp Asterisk sends for each:
+// annexb=no for G.729 because Asterisk never does VAD/CNG. Their payload
+// type, rtpmap encoding and clock rate come from pkg/media's list (G.722
+// advertises 8000 Hz on the wire for historical reasons, RFC 3551).
+var relayed = []struct{ name, fmtp string }{
+	{"ulaw", ""},
+	{"alaw", ""},
+	{"gsm", ""},
+	{"g722", ""},
+	{"g729", "annexb=no"},
 }
 
-// staticRTPMap resolves static payload types sent without rtpmap, per RFC 3551.
-var staticRTPMap = map[uint8]Format{
-	0:  {PT: 0, Encoding: "PCMU", ClockRate: 8000},
-	3:  {PT: 3, Encoding: "GSM", ClockRate: 8000},
-	4:  {PT: 4, Encoding: "G723", ClockRate: 8000},
-	8:  {PT: 8, Encoding: "PCMA", ClockRate: 8000},
-	9:  {PT: 9, Encoding: "G722", ClockRate: 8000},
-	13: {PT: 13, Encoding: "CN", ClockRate: 8000},
-	18: {PT: 18, Encoding: "G729", ClockRate: 8000},
+// staticTypes are the RFC 3551 static payload types an offer may list
+// without rtpmap that the parser resolves through pkg/media. Other static
+// types (DVI4, LPC, video) stay unresolved, as they always have been here:
+// resolving them changes what a parsed offer carries, a separate decision.
+var staticTypes = []uint8{0, 3, 4, 8, 9, 18}
+
+// comfortNoise is RFC 3389 CN, resolved by its static type too; it is an RTP
+// payload, not a media format, so pkg/media does not list it.
+var comfortNoise = Format{PT: 13, Encoding: "CN", ClockRate: 8000}
+
+// codecs and staticRTPMap are filled from pkg/media's one list.
+var (
+	codecs       = relayedCodecs()
+	staticRTPMap = staticFormats()
+)
+
+// fromMedia is a media format's SDP form under its static payload type.
+func fromMedia(f *media.Format) Format {
+	return Format{PT: uint8(f.RTPPayload), Encoding: f.RTPEncoding, ClockRate: uint32(f.RTPClockRate), Channels: f.RTPChannels}
+}
+
+func relayedCodecs() []Codec {
+	out := make([]Codec, 0, len(relayed))
+	for _, r := range relayed {
+		f, ok := media.Lookup(r.name)
+		if !ok || f.RTPPayload == media.NoPayloadType {
+			panic("sdp: relayed format " + r.name + " has no static payload type in pkg/media")
+		}
+		sf := fromMedia(f)
+		sf.Fmtp = r.fmtp
+		out = append(out, Codec{Name: f.Name, Format: sf})
+	}
+	return out
+}
+
+func staticFormats() map[uint8]Format {
+	out := map[uint8]Format{comfortNoise.PT: comfortNoise}
+	for _, pt := range staticTypes {
+		f, ok := media.LookupPayloadType(pt)
+		if !ok {
+			panic("sdp: no format in pkg/media for static payload type " + strconv.Itoa(int(pt)))
+		}
+		out[pt] = fromMedia(f)
+	}
+	return out
 }
 
 // LookupCodec finds a codec by its sip.conf name (case-insensitive).
