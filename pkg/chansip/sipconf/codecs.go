@@ -3,17 +3,22 @@ package sipconf
 import (
 	"fmt"
 	"strings"
+
+	"github.com/gostrisk/gostrisk/pkg/media"
 )
 
 // knownCodecs lists the format names Asterisk 18 accepts in allow= and
 // disallow=, in the order its codec registry holds them (that order is what
-// allow=all appends).
-var knownCodecs = []string{
-	"codec2", "g723", "ulaw", "alaw", "gsm", "g726", "g726aal2", "adpcm",
-	"slin", "slin12", "slin16", "slin24", "slin32", "slin44", "slin48", "slin96", "slin192",
-	"lpc10", "g729", "speex", "speex16", "speex32", "ilbc", "g722", "siren7", "siren14",
-	"testlaw", "g719", "opus", "jpeg", "png", "h261", "h263", "h263p", "h264", "h265",
-	"mpeg4", "vp8", "vp9", "red", "t140", "t38",
+// allow=all appends): pkg/media's list.
+var knownCodecs = formatNames()
+
+func formatNames() []string {
+	fs := media.Formats()
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.Name
+	}
+	return out
 }
 
 // DefaultCodecs is chan_sip's list when [general] has no allow/disallow.
