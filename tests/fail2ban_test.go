@@ -36,10 +36,11 @@ var chanSIPFailures = []string{
 // fail2banSummary is fail2ban-regex's count line.
 var fail2banSummary = regexp.MustCompile(`Lines: (\d+) lines, (\d+) ignored, (\d+) matched, (\d+) missed`)
 
-// TestFail2banMatchesMessagesLog writes chan_sip's failure lines through
-// pkg/logger into a "messages" file channel, as the daemon does, and has
-// fail2ban's own tool match them with the stock filter.
-func TestFail2banMatchesMessagesLog(t *testing.T) {
+// messagesLogger finds fail2ban-regex and the stock filter (skipping
+// when fail2ban is not installed) and gives a logger whose "messages"
+// file channel in logDir takes the levels of the sample logger.conf.
+func messagesLogger(t *testing.T) (f2b, logDir string, log *logger.Logger) {
+	t.Helper()
 	f2b, err := exec.LookPath("fail2ban-regex")
 	if err != nil {
 		t.Skip("fail2ban-regex not installed (make test-deps installs fail2ban)")
@@ -47,16 +48,24 @@ func TestFail2banMatchesMessagesLog(t *testing.T) {
 	if _, err := os.Stat(fail2banFilter); err != nil {
 		t.Skipf("fail2ban's asterisk filter is missing: %v", err)
 	}
-	logDir := t.TempDir()
+	logDir = t.TempDir()
 	conf, diags := confparse.Parse("logger.conf",
 		[]byte("[general]\n[logfiles]\nmessages => notice,warning,error,security\n"), confparse.Options{Dir: logDir})
 	if diags.HasErrors() {
 		t.Fatalf("logger.conf: %v", diags)
 	}
-	log, err := logger.New(logger.Options{LogDir: logDir, Config: conf})
+	log, err = logger.New(logger.Options{LogDir: logDir, Config: conf})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return f2b, logDir, log
+}
+
+// TestFail2banMatchesMessagesLog writes chan_sip's failure lines through
+// pkg/logger into a "messages" file channel, as the daemon does, and has
+// fail2ban's own tool match them with the stock filter.
+func TestFail2banMatchesMessagesLog(t *testing.T) {
+	f2b, logDir, log := messagesLogger(t)
 	for _, line := range chanSIPFailures {
 		log.Notice("%s", line)
 	}
@@ -106,23 +115,7 @@ func TestFail2banMatchesMessagesLog(t *testing.T) {
 // and IP version, and whatever a caller puts in the fields it controls),
 // and the informational events are no failure at all.
 func TestFail2banMatchesSecurityEvents(t *testing.T) {
-	f2b, err := exec.LookPath("fail2ban-regex")
-	if err != nil {
-		t.Skip("fail2ban-regex not installed (make test-deps installs fail2ban)")
-	}
-	if _, err := os.Stat(fail2banFilter); err != nil {
-		t.Skipf("fail2ban's asterisk filter is missing: %v", err)
-	}
-	logDir := t.TempDir()
-	conf, diags := confparse.Parse("logger.conf",
-		[]byte("[general]\n[logfiles]\nmessages => notice,warning,error,security\n"), confparse.Options{Dir: logDir})
-	if diags.HasErrors() {
-		t.Fatalf("logger.conf: %v", diags)
-	}
-	log, err := logger.New(logger.Options{LogDir: logDir, Config: conf})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f2b, logDir, log := messagesLogger(t)
 	sec := security.NewLog(log, nil)
 	at := func(s string, tr security.Transport) security.Addr {
 		return security.Addr{AddrPort: netip.MustParseAddrPort(s), Transport: tr}
