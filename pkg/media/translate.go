@@ -253,44 +253,44 @@ func stateless(f func(dst, src []byte) []byte) func() Converter {
 
 func builtinSteps() []Step {
 	return []Step{
-		{From: ULaw, To: SLin, New: stateless(func(dst, src []byte) []byte {
-			for _, u := range src {
-				dst = appendSample(dst, ulawToLinear[u])
-			}
-			return dst
-		})},
-		{From: SLin, To: ULaw, New: stateless(func(dst, src []byte) []byte {
-			for i := 0; i+1 < len(src); i += 2 {
-				dst = append(dst, LinearToULaw(int16(uint16(src[i])|uint16(src[i+1])<<8)))
-			}
-			return dst
-		})},
-		{From: ALaw, To: SLin, New: stateless(func(dst, src []byte) []byte {
-			for _, a := range src {
-				dst = appendSample(dst, alawToLinear[a])
-			}
-			return dst
-		})},
-		{From: SLin, To: ALaw, New: stateless(func(dst, src []byte) []byte {
-			for i := 0; i+1 < len(src); i += 2 {
-				dst = append(dst, LinearToALaw(int16(uint16(src[i])|uint16(src[i+1])<<8)))
-			}
-			return dst
-		})},
-		{From: ULaw, To: ALaw, New: stateless(func(dst, src []byte) []byte {
-			for _, u := range src {
-				dst = append(dst, ulawToALaw[u])
-			}
-			return dst
-		})},
-		{From: ALaw, To: ULaw, New: stateless(func(dst, src []byte) []byte {
-			for _, a := range src {
-				dst = append(dst, alawToULaw[a])
-			}
-			return dst
-		})},
+		{From: ULaw, To: SLin, New: stateless(decodeWith(&ulawToLinear))},
+		{From: SLin, To: ULaw, New: stateless(encodeWith(LinearToULaw))},
+		{From: ALaw, To: SLin, New: stateless(decodeWith(&alawToLinear))},
+		{From: SLin, To: ALaw, New: stateless(encodeWith(LinearToALaw))},
+		{From: ULaw, To: ALaw, New: stateless(mapWith(&ulawToALaw))},
+		{From: ALaw, To: ULaw, New: stateless(mapWith(&alawToULaw))},
 		{From: SLin, To: SLin16, New: func() Converter { return &resampleConv{up: &Upsampler{}} }},
 		{From: SLin16, To: SLin, New: func() Converter { return &resampleConv{down: &Downsampler{}} }},
+	}
+}
+
+// decodeWith turns one-byte codes into slin samples through a table.
+func decodeWith(table *[256]int16) func(dst, src []byte) []byte {
+	return func(dst, src []byte) []byte {
+		for _, c := range src {
+			dst = appendSample(dst, table[c])
+		}
+		return dst
+	}
+}
+
+// encodeWith turns slin samples into one-byte codes.
+func encodeWith(encode func(int16) byte) func(dst, src []byte) []byte {
+	return func(dst, src []byte) []byte {
+		for i := 0; i+1 < len(src); i += 2 {
+			dst = append(dst, encode(int16(uint16(src[i])|uint16(src[i+1])<<8)))
+		}
+		return dst
+	}
+}
+
+// mapWith converts one-byte codes into another code through a table.
+func mapWith(table *[256]byte) func(dst, src []byte) []byte {
+	return func(dst, src []byte) []byte {
+		for _, c := range src {
+			dst = append(dst, table[c])
+		}
+		return dst
 	}
 }
 
