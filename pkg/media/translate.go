@@ -219,6 +219,9 @@ func (p *Path) NewChain() *Chain {
 	return c
 }
 
+// Path is the path the chain follows.
+func (c *Chain) Path() *Path { return c.path }
+
 // Translate converts a voice frame of the path's source format into its
 // destination format; other frames (DTMF, control) pass unchanged. The
 // returned frame's payload is the chain's own buffer, valid until the next

@@ -140,6 +140,8 @@ type Engine struct {
 	chans map[*Channel]struct{}
 
 	globals globals
+	bus     Bus
+	bridger atomic.Pointer[Bridger]
 
 	chanSeq   atomic.Uint32
 	uniqueSeq atomic.Uint32
@@ -369,6 +371,7 @@ func (e *Engine) NewChannel(s ChannelSpec) *Channel {
 		language:    s.Language,
 		done:        make(chan struct{}),
 	}
+	c.media.init()
 	if c.language == "" {
 		c.language = "en"
 	}
@@ -386,6 +389,7 @@ func (e *Engine) NewChannel(s ChannelSpec) *Channel {
 	e.chMu.Lock()
 	e.chans[c] = struct{}{}
 	e.chMu.Unlock()
+	e.bus.Publish(BusEvent{Type: BusNewchannel, Channel: c, State: StateDown})
 	return c
 }
 
@@ -393,6 +397,7 @@ func (e *Engine) removeChannel(c *Channel) {
 	e.chMu.Lock()
 	delete(e.chans, c)
 	e.chMu.Unlock()
+	e.bus.Publish(BusEvent{Type: BusHangup, Channel: c, Cause: c.HangupCause()})
 }
 
 // Channels returns the live channels sorted by name.
