@@ -101,7 +101,7 @@ func (k EventKind) String() string {
 // Event is one report from a driver, queued on the channel it concerns.
 type Event struct {
 	Kind  EventKind
-	Cause int  // EventHangup, EventBusy, EventCongestion
+	Cause int    // EventHangup, EventBusy, EventCongestion
 	Digit rune   // EventDTMF
 	Class string // EventHold: the music class the holder suggests (mohsuggest)
 }
