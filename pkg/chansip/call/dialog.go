@@ -40,6 +40,7 @@ type dialog struct {
 	ch        *pbx.Channel
 	leg       *rtp.Leg
 	link      *mediaLink // relay to the other leg (early media or bridged)
+	stream    *sipStream // the core terminates the leg's media (chanmedia.go)
 	sess      *sdp.Session
 	lastMsg   string
 	codecs    []sdp.Format // negotiated; codecs[0] is the one in use
@@ -127,11 +128,14 @@ func (d *dialog) release() {
 		return
 	}
 	d.released = true
-	k, leg, slot := d.link, d.leg, d.slot
+	k, leg, slot, st := d.link, d.leg, d.slot, d.stream
 	d.slot = false
 	d.mu.Unlock()
 	if k != nil {
 		k.close()
+	}
+	if st != nil {
+		_ = st.Close()
 	}
 	if leg != nil {
 		_ = leg.Close()

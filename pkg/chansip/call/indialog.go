@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"time"
 
 	"github.com/emiago/sipgo/sip"
 
@@ -230,16 +229,30 @@ func (m *Manager) handleReInvite(d *dialog, req *sip.Request, tx sip.ServerTrans
 	}
 	// The ACK of this 2xx arrives through HandleAck; a lost one costs
 	// nothing here because the dialog is already confirmed.
+	// Hold is told to the core, whose bridge plays music on hold to the
+	// other party, as chan_sip queues AST_CONTROL_HOLD; the other leg is not
+	// re-INVITEd.
 	if pass {
-		if od := d.peerLeg(); od != nil {
+		if ch := d.channel(); ch != nil {
 			if passDir == sdp.SendRecv {
-				m.log.Verbose(3, "Call %s taken off hold, passing it to %s\n", d.callID, od.callID)
+				ch.Unheld()
 			} else {
-				m.log.Verbose(3, "Call %s put on hold (%s), passing it to %s\n", d.callID, passDir, od.callID)
+				ch.Held(d.mohSuggest())
 			}
-			od.reinvite(passDir)
 		}
 	}
+}
+
+// mohSuggest is the music class the holder suggests for the party it
+// holds (sip.conf mohsuggest), "" for none.
+func (d *dialog) mohSuggest() string {
+	if d.peer != nil {
+		return d.peer.MOHSuggest
+	}
+	if g := d.m.d.General(); g != nil {
+		return g.MOHSuggest
+	}
+	return ""
 }
 
 // dropCrypto returns a leg to plain RTP when a re-INVITE from a peer that
@@ -360,7 +373,7 @@ func (m *Manager) handleInfo(d *dialog, req *sip.Request, tx sip.ServerTransacti
 	if strings.HasPrefix(ct, "application/dtmf-relay") || strings.HasPrefix(ct, "application/dtmf") {
 		if digit, ok := infoDigit(string(req.Body()), ct); ok {
 			if ch := d.channel(); ch != nil {
-				ch.DTMF(digit, 100*time.Millisecond)
+				ch.DTMF(digit, infoDuration(string(req.Body())))
 			}
 		}
 	}

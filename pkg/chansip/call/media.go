@@ -265,7 +265,7 @@ func (m *Manager) link(a, b *dialog) (*mediaLink, error) {
 	b.mu.Lock()
 	b.link = k
 	b.mu.Unlock()
-	m.watchRTP(k)
+	m.watchRTP(k.stop, k.a, k.b)
 	return k, nil
 }
 
@@ -283,13 +283,15 @@ func (d *dialog) rtpTimeouts() (active, hold time.Duration) {
 	return 0, 0
 }
 
-// watchRTP hangs up a linked call whose legs stop receiving media, as
-// chan_sip's monitor thread does: only answered channels count, the hold
-// timeout applies while the far end holds, and silence is measured from
-// the last packet or from when the watch began, whichever is later.
-func (m *Manager) watchRTP(k *mediaLink) {
+// watchRTP hangs up a call whose legs stop receiving media, as chan_sip's
+// monitor thread does, until stop closes: legs relayed to each other, or a
+// leg whose media the core terminates (a caller in an application). Only
+// answered channels count, the hold timeout applies while the far end
+// holds, and silence is measured from the last packet or from when the
+// watch began, whichever is later.
+func (m *Manager) watchRTP(stop <-chan struct{}, legs ...*dialog) {
 	var shortest time.Duration
-	for _, d := range []*dialog{k.a, k.b} {
+	for _, d := range legs {
 		act, hold := d.rtpTimeouts()
 		for _, t := range []time.Duration{act, hold} {
 			if t > 0 && (shortest == 0 || t < shortest) {
@@ -304,15 +306,18 @@ func (m *Manager) watchRTP(k *mediaLink) {
 	m.goTracked(func() {
 		tick := time.NewTicker(every)
 		defer tick.Stop()
-		marks := map[*dialog]*rtpMark{k.a: {}, k.b: {}}
+		marks := map[*dialog]*rtpMark{}
+		for _, d := range legs {
+			marks[d] = &rtpMark{}
+		}
 		for {
 			select {
-			case <-k.stop:
+			case <-stop:
 				return
 			case <-m.ctx.Done():
 				return
 			case now := <-tick.C:
-				for _, d := range []*dialog{k.a, k.b} {
+				for _, d := range legs {
 					if m.rtpExpired(d, marks[d], now) {
 						return
 					}

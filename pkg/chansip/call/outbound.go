@@ -16,6 +16,7 @@ import (
 
 	"github.com/gostrisk/gostrisk/pkg/chansip/digest"
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
+	"github.com/gostrisk/gostrisk/pkg/media"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/sdp"
 )
@@ -257,9 +258,12 @@ func (m *Manager) request(_ context.Context, data string, requestor *pbx.Channel
 	return ch, nil
 }
 
-// offerFor lists the codecs to offer: those the calling SIP leg
-// negotiated, in its order, that the called peer allows; without a SIP
-// caller, the called peer's own list.
+// offerFor lists the codecs to offer the called peer: its own allowed
+// codecs, as chan_sip offers, with those the calling SIP leg negotiated
+// first (in the caller's order) so that the call can be relayed without
+// translation when the callee takes one of them. A codec the caller does
+// not have is offered only when the core can translate it to the caller's
+// (the bridge then converts); without a SIP caller, the peer's list.
 func (m *Manager) offerFor(p *sipconf.Peer, caller *inCall) ([]sdp.Format, error) {
 	prefs := m.prefsFor(p)
 	var out []sdp.Format
@@ -267,12 +271,33 @@ func (m *Manager) offerFor(p *sipconf.Peer, caller *inCall) ([]sdp.Format, error
 		caller.mu.Lock()
 		have := append([]sdp.Format(nil), caller.codecs...)
 		caller.mu.Unlock()
+		seen := map[string]bool{}
 		for _, f := range have {
 			n := codecName(f)
-			if allowedCodec(prefs.Codecs, n) {
+			if allowedCodec(prefs.Codecs, n) && !seen[n] {
 				cd, _ := sdp.LookupCodec(n)
 				out = append(out, cd.Format)
+				seen[n] = true
 			}
+		}
+		var callerFmt *media.Format
+		if len(have) > 0 {
+			callerFmt = mediaFormat(have[0])
+		}
+		for _, n := range prefs.Codecs {
+			if seen[n] || callerFmt == nil {
+				continue
+			}
+			cd, ok := sdp.LookupCodec(n)
+			if !ok {
+				continue
+			}
+			mf := mediaFormat(cd.Format)
+			if mf == nil || !translatable(mf, callerFmt) {
+				continue
+			}
+			out = append(out, cd.Format)
+			seen[n] = true
 		}
 		if len(out) == 0 {
 			var names []string
@@ -293,6 +318,20 @@ func (m *Manager) offerFor(p *sipconf.Peer, caller *inCall) ([]sdp.Format, error
 		out = append(out, sdp.TelephoneEvent)
 	}
 	return out, nil
+}
+
+// translatable reports whether audio can be converted both ways between
+// two formats.
+func translatable(a, b *media.Format) bool {
+	if a == b {
+		return true
+	}
+	tr := pbx.Translator()
+	if _, err := tr.Path(a, b); err != nil {
+		return false
+	}
+	_, err := tr.Path(b, a)
+	return err == nil
 }
 
 func allowedCodec(list []string, name string) bool {
