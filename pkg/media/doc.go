@@ -28,6 +28,11 @@
 // arithmetic and libgsm's 33-byte frame layout (Asterisk's .gsm files, RTP
 // payload type 3); its tests compare with libgsm's toast and untoast.
 //
+// show.go renders `core show codecs`, `core show codec`, `core show
+// translation [comp]` and `core show translation paths` in Asterisk 18's
+// layout from the format list and a Translator's steps (pkg/core registers
+// the commands); the matrix follows whatever steps are registered.
+//
 // Signed linear ("slin", "slin16") payloads are 16-bit little-endian samples,
 // the byte order of Asterisk's .sln files and of the hosts it runs on.
 package media
