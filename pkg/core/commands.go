@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/cli"
+	"github.com/gostrisk/gostrisk/pkg/media"
 )
 
 func (d *Daemon) registerCoreCLI() {
@@ -78,6 +79,7 @@ func (d *Daemon) registerCoreCLI() {
 				return nil
 			})},
 	)
+	registerMediaCLI(d.reg, media.NewTranslator())
 }
 
 func versionLine() string {
