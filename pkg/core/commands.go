@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/cli"
-	"github.com/gostrisk/gostrisk/pkg/media"
+	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
 
 func (d *Daemon) registerCoreCLI() {
@@ -79,7 +79,7 @@ func (d *Daemon) registerCoreCLI() {
 				return nil
 			})},
 	)
-	registerMediaCLI(d.reg, media.NewTranslator())
+	registerMediaCLI(d.reg, pbx.Translator())
 }
 
 func versionLine() string {
