@@ -270,3 +270,22 @@ func caseHash(s string) uint32 {
 	}
 	return h & 0x7fffffff
 }
+
+// Playtones resolves the argument of Playtones as app_playtones does: the
+// name of a tone of the channel's zone (country, its sip.conf tonezone; ""
+// or an unknown country falls back to the default zone), or else a tone
+// list written out. The error is ParseToneList's for a written-out list:
+// the list still holds the parts Asterisk would play, and only a list
+// without parts ("Unable to start playtones") is a failure.
+func (zs *Zones) Playtones(country, arg string) (dsp.ToneList, error) {
+	z, ok := zs.Zone(country)
+	if !ok {
+		z, ok = zs.Zone("")
+	}
+	if ok {
+		if t, found := z.Tone(arg); found {
+			return t.List, nil
+		}
+	}
+	return dsp.ParseToneList(arg)
+}

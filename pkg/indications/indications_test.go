@@ -192,3 +192,27 @@ func TestCaseHash(t *testing.T) {
 		t.Fatal("hash")
 	}
 }
+
+func TestPlaytones(t *testing.T) {
+	zs := loadSample(t)
+	tests := []struct {
+		country, arg, want string
+		err                bool
+	}{
+		{"fr", "busy", "440/500,0/500", false},
+		{"", "busy", "480+620/500,0/500", false},   // default zone (us)
+		{"zz", "busy", "480+620/500,0/500", false}, // unknown zone: default
+		{"fr", "425/200,0/200", "425/200,0/200", false},
+		{"fr", "bussy", "", true}, // neither a tone nor a list
+	}
+	for _, tc := range tests {
+		l, err := zs.Playtones(tc.country, tc.arg)
+		if (err != nil) != tc.err || l.String() != tc.want {
+			t.Errorf("Playtones(%q, %q) = %q, %v", tc.country, tc.arg, l.String(), err)
+		}
+	}
+	var none *Zones
+	if l, err := none.Playtones("", "440"); err != nil || l.String() != "440" {
+		t.Errorf("nil registry: %q %v", l.String(), err)
+	}
+}
