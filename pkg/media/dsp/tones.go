@@ -92,6 +92,7 @@ var ErrNoTones = errors.New("no valid tone parts")
 // list holds every part Asterisk would play, read as Asterisk reads it) but
 // also returns an error naming each bad part and each ignored rest, so a
 // config checker can report them.
+//
 // An empty part ends the list, as in Asterisk (it stops at the first empty
 // field); that is reported too unless it is the very last character.
 func ParseToneList(s string) (ToneList, error) {
