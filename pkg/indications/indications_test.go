@@ -216,3 +216,31 @@ func TestPlaytones(t *testing.T) {
 		t.Errorf("nil registry: %q %v", l.String(), err)
 	}
 }
+
+func FuzzLoad(f *testing.F) {
+	sample, err := os.ReadFile(filepath.Join(sampleDir, "indications.conf"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(string(sample[:2000]))
+	f.Add("[general]\ncountry=x\n[x]\ndescription=d\nringcadence=1,,x,2\nbusy=1|2\n[X]\nbusy=\n")
+	f.Fuzz(func(t *testing.T, conf string) {
+		cfg, _ := confparse.Parse("indications.conf", []byte(conf), confparse.Options{})
+		zs, _ := Load(cfg)
+		if zs.Default != "" {
+			if _, ok := zs.Zone(""); !ok {
+				t.Fatal("default zone not found")
+			}
+		}
+		var out bytes.Buffer
+		names := []string{"x"}
+		for _, z := range zs.Countries() {
+			if z.Description == "" || len(z.Tones) == 0 {
+				t.Fatalf("invalid zone kept: %+v", z)
+			}
+			names = append(names, z.Country)
+		}
+		Show(&out, zs, nil)
+		Show(&out, zs, names)
+	})
+}
