@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/cli"
+	"github.com/gostrisk/gostrisk/pkg/indications"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
 
@@ -78,6 +79,7 @@ func (d *Daemon) registerCoreCLI() {
 				a.Printf("Asterisk has fully booted.\n")
 				return nil
 			})},
+		indications.Command(func() *indications.Zones { return d.Snapshot().Indications }),
 	)
 	registerMediaCLI(d.reg, pbx.Translator())
 }
@@ -340,6 +342,14 @@ func (d *Daemon) cliModuleReload(words int) func(a *cli.Args) error {
 					a.Printf("%v\n", err)
 				} else {
 					a.Printf("Module 'logger' reloaded successfully.\n")
+				}
+				continue
+			}
+			if lowerTrim(n) == "indications" { // a core part of Asterisk, not a .so
+				if err := d.Reload("indications"); err != nil {
+					a.Printf("%v\n", err)
+				} else {
+					a.Printf("Module 'indications' reloaded successfully.\n")
 				}
 				continue
 			}
