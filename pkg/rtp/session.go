@@ -74,8 +74,6 @@ type Session struct {
 	cfg    SessionConfig
 	eng    *sessEngine
 	frames chan media.Frame
-	// done is closed by Close: it wakes a writer blocked on a full queue.
-	done chan struct{}
 	// released is closed once neither the receive loop nor the pacer
 	// touches the leg's socket for this session any more.
 	released  chan struct{}
@@ -93,24 +91,30 @@ type Session struct {
 	recvIO         // platform part
 
 	// Send side, guarded by mu.
-	mu       sync.Mutex
-	closed   bool
-	queue    [sendQueueLen]media.Frame
-	qHead    int
-	qLen     int
-	space    chan struct{} // a queued frame left: a blocked writer may go on
-	inWheel  bool
-	dueTick  int64 // guarded by the pacer's mu
-	ssrc     uint32
-	seq      uint16
-	running  bool  // a talkspurt is being sent: nextSlot is its next frame's slot
-	spurted  bool  // some talkspurt has been sent
-	nextSlot int64 // pacer clock
-	idleFrom int64 // pacer clock: where the last talkspurt's timeline stopped
-	nextTS   uint32
-	marker   bool
-	dtmfTx   dtmfSender
-	sendIO   // platform part
+	mu     sync.Mutex
+	closed bool
+	queue  [sendQueueLen]media.Frame
+	qHead  int
+	qLen   int
+	// space is signalled when a queued frame leaves or the session
+	// closes: blocked writers look again.
+	space sync.Cond
+	// dtmfWaiting counts DTMF writers waiting for the queued voice to go
+	// out (a digit keeps its place after the voice written before it);
+	// meanwhile voice writers wait too, so the digit is not starved.
+	dtmfWaiting int
+	inWheel     bool
+	dueTick     int64 // guarded by the pacer's mu
+	ssrc        uint32
+	seq         uint16
+	running     bool  // a talkspurt is being sent: nextSlot is its next frame's slot
+	spurted     bool  // some talkspurt has been sent
+	nextSlot    int64 // pacer clock
+	idleFrom    int64 // pacer clock: where the last talkspurt's timeline stopped
+	nextTS      uint32
+	marker      bool
+	dtmfTx      dtmfSender
+	sendIO      // platform part
 
 	packetsIn, bytesIn, packetsOut, bytesOut          atomic.Uint64
 	otherPT, malformed, overflow, suppressed, flushed atomic.Uint64
@@ -158,15 +162,14 @@ func (l *Leg) StartSession(cfg SessionConfig) (*Session, error) {
 		leg:      l,
 		cfg:      cfg,
 		frames:   make(chan media.Frame, framesCap),
-		done:     make(chan struct{}),
 		released: make(chan struct{}),
-		space:    make(chan struct{}, 1),
 		ssrc:     rand.Uint32(),
 		seq:      uint16(rand.Uint32()),
 		nextTS:   rand.Uint32(),
 		maxHold:  int64(2 * cfg.Ptime),
 		tsMul:    1,
 	}
+	s.space.L = &s.mu
 	if r := cfg.Format.SampleRate / cfg.Format.RTPClockRate; r > 1 && r*cfg.Format.RTPClockRate == cfg.Format.SampleRate {
 		s.tsMul = uint32(r)
 	}
@@ -257,27 +260,20 @@ func (s *Session) WriteFrame(fr media.Frame) error {
 }
 
 func (s *Session) writeVoice(fr media.Frame) error {
-	for {
-		s.mu.Lock()
-		if s.closed {
-			s.mu.Unlock()
-			return ErrSessionClosed
-		}
-		if s.qLen < sendQueueLen {
-			s.queue[(s.qHead+s.qLen)%sendQueueLen] = fr
-			s.qLen++
-			if !s.running {
-				s.startSpurt()
-			}
-			s.mu.Unlock()
-			return nil
-		}
-		s.mu.Unlock()
-		select {
-		case <-s.space:
-		case <-s.done:
-		}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for !s.closed && (s.qLen >= sendQueueLen || s.dtmfWaiting > 0) {
+		s.space.Wait()
 	}
+	if s.closed {
+		return ErrSessionClosed
+	}
+	s.queue[(s.qHead+s.qLen)%sendQueueLen] = fr
+	s.qLen++
+	if !s.running {
+		s.startSpurt()
+	}
+	return nil
 }
 
 // startSpurt begins a talkspurt: the first frame goes out in the quietest
@@ -306,6 +302,12 @@ func (s *Session) startSpurt() {
 func (s *Session) writeDTMF(fr media.Frame, ev uint8) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.dtmfWaiting++
+	for !s.closed && s.qLen > 0 {
+		s.space.Wait()
+	}
+	s.dtmfWaiting--
+	s.space.Broadcast()
 	if s.closed {
 		return ErrSessionClosed
 	}
@@ -474,10 +476,7 @@ func (s *Session) sendVoice(now int64, sc *sendScratch) {
 	s.queue[s.qHead] = media.Frame{}
 	s.qHead = (s.qHead + 1) % sendQueueLen
 	s.qLen--
-	select {
-	case s.space <- struct{}{}:
-	default:
-	}
+	s.space.Broadcast()
 	if e := now - s.nextSlot; e > s.maxPacing.Load() {
 		s.maxPacing.Store(e)
 	}
@@ -526,10 +525,7 @@ func (s *Session) Flush() {
 		s.running = false
 		s.idleFrom = s.nextSlot
 	}
-	select {
-	case s.space <- struct{}{}:
-	default:
-	}
+	s.space.Broadcast()
 }
 
 // Close stops the session. Writers blocked in WriteFrame return
@@ -557,10 +553,10 @@ func (s *Session) stop() {
 		s.qHead = (s.qHead + 1) % sendQueueLen
 		s.qLen--
 	}
+	s.space.Broadcast()
 	s.mu.Unlock()
 	// From here the pacer skips the session (it checks closed under mu),
 	// so only the receive loop still reads the socket.
-	close(s.done)
 	s.eng.recv.remove(s)
 }
 
