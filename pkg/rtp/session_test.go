@@ -599,19 +599,26 @@ func TestSessionManyPaced(t *testing.T) {
 	for range n {
 		<-done
 	}
-	time.Sleep(100 * time.Millisecond)
+	// The last frames are still queued when the writers return.
 	var worst time.Duration
 	var sent uint64
-	for _, s := range sessions {
-		st := s.Stats()
-		worst = max(worst, st.MaxPacingError)
-		sent += st.PacketsOut
+	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		worst, sent = 0, 0
+		for _, s := range sessions {
+			st := s.Stats()
+			worst = max(worst, st.MaxPacingError)
+			sent += st.PacketsOut
+		}
+		if sent == n*25 {
+			break
+		}
 	}
 	if sent != n*25 {
 		t.Errorf("%d packets sent, want %d", sent, n*25)
 	}
-	// Generous: other test binaries share the CPUs.
-	if worst > 200*time.Millisecond {
+	// Generous: other test binaries share the CPUs, and -race slows
+	// everything down.
+	if worst > 500*time.Millisecond {
 		t.Errorf("worst pacing error %v", worst)
 	}
 	t.Logf("%d sessions: worst pacing error %v", n, worst)
