@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,6 +26,7 @@ import (
 const pinnedEnv = "RTPPLAY_PINNED"
 
 type options struct {
+	lock       bool
 	counts     []int
 	dur        time.Duration
 	warmup     time.Duration
@@ -42,6 +44,8 @@ func main() {
 	ports := flag.String("ports", "20000-29999", "RTP port range of the sessions' allocator")
 	sessionCPU := flag.String("cpu", "0", "CPU list for the sessions (taskset -c); empty: no pinning")
 	recvCPU := flag.String("recv-cpu", "1", "CPU list for the receiver process; empty: no pinning")
+	lock := flag.Bool("lock", true, "the receiver first sends one RTP packet to each session, as a phone would, so strict RTP locks the peer and the socket is connected to it")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the sessions' process to this file")
 	flag.Parse()
 
 	if *recv {
@@ -56,7 +60,7 @@ func main() {
 			os.Exit(reexecPinned(ts, *sessionCPU))
 		}
 	}
-	o := options{dur: *dur, warmup: *warmup, recvCPU: *recvCPU, sessionCPU: *sessionCPU}
+	o := options{lock: *lock, dur: *dur, warmup: *warmup, recvCPU: *recvCPU, sessionCPU: *sessionCPU}
 	for _, f := range strings.Split(*n, ",") {
 		v, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || v <= 0 {
@@ -69,11 +73,24 @@ func main() {
 		fmt.Fprintf(os.Stderr, "rtpplay: bad -ports %q\n", *ports)
 		os.Exit(2)
 	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "rtpplay:", err)
+			os.Exit(1)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "rtpplay:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var rows []result
 	for _, n := range o.counts {
 		r, err := runOne(o, n)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "rtpplay:", err)
+			pprof.StopCPUProfile()
 			os.Exit(1)
 		}
 		rows = append(rows, r)
@@ -180,6 +197,27 @@ func runOne(o options, n int) (res result, err error) {
 			return res, fmt.Errorf("session %d: %w", i, err)
 		}
 		sessions = append(sessions, s)
+	}
+
+	if o.lock {
+		var b strings.Builder
+		b.WriteString("lock")
+		for _, l := range legs {
+			fmt.Fprintf(&b, " %d", l.Port())
+		}
+		fmt.Fprintln(stdin, b.String())
+		if line, err := readLine(stdout); err != nil || line != "ok" {
+			return res, fmt.Errorf("receiver lock: %q %v", line, err)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for _, l := range legs {
+			for _, ok := l.LockedSource(); !ok; _, ok = l.LockedSource() {
+				if time.Now().After(deadline) {
+					return res, errors.New("strict RTP did not lock on the receiver's packets")
+				}
+				time.Sleep(time.Millisecond)
+			}
+		}
 	}
 
 	// One producer per session, as a Playback channel would be: it reads
@@ -292,8 +330,12 @@ func printTable(out io.Writer, o options, rows []result) {
 	if os.Getenv(pinnedEnv) != "" {
 		pin = "sessions on CPU " + o.sessionCPU + ", receiver on CPU " + o.recvCPU
 	}
-	fmt.Fprintf(out, "rtpplay: G.711 20 ms, one producer goroutine per session, %v window after %v warm-up, %s, GOMAXPROCS %d\n",
-		o.dur, o.warmup, pin, runtime.GOMAXPROCS(0))
+	peer := "peers silent (sockets not connected)"
+	if o.lock {
+		peer = "each peer sent one packet first (strict RTP locked, sockets connected)"
+	}
+	fmt.Fprintf(out, "rtpplay: G.711 20 ms, one producer goroutine per session, %v window after %v warm-up, %s, %s, GOMAXPROCS %d\n",
+		o.dur, o.warmup, peer, pin, runtime.GOMAXPROCS(0))
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "sessions\tpackets/s\tpacing p50\tp99\tmax\t<= 2 ms\tsender max\tlost\tCPU % of one core\t")
 	for _, r := range rows {

@@ -108,6 +108,22 @@ func runReceiver(in io.Reader, out io.Writer) error {
 
 	for {
 		line, err := r.ReadString('\n')
+		if f := strings.Fields(line); len(f) > 0 && f[0] == "lock" {
+			// One packet from each socket to its session, as a phone's
+			// first RTP packet.
+			pkt := []byte{0x80, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0xff}
+			for i, ps := range f[1:] {
+				port, perr := strconv.Atoi(ps)
+				if perr != nil || i >= n {
+					return fmt.Errorf("lock %q", ps)
+				}
+				if err := unix.Sendto(fds[i], pkt, 0, &unix.SockaddrInet4{Port: port, Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+					return fmt.Errorf("lock send: %w", err)
+				}
+			}
+			fmt.Fprintln(out, "ok")
+			continue
+		}
 		switch strings.TrimSpace(line) {
 		case "start":
 			recording.Store(true)

@@ -88,7 +88,9 @@ type Session struct {
 	slab    []byte
 	tsMul   uint32 // sample rate / RTP clock rate (G.722: 2)
 	maxHold int64  // ns a held packet waits for a missing one
-	recvIO         // platform part
+	// linkChecked is the locked source the receive loop last saw.
+	linkChecked *netip.AddrPort
+	recvIO      // platform part
 
 	// Send side, guarded by mu.
 	mu     sync.Mutex
@@ -409,14 +411,19 @@ func (s *Session) transmit(pkt, out []byte, hdr *rtp.Header) {
 	if t == nil {
 		return
 	}
-	if !s.sendTo(pkt, t) {
-		return
-	}
+	// Counted before sending, so whoever receives the packet already sees
+	// it in the stats; a failed send takes it back.
 	n := uint64(len(pkt))
 	l.packetsOut.Add(1)
 	l.bytesOut.Add(n)
 	s.packetsOut.Add(1)
 	s.bytesOut.Add(n)
+	if !s.sendTo(pkt, t) {
+		l.packetsOut.Add(^uint64(0))
+		l.bytesOut.Add(^(n - 1))
+		s.packetsOut.Add(^uint64(0))
+		s.bytesOut.Add(^(n - 1))
+	}
 }
 
 // service is the pacer's visit at the session's slot: send the voice
@@ -599,6 +606,15 @@ func (s *Session) receive(pkt []byte, from netip.AddrPort, now int64, hdr *rtp.H
 	l := s.leg
 	if !l.accept(pkt, from, now) {
 		return
+	}
+	if lk := l.locked.Load(); lk != s.linkChecked {
+		// Once strict RTP locks the peer that is also the target, connect
+		// the socket to it, as the relay does: sends then skip the route
+		// lookup, most of what an unconnected sendto costs.
+		s.linkChecked = lk
+		if lk != nil {
+			s.link()
+		}
 	}
 	if st := l.srtp.Load(); st != nil {
 		plain, err := st.dec.DecryptRTP(pkt[:0], pkt, hdr)

@@ -47,6 +47,13 @@ func (s *Session) initIO() {
 	s.fd, s.sfd, s.family = sock.fd, sock.fd, sock.family
 }
 
+// link connects the socket to the locked peer when it is the target. A
+// wildcard-bound socket is left alone: the loop does not read its
+// datagrams' arrival address, which tryLink needs to connect it safely.
+func (s *Session) link() {
+	s.leg.tryLink(s.fd, netip.Addr{})
+}
+
 // sendTo sends pkt to t from the leg's socket. The caller holds mu.
 func (s *Session) sendTo(pkt []byte, t *netip.AddrPort) bool {
 	if s.leg.link.peer.Load() == t {

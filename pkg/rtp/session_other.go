@@ -21,6 +21,8 @@ type sendIO struct{}
 
 func (s *Session) initIO() {}
 
+func (s *Session) link() {}
+
 func (s *Session) sendTo(pkt []byte, t *netip.AddrPort) bool {
 	_, err := s.leg.pp.RTP.conn.WriteToUDPAddrPort(pkt, *t)
 	return err == nil
