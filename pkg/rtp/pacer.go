@@ -61,6 +61,13 @@ func tickOf(slot int64) int64 {
 // s is not in the wheel.
 func (p *pacer) schedule(s *Session, slot int64) {
 	p.mu.Lock()
+	if p.scheduled == 0 {
+		// An empty wheel has nothing to visit in between: skip the ticks
+		// it slept through rather than walking them.
+		if nt := p.now() / int64(pacerTick); nt > p.cur {
+			p.cur = nt
+		}
+	}
 	t := tickOf(slot)
 	if t < p.cur {
 		t = p.cur
