@@ -22,6 +22,9 @@
 #     FLOOD_SECONDS at the highest rate the sender gives: the rate, RSS
 #     before, at its peak and FLOOD_AFTER s after, and whether a phone could
 #     register and call during the flood.
+#   - terminating RTP sessions (bench/rtpplay, pkg/rtp without the server):
+#     N sessions each written by a Playback-like producer, pacing error
+#     p50/p99/max at a receiver process, packets/s and CPU % of one core.
 # Where the registration sipp uses >= 90 % of its CPU, that step runs again
 # with twice the sipp processes sharing the rate (up to SIPP_MAX_PROCS,
 # spread over the CPUs the server does not use); a figure reached with the
@@ -36,6 +39,7 @@
 #   CALL_RATES="100 200 400 800 1300 1600 2000" HOLD_RATES="60 120 200 300 400 500 600"
 #   CONCURRENT="100 250 500 700 800 900 1000 1500" (an empty list skips that measurement)
 #   HOLD_SECONDS=12 SKIP_REG=1 SKIP_CALLS=1 KAMAILIO=0 RELAYLOAD=0
+#   PLAY=0 (skip the paced sessions) PLAY_N=2000 PLAY_SECONDS=20
 #   SIPP_PROCS=1 SIPP_MAX_PROCS=4 SIPP_BUSY=90 (registration load processes
 #   and the sipp CPU % that counts as saturated, see below)
 #   FLOOD=0 (skip the floods) FLOOD_SECONDS=30 FLOOD_AFTER=30 FLOOD_CONNS=200
@@ -835,4 +839,13 @@ fi
 if [ "${RELAYLOAD:-1}" != 0 ]; then
 	printf '\nRelayed calls, SRTP on one leg vs plain RTP (bench/relayload):\n'
 	(cd "$ROOT" && go run ./bench/relayload ${RELAYLOAD_ARGS:-}) || echo "relayload failed"
+fi
+
+# Terminating RTP: N sessions each fed 20 ms G.711 by a producer goroutine
+# (Playback-like), paced by pkg/rtp's shared pacers; a receiver process on
+# the other CPU timestamps the packets in the kernel. PLAY=0 skips it;
+# PLAY_N (sessions, comma-separated) and PLAY_SECONDS set the run.
+if [ "${PLAY:-1}" != 0 ]; then
+	printf '\nPaced sessions, frames written by one producer each (bench/rtpplay):\n'
+	(cd "$ROOT" && go run ./bench/rtpplay -n "${PLAY_N:-2000}" -dur "${PLAY_SECONDS:-20}s") || echo "rtpplay failed"
 fi

@@ -9,7 +9,8 @@ import (
 	"github.com/pion/rtp"
 )
 
-// ErrLegBusy is returned when a leg is already part of a bridge.
+// ErrLegBusy is returned when a leg is already part of a bridge or has a
+// session.
 var ErrLegBusy = errors.New("rtp: leg already bridged")
 
 // bufSize fits any UDP payload on an Ethernet path plus the SRTP tag and
@@ -72,6 +73,8 @@ func NewBridge(a, b *Leg) (*Bridge, error) {
 	// socket. Legs of a new call have no previous bridge.
 	prevA.waitReleased()
 	prevB.waitReleased()
+	a.lastSession().waitReleased()
+	b.lastSession().waitReleased()
 	br.mu.Lock()
 	defer br.mu.Unlock()
 	if closedA || closedB || br.state == relayStopped {

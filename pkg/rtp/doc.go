@@ -80,4 +80,53 @@
 // The relay path does no allocation per packet; statistics are atomics so
 // the CLI and rtptimeout checks can read them without stopping the media,
 // and no lock is taken while relaying.
+//
+// # Terminating sessions
+//
+// When the core must hear or speak on a leg (Playback, an IVR, a frame
+// bridge that transcodes) the leg gets a Session instead of a Bridge
+// (Leg.StartSession; the two exclude each other, and either waits for the
+// other's loop to let go of the socket before taking it). A session sends
+// with its own random SSRC, sequence numbers and timestamps and reads the
+// peer's packets as media.Frames:
+//
+//   - Receiving: a shared loop per engine, built like the epoll relay: the
+//     session sockets (still never in Go's poller) in one epoll set parked
+//     in Go's poller, drained with non-blocking recvfrom. The same checks
+//     as the relay apply (strict RTP / comedia through the leg, counters,
+//     LastReceived for rtptimeout, SRTP unprotect). A goroutine per
+//     session would pay a wake-up per packet on top of the reader's own;
+//     here a burst of packets for many sessions costs one.
+//   - Voice packets go through a small jitter buffer: reordered by
+//     sequence number within 3 packets, duplicates and late packets
+//     dropped and counted, a gap given up on after 3 later packets or 40 ms
+//     (a timerfd sweeps every 10 ms), so a lost packet never blocks.
+//     RFC 4733 events bypass it: an event is known by its timestamp, so
+//     its repetitions and its (usually three) end packets give one
+//     DTMFBegin and one DTMFEnd; an end whose begin was lost gives the end
+//     alone, like a SIP INFO digit; a new event ends a previous one that
+//     never sent its end. Other payload types are counted and dropped.
+//     Frames is never waited on: when the reader is behind, the oldest
+//     frame goes.
+//   - Sending: WriteFrame queues up to three voice frames (60 ms) and then
+//     blocks the writer, so a producer reading a file is paced by the
+//     session. A pacer per engine sends every session's frames at their
+//     slots from a timing wheel of 1 ms buckets, woken once a millisecond
+//     by a Go timer while any session is due: one goroutine and one timer
+//     for all sessions, not a ticker each. A talkspurt's first frame takes
+//     the least busy millisecond of the next ptime, so sessions started
+//     together do not all send in the same tick; the marker bit is set
+//     there and the timestamp jumps by the silence before it. Timestamps
+//     advance by the frame's samples at the RTP clock rate (G.722 counts
+//     8000 a second for its 16 kHz audio).
+//   - DTMF goes out as RFC 4733 events on the negotiated payload type:
+//     the begin packet (marker set) when written, repetitions every 50 ms
+//     from the pacer, three end packets, all with the timestamp of the
+//     digit's start. Voice queued while a digit is held is dropped at its
+//     slot (Asterisk sends no voice during a digit) but still paces its
+//     writer; a digit written after voice waits for that voice to go out.
+//
+// Engines (a pacer and a receive loop each, up to GOMAXPROCS of them, 4 at
+// most) start with the first session and stop once none has used them for
+// a few seconds.
 package rtp

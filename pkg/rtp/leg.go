@@ -92,6 +92,10 @@ type Leg struct {
 	// prev is the bridge that last had the leg: its relay may still be
 	// letting go of the socket when the next bridge starts.
 	prev *Bridge
+	// session terminates the leg's media instead of a bridge (guarded by
+	// mu); prevSess is the last one, whose receive loop may still be
+	// letting go of the socket.
+	session, prevSess *Session
 }
 
 // NewLeg allocates a port pair on ip and wraps it in a Leg. Only the RTP
@@ -185,10 +189,13 @@ func (l *Leg) LastReceived() time.Time {
 func (l *Leg) Close() error {
 	l.mu.Lock()
 	l.closed = true
-	br := l.bridge
+	br, sess := l.bridge, l.session
 	l.mu.Unlock()
 	if br != nil {
 		br.stopRelay()
+	}
+	if sess != nil {
+		sess.stop()
 	}
 	// The descriptor's number may be reused as soon as it closes: no later
 	// SetRemote may disconnect it, nor the relay connect it.
@@ -204,11 +211,19 @@ func (l *Leg) Close() error {
 func (l *Leg) attach(br *Bridge) (ok, closed bool, prev *Bridge) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.bridge != nil {
+	if l.bridge != nil || l.session != nil {
 		return false, l.closed, nil
 	}
 	l.bridge = br
 	return true, l.closed, l.prev
+}
+
+// lastSession is the session that had the leg before, if any; a bridge
+// waits for it to let go of the socket.
+func (l *Leg) lastSession() *Session {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.prevSess
 }
 
 // detach frees the leg for another bridge if br still holds it.

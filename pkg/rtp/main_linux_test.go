@@ -11,5 +11,6 @@ import (
 // not wait the production 5 s; tests of the linger set their own.
 func TestMain(m *testing.M) {
 	engineLinger = 100 * time.Millisecond
+	sessLinger = 100 * time.Millisecond
 	os.Exit(m.Run())
 }

@@ -1,0 +1,210 @@
+package main
+
+import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// flow is what the receiver keeps of one session's packets in the window.
+type flow struct {
+	started bool
+	ts0     uint32
+	seq0    uint16
+	maxSeq  uint16
+	offsets []int64 // arrival (kernel time) minus the RTP timestamp's time, ns
+	packets uint64
+}
+
+// runReceiver is the receiver process: it reads the number of sessions,
+// binds that many UDP sockets and prints their ports, then on "start"
+// begins recording each packet's kernel arrival time and on "stop" prints
+// "packets expected p50 p99 max within2ms" (nanoseconds; a share).
+func runReceiver(in io.Reader, out io.Writer) error {
+	r := bufio.NewReader(in)
+	line, err := r.ReadString('\n')
+	if err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil {
+		return fmt.Errorf("count %q: %w", line, err)
+	}
+	runtime.LockOSThread()
+	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		return err
+	}
+	fds := make([]int, n)
+	var ports []string
+	for i := range fds {
+		fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			return err
+		}
+		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1); err != nil {
+			return err
+		}
+		if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+			return err
+		}
+		sa, err := unix.Getsockname(fd)
+		if err != nil {
+			return err
+		}
+		ports = append(ports, strconv.Itoa(sa.(*unix.SockaddrInet4).Port))
+		if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, fd, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(i)}); err != nil {
+			return err
+		}
+		fds[i] = fd
+	}
+	fmt.Fprintln(out, strings.Join(ports, " "))
+
+	var recording, quit atomic.Bool
+	flows := make([]flow, n)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		runtime.LockOSThread()
+		events := make([]unix.EpollEvent, 256)
+		buf := make([]byte, 2048)
+		oob := make([]byte, 64)
+		for !quit.Load() {
+			k, err := unix.EpollWait(epfd, events, 100)
+			if err != nil {
+				continue
+			}
+			rec := recording.Load()
+			for _, ev := range events[:k] {
+				i := ev.Fd
+				for {
+					m, oobn, _, _, err := unix.Recvmsg(fds[i], buf, oob, unix.MSG_DONTWAIT)
+					if err != nil {
+						break
+					}
+					if !rec || m < 12 {
+						continue
+					}
+					at, ok := kernelTime(oob[:oobn])
+					if !ok {
+						at = time.Now().UnixNano()
+					}
+					flows[i].add(buf[:m], at)
+				}
+			}
+		}
+	}()
+
+	for {
+		line, err := r.ReadString('\n')
+		if f := strings.Fields(line); len(f) > 0 && f[0] == "lock" {
+			// One packet from each socket to its session, as a phone's
+			// first RTP packet.
+			pkt := []byte{0x80, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0xff}
+			for i, ps := range f[1:] {
+				port, perr := strconv.Atoi(ps)
+				if perr != nil || i >= n {
+					return fmt.Errorf("lock %q", ps)
+				}
+				if err := unix.Sendto(fds[i], pkt, 0, &unix.SockaddrInet4{Port: port, Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+					return fmt.Errorf("lock send: %w", err)
+				}
+			}
+			fmt.Fprintln(out, "ok")
+			continue
+		}
+		switch strings.TrimSpace(line) {
+		case "start":
+			recording.Store(true)
+			continue
+		case "stop":
+			recording.Store(false)
+			quit.Store(true)
+			<-done
+			fmt.Fprintln(out, summarize(flows))
+			return nil
+		}
+		if err != nil {
+			quit.Store(true)
+			<-done
+			return nil
+		}
+	}
+}
+
+func (f *flow) add(pkt []byte, at int64) {
+	seq := binary.BigEndian.Uint16(pkt[2:])
+	ts := binary.BigEndian.Uint32(pkt[4:])
+	if pkt[1]&0x7f != 0 {
+		return
+	}
+	if !f.started {
+		f.started, f.ts0, f.seq0, f.maxSeq = true, ts, seq, seq
+	}
+	if int16(seq-f.maxSeq) > 0 {
+		f.maxSeq = seq
+	}
+	f.packets++
+	// 8 kHz: 125 us per timestamp unit.
+	f.offsets = append(f.offsets, at-int64(ts-f.ts0)*125000)
+}
+
+// kernelTime reads SO_TIMESTAMPNS's control message.
+func kernelTime(oob []byte) (int64, bool) {
+	const hdr = unix.SizeofCmsghdr
+	for len(oob) >= hdr {
+		h := (*unix.Cmsghdr)(unsafe.Pointer(&oob[0]))
+		if h.Len < hdr || int(h.Len) > len(oob) {
+			return 0, false
+		}
+		if h.Level == unix.SOL_SOCKET && h.Type == unix.SO_TIMESTAMPNS && int(h.Len) >= hdr+16 {
+			ts := (*unix.Timespec)(unsafe.Pointer(&oob[hdr]))
+			return ts.Nano(), true
+		}
+		oob = oob[(int(h.Len)+7)&^7:]
+	}
+	return 0, false
+}
+
+func summarize(flows []flow) string {
+	var errs []int64
+	var packets, expected uint64
+	for i := range flows {
+		f := &flows[i]
+		if len(f.offsets) == 0 {
+			continue
+		}
+		base := int64(math.MaxInt64)
+		for _, o := range f.offsets {
+			base = min(base, o)
+		}
+		for _, o := range f.offsets {
+			errs = append(errs, o-base)
+		}
+		packets += f.packets
+		expected += uint64(uint16(f.maxSeq-f.seq0)) + 1
+	}
+	if len(errs) == 0 {
+		return "0 0 0 0 0 0"
+	}
+	slices.Sort(errs)
+	within := 0
+	for _, e := range errs {
+		if e <= int64(2*time.Millisecond) {
+			within++
+		}
+	}
+	pct := func(p float64) int64 { return errs[min(len(errs)-1, int(p*float64(len(errs))))] }
+	return fmt.Sprintf("%d %d %d %d %d %f", packets, expected, pct(0.5), pct(0.99), errs[len(errs)-1], float64(within)/float64(len(errs)))
+}
