@@ -22,9 +22,10 @@ var ErrBadFile = errors.New("bad sound file")
 // 20 ms (iLBC 30 ms); the last one may be shorter. Positions are in samples
 // at the codec's rate. A Reader is used by one goroutine at a time.
 type Reader struct {
-	path string
-	ff   *FileFormat
-	f    *os.File
+	path   string
+	ff     *FileFormat
+	src    io.ReaderAt
+	closer io.Closer // nil once closed
 
 	dataStart int64 // byte offset of the audio in the file
 	total     int64 // samples of audio
@@ -93,18 +94,32 @@ func Open(path string, ff *FileFormat) (*Reader, error) {
 		f.Close()
 		return nil, fmt.Errorf("sound: %s: is a directory: %w", path, ErrBadFile)
 	}
-	r := &Reader{path: path, ff: ff, f: f, block: -1}
-	var dataLen int64
-	switch ff.container {
-	case raw:
-		dataLen = st.Size()
-	case sunAU:
-		r.dataStart, dataLen, err = readAUHeader(f, st.Size())
-	case wavPCM, wavGSM:
-		r.dataStart, dataLen, err = readWAVHeader(f, st.Size(), ff)
-	}
+	r, err := newReader(f, st.Size(), path, ff)
 	if err != nil {
 		f.Close()
+		return nil, err
+	}
+	r.closer = f
+	return r, nil
+}
+
+// newReader reads a file's header from src (size bytes) and returns a
+// Reader on it; Open passes the file, the fuzz tests a bytes.Reader.
+func newReader(src io.ReaderAt, size int64, path string, ff *FileFormat) (*Reader, error) {
+	r := &Reader{path: path, ff: ff, src: src, closer: nopCloser{}, block: -1}
+	var (
+		dataLen int64
+		err     error
+	)
+	switch ff.container {
+	case raw:
+		dataLen = size
+	case sunAU:
+		r.dataStart, dataLen, err = readAUHeader(src, size)
+	case wavPCM, wavGSM:
+		r.dataStart, dataLen, err = readWAVHeader(src, size, ff)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("sound: %s: %w", path, err)
 	}
 	ab, as := ff.atom()
@@ -157,7 +172,7 @@ func (r *Reader) Seek(offset int64, whence int) (int64, error) {
 // ReadFrame returns the next frame, or io.EOF after the last one. An error
 // other than io.EOF names the file.
 func (r *Reader) ReadFrame() (media.Frame, error) {
-	if r.f == nil {
+	if r.closer == nil {
 		return media.Frame{}, fmt.Errorf("sound: %s: read after close", r.path)
 	}
 	if r.pos >= r.total {
@@ -200,7 +215,7 @@ func (r *Reader) readAt(p []byte, off int64) (int, error) {
 		if cap(r.ahead) < max(len(p), readAheadSize) {
 			r.ahead = make([]byte, max(len(p), readAheadSize))
 		}
-		n, err := r.f.ReadAt(r.ahead[:cap(r.ahead)], off)
+		n, err := r.src.ReadAt(r.ahead[:cap(r.ahead)], off)
 		r.ahead, r.aheadOff = r.ahead[:n], off
 		if n < len(p) {
 			copy(p, r.ahead)
@@ -235,13 +250,18 @@ func (r *Reader) readMSGSM() (media.Frame, error) {
 
 // Close closes the file.
 func (r *Reader) Close() error {
-	if r.f == nil {
+	if r.closer == nil {
 		return nil
 	}
-	err := r.f.Close()
-	r.f = nil
+	err := r.closer.Close()
+	r.closer = nil
 	if err != nil {
 		return fmt.Errorf("sound: %s: %w", r.path, err)
 	}
 	return nil
 }
+
+// nopCloser stands for the file of a Reader on memory (the fuzz tests).
+type nopCloser struct{}
+
+func (nopCloser) Close() error { return nil }
