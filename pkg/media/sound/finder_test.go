@@ -278,3 +278,37 @@ func BenchmarkFind(b *testing.B) {
 		}
 	}
 }
+
+// TestFindStopsAtFirstLanguage: a language where the name exists only as
+// video (or a format gostrisk cannot play) ends the search, as Asterisk's
+// fileexists_core does, and the file is then reported missing.
+func TestFindStopsAtFirstLanguage(t *testing.T) {
+	f, _ := soundTree(t, "fr/intro.h264", "intro.gsm", "fr/old.g723", "en/old.gsm")
+	for _, name := range []string{"intro", "old"} {
+		if _, _, err := f.Find(name, "fr", nil); !errors.Is(err, ErrNotFound) {
+			t.Errorf("%s: %v, want not found", name, err)
+		}
+	}
+	if !f.Exists("intro", "de") {
+		t.Error("intro.gsm not found for another language")
+	}
+}
+
+func TestFindSearchCustom(t *testing.T) {
+	f, root := soundTree(t, "en/welcome.gsm", "custom/en/welcome.wav", "custom/other.gsm", "en/plain.gsm")
+	for _, tc := range []struct {
+		custom     bool
+		name, want string
+	}{
+		{false, "welcome", "en/welcome.gsm"},
+		{true, "welcome", "custom/en/welcome.wav"},
+		{true, "other", "custom/other.gsm"},
+		{true, "plain", "en/plain.gsm"},
+	} {
+		f.SearchCustom = tc.custom
+		path, _, err := f.Find(tc.name, "en", nil)
+		if err != nil || path != filepath.Join(root, tc.want) {
+			t.Errorf("custom=%v %s: %s %v, want %s", tc.custom, tc.name, path, err, tc.want)
+		}
+	}
+}
