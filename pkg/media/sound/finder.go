@@ -47,7 +47,7 @@ type Finder struct {
 	DataDir string
 	// SearchCustom is asterisk.conf's sounds_search_custom_dir: a relative
 	// name is looked for as custom/<name> first (with the same language
-	// order), then as itself.
+	// order, so sounds/<lang>/custom/<name>), then as itself.
 	SearchCustom bool
 
 	mu   sync.RWMutex

@@ -295,13 +295,14 @@ func TestFindStopsAtFirstLanguage(t *testing.T) {
 }
 
 func TestFindSearchCustom(t *testing.T) {
-	f, root := soundTree(t, "en/welcome.gsm", "custom/en/welcome.wav", "custom/other.gsm", "en/plain.gsm")
+	// The language goes before custom/, as Asterisk prefixes the whole name.
+	f, root := soundTree(t, "en/welcome.gsm", "en/custom/welcome.wav", "custom/other.gsm", "en/plain.gsm")
 	for _, tc := range []struct {
 		custom     bool
 		name, want string
 	}{
 		{false, "welcome", "en/welcome.gsm"},
-		{true, "welcome", "custom/en/welcome.wav"},
+		{true, "welcome", "en/custom/welcome.wav"},
 		{true, "other", "custom/other.gsm"},
 		{true, "plain", "en/plain.gsm"},
 	} {
