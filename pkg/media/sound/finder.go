@@ -105,6 +105,26 @@ func (f *Finder) Find(name, language string, prefer func(*media.Format) int) (pa
 	return base + "." + found[best].ext, found[best].ff, nil
 }
 
+// Open finds name as Find does and opens it.
+func (f *Finder) Open(name, language string, prefer func(*media.Format) int) (*Reader, error) {
+	path, ff, err := f.Find(name, language, prefer)
+	if err != nil {
+		return nil, err
+	}
+	return Open(path, ff)
+}
+
+// FilePath is the file a recording of name with extension ext goes to, as
+// Asterisk's ast_writefile builds it: an absolute name as it is, else under
+// <DataDir>/sounds/ (no language); "wav49" is written as ".WAV".
+func (f *Finder) FilePath(name, ext string) string {
+	p := name + "." + fileExt(ext)
+	if filepath.IsAbs(name) {
+		return p
+	}
+	return filepath.Join(f.DataDir, "sounds", p)
+}
+
 // Exists reports whether name exists in some playable format for language
 // (with the same language fallbacks as Find): the check before Asterisk's
 // "File <name> does not exist in any format" WARNING.

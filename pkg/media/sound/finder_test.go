@@ -313,3 +313,42 @@ func TestFindSearchCustom(t *testing.T) {
 		}
 	}
 }
+
+func TestFinderOpenAndFilePath(t *testing.T) {
+	f := &Finder{DataDir: t.TempDir()}
+	for _, tc := range []struct{ name, ext, want string }{
+		{"/var/spool/asterisk/voicemail/default/6000/INBOX/msg0000", "wav49", "/var/spool/asterisk/voicemail/default/6000/INBOX/msg0000.WAV"},
+		{"/tmp/rec", "ulaw", "/tmp/rec.ulaw"},
+		{"custom/greeting", "wav", filepath.Join(f.DataDir, "sounds", "custom/greeting.wav")},
+	} {
+		if got := f.FilePath(tc.name, tc.ext); got != tc.want {
+			t.Errorf("FilePath(%s, %s) = %s, want %s", tc.name, tc.ext, got, tc.want)
+		}
+	}
+	// A recording made through FilePath is found and opened by name.
+	ff, _ := ForExt("wav")
+	w, err := Create(f.FilePath("rec", "wav"), ff)
+	if err != nil {
+		if err := os.MkdirAll(filepath.Join(f.DataDir, "sounds"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if w, err = Create(f.FilePath("rec", "wav"), ff); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.WriteFrame(media.Frame{Kind: media.Voice, Format: media.SLin, Payload: make([]byte, 320)})
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := f.Open("rec", "fr", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if r.Length() != 160 || r.Format() != media.SLin {
+		t.Errorf("opened %s: %d samples of %v", r.Path(), r.Length(), r.Format())
+	}
+	if _, err := f.Open("nothing", "en", nil); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Open of a missing file: %v", err)
+	}
+}
