@@ -327,14 +327,16 @@ func TestFinderOpenAndFilePath(t *testing.T) {
 	}
 	// A recording made through FilePath is found and opened by name.
 	ff, _ := ForExt("wav")
+	// Create makes no directories (Record does, as app_record's ast_mkdir).
+	if _, err := Create(f.FilePath("rec", "wav"), ff); err == nil {
+		t.Fatal("created in a missing directory")
+	}
+	if err := os.MkdirAll(filepath.Join(f.DataDir, "sounds"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	w, err := Create(f.FilePath("rec", "wav"), ff)
 	if err != nil {
-		if err := os.MkdirAll(filepath.Join(f.DataDir, "sounds"), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if w, err = Create(f.FilePath("rec", "wav"), ff); err != nil {
-			t.Fatal(err)
-		}
+		t.Fatal(err)
 	}
 	w.WriteFrame(media.Frame{Kind: media.Voice, Format: media.SLin, Payload: make([]byte, 320)})
 	if err := w.Close(); err != nil {
