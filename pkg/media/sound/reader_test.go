@@ -459,3 +459,34 @@ func TestFileShrinks(t *testing.T) {
 		r.Close()
 	}
 }
+
+// BenchmarkReadFrame: one 20 ms frame of a Debian prompt, rewinding at the
+// end (a playback's cost per frame on the file side).
+func BenchmarkReadFrame(b *testing.B) {
+	for _, tc := range []struct{ path, format string }{
+		{"sounds/en/hello-world.wav", "wav"},
+		{"sounds/en/hello-world.gsm", "gsm"},
+		{"testdata/tone49.wav", "wav49"},
+	} {
+		b.Run(tc.format, func(b *testing.B) {
+			path := tc.path
+			if !strings.HasPrefix(path, "testdata") {
+				path = filepath.Join(debianSounds, path)
+			}
+			ff, _ := LookupFileFormat(tc.format)
+			r, err := Open(path, ff)
+			if err != nil {
+				b.Skip(err)
+			}
+			defer r.Close()
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if _, err := r.ReadFrame(); err == io.EOF {
+					r.Seek(0, io.SeekStart)
+				} else if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
