@@ -65,6 +65,9 @@ type dirListing struct {
 // (a Record then a Playback) can leave the mtime unchanged.
 const racyWindow = 2 * time.Second
 
+// maxCachedDirs bounds the listing cache.
+const maxCachedDirs = 4096
+
 // Find returns the file to play for name in language, and its format.
 //
 // Languages are tried in Asterisk's order: language as given ("fr_CA_f"),
@@ -263,7 +266,10 @@ func (f *Finder) listing(dir string) map[string]struct{} {
 		return names
 	}
 	f.mu.Lock()
-	if f.dirs == nil {
+	if f.dirs == nil || len(f.dirs) >= maxCachedDirs {
+		// Dropping everything is crude but rare: only a server playing from
+		// thousands of directories (voicemail boxes) gets here, and the
+		// listings come back on the next lookups.
 		f.dirs = make(map[string]*dirListing)
 	}
 	f.dirs[dir] = &dirListing{mtime: st.ModTime(), names: names}
