@@ -73,7 +73,10 @@ const maxCachedDirs = 4096
 // Languages are tried in Asterisk's order: language as given ("fr_CA_f"),
 // then with its "_suffix" parts removed one by one ("fr_CA", "fr"), then no
 // language (sounds/<name>), then "en" unless already tried. The first of
-// those where the file exists in any playable format is used. Among the
+// those where the file exists in any format is used (if it holds only
+// formats gostrisk cannot play, video say, the file is missing, as in
+// Asterisk, which looks no further either). With SearchCustom, custom/<name>
+// is looked for that way before name. Among the
 // formats it exists in there, prefer gives each codec a cost (the caller
 // passes the translation cost to the channel's format; nil means all
 // equal); the cheapest wins, ties going to Asterisk's file format order
