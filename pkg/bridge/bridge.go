@@ -21,8 +21,11 @@ const bridgeType = "basic"
 type Options struct {
 	// HoldMusic returns what listener hears while the other party holds
 	// the call; class is the holder's music suggestion (sip.conf
-	// mohsuggest, "" for the default class). The moh module provides it;
-	// nil, or a nil Generator, means silence.
+	// mohsuggest, "" when it suggests none). Choosing the class to play
+	// is HoldMusic's job; Asterisk's res_musiconhold takes a class set
+	// with CHANNEL(musicclass) first, then the suggestion, then the
+	// listener's mohinterpret, then "default". The moh module provides
+	// it; nil, or a nil Generator, means silence.
 	HoldMusic func(listener *pbx.Channel, class string) pbx.Generator
 	// Logger receives the verbose lines; nil uses the engine's.
 	Logger pbx.Logger
