@@ -50,7 +50,7 @@ func (l *recLog) warnings() []string {
 }
 
 // newEngine returns an engine with the bridge installed.
-func newEngine(t *testing.T, opts bridge.Options) (*pbx.Engine, *recLog) {
+func newEngine(t testing.TB, opts bridge.Options) (*pbx.Engine, *recLog) {
 	t.Helper()
 	log := &recLog{}
 	eng := pbx.New(pbx.Config{Logger: log})
@@ -71,7 +71,7 @@ type running struct {
 
 // startBridge bridges caller and peer and waits until both are in it.
 // The test's cleanup hangs both up and waits for the bridge to end.
-func startBridge(t *testing.T, eng *pbx.Engine, caller, peer *pbx.Channel) *running {
+func startBridge(t testing.TB, eng *pbx.Engine, caller, peer *pbx.Channel) *running {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &running{done: make(chan result, 1), cancel: cancel}
@@ -109,7 +109,7 @@ func (r *running) wait(t *testing.T) result {
 }
 
 // waitFor polls cond for up to 3 s.
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(3 * time.Second)
 	for !cond() {
@@ -122,7 +122,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 
 // tone returns n 20 ms frames of a sine at freq Hz in format f; phase
 // carries the tone over from one call to the next.
-func tone(t *testing.T, f *media.Format, freq float64, n int, phase *float64) []media.Frame {
+func tone(t testing.TB, f *media.Format, freq float64, n int, phase *float64) []media.Frame {
 	t.Helper()
 	slin := media.SLin
 	if f.SampleRate == 16000 {

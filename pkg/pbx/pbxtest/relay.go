@@ -96,3 +96,7 @@ type relayError string
 func (e relayError) Error() string { return string(e) }
 
 const errNotRelay = relayError("pbxtest: can only relay to another RelayPhone")
+
+// ResetHeard forgets what the phone heard, so a long test or a benchmark
+// does not keep every frame.
+func (p *Phone) ResetHeard() { p.mu.Lock(); p.heard = nil; p.mu.Unlock() }
