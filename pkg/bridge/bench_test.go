@@ -6,6 +6,7 @@ import (
 
 	"github.com/gostrisk/gostrisk/pkg/bridge"
 	"github.com/gostrisk/gostrisk/pkg/media"
+	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/pbx/pbxtest"
 )
 
@@ -42,4 +43,21 @@ func benchFrames(b *testing.B, fa, fb *media.Format) {
 		}
 		pb.ResetHeard()
 	}
+}
+
+// BenchmarkFrameBridgeG722ToULaw: G.722 decoding, resampling and µ-law
+// (skipped until the G.722 codec is in the build).
+func BenchmarkFrameBridgeG722ToULaw(b *testing.B) {
+	if _, err := pbx.Translator().Path(g722, media.ULaw); err != nil {
+		b.Skip(err)
+	}
+	benchFrames(b, g722, media.ULaw)
+}
+
+// BenchmarkFrameBridgeULawToG722: the other direction, with G.722 encoding.
+func BenchmarkFrameBridgeULawToG722(b *testing.B) {
+	if _, err := pbx.Translator().Path(media.ULaw, g722); err != nil {
+		b.Skip(err)
+	}
+	benchFrames(b, media.ULaw, g722)
 }
