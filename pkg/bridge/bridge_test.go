@@ -31,6 +31,7 @@ func TestFrameBridgeTranslates(t *testing.T) {
 		{"ulaw-slin16", media.ULaw, media.SLin16, 1000, 3100},
 		{"g722-ulaw", g722, media.ULaw, 1000, 700},
 		{"ulaw-g722", media.ULaw, g722, 1000, 2000},
+		{"gsm-alaw", media.GSM, media.ALaw, 1000, 700},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, f := range []*media.Format{tc.fa, tc.fb} {
