@@ -377,3 +377,53 @@ func (d *G722Decoder) Decode(dst []int16, code []byte) []int16 {
 	}
 	return dst
 }
+
+// g722Steps are the translator steps of Asterisk's codec_g722: to and from
+// slin16 directly, and to and from slin through the 8<->16 kHz resampler.
+func g722Steps() []Step {
+	return []Step{
+		{From: G722, To: SLin16, New: func() Converter { return &g722DecodeConv{dec: NewG722Decoder()} }},
+		{From: SLin16, To: G722, New: func() Converter { return &g722EncodeConv{enc: NewG722Encoder()} }},
+		{From: G722, To: SLin, New: func() Converter {
+			return &g722DecodeConv{dec: NewG722Decoder(), down: &Downsampler{}}
+		}},
+		{From: SLin, To: G722, New: func() Converter {
+			return &g722EncodeConv{enc: NewG722Encoder(), up: &Upsampler{}}
+		}},
+	}
+}
+
+// g722DecodeConv decodes a G.722 payload to slin16, or to slin when down is
+// set. The sample slices are kept between frames to avoid allocating.
+type g722DecodeConv struct {
+	dec       *G722Decoder
+	down      *Downsampler
+	pcm, work []int16
+}
+
+func (c *g722DecodeConv) Convert(dst, src []byte) []byte {
+	c.pcm = c.dec.Decode(c.pcm[:0], src)
+	out := c.pcm
+	if c.down != nil {
+		c.work = c.down.Downsample(c.work[:0], c.pcm)
+		out = c.work
+	}
+	return EncodeSLin(dst, out)
+}
+
+// g722EncodeConv encodes slin16, or slin upsampled when up is set, to G.722.
+type g722EncodeConv struct {
+	enc      *G722Encoder
+	up       *Upsampler
+	in, work []int16
+}
+
+func (c *g722EncodeConv) Convert(dst, src []byte) []byte {
+	c.in = DecodeSLin(c.in[:0], src)
+	pcm := c.in
+	if c.up != nil {
+		c.work = c.up.Upsample(c.work[:0], c.in)
+		pcm = c.work
+	}
+	return c.enc.Encode(dst, pcm)
+}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 func readTestdata(t testing.TB, name string) []byte {
@@ -159,6 +160,84 @@ func TestG722ILATable(t *testing.T) {
 	}
 }
 
+// G.722 frames count two samples a byte: 20 ms is 160 bytes, 320 samples.
+func TestG722Frame(t *testing.T) {
+	fr := VoiceFrame(G722, make([]byte, 160), 0)
+	if fr.Samples != 320 || fr.Length() != 20*time.Millisecond {
+		t.Errorf("160-byte G.722 frame: %d samples, %v; want 320, 20ms", fr.Samples, fr.Length())
+	}
+	if G722.Samples(20*time.Millisecond) != 320 || G722.RTPClockRate != 8000 {
+		t.Errorf("g722 format: %d samples in 20 ms, RTP clock %d", G722.Samples(20*time.Millisecond), G722.RTPClockRate)
+	}
+}
+
+// The four codec_g722 steps carry a tone through G.722 in 20 ms frames:
+// into G.722 from slin and slin16, and out of it to slin16 and to ulaw
+// (through slin), with frame sizes and timestamps at the right rates.
+func TestG722Chains(t *testing.T) {
+	tr := NewTranslator()
+	mk := func(from, to *Format) *Chain {
+		t.Helper()
+		p, err := tr.Path(from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.NewChain()
+	}
+	for _, c := range []struct {
+		src, dst *Format
+		rate     float64
+	}{
+		{SLin, ULaw, 8000},
+		{SLin16, SLin16, 16000},
+		{SLin, SLin16, 8000},
+		{SLin16, SLin, 16000},
+	} {
+		t.Run(c.src.Name+"-g722-"+c.dst.Name, func(t *testing.T) {
+			enc, dec := mk(c.src, G722), mk(G722, c.dst)
+			n := c.src.Samples(20 * time.Millisecond)
+			tone := sine(1000, c.rate, 50*n, 8000)
+			var got []int16
+			for i := 0; i < len(tone); i += n {
+				in := VoiceFrame(c.src, EncodeSLin(nil, tone[i:i+n]), uint32(i))
+				mid, err := enc.Translate(in)
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantTS := uint32(i * 16000 / int(c.rate))
+				if mid.Format != G722 || len(mid.Payload) != 160 || mid.Samples != 320 || mid.Timestamp != wantTS {
+					t.Fatalf("g722 frame = %s, %d bytes; want 160 bytes ts=%d", mid, len(mid.Payload), wantTS)
+				}
+				out, err := dec.Translate(mid)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := c.dst.Samples(20 * time.Millisecond); out.Format != c.dst || out.Samples != want {
+					t.Fatalf("output frame = %s, want %d samples of %s", out, want, c.dst)
+				}
+				if c.dst == ULaw {
+					for _, b := range out.Payload {
+						got = append(got, ULawToLinear(b))
+					}
+				} else {
+					got = DecodeSLin(got, out.Payload)
+				}
+			}
+			outRate := float64(c.dst.SampleRate)
+			skip := int(outRate / 10) // 100 ms of adaptation and filter delay
+			lvl := toneLevel(got[skip:], 1000, outRate)
+			if math.Abs(lvl-8000) > 400 {
+				t.Errorf("1 kHz level after the chain = %.0f, want 8000", lvl)
+			}
+			// Purity: nearly all the energy is the tone (the delay through
+			// the filters can be a fraction of a sample, so no correlation).
+			if p := lvl / (math.Sqrt2 * rms(got[skip:])); p < 0.99 {
+				t.Errorf("tone purity %.4f, want >= 0.99", p)
+			}
+		})
+	}
+}
+
 // One 20 ms frame (320 samples, 160 bytes) per iteration.
 func BenchmarkG722(b *testing.B) {
 	pcm := sine(1000, 16000, 320, 8000)
@@ -179,6 +258,28 @@ func BenchmarkG722(b *testing.B) {
 			dst = dec.Decode(dst[:0], codes)
 		}
 	})
+	// The transcoding steps a G.722 <-> G.711 call runs for each frame.
+	tr := NewTranslator()
+	for _, c := range []struct{ from, to *Format }{{SLin, G722}, {G722, SLin}, {ULaw, G722}, {G722, ULaw}} {
+		p, err := tr.Path(c.from, c.to)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(p.String(), func(b *testing.B) {
+			ch := p.NewChain()
+			size := 160
+			if c.from == SLin {
+				size = 320
+			}
+			fr := VoiceFrame(c.from, make([]byte, size), 0)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := ch.Translate(fr); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
 
 // Arbitrary bytes decode without a panic, to two samples a byte, and the
