@@ -154,26 +154,25 @@ func (b *g722Band) predict(dq int32) {
 	b.a[0], b.a[1] = clampI32(a1, -lim, lim), a2
 	b.pneg[1], b.pneg[0] = b.pneg[0], neg
 
-	// UPZERO: sign-sign adaptation of the zero coefficients; with no
-	// difference signal they only leak.
-	for i := range b.b {
+	// UPZERO, DELAYA and FILTEZ in one pass from the oldest difference:
+	// each zero coefficient leaks and, unless there is no difference signal,
+	// steps by the sign agreement of the new difference with its own past
+	// one (sign-sign adaptation); the differences move one place along; and
+	// the zero section sums the updated coefficients over them. Doubled
+	// differences saturate to 16 bits, as the Recommendation's FILTEZ does.
+	var sz int32
+	for i := 5; i >= 0; i-- {
 		v := b.b[i] * 32640 >> 15
 		if dq != 0 {
-			if (dq < 0) == (b.d[i] < 0) {
-				v += 128
-			} else {
-				v -= 128
-			}
+			v += ((dq^b.d[i])>>31 | 1) * 128 // +128 same sign, -128 not
 		}
 		b.b[i] = v
-	}
-	copy(b.d[1:], b.d[:5])
-	b.d[0] = dq
-
-	// FILTEZ: the zero section over the quantized differences.
-	var sz int32
-	for i := range b.b {
-		sz += b.b[i] * sat16(b.d[i]<<1) >> 15
+		if i > 0 {
+			b.d[i] = b.d[i-1]
+		} else {
+			b.d[0] = dq
+		}
+		sz += v * sat16(b.d[i]<<1) >> 15
 	}
 	b.sz = sz
 
@@ -231,15 +230,27 @@ func (h *g722History) push(v int32) []int32 {
 	return h.buf[h.pos : h.pos+12]
 }
 
-// g722Dot is the QMF convolution of a 12-value window (oldest first) with
-// every other coefficient starting at phase (0: h0, h2, ...; 1: h1, h3, ...).
-// The filter's symmetry makes h[2i+1] the weight of the i-th oldest value
-// of the phase that h[22-2i] weighs newest first.
+// The QMF coefficients of each phase: even-numbered (h0, h2, ... h22) and
+// odd-numbered (h1, h3, ... h23).
+var g722QMFPhase = func() (p [2][12]int32) {
+	for i := range 12 {
+		p[0][i], p[1][i] = g722QMF[2*i], g722QMF[2*i+1]
+	}
+	return p
+}()
+
+// g722Dot is the QMF convolution of a 12-value window, oldest first, with
+// one phase's coefficients. The Recommendation weighs the newest value of a
+// phase by h0 (or h1) and the oldest by h22 (h23); read oldest first that is
+// h22, h20, ... h0 (h23, h21, ... h1), which the filter's symmetry (h[i] ==
+// h[23-i]) makes h1, h3, ... h23 (h0, h2, ... h22): the other phase's
+// coefficients.
 func g722Dot(w []int32, phase int) int32 {
-	w = w[:12]
+	x := (*[12]int32)(w)
+	h := &g722QMFPhase[phase]
 	var acc int32
-	for i := 0; i < 12; i++ {
-		acc += w[i] * g722QMF[2*i+phase]
+	for i := range 12 {
+		acc += x[i] * h[i]
 	}
 	return acc
 }
@@ -303,9 +314,16 @@ func (e *G722Encoder) encodePair(x0, x1 int16) byte {
 	if el < 0 {
 		mag = ^el
 	}
-	m := 1
-	for m < 30 && mag >= g722Q6[m]*e.low.det>>12 {
-		m++
+	// The interval m (1..30) is the first whose upper level exceeds the
+	// magnitude; the levels rise with m, so search by halves.
+	m, hi := 1, 30
+	for m < hi {
+		mid := (m + hi) / 2
+		if mag < g722Q6[mid]*e.low.det>>12 {
+			hi = mid
+		} else {
+			m = mid + 1
+		}
 	}
 	var il int
 	if el < 0 {
