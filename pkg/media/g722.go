@@ -159,7 +159,9 @@ func (b *g722Band) predict(dq int32) {
 	// steps by the sign agreement of the new difference with its own past
 	// one (sign-sign adaptation); the differences move one place along; and
 	// the zero section sums the updated coefficients over them. Doubled
-	// differences saturate to 16 bits, as the Recommendation's FILTEZ does.
+	// differences saturate to 16 bits, as the Recommendation's FILTEZ does;
+	// the sum is kept in 32 bits and only the estimate below saturates, as
+	// in FFmpeg's implementation, which the golden vectors pin.
 	var sz int32
 	for i := 5; i >= 0; i-- {
 		v := b.b[i] * 32640 >> 15
@@ -185,8 +187,8 @@ func (b *g722Band) predict(dq int32) {
 
 // adaptScale runs LOGSCL/SCALEL (or LOGSCH/SCALEH): the log scale factor
 // leaks by 127/128 and steps by w, and its antilog is the new DETL/DETH.
-func (b *g722Band) adaptScale(w, max, bias int32) {
-	b.nb = clampI32(b.nb*32512>>15+w, 0, max)
+func (b *g722Band) adaptScale(w, limit, bias int32) {
+	b.nb = clampI32(b.nb*32512>>15+w, 0, limit)
 	wd := g722ILA[b.nb>>6&31]
 	if sh := bias - b.nb>>11; sh >= 0 {
 		wd >>= sh
