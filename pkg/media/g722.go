@@ -29,6 +29,18 @@ var g722Q6 = [30]int32{
 	714, 786, 858, 940, 1023, 1121, 1219, 1339, 1458, 1612, 1765, 1980, 2195, 2557, 2919,
 }
 
+// g722Q6Count[v] is how many of the levels Q6(1..29) are at most v.
+var g722Q6Count = func() (c [2920]uint8) {
+	k := uint8(0)
+	for v := range c {
+		for k < 29 && g722Q6[k+1] <= int32(v) {
+			k++
+		}
+		c[v] = k
+	}
+	return c
+}()
+
 // Lower-band 6-bit codes for quantizer interval m (1..30), for a negative and
 // a non-negative prediction error (Table 6, ILN and ILP).
 var (
@@ -316,17 +328,7 @@ func (e *G722Encoder) encodePair(x0, x1 int16) byte {
 	if el < 0 {
 		mag = ^el
 	}
-	// The interval m (1..30) is the first whose upper level exceeds the
-	// magnitude; the levels rise with m, so search by halves.
-	m, hi := 1, 30
-	for m < hi {
-		mid := (m + hi) / 2
-		if mag < g722Q6[mid]*e.low.det>>12 {
-			hi = mid
-		} else {
-			m = mid + 1
-		}
-	}
+	m := g722LowInterval(mag, e.low.det)
 	var il int
 	if el < 0 {
 		il = int(g722ILN[m])
@@ -351,6 +353,15 @@ func (e *G722Encoder) encodePair(x0, x1 int16) byte {
 	e.low.lowUpdate(il)
 	e.high.highUpdate(ih)
 	return byte(ih<<6 | il)
+}
+
+// g722LowInterval is QUANTL's interval m (1..30) for an error magnitude:
+// one more than the number of levels k in 1..29 it reaches,
+// mag >= (Q6(k)*DETL)>>12. For integers that is Q6(k) <= ((mag+1)*4096-1)/DETL,
+// so one division and a table count them without a search.
+func g722LowInterval(mag, det int32) int {
+	y := ((mag+1)<<12 - 1) / det
+	return int(g722Q6Count[min(y, g722Q6[29])]) + 1
 }
 
 // G722Decoder decodes G.722 at 64 kbit/s into 16 kHz 16-bit samples, with
