@@ -127,7 +127,7 @@ type g722Band struct {
 	sz   int32    // zero section's output SZL / SZH
 	a    [2]int32 // pole coefficients AL1, AL2 (Q14)
 	b    [6]int32 // zero coefficients BL1..BL6 (Q15)
-	d    [6]int32 // past quantized differences DLT1..DLT6
+	d    [6]int32 // past quantized differences DLT1..DLT6, doubled and saturated
 	pneg [2]bool  // whether the past partial reconstructions PLT1, PLT2 were negative
 	r    int32    // previous reconstructed signal RLT1, doubled and saturated
 }
@@ -170,24 +170,25 @@ func (b *g722Band) predict(dq int32) {
 	// each zero coefficient leaks and, unless there is no difference signal,
 	// steps by the sign agreement of the new difference with its own past
 	// one (sign-sign adaptation); the differences move one place along; and
-	// the zero section sums the updated coefficients over them. Doubled
-	// differences saturate to 16 bits, as the Recommendation's FILTEZ does;
-	// the sum is kept in 32 bits and only the estimate below saturates, as
+	// the zero section sums the updated coefficients over them. The
+	// differences are kept doubled and saturated to 16 bits, the form FILTEZ
+	// multiplies (their signs are unchanged for UPZERO); the sum is kept in 32 bits and only the estimate below saturates, as
 	// in FFmpeg's implementation, which the golden vectors pin.
-	var sz int32
-	for i := 5; i >= 0; i-- {
-		v := b.b[i] * 32640 >> 15
-		if dq != 0 {
-			v += ((dq^b.d[i])>>31 | 1) * 128 // +128 same sign, -128 not
-		}
-		b.b[i] = v
-		if i > 0 {
-			b.d[i] = b.d[i-1]
-		} else {
-			b.d[0] = dq
-		}
-		sz += v * sat16(b.d[i]<<1) >> 15
+	g := int32(128)
+	if dq == 0 {
+		g = 0
 	}
+	var sz int32
+	for i := 5; i > 0; i-- {
+		v := b.b[i]*32640>>15 + ((dq^b.d[i])>>31|1)*g // +g same sign, -g not
+		b.b[i] = v
+		b.d[i] = b.d[i-1]
+		sz += v * b.d[i] >> 15
+	}
+	v := b.b[0]*32640>>15 + ((dq^b.d[0])>>31|1)*g
+	b.b[0] = v
+	b.d[0] = sat16(dq << 1)
+	sz += v * b.d[0] >> 15
 	b.sz = sz
 
 	// RECONS, FILTEP and PREDIC: the pole section over the reconstructed
