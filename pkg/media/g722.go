@@ -315,8 +315,9 @@ func (e *G722Encoder) Encode(dst []byte, pcm []int16) []byte {
 }
 
 func (e *G722Encoder) encodePair(x0, x1 int16) byte {
-	// Transmit QMF: the older sample of the pair meets the odd-numbered
-	// coefficients, the newer one the even-numbered ones (XA and XB).
+	// Transmit QMF: the older sample of the pair and its history meet the
+	// odd-numbered coefficients (XB), the newer one the even-numbered (XA);
+	// the sum is the lower band, the difference the upper.
 	xb := g722Dot(e.first.push(int32(x0)), 0)
 	xa := g722Dot(e.second.push(int32(x1)), 1)
 	xl := (xa + xb) >> 14
