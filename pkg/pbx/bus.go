@@ -47,6 +47,7 @@ type BusEvent struct {
 	DialStatus string // DialEnd
 	Variable   string // VarSet
 	Value      string
+	MusicClass string // Hold: the class the holder suggests
 	App, Data  string // Newexten
 }
 

@@ -348,7 +348,7 @@ func (c *Channel) DTMF(digit rune, duration time.Duration) {
 func (c *Channel) Held(class string) {
 	c.post(Event{Kind: EventHold, Class: class})
 	if c.eng != nil {
-		c.eng.bus.Publish(BusEvent{Type: BusHold, Channel: c})
+		c.eng.bus.Publish(BusEvent{Type: BusHold, Channel: c, MusicClass: class})
 	}
 }
 

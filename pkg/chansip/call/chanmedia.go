@@ -54,8 +54,8 @@ func (d *dialog) dtmfSetting() sipconf.DTMFMode {
 
 // DTMFMode is how digits travel to and from the far end. dtmfmode=auto is
 // RFC 2833 when the far end negotiated telephone-event and inband when it
-// did not, as chan_sip decides; rfc2833 without telephone-event in the
-// answer falls back to inband too, since nothing else can reach the far end.
+// did not, as chan_sip decides; rfc2833 stays rfc2833 without
+// telephone-event (chan_sip then sends no digits to that peer).
 func (d *dialog) DTMFMode() string {
 	mode := d.dtmfSetting()
 	d.mu.Lock()
@@ -68,6 +68,8 @@ func (d *dialog) DTMFMode() string {
 		return "shortinfo"
 	case sipconf.DTMFInband:
 		return "inband"
+	case sipconf.DTMFRFC2833:
+		return "rfc2833"
 	}
 	if te {
 		return "rfc2833"

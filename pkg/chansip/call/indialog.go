@@ -1,7 +1,6 @@
 package call
 
 import (
-	"context"
 	"errors"
 	"strings"
 
@@ -266,101 +265,6 @@ func (d *dialog) dropCrypto() error {
 		return nil
 	}
 	return leg.SetSRTP(nil)
-}
-
-// reinvite offers the far end our media again with a new direction (hold
-// passed through from the other leg). The transaction runs on a Manager
-// goroutine; its answer updates the leg.
-func (d *dialog) reinvite(dir sdp.Direction) {
-	m := d.m
-	if d.isEnded() {
-		return
-	}
-	body, err := d.buildSDP(d.currentFormats(), dir)
-	if err != nil {
-		m.log.Warning("Unable to re-INVITE %s: %v\n", d.callID, err)
-		return
-	}
-	req := d.newRequest(sip.INVITE)
-	req.AppendHeader(&sip.ContactHeader{Address: d.contactURI(d.localURI.User)})
-	req.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, OPTIONS, BYE, REFER, SUBSCRIBE, NOTIFY, INFO, PUBLISH, MESSAGE"))
-	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
-	req.SetBody(body)
-	d.setLast("Tx: INVITE")
-	m.goTracked(func() {
-		ctx, cancel := context.WithTimeout(m.ctx, 64*m.d.T1)
-		defer cancel()
-		tx, err := m.d.Client.TransactionRequest(ctx, req)
-		if err != nil {
-			m.log.Warning("Unable to send re-INVITE on %s: %v\n", d.callID, err)
-			return
-		}
-		defer tx.Terminate()
-		for {
-			select {
-			case res := <-tx.Responses():
-				if res.IsProvisional() {
-					continue
-				}
-				if !res.IsSuccess() {
-					m.log.Verbose(3, "re-INVITE on %s answered %d %s\n", d.callID, res.StatusCode, res.Reason)
-					return
-				}
-				d.ackReinvite(req)
-				if err := d.takeReinviteAnswer(res.Body()); err != nil {
-					m.log.Warning("Call %s: unusable SDP answer to re-INVITE: %v\n", d.callID, err)
-				}
-				return
-			case <-tx.Done():
-				return
-			case <-ctx.Done():
-				return
-			}
-		}
-	})
-}
-
-// ackReinvite confirms the 2xx of a re-INVITE we sent.
-func (d *dialog) ackReinvite(inv *sip.Request) {
-	ack := d.newRequest(sip.ACK)
-	d.mu.Lock()
-	d.localCSeq-- // an ACK reuses the INVITE's CSeq number
-	d.mu.Unlock()
-	ack.CSeq().SeqNo = inv.CSeq().SeqNo
-	d.setLast("Tx: ACK")
-	if err := d.m.d.Client.WriteRequest(ack); err != nil {
-		d.m.log.Warning("Unable to send ACK on %s: %v\n", d.callID, err)
-	}
-}
-
-// takeReinviteAnswer applies the far end's answer to our re-INVITE.
-func (d *dialog) takeReinviteAnswer(body []byte) error {
-	if len(body) == 0 {
-		return nil
-	}
-	desc, err := sdp.Parse(body)
-	if err != nil {
-		return err
-	}
-	unforceAVP(desc, d.peer)
-	d.mu.Lock()
-	var names []string
-	for _, f := range d.codecs {
-		names = append(names, codecName(f))
-	}
-	local := d.localCrypto
-	d.mu.Unlock()
-	res, err := sdp.Negotiate(desc, sdp.Prefs{Codecs: names, DTMF: true, Encryption: local != nil})
-	if err != nil {
-		return err
-	}
-	if res.Crypto != nil && local != nil {
-		if err := d.keyLeg(local, res.Crypto); err != nil {
-			return err
-		}
-	}
-	d.applyMedia(res, desc.Audio)
-	return nil
 }
 
 // handleInfo accepts SIP INFO DTMF (dtmfmode=info) and reports the digit.
