@@ -3,7 +3,9 @@ package bridge
 import (
 	"context"
 	"fmt"
+	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
@@ -36,6 +38,9 @@ type Basic struct {
 	eng  *pbx.Engine
 	opts Options
 	log  pbx.Logger
+
+	mu   sync.Mutex
+	live map[string]*session // the bridges in progress, by id (bridge show)
 }
 
 // New returns a bridge implementation for eng.
@@ -71,10 +76,11 @@ type party struct {
 // session is one bridged call. Everything but the pumps runs on the
 // goroutine that called Bridge.
 type session struct {
-	b      *Basic
-	id     string
-	caller party
-	peer   party
+	b       *Basic
+	id      string
+	created time.Time
+	caller  party
+	peer    party
 
 	// canFrame: both drivers can hand their media to the core, so a frame
 	// bridge (and music on hold) is possible.
@@ -84,13 +90,16 @@ type session struct {
 	pumps    *pumps // while a frame bridge runs
 	opened   bool   // the bridge opened the channels' media at some point
 	noMedia  bool   // opening the media failed once: not tried again
+
+	techMu    sync.Mutex
+	techShown string // tech, for the CLI's goroutines
 }
 
 // Bridge joins caller and peer until one of them hangs up or is
 // interrupted, or ctx ends. It hangs neither up; when one hung up, the
 // other gets its cause (if it has none) so its owner hangs up with it.
 func (b *Basic) Bridge(ctx context.Context, caller, peer *pbx.Channel) (pbx.BridgeEnd, error) {
-	s := &session{b: b, id: pbx.NewBridgeID()}
+	s := &session{b: b, id: pbx.NewBridgeID(), created: time.Now()}
 	s.caller = party{ch: caller, other: &s.peer, intr: caller.Interrupted()}
 	s.peer = party{ch: peer, other: &s.caller, intr: peer.Interrupted()}
 	_, mdA := caller.Driver().(pbx.MediaDriver)
@@ -109,6 +118,8 @@ func (b *Basic) Bridge(ctx context.Context, caller, peer *pbx.Channel) (pbx.Brid
 
 	caller.SetBridged(peer, s.id)
 	peer.SetBridged(caller, s.id)
+	b.register(s)
+	defer b.unregister(s)
 	// Asterisk starts every basic bridge as simple_bridge and only then
 	// looks for a better technology, so both join lines say so.
 	for _, ch := range []*pbx.Channel{peer, caller} {

@@ -92,13 +92,13 @@ func (s *session) enterNative(mb pbx.MediaBridger) error {
 		return err
 	}
 	s.unbridge = unbridge
-	s.tech = techNative
+	s.setTech(techNative)
 	return nil
 }
 
 // enterFrame starts the pumps, unless they run or cannot run.
 func (s *session) enterFrame() {
-	s.tech = techSimple
+	s.setTech(techSimple)
 	if s.pumps != nil || !s.canFrame || s.noMedia {
 		return
 	}

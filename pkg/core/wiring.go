@@ -39,7 +39,7 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	d.engine = eng
 	// Dial's bridges: the drivers' native relay, or frames translated by
 	// the core. No music on hold source yet: a held party hears silence.
-	bridge.Install(eng, bridge.Options{})
+	br := bridge.Install(eng, bridge.Options{})
 	eng.ReplaceGlobals(pbx.GlobalsOf(snap.Dialplan))
 	if err := apps.Register(eng); err != nil {
 		return fmt.Errorf("applications: %w", err)
@@ -49,6 +49,9 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	}
 	if err := pbx.RegisterCLI(d.reg, eng); err != nil {
 		return err
+	}
+	if err := bridge.RegisterCLI(d.reg, br); err != nil {
+		return fmt.Errorf("bridge CLI: %w", err)
 	}
 	dialplan.RegisterCLI(d.reg, func() *dialplan.Dialplan { return d.snap.Load().Dialplan })
 	d.reg.MustRegister(&cli.Command{
