@@ -326,13 +326,15 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// baresipConfig is what one phone needs: loopback only, TLS to the
-// registrar, SRTP mandatory, a WAV file as microphone, the ALSA null
-// device as speaker, every call's audio dumped to WAV files (sndfile).
+// baresipConfig is what one phone needs: loopback only, a WAV file as
+// microphone, the ALSA null device as speaker, every call's audio dumped
+// to WAV files (sndfile). With a CA file it registers over TLS with SRTP
+// mandatory; without, over UDP with plain RTP.
 type baresipConfig struct {
 	User      string // SIP user (the peer name)
-	Registrar int    // gostrisk's TLS port
-	CAFile    string
+	Registrar int    // gostrisk's TLS port with CAFile, else its UDP port
+	CAFile    string // TLS and SRTP when set
+	Codecs    string // the account's audio_codecs (baresip names: PCMU, PCMA, G722, GSM); default PCMU
 	Source    string // WAV file played as the microphone
 	RTPStart  int
 	CtrlPort  int
@@ -344,7 +346,6 @@ func startBaresip(t *testing.T, c baresipConfig) *baresip {
 	conf := strings.Join([]string{
 		"poll_method\t\tepoll",
 		"sip_listen\t\t127.0.0.1:0",
-		"sip_cafile\t\t" + c.CAFile,
 		"net_interface\t\t127.0.0.1",
 		"call_local_timeout\t30",
 		"audio_player\t\talsa,null",
@@ -355,6 +356,8 @@ func startBaresip(t *testing.T, c baresipConfig) *baresip {
 		"rtp_timeout\t\t0",
 		"module_path\t\t/usr/lib/baresip/modules",
 		"module\t\t\tg711.so",
+		"module\t\t\tg722.so",
+		"module\t\t\tgsm.so",
 		"module\t\t\taufile.so",
 		"module\t\t\talsa.so",
 		"module\t\t\tsrtp.so",
@@ -364,11 +367,21 @@ func startBaresip(t *testing.T, c baresipConfig) *baresip {
 		"module_app\t\tmenu.so",
 		"module_app\t\tctrl_tcp.so",
 		fmt.Sprintf("ctrl_tcp_listen\t\t127.0.0.1:%d", c.CtrlPort),
-		"",
 	}, "\n")
-	mustWrite(t, filepath.Join(dir, "config"), []byte(conf))
-	account := fmt.Sprintf("<sip:%s@127.0.0.1:%d;transport=tls>;auth_pass=test;mediaenc=srtp-mand;regint=600;answermode=auto;audio_codecs=PCMU\n",
-		c.User, c.Registrar)
+	if c.CAFile != "" {
+		conf += "\nsip_cafile\t\t" + c.CAFile
+	}
+	mustWrite(t, filepath.Join(dir, "config"), []byte(conf+"\n"))
+	codecs := c.Codecs
+	if codecs == "" {
+		codecs = "PCMU"
+	}
+	transport, enc := "udp", ""
+	if c.CAFile != "" {
+		transport, enc = "tls", ";mediaenc=srtp-mand"
+	}
+	account := fmt.Sprintf("<sip:%s@127.0.0.1:%d;transport=%s>;auth_pass=test%s;regint=600;answermode=auto;audio_codecs=%s\n",
+		c.User, c.Registrar, transport, enc, codecs)
 	mustWrite(t, filepath.Join(dir, "accounts"), []byte(account))
 	mustWrite(t, filepath.Join(dir, "contacts"), nil)
 
