@@ -1,8 +1,16 @@
 package tests
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/gostrisk/gostrisk/tests/harness"
 )
 
 // TestMediaBridgeCodecs calls 6000 from 6001 with two baresip phones,
@@ -53,5 +61,59 @@ func TestMediaBridgeCodecs(t *testing.T) {
 			checkTone(t, "the caller heard", heardByCaller.span(0.5, 10), heardByCaller.rate, toneCallee)
 			checkTone(t, "the callee heard", heardByCallee.span(0.5, 10), heardByCallee.rate, toneCaller)
 		})
+	}
+}
+
+// TestMediaDTMFRFC2833ToInfo: baresip 6001 sends digits as RFC 2833
+// telephone-events, 6000 (sipp) has dtmfmode=info; gostrisk bridges them
+// with frames and sends each digit to 6000 as an INFO
+// application/dtmf-relay, in order.
+func TestMediaDTMFRFC2833ToInfo(t *testing.T) {
+	requireBaresip(t)
+	harness.RequireSipp(t)
+	uasPort := harness.FreePort(t)
+	in := mediaInstance(t, map[string][]string{
+		"6000": {"host=127.0.0.1", fmt.Sprintf("port=%d", uasPort), "dtmfmode=info", "disallow=all", "allow=ulaw"},
+		"6001": {"disallow=all", "allow=ulaw"},
+	}, nil)
+	msgs := filepath.Join(t.TempDir(), "messages.log")
+	uas := harness.Sipp{Scenario: callScenario(t, "media-uas-6000-info.xml"), LocalPort: uasPort,
+		Timeout: 20 * time.Second, Extra: []string{"-trace_msg", "-message_file", msgs}}
+	waitUAS := uas.Start(t)
+	caller := phone(t, in, "6001", "PCMU", 440)
+	time.Sleep(200 * time.Millisecond) // sipp binds
+	dial(t, in, caller, nil, "6000")
+	time.Sleep(500 * time.Millisecond)
+	if tech := bridgeTech(t, in); tech != "simple_bridge" {
+		t.Errorf("bridge technology %s, want simple_bridge (the DTMF modes differ)", tech)
+	}
+	const digits = "15#"
+	for _, d := range digits {
+		caller.command("sndcode", string(d))
+		time.Sleep(400 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond)
+	hangup(t, caller, nil)
+	if res := waitUAS(); res.ExitCode != 0 {
+		t.Fatalf("uas exited %d\n%s\n%s", res.ExitCode, res.Output, res.ErrLog)
+	}
+	data, err := os.ReadFile(msgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	infos := regexp.MustCompile(`(?ms)^INFO sip:.*?(?:\r?\n){2}Signal=(\S+)\r?\nDuration=(\d+)`).FindAllStringSubmatch(string(data), -1)
+	var got string
+	for _, m := range infos {
+		got += m[1]
+		if d, _ := strconv.Atoi(m[2]); d <= 0 {
+			t.Errorf("INFO Signal=%s has Duration=%s", m[1], m[2])
+		}
+	}
+	if n := strings.Count(string(data), "Content-Type: application/dtmf-relay"); n != len(infos) {
+		t.Errorf("%d INFO bodies parsed, %d application/dtmf-relay content types", len(infos), n)
+	}
+	t.Logf("6000 got %d INFO(s), digits %q", len(infos), got)
+	if got != digits {
+		t.Errorf("6000 got INFO digits %q, want %q; messages:\n%s", got, digits, data)
 	}
 }

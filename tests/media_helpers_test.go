@@ -165,17 +165,25 @@ func requireBaresip(t *testing.T) {
 	}
 }
 
-// setPeer replaces a peer's codec lines in sip.conf and adds options:
-// the sample's [6000] and [6001] add ulaw to [general]'s list, which a
-// single-codec test must not inherit.
+// setPeer sets options of a peer in sip.conf: the peer's own lines for
+// the same keys go, and so do its codec lines when lines set codecs (the
+// sample's [6000] and [6001] add ulaw to [general]'s list, which a
+// single-codec test must not inherit).
 func setPeer(sip, peer string, lines ...string) string {
+	drop := map[string]bool{}
+	for _, ln := range lines {
+		k := strings.TrimSpace(strings.SplitN(ln, "=", 2)[0])
+		drop[k] = true
+		if k == "allow" || k == "disallow" {
+			drop["allow"], drop["disallow"] = true, true
+		}
+	}
 	re := regexp.MustCompile(`(?ms)^\[` + regexp.QuoteMeta(peer) + `\]\n(.*?)(^\[|\z)`)
 	return re.ReplaceAllStringFunc(sip, func(m string) string {
 		sub := re.FindStringSubmatch(m)
 		var keep []string
 		for _, ln := range strings.Split(sub[1], "\n") {
-			k := strings.TrimSpace(strings.SplitN(ln, "=", 2)[0])
-			if k == "allow" || k == "disallow" {
+			if drop[strings.TrimSpace(strings.SplitN(ln, "=", 2)[0])] {
 				continue
 			}
 			keep = append(keep, ln)
