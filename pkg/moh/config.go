@@ -1,7 +1,9 @@
 package moh
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -254,7 +256,7 @@ func loadClass(cat *confparse.Category, dataDir string) (*Class, confparse.Diagn
 		}
 		files, err := scanDir(cl.ScanDir)
 		if err != nil {
-			warn(cat.File, dirLine, "Error opening directory - %s: %v", cl.ScanDir, err)
+			warn(cat.File, dirLine, "Error opening directory - %s: %s", cl.ScanDir, strerror(err))
 			return nil, diags
 		}
 		if len(files) == 0 {
@@ -317,6 +319,20 @@ func scanDir(dir string) ([]string, error) {
 		}
 	}
 	return files, nil
+}
+
+// strerror words a file error as C's strerror does ("No such file or
+// directory"), without Go's "open <path>:" prefix.
+func strerror(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	s := err.Error()
+	if s != "" && s[0] >= 'a' && s[0] <= 'z' {
+		s = string(s[0]-'a'+'A') + s[1:]
+	}
+	return s
 }
 
 // isTrue is Asterisk's ast_true.
