@@ -2,6 +2,7 @@ package moh
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -244,6 +245,11 @@ func (g *generator) Generate(ctx context.Context, ch *pbx.Channel) error {
 			return fmt.Errorf("music on hold class '%s': %w", g.class.Name, errNoFiles)
 		case fr := <-l.frames:
 			if err := ch.Write(fr); err != nil {
+				if errors.Is(err, pbx.ErrNoMedia) {
+					// A channel whose driver only relays media cannot
+					// hear music: nothing to warn about each time.
+					return nil
+				}
 				return err
 			}
 		}
