@@ -112,9 +112,13 @@ type Interpreter interface {
 	MOHInterpret() string
 }
 
+// interpretClass is the driver's class. chan_sip's "passthrough" means
+// the hold goes to the far end instead of music; it names no class.
 func interpretClass(ch *pbx.Channel) string {
 	if i, ok := ch.Driver().(Interpreter); ok {
-		return i.MOHInterpret()
+		if c := i.MOHInterpret(); !strings.EqualFold(c, "passthrough") {
+			return c
+		}
 	}
 	return ""
 }

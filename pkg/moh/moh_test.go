@@ -426,3 +426,38 @@ func TestStartStopMusicOnHold(t *testing.T) {
 	}
 	l.log.has(t, "    -- Stopped music on hold on Test/s-00000000")
 }
+
+// interpPhone is a fake phone whose driver has a class of its own, as a
+// SIP peer's mohinterpret.
+type interpPhone struct {
+	*pbxtest.Phone
+	class string
+}
+
+func (p interpPhone) MOHInterpret() string { return p.class }
+
+// Music for a held call: the holder's suggestion, then the listener's
+// driver class, then default.
+func TestHoldMusicClass(t *testing.T) {
+	conf := "[default]\nmode=files\ndirectory=moh\n[jazz]\nmode=files\ndirectory=moh\n[rock]\nmode=files\ndirectory=moh\n"
+	for _, tt := range []struct{ interp, suggest, want string }{
+		{"jazz", "", "jazz"},
+		{"jazz", "rock", "rock"},
+		{"passthrough", "", "default"},
+		{"", "", "default"},
+	} {
+		t.Run(tt.interp+"/"+tt.suggest, func(t *testing.T) {
+			l := newLab(t, conf)
+			ch := l.eng.NewChannel(pbx.ChannelSpec{Tech: "Test", Resource: "h", Driver: interpPhone{pbxtest.NewPhone(media.ULaw), tt.interp}})
+			if l.m.HoldMusic(ch, tt.suggest) == nil {
+				t.Fatal("no hold music")
+			}
+			l.log.has(t, "    -- Started music on hold, class '"+tt.want+"', on channel 'Test/h-00000000'")
+			for _, s := range l.log.all() {
+				if strings.HasPrefix(s, "WARNING") {
+					t.Errorf("unexpected %s", s)
+				}
+			}
+		})
+	}
+}
