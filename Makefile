@@ -24,7 +24,6 @@ test-deps:
 	command -v baresip >/dev/null 2>&1 || missing="$$missing baresip"; \
 	command -v fail2ban-regex >/dev/null 2>&1 || missing="$$missing fail2ban"; \
 	command -v svcrack >/dev/null 2>&1 || missing="$$missing sipvicious"; \
-	[ -f /usr/share/asterisk/moh/macroform-cold_day.wav ] || missing="$$missing asterisk-moh-opsound-wav"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		(apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
