@@ -24,6 +24,9 @@ test-deps:
 	command -v baresip >/dev/null 2>&1 || missing="$$missing baresip"; \
 	command -v fail2ban-regex >/dev/null 2>&1 || missing="$$missing fail2ban"; \
 	command -v svcrack >/dev/null 2>&1 || missing="$$missing sipvicious"; \
+	command -v sox >/dev/null 2>&1 || missing="$$missing sox"; \
+	test -f /usr/share/asterisk/sounds/en/hello-world.wav || missing="$$missing asterisk-core-sounds-en-wav"; \
+	test -d /usr/share/asterisk/moh || missing="$$missing asterisk-moh-opsound-wav"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		(apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/cli"
+	"github.com/gostrisk/gostrisk/pkg/indications"
+	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
 
 func (d *Daemon) registerCoreCLI() {
@@ -77,7 +79,9 @@ func (d *Daemon) registerCoreCLI() {
 				a.Printf("Asterisk has fully booted.\n")
 				return nil
 			})},
+		indications.Command(func() *indications.Zones { return d.Snapshot().Indications }),
 	)
+	registerMediaCLI(d.reg, pbx.Translator())
 }
 
 func versionLine() string {
@@ -338,6 +342,14 @@ func (d *Daemon) cliModuleReload(words int) func(a *cli.Args) error {
 					a.Printf("%v\n", err)
 				} else {
 					a.Printf("Module 'logger' reloaded successfully.\n")
+				}
+				continue
+			}
+			if lowerTrim(n) == "indications" { // a core part of Asterisk, not a .so
+				if err := d.Reload("indications"); err != nil {
+					a.Printf("%v\n", err)
+				} else {
+					a.Printf("Module 'indications' reloaded successfully.\n")
 				}
 				continue
 			}

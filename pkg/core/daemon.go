@@ -332,6 +332,9 @@ func (d *Daemon) Reload(moduleName string) error {
 	if apply("res_musiconhold.so") {
 		merged.MOH = snap.MOH
 	}
+	if moduleName == "" || moduleName == "indications" {
+		merged.Indications = snap.Indications
+	}
 	if moduleName == "" || moduleName == "logger" {
 		merged.Logger = snap.Logger
 		if err := d.log.Reload(snap.Logger); err != nil {

@@ -142,6 +142,7 @@ var (
 	ALaw   = mustLookup("alaw")
 	SLin   = mustLookup("slin")
 	SLin16 = mustLookup("slin16")
+	GSM    = mustLookup("gsm")
 )
 
 func init() {

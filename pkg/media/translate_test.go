@@ -47,7 +47,7 @@ func TestTableCost(t *testing.T) {
 }
 
 func TestPath(t *testing.T) {
-	gsm := mustLookup("gsm")
+	g729 := mustLookup("g729")
 	for _, c := range []struct {
 		name     string
 		tr       *Translator
@@ -65,8 +65,10 @@ func TestPath(t *testing.T) {
 		{"downsample and encode", NewTranslator(), SLin16, ALaw, "slin16->slin->alaw", 1450000},
 		{"to g722", withFakeG722(t), ULaw, fakeG722, "ulaw->slin->slin16->g722", 2300000},
 		{"from g722", withFakeG722(t), fakeG722, ALaw, "g722->slin16->slin->alaw", 900000 + 850000 + 600000},
-		{"no codec", NewTranslator(), gsm, ULaw, "", 0},
-		{"no codec either way", NewTranslator(), SLin, gsm, "", 0},
+		{"gsm decode and encode", NewTranslator(), GSM, ULaw, "gsm->slin->ulaw", 900000 + 600000},
+		{"to gsm", NewTranslator(), ALaw, GSM, "alaw->slin->gsm", 900000 + 600000},
+		{"no codec", NewTranslator(), g729, ULaw, "", 0},
+		{"no codec either way", NewTranslator(), SLin, g729, "", 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			p, err := c.tr.Path(c.from, c.to)

@@ -214,12 +214,10 @@ func (c *Channel) Language() string { c.mu.RLock(); defer c.mu.RUnlock(); return
 // SetLanguage sets the channel language.
 func (c *Channel) SetLanguage(s string) { c.mu.Lock(); c.language = s; c.mu.Unlock() }
 
-// MusicClass is the channel's music on hold class, Asterisk's
-// CHANNEL(musicclass): set from the dialplan, it is the class music on
-// hold plays to the channel unless an application names one.
+// MusicClass returns the channel's music on hold class (CHANNEL(musicclass)).
 func (c *Channel) MusicClass() string { c.mu.RLock(); defer c.mu.RUnlock(); return c.musicClass }
 
-// SetMusicClass sets the channel's music on hold class ("" for none).
+// SetMusicClass sets the channel's music on hold class.
 func (c *Channel) SetMusicClass(s string) { c.mu.Lock(); c.musicClass = s; c.mu.Unlock() }
 
 // Ctx returns the context of the dialplan run that owns the channel (or
