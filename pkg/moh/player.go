@@ -74,6 +74,7 @@ type player struct {
 	chains     map[[2]*media.Format]*media.Chain
 	cache      []media.Frame // this tick's frame per listener format
 	failed     bool          // nothing of the class could be opened
+	ts         uint32        // timestamp of the next frame, in samples
 }
 
 func newPlayer(m *Module, c *Class, prev *player) *player {
@@ -149,6 +150,10 @@ func (p *player) run() {
 			if fr.Samples == 0 {
 				owed = 0
 			}
+			// One timeline for the class's stream: file changes do not
+			// send timestamps back to 0.
+			fr.Timestamp = p.ts
+			p.ts += uint32(fr.Samples)
 			p.deliver(ls, fr)
 		}
 	}
