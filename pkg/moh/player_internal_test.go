@@ -82,3 +82,27 @@ func TestCaseHash(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkTick1000Listeners is one tick of a class heard by 1,000
+// channels, half µ-law and half A-law: two encodes, 1,000 queue pushes.
+func BenchmarkTick1000Listeners(b *testing.B) {
+	m := New(Options{Log: nopLog{}}, &Config{Classes: []*Class{{Name: "default"}}})
+	p := newPlayer(m, m.Config().Classes[0], nil)
+	var ls []*listener
+	for i := 0; i < 1000; i++ {
+		f := media.ULaw
+		if i%2 == 1 {
+			f = media.ALaw
+		}
+		ls = append(ls, &listener{format: f, frames: make(chan media.Frame, listenerQueue), done: make(chan struct{})})
+	}
+	src := media.VoiceFrame(media.SLin, make([]byte, 320), 0)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p.deliver(ls, src)
+		for _, l := range ls {
+			<-l.frames
+		}
+	}
+}
