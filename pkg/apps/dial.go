@@ -192,6 +192,9 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 	caller.SetVar("DIALEDPEERNAME", peer.Name())
 	caller.SetVar("DIALEDPEERNUMBER", winner.number)
 	answered := time.Now()
+	// No generator is left on the caller (StartMusicOnHold before Dial),
+	// as Dial deactivates them before the bridge.
+	caller.StopGenerator()
 	end, err := e.Bridge(ctx, caller, peer)
 	caller.SetVar("ANSWEREDTIME", strconv.Itoa(int(time.Since(answered)/time.Second)))
 	if err != nil {
