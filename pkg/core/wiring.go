@@ -111,13 +111,14 @@ func (d *Daemon) startMOH(snap *Snapshot) error {
 	return nil
 }
 
-// holdMusic is the music a channel hears while its peer holds the call
-// (bridge.Options.HoldMusic); nil without res_musiconhold.
-func (d *Daemon) holdMusic() func(ch *pbx.Channel, class string) pbx.Generator {
+// holdMusic is the music a channel hears while its peer holds the call:
+// give d.holdMusic to bridge.Options.HoldMusic. It is nil (silence)
+// without res_musiconhold; it may be handed out before startMOH runs.
+func (d *Daemon) holdMusic(ch *pbx.Channel, class string) pbx.Generator {
 	if d.moh == nil {
 		return nil
 	}
-	return d.moh.HoldMusic
+	return d.moh.HoldMusic(ch, class)
 }
 
 // startSIP creates chan_sip and binds its sockets now, so a port in use is a
