@@ -17,7 +17,8 @@ check: build
 	./$(BIN) check -C $(SAMPLE)
 
 # Installs what the end-to-end tests drive (sipp, baresip, fail2ban,
-# sipvicious's svcrack) when missing; needs root on Debian, as CI has.
+# sipvicious's svcrack) and the Debian prompts and music pkg/media/sound
+# reads when missing; needs root on Debian, as CI has.
 test-deps:
 	@missing=""; \
 	command -v sipp >/dev/null 2>&1 || missing="$$missing sip-tester"; \
@@ -25,8 +26,11 @@ test-deps:
 	command -v fail2ban-regex >/dev/null 2>&1 || missing="$$missing fail2ban"; \
 	command -v svcrack >/dev/null 2>&1 || missing="$$missing sipvicious"; \
 	command -v sox >/dev/null 2>&1 || missing="$$missing sox"; \
-	test -f /usr/share/asterisk/sounds/en/hello-world.wav || missing="$$missing asterisk-core-sounds-en-wav"; \
-	test -d /usr/share/asterisk/moh || missing="$$missing asterisk-moh-opsound-wav"; \
+	for p in asterisk-core-sounds-en-wav:en/hello-world.wav asterisk-core-sounds-en-gsm:en/hello-world.gsm \
+		asterisk-core-sounds-fr-wav:fr/hello-world.wav; do \
+		[ -e /usr/share/asterisk/sounds/$${p#*:} ] || missing="$$missing $${p%%:*}"; \
+	done; \
+	ls /usr/share/asterisk/moh/*.wav >/dev/null 2>&1 || missing="$$missing asterisk-moh-opsound-wav"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		(apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \

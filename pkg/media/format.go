@@ -143,6 +143,7 @@ var (
 	SLin   = mustLookup("slin")
 	SLin16 = mustLookup("slin16")
 	GSM    = mustLookup("gsm")
+	G722   = mustLookup("g722")
 )
 
 func init() {

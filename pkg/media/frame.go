@@ -91,7 +91,7 @@ type Frame struct {
 }
 
 // VoiceFrame builds a voice frame, counting the samples from the payload for
-// formats whose size is fixed per sample (G.711, slin) or per frame (GSM).
+// formats whose size is fixed per sample (G.711, G.722, slin) or per frame (GSM).
 func VoiceFrame(f *Format, payload []byte, timestamp uint32) Frame {
 	return Frame{Kind: Voice, Format: f, Payload: payload, Samples: samplesIn(f, len(payload)), Timestamp: timestamp}
 }
@@ -104,6 +104,8 @@ func samplesIn(f *Format, n int) int {
 		return n
 	case f == GSM:
 		return n / GSMFrameBytes * GSMFrameSamples
+	case f == G722: // one byte per two 16 kHz samples
+		return 2 * n
 	case f.RTPEncoding == "L16":
 		return n / 2
 	}

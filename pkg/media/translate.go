@@ -264,7 +264,7 @@ func builtinSteps() []Step {
 		{From: ALaw, To: ULaw, New: stateless(mapWith(&alawToULaw))},
 		{From: SLin, To: SLin16, New: func() Converter { return &resampleConv{up: &Upsampler{}} }},
 		{From: SLin16, To: SLin, New: func() Converter { return &resampleConv{down: &Downsampler{}} }},
-	}, gsmSteps()...)
+	}, append(g722Steps(), gsmSteps()...)...)
 }
 
 // decodeWith turns one-byte codes into slin samples through a table.
