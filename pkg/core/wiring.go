@@ -39,8 +39,9 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	})
 	d.engine = eng
 	// Dial's bridges: the drivers' native relay, or frames translated by
-	// the core. No music on hold source yet: a held party hears silence.
-	bridge.Install(eng, bridge.Options{})
+	// the core; a held party hears res_musiconhold's music (silence when
+	// the module is not loaded).
+	bridge.Install(eng, bridge.Options{HoldMusic: d.holdMusic})
 	eng.ReplaceGlobals(pbx.GlobalsOf(snap.Dialplan))
 	if err := apps.Register(eng); err != nil {
 		return fmt.Errorf("applications: %w", err)
@@ -115,9 +116,9 @@ func (d *Daemon) startMOH(snap *Snapshot) error {
 	return nil
 }
 
-// holdMusic is the music a channel hears while its peer holds the call:
-// give d.holdMusic to bridge.Options.HoldMusic. It is nil (silence)
-// without res_musiconhold; it may be handed out before startMOH runs.
+// holdMusic is the music a channel hears while its peer holds the call
+// (bridge.Options.HoldMusic): nil (silence) without res_musiconhold. The
+// bridge is installed before startMOH runs, hence a method, not d.moh's.
 func (d *Daemon) holdMusic(ch *pbx.Channel, class string) pbx.Generator {
 	if d.moh == nil {
 		return nil
