@@ -67,6 +67,9 @@ type Config struct {
 	CacheRTClasses bool
 	// Classes are the classes that can play, in file order.
 	Classes []*Class
+	// Missing: there was no musiconhold.conf (Load(nil)). A reload then
+	// keeps the running classes, as Asterisk's does.
+	Missing bool
 }
 
 // Lookup finds a class by name, ignoring case as Asterisk's class
@@ -118,6 +121,7 @@ var ignoredOptions = map[string]bool{
 func Load(cfg *confparse.Config, dataDir string) (*Config, confparse.Diagnostics) {
 	c := &Config{PreferChannelClass: true}
 	if cfg == nil {
+		c.Missing = true
 		return c, nil
 	}
 	var diags confparse.Diagnostics

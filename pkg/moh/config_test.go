@@ -142,7 +142,7 @@ func TestLoad(t *testing.T) {
 
 func TestLoadWithoutFile(t *testing.T) {
 	c, diags := moh.Load(nil, "/nonexistent")
-	if len(diags) != 0 || len(c.Classes) != 0 || !c.PreferChannelClass {
+	if len(diags) != 0 || len(c.Classes) != 0 || !c.PreferChannelClass || !c.Missing {
 		t.Fatalf("no musiconhold.conf: %+v %v", c, diags)
 	}
 }

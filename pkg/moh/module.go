@@ -62,8 +62,13 @@ func (m *Module) Config() *Config { return m.cfg.Load() }
 
 // SetConfig swaps in a reloaded configuration. Channels hearing a class
 // keep its old files until their music stops, as in Asterisk; new
-// requests use the new classes.
+// requests use the new classes. A configuration without a file (the file
+// was removed) changes nothing, as Asterisk's reload ignores a missing
+// musiconhold.conf.
 func (m *Module) SetConfig(cfg *Config) {
+	if cfg == nil || cfg.Missing {
+		return
+	}
 	m.cfg.Store(cfg)
 	if len(cfg.Classes) > 0 {
 		m.installed.Store(true)

@@ -324,11 +324,21 @@ func TestNoClasses(t *testing.T) {
 	}
 	log.has(t, "WARNING: No music on hold classes configured, disabling music on hold.",
 		"    -- Music class jazz requested but no musiconhold loaded.")
-	// A reload that brings classes turns music on hold on.
+	// A reload that brings classes turns music on hold on; one without
+	// the file changes nothing.
+	missing, _ := moh.Load(nil, "/usr/share/asterisk")
+	m.SetConfig(missing)
+	if m.Music(ch, "") != nil {
+		t.Fatal("music after a reload without musiconhold.conf")
+	}
 	cfg, _ := moh.Load(parse(t, defaultConf), "/usr/share/asterisk")
 	m.SetConfig(cfg)
 	if g := m.Music(ch, "jazz"); g == nil {
 		t.Fatal("no music after the reload")
+	}
+	m.SetConfig(missing)
+	if m.Config() != cfg {
+		t.Error("a reload without musiconhold.conf dropped the classes")
 	}
 	log.has(t, "WARNING: Music on Hold class 'jazz' not found in memory. Verify your configuration.",
 		"    -- Started music on hold, class 'default', on channel 'Test/n-00000000'")
