@@ -311,3 +311,53 @@ func bridgeTech(t *testing.T, in *harness.Instance) string {
 	}
 	return row[4]
 }
+
+// bestCorrelation slides needle over hay (lags 0 to len(hay)-len(needle))
+// and returns the highest normalised correlation and its lag: 1 when the
+// needle is an exact (scaled) copy of part of hay.
+func bestCorrelation(needle, hay []float64) (best float64, lag int) {
+	var nn float64
+	for _, x := range needle {
+		nn += x * x
+	}
+	if nn == 0 || len(hay) < len(needle) {
+		return 0, 0
+	}
+	// Running energy of the hay window.
+	var hh float64
+	for _, x := range hay[:len(needle)] {
+		hh += x * x
+	}
+	for l := 0; l+len(needle) <= len(hay); l++ {
+		if l > 0 {
+			out, in := hay[l-1], hay[l+len(needle)-1]
+			hh += in*in - out*out
+		}
+		if hh <= 0 {
+			continue
+		}
+		var dot float64
+		w := hay[l : l+len(needle)]
+		for i, x := range needle {
+			dot += x * w[i]
+		}
+		if c := dot / math.Sqrt(nn*hh); c > best {
+			best, lag = c, l
+		}
+	}
+	return best, lag
+}
+
+// soundFile reads a WAV file of the system's Asterisk sounds or music,
+// skipping the test when the package is not installed.
+func soundFile(t *testing.T, path string) pcm {
+	t.Helper()
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("%s is not installed (make test-deps)", path)
+	}
+	p, err := readWAVPCM(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
