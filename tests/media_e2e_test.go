@@ -171,3 +171,48 @@ func TestMediaHoldMusic(t *testing.T) {
 	}
 	checkTone(t, "after the resume", rec.span(resumed+0.8, rec.seconds()-0.3), rec.rate, toneCallee)
 }
+
+// TestMediaDialMusic: Dial(SIP/6000,20,m) plays the default class to
+// the caller as early media while 6000 rings (the caller's recording
+// matches the MOH file), then the call connects to 6000's tone.
+func TestMediaDialMusic(t *testing.T) {
+	requireBaresip(t)
+	music := soundFile(t, mohFile)
+	in := mediaInstance(t, map[string][]string{
+		"6000": {"disallow=all", "allow=ulaw"},
+		"6001": {"disallow=all", "allow=ulaw"},
+	}, func(f map[string]string) {
+		f["extensions.conf"] = strings.Replace(f["extensions.conf"], "[work]\n",
+			"[work]\nexten => 7000,1,Dial(SIP/6000,20,m)\n", 1)
+	})
+	const toneCallee = 1000.0
+	callee := startPhone(t, in, baresipConfig{User: "6000", Codecs: "PCMU", Manual: true}, toneCallee)
+	caller := phone(t, in, "6001", "PCMU", 440)
+	caller.command("dial", "sip:7000@127.0.0.1:"+strconv.Itoa(in.SIPPort))
+	if err := callee.waitEvent("CALL_INCOMING", 8*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	time.Sleep(3 * time.Second)
+	answered := time.Since(start).Seconds()
+	callee.command("accept", "")
+	for _, p := range []*baresip{caller, callee} {
+		if err := p.waitEvent("CALL_ESTABLISHED", 5*time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(2 * time.Second)
+	hangup(t, caller, callee)
+	caller.Stop()
+	callee.Stop()
+
+	rec := caller.lastRecording(t)
+	t.Logf("6001 recorded %.1f s; 6000 answered after %.1f s of ringing", rec.seconds(), answered)
+	window := rec.span(1, 2)
+	c, lag := bestCorrelation(window, music.span(0, 6))
+	t.Logf("while ringing: correlation %.3f with %s at %.2f s", c, mohFile, float64(lag)/8000)
+	if c < 0.8 {
+		t.Errorf("while 6000 rang the caller did not hear the music file (best correlation %.2f)", c)
+	}
+	checkTone(t, "after the answer", rec.span(answered+0.8, rec.seconds()-0.3), rec.rate, toneCallee)
+}

@@ -216,15 +216,23 @@ func mediaInstance(t *testing.T, peers map[string][]string, edit func(map[string
 // freq Hz (0: silence) as its microphone, and waits for its registration.
 func phone(t *testing.T, in *harness.Instance, user, codecs string, freq float64) *baresip {
 	t.Helper()
+	return startPhone(t, in, baresipConfig{User: user, Codecs: codecs}, freq)
+}
+
+// startPhone is phone with more of the configuration: c's User, Codecs
+// and Manual are used, the rest is filled in.
+func startPhone(t *testing.T, in *harness.Instance, c baresipConfig, freq float64) *baresip {
+	t.Helper()
 	src := filepath.Join(t.TempDir(), "mic.wav")
 	// baresip's aufile plays a file only at the codec's own rate.
 	rate := 8000
-	if strings.HasPrefix(codecs, "G722") {
+	if strings.HasPrefix(c.Codecs, "G722") {
 		rate = 16000
 	}
 	writeToneWAVRate(t, src, freq, 30, rate)
-	b := startBaresip(t, baresipConfig{User: user, Registrar: in.SIPPort, Codecs: codecs, Source: src,
-		RTPStart: harness.FreeRTPRange(t, 20), CtrlPort: harness.FreePort(t)})
+	c.Registrar, c.Source = in.SIPPort, src
+	c.RTPStart, c.CtrlPort = harness.FreeRTPRange(t, 20), harness.FreePort(t)
+	b := startBaresip(t, c)
 	if err := b.waitRegistered(8 * time.Second); err != nil {
 		t.Fatal(err)
 	}

@@ -338,6 +338,7 @@ type baresipConfig struct {
 	Source    string // WAV file played as the microphone
 	RTPStart  int
 	CtrlPort  int
+	Manual    bool // answermode=manual: calls ring until the "accept" command
 }
 
 func startBaresip(t *testing.T, c baresipConfig) *baresip {
@@ -380,8 +381,12 @@ func startBaresip(t *testing.T, c baresipConfig) *baresip {
 	if c.CAFile != "" {
 		transport, enc = "tls", ";mediaenc=srtp-mand"
 	}
-	account := fmt.Sprintf("<sip:%s@127.0.0.1:%d;transport=%s>;auth_pass=test%s;regint=600;answermode=auto;audio_codecs=%s\n",
-		c.User, c.Registrar, transport, enc, codecs)
+	answer := "auto"
+	if c.Manual {
+		answer = "manual"
+	}
+	account := fmt.Sprintf("<sip:%s@127.0.0.1:%d;transport=%s>;auth_pass=test%s;regint=600;answermode=%s;audio_codecs=%s\n",
+		c.User, c.Registrar, transport, enc, answer, codecs)
 	mustWrite(t, filepath.Join(dir, "accounts"), []byte(account))
 	mustWrite(t, filepath.Join(dir, "contacts"), nil)
 
