@@ -216,3 +216,157 @@ func TestMediaDialMusic(t *testing.T) {
 	}
 	checkTone(t, "after the answer", rec.span(answered+0.8, rec.seconds()-0.3), rec.rate, toneCallee)
 }
+
+// addDialplan adds lines to [work] (where the phones start) and whole
+// contexts after it.
+func addDialplan(work string, contexts string) func(map[string]string) {
+	return func(f map[string]string) {
+		f["extensions.conf"] = strings.Replace(f["extensions.conf"], "[work]\n", "[work]\n"+work, 1) + "\n" + contexts
+	}
+}
+
+// fullLog is the daemon's "full" log file (verbose lines included).
+func fullLog(t *testing.T, in *harness.Instance) string {
+	t.Helper()
+	b, err := os.ReadFile(in.Path("var", "log", "full"))
+	if err != nil {
+		t.Fatalf("full log: %v", err)
+	}
+	return string(b)
+}
+
+const soundsEN = "/usr/share/asterisk/sounds/en/"
+
+// TestMediaIVR: an IVR menu (Background + WaitExten); the caller hears
+// the menu's prompt (its recording correlates with the sound file),
+// presses 2 (RFC 2833) during it and lands in extension 2, which plays a
+// 1 kHz tone.
+func TestMediaIVR(t *testing.T) {
+	requireBaresip(t)
+	prompt := soundFile(t, soundsEN+"demo-congrats.wav")
+	in := mediaInstance(t, map[string][]string{
+		"6001": {"disallow=all", "allow=ulaw"},
+	}, addDialplan("exten => 7100,1,Goto(ivr,s,1)\n",
+		"[ivr]\n"+
+			"exten => s,1,Answer()\n"+
+			" same => n,Background(demo-congrats)\n"+
+			" same => n,WaitExten(5)\n"+
+			"exten => 2,1,Playtones(1000)\n"+
+			" same => n,Wait(10)\n"+
+			" same => n,Hangup()\n"))
+	requireApps(t, in, "Background", "WaitExten", "PlayTones")
+	caller := phone(t, in, "6001", "PCMU", 0)
+	dial(t, in, caller, nil, "7100")
+	start := time.Now()
+	time.Sleep(3 * time.Second)
+	pressed := time.Since(start).Seconds()
+	caller.command("sndcode", "2")
+	time.Sleep(2500 * time.Millisecond)
+	hangup(t, caller, nil)
+	caller.Stop()
+
+	rec := caller.lastRecording(t)
+	t.Logf("6001 recorded %.1f s, pressed 2 at %.1f s", rec.seconds(), pressed)
+	c, lag := bestCorrelation(rec.span(1, 2), prompt.span(0, 4))
+	t.Logf("before the digit: correlation %.3f with demo-congrats at %.2f s", c, float64(lag)/8000)
+	if c < 0.8 {
+		t.Errorf("the caller did not hear demo-congrats (best correlation %.2f)", c)
+	}
+	checkTone(t, "after the digit", rec.span(pressed+1, rec.seconds()-0.3), rec.rate, 1000)
+	log := fullLog(t, in)
+	for _, want := range []string{
+		"Playing 'demo-congrats.slin' (language 'en')",
+		"Executing [2@ivr:1] PlayTones(",
+	} {
+		if !strings.Contains(log, want) {
+			t.Errorf("full log lacks %q", want)
+		}
+	}
+}
+
+// TestMediaRecordPlayback: a caller's 1 kHz tone is recorded with
+// Record(), then played back with Playback() to a second call, whose
+// recording shows the tone.
+func TestMediaRecordPlayback(t *testing.T) {
+	requireBaresip(t)
+	dir := t.TempDir()
+	rec := filepath.Join(dir, "e2e-rec")
+	in := mediaInstance(t, map[string][]string{
+		"6001": {"disallow=all", "allow=ulaw"},
+	}, func(f map[string]string) {
+		// An A-law phone for the playback: the file is translated.
+		f["sip.conf"] += "\n[6002]\ntype=friend\nhost=dynamic\nsecret=test\ncontext=work\ndisallow=all\nallow=alaw\n"
+		addDialplan("exten => 7200,1,Answer()\n"+
+			" same => n,Record("+rec+".wav,0,3,q)\n"+
+			" same => n,Hangup()\n"+
+			"exten => 7201,1,Answer()\n"+
+			" same => n,Playback("+rec+")\n"+
+			" same => n,Hangup()\n", "")(f)
+	})
+	requireApps(t, in, "Record", "Playback")
+	first := phone(t, in, "6001", "PCMU", 1000)
+	dial(t, in, first, nil, "7200")
+	if err := first.waitEvent("CALL_CLOSED", 8*time.Second); err != nil {
+		t.Fatal(err) // Record stops after 3 s and the dialplan hangs up
+	}
+	file, err := readWAVPCM(rec + ".wav")
+	if err != nil {
+		t.Fatalf("the recording: %v", err)
+	}
+	t.Logf("recorded %.2f s", file.seconds())
+	if file.seconds() < 2 || file.seconds() > 3.5 {
+		t.Errorf("recorded %.2f s, want about 3 (maxduration)", file.seconds())
+	}
+	checkTone(t, "the recorded file", file.span(0.5, 2.5), file.rate, 1000)
+
+	second := phone(t, in, "6002", "PCMA", 440)
+	dial(t, in, second, nil, "7201")
+	if err := second.waitEvent("CALL_CLOSED", 8*time.Second); err != nil {
+		t.Fatal(err) // Playback ends with the file
+	}
+	second.Stop()
+	if !strings.Contains(second.out.String(), "Set audio decoder: PCMA") {
+		t.Errorf("the second call is not A-law:\n%s", second.out.String())
+	}
+	heard := second.lastRecording(t)
+	t.Logf("6002 heard %.2f s", heard.seconds())
+	checkTone(t, "the playback", heard.span(0.7, 2.3), heard.rate, 1000)
+}
+
+// TestMediaSayNumberFrench: SayNumber(42) to a phone with language=fr
+// plays digits/40 then digits/2 from the French sounds, audibly.
+func TestMediaSayNumberFrench(t *testing.T) {
+	requireBaresip(t)
+	forty := soundFile(t, "/usr/share/asterisk/sounds/fr/digits/40.wav")
+	in := mediaInstance(t, map[string][]string{
+		"6001": {"disallow=all", "allow=ulaw", "language=fr"},
+	}, addDialplan("exten => 7300,1,Answer()\n"+
+		" same => n,SayNumber(42)\n"+
+		" same => n,Hangup()\n", ""))
+	requireApps(t, in, "SayNumber")
+	caller := phone(t, in, "6001", "PCMU", 0)
+	dial(t, in, caller, nil, "7300")
+	if err := caller.waitEvent("CALL_CLOSED", 8*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	caller.Stop()
+	log := fullLog(t, in)
+	re := regexp.MustCompile(`Playing '([^']+)' \(language '([^']+)'\)`)
+	var got []string
+	for _, m := range re.FindAllStringSubmatch(log, -1) {
+		got = append(got, m[1]+" "+m[2])
+	}
+	if want := []string{"digits/40.slin fr", "digits/2.slin fr"}; strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("played %q, want %q", got, want)
+	}
+	rec := caller.lastRecording(t)
+	t.Logf("6001 heard %.2f s, RMS %.0f", rec.seconds(), rms(rec.samples))
+	if rms(rec.samples) < 300 {
+		t.Errorf("SayNumber's audio is silent (RMS %.0f)", rms(rec.samples))
+	}
+	c, lag := bestCorrelation(forty.span(0.1, 0.4), rec.span(0, 2))
+	t.Logf("digits/40 found in the recording at %.2f s (correlation %.3f)", float64(lag)/8000, c)
+	if c < 0.8 {
+		t.Errorf("the caller did not hear fr/digits/40 (best correlation %.2f)", c)
+	}
+}
