@@ -370,3 +370,41 @@ func TestMediaSayNumberFrench(t *testing.T) {
 		t.Errorf("the caller did not hear fr/digits/40 (best correlation %.2f)", c)
 	}
 }
+
+// TestMediaDTMFInfoToRFC2833: 6000 (sipp, dtmfmode=info) calls baresip
+// 6001 and sends digits as INFO; 6001 receives them as RFC 2833
+// telephone-events (baresip reports each as CALL_DTMF_START), in order.
+func TestMediaDTMFInfoToRFC2833(t *testing.T) {
+	requireBaresip(t)
+	harness.RequireSipp(t)
+	in := mediaInstance(t, map[string][]string{
+		"6000": {"dtmfmode=info", "disallow=all", "allow=ulaw"},
+		"6001": {"disallow=all", "allow=ulaw"},
+	}, nil)
+	callee := startPhone(t, in, baresipConfig{User: "6001", Codecs: "PCMU", SIPTrace: true}, 440)
+	uac := harness.Sipp{Scenario: callScenario(t, "media-uac-6000-info.xml"),
+		Target: "127.0.0.1:" + strconv.Itoa(in.SIPPort), Timeout: 20 * time.Second}
+	waitUAC := uac.Start(t)
+	if err := callee.waitEvent("CALL_ESTABLISHED", 8*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	digits := strings.Join(callee.collectEvents("CALL_DTMF_START", 8*time.Second), "")
+	if res := waitUAC(); res.ExitCode != 0 {
+		t.Fatalf("uac exited %d\n%s\n%s", res.ExitCode, res.Output, res.ErrLog)
+	}
+	t.Logf("6001 received digits %q", digits)
+	if digits != "5#9" {
+		t.Errorf("6001 received RFC 2833 digits %q, want %q", digits, "5#9")
+	}
+	// baresip reports INFO digits the same way: none may have come so.
+	// (Its SIP trace shows requests as they arrive.)
+	if !strings.Contains(callee.out.String(), "INVITE sip:6001") {
+		t.Fatal("6001's output has no SIP trace")
+	}
+	if strings.Contains(callee.out.String(), "INFO sip:") {
+		t.Errorf("6001 (dtmfmode=rfc2833) was sent INFO requests:\n%s", callee.out.String())
+	}
+	if !strings.Contains(callee.out.String(), "telephone-event/8000") {
+		t.Errorf("no telephone-event in 6001's SDP exchange")
+	}
+}

@@ -383,3 +383,31 @@ func requireApps(t *testing.T, in *harness.Instance, names ...string) {
 		}
 	}
 }
+
+// collectEvents gathers the "param" of every ctrl_tcp event of type typ
+// until the phone's call closes or timeout passes.
+func (b *baresip) collectEvents(typ string, timeout time.Duration) []string {
+	var params []string
+	tm := time.NewTimer(timeout)
+	defer tm.Stop()
+	for {
+		select {
+		case m, ok := <-b.events:
+			if !ok {
+				return params
+			}
+			if ev, _ := m["event"].(bool); !ev {
+				continue
+			}
+			switch m["type"] {
+			case typ:
+				p, _ := m["param"].(string)
+				params = append(params, p)
+			case "CALL_CLOSED":
+				return params
+			}
+		case <-tm.C:
+			return params
+		}
+	}
+}

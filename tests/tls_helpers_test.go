@@ -339,6 +339,7 @@ type baresipConfig struct {
 	RTPStart  int
 	CtrlPort  int
 	Manual    bool // answermode=manual: calls ring until the "accept" command
+	SIPTrace  bool // baresip -s: every SIP message in its output
 }
 
 func startBaresip(t *testing.T, c baresipConfig) *baresip {
@@ -391,7 +392,11 @@ func startBaresip(t *testing.T, c baresipConfig) *baresip {
 	mustWrite(t, filepath.Join(dir, "contacts"), nil)
 
 	b := &baresip{t: t, name: c.User, dir: dir, out: &syncBuffer{}, events: make(chan map[string]any, 64), done: make(chan struct{})}
-	b.cmd = exec.Command("baresip", "-f", dir)
+	args := []string{"-f", dir}
+	if c.SIPTrace {
+		args = append(args, "-s")
+	}
+	b.cmd = exec.Command("baresip", args...)
 	b.cmd.Stdout, b.cmd.Stderr = b.out, b.out
 	b.cmd.Stdin = nil
 	if err := b.cmd.Start(); err != nil {
