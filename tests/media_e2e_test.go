@@ -33,6 +33,7 @@ func TestMediaBridgeCodecs(t *testing.T) {
 		{"ulaw to ulaw", "ulaw", "PCMU", "ulaw", "PCMU", "native_rtp", 8000, 8000},
 		{"ulaw to alaw", "ulaw", "PCMU", "alaw", "PCMA", "simple_bridge", 8000, 8000},
 		{"g722 to ulaw", "g722", "G722/16000/1", "ulaw", "PCMU", "simple_bridge", 16000, 8000},
+		{"gsm to alaw", "gsm", "GSM", "alaw", "PCMA", "simple_bridge", 8000, 8000},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := mediaInstance(t, map[string][]string{
@@ -122,54 +123,74 @@ func TestMediaDTMFRFC2833ToInfo(t *testing.T) {
 // name): a fresh daemon's first listener hears it from its start.
 const mohFile = "/usr/share/asterisk/moh/macroform-cold_day.wav"
 
-// TestMediaHoldMusic: 6000 puts a native ulaw call on hold from baresip
-// ("hold": a re-INVITE with a=sendonly); 6001 then hears the default
-// class's music (its recording matches the MOH file), and after "resume"
-// 6000's tone again, on the native relay.
+// TestMediaHoldMusic: one phone puts the call on hold from baresip
+// ("hold": a re-INVITE with a=sendonly); the other then hears the
+// default class's music (its recording matches the MOH file), and after
+// "resume" the holder's tone again, on the bridge it had before: the
+// native relay for one codec (a frame bridge during the hold), the frame
+// bridge throughout when the codecs differ (music in A-law then).
 func TestMediaHoldMusic(t *testing.T) {
 	requireBaresip(t)
 	music := soundFile(t, mohFile)
-	in := mediaInstance(t, map[string][]string{
-		"6000": {"disallow=all", "allow=ulaw"},
-		"6001": {"disallow=all", "allow=ulaw"},
-	}, nil)
-	const toneCallee = 1000.0
-	callee := phone(t, in, "6000", "PCMU", toneCallee)
-	caller := phone(t, in, "6001", "PCMU", 440)
-	dial(t, in, caller, callee, "6000")
-	start := time.Now()
-	time.Sleep(1500 * time.Millisecond)
-	if tech := bridgeTech(t, in); tech != "native_rtp" {
-		t.Errorf("before the hold: bridge technology %s, want native_rtp", tech)
-	}
-	held := time.Since(start).Seconds()
-	callee.command("hold", "")
-	time.Sleep(3 * time.Second)
-	if tech := bridgeTech(t, in); tech != "simple_bridge" {
-		t.Errorf("during the hold: bridge technology %s, want simple_bridge (music to 6001)", tech)
-	}
-	resumed := time.Since(start).Seconds()
-	callee.command("resume", "")
-	time.Sleep(2 * time.Second)
-	if tech := bridgeTech(t, in); tech != "native_rtp" {
-		t.Errorf("after the resume: bridge technology %s, want native_rtp", tech)
-	}
-	hangup(t, caller, callee)
-	caller.Stop()
-	callee.Stop()
+	for _, tc := range []struct {
+		name        string
+		callerHolds bool
+		calleeAllow string
+		calleeCodec string
+		wantTech    string
+	}{
+		{"callee holds a ulaw call", false, "ulaw", "PCMU", "native_rtp"},
+		{"caller holds a ulaw-alaw call", true, "alaw", "PCMA", "simple_bridge"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := mediaInstance(t, map[string][]string{
+				"6000": {"disallow=all", "allow=" + tc.calleeAllow},
+				"6001": {"disallow=all", "allow=ulaw"},
+			}, nil)
+			tones := map[string]float64{"6000": 1000, "6001": 440}
+			callee := phone(t, in, "6000", tc.calleeCodec, tones["6000"])
+			caller := phone(t, in, "6001", "PCMU", tones["6001"])
+			holder, listener := callee, caller
+			if tc.callerHolds {
+				holder, listener = caller, callee
+			}
+			dial(t, in, caller, callee, "6000")
+			start := time.Now()
+			time.Sleep(1500 * time.Millisecond)
+			if tech := bridgeTech(t, in); tech != tc.wantTech {
+				t.Errorf("before the hold: bridge technology %s, want %s", tech, tc.wantTech)
+			}
+			held := time.Since(start).Seconds()
+			holder.command("hold", "")
+			time.Sleep(3 * time.Second)
+			if tech := bridgeTech(t, in); tech != "simple_bridge" {
+				t.Errorf("during the hold: bridge technology %s, want simple_bridge (music to %s)", tech, listener.name)
+			}
+			resumed := time.Since(start).Seconds()
+			holder.command("resume", "")
+			time.Sleep(2 * time.Second)
+			if tech := bridgeTech(t, in); tech != tc.wantTech {
+				t.Errorf("after the resume: bridge technology %s, want %s", tech, tc.wantTech)
+			}
+			hangup(t, caller, callee)
+			caller.Stop()
+			callee.Stop()
 
-	rec := caller.lastRecording(t)
-	t.Logf("6001 recorded %.1f s; hold at %.1f s, resume at %.1f s", rec.seconds(), held, resumed)
-	checkTone(t, "before the hold", rec.span(0.5, held-0.2), rec.rate, toneCallee)
-	// One second of what 6001 heard well into the hold, found in the first
-	// seconds of the music file.
-	window := rec.span(held+1.2, held+2.2)
-	c, lag := bestCorrelation(window, music.span(0, 6))
-	t.Logf("during the hold: correlation %.3f with %s at %.2f s", c, mohFile, float64(lag)/8000)
-	if c < 0.8 {
-		t.Errorf("during the hold 6001 did not hear the music file (best correlation %.2f)", c)
+			rec := listener.lastRecording(t)
+			tone := tones[holder.name]
+			t.Logf("%s recorded %.1f s; hold at %.1f s, resume at %.1f s", listener.name, rec.seconds(), held, resumed)
+			checkTone(t, "before the hold", rec.span(0.5, held-0.2), rec.rate, tone)
+			// One second of what the listener heard well into the hold,
+			// found in the first seconds of the music file.
+			window := rec.span(held+1.2, held+2.2)
+			c, lag := bestCorrelation(window, music.span(0, 6))
+			t.Logf("during the hold: correlation %.3f with %s at %.2f s", c, mohFile, float64(lag)/8000)
+			if c < 0.8 {
+				t.Errorf("during the hold %s did not hear the music file (best correlation %.2f)", listener.name, c)
+			}
+			checkTone(t, "after the resume", rec.span(resumed+0.8, rec.seconds()-0.3), rec.rate, tone)
+		})
 	}
-	checkTone(t, "after the resume", rec.span(resumed+0.8, rec.seconds()-0.3), rec.rate, toneCallee)
 }
 
 // TestMediaDialMusic: Dial(SIP/6000,20,m) plays the default class to
