@@ -43,11 +43,11 @@ func TestMediaBridgeCodecs(t *testing.T) {
 			callee := phone(t, in, "6000", tc.calleeCodec, toneCallee)
 			caller := phone(t, in, "6001", tc.callerCodec, toneCaller)
 			dial(t, in, caller, callee, "6000")
-			time.Sleep(1500 * time.Millisecond)
+			time.Sleep(1000 * time.Millisecond)
 			if tech := bridgeTech(t, in); tech != tc.wantTech {
 				t.Errorf("bridge technology %s, want %s", tech, tc.wantTech)
 			}
-			time.Sleep(1500 * time.Millisecond)
+			time.Sleep(1200 * time.Millisecond)
 			hangup(t, caller, callee)
 			caller.Stop()
 			callee.Stop()
@@ -156,19 +156,19 @@ func TestMediaHoldMusic(t *testing.T) {
 			}
 			dial(t, in, caller, callee, "6000")
 			start := time.Now()
-			time.Sleep(1500 * time.Millisecond)
+			time.Sleep(1200 * time.Millisecond)
 			if tech := bridgeTech(t, in); tech != tc.wantTech {
 				t.Errorf("before the hold: bridge technology %s, want %s", tech, tc.wantTech)
 			}
 			held := time.Since(start).Seconds()
 			holder.command("hold", "")
-			time.Sleep(3 * time.Second)
+			time.Sleep(2600 * time.Millisecond)
 			if tech := bridgeTech(t, in); tech != "simple_bridge" {
 				t.Errorf("during the hold: bridge technology %s, want simple_bridge (music to %s)", tech, listener.name)
 			}
 			resumed := time.Since(start).Seconds()
 			holder.command("resume", "")
-			time.Sleep(2 * time.Second)
+			time.Sleep(1800 * time.Millisecond)
 			if tech := bridgeTech(t, in); tech != tc.wantTech {
 				t.Errorf("after the resume: bridge technology %s, want %s", tech, tc.wantTech)
 			}
@@ -214,7 +214,7 @@ func TestMediaDialMusic(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	time.Sleep(3 * time.Second)
+	time.Sleep(2500 * time.Millisecond)
 	answered := time.Since(start).Seconds()
 	callee.command("accept", "")
 	for _, p := range []*baresip{caller, callee} {
@@ -222,7 +222,7 @@ func TestMediaDialMusic(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	time.Sleep(2 * time.Second)
+	time.Sleep(1500 * time.Millisecond)
 	hangup(t, caller, callee)
 	caller.Stop()
 	callee.Stop()
@@ -282,7 +282,7 @@ func TestMediaIVR(t *testing.T) {
 	time.Sleep(3 * time.Second)
 	pressed := time.Since(start).Seconds()
 	caller.command("sndcode", "2")
-	time.Sleep(2500 * time.Millisecond)
+	time.Sleep(2000 * time.Millisecond)
 	hangup(t, caller, nil)
 	caller.Stop()
 
@@ -427,5 +427,49 @@ func TestMediaDTMFInfoToRFC2833(t *testing.T) {
 	}
 	if !strings.Contains(callee.out.String(), "telephone-event/8000") {
 		t.Errorf("no telephone-event in 6001's SDP exchange")
+	}
+}
+
+// TestMediaDTMFInband: 6000 has dtmfmode=inband. Digits it plays as
+// tones in its audio reach baresip 6001 as RFC 2833 events (gostrisk
+// detects them), and a digit 6001 sends as an RFC 2833 event reaches
+// 6000 as its two tones in the audio.
+func TestMediaDTMFInband(t *testing.T) {
+	requireBaresip(t)
+	in := mediaInstance(t, map[string][]string{
+		"6000": {"disallow=all", "allow=ulaw", "dtmfmode=inband"},
+		"6001": {"disallow=all", "allow=ulaw"},
+	}, nil)
+	src := filepath.Join(t.TempDir(), "dtmf.wav")
+	writeDTMFWAV(t, src, 30, 1, "75#")
+	callee := startPhone(t, in, baresipConfig{User: "6000", Codecs: "PCMU", Source: src}, 0)
+	caller := phone(t, in, "6001", "PCMU", 0)
+	dial(t, in, caller, callee, "6000")
+	if tech := bridgeTech(t, in); tech != "simple_bridge" {
+		t.Errorf("bridge technology %s, want simple_bridge (inband digits need the audio)", tech)
+	}
+	caller.command("sndcode", "9")
+	got := strings.Join(caller.collectEvents("CALL_DTMF_START", 2500*time.Millisecond), "")
+	hangup(t, caller, callee)
+	callee.Stop()
+	caller.Stop()
+	t.Logf("6001 received %q", got)
+	if got != "75#" {
+		t.Errorf("6001 received RFC 2833 digits %q, want %q (detected in 6000's audio)", got, "75#")
+	}
+	// The loudest 100 ms of what 6000 heard (the rest is silence) is the
+	// digit 9: 852 and 1477 Hz, half the energy each.
+	rec := callee.lastRecording(t)
+	best, at := 0.0, 0
+	for i := 0; i+800 <= len(rec.samples); i += 200 {
+		if r := rms(rec.samples[i : i+800]); r > best {
+			best, at = r, i
+		}
+	}
+	w := rec.samples[at : at+min(800, len(rec.samples)-at)]
+	low, high := goertzelShare(w, 852, 8000), goertzelShare(w, 1477, 8000)
+	t.Logf("6000 heard its loudest 100 ms at %.2f s: RMS %.0f, 852 Hz share %.2f, 1477 Hz share %.2f", float64(at)/8000, best, low, high)
+	if best < 1000 || low < 0.3 || high < 0.3 {
+		t.Errorf("6000 did not hear the digit 9 inband (RMS %.0f, 852 Hz share %.2f, 1477 Hz share %.2f)", best, low, high)
 	}
 }

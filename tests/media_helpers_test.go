@@ -222,8 +222,9 @@ func phone(t *testing.T, in *harness.Instance, user, codecs string, freq float64
 	return startPhone(t, in, baresipConfig{User: user, Codecs: codecs}, freq)
 }
 
-// startPhone is phone with more of the configuration: c's User, Codecs
-// and Manual are used, the rest is filled in.
+// startPhone is phone with more of the configuration: c's User, Codecs,
+// Manual, SIPTrace and Source (instead of the tone) are used, the rest is
+// filled in.
 func startPhone(t *testing.T, in *harness.Instance, c baresipConfig, freq float64) *baresip {
 	t.Helper()
 	src := filepath.Join(t.TempDir(), "mic.wav")
@@ -232,8 +233,11 @@ func startPhone(t *testing.T, in *harness.Instance, c baresipConfig, freq float6
 	if strings.HasPrefix(c.Codecs, "G722") {
 		rate = 16000
 	}
-	writeToneWAVRate(t, src, freq, 30, rate)
-	c.Registrar, c.Source = in.SIPPort, src
+	if c.Source == "" {
+		writeToneWAVRate(t, src, freq, 30, rate)
+		c.Source = src
+	}
+	c.Registrar = in.SIPPort
 	c.RTPStart, c.CtrlPort = harness.FreeRTPRange(t, 20), harness.FreePort(t)
 	b := startBaresip(t, c)
 	if err := b.waitRegistered(8 * time.Second); err != nil {
@@ -247,6 +251,44 @@ func startPhone(t *testing.T, in *harness.Instance, c baresipConfig, freq float6
 func writeToneWAVRate(t *testing.T, path string, freq float64, seconds, rate int) {
 	t.Helper()
 	n := rate * seconds
+	writeWAV(t, path, rate, n, func(i int) float64 {
+		return 12000 * math.Sin(2*math.Pi*freq*float64(i)/float64(rate))
+	})
+}
+
+// dtmfFreqs are the row and column tones of the DTMF digits.
+var dtmfFreqs = map[rune][2]float64{
+	'1': {697, 1209}, '2': {697, 1336}, '3': {697, 1477}, 'A': {697, 1633},
+	'4': {770, 1209}, '5': {770, 1336}, '6': {770, 1477}, 'B': {770, 1633},
+	'7': {852, 1209}, '8': {852, 1336}, '9': {852, 1477}, 'C': {852, 1633},
+	'*': {941, 1209}, '0': {941, 1336}, '#': {941, 1477}, 'D': {941, 1633},
+}
+
+// writeDTMFWAV writes seconds of silence at 8 kHz with the digits played
+// inband, 150 ms each, the first at second first and one every half
+// second after it.
+func writeDTMFWAV(t *testing.T, path string, seconds int, first float64, digits string) {
+	t.Helper()
+	starts := map[int]rune{}
+	for k, d := range digits {
+		starts[int((first+0.5*float64(k))*8000)] = d
+	}
+	var cur [2]float64
+	end := -1
+	writeWAV(t, path, 8000, 8000*seconds, func(i int) float64 {
+		if d, ok := starts[i]; ok {
+			cur, end = dtmfFreqs[d], i+1200
+		}
+		if i >= end {
+			return 0
+		}
+		return 6000*math.Sin(2*math.Pi*cur[0]*float64(i)/8000) + 6000*math.Sin(2*math.Pi*cur[1]*float64(i)/8000)
+	})
+}
+
+// writeWAV writes n samples of sample(i), mono 16-bit at rate Hz.
+func writeWAV(t *testing.T, path string, rate, n int, sample func(i int) float64) {
+	t.Helper()
 	b := make([]byte, 44+2*n)
 	copy(b, "RIFF")
 	binary.LittleEndian.PutUint32(b[4:], uint32(36+2*n))
@@ -261,8 +303,7 @@ func writeToneWAVRate(t *testing.T, path string, freq float64, seconds, rate int
 	copy(b[36:], "data")
 	binary.LittleEndian.PutUint32(b[40:], uint32(2*n))
 	for i := 0; i < n; i++ {
-		v := int16(12000 * math.Sin(2*math.Pi*freq*float64(i)/float64(rate)))
-		binary.LittleEndian.PutUint16(b[44+2*i:], uint16(v))
+		binary.LittleEndian.PutUint16(b[44+2*i:], uint16(int16(sample(i))))
 	}
 	mustWrite(t, path, b)
 }
