@@ -168,7 +168,7 @@ func TestMediaHoldMusic(t *testing.T) {
 			}
 			resumed := time.Since(start).Seconds()
 			holder.command("resume", "")
-			time.Sleep(1800 * time.Millisecond)
+			time.Sleep(2 * time.Second)
 			if tech := bridgeTech(t, in); tech != tc.wantTech {
 				t.Errorf("after the resume: bridge technology %s, want %s", tech, tc.wantTech)
 			}
@@ -222,7 +222,7 @@ func TestMediaDialMusic(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	time.Sleep(1500 * time.Millisecond)
+	time.Sleep(2 * time.Second)
 	hangup(t, caller, callee)
 	caller.Stop()
 	callee.Stop()
@@ -282,7 +282,7 @@ func TestMediaIVR(t *testing.T) {
 	time.Sleep(3 * time.Second)
 	pressed := time.Since(start).Seconds()
 	caller.command("sndcode", "2")
-	time.Sleep(2000 * time.Millisecond)
+	time.Sleep(2500 * time.Millisecond)
 	hangup(t, caller, nil)
 	caller.Stop()
 
