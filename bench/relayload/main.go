@@ -34,7 +34,7 @@ type options struct {
 func main() {
 	phones := flag.Bool("phones", false, "internal: run as the phones process (driven by the relay over stdin/stdout)")
 	calls := flag.String("calls", "100,300,500", "comma-separated numbers of concurrent calls")
-	modes := flag.String("modes", "rtp,srtp", "comma-separated modes: rtp (RTP<->RTP) and srtp (SRTP<->RTP)")
+	modes := flag.String("modes", "rtp,srtp", "comma-separated modes: rtp (RTP<->RTP), srtp (SRTP<->RTP), ulaw-alaw and g722-ulaw (translated by the core's frame bridge)")
 	dur := flag.Duration("dur", 10*time.Second, "measurement window per run")
 	warmup := flag.Duration("warmup", 2*time.Second, "traffic before the window opens")
 	ports := flag.String("ports", "20000-29999", "RTP port range of the relay's allocator")
@@ -106,8 +106,8 @@ func parseOptions(calls, modes, ports string) (options, error) {
 	}
 	for _, m := range strings.Split(modes, ",") {
 		m = strings.TrimSpace(m)
-		if m != "rtp" && m != "srtp" {
-			return o, fmt.Errorf("bad -modes entry %q (rtp or srtp)", m)
+		if _, ok := translatingModes[m]; !ok && m != "rtp" && m != "srtp" {
+			return o, fmt.Errorf("bad -modes entry %q (rtp, srtp, ulaw-alaw or g722-ulaw)", m)
 		}
 		o.modes = append(o.modes, m)
 	}

@@ -30,8 +30,9 @@ const (
 type phone struct {
 	conn  *net.UDPConn
 	leg   netip.AddrPort
-	fill  byte // payload byte it sends; the other phone checks it
-	want  byte // payload byte it expects from the other phone
+	fill  byte  // payload byte it sends; the other phone checks it
+	want  byte  // payload byte it expects from the other phone; 0: any (translated audio)
+	pt    uint8 // payload type it sends
 	enc   *srtp.Context
 	dec   *srtp.Context
 	ssrc  uint32
@@ -81,7 +82,7 @@ func (p *phone) port() uint16 {
 // Send errors (a full socket buffer) count as sent and lost: the relay
 // never saw them, which is what a real phone would experience too.
 func (p *phone) send() {
-	p.pkt[0], p.pkt[1] = 0x80, 0 // V=2, PT 0 (PCMU)
+	p.pkt[0], p.pkt[1] = 0x80, p.pt // V=2
 	binary.BigEndian.PutUint16(p.pkt[2:], p.seq)
 	binary.BigEndian.PutUint32(p.pkt[4:], p.ts)
 	binary.BigEndian.PutUint32(p.pkt[8:], p.ssrc)
@@ -115,7 +116,7 @@ func (p *phone) read() {
 				continue
 			}
 		}
-		if len(pkt) != headerSize+payloadSize || pkt[headerSize] != p.want || pkt[len(pkt)-1] != p.want {
+		if len(pkt) != headerSize+payloadSize || (p.want != 0 && (pkt[headerSize] != p.want || pkt[len(pkt)-1] != p.want)) {
 			p.bad.Add(1)
 			continue
 		}
@@ -150,8 +151,18 @@ func runPhones(in io.Reader, out io.Writer) error {
 			return err
 		}
 		f := strings.Fields(line)
-		if len(f) != 4 {
+		if len(f) != 6 {
 			return fmt.Errorf("bad call line %q", line)
+		}
+		var ptA, ptB uint8
+		if _, err := fmt.Sscanf(f[4]+" "+f[5], "%d %d", &ptA, &ptB); err != nil {
+			return fmt.Errorf("bad call line %q: %w", line, err)
+		}
+		// Translated audio is not the bytes the other phone sent: only its
+		// size is checked then.
+		wantA, wantB := byte(0xBB), byte(0xAA)
+		if ptA != ptB {
+			wantA, wantB = 0, 0
 		}
 		var aPort, bPort uint16
 		if _, err := fmt.Sscanf(f[0]+" "+f[1], "%d %d", &aPort, &bPort); err != nil {
@@ -165,15 +176,17 @@ func runPhones(in io.Reader, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		a, err := newPhone(aPort, 0xAA, 0xBB, phoneKey, legKey)
+		a, err := newPhone(aPort, 0xAA, wantA, phoneKey, legKey)
 		if err != nil {
 			return err
 		}
+		a.pt = ptA
 		phones = append(phones, a)
-		b, err := newPhone(bPort, 0xBB, 0xAA, nil, nil)
+		b, err := newPhone(bPort, 0xBB, wantB, nil, nil)
 		if err != nil {
 			return err
 		}
+		b.pt = ptB
 		phones = append(phones, b)
 		fmt.Fprintf(w, "%d %d\n", a.port(), b.port())
 	}

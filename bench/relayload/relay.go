@@ -20,8 +20,9 @@ var loopback = netip.MustParseAddr("127.0.0.1")
 type call struct {
 	a, b     *rtp.Leg
 	br       *rtp.Bridge
-	phoneKey []byte // phone A encrypts with it, leg a decrypts
-	legKey   []byte // leg a encrypts with it, phone A decrypts
+	xc       *transcoded // translating modes: the core's frame bridge instead of br
+	phoneKey []byte      // phone A encrypts with it, leg a decrypts
+	legKey   []byte      // leg a encrypts with it, phone A decrypts
 	phoneA   netip.AddrPort
 	phoneB   netip.AddrPort
 }
@@ -29,6 +30,9 @@ type call struct {
 func (c *call) close() {
 	if c.br != nil {
 		_ = c.br.Close()
+	}
+	if c.xc != nil {
+		c.xc.close()
 	}
 	if c.a != nil {
 		_ = c.a.Close()
@@ -82,6 +86,7 @@ func runOne(o options, mode string, n int) (res result, err error) {
 		return res, err
 	}
 	cfg := rtp.DefaultConfig()
+	eng := newEngine()
 	calls := make([]*call, 0, n)
 	defer func() {
 		for _, c := range calls {
@@ -127,7 +132,8 @@ func runOne(o options, mode string, n int) (res result, err error) {
 	w := bufio.NewWriter(stdin)
 	fmt.Fprintf(w, "setup %d %d %d\n", n, o.warmup.Nanoseconds(), o.dur.Nanoseconds())
 	for _, c := range calls {
-		fmt.Fprintf(w, "%d %d %s %s\n", c.a.Port(), c.b.Port(), encodeKey(c.phoneKey), encodeKey(c.legKey))
+		ptA, ptB := payloadTypes(mode)
+		fmt.Fprintf(w, "%d %d %s %s %d %d\n", c.a.Port(), c.b.Port(), encodeKey(c.phoneKey), encodeKey(c.legKey), ptA, ptB)
 	}
 	if err := w.Flush(); err != nil {
 		return res, fmt.Errorf("phones setup: %w", err)
@@ -145,6 +151,12 @@ func runOne(o options, mode string, n int) (res result, err error) {
 		c.phoneA, c.phoneB = netip.AddrPortFrom(loopback, pa), netip.AddrPortFrom(loopback, pb)
 		c.a.SetRemote(c.phoneA)
 		c.b.SetRemote(c.phoneB)
+		if tm, ok := translatingModes[mode]; ok {
+			if c.xc, err = startTranscoded(eng, c.a, c.b, tm); err != nil {
+				return res, fmt.Errorf("call %d: %w", i, err)
+			}
+			continue
+		}
 		if c.br, err = rtp.NewBridge(c.a, c.b); err != nil {
 			return res, fmt.Errorf("bridge %d: %w", i, err)
 		}
