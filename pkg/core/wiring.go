@@ -37,7 +37,7 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	})
 	d.engine = eng
 	eng.ReplaceGlobals(pbx.GlobalsOf(snap.Dialplan))
-	if err := apps.Register(eng); err != nil {
+	if err := apps.RegisterWith(eng, apps.Config{DataDir: d.conf.Directories.DataDir}); err != nil {
 		return fmt.Errorf("applications: %w", err)
 	}
 	if err := d.registerDBFunctions(eng); err != nil {
