@@ -9,7 +9,7 @@ func all() []*pbx.App {
 		execIfApp, gosubApp, gosubIfApp, returnApp, macroApp, macroExitApp,
 		hangupApp, answerApp, ringingApp, progressApp, busyApp, congestionApp,
 		waitApp, dialApp,
-		playbackApp, backgroundApp, waitExtenApp,
+		playbackApp, backgroundApp, waitExtenApp, readApp, readExtenApp,
 	}
 }
 
