@@ -10,6 +10,7 @@ func all() []*pbx.App {
 		hangupApp, answerApp, ringingApp, progressApp, busyApp, congestionApp,
 		waitApp, dialApp,
 		playbackApp, backgroundApp, waitExtenApp, readApp, readExtenApp,
+		sayDigitsApp, sayNumberApp, sayAlphaApp, sayAlphaCaseApp, sayUnixTimeApp,
 	}
 }
 
