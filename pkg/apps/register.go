@@ -11,6 +11,7 @@ func all() []*pbx.App {
 		waitApp, dialApp,
 		playbackApp, backgroundApp, waitExtenApp, readApp, readExtenApp,
 		sayDigitsApp, sayNumberApp, sayAlphaApp, sayAlphaCaseApp, sayUnixTimeApp,
+		recordApp,
 	}
 }
 
