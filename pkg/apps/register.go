@@ -11,7 +11,8 @@ func all() []*pbx.App {
 		waitApp, dialApp,
 		playbackApp, backgroundApp, waitExtenApp, readApp, readExtenApp,
 		sayDigitsApp, sayNumberApp, sayAlphaApp, sayAlphaCaseApp, sayUnixTimeApp,
-		recordApp,
+		recordApp, echoApp, milliwattApp, playTonesApp, stopPlayTonesApp, sendDTMFApp,
+		controlPlaybackApp,
 	}
 }
 

@@ -87,11 +87,9 @@ type player struct {
 	done chan struct{}
 	once sync.Once
 
-	mu     sync.Mutex
-	r      *sound.Reader
-	paused bool
-	resume chan struct{} // closed when a pause ends
-	err    error
+	mu  sync.Mutex
+	r   *sound.Reader
+	err error
 }
 
 // play starts writing r to ch.
@@ -105,17 +103,6 @@ func (p *player) run() {
 	defer close(p.done)
 	defer close(p.end)
 	for {
-		p.mu.Lock()
-		paused, resume := p.paused, p.resume
-		p.mu.Unlock()
-		if paused {
-			select {
-			case <-resume:
-				continue
-			case <-p.quit:
-				return
-			}
-		}
 		select {
 		case <-p.quit:
 			return
@@ -170,18 +157,6 @@ func (p *player) tell() int64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.r.Tell()
-}
-
-// togglePause pauses a playing file or resumes a paused one.
-func (p *player) togglePause() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.paused {
-		p.paused = false
-		close(p.resume)
-		return
-	}
-	p.paused, p.resume = true, make(chan struct{})
 }
 
 // waitStream waits until p has played out. A DTMF digit that brk accepts
