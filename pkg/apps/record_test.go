@@ -178,3 +178,49 @@ func TestRecordEndings(t *testing.T) {
 		})
 	}
 }
+
+func TestRecordAppendAndAnyKey(t *testing.T) {
+	noLeaks(t)
+	dir := t.TempDir()
+	ff, _ := sound.LookupFileFormat("wav")
+	w, err := sound.Create(filepath.Join(dir, "app.wav"), ff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fr := range toneFrames(t, "500", 500*time.Millisecond, media.SLin) {
+		if err := w.WriteFrame(fr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	plan := strings.ReplaceAll(`
+[rec]
+exten => a,1,Record(DIR/app.wav,0,0,qay)
+ same => n,NoOp(${RECORD_STATUS})
+exten => o,1,Record(DIR/op.wav,0,0,qo)
+ same => n,NoOp(${RECORD_STATUS})
+`, "DIR", dir)
+	tests := []struct{ exten, key, status string }{
+		{"a", "5", "DTMF"},
+		{"o", "0", "OPERATOR"},
+	}
+	for _, tc := range tests {
+		l := newMediaLab(t, plan, apps.Config{})
+		phone := pbxtest.NewPhone(media.ULaw)
+		c := l.start(t, phone, "rec", tc.exten)
+		if err := phone.Say(toneFrames(t, "1000", time.Second, media.ULaw)...); err != nil {
+			t.Fatal(err)
+		}
+		if err := phone.Press(rune(tc.key[0])); err != nil {
+			t.Fatal(err)
+		}
+		c.wait(t, l, 5*time.Second)
+		l.log.has(t, `    -- Executing [`+tc.exten+`@rec:2] NoOp("Test/6001-00000000", "`+tc.status+`") in new stack`)
+	}
+	// 0.5 s kept from before, then 1 s less the 250 ms key tail
+	if n := len(readPCM(t, filepath.Join(dir, "app.wav"), ff)); n != 4000+6000 {
+		t.Errorf("appended recording has %d samples, want 10000", n)
+	}
+}
