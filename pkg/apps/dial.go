@@ -199,7 +199,19 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 	if err != nil {
 		log.Warning("%v\n", err)
 	}
-	peer.Hangup(pbx.CauseNormalClearing)
+	switch end {
+	case pbx.PeerInterrupted:
+		// Whoever interrupted the callee (a transfer, parking) owns it
+		// now: it stays up, and for the caller it is as if it hung up.
+		end = pbx.PeerLeft
+	case pbx.CallerInterrupted:
+		// The caller was taken out alive (a redirect): its dialplan goes
+		// on, the callee's call ends.
+		peer.Hangup(pbx.CauseNormalClearing)
+		return pbx.Continue, nil
+	default:
+		peer.Hangup(pbx.CauseNormalClearing)
+	}
 	if end == pbx.PeerLeft && goOn && !caller.HangupRequested() {
 		return pbx.Continue, nil
 	}

@@ -327,6 +327,9 @@ func (d *Daemon) Reload(moduleName string) error {
 	if apply("cdr_csv.so") {
 		merged.CDR = snap.CDR
 	}
+	if moduleName == "" || moduleName == "indications" {
+		merged.Indications = snap.Indications
+	}
 	if moduleName == "" || moduleName == "logger" {
 		merged.Logger = snap.Logger
 		if err := d.log.Reload(snap.Logger); err != nil {

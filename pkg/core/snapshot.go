@@ -11,6 +11,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/cdr"
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
+	"github.com/gostrisk/gostrisk/pkg/indications"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
 	"github.com/gostrisk/gostrisk/pkg/rtp"
 )
@@ -25,6 +26,9 @@ type Snapshot struct {
 	RTP      rtp.Config
 	Logger   *confparse.Config // logger.conf (nil: Asterisk's defaults)
 	CDR      cdr.Config
+	// Indications are the tone zones of indications.conf (built-in "us"
+	// when the file is missing).
+	Indications *indications.Zones
 	// Files are the config files that were read, for the "Parsing ...:
 	// Found" verbose lines Asterisk prints on load and reload.
 	Files []string
@@ -137,6 +141,12 @@ func LoadSnapshot(ac *AsteriskConf) (*Snapshot, confparse.Diagnostics) {
 	all = append(all, d...)
 	if !s.Modules.Enabled("cdr_csv.so") {
 		s.CDR.Enable = false
+	}
+
+	s.Indications = indications.DefaultTones()
+	if ind := load("indications.conf", false); ind != nil {
+		s.Indications, d = indications.Load(ind)
+		all = append(all, d...)
 	}
 	return s, all
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gostrisk/gostrisk/pkg/apps"
 	"github.com/gostrisk/gostrisk/pkg/astdb"
+	"github.com/gostrisk/gostrisk/pkg/bridge"
 	"github.com/gostrisk/gostrisk/pkg/cdr"
 	"github.com/gostrisk/gostrisk/pkg/chansip"
 	"github.com/gostrisk/gostrisk/pkg/cli"
@@ -36,6 +37,9 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 		Substitute: func(s string, env pbx.Env) string { return expr.Substitute(s, exprEnv{env}) },
 	})
 	d.engine = eng
+	// Dial's bridges: the drivers' native relay, or frames translated by
+	// the core. No music on hold source yet: a held party hears silence.
+	bridge.Install(eng, bridge.Options{})
 	eng.ReplaceGlobals(pbx.GlobalsOf(snap.Dialplan))
 	if err := apps.RegisterWith(eng, apps.Config{DataDir: d.conf.Directories.DataDir}); err != nil {
 		return fmt.Errorf("applications: %w", err)

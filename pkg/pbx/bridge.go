@@ -52,6 +52,11 @@ const (
 	CallerLeft BridgeEnd = iota + 1
 	PeerLeft
 	Cancelled
+	// CallerInterrupted and PeerInterrupted: Channel.Interrupt took that
+	// channel out of the bridge; neither channel was hung up and the
+	// interrupted one belongs to whoever interrupted it.
+	CallerInterrupted
+	PeerInterrupted
 )
 
 // Bridge joins two answered channels until one of them hangs up or ctx

@@ -64,6 +64,7 @@ type Channel struct {
 	cause       int
 	accountCode string
 	language    string
+	musicClass  string
 	peer        *Channel
 	bridgeID    string
 	cdr         CDR
@@ -212,6 +213,12 @@ func (c *Channel) Language() string { c.mu.RLock(); defer c.mu.RUnlock(); return
 
 // SetLanguage sets the channel language.
 func (c *Channel) SetLanguage(s string) { c.mu.Lock(); c.language = s; c.mu.Unlock() }
+
+// MusicClass returns the channel's music on hold class (CHANNEL(musicclass)).
+func (c *Channel) MusicClass() string { c.mu.RLock(); defer c.mu.RUnlock(); return c.musicClass }
+
+// SetMusicClass sets the channel's music on hold class.
+func (c *Channel) SetMusicClass(s string) { c.mu.Lock(); c.musicClass = s; c.mu.Unlock() }
 
 // Ctx returns the context of the dialplan run that owns the channel (or
 // of the run that dialed it), cancelled when the engine shuts the call

@@ -329,6 +329,9 @@ type ChannelSpec struct {
 	Requestor   *Channel
 	AccountCode string
 	Language    string
+	// MusicClass is the music on hold class the channel hears when held
+	// (chan_sip's mohinterpret); "" lets music on hold pick "default".
+	MusicClass string
 }
 
 // channelName is "Tech/Resource-" and the sequence number as 8 hex digits
@@ -369,6 +372,7 @@ func (e *Engine) NewChannel(s ChannelSpec) *Channel {
 		created:     now,
 		accountCode: s.AccountCode,
 		language:    s.Language,
+		musicClass:  s.MusicClass,
 		done:        make(chan struct{}),
 	}
 	c.media.init()

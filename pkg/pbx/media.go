@@ -270,6 +270,9 @@ func (c *Channel) Write(fr media.Frame) error {
 		if fr, err = chain.Translate(fr); err != nil {
 			return fmt.Errorf("write to %s: %w", c.Name(), err)
 		}
+		if len(fr.Payload) == 0 {
+			return nil // an encoder buffering towards a whole frame (GSM)
+		}
 		// The chain's buffer is reused by the next frame; the stream
 		// owns what it is handed.
 		fr.Payload = append([]byte(nil), fr.Payload...)

@@ -141,7 +141,7 @@ func (m *Manager) HandleInvite(req *sip.Request, tx sip.ServerTransaction, from 
 		CallerID: pbx.CallerID{Name: name, Num: num, DNID: exten},
 	}
 	if from != nil {
-		spec.AccountCode, spec.Language = from.AccountCode, from.Language
+		spec.AccountCode, spec.Language, spec.MusicClass = from.AccountCode, from.Language, from.MOHInterpret
 	}
 	ch := m.d.Engine.NewChannel(spec)
 	ch.SetState(pbx.StateRing)

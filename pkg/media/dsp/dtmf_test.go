@@ -112,12 +112,23 @@ func TestDTMFGeneratedDigits(t *testing.T) {
 		{"8k 20dB 40ms", 8000, 40 * time.Millisecond, 20, 160},
 		{"16k 20dB 100ms", 16000, 100 * time.Millisecond, 20, 320},
 		{"48k 20dB 100ms", 48000, 100 * time.Millisecond, 20, 960},
+		{"8k 20dB through alaw", 8000, 100 * time.Millisecond, 20, 160},
+		{"8k 20dB through ulaw", 8000, 100 * time.Millisecond, 20, 160},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := generated(t, tc.rate, allDigits, tc.on, 100*time.Millisecond)
 			if tc.snr > 0 {
 				s = addNoise(s, tc.snr, 7)
+			}
+			// Inband digits usually reach us through G.711.
+			for i, v := range s {
+				switch {
+				case strings.HasSuffix(tc.name, "ulaw"):
+					s[i] = media.ULawToLinear(media.LinearToULaw(v))
+				case strings.HasSuffix(tc.name, "alaw"):
+					s[i] = media.ALawToLinear(media.LinearToALaw(v))
+				}
 			}
 			got, durs := digitsOf(t, run(NewDTMFDetector(tc.rate), s, tc.frame))
 			if got != allDigits {

@@ -2,6 +2,7 @@ package dsp
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/media"
@@ -63,7 +64,7 @@ func (g *DTMFGenerator) Digit(dst []int16, digit rune, d time.Duration) ([]int16
 	}
 	n := int(int64(p.list.Parts[0].Duration) * int64(g.rate) / int64(time.Second))
 	start := len(dst)
-	dst = append(dst, make([]int16, n)...)
+	dst = slices.Grow(dst, n)[:start+n]
 	p.Read(dst[start:])
 	return dst, nil
 }

@@ -86,9 +86,13 @@ var ErrNoTones = errors.New("no valid tone parts")
 //	[!]freq1*freq2[/ms]      freq1 modulated by freq2
 //	[!]Mnote[+Mnote][/ms]    MIDI note numbers instead of Hz (also M*M)
 //
-// Asterisk logs a part it cannot read and plays the others; ParseToneList
-// does the same with its result (the list holds every valid part) but also
-// returns an error naming each bad part, so a config checker can report it.
+// Asterisk logs a part it cannot read and plays the others, and reads a
+// part only as far as it fits the syntax ("350+375+400" plays 350+375, and
+// "440 + 480" plays 440). ParseToneList does the same with its result (the
+// list holds every part Asterisk would play, read as Asterisk reads it) but
+// also returns an error naming each bad part and each ignored rest, so a
+// config checker can report them.
+//
 // An empty part ends the list, as in Asterisk (it stops at the first empty
 // field); that is reported too unless it is the very last character.
 func ParseToneList(s string) (ToneList, error) {
@@ -106,10 +110,15 @@ func ParseToneList(s string) (ToneList, error) {
 			}
 			break
 		}
-		p, err := parseTonePart(strings.TrimSpace(f))
+		f = strings.TrimSpace(f)
+		p, rest, err := parseTonePart(f)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("tone part %d %q: %w", i+1, strings.TrimSpace(f), err))
+			errs = append(errs, fmt.Errorf("tone part %d %q: %w", i+1, f, err))
 			continue
+		}
+		if rest != "" {
+			errs = append(errs, fmt.Errorf("tone part %d %q: %q is ignored (read as %q)",
+				i+1, f, rest, ToneList{Parts: []TonePart{p}}.String()))
 		}
 		if !p.Once && list.Repeat < 0 {
 			list.Repeat = len(list.Parts)
@@ -122,84 +131,85 @@ func ParseToneList(s string) (ToneList, error) {
 	return list, errors.Join(errs...)
 }
 
-// parseTonePart reads one part without its surrounding spaces.
-func parseTonePart(s string) (TonePart, error) {
-	var p TonePart
+// parseTonePart reads one part without its surrounding spaces. It reads
+// as much as Asterisk's sscanf patterns do, "f1", then "+f2" or "*f2", then
+// "/ms", and like them stops at the first thing that does not fit: the rest
+// is returned (Asterisk ignores it silently) and the caller reports it. A
+// part that does not start with a frequency is an error.
+func parseTonePart(s string) (p TonePart, rest string, err error) {
 	if strings.HasPrefix(s, "!") {
 		p.Once = true
-		s = strings.TrimSpace(s[1:])
+		s = s[1:]
 	}
-	if s == "" {
-		return p, errors.New("no frequency")
+	midi := strings.HasPrefix(strings.TrimLeft(s, " \t"), "M")
+	f1, s, err := scanFreq(s, midi)
+	if err != nil {
+		return p, "", err
 	}
-	body, dur, hasDur := strings.Cut(s, "/")
-	if hasDur {
-		ms, err := parseUint(strings.TrimSpace(dur), maxToneMS)
-		if err != nil {
-			return p, fmt.Errorf("duration: %w", err)
-		}
-		p.Duration = time.Duration(ms) * time.Millisecond
-	}
-	body = strings.TrimSpace(body)
-	midi := strings.HasPrefix(body, "M")
-	first, second, op := body, "", byte(0)
-	if i := strings.IndexAny(body, "+*"); i >= 0 {
-		first, second, op = body[:i], body[i+1:], body[i]
-		if second == "" {
-			return p, fmt.Errorf("no frequency after %q", op)
+	p.Freq1 = f1
+	if len(s) > 1 && (s[0] == '+' || s[0] == '*') {
+		if f2, after, err := scanFreq(s[1:], midi); err == nil {
+			p.Freq2, p.Modulate, s = f2, s[0] == '*', after
 		}
 	}
-	var err error
-	if p.Freq1, err = parseFreq(strings.TrimSpace(first), midi); err != nil {
-		return p, err
-	}
-	if op != 0 {
-		if p.Freq2, err = parseFreq(strings.TrimSpace(second), midi); err != nil {
-			return p, err
+	if len(s) > 1 && s[0] == '/' {
+		ms, after, err := scanUint(s[1:], maxToneMS)
+		if err != nil && !errors.Is(err, errNoNumber) {
+			return p, "", fmt.Errorf("duration: %w", err)
 		}
-		p.Modulate = op == '*'
+		if err == nil {
+			p.Duration, s = time.Duration(ms)*time.Millisecond, after
+		}
 	}
-	return p, nil
+	return p, s, nil
 }
 
-// parseFreq reads a frequency in Hz, or a MIDI note "Mn" when the part
-// started with one (Asterisk only reads notes when both are notes). A note
-// above 127 is silence, as in Asterisk.
-func parseFreq(s string, midi bool) (int, error) {
+// scanFreq reads a frequency in Hz, or a MIDI note "Mn" in a part that
+// started with one (Asterisk reads notes only when both tones are notes). A
+// note above 127 is silence, as in Asterisk.
+func scanFreq(s string, midi bool) (int, string, error) {
 	if midi {
-		if !strings.HasPrefix(s, "M") {
-			return 0, fmt.Errorf("%q: a part that starts with a MIDI note (M) must use notes for both tones", s)
+		t := strings.TrimLeft(s, " \t")
+		if !strings.HasPrefix(t, "M") {
+			return 0, s, errNoNumber
 		}
-		n, err := parseUint(s[1:], math.MaxInt32)
+		n, rest, err := scanUint(t[1:], math.MaxInt32)
 		if err != nil {
-			return 0, fmt.Errorf("MIDI note: %w", err)
+			return 0, s, fmt.Errorf("MIDI note: %w", err)
 		}
 		if n > 127 {
-			return 0, nil
+			return 0, rest, nil
 		}
-		return midiHz[n], nil
+		return midiHz[n], rest, nil
 	}
-	f, err := parseUint(s, math.MaxInt32)
+	f, rest, err := scanUint(s, math.MaxInt32)
 	if err != nil {
-		return 0, fmt.Errorf("frequency: %w", err)
+		return 0, s, fmt.Errorf("frequency: %w", err)
 	}
-	return int(f), nil
+	return int(f), rest, nil
 }
 
-func parseUint(s string, limit uint64) (uint64, error) {
-	if s == "" {
-		return 0, errors.New("missing number")
+var errNoNumber = errors.New("no number")
+
+// scanUint reads a decimal number after optional blanks, as "%u" does
+// (without its sign, which Asterisk would wrap to a huge value).
+func scanUint(s string, limit uint64) (uint64, string, error) {
+	s = strings.TrimLeft(s, " \t")
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
 	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0, fmt.Errorf("%q is not a whole number", s)
+	if i == 0 {
+		if s == "" {
+			return 0, s, errNoNumber
 		}
+		return 0, s, fmt.Errorf("%w at %q", errNoNumber, s)
 	}
-	n, err := strconv.ParseUint(s, 10, 64)
+	n, err := strconv.ParseUint(s[:i], 10, 64)
 	if err != nil || n > limit {
-		return 0, fmt.Errorf("%q is too large (at most %d)", s, limit)
+		return 0, s, fmt.Errorf("%q is too large (at most %d)", s[:i], limit)
 	}
-	return n, nil
+	return n, s[i:], nil
 }
 
 // DefaultToneVolume is the peak amplitude of each tone the player makes

@@ -45,6 +45,10 @@ var ErrNoPath = errors.New("no usable format")
 // is ready.
 type Finder struct {
 	DataDir string
+	// SearchCustom is asterisk.conf's sounds_search_custom_dir: a relative
+	// name is looked for as custom/<name> first (with the same language
+	// order, so sounds/<lang>/custom/<name>), then as itself.
+	SearchCustom bool
 
 	mu   sync.RWMutex
 	dirs map[string]*dirListing
@@ -61,12 +65,18 @@ type dirListing struct {
 // (a Record then a Playback) can leave the mtime unchanged.
 const racyWindow = 2 * time.Second
 
+// maxCachedDirs bounds the listing cache.
+const maxCachedDirs = 4096
+
 // Find returns the file to play for name in language, and its format.
 //
 // Languages are tried in Asterisk's order: language as given ("fr_CA_f"),
 // then with its "_suffix" parts removed one by one ("fr_CA", "fr"), then no
 // language (sounds/<name>), then "en" unless already tried. The first of
-// those where the file exists in any playable format is used. Among the
+// those where the file exists in any format is used (if it holds only
+// formats gostrisk cannot play, video say, the file is missing, as in
+// Asterisk, which looks no further either). With SearchCustom, custom/<name>
+// is looked for that way before name. Among the
 // formats it exists in there, prefer gives each codec a cost (the caller
 // passes the translation cost to the channel's format; nil means all
 // equal); the cheapest wins, ties going to Asterisk's file format order
@@ -79,7 +89,7 @@ const racyWindow = 2 * time.Second
 // looks for hello.wav.wav, hello.wav.gsm...
 func (f *Finder) Find(name, language string, prefer func(*media.Format) int) (path string, ff *FileFormat, err error) {
 	base, found := f.locate(name, language)
-	if found == nil {
+	if len(found) == 0 {
 		return "", nil, &NotFoundError{Name: name}
 	}
 	best, bestCost := -1, 0
@@ -101,12 +111,32 @@ func (f *Finder) Find(name, language string, prefer func(*media.Format) int) (pa
 	return base + "." + found[best].ext, found[best].ff, nil
 }
 
+// Open finds name as Find does and opens it.
+func (f *Finder) Open(name, language string, prefer func(*media.Format) int) (*Reader, error) {
+	path, ff, err := f.Find(name, language, prefer)
+	if err != nil {
+		return nil, err
+	}
+	return Open(path, ff)
+}
+
+// FilePath is the file a recording of name with extension ext goes to, as
+// Asterisk's ast_writefile builds it: an absolute name as it is, else under
+// <DataDir>/sounds/ (no language); "wav49" is written as ".WAV".
+func (f *Finder) FilePath(name, ext string) string {
+	p := name + "." + fileExt(ext)
+	if filepath.IsAbs(name) {
+		return p
+	}
+	return filepath.Join(f.DataDir, "sounds", p)
+}
+
 // Exists reports whether name exists in some playable format for language
 // (with the same language fallbacks as Find): the check before Asterisk's
 // "File <name> does not exist in any format" WARNING.
 func (f *Finder) Exists(name, language string) bool {
 	_, found := f.locate(name, language)
-	return found != nil
+	return len(found) > 0
 }
 
 type candidate struct {
@@ -135,51 +165,69 @@ func Languages(preferred string) []string {
 	return out
 }
 
-// locate finds the first language directory holding name and lists, one
-// per codec, the formats it holds the file in, in FileFormats order.
-func (f *Finder) locate(name, language string) (base string, found []candidate) {
+// locate finds where name is (custom/ first with SearchCustom) and lists,
+// one per codec, the playable formats it is there in.
+func (f *Finder) locate(name, language string) (base string, playable []candidate) {
+	if f.SearchCustom && !filepath.IsAbs(name) {
+		if base, playable = f.locateIn("custom/"+name, language); len(playable) > 0 {
+			return base, playable
+		}
+	}
+	return f.locateIn(name, language)
+}
+
+// locateIn tries the languages in order and stops at the first where the
+// file exists in any format, even one gostrisk cannot play (video, g723sf):
+// Asterisk's fileexists_core stops there too and then finds no audio.
+func (f *Finder) locateIn(name, language string) (base string, playable []candidate) {
 	if name == "" || strings.Contains(name, "://") {
 		return "", nil
 	}
 	if filepath.IsAbs(name) {
-		return name, f.formatsOf(name)
+		playable, _ = f.formatsOf(name)
+		return name, playable
 	}
 	for _, lang := range Languages(language) {
 		base = filepath.Join(f.DataDir, "sounds", lang, name)
-		if found = f.formatsOf(base); found != nil {
+		if found, exists := f.formatsOf(base); exists {
 			return base, found
 		}
 	}
 	return "", nil
 }
 
-// formatsOf lists the playable formats base.<ext> exists in.
-func (f *Finder) formatsOf(base string) []candidate {
+// formatsOf lists the playable formats base.<ext> exists in, and whether
+// it exists in any format of the list at all.
+func (f *Finder) formatsOf(base string) (playable []candidate, exists bool) {
 	names := f.listing(filepath.Dir(base))
 	if names == nil {
-		return nil
+		return nil, false
 	}
 	stem := filepath.Base(base)
-	var found []candidate
 next:
 	for _, ff := range fileFormats {
+		ext, ok := "", false
+		for _, e := range ff.Exts {
+			if _, ok = names[stem+"."+fileExt(e)]; ok {
+				ext = fileExt(e)
+				break
+			}
+		}
+		if !ok {
+			continue
+		}
+		exists = true
 		if !ff.Supported() || ff.Codec.Kind != media.Audio {
 			continue
 		}
-		for _, c := range found {
+		for _, c := range playable {
 			if c.ff.Codec == ff.Codec {
 				continue next // the first file format of a codec is the one opened
 			}
 		}
-		for _, ext := range ff.Exts {
-			ext = fileExt(ext)
-			if _, ok := names[stem+"."+ext]; ok {
-				found = append(found, candidate{ff, ext})
-				break
-			}
-		}
+		playable = append(playable, candidate{ff, ext})
 	}
-	return found
+	return playable, exists
 }
 
 // listing returns the names of the regular files (or links to them) in
@@ -221,7 +269,10 @@ func (f *Finder) listing(dir string) map[string]struct{} {
 		return names
 	}
 	f.mu.Lock()
-	if f.dirs == nil {
+	if f.dirs == nil || len(f.dirs) >= maxCachedDirs {
+		// Dropping everything is crude but rare: only a server playing from
+		// thousands of directories (voicemail boxes) gets here, and the
+		// listings come back on the next lookups.
 		f.dirs = make(map[string]*dirListing)
 	}
 	f.dirs[dir] = &dirListing{mtime: st.ModTime(), names: names}
