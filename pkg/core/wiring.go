@@ -12,6 +12,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/bridge"
 	"github.com/gostrisk/gostrisk/pkg/cdr"
 	"github.com/gostrisk/gostrisk/pkg/chansip"
+	"github.com/gostrisk/gostrisk/pkg/media/dsp"
 	"github.com/gostrisk/gostrisk/pkg/cli"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
@@ -41,7 +42,15 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	// the core. No music on hold source yet: a held party hears silence.
 	bridge.Install(eng, bridge.Options{})
 	eng.ReplaceGlobals(pbx.GlobalsOf(snap.Dialplan))
-	if err := apps.RegisterWith(eng, apps.Config{DataDir: d.conf.Directories.DataDir}); err != nil {
+	appsCfg := apps.Config{
+		DataDir: d.conf.Directories.DataDir,
+		// Channels have no tone zone of their own (chan_sip sets none):
+		// indications come from indications.conf's default country.
+		Tone: func(_ *pbx.Channel, name string) (dsp.ToneList, bool) {
+			return d.snap.Load().Indications.Get("", name)
+		},
+	}
+	if err := apps.RegisterWith(eng, appsCfg); err != nil {
 		return fmt.Errorf("applications: %w", err)
 	}
 	if err := d.registerDBFunctions(eng); err != nil {
