@@ -127,10 +127,10 @@ func waitExtenExec(ch *pbx.Channel, data string) (pbx.Result, error) {
 	case music && class == "":
 		log.Warning("The 'm' option has been specified for WaitExten without a class.\n")
 	case music:
-		if HoldMusic != nil {
-			if g := HoldMusic(ch, class); g != nil {
-				ch.StartGenerator(g)
-			}
+		if HoldMusic == nil {
+			log.Verbose(3, "Music class %s requested but no musiconhold loaded.\n", class)
+		} else if g := HoldMusic(ch, class); g != nil {
+			ch.StartGenerator(g)
 		}
 	case hasKey(opts, 'd'):
 		list, ok := toneByName(ch, "dial")

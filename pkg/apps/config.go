@@ -25,11 +25,6 @@ type Config struct {
 	Tone func(ch *pbx.Channel, name string) (dsp.ToneList, bool)
 }
 
-// HoldMusic makes the music on hold generator of a class for a channel
-// (Background's m option, WaitExten m). The music on hold module sets it
-// at wiring time; while it is nil the channel hears silence.
-var HoldMusic func(ch *pbx.Channel, class string) pbx.Generator
-
 // engineConfig is the configuration of the applications of one engine.
 type engineConfig struct {
 	Config
