@@ -3,7 +3,6 @@ package apps
 import (
 	"errors"
 	"io"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -201,155 +200,28 @@ func streamAndWait(ch *pbx.Channel, name, lang string, brk func(rune) bool) (run
 	return waitStream(ch, play(ch, r), brk)
 }
 
-// waitDigit waits up to d (for ever when d < 0) for a key; 0 on timeout.
-// A channel without media cannot send digits: it just waits.
-func waitDigit(ch *pbx.Channel, d time.Duration) (rune, error) {
-	var deadline <-chan time.Time
-	start := time.Now()
-	if d >= 0 {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		deadline = t.C
-	}
-	for {
-		fr, err := ch.ReadUntil(deadline)
-		switch {
-		case errors.Is(err, pbx.ErrTimeout):
-			return 0, nil
-		case errors.Is(err, pbx.ErrNoMedia):
-			rest := time.Duration(-1)
-			if d >= 0 {
-				rest = max(d-time.Since(start), 0)
-			}
-			if !pbx.SleepOrHangup(ch, rest) {
-				return 0, pbx.ErrHangup
-			}
-			return 0, nil
-		case err != nil:
-			return 0, err
-		}
-		if fr.Kind == media.DTMFEnd {
-			return fr.Digit, nil
-		}
-	}
-}
+// The dialplan side of keys lives in pkg/pbx, as in Asterisk's pbx.c;
+// these short names keep the applications readable.
 
-// Default digit and response timeouts of the dialplan (Asterisk's
-// dtimeoutms and rtimeoutms).
-const (
-	defaultDigitTimeout    = 5 * time.Second
-	defaultResponseTimeout = 10 * time.Second
-)
+func waitDigit(ch *pbx.Channel, d time.Duration) (rune, error) { return ch.WaitDigit(d) }
 
-// timeoutOf reads TIMEOUT(kind) when a TIMEOUT function is registered.
-func timeoutOf(ch *pbx.Channel, kind string, def time.Duration) time.Duration {
-	e := ch.Engine()
-	if _, ok := e.Function("TIMEOUT"); !ok {
-		return def
-	}
-	v, err := e.ReadFunction(ch, "TIMEOUT", kind)
-	if err != nil {
-		return def
-	}
-	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-	if err != nil || f <= 0 {
-		return def
-	}
-	return time.Duration(f * float64(time.Second))
-}
+func digitTimeout(ch *pbx.Channel) time.Duration { return ch.Engine().DigitTimeout(ch) }
 
-func digitTimeout(ch *pbx.Channel) time.Duration {
-	return timeoutOf(ch, "digit", defaultDigitTimeout)
-}
-
-func responseTimeout(ch *pbx.Channel) time.Duration {
-	return timeoutOf(ch, "response", defaultResponseTimeout)
-}
-
-// matcher is the part of a dialplan that answers "could more digits
-// match?"; pkg/pbx's dialplan adapter has it.
-type matcher interface {
-	CanMatch(context, exten, callerID string) bool
-	MatchMore(context, exten, callerID string) bool
-}
+func responseTimeout(ch *pbx.Channel) time.Duration { return ch.Engine().ResponseTimeout(ch) }
 
 func exists(ch *pbx.Channel, dpContext, exten string, priority int) bool {
-	plan := ch.Engine().Plan()
-	return plan != nil && plan.Exists(dpContext, exten, ch.CallerID().Num, priority)
+	return ch.Engine().Exists(ch, dpContext, exten, priority)
 }
 
-// canMatch is ast_canmatch_extension: exten matches now or could with more
-// digits.
 func canMatch(ch *pbx.Channel, dpContext, exten string) bool {
-	plan := ch.Engine().Plan()
-	if plan == nil {
-		return false
-	}
-	if m, ok := plan.(matcher); ok {
-		return m.CanMatch(dpContext, exten, ch.CallerID().Num)
-	}
-	return plan.Exists(dpContext, exten, ch.CallerID().Num, 1)
+	return ch.Engine().CanMatch(ch, dpContext, exten)
 }
 
-// matchMore is ast_matchmore_extension.
 func matchMore(ch *pbx.Channel, dpContext, exten string) bool {
-	plan := ch.Engine().Plan()
-	if plan == nil {
-		return false
-	}
-	if m, ok := plan.(matcher); ok {
-		return m.MatchMore(dpContext, exten, ch.CallerID().Num)
-	}
-	return false
+	return ch.Engine().MatchMore(ch, dpContext, exten)
 }
 
-// collectExten does what pbx.c does when an application returns a key:
-// it reads more keys while they could still select a longer extension of
-// the channel's context (the first after first within the digit timeout,
-// each next one too), then goes to the extension dialed, to 'i' when there
-// is none, or to 't' when nothing was dialed. first 0 means no key yet,
-// so the first wait is the response timeout.
-func collectExten(ch *pbx.Channel, first rune) pbx.Result {
-	log := ch.Engine().Log()
-	dpc, _, _ := ch.Location()
-	var buf []rune
-	wait := responseTimeout(ch)
-	if first != 0 {
-		buf = append(buf, first)
-		wait = digitTimeout(ch)
-	}
-	for matchMore(ch, dpc, string(buf)) {
-		d, err := waitDigit(ch, wait)
-		if err != nil {
-			return pbx.HangupResult
-		}
-		if d == 0 {
-			break
-		}
-		buf = append(buf, d)
-		wait = digitTimeout(ch)
-	}
-	dialed := string(buf)
-	switch {
-	case dialed != "" && exists(ch, dpc, dialed, 1):
-		return pbx.GotoResult(dpc, dialed, 1)
-	case dialed != "":
-		if exists(ch, dpc, "i", 1) {
-			log.Verbose(3, "Invalid extension '%s' in context '%s' on %s\n", dialed, dpc, ch.Name())
-			ch.SetVar("INVALID_EXTEN", dialed)
-			return pbx.GotoResult(dpc, "i", 1)
-		}
-		log.Warning("Invalid extension '%s', but no rule 'i' or 'e' in context '%s'\n", dialed, dpc)
-		return pbx.HangupResult
-	default:
-		if exists(ch, dpc, "t", 1) {
-			log.Verbose(3, "Timeout on %s\n", ch.Name())
-			return pbx.GotoResult(dpc, "t", 1)
-		}
-		log.Warning("Timeout, but no rule 't' or 'e' in context '%s'\n", dpc)
-		return pbx.HangupResult
-	}
-}
+func collectExten(ch *pbx.Channel, first rune) pbx.Result { return ch.Engine().CollectExten(ch, first) }
 
 // hasOption reports whether an option letter is in an option string.
 func hasOption(opts string, c byte) bool { return strings.IndexByte(opts, c) >= 0 }
