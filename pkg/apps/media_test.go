@@ -250,3 +250,57 @@ exten => 103,1,Playback(hello-world,skip)
 		})
 	}
 }
+
+// TestPlaybackPicksCheapestFormat plays hello-world (.wav and .gsm on
+// disk) to phones of several codecs: the file whose codec costs least to
+// translate to the phone's is played, and the phone hears the prompt.
+func TestPlaybackPicksCheapestFormat(t *testing.T) {
+	needSounds(t)
+	tests := []struct {
+		phone *media.Format
+		file  string // format named in the Playing line
+		min   float64
+	}{
+		{media.ULaw, "slin", 0.99},
+		{media.ALaw, "slin", 0.99},
+		{media.GSM, "gsm", 0.999}, // the .gsm file, sent as it is
+		{media.G722, "slin", 0},   // 16 kHz: checked for length only
+	}
+	for _, tc := range tests {
+		t.Run(tc.phone.Name, func(t *testing.T) {
+			noLeaks(t)
+			l := newMediaLab(t, "[p]\nexten => 1,1,Playback(hello-world)\n", apps.Config{})
+			phone := pbxtest.NewPhone(tc.phone)
+			l.run(t, phone, "p", "1")
+			l.log.has(t, `    -- <Test/6001-00000000> Playing 'hello-world.`+tc.file+`' (language 'en')`)
+			heard, err := phone.HeardPCM()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []int16
+			if tc.file == "gsm" {
+				path, ff, err := (&sound.Finder{DataDir: soundsDir}).Find("hello-world", "en", func(f *media.Format) int {
+					if f == media.GSM {
+						return 0
+					}
+					return -1
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				want = readPCM(t, path, ff)
+			} else {
+				want = filePCM(t, "hello-world", "en")
+			}
+			rate := tc.phone.SampleRate / 8000
+			if d := len(heard)/rate - len(want); d < -160 || d > 160 {
+				t.Errorf("phone heard %d samples at %d Hz, the file has %d at 8 kHz", len(heard), tc.phone.SampleRate, len(want))
+			}
+			if tc.min > 0 {
+				if r := correlation(heard, want); r < tc.min {
+					t.Errorf("correlation %.4f, want > %.3f", r, tc.min)
+				}
+			}
+		})
+	}
+}
