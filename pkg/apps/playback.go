@@ -12,7 +12,6 @@ var playbackApp = &pbx.App{
 	Synopsis: "Play a file.",
 	Syntax:   "Playback(filename[&filename2[&...]][,options])",
 	Description: "Plays back given filenames (do not put extension of wav/alaw etc). The playback command answer the channel if no options are specified. If the file is non-existent it will fail.\n" +
-		"This application does not automatically answer and should be preceeded by an application such as Answer() or Progress().\n" +
 		"This application sets the following channel variable upon completion:\n" +
 		"PLAYBACKSTATUS - The status of the playback attempt as a text string.\n    SUCCESS\n    FAILED",
 	Arguments: "filenames\n    filename\n    filename2\n" +

@@ -13,8 +13,9 @@ import (
 )
 
 // This file holds what the media applications share, the counterparts of
-// Asterisk's ast_streamfile / ast_waitstream / ast_waitfordigit and of the
-// digit collection pbx.c does after Background and WaitExten.
+// Asterisk's ast_streamfile and ast_waitstream; waiting for keys and the
+// digit collection after Background and WaitExten are pkg/pbx's, as they
+// are pbx.c's in Asterisk.
 
 // languageOf is the language Asterisk names in its "Playing" line.
 func languageOf(lang string) string {
