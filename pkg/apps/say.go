@@ -588,6 +588,10 @@ func sayNumberExec(ch *pbx.Channel, data string) (pbx.Result, error) {
 	}
 	lang := ch.Language()
 	d, err := saySeq(ch, sayNumberFiles(int(n), lang, options), lang, sayInterrupt(ch))
+	if err == nil && isFrench(lang) && (n >= 1000000000 || n <= -1000000000) {
+		// say.c's French stops at a billion and reports a failure.
+		log.Warning("We were unable to say the number %s, is it too large?\n", numArg)
+	}
 	return finishSay(ch, d, err), nil
 }
 
