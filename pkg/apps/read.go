@@ -206,10 +206,10 @@ func getData(ch *pbx.Channel, prompt string, maxLen int, timeout time.Duration, 
 // stops; ftimeout is the wait for the first key after it, timeout the
 // wait between keys.
 func readString(ch *pbx.Channel, p *player, maxLen int, timeout, ftimeout time.Duration, enders string) (string, getdataResult) {
-	if p != nil && ch.HangupRequested() {
-		p.stop(true)
-	}
 	if ch.HangupRequested() || maxLen == 0 {
+		if p != nil {
+			p.stop(true)
+		}
 		return "", getdataFailed
 	}
 	var s []rune
