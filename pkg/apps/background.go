@@ -127,11 +127,9 @@ func waitExtenExec(ch *pbx.Channel, data string) (pbx.Result, error) {
 	case music && class == "":
 		log.Warning("The 'm' option has been specified for WaitExten without a class.\n")
 	case music:
-		if HoldMusic == nil {
-			log.Verbose(3, "Music class %s requested but no musiconhold loaded.\n", class)
-		} else if g := HoldMusic(ch, class); g != nil {
-			ch.StartGenerator(g)
-		}
+		// chan_sip answers the HOLD indication WaitExten sends by starting
+		// music on hold on the channel, as Dial's m does.
+		startHoldMusic(ch, class)
 	case hasKey(opts, 'd'):
 		list, ok := toneByName(ch, "dial")
 		if !ok {

@@ -27,11 +27,12 @@ exten => t,1,NoOp(timeout)
 func TestNoAutofallthroughCollectsDigits(t *testing.T) {
 	needSounds(t)
 	tests := []struct {
-		keys string
-		log  []string
+		keys     string
+		response string // TIMEOUT(response): long enough for the keys
+		log      []string
 	}{
-		{keys: "12", log: []string{`    -- Executing [12@menu:1] NoOp("Test/6001-00000000", "twelve") in new stack`}},
-		{log: []string{
+		{keys: "12", response: "5", log: []string{`    -- Executing [12@menu:1] NoOp("Test/6001-00000000", "twelve") in new stack`}},
+		{response: "0.4", log: []string{
 			`    -- Timeout on Test/6001-00000000`,
 			`    -- Executing [t@menu:1] NoOp("Test/6001-00000000", "timeout") in new stack`,
 		}},
@@ -42,7 +43,7 @@ func TestNoAutofallthroughCollectsDigits(t *testing.T) {
 			l := newMediaLab(t, noFallthroughPlan, apps.Config{})
 			// TIMEOUT(response) shortens the wait, as a dialplan would.
 			if err := l.e.RegisterFunction(pbx.Function{Name: "TIMEOUT", Read: func(_ *pbx.Channel, kind string) (string, error) {
-				return map[string]string{"response": "0.4", "digit": "0.4"}[kind], nil
+				return map[string]string{"response": tc.response, "digit": "2"}[kind], nil
 			}}); err != nil {
 				t.Fatal(err)
 			}

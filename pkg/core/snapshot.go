@@ -12,6 +12,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 	"github.com/gostrisk/gostrisk/pkg/indications"
+	"github.com/gostrisk/gostrisk/pkg/moh"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
 	"github.com/gostrisk/gostrisk/pkg/rtp"
 )
@@ -29,6 +30,9 @@ type Snapshot struct {
 	// Indications are the tone zones of indications.conf (built-in "us"
 	// when the file is missing).
 	Indications *indications.Zones
+	// MOH is musiconhold.conf (no classes when the file is missing or
+	// res_musiconhold.so is not loaded).
+	MOH *moh.Config
 	// Files are the config files that were read, for the "Parsing ...:
 	// Found" verbose lines Asterisk prints on load and reload.
 	Files []string
@@ -133,6 +137,12 @@ func LoadSnapshot(ac *AsteriskConf) (*Snapshot, confparse.Diagnostics) {
 	}
 	if s.Dialplan == nil {
 		s.Dialplan, _ = dialplan.Build(&confparse.Config{File: "extensions.conf"}, nil)
+	}
+
+	s.MOH = &moh.Config{PreferChannelClass: true}
+	if s.Modules.Enabled("res_musiconhold.so") {
+		s.MOH, d = moh.Load(load("musiconhold.conf", false), ac.Directories.DataDir)
+		all = append(all, d...)
 	}
 
 	cdrConf := load("cdr.conf", false)

@@ -141,7 +141,9 @@ func (m *Manager) HandleInvite(req *sip.Request, tx sip.ServerTransaction, from 
 		CallerID: pbx.CallerID{Name: name, Num: num, DNID: exten},
 	}
 	if from != nil {
-		spec.AccountCode, spec.Language, spec.MusicClass = from.AccountCode, from.Language, from.MOHInterpret
+		// No music class: chan_sip leaves CHANNEL(musicclass) empty; its
+		// mohinterpret only serves the music heard on hold (MOHInterpret).
+		spec.AccountCode, spec.Language = from.AccountCode, from.Language
 	}
 	ch := m.d.Engine.NewChannel(spec)
 	ch.SetState(pbx.StateRing)
