@@ -65,6 +65,7 @@ type Channel struct {
 	accountCode string
 	language    string
 	musicClass  string
+	toneZone    string
 	peer        *Channel
 	bridgeID    string
 	cdr         CDR

@@ -438,3 +438,19 @@ func (c *Channel) publishFrame(fr media.Frame) {
 	}
 	c.eng.bus.Publish(ev)
 }
+
+// mediaFormat is the format CHANNEL(audio...format) names: the native
+// one, or what Read returns; Write takes any format and converts it, so
+// Asterisk's write format is the native one here.
+func (c *Channel) mediaFormat(item string) *media.Format {
+	native := c.NativeFormat()
+	if item == "audioreadformat" {
+		c.media.mu.Lock()
+		rf := c.media.readFmt
+		c.media.mu.Unlock()
+		if rf != nil {
+			return rf
+		}
+	}
+	return native
+}

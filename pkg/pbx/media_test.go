@@ -128,3 +128,31 @@ func TestBusSeesChannelLife(t *testing.T) {
 		}
 	}
 }
+
+func TestChannelFunction(t *testing.T) {
+	eng := pbx.New(pbx.Config{})
+	ph := pbxtest.NewPhone(media.ALaw)
+	ch := ph.NewChannel(eng, "6001", "default", "s")
+	for _, w := range []struct{ item, value string }{{"language", "fr"}, {"musicclass", "jazz"}, {"tonezone", "fr"}} {
+		if err := eng.WriteFunction(ch, "CHANNEL", w.item, w.value); err != nil {
+			t.Fatalf("CHANNEL(%s)=%s: %v", w.item, w.value, err)
+		}
+	}
+	ch.SetReadFormat(media.SLin)
+	for _, c := range []struct{ item, want string }{
+		{"language", "fr"}, {"musicclass", "jazz"}, {"tonezone", "fr"}, {"channeltype", "Test"},
+		{"audionativeformat", "alaw"}, {"audiowriteformat", "alaw"}, {"audioreadformat", "slin"},
+		{"state", "Down"}, {"checkhangup", "0"}, {"name", ch.Name()},
+	} {
+		got, err := eng.ReadFunction(ch, "CHANNEL", c.item)
+		if err != nil || got != c.want {
+			t.Errorf("CHANNEL(%s) = %q, %v; want %q", c.item, got, err, c.want)
+		}
+	}
+	if ch.Language() != "fr" || ch.MusicClass() != "jazz" {
+		t.Errorf("writes did not reach the channel: %q %q", ch.Language(), ch.MusicClass())
+	}
+	if _, err := eng.ReadFunction(ch, "CHANNEL", "nosuchitem"); err == nil {
+		t.Error("CHANNEL(nosuchitem) gave no error")
+	}
+}
