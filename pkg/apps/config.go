@@ -20,7 +20,8 @@ type Config struct {
 	// DataDir/sounds/<language>/.
 	DataDir string
 	// Tone finds an indication by name ("dial", "busy") for a channel, from
-	// indications.conf and the channel's country (Playtones, WaitExten d).
+	// indications.conf and the channel's tone zone (PlayTones, WaitExten d,
+	// Read and ReadExten i).
 	// nil: only tone lists ("350+440") are understood.
 	Tone func(ch *pbx.Channel, name string) (dsp.ToneList, bool)
 }

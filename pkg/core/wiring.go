@@ -46,10 +46,10 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	eng.ReplaceGlobals(pbx.GlobalsOf(snap.Dialplan))
 	appsCfg := apps.Config{
 		DataDir: d.conf.Directories.DataDir,
-		// Channels have no tone zone of their own (chan_sip sets none):
-		// indications come from indications.conf's default country.
-		Tone: func(_ *pbx.Channel, name string) (dsp.ToneList, bool) {
-			return d.snap.Load().Indications.Get("", name)
+		// A channel's CHANNEL(tonezone), indications.conf's default
+		// country while it has none, as ast_get_indication_tone looks.
+		Tone: func(ch *pbx.Channel, name string) (dsp.ToneList, bool) {
+			return d.snap.Load().Indications.Get(ch.ToneZone(), name)
 		},
 	}
 	if err := apps.RegisterWith(eng, appsCfg); err != nil {
