@@ -29,12 +29,14 @@ type options struct {
 	portEnd   int
 	relayCPU  string
 	phonesCPU string
+	file      string // playback mode: the sound file every channel plays
 }
 
 func main() {
 	phones := flag.Bool("phones", false, "internal: run as the phones process (driven by the relay over stdin/stdout)")
 	calls := flag.String("calls", "100,300,500", "comma-separated numbers of concurrent calls")
-	modes := flag.String("modes", "rtp,srtp", "comma-separated modes: rtp (RTP<->RTP), srtp (SRTP<->RTP), ulaw-alaw and g722-ulaw (translated by the core's frame bridge)")
+	modes := flag.String("modes", "rtp,srtp", "comma-separated modes: rtp (RTP<->RTP), srtp (SRTP<->RTP), ulaw-alaw and g722-ulaw (translated by the core's frame bridge), playback (each leg a channel running Playback; a call is two channels)")
+	file := flag.String("file", "/usr/share/asterisk/moh/reno_project-system", "playback mode: the sound file (no extension) each channel plays")
 	dur := flag.Duration("dur", 10*time.Second, "measurement window per run")
 	warmup := flag.Duration("warmup", 2*time.Second, "traffic before the window opens")
 	ports := flag.String("ports", "20000-29999", "RTP port range of the relay's allocator")
@@ -62,6 +64,7 @@ func main() {
 		os.Exit(2)
 	}
 	opts.dur, opts.warmup = *dur, *warmup
+	opts.file = *file
 	opts.relayCPU, opts.phonesCPU = *relayCPU, *phonesCPU
 	if os.Getenv(pinnedEnv) == "" {
 		opts.relayCPU = ""
@@ -106,8 +109,8 @@ func parseOptions(calls, modes, ports string) (options, error) {
 	}
 	for _, m := range strings.Split(modes, ",") {
 		m = strings.TrimSpace(m)
-		if _, ok := translatingModes[m]; !ok && m != "rtp" && m != "srtp" {
-			return o, fmt.Errorf("bad -modes entry %q (rtp, srtp, ulaw-alaw or g722-ulaw)", m)
+		if _, ok := translatingModes[m]; !ok && m != "rtp" && m != "srtp" && m != "playback" {
+			return o, fmt.Errorf("bad -modes entry %q (rtp, srtp, ulaw-alaw, g722-ulaw or playback)", m)
 		}
 		o.modes = append(o.modes, m)
 	}
@@ -149,11 +152,13 @@ type result struct {
 	sent, recv uint64
 	bad        uint64
 	pps        float64
+	gapP50     float64 // ms: packet spacing error at the phones
+	gapP99     float64
 }
 
 func printTable(out io.Writer, rows []result) {
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "mode\tcalls\trelay CPU (% core)\tper call (% core)\tpackets/s relayed\tCPU per packet (us)\tsent\treceived\tloss %\tbad\tphones CPU (% core)\t")
+	fmt.Fprintln(tw, "mode\tcalls\trelay CPU (% core)\tper call (% core)\tpackets/s relayed\tCPU per packet (us)\tsent\treceived\tloss %\tbad\tphones CPU (% core)\tgap error p50/p99 (ms)\t")
 	for _, r := range rows {
 		loss := 0.0
 		if r.sent > 0 {
@@ -163,9 +168,9 @@ func printTable(out io.Writer, rows []result) {
 		if r.pps > 0 {
 			perPkt = 1e6 * r.relayCPU / r.pps
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.3f\t%.0f\t%.1f\t%d\t%d\t%.3f\t%d\t%.1f\t\n",
+		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.3f\t%.0f\t%.1f\t%d\t%d\t%.3f\t%d\t%.1f\t%.1f/%.1f\t\n",
 			r.mode, r.calls, 100*r.relayCPU, 100*r.relayCPU/float64(r.calls), r.pps, perPkt,
-			r.sent, r.recv, loss, r.bad, 100*r.phonesCPU)
+			r.sent, r.recv, loss, r.bad, 100*r.phonesCPU, r.gapP50, r.gapP99)
 	}
 	_ = tw.Flush()
 }

@@ -133,7 +133,11 @@ func runOne(o options, mode string, n int) (res result, err error) {
 	fmt.Fprintf(w, "setup %d %d %d\n", n, o.warmup.Nanoseconds(), o.dur.Nanoseconds())
 	for _, c := range calls {
 		ptA, ptB := payloadTypes(mode)
-		fmt.Fprintf(w, "%d %d %s %s %d %d\n", c.a.Port(), c.b.Port(), encodeKey(c.phoneKey), encodeKey(c.legKey), ptA, ptB)
+		relayed := 0
+		if mode == "rtp" || mode == "srtp" {
+			relayed = 1
+		}
+		fmt.Fprintf(w, "%d %d %s %s %d %d %d\n", c.a.Port(), c.b.Port(), encodeKey(c.phoneKey), encodeKey(c.legKey), ptA, ptB, relayed)
 	}
 	if err := w.Flush(); err != nil {
 		return res, fmt.Errorf("phones setup: %w", err)
@@ -151,6 +155,12 @@ func runOne(o options, mode string, n int) (res result, err error) {
 		c.phoneA, c.phoneB = netip.AddrPortFrom(loopback, pa), netip.AddrPortFrom(loopback, pb)
 		c.a.SetRemote(c.phoneA)
 		c.b.SetRemote(c.phoneB)
+		if mode == "playback" {
+			if c.xc, err = startPlayback(eng, c.a, c.b, o.file); err != nil {
+				return res, fmt.Errorf("call %d: %w", i, err)
+			}
+			continue
+		}
 		if tm, ok := translatingModes[mode]; ok {
 			if c.xc, err = startTranscoded(eng, c.a, c.b, tm); err != nil {
 				return res, fmt.Errorf("call %d: %w", i, err)
@@ -190,10 +200,10 @@ func runOne(o options, mode string, n int) (res result, err error) {
 		return res, err
 	}
 	f := strings.Fields(line)
-	if len(f) != 5 || f[0] != "result" {
+	if len(f) != 7 || f[0] != "result" {
 		return res, fmt.Errorf("phones: bad result line %q", line)
 	}
-	vals := make([]float64, 4)
+	vals := make([]float64, 6)
 	for i := range vals {
 		if vals[i], err = strconv.ParseFloat(f[i+1], 64); err != nil {
 			return res, fmt.Errorf("phones: bad result line %q: %w", line, err)
@@ -201,6 +211,7 @@ func runOne(o options, mode string, n int) (res result, err error) {
 	}
 	res.sent, res.recv, res.bad = uint64(vals[0]), uint64(vals[1]), uint64(vals[2])
 	res.phonesCPU = vals[3]
+	res.gapP50, res.gapP99 = vals[4], vals[5]
 	return res, nil
 }
 

@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
+	"github.com/gostrisk/gostrisk/pkg/apps"
 	"github.com/gostrisk/gostrisk/pkg/bridge"
 	"github.com/gostrisk/gostrisk/pkg/media"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
@@ -36,6 +38,9 @@ func payloadTypes(mode string) (uint8, uint8) {
 func newEngine() *pbx.Engine {
 	eng := pbx.New(pbx.Config{})
 	bridge.Install(eng, bridge.Options{})
+	if err := apps.Register(eng); err != nil {
+		panic(err) // the built-in applications register on a fresh engine
+	}
 	return eng
 }
 
@@ -82,6 +87,42 @@ func startTranscoded(eng *pbx.Engine, la, lb *rtp.Leg, tm translatingMode) (*tra
 		if _, err := eng.Bridge(ctx, x.a, x.b); err != nil {
 			fmt.Println("bridge:", err)
 		}
+	}()
+	return x, nil
+}
+
+// startPlayback runs the Playback application on a channel on each leg,
+// each writing the file to its phone, paced by its RTP session.
+func startPlayback(eng *pbx.Engine, la, lb *rtp.Leg, file string) (*transcoded, error) {
+	app, ok := eng.App("Playback")
+	if !ok {
+		return nil, fmt.Errorf("no Playback application")
+	}
+	mk := func(leg *rtp.Leg, name string) *pbx.Channel {
+		d := &sessionDriver{leg: leg, cfg: rtp.SessionConfig{Format: media.ULaw, PT: 0, DTMFPT: 101}}
+		ch := eng.NewChannel(pbx.ChannelSpec{Tech: "Bench", Resource: name, Driver: d})
+		ch.SetState(pbx.StateUp)
+		return ch
+	}
+	x := &transcoded{a: mk(la, "a"), b: mk(lb, "b"), done: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	x.cancel = cancel
+	var wg sync.WaitGroup
+	for _, ch := range []*pbx.Channel{x.a, x.b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := app.Exec(ch, file); err != nil && ctx.Err() == nil {
+				fmt.Println("playback:", err)
+			}
+		}()
+	}
+	go func() {
+		<-ctx.Done()
+		x.a.SoftHangup(pbx.CauseNormalClearing)
+		x.b.SoftHangup(pbx.CauseNormalClearing)
+		wg.Wait()
+		close(x.done)
 	}()
 	return x, nil
 }
