@@ -500,10 +500,14 @@ func (s *Session) sendVoice(now int64, sc *sendScratch) {
 	samples, dur := s.frameLength(fr)
 	s.nextTS += uint32(samples)
 	s.nextSlot += int64(dur)
-	if s.nextSlot < now-int64(s.cfg.Ptime) {
+	if behind := now - s.nextSlot; behind > int64(s.cfg.Ptime) {
 		// The process stalled for more than a frame: carry on from now
-		// rather than sending the backlog in a burst.
+		// rather than sending the backlog in a burst, and move the
+		// timestamps on by the time lost, so they keep following the
+		// clock (the far end sees a short gap, marked).
 		s.nextSlot = now
+		s.nextTS += uint32(behind * int64(s.cfg.Format.RTPClockRate) / int64(time.Second))
+		s.marker = true
 	}
 }
 
