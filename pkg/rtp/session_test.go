@@ -432,7 +432,8 @@ func TestSessionToSession(t *testing.T) {
 		}
 		ts = append(ts, fr.Timestamp)
 	}
-	if ts[0] != 0 || ts[4] != 640 {
+	// 640 after four frames, more only if the sender's pacer stalled.
+	if ts[0] != 0 || ts[4] < 640 || ts[1] < 160 || ts[2] <= ts[1] || ts[3] <= ts[2] || ts[4] <= ts[3] {
 		t.Fatalf("timestamps %v", ts)
 	}
 	if fr := nextFrame(t, sb); fr.Kind != media.DTMFBegin || fr.Digit != '9' {
