@@ -833,3 +833,30 @@ func FuzzSessionReceive(f *testing.F) {
 		}
 	})
 }
+
+// TestSessionEnginesStop: the pacers and receive loops stop once no
+// session has used them for sessLinger.
+func TestSessionEnginesStop(t *testing.T) {
+	alloc := testAllocator(t, 2)
+	l := newTestLeg(t, alloc, LegOptions{})
+	s, err := l.StartSession(SessionConfig{Format: media.ULaw, DTMFPT: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	for range s.Frames() {
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		sessPool.mu.Lock()
+		n := len(sessPool.engines)
+		sessPool.mu.Unlock()
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d session engines still running", n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
