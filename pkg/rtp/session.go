@@ -324,6 +324,11 @@ func (s *Session) writeDTMF(fr media.Frame, ev uint8) error {
 		// A new digit while one is held: the old one ends first.
 		s.endDigit(now)
 	}
+	if !s.spurted {
+		// The digit starts the timeline: voice sent later gets timestamps
+		// past it.
+		s.spurted, s.idleFrom = true, now
+	}
 	*d = dtmfSender{active: true, event: ev, ts: s.timelineTS(now), start: now, next: now + int64(dtmfInterval)}
 	if fr.Kind == media.DTMFEnd {
 		// Known only by its end (SIP INFO): sent as a whole digit of its
