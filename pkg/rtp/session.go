@@ -62,6 +62,7 @@ type SessionStats struct {
 	Overflow             uint64 // received frames dropped because the reader was behind
 	Suppressed           uint64 // voice frames not sent because a digit was being sent
 	Flushed              uint64 // queued voice frames dropped by Flush
+	Dropped              uint64 // rejected by the leg (wrong source, not RTP, failed SRTP check): the leg's counter
 	MaxPacingError       time.Duration
 	LastReceived         time.Time
 }
@@ -602,6 +603,7 @@ func (s *Session) Stats() SessionStats {
 		Flushed:        s.flushed.Load(),
 		MaxPacingError: time.Duration(s.maxPacing.Load()),
 		LastReceived:   s.leg.LastReceived(),
+		Dropped:        s.leg.dropped.Load(),
 	}
 	return st
 }
