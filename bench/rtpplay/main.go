@@ -26,6 +26,7 @@ import (
 const pinnedEnv = "RTPPLAY_PINNED"
 
 type options struct {
+	talk       bool
 	lock       bool
 	counts     []int
 	dur        time.Duration
@@ -45,6 +46,7 @@ func main() {
 	sessionCPU := flag.String("cpu", "0", "CPU list for the sessions (taskset -c); empty: no pinning")
 	recvCPU := flag.String("recv-cpu", "1", "CPU list for the receiver process; empty: no pinning")
 	lock := flag.Bool("lock", true, "the receiver first sends one RTP packet to each session, as a phone would, so strict RTP locks the peer and the socket is connected to it")
+	talk := flag.Bool("talk", false, "the receiver also streams 20 ms G.711 to every session (a phone talking while it listens); the sessions' CPU then includes receiving")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the sessions' process to this file")
 	flag.Parse()
 
@@ -60,7 +62,7 @@ func main() {
 			os.Exit(reexecPinned(ts, *sessionCPU))
 		}
 	}
-	o := options{lock: *lock, dur: *dur, warmup: *warmup, recvCPU: *recvCPU, sessionCPU: *sessionCPU}
+	o := options{talk: *talk, lock: *lock, dur: *dur, warmup: *warmup, recvCPU: *recvCPU, sessionCPU: *sessionCPU}
 	for _, f := range strings.Split(*n, ",") {
 		v, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || v <= 0 {
@@ -220,6 +222,18 @@ func runOne(o options, n int) (res result, err error) {
 		}
 	}
 
+	if o.talk {
+		var b strings.Builder
+		b.WriteString("talk")
+		for _, l := range legs {
+			fmt.Fprintf(&b, " %d", l.Port())
+		}
+		fmt.Fprintln(stdin, b.String())
+		if line, err := readLine(stdout); err != nil || line != "ok" {
+			return res, fmt.Errorf("receiver talk: %q %v", line, err)
+		}
+	}
+
 	// One producer per session, as a Playback channel would be: it reads
 	// its "file" (the tone, from a per-session offset) and WriteFrame
 	// paces it.
@@ -244,6 +258,18 @@ func runOne(o options, n int) (res result, err error) {
 				}
 			}
 		}()
+	}
+	if o.talk {
+		// A channel in Playback still reads what its phone sends (that is
+		// how it sees a digit or a hang-up): one reader per session.
+		for _, s := range sessions {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range s.Frames() {
+				}
+			}()
+		}
 	}
 	defer func() {
 		close(stop)
@@ -331,7 +357,10 @@ func printTable(out io.Writer, o options, rows []result) {
 		pin = "sessions on CPU " + o.sessionCPU + ", receiver on CPU " + o.recvCPU
 	}
 	peer := "peers silent (sockets not connected)"
-	if o.lock {
+	switch {
+	case o.talk:
+		peer = "every peer streams 20 ms G.711 to its session (received, jitter-buffered, handed to Frames)"
+	case o.lock:
 		peer = "each peer sent one packet first (strict RTP locked, sockets connected)"
 	}
 	fmt.Fprintf(out, "rtpplay: G.711 20 ms, one producer goroutine per session, %v window after %v warm-up, %s, %s, GOMAXPROCS %d\n",
