@@ -142,6 +142,7 @@ type sendScratch struct {
 	buf []byte
 	out []byte
 	hdr rtp.Header
+	tx  *txRing // the pacer's send ring, nil where sends go one by one
 }
 
 func newSendScratch() sendScratch {
@@ -386,7 +387,7 @@ func (s *Session) sendEvent(ev TelephoneEvent, marker bool) {
 	d := &s.dtmfTx
 	pkt := s.header(d.buf[:0], uint8(s.cfg.DTMFPT), marker, d.ts)
 	pkt = AppendTelephoneEvent(pkt, ev)
-	s.transmit(pkt, d.out[:0], &d.hdr)
+	s.transmit(pkt, d.out[:0], &d.hdr, nil)
 }
 
 // header appends an RTP header with the session's SSRC and next sequence
@@ -403,8 +404,9 @@ func (s *Session) header(b []byte, pt uint8, marker bool, ts uint32) []byte {
 }
 
 // transmit encrypts pkt when the leg has SRTP and sends it to the leg's
-// target. The caller holds mu; out is where an encrypted copy may go.
-func (s *Session) transmit(pkt, out []byte, hdr *rtp.Header) {
+// target, through the pacer's ring when tx is not nil. The caller holds
+// mu; out is where an encrypted copy may go.
+func (s *Session) transmit(pkt, out []byte, hdr *rtp.Header, tx *txRing) {
 	l := s.leg
 	if st := l.srtp.Load(); st != nil {
 		enc, err := st.enc.EncryptRTP(out, pkt, hdr)
@@ -424,12 +426,22 @@ func (s *Session) transmit(pkt, out []byte, hdr *rtp.Header) {
 	l.bytesOut.Add(n)
 	s.packetsOut.Add(1)
 	s.bytesOut.Add(n)
-	if !s.sendTo(pkt, t) {
-		l.packetsOut.Add(^uint64(0))
-		l.bytesOut.Add(^(n - 1))
-		s.packetsOut.Add(^uint64(0))
-		s.bytesOut.Add(^(n - 1))
+	if tx.queue(s, pkt, t) {
+		return // a failure shows in its completion
 	}
+	if !s.sendTo(pkt, t) {
+		s.uncount(n)
+	}
+}
+
+// uncount takes a packet of n bytes that could not be sent back out of
+// the counters.
+func (s *Session) uncount(n uint64) {
+	l := s.leg
+	l.packetsOut.Add(^uint64(0))
+	l.bytesOut.Add(^(n - 1))
+	s.packetsOut.Add(^uint64(0))
+	s.bytesOut.Add(^(n - 1))
 }
 
 // service is the pacer's visit at the session's slot: send the voice
@@ -501,7 +513,7 @@ func (s *Session) sendVoice(now int64, sc *sendScratch) {
 		pkt := s.header(sc.buf[:0], s.cfg.PT, s.marker, s.nextTS)
 		pkt = append(pkt, fr.Payload...)
 		s.marker = false
-		s.transmit(pkt, sc.out[:0], &sc.hdr)
+		s.transmit(pkt, sc.out[:0], &sc.hdr, sc.tx)
 	}
 	samples, dur := s.frameLength(fr)
 	s.nextTS += uint32(samples)
