@@ -17,13 +17,20 @@ check: build
 	./$(BIN) check -C $(SAMPLE)
 
 # Installs what the end-to-end tests drive (sipp, baresip, fail2ban,
-# sipvicious's svcrack) when missing; needs root on Debian, as CI has.
+# sipvicious's svcrack) and the Debian prompts and music pkg/media/sound
+# reads when missing; needs root on Debian, as CI has.
 test-deps:
 	@missing=""; \
 	command -v sipp >/dev/null 2>&1 || missing="$$missing sip-tester"; \
 	command -v baresip >/dev/null 2>&1 || missing="$$missing baresip"; \
 	command -v fail2ban-regex >/dev/null 2>&1 || missing="$$missing fail2ban"; \
 	command -v svcrack >/dev/null 2>&1 || missing="$$missing sipvicious"; \
+	command -v sox >/dev/null 2>&1 || missing="$$missing sox"; \
+	for p in asterisk-core-sounds-en-wav:en/hello-world.wav asterisk-core-sounds-en-gsm:en/hello-world.gsm \
+		asterisk-core-sounds-fr-wav:fr/hello-world.wav; do \
+		[ -e /usr/share/asterisk/sounds/$${p#*:} ] || missing="$$missing $${p%%:*}"; \
+	done; \
+	ls /usr/share/asterisk/moh/*.wav >/dev/null 2>&1 || missing="$$missing asterisk-moh-opsound-wav"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		(apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \

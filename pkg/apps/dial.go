@@ -4,7 +4,6 @@ import (
 	"errors"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/pbx"
@@ -22,12 +21,12 @@ var dialApp = &pbx.App{
 		"DIALEDPEERNAME - The name of the outbound channel that answered the call.\n" +
 		"DIALEDPEERNUMBER - The number that was dialed for the answered outbound channel.\n" +
 		"DIALSTATUS - This is the status of the call: CHANUNAVAIL, CONGESTION, NOANSWER, BUSY, ANSWER, CANCEL.\n\n" +
-		"In gostrisk the options r (indicate ringing to the caller at once) and g (continue in the dialplan when the called party hangs up) are implemented; t, T, h, H, k, K, m, L(x) and o are accepted and ignored.",
+		"In gostrisk the options r (indicate ringing to the caller at once), m (music on hold instead of ringing) and g (continue in the dialplan when the called party hangs up) are implemented; t, T, h, H, k, K, L(x) and o are accepted and ignored.",
 	Arguments: "Technology/Resource - Specification of the device(s) to dial, separated by &.\n" +
 		"timeout - How long, in seconds, to wait for the call to be answered.\n" +
 		"options - g: Proceed with dialplan execution at the next priority in the current extension if the destination channel hangs up.\n" +
 		"          r: Default: Indicate ringing to the calling party, even if the called party isn't actually ringing.\n" +
-		"          m: music on hold is not played yet; the caller hears ringing (a warning is logged once).\n" +
+		"          m([class]): Provide hold music to the calling party until a requested channel answers. A specific music on hold class (as defined in musiconhold.conf) can be specified.\n" +
 		"          t, T, h, H, k, K, L(x), o: accepted, without effect.\n" +
 		"URL - The optional URL will be sent to the called party if the channel driver supports it.",
 	SeeAlso: "RetryDial, SendDTMF, Gosub",
@@ -156,22 +155,21 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 	}
 	caller.SetVar("DIALSTATUS", "NOANSWER")
 	_, sentRinging := opts['r']
-	if sentRinging {
-		indicate(caller, pbx.IndRinging)
-	}
-	if _, moh := opts['m']; moh && !sentRinging {
-		// Music on hold is not played yet: the caller hears ringing
-		// instead of silence, and the admin is told once.
-		mohWarning.Do(func() {
-			log.Warning("Dial option 'm' asks for music on hold, which gostrisk does not play yet; ringing the caller instead\n")
-		})
-		if caller.State() != pbx.StateRinging {
-			indicate(caller, pbx.IndRinging)
-		}
+	mohClass, moh := opts['m']
+	if moh {
+		// m wins over r, as in Asterisk: the caller hears music instead
+		// of ringing, with early media (183) so that it is heard.
+		moh = startHoldMusic(caller, mohClass)
+		indicate(caller, pbx.IndProgress)
 		sentRinging = true
+	} else if sentRinging {
+		indicate(caller, pbx.IndRinging)
 	}
 
 	winner, status := waitForAnswer(caller, legs, timeout, sentRinging, &t)
+	if moh {
+		stopHoldMusic(caller)
+	}
 	if winner == nil {
 		caller.SetVar("DIALSTATUS", status)
 		if status == "CANCEL" {
@@ -194,12 +192,27 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 	caller.SetVar("DIALEDPEERNAME", peer.Name())
 	caller.SetVar("DIALEDPEERNUMBER", winner.number)
 	answered := time.Now()
+	// No generator is left on the caller (StartMusicOnHold before Dial),
+	// as Dial deactivates them before the bridge.
+	caller.StopGenerator()
 	end, err := e.Bridge(ctx, caller, peer)
 	caller.SetVar("ANSWEREDTIME", strconv.Itoa(int(time.Since(answered)/time.Second)))
 	if err != nil {
 		log.Warning("%v\n", err)
 	}
-	peer.Hangup(pbx.CauseNormalClearing)
+	switch end {
+	case pbx.PeerInterrupted:
+		// Whoever interrupted the callee (a transfer, parking) owns it
+		// now: it stays up, and for the caller it is as if it hung up.
+		end = pbx.PeerLeft
+	case pbx.CallerInterrupted:
+		// The caller was taken out alive (a redirect): its dialplan goes
+		// on, the callee's call ends.
+		peer.Hangup(pbx.CauseNormalClearing)
+		return pbx.Continue, nil
+	default:
+		peer.Hangup(pbx.CauseNormalClearing)
+	}
 	if end == pbx.PeerLeft && goOn && !caller.HangupRequested() {
 		return pbx.Continue, nil
 	}
@@ -320,6 +333,3 @@ func waitForAnswer(caller *pbx.Channel, legs []*leg, timeout time.Duration, sent
 		return nil, "NOANSWER"
 	}
 }
-
-// mohWarning makes the missing music-on-hold warning appear once per run.
-var mohWarning sync.Once

@@ -65,7 +65,7 @@ func TestReferenceDialplan(t *testing.T) {
 			apps:     []string{"Goto", "NoOp", "Ringing", "Dial"},
 			vars:     map[string]string{"DIALSTATUS": "ANSWER"},
 			outbound: "SIP/6000-00000001", connNum: "6001", cause: pbx.CauseNormalClearing,
-			inds: []pbx.Indication{pbx.IndRinging},
+			inds: []pbx.Indication{pbx.IndRinging, pbx.IndProgress}, // Ringing(), then Dial m's early media
 			log: []string{
 				`    -- Executing [0972124831@ovh-sip:1] Goto("SIP/6001-00000000", "ovh-sip,0033972124831,1") in new stack`,
 				`    -- Goto (ovh-sip,0033972124831,1)`,
@@ -77,7 +77,7 @@ func TestReferenceDialplan(t *testing.T) {
 			script: map[string]behaviour{"6000": busy},
 			apps:   []string{"NoOp", "Ringing", "Dial", "Hangup"},
 			vars:   map[string]string{"DIALSTATUS": "BUSY"},
-			cause:  pbx.CauseBusy, inds: []pbx.Indication{pbx.IndRinging},
+			cause:  pbx.CauseBusy, inds: []pbx.Indication{pbx.IndRinging, pbx.IndProgress}, // Ringing(), then Dial m's early media
 			log: []string{
 				`  == Starting SIP/6001-00000000 at ovh-sip,0123,1 failed so falling back to exten 's'`,
 				`    -- Executing [s@ovh-sip:1] NoOp("SIP/6001-00000000", "Appel entrant OVH sans DID") in new stack`,

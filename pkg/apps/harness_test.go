@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/apps"
+	"github.com/gostrisk/gostrisk/pkg/bridge"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
@@ -241,6 +242,7 @@ func newLab(t *testing.T, plan pbx.Plan, script map[string]behaviour) *lab {
 		Plan:       func() pbx.Plan { return plan },
 		Substitute: func(s string, env pbx.Env) string { return expr.Substitute(s, env) },
 	})
+	bridge.Install(l.e, bridge.Options{})
 	if err := apps.Register(l.e); err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,9 @@ import (
 	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/cli"
+	"github.com/gostrisk/gostrisk/pkg/indications"
+	"github.com/gostrisk/gostrisk/pkg/media/sound"
+	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
 
 func (d *Daemon) registerCoreCLI() {
@@ -36,6 +39,12 @@ func (d *Daemon) registerCoreCLI() {
 			Usage: "Usage: core show settings\n       Show core system settings.\n", Handler: exact(3, d.cliSettings)},
 		&cli.Command{Words: []string{"core", "show", "sysinfo"}, Summary: "Show System Information",
 			Usage: "Usage: core show sysinfo\n       List current system information.\n", Handler: exact(3, cliSysinfo)},
+		&cli.Command{Words: []string{"core", "show", "file", "formats"}, Summary: "Displays file formats",
+			Usage: "Usage: core show file formats\n       Displays currently registered file formats (if any).\n",
+			Handler: exact(4, func(a *cli.Args) error {
+				a.Printf("%s", sound.ShowFileFormats())
+				return nil
+			})},
 		&cli.Command{Words: []string{"core", "stop", "now"}, Summary: "Shut down Asterisk immediately",
 			Usage:   "Usage: core stop now\n       Shuts down a running Asterisk immediately, hanging up all active calls .\n",
 			Handler: exact(3, d.stopper(stopNow))},
@@ -77,7 +86,9 @@ func (d *Daemon) registerCoreCLI() {
 				a.Printf("Asterisk has fully booted.\n")
 				return nil
 			})},
+		indications.Command(func() *indications.Zones { return d.Snapshot().Indications }),
 	)
+	registerMediaCLI(d.reg, pbx.Translator())
 }
 
 func versionLine() string {
@@ -338,6 +349,14 @@ func (d *Daemon) cliModuleReload(words int) func(a *cli.Args) error {
 					a.Printf("%v\n", err)
 				} else {
 					a.Printf("Module 'logger' reloaded successfully.\n")
+				}
+				continue
+			}
+			if lowerTrim(n) == "indications" { // a core part of Asterisk, not a .so
+				if err := d.Reload("indications"); err != nil {
+					a.Printf("%v\n", err)
+				} else {
+					a.Printf("Module 'indications' reloaded successfully.\n")
 				}
 				continue
 			}

@@ -24,6 +24,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/cli"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 	"github.com/gostrisk/gostrisk/pkg/logger"
+	"github.com/gostrisk/gostrisk/pkg/moh"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
 
@@ -67,6 +68,7 @@ type Daemon struct {
 	db       *astdb.DB
 	cdr      *cdr.Writer
 	engine   *pbx.Engine
+	moh      *moh.Module // nil when res_musiconhold.so is not loaded
 	sip      *chansip.Driver
 	started  time.Time
 	reloaded atomic.Int64 // unix nanos of the last reload
@@ -326,6 +328,12 @@ func (d *Daemon) Reload(moduleName string) error {
 	}
 	if apply("cdr_csv.so") {
 		merged.CDR = snap.CDR
+	}
+	if apply("res_musiconhold.so") {
+		merged.MOH = snap.MOH
+	}
+	if moduleName == "" || moduleName == "indications" {
+		merged.Indications = snap.Indications
 	}
 	if moduleName == "" || moduleName == "logger" {
 		merged.Logger = snap.Logger

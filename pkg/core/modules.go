@@ -37,6 +37,7 @@ var KnownModules = []ModuleInfo{
 	{"app_verbose.so", "Send verbose output", "core", false},
 	{"cdr_csv.so", "Comma Separated Values CDR Backend", "extended", true},
 	{"pbx_config.so", "Text Extension Configuration", "core", true},
+	{"res_musiconhold.so", "Music On Hold Resource", "core", true},
 	{"chan_sip.so", "Session Initiation Protocol (SIP)", "deprecated", true},
 }
 

@@ -11,6 +11,8 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/cdr"
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
+	"github.com/gostrisk/gostrisk/pkg/indications"
+	"github.com/gostrisk/gostrisk/pkg/moh"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
 	"github.com/gostrisk/gostrisk/pkg/rtp"
 )
@@ -25,6 +27,12 @@ type Snapshot struct {
 	RTP      rtp.Config
 	Logger   *confparse.Config // logger.conf (nil: Asterisk's defaults)
 	CDR      cdr.Config
+	// Indications are the tone zones of indications.conf (built-in "us"
+	// when the file is missing).
+	Indications *indications.Zones
+	// MOH is musiconhold.conf (no classes when the file is missing or
+	// res_musiconhold.so is not loaded).
+	MOH *moh.Config
 	// Files are the config files that were read, for the "Parsing ...:
 	// Found" verbose lines Asterisk prints on load and reload.
 	Files []string
@@ -131,12 +139,24 @@ func LoadSnapshot(ac *AsteriskConf) (*Snapshot, confparse.Diagnostics) {
 		s.Dialplan, _ = dialplan.Build(&confparse.Config{File: "extensions.conf"}, nil)
 	}
 
+	s.MOH = &moh.Config{PreferChannelClass: true}
+	if s.Modules.Enabled("res_musiconhold.so") {
+		s.MOH, d = moh.Load(load("musiconhold.conf", false), ac.Directories.DataDir)
+		all = append(all, d...)
+	}
+
 	cdrConf := load("cdr.conf", false)
 	csvConf := load("cdr_csv.conf", false)
 	s.CDR, d = cdr.LoadConfig(cdrConf, csvConf)
 	all = append(all, d...)
 	if !s.Modules.Enabled("cdr_csv.so") {
 		s.CDR.Enable = false
+	}
+
+	s.Indications = indications.DefaultTones()
+	if ind := load("indications.conf", false); ind != nil {
+		s.Indications, d = indications.Load(ind)
+		all = append(all, d...)
 	}
 	return s, all
 }

@@ -9,9 +9,12 @@ import (
 
 	"github.com/gostrisk/gostrisk/pkg/apps"
 	"github.com/gostrisk/gostrisk/pkg/astdb"
+	"github.com/gostrisk/gostrisk/pkg/bridge"
 	"github.com/gostrisk/gostrisk/pkg/cdr"
 	"github.com/gostrisk/gostrisk/pkg/chansip"
 	"github.com/gostrisk/gostrisk/pkg/cli"
+	"github.com/gostrisk/gostrisk/pkg/media/dsp"
+	"github.com/gostrisk/gostrisk/pkg/moh"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
 	"github.com/gostrisk/gostrisk/pkg/pbx/expr"
@@ -36,8 +39,20 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 		Substitute: func(s string, env pbx.Env) string { return expr.Substitute(s, exprEnv{env}) },
 	})
 	d.engine = eng
+	// Dial's bridges: the drivers' native relay, or frames translated by
+	// the core; a held party hears res_musiconhold's music (silence when
+	// the module is not loaded).
+	bridge.Install(eng, bridge.Options{HoldMusic: d.holdMusic})
 	eng.ReplaceGlobals(pbx.GlobalsOf(snap.Dialplan))
-	if err := apps.Register(eng); err != nil {
+	appsCfg := apps.Config{
+		DataDir: d.conf.Directories.DataDir,
+		// A channel's CHANNEL(tonezone), indications.conf's default
+		// country while it has none, as ast_get_indication_tone looks.
+		Tone: func(ch *pbx.Channel, name string) (dsp.ToneList, bool) {
+			return d.snap.Load().Indications.Get(ch.ToneZone(), name)
+		},
+	}
+	if err := apps.RegisterWith(eng, appsCfg); err != nil {
 		return fmt.Errorf("applications: %w", err)
 	}
 	if err := d.registerDBFunctions(eng); err != nil {
@@ -81,7 +96,43 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 			waitTimeout(eng.Wait, 5*time.Second)
 		},
 	})
+	if err := d.startMOH(snap); err != nil {
+		return err
+	}
 	return d.startSIP(ctx, snap)
+}
+
+// startMOH loads res_musiconhold: its applications and CLI, and the music
+// Dial's m option plays.
+func (d *Daemon) startMOH(snap *Snapshot) error {
+	if !snap.Modules.Enabled("res_musiconhold.so") {
+		return nil
+	}
+	m := moh.New(moh.Options{Log: d.log, DataDir: d.conf.Directories.DataDir}, snap.MOH)
+	if err := m.Register(d.engine); err != nil {
+		return err
+	}
+	if err := m.RegisterCLI(d.reg, func() error { return d.Reload("res_musiconhold.so") }); err != nil {
+		return err
+	}
+	d.moh = m
+	apps.HoldMusic = m.Music
+	d.modules = append(d.modules, module{
+		info:   moduleInfo("res_musiconhold.so"),
+		reload: func(s *Snapshot) error { m.SetConfig(s.MOH); return nil },
+		stop:   m.Close,
+	})
+	return nil
+}
+
+// holdMusic is the music a channel hears while its peer holds the call
+// (bridge.Options.HoldMusic): nil (silence) without res_musiconhold. The
+// bridge is installed before startMOH runs, hence a method, not d.moh's.
+func (d *Daemon) holdMusic(ch *pbx.Channel, class string) pbx.Generator {
+	if d.moh == nil {
+		return nil
+	}
+	return d.moh.HoldMusic(ch, class)
 }
 
 // startSIP creates chan_sip and binds its sockets now, so a port in use is a

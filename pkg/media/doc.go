@@ -20,9 +20,18 @@
 // are not in the list: the RTP layer handles them itself.
 //
 // The Translator starts with the steps gostrisk implements (ulaw, alaw, slin,
-// slin16: G.711 to and from slin, ulaw<->alaw directly, 8<->16 kHz
-// resampling); later codecs (g722, gsm) register their own steps and paths
-// through them are found without changing the callers.
+// slin16, gsm: G.711 and GSM 06.10 to and from slin, ulaw<->alaw directly,
+// 8<->16 kHz resampling); later codecs (g722) register their own steps and
+// paths through them are found without changing the callers.
+//
+// GSM 06.10 (gsm.go) follows the ETSI specification's bit-exact integer
+// arithmetic and libgsm's 33-byte frame layout (Asterisk's .gsm files, RTP
+// payload type 3); its tests compare with libgsm's toast and untoast.
+//
+// show.go renders `core show codecs`, `core show codec`, `core show
+// translation [comp]` and `core show translation paths` in Asterisk 18's
+// layout from the format list and a Translator's steps (pkg/core registers
+// the commands); the matrix follows whatever steps are registered.
 //
 // Signed linear ("slin", "slin16") payloads are 16-bit little-endian samples,
 // the byte order of Asterisk's .sln files and of the hosts it runs on.

@@ -142,6 +142,8 @@ var (
 	ALaw   = mustLookup("alaw")
 	SLin   = mustLookup("slin")
 	SLin16 = mustLookup("slin16")
+	GSM    = mustLookup("gsm")
+	G722   = mustLookup("g722")
 )
 
 func init() {

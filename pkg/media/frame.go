@@ -91,17 +91,21 @@ type Frame struct {
 }
 
 // VoiceFrame builds a voice frame, counting the samples from the payload for
-// formats whose size is fixed per sample (G.711, slin).
+// formats whose size is fixed per sample (G.711, G.722, slin) or per frame (GSM).
 func VoiceFrame(f *Format, payload []byte, timestamp uint32) Frame {
 	return Frame{Kind: Voice, Format: f, Payload: payload, Samples: samplesIn(f, len(payload)), Timestamp: timestamp}
 }
 
 // samplesIn counts samples in n bytes for the formats with a fixed sample
-// size, and returns 0 for the others (the codec knows their framing).
+// or frame size, and returns 0 for the others (the codec knows their framing).
 func samplesIn(f *Format, n int) int {
 	switch {
 	case f == ULaw || f == ALaw:
 		return n
+	case f == GSM:
+		return n / GSMFrameBytes * GSMFrameSamples
+	case f == G722: // one byte per two 16 kHz samples
+		return 2 * n
 	case f.RTPEncoding == "L16":
 		return n / 2
 	}

@@ -219,6 +219,9 @@ func (p *Path) NewChain() *Chain {
 	return c
 }
 
+// Path is the path the chain follows.
+func (c *Chain) Path() *Path { return c.path }
+
 // Translate converts a voice frame of the path's source format into its
 // destination format; other frames (DTMF, control) pass unchanged. The
 // returned frame's payload is the chain's own buffer, valid until the next
@@ -252,7 +255,7 @@ func stateless(f func(dst, src []byte) []byte) func() Converter {
 }
 
 func builtinSteps() []Step {
-	return []Step{
+	return append([]Step{
 		{From: ULaw, To: SLin, New: stateless(decodeWith(&ulawToLinear))},
 		{From: SLin, To: ULaw, New: stateless(encodeWith(LinearToULaw))},
 		{From: ALaw, To: SLin, New: stateless(decodeWith(&alawToLinear))},
@@ -261,7 +264,7 @@ func builtinSteps() []Step {
 		{From: ALaw, To: ULaw, New: stateless(mapWith(&alawToULaw))},
 		{From: SLin, To: SLin16, New: func() Converter { return &resampleConv{up: &Upsampler{}} }},
 		{From: SLin16, To: SLin, New: func() Converter { return &resampleConv{down: &Downsampler{}} }},
-	}
+	}, append(g722Steps(), gsmSteps()...)...)
 }
 
 // decodeWith turns one-byte codes into slin samples through a table.

@@ -27,6 +27,23 @@ func newBridgeID() string {
 	return string(out[:])
 }
 
+// Bridger joins two answered channels for Engine.Bridge. pkg/bridge
+// installs the one that relays, translates and plays music on hold; the
+// engine's own (drivers' MediaBridger only) serves tests without media.
+type Bridger interface {
+	Bridge(ctx context.Context, caller, peer *Channel) (BridgeEnd, error)
+}
+
+// SetBridger installs the bridge implementation.
+func (e *Engine) SetBridger(b Bridger) { e.bridger.Store(&b) }
+
+// NewBridgeID returns a new bridge id in Asterisk's shape.
+func NewBridgeID() string { return newBridgeID() }
+
+// SetBridged records which bridge and peer a channel is in (nil, "" when
+// it leaves), for the CLI and for BRIDGEPEER.
+func (c *Channel) SetBridged(peer *Channel, bridgeID string) { c.setBridge(peer, bridgeID) }
+
 // BridgeEnd says how a bridge ended.
 type BridgeEnd int
 
@@ -35,6 +52,11 @@ const (
 	CallerLeft BridgeEnd = iota + 1
 	PeerLeft
 	Cancelled
+	// CallerInterrupted and PeerInterrupted: Channel.Interrupt took that
+	// channel out of the bridge; neither channel was hung up and the
+	// interrupted one belongs to whoever interrupted it.
+	CallerInterrupted
+	PeerInterrupted
 )
 
 // Bridge joins two answered channels until one of them hangs up or ctx
@@ -42,6 +64,9 @@ const (
 // Bridge does not hang either channel up; it records the other side's
 // cause on the one that stayed so the owner hangs it up with it.
 func (e *Engine) Bridge(ctx context.Context, caller, peer *Channel) (BridgeEnd, error) {
+	if b := e.bridger.Load(); b != nil {
+		return (*b).Bridge(ctx, caller, peer)
+	}
 	id := newBridgeID()
 	if mb, ok := caller.Driver().(MediaBridger); ok {
 		unbridge, err := mb.BridgeMedia(peer)

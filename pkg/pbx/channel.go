@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/gostrisk/gostrisk/pkg/media"
 )
 
 // Driver is the technology behind one channel. Its methods are called by
@@ -62,6 +64,8 @@ type Channel struct {
 	cause       int
 	accountCode string
 	language    string
+	musicClass  string
+	toneZone    string
 	peer        *Channel
 	bridgeID    string
 	cdr         CDR
@@ -80,6 +84,8 @@ type Channel struct {
 	evMu     sync.Mutex
 	events   []Event
 	watchers []chan struct{}
+
+	media chanMedia
 }
 
 // Frame is one Gosub return address with the arguments it shadowed.
@@ -118,11 +124,22 @@ func (c *Channel) State() State { c.mu.RLock(); defer c.mu.RUnlock(); return c.s
 // SetState changes the channel state; Up stamps the answer time once.
 func (c *Channel) SetState(s State) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	changed := c.state != s
 	c.state = s
 	if s == StateUp && c.answered.IsZero() {
 		c.answered = time.Now()
 		c.cdr.Answer = c.answered
+	}
+	c.mu.Unlock()
+	if changed {
+		c.publishState(s)
+	}
+}
+
+// publishState tells the bus about a new state.
+func (c *Channel) publishState(s State) {
+	if c.eng != nil {
+		c.eng.bus.Publish(BusEvent{Type: BusNewstate, Channel: c, State: s})
 	}
 }
 
@@ -198,6 +215,12 @@ func (c *Channel) Language() string { c.mu.RLock(); defer c.mu.RUnlock(); return
 // SetLanguage sets the channel language.
 func (c *Channel) SetLanguage(s string) { c.mu.Lock(); c.language = s; c.mu.Unlock() }
 
+// MusicClass returns the channel's music on hold class (CHANNEL(musicclass)).
+func (c *Channel) MusicClass() string { c.mu.RLock(); defer c.mu.RUnlock(); return c.musicClass }
+
+// SetMusicClass sets the channel's music on hold class.
+func (c *Channel) SetMusicClass(s string) { c.mu.Lock(); c.musicClass = s; c.mu.Unlock() }
+
 // Ctx returns the context of the dialplan run that owns the channel (or
 // of the run that dialed it), cancelled when the engine shuts the call
 // down; context.Background when none is set.
@@ -271,10 +294,14 @@ func (c *Channel) HangupRequested() bool {
 // Ringing reports that the far end is ringing (SIP 180).
 func (c *Channel) Ringing() {
 	c.mu.Lock()
-	if c.state != StateUp {
+	changed := c.state != StateUp && c.state != StateRinging
+	if changed {
 		c.state = StateRinging
 	}
 	c.mu.Unlock()
+	if changed {
+		c.publishState(StateRinging)
+	}
 	c.post(Event{Kind: EventRinging})
 }
 
@@ -309,8 +336,30 @@ func (c *Channel) Congestion() {
 	c.post(Event{Kind: EventCongestion, Cause: CauseCongestion})
 }
 
-// DTMF reports a digit received from the far end.
-func (c *Channel) DTMF(digit rune) { c.post(Event{Kind: EventDTMF, Digit: digit}) }
+// DTMF reports a digit that arrived in signalling (SIP INFO) rather than
+// in the media: Read returns it as a DTMF end frame, and it is queued as
+// an event for whoever watches the channel without reading it.
+func (c *Channel) DTMF(digit rune, duration time.Duration) {
+	c.InjectFrame(media.Frame{Kind: media.DTMFEnd, Digit: digit, Duration: duration})
+	c.post(Event{Kind: EventDTMF, Digit: digit})
+}
+
+// Held reports that the far end put the call on hold, suggesting a music
+// class for the other party (sip.conf mohsuggest; "" for the default).
+func (c *Channel) Held(class string) {
+	c.post(Event{Kind: EventHold, Class: class})
+	if c.eng != nil {
+		c.eng.bus.Publish(BusEvent{Type: BusHold, Channel: c})
+	}
+}
+
+// Unheld reports that the far end took the call off hold.
+func (c *Channel) Unheld() {
+	c.post(Event{Kind: EventUnhold})
+	if c.eng != nil {
+		c.eng.bus.Publish(BusEvent{Type: BusUnhold, Channel: c})
+	}
+}
 
 // HungUp reports that the far end ended the call; the driver has already
 // released its side, so the core will not call Driver.Hangup.
@@ -371,6 +420,7 @@ func (c *Channel) Hangup(cause int) {
 	c.state = StateDown
 	c.mu.Unlock()
 	c.doneOnce.Do(func() { close(c.done) })
+	c.CloseMedia()
 	if tell && c.driver != nil {
 		if err := c.driver.Hangup(cause); err != nil && c.eng != nil {
 			c.eng.log.Warning("Hangup of %s failed: %v\n", c.Name(), err)

@@ -140,6 +140,8 @@ type Engine struct {
 	chans map[*Channel]struct{}
 
 	globals globals
+	bus     Bus
+	bridger atomic.Pointer[Bridger]
 
 	chanSeq   atomic.Uint32
 	uniqueSeq atomic.Uint32
@@ -327,6 +329,9 @@ type ChannelSpec struct {
 	Requestor   *Channel
 	AccountCode string
 	Language    string
+	// MusicClass is the music on hold class the channel hears when held
+	// (chan_sip's mohinterpret); "" lets music on hold pick "default".
+	MusicClass string
 }
 
 // channelName is "Tech/Resource-" and the sequence number as 8 hex digits
@@ -367,8 +372,10 @@ func (e *Engine) NewChannel(s ChannelSpec) *Channel {
 		created:     now,
 		accountCode: s.AccountCode,
 		language:    s.Language,
+		musicClass:  s.MusicClass,
 		done:        make(chan struct{}),
 	}
+	c.media.init()
 	if c.language == "" {
 		c.language = "en"
 	}
@@ -386,6 +393,7 @@ func (e *Engine) NewChannel(s ChannelSpec) *Channel {
 	e.chMu.Lock()
 	e.chans[c] = struct{}{}
 	e.chMu.Unlock()
+	e.bus.Publish(BusEvent{Type: BusNewchannel, Channel: c, State: StateDown})
 	return c
 }
 
@@ -393,6 +401,7 @@ func (e *Engine) removeChannel(c *Channel) {
 	e.chMu.Lock()
 	delete(e.chans, c)
 	e.chMu.Unlock()
+	e.bus.Publish(BusEvent{Type: BusHangup, Channel: c, Cause: c.HangupCause()})
 }
 
 // Channels returns the live channels sorted by name.

@@ -70,6 +70,8 @@ const (
 	EventCongestion
 	EventHangup
 	EventDTMF
+	EventHold   // the far end put the call on hold; Class is its music suggestion
+	EventUnhold // the far end took the call off hold
 )
 
 func (k EventKind) String() string {
@@ -88,6 +90,10 @@ func (k EventKind) String() string {
 		return "Hangup"
 	case EventDTMF:
 		return "DTMF"
+	case EventHold:
+		return "Hold"
+	case EventUnhold:
+		return "Unhold"
 	}
 	return fmt.Sprintf("EventKind(%d)", int(k))
 }
@@ -95,6 +101,7 @@ func (k EventKind) String() string {
 // Event is one report from a driver, queued on the channel it concerns.
 type Event struct {
 	Kind  EventKind
-	Cause int  // EventHangup, EventBusy, EventCongestion
-	Digit rune // EventDTMF
+	Cause int    // EventHangup, EventBusy, EventCongestion
+	Digit rune   // EventDTMF
+	Class string // EventHold: the music class the holder suggests (mohsuggest)
 }

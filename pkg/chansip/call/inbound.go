@@ -141,6 +141,8 @@ func (m *Manager) HandleInvite(req *sip.Request, tx sip.ServerTransaction, from 
 		CallerID: pbx.CallerID{Name: name, Num: num, DNID: exten},
 	}
 	if from != nil {
+		// No music class: chan_sip leaves CHANNEL(musicclass) empty; its
+		// mohinterpret only serves the music heard on hold (MOHInterpret).
 		spec.AccountCode, spec.Language = from.AccountCode, from.Language
 	}
 	ch := m.d.Engine.NewChannel(spec)

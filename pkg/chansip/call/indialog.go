@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/emiago/sipgo/sip"
 
@@ -359,7 +360,7 @@ func (m *Manager) handleInfo(d *dialog, req *sip.Request, tx sip.ServerTransacti
 	if strings.HasPrefix(ct, "application/dtmf-relay") || strings.HasPrefix(ct, "application/dtmf") {
 		if digit, ok := infoDigit(string(req.Body()), ct); ok {
 			if ch := d.channel(); ch != nil {
-				ch.DTMF(digit)
+				ch.DTMF(digit, 100*time.Millisecond)
 			}
 		}
 	}

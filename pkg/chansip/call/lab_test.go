@@ -15,6 +15,7 @@ import (
 	"github.com/emiago/sipgo/sip"
 
 	"github.com/gostrisk/gostrisk/pkg/apps"
+	"github.com/gostrisk/gostrisk/pkg/bridge"
 	"github.com/gostrisk/gostrisk/pkg/cdr"
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
@@ -186,6 +187,7 @@ func newLabDeps(t *testing.T, sipConf string, edit func(*lab, *Deps)) *lab {
 		Plan:       func() pbx.Plan { return plan },
 		Substitute: func(s string, env pbx.Env) string { return expr.Substitute(s, env) },
 	})
+	bridge.Install(l.e, bridge.Options{})
 	if err := apps.Register(l.e); err != nil {
 		t.Fatal(err)
 	}

@@ -245,6 +245,7 @@ func (m *Manager) request(_ context.Context, data string, requestor *pbx.Channel
 	spec := pbx.ChannelSpec{Tech: "SIP", Resource: dst.name, Driver: o, Requestor: requestor}
 	if p := dst.peer; p != nil {
 		spec.CallerID = pbx.CallerID{Name: p.CallerIDName, Num: p.CallerIDNum}
+		// No music class, as in chan_sip (see HandleInvite).
 		spec.AccountCode, spec.Language = p.AccountCode, p.Language
 	}
 	ch := m.d.Engine.NewChannel(spec)

@@ -1,0 +1,157 @@
+package pbx
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// BusEventType names an engine-wide event with the name Asterisk's
+// manager gives it, so the AMI module can pass the name through.
+type BusEventType string
+
+// The events the core publishes.
+const (
+	BusNewchannel  BusEventType = "Newchannel"
+	BusNewstate    BusEventType = "Newstate"
+	BusHangup      BusEventType = "Hangup"
+	BusDialBegin   BusEventType = "DialBegin"
+	BusDialEnd     BusEventType = "DialEnd"
+	BusBridgeEnter BusEventType = "BridgeEnter"
+	BusBridgeLeave BusEventType = "BridgeLeave"
+	BusDTMFBegin   BusEventType = "DTMFBegin"
+	BusDTMFEnd     BusEventType = "DTMFEnd"
+	BusHold        BusEventType = "Hold"
+	BusUnhold      BusEventType = "Unhold"
+	BusVarSet      BusEventType = "VarSet"
+	BusNewexten    BusEventType = "Newexten"
+)
+
+// BusEvent is one engine-wide event. Channel is the channel it concerns;
+// fields that may change later (the state) are copied in, the rest is
+// read from the channel by the subscriber.
+type BusEvent struct {
+	Type    BusEventType
+	Time    time.Time
+	Channel *Channel
+	// Peer is the other channel: the dialed one for DialBegin/DialEnd.
+	Peer       *Channel
+	State      State
+	BridgeID   string
+	BridgeType string // "basic", "holding", ...
+	Cause      int    // Hangup
+	Digit      rune   // DTMF
+	Duration   time.Duration
+	Direction  string // DTMF: "Received" or "Sent"
+	DialString string // DialBegin
+	DialStatus string // DialEnd
+	Variable   string // VarSet
+	Value      string
+	App, Data  string // Newexten
+}
+
+// Bus delivers the engine's events to subscribers (CDR, the manager,
+// queues). Publishing never blocks: each subscriber has its own queue,
+// bounded so a subscriber that stopped reading cannot take the memory;
+// past the bound the oldest events are dropped and counted.
+type Bus struct {
+	mu   sync.Mutex
+	subs atomic.Pointer[[]*Subscription]
+}
+
+// subscriberQueueMax bounds one subscriber's queue.
+const subscriberQueueMax = 1 << 16
+
+// Subscription is one consumer's queue of events.
+type Subscription struct {
+	bus     *Bus
+	mu      sync.Mutex
+	queue   []BusEvent
+	wake    chan struct{}
+	dropped atomic.Uint64
+}
+
+// Bus returns the engine's event bus.
+func (e *Engine) Bus() *Bus { return &e.bus }
+
+// Subscribe adds a subscriber; it receives every event published after.
+func (b *Bus) Subscribe() *Subscription {
+	s := &Subscription{bus: b, wake: make(chan struct{}, 1)}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var list []*Subscription
+	if cur := b.subs.Load(); cur != nil {
+		list = append(list, *cur...)
+	}
+	list = append(list, s)
+	b.subs.Store(&list)
+	return s
+}
+
+// Active reports whether anyone listens, so a publisher can skip building
+// an event nobody reads.
+func (b *Bus) Active() bool {
+	cur := b.subs.Load()
+	return cur != nil && len(*cur) > 0
+}
+
+// Publish hands ev to every subscriber.
+func (b *Bus) Publish(ev BusEvent) {
+	cur := b.subs.Load()
+	if cur == nil || len(*cur) == 0 {
+		return
+	}
+	if ev.Time.IsZero() {
+		ev.Time = time.Now()
+	}
+	for _, s := range *cur {
+		s.push(ev)
+	}
+}
+
+func (s *Subscription) push(ev BusEvent) {
+	s.mu.Lock()
+	if len(s.queue) >= subscriberQueueMax {
+		s.queue = s.queue[1:]
+		s.dropped.Add(1)
+	}
+	s.queue = append(s.queue, ev)
+	s.mu.Unlock()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Ready is signalled when events are waiting; read them with Take.
+func (s *Subscription) Ready() <-chan struct{} { return s.wake }
+
+// Take returns the waiting events, oldest first, and empties the queue.
+func (s *Subscription) Take() []BusEvent {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q := s.queue
+	s.queue = nil
+	return q
+}
+
+// Dropped counts the events lost because the queue was full.
+func (s *Subscription) Dropped() uint64 { return s.dropped.Load() }
+
+// Close removes the subscriber.
+func (s *Subscription) Close() {
+	b := s.bus
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	cur := b.subs.Load()
+	if cur == nil {
+		return
+	}
+	var list []*Subscription
+	for _, x := range *cur {
+		if x != s {
+			list = append(list, x)
+		}
+	}
+	b.subs.Store(&list)
+}
