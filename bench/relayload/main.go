@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -42,6 +43,7 @@ func main() {
 	ports := flag.String("ports", "20000-29999", "RTP port range of the relay's allocator")
 	relayCPU := flag.String("relay-cpu", "0", "CPU list for the relay (taskset -c); empty: no pinning")
 	phonesCPU := flag.String("phones-cpu", "1", "CPU list for the phones process (taskset -c); empty: no pinning")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the relay process (all runs) to this file")
 	flag.Parse()
 
 	if *phones {
@@ -69,7 +71,23 @@ func main() {
 	if os.Getenv(pinnedEnv) == "" {
 		opts.relayCPU = ""
 	}
-	if err := runAll(opts, os.Stdout); err != nil {
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "relayload:", err)
+			os.Exit(1)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "relayload:", err)
+			os.Exit(1)
+		}
+	}
+	err = runAll(opts, os.Stdout)
+	if *cpuProfile != "" {
+		pprof.StopCPUProfile()
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "relayload:", err)
 		os.Exit(1)
 	}
