@@ -2,9 +2,9 @@ package indications
 
 import (
 	"fmt"
-	"github.com/gostrisk/gostrisk/pkg/asthash"
 	"strings"
 
+	"github.com/gostrisk/gostrisk/pkg/asthash"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 	"github.com/gostrisk/gostrisk/pkg/media/dsp"
 )

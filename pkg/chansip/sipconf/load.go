@@ -2,10 +2,10 @@ package sipconf
 
 import (
 	"fmt"
-	"github.com/gostrisk/gostrisk/pkg/asthash"
 	"sort"
 	"strings"
 
+	"github.com/gostrisk/gostrisk/pkg/asthash"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 )
 
