@@ -40,6 +40,8 @@
 #   CONCURRENT="100 250 500 700 800 900 1000 1500" (an empty list skips that measurement)
 #   HOLD_SECONDS=12 SKIP_REG=1 SKIP_CALLS=1 KAMAILIO=0 RELAYLOAD=0
 #   PLAY=0 (skip the paced sessions) PLAY_N=2000 PLAY_SECONDS=20
+#   TRANSCODE=0 (skip the translated calls) TRANSCODE_CALLS=200,500
+#   PLAYBACK=0 (skip the Playback channels) PLAYBACK_CALLS=500,1000 (x2 channels)
 #   SIPP_PROCS=1 SIPP_MAX_PROCS=4 SIPP_BUSY=90 (registration load processes
 #   and the sipp CPU % that counts as saturated, see below)
 #   FLOOD=0 (skip the floods) FLOOD_SECONDS=30 FLOOD_AFTER=30 FLOOD_CONNS=200
@@ -848,4 +850,25 @@ fi
 if [ "${PLAY:-1}" != 0 ]; then
 	printf '\nPaced sessions, frames written by one producer each (bench/rtpplay):\n'
 	(cd "$ROOT" && go run ./bench/rtpplay -n "${PLAY_N:-2000}" -dur "${PLAY_SECONDS:-20}s") || echo "rtpplay failed"
+fi
+
+# Calls whose legs speak different codecs: each leg terminates in an RTP
+# session and pkg/bridge's frame bridge translates (bench/relayload's
+# ulaw-alaw and g722-ulaw modes; phones on the other CPU). TRANSCODE=0
+# skips it; TRANSCODE_CALLS sets the call counts.
+if [ "${TRANSCODE:-1}" != 0 ]; then
+	printf '\nTranslated calls (core frame bridge, bench/relayload):\n'
+	(cd "$ROOT" && go run ./bench/relayload -modes ulaw-alaw,g722-ulaw -calls "${TRANSCODE_CALLS:-200,500}") || echo "relayload (translated) failed"
+fi
+
+# Channels running Playback of a music file (the wav read, translated to
+# µ-law, paced by each channel's RTP session); a "call" is two channels,
+# so PLAYBACK_CALLS=1000 is 2,000 playing channels. PLAYBACK=0 skips it.
+if [ "${PLAYBACK:-1}" != 0 ]; then
+	printf '
+Playback channels (Playback app on RTP sessions, bench/relayload; calls x 2 = channels;
+'
+	printf '"packets/s relayed" = packets the sessions received from the phones, "received" = packets played to them):
+'
+	(cd "$ROOT" && go run ./bench/relayload -modes playback -calls "${PLAYBACK_CALLS:-500,1000}") || echo "relayload (playback) failed"
 fi

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -29,17 +30,20 @@ type options struct {
 	portEnd   int
 	relayCPU  string
 	phonesCPU string
+	file      string // playback mode: the sound file every channel plays
 }
 
 func main() {
 	phones := flag.Bool("phones", false, "internal: run as the phones process (driven by the relay over stdin/stdout)")
 	calls := flag.String("calls", "100,300,500", "comma-separated numbers of concurrent calls")
-	modes := flag.String("modes", "rtp,srtp", "comma-separated modes: rtp (RTP<->RTP) and srtp (SRTP<->RTP)")
+	modes := flag.String("modes", "rtp,srtp", "comma-separated modes: rtp (RTP<->RTP), srtp (SRTP<->RTP), ulaw-alaw and g722-ulaw (translated by the core's frame bridge), playback (each leg a channel running Playback; a call is two channels)")
+	file := flag.String("file", "/usr/share/asterisk/moh/reno_project-system", "playback mode: the sound file (no extension) each channel plays")
 	dur := flag.Duration("dur", 10*time.Second, "measurement window per run")
 	warmup := flag.Duration("warmup", 2*time.Second, "traffic before the window opens")
 	ports := flag.String("ports", "20000-29999", "RTP port range of the relay's allocator")
 	relayCPU := flag.String("relay-cpu", "0", "CPU list for the relay (taskset -c); empty: no pinning")
 	phonesCPU := flag.String("phones-cpu", "1", "CPU list for the phones process (taskset -c); empty: no pinning")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the relay process (all runs) to this file")
 	flag.Parse()
 
 	if *phones {
@@ -62,11 +66,28 @@ func main() {
 		os.Exit(2)
 	}
 	opts.dur, opts.warmup = *dur, *warmup
+	opts.file = *file
 	opts.relayCPU, opts.phonesCPU = *relayCPU, *phonesCPU
 	if os.Getenv(pinnedEnv) == "" {
 		opts.relayCPU = ""
 	}
-	if err := runAll(opts, os.Stdout); err != nil {
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "relayload:", err)
+			os.Exit(1)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "relayload:", err)
+			os.Exit(1)
+		}
+	}
+	err = runAll(opts, os.Stdout)
+	if *cpuProfile != "" {
+		pprof.StopCPUProfile()
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "relayload:", err)
 		os.Exit(1)
 	}
@@ -106,8 +127,8 @@ func parseOptions(calls, modes, ports string) (options, error) {
 	}
 	for _, m := range strings.Split(modes, ",") {
 		m = strings.TrimSpace(m)
-		if m != "rtp" && m != "srtp" {
-			return o, fmt.Errorf("bad -modes entry %q (rtp or srtp)", m)
+		if _, ok := translatingModes[m]; !ok && m != "rtp" && m != "srtp" && m != "playback" {
+			return o, fmt.Errorf("bad -modes entry %q (rtp, srtp, ulaw-alaw, g722-ulaw or playback)", m)
 		}
 		o.modes = append(o.modes, m)
 	}
@@ -149,11 +170,13 @@ type result struct {
 	sent, recv uint64
 	bad        uint64
 	pps        float64
+	gapP50     float64 // ms: packet spacing error at the phones
+	gapP99     float64
 }
 
 func printTable(out io.Writer, rows []result) {
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "mode\tcalls\trelay CPU (% core)\tper call (% core)\tpackets/s relayed\tCPU per packet (us)\tsent\treceived\tloss %\tbad\tphones CPU (% core)\t")
+	fmt.Fprintln(tw, "mode\tcalls\trelay CPU (% core)\tper call (% core)\tpackets/s relayed\tCPU per packet (us)\tsent\treceived\tloss %\tbad\tphones CPU (% core)\tgap error p50/p99 (ms)\t")
 	for _, r := range rows {
 		loss := 0.0
 		if r.sent > 0 {
@@ -163,9 +186,9 @@ func printTable(out io.Writer, rows []result) {
 		if r.pps > 0 {
 			perPkt = 1e6 * r.relayCPU / r.pps
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.3f\t%.0f\t%.1f\t%d\t%d\t%.3f\t%d\t%.1f\t\n",
+		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.3f\t%.0f\t%.1f\t%d\t%d\t%.3f\t%d\t%.1f\t%.1f/%.1f\t\n",
 			r.mode, r.calls, 100*r.relayCPU, 100*r.relayCPU/float64(r.calls), r.pps, perPkt,
-			r.sent, r.recv, loss, r.bad, 100*r.phonesCPU)
+			r.sent, r.recv, loss, r.bad, 100*r.phonesCPU, r.gapP50, r.gapP99)
 	}
 	_ = tw.Flush()
 }

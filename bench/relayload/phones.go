@@ -30,8 +30,9 @@ const (
 type phone struct {
 	conn  *net.UDPConn
 	leg   netip.AddrPort
-	fill  byte // payload byte it sends; the other phone checks it
-	want  byte // payload byte it expects from the other phone
+	fill  byte  // payload byte it sends; the other phone checks it
+	want  byte  // payload byte it expects from the other phone; 0: any (translated audio)
+	pt    uint8 // payload type it sends
 	enc   *srtp.Context
 	dec   *srtp.Context
 	ssrc  uint32
@@ -43,6 +44,7 @@ type phone struct {
 	recv  atomic.Uint64 // owned by the phone's reader
 	bad   atomic.Uint64
 	plain [headerSize + payloadSize + 64]byte
+	last  time.Time // arrival of the previous packet, for the pacing figures
 }
 
 func newPhone(legPort uint16, fill, want byte, sendKey, recvKey []byte) (*phone, error) {
@@ -81,7 +83,7 @@ func (p *phone) port() uint16 {
 // Send errors (a full socket buffer) count as sent and lost: the relay
 // never saw them, which is what a real phone would experience too.
 func (p *phone) send() {
-	p.pkt[0], p.pkt[1] = 0x80, 0 // V=2, PT 0 (PCMU)
+	p.pkt[0], p.pkt[1] = 0x80, p.pt // V=2
 	binary.BigEndian.PutUint16(p.pkt[2:], p.seq)
 	binary.BigEndian.PutUint32(p.pkt[4:], p.ts)
 	binary.BigEndian.PutUint32(p.pkt[8:], p.ssrc)
@@ -115,12 +117,64 @@ func (p *phone) read() {
 				continue
 			}
 		}
-		if len(pkt) != headerSize+payloadSize || pkt[headerSize] != p.want || pkt[len(pkt)-1] != p.want {
+		if len(pkt) != headerSize+payloadSize || (p.want != 0 && (pkt[headerSize] != p.want || pkt[len(pkt)-1] != p.want)) {
 			p.bad.Add(1)
 			continue
 		}
 		p.recv.Add(1)
+		if measuring.Load() {
+			now := time.Now()
+			if !p.last.IsZero() {
+				spacing.add(now.Sub(p.last) - ptime)
+			}
+			p.last = now
+		}
 	}
+}
+
+// measuring is set while the window is open.
+var measuring atomic.Bool
+
+// spacing is a histogram of how far the gaps between packets a phone
+// receives are from 20 ms, in 0.1 ms buckets up to 50 ms. It is measured
+// in user space on the phones' CPU, so it includes their own scheduling:
+// an upper bound of the sender's pacing error.
+var spacing pacingHist
+
+type pacingHist struct {
+	buckets [501]atomic.Uint64
+}
+
+func (h *pacingHist) add(d time.Duration) {
+	if d < 0 {
+		d = -d
+	}
+	i := int(d / (100 * time.Microsecond))
+	if i >= len(h.buckets) {
+		i = len(h.buckets) - 1
+	}
+	h.buckets[i].Add(1)
+}
+
+// quantile returns the gap error below which fraction q of packets fall,
+// in milliseconds.
+func (h *pacingHist) quantile(q float64) float64 {
+	var total uint64
+	for i := range h.buckets {
+		total += h.buckets[i].Load()
+	}
+	if total == 0 {
+		return 0
+	}
+	want := uint64(q * float64(total))
+	var n uint64
+	for i := range h.buckets {
+		n += h.buckets[i].Load()
+		if n >= want && n > 0 {
+			return float64(i+1) / 10
+		}
+	}
+	return 50
 }
 
 // runPhones is the phones process: it reads the calls from the relay,
@@ -150,8 +204,18 @@ func runPhones(in io.Reader, out io.Writer) error {
 			return err
 		}
 		f := strings.Fields(line)
-		if len(f) != 4 {
+		if len(f) != 7 {
 			return fmt.Errorf("bad call line %q", line)
+		}
+		var ptA, ptB, relayed uint8
+		if _, err := fmt.Sscanf(f[4]+" "+f[5]+" "+f[6], "%d %d %d", &ptA, &ptB, &relayed); err != nil {
+			return fmt.Errorf("bad call line %q: %w", line, err)
+		}
+		// Translated or played audio is not the bytes the other phone
+		// sent: only its size is checked then.
+		wantA, wantB := byte(0xBB), byte(0xAA)
+		if relayed == 0 {
+			wantA, wantB = 0, 0
 		}
 		var aPort, bPort uint16
 		if _, err := fmt.Sscanf(f[0]+" "+f[1], "%d %d", &aPort, &bPort); err != nil {
@@ -165,15 +229,17 @@ func runPhones(in io.Reader, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		a, err := newPhone(aPort, 0xAA, 0xBB, phoneKey, legKey)
+		a, err := newPhone(aPort, 0xAA, wantA, phoneKey, legKey)
 		if err != nil {
 			return err
 		}
+		a.pt = ptA
 		phones = append(phones, a)
-		b, err := newPhone(bPort, 0xBB, 0xAA, nil, nil)
+		b, err := newPhone(bPort, 0xBB, wantB, nil, nil)
 		if err != nil {
 			return err
 		}
+		b.pt = ptB
 		phones = append(phones, b)
 		fmt.Fprintf(w, "%d %d\n", a.port(), b.port())
 	}
@@ -211,6 +277,7 @@ func runPhones(in io.Reader, out io.Writer) error {
 	}()
 
 	time.Sleep(time.Duration(warmupNs))
+	measuring.Store(true)
 	cpu0, err := cpuTime()
 	if err != nil {
 		return err
@@ -222,6 +289,7 @@ func runPhones(in io.Reader, out io.Writer) error {
 		return err
 	}
 	cpu := (cpu1 - cpu0).Seconds() / time.Since(t0).Seconds()
+	measuring.Store(false)
 	close(stop)
 	<-senderDone
 	time.Sleep(drainTime)
@@ -236,7 +304,7 @@ func runPhones(in io.Reader, out io.Writer) error {
 		recv += p.recv.Load()
 		bad += p.bad.Load()
 	}
-	fmt.Fprintf(w, "result %d %d %d %.4f\n", sent, recv, bad, cpu)
+	fmt.Fprintf(w, "result %d %d %d %.4f %.1f %.1f\n", sent, recv, bad, cpu, spacing.quantile(0.5), spacing.quantile(0.99))
 	if err := w.Flush(); err != nil {
 		return fmt.Errorf("report result: %w", err)
 	}

@@ -20,8 +20,9 @@ var loopback = netip.MustParseAddr("127.0.0.1")
 type call struct {
 	a, b     *rtp.Leg
 	br       *rtp.Bridge
-	phoneKey []byte // phone A encrypts with it, leg a decrypts
-	legKey   []byte // leg a encrypts with it, phone A decrypts
+	xc       *transcoded // translating modes: the core's frame bridge instead of br
+	phoneKey []byte      // phone A encrypts with it, leg a decrypts
+	legKey   []byte      // leg a encrypts with it, phone A decrypts
 	phoneA   netip.AddrPort
 	phoneB   netip.AddrPort
 }
@@ -29,6 +30,9 @@ type call struct {
 func (c *call) close() {
 	if c.br != nil {
 		_ = c.br.Close()
+	}
+	if c.xc != nil {
+		c.xc.close()
 	}
 	if c.a != nil {
 		_ = c.a.Close()
@@ -82,6 +86,7 @@ func runOne(o options, mode string, n int) (res result, err error) {
 		return res, err
 	}
 	cfg := rtp.DefaultConfig()
+	eng := newEngine()
 	calls := make([]*call, 0, n)
 	defer func() {
 		for _, c := range calls {
@@ -127,7 +132,12 @@ func runOne(o options, mode string, n int) (res result, err error) {
 	w := bufio.NewWriter(stdin)
 	fmt.Fprintf(w, "setup %d %d %d\n", n, o.warmup.Nanoseconds(), o.dur.Nanoseconds())
 	for _, c := range calls {
-		fmt.Fprintf(w, "%d %d %s %s\n", c.a.Port(), c.b.Port(), encodeKey(c.phoneKey), encodeKey(c.legKey))
+		ptA, ptB := payloadTypes(mode)
+		relayed := 0
+		if mode == "rtp" || mode == "srtp" {
+			relayed = 1
+		}
+		fmt.Fprintf(w, "%d %d %s %s %d %d %d\n", c.a.Port(), c.b.Port(), encodeKey(c.phoneKey), encodeKey(c.legKey), ptA, ptB, relayed)
 	}
 	if err := w.Flush(); err != nil {
 		return res, fmt.Errorf("phones setup: %w", err)
@@ -145,6 +155,18 @@ func runOne(o options, mode string, n int) (res result, err error) {
 		c.phoneA, c.phoneB = netip.AddrPortFrom(loopback, pa), netip.AddrPortFrom(loopback, pb)
 		c.a.SetRemote(c.phoneA)
 		c.b.SetRemote(c.phoneB)
+		if mode == "playback" {
+			if c.xc, err = startPlayback(eng, c.a, c.b, o.file); err != nil {
+				return res, fmt.Errorf("call %d: %w", i, err)
+			}
+			continue
+		}
+		if tm, ok := translatingModes[mode]; ok {
+			if c.xc, err = startTranscoded(eng, c.a, c.b, tm); err != nil {
+				return res, fmt.Errorf("call %d: %w", i, err)
+			}
+			continue
+		}
 		if c.br, err = rtp.NewBridge(c.a, c.b); err != nil {
 			return res, fmt.Errorf("bridge %d: %w", i, err)
 		}
@@ -178,10 +200,10 @@ func runOne(o options, mode string, n int) (res result, err error) {
 		return res, err
 	}
 	f := strings.Fields(line)
-	if len(f) != 5 || f[0] != "result" {
+	if len(f) != 7 || f[0] != "result" {
 		return res, fmt.Errorf("phones: bad result line %q", line)
 	}
-	vals := make([]float64, 4)
+	vals := make([]float64, 6)
 	for i := range vals {
 		if vals[i], err = strconv.ParseFloat(f[i+1], 64); err != nil {
 			return res, fmt.Errorf("phones: bad result line %q: %w", line, err)
@@ -189,6 +211,7 @@ func runOne(o options, mode string, n int) (res result, err error) {
 	}
 	res.sent, res.recv, res.bad = uint64(vals[0]), uint64(vals[1]), uint64(vals[2])
 	res.phonesCPU = vals[3]
+	res.gapP50, res.gapP99 = vals[4], vals[5]
 	return res, nil
 }
 

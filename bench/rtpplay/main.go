@@ -26,6 +26,7 @@ import (
 const pinnedEnv = "RTPPLAY_PINNED"
 
 type options struct {
+	talk       bool
 	lock       bool
 	counts     []int
 	dur        time.Duration
@@ -45,6 +46,7 @@ func main() {
 	sessionCPU := flag.String("cpu", "0", "CPU list for the sessions (taskset -c); empty: no pinning")
 	recvCPU := flag.String("recv-cpu", "1", "CPU list for the receiver process; empty: no pinning")
 	lock := flag.Bool("lock", true, "the receiver first sends one RTP packet to each session, as a phone would, so strict RTP locks the peer and the socket is connected to it")
+	talk := flag.Bool("talk", false, "the receiver also streams 20 ms G.711 to every session (a phone talking while it listens); the sessions' CPU then includes receiving")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the sessions' process to this file")
 	flag.Parse()
 
@@ -60,7 +62,7 @@ func main() {
 			os.Exit(reexecPinned(ts, *sessionCPU))
 		}
 	}
-	o := options{lock: *lock, dur: *dur, warmup: *warmup, recvCPU: *recvCPU, sessionCPU: *sessionCPU}
+	o := options{talk: *talk, lock: *lock, dur: *dur, warmup: *warmup, recvCPU: *recvCPU, sessionCPU: *sessionCPU}
 	for _, f := range strings.Split(*n, ",") {
 		v, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || v <= 0 {
@@ -119,16 +121,16 @@ func reexecPinned(taskset, cpus string) int {
 }
 
 type result struct {
-	n                  int
-	p50, p99, max      time.Duration // receiver-side pacing error
-	within2ms          float64       // share of packets within 2 ms
-	sendMax            time.Duration // worst MaxPacingError of the sessions' Stats
-	pps                float64       // packets/s received in the window
-	sentPPS            float64
-	cpu                float64 // % of one core, sessions' process
-	goroutines         int
-	lostShare          float64 // packets expected but not received, share
-	producersLaggedMax time.Duration
+	n             int
+	p50, p99, max time.Duration // receiver-side pacing error
+	within2ms     float64       // share of packets within 2 ms
+	sendMax       time.Duration // worst MaxPacingError of the sessions' Stats
+	pps           float64       // packets/s received in the window
+	sentPPS       float64
+	cpu           float64 // % of one core, sessions' process
+	goroutines    int
+	lostShare     float64 // packets expected but not received, share
+	waitPct       float64 // time the process's threads waited for a CPU, % of the window
 }
 
 // tone is one second of a 1 kHz tone in mu-law, cycled by every producer.
@@ -220,6 +222,18 @@ func runOne(o options, n int) (res result, err error) {
 		}
 	}
 
+	if o.talk {
+		var b strings.Builder
+		b.WriteString("talk")
+		for _, l := range legs {
+			fmt.Fprintf(&b, " %d", l.Port())
+		}
+		fmt.Fprintln(stdin, b.String())
+		if line, err := readLine(stdout); err != nil || line != "ok" {
+			return res, fmt.Errorf("receiver talk: %q %v", line, err)
+		}
+	}
+
 	// One producer per session, as a Playback channel would be: it reads
 	// its "file" (the tone, from a per-session offset) and WriteFrame
 	// paces it.
@@ -245,6 +259,18 @@ func runOne(o options, n int) (res result, err error) {
 			}
 		}()
 	}
+	if o.talk {
+		// A channel in Playback still reads what its phone sends (that is
+		// how it sees a digit or a hang-up): one reader per session.
+		for _, s := range sessions {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range s.Frames() {
+				}
+			}()
+		}
+	}
 	defer func() {
 		close(stop)
 		for _, s := range sessions {
@@ -260,9 +286,11 @@ func runOne(o options, n int) (res result, err error) {
 	if err != nil {
 		return res, err
 	}
+	wait0 := runQueueWait()
 	t0 := time.Now()
 	time.Sleep(o.dur)
 	cpu1, _ := cpuTime()
+	res.waitPct = 100 * float64(runQueueWait()-wait0) / float64(time.Since(t0))
 	wall := time.Since(t0)
 	res.goroutines = runtime.NumGoroutine()
 	fmt.Fprintln(stdin, "stop")
@@ -331,21 +359,43 @@ func printTable(out io.Writer, o options, rows []result) {
 		pin = "sessions on CPU " + o.sessionCPU + ", receiver on CPU " + o.recvCPU
 	}
 	peer := "peers silent (sockets not connected)"
-	if o.lock {
+	switch {
+	case o.talk:
+		peer = "every peer streams 20 ms G.711 to its session (received, jitter-buffered, handed to Frames)"
+	case o.lock:
 		peer = "each peer sent one packet first (strict RTP locked, sockets connected)"
 	}
 	fmt.Fprintf(out, "rtpplay: G.711 20 ms, one producer goroutine per session, %v window after %v warm-up, %s, %s, GOMAXPROCS %d\n",
 		o.dur, o.warmup, peer, pin, runtime.GOMAXPROCS(0))
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "sessions\tpackets/s\tpacing p50\tp99\tmax\t<= 2 ms\tsender max\tlost\tCPU % of one core\t")
+	fmt.Fprintln(tw, "sessions\tpackets/s\tpacing p50\tp99\tmax\t<= 2 ms\tsender max\tlost\tCPU % of one core\twaiting for a CPU\t")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%d\t%.0f\t%.2f ms\t%.2f ms\t%.2f ms\t%.3f %%\t%.2f ms\t%.3f %%\t%.1f\t\n",
-			r.n, r.pps, ms(r.p50), ms(r.p99), ms(r.max), 100*r.within2ms, ms(r.sendMax), 100*r.lostShare, r.cpu)
+		fmt.Fprintf(tw, "%d\t%.0f\t%.2f ms\t%.2f ms\t%.2f ms\t%.3f %%\t%.2f ms\t%.3f %%\t%.1f\t%.1f %%\t\n",
+			r.n, r.pps, ms(r.p50), ms(r.p99), ms(r.max), 100*r.within2ms, ms(r.sendMax), 100*r.lostShare, r.cpu, r.waitPct)
 	}
 	tw.Flush()
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// runQueueWait sums how long the process's threads have waited on a run
+// queue (the second field of /proc/self/task/*/schedstat): on a shared
+// machine this says how much of a late packet was the scheduler's doing.
+func runQueueWait() time.Duration {
+	tasks, _ := os.ReadDir("/proc/self/task")
+	var total int64
+	for _, t := range tasks {
+		b, err := os.ReadFile("/proc/self/task/" + t.Name() + "/schedstat")
+		if err != nil {
+			continue
+		}
+		if f := strings.Fields(string(b)); len(f) >= 2 {
+			v, _ := strconv.ParseInt(f[1], 10, 64)
+			total += v
+		}
+	}
+	return time.Duration(total)
+}
 
 func cpuTime() (time.Duration, error) {
 	var ru syscall.Rusage

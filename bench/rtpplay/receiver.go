@@ -108,6 +108,17 @@ func runReceiver(in io.Reader, out io.Writer) error {
 
 	for {
 		line, err := r.ReadString('\n')
+		if f := strings.Fields(line); len(f) > 0 && f[0] == "talk" {
+			// Every socket streams 20 ms G.711 to its session from now on,
+			// as a phone listening to a prompt still sends its audio.
+			ports, err := parsePorts(f[1:], n)
+			if err != nil {
+				return err
+			}
+			go talk(fds, ports, &quit)
+			fmt.Fprintln(out, "ok")
+			continue
+		}
 		if f := strings.Fields(line); len(f) > 0 && f[0] == "lock" {
 			// One packet from each socket to its session, as a phone's
 			// first RTP packet.
@@ -158,6 +169,53 @@ func (f *flow) add(pkt []byte, at int64) {
 	f.packets++
 	// 8 kHz: 125 us per timestamp unit.
 	f.offsets = append(f.offsets, at-int64(ts-f.ts0)*125000)
+}
+
+func parsePorts(f []string, n int) ([]int, error) {
+	if len(f) != n {
+		return nil, fmt.Errorf("%d ports for %d sockets", len(f), n)
+	}
+	ports := make([]int, n)
+	for i, ps := range f {
+		p, err := strconv.Atoi(ps)
+		if err != nil {
+			return nil, fmt.Errorf("port %q: %w", ps, err)
+		}
+		ports[i] = p
+	}
+	return ports, nil
+}
+
+// talk sends one 172-byte RTP packet from every socket to its session
+// each 20 ms, spread over the period, until quit.
+func talk(fds, ports []int, quit *atomic.Bool) {
+	runtime.LockOSThread()
+	pkt := make([]byte, 172)
+	pkt[0] = 0x80
+	pkt[11] = 2
+	addrs := make([]unix.SockaddrInet4, len(fds))
+	for i, p := range ports {
+		addrs[i] = unix.SockaddrInet4{Port: p, Addr: [4]byte{127, 0, 0, 1}}
+	}
+	var seq uint16
+	var ts uint32
+	start := time.Now()
+	const groups = 20 // one group per millisecond of the period
+	for round := 0; !quit.Load(); round++ {
+		g := round % groups
+		if g == 0 {
+			seq++
+			ts += 160
+		}
+		binary.BigEndian.PutUint16(pkt[2:], seq)
+		binary.BigEndian.PutUint32(pkt[4:], ts)
+		for i := g; i < len(fds); i += groups {
+			_ = unix.Sendto(fds[i], pkt, unix.MSG_DONTWAIT, &addrs[i])
+		}
+		if d := time.Until(start.Add(time.Duration(round+1) * time.Millisecond)); d > 0 {
+			time.Sleep(d)
+		}
+	}
 }
 
 // kernelTime reads SO_TIMESTAMPNS's control message.

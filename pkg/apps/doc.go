@@ -4,5 +4,17 @@
 // Macro, MacroExit, Hangup, Answer, Ringing, Progress, Busy, Congestion,
 // Wait and the technology-neutral Dial.
 //
-// Register adds them all to a pbx.Engine at start.
+// The media applications play and record on a channel whose media the core
+// terminates (pbx.Channel Read/Write): Playback, Background, WaitExten,
+// Read, ReadExten, SayDigits, SayNumber, SayAlpha, SayAlphaCase,
+// SayUnixTime, Record, Echo, Milliwatt, PlayTones, StopPlayTones, SendDTMF
+// and ControlPlayback. Prompts are found with pkg/media/sound under the
+// configured astdatadir, in the channel's language, in the file format
+// cheapest to translate to the channel's; stream.go holds what they share
+// (Asterisk's ast_streamfile, ast_waitstream and ast_waitfordigit, and the
+// digit collection pbx.c runs after Background and WaitExten).
+//
+// Register adds them all to a pbx.Engine at start with the default
+// settings; RegisterWith takes a Config (astdatadir, indication tones).
+// HoldMusic is the music on hold hook the module sets.
 package apps

@@ -1,10 +1,6 @@
 package apps
 
-import (
-	"fmt"
-
-	"github.com/gostrisk/gostrisk/pkg/pbx"
-)
+import "github.com/gostrisk/gostrisk/pkg/pbx"
 
 // all lists the applications of this package; each file adds its own.
 func all() []*pbx.App {
@@ -13,15 +9,13 @@ func all() []*pbx.App {
 		execIfApp, gosubApp, gosubIfApp, returnApp, macroApp, macroExitApp,
 		hangupApp, answerApp, ringingApp, progressApp, busyApp, congestionApp,
 		waitApp, dialApp,
+		playbackApp, backgroundApp, waitExtenApp, readApp, readExtenApp,
+		sayDigitsApp, sayNumberApp, sayAlphaApp, sayAlphaCaseApp, sayUnixTimeApp,
+		recordApp, echoApp, milliwattApp, playTonesApp, stopPlayTonesApp, sendDTMFApp,
+		controlPlaybackApp,
 	}
 }
 
-// Register adds every application of the package to e.
-func Register(e *pbx.Engine) error {
-	for _, a := range all() {
-		if err := e.RegisterApp(a); err != nil {
-			return fmt.Errorf("apps: %w", err)
-		}
-	}
-	return nil
-}
+// Register adds every application of the package to e with the default
+// Config (see RegisterWith).
+func Register(e *pbx.Engine) error { return RegisterWith(e, Config{}) }

@@ -13,6 +13,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/cdr"
 	"github.com/gostrisk/gostrisk/pkg/chansip"
 	"github.com/gostrisk/gostrisk/pkg/cli"
+	"github.com/gostrisk/gostrisk/pkg/media/dsp"
 	"github.com/gostrisk/gostrisk/pkg/moh"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
@@ -43,7 +44,15 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	// the module is not loaded).
 	br := bridge.Install(eng, bridge.Options{HoldMusic: d.holdMusic})
 	eng.ReplaceGlobals(pbx.GlobalsOf(snap.Dialplan))
-	if err := apps.Register(eng); err != nil {
+	appsCfg := apps.Config{
+		DataDir: d.conf.Directories.DataDir,
+		// A channel's CHANNEL(tonezone), indications.conf's default
+		// country while it has none, as ast_get_indication_tone looks.
+		Tone: func(ch *pbx.Channel, name string) (dsp.ToneList, bool) {
+			return d.snap.Load().Indications.Get(ch.ToneZone(), name)
+		},
+	}
+	if err := apps.RegisterWith(eng, appsCfg); err != nil {
 		return fmt.Errorf("applications: %w", err)
 	}
 	if err := d.registerDBFunctions(eng); err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gostrisk/gostrisk/pkg/asthash"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 	"github.com/gostrisk/gostrisk/pkg/media/dsp"
 )
@@ -257,19 +258,8 @@ func hashOrder(zones []*Zone) []*Zone {
 	return out
 }
 
-// caseHash is ast_str_case_hash: djb2 with XOR over lower-cased bytes,
-// kept to a non-negative int.
-func caseHash(s string) uint32 {
-	h := uint32(5381)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		h = h*33 ^ uint32(c)
-	}
-	return h & 0x7fffffff
-}
+// caseHash is ast_str_case_hash.
+func caseHash(s string) uint32 { return asthash.CaseHash(s) }
 
 // Playtones resolves the argument of Playtones as app_playtones does: the
 // name of a tone of the channel's zone (country, its sip.conf tonezone; ""

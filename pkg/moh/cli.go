@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gostrisk/gostrisk/pkg/asthash"
 	"github.com/gostrisk/gostrisk/pkg/cli"
 )
 
@@ -120,19 +121,8 @@ func orNone(s string) string {
 // mohBuckets is the size of res_musiconhold's class hash table.
 const mohBuckets = 53
 
-// caseHash is Asterisk's ast_str_case_hash (djb2 over lower-case bytes,
-// kept positive).
-func caseHash(s string) int32 {
-	h := uint32(5381)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		h = h*33 ^ uint32(c)
-	}
-	return int32(h & 0x7fffffff)
-}
+// caseHash is Asterisk's ast_str_case_hash.
+func caseHash(s string) int32 { return int32(asthash.CaseHash(s)) }
 
 // containerOrder lists classes as an iteration of Asterisk's hash
 // container does: bucket by bucket, each in insertion order.

@@ -112,6 +112,16 @@ func (e *Engine) loop(ch *Channel, nested bool) Result {
 			return HangupResult
 		case ch.HangupRequested():
 			return HangupResult
+		case !plan.AutoFallthrough():
+			// With autofallthrough=no a caller who ran out of priorities
+			// (after Background, typically) may still dial an extension:
+			// pbx.c waits the response timeout for it.
+			res := e.CollectExten(ch, 0)
+			if res.Action != ActGoto {
+				return HangupResult
+			}
+			ch.SetLocation(res.Context, res.Exten, res.Priority)
+			continue
 		default:
 			if plan.AutoFallthrough() {
 				status, _ := ch.Var("DIALSTATUS")

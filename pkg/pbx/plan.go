@@ -39,3 +39,11 @@ func (p dialplanPlan) Exists(context, exten, callerID string, priority int) bool
 func (p dialplanPlan) HasContext(name string) bool { return p.d.HasContext(name) }
 
 func (p dialplanPlan) AutoFallthrough() bool { return p.d.General().AutoFallthrough }
+
+func (p dialplanPlan) CanMatch(context, exten, callerID string) bool {
+	return p.d.CanMatch(context, exten, callerID)
+}
+
+func (p dialplanPlan) MatchMore(context, exten, callerID string) bool {
+	return p.d.MatchMore(context, exten, callerID)
+}

@@ -118,7 +118,12 @@
 //     together do not all send in the same tick; the marker bit is set
 //     there and the timestamp jumps by the silence before it. Timestamps
 //     advance by the frame's samples at the RTP clock rate (G.722 counts
-//     8000 a second for its 16 kHz audio).
+//     8000 a second for its 16 kHz audio). Where io_uring is available
+//     (as for the relay; GOSTRISK_RTP_ENGINE=epoll turns it off) a pacer
+//     queues a pass's packets as sends on its own ring and submits them
+//     with one io_uring_enter (tx_linux.go): the send system call was
+//     most of a session's CPU, and this cut it by about 40 %
+//     (bench/RESULTS.md).
 //   - DTMF goes out as RFC 4733 events on the negotiated payload type:
 //     the begin packet (marker set) when written, repetitions every 50 ms
 //     from the pacer, three end packets, all with the timestamp of the

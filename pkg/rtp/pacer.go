@@ -126,6 +126,8 @@ func (p *pacer) stop() {
 
 func (p *pacer) run() {
 	defer close(p.done)
+	p.sc.tx = openTxRing()
+	defer p.sc.tx.close()
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
@@ -174,5 +176,6 @@ func (p *pacer) run() {
 			s.service(p, &p.sc)
 			p.due[i] = nil
 		}
+		p.sc.tx.flush()
 	}
 }

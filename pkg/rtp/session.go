@@ -62,6 +62,7 @@ type SessionStats struct {
 	Overflow             uint64 // received frames dropped because the reader was behind
 	Suppressed           uint64 // voice frames not sent because a digit was being sent
 	Flushed              uint64 // queued voice frames dropped by Flush
+	Dropped              uint64 // rejected by the leg (wrong source, not RTP, failed SRTP check): the leg's counter
 	MaxPacingError       time.Duration
 	LastReceived         time.Time
 }
@@ -141,6 +142,7 @@ type sendScratch struct {
 	buf []byte
 	out []byte
 	hdr rtp.Header
+	tx  *txRing // the pacer's send ring, nil where sends go one by one
 }
 
 func newSendScratch() sendScratch {
@@ -324,6 +326,11 @@ func (s *Session) writeDTMF(fr media.Frame, ev uint8) error {
 		// A new digit while one is held: the old one ends first.
 		s.endDigit(now)
 	}
+	if !s.spurted {
+		// The digit starts the timeline: voice sent later gets timestamps
+		// past it.
+		s.spurted, s.idleFrom = true, now
+	}
 	*d = dtmfSender{active: true, event: ev, ts: s.timelineTS(now), start: now, next: now + int64(dtmfInterval)}
 	if fr.Kind == media.DTMFEnd {
 		// Known only by its end (SIP INFO): sent as a whole digit of its
@@ -380,7 +387,7 @@ func (s *Session) sendEvent(ev TelephoneEvent, marker bool) {
 	d := &s.dtmfTx
 	pkt := s.header(d.buf[:0], uint8(s.cfg.DTMFPT), marker, d.ts)
 	pkt = AppendTelephoneEvent(pkt, ev)
-	s.transmit(pkt, d.out[:0], &d.hdr)
+	s.transmit(pkt, d.out[:0], &d.hdr, nil)
 }
 
 // header appends an RTP header with the session's SSRC and next sequence
@@ -397,8 +404,9 @@ func (s *Session) header(b []byte, pt uint8, marker bool, ts uint32) []byte {
 }
 
 // transmit encrypts pkt when the leg has SRTP and sends it to the leg's
-// target. The caller holds mu; out is where an encrypted copy may go.
-func (s *Session) transmit(pkt, out []byte, hdr *rtp.Header) {
+// target, through the pacer's ring when tx is not nil. The caller holds
+// mu; out is where an encrypted copy may go.
+func (s *Session) transmit(pkt, out []byte, hdr *rtp.Header, tx *txRing) {
 	l := s.leg
 	if st := l.srtp.Load(); st != nil {
 		enc, err := st.enc.EncryptRTP(out, pkt, hdr)
@@ -418,12 +426,22 @@ func (s *Session) transmit(pkt, out []byte, hdr *rtp.Header) {
 	l.bytesOut.Add(n)
 	s.packetsOut.Add(1)
 	s.bytesOut.Add(n)
-	if !s.sendTo(pkt, t) {
-		l.packetsOut.Add(^uint64(0))
-		l.bytesOut.Add(^(n - 1))
-		s.packetsOut.Add(^uint64(0))
-		s.bytesOut.Add(^(n - 1))
+	if tx.queue(s, pkt, t) {
+		return // a failure shows in its completion
 	}
+	if !s.sendTo(pkt, t) {
+		s.uncount(n)
+	}
+}
+
+// uncount takes a packet of n bytes that could not be sent back out of
+// the counters.
+func (s *Session) uncount(n uint64) {
+	l := s.leg
+	l.packetsOut.Add(^uint64(0))
+	l.bytesOut.Add(^(n - 1))
+	s.packetsOut.Add(^uint64(0))
+	s.bytesOut.Add(^(n - 1))
 }
 
 // service is the pacer's visit at the session's slot: send the voice
@@ -495,15 +513,19 @@ func (s *Session) sendVoice(now int64, sc *sendScratch) {
 		pkt := s.header(sc.buf[:0], s.cfg.PT, s.marker, s.nextTS)
 		pkt = append(pkt, fr.Payload...)
 		s.marker = false
-		s.transmit(pkt, sc.out[:0], &sc.hdr)
+		s.transmit(pkt, sc.out[:0], &sc.hdr, sc.tx)
 	}
 	samples, dur := s.frameLength(fr)
 	s.nextTS += uint32(samples)
 	s.nextSlot += int64(dur)
-	if s.nextSlot < now-int64(s.cfg.Ptime) {
+	if behind := now - s.nextSlot; behind > int64(s.cfg.Ptime) {
 		// The process stalled for more than a frame: carry on from now
-		// rather than sending the backlog in a burst.
+		// rather than sending the backlog in a burst, and move the
+		// timestamps on by the time lost, so they keep following the
+		// clock (the far end sees a short gap, marked).
 		s.nextSlot = now
+		s.nextTS += uint32(behind * int64(s.cfg.Format.RTPClockRate) / int64(time.Second))
+		s.marker = true
 	}
 }
 
@@ -593,6 +615,7 @@ func (s *Session) Stats() SessionStats {
 		Flushed:        s.flushed.Load(),
 		MaxPacingError: time.Duration(s.maxPacing.Load()),
 		LastReceived:   s.leg.LastReceived(),
+		Dropped:        s.leg.dropped.Load(),
 	}
 	return st
 }

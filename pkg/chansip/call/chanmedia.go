@@ -267,3 +267,28 @@ func infoDuration(body string) time.Duration {
 // errNoTranslation: the leg's codec has no path to signed linear, so
 // inband DTMF cannot be heard or played on it.
 var errNoTranslation = errors.New("no translation to signed linear")
+
+// ChannelItem answers chan_sip's CHANNEL() items: peerip (the far end's
+// signalling address), recvip (where its requests came from: the same
+// here, the address a message arrived from), from and uri (the dialog's
+// far-end identity and request target), useragent and peername.
+func (d *dialog) ChannelItem(item string) (string, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	switch item {
+	case "peerip", "recvip":
+		if d.addr.IsValid() {
+			return d.addr.Addr().String(), true
+		}
+		return "", true
+	case "from":
+		return d.remoteURI.String(), true
+	case "uri":
+		return d.target.String(), true
+	case "useragent":
+		return d.remoteUA, true
+	case "peername":
+		return d.peerName, true
+	}
+	return "", false
+}

@@ -683,6 +683,14 @@ func (o *outCall) earlyMedia() {
 	if o.callerIn == nil {
 		return
 	}
+	if ch := o.callerIn.channel(); ch != nil {
+		if ch.GeneratorActive() {
+			return // the caller hears music on hold (Dial m), not the callee's early media
+		}
+		// Media the core opened for an earlier application (a Playback
+		// before the Dial) is not in use while Dial waits: the relay takes it.
+		ch.CloseMedia()
+	}
 	if _, err := o.m.link(o.callerIn.dialog, o.dialog); err != nil {
 		o.m.log.Verbose(3, "Call %s: early media not relayed: %v\n", o.callID, err)
 	}

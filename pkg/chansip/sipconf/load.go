@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gostrisk/gostrisk/pkg/asthash"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 )
 
@@ -49,17 +50,7 @@ func (c *Config) HashOrder() []*Peer {
 // peerHashSize is chan_sip's HASH_PEER_SIZE.
 const peerHashSize = 563
 
-func peerBucket(name string) int {
-	var h uint32 = 5381
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		h = h*33 ^ uint32(c)
-	}
-	return int(h&0x7fffffff) % peerHashSize
-}
+func peerBucket(name string) int { return asthash.Bucket(name, peerHashSize) }
 
 // Load builds the chan_sip model from parsed sip.conf and users.conf
 // (users may be nil). The Config is always returned; Error diagnostics

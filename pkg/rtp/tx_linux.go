@@ -1,0 +1,143 @@
+//go:build linux
+
+package rtp
+
+import (
+	"net/netip"
+	"runtime"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// txSlots is how many packets a pacer queues on its ring before it must
+// submit them; a tick's sends usually fit, a burst is submitted in parts.
+const txSlots = 256
+
+// txSlotSize holds any voice packet a session builds, SRTP tag included.
+const txSlotSize = bufSize
+
+// txRing batches a pacer's sends on an io_uring: every packet due in a
+// pass over the wheel is queued as a send, and one io_uring_enter hands
+// them all to the kernel, where sendto would enter it once per packet
+// (most of the pacer's CPU is spent in those sends). The pacer's
+// goroutine is locked to its thread while it has the ring, which is
+// single-issuer. Where io_uring is missing or refused, or
+// GOSTRISK_RTP_ENGINE=epoll, the pacer has no ring and sends with sendto.
+type txRing struct {
+	ring  *uring
+	data  []byte // txSlots buffers of txSlotSize
+	slots [txSlots]txSlot
+	free  []uint16
+}
+
+// txSlot is one queued packet: its bytes in data, its destination, and
+// the session whose counters it is in, to take it out if the send fails.
+type txSlot struct {
+	s  *Session
+	n  uint32
+	to rawAddr
+}
+
+// openTxRing sets up the pacer's ring and locks the calling goroutine to
+// its thread; nil (and no lock) when io_uring cannot be used.
+func openTxRing() *txRing {
+	if !useUring.Load() {
+		return nil
+	}
+	runtime.LockOSThread()
+	ring, err := newUring(txSlots, 2*txSlots)
+	if err != nil {
+		runtime.UnlockOSThread()
+		return nil
+	}
+	r := &txRing{ring: ring, data: make([]byte, txSlots*txSlotSize), free: make([]uint16, 0, txSlots)}
+	for i := txSlots - 1; i >= 0; i-- {
+		r.free = append(r.free, uint16(i))
+	}
+	return r
+}
+
+// close releases the ring; the kernel is done with every queued send
+// once it returns. Called by the goroutine that opened it.
+func (r *txRing) close() {
+	if r == nil {
+		return
+	}
+	r.ring.close()
+	runtime.UnlockOSThread()
+}
+
+// queue copies pkt into a free slot and queues its send to t; false when
+// the packet could not be queued (the caller sends it itself). The
+// caller holds s.mu and has counted the packet.
+func (r *txRing) queue(s *Session, pkt []byte, t *netip.AddrPort) bool {
+	if r == nil || len(pkt) == 0 || len(pkt) > txSlotSize {
+		return false
+	}
+	if len(r.free) == 0 {
+		r.flush()
+		if len(r.free) == 0 {
+			return false
+		}
+	}
+	id := r.free[len(r.free)-1]
+	sl := &r.slots[id]
+	linked := s.leg.link.peer.Load() == t
+	if !linked {
+		if t != s.lastTarget {
+			s.lastTarget = t
+			s.toOK = s.to.set(*t, s.family)
+		}
+		if !s.toOK {
+			return false
+		}
+		sl.to = s.to
+	}
+	sqe, err := r.ring.sqe()
+	if err != nil {
+		return false
+	}
+	r.free = r.free[:len(r.free)-1]
+	buf := r.data[int(id)*txSlotSize : int(id)*txSlotSize+len(pkt)]
+	copy(buf, pkt)
+	sl.s, sl.n = s, uint32(len(pkt))
+	sqe.opcode = uringOpSend
+	sqe.fd = int32(s.sfd)
+	sqe.addr = uint64(uintptr(unsafe.Pointer(&buf[0])))
+	sqe.len = uint32(len(pkt))
+	sqe.opFlags = unix.MSG_DONTWAIT
+	sqe.userData = uint64(id)
+	if !linked {
+		sqe.addr2 = uint64(uintptr(unsafe.Pointer(&sl.to.sa)))
+		sqe.addrLen = uint16(sl.to.len)
+	}
+	return true
+}
+
+// flush submits the queued sends and collects the completions there are,
+// freeing their slots; a failed send is taken back out of the counters.
+func (r *txRing) flush() {
+	if r == nil {
+		return
+	}
+	if r.ring.tail != r.ring.submitted || len(r.free) < txSlots {
+		_ = r.ring.enter(0)
+	}
+	u := r.ring
+	head := *u.cqHead
+	for tail := loadAcquire(u.cqTail); head != tail; head++ {
+		c := u.cqes[head&u.cqMask]
+		id := uint16(c.userData)
+		if int(id) >= txSlots {
+			continue
+		}
+		sl := &r.slots[id]
+		if c.res < 0 && sl.s != nil {
+			sl.s.uncount(uint64(sl.n))
+		}
+		sl.s = nil
+		r.free = append(r.free, id)
+	}
+	storeRelease(u.cqHead, head)
+}
