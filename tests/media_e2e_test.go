@@ -61,6 +61,7 @@ func TestMediaBridgeCodecs(t *testing.T) {
 			// Skip the first half second: jitter buffers filling.
 			checkTone(t, "the caller heard", heardByCaller.span(0.5, 10), heardByCaller.rate, toneCallee)
 			checkTone(t, "the callee heard", heardByCallee.span(0.5, 10), heardByCallee.rate, toneCaller)
+			checkPortsReleased(t, in)
 		})
 	}
 }
@@ -117,6 +118,7 @@ func TestMediaDTMFRFC2833ToInfo(t *testing.T) {
 	if got != digits {
 		t.Errorf("6000 got INFO digits %q, want %q; messages:\n%s", got, digits, data)
 	}
+	checkPortsReleased(t, in)
 }
 
 // mohFile is the first file of the sample's default class (files play by
@@ -189,6 +191,7 @@ func TestMediaHoldMusic(t *testing.T) {
 				t.Errorf("during the hold %s did not hear the music file (best correlation %.2f)", listener.name, c)
 			}
 			checkTone(t, "after the resume", rec.span(resumed+0.8, rec.seconds()-0.3), rec.rate, tone)
+			checkPortsReleased(t, in)
 		})
 	}
 }
@@ -236,6 +239,7 @@ func TestMediaDialMusic(t *testing.T) {
 		t.Errorf("while 6000 rang the caller did not hear the music file (best correlation %.2f)", c)
 	}
 	checkTone(t, "after the answer", rec.span(answered+0.8, rec.seconds()-0.3), rec.rate, toneCallee)
+	checkPortsReleased(t, in)
 }
 
 // addDialplan adds lines to [work] (where the phones start) and whole
@@ -352,6 +356,7 @@ func TestMediaRecordPlayback(t *testing.T) {
 	heard := second.lastRecording(t)
 	t.Logf("6002 heard %.2f s", heard.seconds())
 	checkTone(t, "the playback", heard.span(0.7, 2.3), heard.rate, 1000)
+	checkPortsReleased(t, in)
 }
 
 // TestMediaSayNumberFrench: SayNumber(42) to a phone with language=fr

@@ -452,3 +452,16 @@ func (b *baresip) collectEvents(typ string, timeout time.Duration) []string {
 		}
 	}
 }
+
+// checkPortsReleased fails unless the daemon gives back every RTP port
+// within two seconds of the last call's end.
+func checkPortsReleased(t *testing.T, in *harness.Instance) {
+	t.Helper()
+	var bound []int
+	if !harness.PollUntil(2*time.Second, func() bool {
+		bound = rtpPortsBound(t, in)
+		return len(bound) == 0
+	}) {
+		t.Errorf("RTP ports still bound after the calls: %v\n%s", bound, in.MustRX("core show channels"))
+	}
+}
