@@ -13,6 +13,8 @@ func all() []*pbx.App {
 		sayDigitsApp, sayNumberApp, sayAlphaApp, sayAlphaCaseApp, sayUnixTimeApp,
 		recordApp, echoApp, milliwattApp, playTonesApp, stopPlayTonesApp, sendDTMFApp,
 		controlPlaybackApp,
+		gotoIfTimeApp, execIfTimeApp, whileApp, endWhileApp, exitWhileApp, continueWhileApp,
+		execApp, tryExecApp, systemApp, trySystemApp,
 	}
 }
 
