@@ -15,6 +15,7 @@ func all() []*pbx.App {
 		controlPlaybackApp,
 		gotoIfTimeApp, execIfTimeApp, whileApp, endWhileApp, exitWhileApp, continueWhileApp,
 		execApp, tryExecApp, systemApp, trySystemApp,
+		sipAddHeaderApp, sipRemoveHeaderApp,
 	}
 }
 

@@ -64,6 +64,14 @@ exten => _6XXX,1,Dial(SIP/${EXTEN},20)
  same => n,NoOp(DIALSTATUS=${DIALSTATUS})
  same => n,Hangup()
 
+[headers]
+exten => _6XXX,1,SIPAddHeader(X-First: one)
+ same => n,SIPAddHeader("X-Second:two")
+ same => n,SIPAddHeader(P-Gone: yes)
+ same => n,SIPAddHeader(NoColonHere)
+ same => n,SIPRemoveHeader(p-gone:)
+ same => n,Dial(SIP/${EXTEN},1)
+
 [short]
 exten => _6XXX,1,Dial(SIP/${EXTEN},1)
  same => n,NoOp(DIALSTATUS=${DIALSTATUS})
