@@ -16,6 +16,8 @@ func all() []*pbx.App {
 		gotoIfTimeApp, execIfTimeApp, whileApp, endWhileApp, exitWhileApp, continueWhileApp,
 		execApp, tryExecApp, systemApp, trySystemApp,
 		sipAddHeaderApp, sipRemoveHeaderApp,
+		noCDRApp, resetCDRApp, forkCDRApp, setAMAFlagsApp,
+		stackPopApp, importVarApp, waitUntilApp, userEventApp, dumpChanApp, macroIfApp, macroExclusiveApp,
 	}
 }
 

@@ -37,6 +37,18 @@ type CDR struct {
 	LastApp, LastData  string
 	Src, Dst, DContext string
 	Disposition        string // ANSWERED, NO ANSWER, BUSY, FAILED
+	// AMAFlags is the amaflags column ("" writes DOCUMENTATION, the
+	// default); SetAMAFlags and CHANNEL(amaflags) change it.
+	AMAFlags string
+	// UserField is the userfield column (CDR(userfield)).
+	UserField string
+	// Disabled is set by NoCDR: no record is written for the channel
+	// unless ResetCDR(e) enables it again.
+	Disabled bool
+	// Forks are the records ForkCDR split off before this one, oldest
+	// first; they are written before it. A fork whose End is set was
+	// finalised (ForkCDR e); the others end with the channel.
+	Forks []CDR
 }
 
 // Channel is one leg of a call, independent of its technology. Every
@@ -86,6 +98,27 @@ type Channel struct {
 	watchers []chan struct{}
 
 	media chanMedia
+}
+
+// finish stamps the end (unless a ForkCDR e already did) and the
+// disposition of a record when its channel hangs up with cause.
+func (r *CDR) finish(end time.Time, cause int) {
+	if r.End.IsZero() {
+		r.End = end
+	}
+	if r.Disposition != "" {
+		return
+	}
+	switch {
+	case !r.Answer.IsZero():
+		r.Disposition = "ANSWERED"
+	case cause == CauseUserBusy:
+		r.Disposition = "BUSY"
+	case cause == CauseNormalClearing, cause == CauseNoAnswer, cause == CauseNoUserResponse:
+		r.Disposition = "NO ANSWER"
+	default:
+		r.Disposition = "FAILED"
+	}
 }
 
 // Frame is one Gosub return address with the arguments it shadowed.
@@ -405,17 +438,9 @@ func (c *Channel) Hangup(cause int) {
 	tell := !c.remoteGone
 	cause = c.cause
 	c.cdr.End = time.Now()
-	if c.cdr.Disposition == "" {
-		switch {
-		case !c.answered.IsZero():
-			c.cdr.Disposition = "ANSWERED"
-		case cause == CauseUserBusy:
-			c.cdr.Disposition = "BUSY"
-		case cause == CauseNormalClearing, cause == CauseNoAnswer, cause == CauseNoUserResponse:
-			c.cdr.Disposition = "NO ANSWER"
-		default:
-			c.cdr.Disposition = "FAILED"
-		}
+	c.cdr.finish(c.cdr.End, cause)
+	for i := range c.cdr.Forks {
+		c.cdr.Forks[i].finish(c.cdr.End, cause)
 	}
 	c.state = StateDown
 	c.mu.Unlock()

@@ -726,27 +726,39 @@ func (c *inCall) writeCDR() {
 	if cid.Num != "" {
 		src = cid.Num
 	}
-	end := x.End
-	if end.IsZero() {
-		end = time.Now()
+	// NoCDR: nothing for this channel. ForkCDR's earlier records come
+	// first, as Asterisk's CDR chain is written in order.
+	if x.Disabled {
+		return
 	}
-	c.m.d.CDR(&cdr.Record{
-		AccountCode: ch.AccountCode(),
-		Src:         src,
-		Dst:         x.Dst,
-		DContext:    x.DContext,
-		CLID:        clid(cid),
-		Channel:     ch.Name(),
-		DstChannel:  dst,
-		LastApp:     x.LastApp,
-		LastData:    x.LastData,
-		Start:       x.Start,
-		Answer:      x.Answer,
-		End:         end,
-		Disposition: cdr.Disposition(x.Disposition),
-		AMAFlags:    "DOCUMENTATION",
-		UniqueID:    ch.UniqueID(),
-	})
+	for _, r := range append(append([]pbx.CDR(nil), x.Forks...), x) {
+		end := r.End
+		if end.IsZero() {
+			end = time.Now()
+		}
+		ama := r.AMAFlags
+		if ama == "" {
+			ama = "DOCUMENTATION"
+		}
+		c.m.d.CDR(&cdr.Record{
+			AccountCode: ch.AccountCode(),
+			Src:         src,
+			Dst:         r.Dst,
+			DContext:    r.DContext,
+			CLID:        clid(cid),
+			Channel:     ch.Name(),
+			DstChannel:  dst,
+			LastApp:     r.LastApp,
+			LastData:    r.LastData,
+			Start:       r.Start,
+			Answer:      r.Answer,
+			End:         end,
+			Disposition: cdr.Disposition(r.Disposition),
+			AMAFlags:    ama,
+			UniqueID:    ch.UniqueID(),
+			UserField:   r.UserField,
+		})
+	}
 }
 
 // clid renders a caller ID the way Asterisk merges it: "name" <num>.
