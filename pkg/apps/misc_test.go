@@ -42,6 +42,10 @@ exten => cdr2,1,NoCDR()
  same => n,SetAMAFlags(2)
  same => n,ResetCDR(e)
 exten => cdr3,1,SetAMAFlags(nonsense)
+exten => set,1,Set(MULTI=a,b)
+ same => n,MSet(X=1,Y=2=3,bad)
+ same => n,Set(noeq)
+ same => n,Set()
 
 [popsub]
 exten => s,1,StackPop()
@@ -98,6 +102,11 @@ func TestMiscApplications(t *testing.T) {
 				t.Errorf("CDR = %+v", r)
 			}
 		}, log: []string{"WARNING: The SetAMAFlags application is deprecated. Please use the CHANNEL function instead."}},
+		{exten: "set", want: map[string]string{"MULTI": "a,b", "X": "1", "Y": "2=3"}, log: []string{
+			"WARNING: MSet: ignoring entry 'bad' with no '=' (in set@misc:2",
+			"WARNING: Set requires an '=' to be a valid assignment.",
+			"WARNING: Set requires one variable name/value pair.",
+		}},
 		{exten: "cdr3", check: func(t *testing.T, ch *pbx.Channel, _ *lab) {
 			if r := ch.CDR(); r.AMAFlags != "Unknown" {
 				t.Errorf("AMA flags %q", r.AMAFlags)
