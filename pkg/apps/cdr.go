@@ -52,7 +52,7 @@ var resetCDRApp = &pbx.App{
 					x.Answer = now
 				}
 				if !keepVars {
-					x.UserField = ""
+					x.Vars = nil // the CDR variables; userfield is no variable
 				}
 			}
 			reset(r)
@@ -96,7 +96,7 @@ var forkCDRApp = &pbx.App{
 				}
 			}
 			if has('v') {
-				r.UserField = ""
+				r.Vars = nil
 			}
 		})
 		return pbx.Continue, nil

@@ -33,15 +33,9 @@ type CallerID struct {
 
 // CDR holds the call detail fields Asterisk keeps per channel.
 type CDR struct {
-	Start, Answer, End time.Time
-	LastApp, LastData  string
-	Src, Dst, DContext string
-	Disposition        string // ANSWERED, NO ANSWER, BUSY, FAILED
 	// AMAFlags is the amaflags column ("" writes DOCUMENTATION, the
-	// default); SetAMAFlags and CHANNEL(amaflags) change it.
+	// default); SetAMAFlags changes it.
 	AMAFlags string
-	// UserField is the userfield column (CDR(userfield)).
-	UserField string
 	// Disabled is set by NoCDR: no record is written for the channel
 	// unless ResetCDR(e) enables it again.
 	Disabled bool
@@ -49,7 +43,19 @@ type CDR struct {
 	// first; they are written before it. A fork whose End is set was
 	// finalised (ForkCDR e); the others end with the channel.
 	Forks []CDR
+
+	Start, Answer, End time.Time
+	LastApp, LastData  string
+	Src, Dst, DContext string
+	Disposition        string // ANSWERED, NO ANSWER, BUSY, FAILED
+	// UserField and Vars are what CDR(userfield) and CDR(name) set; Vars
+	// is replaced, never changed in place, so a copy may be read freely.
+	UserField string
+	Vars      []CDRVar
 }
+
+// CDRVar is one custom CDR variable (Set(CDR(name)=value)).
+type CDRVar struct{ Name, Value string }
 
 // Channel is one leg of a call, independent of its technology. Every
 // accessor is safe for concurrent use; the CLI reads channels while calls
