@@ -153,3 +153,35 @@ func TestMiscApplications(t *testing.T) {
 		})
 	}
 }
+
+const availConf = `
+[avail]
+exten => s,1,ChanIsAvail(SIP/absent&SIP/6000&SIP/6002,a)
+ same => n,Set(R1=${AVAILCHAN}|${AVAILORIGCHAN}|${AVAILSTATUS}|${AVAILCAUSECODE})
+ same => n,ChanIsAvail(SIP/6000&SIP/6002)
+ same => n,Set(R2=${AVAILORIGCHAN}|${AVAILSTATUS})
+ same => n,ChanIsAvail(garbage&IAX2/x&SIP/6001,s)
+ same => n,Set(R3=${AVAILORIGCHAN}|${AVAILSTATUS})
+ same => n,ChanIsAvail(SIP/6001&SIP/6000,t)
+ same => n,Set(R4=${AVAILORIGCHAN}|${AVAILSTATUS})
+`
+
+func TestChanIsAvail(t *testing.T) {
+	noLeaks(t)
+	l := newLab(t, loadPlan(t, "avail.conf", []byte(availConf)), map[string]behaviour{"absent": unavailable})
+	ch, _ := l.call(t, "avail", "s")
+	// The caller is SIP/6001-00000000 and Up-less (Ring): option s sees it
+	// ringing (6), t too; the probes are SIP/6000-00000001, -2, -3.
+	vars(t, ch, map[string]string{
+		"R1": "SIP/6000-00000001&SIP/6002-00000002|SIP/6000&SIP/6002|0&0&0|0&0",
+		"R2": "SIP/6000|0",
+		"R3": "|4&4&6",
+		"R4": "SIP/6000|6&0",
+	})
+	l.log.has(t, "WARNING: Invalid ChanIsAvail technology/resource argument: 'garbage'")
+	for _, out := range l.tech.outbound() {
+		if !out.Gone() {
+			t.Errorf("probe %s left up", out.Name())
+		}
+	}
+}

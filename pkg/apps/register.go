@@ -18,7 +18,7 @@ func all() []*pbx.App {
 		sipAddHeaderApp, sipRemoveHeaderApp,
 		noCDRApp, resetCDRApp, forkCDRApp, setAMAFlagsApp,
 		stackPopApp, importVarApp, waitUntilApp, userEventApp, dumpChanApp, macroIfApp, macroExclusiveApp,
-		authenticateApp,
+		authenticateApp, chanIsAvailApp,
 	}
 }
 
