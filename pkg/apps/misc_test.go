@@ -42,6 +42,7 @@ exten => cdr2,1,NoCDR()
  same => n,SetAMAFlags(2)
  same => n,ResetCDR(e)
 exten => cdr3,1,SetAMAFlags(nonsense)
+exten => dtmf,1,SIPDtmfMode(info)
 exten => set,1,Set(MULTI=a,b)
  same => n,MSet(X=1,Y=2=3,bad)
  same => n,Set(noeq)
@@ -102,6 +103,8 @@ func TestMiscApplications(t *testing.T) {
 				t.Errorf("CDR = %+v", r)
 			}
 		}, log: []string{"WARNING: The SetAMAFlags application is deprecated. Please use the CHANNEL function instead."}},
+		// the fake driver is no SIP dialog
+		{exten: "dtmf", log: []string{"WARNING: Call this application only on SIP incoming calls"}},
 		{exten: "set", want: map[string]string{"MULTI": "a,b", "X": "1", "Y": "2=3"}, log: []string{
 			"WARNING: MSet: ignoring entry 'bad' with no '=' (in set@misc:2",
 			"WARNING: Set requires an '=' to be a valid assignment.",

@@ -15,7 +15,7 @@ func all() []*pbx.App {
 		controlPlaybackApp,
 		gotoIfTimeApp, execIfTimeApp, whileApp, endWhileApp, exitWhileApp, continueWhileApp,
 		execApp, tryExecApp, systemApp, trySystemApp,
-		sipAddHeaderApp, sipRemoveHeaderApp,
+		sipAddHeaderApp, sipRemoveHeaderApp, sipDtmfModeApp,
 		noCDRApp, resetCDRApp, forkCDRApp, setAMAFlagsApp,
 		stackPopApp, importVarApp, waitUntilApp, userEventApp, dumpChanApp, macroIfApp, macroExclusiveApp,
 		authenticateApp, chanIsAvailApp,

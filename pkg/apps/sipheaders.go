@@ -68,3 +68,35 @@ var sipRemoveHeaderApp = &pbx.App{
 		return pbx.Continue, nil
 	},
 }
+
+// dtmfModeSetter is what a SIP channel's driver implements to let the
+// dialplan change its DTMF mode (chan_sip's dialog flags).
+type dtmfModeSetter interface {
+	SetDTMFMode(mode string) error
+}
+
+var sipDtmfModeApp = &pbx.App{
+	Name:        "SIPDtmfMode",
+	Synopsis:    "Change the dtmfmode for a SIP call.",
+	Syntax:      "SIPDtmfMode(mode)",
+	Description: "Changes the dtmfmode for a SIP call.",
+	Arguments:   "mode",
+	Exec: func(ch *pbx.Channel, data string) (pbx.Result, error) {
+		log := ch.Engine().Log()
+		if data == "" {
+			// Asterisk warns only for a NULL argument, which the
+			// dialplan cannot pass; an empty mode is an unknown one.
+			log.Warning("I don't know about this dtmf mode: %s\n", data)
+			return pbx.Continue, nil
+		}
+		d, ok := ch.Driver().(dtmfModeSetter)
+		if !ok || !strings.EqualFold(ch.Tech(), "SIP") {
+			log.Warning("Call this application only on SIP incoming calls\n")
+			return pbx.Continue, nil
+		}
+		if err := d.SetDTMFMode(data); err != nil {
+			log.Warning("%v\n", err)
+		}
+		return pbx.Continue, nil
+	},
+}

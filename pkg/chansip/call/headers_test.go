@@ -35,3 +35,35 @@ func TestSIPAddHeaderOnInvite(t *testing.T) {
 	}
 	waitFor(t, "channels gone", 3*time.Second, func() bool { return len(l.e.Channels()) == 0 })
 }
+
+// TestSetDTMFMode checks SIPDtmfMode's driver side: a mode replaces the
+// peer's dtmfmode for this dialog only, an unknown one changes nothing.
+func TestSetDTMFMode(t *testing.T) {
+	l := newLab(t)
+	peer := l.cfg.Peer("6001")
+	tests := []struct {
+		set, want, err string
+	}{
+		{set: "info", want: "info"},
+		{set: "SHORTINFO", want: "shortinfo"},
+		{set: "inband", want: "inband"},
+		{set: "rfc2833", want: "rfc2833"},
+		{set: "auto", want: peer.DTMFMode.String(), err: "I don't know about this dtmf mode: auto"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.set, func(t *testing.T) {
+			d := &dialog{m: l.m, peer: peer}
+			err := d.SetDTMFMode(tt.set)
+			if (err == nil) != (tt.err == "") || err != nil && err.Error() != tt.err {
+				t.Errorf("error %v, want %q", err, tt.err)
+			}
+			if got := d.DTMFMode(); got != tt.want {
+				t.Errorf("mode %q, want %q", got, tt.want)
+			}
+			other := &dialog{m: l.m, peer: peer}
+			if other.DTMFMode() != peer.DTMFMode.String() {
+				t.Errorf("another dialog of the peer changed to %q", other.DTMFMode())
+			}
+		})
+	}
+}
