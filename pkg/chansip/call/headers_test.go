@@ -67,3 +67,32 @@ func TestSetDTMFMode(t *testing.T) {
 		})
 	}
 }
+
+// TestCDRApplications checks that the records ForkCDR, SetAMAFlags and
+// NoCDR shape are the ones the driver writes.
+func TestCDRApplications(t *testing.T) {
+	l := newLab(t)
+	l.mu.Lock()
+	l.dpCtx = "cdrapps"
+	l.mu.Unlock()
+	callee := newPhone(t, "6000", "ring")
+	l.register("6000", callee.addr)
+	caller := newPhone(t, "6001", "")
+
+	caller.invite(l, "7000", 0).waitFinal(5 * time.Second)
+	waitFor(t, "channels gone", 3*time.Second, func() bool { return len(l.e.Channels()) == 0 })
+	if n := len(l.records()); n != 0 {
+		t.Fatalf("NoCDR: %d records written", n)
+	}
+
+	caller.invite(l, "6000", 0).waitFinal(5 * time.Second)
+	recs := waitCDR(t, l, 2)
+	if len(recs) != 2 {
+		t.Fatalf("%d records, want the fork and the original", len(recs))
+	}
+	fork, last := recs[0], recs[1]
+	if fork.LastApp != "ForkCDR" || last.LastApp != "Dial" || fork.AMAFlags != "BILLING" || last.AMAFlags != "BILLING" ||
+		fork.Channel != last.Channel || fork.Disposition != last.Disposition || !fork.Start.Equal(last.Start) {
+		t.Errorf("records:\n%+v\n%+v", *fork, *last)
+	}
+}

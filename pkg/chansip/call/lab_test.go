@@ -72,6 +72,13 @@ exten => _6XXX,1,SIPAddHeader(X-First: one)
  same => n,SIPRemoveHeader(p-gone:)
  same => n,Dial(SIP/${EXTEN},1)
 
+[cdrapps]
+exten => _6XXX,1,SetAMAFlags(billing)
+ same => n,ForkCDR()
+ same => n,Dial(SIP/${EXTEN},1)
+exten => _7XXX,1,NoCDR()
+ same => n,Dial(SIP/6000,1)
+
 [short]
 exten => _6XXX,1,Dial(SIP/${EXTEN},1)
  same => n,NoOp(DIALSTATUS=${DIALSTATUS})
