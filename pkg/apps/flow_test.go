@@ -3,6 +3,11 @@ package apps_test
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gostrisk/gostrisk/pkg/apps"
+	"github.com/gostrisk/gostrisk/pkg/media"
+	"github.com/gostrisk/gostrisk/pkg/pbx/pbxtest"
 )
 
 const flowConf = `
@@ -139,4 +144,22 @@ func TestFlowApplications(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestSystemTimeout(t *testing.T) {
+	noLeaks(t)
+	l := newMediaLab(t, `
+[sys]
+exten => s,1,TrySystem(sleep 30 || echo never)
+ same => n,NoOp(${SYSTEMSTATUS})
+`, apps.Config{SystemTimeout: 200 * time.Millisecond})
+	start := time.Now()
+	l.run(t, pbxtest.NewPhone(media.ULaw), "sys", "s")
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("TrySystem took %v with a 200 ms timeout", d)
+	}
+	l.log.has(t,
+		"WARNING: Command 'sleep 30 || echo never' still running after 200ms: killed",
+		"WARNING: Unable to execute 'sleep 30 || echo never'",
+		`    -- Executing [s@sys:2] NoOp("Test/6001-00000000", "FAILURE") in new stack`)
 }
