@@ -175,6 +175,7 @@ func originateCall(ctx context.Context, e *pbx.Engine, tech, resource string, ti
 	}
 	if t.kind == "exten" {
 		out.SetLocation(t.context, t.exten, t.priority)
+		out.UpdateCDR(func(r *pbx.CDR) { r.Dst, r.DContext = t.exten, t.context })
 	}
 	if err := out.Driver().Call(ctx, resource, timeout); err != nil {
 		log.Notice("Unable to call channel %s/%s\n", tech, resource)

@@ -96,3 +96,30 @@ func TestCDRApplications(t *testing.T) {
 		t.Errorf("records:\n%+v\n%+v", *fork, *last)
 	}
 }
+
+// TestOriginateCDR checks that a call Originate places writes its own
+// record (there is no inbound leg to write it) and that it reaches the
+// callee as an INVITE.
+func TestOriginateCDR(t *testing.T) {
+	l := newLab(t)
+	l.mu.Lock()
+	l.dpCtx = "orig"
+	l.mu.Unlock()
+	callee := newPhone(t, "6000", "answer")
+	l.register("6000", callee.addr)
+	caller := newPhone(t, "6001", "")
+	caller.invite(l, "6000", 0).waitFinal(5 * time.Second)
+	waitFor(t, "dialplan", 3*time.Second, func() bool {
+		return l.log.has(`    -- Executing [6000@orig:2] NoOp("SIP/6001-00000000", "ORIGINATE_STATUS=SUCCESS") in new stack`)
+	})
+	waitFor(t, "channels gone", 5*time.Second, func() bool { return len(l.e.Channels()) == 0 })
+	var orig []string
+	for _, r := range l.records() {
+		if r.Channel == "SIP/6000-00000001" {
+			orig = append(orig, string(r.Disposition)+"/"+r.DContext+"/"+r.Dst+"/"+r.LastApp)
+		}
+	}
+	if len(orig) != 1 || orig[0] != "ANSWERED/origdest/s/Hangup" {
+		t.Errorf("originated call's records %q; log:\n%s", orig, l.log)
+	}
+}

@@ -714,6 +714,14 @@ func (c *inCall) writeCDR() {
 		dst = c.outs[n-1].chName()
 	}
 	c.mu.Unlock()
+	c.m.emitCDR(ch, dst)
+}
+
+// emitCDR writes the records of a channel that owns its call's CDR: an
+// inbound leg, or an outbound one nobody dialed (Originate). dst is the
+// last channel it called, if any; its bridged peer and DIALEDPEERNAME
+// take precedence.
+func (m *Manager) emitCDR(ch *pbx.Channel, dst string) {
 	x := ch.CDR()
 	cid := ch.CallerID()
 	if p := ch.Peer(); p != nil {
@@ -740,7 +748,7 @@ func (c *inCall) writeCDR() {
 		if ama == "" {
 			ama = "DOCUMENTATION"
 		}
-		c.m.d.CDR(&cdr.Record{
+		m.d.CDR(&cdr.Record{
 			AccountCode: ch.AccountCode(),
 			Src:         src,
 			Dst:         r.Dst,

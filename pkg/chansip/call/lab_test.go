@@ -79,6 +79,14 @@ exten => _6XXX,1,SetAMAFlags(billing)
 exten => _7XXX,1,NoCDR()
  same => n,Dial(SIP/6000,1)
 
+[orig]
+exten => _6XXX,1,Originate(SIP/${EXTEN},exten,origdest,s,1)
+ same => n,NoOp(ORIGINATE_STATUS=${ORIGINATE_STATUS})
+ same => n,Hangup()
+[origdest]
+exten => s,1,Wait(0.05)
+ same => n,Hangup()
+
 [short]
 exten => _6XXX,1,Dial(SIP/${EXTEN},1)
  same => n,NoOp(DIALSTATUS=${DIALSTATUS})

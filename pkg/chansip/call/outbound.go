@@ -832,6 +832,11 @@ func (o *outCall) Hangup(cause int) error {
 	if itx != nil {
 		itx.Terminate()
 	}
+	// A call Originate placed (no requestor, so not Dial's leg) has no
+	// inbound leg to write its record: it writes its own.
+	if ch := o.channel(); started && o.callerIn == nil && ch != nil && !ch.Outbound() && o.m.d.CDR != nil {
+		o.m.emitCDR(ch, "")
+	}
 	o.release()
 	return nil
 }
