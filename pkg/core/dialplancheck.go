@@ -119,6 +119,14 @@ func CheckDialplan(dp *dialplan.Dialplan, cat *Catalogue) DialplanReport {
 		}
 		r.Diags = append(r.Diags, checkWhile(prios)...)
 	}
+	// By file and line: an admin fixes the file from the top.
+	sort.SliceStable(r.Diags, func(i, j int) bool {
+		a, b := r.Diags[i], r.Diags[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		return a.Line < b.Line
+	})
 	r.Apps, r.Functions = sortedKeys(apps), sortedKeys(funcs)
 	return r
 }

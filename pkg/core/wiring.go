@@ -47,9 +47,11 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	if snap.Modules.Enabled("res_musiconhold.so") {
 		d.moh = moh.New(moh.Options{Log: d.log, DataDir: d.conf.Directories.DataDir}, snap.MOH)
 	}
-	if _, err := d.registerDialplan(eng, snap); err != nil {
+	noload, err := d.registerDialplan(eng, snap)
+	if err != nil {
 		return err
 	}
+	d.catalogue = &Catalogue{Engine: eng, NoLoad: noload}
 	if err := pbx.RegisterCLI(d.reg, eng); err != nil {
 		return err
 	}
