@@ -203,3 +203,29 @@ func TestCheckBroken(t *testing.T) {
 		})
 	}
 }
+
+// TestDaemonLogsUnavailable starts the daemon on a dialplan that uses an
+// application gostrisk lacks and expects check's warning in its log at
+// start; a dialplan reload that adds a missing function logs that one too.
+func TestDaemonLogsUnavailable(t *testing.T) {
+	in := harness.Start(t, harness.Options{Edit: func(files map[string]string) {
+		files["extensions.conf"] = strings.TrimRight(files["extensions.conf"], "\n") +
+			"\n[gostrisk-check]\nexten => 600,1,Queue(sales)\n"
+	}})
+	const queue = "application 'Queue' is not available in gostrisk (used by 600@gostrisk-check priority 1)"
+	if !harness.PollUntil(5*time.Second, func() bool { return strings.Contains(in.Output(), queue) }) {
+		t.Fatalf("no %q at start:\n%s", queue, in.Output())
+	}
+	ext := in.ReadFile("extensions.conf") + " same => n,Set(X=${BLACKLIST()})\n"
+	in.WriteFile("extensions.conf", ext)
+	if out := in.MustRX("dialplan reload"); out != "Dialplan reloaded.\n" {
+		t.Fatalf("dialplan reload: %q", out)
+	}
+	const bl = "function 'BLACKLIST' is not available in gostrisk (used by 600@gostrisk-check priority 2)"
+	if !harness.PollUntil(5*time.Second, func() bool { return strings.Contains(in.Output(), bl) }) {
+		t.Fatalf("no %q after dialplan reload:\n%s", bl, in.Output())
+	}
+	if n := strings.Count(in.Output(), queue); n != 2 {
+		t.Errorf("the Queue warning was logged %d times, want 2 (start, reload)", n)
+	}
+}
