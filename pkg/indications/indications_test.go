@@ -246,12 +246,12 @@ func FuzzLoad(f *testing.F) {
 }
 
 func TestUnknownGeneralOption(t *testing.T) {
-	cfg, d := confparse.Parse("indications.conf", []byte("[general]\ncountri=fr\n[us]\ndescription=US\ndial=440\n"), confparse.Options{})
+	cfg, d := confparse.Parse("indications.conf", []byte("[general]\ncountry=us\ncountri=fr\n[us]\ndescription=US\ndial=440\n"), confparse.Options{})
 	if len(d) > 0 {
 		t.Fatal(d)
 	}
 	_, diags := Load(cfg)
-	want := "indications.conf:2: warning: Unknown option 'countri' in [general] of indications.conf, ignored"
+	want := "indications.conf:3: warning: Unknown option 'countri' in [general] of indications.conf, ignored"
 	if len(diags) != 1 || diags[0].String() != want {
 		t.Errorf("diagnostics %v, want [%s]", diags, want)
 	}
