@@ -287,3 +287,43 @@ func golden(t *testing.T, name, got string) {
 		t.Errorf("%s differs:\n got:\n%s\nwant:\n%s", name, got, want)
 	}
 }
+
+func TestModulesEnabled(t *testing.T) {
+	cases := []struct {
+		name, conf string
+		on, off    []string
+	}{
+		{"no modules.conf", "", []string{"app_dial.so", "chan_sip.so"}, nil},
+		{"noload", "[modules]\nautoload=yes\nnoload => app_dial.so\nnoload => func_cut\n",
+			[]string{"chan_sip.so", "app_macro.so"}, []string{"app_dial.so", "func_cut.so"}},
+		{"noload then load", "[modules]\nnoload => app_dial.so\nload => app_dial.so\n", []string{"app_dial.so"}, nil},
+		{"autoload=no loads only what is listed", "[modules]\nautoload=no\nload => pbx_config.so\npreload => app_dial.so\nrequire = chan_sip.so\n",
+			[]string{"pbx_config.so", "app_dial.so", "chan_sip.so"}, []string{"app_playback.so", "res_musiconhold.so", "func_strings.so"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var cfg *confparse.Config
+			if tc.conf != "" {
+				var d confparse.Diagnostics
+				cfg, d = confparse.Parse("modules.conf", []byte(tc.conf), confparse.Options{})
+				if len(d) > 0 {
+					t.Fatal(d)
+				}
+			}
+			m, diags := LoadModules(cfg)
+			if len(diags) > 0 {
+				t.Fatal(diags)
+			}
+			for _, n := range tc.on {
+				if !m.Enabled(n) {
+					t.Errorf("%s not enabled", n)
+				}
+			}
+			for _, n := range tc.off {
+				if m.Enabled(n) {
+					t.Errorf("%s enabled", n)
+				}
+			}
+		})
+	}
+}
