@@ -206,8 +206,8 @@ type peerOpts struct {
 	ignoreUnknown bool   // users.conf holds options of other modules
 	// unknown, with ignoreUnknown, receives the options chan_sip does not
 	// know, for the caller to judge (users.conf: other modules' options).
-	unknown func(v *confparse.Variable)
-	usernameSeen  *bool  // the deprecation notice is printed once per load
+	unknown      func(v *confparse.Variable)
+	usernameSeen *bool // the deprecation notice is printed once per load
 }
 
 // applyPeerVars applies variables in order, as build_peer walks them.
