@@ -91,6 +91,10 @@ exten => s,1,Wait(0.05)
 exten => _6XXX,1,Dial(SIP/${EXTEN},1)
  same => n,NoOp(DIALSTATUS=${DIALSTATUS})
  same => n,Hangup()
+
+[tone]
+exten => _X.,1,Answer()
+ same => n,Milliwatt()
 `
 
 // recLog keeps log lines with Asterisk's verbose prefixes.
