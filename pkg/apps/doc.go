@@ -7,7 +7,7 @@
 // The media applications play and record on a channel whose media the core
 // terminates (pbx.Channel Read/Write): Playback, Background, WaitExten,
 // Read, ReadExten, SayDigits, SayNumber, SayAlpha, SayAlphaCase,
-// SayUnixTime, Record, Echo, Milliwatt, PlayTones, StopPlayTones, SendDTMF
+// SayUnixTime, SayPhonetic, Record, Echo, Milliwatt, PlayTones, StopPlayTones, SendDTMF
 // and ControlPlayback. Prompts are found with pkg/media/sound under the
 // configured astdatadir, in the channel's language, in the file format
 // cheapest to translate to the channel's; stream.go holds what they share

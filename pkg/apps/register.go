@@ -18,7 +18,7 @@ func all() []*pbx.App {
 		sipAddHeaderApp, sipRemoveHeaderApp, sipDtmfModeApp,
 		noCDRApp, resetCDRApp, forkCDRApp, setAMAFlagsApp,
 		stackPopApp, importVarApp, waitUntilApp, userEventApp, dumpChanApp, macroIfApp, macroExclusiveApp,
-		authenticateApp, chanIsAvailApp, originateApp,
+		authenticateApp, chanIsAvailApp, originateApp, sayPhoneticApp,
 	}
 }
 
