@@ -123,3 +123,26 @@ func TestOriginateCDR(t *testing.T) {
 		t.Errorf("originated call's records %q; log:\n%s", orig, l.log)
 	}
 }
+
+// TestChanIsAvailSIP probes real SIP peers: an unknown one is skipped, a
+// registered one gives a channel that is hung up at once, without an
+// INVITE and with its RTP ports given back.
+func TestChanIsAvailSIP(t *testing.T) {
+	l := newLab(t)
+	l.mu.Lock()
+	l.dpCtx = "avail"
+	l.mu.Unlock()
+	callee := newPhone(t, "6000", "answer")
+	l.register("6000", callee.addr)
+	free := l.alloc.Free()
+	caller := newPhone(t, "6001", "")
+	caller.invite(l, "6000", 0).waitFinal(5 * time.Second)
+	waitFor(t, "dialplan", 3*time.Second, func() bool {
+		return l.log.has(`    -- Executing [6000@avail:2] NoOp("SIP/6001-00000000", "AVAIL=SIP/6000-00000001|SIP/6000|0&0") in new stack`)
+	})
+	waitFor(t, "channels gone", 3*time.Second, func() bool { return len(l.e.Channels()) == 0 })
+	waitFor(t, "ports back", 3*time.Second, func() bool { return l.alloc.Free() == free })
+	if inv := callee.lastInvite(); inv != nil {
+		t.Errorf("the probe sent an INVITE:\n%s", inv)
+	}
+}

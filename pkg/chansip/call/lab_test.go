@@ -79,6 +79,11 @@ exten => _6XXX,1,SetAMAFlags(billing)
 exten => _7XXX,1,NoCDR()
  same => n,Dial(SIP/6000,1)
 
+[avail]
+exten => _6XXX,1,ChanIsAvail(SIP/nobody&SIP/${EXTEN})
+ same => n,NoOp(AVAIL=${AVAILCHAN}|${AVAILORIGCHAN}|${AVAILSTATUS})
+ same => n,Hangup()
+
 [orig]
 exten => _6XXX,1,Originate(SIP/${EXTEN},exten,origdest,s,1)
  same => n,NoOp(ORIGINATE_STATUS=${ORIGINATE_STATUS})
