@@ -26,7 +26,8 @@ var gotoIfTimeApp = &pbx.App{
 			return pbx.HangupResult, nil
 		}
 		now := time.Now()
-		if v, ok := ch.Var("TESTTIME"); ok {
+		// Read as Asterisk reads it: the channel's, else a global.
+		if v, ok := ch.Engine().Env(ch).Var("TESTTIME"); ok {
 			if secs, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {
 				now = time.Unix(secs, 0)
 			} else {
