@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/netip"
 	"strings"
@@ -165,19 +166,38 @@ type lab struct {
 
 func freeRTPRange(t *testing.T) (int, int) {
 	t.Helper()
-	// Pick a range from an ephemeral port so parallel packages rarely
-	// collide; the allocator skips ports in use anyway.
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	// A range below the kernel's ephemeral ports (32768 and up by
+	// default), so that the phones' own sockets, bound to port 0 after the
+	// range is chosen, cannot land in it; checked free by binding every
+	// port of it, and random so parallel packages rarely pick the same.
+	const width = 40
+	for range 200 {
+		start := 10000 + 2*rand.IntN(10000)
+		if portsFree(start, start+width) {
+			return start, start + width
+		}
 	}
-	p := c.LocalAddr().(*net.UDPAddr).Port
-	c.Close()
-	start := p &^ 1
-	if start > 65000 {
-		start = 40000
+	t.Fatal("no free RTP range below the ephemeral ports")
+	return 0, 0
+}
+
+// portsFree reports whether every UDP port of [lo, hi] on 127.0.0.1 can
+// be bound now.
+func portsFree(lo, hi int) bool {
+	var held []net.PacketConn
+	defer func() {
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	for p := lo; p <= hi; p++ {
+		c, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", p))
+		if err != nil {
+			return false
+		}
+		held = append(held, c)
 	}
-	return start, start + 40
+	return true
 }
 
 func newLab(t *testing.T) *lab {
