@@ -182,9 +182,7 @@ func TestBusy(t *testing.T) {
 
 func TestNoAnswer(t *testing.T) {
 	l := newLab(t)
-	l.mu.Lock()
-	l.dpCtx = "short"
-	l.mu.Unlock()
+	l.setContext("short")
 	callee := newPhone(t, "6000", "ring")
 	l.register("6000", callee.addr)
 	caller := newPhone(t, "6001", "")

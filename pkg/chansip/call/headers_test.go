@@ -10,9 +10,7 @@ import (
 // SIPRemoveHeader and a value without a colon leave nothing.
 func TestSIPAddHeaderOnInvite(t *testing.T) {
 	l := newLab(t)
-	l.mu.Lock()
-	l.dpCtx = "headers"
-	l.mu.Unlock()
+	l.setContext("headers")
 	callee := newPhone(t, "6000", "ring")
 	l.register("6000", callee.addr)
 	caller := newPhone(t, "6001", "")
@@ -72,9 +70,7 @@ func TestSetDTMFMode(t *testing.T) {
 // NoCDR shape are the ones the driver writes.
 func TestCDRApplications(t *testing.T) {
 	l := newLab(t)
-	l.mu.Lock()
-	l.dpCtx = "cdrapps"
-	l.mu.Unlock()
+	l.setContext("cdrapps")
 	callee := newPhone(t, "6000", "ring")
 	l.register("6000", callee.addr)
 	caller := newPhone(t, "6001", "")
@@ -102,9 +98,7 @@ func TestCDRApplications(t *testing.T) {
 // callee as an INVITE.
 func TestOriginateCDR(t *testing.T) {
 	l := newLab(t)
-	l.mu.Lock()
-	l.dpCtx = "orig"
-	l.mu.Unlock()
+	l.setContext("orig")
 	callee := newPhone(t, "6000", "answer")
 	l.register("6000", callee.addr)
 	caller := newPhone(t, "6001", "")
@@ -129,9 +123,7 @@ func TestOriginateCDR(t *testing.T) {
 // INVITE and with its RTP ports given back.
 func TestChanIsAvailSIP(t *testing.T) {
 	l := newLab(t)
-	l.mu.Lock()
-	l.dpCtx = "avail"
-	l.mu.Unlock()
+	l.setContext("avail")
 	callee := newPhone(t, "6000", "answer")
 	l.register("6000", callee.addr)
 	free := l.alloc.Free()

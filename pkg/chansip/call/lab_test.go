@@ -827,3 +827,11 @@ func freePort(t *testing.T) uint16 {
 }
 
 func mustAddrPort(s string) netip.AddrPort { return netip.MustParseAddrPort(s) }
+
+// setContext makes inbound calls run in dpCtx from now on (the lab's
+// server goroutines read it under l.mu).
+func (l *lab) setContext(dpCtx string) {
+	l.mu.Lock()
+	l.dpCtx = dpCtx
+	l.mu.Unlock()
+}

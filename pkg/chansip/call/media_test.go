@@ -524,7 +524,7 @@ func TestRTPTimeout(t *testing.T) {
 // to Milliwatt is hung up after it, as chan_sip's monitor does.
 func TestRTPTimeoutInApplication(t *testing.T) {
 	l := newLabConf(t, mediaConf("rtptimeout=1", "", ""))
-	l.dpCtx = "tone"
+	l.setContext("tone")
 	caller := newPhone(t, "6001", "")
 	out := caller.invite(l, "700", 0)
 	if res := out.waitFinal(5 * time.Second); res.StatusCode != 200 {
