@@ -28,6 +28,14 @@ type exprEnv struct{ env pbx.Env }
 func (e exprEnv) Var(name string) (string, bool)         { return e.env.Var(name) }
 func (e exprEnv) Func(name, args string) (string, error) { return e.env.Func(name, args) }
 
+// Warn passes substitution warnings (a failing function's message) to
+// the engine's environment, which logs them.
+func (e exprEnv) Warn(msg string) {
+	if w, ok := e.env.(expr.Warner); ok {
+		w.Warn(msg)
+	}
+}
+
 // startModules brings the subsystems up in Asterisk's order: core
 // resources, the dialplan and its applications, then the channel driver.
 func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {

@@ -37,7 +37,14 @@ type CDR struct {
 	LastApp, LastData  string
 	Src, Dst, DContext string
 	Disposition        string // ANSWERED, NO ANSWER, BUSY, FAILED
+	// UserField and Vars are what CDR(userfield) and CDR(name) set; Vars
+	// is replaced, never changed in place, so a copy may be read freely.
+	UserField string
+	Vars      []CDRVar
 }
+
+// CDRVar is one custom CDR variable (Set(CDR(name)=value)).
+type CDRVar struct{ Name, Value string }
 
 // Channel is one leg of a call, independent of its technology. Every
 // accessor is safe for concurrent use; the CLI reads channels while calls
@@ -86,6 +93,8 @@ type Channel struct {
 	watchers []chan struct{}
 
 	media chanMedia
+
+	stores map[any]any // modules' per-channel state (datastore.go)
 }
 
 // Frame is one Gosub return address with the arguments it shadowed.
@@ -347,6 +356,7 @@ func (c *Channel) DTMF(digit rune, duration time.Duration) {
 // Held reports that the far end put the call on hold, suggesting a music
 // class for the other party (sip.conf mohsuggest; "" for the default).
 func (c *Channel) Held(class string) {
+	c.SetDatastore(holdKey{}, true)
 	c.post(Event{Kind: EventHold, Class: class})
 	if c.eng != nil {
 		c.eng.bus.Publish(BusEvent{Type: BusHold, Channel: c, MusicClass: class})
@@ -355,6 +365,7 @@ func (c *Channel) Held(class string) {
 
 // Unheld reports that the far end took the call off hold.
 func (c *Channel) Unheld() {
+	c.SetDatastore(holdKey{}, nil)
 	c.post(Event{Kind: EventUnhold})
 	if c.eng != nil {
 		c.eng.bus.Publish(BusEvent{Type: BusUnhold, Channel: c})

@@ -140,6 +140,7 @@ type Engine struct {
 	chans map[*Channel]struct{}
 
 	globals globals
+	custom  customStates // Custom: device states (devstate.go)
 	bus     Bus
 	bridger atomic.Pointer[Bridger]
 
@@ -296,7 +297,7 @@ func (e *Engine) Functions() []*Function {
 func (e *Engine) ReadFunction(ch *Channel, name, args string) (string, error) {
 	f, ok := e.Function(name)
 	if !ok {
-		return "", fmt.Errorf("function %s not registered", name)
+		return "", fmt.Errorf("Function %s not registered", name)
 	}
 	if f.Read == nil {
 		return "", fmt.Errorf("function %s cannot be read", f.Name)

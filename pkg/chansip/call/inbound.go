@@ -746,6 +746,7 @@ func (c *inCall) writeCDR() {
 		Disposition: cdr.Disposition(x.Disposition),
 		AMAFlags:    "DOCUMENTATION",
 		UniqueID:    ch.UniqueID(),
+		UserField:   x.UserField,
 	})
 }
 

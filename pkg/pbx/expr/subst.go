@@ -174,7 +174,8 @@ func lookup(ref string, env Env) (string, bool) {
 		fname, args := funcArgs(name, env)
 		v, err := env.Func(fname, args)
 		if err != nil {
-			warn(env, "%s: %v", name, err)
+			// The function's error is the text Asterisk logs for it.
+			warn(env, "%v", err)
 			return "", false
 		}
 		val = v
