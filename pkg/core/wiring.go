@@ -66,6 +66,9 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	if err := d.registerDBFunctions(eng); err != nil {
 		return err
 	}
+	if err := d.registerFuncs(eng); err != nil {
+		return fmt.Errorf("functions: %w", err)
+	}
 	if err := pbx.RegisterCLI(d.reg, eng); err != nil {
 		return err
 	}
