@@ -11,9 +11,9 @@ import (
 // EXTENSION_STATE, over pkg/pbx's device states (channels the engine
 // knows, the technology's view, Custom: devices).
 
-// customFamily is the astdb family Custom: device states persist in, as
-// func_devstate.c keeps them.
-const customFamily = "CustomDevstate"
+// CustomDevstateFamily is the astdb family Custom: device states persist
+// in, as func_devstate.c keeps them; the core loads them at start.
+const CustomDevstateFamily = "CustomDevstate"
 
 func devstateFuncs(e *pbx.Engine, deps Deps) []pbx.Function {
 	return []pbx.Function{
@@ -33,7 +33,7 @@ func devstateFuncs(e *pbx.Engine, deps Deps) []pbx.Function {
 				st, _ := pbx.ParseDeviceState(value) // an unknown name is UNKNOWN, as ast_devstate_val
 				e.SetCustomDeviceState(name, st)
 				if deps.DB != nil {
-					if err := deps.DB.Put(customFamily, name, st.String()); err != nil {
+					if err := deps.DB.Put(CustomDevstateFamily, name, st.String()); err != nil {
 						return fmt.Errorf("DEVICE_STATE: astdb: %w", err)
 					}
 				}

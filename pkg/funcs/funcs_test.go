@@ -440,3 +440,16 @@ func (testTech) Description() string { return "test" }
 func (testTech) Request(context.Context, string, *pbx.Channel) (*pbx.Channel, error) {
 	return nil, fmt.Errorf("no")
 }
+
+func TestCustomDeviceStatePersists(t *testing.T) {
+	e, _, db := newEngine(t)
+	if err := e.Assign(nil, "DEVICE_STATE(Custom:lamp1)", "BUSY"); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := db.Get(CustomDevstateFamily, "lamp1"); !ok || v != "BUSY" {
+		t.Fatalf("astdb CustomDevstate/lamp1 = %q, %v", v, ok)
+	}
+	if got := e.Substitute(nil, "${DEVICE_STATE(Custom:lamp1)}"); got != "BUSY" {
+		t.Fatalf("read back %q", got)
+	}
+}
