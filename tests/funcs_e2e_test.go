@@ -1,0 +1,86 @@
+package tests
+
+import (
+	"bytes"
+	"encoding/csv"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gostrisk/gostrisk/tests/harness"
+)
+
+// funcsDialplan replaces the reference [work] extension with one that uses
+// issue 17's functions: CDR(userfield), GROUP/GROUP_COUNT, BLACKLIST,
+// SHA1, FILTER, and a blacklisted caller gets Busy without a Dial.
+func funcsDialplan(f map[string]string) {
+	f["modules.conf"] = strings.ReplaceAll(f["modules.conf"], "noload = cdr_csv.so", "load = cdr_csv.so")
+	f["extensions.conf"] = strings.Replace(f["extensions.conf"],
+		"exten => _6XXX,1,Dial(SIP/${EXTEN},20)\nexten => _6XXX,2,Hangup()\n",
+		`exten => _6XXX,1,Set(CDR(userfield)=vip-${CALLERID(num)})
+same => n,Set(GROUP(calls)=${EXTEN})
+same => n,NoOp(FUNCS BL=${BLACKLIST()} GC=${GROUP_COUNT(${EXTEN}@calls)} SHA=${SHA1(junky)} F=${FILTER(0-9,x${CALLERID(num)}y)} BAD=${MATH(1)})
+same => n,GotoIf($[${BLACKLIST()}]?blocked)
+same => n,Dial(SIP/${EXTEN},20)
+same => n,Hangup()
+same => n(blocked),Busy(1)
+`, 1)
+}
+
+// TestFuncsEndToEnd: 6001 calls 6000, who is busy; the functions expand
+// in the running daemon, a bad MATH() logs Asterisk's warning and the call
+// goes on, CDR(userfield) reaches Master.csv; then 6001 is put on the
+// blacklist with `database put` and its next call is refused with Busy
+// before any Dial.
+func TestFuncsEndToEnd(t *testing.T) {
+	harness.RequireSipp(t)
+	in := harness.Start(t, harness.Options{Template: harness.ReferenceConf(), Edit: funcsDialplan, Args: []string{"-vvv"}})
+	in.DumpOnFailure()
+	if !strings.Contains(in.ReadFile("extensions.conf"), "BLACKLIST") {
+		t.Fatal("the test dialplan was not installed: the reference [work] context changed")
+	}
+	requireSIPCalls(t, in)
+	lab := &flowLab{in: in, uasPort: harness.FreePort(t)}
+	runSipp(t, in, regScenario(t), lab.uasPort, 1)
+
+	waitUAS := lab.callee(t, callScenario(t, "flow-uas-busy.xml"))
+	waitUAC := lab.caller(t, scenarioFrom(t, "flow-uac-final.xml.tmpl", map[string]string{"CODE": "486"}))
+	requireSippOK(t, "UAC 6001 (gets 486)", waitUAC())
+	requireSippOK(t, "UAS 6000 (486)", waitUAS())
+	waitOutput(t, in, regexp.MustCompile(`NoOp\("SIP/6001-[0-9a-f]{8}", "FUNCS BL=0 GC=1 SHA=60fa5675b9303eb62f99a9cd47f9f5837d18f9a0 F=6001 BAD="\)`))
+	waitOutput(t, in, regexp.MustCompile(`WARNING.*Supply all the parameters - just this once, please`))
+
+	in.MustRX("database put blacklist 6001 1")
+	start := time.Now()
+	waitUAC = lab.caller(t, scenarioFrom(t, "flow-uac-final.xml.tmpl", map[string]string{"CODE": "486"}))
+	requireSippOK(t, "UAC 6001 blacklisted (gets 486 from Busy)", waitUAC())
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("blacklisted call took %v", d)
+	}
+	waitOutput(t, in, regexp.MustCompile(`FUNCS BL=1 GC=1 `))
+	waitOutput(t, in, regexp.MustCompile(`Executing \[6000@work:7\] Busy\("SIP/6001-[0-9a-f]{8}", "1"\)`))
+
+	// The first call left a record with the user field the dialplan set;
+	// the refused one dialed nobody and, unanswered (cdr.conf's
+	// unanswered=no), leaves none, as in Asterisk.
+	path := in.Path("var", "log", "cdr-csv", "Master.csv")
+	var rows [][]string
+	harness.PollUntil(3*time.Second, func() bool {
+		b, _ := os.ReadFile(path)
+		rows, _ = csv.NewReader(bytes.NewReader(b)).ReadAll()
+		return len(rows) >= 1
+	})
+	time.Sleep(300 * time.Millisecond) // a stray second record would show by now
+	b, _ := os.ReadFile(path)
+	rows, _ = csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if len(rows) != 1 {
+		t.Fatalf("Master.csv holds %d records, want 1: %q", len(rows), rows)
+	}
+	for _, r := range rows {
+		if len(r) < 18 || r[17] != "vip-6001" {
+			t.Errorf("CDR userfield column = %q, want vip-6001 (record %q)", r[min(len(r)-1, 17)], r)
+		}
+	}
+}
