@@ -168,7 +168,7 @@ func TestRead(t *testing.T) {
 		{name: "CHECKSIPDOMAIN empty", in: "${CHECKSIPDOMAIN()}", warn: "CHECKSIPDOMAIN requires an argument - A domain name"},
 		{name: "SIP_HEADER non-SIP", in: "${SIP_HEADER(From)}", warn: "This function can only be used on SIP channels."},
 		{name: "HASH", vars: map[string]string{"~HASH~h~k~": "v"}, in: "${HASH(h,k)}", want: "v"},
-				{name: "TIMEOUT digit default", in: "${TIMEOUT(digit)}", want: "5.000"},
+		{name: "TIMEOUT digit default", in: "${TIMEOUT(digit)}", want: "5.000"},
 		{name: "TIMEOUT response default", in: "${TIMEOUT(response)}", want: "10.000"},
 		{name: "TIMEOUT absolute unset", in: "${TIMEOUT(absolute)}", want: "0"},
 		{name: "TIMEOUT bad", in: "${TIMEOUT(x)}", warn: "Unknown timeout type specified."},
