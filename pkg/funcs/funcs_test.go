@@ -453,3 +453,79 @@ func TestCustomDeviceStatePersists(t *testing.T) {
 		t.Fatalf("read back %q", got)
 	}
 }
+
+// hintPlan is a dialplan with hints only.
+type hintPlan map[string]string
+
+func (hintPlan) Find(string, string, string, int) (*pbx.Priority, bool) { return nil, false }
+func (hintPlan) FindLabel(string, string, string, string) (int, bool)   { return 0, false }
+func (hintPlan) Exists(string, string, string, int) bool                { return false }
+func (hintPlan) HasContext(string) bool                                 { return true }
+func (hintPlan) AutoFallthrough() bool                                  { return true }
+func (h hintPlan) Hint(context, exten string) (string, bool) {
+	v, ok := h[exten+"@"+context]
+	return v, ok
+}
+
+func TestExtensionState(t *testing.T) {
+	log := &recLog{}
+	plan := hintPlan{"6000@internal": "Test/6000", "7000@default": "Test/6000&Custom:dnd7000", "8000@default": "IAX2/8000"}
+	e := pbx.New(pbx.Config{Logger: log, Plan: func() pbx.Plan { return plan },
+		Substitute: func(s string, env pbx.Env) string { return expr.Substitute(s, exprEnv{env}) }})
+	if err := Register(e, Deps{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.RegisterTechnology(testTech{}); err != nil {
+		t.Fatal(err)
+	}
+	read := func(s string) string { return e.Substitute(nil, "${EXTENSION_STATE("+s+")}") }
+	if got := read("6000@internal"); got != "NOT_INUSE" {
+		t.Errorf("idle hint = %q, want NOT_INUSE (UNKNOWN devices aggregate as not in use)", got)
+	}
+	if got := read("9999@internal"); got != "UNKNOWN" {
+		t.Errorf("no hint = %q", got)
+	}
+	if got := read("8000"); got != "UNAVAILABLE" {
+		t.Errorf("invalid device = %q, want UNAVAILABLE", got)
+	}
+	ch := pbxtest.NewPhone(nil).NewChannel(e, "6000", "c", "s")
+	defer ch.Hangup(0)
+	ch.Ringing()
+	if got := read("6000@internal"); got != "RINGING" {
+		t.Errorf("ringing = %q", got)
+	}
+	ch.SetState(pbx.StateUp)
+	if got := read("6000@internal"); got != "INUSE" {
+		t.Errorf("up = %q", got)
+	}
+	_ = e.Assign(nil, "DEVICE_STATE(Custom:dnd7000)", "BUSY")
+	if got := read("7000"); got != "BUSY" {
+		t.Errorf("in use + busy = %q, want BUSY", got)
+	}
+}
+
+func TestOtherChannel(t *testing.T) {
+	e, log, _ := newEngine(t)
+	a := pbxtest.NewPhone(nil).NewChannel(e, "6000", "c", "s")
+	defer a.Hangup(0)
+	b := pbxtest.NewPhone(nil).NewChannel(e, "6001", "c", "s")
+	defer b.Hangup(0)
+	a.SetVar("SECRET", "42")
+	if err := e.Assign(b, "SHARED(flag,"+a.Name()+")", "on"); err != nil {
+		t.Fatal(err)
+	}
+	got := e.Substitute(b, "${IMPORT("+a.Name()+",SECRET)}/${SHARED(flag,"+a.Name()+")}")
+	if got != "42/on" {
+		t.Fatalf("IMPORT/SHARED across channels = %q", got)
+	}
+	if got := e.Substitute(a, "${SHARED(flag)}"); got != "on" {
+		t.Fatalf("SHARED on its own channel = %q", got)
+	}
+	// A prefix of a name is no channel name.
+	if got := e.Substitute(b, "${SHARED(flag,Test/6000)}"); got != "" {
+		t.Fatalf("SHARED with a name prefix = %q", got)
+	}
+	if l := log.take(); len(l) == 0 || !strings.Contains(l[len(l)-1], "Channel 'Test/6000' not found!  Variable 'flag' will be blank.") {
+		t.Fatalf("log %q", l)
+	}
+}

@@ -34,7 +34,7 @@ func channelShared(ch *pbx.Channel) *sharedVars {
 func globalFuncs(e *pbx.Engine) []pbx.Function {
 	target := func(ch *pbx.Channel, a []string, what func(name string) error) (*pbx.Channel, error) {
 		if name := strings.TrimSpace(arg(a, 1)); name != "" {
-			other, ok := e.FindChannel(name)
+			other, ok := channelByName(e, name)
 			if !ok {
 				return nil, what(name)
 			}

@@ -25,7 +25,7 @@ func logicFuncs(e *pbx.Engine) []pbx.Function {
 				if len(a) < 2 {
 					return "", nil
 				}
-				other, ok := e.FindChannel(a[0])
+				other, ok := channelByName(e, a[0])
 				if !ok {
 					return "", nil
 				}

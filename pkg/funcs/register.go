@@ -122,6 +122,17 @@ func varValue(e *pbx.Engine, ch *pbx.Channel, name string) string {
 	return v
 }
 
+// channelByName finds a live channel by exact name (case-insensitive) or
+// unique id, as ast_channel_get_by_name does.
+func channelByName(e *pbx.Engine, name string) (*pbx.Channel, bool) {
+	for _, c := range e.Channels() {
+		if strings.EqualFold(c.Name(), name) || c.UniqueID() == name {
+			return c, true
+		}
+	}
+	return nil, false
+}
+
 // setVar sets a variable as pbx_builtin_setvar_helper does: on the channel,
 // or a global without one.
 func setVar(e *pbx.Engine, ch *pbx.Channel, name, value string) {

@@ -173,9 +173,15 @@ const (
 	ExtOnHold      ExtensionState = "ONHOLD"
 )
 
+// deviceStateOrder ranks device states when a hint aggregates several
+// (devicestate.c's state_order): the higher one wins.
+var deviceStateOrder = [...]int{1, 3, 6, 7, 0, 2, 5, 8, 4}
+
 // ExtensionState aggregates the devices of context/exten's hint as
-// ast_extension_state does (devices joined by '&'); ok is false when the
-// extension has no hint.
+// ast_extension_state does (devices joined by '&', one ringing and one in
+// use make RINGINUSE, otherwise the highest ranked state) and maps the
+// result to an extension state; ok is false when the extension has no
+// hint.
 func (e *Engine) ExtensionState(context, exten string) (ExtensionState, bool) {
 	hf, ok := e.Plan().(HintFinder)
 	if !ok {
@@ -186,56 +192,36 @@ func (e *Engine) ExtensionState(context, exten string) (ExtensionState, bool) {
 		return ExtUnknown, false
 	}
 	devs, _, _ := strings.Cut(hint, ",") // presence providers follow a ','
-	var inuse, ringing, busy, onhold, notinuse, unavail, invalid, total int
+	agg, ringing, inuse := DeviceInvalid, false, false
 	for _, d := range strings.Split(devs, "&") {
-		d = strings.TrimSpace(d)
-		if d == "" {
-			continue
-		}
-		total++
-		switch e.DeviceState(d) {
-		case DeviceNotInUse:
-			notinuse++
-		case DeviceInUse:
-			inuse++
+		st := e.DeviceState(strings.TrimSpace(d))
+		switch st {
 		case DeviceRinging:
-			ringing++
-		case DeviceRingInUse:
-			ringing++
-			inuse++
-		case DeviceOnHold:
-			onhold++
-		case DeviceBusy:
-			busy++
-		case DeviceUnavailable:
-			unavail++
-		case DeviceInvalid:
-			invalid++
-		default:
-			notinuse++ // ast_devstate_aggregate counts UNKNOWN as not in use
+			ringing = true
+		case DeviceInUse, DeviceOnHold, DeviceBusy:
+			inuse = true
+		}
+		if ringing && inuse {
+			agg = DeviceRingInUse
+		} else if deviceStateOrder[st] > deviceStateOrder[agg] {
+			agg = st
 		}
 	}
-	switch {
-	case total == 0:
-		return ExtUnknown, true
-	case ringing > 0 && inuse > 0:
-		return ExtRingInUse, true
-	case ringing > 0:
-		return ExtRinging, true
-	case onhold > 0 && inuse > 0:
-		return ExtHoldInUse, true
-	case onhold > 0:
+	switch agg {
+	case DeviceOnHold:
 		return ExtOnHold, true
-	case busy > 0:
+	case DeviceBusy:
 		return ExtBusy, true
-	case inuse > 0:
-		return ExtInUse, true
-	case notinuse > 0:
-		return ExtNotInUse, true
-	case unavail+invalid == total:
+	case DeviceUnavailable, DeviceInvalid:
 		return ExtUnavailable, true
+	case DeviceRingInUse:
+		return ExtRingInUse, true
+	case DeviceRinging:
+		return ExtRinging, true
+	case DeviceInUse:
+		return ExtInUse, true
 	}
-	return ExtUnknown, true
+	return ExtNotInUse, true
 }
 
 func cutPrefixFold(s, prefix string) (string, bool) {
