@@ -118,8 +118,10 @@ func (e *Engine) channelDeviceState(device string) DeviceState {
 		if !strings.HasPrefix(strings.ToLower(c.Name()), prefix) || c.Gone() {
 			continue
 		}
+		// Ringing is a called device that rings; a caller whose call is
+		// not answered yet (Ring) is in use, as ast_parse_device_state.
 		switch c.State() {
-		case StateRinging, StateRing:
+		case StateRinging:
 			ringing = true
 		default:
 			inuse = true
