@@ -21,7 +21,7 @@ func funcsDialplan(f map[string]string) {
 		"exten => _6XXX,1,Dial(SIP/${EXTEN},20)\nexten => _6XXX,2,Hangup()\n",
 		`exten => _6XXX,1,Set(CDR(userfield)=vip-${CALLERID(num)})
 same => n,Set(GROUP(calls)=${EXTEN})
-same => n,NoOp(FUNCS BL=${BLACKLIST()} GC=${GROUP_COUNT(${EXTEN}@calls)} SHA=${SHA1(junky)} F=${FILTER(0-9,x${CALLERID(num)}y)} BAD=${MATH(1)})
+same => n,NoOp(FUNCS BL=${BLACKLIST()} GC=${GROUP_COUNT(${EXTEN}@calls)} SHA=${SHA1(junky)} F=${FILTER(0-9,x${CALLERID(num)}y)} BAD=${MATH(1)} MOD=${IFMODULE(chan_sip.so)}${IFMODULE(app_queue.so)})
 same => n,NoOp(SIP UA=${SIP_HEADER(User-Agent)} IP=${SIPPEER(6000)} CTX=${SIPPEER(6000,context)} ST=${SIPPEER(6000,status)} DYN=${SIPPEER(6000,dynamic)} CODECS=${SIPPEER(6000,codecs)} NOPEER=${SIPPEER(nope)} DS=${DEVICE_STATE(SIP/6000)} DS1=${DEVICE_STATE(SIP/6001)} DSX=${DEVICE_STATE(SIP/nope)})
 same => n,GotoIf($[${BLACKLIST()}]?blocked)
 same => n,Dial(SIP/${EXTEN},20)
@@ -50,7 +50,7 @@ func TestFuncsEndToEnd(t *testing.T) {
 	waitUAC := lab.caller(t, scenarioFrom(t, "flow-uac-final.xml.tmpl", map[string]string{"CODE": "486"}))
 	requireSippOK(t, "UAC 6001 (gets 486)", waitUAC())
 	requireSippOK(t, "UAS 6000 (486)", waitUAS())
-	waitOutput(t, in, regexp.MustCompile(`NoOp\("SIP/6001-[0-9a-f]{8}", "FUNCS BL=0 GC=1 SHA=60fa5675b9303eb62f99a9cd47f9f5837d18f9a0 F=6001 BAD="\)`))
+	waitOutput(t, in, regexp.MustCompile(`NoOp\("SIP/6001-[0-9a-f]{8}", "FUNCS BL=0 GC=1 SHA=60fa5675b9303eb62f99a9cd47f9f5837d18f9a0 F=6001 BAD= MOD=10"\)`))
 	waitOutput(t, in, regexp.MustCompile(`WARNING.*Supply all the parameters - just this once, please`))
 	// chan_sip's view: the caller's own INVITE header, the callee's
 	// registration; 6000 is registered and idle, 6001 is in this call.

@@ -24,7 +24,15 @@ func (d *Daemon) registerFuncs(eng *pbx.Engine) error {
 	}
 	return funcs.Register(eng, funcs.Deps{
 		DB:           d.db,
-		ModuleLoaded: func(name string) bool { return d.snap.Load().Modules.Enabled(name) },
+		// What `module show` lists: a module gostrisk has, not noloaded.
+		ModuleLoaded: func(name string) bool {
+			for _, m := range KnownModules {
+				if strings.EqualFold(m.Name, name) {
+					return d.snap.Load().Modules.Enabled(m.Name)
+				}
+			}
+			return false
+		},
 		Version:      AsteriskVersion,
 		SIP: func() funcs.SIP {
 			if d.sip == nil {
