@@ -214,8 +214,14 @@ func (d *Daemon) registerDBFunctions(eng *pbx.Engine) error {
 			if err != nil {
 				return "", err
 			}
+			// [globals] values are substituted without a channel: DB_RESULT
+			// then has nowhere to go (Asterisk sets it as a global).
 			if r.SetResult {
-				ch.SetVar("DB_RESULT", r.Result)
+				if ch != nil {
+					ch.SetVar("DB_RESULT", r.Result)
+				} else {
+					d.engine.SetGlobalVar("DB_RESULT", r.Result)
+				}
 			}
 			return r.Value, nil
 		}
