@@ -220,7 +220,7 @@ func (d *Daemon) registerDBFunctions(eng *pbx.Engine) error {
 				if ch != nil {
 					ch.SetVar("DB_RESULT", r.Result)
 				} else {
-					d.engine.SetGlobalVar("DB_RESULT", r.Result)
+					eng.SetGlobalVar("DB_RESULT", r.Result)
 				}
 			}
 			return r.Value, nil
