@@ -529,3 +529,35 @@ func TestOtherChannel(t *testing.T) {
 		t.Fatalf("log %q", l)
 	}
 }
+
+// TestNoChannelNoPanic: every function, read and written without a channel
+// (as [globals] substitution does) and with odd arguments, returns instead
+// of crashing the daemon.
+func TestNoChannelNoPanic(t *testing.T) {
+	e, _, _ := newEngine(t)
+	ch := pbxtest.NewPhone(nil).NewChannel(e, "6000", "c", "s")
+	defer ch.Hangup(0)
+	inputs := []string{"", "x", "a,b,c", ",", `"`, "\\", "x@y", "1-", "(", "Custom:"}
+	for _, f := range e.Functions() {
+		if f.Name == "SHELL" || f.Name == "ENV" {
+			continue // would run commands or change the test's environment
+		}
+		for _, c := range []*pbx.Channel{nil, ch} {
+			for _, in := range inputs {
+				func() {
+					defer func() {
+						if r := recover(); r != nil {
+							t.Errorf("%s(%q) on channel %v panicked: %v", f.Name, in, c != nil, r)
+						}
+					}()
+					if f.Read != nil {
+						_, _ = f.Read(c, in)
+					}
+					if f.Write != nil {
+						_ = f.Write(c, in, in)
+					}
+				}()
+			}
+		}
+	}
+}
