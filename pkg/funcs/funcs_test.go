@@ -561,3 +561,22 @@ func TestNoChannelNoPanic(t *testing.T) {
 		}
 	}
 }
+
+// TestRegisterWithoutDeps: the same functions exist without any
+// dependency (what `gostrisk check` builds), answering as without the
+// module behind them.
+func TestRegisterWithoutDeps(t *testing.T) {
+	full, _, _ := newEngine(t)
+	e := pbx.New(pbx.Config{Substitute: func(s string, env pbx.Env) string { return expr.Substitute(s, exprEnv{env}) }})
+	if err := Register(e, Deps{}); err != nil {
+		t.Fatal(err)
+	}
+	if a, b := len(full.Functions()), len(e.Functions()); a != b {
+		t.Fatalf("%d functions with deps, %d without", a, b)
+	}
+	ch := pbxtest.NewPhone(nil).NewChannel(e, "6000", "c", "s")
+	defer ch.Hangup(0)
+	if got := e.Substitute(ch, "${BLACKLIST()}/${IFMODULE(chan_sip.so)}/${SIPPEER(6000)}/${CHECKSIPDOMAIN(x)}"); got != "0/0//" {
+		t.Fatalf("without deps: %q", got)
+	}
+}

@@ -54,14 +54,11 @@ func versionNum(v string) string {
 }
 
 func moduleFuncs(deps Deps) []pbx.Function {
-	if deps.ModuleLoaded == nil {
-		return nil
-	}
 	return []pbx.Function{{
 		Name: "IFMODULE", Synopsis: "Checks if an Asterisk module is loaded in memory.", Syntax: "IFMODULE(modulename.so)",
 		Description: "Checks if a module is loaded. Use the full module name as shown by the list in module list. Returns 1 if module exists in memory, otherwise 0",
 		Read: func(_ *pbx.Channel, s string) (string, error) {
-			if s == "" {
+			if s == "" || deps.ModuleLoaded == nil {
 				return "0", nil
 			}
 			return boolStr(deps.ModuleLoaded(strings.TrimSpace(s))), nil
@@ -70,15 +67,15 @@ func moduleFuncs(deps Deps) []pbx.Function {
 }
 
 func dbFuncs(deps Deps) []pbx.Function {
-	if deps.DB == nil {
-		return nil
-	}
 	return []pbx.Function{{
 		Name: "BLACKLIST", Synopsis: "Check if the callerid is on the blacklist.", Syntax: "BLACKLIST()",
 		Description: "Uses astdb to check if the Caller*ID is in family blacklist. Returns 1 or 0.",
 		Read: func(ch *pbx.Channel, _ string) (string, error) {
 			if ch == nil {
 				return "", errNoChannel("BLACKLIST")
+			}
+			if deps.DB == nil {
+				return "0", nil // no astdb module: nobody is on the list
 			}
 			id := ch.CallerID()
 			if id.Num != "" {
@@ -120,14 +117,17 @@ func sipFuncs(deps Deps) []pbx.Function {
 			return v, nil
 		},
 	}}
-	if deps.SIP == nil {
-		return fs
+	sipOf := func() SIP {
+		if deps.SIP == nil {
+			return nil
+		}
+		return deps.SIP()
 	}
 	return append(fs,
 		pbx.Function{Name: "SIPPEER", Synopsis: "Gets SIP peer information.", Syntax: "SIPPEER(peername[,item])",
 			Description: "item may be ip (the default), port, status, mailbox, context, expire, dynamic, callerid_name, callerid_num, callgroup, pickupgroup, namedcallgroup, namedpickupgroup, codecs, useragent, regexten, limit, busylimit, curcalls, language, accountcode, chanvar[name], codec[x].",
 			Read: func(_ *pbx.Channel, s string) (string, error) {
-				sip := deps.SIP()
+				sip := sipOf()
 				if sip == nil {
 					return "", nil
 				}
@@ -147,7 +147,7 @@ func sipFuncs(deps Deps) []pbx.Function {
 				if s == "" {
 					return "", fmt.Errorf("CHECKSIPDOMAIN requires an argument - A domain name")
 				}
-				sip := deps.SIP()
+				sip := sipOf()
 				if sip == nil {
 					return "", nil
 				}

@@ -32,8 +32,11 @@ type SIPHeaderReader interface {
 	SIPHeader(name string, n int) (value string, ok bool)
 }
 
-// Deps is what Register needs from the rest of the daemon; nil fields
-// leave out the functions that need them.
+// Deps is what Register needs from the rest of the daemon. Every function
+// is registered whatever is nil (so `gostrisk check` sees the same list as
+// the daemon); with a nil dependency the function answers as Asterisk
+// does without the module behind it: BLACKLIST 0, IFMODULE 0, SIPPEER and
+// CHECKSIPDOMAIN nothing, and Custom: states are not persisted.
 type Deps struct {
 	// DB backs BLACKLIST and persists Custom: device states.
 	DB DB
