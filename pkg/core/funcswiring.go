@@ -23,7 +23,7 @@ func (d *Daemon) registerFuncs(eng *pbx.Engine) error {
 		eng.SetCustomDeviceState(name, st)
 	}
 	return funcs.Register(eng, funcs.Deps{
-		DB:           d.db,
+		DB: d.db,
 		// What `module show` lists: a module gostrisk has, not noloaded.
 		ModuleLoaded: func(name string) bool {
 			for _, m := range KnownModules {
@@ -33,7 +33,7 @@ func (d *Daemon) registerFuncs(eng *pbx.Engine) error {
 			}
 			return false
 		},
-		Version:      AsteriskVersion,
+		Version: AsteriskVersion,
 		SIP: func() funcs.SIP {
 			if d.sip == nil {
 				return nil
