@@ -190,6 +190,19 @@ func TestRead(t *testing.T) {
 		{name: "CONNECTEDLINE unknown", in: "${CONNECTEDLINE(foo)}", warn: "Unknown connectedline data type 'foo'."},
 		{name: "REDIRECTING reason default", in: "${REDIRECTING(reason)}", want: "unknown"},
 		{name: "CALLERID pres default", in: "${CALLERID(pres)}", want: "allowed_not_screened"},
+		{name: "EVAL", vars: map[string]string{"A": "${B}", "B": "bee"}, in: "${EVAL(${A})}", want: "bee"},
+		{name: "EVAL empty", in: "${EVAL()}", warn: "EVAL requires an argument: EVAL(<string>)"},
+		{name: "REPLACE", vars: map[string]string{"N": "+33 6-12"}, in: "${REPLACE(N,+ -)}", want: "33612"},
+		{name: "REPLACE char", vars: map[string]string{"N": "a.b.c"}, in: "${REPLACE(N,.,_)}", want: "a_b_c"},
+		{name: "REPLACE usage", in: "${REPLACE(N)}", warn: "Usage: REPLACE(<varname>,<search-chars>[,<replace-char>])"},
+		{name: "STRREPLACE", vars: map[string]string{"S": "aXbXcX"}, in: "${STRREPLACE(S,X,--,2)}", want: "a--b--cX"},
+		{name: "STRREPLACE no find", vars: map[string]string{"S": "a"}, in: "${STRREPLACE(S,)}", warn: "No <find-string> specified"},
+		{name: "TRIM", in: "[${TRIM(  a b  )}]", want: "[a b]"},
+		{name: "KEYPADHASH", in: "${KEYPADHASH(Les)}", want: "537"},
+		{name: "INC", vars: map[string]string{"N": "41"}, in: "${INC(N)}", want: "42", after: map[string]string{"N": "42"}},
+		{name: "DEC", vars: map[string]string{"N": "0"}, in: "${DEC(N)}", want: "-1"},
+		{name: "DIALPLAN_EXISTS empty", in: "${DIALPLAN_EXISTS()}", warn: "DIALPLAN_EXISTS() requires an argument"},
+		{name: "VALID_EXTEN no exten", in: "${VALID_EXTEN(c)}", warn: "Syntax: VALID_EXTEN([<context>],<extension>[,<priority>]) - missing argument <extension>!"},
 		{name: "missing function", in: "a${NOSUCH(x)}b", want: "ab", warn: "Function NOSUCH not registered"},
 	}
 	t.Setenv("GOSTRISK_TEST_ENV", "set")
@@ -578,5 +591,42 @@ func TestRegisterWithoutDeps(t *testing.T) {
 	defer ch.Hangup(0)
 	if got := e.Substitute(ch, "${BLACKLIST()}/${IFMODULE(chan_sip.so)}/${SIPPEER(6000)}/${CHECKSIPDOMAIN(x)}"); got != "0/0//" {
 		t.Fatalf("without deps: %q", got)
+	}
+}
+
+// onePlan has context "c" with extension 100 priorities 1-2 (label "two").
+type onePlan struct{ hintPlan }
+
+func (onePlan) Exists(ctx, exten, _ string, prio int) bool {
+	return ctx == "c" && exten == "100" && prio >= 1 && prio <= 2
+}
+func (onePlan) FindLabel(ctx, exten, _, label string) (int, bool) {
+	return 2, ctx == "c" && exten == "100" && label == "two"
+}
+func (onePlan) HasContext(ctx string) bool { return ctx == "c" }
+
+func TestDialplanExists(t *testing.T) {
+	e := pbx.New(pbx.Config{Plan: func() pbx.Plan { return onePlan{} },
+		Substitute: func(s string, env pbx.Env) string { return expr.Substitute(s, exprEnv{env}) }})
+	if err := Register(e, Deps{}); err != nil {
+		t.Fatal(err)
+	}
+	ch := pbxtest.NewPhone(nil).NewChannel(e, "6000", "c", "s")
+	defer ch.Hangup(0)
+	tests := map[string]string{
+		"${DIALPLAN_EXISTS(c)}":         "1",
+		"${DIALPLAN_EXISTS(d)}":         "0",
+		"${DIALPLAN_EXISTS(c,100)}":     "1",
+		"${DIALPLAN_EXISTS(c,101)}":     "0",
+		"${DIALPLAN_EXISTS(c,100,2)}":   "1",
+		"${DIALPLAN_EXISTS(c,100,3)}":   "0",
+		"${DIALPLAN_EXISTS(c,100,two)}": "1",
+		"${VALID_EXTEN(,100)}":          "1",
+		"${VALID_EXTEN(c,100,3)}":       "0",
+	}
+	for in, want := range tests {
+		if got := e.Substitute(ch, in); got != want {
+			t.Errorf("%s = %q, want %q", in, got, want)
+		}
 	}
 }
