@@ -17,12 +17,13 @@ import (
 // SHA1, FILTER, and a blacklisted caller gets Busy without a Dial.
 func funcsDialplan(f map[string]string) {
 	f["modules.conf"] = strings.ReplaceAll(f["modules.conf"], "noload = cdr_csv.so", "load = cdr_csv.so")
+	f["sip.conf"] = strings.Replace(f["sip.conf"], "[6001]\ntype=friend\n", "[6001]\ntype=friend\ncallgroup=4,1-3\npickupgroup=2\n", 1)
 	f["extensions.conf"] = strings.Replace(f["extensions.conf"],
 		"exten => _6XXX,1,Dial(SIP/${EXTEN},20)\nexten => _6XXX,2,Hangup()\n",
 		`exten => _6XXX,1,Set(CDR(userfield)=vip-${CALLERID(num)})
 same => n,Set(GROUP(calls)=${EXTEN})
 same => n,NoOp(FUNCS BL=${BLACKLIST()} GC=${GROUP_COUNT(${EXTEN}@calls)} SHA=${SHA1(junky)} F=${FILTER(0-9,x${CALLERID(num)}y)} BAD=${MATH(1)} MOD=${IFMODULE(chan_sip.so)}${IFMODULE(app_queue.so)})
-same => n,NoOp(SIP UA=${SIP_HEADER(User-Agent)} IP=${SIPPEER(6000)} CTX=${SIPPEER(6000,context)} ST=${SIPPEER(6000,status)} DYN=${SIPPEER(6000,dynamic)} CODECS=${SIPPEER(6000,codecs)} NOPEER=${SIPPEER(nope)} DS=${DEVICE_STATE(SIP/6000)} DS1=${DEVICE_STATE(SIP/6001)} DSX=${DEVICE_STATE(SIP/nope)})
+same => n,NoOp(SIP UA=${SIP_HEADER(User-Agent)} IP=${SIPPEER(6000)} CTX=${SIPPEER(6000,context)} ST=${SIPPEER(6000,status)} DYN=${SIPPEER(6000,dynamic)} CODECS=${SIPPEER(6000,codecs)} NOPEER=${SIPPEER(nope)} DS=${DEVICE_STATE(SIP/6000)} DS1=${DEVICE_STATE(SIP/6001)} DSX=${DEVICE_STATE(SIP/nope)} CG=${CHANNEL(callgroup)} PG=${SIPPEER(6001,pickupgroup)})
 same => n,GotoIf($[${BLACKLIST()}]?blocked)
 same => n,Dial(SIP/${EXTEN},20)
 same => n,Hangup()
@@ -54,7 +55,7 @@ func TestFuncsEndToEnd(t *testing.T) {
 	waitOutput(t, in, regexp.MustCompile(`WARNING.*Supply all the parameters - just this once, please`))
 	// chan_sip's view: the caller's own INVITE header, the callee's
 	// registration; 6000 is registered and idle, 6001 is in this call.
-	waitOutput(t, in, regexp.MustCompile(`"SIP UA=SIPp-6001 IP=127\.0\.0\.1 CTX=work ST=Unmonitored DYN=yes CODECS=\([a-z|]+\) NOPEER= DS=NOT_INUSE DS1=INUSE DSX=INVALID"`))
+	waitOutput(t, in, regexp.MustCompile(`"SIP UA=SIPp-6001 IP=127\.0\.0\.1 CTX=work ST=Unmonitored DYN=yes CODECS=\([a-z|]+\) NOPEER= DS=NOT_INUSE DS1=INUSE DSX=INVALID CG=1, 2, 3, 4 PG=2"`))
 
 	in.MustRX("database put blacklist 6001 1")
 	start := time.Now()

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/chansip"
+	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipshow"
 	"github.com/gostrisk/gostrisk/pkg/funcs"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
@@ -107,9 +108,9 @@ func (s sipFuncs) PeerItem(peer, item string) (string, bool, bool) {
 	case "accountcode":
 		return p.AccountCode, true, true
 	case "callgroup":
-		return p.CallGroup, true, true
+		return sipconf.GroupString(p.CallGroup), true, true
 	case "pickupgroup":
-		return p.PickupGroup, true, true
+		return sipconf.GroupString(p.PickupGroup), true, true
 	case "namedcallgroup":
 		return p.NamedCallGroup, true, true
 	case "namedpickupgroup":
