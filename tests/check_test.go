@@ -14,7 +14,8 @@ import (
 
 // checkSummary is the last line "gostrisk check" prints.
 var checkSummary = regexp.MustCompile(`(?m)^(\S+): (\d+) SIP peers?, (\d+) SIP users?, (\d+) registrations?, ` +
-	`(\d+) contexts?, (\d+) extensions?, (\d+) priorit(?:y|ies); (\d+) errors?, (\d+) warnings?\n\z`)
+	`(\d+) contexts?, (\d+) extensions?, (\d+) priorit(?:y|ies); (\d+) errors?, (\d+) warnings?; ` +
+	`(\d+) unavailable applications?, (\d+) unavailable functions?, (\d+) unread files?\n\z`)
 
 func TestCheckSample(t *testing.T) {
 	conf := filepath.Join(harness.RepoRoot(), "samples", "etc-asterisk", "asterisk.conf")
@@ -43,6 +44,55 @@ func TestCheckSample(t *testing.T) {
 		if strings.Contains(line, ": error: ") {
 			t.Errorf("error line on the sample: %s", line)
 		}
+	}
+	// The sample uses only what gostrisk has, and every file there is read.
+	if m[10] != "0" || m[11] != "0" || m[12] != "0" {
+		t.Errorf("the sample is not clean: %s unavailable applications, %s functions, %s unread files:\n%s", m[10], m[11], m[12], res.Stdout)
+	}
+}
+
+// TestCheckUnavailable adds to a copy of the sample a context using an
+// application and a function gostrisk lacks, a noload of app_dial.so and
+// an iax.conf, and expects each reported with its file:line, counted in
+// the summary, and check still exiting 0 (the daemon would start).
+func TestCheckUnavailable(t *testing.T) {
+	var queueLine, blLine, dialLine int
+	in := harness.Start(t, harness.Options{NoStart: true, Edit: func(files map[string]string) {
+		ext := strings.TrimRight(files["extensions.conf"], "\n") + "\n[gostrisk-check]\n"
+		queueLine = strings.Count(ext, "\n") + 1
+		ext += "exten => 600,1,Queue(sales)\n"
+		blLine = queueLine + 1
+		ext += " same => n,GotoIf($[${CURL(http://127.0.0.1/bl)}]?bl)\n"
+		dialLine = blLine + 1
+		ext += " same => n,Dial(SIP/6000)\n"
+		files["extensions.conf"] = ext
+		files["modules.conf"] = strings.TrimRight(files["modules.conf"], "\n") + "\nnoload => app_dial.so\n"
+		files["iax.conf"] = "[general]\n"
+	}})
+	res := harness.RunBinary(t, 30*time.Second, "check", "-C", in.Conf)
+	if res.ExitCode != 0 {
+		t.Fatalf("check exited %d, want 0\nstdout:\n%s\nstderr:\n%s", res.ExitCode, res.Stdout, res.Stderr)
+	}
+	for _, want := range []string{
+		fmt.Sprintf("extensions.conf:%d: warning: application 'Queue' is not available in gostrisk (used by 600@gostrisk-check priority 1)\n", queueLine),
+		fmt.Sprintf("extensions.conf:%d: warning: function 'CURL' is not available in gostrisk (used by 600@gostrisk-check priority 2)\n", blLine),
+		fmt.Sprintf("extensions.conf:%d: warning: application 'Dial' is not available in gostrisk: modules.conf does not load app_dial.so (used by 600@gostrisk-check priority 3)\n", dialLine),
+		"iax.conf: warning: not read: gostrisk has no IAX2\n",
+	} {
+		if !strings.Contains(res.Stdout, want) {
+			t.Errorf("missing %q", want)
+		}
+	}
+	m := checkSummary.FindStringSubmatch(res.Stdout)
+	if m == nil {
+		t.Fatalf("no summary line:\n%s", res.Stdout)
+	}
+	// Dial is used by the sample's own contexts too: it counts once.
+	if m[10] != "2" || m[11] != "1" || m[12] != "1" {
+		t.Errorf("summary counts %s applications, %s functions, %s unread files; want 2, 1, 1:\n%s", m[10], m[11], m[12], m[0])
+	}
+	if t.Failed() {
+		t.Logf("stdout:\n%s", res.Stdout)
 	}
 }
 
@@ -151,5 +201,31 @@ func TestCheckBroken(t *testing.T) {
 				t.Logf("exit %d\nstdout:\n%s\nstderr:\n%s", res.ExitCode, res.Stdout, res.Stderr)
 			}
 		})
+	}
+}
+
+// TestDaemonLogsUnavailable starts the daemon on a dialplan that uses an
+// application gostrisk lacks and expects check's warning in its log at
+// start; a dialplan reload that adds a missing function logs that one too.
+func TestDaemonLogsUnavailable(t *testing.T) {
+	in := harness.Start(t, harness.Options{Edit: func(files map[string]string) {
+		files["extensions.conf"] = strings.TrimRight(files["extensions.conf"], "\n") +
+			"\n[gostrisk-check]\nexten => 600,1,Queue(sales)\n"
+	}})
+	const queue = "application 'Queue' is not available in gostrisk (used by 600@gostrisk-check priority 1)"
+	if !harness.PollUntil(5*time.Second, func() bool { return strings.Contains(in.Output(), queue) }) {
+		t.Fatalf("no %q at start:\n%s", queue, in.Output())
+	}
+	ext := in.ReadFile("extensions.conf") + " same => n,Set(X=${CURL(http://127.0.0.1/bl)})\n"
+	in.WriteFile("extensions.conf", ext)
+	if out := in.MustRX("dialplan reload"); out != "Dialplan reloaded.\n" {
+		t.Fatalf("dialplan reload: %q", out)
+	}
+	const bl = "function 'CURL' is not available in gostrisk (used by 600@gostrisk-check priority 2)"
+	if !harness.PollUntil(5*time.Second, func() bool { return strings.Contains(in.Output(), bl) }) {
+		t.Fatalf("no %q after dialplan reload:\n%s", bl, in.Output())
+	}
+	if n := strings.Count(in.Output(), queue); n != 2 {
+		t.Errorf("the Queue warning was logged %d times, want 2 (start, reload)", n)
 	}
 }

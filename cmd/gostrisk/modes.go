@@ -190,6 +190,12 @@ func runCheck(config string, stdout, stderr io.Writer) int {
 		diags = append(diags, d...)
 	}
 	diags = append(diags, core.CheckFiles(ac, snap)...)
+	report, err := core.CheckConfig(ac, snap)
+	if err != nil {
+		fmt.Fprintf(stderr, "gostrisk check: %v\n", err)
+		return 1
+	}
+	diags = append(diags, report.Diags...)
 	for _, d := range diags {
 		fmt.Fprintln(stdout, d.String())
 	}
@@ -205,7 +211,11 @@ func runCheck(config string, stdout, stderr io.Writer) int {
 	if snap != nil {
 		summary = snap.Summary() + "; "
 	}
-	fmt.Fprintf(stdout, "%s: %s%s, %s\n", config, summary, count(errs, "error"), count(warns, "warning"))
+	extra := ""
+	if snap != nil {
+		extra = "; " + report.Summary()
+	}
+	fmt.Fprintf(stdout, "%s: %s%s, %s%s\n", config, summary, count(errs, "error"), count(warns, "warning"), extra)
 	if errs > 0 {
 		fmt.Fprintf(stderr, "gostrisk check: the configuration has errors; the daemon would not start\n")
 		return 1

@@ -26,6 +26,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/logger"
 	"github.com/gostrisk/gostrisk/pkg/moh"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
+	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
 )
 
 // RunOptions are the command-line settings of a daemon run.
@@ -59,20 +60,23 @@ const (
 
 // Daemon is one running gostrisk.
 type Daemon struct {
-	opts     RunOptions
-	conf     *AsteriskConf
-	snap     atomic.Pointer[Snapshot]
-	log      *logger.Logger
-	reg      *cli.Registry
-	server   *cli.Server
-	db       *astdb.DB
-	cdr      *cdr.Writer
-	engine   *pbx.Engine
-	moh      *moh.Module // nil when res_musiconhold.so is not loaded
-	sip      *chansip.Driver
-	started  time.Time
-	reloaded atomic.Int64 // unix nanos of the last reload
-	booted   atomic.Bool
+	opts   RunOptions
+	conf   *AsteriskConf
+	snap   atomic.Pointer[Snapshot]
+	log    *logger.Logger
+	reg    *cli.Registry
+	server *cli.Server
+	db     *astdb.DB
+	cdr    *cdr.Writer
+	engine *pbx.Engine
+	moh    *moh.Module // nil when res_musiconhold.so is not loaded
+	sip    *chansip.Driver
+	// catalogue is the running engine's applications and functions, for
+	// the dialplan warnings logged at start and on a dialplan reload.
+	catalogue *Catalogue
+	started   time.Time
+	reloaded  atomic.Int64 // unix nanos of the last reload
+	booted    atomic.Bool
 
 	reloadMu sync.Mutex // one reload at a time
 	stopCh   chan stopMode
@@ -168,6 +172,10 @@ func Run(ctx context.Context, opts RunOptions) (err error) {
 		return err
 	}
 	defer d.stopModules()
+	d.logDialplanCheck(snap.Dialplan)
+	for _, dg := range UnreadFiles(ac, snap) {
+		d.log.Warning("%s", logText(dg))
+	}
 
 	// The pid file exists before the control socket answers, so whoever
 	// waits for the socket (a background start, an init script) finds it.
@@ -352,9 +360,22 @@ func (d *Daemon) Reload(moduleName string) error {
 			}
 		}
 	}
+	if apply("pbx_config.so") {
+		d.logDialplanCheck(merged.Dialplan)
+	}
 	d.reloaded.Store(time.Now().UnixNano())
 	releaseMemory()
 	return errors.Join(errs...)
+}
+
+// logDialplanCheck logs what "gostrisk check" says of the dialplan: the
+// applications and functions it uses that the running engine lacks, and
+// While loops without their end, so the log says what will not run
+// before a call finds out.
+func (d *Daemon) logDialplanCheck(dp *dialplan.Dialplan) {
+	for _, dg := range CheckDialplan(dp, d.catalogue).Diags {
+		d.log.Warning("%s", logText(dg))
+	}
 }
 
 func (d *Daemon) logParsed(s *Snapshot) {

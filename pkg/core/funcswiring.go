@@ -16,15 +16,21 @@ import (
 // astdb, the module list and chan_sip (once it has started) through
 // funcs.Deps.
 func (d *Daemon) registerFuncs(eng *pbx.Engine) error {
-	// Custom: device states survive a restart in the astdb, as
-	// func_devstate.c keeps them (/CustomDevstate/<name>).
-	for _, en := range d.db.Entries(funcs.CustomDevstateFamily, "") {
-		name := en.Key[strings.LastIndexByte(en.Key, '/')+1:]
-		st, _ := pbx.ParseDeviceState(en.Value)
-		eng.SetCustomDeviceState(name, st)
+	// `gostrisk check` registers without an astdb (d.db nil): the
+	// functions are listed, never called, there.
+	var db funcs.DB
+	if d.db != nil {
+		db = d.db
+		// Custom: device states survive a restart in the astdb, as
+		// func_devstate.c keeps them (/CustomDevstate/<name>).
+		for _, en := range d.db.Entries(funcs.CustomDevstateFamily, "") {
+			name := en.Key[strings.LastIndexByte(en.Key, '/')+1:]
+			st, _ := pbx.ParseDeviceState(en.Value)
+			eng.SetCustomDeviceState(name, st)
+		}
 	}
 	return funcs.Register(eng, funcs.Deps{
-		DB: d.db,
+		DB: db,
 		// What `module show` lists: a module gostrisk has, not noloaded.
 		ModuleLoaded: func(name string) bool {
 			for _, m := range KnownModules {

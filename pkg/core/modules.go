@@ -44,15 +44,26 @@ var KnownModules = []ModuleInfo{
 // Modules is modules.conf as gostrisk applies it.
 type Modules struct {
 	noload map[string]bool
+	// manual is autoload=no: only the modules named by load (require,
+	// preload) run.
+	manual bool
+	load   map[string]bool
 }
 
-// Enabled reports whether a module runs (not listed as noload).
-func (m Modules) Enabled(name string) bool { return !m.noload[strings.ToLower(name)] }
+// Enabled reports whether a module runs: not listed as noload, and with
+// autoload=no, listed by load.
+func (m Modules) Enabled(name string) bool {
+	name = strings.ToLower(name)
+	if m.manual && !m.load[name] {
+		return false
+	}
+	return !m.noload[name]
+}
 
 // LoadModules reads modules.conf (nil: everything loads). noload of a module
 // gostrisk has no counterpart for is accepted silently; so is load.
 func LoadModules(cfg *confparse.Config) (Modules, confparse.Diagnostics) {
-	m := Modules{noload: map[string]bool{}}
+	m := Modules{noload: map[string]bool{}, load: map[string]bool{}}
 	if cfg == nil {
 		return m, nil
 	}
@@ -73,10 +84,13 @@ func LoadModules(cfg *confparse.Config) (Modules, confparse.Diagnostics) {
 				m.noload[name] = true
 			case "load", "require", "preload", "preload-require":
 				delete(m.noload, name)
+				m.load[name] = true
 			case "autoload":
-				if _, ok := ParseBool(v.Value); !ok {
+				b, ok := ParseBool(v.Value)
+				if !ok {
 					diags = append(diags, errf(v, "Invalid value '%s' for option 'autoload': expected yes or no", v.Value))
 				}
+				m.manual = ok && !b
 			default:
 				diags = append(diags, warnf(v, "Unknown option '%s' in [modules]", v.Name))
 			}

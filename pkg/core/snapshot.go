@@ -36,6 +36,10 @@ type Snapshot struct {
 	// Files are the config files that were read, for the "Parsing ...:
 	// Found" verbose lines Asterisk prints on load and reload.
 	Files []string
+	// Read are the files of the config directory that were read, #include
+	// and #tryinclude included, by name relative to it: "gostrisk check"
+	// reports the others.
+	Read map[string]bool
 }
 
 // Summary is the one-line count "gostrisk check" prints.
@@ -92,13 +96,20 @@ func loadFile(ac *AsteriskConf, name string, required bool) (*confparse.Config, 
 // order, and returns all diagnostics. diags.HasErrors() means the daemon
 // must not start (or a reload must keep the old snapshot).
 func LoadSnapshot(ac *AsteriskConf) (*Snapshot, confparse.Diagnostics) {
-	s := &Snapshot{Ast: ac}
+	s := &Snapshot{Ast: ac, Read: map[string]bool{"asterisk.conf": true}}
 	var all confparse.Diagnostics
 	load := func(name string, required bool) *confparse.Config {
 		cfg, d := loadFile(ac, name, required)
 		all = append(all, d...)
 		if cfg != nil {
 			s.Files = append(s.Files, filepath.Join(ac.Directories.EtcDir, name))
+			s.Read[name] = true
+			for _, cat := range cfg.Categories {
+				s.Read[cat.File] = true
+				for _, v := range cat.Vars {
+					s.Read[v.File] = true
+				}
+			}
 		}
 		if d.HasErrors() {
 			return nil

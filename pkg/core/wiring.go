@@ -52,23 +52,14 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	// the module is not loaded).
 	br := bridge.Install(eng, bridge.Options{HoldMusic: d.holdMusic})
 	eng.ReplaceGlobals(pbx.GlobalsOf(snap.Dialplan))
-	appsCfg := apps.Config{
-		DataDir: d.conf.Directories.DataDir,
-		// A channel's CHANNEL(tonezone), indications.conf's default
-		// country while it has none, as ast_get_indication_tone looks.
-		Tone: func(ch *pbx.Channel, name string) (dsp.ToneList, bool) {
-			return d.snap.Load().Indications.Get(ch.ToneZone(), name)
-		},
+	if snap.Modules.Enabled("res_musiconhold.so") {
+		d.moh = moh.New(moh.Options{Log: d.log, DataDir: d.conf.Directories.DataDir}, snap.MOH)
 	}
-	if err := apps.RegisterWith(eng, appsCfg); err != nil {
-		return fmt.Errorf("applications: %w", err)
-	}
-	if err := d.registerDBFunctions(eng); err != nil {
+	noload, err := d.registerDialplan(eng, snap)
+	if err != nil {
 		return err
 	}
-	if err := d.registerFuncs(eng); err != nil {
-		return fmt.Errorf("functions: %w", err)
-	}
+	d.catalogue = &Catalogue{Engine: eng, NoLoad: noload}
 	if err := pbx.RegisterCLI(d.reg, eng); err != nil {
 		return err
 	}
@@ -116,20 +107,50 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	return d.startSIP(ctx, snap)
 }
 
+// registerDialplan registers on eng every application and function of the
+// modules this build loads, then takes away those of the modules
+// modules.conf says not to load (noload). It is the one place where they
+// are registered: "gostrisk check" runs it too (see catalogue), so the
+// check knows exactly what the daemon will have. It returns what noload
+// removed, by name ("app:<lower-case name>" or "func:<NAME>") -> module.
+// d.moh is res_musiconhold when it is loaded; d.db may be nil (check):
+// functions are registered, not called, there.
+func (d *Daemon) registerDialplan(eng *pbx.Engine, snap *Snapshot) (map[string]string, error) {
+	appsCfg := apps.Config{
+		DataDir: d.conf.Directories.DataDir,
+		// A channel's CHANNEL(tonezone), indications.conf's default
+		// country while it has none, as ast_get_indication_tone looks.
+		Tone: func(ch *pbx.Channel, name string) (dsp.ToneList, bool) {
+			return d.snap.Load().Indications.Get(ch.ToneZone(), name)
+		},
+	}
+	if err := apps.RegisterWith(eng, appsCfg); err != nil {
+		return nil, fmt.Errorf("applications: %w", err)
+	}
+	if err := d.registerDBFunctions(eng); err != nil {
+		return nil, err
+	}
+	if err := d.registerFuncs(eng); err != nil {
+		return nil, fmt.Errorf("functions: %w", err)
+	}
+	if d.moh != nil {
+		if err := d.moh.Register(eng); err != nil {
+			return nil, err
+		}
+	}
+	return pruneNoload(eng, snap.Modules), nil
+}
+
 // startMOH loads res_musiconhold: its applications and CLI, and the music
 // Dial's m option plays.
 func (d *Daemon) startMOH(snap *Snapshot) error {
-	if !snap.Modules.Enabled("res_musiconhold.so") {
+	m := d.moh
+	if m == nil {
 		return nil
-	}
-	m := moh.New(moh.Options{Log: d.log, DataDir: d.conf.Directories.DataDir}, snap.MOH)
-	if err := m.Register(d.engine); err != nil {
-		return err
 	}
 	if err := m.RegisterCLI(d.reg, func() error { return d.Reload("res_musiconhold.so") }); err != nil {
 		return err
 	}
-	d.moh = m
 	apps.HoldMusic = m.Music
 	d.modules = append(d.modules, module{
 		info:   moduleInfo("res_musiconhold.so"),

@@ -130,6 +130,12 @@ func Load(cfg *confparse.Config) (*Zones, confparse.Diagnostics) {
 	}
 	for _, cat := range cfg.Browse() {
 		if strings.EqualFold(cat.Name, "general") {
+			// res_indications reads only country= there.
+			for _, v := range cat.Vars {
+				if !strings.EqualFold(v.Name, "country") {
+					warn(v.File, v.Line, "Unknown option '%s' in [general] of indications.conf, ignored", v.Name)
+				}
+			}
 			continue
 		}
 		country := truncate(cat.Name, maxCountry)

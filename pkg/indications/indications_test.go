@@ -244,3 +244,15 @@ func FuzzLoad(f *testing.F) {
 		Show(&out, zs, names)
 	})
 }
+
+func TestUnknownGeneralOption(t *testing.T) {
+	cfg, d := confparse.Parse("indications.conf", []byte("[general]\ncountry=us\ncountri=fr\n[us]\ndescription=US\ndial=440\n"), confparse.Options{})
+	if len(d) > 0 {
+		t.Fatal(d)
+	}
+	_, diags := Load(cfg)
+	want := "indications.conf:3: warning: Unknown option 'countri' in [general] of indications.conf, ignored"
+	if len(diags) != 1 || diags[0].String() != want {
+		t.Errorf("diagnostics %v, want [%s]", diags, want)
+	}
+}

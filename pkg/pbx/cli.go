@@ -2,6 +2,7 @@ package pbx
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -59,6 +60,28 @@ func RegisterCLI(reg *cli.Registry, e *Engine) error {
 			Usage: "Usage: core show function <function>\n" +
 				"       Describe a particular dialplan function.\n",
 			Handler: e.cliShowFunction,
+			Complete: func(_ *cli.Args, _ int, word string) []string {
+				// Case-insensitive for convenience, as Asterisk's completion.
+				var out []string
+				for _, f := range e.functionsByName() {
+					if strings.HasPrefix(strings.ToLower(f.Name), strings.ToLower(word)) {
+						out = append(out, f.Name)
+					}
+				}
+				return out
+			},
+		},
+		&cli.Command{
+			// gostrisk's own: Asterisk has no such count. A separate command
+			// keeps "core show applications" and "core show functions" byte
+			// for byte Asterisk's, for the scripts that read them.
+			Words:   []string{"core", "show", "missing"},
+			Summary: "Shows applications and functions called but not available",
+			Usage: "Usage: core show missing\n" +
+				"       Lists the dialplan applications and functions that calls asked for\n" +
+				"       since start-up but that this build does not provide (or modules.conf\n" +
+				"       does not load), with how many times and the last place.\n",
+			Handler: e.cliShowMissing,
 		},
 		&cli.Command{
 			Words:   []string{"dialplan", "show", "globals"},
@@ -179,49 +202,81 @@ func (e *Engine) printCallCounts(a *cli.Args) {
 }
 
 func (e *Engine) cliShowApplications(a *cli.Args) error {
-	var like, describing []string
-	switch {
-	case len(a.Argv) == 3:
-	case len(a.Argv) >= 5 && strings.EqualFold(a.Argv[3], "like"):
-		like = a.Argv[4:]
-	case len(a.Argv) >= 5 && strings.EqualFold(a.Argv[3], "describing"):
-		describing = a.Argv[4:]
-	default:
-		return cli.ErrShowUsage
+	apps := e.Apps()
+	if len(apps) == 0 {
+		a.Printf("There are no registered applications\n")
+		return nil
 	}
-	filtered := like != nil || describing != nil
-	if filtered {
+	// pbx_app.c's tests, kept as they are: "like" needs exactly one word
+	// and "describing" at least one, both spelt in lower case; anything
+	// else lists every application.
+	argv := a.Argv
+	like := len(argv) == 5 && argv[3] == "like"
+	describing := !like && len(argv) > 4 && argv[3] == "describing"
+	if like || describing {
 		a.Printf("    -= Matching Asterisk Applications =-\n")
 	} else {
 		a.Printf("    -= Registered Asterisk Applications =-\n")
 	}
-	n := 0
-	for _, app := range e.Apps() {
-		if like != nil && !strings.Contains(strings.ToLower(app.Name), strings.ToLower(like[0])) {
-			continue
-		}
-		if describing != nil {
-			text := strings.ToLower(app.Synopsis + " " + app.Description)
-			ok := true
-			for _, w := range describing {
-				if !strings.Contains(text, strings.ToLower(w)) {
-					ok = false
-					break
+	total, matched := 0, 0
+	for _, app := range apps {
+		total++
+		show := true
+		switch {
+		case like:
+			show = containsFold(app.Name, argv[4])
+			if show {
+				matched++
+			}
+		case describing:
+			// Every word must be in the description; Asterisk counts a
+			// match per word found, not per application, and so do we.
+			show = app.Description != ""
+			if show {
+				for _, w := range argv[4:] {
+					if containsFold(app.Description, w) {
+						matched++
+					} else {
+						show = false
+					}
 				}
 			}
-			if !ok {
-				continue
-			}
 		}
-		n++
-		a.Printf("  %20s: %s \n", app.Name, orNA(app.Synopsis))
+		if show {
+			syn := "<Synopsis not available>"
+			if app.Synopsis != "" {
+				syn = docSynopsis(app.Name, app.Synopsis)
+			}
+			a.Printf("  %20s: %s\n", app.Name, syn)
+		}
 	}
-	if filtered {
-		a.Printf("    -= %d Applications Matching =-\n", n)
+	if like || describing {
+		a.Printf("    -= %d Applications Matching =-\n", matched)
 	} else {
-		a.Printf("    -= %d Applications Registered =-\n", n)
+		a.Printf("    -= %d Applications Registered =-\n", total)
 	}
 	return nil
+}
+
+// containsFold is strcasestr: s contains sub, ignoring case.
+func containsFold(s, sub string) bool {
+	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
+}
+
+// oneLineSynopsis are the few applications and functions whose synopsis
+// Asterisk 18's XML documentation writes on the line of its tags; every
+// other synopsis is written on lines of its own, and the documentation
+// parser turns the line break before the closing tag into a space. That
+// space is part of what "core show applications" and "core show
+// functions" print.
+var oneLineSynopsis = map[string]bool{"Stasis": true, "CALENDAR_WRITE": true, "LISTFILTER": true}
+
+// docSynopsis is a synopsis as Asterisk's documentation hands it out.
+func docSynopsis(name, synopsis string) string {
+	if synopsis == "" || oneLineSynopsis[name] {
+		return synopsis
+	}
+	return synopsis + " "
 }
 
 func orNA(s string) string {
@@ -240,7 +295,7 @@ func (e *Engine) cliShowApplication(a *cli.Args) error {
 		for _, want := range a.Argv[3:] {
 			if strings.EqualFold(app.Name, want) {
 				found = true
-				printDocs(a, "application", app.Name, app.Synopsis, app.Description, app.Syntax, app.Arguments, app.SeeAlso)
+				printDocs(a, "application", app.Name, docSynopsis(app.Name, app.Synopsis), app.Description, app.Syntax, app.Arguments, app.SeeAlso)
 			}
 		}
 	}
@@ -250,38 +305,97 @@ func (e *Engine) cliShowApplication(a *cli.Args) error {
 	return nil
 }
 
+// printDocs prints the documentation of an application or function as
+// pbx_app.c and pbx_functions.c do (without terminal colours): the syntax
+// as it is, the other fields wrapped at 79 columns by wrapDoc.
 func printDocs(a *cli.Args, kind, name, synopsis, description, syntax, arguments, seeAlso string) {
 	a.Printf("\n  -= Info about %s '%s' =- \n\n", kind, name)
-	a.Printf("[Synopsis]\n%s\n\n", orNA(synopsis))
-	a.Printf("[Description]\n%s\n\n", orNA(description))
+	a.Printf("[Synopsis]\n%s\n\n", wrapDoc(orNA(synopsis)))
+	a.Printf("[Description]\n%s\n\n", wrapDoc(orNA(description)))
 	a.Printf("[Syntax]\n%s\n\n", orNA(syntax))
-	a.Printf("[Arguments]\n%s\n\n", orNA(arguments))
-	a.Printf("[See Also]\n%s\n", orNA(seeAlso))
+	a.Printf("[Arguments]\n%s\n\n", wrapDoc(orNA(arguments)))
+	a.Printf("[See Also]\n%s\n", wrapDoc(orNA(seeAlso)))
+}
+
+// docColumns is the width Asterisk's documentation printer wraps at.
+const docColumns = 79
+
+// wrapDoc wraps text at docColumns as xmldoc.c's string wrapper does: a
+// line too long breaks at its last blank when that is fewer than 30
+// characters back (the blank is dropped), otherwise right there (the
+// character at the break is dropped, as Asterisk's is), and continuation
+// lines take the blanks that began the line (a tab counting to the next
+// multiple of 8).
+func wrapDoc(text string) string {
+	var b strings.Builder
+	indent := func(from int) (string, int) {
+		j := from
+		for j < len(text) && (text[j] == ' ' || text[j] == '\t') {
+			j++
+		}
+		n := 0
+		for _, c := range text[from:j] {
+			if c == '\t' {
+				n += 8 - n%8
+			} else {
+				n++
+			}
+		}
+		return text[from:j], n
+	}
+	postbr, postbrLen := indent(0)
+	count, lastBreak := 0, 0
+	for i := 0; i < len(text); i++ {
+		switch text[i] {
+		case '\n':
+			postbr, postbrLen = indent(i + 1)
+			count, lastBreak = 0, 0
+		case ' ':
+			lastBreak = i
+			count++
+		default:
+			count++
+		}
+		if count <= docColumns {
+			b.WriteByte(text[i])
+			continue
+		}
+		if back := i - lastBreak; lastBreak != 0 && back > 0 && back < 30 {
+			out := b.String()
+			b.Reset()
+			b.WriteString(out[:len(out)-back])
+			i = lastBreak
+		}
+		b.WriteString("\n" + postbr)
+		count, lastBreak = postbrLen, 0
+	}
+	return b.String()
 }
 
 func (e *Engine) cliShowFunctions(a *cli.Args) error {
-	like := ""
+	like := false
 	switch {
 	case len(a.Argv) == 5 && a.Argv[3] == "like":
-		like = a.Argv[4]
+		like = true
 	case len(a.Argv) != 3:
 		return cli.ErrShowUsage
 	}
-	if like != "" {
+	if like {
 		a.Printf("Matching Custom Functions:\n")
 	} else {
 		a.Printf("Installed Custom Functions:\n")
 	}
 	a.Printf("%s\n", strings.Repeat("-", 80))
 	n := 0
-	for _, f := range e.Functions() {
-		if like != "" && !strings.Contains(f.Name, like) {
+	for _, f := range e.functionsByName() {
+		// strstr: the match is case-sensitive, as function names are.
+		if like && !strings.Contains(f.Name, a.Argv[4]) {
 			continue
 		}
 		n++
-		a.Printf("%-20.20s  %-35.35s  %s\n", f.Name, f.Syntax, f.Synopsis)
+		a.Printf("%-20.20s  %-35.35s  %s\n", f.Name, f.Syntax, docSynopsis(f.Name, f.Synopsis))
 	}
-	if like != "" {
+	if like {
 		a.Printf("%d matching custom functions installed.\n", n)
 	} else {
 		a.Printf("%d custom functions installed.\n", n)
@@ -289,16 +403,51 @@ func (e *Engine) cliShowFunctions(a *cli.Args) error {
 	return nil
 }
 
+// functionsByName returns the functions in Asterisk's list order: byte
+// order of the names (strcmp), so upper case sorts before lower case.
+func (e *Engine) functionsByName() []*Function {
+	fs := e.Functions()
+	sort.SliceStable(fs, func(i, j int) bool { return fs[i].Name < fs[j].Name })
+	return fs
+}
+
 func (e *Engine) cliShowFunction(a *cli.Args) error {
 	if len(a.Argv) != 4 {
 		return cli.ErrShowUsage
 	}
-	f, ok := e.Function(a.Argv[3])
-	if !ok {
+	// Asterisk finds functions by their exact name (strcmp).
+	var f *Function
+	for _, c := range e.Functions() {
+		if c.Name == a.Argv[3] {
+			f = c
+			break
+		}
+	}
+	if f == nil {
 		a.Printf("No function by that name registered.\n")
 		return nil
 	}
-	printDocs(a, "function", f.Name, f.Synopsis, f.Description, f.Syntax, f.Arguments, f.SeeAlso)
+	printDocs(a, "function", f.Name, docSynopsis(f.Name, f.Synopsis), f.Description, f.Syntax, f.Arguments, f.SeeAlso)
+	return nil
+}
+
+func (e *Engine) cliShowMissing(a *cli.Args) error {
+	if len(a.Argv) != 3 {
+		return cli.ErrShowUsage
+	}
+	const format = "%-25.25s %-9.9s %10s  %s\n"
+	a.Printf(format, "Name", "Kind", "Calls", "Last called from")
+	n := 0
+	for _, kind := range []struct {
+		name string
+		uses []MissingUse
+	}{{"app", e.MissingApps()}, {"function", e.MissingFunctions()}} {
+		for _, u := range kind.uses {
+			n++
+			a.Printf(format, u.Name, kind.name, fmt.Sprint(u.Count), u.Last)
+		}
+	}
+	a.Printf("%d missing application%s and function%s called since start-up\n", n, plural(n), plural(n))
 	return nil
 }
 

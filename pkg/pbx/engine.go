@@ -144,6 +144,8 @@ type Engine struct {
 	bus     Bus
 	bridger atomic.Pointer[Bridger]
 
+	missing missingUses
+
 	chanSeq   atomic.Uint32
 	uniqueSeq atomic.Uint32
 	active    atomic.Int64
@@ -237,6 +239,18 @@ func (e *Engine) RegisterApp(a *App) error {
 	return nil
 }
 
+// UnregisterApp removes an application (Asterisk's
+// ast_unregister_application), as a module that modules.conf does not load
+// must not provide its applications. It reports whether one was removed.
+func (e *Engine) UnregisterApp(name string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	k := strings.ToLower(name)
+	_, ok := e.apps[k]
+	delete(e.apps, k)
+	return ok
+}
+
 // App returns an application by name, case-insensitively.
 func (e *Engine) App(name string) (*App, bool) {
 	e.mu.RLock()
@@ -273,6 +287,17 @@ func (e *Engine) RegisterFunction(f Function) error {
 	return nil
 }
 
+// UnregisterFunction removes a dialplan function (Asterisk's
+// ast_custom_function_unregister); it reports whether one was removed.
+func (e *Engine) UnregisterFunction(name string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	k := strings.ToUpper(name)
+	_, ok := e.funcs[k]
+	delete(e.funcs, k)
+	return ok
+}
+
 // Function returns a dialplan function by name.
 func (e *Engine) Function(name string) (*Function, bool) {
 	e.mu.RLock()
@@ -297,7 +322,8 @@ func (e *Engine) Functions() []*Function {
 func (e *Engine) ReadFunction(ch *Channel, name, args string) (string, error) {
 	f, ok := e.Function(name)
 	if !ok {
-		return "", fmt.Errorf("Function %s not registered", name)
+		e.missingFunction(ch, name)
+		return "", notRegisteredError{name}
 	}
 	if f.Read == nil {
 		return "", fmt.Errorf("function %s cannot be read", f.Name)
@@ -309,6 +335,7 @@ func (e *Engine) ReadFunction(ch *Channel, name, args string) (string, error) {
 func (e *Engine) WriteFunction(ch *Channel, name, args, value string) error {
 	f, ok := e.Function(name)
 	if !ok {
+		e.missingFunction(ch, name)
 		return fmt.Errorf("function %s not registered", name)
 	}
 	if f.Write == nil {

@@ -201,6 +201,7 @@ func (e *Engine) Exec(ch *Channel, p *Priority) (Result, error) {
 	app, ok := e.App(p.App)
 	if !ok {
 		e.log.Warning("No application '%s' for extension (%s, %s, %d)\n", p.App, dpc, exten, prio)
+		e.missing.add(true, p.App, dpc, exten, prio)
 		return HangupResult, nil
 	}
 	data := e.Substitute(ch, p.Data)
@@ -214,6 +215,8 @@ func (e *Engine) Exec(ch *Channel, p *Priority) (Result, error) {
 func (e *Engine) ExecApp(ch *Channel, name, data string) (Result, error) {
 	app, ok := e.App(name)
 	if !ok {
+		dpc, exten, prio := ch.Location()
+		e.missing.add(true, name, dpc, exten, prio)
 		return HangupResult, fmt.Errorf("could not find application (%s)", name)
 	}
 	ch.SetApplication(app.Name, data)

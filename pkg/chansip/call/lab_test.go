@@ -68,6 +68,10 @@ exten => _6XXX,1,Dial(SIP/${EXTEN},20)
 exten => _6XXX,1,Dial(SIP/${EXTEN},1)
  same => n,NoOp(DIALSTATUS=${DIALSTATUS})
  same => n,Hangup()
+
+[tone]
+exten => _X.,1,Answer()
+ same => n,Milliwatt()
 `
 
 // recLog keeps log lines with Asterisk's verbose prefixes.

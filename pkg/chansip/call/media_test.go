@@ -519,6 +519,34 @@ func TestRTPTimeout(t *testing.T) {
 	waitFor(t, "BYE to the callee", 3*time.Second, func() bool { return callee.byeCount() == 1 })
 }
 
+// TestRTPTimeoutInApplication: rtptimeout also watches a caller whose media
+// an application terminates (no bridge, no relay): a silent caller listening
+// to Milliwatt is hung up after it, as chan_sip's monitor does.
+func TestRTPTimeoutInApplication(t *testing.T) {
+	l := newLabConf(t, mediaConf("rtptimeout=1", "", ""))
+	l.dpCtx = "tone"
+	caller := newPhone(t, "6001", "")
+	out := caller.invite(l, "700", 0)
+	if res := out.waitFinal(5 * time.Second); res.StatusCode != 200 {
+		t.Fatalf("final %d; log:\n%s", res.StatusCode, l.log)
+	}
+	answered := time.Now()
+	out.ack()
+	notice := regexp.MustCompile(`^NOTICE: Disconnecting call 'SIP/6001-[0-9a-f]{8}' for lack of RTP activity in 1 seconds$`)
+	waitFor(t, "rtptimeout", 4*time.Second, func() bool {
+		for _, s := range strings.Split(l.log.String(), "\n") {
+			if notice.MatchString(s) {
+				return true
+			}
+		}
+		return false
+	})
+	if d := time.Since(answered); d < time.Second {
+		t.Errorf("hung up after %v, before rtptimeout", d)
+	}
+	waitFor(t, "BYE to the caller", 3*time.Second, func() bool { return caller.byeCount() == 1 })
+}
+
 // TestRTPHoldTimeout: while the caller holds, rtpholdtimeout replaces
 // rtptimeout on its leg: with one set the held call is hung up after it,
 // without one the silent held call survives rtptimeout.

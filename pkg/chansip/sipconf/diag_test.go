@@ -183,3 +183,35 @@ func diagText(ds confparse.Diagnostics) string {
 	}
 	return b.String()
 }
+
+// TestUsersConfUnknown: users.conf options neither chan_sip nor Asterisk's
+// other modules read are reported once each (a [general] one too, though
+// every user gets it), other modules' options are not.
+func TestUsersConfUnknown(t *testing.T) {
+	users := `[general]
+hasvoicemail=yes
+frobnicate=1
+[6000]
+fullname=Alice
+hassip=yes
+secret=x
+vmsecret=1234
+dtmfmode=rfc2833
+colour=blue
+[6001]
+hassip=yes
+hasiax=yes
+`
+	_, diags := parse(t, "[general]\n", users)
+	var got []string
+	for _, d := range diags {
+		got = append(got, d.String())
+	}
+	want := []string{
+		"users.conf:3: warning: Unknown option 'frobnicate' in users.conf, ignored (neither chan_sip nor another module reads it)",
+		"users.conf:10: warning: Unknown option 'colour' in users.conf, ignored (neither chan_sip nor another module reads it)",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -198,6 +198,7 @@ func (l *loader) loadUsers(c *Config, users *confparse.Config, usernameSeen *boo
 			genRegisterSIP = isTrue(v)
 		}
 	}
+	warned := map[string]bool{}
 	for _, cat := range users.Browse() {
 		if strings.EqualFold(cat.Name, "general") {
 			continue
@@ -210,7 +211,15 @@ func (l *loader) loadUsers(c *Config, users *confparse.Config, usernameSeen *boo
 			p, dup := c.lookupForBuild(cat.Name, &c.General)
 			p.Source, p.File, p.Line = "users.conf", cat.File, cat.Line
 			vars := append(append([]*confparse.Variable(nil), genVars...), cat.Vars...)
-			l.applyPeerVars(p, &c.General, vars, peerOpts{source: "users.conf", ignoreUnknown: true, usernameSeen: usernameSeen})
+			l.applyPeerVars(p, &c.General, vars, peerOpts{source: "users.conf", ignoreUnknown: true, usernameSeen: usernameSeen,
+				unknown: func(v *confparse.Variable) {
+					// [general]'s variables come with every user: one warning.
+					at := fmt.Sprintf("%s:%d", v.File, v.Line)
+					if !usersConfOptions[strings.ToLower(v.Name)] && !warned[at] {
+						warned[at] = true
+						l.warnVar(v, "Unknown option '%s' in users.conf, ignored (neither chan_sip nor another module reads it)", v.Name)
+					}
+				}})
 			p.Type = TypeFriend // users.conf entries are always friends
 			if p.Host == "" && !hasVar(genVars, "host") && cat.Var("host") == nil {
 				// chan_sip would leave such a user neither dynamic nor
@@ -266,4 +275,19 @@ func (l *loader) loadUsers(c *Config, users *confparse.Config, usernameSeen *boo
 		r.File, r.Line = cat.File, cat.Line
 		c.Registrations = append(c.Registrations, r)
 	}
+}
+
+// usersConfOptions are the users.conf options of Asterisk's other modules
+// (pbx_config, app_voicemail, chan_iax2, manager, app_directory,
+// res_phoneprov) and of its users.conf sample: not chan_sip's, but not
+// mistakes either.
+var usersConfOptions = map[string]bool{
+	"fullname": true, "userbase": true, "hasvoicemail": true, "vmsecret": true, "hassip": true, "hasiax": true,
+	"hash323": true, "hasmanager": true, "hasdirectory": true, "hasexten": true, "hasagent": true,
+	"callwaiting": true, "threewaycalling": true, "callwaitingcallerid": true, "transfer": true, "canpark": true,
+	"cancallforward": true, "callreturn": true, "email": true, "pager": true, "registersip": true, "registeriax": true,
+	"alternateexts": true, "autoprov": true, "linekeys": true, "linenumber": true, "macaddress": true, "mac": true,
+	"profile": true, "cid_number": true, "dahdichan": true, "zapchan": true, "signalling": true, "managerread": true,
+	"managerwrite": true, "read": true, "write": true, "writetimeout": true, "displayconnects": true,
+	"allowmultiplelogin": true, "description": true, "localextenlength": true, "vmexten": true, "mailbox": true,
 }

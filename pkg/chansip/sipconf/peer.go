@@ -204,7 +204,10 @@ func newPeer(name string, g *General) *Peer {
 type peerOpts struct {
 	source        string // "sip.conf" or "users.conf"
 	ignoreUnknown bool   // users.conf holds options of other modules
-	usernameSeen  *bool  // the deprecation notice is printed once per load
+	// unknown, with ignoreUnknown, receives the options chan_sip does not
+	// know, for the caller to judge (users.conf: other modules' options).
+	unknown      func(v *confparse.Variable)
+	usernameSeen *bool // the deprecation notice is printed once per load
 }
 
 // applyPeerVars applies variables in order, as build_peer walks them.
@@ -466,6 +469,9 @@ func (l *loader) applyPeerVars(p *Peer, g *General, vars []*confparse.Variable, 
 		case "allowtransfer":
 			p.AllowTransfer = l.boolVal(v)
 		default:
+			if o.ignoreUnknown && o.unknown != nil && !peerAccepted[name] && !strings.HasPrefix(name, "dtls") {
+				o.unknown(v)
+			}
 			if !o.ignoreUnknown && !peerAccepted[name] && !strings.HasPrefix(name, "dtls") {
 				l.warnVar(v, "Unknown option '%s' in [%s] of %s, ignored", v.Name, p.Name, o.source)
 			}

@@ -98,6 +98,17 @@ func (b *builder) loadExtensions(cfg *confparse.Config) {
 	if v, ok := first(gen, "userscontext"); ok {
 		g.UsersContext = v
 	}
+	if gen != nil {
+		// pbx_config ignores anything else in [general] without a word;
+		// say it, so a misspelt option does not go unnoticed.
+		for _, v := range gen.Vars {
+			switch strings.ToLower(v.Name) {
+			case "static", "writeprotect", "autofallthrough", "extenpatternmatchnew", "clearglobalvars", "overrideswitch", "userscontext":
+			default:
+				b.warn(v.File, v.Line, "Unknown option '%s' in [general] of extensions.conf, ignored", v.Name)
+			}
+		}
+	}
 
 	cats := cfg.Browse()
 	// Every [globals] section counts, in order, before any context.

@@ -162,6 +162,7 @@ func TestDiagnostics(t *testing.T) {
 		{"[t]\nexten => _.,1,NoOp()\n", []string{
 			"2:warning:The use of '_.' for an extension is strongly discouraged and can have unexpected behavior.  Please use '_X.' instead at line 2 of extensions.conf"}},
 		{"[t]\nfoo => bar\n", []string{"2:warning:==!!== Unknown directive: foo at line 2 of extensions.conf -- IGNORING!!!"}},
+		{"[general]\nstatic=yes\nautofallthru=no\n[t]\n", []string{"3:warning:Unknown option 'autofallthru' in [general] of extensions.conf, ignored"}},
 		{"[t]\ninclude => u\ninclude => u\n[u]\n", []string{"3:warning:Context 'u' already included in 't' context on include at line 3 of extensions.conf"}},
 		{"[t]\ninclude => nowhere\n", []string{"2:warning:Context 't' tries to include nonexistent context 'nowhere'"}},
 		{"[t]\nignorepat => 9\nignorepat => 9\n", []string{"3:warning:Unable to include ignorepat '9' in context 't' at line 3 of extensions.conf"}},

@@ -563,3 +563,12 @@ func (ev *evaluator) call(name string, args []*value) *value {
 	}
 	return stringValue(out)
 }
+
+// IsBuiltin reports whether NAME(...) inside $[...] is one of the
+// expression parser's own math functions (COS, SQRT, POW, ...), which
+// need no dialplan function of that name.
+func IsBuiltin(name string) bool {
+	_, one := mathFuncs1[name]
+	_, two := mathFuncs2[name]
+	return one || two
+}

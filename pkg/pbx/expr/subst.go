@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -174,8 +175,12 @@ func lookup(ref string, env Env) (string, bool) {
 		fname, args := funcArgs(name, env)
 		v, err := env.Func(fname, args)
 		if err != nil {
-			// The function's error is the text Asterisk logs for it.
-			warn(env, "%v", err)
+			// The function's error is the text Asterisk logs for it, unless
+			// the environment logged it already (a missing function).
+			var logged interface{ AlreadyLogged() bool }
+			if !errors.As(err, &logged) || !logged.AlreadyLogged() {
+				warn(env, "%v", err)
+			}
 			return "", false
 		}
 		val = v
