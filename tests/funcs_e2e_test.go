@@ -57,6 +57,11 @@ func TestFuncsEndToEnd(t *testing.T) {
 	// registration; 6000 is registered and idle, 6001 is in this call.
 	waitOutput(t, in, regexp.MustCompile(`"SIP UA=SIPp-6001 IP=127\.0\.0\.1 CTX=work ST=Unmonitored DYN=yes CODECS=\([a-z|]+\) NOPEER= DS=NOT_INUSE DS1=INUSE DSX=INVALID CG=1, 2, 3, 4 PG=2"`))
 
+	// module show lists the func_ modules behind them, and noload would
+	// take their functions away (pruneNoload, as for the others).
+	if out := in.MustRX("module show like func_groupcount"); !strings.Contains(out, "func_groupcount.so") || !strings.Contains(out, "1 modules loaded") {
+		t.Errorf("module show like func_groupcount:\n%s", out)
+	}
 	in.MustRX("database put blacklist 6001 1")
 	start := time.Now()
 	waitUAC = lab.caller(t, scenarioFrom(t, "flow-uac-final.xml.tmpl", map[string]string{"CODE": "486"}))
