@@ -36,6 +36,16 @@ func (e exprEnv) Warn(msg string) {
 	}
 }
 
+// WarnFuncError passes a failing function's error on, so that the engine
+// logs it at the level the function gave it.
+func (e exprEnv) WarnFuncError(err error) {
+	if w, ok := e.env.(expr.FuncErrorWarner); ok {
+		w.WarnFuncError(err)
+	} else {
+		e.Warn(err.Error())
+	}
+}
+
 // startModules brings the subsystems up in Asterisk's order: core
 // resources, the dialplan and its applications, then the channel driver.
 func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {

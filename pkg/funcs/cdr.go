@@ -61,7 +61,7 @@ func cdrFuncs(e *pbx.Engine) []pbx.Function {
 			}
 			for _, ro := range cdrReadOnly {
 				if strings.EqualFold(ro, name) {
-					return fmt.Errorf("Attempt to set the '%s' read-only variable!", name)
+					return errorf("Attempt to set the '%s' read-only variable!", name)
 				}
 			}
 			setCDRVar(ch, name, value)

@@ -158,13 +158,13 @@ func readSprintf(_ *pbx.Channel, s string) (string, error) {
 		switch conv {
 		case 'd', 'i', 'o', 'u', 'x', 'X', 'c':
 			if next >= len(vals) {
-				return "", fmt.Errorf("SPRINTF() has more format specifiers than arguments!")
+				return "", errorf("SPRINTF() has more format specifiers than arguments!")
 			}
 			v := vals[next]
 			next++
 			n, err := strconv.ParseInt(leadingInt(v), 10, 64)
 			if err != nil {
-				return "", fmt.Errorf("Argument '%s' is not an integer number for format '%s'", v, full)
+				return "", errorf("Argument '%s' is not an integer number for format '%s'", v, full)
 			}
 			switch conv {
 			case 'c':
@@ -178,13 +178,13 @@ func readSprintf(_ *pbx.Channel, s string) (string, error) {
 			}
 		case 'a', 'A', 'e', 'E', 'f', 'F', 'g', 'G':
 			if next >= len(vals) {
-				return "", fmt.Errorf("SPRINTF() has more format specifiers than arguments!")
+				return "", errorf("SPRINTF() has more format specifiers than arguments!")
 			}
 			v := vals[next]
 			next++
 			f, ok := cNumber(v)
 			if !ok {
-				return "", fmt.Errorf("Argument '%s' is not a floating point number for format '%s'", v, full)
+				return "", errorf("Argument '%s' is not a floating point number for format '%s'", v, full)
 			}
 			if conv == 'a' || conv == 'A' {
 				conv = map[byte]byte{'a': 'x', 'A': 'X'}[conv]
@@ -198,7 +198,7 @@ func readSprintf(_ *pbx.Channel, s string) (string, error) {
 			fmt.Fprintf(&b, spec+string(conv), f)
 		case 's':
 			if next >= len(vals) {
-				return "", fmt.Errorf("SPRINTF() has more format specifiers than arguments!")
+				return "", errorf("SPRINTF() has more format specifiers than arguments!")
 			}
 			fmt.Fprintf(&b, spec+"s", vals[next])
 			next++
@@ -207,7 +207,7 @@ func readSprintf(_ *pbx.Channel, s string) (string, error) {
 			if next < len(vals) {
 				v = vals[next]
 			}
-			return "", fmt.Errorf("Format type not supported: '%s' with argument '%s'", full, v)
+			return "", errorf("Format type not supported: '%s' with argument '%s'", full, v)
 		}
 	}
 	return b.String(), nil

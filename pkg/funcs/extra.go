@@ -28,11 +28,11 @@ func extraFuncs(e *pbx.Engine) []pbx.Function {
 			Read: func(ch *pbx.Channel, s string) (string, error) {
 				a := args(s)
 				if len(a) < 2 {
-					return "", fmt.Errorf("Usage: REPLACE(<varname>,<search-chars>[,<replace-char>])")
+					return "", errorf("Usage: REPLACE(<varname>,<search-chars>[,<replace-char>])")
 				}
 				find := encodedString(a[1])
 				if find == "" || a[0] == "" {
-					return "", fmt.Errorf("The characters to search for and the variable name must not be empty.")
+					return "", errorf("The characters to search for and the variable name must not be empty.")
 				}
 				var repl []byte
 				if r := arg(a, 2); r != "" {
@@ -56,13 +56,13 @@ func extraFuncs(e *pbx.Engine) []pbx.Function {
 			Read: func(ch *pbx.Channel, s string) (string, error) {
 				a := args(s)
 				if len(a) < 2 {
-					return "", fmt.Errorf("Usage: STRREPLACE(<varname>,<find-string>[,<replace-string>,[<max-replacements>]])")
+					return "", errorf("Usage: STRREPLACE(<varname>,<find-string>[,<replace-string>,[<max-replacements>]])")
 				}
 				if a[0] == "" {
 					return "", nil
 				}
 				if a[1] == "" {
-					return "", fmt.Errorf("No <find-string> specified")
+					return "", errorf("No <find-string> specified")
 				}
 				n := -1
 				if m, err := strconv.Atoi(leadingInt(arg(a, 3))); err == nil && m > 0 {
@@ -95,7 +95,7 @@ func extraFuncs(e *pbx.Engine) []pbx.Function {
 			Description: "This function returns 1 if the target exits. Otherwise, it returns 0.",
 			Read: func(ch *pbx.Channel, s string) (string, error) {
 				if s == "" {
-					return "", fmt.Errorf("DIALPLAN_EXISTS() requires an argument")
+					return "", errorf("DIALPLAN_EXISTS() requires an argument")
 				}
 				a := args(s)
 				plan := e.Plan()
@@ -119,7 +119,7 @@ func extraFuncs(e *pbx.Engine) []pbx.Function {
 				case ctx != "":
 					return boolStr(plan.HasContext(ctx)), nil
 				}
-				return "", fmt.Errorf("Invalid arguments provided to DIALPLAN_EXISTS")
+				return "", errorf("Invalid arguments provided to DIALPLAN_EXISTS")
 			}},
 		{Name: "VALID_EXTEN", Synopsis: "Determine whether an extension exists or not.", Syntax: "VALID_EXTEN([context],extension[,priority])",
 			Description: "Returns a true value if the indicated context, extension, and priority exist.",

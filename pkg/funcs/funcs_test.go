@@ -28,6 +28,7 @@ func (l *recLog) Verbose(level int, f string, a ...any) {
 }
 func (l *recLog) Notice(f string, a ...any)  { l.add("NOTICE: " + fmt.Sprintf(f, a...)) }
 func (l *recLog) Warning(f string, a ...any) { l.add("WARNING: " + fmt.Sprintf(f, a...)) }
+func (l *recLog) Error(f string, a ...any)   { l.add("ERROR: " + fmt.Sprintf(f, a...)) }
 func (l *recLog) take() []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -41,6 +42,7 @@ type exprEnv struct{ env pbx.Env }
 func (e exprEnv) Var(n string) (string, bool)      { return e.env.Var(n) }
 func (e exprEnv) Func(n, a string) (string, error) { return e.env.Func(n, a) }
 func (e exprEnv) Warn(msg string)                  { e.env.(expr.Warner).Warn(msg) }
+func (e exprEnv) WarnFuncError(err error)          { e.env.(expr.FuncErrorWarner).WarnFuncError(err) }
 
 type memDB struct {
 	mu sync.Mutex
@@ -219,12 +221,7 @@ func TestRead(t *testing.T) {
 			if got != tt.want {
 				t.Errorf("%s = %q, want %q", tt.in, got, tt.want)
 			}
-			var warns []string
-			for _, l := range log.take() {
-				if w, ok := strings.CutPrefix(l, "WARNING: "); ok {
-					warns = append(warns, w)
-				}
-			}
+			warns := warnings(log.take())
 			switch {
 			case tt.warn == "" && len(warns) > 0:
 				t.Errorf("%s: unexpected warnings %q", tt.in, warns)
@@ -293,11 +290,7 @@ func TestWrite(t *testing.T) {
 					warns = append(warns, err.Error())
 				}
 			}
-			for _, l := range log.take() {
-				if w, ok := strings.CutPrefix(l, "WARNING: "); ok {
-					warns = append(warns, w)
-				}
-			}
+			warns = append(warns, warnings(log.take())...)
 			if got := e.Substitute(ch, tt.in); got != tt.want {
 				t.Errorf("%s = %q, want %q", tt.in, got, tt.want)
 			}
@@ -628,5 +621,40 @@ func TestDialplanExists(t *testing.T) {
 		if got := e.Substitute(ch, in); got != want {
 			t.Errorf("%s = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// warnings returns the WARNING and ERROR lines of a log, without level.
+func warnings(lines []string) []string {
+	var out []string
+	for _, l := range lines {
+		if w, ok := strings.CutPrefix(l, "WARNING: "); ok {
+			out = append(out, w)
+		} else if w, ok := strings.CutPrefix(l, "ERROR: "); ok {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// TestLogLevels: a function's message goes out at the level Asterisk logs
+// it with.
+func TestLogLevels(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"${FILTER(0-9)}", "ERROR: Usage: FILTER(<allowed-chars>,<string>)"},
+		{"${MATH(12)}", "WARNING: Supply all the parameters - just this once, please"},
+		{"${SPRINTF(%d,x)}", "ERROR: Argument 'x' is not an integer number for format '%d'"},
+		{"${BASE64_DECODE()}", "WARNING: Syntax: BASE64_DECODE(<data>) - missing argument!"},
+		{"${NOSUCH()}", "ERROR: Function NOSUCH not registered"},
+	}
+	for _, tt := range tests {
+		e, log, _ := newEngine(t)
+		ch := pbxtest.NewPhone(nil).NewChannel(e, "6000", "c", "s")
+		log.take()
+		e.Substitute(ch, tt.in)
+		if got := log.take(); len(got) != 1 || got[0] != tt.want {
+			t.Errorf("%s logged %q, want [%q]", tt.in, got, tt.want)
+		}
+		ch.Hangup(0)
 	}
 }

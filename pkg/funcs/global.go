@@ -54,7 +54,7 @@ func globalFuncs(e *pbx.Engine) []pbx.Function {
 				return "", fmt.Errorf("SHARED() requires an argument: SHARED(<var>[,<chan>])")
 			}
 			c, err := target(ch, a, func(name string) error {
-				return fmt.Errorf("Channel '%s' not found!  Variable '%s' will be blank.", name, a[0])
+				return errorf("Channel '%s' not found!  Variable '%s' will be blank.", name, a[0])
 			})
 			if err != nil {
 				return "", err
@@ -70,7 +70,7 @@ func globalFuncs(e *pbx.Engine) []pbx.Function {
 				return fmt.Errorf("SHARED() requires an argument: SHARED(<var>[,<chan>])")
 			}
 			c, err := target(ch, a, func(name string) error {
-				return fmt.Errorf("Channel '%s' not found!  Variable '%s' not set to '%s'.", name, a[0], value)
+				return errorf("Channel '%s' not found!  Variable '%s' not set to '%s'.", name, a[0], value)
 			})
 			if err != nil {
 				return err

@@ -151,13 +151,13 @@ func groupCount(e *pbx.Engine, group, category string) int {
 func groupMatchCount(e *pbx.Engine, group, category string) int {
 	gre, err := regexp.CompilePOSIX(group)
 	if err != nil {
-		e.Log().Warning("Regex compile failed on: %s\n", group)
+		logError(e, "Regex compile failed on: %s\n", group)
 		return 0
 	}
 	var cre *regexp.Regexp
 	if category != "" {
 		if cre, err = regexp.CompilePOSIX(category); err != nil {
-			e.Log().Warning("Regex compile failed on: %s\n", category)
+			logError(e, "Regex compile failed on: %s\n", category)
 			return 0
 		}
 	}

@@ -114,6 +114,18 @@ func rawArgs(s string) []string {
 	return append(out, s[start:])
 }
 
+// errorf is a function error Asterisk logs at ERROR level.
+func errorf(format string, a ...any) error { return pbx.ErrorLevel(fmt.Errorf(format, a...)) }
+
+// logError logs at ERROR when the engine's logger has that level.
+func logError(e *pbx.Engine, format string, a ...any) {
+	if el, ok := e.Log().(interface{ Error(string, ...any) }); ok {
+		el.Error(format, a...)
+		return
+	}
+	e.Log().Warning(format, a...)
+}
+
 // errNoChannel is func_*.c's message for a function used without a channel.
 func errNoChannel(cmd string) error {
 	return fmt.Errorf("No channel was provided to %s function.", cmd)

@@ -1,7 +1,6 @@
 package funcs
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -31,7 +30,7 @@ func stackFuncs(e *pbx.Engine) []pbx.Function {
 					return errNoChannel("LOCAL")
 				}
 				if !ch.SaveInFrame(s) {
-					return fmt.Errorf("Tried to set LOCAL(%s), but we aren't within a Gosub routine", s)
+					return errorf("Tried to set LOCAL(%s), but we aren't within a Gosub routine", s)
 				}
 				ch.SetVar(s, value)
 				return nil
@@ -40,11 +39,11 @@ func stackFuncs(e *pbx.Engine) []pbx.Function {
 			Description: "Read a variable varname hidden by n levels of gosub stack frames. Note that ${LOCAL_PEEK(0,foo)} is the same as foo, since the value of n peeks under 0 levels of stack frames; in other words, 0 is the current level. If n exceeds the available number of stack frames, then an empty string is returned.",
 			Read: func(ch *pbx.Channel, s string) (string, error) {
 				if ch == nil {
-					return "", fmt.Errorf("LOCAL_PEEK must be called on an active channel")
+					return "", errorf("LOCAL_PEEK must be called on an active channel")
 				}
 				a := rawArgs(s)
 				if strings.TrimSpace(arg(a, 0)) == "" || arg(a, 1) == "" {
-					return "", fmt.Errorf("LOCAL_PEEK requires parameters n and varname")
+					return "", errorf("LOCAL_PEEK requires parameters n and varname")
 				}
 				n, _ := strconv.Atoi(leadingInt(a[0]))
 				v, _ := ch.FrameVar(n, a[1])

@@ -37,7 +37,7 @@ func stringFuncs(e *pbx.Engine) []pbx.Function {
 			Read: func(ch *pbx.Channel, s string) (string, error) {
 				a := args(s)
 				if len(a) < 3 {
-					return "", fmt.Errorf("Usage: FIELDNUM(<listname>,<delimiter>,<fieldvalue>)")
+					return "", errorf("Usage: FIELDNUM(<listname>,<delimiter>,<fieldvalue>)")
 				}
 				v := varValue(e, ch, a[0])
 				if v == "" || a[1] == "" {
@@ -59,7 +59,7 @@ func stringFuncs(e *pbx.Engine) []pbx.Function {
 			Read: func(ch *pbx.Channel, s string) (string, error) {
 				a := args(s)
 				if len(a) < 3 {
-					return "", fmt.Errorf("Usage: LISTFILTER(<listname>,<delimiter>,<fieldvalue>)")
+					return "", errorf("Usage: LISTFILTER(<listname>,<delimiter>,<fieldvalue>)")
 				}
 				return listFilter(varValue(e, ch, a[0]), encodedString(a[1]), a[2]), nil
 			}},
@@ -175,7 +175,7 @@ func listFilter(list, delim, value string) string {
 func filter(e *pbx.Engine, s string) (string, error) {
 	a := rawArgs(s)
 	if len(a) < 2 {
-		return "", fmt.Errorf("Usage: FILTER(<allowed-chars>,<string>)")
+		return "", errorf("Usage: FILTER(<allowed-chars>,<string>)")
 	}
 	allowed, str := a[0], strings.Join(a[1:], ",")
 	if strings.HasPrefix(allowed, `"`) {
@@ -218,7 +218,7 @@ func readRegex(_ *pbx.Channel, s string) (string, error) {
 	// The argument is split at double quotes: "" regex "" string.
 	parts := strings.SplitN(s, `"`, 3)
 	if len(parts) != 3 {
-		return "", fmt.Errorf("Unexpected arguments: should have been in the form '\"<regex>\" <string>'")
+		return "", errorf("Unexpected arguments: should have been in the form '\"<regex>\" <string>'")
 	}
 	re, str := parts[1], parts[2]
 	if strings.HasPrefix(str, " ") || strings.HasPrefix(str, "\t") {
@@ -355,11 +355,11 @@ func unshiftPush(e *pbx.Engine, ch *pbx.Channel, cmd, s, value string) error {
 
 func readStrptime(_ *pbx.Channel, s string) (string, error) {
 	if s == "" {
-		return "", fmt.Errorf("Asterisk function STRPTIME() requires an argument.")
+		return "", errorf("Asterisk function STRPTIME() requires an argument.")
 	}
 	a := args(s)
 	if arg(a, 2) == "" {
-		return "", fmt.Errorf("No format supplied to STRPTIME(<timestring>,<timezone>,<format>)")
+		return "", errorf("No format supplied to STRPTIME(<timestring>,<timezone>,<format>)")
 	}
 	loc := time.Local
 	if tz := strings.TrimSpace(a[1]); tz != "" {

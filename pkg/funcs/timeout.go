@@ -1,7 +1,6 @@
 package funcs
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -47,7 +46,7 @@ func timeoutFuncs(e *pbx.Engine) []pbx.Function {
 				return "", nil
 			}
 			if s == "" {
-				return "", fmt.Errorf("Must specify type of timeout to get.")
+				return "", errorf("Must specify type of timeout to get.")
 			}
 			t := channelTimeouts(ch)
 			t.mu.Lock()
@@ -63,14 +62,14 @@ func timeoutFuncs(e *pbx.Engine) []pbx.Function {
 			case 'd', 'D':
 				return secs(t.digit), nil
 			}
-			return "", fmt.Errorf("Unknown timeout type specified.")
+			return "", errorf("Unknown timeout type specified.")
 		},
 		Write: func(ch *pbx.Channel, s, value string) error {
 			if ch == nil {
 				return nil
 			}
 			if s == "" {
-				return fmt.Errorf("Must specify type of timeout to set.")
+				return errorf("Must specify type of timeout to set.")
 			}
 			d := parseTimeoutValue(value)
 			t := channelTimeouts(ch)
@@ -93,7 +92,7 @@ func timeoutFuncs(e *pbx.Engine) []pbx.Function {
 				t.mu.Unlock()
 				e.Log().Verbose(3, "Digit timeout set to %s\n", secs(d))
 			default:
-				e.Log().Warning("Unknown timeout type specified.\n") // Asterisk logs it and still succeeds
+				logError(e, "Unknown timeout type specified.\n") // Asterisk logs it and still succeeds
 			}
 			return nil
 		},

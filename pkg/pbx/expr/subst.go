@@ -25,6 +25,13 @@ type Warner interface {
 	Warn(msg string)
 }
 
+// FuncErrorWarner may be implemented by an Env to receive a failing
+// function's error itself rather than its text, so that it can log it at
+// the level the function asks for (Asterisk logs some at ERROR).
+type FuncErrorWarner interface {
+	WarnFuncError(err error)
+}
+
 const (
 	// varBufSize is Asterisk's VAR_BUF_SIZE: variable and function values
 	// and nested substitutions are cut to varBufSize-1 bytes.
@@ -178,7 +185,11 @@ func lookup(ref string, env Env) (string, bool) {
 			// The function's error is the text Asterisk logs for it, unless
 			// the environment logged it already (a missing function).
 			var logged interface{ AlreadyLogged() bool }
-			if !errors.As(err, &logged) || !logged.AlreadyLogged() {
+			switch w, ok := env.(FuncErrorWarner); {
+			case errors.As(err, &logged) && logged.AlreadyLogged():
+			case ok:
+				w.WarnFuncError(err)
+			default:
 				warn(env, "%v", err)
 			}
 			return "", false
