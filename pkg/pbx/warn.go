@@ -27,3 +27,7 @@ type levelError struct{ error }
 
 func (e levelError) Unwrap() error  { return e.error }
 func (levelError) LogAsError() bool { return true }
+
+// LogFunctionError logs the error of a function write (Set(FUNC(x)=y)) at
+// the level the function gave it, as WarnFuncError does for reads.
+func (e *Engine) LogFunctionError(err error) { channelEnv{e: e}.WarnFuncError(err) }
