@@ -3,6 +3,7 @@ package apps
 import (
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/media/dsp"
 	"github.com/gostrisk/gostrisk/pkg/media/sound"
@@ -24,6 +25,9 @@ type Config struct {
 	// Read and ReadExten i).
 	// nil: only tone lists ("350+440") are understood.
 	Tone func(ch *pbx.Channel, name string) (dsp.ToneList, bool)
+	// SystemTimeout bounds the commands of System and TrySystem; zero
+	// means DefaultSystemTimeout.
+	SystemTimeout time.Duration
 }
 
 // engineConfig is the configuration of the applications of one engine.
@@ -61,4 +65,11 @@ func RegisterWith(e *pbx.Engine, cfg Config) error {
 		}
 	}
 	return nil
+}
+
+func (c *engineConfig) systemTimeout() time.Duration {
+	if c.SystemTimeout > 0 {
+		return c.SystemTimeout
+	}
+	return DefaultSystemTimeout
 }

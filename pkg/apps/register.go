@@ -13,6 +13,13 @@ func all() []*pbx.App {
 		sayDigitsApp, sayNumberApp, sayAlphaApp, sayAlphaCaseApp, sayUnixTimeApp,
 		recordApp, echoApp, milliwattApp, playTonesApp, stopPlayTonesApp, sendDTMFApp,
 		controlPlaybackApp,
+		gotoIfTimeApp, execIfTimeApp, whileApp, endWhileApp, exitWhileApp, continueWhileApp,
+		execApp, tryExecApp, systemApp, trySystemApp,
+		sipAddHeaderApp, sipRemoveHeaderApp, sipDtmfModeApp,
+		noCDRApp, resetCDRApp, forkCDRApp, setAMAFlagsApp,
+		stackPopApp, importVarApp, waitUntilApp, userEventApp, dumpChanApp, macroIfApp, macroExclusiveApp,
+		authenticateApp, chanIsAvailApp, originateApp, sayPhoneticApp,
+		waitDigitApp, proceedingApp,
 	}
 }
 

@@ -115,6 +115,30 @@ func sayAlphaFiles(s string, sensitivity int) []sayItem {
 	return out
 }
 
+// sayPhoneticFiles is ast_get_phonetic_str: the NATO alphabet for
+// letters ("phonetic/a_p" is alfa), digits 0-8 from digits/ and the signs
+// SayAlpha knows; '9' has phonetic/9_p ("niner"). Characters without a
+// prompt are skipped.
+func sayPhoneticFiles(s string) []sayItem {
+	var out []sayItem
+	for _, c := range s {
+		if f, ok := punctuation[c]; ok {
+			out = append(out, sayItem{file: f})
+			continue
+		}
+		switch {
+		case c >= '0' && c <= '8':
+			out = append(out, sayItem{file: "digits/" + string(c)})
+		default:
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			out = append(out, sayItem{file: "phonetic/" + string(c) + "_p"})
+		}
+	}
+	return out
+}
+
 // isFrench picks say.c's French rules; every other language gets the
 // English ones, as say.c's default.
 func isFrench(lang string) bool { return len(lang) >= 2 && strings.EqualFold(lang[:2], "fr") }
@@ -605,6 +629,20 @@ var sayAlphaApp = &pbx.App{
 	Exec: func(ch *pbx.Channel, data string) (pbx.Result, error) {
 		lang := ch.Language()
 		d, err := saySeq(ch, sayAlphaFiles(data, caseNone), lang, sayInterrupt(ch))
+		return finishSay(ch, d, err), nil
+	},
+}
+
+var sayPhoneticApp = &pbx.App{
+	Name:        "SayPhonetic",
+	Synopsis:    "Say Phonetic.",
+	Syntax:      "SayPhonetic(string)",
+	Description: "This application will play the sounds from the phonetic alphabet that correspond to the letters in the given string. If the channel variable SAY_DTMF_INTERRUPT is set to 'true' (case insensitive), then this application will react to DTMF in the same way as Background.",
+	Arguments:   "string",
+	SeeAlso:     "SayAlpha, SayNumber",
+	Exec: func(ch *pbx.Channel, data string) (pbx.Result, error) {
+		lang := ch.Language()
+		d, err := saySeq(ch, sayPhoneticFiles(data), lang, sayInterrupt(ch))
 		return finishSay(ch, d, err), nil
 	},
 }

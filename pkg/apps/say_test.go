@@ -21,6 +21,8 @@ exten => d,1,Answer()
  same => n,SayDigits(1*2)
 exten => a,1,Answer()
  same => n,SayAlpha(Ab)
+exten => p,1,Answer()
+ same => n,SayPhonetic(Z9-1%)
 exten => j,1,Answer()
  same => n,Set(SAY_DTMF_INTERRUPT=true)
  same => n,SayNumber(1234567)
@@ -59,6 +61,8 @@ func TestSayApps(t *testing.T) {
 		{"en", "42", []string{"digits/40", "digits/2"}},
 		{"en", "d", []string{"digits/1", "digits/star", "digits/2"}},
 		{"en", "a", []string{"letters/a", "letters/b"}},
+		// '%' has no prompt and is skipped
+		{"en", "p", []string{"phonetic/z_p", "phonetic/9_p", "letters/dash", "digits/1"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.lang+"-"+tc.exten, func(t *testing.T) {

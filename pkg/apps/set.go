@@ -17,10 +17,20 @@ var setApp = &pbx.App{
 	Arguments: "name\nvalue",
 	SeeAlso:   "MSet, GLOBAL(), SET(), ENV()",
 	Exec: func(ch *pbx.Channel, data string) (pbx.Result, error) {
-		name, value, ok := strings.Cut(data, "=")
-		if !ok || strings.TrimSpace(name) == "" {
-			ch.Engine().Log().Warning("Set requires an argument (0=value)\n")
+		// Asterisk 18's Set takes one assignment: commas belong to the
+		// value (MSet takes several).
+		log := ch.Engine().Log()
+		if data == "" {
+			log.Warning("Set requires one variable name/value pair.\n")
 			return pbx.Continue, nil
+		}
+		name, value, ok := strings.Cut(data, "=")
+		if !ok {
+			log.Warning("Set requires an '=' to be a valid assignment.\n")
+			return pbx.Continue, nil
+		}
+		if strings.Contains(name, " ") {
+			log.Warning("Please avoid unnecessary spaces on variables as it may lead to unexpected results ('%s' set to '%s').\n", name, value)
 		}
 		if err := ch.Engine().Assign(ch, name, value); err != nil {
 			ch.Engine().Log().Warning("%v\n", err)
@@ -37,11 +47,21 @@ var msetApp = &pbx.App{
 	Arguments:   "set1\nset2",
 	SeeAlso:     "Set",
 	Exec: func(ch *pbx.Channel, data string) (pbx.Result, error) {
+		log := ch.Engine().Log()
+		if data == "" {
+			log.Warning("MSet requires at least one variable name/value pair.\n")
+			return pbx.Continue, nil
+		}
 		for _, pair := range pbx.SplitArgs(data, ',') {
 			name, value, ok := strings.Cut(pair, "=")
 			if !ok {
-				ch.Engine().Log().Warning("MSet: ignoring entry '%s' with no '='\n", pair)
+				dpc, exten, prio := ch.Location()
+				// Asterisk's message lacks its closing parenthesis.
+				log.Warning("MSet: ignoring entry '%s' with no '=' (in %s@%s:%d\n", pair, exten, dpc, prio)
 				continue
+			}
+			if strings.Contains(name, " ") {
+				log.Warning("Please avoid unnecessary spaces on variables as it may lead to unexpected results ('%s' set to '%s').\n", name, value)
 			}
 			if err := ch.Engine().Assign(ch, name, value); err != nil {
 				ch.Engine().Log().Warning("%v\n", err)

@@ -49,9 +49,9 @@ func cdrFuncs(e *pbx.Engine) []pbx.Function {
 			case "amaflags":
 				e.Log().Warning("Using the CDR function to set 'amaflags' is deprecated. Please use the CHANNEL function instead.\n")
 				if _, ok := amaFlag(value); !ok {
-					return nil
+					return nil // ast_channel_string2amaflag: an unknown name changes nothing
 				}
-				setCDRVar(ch, "amaflags", strings.ToUpper(value))
+				ch.UpdateCDR(func(c *pbx.CDR) { c.AMAFlags = strings.ToUpper(strings.TrimSpace(value)) })
 				return nil
 			case "peeraccount":
 				return fmt.Errorf("The 'peeraccount' setting is not supported. Please set the 'accountcode' on the appropriate channel using the CHANNEL function.")
@@ -184,11 +184,9 @@ func cdrRead(e *pbx.Engine, ch *pbx.Channel, name, opts string) string {
 		}
 		return d
 	case "amaflags":
-		flag := "DOCUMENTATION"
-		for _, v := range c.Vars {
-			if strings.EqualFold(v.Name, "amaflags") {
-				flag = v.Value
-			}
+		flag := c.AMAFlags
+		if flag == "" {
+			flag = "DOCUMENTATION"
 		}
 		if raw {
 			n, _ := amaFlag(flag)

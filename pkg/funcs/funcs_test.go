@@ -258,6 +258,8 @@ func TestWrite(t *testing.T) {
 		{name: "TIMEOUT digit", writes: [][2]string{{"TIMEOUT(digit)", "2.5"}}, in: "${TIMEOUT(digit)}", want: "2.500"},
 		{name: "CDR userfield", writes: [][2]string{{"CDR(userfield)", "vip"}}, in: "${CDR(userfield)}", want: "vip"},
 		{name: "CDR custom", writes: [][2]string{{"CDR(team)", "blue"}}, in: "${CDR(team)}", want: "blue"},
+		{name: "CDR amaflags", writes: [][2]string{{"CDR(amaflags)", "billing"}}, in: "${CDR(amaflags)}/${CDR(amaflags,u)}", want: "BILLING/2",
+			warn: "Using the CDR function to set 'amaflags' is deprecated. Please use the CHANNEL function instead."},
 		{name: "CDR read-only", writes: [][2]string{{"CDR(src)", "1"}}, warn: "Attempt to set the 'src' read-only variable!"},
 		{name: "CDR accountcode", writes: [][2]string{{"CDR(accountcode)", "acme"}}, in: "${CHANNEL(accountcode)}", want: "acme",
 			warn: "Using the CDR function to set 'accountcode' is deprecated. Please use the CHANNEL function instead."},

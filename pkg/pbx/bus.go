@@ -25,7 +25,13 @@ const (
 	BusUnhold      BusEventType = "Unhold"
 	BusVarSet      BusEventType = "VarSet"
 	BusNewexten    BusEventType = "Newexten"
+	// BusUserEvent is published by the UserEvent application: EventName
+	// and Fields carry what the manager prints after "UserEvent:".
+	BusUserEvent BusEventType = "UserEvent"
 )
+
+// EventField is one "Key: value" line of a UserEvent.
+type EventField struct{ Key, Value string }
 
 // BusEvent is one engine-wide event. Channel is the channel it concerns;
 // fields that may change later (the state) are copied in, the rest is
@@ -47,8 +53,10 @@ type BusEvent struct {
 	DialStatus string // DialEnd
 	Variable   string // VarSet
 	Value      string
-	MusicClass string // Hold: the class the holder suggests
-	App, Data  string // Newexten
+	MusicClass string       // Hold: the class the holder suggests
+	App, Data  string       // Newexten
+	EventName  string       // UserEvent
+	Fields     []EventField // UserEvent, in the order given
 }
 
 // Bus delivers the engine's events to subscribers (CDR, the manager,

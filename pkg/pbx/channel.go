@@ -33,6 +33,17 @@ type CallerID struct {
 
 // CDR holds the call detail fields Asterisk keeps per channel.
 type CDR struct {
+	// AMAFlags is the amaflags column ("" writes DOCUMENTATION, the
+	// default); SetAMAFlags changes it.
+	AMAFlags string
+	// Disabled is set by NoCDR: no record is written for the channel
+	// unless ResetCDR(e) enables it again.
+	Disabled bool
+	// Forks are the records ForkCDR split off before this one, oldest
+	// first; they are written before it. A fork whose End is set was
+	// finalised (ForkCDR e); the others end with the channel.
+	Forks []CDR
+
 	Start, Answer, End time.Time
 	LastApp, LastData  string
 	Src, Dst, DContext string
@@ -95,6 +106,27 @@ type Channel struct {
 	media chanMedia
 
 	stores map[any]any // modules' per-channel state (datastore.go)
+}
+
+// finish stamps the end (unless a ForkCDR e already did) and the
+// disposition of a record when its channel hangs up with cause.
+func (r *CDR) finish(end time.Time, cause int) {
+	if r.End.IsZero() {
+		r.End = end
+	}
+	if r.Disposition != "" {
+		return
+	}
+	switch {
+	case !r.Answer.IsZero():
+		r.Disposition = "ANSWERED"
+	case cause == CauseUserBusy:
+		r.Disposition = "BUSY"
+	case cause == CauseNormalClearing, cause == CauseNoAnswer, cause == CauseNoUserResponse:
+		r.Disposition = "NO ANSWER"
+	default:
+		r.Disposition = "FAILED"
+	}
 }
 
 // Frame is one Gosub return address with the arguments it shadowed.
@@ -416,17 +448,9 @@ func (c *Channel) Hangup(cause int) {
 	tell := !c.remoteGone
 	cause = c.cause
 	c.cdr.End = time.Now()
-	if c.cdr.Disposition == "" {
-		switch {
-		case !c.answered.IsZero():
-			c.cdr.Disposition = "ANSWERED"
-		case cause == CauseUserBusy:
-			c.cdr.Disposition = "BUSY"
-		case cause == CauseNormalClearing, cause == CauseNoAnswer, cause == CauseNoUserResponse:
-			c.cdr.Disposition = "NO ANSWER"
-		default:
-			c.cdr.Disposition = "FAILED"
-		}
+	c.cdr.finish(c.cdr.End, cause)
+	for i := range c.cdr.Forks {
+		c.cdr.Forks[i].finish(c.cdr.End, cause)
 	}
 	c.state = StateDown
 	c.mu.Unlock()

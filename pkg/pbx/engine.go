@@ -486,6 +486,17 @@ func (e *Engine) Request(ctx context.Context, tech, data string, requestor *Chan
 // Wait blocks until every dialplan goroutine started with Go has ended.
 func (e *Engine) Wait() { e.wg.Wait() }
 
+// Spawn runs f in a goroutine the engine tracks (see Wait), for work that
+// outlives the application that starts it (Originate's calls). f must
+// end when the channels it handles hang up or their context ends.
+func (e *Engine) Spawn(f func()) {
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		f()
+	}()
+}
+
 // Go runs the dialplan for an inbound channel in a new goroutine the engine
 // tracks (see Wait); drivers use it instead of starting Run themselves.
 func (e *Engine) Go(ctx context.Context, ch *Channel) {

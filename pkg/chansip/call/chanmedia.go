@@ -41,8 +41,15 @@ func (d *dialog) NativeFormat() *media.Format {
 	return mediaFormat(d.codecs[0])
 }
 
-// dtmfSetting is the peer's dtmfmode, or [general]'s for a guest.
+// dtmfSetting is the mode SIPDtmfMode set, else the peer's dtmfmode, or
+// [general]'s for a guest.
 func (d *dialog) dtmfSetting() sipconf.DTMFMode {
+	d.mu.Lock()
+	set, ok := d.dtmfSet, d.dtmfSetOK
+	d.mu.Unlock()
+	if ok {
+		return set
+	}
 	if d.peer != nil {
 		return d.peer.DTMFMode
 	}
@@ -75,6 +82,30 @@ func (d *dialog) DTMFMode() string {
 		return "rfc2833"
 	}
 	return "inband"
+}
+
+// SetDTMFMode changes the dialog's DTMF mode, as chan_sip's SIPDtmfMode
+// does: info, shortinfo, rfc2833 or inband. Sending follows at once; a
+// core media session already open keeps the inband detection it was
+// opened with (on or off) until the next one.
+func (d *dialog) SetDTMFMode(mode string) error {
+	var m sipconf.DTMFMode
+	switch strings.ToLower(mode) {
+	case "info":
+		m = sipconf.DTMFInfo
+	case "shortinfo":
+		m = sipconf.DTMFShortInfo
+	case "rfc2833":
+		m = sipconf.DTMFRFC2833
+	case "inband":
+		m = sipconf.DTMFInband
+	default:
+		return fmt.Errorf("I don't know about this dtmf mode: %s", mode)
+	}
+	d.mu.Lock()
+	d.dtmfSet, d.dtmfSetOK = m, true
+	d.mu.Unlock()
+	return nil
 }
 
 // OpenMedia takes the leg out of its relay and terminates its RTP in a

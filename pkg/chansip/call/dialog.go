@@ -36,7 +36,11 @@ type dialog struct {
 	route   netip.Addr
 	mediaIP netip.Addr
 
-	mu        sync.Mutex
+	mu sync.Mutex
+	// dtmfSet is the mode SIPDtmfMode chose for this dialog, which
+	// replaces the peer's dtmfmode when dtmfSetOK.
+	dtmfSet   sipconf.DTMFMode
+	dtmfSetOK bool
 	ch        *pbx.Channel
 	leg       *rtp.Leg
 	link      *mediaLink // relay to the other leg (early media or bridged)

@@ -714,6 +714,14 @@ func (c *inCall) writeCDR() {
 		dst = c.outs[n-1].chName()
 	}
 	c.mu.Unlock()
+	c.m.emitCDR(ch, dst)
+}
+
+// emitCDR writes the records of a channel that owns its call's CDR: an
+// inbound leg, or an outbound one nobody dialed (Originate). dst is the
+// last channel it called, if any; its bridged peer and DIALEDPEERNAME
+// take precedence.
+func (m *Manager) emitCDR(ch *pbx.Channel, dst string) {
 	x := ch.CDR()
 	cid := ch.CallerID()
 	if p := ch.Peer(); p != nil {
@@ -726,28 +734,39 @@ func (c *inCall) writeCDR() {
 	if cid.Num != "" {
 		src = cid.Num
 	}
-	end := x.End
-	if end.IsZero() {
-		end = time.Now()
+	// NoCDR: nothing for this channel. ForkCDR's earlier records come
+	// first, as Asterisk's CDR chain is written in order.
+	if x.Disabled {
+		return
 	}
-	c.m.d.CDR(&cdr.Record{
-		AccountCode: ch.AccountCode(),
-		Src:         src,
-		Dst:         x.Dst,
-		DContext:    x.DContext,
-		CLID:        clid(cid),
-		Channel:     ch.Name(),
-		DstChannel:  dst,
-		LastApp:     x.LastApp,
-		LastData:    x.LastData,
-		Start:       x.Start,
-		Answer:      x.Answer,
-		End:         end,
-		Disposition: cdr.Disposition(x.Disposition),
-		AMAFlags:    "DOCUMENTATION",
-		UniqueID:    ch.UniqueID(),
-		UserField:   x.UserField,
-	})
+	for _, r := range append(append([]pbx.CDR(nil), x.Forks...), x) {
+		end := r.End
+		if end.IsZero() {
+			end = time.Now()
+		}
+		ama := r.AMAFlags
+		if ama == "" {
+			ama = "DOCUMENTATION"
+		}
+		m.d.CDR(&cdr.Record{
+			AccountCode: ch.AccountCode(),
+			Src:         src,
+			Dst:         r.Dst,
+			DContext:    r.DContext,
+			CLID:        clid(cid),
+			Channel:     ch.Name(),
+			DstChannel:  dst,
+			LastApp:     r.LastApp,
+			LastData:    r.LastData,
+			Start:       r.Start,
+			Answer:      r.Answer,
+			End:         end,
+			Disposition: cdr.Disposition(r.Disposition),
+			AMAFlags:    ama,
+			UniqueID:    ch.UniqueID(),
+			UserField:   r.UserField,
+		})
+	}
 }
 
 // clid renders a caller ID the way Asterisk merges it: "name" <num>.

@@ -64,6 +64,34 @@ exten => _6XXX,1,Dial(SIP/${EXTEN},20)
  same => n,NoOp(DIALSTATUS=${DIALSTATUS})
  same => n,Hangup()
 
+[headers]
+exten => _6XXX,1,SIPAddHeader(X-First: one)
+ same => n,SIPAddHeader("X-Second:two")
+ same => n,SIPAddHeader(P-Gone: yes)
+ same => n,SIPAddHeader(NoColonHere)
+ same => n,SIPRemoveHeader(p-gone:)
+ same => n,Dial(SIP/${EXTEN},1)
+
+[cdrapps]
+exten => _6XXX,1,SetAMAFlags(billing)
+ same => n,ForkCDR()
+ same => n,Dial(SIP/${EXTEN},1)
+exten => _7XXX,1,NoCDR()
+ same => n,Dial(SIP/6000,1)
+
+[avail]
+exten => _6XXX,1,ChanIsAvail(SIP/nobody&SIP/${EXTEN})
+ same => n,NoOp(AVAIL=${AVAILCHAN}|${AVAILORIGCHAN}|${AVAILSTATUS})
+ same => n,Hangup()
+
+[orig]
+exten => _6XXX,1,Originate(SIP/${EXTEN},exten,origdest,s,1)
+ same => n,NoOp(ORIGINATE_STATUS=${ORIGINATE_STATUS})
+ same => n,Hangup()
+[origdest]
+exten => s,1,Wait(0.05)
+ same => n,Hangup()
+
 [short]
 exten => _6XXX,1,Dial(SIP/${EXTEN},1)
  same => n,NoOp(DIALSTATUS=${DIALSTATUS})

@@ -427,9 +427,32 @@ func (o *outCall) buildInvite() (*sip.Request, error) {
 	req.AppendHeader(&sip.ContactHeader{Address: o.contactURI(fromUser)})
 	req.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, OPTIONS, BYE, REFER, SUBSCRIBE, NOTIFY, INFO, PUBLISH, MESSAGE"))
 	req.AppendHeader(sip.NewHeader("Supported", "replaces, timer"))
+	addSIPHeaders(req, ch)
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	req.SetBody(body)
 	return req, nil
+}
+
+// addSIPHeaders adds the headers SIPAddHeader() stored on the calling
+// channel as __SIPADDHEADERnn, which Dial's variable inheritance copied to
+// this one. As chan_sip: every variable whose name starts with
+// SIPADDHEADER, in the channel's variable order (newest first), a value
+// "Name: content" with optional surrounding double quotes; a value with
+// no colon is skipped.
+func addSIPHeaders(req *sip.Request, ch *pbx.Channel) {
+	for _, kv := range ch.Vars() {
+		name, value, _ := strings.Cut(strings.TrimLeft(kv, "_"), "=")
+		if !strings.HasPrefix(name, "SIPADDHEADER") {
+			continue
+		}
+		value = strings.TrimPrefix(value, `"`)
+		hname, content, ok := strings.Cut(value, ":")
+		if !ok {
+			continue
+		}
+		content = strings.TrimSuffix(strings.TrimLeft(content, " \t"), `"`)
+		req.AppendHeader(sip.NewHeader(hname, content))
+	}
 }
 
 func (m *Manager) sdpOwner() string {
@@ -808,6 +831,11 @@ func (o *outCall) Hangup(cause int) error {
 	}
 	if itx != nil {
 		itx.Terminate()
+	}
+	// A call Originate placed (no requestor, so not Dial's leg) has no
+	// inbound leg to write its record: it writes its own.
+	if ch := o.channel(); started && o.callerIn == nil && ch != nil && !ch.Outbound() && o.m.d.CDR != nil {
+		o.m.emitCDR(ch, "")
 	}
 	o.release()
 	return nil

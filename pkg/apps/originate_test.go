@@ -1,0 +1,83 @@
+package apps_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/gostrisk/gostrisk/pkg/pbx"
+)
+
+const originateConf = `
+[orig]
+exten => exten,1,Originate(SIP/6000,exten,dest,s,1,,c(123)n(Front desk)v(A=1^B=x=y))
+ same => n,Set(R=${ORIGINATE_STATUS})
+exten => short,1,Originate(SIP/6000,exten,dest)
+ same => n,Set(R=${ORIGINATE_STATUS})
+exten => app,1,Originate(SIP/6000,app,Set,FROMAPP=yes)
+ same => n,Set(R=${ORIGINATE_STATUS})
+exten => busy,1,Originate(SIP/busy,exten,dest,s,1)
+ same => n,Set(R=${ORIGINATE_STATUS})
+exten => absent,1,Originate(SIP/absent,exten,dest,s,1)
+ same => n,Set(R=${ORIGINATE_STATUS})
+exten => noanswer,1,Originate(SIP/ring,exten,dest,s,1,1)
+ same => n,Set(R=${ORIGINATE_STATUS})
+exten => async,1,Originate(SIP/6000,exten,dest,s,1,,a)
+ same => n,Set(R=${ORIGINATE_STATUS})
+exten => badtype,1,Originate(SIP/6000,queue,x)
+ same => n,Set(R=reached)
+exten => badopt,1,Originate(SIP/6000,exten,dest,s,1,,b(sub^s^1))
+ same => n,Set(R=reached)
+
+[dest]
+exten => s,1,Set(DEST=${CALLERID(num)}/${CALLERID(name)}/${A}/${B})
+ same => n,Hangup()
+`
+
+func TestOriginate(t *testing.T) {
+	noLeaks(t)
+	plan := loadPlan(t, "originate.conf", []byte(originateConf))
+	tests := []struct {
+		exten, status string
+		outVars       map[string]string // on the originated channel
+		log           string
+	}{
+		{exten: "exten", status: "SUCCESS", outVars: map[string]string{"DEST": "123/Front desk/1/x=y"}},
+		{exten: "short", status: "SUCCESS", outVars: map[string]string{"DEST": "///"}},
+		{exten: "app", status: "SUCCESS", outVars: map[string]string{"FROMAPP": "yes"}},
+		{exten: "busy", status: "BUSY"},
+		{exten: "absent", status: "FAILED", log: "NOTICE: Unable to request channel SIP/absent"},
+		{exten: "noanswer", status: "RINGING"},
+		{exten: "async", status: "SUCCESS", outVars: map[string]string{"DEST": "///"}},
+		{exten: "badtype", log: "WARNING: Incorrect type, it should be 'exten' or 'app': queue"},
+		{exten: "badopt", log: "WARNING: Invalid options: 'b(sub^s^1)'"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.exten, func(t *testing.T) {
+			l := newLab(t, plan, map[string]behaviour{"6000": answerAndStay, "busy": busy, "absent": unavailable, "ring": ringForever})
+			ch, _ := l.call(t, "orig", tt.exten)
+			l.e.Wait() // the originated channels' own runs
+			l.tech.wg.Wait()
+			if tt.status != "" {
+				vars(t, ch, map[string]string{"R": tt.status})
+			} else if v, ok := ch.Var("R"); ok {
+				t.Errorf("the dialplan went on (R=%q)", v)
+			}
+			if tt.outVars != nil {
+				outs := l.tech.outbound()
+				if len(outs) != 1 {
+					t.Fatalf("%d originated channels", len(outs))
+				}
+				vars(t, outs[0], tt.outVars)
+			}
+			for _, out := range l.tech.outbound() {
+				if !out.Gone() {
+					t.Errorf("%s still up", out.Name())
+					out.Hangup(pbx.CauseNormalClearing)
+				}
+			}
+			if tt.log != "" && !strings.Contains(strings.Join(l.log.all(), "\n"), tt.log) {
+				t.Errorf("log lacks %q:\n%s", tt.log, strings.Join(l.log.all(), "\n"))
+			}
+		})
+	}
+}
