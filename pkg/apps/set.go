@@ -33,7 +33,7 @@ var setApp = &pbx.App{
 			log.Warning("Please avoid unnecessary spaces on variables as it may lead to unexpected results ('%s' set to '%s').\n", name, value)
 		}
 		if err := ch.Engine().Assign(ch, name, value); err != nil {
-			ch.Engine().Log().Warning("%v\n", err)
+			ch.Engine().LogFunctionError(err) // at the level the function gave it
 		}
 		return pbx.Continue, nil
 	},
@@ -64,7 +64,7 @@ var msetApp = &pbx.App{
 				log.Warning("Please avoid unnecessary spaces on variables as it may lead to unexpected results ('%s' set to '%s').\n", name, value)
 			}
 			if err := ch.Engine().Assign(ch, name, value); err != nil {
-				ch.Engine().Log().Warning("%v\n", err)
+				ch.Engine().LogFunctionError(err)
 			}
 		}
 		return pbx.Continue, nil

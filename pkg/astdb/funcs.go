@@ -1,6 +1,7 @@
 package astdb
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -14,22 +15,28 @@ type FuncResult struct {
 }
 
 // splitFamilyKey splits "family/key" at the first '/', the key keeping any
-// further slashes, as Asterisk's argument parser does for DB().
-func splitFamilyKey(fn, arg string) (family, key string, err error) {
-	if arg == "" {
-		return "", "", fmt.Errorf("%s requires an argument, %s(<family>/<key>)", fn, fn)
-	}
+// further slashes, as Asterisk's argument parser does for DB(). usage is
+// func_db.c's text for a missing argument (DB_EXISTS's names DB(), as
+// Asterisk's does).
+func splitFamilyKey(usage, arg string) (family, key string, err error) {
 	family, key, ok := strings.Cut(arg, "/")
-	if !ok {
-		return "", "", fmt.Errorf("%s requires an argument, %s(<family>/<key>)", fn, fn)
+	if arg == "" || !ok {
+		return "", "", errors.New(usage)
 	}
 	return family, key, nil
 }
 
+const (
+	usageDB       = "DB requires an argument, DB(<family>/<key>)"
+	usageDBWrite  = "DB requires an argument, DB(<family>/<key>)=<value>"
+	usageDBExists = "DB_EXISTS requires an argument, DB(<family>/<key>)"
+	usageDBDelete = "DB_DELETE requires an argument, DB_DELETE(<family>/<key>)"
+)
+
 // FuncDB reads DB(family/key): the value, or "" when absent; DB_RESULT is
 // set to the value only when the key exists.
 func (db *DB) FuncDB(arg string) (FuncResult, error) {
-	family, key, err := splitFamilyKey("DB", arg)
+	family, key, err := splitFamilyKey(usageDB, arg)
 	if err != nil {
 		return FuncResult{}, err
 	}
@@ -44,7 +51,7 @@ func (db *DB) FuncDB(arg string) (FuncResult, error) {
 // malformed (empty, leading or trailing '/', or "//", typically an empty
 // variable in the dialplan) is still written, with a warning, as Asterisk does.
 func (db *DB) FuncDBWrite(arg, value string) error {
-	family, key, err := splitFamilyKey("DB", arg)
+	family, key, err := splitFamilyKey(usageDBWrite, arg)
 	if err != nil {
 		return err
 	}
@@ -60,7 +67,7 @@ func (db *DB) FuncDBWrite(arg, value string) error {
 // FuncDBExists reads DB_EXISTS(family/key): "1" or "0"; when the key exists
 // DB_RESULT is set to its value.
 func (db *DB) FuncDBExists(arg string) (FuncResult, error) {
-	family, key, err := splitFamilyKey("DB_EXISTS", arg)
+	family, key, err := splitFamilyKey(usageDBExists, arg)
 	if err != nil {
 		return FuncResult{}, err
 	}
@@ -74,7 +81,7 @@ func (db *DB) FuncDBExists(arg string) (FuncResult, error) {
 // FuncDBDelete reads DB_DELETE(family/key): the value it held ("" when
 // absent), deleting the key. DB_RESULT is always set to that value.
 func (db *DB) FuncDBDelete(arg string) (FuncResult, error) {
-	family, key, err := splitFamilyKey("DB_DELETE", arg)
+	family, key, err := splitFamilyKey(usageDBDelete, arg)
 	if err != nil {
 		return FuncResult{}, err
 	}

@@ -76,8 +76,8 @@ func loadForCheck(t *testing.T, ac *AsteriskConf) *Snapshot {
 const checkDialplan = `[internal]
 exten => 600,1,Answer()
  same => n,Queue(sales)
- same => n,Set(CDR(userfield)=x)
- same => n,GotoIf($[${BLACKLIST()}]?bl)
+ same => n,Set(JITTERBUFFER(adaptive)=default)
+ same => n,GotoIf($[${CURL(http://127.0.0.1/bl)}]?bl)
  same => n,Dial(SIP/600)
  same => n,Dail(SIP/600)
 exten => 700,1,While($[${X} < 3])
@@ -97,22 +97,22 @@ func TestCheckDialplan(t *testing.T) {
 	}{
 		{"all loaded", "", []string{
 			"extensions.conf:3: warning: application 'Queue' is not available in gostrisk (used by 600@internal priority 2)",
-			"extensions.conf:4: warning: function 'CDR' is not available in gostrisk (used by 600@internal priority 3)",
-			"extensions.conf:5: warning: function 'BLACKLIST' is not available in gostrisk (used by 600@internal priority 4)",
+			"extensions.conf:4: warning: function 'JITTERBUFFER' is not available in gostrisk (used by 600@internal priority 3)",
+			"extensions.conf:5: warning: function 'CURL' is not available in gostrisk (used by 600@internal priority 4)",
 			"extensions.conf:7: warning: application 'Dail' is not available in gostrisk, nor in Asterisk 18 (used by 600@internal priority 6)",
 			"extensions.conf:8: warning: While without a matching EndWhile in the same extension (used by 700@internal priority 1)",
 			"extensions.conf:10: warning: EndWhile without a While before it in the same extension (used by 701@internal priority 1)",
-		}, []string{"Dail", "Queue"}, []string{"BLACKLIST", "CDR"}},
+		}, []string{"Dail", "Queue"}, []string{"CURL", "JITTERBUFFER"}},
 		{"noload app_dial and func_strings", "[modules]\nautoload=yes\nnoload => app_dial.so\nnoload => func_strings\n", []string{
 			"extensions.conf:3: warning: application 'Queue' is not available in gostrisk (used by 600@internal priority 2)",
-			"extensions.conf:4: warning: function 'CDR' is not available in gostrisk (used by 600@internal priority 3)",
-			"extensions.conf:5: warning: function 'BLACKLIST' is not available in gostrisk (used by 600@internal priority 4)",
+			"extensions.conf:4: warning: function 'JITTERBUFFER' is not available in gostrisk (used by 600@internal priority 3)",
+			"extensions.conf:5: warning: function 'CURL' is not available in gostrisk (used by 600@internal priority 4)",
 			"extensions.conf:6: warning: application 'Dial' is not available in gostrisk: modules.conf does not load app_dial.so (used by 600@internal priority 5)",
 			"extensions.conf:7: warning: application 'Dail' is not available in gostrisk, nor in Asterisk 18 (used by 600@internal priority 6)",
 			"extensions.conf:8: warning: While without a matching EndWhile in the same extension (used by 700@internal priority 1)",
 			"extensions.conf:9: warning: function 'LEN' is not available in gostrisk: modules.conf does not load func_strings.so (used by 700@internal priority 2)",
 			"extensions.conf:10: warning: EndWhile without a While before it in the same extension (used by 701@internal priority 1)",
-		}, []string{"Dail", "Dial", "Queue"}, []string{"BLACKLIST", "CDR", "LEN"}},
+		}, []string{"Dail", "Dial", "Queue"}, []string{"CURL", "JITTERBUFFER", "LEN"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -28,6 +28,24 @@ type exprEnv struct{ env pbx.Env }
 func (e exprEnv) Var(name string) (string, bool)         { return e.env.Var(name) }
 func (e exprEnv) Func(name, args string) (string, error) { return e.env.Func(name, args) }
 
+// Warn passes substitution warnings (a failing function's message) to
+// the engine's environment, which logs them.
+func (e exprEnv) Warn(msg string) {
+	if w, ok := e.env.(expr.Warner); ok {
+		w.Warn(msg)
+	}
+}
+
+// WarnFuncError passes a failing function's error on, so that the engine
+// logs it at the level the function gave it.
+func (e exprEnv) WarnFuncError(err error) {
+	if w, ok := e.env.(expr.FuncErrorWarner); ok {
+		w.WarnFuncError(err)
+	} else {
+		e.Warn(err.Error())
+	}
+}
+
 // startModules brings the subsystems up in Asterisk's order: core
 // resources, the dialplan and its applications, then the channel driver.
 func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
@@ -121,6 +139,9 @@ func (d *Daemon) registerDialplan(eng *pbx.Engine, snap *Snapshot) (map[string]s
 	}
 	if err := d.registerDBFunctions(eng); err != nil {
 		return nil, err
+	}
+	if err := d.registerFuncs(eng); err != nil {
+		return nil, fmt.Errorf("functions: %w", err)
 	}
 	if d.moh != nil {
 		if err := d.moh.Register(eng); err != nil {
@@ -224,8 +245,14 @@ func (d *Daemon) registerDBFunctions(eng *pbx.Engine) error {
 			if err != nil {
 				return "", err
 			}
+			// [globals] values are substituted without a channel: DB_RESULT
+			// then has nowhere to go (Asterisk sets it as a global).
 			if r.SetResult {
-				ch.SetVar("DB_RESULT", r.Result)
+				if ch != nil {
+					ch.SetVar("DB_RESULT", r.Result)
+				} else {
+					eng.SetGlobalVar("DB_RESULT", r.Result)
+				}
 			}
 			return r.Value, nil
 		}

@@ -104,6 +104,8 @@ type Channel struct {
 	watchers []chan struct{}
 
 	media chanMedia
+
+	stores map[any]any // modules' per-channel state (datastore.go)
 }
 
 // finish stamps the end (unless a ForkCDR e already did) and the
@@ -386,6 +388,7 @@ func (c *Channel) DTMF(digit rune, duration time.Duration) {
 // Held reports that the far end put the call on hold, suggesting a music
 // class for the other party (sip.conf mohsuggest; "" for the default).
 func (c *Channel) Held(class string) {
+	c.SetDatastore(holdKey{}, true)
 	c.post(Event{Kind: EventHold, Class: class})
 	if c.eng != nil {
 		c.eng.bus.Publish(BusEvent{Type: BusHold, Channel: c, MusicClass: class})
@@ -394,6 +397,7 @@ func (c *Channel) Held(class string) {
 
 // Unheld reports that the far end took the call off hold.
 func (c *Channel) Unheld() {
+	c.SetDatastore(holdKey{}, nil)
 	c.post(Event{Kind: EventUnhold})
 	if c.eng != nil {
 		c.eng.bus.Publish(BusEvent{Type: BusUnhold, Channel: c})

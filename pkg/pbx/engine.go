@@ -140,6 +140,7 @@ type Engine struct {
 	chans map[*Channel]struct{}
 
 	globals globals
+	custom  customStates // Custom: device states (devstate.go)
 	bus     Bus
 	bridger atomic.Pointer[Bridger]
 
@@ -322,7 +323,7 @@ func (e *Engine) ReadFunction(ch *Channel, name, args string) (string, error) {
 	f, ok := e.Function(name)
 	if !ok {
 		e.missingFunction(ch, name)
-		return "", fmt.Errorf("function %s not registered", name)
+		return "", notRegisteredError{name}
 	}
 	if f.Read == nil {
 		return "", fmt.Errorf("function %s cannot be read", f.Name)

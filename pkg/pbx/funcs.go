@@ -34,7 +34,7 @@ func registerBuiltinFunctions(e *Engine) {
 			Name:        "CALLERID",
 			Synopsis:    "Gets or sets Caller*ID data on the channel.",
 			Syntax:      "CALLERID(datatype[,CID])",
-			Description: "Gets or sets Caller*ID data on the channel. The allowable datatypes are all, name, num, ani, dnid and rdnis.",
+			Description: "Gets or sets Caller*ID data on the channel. The allowable datatypes are all, name, num, ani, dnid, rdnis, pres, name-pres and num-pres.",
 			Read:        readCallerID,
 			Write:       writeCallerID,
 		},
@@ -153,6 +153,9 @@ func readCallerID(ch *Channel, args string) (string, error) {
 	case "rdnis":
 		return id.RDNIS, nil
 	}
+	if v, ok, err := callerIDPres(ch, strings.ToLower(strings.TrimSpace(what)), "", false); ok {
+		return v, err
+	}
 	return "", fmt.Errorf("Unknown callerid data type '%s'.", what)
 }
 
@@ -161,6 +164,9 @@ func writeCallerID(ch *Channel, args, value string) error {
 		return fmt.Errorf("CALLERID needs a channel")
 	}
 	what, _, _ := strings.Cut(args, ",")
+	if _, ok, err := callerIDPres(ch, strings.ToLower(strings.TrimSpace(what)), value, true); ok {
+		return err
+	}
 	var err error
 	ch.UpdateCallerID(func(id *CallerID) {
 		switch strings.ToLower(strings.TrimSpace(what)) {

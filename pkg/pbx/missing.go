@@ -89,3 +89,11 @@ func (e *Engine) missingFunction(ch *Channel, name string) {
 	}
 	e.missing.add(false, name, dpc, exten, prio)
 }
+
+// notRegisteredError is ReadFunction's error for a function nobody
+// registered. missingFunction has logged Asterisk's line already, so the
+// substitution does not warn about it again (AlreadyLogged).
+type notRegisteredError struct{ name string }
+
+func (e notRegisteredError) Error() string       { return "function " + e.name + " not registered" }
+func (e notRegisteredError) AlreadyLogged() bool { return true }

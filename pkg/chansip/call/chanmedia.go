@@ -320,6 +320,20 @@ func (d *dialog) ChannelItem(item string) (string, bool) {
 		return d.remoteUA, true
 	case "peername":
 		return d.peerName, true
+	case "callgroup", "pickupgroup":
+		// The channel's groups are its peer's, printed as Asterisk
+		// prints a group set ("1, 3, 4"); a guest has none.
+		if d.peerName == "" || d.m == nil || d.m.d.Peer == nil {
+			return "", true
+		}
+		p := d.m.d.Peer(d.peerName)
+		if p == nil {
+			return "", true
+		}
+		if item == "callgroup" {
+			return sipconf.GroupString(p.CallGroup), true
+		}
+		return sipconf.GroupString(p.PickupGroup), true
 	}
 	return "", false
 }

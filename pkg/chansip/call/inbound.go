@@ -779,3 +779,17 @@ func clid(id pbx.CallerID) string {
 	}
 	return id.Num
 }
+
+// SIPHeader answers SIP_HEADER(name[,n]) (pkg/funcs.SIPHeaderReader): the
+// n-th header called name (1-based, case-insensitive) of the INVITE that
+// opened the call, as chan_sip reads its initial request.
+func (c *inCall) SIPHeader(name string, n int) (string, bool) {
+	if c.invite == nil || n < 1 {
+		return "", false
+	}
+	hs := c.invite.GetHeaders(name)
+	if n > len(hs) {
+		return "", false
+	}
+	return hs[n-1].Value(), true
+}

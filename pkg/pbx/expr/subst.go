@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -22,6 +23,13 @@ type Env interface {
 // recursion. Without it they are dropped, as the result does not change.
 type Warner interface {
 	Warn(msg string)
+}
+
+// FuncErrorWarner may be implemented by an Env to receive a failing
+// function's error itself rather than its text, so that it can log it at
+// the level the function asks for (Asterisk logs some at ERROR).
+type FuncErrorWarner interface {
+	WarnFuncError(err error)
 }
 
 const (
@@ -174,7 +182,16 @@ func lookup(ref string, env Env) (string, bool) {
 		fname, args := funcArgs(name, env)
 		v, err := env.Func(fname, args)
 		if err != nil {
-			warn(env, "%s: %v", name, err)
+			// The function's error is the text Asterisk logs for it, unless
+			// the environment logged it already (a missing function).
+			var logged interface{ AlreadyLogged() bool }
+			switch w, ok := env.(FuncErrorWarner); {
+			case errors.As(err, &logged) && logged.AlreadyLogged():
+			case ok:
+				w.WarnFuncError(err)
+			default:
+				warn(env, "%v", err)
+			}
 			return "", false
 		}
 		val = v

@@ -1,0 +1,40 @@
+package call
+
+import (
+	"strings"
+
+	"github.com/gostrisk/gostrisk/pkg/pbx"
+)
+
+// DeviceState is chan_sip's view of SIP/<peer> when the engine has no
+// channel of it (pbx.DeviceStater): INVALID for a peer sip.conf does not
+// have, UNAVAILABLE for one without an address (a dynamic peer that has
+// not registered), NOT_INUSE otherwise. The engine derives RINGING, INUSE
+// and ONHOLD from the peer's channels before asking. A qualified peer
+// that stopped answering is not reported UNAVAILABLE yet: the qualify
+// state lives in the driver, which this package does not reach.
+func (t technology) DeviceState(resource string) pbx.DeviceState {
+	if _, host, ok := strings.Cut(resource, "@"); ok {
+		resource = host
+	}
+	if t.m.d.Peer == nil {
+		return pbx.DeviceInvalid
+	}
+	p := t.m.d.Peer(resource)
+	if p == nil {
+		return pbx.DeviceInvalid
+	}
+	if p.Dynamic {
+		if t.m.d.Contact == nil {
+			return pbx.DeviceUnavailable
+		}
+		if _, _, ok := t.m.d.Contact(p.Name); !ok {
+			return pbx.DeviceUnavailable
+		}
+		return pbx.DeviceNotInUse
+	}
+	if !p.Addr.IsValid() && p.Host == "" {
+		return pbx.DeviceUnavailable
+	}
+	return pbx.DeviceNotInUse
+}
