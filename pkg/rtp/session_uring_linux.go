@@ -30,10 +30,14 @@ import (
 const (
 	sessRingEntries  = 256  // submissions are only arms and cancels
 	sessRingCQ       = 8192 // a round's datagrams for thousands of sessions
-	sessRecvBuffers  = 2048 // provided buffers, a power of two
 	sessRecvBufSize  = 2048 // recvmsg header, name, control and datagram
 	sessRecvBufGroup = 1
 )
+
+// sessRecvBuffers is how many provided buffers a loop has, a power of two:
+// more than a round's datagrams under load (a receive that finds none
+// left ends and is armed again). Tests shrink it.
+var sessRecvBuffers = 2048
 
 // sessUring is a receive loop's io_uring state, owned by its goroutine.
 type sessUring struct {
@@ -274,6 +278,13 @@ func (l *recvLoop) deliverUring(s *Session, bid uint16, n int) {
 // armUring arms s's multishot receive.
 func (l *recvLoop) armUring(s *Session) {
 	u := l.u
+	if u.dirty {
+		// A receive that ran out of buffers is re-armed here, in the
+		// middle of a reap whose sqe() may submit it: it must see the
+		// buffers handed back so far, or it would end at once again.
+		u.bufs.publish()
+		u.dirty = false
+	}
 	if err := armMultishotRecv(u.ring, s.fd, &u.msg, u.bufs.group, uint64(s.slot)<<udKindBits|udRecv); err != nil {
 		u.err = err
 		return
