@@ -55,8 +55,11 @@ type sessUring struct {
 	now       int64
 	nextSweep int64
 	dirty     bool // buffers handed back since the last publish
-	quit      bool
-	err       error
+	// rearm are the sessions whose receive ended in this round's reap
+	// and must be armed again after it.
+	rearm []*Session
+	quit  bool
+	err   error
 }
 
 // runUring runs the loop on io_uring until told to quit or the ring
@@ -145,6 +148,7 @@ func (l *recvLoop) loopUring() {
 		}
 		u.now = time.Now().UnixNano()
 		n := l.reapUring()
+		l.rearmUring()
 		if l.queued.Load() && l.controlUring() {
 			return
 		}
@@ -192,27 +196,46 @@ func (l *recvLoop) idleUring() {
 	_ = l.rc.Read(u.woken)
 }
 
-// reapUring handles every completion posted and says how many.
+// reapUring handles the completions posted before it started and says
+// how many. It makes one pass: the round's work stays bounded however
+// fast datagrams come (with requests, sweeps and yields in between), and
+// nothing in it submits, so nothing it does posts more.
 func (l *recvLoop) reapUring() int {
 	r := l.u.ring
 	head := *r.cqHead
-	start := head
-	for {
-		tail := loadAcquire(r.cqTail)
-		if head == tail {
-			break
+	tail := loadAcquire(r.cqTail)
+	n := int(tail - head)
+	for ; head != tail; head++ {
+		c := r.cqes[head&r.cqMask]
+		if c.userData&udKindMask == udRecv {
+			l.receivedUring(c)
 		}
-		for ; head != tail; head++ {
-			c := r.cqes[head&r.cqMask]
-			if c.userData&udKindMask == udRecv {
-				l.receivedUring(c)
-			}
-			// udCancel: only failures are posted (the receive had ended
-			// already, and its own completion said so).
-		}
-		storeRelease(r.cqHead, head)
+		// udCancel: only failures are posted (the receive had ended
+		// already, and its own completion said so).
 	}
-	return int(head - start)
+	storeRelease(r.cqHead, head)
+	return n
+}
+
+// rearmUring arms again the receives that ended in the reap (out of
+// buffers, or a transient error), once the buffers handed back in it are
+// published, so the new receives find them.
+func (l *recvLoop) rearmUring() {
+	u := l.u
+	if len(u.rearm) == 0 {
+		return
+	}
+	if u.dirty {
+		u.bufs.publish()
+		u.dirty = false
+	}
+	for i, s := range u.rearm {
+		if s.registered && !s.armed && !s.cancelling {
+			l.armUring(s)
+		}
+		u.rearm[i] = nil
+	}
+	u.rearm = u.rearm[:0]
 }
 
 // receivedUring hands one datagram to its session and the buffer back to
@@ -248,7 +271,7 @@ func (l *recvLoop) receivedUring(c uringCQE) {
 		// deaf, as on a closed socket.
 		return
 	}
-	l.armUring(s)
+	l.u.rearm = append(l.u.rearm, s)
 }
 
 // deliverUring passes the datagram in buffer bid (n bytes of
@@ -278,13 +301,6 @@ func (l *recvLoop) deliverUring(s *Session, bid uint16, n int) {
 // armUring arms s's multishot receive.
 func (l *recvLoop) armUring(s *Session) {
 	u := l.u
-	if u.dirty {
-		// A receive that ran out of buffers is re-armed here, in the
-		// middle of a reap whose sqe() may submit it: it must see the
-		// buffers handed back so far, or it would end at once again.
-		u.bufs.publish()
-		u.dirty = false
-	}
 	if err := armMultishotRecv(u.ring, s.fd, &u.msg, u.bufs.group, uint64(s.slot)<<udKindBits|udRecv); err != nil {
 		u.err = err
 		return
