@@ -353,6 +353,17 @@ func (l *uringLoop) armCtl() error {
 }
 
 func (l *uringLoop) arm(p *pump) {
+	if l.dirty {
+		// A receive that ran out of buffers is armed again in the middle
+		// of a reap, and a full submission ring submits it there: it must
+		// find the buffers handed back so far. Published only at the next
+		// round, with a thousand sockets holding datagrams, each such
+		// receive could end again at once and be armed again, and the
+		// reap never end (the likely cause of relayload runs at 1,000
+		// calls on a loaded machine that stopped relaying).
+		l.bufs.publish()
+		l.dirty = false
+	}
 	if err := l.armRecvOn(p.srcFD, uint64(p.slot)<<udKindBits|udRecv); err != nil {
 		l.err = err
 		return
