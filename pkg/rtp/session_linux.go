@@ -34,6 +34,7 @@ type recvIO struct {
 	// io_uring loop only: a multishot receive is in the kernel, and it is
 	// being cancelled because the session let go.
 	armed, cancelling bool
+	rxRound           uint64 // the io_uring loop's round that last gave it a datagram
 	// wildcard: the socket is a wildcard IPv4 one, whose datagrams carry
 	// their arrival address (IP_PKTINFO); arrivedAt is the last one's,
 	// which the io_uring loop reads (the epoll loop does not).

@@ -21,6 +21,9 @@ func sessionsOn(t *testing.T, uring bool) {
 	sessLinger = 20 * time.Millisecond
 	saved := useUring.Load()
 	t.Cleanup(func() {
+		// Closed sessions are let go of by their loop after Close
+		// returns; the loops read sessLinger then.
+		waitSessEngines(t, 0)
 		sessLinger = linger
 		useUring.Store(saved)
 	})
@@ -255,10 +258,10 @@ func testSessionWildcardLink(t *testing.T) {
 func TestSessionUringOutOfBuffers(t *testing.T) {
 	for _, tc := range []struct{ legs, burst int }{{4, 40}, {300, 4}} {
 		t.Run(fmt.Sprintf("%dx%d", tc.legs, tc.burst), func(t *testing.T) {
-			sessionsOn(t, true)
 			saved := sessRecvBuffers
+			t.Cleanup(func() { sessRecvBuffers = saved }) // after sessionsOn's, which waits for the loops to end
+			sessionsOn(t, true)
 			sessRecvBuffers = 4
-			t.Cleanup(func() { sessRecvBuffers = saved })
 			alloc := testAllocator(t, tc.legs+tc.legs/2) // room for ports others hold
 			var sessions []*Session
 			var ls []*Leg
@@ -306,10 +309,10 @@ func TestSessionUringOverload(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
-	sessionsOn(t, true)
 	saved := sessRecvBuffers
+	t.Cleanup(func() { sessRecvBuffers = saved }) // after sessionsOn's, which waits for the loops to end
+	sessionsOn(t, true)
 	sessRecvBuffers = 8
-	t.Cleanup(func() { sessRecvBuffers = saved })
 	const legs = 300
 	alloc := testAllocator(t, legs+legs/2)
 	ph := newPhone(t)

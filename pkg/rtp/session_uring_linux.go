@@ -58,6 +58,9 @@ type sessUring struct {
 	// rearm are the sessions whose receive ended in this round's reap
 	// and must be armed again after it.
 	rearm []*Session
+	// round counts the loop's rounds; a session's rxRound is the last
+	// one that gave it a datagram (see rearmUring).
+	round uint64
 	quit  bool
 	err   error
 }
@@ -147,6 +150,7 @@ func (l *recvLoop) loopUring() {
 			return
 		}
 		u.now = time.Now().UnixNano()
+		u.round++
 		n := l.reapUring()
 		l.rearmUring()
 		if l.queued.Load() && l.controlUring() {
@@ -219,22 +223,31 @@ func (l *recvLoop) reapUring() int {
 
 // rearmUring arms again the receives that ended in the reap (out of
 // buffers, or a transient error), once the buffers handed back in it are
-// published, so the new receives find them.
+// published, so the new receives find them. Under overload the first
+// receives submitted take every buffer their sockets can fill and the
+// rest run out again, so the sessions left without a datagram go first:
+// none stays unread for long.
 func (l *recvLoop) rearmUring() {
 	u := l.u
-	if len(u.rearm) == 0 {
+	n := len(u.rearm)
+	if n == 0 {
 		return
 	}
 	if u.dirty {
 		u.bufs.publish()
 		u.dirty = false
 	}
-	for i, s := range u.rearm {
-		if s.registered && !s.armed && !s.cancelling {
-			l.armUring(s)
+	// Those that got nothing this round first, then the others, each in
+	// the order they ended: a session starved in one round is served
+	// early in the next.
+	for _, served := range [2]bool{false, true} {
+		for _, s := range u.rearm {
+			if (s.rxRound == u.round) == served && s.registered && !s.armed && !s.cancelling {
+				l.armUring(s)
+			}
 		}
-		u.rearm[i] = nil
 	}
+	clear(u.rearm)
 	u.rearm = u.rearm[:0]
 }
 
@@ -295,6 +308,7 @@ func (l *recvLoop) deliverUring(s *Session, bid uint16, n int) {
 	if s.wildcard && out.controllen > 0 {
 		s.arrivedAt = pktinfoDst(buf[16+uringNameLen : 16+uringNameLen+min(int(out.controllen), uringControlLen)])
 	}
+	s.rxRound = u.round
 	s.receive(buf[start:end], u.from.addrPort(), u.now, &u.hdr)
 }
 
