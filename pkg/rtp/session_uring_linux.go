@@ -252,7 +252,7 @@ func (l *recvLoop) rearmUring() {
 }
 
 // receivedUring hands one datagram to its session and the buffer back to
-// the kernel, and re-arms a receive that ended.
+// the kernel, and queues a receive that ended to be armed again.
 func (l *recvLoop) receivedUring(c uringCQE) {
 	u := l.u
 	slot := int32(c.userData >> udKindBits)
