@@ -97,9 +97,12 @@
 //     recvmsg armed on every session socket into provided buffers, one
 //     io_uring_enter per round collecting the datagrams of all sessions,
 //     and a buffer handed back as soon as its packet is (the payload is
-//     copied for the reader, SRTP undone in place). At 2,000 talking
-//     sessions that took the CPU per packet sent or received from about
-//     5.5 to 2.3 us (bench/RESULTS.md). Otherwise the loop is built like
+//     copied for the reader, SRTP undone in place). With 1,000 talking
+//     sessions that took a quarter off the process's CPU (about 6.3 to
+//     4.7 us per packet sent or received; bench/RESULTS.md). Under
+//     overload the receives that find no buffer end and are armed again
+//     after the round, those of the sessions the round left unread first,
+//     so none is starved. Otherwise the loop is built like
 //     the epoll relay: one epoll set parked in Go's poller, drained with
 //     non-blocking recvfrom. Either way the same checks as the relay apply
 //     (strict RTP / comedia through the leg, counters, LastReceived for
