@@ -127,6 +127,8 @@ type result struct {
 	sendMax       time.Duration // worst MaxPacingError of the sessions' Stats
 	pps           float64       // packets/s received in the window
 	sentPPS       float64
+	recvPPS       float64 // packets/s the sessions accepted from the talking peers
+	usPerPacket   float64 // CPU of the sessions' process per packet sent or received, us
 	cpu           float64 // % of one core, sessions' process
 	goroutines    int
 	lostShare     float64 // packets expected but not received, share
@@ -280,7 +282,7 @@ func runOne(o options, n int) (res result, err error) {
 	}()
 
 	time.Sleep(o.warmup)
-	sentBefore := sent(sessions)
+	sentBefore, recvBefore := sent(sessions), received(sessions)
 	fmt.Fprintln(stdin, "start")
 	cpu0, err := cpuTime()
 	if err != nil {
@@ -294,8 +296,13 @@ func runOne(o options, n int) (res result, err error) {
 	wall := time.Since(t0)
 	res.goroutines = runtime.NumGoroutine()
 	fmt.Fprintln(stdin, "stop")
-	res.sentPPS = float64(sent(sessions)-sentBefore) / wall.Seconds()
+	sentN, recvN := sent(sessions)-sentBefore, received(sessions)-recvBefore
+	res.sentPPS = float64(sentN) / wall.Seconds()
+	res.recvPPS = float64(recvN) / wall.Seconds()
 	res.cpu = 100 * float64(cpu1-cpu0) / float64(wall)
+	if sentN+recvN > 0 {
+		res.usPerPacket = float64((cpu1-cpu0)/time.Nanosecond) / 1000 / float64(sentN+recvN)
+	}
 	for _, s := range sessions {
 		res.sendMax = max(res.sendMax, s.Stats().MaxPacingError)
 	}
@@ -322,6 +329,14 @@ func sent(ss []*rtp.Session) uint64 {
 	var n uint64
 	for _, s := range ss {
 		n += s.Stats().PacketsOut
+	}
+	return n
+}
+
+func received(ss []*rtp.Session) uint64 {
+	var n uint64
+	for _, s := range ss {
+		n += s.Stats().PacketsIn
 	}
 	return n
 }
@@ -368,10 +383,10 @@ func printTable(out io.Writer, o options, rows []result) {
 	fmt.Fprintf(out, "rtpplay: G.711 20 ms, one producer goroutine per session, %v window after %v warm-up, %s, %s, GOMAXPROCS %d\n",
 		o.dur, o.warmup, peer, pin, runtime.GOMAXPROCS(0))
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "sessions\tpackets/s\tpacing p50\tp99\tmax\t<= 2 ms\tsender max\tlost\tCPU % of one core\twaiting for a CPU\t")
+	fmt.Fprintln(tw, "sessions\tpackets/s\tpacing p50\tp99\tmax\t<= 2 ms\tsender max\tlost\treceived/s\tCPU % of one core\tus CPU/packet\twaiting for a CPU\t")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%d\t%.0f\t%.2f ms\t%.2f ms\t%.2f ms\t%.3f %%\t%.2f ms\t%.3f %%\t%.1f\t%.1f %%\t\n",
-			r.n, r.pps, ms(r.p50), ms(r.p99), ms(r.max), 100*r.within2ms, ms(r.sendMax), 100*r.lostShare, r.cpu, r.waitPct)
+		fmt.Fprintf(tw, "%d\t%.0f\t%.2f ms\t%.2f ms\t%.2f ms\t%.3f %%\t%.2f ms\t%.3f %%\t%.0f\t%.1f\t%.2f\t%.1f %%\t\n",
+			r.n, r.pps, ms(r.p50), ms(r.p99), ms(r.max), 100*r.within2ms, ms(r.sendMax), 100*r.lostShare, r.recvPPS, r.cpu, r.usPerPacket, r.waitPct)
 	}
 	tw.Flush()
 }

@@ -262,9 +262,21 @@ func (l *uringLoop) pending() bool {
 }
 
 // probe checks that this kernel takes multishot receives into provided
-// buffers (Linux 6.0) on a throwaway socket, so a kernel without them gets
-// the epoll loop rather than legs that never hear a packet.
+// buffers (Linux 6.0), so a kernel without them gets the epoll loop rather
+// than legs that never hear a packet.
 func (l *uringLoop) probe() error {
+	return probeMultishotRecv(l.ring, &l.msg, l.bufs.group)
+}
+
+// armRecvOn arms a multishot receive on fd.
+func (l *uringLoop) armRecvOn(fd int, userData uint64) error {
+	return armMultishotRecv(l.ring, fd, &l.msg, l.bufs.group, userData)
+}
+
+// probeMultishotRecv arms a multishot receive on a throwaway socket and
+// cancels it: a kernel that cannot do one answers something else than the
+// cancellation. Run on a fresh ring, before any other request.
+func probeMultishotRecv(r *uring, msg *unix.Msghdr, group uint16) error {
 	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("%w: probe socket: %w", errUringUnsupported, err)
@@ -274,54 +286,55 @@ func (l *uringLoop) probe() error {
 		return fmt.Errorf("%w: probe bind: %w", errUringUnsupported, err)
 	}
 	const probeUD = 1<<32 | udRecv
-	if err := l.armRecvOn(fd, probeUD); err != nil {
+	if err := armMultishotRecv(r, fd, msg, group, probeUD); err != nil {
 		return err
 	}
-	c, err := l.ring.sqe()
+	c, err := r.sqe()
 	if err != nil {
 		return err
 	}
 	c.opcode, c.addr, c.userData = uringOpAsyncCancel, probeUD, udCancel
-	if err := l.ring.enter(1); err != nil {
+	if err := r.enter(1); err != nil {
 		return err
 	}
 	deadline := time.Now().Add(time.Second)
 	for {
-		head := *l.ring.cqHead
-		tail := loadAcquire(l.ring.cqTail)
+		head := *r.cqHead
+		tail := loadAcquire(r.cqTail)
 		for ; head != tail; head++ {
-			cqe := l.ring.cqes[head&l.ring.cqMask]
+			cqe := r.cqes[head&r.cqMask]
 			if cqe.userData != probeUD {
 				continue
 			}
-			storeRelease(l.ring.cqHead, head+1)
+			storeRelease(r.cqHead, head+1)
 			if cqe.res == -int32(unix.ECANCELED) {
 				return nil
 			}
 			return fmt.Errorf("%w: multishot receive answered %d", errUringUnsupported, cqe.res)
 		}
-		storeRelease(l.ring.cqHead, head)
+		storeRelease(r.cqHead, head)
 		if time.Now().After(deadline) {
 			return fmt.Errorf("%w: probe receive never completed", errUringUnsupported)
 		}
-		if err := l.ring.enter(1); err != nil {
+		if err := r.enter(1); err != nil {
 			return err
 		}
 	}
 }
 
-// armRecvOn arms a multishot receive on fd.
-func (l *uringLoop) armRecvOn(fd int, userData uint64) error {
-	s, err := l.ring.sqe()
+// armMultishotRecv queues a multishot recvmsg on fd into the provided
+// buffers of group; msg gives the name and control sizes.
+func armMultishotRecv(r *uring, fd int, msg *unix.Msghdr, group uint16, userData uint64) error {
+	s, err := r.sqe()
 	if err != nil {
 		return err
 	}
 	s.opcode = uringOpRecvMsg
 	s.fd = int32(fd)
-	s.addr = uint64(uintptr(unsafe.Pointer(&l.msg)))
+	s.addr = uint64(uintptr(unsafe.Pointer(msg)))
 	s.ioprio = uringRecvMultishot
 	s.flags = uringSqeBufferSelect
-	s.bufGroup = l.bufs.group
+	s.bufGroup = group
 	s.userData = userData
 	return nil
 }
@@ -340,6 +353,17 @@ func (l *uringLoop) armCtl() error {
 }
 
 func (l *uringLoop) arm(p *pump) {
+	if l.dirty {
+		// A receive that ran out of buffers is armed again in the middle
+		// of a reap, and a full submission ring submits it there: it must
+		// find the buffers handed back so far. Published only at the next
+		// round, with a thousand sockets holding datagrams, each such
+		// receive could end again at once and be armed again, and the
+		// reap never end (the likely cause of relayload runs at 1,000
+		// calls on a loaded machine that stopped relaying).
+		l.bufs.publish()
+		l.dirty = false
+	}
 	if err := l.armRecvOn(p.srcFD, uint64(p.slot)<<udKindBits|udRecv); err != nil {
 		l.err = err
 		return

@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -30,6 +31,15 @@ type recvIO struct {
 	fd         int
 	slot       int32
 	registered bool
+	// io_uring loop only: a multishot receive is in the kernel, and it is
+	// being cancelled because the session let go.
+	armed, cancelling bool
+	rxRound           uint64 // the io_uring loop's round that last gave it a datagram
+	// wildcard: the socket is a wildcard IPv4 one, whose datagrams carry
+	// their arrival address (IP_PKTINFO); arrivedAt is the last one's,
+	// which the io_uring loop reads (the epoll loop does not).
+	wildcard  bool
+	arrivedAt netip.Addr
 }
 
 // sendIO caches the raw destination address, rebuilt only when the leg's
@@ -45,13 +55,15 @@ type sendIO struct {
 func (s *Session) initIO() {
 	sock := s.leg.pp.RTP
 	s.fd, s.sfd, s.family = sock.fd, sock.fd, sock.family
+	s.wildcard = sock.family == unix.AF_INET && sock.local.Addr().IsUnspecified()
 }
 
 // link connects the socket to the locked peer when it is the target. A
-// wildcard-bound socket is left alone: the loop does not read its
-// datagrams' arrival address, which tryLink needs to connect it safely.
+// wildcard-bound socket is connected only when the locking datagram's
+// arrival address is known (the io_uring loop reads it), which tryLink
+// needs to connect it safely.
 func (s *Session) link() {
-	s.leg.tryLink(s.fd, netip.Addr{})
+	s.leg.tryLink(s.fd, s.arrivedAt)
 }
 
 // sendTo sends pkt to t from the leg's socket. The caller holds mu.
@@ -67,13 +79,14 @@ func (s *Session) sendTo(pkt []byte, t *netip.AddrPort) bool {
 }
 
 // recvLoop reads the sockets of many sessions from one goroutine, the way
-// the relay engine does: an epoll set of their (never Go-polled)
-// descriptors, itself parked in Go's poller, drained with non-blocking
-// recvfrom until nothing is ready. A timerfd in the set lets held jitter
-// buffer packets go when the packet they wait for is overdue. It is
-// epoll rather than io_uring because a session's packet goes on to a Go
-// channel and a reader goroutine anyway: the system call saved would be a
-// small part of its cost.
+// the relay engine does. Where io_uring is available (useUring) it runs
+// on a ring of its own (session_uring_linux.go): a multishot receive per
+// socket, one io_uring_enter per round for all of them. Otherwise it is an
+// epoll set of their (never Go-polled) descriptors, itself parked in Go's
+// poller, drained with non-blocking recvfrom until nothing is ready, and a
+// timerfd in the set lets held jitter buffer packets go when the packet
+// they wait for is overdue. Either way the epoll set is where the loop
+// parks, so requests (the eventfd) wake it.
 type recvLoop struct {
 	epfd, evfd, tfd int
 	file            *os.File
@@ -84,6 +97,9 @@ type recvLoop struct {
 	queue []recvReq // guarded by mu
 	dead  bool      // guarded by mu
 	err   error     // guarded by mu
+	// queued is whether queue has requests; written under mu, read by a
+	// busy io_uring loop each round without it.
+	queued atomic.Bool
 
 	// Owned by the loop goroutine.
 	slots   []*Session
@@ -96,6 +112,10 @@ type recvLoop struct {
 	ctlBuf  [8]byte
 	armed   bool
 	loopErr error
+	u       *sessUring // the io_uring state while the loop runs on one
+
+	// onUring is set once the loop runs on io_uring.
+	onUring atomic.Bool
 }
 
 type recvReq struct {
@@ -161,6 +181,7 @@ func (l *recvLoop) request(r recvReq) bool {
 	}
 	wake := len(l.queue) == 0
 	l.queue = append(l.queue, r)
+	l.queued.Store(true)
 	l.mu.Unlock()
 	if wake {
 		var one [8]byte
@@ -213,18 +234,27 @@ func (l *recvLoop) stop() {
 
 func (l *recvLoop) run() {
 	defer close(l.done)
-	err := l.rc.Read(func(uintptr) bool { return l.drain() })
-	if err == nil {
-		err = l.loopErr
+	err := errUringUnsupported
+	if useUring.Load() {
+		err = l.runUring()
+		if err == nil {
+			err = l.loopErr
+		}
+	}
+	if errors.Is(err, errUringUnsupported) {
+		// No request has run yet: the epoll loop takes them all.
+		err = l.rc.Read(func(uintptr) bool { return l.drain() })
+		if err == nil {
+			err = l.loopErr
+		}
 	}
 	if err == nil {
 		err = errors.New("loop ended")
 	}
 	l.mu.Lock()
 	l.dead, l.err = true, err
-	q := l.queue
-	l.queue = nil
 	l.mu.Unlock()
+	q := l.takeQueue()
 	for _, s := range l.slots {
 		if s != nil {
 			s.finishRecv()
@@ -291,10 +321,7 @@ func (l *recvLoop) drain() bool {
 // control runs queued requests; true when the loop must end.
 func (l *recvLoop) control() bool {
 	_, _ = unix.Read(l.evfd, l.ctlBuf[:])
-	l.mu.Lock()
-	q := l.queue
-	l.queue = nil
-	l.mu.Unlock()
+	q := l.takeQueue()
 	quit := false
 	for _, r := range q {
 		switch {
@@ -316,6 +343,27 @@ func (l *recvLoop) control() bool {
 	return quit
 }
 
+// takeQueue takes the queued requests.
+func (l *recvLoop) takeQueue() []recvReq {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	q := l.queue
+	l.queue = nil
+	l.queued.Store(false)
+	return q
+}
+
+// takeSlot returns a free slot index, growing slots when none is free.
+func (l *recvLoop) takeSlot() int32 {
+	if n := len(l.free); n > 0 {
+		slot := l.free[n-1]
+		l.free = l.free[:n-1]
+		return slot
+	}
+	l.slots = append(l.slots, nil)
+	return int32(len(l.slots) - 1)
+}
+
 func (l *recvLoop) loopErrOnce(err error) {
 	if l.loopErr == nil {
 		l.loopErr = err
@@ -323,14 +371,7 @@ func (l *recvLoop) loopErrOnce(err error) {
 }
 
 func (l *recvLoop) register(s *Session) error {
-	var slot int32
-	if n := len(l.free); n > 0 {
-		slot = l.free[n-1]
-		l.free = l.free[:n-1]
-	} else {
-		l.slots = append(l.slots, nil)
-		slot = int32(len(l.slots) - 1)
-	}
+	slot := l.takeSlot()
 	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: slot}
 	if err := unix.EpollCtl(l.epfd, unix.EPOLL_CTL_ADD, s.fd, &ev); err != nil {
 		l.free = append(l.free, slot)
