@@ -3,11 +3,13 @@ package media
 import "math/bits"
 
 // G.711 is computed with the segment arithmetic of ITU-T G.711 rather than
-// taken from a library or 64 KiB lookup tables: the bit algorithm is short,
-// has no dependency, and its results are checked in the tests against the
-// reference values of the recommendation. Decoding uses 256-entry tables
-// built from the same arithmetic at start, since decode is the hot path of
-// every transcoded call.
+// taken from a library: the bit algorithm is short, has no dependency, and
+// its results are checked in the tests against the reference values of the
+// recommendation. Tables built from the same arithmetic at start serve the
+// hot paths: 256 entries for decoding, and 64 KiB per law for encoding,
+// since every prompt played from a .wav to a G.711 phone encodes each
+// sample (a table lookup is several times cheaper than the segment search,
+// measured with 2,000 Playback channels).
 
 const (
 	ulawBias = 0x84 // 132: added so every segment starts at a power of two
@@ -15,7 +17,9 @@ const (
 )
 
 // LinearToULaw encodes one 16-bit sample as µ-law.
-func LinearToULaw(s int16) byte {
+func LinearToULaw(s int16) byte { return linearToULaw[uint16(s)] }
+
+func ulawEncode(s int16) byte {
 	v := int32(s)
 	var sign byte
 	if v < 0 {
@@ -41,7 +45,9 @@ func ulawDecode(u byte) int16 {
 }
 
 // LinearToALaw encodes one 16-bit sample as A-law (13-bit magnitude).
-func LinearToALaw(s int16) byte {
+func LinearToALaw(s int16) byte { return linearToALaw[uint16(s)] }
+
+func alawEncode(s int16) byte {
 	v := int32(s) >> 3
 	mask := byte(0xD5) // positive values: sign bit set, even bits inverted
 	if v < 0 {
@@ -77,12 +83,19 @@ func alawDecode(a byte) int16 {
 	return int16(-t)
 }
 
-var ulawToLinear, alawToLinear [256]int16
+var (
+	ulawToLinear, alawToLinear [256]int16
+	linearToULaw, linearToALaw [1 << 16]byte // by the sample as uint16
+)
 
 func init() {
 	for i := range 256 {
 		ulawToLinear[i] = ulawDecode(byte(i))
 		alawToLinear[i] = alawDecode(byte(i))
+	}
+	for i := range 1 << 16 {
+		linearToULaw[i] = ulawEncode(int16(uint16(i)))
+		linearToALaw[i] = alawEncode(int16(uint16(i)))
 	}
 }
 

@@ -257,9 +257,9 @@ func stateless(f func(dst, src []byte) []byte) func() Converter {
 func builtinSteps() []Step {
 	return append([]Step{
 		{From: ULaw, To: SLin, New: stateless(decodeWith(&ulawToLinear))},
-		{From: SLin, To: ULaw, New: stateless(encodeWith(LinearToULaw))},
+		{From: SLin, To: ULaw, New: stateless(encodeWith(&linearToULaw))},
 		{From: ALaw, To: SLin, New: stateless(decodeWith(&alawToLinear))},
-		{From: SLin, To: ALaw, New: stateless(encodeWith(LinearToALaw))},
+		{From: SLin, To: ALaw, New: stateless(encodeWith(&linearToALaw))},
 		{From: ULaw, To: ALaw, New: stateless(mapWith(&ulawToALaw))},
 		{From: ALaw, To: ULaw, New: stateless(mapWith(&alawToULaw))},
 		{From: SLin, To: SLin16, New: func() Converter { return &resampleConv{up: &Upsampler{}} }},
@@ -277,11 +277,12 @@ func decodeWith(table *[256]int16) func(dst, src []byte) []byte {
 	}
 }
 
-// encodeWith turns slin samples into one-byte codes.
-func encodeWith(encode func(int16) byte) func(dst, src []byte) []byte {
+// encodeWith turns slin samples into one-byte codes through a table
+// indexed by the sample.
+func encodeWith(table *[1 << 16]byte) func(dst, src []byte) []byte {
 	return func(dst, src []byte) []byte {
 		for i := 0; i+1 < len(src); i += 2 {
-			dst = append(dst, encode(int16(uint16(src[i])|uint16(src[i+1])<<8)))
+			dst = append(dst, table[uint16(src[i])|uint16(src[i+1])<<8])
 		}
 		return dst
 	}

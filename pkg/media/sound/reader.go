@@ -206,8 +206,10 @@ func (r *Reader) ReadFrame() (media.Frame, error) {
 	return fr, nil
 }
 
-// readAheadSize is how much a Reader reads at once.
-const readAheadSize = 4096
+// readAheadSize is how much a Reader reads at once: 25 frames of 8 kHz
+// slin, so a channel playing a .wav makes a system call every half second
+// rather than every quarter (measured with 2,000 Playback channels).
+const readAheadSize = 8192
 
 // readAt fills p from the file at off through the read-ahead buffer.
 func (r *Reader) readAt(p []byte, off int64) (int, error) {
