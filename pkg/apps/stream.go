@@ -164,7 +164,7 @@ func (p *player) tell() int64 {
 // channel's (pbx.ErrHangup ...) or the playback's.
 func waitStream(ch *pbx.Channel, p *player, brk func(rune) bool) (rune, error) {
 	for {
-		fr, err := ch.ReadUntil(p.end)
+		fr, err := ch.ReadDigitsUntil(p.end)
 		switch {
 		case errors.Is(err, pbx.ErrTimeout):
 			return 0, p.stop(false)

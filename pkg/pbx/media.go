@@ -73,6 +73,8 @@ type chanMedia struct {
 	fromWire *media.Chain                   // native -> readFmt
 	injected chan media.Frame               // frames the driver or core adds (SIP INFO DTMF, hold)
 
+	voiceOff bool // the stream was told not to hand voice over (ReadDigitsUntil)
+
 	genMu sync.Mutex
 	gen   *runningGenerator
 
@@ -103,6 +105,7 @@ func (c *Channel) openMediaLocked() (MediaStream, error) {
 		return nil, fmt.Errorf("open media of %s: %w", c.Name(), err)
 	}
 	m.stream = s
+	m.voiceOff = false // a new stream hands voice over until told not to
 	m.native = md.NativeFormat()
 	m.toWire = nil
 	m.fromWire = nil
@@ -164,18 +167,56 @@ func (c *Channel) SetReadFormat(f *media.Format) {
 // takes. See ReadUntil.
 func (c *Channel) Read() (media.Frame, error) { return c.ReadUntil(nil) }
 
+// VoiceSelector is implemented by streams that can stop handing over
+// received voice when the reader wants only digits (an RTP session).
+type VoiceSelector interface {
+	DeliverVoice(on bool)
+}
+
+// ReadDigitsUntil is ReadUntil for a reader that wants only DTMF
+// (Playback, Background, WaitExten): voice is not handed over at all when
+// the stream can skip it, which spares a wake-up per packet, and skipped
+// here otherwise. The next Read or ReadUntil brings voice back.
+func (c *Channel) ReadDigitsUntil(deadline <-chan time.Time) (media.Frame, error) {
+	for {
+		fr, err := c.readUntil(deadline, false)
+		if err != nil || fr.Kind != media.Voice {
+			return fr, err
+		}
+	}
+}
+
+// selectVoice tells the stream whether the reader wants voice, once per
+// change.
+func (c *Channel) selectVoice(s MediaStream, want bool) {
+	c.media.mu.Lock()
+	change := c.media.stream == s && c.media.voiceOff == want
+	if change {
+		c.media.voiceOff = !want
+	}
+	c.media.mu.Unlock()
+	if vs, ok := s.(VoiceSelector); ok && change {
+		vs.DeliverVoice(want)
+	}
+}
+
 // ReadUntil returns the next frame from the far end: voice (in the read
 // format) or DTMF (hold and unhold come as channel events, see Held). It fails with
 // ErrHangup once the channel hangs up, ErrInterrupted after Interrupt,
 // ErrTimeout when deadline fires (nil waits for ever) and ErrNoMedia when
 // the driver has no media to give.
 func (c *Channel) ReadUntil(deadline <-chan time.Time) (media.Frame, error) {
+	return c.readUntil(deadline, true)
+}
+
+func (c *Channel) readUntil(deadline <-chan time.Time, voice bool) (media.Frame, error) {
 	c.media.mu.Lock()
 	s, err := c.openMediaLocked()
 	c.media.mu.Unlock()
 	if err != nil {
 		return media.Frame{}, err
 	}
+	c.selectVoice(s, voice)
 	frames := s.Frames()
 	intr := c.Interrupted()
 	for {
@@ -196,6 +237,7 @@ func (c *Channel) ReadUntil(deadline <-chan time.Time) (media.Frame, error) {
 				if err != nil {
 					return media.Frame{}, err
 				}
+				c.selectVoice(s, voice)
 				frames = s.Frames()
 				continue
 			}

@@ -156,3 +156,32 @@ func TestChannelFunction(t *testing.T) {
 		t.Error("CHANNEL(nosuchitem) gave no error")
 	}
 }
+
+// A digits-only read tells the stream to stop handing voice over and skips
+// what still comes; the next ordinary read asks for voice again.
+func TestReadDigitsSkipsVoice(t *testing.T) {
+	eng := pbx.New(pbx.Config{})
+	ph := pbxtest.NewPhone(media.ULaw)
+	ch := ph.NewChannel(eng, "a", "default", "s")
+	go func() {
+		_ = ph.Say(media.VoiceFrame(media.ULaw, make([]byte, 160), 0), media.VoiceFrame(media.ULaw, make([]byte, 160), 160))
+		_ = ph.Press('7')
+		_ = ph.Say(media.VoiceFrame(media.ULaw, make([]byte, 160), 320))
+	}()
+	fr, err := ch.ReadDigitsUntil(time.After(2 * time.Second))
+	if err != nil || fr.Kind != media.DTMFBegin || fr.Digit != '7' {
+		t.Fatalf("digits-only read: %v %v, want DTMF_BEGIN 7", fr, err)
+	}
+	if ph.VoiceWanted() {
+		t.Error("the stream was not told to keep its voice")
+	}
+	if fr, _ = ch.ReadDigitsUntil(time.After(2 * time.Second)); fr.Kind != media.DTMFEnd {
+		t.Fatalf("second digits-only read: %v", fr)
+	}
+	if fr, err = ch.ReadUntil(time.After(2 * time.Second)); err != nil || fr.Kind != media.Voice {
+		t.Fatalf("ordinary read after digits: %v %v, want voice", fr, err)
+	}
+	if !ph.VoiceWanted() {
+		t.Error("an ordinary read did not ask for voice again")
+	}
+}

@@ -121,7 +121,10 @@ type Session struct {
 
 	packetsIn, bytesIn, packetsOut, bytesOut          atomic.Uint64
 	otherPT, malformed, overflow, suppressed, flushed atomic.Uint64
-	maxPacing                                         atomic.Int64
+	// noVoice: received voice is counted and dropped, not handed to
+	// Frames (a reader that wants only digits: Playback, WaitExten).
+	noVoice   atomic.Bool
+	maxPacing atomic.Int64
 }
 
 // dtmfSender is the digit being sent, guarded by the session's mu.
@@ -539,6 +542,11 @@ func (s *Session) frameLength(fr media.Frame) (units int64, dur time.Duration) {
 	return int64(s.cfg.Ptime) * int64(f.RTPClockRate) / int64(time.Second), s.cfg.Ptime
 }
 
+// DeliverVoice says whether Frames carries received voice; off, voice is
+// still accepted and counted (rtptimeout, strict RTP) but only DTMF is
+// handed over, which spares the reader a wake-up per packet.
+func (s *Session) DeliverVoice(on bool) { s.noVoice.Store(!on) }
+
 // Flush drops the queued voice frames (a prompt interrupted by a key);
 // what is written next starts a new talkspurt.
 func (s *Session) Flush() {
@@ -706,6 +714,9 @@ func (s *Session) tick(now int64) {
 // emit hands a frame to the reader without ever waiting: when the channel
 // is full the oldest frame makes room.
 func (s *Session) emit(fr media.Frame) {
+	if fr.Kind == media.Voice && s.noVoice.Load() {
+		return // the reader wants digits only (DeliverVoice)
+	}
 	for {
 		select {
 		case s.frames <- fr:

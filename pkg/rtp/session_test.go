@@ -860,3 +860,32 @@ func TestSessionEnginesStop(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestSessionDeliverVoiceOff: with voice off the session still accepts
+// and counts the peer's voice (rtptimeout sees it) but hands over only
+// digits; turned on again, voice comes back.
+func TestSessionDeliverVoiceOff(t *testing.T) {
+	alloc := testAllocator(t, 2)
+	l := newTestLeg(t, alloc, LegOptions{Strict: StrictYes})
+	ph := newPhone(t)
+	l.SetRemote(ph.addr())
+	s := ulawSession(t, l)
+	to := l.LocalAddr()
+	s.DeliverVoice(false)
+	voice := make([]byte, 160)
+	for i := range 3 {
+		ph.send(to, rtpPacket(t, 0, uint16(10+i), uint32(160*i), 0x1234, i == 0, voice))
+	}
+	sendEvent(t, ph, to, 13, 480, true, TelephoneEvent{Event: 1, Duration: 160})
+	if got := nextFrame(t, s).String(); got != "DTMF_BEGIN 1" {
+		t.Fatalf("first frame with voice off: %q, want the digit", got)
+	}
+	if st := s.Stats(); st.PacketsIn < 4 {
+		t.Errorf("voice not counted while off: %d packets in", st.PacketsIn)
+	}
+	s.DeliverVoice(true)
+	ph.send(to, rtpPacket(t, 0, 14, 640, 0x1234, false, voice))
+	if fr := nextFrame(t, s); fr.Kind != media.Voice {
+		t.Fatalf("with voice on again: %v, want voice", fr)
+	}
+}

@@ -196,6 +196,14 @@ func (s *sipStream) Frames() <-chan media.Frame { return s.frames }
 
 func (s *sipStream) Flush() { s.sess.Flush() }
 
+// DeliverVoice passes a digits-only reader's wish to the session, unless
+// digits come inband: then the voice is needed here to find them.
+func (s *sipStream) DeliverVoice(on bool) {
+	if s.inband == nil {
+		s.sess.DeliverVoice(on)
+	}
+}
+
 func (s *sipStream) Close() error {
 	var err error
 	s.once.Do(func() {

@@ -27,6 +27,7 @@ type Phone struct {
 	indic    []pbx.Indication
 	hungUp   int
 	opened   int
+	noVoice  bool
 	wrote    chan struct{}
 }
 
@@ -251,6 +252,17 @@ func (s *stream) WriteFrame(fr media.Frame) error {
 }
 
 func (s *stream) Flush() {}
+
+// DeliverVoice records whether the core wants the phone's voice (it still
+// comes: the channel skips it, as it would a late packet).
+func (s *stream) DeliverVoice(on bool) {
+	s.p.mu.Lock()
+	s.p.noVoice = !on
+	s.p.mu.Unlock()
+}
+
+// VoiceWanted reports what the core last asked of the stream.
+func (p *Phone) VoiceWanted() bool { p.mu.Lock(); defer p.mu.Unlock(); return !p.noVoice }
 
 func (s *stream) Close() error {
 	s.once.Do(func() { close(s.done) })
