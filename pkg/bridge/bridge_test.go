@@ -2,11 +2,11 @@ package bridge_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/gostrisk/gostrisk/internal/goldenfile"
 	"github.com/gostrisk/gostrisk/pkg/bridge"
 	"github.com/gostrisk/gostrisk/pkg/media"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
@@ -434,27 +434,10 @@ func (bareDriver) Answer() error                                     { return ni
 func (bareDriver) Indicate(pbx.Indication) error                     { return nil }
 func (bareDriver) Hangup(int) error                                  { return nil }
 
-var update = os.Getenv("UPDATE_GOLDEN") != ""
-
 // golden compares got with a file in testdata (UPDATE_GOLDEN=1 rewrites it).
 func golden(t *testing.T, path, got string) {
 	t.Helper()
-	if update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Fatalf("log:\n%s\nwant (%s):\n%s", got, path, want)
-	}
+	goldenfile.Check(t, path, got)
 }
 
 func sanitize(s string) string {

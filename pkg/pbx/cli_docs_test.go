@@ -2,32 +2,17 @@ package pbx
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/gostrisk/gostrisk/internal/goldenfile"
 	"github.com/gostrisk/gostrisk/pkg/cli"
 )
 
-var updateGolden = flag.Bool("update", false, "rewrite golden files under testdata/")
-
 func goldenFile(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *updateGolden {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs:\n got: %q\nwant: %q", name, got, want)
-	}
+	goldenfile.Check(t, filepath.Join("testdata", name), got)
 }
 
 // docsEngine has a few applications and functions with Asterisk 18's
