@@ -167,6 +167,14 @@ func Run(ctx context.Context, opts RunOptions) (err error) {
 	if err := logger.RegisterCLI(d.reg, d.log, d.reloadLogger); err != nil {
 		return err
 	}
+	// A foreground daemon without a console shows the log from here on,
+	// so what modules say while they start (and the dialplan check) is seen.
+	if !opts.Console && !opts.Quiet {
+		cancelStdout := d.log.Subscribe(d.log.VerboseLevel, func(ev logger.Event) {
+			io.WriteString(opts.Stdout, ev.Text)
+		})
+		defer cancelStdout()
+	}
 	if err := d.startModules(ctx, snap); err != nil {
 		d.stopModules()
 		return err
@@ -227,11 +235,6 @@ func Run(ctx context.Context, opts RunOptions) (err error) {
 			defer close(consoleDone)
 			d.runLocalConsole(verbose)
 		}()
-	} else if !opts.Quiet {
-		cancelStdout := d.log.Subscribe(d.log.VerboseLevel, func(ev logger.Event) {
-			io.WriteString(opts.Stdout, ev.Text)
-		})
-		defer cancelStdout()
 	}
 
 	releaseMemory()
