@@ -555,6 +555,14 @@ func isTrue(s string) bool {
 }
 
 // finishSay turns what saySeq returned into the application's result.
+// sayFiles plays a Say application's file sequence in the channel's
+// language, interruptible as SAY_DTMF_INTERRUPT says, and ends it as
+// Asterisk's say applications do.
+func sayFiles(ch *pbx.Channel, files []sayItem) pbx.Result {
+	d, err := saySeq(ch, files, ch.Language(), sayInterrupt(ch))
+	return finishSay(ch, d, err)
+}
+
 func finishSay(ch *pbx.Channel, d rune, err error) pbx.Result {
 	switch {
 	case err != nil:
@@ -573,9 +581,7 @@ var sayDigitsApp = &pbx.App{
 	Arguments:   "digits",
 	SeeAlso:     "SayAlpha, SayAlphaCase, SayNumber, SayPhonetic, CHANNEL",
 	Exec: func(ch *pbx.Channel, data string) (pbx.Result, error) {
-		lang := ch.Language()
-		d, err := saySeq(ch, sayDigitFiles(data), lang, sayInterrupt(ch))
-		return finishSay(ch, d, err), nil
+		return sayFiles(ch, sayDigitFiles(data)), nil
 	},
 }
 
@@ -627,9 +633,7 @@ var sayAlphaApp = &pbx.App{
 	Arguments:   "string",
 	SeeAlso:     "SayDigits, SayNumber, SayPhonetic, SayAlphaCase",
 	Exec: func(ch *pbx.Channel, data string) (pbx.Result, error) {
-		lang := ch.Language()
-		d, err := saySeq(ch, sayAlphaFiles(data, caseNone), lang, sayInterrupt(ch))
-		return finishSay(ch, d, err), nil
+		return sayFiles(ch, sayAlphaFiles(data, caseNone)), nil
 	},
 }
 
@@ -641,9 +645,7 @@ var sayPhoneticApp = &pbx.App{
 	Arguments:   "string",
 	SeeAlso:     "SayAlpha, SayNumber",
 	Exec: func(ch *pbx.Channel, data string) (pbx.Result, error) {
-		lang := ch.Language()
-		d, err := saySeq(ch, sayPhoneticFiles(data), lang, sayInterrupt(ch))
-		return finishSay(ch, d, err), nil
+		return sayFiles(ch, sayPhoneticFiles(data)), nil
 	},
 }
 
@@ -670,9 +672,7 @@ var sayAlphaCaseApp = &pbx.App{
 			log.Warning("Invalid option: '%s'\n", args[0])
 			return pbx.Continue, nil
 		}
-		lang := ch.Language()
-		d, err := saySeq(ch, sayAlphaFiles(args[1], sens), lang, sayInterrupt(ch))
-		return finishSay(ch, d, err), nil
+		return sayFiles(ch, sayAlphaFiles(args[1], sens)), nil
 	},
 }
 
