@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,9 +11,10 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
+
+	"github.com/gostrisk/gostrisk/bench/internal/pin"
 )
 
 // pinnedEnv marks a relay process that has already been re-executed under
@@ -56,7 +56,7 @@ func main() {
 
 	if *relayCPU != "" && os.Getenv(pinnedEnv) == "" {
 		if ts, err := exec.LookPath("taskset"); err == nil {
-			os.Exit(reexecPinned(ts, *relayCPU))
+			os.Exit(pin.Reexec("relayload", ts, *relayCPU, pinnedEnv))
 		}
 	}
 
@@ -91,29 +91,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "relayload:", err)
 		os.Exit(1)
 	}
-}
-
-// reexecPinned runs this program again under taskset so every thread of
-// the Go runtime inherits the affinity (sched_setaffinity from Go would
-// only pin the calling thread).
-func reexecPinned(taskset, cpus string) int {
-	self, err := os.Executable()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "relayload:", err)
-		return 1
-	}
-	cmd := exec.Command(taskset, append([]string{"-c", cpus, self}, os.Args[1:]...)...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	cmd.Env = append(os.Environ(), pinnedEnv+"=1")
-	if err := cmd.Run(); err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			return ee.ExitCode()
-		}
-		fmt.Fprintln(os.Stderr, "relayload:", err)
-		return 1
-	}
-	return 0
 }
 
 func parseOptions(calls, modes, ports string) (options, error) {
@@ -191,15 +168,6 @@ func printTable(out io.Writer, rows []result) {
 			r.sent, r.recv, loss, r.bad, 100*r.phonesCPU, r.gapP50, r.gapP99)
 	}
 	_ = tw.Flush()
-}
-
-// cpuTime is user+system CPU consumed by this process so far.
-func cpuTime() (time.Duration, error) {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0, fmt.Errorf("getrusage: %w", err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), nil
 }
 
 // encodeKey and decodeKey carry SRTP master keys over the pipe between the

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/pion/srtp/v3"
+
+	"github.com/gostrisk/gostrisk/bench/internal/pin"
 )
 
 const (
@@ -278,13 +280,13 @@ func runPhones(in io.Reader, out io.Writer) error {
 
 	time.Sleep(time.Duration(warmupNs))
 	measuring.Store(true)
-	cpu0, err := cpuTime()
+	cpu0, err := pin.CPUTime()
 	if err != nil {
 		return err
 	}
 	t0 := time.Now()
 	time.Sleep(time.Duration(durNs))
-	cpu1, err := cpuTime()
+	cpu1, err := pin.CPUTime()
 	if err != nil {
 		return err
 	}

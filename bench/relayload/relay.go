@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gostrisk/gostrisk/bench/internal/pin"
 	"github.com/gostrisk/gostrisk/pkg/rtp"
 )
 
@@ -179,14 +180,14 @@ func runOne(o options, mode string, n int) (res result, err error) {
 	}
 
 	time.Sleep(o.warmup)
-	cpu0, err := cpuTime()
+	cpu0, err := pin.CPUTime()
 	if err != nil {
 		return res, err
 	}
 	in0 := packetsIn(calls)
 	t0 := time.Now()
 	time.Sleep(o.dur)
-	cpu1, err := cpuTime()
+	cpu1, err := pin.CPUTime()
 	if err != nil {
 		return res, err
 	}

@@ -14,10 +14,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
+	"github.com/gostrisk/gostrisk/bench/internal/pin"
 	"github.com/gostrisk/gostrisk/pkg/media"
 	"github.com/gostrisk/gostrisk/pkg/rtp"
 )
@@ -59,7 +59,7 @@ func main() {
 	}
 	if *sessionCPU != "" && os.Getenv(pinnedEnv) == "" {
 		if ts, err := exec.LookPath("taskset"); err == nil {
-			os.Exit(reexecPinned(ts, *sessionCPU))
+			os.Exit(pin.Reexec("rtpplay", ts, *sessionCPU, pinnedEnv))
 		}
 	}
 	o := options{talk: *talk, lock: *lock, dur: *dur, warmup: *warmup, recvCPU: *recvCPU, sessionCPU: *sessionCPU}
@@ -98,26 +98,6 @@ func main() {
 		rows = append(rows, r)
 	}
 	printTable(os.Stdout, o, rows)
-}
-
-func reexecPinned(taskset, cpus string) int {
-	self, err := os.Executable()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "rtpplay:", err)
-		return 1
-	}
-	cmd := exec.Command(taskset, append([]string{"-c", cpus, self}, os.Args[1:]...)...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	cmd.Env = append(os.Environ(), pinnedEnv+"=1")
-	if err := cmd.Run(); err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			return ee.ExitCode()
-		}
-		fmt.Fprintln(os.Stderr, "rtpplay:", err)
-		return 1
-	}
-	return 0
 }
 
 type result struct {
@@ -284,14 +264,14 @@ func runOne(o options, n int) (res result, err error) {
 	time.Sleep(o.warmup)
 	sentBefore, recvBefore := sent(sessions), received(sessions)
 	fmt.Fprintln(stdin, "start")
-	cpu0, err := cpuTime()
+	cpu0, err := pin.CPUTime()
 	if err != nil {
 		return res, err
 	}
 	wait0 := runQueueWait()
 	t0 := time.Now()
 	time.Sleep(o.dur)
-	cpu1, _ := cpuTime()
+	cpu1, _ := pin.CPUTime()
 	res.waitPct = 100 * float64(runQueueWait()-wait0) / float64(time.Since(t0))
 	wall := time.Since(t0)
 	res.goroutines = runtime.NumGoroutine()
@@ -410,14 +390,6 @@ func runQueueWait() time.Duration {
 		}
 	}
 	return time.Duration(total)
-}
-
-func cpuTime() (time.Duration, error) {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0, err
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), nil
 }
 
 func readLine(r *bufio.Reader) (string, error) {
