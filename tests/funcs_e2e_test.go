@@ -37,15 +37,7 @@ same => n(blocked),Busy(1)
 // blacklist with `database put` and its next call is refused with Busy
 // before any Dial.
 func TestFuncsEndToEnd(t *testing.T) {
-	harness.RequireSipp(t)
-	in := harness.Start(t, harness.Options{Template: harness.ReferenceConf(), Edit: funcsDialplan, Args: []string{"-vvv"}})
-	in.DumpOnFailure()
-	if !strings.Contains(in.ReadFile("extensions.conf"), "BLACKLIST") {
-		t.Fatal("the test dialplan was not installed: the reference [work] context changed")
-	}
-	requireSIPCalls(t, in)
-	lab := &flowLab{in: in, uasPort: harness.FreePort(t)}
-	runSipp(t, in, regScenario(t), lab.uasPort, 1)
+	in, lab := dialplanLab(t, funcsDialplan, "BLACKLIST")
 
 	waitUAS := lab.callee(t, callScenario(t, "flow-uas-busy.xml"))
 	waitUAC := lab.caller(t, scenarioFrom(t, "flow-uac-final.xml.tmpl", map[string]string{"CODE": "486"}))
@@ -93,4 +85,21 @@ func TestFuncsEndToEnd(t *testing.T) {
 			t.Errorf("CDR userfield column = %q, want vip-6001 (record %q)", r[min(len(r)-1, 17)], r)
 		}
 	}
+}
+
+// dialplanLab starts the daemon on the reference setup with edit applied
+// (marker proves the edit took), registers 6000 from a sipp UAS and
+// returns the flow lab that drives the calls.
+func dialplanLab(t *testing.T, edit func(map[string]string), marker string) (*harness.Instance, *flowLab) {
+	t.Helper()
+	harness.RequireSipp(t)
+	in := harness.Start(t, harness.Options{Template: harness.ReferenceConf(), Edit: edit, Args: []string{"-vvv"}})
+	in.DumpOnFailure()
+	if !strings.Contains(in.ReadFile("extensions.conf"), marker) {
+		t.Fatal("the test dialplan was not installed: the reference [work] context changed")
+	}
+	requireSIPCalls(t, in)
+	lab := &flowLab{in: in, uasPort: harness.FreePort(t)}
+	runSipp(t, in, regScenario(t), lab.uasPort, 1)
+	return in, lab
 }

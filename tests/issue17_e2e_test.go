@@ -47,15 +47,7 @@ same => n,Return(${i})
 
 // TestIssue17Dialplan runs issue 17's acceptance scenario on the daemon.
 func TestIssue17Dialplan(t *testing.T) {
-	harness.RequireSipp(t)
-	in := harness.Start(t, harness.Options{Template: harness.ReferenceConf(), Edit: issue17Dialplan, Args: []string{"-vvv"}})
-	in.DumpOnFailure()
-	if !strings.Contains(in.ReadFile("extensions.conf"), "sub-count") {
-		t.Fatal("the test dialplan was not installed: the reference [work] context changed")
-	}
-	requireSIPCalls(t, in)
-	lab := &flowLab{in: in, uasPort: harness.FreePort(t)}
-	runSipp(t, in, regScenario(t), lab.uasPort, 1)
+	in, lab := dialplanLab(t, issue17Dialplan, "sub-count")
 
 	// 6000 takes two calls, each checking the X-Issue header.
 	uas := harness.Sipp{Scenario: callScenario(t, "i17-uas-6000.xml"), LocalPort: lab.uasPort, Calls: 2, Timeout: 20 * time.Second}
