@@ -28,7 +28,20 @@ const (
 	// BusUserEvent is published by the UserEvent application: EventName
 	// and Fields carry what the manager prints after "UserEvent:".
 	BusUserEvent BusEventType = "UserEvent"
+	// BusMessageWaiting: a mailbox's counts changed (Value: box@context);
+	// see MailboxProvider.
+	BusMessageWaiting BusEventType = "MessageWaiting"
+	// BusDeviceStateChange: a device's state changed (Value: the device,
+	// State is not used; read Engine.DeviceState). Published by whoever
+	// changes it (channels, registrations, Custom: devices).
+	BusDeviceStateChange BusEventType = "DeviceStateChange"
 )
+
+// A module event (QueueCallerJoin, ConfbridgeJoin, ParkedCall, ...) is
+// published with Type set to the manager's event name, Channel set when
+// the event concerns a channel (the manager prints its snapshot block),
+// and Fields holding the event's own "Key: value" lines in Asterisk's
+// order, so the manager passes it through without knowing the module.
 
 // EventField is one "Key: value" line of a UserEvent.
 type EventField struct{ Key, Value string }

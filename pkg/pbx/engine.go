@@ -143,6 +143,7 @@ type Engine struct {
 	custom  customStates // Custom: device states (devstate.go)
 	bus     Bus
 	bridger atomic.Pointer[Bridger]
+	mailbox atomic.Pointer[MailboxProvider] // mailbox.go
 
 	missing missingUses
 
