@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gostrisk/gostrisk/pkg/funcs"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
 
@@ -117,4 +118,47 @@ func waitFor(t *testing.T, cond func() bool) {
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
+}
+
+const absoluteTimeoutPlan = `
+[t]
+exten => withT,1,Set(TIMEOUT(absolute)=0.2)
+ same => n,Dial(SIP/6000,30)
+ same => n,Set(AFTER=not-timed-out)
+exten => T,1,Set(TIMEDOUT=${EXTEN})
+ same => n,Wait(30)
+
+[noT]
+exten => s,1,Set(TIMEOUT(absolute)=0.2)
+ same => n,Wait(30)
+ same => n,Set(AFTER=still-here)
+`
+
+// TIMEOUT(absolute) sends a channel to its context's T extension (out of
+// its bridge, the callee hung up), or hangs it up when there is none.
+func TestAbsoluteTimeoutGoesToT(t *testing.T) {
+	l := newLab(t, loadPlan(t, "extensions.conf", []byte(absoluteTimeoutPlan)), map[string]behaviour{"6000": answerAndStay})
+	if err := funcs.Register(l.e, funcs.Deps{}); err != nil {
+		t.Fatal(err)
+	}
+	d := &fakeDriver{tech: l.tech}
+	ch := l.e.NewChannel(pbx.ChannelSpec{Tech: "SIP", Resource: "6001", Driver: d, Context: "t", Exten: "withT"})
+	d.ch = ch
+	done := make(chan struct{})
+	go func() { defer close(done); l.e.Run(context.Background(), ch, "t", "withT", 1) }()
+	waitFor(t, func() bool { v, _ := ch.Var("TIMEDOUT"); return v == "T" })
+	if peer := l.tech.outbound()[0]; !peer.HangupRequested() {
+		t.Fatal("the callee is still up after its caller timed out")
+	}
+	if v := l.e.Substitute(ch, "${TIMEOUT(absolute)}"); v != "0" {
+		t.Fatalf("TIMEOUT(absolute) after it fired = %q, want 0", v)
+	}
+	ch.SoftHangup(pbx.CauseNormalClearing)
+	<-done
+
+	ch2, _ := l.call(t, "noT", "s")
+	if v, ok := ch2.Var("AFTER"); ok {
+		t.Fatalf("without T the dialplan went on (AFTER=%q)", v)
+	}
+	l.tech.wg.Wait()
 }
