@@ -85,6 +85,10 @@ exten => 700,1,While($[${X} < 3])
 exten => 701,1,EndWhile()
 exten => 702,1,While(1)
  same => n,EndWhile()
+
+[globals]
+BL=${CURL(http://127.0.0.1/list)}
+SHORT=${LEN(abc)}
 `
 
 func TestCheckDialplan(t *testing.T) {
@@ -102,6 +106,7 @@ func TestCheckDialplan(t *testing.T) {
 			"extensions.conf:7: warning: application 'Dail' is not available in gostrisk, nor in Asterisk 18 (used by 600@internal priority 6)",
 			"extensions.conf:8: warning: While without a matching EndWhile in the same extension (used by 700@internal priority 1)",
 			"extensions.conf:10: warning: EndWhile without a While before it in the same extension (used by 701@internal priority 1)",
+			"extensions.conf:15: warning: function 'CURL' is not available in gostrisk (used by [globals] BL)",
 		}, []string{"Dail", "Queue"}, []string{"CURL", "JITTERBUFFER"}},
 		{"noload app_dial and func_strings", "[modules]\nautoload=yes\nnoload => app_dial.so\nnoload => func_strings\n", []string{
 			"extensions.conf:3: warning: application 'Queue' is not available in gostrisk (used by 600@internal priority 2)",
@@ -112,6 +117,8 @@ func TestCheckDialplan(t *testing.T) {
 			"extensions.conf:8: warning: While without a matching EndWhile in the same extension (used by 700@internal priority 1)",
 			"extensions.conf:9: warning: function 'LEN' is not available in gostrisk: modules.conf does not load func_strings.so (used by 700@internal priority 2)",
 			"extensions.conf:10: warning: EndWhile without a While before it in the same extension (used by 701@internal priority 1)",
+			"extensions.conf:15: warning: function 'CURL' is not available in gostrisk (used by [globals] BL)",
+			"extensions.conf:16: warning: function 'LEN' is not available in gostrisk: modules.conf does not load func_strings.so (used by [globals] SHORT)",
 		}, []string{"Dail", "Dial", "Queue"}, []string{"CURL", "JITTERBUFFER", "LEN"}},
 	}
 	for _, tc := range cases {

@@ -117,7 +117,7 @@ func (b *builder) loadExtensions(cfg *confparse.Config) {
 			continue
 		}
 		for _, v := range cat.Vars {
-			b.d.globals = append(b.d.globals, Global{Name: v.Name, Value: v.Value})
+			b.d.globals = append(b.d.globals, Global{Name: v.Name, Value: v.Value, File: v.File, Line: v.Line})
 			b.vars[v.Name] = b.subst(v.Value, nil)
 		}
 	}

@@ -56,6 +56,8 @@ type Switch struct {
 type Global struct {
 	Name  string
 	Value string
+	File  string // where it is set, for diagnostics
+	Line  int
 }
 
 // General holds extensions.conf's [general] options.
