@@ -39,8 +39,8 @@ type originateOpts struct {
 	// predialCallee and predialCaller are b() and B(): subroutines run
 	// on the new channel and on the current one before the call is placed.
 	predialCallee, predialCaller string
-	vars        [][2]string
-	unsupported string
+	vars                         [][2]string
+	unsupported                  string
 }
 
 func originate(ch *pbx.Channel, data string) (pbx.Result, error) {
