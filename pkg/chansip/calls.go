@@ -46,9 +46,10 @@ func (d *Driver) startCalls(cfg *sipconf.Config, local netip.AddrPort) error {
 			}
 			return r.Contact, r.Addr, true
 		},
-		General:   func() *sipconf.General { return &d.cfg.Load().General },
-		UserAgent: cfg.General.EffectiveUserAgent(d.opts.Version),
-		LocalFor:  d.ListenAddr,
+		General:     func() *sipconf.General { return &d.cfg.Load().General },
+		Unreachable: d.unreachable, // devstate.go
+		UserAgent:   cfg.General.EffectiveUserAgent(d.opts.Version),
+		LocalFor:    d.ListenAddr,
 
 		NoExtension: d.reportNoExtension, // security events (security.go)
 	})

@@ -138,6 +138,7 @@ func New(opts Options) (*Driver, error) {
 		peers:   make(map[string]*peerRuntime),
 		pokeNow: make(chan string, 64),
 	}
+	d.regs.changed = d.publishDeviceState // devstate.go
 	d.debug.Store(&debugFilter{})
 	d.cfg.Store(opts.Config)
 	d.syncPeers(opts.Config)

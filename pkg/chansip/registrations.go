@@ -104,6 +104,9 @@ type registrations struct {
 	// nonces signs the registrar's challenges; it lives here, with the
 	// other registrar state that outlives a reload.
 	nonces *nonceSigner
+	// changed, when set, is told of a peer that registered from a new
+	// address or went (devstate.go publishes its device state).
+	changed func(peer string)
 }
 
 func newRegistrations(store Store) *registrations {
@@ -121,6 +124,9 @@ func (rs *registrations) set(r *Registration) {
 	old := rs.m[r.Peer]
 	rs.m[r.Peer] = r
 	rs.mu.Unlock()
+	if rs.changed != nil && (old == nil || old.Addr != r.Addr) {
+		rs.changed(r.Peer)
+	}
 	if rs.store == nil {
 		return
 	}
@@ -147,6 +153,9 @@ func (rs *registrations) remove(peer string) *Registration {
 	r := rs.m[peer]
 	delete(rs.m, peer)
 	rs.mu.Unlock()
+	if rs.changed != nil && r != nil {
+		rs.changed(peer)
+	}
 	if rs.store != nil {
 		rs.store.Del(registryFamily, peer)
 		rs.store.Del(expiresFamily, peer)
