@@ -10,6 +10,18 @@ func (d *Driver) publishDeviceState(peer string) {
 	}
 }
 
+// registrationChanged follows the registrar: a new or moved registration
+// and an unregistration change the device state; every successful
+// registration sends the peer its MWI, as chan_sip does after REGISTER.
+func (d *Driver) registrationChanged(peer string, fresh, gone bool) {
+	if fresh || gone {
+		d.publishDeviceState(peer)
+	}
+	if !gone {
+		d.queueMWI(peer)
+	}
+}
+
 // unreachable says whether a qualified peer stopped answering (its last
 // OPTIONS got no answer): chan_sip reports such a peer UNAVAILABLE.
 func (d *Driver) unreachable(peer string) bool {

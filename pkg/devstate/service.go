@@ -139,13 +139,7 @@ func (s *Service) handle(ev pbx.BusEvent) {
 
 // ChannelDevice is the device a channel belongs to: its name without the
 // "-<sequence>" Asterisk appends ("SIP/201-0000002a" -> "SIP/201").
-func ChannelDevice(name string) string {
-	i := strings.LastIndexByte(name, '-')
-	if i <= 0 || !strings.Contains(name[:i], "/") {
-		return ""
-	}
-	return name[:i]
-}
+func ChannelDevice(name string) string { return pbx.DeviceOfChannel(name) }
 
 // deviceChanged recomputes the hints that name device.
 func (s *Service) deviceChanged(device string) {

@@ -134,8 +134,10 @@ func (e *Engine) channelDeviceState(device string) DeviceState {
 		}
 		// Ringing is a called device that rings; a caller whose call is
 		// not answered yet (Ring) is in use, as ast_parse_device_state.
-		switch c.State() {
-		case StateRinging:
+		// A dialed channel not answered yet rings from the moment it is
+		// called, as chan_sip counts it ringing when its INVITE goes out.
+		switch st := c.State(); {
+		case st == StateRinging, st == StateDown && c.Outbound():
 			ringing = true
 		default:
 			inuse = true
@@ -207,7 +209,9 @@ func (e *Engine) ExtensionState(context, exten string) (ExtensionState, bool) {
 	if !ok {
 		return ExtUnknown, false
 	}
-	return e.HintState(hint), true
+	// A pattern hint names the extension it matched as ${EXTEN}
+	// (exten => _6XXX,hint,SIP/${EXTEN}), as Asterisk expands it.
+	return e.HintState(strings.ReplaceAll(hint, "${EXTEN}", exten)), true
 }
 
 // HintState aggregates the devices of a hint's value ("SIP/201&Custom:x",

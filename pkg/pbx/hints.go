@@ -47,6 +47,17 @@ func HintDevices(hint string) (devices []string, presence string) {
 	return devices, strings.TrimSpace(presence)
 }
 
+// DeviceOfChannel is the device a channel belongs to: its name without
+// the "-<sequence>" Asterisk appends ("SIP/201-0000002a" -> "SIP/201"),
+// "" for a name without one.
+func DeviceOfChannel(name string) string {
+	i := strings.LastIndexByte(name, '-')
+	if i <= 0 || !strings.Contains(name[:i], "/") {
+		return ""
+	}
+	return name[:i]
+}
+
 // ExtensionStateChange is what a hint's watcher is told: the hint's new
 // aggregated state, or Removed when the hint left the dialplan (a reload)
 // and the watch is over.
