@@ -98,7 +98,7 @@ func TestMWISubscription(t *testing.T) {
 	if out := in.MustRX("sip show peer 6001"); !strings.Contains(out, "  LastMsgsSent : 32767/65535\n") {
 		t.Errorf("before any MWI, sip show peer 6001:\n%s", out)
 	}
-	sf := scenarioFrom(t, "blf/mwi-sub-6001.xml.tmpl", map[string]string{"WAITING": "no", "COUNTS": "0/0"})
+	sf := scenarioFrom(t, "blf-mwi-sub-6001.xml.tmpl", map[string]string{"WAITING": "no", "COUNTS": "0/0"})
 	s := harness.Sipp{Scenario: sf, Target: "127.0.0.1:" + strconv.Itoa(in.SIPPort), Timeout: 15 * time.Second}
 	if res := s.Run(t); res.ExitCode != 0 {
 		t.Fatalf("sipp exited %d\n%s\n%s", res.ExitCode, res.Output, res.ErrLog)

@@ -105,10 +105,10 @@ type Driver struct {
 	hosts   atomic.Pointer[peerHosts]
 	byAddr  atomic.Pointer[addrPeers] // static peers, for matching INVITEs by address
 
-	more moreState // history, TCP sessions, scheduler report (cli_more.go)
+	more moreState      // history, TCP sessions, scheduler report (cli_more.go)
 	subs *subscriptions // SUBSCRIBE dialogs (subscribe.go)
 	mwi  mwiState       // unsolicited MWI and LastMsgsSent (mwi.go)
-	sec  secState  // security events (security.go)
+	sec  secState       // security events (security.go)
 }
 
 // callManager is the call machinery, nil before Start or without an engine.

@@ -220,4 +220,3 @@ func (d *Driver) mailboxCounts(mailboxes string) pbx.MailboxCounts {
 	}
 	return sum
 }
-
