@@ -60,6 +60,7 @@ func (d *Driver) startCalls(cfg *sipconf.Config, local netip.AddrPort) error {
 	d.calls.Store(m)
 	d.srv.OnInvite(d.handler(d.handleInvite))
 	d.routeSubscriptions() // subscribe.go
+	d.routeNotifyPublish() // notify_in.go
 	for _, method := range []sip.RequestMethod{sip.ACK, sip.BYE, sip.CANCEL, sip.INFO, sip.UPDATE} {
 		d.srv.OnRequest(method, d.handler(d.handleInDialog))
 	}
