@@ -211,6 +211,7 @@ func (d *Driver) sendMWI(ctx context.Context, peer string) {
 	req := d.buildSubNotify(s, 102, "", mwiBody(c, vmexten, domain, us.Port(), transport, false))
 	req.RemoveHeader("Subscription-State") // unsolicited: no subscription
 	d.debugTransmit(req, false)
+	d.noteMessagesSent(p.Name, c)
 	tctx, cancel := context.WithTimeout(ctx, notifyTimeout)
 	defer cancel()
 	tx, err := d.client.TransactionRequest(tctx, req)
@@ -219,7 +220,6 @@ func (d *Driver) sendMWI(ctx context.Context, peer string) {
 		return
 	}
 	defer tx.Terminate()
-	d.noteMessagesSent(p.Name, c)
 	for {
 		select {
 		case res := <-tx.Responses():
