@@ -27,6 +27,11 @@ func (d *Daemon) startDevstate(eng *pbx.Engine, snap *Snapshot) error {
 			return fmt.Errorf("func_devstate: %w", err)
 		}
 	}
+	if snap.Modules.Enabled("func_presencestate.so") {
+		if err := s.RegisterPresenceCLI(d.reg); err != nil {
+			return err
+		}
+	}
 	s.Start()
 	d.devstate = s
 	d.modules = append(d.modules, module{info: moduleInfo("func_devstate.so"), stop: s.Stop})

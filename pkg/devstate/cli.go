@@ -8,6 +8,7 @@ import (
 
 	"github.com/gostrisk/gostrisk/pkg/asthash"
 	"github.com/gostrisk/gostrisk/pkg/cli"
+	"github.com/gostrisk/gostrisk/pkg/funcs"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
 
@@ -53,31 +54,19 @@ func (s *Service) rows() []hintRow {
 	return out
 }
 
-// presenceFamily is where func_presencestate.c keeps CustomPresence:
-// states ("state,subtype,message").
-const presenceFamily = "CustomPresence"
-
-var presenceNames = []string{"not_set", "unavailable", "available", "away", "xa", "chat", "dnd"}
-
 // presenceText is the presence state of a hint's provider as
 // ast_presence_state2str prints it: not_set without a provider or a
-// stored state.
+// stored state (CustomPresence: is the only provider).
 func (s *Service) presenceText(provider string) string {
 	name, ok := cutPrefixFold(provider, "CustomPresence:")
 	if !ok || s.db == nil {
 		return "not_set"
 	}
-	v, ok := s.db.Get(presenceFamily, name)
+	p, ok := funcs.CustomPresence(s.db, name)
 	if !ok {
-		return "not_set"
+		return "" // AST_PRESENCE_INVALID
 	}
-	st, _, _ := strings.Cut(v, ",")
-	for _, n := range presenceNames {
-		if strings.EqualFold(n, st) {
-			return n
-		}
-	}
-	return "not_set"
+	return p.State
 }
 
 func cutPrefixFold(s, prefix string) (string, bool) {

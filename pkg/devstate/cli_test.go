@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gostrisk/gostrisk/internal/goldenfile"
+	"github.com/gostrisk/gostrisk/pkg/funcs"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/pbx/pbxtest"
 )
@@ -16,7 +17,9 @@ import (
 // Watchers %2d", hash-bucket order of the extension).
 func TestShowGolden(t *testing.T) {
 	e, s, db := newLab(t, extensionsConf)
-	db.Put(presenceFamily, "bob", "away,,gone fishing")
+	db.Put(funcs.CustomPresenceFamily, "bob", "away,,gone fishing")
+	db.Put(funcs.CustomPresenceFamily, "eve", "dnd,bXRn,aW4gYSBtZWV0aW5n,e")
+	db.Put(funcs.CustomPresenceFamily, "zed", "sleepy") // invalid: skipped
 	stop, _ := e.WatchExtension("internal", "202", func(pbx.ExtensionStateChange) {})
 	defer stop()
 	ch := pbxtest.NewPhone(nil).NewChannel(e, "202", "internal", "s")
@@ -43,6 +46,7 @@ func TestShowGolden(t *testing.T) {
 		{"hint 20", "core-show-hint-20.txt"},
 		{"hint 7", "core-show-hint-7.txt"},
 		{"devstate list", "devstate-list.txt"},
+		{"presencestate list", "presencestate-list.txt"},
 	}
 	for _, tc := range tests {
 		var b bytes.Buffer
@@ -55,6 +59,8 @@ func TestShowGolden(t *testing.T) {
 			s.ShowHint(&b, "7")
 		case "devstate list":
 			s.ListCustom(&b)
+		case "presencestate list":
+			s.ListPresence(&b)
 		}
 		goldenfile.Check(t, filepath.Join("testdata", tc.golden), b.String())
 	}

@@ -16,6 +16,7 @@ const CustomFamily = "CustomDevstate"
 type DB interface {
 	Put(family, key, value string) error
 	Get(family, key string) (string, bool)
+	Del(family, key string) error
 	Entries(family, subtree string) []astdb.Entry
 }
 

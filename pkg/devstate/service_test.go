@@ -41,6 +41,12 @@ func (d *memDB) Put(f, k, v string) error {
 	d.mu.Unlock()
 	return nil
 }
+func (d *memDB) Del(f, k string) error {
+	d.mu.Lock()
+	delete(d.m, "/"+f+"/"+k)
+	d.mu.Unlock()
+	return nil
+}
 func (d *memDB) Entries(f, _ string) []astdb.Entry {
 	d.mu.Lock()
 	defer d.mu.Unlock()
