@@ -107,3 +107,33 @@ func TestMWISubscription(t *testing.T) {
 		t.Errorf("after the NOTIFY, sip show peer 6001:\n%s", out)
 	}
 }
+
+// TestCustomDevstate: "devstate change" sets a Custom: device, the hint
+// that names it follows ("core show hint"), the astdb keeps it
+// (/CustomDevstate/<name>) and a restart restores it.
+func TestCustomDevstate(t *testing.T) {
+	in := harness.Start(t, harness.Options{Template: harness.ReferenceConf(), Edit: blfDialplan})
+	in.DumpOnFailure()
+	if out := in.MustRX("devstate change Custom:DND7000 BUSY"); out != "Changing DND7000 to BUSY\n" {
+		t.Errorf("devstate change: %q", out)
+	}
+	want := "7000@work                     : Custom:DND7000                                                State:Busy            Presence:not_set         Watchers  0\n1 hint matching extension 7000\n"
+	if out := in.MustRX("core show hint 7000"); out != want {
+		t.Errorf("core show hint 7000:\n%q\nwant\n%q", out, want)
+	}
+	if out := in.MustRX("devstate change SIP/6000 BUSY"); out != "The devstate command can only be used to set 'Custom:' device state!\n" {
+		t.Errorf("devstate change SIP/6000: %q", out)
+	}
+	in.Kill()
+	in.StartDaemon()
+	if out := in.MustRX("core show hint 7000"); out != want {
+		t.Errorf("after restart, core show hint 7000:\n%q", out)
+	}
+	list := in.MustRX("devstate list")
+	if !strings.Contains(list, "--- Name: 'Custom:DND7000'  State: 'BUSY'\n---\n") {
+		t.Errorf("devstate list:\n%s", list)
+	}
+	if db := in.MustRX("database show CustomDevstate"); !strings.Contains(db, "/CustomDevstate/DND7000") || !strings.Contains(db, "BUSY") {
+		t.Errorf("astdb:\n%s", db)
+	}
+}
