@@ -51,7 +51,8 @@ func TestBLFDialogSubscription(t *testing.T) {
 	}
 	// chan_sip's FORMAT4 line: the peer's address, user, Call-ID cut to 15,
 	// exten@context, last state, type and a zero-padded expiry.
-	reLine := regexp.MustCompile(`(?m)^127\.0\.0\.1        6001             .{15}  6000@work        Idle           dialog-info\+xml <none>     000600\n`)
+	// User is 6001's username= (choucheh), as chan_sip's p->username.
+	reLine := regexp.MustCompile(`(?m)^127\.0\.0\.1        choucheh         .{15}  6000@work        Idle           dialog-info\+xml <none>     000600\n`)
 	if !strings.HasPrefix(subs, "Peer             User             Call ID          Extension        Last state     Type            Mailbox    Expiry\n") || !reLine.MatchString(subs) {
 		t.Errorf("sip show subscriptions:\n%q", subs)
 	}

@@ -181,10 +181,17 @@ func (d *Driver) handleSubscribe(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	s := &subscription{key: key, context: context, exten: req.Recipient.User, dest: src,
 		tport: transportName(req.Transport()), wake: make(chan struct{}, 1)}
+	// The User column of "sip show subscriptions" is chan_sip's
+	// p->username (the peer's username=/defaultuser=), else the caller
+	// number (the From user).
+	s.username = from.Address.User
 	if peer != nil {
-		s.peer, s.owner, s.username = peer.Name, peer.Name, peer.Name
+		s.peer, s.owner = peer.Name, peer.Name
+		if peer.DefaultUser != "" {
+			s.username = peer.DefaultUser
+		}
 	} else {
-		s.owner, s.username = "guest:"+src.Addr().String(), from.Address.User
+		s.owner = "guest:" + src.Addr().String()
 	}
 	switch event {
 	case "presence", "dialog":
