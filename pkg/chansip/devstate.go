@@ -23,7 +23,8 @@ func (d *Driver) registrationChanged(peer string, fresh, gone bool) {
 }
 
 // unreachable says whether a qualified peer stopped answering (its last
-// OPTIONS got no answer): chan_sip reports such a peer UNAVAILABLE.
+// OPTIONS got no answer) or answers too slowly (lagged): chan_sip reports
+// such a peer UNAVAILABLE.
 func (d *Driver) unreachable(peer string) bool {
 	p := d.cfg.Load().Peer(peer)
 	if p == nil || p.Qualify <= 0 {
@@ -35,5 +36,5 @@ func (d *Driver) unreachable(peer string) bool {
 	}
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
-	return rt.lastMs < 0
+	return rt.lastMs < 0 || rt.lastMs > p.Qualify
 }

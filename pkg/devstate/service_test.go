@@ -76,7 +76,11 @@ func (testTech) DeviceState(r string) pbx.DeviceState {
 	return pbx.DeviceNotInUse
 }
 
+// DeviceBusy: Test/555 is at its call limit as soon as it has a call.
+func (testTech) DeviceBusy(r string) bool { return r == "555" }
+
 const extensionsConf = `[internal]
+exten => 555,hint,Test/555
 exten => 201,hint,Test/201&Custom:DND201
 exten => 201,1,Dial(Test/201)
 exten => 202,hint,Test/202
@@ -209,6 +213,23 @@ func TestWatchPatternAndMissing(t *testing.T) {
 	if !strings.Contains(b.String(), "Watchers  0\n") {
 		t.Fatalf("after stop:\n%s", b.String())
 	}
+}
+
+// TestBusyAtCallLimit: a device in use whose technology says it is at its
+// limit (chan_sip's call-limit) is BUSY, and so is its hint.
+func TestBusyAtCallLimit(t *testing.T) {
+	e, _, _ := newLab(t, extensionsConf)
+	w := &watch{ch: make(chan struct{}, 1)}
+	stop, _ := e.WatchExtension("internal", "555", w.fn)
+	defer stop()
+	ch := pbxtest.NewPhone(nil).NewChannel(e, "555", "internal", "s")
+	ch.SetState(pbx.StateUp)
+	w.waitFor(t, pbx.ExtBusy)
+	if got := e.DeviceState("Test/555"); got != pbx.DeviceBusy {
+		t.Fatalf("DeviceState = %s", got)
+	}
+	ch.Hangup(0)
+	w.waitFor(t, pbx.ExtNotInUse)
 }
 
 func TestChannelDevice(t *testing.T) {

@@ -52,6 +52,13 @@ type DeviceStater interface {
 	DeviceState(resource string) DeviceState
 }
 
+// BusyStater is implemented by a Technology whose devices can be busy
+// while they have calls (chan_sip: call-limit reached, or busylevel); a
+// device in use is then BUSY.
+type BusyStater interface {
+	DeviceBusy(resource string) bool
+}
+
 // customStates are the Custom: devices (func_devstate's), engine-wide.
 type customStates struct {
 	mu sync.RWMutex
@@ -114,6 +121,9 @@ func (e *Engine) DeviceState(device string) DeviceState {
 		return DeviceInvalid
 	}
 	if s := e.channelDeviceState(device); s != DeviceUnknown {
+		if b, ok := t.(BusyStater); ok && s == DeviceInUse && b.DeviceBusy(resource) {
+			return DeviceBusy
+		}
 		return s
 	}
 	if ds, ok := t.(DeviceStater); ok {

@@ -6,6 +6,20 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
 
+// DeviceBusy is chan_sip's BUSY (pbx.BusyStater): the peer's calls reach
+// its call-limit, or its busylevel when it has a call-limit.
+func (t technology) DeviceBusy(resource string) bool {
+	if t.m.d.Peer == nil {
+		return false
+	}
+	p := t.m.d.Peer(resource)
+	if p == nil || p.CallLimit <= 0 {
+		return false
+	}
+	n := t.m.InUse(p.Name)
+	return n >= p.CallLimit || p.BusyLevel > 0 && n >= p.BusyLevel
+}
+
 // DeviceState is chan_sip's view of SIP/<peer> when the engine has no
 // channel of it (pbx.DeviceStater): INVALID for a peer sip.conf does not
 // have, UNAVAILABLE for one without an address (a dynamic peer that has
