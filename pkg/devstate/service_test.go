@@ -245,3 +245,63 @@ func TestChannelDevice(t *testing.T) {
 		}
 	}
 }
+
+// TestReloadRemovesHint: a dialplan reload that drops a watched hint
+// tells its watchers Removed (chan_sip then ends the subscription with
+// reason=noresource); one that keeps it keeps the watch.
+func TestReloadRemovesHint(t *testing.T) {
+	build := func(conf string) *dialplan.Dialplan {
+		ext, diags := confparse.Parse("extensions.conf", []byte(conf), confparse.Options{Dir: t.TempDir()})
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		dp, diags := dialplan.Build(ext, nil)
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		return dp
+	}
+	var mu sync.Mutex
+	dp := build("[c]\nexten => 1,hint,Test/1\nexten => 2,hint,Test/2\n")
+	e := pbx.New(pbx.Config{Logger: nopLog{}, Plan: func() pbx.Plan { mu.Lock(); defer mu.Unlock(); return pbx.FromDialplan(dp) }})
+	if err := e.RegisterTechnology(testTech{}); err != nil {
+		t.Fatal(err)
+	}
+	s := New(e, nil)
+	s.Start()
+	defer s.Stop()
+	removed := make(chan string, 2)
+	for _, x := range []string{"1", "2"} {
+		stop, ok := e.WatchExtension("c", x, func(c pbx.ExtensionStateChange) {
+			if c.Removed {
+				removed <- c.Exten
+			}
+		})
+		if !ok {
+			t.Fatalf("no hint %s", x)
+		}
+		defer stop()
+	}
+	mu.Lock()
+	dp = build("[c]\nexten => 2,hint,Test/2\n")
+	mu.Unlock()
+	s.Reload()
+	select {
+	case x := <-removed:
+		if x != "1" {
+			t.Fatalf("removed %s, want 1", x)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no Removed for hint 1")
+	}
+	select {
+	case x := <-removed:
+		t.Fatalf("hint %s reported removed too", x)
+	default:
+	}
+	var b bytes.Buffer
+	s.ShowHints(&b)
+	if !strings.Contains(b.String(), "2@c ") || strings.Contains(b.String(), "1@c ") || !strings.Contains(b.String(), "Watchers  1\n") {
+		t.Fatalf("after reload:\n%s", b.String())
+	}
+}
