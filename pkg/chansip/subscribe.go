@@ -296,12 +296,7 @@ func (d *Driver) authSubscribe(cfg *sipconf.Config, req *sip.Request, tx sip.Ser
 // have a hint in the subscription context, and an Accept header must name
 // a body chan_sip can write.
 func (d *Driver) subscribeState(s *subscription, req *sip.Request, tx sip.ServerTransaction, eng *pbx.Engine) bool {
-	hf, _ := eng.Plan().(pbx.HintFinder)
-	if hf == nil || s.exten == "" {
-		d.respond(req, tx, 404, "Not Found", nil)
-		return false
-	}
-	if _, ok := hf.Hint(s.context, s.exten); !ok {
+	if _, ok := eng.ExtensionState(s.context, s.exten); !ok || s.exten == "" {
 		d.respond(req, tx, 404, "Not Found", nil)
 		return false
 	}

@@ -142,8 +142,10 @@ func (s *Service) handle(ev pbx.BusEvent) {
 // "-<sequence>" Asterisk appends ("SIP/201-0000002a" -> "SIP/201").
 func ChannelDevice(name string) string { return pbx.DeviceOfChannel(name) }
 
-// deviceChanged recomputes the hints that name device.
+// deviceChanged recomputes the hints that name device, after making the
+// autohints it calls for.
 func (s *Service) deviceChanged(device string) {
+	s.autohint(device)
 	s.mu.Lock()
 	hs := append([]*hint(nil), s.byDevice[strings.ToLower(device)]...)
 	s.mu.Unlock()
@@ -273,6 +275,55 @@ func (s *Service) rebuild() (removed, changed []*hint) {
 	return removed, changed
 }
 
+// autohint is pbx.c's autohints: in each context with autohints=yes, a
+// device ("SIP/6000", "Custom:lamp") that has no hint named after its
+// resource ("6000", "lamp") gets one ("exten => 6000,hint,SIP/6000").
+func (s *Service) autohint(device string) {
+	al, ok := s.eng.Plan().(pbx.AutohintLister)
+	if !ok {
+		return
+	}
+	ctxs := al.AutohintContexts()
+	if len(ctxs) == 0 {
+		return
+	}
+	i := strings.IndexAny(device, "/:")
+	if i < 0 || i == len(device)-1 {
+		return
+	}
+	name := device[i+1:]
+	hf, _ := s.eng.Plan().(pbx.HintFinder)
+	for _, c := range ctxs {
+		if hf != nil {
+			if _, ok := hf.Hint(c, name); ok {
+				continue
+			}
+		}
+		k := key{c, name}
+		s.mu.Lock()
+		if s.hints[k] == nil && s.dynamicCount() < maxDynamicHints {
+			h := newHint(k, device, true)
+			h.state = pbx.ExtUnknown // set by the update that follows
+			s.hints[k] = h
+			s.order = append(s.order, h)
+			for _, d := range h.devices {
+				s.byDevice[d] = append(s.byDevice[d], h)
+			}
+		}
+		s.mu.Unlock()
+	}
+}
+
+func (s *Service) dynamicCount() int {
+	n := 0
+	for _, x := range s.order {
+		if x.dynamic {
+			n++
+		}
+	}
+	return n
+}
+
 // expandExten substitutes ${EXTEN} in a hint made from a pattern hint,
 // as Asterisk does when it adds the extension the watcher asked for.
 func expandExten(v, exten string) string {
@@ -290,13 +341,7 @@ func (s *Service) WatchExtension(context, exten string, fn func(pbx.ExtensionSta
 		if ok {
 			v, ok = hf.Hint(context, exten)
 		}
-		dyn := 0
-		for _, x := range s.order {
-			if x.dynamic {
-				dyn++
-			}
-		}
-		if !ok || dyn >= maxDynamicHints {
+		if !ok || s.dynamicCount() >= maxDynamicHints {
 			s.mu.Unlock()
 			return func() {}, false
 		}

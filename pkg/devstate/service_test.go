@@ -305,3 +305,43 @@ func TestReloadRemovesHint(t *testing.T) {
 		t.Fatalf("after reload:\n%s", b.String())
 	}
 }
+
+// TestAutohints: in a context with autohints=yes, a device whose state
+// changes gets a hint named after it, which EXTENSION_STATE and watchers
+// then see (pbx.c's autohints).
+func TestAutohints(t *testing.T) {
+	e, s, _ := newLab(t, "[auto]\nautohints=yes\nexten => 1,1,NoOp()\n")
+	if err := s.SetCustom("lamp", "INUSE"); err != nil {
+		t.Fatal(err)
+	}
+	if !pollUntil(5*time.Second, func() bool { st, ok := s.State("auto", "lamp"); return ok && st == pbx.ExtInUse }) {
+		t.Fatal("no autohint lamp@auto in use")
+	}
+	if st, ok := e.ExtensionState("auto", "lamp"); !ok || st != pbx.ExtInUse {
+		t.Fatalf("ExtensionState(lamp@auto) = %s, %v", st, ok)
+	}
+	w := &watch{ch: make(chan struct{}, 1)}
+	stop, ok := e.WatchExtension("auto", "lamp", w.fn)
+	if !ok {
+		t.Fatal("autohint not watchable")
+	}
+	defer stop()
+	s.SetCustom("lamp", "NOT_INUSE")
+	w.waitFor(t, pbx.ExtNotInUse)
+	var b bytes.Buffer
+	s.ShowHints(&b)
+	if !strings.Contains(b.String(), "lamp@auto                     : Custom:lamp ") {
+		t.Fatalf("core show hints:\n%s", b.String())
+	}
+}
+
+func pollUntil(d time.Duration, f func() bool) bool {
+	end := time.Now().Add(d)
+	for time.Now().Before(end) {
+		if f() {
+			return true
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return f()
+}

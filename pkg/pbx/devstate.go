@@ -217,6 +217,10 @@ func (e *Engine) ExtensionState(context, exten string) (ExtensionState, bool) {
 	}
 	hint, ok := hf.Hint(context, exten)
 	if !ok {
+		// An autohint lives in the hint table only.
+		if w := e.hintWatch.w.Load(); w != nil {
+			return (*w).State(context, exten)
+		}
 		return ExtUnknown, false
 	}
 	// A pattern hint names the extension it matched as ${EXTEN}

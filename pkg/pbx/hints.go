@@ -27,6 +27,14 @@ func (p dialplanPlan) Hints() []Hint {
 	return out
 }
 
+// AutohintContexts lists the contexts with autohints=yes.
+func (p dialplanPlan) AutohintContexts() []string { return p.d.AutohintContexts() }
+
+// AutohintLister is implemented by a Plan with autohints contexts.
+type AutohintLister interface {
+	AutohintContexts() []string
+}
+
 // Hints lists the hints of the running dialplan.
 func (e *Engine) Hints() []Hint {
 	if hl, ok := e.Plan().(HintLister); ok {
@@ -76,6 +84,9 @@ type HintWatcher interface {
 	// from one goroutine, so fn must not block. ok is false when the
 	// extension has no hint. stop ends the watch.
 	WatchExtension(context, exten string, fn func(ExtensionStateChange)) (stop func(), ok bool)
+	// State is the table's state of a hint the dialplan does not hold
+	// (autohints, hints made for a watch); ok is false when it has none.
+	State(context, exten string) (ExtensionState, bool)
 }
 
 type hintWatcherSlot struct{ w atomic.Pointer[HintWatcher] }

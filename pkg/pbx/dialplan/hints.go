@@ -16,3 +16,16 @@ func (d *Dialplan) Hints() []Priority {
 	}
 	return out
 }
+
+// AutohintContexts lists the contexts with autohints=yes, in build order:
+// Asterisk makes a hint in each for every device whose state changes and
+// that has none there yet.
+func (d *Dialplan) AutohintContexts() []string {
+	var out []string
+	for i := len(d.contexts) - 1; i >= 0; i-- {
+		if d.contexts[i].autohints {
+			out = append(out, d.contexts[i].name)
+		}
+	}
+	return out
+}
