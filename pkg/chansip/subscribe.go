@@ -147,8 +147,12 @@ func (d *Driver) handleSubscribe(req *sip.Request, tx sip.ServerTransaction) {
 	d.subs.mu.Lock()
 	existing := d.subs.byKey[key]
 	d.subs.mu.Unlock()
-	if existing == nil {
-		if to := req.To(); to != nil && to.Params.Has("tag") {
+	// A SUBSCRIBE with a To tag belongs to a dialog: ours, with our tag
+	// (a refresh), or none we know (481). Without one it is new, or the
+	// retransmission of one we took.
+	if to := req.To(); to != nil && to.Params.Has("tag") {
+		tag, _ := to.Params.Get("tag")
+		if existing == nil || tag != existing.ourTag {
 			d.respond(req, tx, 481, "Subscription does not exist", nil)
 			return
 		}
