@@ -27,10 +27,12 @@ import (
 const (
 	maxSubsPerPeer = 128
 	maxSubsTotal   = 20000
-	// expiryGrace is chan_sip's margin before a subscription that was not
-	// refreshed is destroyed (sip_scheddestroy(expiry + 10 s)).
-	expiryGrace = 10 * time.Second
 )
+
+// expiryGrace is chan_sip's margin before a subscription that was not
+// refreshed is destroyed (sip_scheddestroy(expiry + 10 s)); a variable so
+// tests need not wait for it.
+var expiryGrace = 10 * time.Second
 
 type subKey struct{ callID, theirTag string }
 

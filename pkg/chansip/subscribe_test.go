@@ -127,3 +127,31 @@ func TestSubscribeAnswers(t *testing.T) {
 		}
 	}
 }
+
+// TestSubscriptionExpires: a subscription that is not refreshed ends with
+// a NOTIFY "Subscription-State: terminated;reason=timeout" and leaves the
+// table.
+func TestSubscriptionExpires(t *testing.T) {
+	old := expiryGrace
+	expiryGrace = 0
+	defer func() { expiryGrace = old }()
+	d, ph := subLab(t, "[general]\ncontext=default\nallowguest=yes\nsubminexpiry=1\n", "[default]\nexten => 100,hint,SIP/100\n")
+	if r := ph.subscribe("exp-1", "100", "presence", "application/pidf+xml", 1); r.code != 200 {
+		t.Fatalf("SUBSCRIBE: %d", r.code)
+	}
+	// The first NOTIFY is the active state, the next one the end.
+	raw := ph.recvRequest("NOTIFY")
+	if strings.Contains(raw, "Subscription-State: active\r\n") {
+		raw = ph.recvRequest("NOTIFY")
+	}
+	if !strings.Contains(raw, "Subscription-State: terminated;reason=timeout\r\n") || !strings.Contains(raw, "Event: presence\r\n") {
+		t.Fatalf("final NOTIFY:\n%s", raw)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(d.subscriptionRows()) != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("expired subscription still listed")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
