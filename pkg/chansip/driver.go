@@ -220,6 +220,8 @@ func (d *Driver) Start(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	d.cancel = cancel
 	d.started = true
+	// Before the sockets serve: a SUBSCRIBE's notifier runs under ctx.
+	d.startSubscriptions(ctx) // subscribe.go, mwi.go
 	d.fast.Store(newUDPFastPath(tp.udp))
 	tp.serve(d.srv, &d.wg, d.log)
 	d.waitListening(tp.udpAddr)
@@ -232,7 +234,6 @@ func (d *Driver) Start(ctx context.Context) error {
 		defer d.wg.Done()
 		d.qualifyLoop(ctx)
 	}()
-	d.startSubscriptions(ctx) // subscribe.go, mwi.go
 	d.outregs = newOutRegs(d, wallClock{now: d.now})
 	d.outregs.apply(cfg)
 	d.wg.Add(1)
