@@ -135,11 +135,10 @@ func (e *Engine) DeviceState(device string) DeviceState {
 // channelDeviceState derives a device's state from its channels, named
 // device + "-" + sequence.
 func (e *Engine) channelDeviceState(device string) DeviceState {
-	prefix := strings.ToLower(device) + "-"
 	ringing, inuse, held := false, false, false
 	e.chMu.RLock()
-	for c := range e.chans {
-		if !strings.HasPrefix(strings.ToLower(c.Name()), prefix) || c.Gone() {
+	for _, c := range e.byDevice[strings.ToLower(device)] {
+		if c.Gone() {
 			continue
 		}
 		// Ringing is a called device that rings; a caller whose call is
