@@ -85,7 +85,10 @@ func (u *User) setMuted(on bool) {
 		return
 	}
 	if p := u.partNow(); p != nil {
-		p.SetMuted(on)
+		u.conf.mu.Lock()
+		active := u.active
+		u.conf.mu.Unlock()
+		p.SetMuted(on || !active)
 	}
 	if on {
 		u.conf.publish("ConfbridgeMute", u, nil)
@@ -155,21 +158,18 @@ func (u *User) sync() {
 	active := u.active
 	alone := active && len(c.active) == 1
 	c.mu.Unlock()
-	if active && u.part == nil {
+	// A waiting user is in the mix too, deaf and silent: it receives
+	// silence, so its phone keeps getting RTP as Asterisk's does.
+	if u.part == nil {
 		p := c.mix.Join(mixer.ParticipantOptions{Format: u.ch.NativeFormat(), Deliver: u.deliver,
 			TalkingThreshold: u.up.TalkingThreshold, SilenceThreshold: u.up.SilenceThreshold,
 			TalkEvents: u.up.TalkDetection, Value: u})
-		p.SetMuted(u.muted.Load())
 		c.mu.Lock()
 		u.part = p
 		c.mu.Unlock()
 	}
-	if !active && u.part != nil {
-		u.part.Leave()
-		c.mu.Lock()
-		u.part = nil
-		c.mu.Unlock()
-	}
+	u.part.SetDeaf(!active)
+	u.part.SetMuted(u.muted.Load() || !active)
 	wantMusic := u.up.MusicOnHoldWhenEmpty && (!active || alone)
 	if wantMusic != u.music {
 		if wantMusic {
@@ -432,7 +432,9 @@ func (u *User) dialplanExec(arg string) (string, bool) {
 	}
 	if u.part != nil {
 		u.part.Leave()
+		u.conf.mu.Lock()
 		u.part = nil
+		u.conf.mu.Unlock()
 	}
 	u.hold.Store(true)
 	res := u.ch.Engine().RunNested(u.ch, ctx, exten, prio)

@@ -22,8 +22,10 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/cdr"
 	"github.com/gostrisk/gostrisk/pkg/chansip"
 	"github.com/gostrisk/gostrisk/pkg/cli"
+	"github.com/gostrisk/gostrisk/pkg/confbridge"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 	"github.com/gostrisk/gostrisk/pkg/logger"
+	"github.com/gostrisk/gostrisk/pkg/mixmonitor"
 	"github.com/gostrisk/gostrisk/pkg/moh"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
@@ -70,7 +72,11 @@ type Daemon struct {
 	cdr    *cdr.Writer
 	engine *pbx.Engine
 	moh    *moh.Module // nil when res_musiconhold.so is not loaded
-	sip    *chansip.Driver
+	// confbridge and mixmon are app_confbridge and app_mixmonitor (nil
+	// when modules.conf does not load them); see conferences.go.
+	confbridge *confbridge.Module
+	mixmon     *mixmonitor.Module
+	sip        *chansip.Driver
 	// catalogue is the running engine's applications and functions, for
 	// the dialplan warnings logged at start and on a dialplan reload.
 	catalogue *Catalogue

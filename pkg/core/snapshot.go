@@ -10,6 +10,7 @@ import (
 
 	"github.com/gostrisk/gostrisk/pkg/cdr"
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
+	"github.com/gostrisk/gostrisk/pkg/confbridge"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 	"github.com/gostrisk/gostrisk/pkg/indications"
 	"github.com/gostrisk/gostrisk/pkg/moh"
@@ -33,6 +34,9 @@ type Snapshot struct {
 	// MOH is musiconhold.conf (no classes when the file is missing or
 	// res_musiconhold.so is not loaded).
 	MOH *moh.Config
+	// ConfBridge is confbridge.conf (the default profiles only when the
+	// file is missing or app_confbridge.so is not loaded).
+	ConfBridge *confbridge.Config
 	// Files are the config files that were read, for the "Parsing ...:
 	// Found" verbose lines Asterisk prints on load and reload.
 	Files []string
@@ -154,6 +158,13 @@ func LoadSnapshot(ac *AsteriskConf) (*Snapshot, confparse.Diagnostics) {
 	if s.Modules.Enabled("res_musiconhold.so") {
 		s.MOH, d = moh.Load(load("musiconhold.conf", false), ac.Directories.DataDir)
 		all = append(all, d...)
+	}
+
+	if s.Modules.Enabled("app_confbridge.so") {
+		s.ConfBridge, d = confbridge.Load(load("confbridge.conf", false))
+		all = append(all, d...)
+	} else {
+		s.ConfBridge, _ = confbridge.Load(nil)
 	}
 
 	cdrConf := load("cdr.conf", false)

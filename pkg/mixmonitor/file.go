@@ -25,20 +25,26 @@ func MonitorDir(spoolDir string) string { return filepath.Join(spoolDir, "monito
 
 // Resolve turns a recording name as MixMonitor takes it into a path and
 // file format: a relative name is under the monitor directory, and the
-// extension picks the format (wav when there is none or it is unknown,
-// as Asterisk falls back to).
+// extension picks the format. A name without extension is written as
+// headerless signed linear with ".raw" added, as Asterisk's MixMonitor
+// does; an extension no format knows is written as wav under its name.
 func Resolve(spoolDir, name string) (string, *sound.FileFormat) {
 	if !filepath.IsAbs(name) {
 		name = filepath.Join(MonitorDir(spoolDir), name)
 	}
 	ext := strings.TrimPrefix(filepath.Ext(name), ".")
+	if strings.Contains(ext, "/") {
+		ext = ""
+	}
+	if ext == "" {
+		if ff, ok := sound.ForExt("raw"); ok && ff.Supported() {
+			return name + ".raw", ff
+		}
+	}
 	if ff, ok := sound.ForExt(ext); ok && ff.Supported() {
 		return name, ff
 	}
 	ff, _ := sound.ForExt("wav")
-	if ext == "" {
-		name += ".wav"
-	}
 	return name, ff
 }
 
