@@ -164,7 +164,7 @@ func (m *Module) writeConfbridge(ch *pbx.Channel, args, value string) error {
 				d.menu = nil
 				break
 			}
-			mn := &Menu{}
+			mn := &Menu{Name: "dialplan"} // Asterisk names the dynamic menu so
 			if d.menu != nil {
 				mn.Entries = append(mn.Entries, d.menu.Entries...)
 			}
