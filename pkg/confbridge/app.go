@@ -26,6 +26,10 @@ func atoiDefault(s string, def int) (int, error) {
 	return strconv.Atoi(s)
 }
 
+// Attach gives the module the engine whose bus its events go to, without
+// registering anything (MeetMe's conferences).
+func (m *Module) Attach(eng *pbx.Engine) { m.eng.Store(eng) }
+
 // Register adds ConfBridge, ConfKick and the CONFBRIDGE functions to eng.
 func (m *Module) Register(eng *pbx.Engine) error {
 	m.eng.Store(eng)
@@ -103,6 +107,20 @@ func (m *Module) exec(ch *pbx.Channel, data string) (pbx.Result, error) {
 		return fail("Conference menu profile %s does not exist\n", orDefault(args[3], DefaultMenu))
 	}
 
+	return m.Enter(ch, name, bp, up, menu, menuName), nil
+}
+
+// Enter puts ch into conference name (created with bp when it does not
+// exist) as a user of profile up with menu, plays the prompts, runs the
+// user until it leaves and sets CONFBRIDGE_RESULT. ConfBridge calls it
+// after the profiles and the PIN; MeetMe's mapping calls it with profiles
+// built from its options. A locked or full conference turns the caller
+// away. The result is what the application returns.
+func (m *Module) Enter(ch *pbx.Channel, name string, bp *BridgeProfile, up *UserProfile, menu *Menu, menuName string) pbx.Result {
+	fail := func() pbx.Result {
+		ch.SetVar("CONFBRIDGE_RESULT", "FAILED")
+		return pbx.HangupResult
+	}
 	u := &User{ch: ch, up: up, menu: menu, menuName: menuName, wake: make(chan time.Time, 1)}
 	u.muted.Store(up.StartMuted)
 	m.mu.Lock()
@@ -114,7 +132,7 @@ func (m *Module) exec(ch *pbx.Channel, data string) (pbx.Result, error) {
 		_, _ = m.play(ch, c.bp.Sound("sound_locked"), "")
 		// A conference created for this caller alone ends with it.
 		m.endIfEmpty(c)
-		return fail("")
+		return fail()
 	}
 	if c.isMutedByAdmin() && !up.Admin {
 		u.muted.Store(true)
@@ -133,7 +151,7 @@ func (m *Module) exec(ch *pbx.Channel, data string) (pbx.Result, error) {
 			_ = u.prompt(u.countPrompt())
 		}
 		if up.AnnounceUserCountAll > 0 && c.activeCount() > up.AnnounceUserCountAll {
-			c.announce(append(append([]string{c.bp.Sound("sound_there_are")}, numberFiles(c.activeCount()-1)...),
+			c.announce(append(append([]string{c.bp.Sound("sound_there_are")}, NumberFiles(c.activeCount()-1)...),
 				c.bp.Sound("sound_other_in_party"))...)
 		}
 		c.announce(c.bp.Sound("sound_join"))
@@ -166,14 +184,11 @@ func (m *Module) exec(ch *pbx.Channel, data string) (pbx.Result, error) {
 	if result != "" {
 		ch.SetVar("CONFBRIDGE_RESULT", result)
 	}
-	if hungUp {
-		return pbx.HangupResult, nil
+	if hungUp || result == "KICKED" {
+		// Asterisk's ConfBridge returns -1 for a kicked user too.
+		return pbx.HangupResult
 	}
-	if result == "KICKED" {
-		// Asterisk's ConfBridge returns -1 for a kicked user.
-		return pbx.HangupResult, nil
-	}
-	return pbx.Continue, nil
+	return pbx.Continue
 }
 
 func orDefault(s, def string) string {

@@ -35,11 +35,15 @@ type Conference struct {
 	locked  bool
 	muted   bool // admin_toggle_mute_participants
 	ended   bool
+	joins   int // users that came in so far (their numbers)
 	rec     *mixmonitor.File
 	recPart *mixer.Participant
 	recName string
 	recCmd  string
 }
+
+// Created is when the conference started.
+func (c *Conference) Created() time.Time { return c.created }
 
 // Name is the conference's name.
 func (c *Conference) Name() string { return c.name }
@@ -105,6 +109,8 @@ func (c *Conference) add(u *User) bool {
 		return false
 	}
 	u.joined = time.Now()
+	c.joins++
+	u.num = c.joins
 	if u.up.Marked {
 		c.marked++
 		// The users waiting for a marked user come in.

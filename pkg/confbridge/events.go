@@ -38,6 +38,10 @@ func (c *Conference) publish(typ string, u *User, extra []pbx.EventField) {
 	if eng == nil || !eng.Bus().Active() {
 		return
 	}
+	if c.m.opts.MeetMe {
+		c.publishMeetMe(eng, typ, u, extra)
+		return
+	}
 	fields := append([]pbx.EventField{{Key: "Conference", Value: c.name}}, c.bridgeFields()...)
 	ev := pbx.BusEvent{Type: pbx.BusEventType(typ), BridgeID: c.id, BridgeType: "base"}
 	if u != nil {
@@ -76,4 +80,44 @@ func (c *Conference) publishRecord(typ string, n int) {
 		{Key: "BridgeName", Value: c.name}, {Key: "BridgeNumChannels", Value: strconv.Itoa(n)},
 		{Key: "BridgeVideoSourceMode", Value: "none"},
 	}})
+}
+
+// publishMeetMe sends app_meetme's counterpart of a Confbridge event:
+// MeetmeJoin, MeetmeLeave, MeetmeEnd, MeetmeMute and MeetmeTalking with
+// "Meetme" and "Usernum" lines.
+func (c *Conference) publishMeetMe(eng *pbx.Engine, typ string, u *User, extra []pbx.EventField) {
+	fields := []pbx.EventField{{Key: "Meetme", Value: c.name}}
+	if u != nil {
+		fields = append(fields, pbx.EventField{Key: "Usernum", Value: strconv.Itoa(u.num)})
+	}
+	name := ""
+	switch typ {
+	case "ConfbridgeJoin":
+		name = "MeetmeJoin"
+	case "ConfbridgeLeave":
+		name = "MeetmeLeave"
+	case "ConfbridgeEnd":
+		name = "MeetmeEnd"
+	case "ConfbridgeMute", "ConfbridgeUnmute":
+		name = "MeetmeMute"
+		status := "on"
+		if typ == "ConfbridgeUnmute" {
+			status = "off"
+		}
+		fields = append(fields, pbx.EventField{Key: "Status", Value: status})
+	case "ConfbridgeTalking":
+		name = "MeetmeTalking"
+		for _, f := range extra {
+			if f.Key == "TalkingStatus" {
+				fields = append(fields, pbx.EventField{Key: "Status", Value: f.Value})
+			}
+		}
+	default:
+		return
+	}
+	ev := pbx.BusEvent{Type: pbx.BusEventType(name), Fields: fields}
+	if u != nil {
+		ev.Channel = u.ch
+	}
+	eng.Bus().Publish(ev)
 }

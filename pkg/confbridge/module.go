@@ -21,6 +21,9 @@ type Options struct {
 	// Music returns the music on hold a lone participant hears (res_musiconhold's
 	// Module.Music); nil, or a nil Generator, is silence.
 	Music func(ch *pbx.Channel, class string) pbx.Generator
+	// MeetMe makes the module app_meetme's conferences (pkg/meetme):
+	// its events are Meetme* with MeetMe's lines instead of Confbridge*.
+	MeetMe bool
 }
 
 // Module is app_confbridge: the profiles of confbridge.conf, the live

@@ -116,9 +116,19 @@ func (m *Module) playOne(ch *pbx.Channel, name, brk string) (rune, error) {
 	}
 }
 
-// numberFiles are the digits/ files ast_say_number plays for n in
+// Play plays prompts ('&' separated) to ch and waits for them; no key
+// interrupts them (MeetMe's prompts before the conference).
+func (m *Module) Play(ch *pbx.Channel, names string) (rune, error) { return m.play(ch, names, "") }
+
+// ReadDigits plays prompt and collects up to maxLen digits, ending with
+// '#' or a pause of timeout (ast_app_getdata).
+func (m *Module) ReadDigits(ch *pbx.Channel, prompt string, maxLen int, timeout time.Duration) (string, error) {
+	return m.readDigits(ch, prompt, maxLen, timeout)
+}
+
+// NumberFiles are the digits/ files ast_say_number plays for n in
 // English (the conference counts stay small).
-func numberFiles(n int) []string {
+func NumberFiles(n int) []string {
 	switch {
 	case n < 0:
 		return nil
@@ -131,15 +141,15 @@ func numberFiles(n int) []string {
 		}
 		return out
 	case n < 1000:
-		out := append(numberFiles(n/100), "digits/hundred")
+		out := append(NumberFiles(n/100), "digits/hundred")
 		if n%100 != 0 {
-			out = append(out, numberFiles(n%100)...)
+			out = append(out, NumberFiles(n%100)...)
 		}
 		return out
 	}
-	out := append(numberFiles(n/1000), "digits/thousand")
+	out := append(NumberFiles(n/1000), "digits/thousand")
 	if n%1000 != 0 {
-		out = append(out, numberFiles(n%1000)...)
+		out = append(out, NumberFiles(n%1000)...)
 	}
 	return out
 }

@@ -24,6 +24,7 @@ type User struct {
 	menu     *Menu
 	menuName string
 	joined   time.Time
+	num      int // the conference's count of users when it came in (MeetMe's user number)
 
 	// Guarded by conf.mu.
 	active     bool
@@ -55,6 +56,18 @@ func (u *User) Profile() *UserProfile { return u.up }
 
 // MenuName is the name of the user's menu.
 func (u *User) MenuName() string { return u.menuName }
+
+// Joined is when the user came in.
+func (u *User) Joined() time.Time { return u.joined }
+
+// Number is the user's number in the conference (1 for the first in).
+func (u *User) Number() int { return u.num }
+
+// Talking reports whether the user talks now.
+func (u *User) Talking() bool {
+	p := u.partNow()
+	return p != nil && p.Talking()
+}
 
 // Muted reports whether the user is muted.
 func (u *User) Muted() bool { return u.muted.Load() }
@@ -412,7 +425,7 @@ func (u *User) countPrompt() string {
 	case n == 2:
 		return b.Sound("sound_only_one")
 	}
-	return strings.Join(append(append([]string{b.Sound("sound_there_are")}, numberFiles(n-1)...), b.Sound("sound_other_in_party")), "&")
+	return strings.Join(append(append([]string{b.Sound("sound_there_are")}, NumberFiles(n-1)...), b.Sound("sound_other_in_party")), "&")
 }
 
 // dialplanExec runs context,exten,priority out of the mix and comes back

@@ -25,6 +25,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/confbridge"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 	"github.com/gostrisk/gostrisk/pkg/logger"
+	"github.com/gostrisk/gostrisk/pkg/meetme"
 	"github.com/gostrisk/gostrisk/pkg/mixmonitor"
 	"github.com/gostrisk/gostrisk/pkg/moh"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
@@ -76,6 +77,7 @@ type Daemon struct {
 	// when modules.conf does not load them); see conferences.go.
 	confbridge *confbridge.Module
 	mixmon     *mixmonitor.Module
+	meetme     *meetme.Module
 	sip        *chansip.Driver
 	// catalogue is the running engine's applications and functions, for
 	// the dialplan warnings logged at start and on a dialplan reload.

@@ -61,6 +61,7 @@ var KnownModules = []ModuleInfo{
 	{"app_mixmonitor.so", "Mixed Audio Monitoring Application", "core", false},
 	{"res_monitor.so", "Call Monitoring Resource", "deprecated", false},
 	{"app_confbridge.so", "Conference Bridge Application", "core", true},
+	{"app_meetme.so", "MeetMe conference bridge", "extended", true},
 	{"chan_sip.so", "Session Initiation Protocol (SIP)", "deprecated", true},
 }
 

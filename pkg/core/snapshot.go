@@ -13,6 +13,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/confbridge"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 	"github.com/gostrisk/gostrisk/pkg/indications"
+	"github.com/gostrisk/gostrisk/pkg/meetme"
 	"github.com/gostrisk/gostrisk/pkg/moh"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
 	"github.com/gostrisk/gostrisk/pkg/rtp"
@@ -37,6 +38,9 @@ type Snapshot struct {
 	// ConfBridge is confbridge.conf (the default profiles only when the
 	// file is missing or app_confbridge.so is not loaded).
 	ConfBridge *confbridge.Config
+	// MeetMe is meetme.conf's rooms (none when the file is missing or
+	// app_meetme.so is not loaded).
+	MeetMe *meetme.Config
 	// Files are the config files that were read, for the "Parsing ...:
 	// Found" verbose lines Asterisk prints on load and reload.
 	Files []string
@@ -165,6 +169,11 @@ func LoadSnapshot(ac *AsteriskConf) (*Snapshot, confparse.Diagnostics) {
 		all = append(all, d...)
 	} else {
 		s.ConfBridge, _ = confbridge.Load(nil)
+	}
+	s.MeetMe, _ = meetme.Load(nil)
+	if s.Modules.Enabled("app_meetme.so") {
+		s.MeetMe, d = meetme.Load(load("meetme.conf", false))
+		all = append(all, d...)
 	}
 
 	cdrConf := load("cdr.conf", false)

@@ -70,7 +70,6 @@ var unreadReasons = map[string]string{
 	"iax.conf":                  "gostrisk has no IAX2",
 	"iaxprov.conf":              "gostrisk has no IAX2",
 	"manager.conf":              "gostrisk has no Asterisk Manager Interface (AMI)",
-	"meetme.conf":               "gostrisk has no conferences (app_meetme)",
 	"mgcp.conf":                 "gostrisk has no MGCP",
 	"minivm.conf":               "gostrisk has no MiniVM",
 	"misdn.conf":                "gostrisk has no mISDN",
@@ -127,6 +126,7 @@ var moduleFiles = map[string]string{
 	"extensions.conf":  "pbx_config.so",
 	"musiconhold.conf": "res_musiconhold.so",
 	"confbridge.conf":  "app_confbridge.so",
+	"meetme.conf":      "app_meetme.so",
 }
 
 // UnreadFiles lists, one warning each, the config files of the config
