@@ -187,6 +187,7 @@ func tone(freq float64, n, offset int) media.Frame {
 func TestConferenceFlow(t *testing.T) {
 	l := newLab(t, "[quiet]\ntype=user\nquiet=yes\n[m]\ntype=menu\n1=toggle_mute\n")
 	a := l.join("a", "7,,quiet,m", nil)
+	l.waitUsers("7", 1) // a first: the list's order is the join order
 	b := l.join("b", "7", func(ch *pbx.Channel) {
 		for opt, v := range map[string]string{"quiet": "yes", "marked": "yes"} {
 			if err := l.m.writeConfbridge(ch, "user,"+opt, v); err != nil {

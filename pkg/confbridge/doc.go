@@ -11,8 +11,8 @@
 // to its mixer participant and DTMF to its menu, and reacts to changes of
 // the conference (a marked user came or left, a kick) that other
 // goroutines signal through a wake-up channel. What the user hears is
-// written by a small writer goroutine the user owns, fed by the mixer
-// without blocking; prompts and music on hold hold that writer.
+// written to its channel by the mixing loop itself (the channel's stream
+// paces it); prompts and music on hold hold those writes.
 // Announcements to the whole conference (join and leave sounds) are
 // played through the mixer as a participant nobody hears as a talker of
 // their own. A recording (record_conference, "confbridge record start")
