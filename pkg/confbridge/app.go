@@ -137,6 +137,10 @@ func (m *Module) Enter(ch *pbx.Channel, name string, bp *BridgeProfile, up *User
 	if c.isMutedByAdmin() && !up.Admin {
 		u.muted.Store(true)
 	}
+	// The channel is bridged as far as CHANNEL(bridgeid) and MixMonitor's
+	// b option can tell.
+	ch.SetBridged(nil, c.id)
+	defer ch.SetBridged(nil, "")
 	m.log.Verbose(3, "Channel %s joined 'softmix' base-bridge <%s>\n", ch.Name(), c.id)
 	c.publish("ConfbridgeJoin", u, nil)
 
