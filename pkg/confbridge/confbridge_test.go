@@ -298,3 +298,39 @@ func TestLockedAndFull(t *testing.T) {
 		<-u.done
 	}
 }
+
+// TestWrongPIN: three wrong PINs and the caller is turned away with
+// CONFBRIDGE_RESULT=FAILED; the right one lets the next caller in.
+func TestWrongPIN(t *testing.T) {
+	l := newLab(t, "[locked]\ntype=user\nquiet=yes\npin=4321\n")
+	for _, tc := range []struct {
+		name, keys string
+		in         bool
+	}{
+		{"wrong", "1#2#3#", false},
+		{"right", "9#4321#", true},
+	} {
+		c := l.join(tc.name, "9,,locked", nil)
+		for _, k := range tc.keys {
+			if err := c.ph.Press(k); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if tc.in {
+			l.waitUsers("9", 1)
+			l.m.Find("9").Kick("all")
+		}
+		select {
+		case res := <-c.done:
+			v, _ := c.ch.Var("CONFBRIDGE_RESULT")
+			if !tc.in && (v != "FAILED" || res.Action != pbx.ActHangup) {
+				t.Errorf("%s PIN: %+v CONFBRIDGE_RESULT=%q", tc.name, res, v)
+			}
+			if tc.in && v != "KICKED" {
+				t.Errorf("%s PIN: CONFBRIDGE_RESULT=%q, want KICKED (it was in)", tc.name, v)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("%s PIN: ConfBridge did not return", tc.name)
+		}
+	}
+}
