@@ -276,3 +276,35 @@ func TestMixMonitorCall(t *testing.T) {
 		}
 	}
 }
+
+// TestMeetMeMapped: MeetMe(600,dq) puts two phones in one room on the
+// conference mixer: each hears the other, not itself; "meetme list" has
+// app_meetme's layout.
+func TestMeetMeMapped(t *testing.T) {
+	requireBaresip(t)
+	in := confInstance(t, "", "exten => 8600,1,MeetMe(600,dq)\n same => n,Hangup()\n")
+	requireApps(t, in, "MeetMe")
+	a := &confPhone{baresip: phone(t, in, "6000", "PCMU", 440), freq: 440}
+	b := &confPhone{baresip: phone(t, in, "6001", "PCMU", 1050), freq: 1050}
+	joinConf(t, in, "8600", a, b)
+	time.Sleep(2500 * time.Millisecond)
+	out, _ := in.RX("meetme list")
+	for _, re := range []string{
+		`^Conf Num       Parties        Marked     Activity  Creation  Locked\n`,
+		`(?m)^600            0002\t      N/A        00:00:0\d  Dynamic   No    $`,
+		`(?m)^\* Total number of MeetMe users: 2$`,
+	} {
+		if !regexp.MustCompile(re).MatchString(out) {
+			t.Errorf("meetme list lacks %q:\n%s", re, out)
+		}
+	}
+	end := time.Now()
+	for _, p := range []*confPhone{a, b} {
+		hangup(t, p.baresip, nil)
+		p.Stop()
+	}
+	s, rate := a.heardBetween(t, b.joined.Add(time.Second), end.Add(-300*time.Millisecond))
+	checkHears(t, "6000 in MeetMe 600", s, rate, []float64{1050}, []float64{440})
+	s, rate = b.heardBetween(t, b.joined.Add(time.Second), end.Add(-300*time.Millisecond))
+	checkHears(t, "6001 in MeetMe 600", s, rate, []float64{440}, []float64{1050})
+}
