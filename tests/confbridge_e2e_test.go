@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -307,4 +308,49 @@ func TestMeetMeMapped(t *testing.T) {
 	checkHears(t, "6000 in MeetMe 600", s, rate, []float64{1050}, []float64{440})
 	s, rate = b.heardBetween(t, b.joined.Add(time.Second), end.Add(-300*time.Millisecond))
 	checkHears(t, "6001 in MeetMe 600", s, rate, []float64{440}, []float64{1050})
+}
+
+// TestMixMonitorTrunkCall: MixMonitor(${UNIQUEID}.wav) before a Dial
+// through the trunk (issue 22's report: the call failed) records both
+// parties, the phone's 1050 Hz and the trunk's 440 Hz, in the monitor
+// directory, and the post command runs.
+func TestMixMonitorTrunkCall(t *testing.T) {
+	requireBaresip(t)
+	trunk := startFakeTrunk(t, "127.0.0.1", trunkChallenge)
+	trunk.tone, trunk.packets = 440, 200
+	spool := t.TempDir()
+	in := mediaInstance(t, map[string][]string{"6000": {"disallow=all", "allow=ulaw"}}, func(f map[string]string) {
+		f["sip.conf"] = strings.Replace(f["sip.conf"], "port=5070", "port="+strconv.Itoa(trunk.port()), 1)
+		f["asterisk.conf"] = regexp.MustCompile(`(?m)^astspooldir\s*=>.*$`).ReplaceAllString(f["asterisk.conf"], "astspooldir => "+spool)
+		addDialplan("exten => 0612345678,1,MixMonitor(${UNIQUEID}.wav,,touch "+spool+"/post-^{UNIQUEID})\n"+
+			" same => n,Dial(SIP/trunk-ovh/${EXTEN},20)\n same => n,Hangup()\n", "")(f)
+	})
+	requireApps(t, in, "MixMonitor")
+	caller := phone(t, in, "6000", "PCMU", 1050)
+	dial(t, in, caller, nil, "0612345678")
+	time.Sleep(4500 * time.Millisecond)
+	hangup(t, caller, nil)
+	caller.Stop()
+	var files []string
+	harness.PollUntil(5*time.Second, func() bool {
+		files, _ = filepath.Glob(filepath.Join(spool, "monitor", "*.wav"))
+		return len(files) == 1
+	})
+	if len(files) != 1 {
+		t.Fatalf("recordings in %s/monitor: %v", spool, files)
+	}
+	uid := strings.TrimSuffix(filepath.Base(files[0]), ".wav")
+	if !harness.PollUntil(5*time.Second, func() bool {
+		_, err := os.Stat(filepath.Join(spool, "post-"+uid))
+		return err == nil
+	}) {
+		t.Errorf("the post command did not run for %s", uid)
+	}
+	rec, err := readWAVPCM(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("recorded %.1f s", rec.seconds())
+	// The trunk plays 4 s of 440 Hz once it answered.
+	checkHears(t, "the trunk call's recording", rec.span(0.5, 3.5), rec.rate, []float64{440, 1050}, nil)
 }

@@ -460,10 +460,14 @@ func (r *recording) TapFrame(dir pbx.TapDirection, fr media.Frame) {
 }
 
 // mix writes whole intervals of both directions added; one direction
-// more than lag ahead of a silent other is written alone.
+// more than lag ahead of a silent other is written alone. The two
+// directions reach the tap with different latencies (a jitter buffer on
+// one leg, pacing on the other); lag must exceed that difference, or the
+// late direction gets silence inserted at every burst (Asterisk's
+// audiohooks tolerate 100 ms and more).
 func (r *recording) mix(all bool) {
 	n := r.rate / 50
-	lag := 4 * n
+	lag := 12 * n
 	for {
 		a, b := len(r.buf[0]), len(r.buf[1])
 		if a < n && b < n && !(all && (a > 0 || b > 0)) {
