@@ -280,6 +280,66 @@ func (m *Module) RegisterCLI(reg *cli.Registry) error {
 			},
 		},
 		&cli.Command{
+			Words:   []string{"confbridge", "show", "profile", "user"},
+			Summary: "Show a conference user profile.",
+			Usage:   "Usage: confbridge show profile user [<profile name>]\n",
+			Handler: func(a *cli.Args) error {
+				if len(a.Argv) != 5 {
+					return cli.ErrShowUsage
+				}
+				u := m.Config().Users[strings.ToLower(a.Argv[4])]
+				if u == nil {
+					a.Printf("No conference user profile named '%s' found!\n", a.Argv[4])
+					return nil
+				}
+				a.Printf("%s", ShowUserProfile(u))
+				return nil
+			},
+			Complete: at(4, func(_ *cli.Args, w string) []string {
+				return prefixed(sortedNames(m.Config().Users, func(u *UserProfile) string { return u.Name }), w)
+			}),
+		},
+		&cli.Command{
+			Words:   []string{"confbridge", "show", "profile", "bridge"},
+			Summary: "Show a conference bridge profile.",
+			Usage:   "Usage: confbridge show profile bridge <profile name>\n",
+			Handler: func(a *cli.Args) error {
+				if len(a.Argv) != 5 {
+					return cli.ErrShowUsage
+				}
+				bp := m.Config().Bridges[strings.ToLower(a.Argv[4])]
+				if bp == nil {
+					a.Printf("No conference bridge profile named '%s' found!\n", a.Argv[4])
+					return nil
+				}
+				a.Printf("%s", ShowBridgeProfile(bp))
+				return nil
+			},
+			Complete: at(4, func(_ *cli.Args, w string) []string {
+				return prefixed(sortedNames(m.Config().Bridges, func(b *BridgeProfile) string { return b.Name }), w)
+			}),
+		},
+		&cli.Command{
+			Words:   []string{"confbridge", "show", "menu"},
+			Summary: "Show a conference menu",
+			Usage:   "Usage: confbridge show menu [<menu name>]\n",
+			Handler: func(a *cli.Args) error {
+				if len(a.Argv) != 4 {
+					return cli.ErrShowUsage
+				}
+				mn := m.Config().Menus[strings.ToLower(a.Argv[3])]
+				if mn == nil {
+					a.Printf("No conference menu named '%s' found!\n", a.Argv[3])
+					return nil
+				}
+				a.Printf("%s", ShowMenu(mn))
+				return nil
+			},
+			Complete: at(3, func(_ *cli.Args, w string) []string {
+				return prefixed(sortedNames(m.Config().Menus, func(mn *Menu) string { return mn.Name }), w)
+			}),
+		},
+		&cli.Command{
 			Words:   []string{"confbridge", "show", "menus"},
 			Summary: "Show a list of conference menus",
 			Usage:   "Usage: confbridge show menus\n",
@@ -362,3 +422,13 @@ func cliYesNo(b bool) string {
 }
 
 func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+func prefixed(names []string, word string) []string {
+	var out []string
+	for _, n := range names {
+		if strings.HasPrefix(strings.ToLower(n), strings.ToLower(word)) {
+			out = append(out, n)
+		}
+	}
+	return out
+}

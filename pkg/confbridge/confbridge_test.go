@@ -334,3 +334,14 @@ func TestWrongPIN(t *testing.T) {
 		}
 	}
 }
+
+// TestProfileViews: "confbridge show profile user/bridge" and "confbridge
+// show menu" in app_confbridge's layouts.
+func TestProfileViews(t *testing.T) {
+	cfg, _ := Load(parse(t, "[u]\ntype=user\nadmin=yes\npin=12\nmusic_on_hold_when_empty=yes\n"+
+		"[b]\ntype=bridge\nmax_members=5\nrecord_file=/tmp/x.wav\nsound_join=beep\n"+
+		"[m]\ntype=menu\n1=toggle_mute\n*2=playback(a&b),leave_conference\n"))
+	goldenfile.Check(t, "testdata/show-user.txt", ShowUserProfile(cfg.Users["u"]))
+	goldenfile.Check(t, "testdata/show-bridge.txt", ShowBridgeProfile(cfg.Bridges["b"]))
+	goldenfile.Check(t, "testdata/show-menu.txt", ShowMenu(cfg.Menus["m"]))
+}

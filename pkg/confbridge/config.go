@@ -34,6 +34,9 @@ type BridgeProfile struct {
 	Sounds                                 map[string]string // sound_* overrides, by Asterisk's option name
 	EnableEvents                           bool
 	regcontext, videoMode, maximumRateText string
+	// accepted holds options an audio mixer does nothing with, as written
+	// (video_update_discard, remb_*), for "confbridge show profile bridge".
+	accepted map[string]string
 }
 
 // UserProfile is a type=user section.
@@ -45,6 +48,7 @@ type UserProfile struct {
 	AnnounceUserCountAll                                  int // 0: off; n: when the count reaches n
 	DropSilence, TalkDetection, Denoise, JitterBuffer     bool
 	DTMFPassthrough, HearOwnJoinSound, AnswerChannel      bool
+	SendEvents, EchoEvents, TextMessaging, JoinReview     bool
 	PIN, MusicClass, Announcement                         string
 	TalkingThreshold                                      int
 	SilenceThreshold                                      time.Duration
@@ -81,11 +85,11 @@ type Config struct {
 
 func defaultBridge(name string) *BridgeProfile {
 	return &BridgeProfile{Name: name, RecordAppend: true, RecordTimestamp: true,
-		MixingInterval: mixer.DefaultInterval, Language: "en", Sounds: map[string]string{}}
+		MixingInterval: mixer.DefaultInterval, Language: "en", Sounds: map[string]string{}, accepted: map[string]string{}}
 }
 
 func defaultUser(name string) *UserProfile {
-	return &UserProfile{Name: name, AnnounceOnlyUser: true, HearOwnJoinSound: true, AnswerChannel: true,
+	return &UserProfile{Name: name, AnnounceOnlyUser: true, HearOwnJoinSound: true, AnswerChannel: true, TextMessaging: true,
 		TalkingThreshold: mixer.DefaultTalkingThreshold, SilenceThreshold: mixer.DefaultSilenceThreshold}
 }
 
@@ -96,7 +100,7 @@ var soundOptions = map[string]string{
 	"sound_muted": "conf-muted", "sound_unmuted": "conf-unmuted",
 	"sound_binaural_on": "confbridge-binaural-on", "sound_binaural_off": "confbridge-binaural-off",
 	"sound_only_one": "conf-onlyone", "sound_there_are": "conf-thereare", "sound_other_in_party": "conf-otherinparty",
-	"sound_place_into_conference": "", "sound_wait_for_leader": "conf-waitforleader",
+	"sound_place_into_conference": "conf-placeintoconf", "sound_wait_for_leader": "conf-waitforleader",
 	"sound_leader_has_left": "conf-leaderhasleft", "sound_get_pin": "conf-getpin",
 	"sound_invalid_pin": "conf-invalidpin", "sound_only_person": "conf-onlyperson",
 	"sound_locked": "conf-locked", "sound_locked_now": "conf-lockednow", "sound_unlocked_now": "conf-unlockednow",
@@ -152,7 +156,7 @@ func Load(cfg *confparse.Config) (*Config, confparse.Diagnostics) {
 					if strings.EqualFold(v.Name, "template") {
 						if t := c.Bridges[strings.ToLower(v.Value)]; t != nil {
 							cp := *t
-							cp.Name, cp.Sounds = name, copyMap(t.Sounds)
+							cp.Name, cp.Sounds, cp.accepted = name, copyMap(t.Sounds), copyMap(t.accepted)
 							b = &cp
 						} else {
 							warn(v, "bridge profile template '%s' does not exist", v.Value)
@@ -366,6 +370,10 @@ func setBridge(b *BridgeProfile, v *confparse.Variable, warn warnFunc) {
 	case name == "jitterbuffer", name == "binaural_active", name == "video_update_discard",
 		name == "remb_send_interval", name == "remb_behavior", name == "remb_estimated_bitrate":
 		// Accepted: they change nothing an audio-only mixer does.
+		if b.accepted == nil {
+			b.accepted = map[string]string{}
+		}
+		b.accepted[name] = val
 	case strings.HasPrefix(name, "sound_"):
 		if _, ok := soundOptions[name]; !ok {
 			warn(v, "unknown sound option %s", v.Name)
@@ -421,8 +429,10 @@ func setUser(u *UserProfile, v *confparse.Variable, warn warnFunc) {
 		}
 	case "announce_only_user":
 		u.AnnounceOnlyUser = t
-	case "announce_join_leave", "announce_join_leave_review":
+	case "announce_join_leave":
 		u.AnnounceJoinLeave = t
+	case "announce_join_leave_review":
+		u.JoinReview = t
 	case "wait_marked":
 		u.WaitMarked = t
 	case "end_marked":
@@ -453,8 +463,12 @@ func setUser(u *UserProfile, v *confparse.Variable, warn warnFunc) {
 		u.SilenceThreshold = time.Duration(uintOpt(v, warn)) * time.Millisecond
 	case "timeout":
 		u.Timeout = time.Duration(uintOpt(v, warn)) * time.Second
-	case "send_events", "echo_events", "text_messaging":
-		// Accepted: AMI/ARI text and event relay gostrisk does not have.
+	case "send_events": // accepted: gostrisk relays no events to the channel
+		u.SendEvents = t
+	case "echo_events":
+		u.EchoEvents = t
+	case "text_messaging":
+		u.TextMessaging = t
 	default:
 		warn(v, "unknown option '%s' in user profile '%s'", v.Name, u.Name)
 	}
