@@ -354,3 +354,35 @@ func TestMixMonitorTrunkCall(t *testing.T) {
 	// The trunk plays 4 s of 440 Hz once it answered.
 	checkHears(t, "the trunk call's recording", rec.span(0.5, 3.5), rec.rate, []float64{440, 1050}, nil)
 }
+
+// TestConfBridgeMusicWhenAlone: a user with music_on_hold_when_empty
+// hears the default class while alone, and the other caller once they
+// come.
+func TestConfBridgeMusicWhenAlone(t *testing.T) {
+	requireBaresip(t)
+	music := soundFile(t, mohFile)
+	in := confInstance(t, "[moh_user]\ntype=user\nquiet=yes\nmusic_on_hold_when_empty=yes\n",
+		"exten => 8700,1,ConfBridge(700,,moh_user)\n same => n,Hangup()\n")
+	alone := &confPhone{baresip: phone(t, in, "6000", "PCMU", 440), freq: 440}
+	other := &confPhone{baresip: phone(t, in, "6001", "PCMU", 1050), freq: 1050}
+	joinConf(t, in, "8700", alone)
+	time.Sleep(3500 * time.Millisecond)
+	joinConf(t, in, "8700", other)
+	time.Sleep(3 * time.Second)
+	end := time.Now()
+	for _, p := range []*confPhone{alone, other} {
+		hangup(t, p.baresip, nil)
+		p.Stop()
+	}
+	s, _ := alone.heardBetween(t, alone.joined.Add(1500*time.Millisecond), alone.joined.Add(2500*time.Millisecond))
+	c, lag := bestCorrelation(s, music.span(0, 6))
+	t.Logf("alone: correlation %.3f with %s at %.2f s", c, mohFile, float64(lag)/8000)
+	if c < 0.8 {
+		t.Errorf("the lone user did not hear the music (best correlation %.2f)", c)
+	}
+	s, rate := alone.heardBetween(t, other.joined.Add(1200*time.Millisecond), end.Add(-300*time.Millisecond))
+	checkHears(t, "6000 once 6001 came", s, rate, []float64{1050}, []float64{440})
+	if strings.Contains(fullLog(t, in), "Started music on hold, class 'default', on channel 'SIP/6000") == false {
+		t.Error("no 'Started music on hold' line for 6000")
+	}
+}
