@@ -172,9 +172,12 @@ func (m *Module) Enter(ch *pbx.Channel, name string, bp *BridgeProfile, up *User
 	if timeout != nil {
 		timeout.Stop()
 	}
-	c.remove(u)
+	empty := c.remove(u)
 	m.log.Verbose(3, "Channel %s left 'softmix' base-bridge <%s>\n", ch.Name(), c.id)
 	c.publish("ConfbridgeLeave", u, nil)
+	if empty {
+		m.endIfEmpty(c)
+	}
 	if !up.Quiet {
 		c.announce(c.bp.Sound("sound_leave"))
 	}

@@ -186,6 +186,8 @@ func tone(freq float64, n, offset int) media.Frame {
 // a DTMF mute and a kick.
 func TestConferenceFlow(t *testing.T) {
 	l := newLab(t, "[quiet]\ntype=user\nquiet=yes\n[m]\ntype=menu\n1=toggle_mute\n")
+	sub := l.eng.Bus().Subscribe()
+	defer sub.Close()
 	a := l.join("a", "7,,quiet,m", nil)
 	l.waitUsers("7", 1) // a first: the list's order is the join order
 	b := l.join("b", "7", func(ch *pbx.Channel) {
@@ -268,6 +270,33 @@ func TestConferenceFlow(t *testing.T) {
 	}
 	if l.m.Find("7") != nil {
 		t.Error("the conference outlived its users")
+	}
+
+	// The manager events, in order, with their own lines.
+	var types []string
+	var join []pbx.EventField
+	for _, ev := range sub.Take() {
+		if !strings.HasPrefix(string(ev.Type), "Confbridge") {
+			continue
+		}
+		types = append(types, string(ev.Type))
+		if ev.Type == "ConfbridgeJoin" && join == nil {
+			join = ev.Fields
+			if ev.Channel != a.ch {
+				t.Errorf("first ConfbridgeJoin is for %v", ev.Channel)
+			}
+		}
+	}
+	want := "ConfbridgeStart ConfbridgeJoin ConfbridgeJoin ConfbridgeMute ConfbridgeLeave ConfbridgeLeave ConfbridgeEnd"
+	if got := strings.Join(types, " "); got != want {
+		t.Errorf("events:\n%s\nwant\n%s", got, want)
+	}
+	var keys []string
+	for _, f := range join {
+		keys = append(keys, f.Key)
+	}
+	if got := strings.Join(keys, ","); got != "Conference,BridgeUniqueid,BridgeType,BridgeTechnology,BridgeCreator,BridgeName,BridgeNumChannels,BridgeVideoSourceMode,Admin,Muted" {
+		t.Errorf("ConfbridgeJoin lines: %s", got)
 	}
 }
 

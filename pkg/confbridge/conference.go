@@ -133,8 +133,9 @@ func (c *Conference) add(u *User) bool {
 	return true
 }
 
-// remove takes u out; the last user out ends the conference.
-func (c *Conference) remove(u *User) {
+// remove takes u out and reports whether the conference is empty now
+// (the caller ends it with endIfEmpty, after its leave event).
+func (c *Conference) remove(u *User) bool {
 	c.mu.Lock()
 	c.active = without(c.active, u)
 	c.waiting = without(c.waiting, u)
@@ -160,9 +161,7 @@ func (c *Conference) remove(u *User) {
 	}
 	empty := len(c.active)+len(c.waiting) == 0
 	c.mu.Unlock()
-	if empty {
-		c.m.endIfEmpty(c)
-	}
+	return empty
 }
 
 func without(us []*User, u *User) []*User {
