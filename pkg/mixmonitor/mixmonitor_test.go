@@ -186,3 +186,84 @@ func TestMixMonitorRecordsBothWays(t *testing.T) {
 		}
 	}
 }
+
+// TestMonitorAndAppend: Monitor writes -in and -out files (or one mixed
+// file with m); MixMonitor's a appends to an existing recording.
+func TestMonitorAndAppend(t *testing.T) {
+	dir := t.TempDir()
+	log := &memLog{}
+	m := New(Options{Log: log, SpoolDir: dir})
+	eng := pbx.New(pbx.Config{Logger: log})
+	if err := m.Register(eng); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	talk := func(ch *pbx.Channel, ph *pbxtest.Phone, frames int) {
+		t.Helper()
+		if err := ch.OpenMedia(); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < frames; i++ {
+			if err := ph.Say(sine(440, i*160, 160)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := ch.Read(); err != nil {
+				t.Fatal(err)
+			}
+			if err := ch.Write(sine(1050, i*160, 160)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	samples := func(name string) int {
+		t.Helper()
+		path, ff := Resolve(dir, name)
+		r, err := sound.Open(path, ff)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		return int(r.Length())
+	}
+	for _, tc := range []struct {
+		data  string
+		files []string
+	}{
+		{"wav,mon1", []string{"mon1-in.wav", "mon1-out.wav"}},
+		{"gsm,mon2,m", []string{"mon2.gsm"}},
+	} {
+		ph := pbxtest.NewPhone(media.ULaw)
+		ch := ph.NewChannel(eng, "m", "work", "s")
+		if _, err := m.monitorExec(ch, tc.data); err != nil {
+			t.Fatal(err)
+		}
+		talk(ch, ph, 25)
+		if _, err := m.stopMonitorExec(ch, ""); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range tc.files {
+			if n := samples(f); n < 3500 {
+				t.Errorf("Monitor(%s): %s has %d samples, want 4000", tc.data, f, n)
+			}
+		}
+	}
+
+	ph := pbxtest.NewPhone(media.ULaw)
+	ch := ph.NewChannel(eng, "a", "work", "s")
+	for round := 1; round <= 2; round++ {
+		opts := ""
+		if round == 2 {
+			opts = "a"
+		}
+		if _, err := m.mixMonitorExec(ch, "app.wav,"+opts); err != nil {
+			t.Fatal(err)
+		}
+		talk(ch, ph, 25)
+		if _, err := m.stopMixMonitorExec(ch, ""); err != nil {
+			t.Fatal(err)
+		}
+		if n := samples("app.wav"); n < round*3500 || n > round*4200 {
+			t.Errorf("after round %d app.wav has %d samples, want %d", round, n, round*4000)
+		}
+	}
+}
