@@ -363,4 +363,3 @@ func logLine(t *testing.T, in *harness.Instance, level, text string) {
 		}
 	}
 }
-
