@@ -45,6 +45,7 @@ type Options struct {
 type Mixer struct {
 	opts    Options
 	samples atomic.Int32 // per interval at the current rate
+	rateNow atomic.Int32 // rate, read by Write without the lock
 
 	mu    sync.Mutex
 	parts []*Participant // copy on write: Tick reads it without the lock
@@ -69,6 +70,7 @@ func New(opts Options) *Mixer {
 		m.rate = 8000
 	}
 	m.samples.Store(int32(m.rate * int(opts.Interval) / int(time.Second)))
+	m.rateNow.Store(int32(m.rate))
 	return m
 }
 
@@ -153,6 +155,7 @@ func (m *Mixer) Join(o ParticipantOptions) *Participant {
 	if m.opts.Rate == 0 && o.Format != nil && o.Format.SampleRate >= 16000 && m.rate < 16000 {
 		m.rate = 16000
 		m.samples.Store(int32(m.rate * int(m.opts.Interval) / int(time.Second)))
+		m.rateNow.Store(int32(m.rate))
 	}
 	return p
 }
@@ -239,9 +242,7 @@ func (p *Participant) Write(fr media.Frame) error {
 		return nil
 	}
 	m := p.m
-	m.mu.Lock()
-	rate := m.rate
-	m.mu.Unlock()
+	rate := int(m.rateNow.Load())
 	want := slinAt(rate)
 	samples := fr
 	if fr.Format != want {
