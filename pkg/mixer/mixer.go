@@ -22,7 +22,18 @@ const (
 // maxQueued is how much of a participant's voice waits for the loop, in
 // mixing intervals: more than that and the oldest is dropped, so a
 // participant whose packets arrive in bursts is not heard ever later.
-const maxQueued = 4
+const maxQueued = 6
+
+// prime is how much voice a talker's queue holds before the loop takes
+// from it after it ran dry, in mixing intervals: one interval of latency
+// absorbs the jitter of packets against the loop's clock, instead of a
+// gap of silence (a click, and a tone's phase broken) at every late
+// packet.
+const prime = 2
+
+// maxCatchUp is how many intervals a late loop mixes at once to keep its
+// timeline (a starved process); further behind, it starts again from now.
+const maxCatchUp = 4
 
 // Options configure a Mixer.
 type Options struct {
@@ -127,8 +138,9 @@ type Participant struct {
 	scratc []int16
 
 	// qmu guards the queued voice, shared by Write and Tick.
-	qmu   sync.Mutex
-	queue []int16
+	qmu    sync.Mutex
+	queue  []int16
+	primed bool // the queue filled to prime since it last ran dry
 
 	// Owned by Tick.
 	cur     []int16 // this round's voice, nil when none was mixed
@@ -299,8 +311,13 @@ func (p *Participant) take(n int) bool {
 	p.qmu.Lock()
 	defer p.qmu.Unlock()
 	if len(p.queue) < n {
+		p.primed = false
 		return false
 	}
+	if !p.primed && len(p.queue) < prime*n {
+		return false
+	}
+	p.primed = true
 	if cap(p.cur) < n {
 		p.cur = make([]int16, n)
 	}
@@ -320,14 +337,27 @@ func slinAt(rate int) *media.Format {
 // Run mixes every interval until ctx ends. The conference owns the
 // goroutine that calls it.
 func (m *Mixer) Run(ctx context.Context) {
-	t := time.NewTicker(m.opts.Interval)
+	iv := m.opts.Interval
+	t := time.NewTicker(iv)
 	defer t.Stop()
+	start, done := time.Now(), int64(0)
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
-			m.Tick()
+		case now := <-t.C:
+			// A ticker drops ticks when the process is late; mixing as
+			// many intervals as have passed keeps the participants'
+			// queues and a recording on the wall clock's timeline.
+			due := int64(now.Sub(start)/iv) - done
+			if due > maxCatchUp {
+				done += due - 1
+				due = 1
+			}
+			for ; due > 0; due-- {
+				m.Tick()
+				done++
+			}
 		}
 	}
 }

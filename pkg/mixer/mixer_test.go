@@ -148,8 +148,11 @@ func TestSharedEncode(t *testing.T) {
 	for i := range parts {
 		parts[i] = m.Join(ParticipantOptions{Format: media.ULaw, Deliver: func(fr media.Frame) { got[i] = fr }})
 	}
-	if err := parts[0].Write(tone(media.ULaw, 500, 8000, 0, 160)); err != nil {
-		t.Fatal(err)
+	// Two intervals: a talker's queue is primed before the loop takes.
+	for i := 0; i < prime+1; i++ {
+		if err := parts[0].Write(tone(media.ULaw, 500, 8000, i*160, 160)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	m.Tick()
 	if &got[1].Payload[0] != &got[2].Payload[0] || &got[2].Payload[0] != &got[3].Payload[0] {
@@ -191,8 +194,8 @@ func TestTalkDetection(t *testing.T) {
 	}
 	p.qmu.Lock()
 	defer p.qmu.Unlock()
-	if len(p.queue) != 4*160 {
-		t.Errorf("queued %d samples, want the talk spurt's %d (capped)", len(p.queue), 4*160)
+	if len(p.queue) != 5*160 {
+		t.Errorf("queued %d samples, want the talk spurt's %d", len(p.queue), 5*160)
 	}
 }
 
@@ -212,8 +215,10 @@ func TestMuteAndClip(t *testing.T) {
 		return media.VoiceFrame(media.SLin, media.EncodeSLin(nil, pcm), 0)
 	}
 	for _, p := range []*Participant{a, b} {
-		if err := p.Write(full()); err != nil {
-			t.Fatal(err)
+		for i := 0; i < prime; i++ {
+			if err := p.Write(full()); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	m.Tick()
@@ -222,8 +227,10 @@ func TestMuteAndClip(t *testing.T) {
 	}
 	b.SetMuted(true)
 	for _, p := range []*Participant{a, b} {
-		if err := p.Write(full()); err != nil {
-			t.Fatal(err)
+		for i := 0; i < prime; i++ {
+			if err := p.Write(full()); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	m.Tick()
@@ -279,3 +286,40 @@ func cpuTime(b *testing.B) time.Duration {
 
 func BenchmarkConference10(b *testing.B)  { benchConference(b, 10, 2) }
 func BenchmarkConference100(b *testing.B) { benchConference(b, 100, 3) }
+
+// TestJitterNoGaps: a talker whose packets arrive two at a time every
+// other interval is heard without a gap once its queue is primed.
+func TestJitterNoGaps(t *testing.T) {
+	m := New(Options{Translator: tr})
+	talker := m.Join(ParticipantOptions{Format: media.SLin})
+	var heard []media.Frame
+	m.Join(ParticipantOptions{Format: media.SLin, Deliver: func(fr media.Frame) { heard = append(heard, fr) }})
+	off := 0
+	for round := 0; round < 20; round++ {
+		if round%2 == 0 {
+			for k := 0; k < 2; k++ {
+				if err := talker.Write(tone(media.SLin, 400, 8000, off, 160)); err != nil {
+					t.Fatal(err)
+				}
+				off += 160
+			}
+		}
+		m.Tick()
+	}
+	gaps := 0
+	for _, fr := range heard[2:] {
+		silent := true
+		for _, v := range media.DecodeSLin(nil, fr.Payload) {
+			if v != 0 {
+				silent = false
+				break
+			}
+		}
+		if silent {
+			gaps++
+		}
+	}
+	if gaps != 0 {
+		t.Errorf("%d silent intervals in %d after priming", gaps, len(heard)-2)
+	}
+}
