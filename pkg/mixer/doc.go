@@ -19,6 +19,11 @@
 //     format shares one encoding of the whole sum (Asterisk's optimisation
 //     for non-talkers: ten µ-law listeners cost one µ-law encode).
 //
+// A talker's queue is primed with two intervals after it ran dry, which
+// absorbs packet jitter against the loop's clock, and a loop that ran
+// late mixes the intervals it missed, so tones stay continuous on a busy
+// machine.
+//
 // Deliver must not block: the conference queues the frame to the
 // participant's writer, whose channel paces it out. Payloads handed to
 // Deliver may be shared between participants and must not be changed.
