@@ -256,21 +256,24 @@ func (p *Participant) Write(fr media.Frame) error {
 	m := p.m
 	rate := int(m.rateNow.Load())
 	want := slinAt(rate)
-	samples := fr
-	if fr.Format != want {
-		if p.dec == nil || p.dec.Path().From != fr.Format || p.dec.Path().To != want {
-			path, err := m.opts.Translator.Path(fr.Format, want)
-			if err != nil {
-				return fmt.Errorf("mixer: %s to %s: %w", fr.Format, want, err)
-			}
-			p.dec = path.NewChain()
+	switch {
+	case rate == 8000 && fr.Format == media.ULaw:
+		// The common case decoded straight into samples: no chain, no
+		// bytes in between.
+		p.scratc = p.scratc[:0]
+		for _, b := range fr.Payload {
+			p.scratc = append(p.scratc, media.ULawToLinear(b))
 		}
-		var err error
-		if samples, err = p.dec.Translate(fr); err != nil {
-			return fmt.Errorf("mixer: %w", err)
+	case rate == 8000 && fr.Format == media.ALaw:
+		p.scratc = p.scratc[:0]
+		for _, b := range fr.Payload {
+			p.scratc = append(p.scratc, media.ALawToLinear(b))
+		}
+	default:
+		if err := p.decode(fr, want); err != nil {
+			return err
 		}
 	}
-	p.scratc = media.DecodeSLin(p.scratc[:0], samples.Payload)
 	if p.det == nil || p.detHz != rate {
 		p.det = dsp.NewSilenceDetectorRate(p.opts.TalkingThreshold, rate)
 		p.detHz = rate
@@ -302,6 +305,27 @@ func (p *Participant) Write(fr media.Frame) error {
 		p.queue = append(p.queue[:0], p.queue[over:]...)
 	}
 	p.qmu.Unlock()
+	return nil
+}
+
+// decode translates fr to slin at the mixing rate into scratc (formats
+// other than G.711 at 8 kHz).
+func (p *Participant) decode(fr media.Frame, want *media.Format) error {
+	samples := fr
+	if fr.Format != want {
+		if p.dec == nil || p.dec.Path().From != fr.Format || p.dec.Path().To != want {
+			path, err := p.m.opts.Translator.Path(fr.Format, want)
+			if err != nil {
+				return fmt.Errorf("mixer: %s to %s: %w", fr.Format, want, err)
+			}
+			p.dec = path.NewChain()
+		}
+		var err error
+		if samples, err = p.dec.Translate(fr); err != nil {
+			return fmt.Errorf("mixer: %w", err)
+		}
+	}
+	p.scratc = media.DecodeSLin(p.scratc[:0], samples.Payload)
 	return nil
 }
 
