@@ -386,3 +386,47 @@ func TestConfBridgeMusicWhenAlone(t *testing.T) {
 		t.Error("no 'Started music on hold' line for 6000")
 	}
 }
+
+// TestConfBridgeRTPTimeout: a participant whose phone dies (no BYE, no
+// more RTP) is dropped by rtptimeout; the two others stay and still hear
+// each other.
+func TestConfBridgeRTPTimeout(t *testing.T) {
+	requireBaresip(t)
+	in := mediaInstance(t, map[string][]string{
+		"6000": {"disallow=all", "allow=ulaw"},
+		"6001": {"disallow=all", "allow=ulaw"},
+	}, func(f map[string]string) {
+		f["sip.conf"] = strings.Replace(f["sip.conf"], "[general]\n", "[general]\nrtptimeout=3\n", 1)
+		f["sip.conf"] += "\n[6002]\ntype=friend\nhost=dynamic\nsecret=test\ncontext=work\ndisallow=all\nallow=ulaw\n"
+		f["confbridge.conf"] = "[q]\ntype=user\nquiet=yes\n"
+		addDialplan("exten => 8800,1,ConfBridge(800,,q)\n same => n,Hangup()\n", "")(f)
+	})
+	requireApps(t, in, "ConfBridge")
+	a := &confPhone{baresip: phone(t, in, "6000", "PCMU", 440), freq: 440}
+	b := &confPhone{baresip: phone(t, in, "6001", "PCMU", 1050), freq: 1050}
+	dead := &confPhone{baresip: phone(t, in, "6002", "PCMU", 1650), freq: 1650}
+	joinConf(t, in, "8800", a, b, dead)
+	time.Sleep(time.Second)
+	dead.cmd.Process.Kill()
+	killed := time.Now()
+	if !harness.PollUntil(10*time.Second, func() bool {
+		out, _ := in.RX("confbridge list 800")
+		return strings.Count(out, "SIP/600") == 2 && !strings.Contains(out, "SIP/6002")
+	}) {
+		out, _ := in.RX("confbridge list 800")
+		t.Fatalf("6002 is still in the conference %v after its phone died:\n%s", time.Since(killed).Round(time.Second), out)
+	}
+	gone := time.Now()
+	t.Logf("6002 dropped %.1f s after its phone died", gone.Sub(killed).Seconds())
+	time.Sleep(2 * time.Second)
+	end := time.Now()
+	for _, p := range []*confPhone{a, b} {
+		hangup(t, p.baresip, nil)
+		p.Stop()
+	}
+	s, rate := a.heardBetween(t, gone.Add(300*time.Millisecond), end.Add(-300*time.Millisecond))
+	checkHears(t, "6000 after 6002 was dropped", s, rate, []float64{1050}, []float64{440, 1650})
+	if !strings.Contains(fullLog(t, in), "SIP/6002") {
+		t.Error("nothing logged about 6002")
+	}
+}
