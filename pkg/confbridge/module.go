@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/media/sound"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
@@ -65,12 +66,27 @@ func (m *Module) SetConfig(cfg *Config) {
 	}
 }
 
-// Close kicks every participant and waits for the conferences to end.
+// closeWait bounds how long Close waits for the conferences to end: a
+// user's goroutine is its channel's dialplan, which the channel driver's
+// own shutdown ends if the kick did not.
+const closeWait = 5 * time.Second
+
+// Close kicks every participant and waits (up to closeWait) for the
+// conferences to end.
 func (m *Module) Close() {
 	for _, c := range m.Conferences() {
 		c.kickAll("")
 	}
-	m.wg.Wait()
+	done := make(chan struct{})
+	go func() {
+		m.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(closeWait):
+		m.log.Warning("app_confbridge: conferences still running at unload\n")
+	}
 }
 
 // Conferences lists the live conferences by name.
