@@ -872,3 +872,15 @@ Playback channels (Playback app on RTP sessions, bench/relayload; calls x 2 = ch
 '
 	(cd "$ROOT" && go run ./bench/relayload -modes playback -calls "${PLAYBACK_CALLS:-500,1000}") || echo "relayload (playback) failed"
 fi
+
+# Conferences (issue 22): every channel a ConfBridge participant on an RTP
+# session, conferences of 10 (2 talkers) and 100 (3 talkers); a "call" is
+# two participants. Then µ-law calls recorded by MixMonitor (frame bridge
+# plus the recording) against the same frame bridge unrecorded. CONF=0
+# skips it; CONF_CALLS and MIXMON_CALLS set the counts.
+if [ "${CONF:-1}" != 0 ]; then
+	printf '\nConference participants (ConfBridge on RTP sessions, bench/relayload; calls x 2 = participants):\n'
+	(cd "$ROOT" && go run ./bench/relayload -modes conf10,conf100 -calls "${CONF_CALLS:-250,500,750}") || echo "relayload (conferences) failed"
+	printf '\nCalls recorded by MixMonitor (bench/relayload mixmonitor; ulaw-alaw is the frame bridge alone):\n'
+	(cd "$ROOT" && go run ./bench/relayload -modes mixmonitor,ulaw-alaw -calls "${MIXMON_CALLS:-250,500}") || echo "relayload (mixmonitor) failed"
+fi

@@ -36,7 +36,7 @@ type options struct {
 func main() {
 	phones := flag.Bool("phones", false, "internal: run as the phones process (driven by the relay over stdin/stdout)")
 	calls := flag.String("calls", "100,300,500", "comma-separated numbers of concurrent calls")
-	modes := flag.String("modes", "rtp,srtp", "comma-separated modes: rtp (RTP<->RTP), srtp (SRTP<->RTP), ulaw-alaw and g722-ulaw (translated by the core's frame bridge), playback (each leg a channel running Playback; a call is two channels)")
+	modes := flag.String("modes", "rtp,srtp", "comma-separated modes: rtp (RTP<->RTP), srtp (SRTP<->RTP), ulaw-alaw and g722-ulaw (translated by the core's frame bridge), playback (each leg a channel running Playback; a call is two channels), conf10 and conf100 (each leg a ConfBridge participant, conferences of 10 or 100 with 2 or 3 talkers), mixmonitor (a ulaw call in the frame bridge recorded by MixMonitor)")
 	file := flag.String("file", "/usr/share/asterisk/moh/reno_project-system", "playback mode: the sound file (no extension) each channel plays")
 	dur := flag.Duration("dur", 10*time.Second, "measurement window per run")
 	warmup := flag.Duration("warmup", 2*time.Second, "traffic before the window opens")
@@ -104,8 +104,9 @@ func parseOptions(calls, modes, ports string) (options, error) {
 	}
 	for _, m := range strings.Split(modes, ",") {
 		m = strings.TrimSpace(m)
-		if _, ok := translatingModes[m]; !ok && m != "rtp" && m != "srtp" && m != "playback" {
-			return o, fmt.Errorf("bad -modes entry %q (rtp, srtp, ulaw-alaw, g722-ulaw or playback)", m)
+		_, conf := confModes[m]
+		if _, ok := translatingModes[m]; !ok && !conf && m != "rtp" && m != "srtp" && m != "playback" && m != mixMonitorMode {
+			return o, fmt.Errorf("bad -modes entry %q (rtp, srtp, ulaw-alaw, g722-ulaw, playback, conf10, conf100 or mixmonitor)", m)
 		}
 		o.modes = append(o.modes, m)
 	}

@@ -22,9 +22,12 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/cdr"
 	"github.com/gostrisk/gostrisk/pkg/chansip"
 	"github.com/gostrisk/gostrisk/pkg/cli"
+	"github.com/gostrisk/gostrisk/pkg/confbridge"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 	"github.com/gostrisk/gostrisk/pkg/devstate"
 	"github.com/gostrisk/gostrisk/pkg/logger"
+	"github.com/gostrisk/gostrisk/pkg/meetme"
+	"github.com/gostrisk/gostrisk/pkg/mixmonitor"
 	"github.com/gostrisk/gostrisk/pkg/moh"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
@@ -74,6 +77,11 @@ type Daemon struct {
 	sip    *chansip.Driver
 	// devstate is the hint table and device state module (devstatewiring.go).
 	devstate *devstate.Service
+	// confbridge and mixmon are app_confbridge and app_mixmonitor (nil
+	// when modules.conf does not load them); see conferences.go.
+	confbridge *confbridge.Module
+	mixmon     *mixmonitor.Module
+	meetme     *meetme.Module
 	// catalogue is the running engine's applications and functions, for
 	// the dialplan warnings logged at start and on a dialplan reload.
 	catalogue *Catalogue

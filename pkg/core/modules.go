@@ -59,6 +59,10 @@ var KnownModules = []ModuleInfo{
 	{"cdr_csv.so", "Comma Separated Values CDR Backend", "extended", true},
 	{"pbx_config.so", "Text Extension Configuration", "core", true},
 	{"res_musiconhold.so", "Music On Hold Resource", "core", true},
+	{"app_mixmonitor.so", "Mixed Audio Monitoring Application", "core", false},
+	{"res_monitor.so", "Call Monitoring Resource", "deprecated", false},
+	{"app_confbridge.so", "Conference Bridge Application", "core", true},
+	{"app_meetme.so", "MeetMe conference bridge", "extended", true},
 	{"chan_sip.so", "Session Initiation Protocol (SIP)", "deprecated", true},
 }
 

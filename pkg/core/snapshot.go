@@ -10,8 +10,10 @@ import (
 
 	"github.com/gostrisk/gostrisk/pkg/cdr"
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
+	"github.com/gostrisk/gostrisk/pkg/confbridge"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 	"github.com/gostrisk/gostrisk/pkg/indications"
+	"github.com/gostrisk/gostrisk/pkg/meetme"
 	"github.com/gostrisk/gostrisk/pkg/moh"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
 	"github.com/gostrisk/gostrisk/pkg/rtp"
@@ -33,6 +35,12 @@ type Snapshot struct {
 	// MOH is musiconhold.conf (no classes when the file is missing or
 	// res_musiconhold.so is not loaded).
 	MOH *moh.Config
+	// ConfBridge is confbridge.conf (the default profiles only when the
+	// file is missing or app_confbridge.so is not loaded).
+	ConfBridge *confbridge.Config
+	// MeetMe is meetme.conf's rooms (none when the file is missing or
+	// app_meetme.so is not loaded).
+	MeetMe *meetme.Config
 	// Files are the config files that were read, for the "Parsing ...:
 	// Found" verbose lines Asterisk prints on load and reload.
 	Files []string
@@ -153,6 +161,18 @@ func LoadSnapshot(ac *AsteriskConf) (*Snapshot, confparse.Diagnostics) {
 	s.MOH = &moh.Config{PreferChannelClass: true}
 	if s.Modules.Enabled("res_musiconhold.so") {
 		s.MOH, d = moh.Load(load("musiconhold.conf", false), ac.Directories.DataDir)
+		all = append(all, d...)
+	}
+
+	if s.Modules.Enabled("app_confbridge.so") {
+		s.ConfBridge, d = confbridge.Load(load("confbridge.conf", false))
+		all = append(all, d...)
+	} else {
+		s.ConfBridge, _ = confbridge.Load(nil)
+	}
+	s.MeetMe, _ = meetme.Load(nil)
+	if s.Modules.Enabled("app_meetme.so") {
+		s.MeetMe, d = meetme.Load(load("meetme.conf", false))
 		all = append(all, d...)
 	}
 

@@ -65,6 +65,7 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	if snap.Modules.Enabled("res_musiconhold.so") {
 		d.moh = moh.New(moh.Options{Log: d.log, DataDir: d.conf.Directories.DataDir}, snap.MOH)
 	}
+	d.newConferenceModules(snap, d.log)
 	noload, err := d.registerDialplan(eng, snap)
 	if err != nil {
 		return err
@@ -120,6 +121,9 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	if err := d.startDevstate(eng, snap); err != nil {
 		return err
 	}
+	if err := d.startConferenceModules(); err != nil {
+		return err
+	}
 	return d.startSIP(ctx, snap)
 }
 
@@ -153,6 +157,9 @@ func (d *Daemon) registerDialplan(eng *pbx.Engine, snap *Snapshot) (map[string]s
 		if err := d.moh.Register(eng); err != nil {
 			return nil, err
 		}
+	}
+	if err := d.registerConferenceModules(eng); err != nil {
+		return nil, err
 	}
 	return pruneNoload(eng, snap.Modules), nil
 }
