@@ -15,6 +15,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/moh"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
 	"github.com/gostrisk/gostrisk/pkg/rtp"
+	"github.com/gostrisk/gostrisk/pkg/voicemail"
 )
 
 // Snapshot is one complete, validated configuration. It is immutable: a
@@ -33,6 +34,9 @@ type Snapshot struct {
 	// MOH is musiconhold.conf (no classes when the file is missing or
 	// res_musiconhold.so is not loaded).
 	MOH *moh.Config
+	// VM is voicemail.conf (no mailboxes when the file is missing or
+	// app_voicemail.so is not loaded).
+	VM *voicemail.Config
 	// Files are the config files that were read, for the "Parsing ...:
 	// Found" verbose lines Asterisk prints on load and reload.
 	Files []string
@@ -153,6 +157,13 @@ func LoadSnapshot(ac *AsteriskConf) (*Snapshot, confparse.Diagnostics) {
 	s.MOH = &moh.Config{PreferChannelClass: true}
 	if s.Modules.Enabled("res_musiconhold.so") {
 		s.MOH, d = moh.Load(load("musiconhold.conf", false), ac.Directories.DataDir)
+		all = append(all, d...)
+	}
+
+	s.VM, _ = voicemail.Load(nil)
+	if s.Modules.Enabled("app_voicemail.so") {
+		s.VM, d = voicemail.Load(load("voicemail.conf", false))
+		s.VM.EtcDir = ac.Directories.EtcDir
 		all = append(all, d...)
 	}
 
