@@ -1,0 +1,465 @@
+package voicemail_test
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gostrisk/gostrisk/pkg/apps"
+	"github.com/gostrisk/gostrisk/pkg/confparse"
+	"github.com/gostrisk/gostrisk/pkg/media"
+	"github.com/gostrisk/gostrisk/pkg/media/dsp"
+	"github.com/gostrisk/gostrisk/pkg/media/sound"
+	"github.com/gostrisk/gostrisk/pkg/pbx"
+	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
+	"github.com/gostrisk/gostrisk/pkg/pbx/expr"
+	"github.com/gostrisk/gostrisk/pkg/pbx/pbxtest"
+	"github.com/gostrisk/gostrisk/pkg/voicemail"
+)
+
+const soundsDir = "/usr/share/asterisk"
+
+func needSounds(t *testing.T) {
+	t.Helper()
+	if _, _, err := (&sound.Finder{DataDir: soundsDir}).Find("vm-intro", "en", nil); err != nil {
+		t.Skipf("asterisk-core-sounds-en not installed (make test-deps): %v", err)
+	}
+}
+
+// recLog keeps the log lines and lets a test wait for one.
+type recLog struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *recLog) add(s string) {
+	l.mu.Lock()
+	l.lines = append(l.lines, strings.TrimSuffix(s, "\n"))
+	l.mu.Unlock()
+}
+func (l *recLog) Verbose(level int, f string, a ...any) { l.add(fmt.Sprintf(f, a...)) }
+func (l *recLog) Notice(f string, a ...any)             { l.add("NOTICE: " + fmt.Sprintf(f, a...)) }
+func (l *recLog) Warning(f string, a ...any)            { l.add("WARNING: " + fmt.Sprintf(f, a...)) }
+func (l *recLog) Error(f string, a ...any)              { l.add("ERROR: " + fmt.Sprintf(f, a...)) }
+
+func (l *recLog) all() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.lines...)
+}
+
+// waitFor waits for a line containing s after line from, returning its
+// index.
+func (l *recLog) waitFor(t *testing.T, from int, s string) int {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		lines := l.all()
+		for i := from; i < len(lines); i++ {
+			if strings.Contains(lines[i], s) {
+				return i
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("no log line with %q after line %d; log:\n%s", s, from, strings.Join(l.all(), "\n"))
+	return 0
+}
+
+func toneFrames(t *testing.T, hz int, d time.Duration, f *media.Format) []media.Frame {
+	t.Helper()
+	list, err := dsp.ParseToneList(fmt.Sprint(hz))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := dsp.NewTonePlayer(list, 8000)
+	tr, err := pbx.Translator().Path(media.SLin, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chain := tr.NewChain()
+	var out []media.Frame
+	for i := 0; i < int(d/(20*time.Millisecond)); i++ {
+		fr := media.VoiceFrame(media.SLin, media.EncodeSLin(nil, p.Read(make([]int16, 160))), uint32(i*160))
+		if fr, err = chain.Translate(fr); err != nil {
+			t.Fatal(err)
+		}
+		fr.Payload = append([]byte(nil), fr.Payload...)
+		out = append(out, fr)
+	}
+	return out
+}
+
+func toPCM(t *testing.T, frames []media.Frame) []int16 {
+	t.Helper()
+	var out []int16
+	var chain *media.Chain
+	for _, fr := range frames {
+		if fr.Kind != media.Voice {
+			continue
+		}
+		if fr.Format != media.SLin {
+			if chain == nil {
+				p, err := pbx.Translator().Path(fr.Format, media.SLin)
+				if err != nil {
+					t.Fatal(err)
+				}
+				chain = p.NewChain()
+			}
+			var err error
+			if fr, err = chain.Translate(fr); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out = append(out, media.DecodeSLin(nil, fr.Payload)...)
+	}
+	return out
+}
+
+func readPCM(t *testing.T, path, format string) []int16 {
+	t.Helper()
+	ff, _ := sound.LookupFileFormat(format)
+	r, err := sound.Open(path, ff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var frames []media.Frame
+	for {
+		fr, err := r.ReadFrame()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		frames = append(frames, fr)
+	}
+	return toPCM(t, frames)
+}
+
+// dominantHz estimates a tone's frequency from its zero crossings.
+func dominantHz(s []int16, rate int) float64 {
+	crossings := 0
+	for i := 1; i < len(s); i++ {
+		if (s[i-1] < 0) != (s[i] < 0) {
+			crossings++
+		}
+	}
+	return float64(crossings) / 2 / (float64(len(s)) / float64(rate))
+}
+
+type lab struct {
+	e     *pbx.Engine
+	log   *recLog
+	vm    *voicemail.Module
+	spool string
+	mails string
+	bus   *pbx.Subscription
+}
+
+const labPlan = `
+[default]
+exten => 6000,1,VoiceMail(6000@default,u)
+ same => n,NoOp(VMSTATUS=${VMSTATUS})
+ same => n,Hangup()
+exten => 6009,1,VoiceMail(6009@default,u)
+ same => n,NoOp(VMSTATUS=${VMSTATUS})
+exten => *97,1,VoiceMailMain(6000@default)
+exten => 500,1,NoOp(INFO=${VM_INFO(6000,count)} COUNT=${VMCOUNT(6000)} EXISTS=${VM_INFO(6000,exists)}/${VM_INFO(6009,exists)} NAME=${VM_INFO(6000@default,fullname)})
+`
+
+func newLab(t *testing.T, conf string) *lab {
+	t.Helper()
+	dir := t.TempDir()
+	l := &lab{log: &recLog{}, spool: dir, mails: filepath.Join(dir, "mails")}
+	os.MkdirAll(l.mails, 0o777)
+	pc, diags := confparse.Parse("extensions.conf", []byte(labPlan), confparse.Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	dp, _ := dialplan.Build(pc, nil)
+	plan := pbx.FromDialplan(dp)
+	l.e = pbx.New(pbx.Config{
+		Logger:     l.log,
+		Plan:       func() pbx.Plan { return plan },
+		Substitute: func(s string, env pbx.Env) string { return expr.Substitute(s, env) },
+	})
+	if err := apps.RegisterWith(l.e, apps.Config{DataDir: soundsDir}); err != nil {
+		t.Fatal(err)
+	}
+	conf = strings.ReplaceAll(conf, "MAILDIR", l.mails)
+	vc, diags := confparse.Parse("voicemail.conf", []byte(conf), confparse.Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	cfg, _ := voicemail.Load(vc)
+	l.vm = voicemail.New(voicemail.Options{Log: l.log, SpoolDir: dir, Host: "pbx.example.com"}, cfg)
+	if err := l.vm.Register(l.e); err != nil {
+		t.Fatal(err)
+	}
+	l.bus = l.e.Bus().Subscribe()
+	l.vm.Start(l.e)
+	t.Cleanup(func() {
+		l.vm.Close()
+		l.bus.Close()
+	})
+	return l
+}
+
+type call struct {
+	ch    *pbx.Channel
+	phone *pbxtest.Phone
+	done  chan struct{}
+}
+
+func (l *lab) start(t *testing.T, exten string) *call {
+	t.Helper()
+	phone := pbxtest.NewPhone(media.ULaw)
+	ch := phone.NewChannel(l.e, "6001", "default", exten)
+	ch.SetCallerID(pbx.CallerID{Name: "Bob", Num: "6001"})
+	ch.SetState(pbx.StateRing)
+	c := &call{ch: ch, phone: phone, done: make(chan struct{})}
+	go func() {
+		defer close(c.done)
+		l.e.Run(context.Background(), ch, "default", exten, 1)
+	}()
+	t.Cleanup(func() {
+		ch.SoftHangup(pbx.CauseNormalClearing)
+		<-c.done
+	})
+	return c
+}
+
+func (c *call) wait(t *testing.T, l *lab) {
+	t.Helper()
+	select {
+	case <-c.done:
+	case <-time.After(15 * time.Second):
+		t.Fatalf("call did not end; log:\n%s", strings.Join(l.log.all(), "\n"))
+	}
+}
+
+// mwi waits for a MessageWaiting event for box and returns the counts
+// the provider gives then.
+func (l *lab) mwi(t *testing.T, box string) pbx.MailboxCounts {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		for _, ev := range l.bus.Take() {
+			if ev.Type == pbx.BusMessageWaiting && ev.Value == box {
+				c, _ := l.e.MailboxCounts(box)
+				return c
+			}
+		}
+		select {
+		case <-l.bus.Ready():
+		case <-deadline:
+			t.Fatalf("no MessageWaiting for %s", box)
+		}
+	}
+}
+
+const labConf = `[general]
+format=wav49|wav
+mailcmd=cat > MAILDIR/mail.$$
+serveremail=vm@pbx.example.com
+fromstring=Voicemail System
+emailsubject=New message ${VM_MSGNUM} from ${VM_CALLERID}
+emailbody=Dear ${VM_NAME}: a ${VM_DUR} message in ${VM_MAILBOX} from ${VM_CIDNUM}.
+[default]
+6000 => 1234,Alice Martin,alice@example.com,,attach=yes
+`
+
+// TestLeaveAndListen is the issue's acceptance on fake phones: a caller
+// leaves a 5 s tone in 6000 (unavail greeting), the spool holds Asterisk's
+// msg0000.txt and the tone, MWI says 1 new, the mail with the attachment
+// reached mailcmd; then 6000 logs in with DTMF, listens (the tone comes
+// back), deletes the message, and MWI says 0/0.
+func TestLeaveAndListen(t *testing.T) {
+	needSounds(t)
+	l := newLab(t, labConf)
+	c := l.start(t, "6000")
+	for _, p := range []string{"vm-theperson", "digits/6", "vm-isunavail", "vm-intro", "beep"} {
+		l.log.waitFor(t, 0, "Playing '"+p+".")
+	}
+	if err := c.phone.Say(toneFrames(t, 1000, 5*time.Second, media.ULaw)...); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.phone.Press('#'); err != nil {
+		t.Fatal(err)
+	}
+	c.wait(t, l)
+	l.log.waitFor(t, 0, "NoOp(\"Test/6001-")
+	if got := l.log.waitFor(t, 0, "VMSTATUS="); !strings.Contains(l.log.all()[got], "VMSTATUS=SUCCESS") {
+		t.Errorf("status line %q", l.log.all()[got])
+	}
+	inbox := filepath.Join(l.spool, "voicemail", "default", "6000", "INBOX")
+	data, err := os.ReadFile(filepath.Join(inbox, "msg0000.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := voicemail.ParseInfo("msg0000.txt", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.OrigMailbox != "6000" || info.Context != "default" || info.Exten != "6000" || info.Priority != 1 ||
+		info.CallerID != `"Bob" <6001>` || !strings.HasPrefix(info.CallerChan, "Test/6001-") || info.RDNIS != "unknown" ||
+		info.Duration != 5 || info.Flag != "" || info.MsgID == "" || time.Since(time.Unix(info.OrigTime, 0)) > time.Minute {
+		t.Errorf("msg0000.txt:\n%s", data)
+	}
+	if !strings.HasPrefix(string(data), ";\n; Message Information file\n;\n[message]\norigmailbox=6000\n") {
+		t.Errorf("msg0000.txt layout:\n%s", data)
+	}
+	for _, f := range []struct{ ext, format string }{{"wav", "wav"}, {"WAV", "wav49"}} {
+		pcm := readPCM(t, filepath.Join(inbox, "msg0000."+f.ext), f.format)
+		if secs := float64(len(pcm)) / 8000; secs < 4.5 || secs > 5.1 {
+			t.Errorf("msg0000.%s lasts %.2f s", f.ext, secs)
+		}
+		if hz := dominantHz(pcm, 8000); hz < 980 || hz > 1020 {
+			t.Errorf("msg0000.%s is a %.0f Hz tone, want 1000", f.ext, hz)
+		}
+	}
+	if c := l.mwi(t, "6000@default"); c != (pbx.MailboxCounts{New: 1}) {
+		t.Errorf("MWI after the deposit: %+v", c)
+	}
+	checkMail(t, l, filepath.Join(inbox, "msg0000.WAV"))
+
+	// 6000 checks its mailbox.
+	c = l.start(t, "*97")
+	from := l.log.waitFor(t, 0, "Playing 'vm-password.")
+	for _, d := range "1234#" {
+		c.phone.Press(d)
+	}
+	for _, p := range []string{"vm-youhave", "digits/1", "vm-INBOX", "vm-message", "vm-onefor", "vm-opts"} {
+		from = l.log.waitFor(t, from, "Playing '"+p+".")
+	}
+	c.phone.Press('1')
+	l.log.waitFor(t, from, "Playing 'vm-first.")
+	msgLine := l.log.waitFor(t, from, "Playing '"+filepath.Join(inbox, "msg0000")+".")
+	l.log.waitFor(t, msgLine, "Playing 'vm-advopts.")
+	// The phone heard the prompts and, among them, 4 s and more of the
+	// 1000 Hz tone: the recording came back.
+	pcm := toPCM(t, c.phone.Heard())
+	found := false
+	for at := 0; at+4*8000 <= len(pcm) && !found; at += 800 {
+		if hz := dominantHz(pcm[at:at+4*8000], 8000); hz > 990 && hz < 1010 {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no 4 s of 1000 Hz tone in the %d samples the phone heard", len(pcm))
+	}
+	c.phone.Press('7')
+	l.log.waitFor(t, msgLine, "Playing 'vm-deleted.")
+	c.phone.Press('#')
+	l.log.waitFor(t, msgLine, "Playing 'vm-goodbye.")
+	c.wait(t, l)
+	if cnt := l.mwi(t, "6000@default"); cnt != (pbx.MailboxCounts{}) {
+		t.Errorf("MWI after the delete: %+v", cnt)
+	}
+	if ents, _ := os.ReadDir(inbox); len(ents) != 0 {
+		t.Errorf("INBOX still holds %v", ents)
+	}
+}
+
+// checkMail parses what mailcmd stored with a MIME parser: headers from
+// the templates, the body, and the attachment equal to the spool file.
+func checkMail(t *testing.T, l *lab, audio string) {
+	t.Helper()
+	var files []string
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		files, _ = filepath.Glob(filepath.Join(l.mails, "mail.*"))
+		if len(files) == 1 {
+			if st, err := os.Stat(files[0]); err == nil && st.Size() > 1000 {
+				break
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if len(files) != 1 {
+		t.Fatalf("mailcmd stored %v", files)
+	}
+	time.Sleep(100 * time.Millisecond) // the shell may still be writing
+	f, err := os.Open(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	msg, err := mail.ReadMessage(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := msg.Header
+	for k, want := range map[string]string{
+		"From":         `"Voicemail System" <vm@pbx.example.com>`,
+		"To":           `"Alice Martin" <alice@example.com>`,
+		"Subject":      `New message 1 from "Bob" <6001>`,
+		"MIME-Version": "1.0",
+	} {
+		if got := h.Get(k); got != want {
+			t.Errorf("%s: %q, want %q", k, got, want)
+		}
+	}
+	if _, err := h.Date(); err != nil {
+		t.Errorf("Date: %v", err)
+	}
+	mt, params, err := mime.ParseMediaType(h.Get("Content-Type"))
+	if err != nil || mt != "multipart/mixed" {
+		t.Fatalf("Content-Type %q: %v", h.Get("Content-Type"), err)
+	}
+	mr := multipart.NewReader(msg.Body, params["boundary"])
+	body, err := mr.NextPart()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, _ := io.ReadAll(body)
+	if want := "Dear Alice Martin: a 0:05 message in 6000 from 6001."; string(text) != want {
+		t.Errorf("body %q, want %q", text, want)
+	}
+	att, err := mr.NextPart()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ct := att.Header.Get("Content-Type"); ct != `audio/x-WAV; name="msg0000.WAV"` {
+		t.Errorf("attachment type %q", ct)
+	}
+	if att.FileName() != "msg0000.WAV" {
+		t.Errorf("attachment name %q", att.FileName())
+	}
+	enc, _ := io.ReadAll(att)
+	got, err := base64.StdEncoding.DecodeString(strings.NewReplacer("\n", "", "\r", "").Replace(string(enc)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := os.ReadFile(audio)
+	if string(got) != string(want) {
+		t.Errorf("attachment is %d bytes, the spool file %d", len(got), len(want))
+	}
+}
+
+// TestUnknownMailboxAndFunctions: VMSTATUS=FAILED with Asterisk's warning
+// for a mailbox voicemail.conf lacks; VM_INFO and VMCOUNT.
+func TestUnknownMailboxAndFunctions(t *testing.T) {
+	needSounds(t)
+	l := newLab(t, labConf)
+	c := l.start(t, "6009")
+	c.wait(t, l)
+	l.log.waitFor(t, 0, "WARNING: Test/6001-")
+	l.log.waitFor(t, 0, "Exten: 6009: No entry in voicemail config file for '6009'")
+	l.log.waitFor(t, 0, "VMSTATUS=FAILED")
+	c = l.start(t, "500")
+	c.wait(t, l)
+	l.log.waitFor(t, 0, "INFO=0 COUNT=0 EXISTS=1/0 NAME=Alice Martin")
+}
