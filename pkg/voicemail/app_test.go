@@ -293,6 +293,7 @@ func TestLeaveAndListen(t *testing.T) {
 	for _, p := range []string{"vm-theperson", "digits/6", "vm-isunavail", "vm-intro", "beep"} {
 		l.log.waitFor(t, 0, "Playing '"+p+".")
 	}
+	time.Sleep(300 * time.Millisecond) // the beep plays out, the recording starts
 	if err := c.phone.Say(toneFrames(t, 1000, 5*time.Second, media.ULaw)...); err != nil {
 		t.Fatal(err)
 	}
@@ -462,4 +463,87 @@ func TestUnknownMailboxAndFunctions(t *testing.T) {
 	c = l.start(t, "500")
 	c.wait(t, l)
 	l.log.waitFor(t, 0, "INFO=0 COUNT=0 EXISTS=1/0 NAME=Alice Martin")
+}
+
+// leave has a caller leave a 2 s tone in exten's mailbox.
+func (l *lab) leave(t *testing.T, exten string) {
+	t.Helper()
+	from := len(l.log.all())
+	c := l.start(t, exten)
+	l.log.waitFor(t, from, "Playing 'beep.")
+	// Keys pressed while the beep plays are dropped, as in Asterisk: let
+	// the recording start.
+	time.Sleep(300 * time.Millisecond)
+	if err := c.phone.Say(toneFrames(t, 1000, 2*time.Second, media.ULaw)...); err != nil {
+		t.Fatal(err)
+	}
+	c.phone.Press('#')
+	c.wait(t, l)
+}
+
+func TestMailcmdFailureKeepsMessage(t *testing.T) {
+	needSounds(t)
+	l := newLab(t, strings.Replace(labConf, "mailcmd=cat > MAILDIR/mail.$$", "mailcmd=cat >/dev/null && exit 3", 1)+
+		"6002 => 1,Dee,dee@example.com,,delete=yes\n")
+	l.leave(t, "6000") // attach, no delete
+	l.log.waitFor(t, 0, "Unable to send voicemail e-mail for 6000@default (the message stays in the mailbox): mailcmd 'cat >/dev/null && exit 3' failed: exit status 3")
+	if c, _ := l.e.MailboxCounts("6000@default"); c.New != 1 {
+		t.Errorf("counts %+v", c)
+	}
+}
+
+func TestDeleteAfterMail(t *testing.T) {
+	needSounds(t)
+	conf := strings.Replace(labConf, "attach=yes", "attach=yes|delete=yes", 1)
+	l := newLab(t, conf)
+	l.leave(t, "6000")
+	if c := l.mwi(t, "6000@default"); c.New != 1 {
+		t.Errorf("after the deposit: %+v", c)
+	}
+	// The second announcement follows the mail: delete=yes emptied the box.
+	if c := l.mwi(t, "6000@default"); c != (pbx.MailboxCounts{}) {
+		t.Errorf("after the mail: %+v", c)
+	}
+	files, _ := filepath.Glob(filepath.Join(l.mails, "mail.*"))
+	if len(files) != 1 {
+		t.Errorf("mails %v", files)
+	}
+}
+
+// TestPollMailboxes: a message removed by another program is noticed.
+func TestPollMailboxes(t *testing.T) {
+	needSounds(t)
+	l := newLab(t, labConf)
+	l.leave(t, "6000")
+	l.mwi(t, "6000@default")
+	inbox := filepath.Join(l.spool, "voicemail", "default", "6000", "INBOX")
+	for _, f := range []string{"msg0000.txt", "msg0000.wav", "msg0000.WAV"} {
+		os.Remove(filepath.Join(inbox, f))
+	}
+	l.vm.PollOnce()
+	if c := l.mwi(t, "6000@default"); c != (pbx.MailboxCounts{}) {
+		t.Errorf("after the external delete: %+v", c)
+	}
+	l.vm.PollOnce()
+	for _, ev := range l.bus.Take() {
+		if ev.Type == pbx.BusMessageWaiting {
+			t.Errorf("unchanged box announced again: %+v", ev)
+		}
+	}
+}
+
+func TestMaxLogins(t *testing.T) {
+	needSounds(t)
+	l := newLab(t, labConf)
+	c := l.start(t, "*97")
+	from := 0
+	for i := 0; i < 3; i++ {
+		from = l.log.waitFor(t, from, "Playing 'vm-password.") + 1
+		for _, d := range "99#" {
+			c.phone.Press(d)
+		}
+		from = l.log.waitFor(t, from, "Incorrect password '99' for user '6000' (context = default)") + 1
+	}
+	l.log.waitFor(t, from, "Playing 'vm-goodbye.")
+	c.wait(t, l)
 }
