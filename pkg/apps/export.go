@@ -94,3 +94,9 @@ func RecordFile(ch *pbx.Channel, path, ext string, o RecordOptions) (status stri
 // AnswerIfDown answers a channel that is not up yet; false when the
 // answer failed.
 func AnswerIfDown(ch *pbx.Channel) bool { return answerIfDown(ch) }
+
+// SayAlpha spells s letter by letter (ast_say_character_str, case not
+// said).
+func SayAlpha(ch *pbx.Channel, s, breakKeys string) (rune, error) {
+	return saySeq(ch, sayAlphaFiles(s, 0), ch.Language(), breakOn(breakKeys))
+}

@@ -176,6 +176,8 @@ exten => 6000,1,VoiceMail(6000@default,u)
 exten => 6009,1,VoiceMail(6009@default,u)
  same => n,NoOp(VMSTATUS=${VMSTATUS})
 exten => *97,1,VoiceMailMain(6000@default)
+exten => 411,1,Directory(default)
+ same => n,NoOp(DIRECTORY_RESULT=${DIRECTORY_RESULT})
 exten => 500,1,NoOp(INFO=${VM_INFO(6000,count)} COUNT=${VMCOUNT(6000)} EXISTS=${VM_INFO(6000,exists)}/${VM_INFO(6009,exists)} NAME=${VM_INFO(6000@default,fullname)})
 `
 
@@ -546,4 +548,46 @@ func TestMaxLogins(t *testing.T) {
 	}
 	l.log.waitFor(t, from, "Playing 'vm-goodbye.")
 	c.wait(t, l)
+}
+
+// TestDirectory dials Alice Martin by the first letters of her last name.
+func TestDirectory(t *testing.T) {
+	needSounds(t)
+	l := newLab(t, labConf+"6003 => 1,Bob Jones\n6004 => 1,Hidden Marten,,,hidefromdir=yes\n")
+	c := l.start(t, "411")
+	for _, p := range []string{"dir-welcome", "dir-pls-enter", "digits/3", "dir-last", "dir-usingkeypad"} {
+		l.log.waitFor(t, 0, "Playing '"+p+".")
+	}
+	for _, d := range "627" {
+		c.phone.Press(d)
+	}
+	from := l.log.waitFor(t, 0, "Playing 'letters/m.")
+	l.log.waitFor(t, from, "Playing 'dir-instr.")
+	c.phone.Press('1')
+	l.log.waitFor(t, from, "Executing [6000@default:1] VoiceMail(")
+	for _, s := range l.log.all() {
+		if strings.Contains(s, "letters/j") {
+			t.Errorf("Bob Jones offered for 627: %s", s)
+		}
+	}
+}
+
+func TestKeypadMatch(t *testing.T) {
+	for _, c := range []struct {
+		name, pattern string
+		first, ok     bool
+		key           string
+	}{
+		{"Alice Martin", "627", false, true, "MartinAlice"},
+		{"Alice Martin", "254", true, true, "Alice Martin"},
+		{"Alice Martin", "254", false, false, ""},
+		{"Jean-Luc Picard", "742", false, true, "PicardJean-Luc"},
+		{"Zed", "933", false, true, "Zed"},
+		{"", "1", false, false, ""},
+	} {
+		key, ok := voicemail.NameMatch(c.name, c.pattern, c.first)
+		if ok != c.ok || key != c.key {
+			t.Errorf("NameMatch(%q, %q, %v) = %q %v", c.name, c.pattern, c.first, key, ok)
+		}
+	}
 }

@@ -108,6 +108,8 @@ type General struct {
 	PasswordLocation string // "voicemail.conf" or "spooldir"
 	// Prompts are the vm-login, vm-password ... overrides, by option name.
 	Prompts map[string]string
+	// DirectoryIntro is app_directory's directoryintro= prompt.
+	DirectoryIntro string
 	// ListenKeys are the listen-control-*-key settings.
 	ListenKeys map[string]string
 }
@@ -466,6 +468,8 @@ func (c *Config) general(v *confparse.Variable, warn warnFunc) {
 		g.PagerSubject = substituteEscapes(val)
 	case "pagerbody":
 		g.PagerBody = substituteEscapes(val)
+	case "directoryintro":
+		g.DirectoryIntro = val
 	case "externnotify":
 		g.ExternNotify = val
 	case "externpass":

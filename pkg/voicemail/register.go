@@ -92,7 +92,14 @@ func (m *Module) apps() []*pbx.App {
 			Arguments: "mailbox\n    mailbox\n    context\nmsg_id - The msg id of the msg to play back.",
 			Exec:      m.playMsgExec,
 		},
+		m.directory(),
 	}
+}
+
+func (m *Module) directory() *pbx.App {
+	a := directoryApp
+	a.Exec = m.directoryExec
+	return &a
 }
 
 func (m *Module) functions() []pbx.Function {
