@@ -1,0 +1,216 @@
+package tests
+
+import (
+	"encoding/base64"
+	"io"
+	"math"
+	"mime"
+	"mime/multipart"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gostrisk/gostrisk/tests/harness"
+)
+
+// voicemailInstance starts gostrisk on the sample config with voicemail:
+// 6000 does not answer (it is not registered when called), so Dial falls
+// to VoiceMail(6000@default,u); *97 is VoiceMailMain for the caller's
+// own box. mailcmd stores the mail it is given in mailFile.
+func voicemailInstance(t *testing.T, mailFile string) *harness.Instance {
+	t.Helper()
+	in := mediaInstance(t, map[string][]string{
+		"6000": {"disallow=all", "allow=ulaw", "mailbox=6000@default"},
+		"6001": {"disallow=all", "allow=ulaw"},
+	}, func(f map[string]string) {
+		f["extensions.conf"] = strings.Replace(f["extensions.conf"], "exten => _6XXX,2,Hangup()",
+			"exten => _6XXX,2,VoiceMail(${EXTEN}@default,u)\nexten => _6XXX,3,Hangup()\n"+
+				"exten => *97,1,VoiceMailMain(${CALLERID(num)}@default)\nexten => *97,2,Hangup()", 1)
+		f["voicemail.conf"] = "[general]\nformat=wav49|wav\nserveremail=voicemail@pbx.example.com\n" +
+			"mailcmd=cat > " + mailFile + "\nmaxsecs=60\n\n[zonemessages]\neuropean=Europe/Paris|'vm-received' a d b 'digits/at' HM\n\n" +
+			"[default]\n6000 => 1234,Sadek Adel,sadek@example.com,,attach=yes|tz=european\n6001 => 4321,Choucheh Sadek\n"
+	})
+	return in
+}
+
+// toneWindows counts the one-second windows of s whose spectral peak is
+// freq (±2 %) carrying most of the energy.
+func toneWindows(s []float64, rate int, freq float64) int {
+	n := 0
+	for at := 0; at+rate <= len(s); at += rate / 2 {
+		w := s[at : at+rate]
+		if rms(w) < 300 {
+			continue
+		}
+		if f, share := peakFreq(w, rate); math.Abs(f-freq) <= freq*0.02 && share > 0.5 {
+			n++
+		}
+	}
+	return n
+}
+
+// TestVoicemailLeaveListenDelete is issue 19's acceptance with real
+// phones: baresip 6001 calls 6000, which does not answer; the call falls
+// to VoiceMail, baresip's microphone plays a 1000 Hz tone for ~6 s; the
+// spool holds msg0000.txt (fields checked) and the recording (tone
+// checked), the mail with the attachment reached mailcmd, "voicemail
+// show users" counts it; then 6000 calls *97, logs in with RFC 2833
+// DTMF, listens (the tone comes back), deletes the message, and the
+// spool and the count are empty again.
+func TestVoicemailLeaveListenDelete(t *testing.T) {
+	requireBaresip(t)
+	mailFile := filepath.Join(t.TempDir(), "mail.eml")
+	in := voicemailInstance(t, mailFile)
+
+	caller := phone(t, in, "6001", "PCMU", 1000)
+	// The greeting (the person at extension 6000 is unavailable, the
+	// instructions) is early media, as chan_sip sends it; VoiceMail
+	// answers before the beep; then ~6 s of tone.
+	caller.command("dial", "sip:6000@127.0.0.1:"+strconv.Itoa(in.SIPPort))
+	if !harness.PollUntil(25*time.Second, func() bool { return strings.Contains(in.Output(), "Playing 'beep.") }) {
+		t.Fatalf("no beep; output:\n%s", in.Output())
+	}
+	if err := caller.waitEvent("CALL_ESTABLISHED", 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(6500 * time.Millisecond)
+	hangup(t, caller, nil)
+	caller.Stop()
+
+	inbox := in.Path("var", "spool", "voicemail", "default", "6000", "INBOX")
+	if !harness.PollUntil(5*time.Second, func() bool { _, err := os.Stat(filepath.Join(inbox, "msg0000.txt")); return err == nil }) {
+		t.Fatalf("no msg0000.txt in %s; output:\n%s", inbox, in.Output())
+	}
+	txt, _ := os.ReadFile(filepath.Join(inbox, "msg0000.txt"))
+	for _, re := range []string{
+		`(?m)^\[message\]$`, `(?m)^origmailbox=6000$`, `(?m)^context=work$`, `(?m)^exten=6000$`,
+		`(?m)^priority=2$`, `(?m)^callerchan=SIP/6001-[0-9a-f]{8}$`, `(?m)^callerid="Choucheh Sadek" <6001>$`,
+		`(?m)^origdate=\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d [AP]M UTC \d{4}$`, `(?m)^origtime=\d{10}$`,
+		`(?m)^msg_id=\d{10}-[0-9a-f]{8}$`, `(?m)^flag=$`, `(?m)^duration=[5-7]$`,
+	} {
+		if !regexp.MustCompile(re).Match(txt) {
+			t.Errorf("msg0000.txt lacks %s:\n%s", re, txt)
+		}
+	}
+	rec, err := readWAVPCM(filepath.Join(inbox, "msg0000.wav"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTone(t, "the recording", rec.span(0.5, 4.5), rec.rate, 1000)
+	if _, err := os.Stat(filepath.Join(inbox, "msg0000.WAV")); err != nil {
+		t.Errorf("no wav49 copy: %v", err)
+	}
+	checkVoicemailMail(t, mailFile, filepath.Join(inbox, "msg0000.WAV"))
+	users := in.MustRX("voicemail show users")
+	want := "Context    Mbox  User                      Zone       NewMsg\n" +
+		"default    6000  Sadek Adel                european        1\n" +
+		"default    6001  Choucheh Sadek                            0\n" +
+		"2 voicemail users configured.\n"
+	if users != want {
+		t.Errorf("voicemail show users:\n%q\nwant:\n%q", users, want)
+	}
+
+	// 6000 listens to its message and deletes it.
+	owner := phone(t, in, "6000", "PCMU", 0)
+	mark := len(in.Output())
+	dial(t, in, owner, nil, "*97")
+	if !harness.PollUntil(10*time.Second, func() bool { return strings.Contains(in.Output()[mark:], "Playing 'vm-password.") }) {
+		t.Fatalf("no password prompt; output:\n%s", in.Output()[mark:])
+	}
+	for _, d := range "1234#" {
+		owner.command("sndcode", string(d))
+		time.Sleep(300 * time.Millisecond)
+	}
+	if !harness.PollUntil(10*time.Second, func() bool { return strings.Contains(in.Output()[mark:], "Playing 'vm-youhave.") }) {
+		t.Fatalf("login failed; output:\n%s", in.Output()[mark:])
+	}
+	owner.command("sndcode", "1")
+	msgPlay := "Playing '" + filepath.Join(inbox, "msg0000") + "."
+	if !harness.PollUntil(20*time.Second, func() bool { return strings.Contains(in.Output()[mark:], msgPlay) }) {
+		t.Fatalf("the message was not played; output:\n%s", in.Output()[mark:])
+	}
+	if !harness.PollUntil(15*time.Second, func() bool { return strings.Contains(in.Output()[mark:], "Playing 'vm-advopts.") }) {
+		t.Fatalf("no menu after the message; output:\n%s", in.Output()[mark:])
+	}
+	owner.command("sndcode", "7")
+	if !harness.PollUntil(10*time.Second, func() bool { return strings.Contains(in.Output()[mark:], "Playing 'vm-deleted.") }) {
+		t.Fatalf("no vm-deleted; output:\n%s", in.Output()[mark:])
+	}
+	owner.command("sndcode", "#")
+	if err := owner.waitEvent("CALL_CLOSED", 15*time.Second); err != nil {
+		t.Error(err)
+	}
+	owner.Stop()
+	heard := owner.lastRecording(t)
+	if n := toneWindows(heard.samples, heard.rate, 1000); n < 4 {
+		t.Errorf("the owner heard %d half-second-spaced windows of the 1000 Hz tone, want >= 4 (the message)", n)
+	}
+	if !harness.PollUntil(5*time.Second, func() bool { ents, _ := os.ReadDir(inbox); return len(ents) == 0 }) {
+		ents, _ := os.ReadDir(inbox)
+		t.Errorf("INBOX still holds %v", ents)
+	}
+	if got := in.MustRX("voicemail show users for default"); !strings.Contains(got, "default    6000  Sadek Adel                european        0\n") {
+		t.Errorf("after the delete:\n%s", got)
+	}
+	checkPortsReleased(t, in)
+}
+
+// checkVoicemailMail parses the stored mail with Go's MIME readers.
+func checkVoicemailMail(t *testing.T, path, audio string) {
+	t.Helper()
+	if !harness.PollUntil(5*time.Second, func() bool { st, err := os.Stat(path); return err == nil && st.Size() > 10000 }) {
+		t.Fatalf("mailcmd stored no mail at %s", path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	msg, err := mail.ReadMessage(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := msg.Header.Get("To"); got != `"Sadek Adel" <sadek@example.com>` {
+		t.Errorf("To: %q", got)
+	}
+	if got := msg.Header.Get("From"); got != "Asterisk PBX <voicemail@pbx.example.com>" {
+		t.Errorf("From: %q", got)
+	}
+	if got := msg.Header.Get("Subject"); got != "[PBX]: New message 1 in mailbox 6000" {
+		t.Errorf("Subject: %q", got)
+	}
+	_, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mr := multipart.NewReader(msg.Body, params["boundary"])
+	body, err := mr.NextPart()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, _ := io.ReadAll(body)
+	if !strings.Contains(string(text), "Dear Sadek Adel:") || !strings.Contains(string(text), "(number 1)\nin mailbox 6000 from Choucheh Sadek") {
+		t.Errorf("body:\n%s", text)
+	}
+	att, err := mr.NextPart()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if att.FileName() != "msg0000.WAV" || att.Header.Get("Content-Type") != `audio/x-WAV; name="msg0000.WAV"` {
+		t.Errorf("attachment %q %q", att.FileName(), att.Header.Get("Content-Type"))
+	}
+	enc, _ := io.ReadAll(att)
+	data, err := base64.StdEncoding.DecodeString(strings.NewReplacer("\n", "", "\r", "").Replace(string(enc)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := os.ReadFile(audio)
+	if string(data) != string(want) {
+		t.Errorf("attachment: %d bytes, the spool file %d", len(data), len(want))
+	}
+}
