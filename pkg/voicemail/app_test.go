@@ -176,6 +176,7 @@ exten => 6000,1,VoiceMail(6000@default,u)
 exten => 6009,1,VoiceMail(6009@default,u)
  same => n,NoOp(VMSTATUS=${VMSTATUS})
 exten => *97,1,VoiceMailMain(6000@default)
+exten => 6010,1,VoiceMail(6000@default,sU)
 exten => 411,1,Directory(default)
  same => n,NoOp(DIRECTORY_RESULT=${DIRECTORY_RESULT})
 exten => 500,1,NoOp(INFO=${VM_INFO(6000,count)} COUNT=${VMCOUNT(6000)} EXISTS=${VM_INFO(6000,exists)}/${VM_INFO(6009,exists)} NAME=${VM_INFO(6000@default,fullname)})
@@ -589,5 +590,42 @@ func TestKeypadMatch(t *testing.T) {
 		if ok != c.ok || key != c.key {
 			t.Errorf("NameMatch(%q, %q, %v) = %q %v", c.name, c.pattern, c.first, key, ok)
 		}
+	}
+}
+
+// TestUrgentFirst: a message left with U goes to Urgent, is announced
+// and played first, and once heard moves to Old (moveheard).
+func TestUrgentFirst(t *testing.T) {
+	needSounds(t)
+	l := newLab(t, labConf)
+	l.leave(t, "6010")
+	if c := l.mwi(t, "6000@default"); c != (pbx.MailboxCounts{New: 1, UrgentNew: 1}) {
+		t.Errorf("after the urgent deposit: %+v", c)
+	}
+	box := filepath.Join(l.spool, "voicemail", "default", "6000")
+	data, err := os.ReadFile(filepath.Join(box, "Urgent", "msg0000.txt"))
+	if err != nil || !strings.Contains(string(data), "\nflag=Urgent\n") {
+		t.Fatalf("Urgent/msg0000.txt: %v\n%s", err, data)
+	}
+	c := l.start(t, "*97")
+	from := l.log.waitFor(t, 0, "Playing 'vm-password.")
+	for _, d := range "1234#" {
+		c.phone.Press(d)
+	}
+	for _, p := range []string{"vm-youhave", "digits/1", "vm-Urgent", "vm-message", "vm-onefor", "vm-Urgent", "vm-opts"} {
+		from = l.log.waitFor(t, from, "Playing '"+p+".")
+	}
+	c.phone.Press('1')
+	from = l.log.waitFor(t, from, "Playing 'vm-first.")
+	from = l.log.waitFor(t, from, "Playing 'vm-Urgent.")
+	l.log.waitFor(t, from, "Playing '"+filepath.Join(box, "Urgent", "msg0000")+".")
+	l.log.waitFor(t, from, "Playing 'vm-advopts.")
+	c.phone.Press('#')
+	c.wait(t, l)
+	if cnt := l.mwi(t, "6000@default"); cnt != (pbx.MailboxCounts{Old: 1}) {
+		t.Errorf("after listening: %+v", cnt)
+	}
+	if _, err := os.Stat(filepath.Join(box, "Old", "msg0000.wav")); err != nil {
+		t.Errorf("heard message not in Old: %v", err)
 	}
 }

@@ -179,6 +179,13 @@ func (s *session) close() {
 	sp := s.m.spool
 	dir := sp.FolderDir(s.u.Context, s.u.Mailbox, Folders[s.folder])
 	changed := false
+	// The folder stays locked while its messages go, so a message left
+	// meanwhile gets a number of its own.
+	unlock, err := sp.Lock(dir)
+	if err != nil {
+		s.m.log.Warning("%v\n", err)
+		return
+	}
 	for i, msg := range s.msgs {
 		switch {
 		case s.deleted[i]:
@@ -193,6 +200,7 @@ func (s *session) close() {
 			changed = true
 		}
 	}
+	unlock()
 	if changed {
 		if err := sp.Resequence(dir); err != nil {
 			s.m.log.Warning("%v\n", err)
@@ -275,6 +283,11 @@ func (s *session) run(start int) error {
 		case '6':
 			if s.cur < len(s.msgs)-1 {
 				s.cur++
+				d, err = s.playMessage()
+			} else if s.inUrgent && s.newMsgs > 0 {
+				// After the urgent messages come the new ones.
+				s.close()
+				s.open(FolderInbox)
 				d, err = s.playMessage()
 			} else {
 				d, err = play(ch, "vm-nomore", allKeys)
@@ -408,6 +421,9 @@ func (s *session) instructions() (rune, error) {
 // (received date) when envelope=yes, then the recording, which any key
 // stops. The message counts as heard.
 func (s *session) playMessage() (rune, error) {
+	if s.cur < 0 || s.cur >= len(s.msgs) {
+		return play(s.ch, "vm-nomore", allKeys)
+	}
 	ch, msg := s.ch, s.msgs[s.cur]
 	s.starting = false
 	var d rune
