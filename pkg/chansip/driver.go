@@ -105,8 +105,10 @@ type Driver struct {
 	hosts   atomic.Pointer[peerHosts]
 	byAddr  atomic.Pointer[addrPeers] // static peers, for matching INVITEs by address
 
-	more moreState // history, TCP sessions, scheduler report (cli_more.go)
-	sec  secState  // security events (security.go)
+	more moreState      // history, TCP sessions, scheduler report (cli_more.go)
+	subs *subscriptions // SUBSCRIBE dialogs (subscribe.go)
+	mwi  mwiState       // unsolicited MWI and LastMsgsSent (mwi.go)
+	sec  secState       // security events (security.go)
 }
 
 // callManager is the call machinery, nil before Start or without an engine.
@@ -138,6 +140,8 @@ func New(opts Options) (*Driver, error) {
 		peers:   make(map[string]*peerRuntime),
 		pokeNow: make(chan string, 64),
 	}
+	d.regs.changed = d.registrationChanged // devstate.go
+	d.subs = newSubscriptions()
 	d.debug.Store(&debugFilter{})
 	d.cfg.Store(opts.Config)
 	d.syncPeers(opts.Config)
@@ -228,6 +232,7 @@ func (d *Driver) Start(ctx context.Context) error {
 		defer d.wg.Done()
 		d.qualifyLoop(ctx)
 	}()
+	d.startSubscriptions(ctx) // subscribe.go, mwi.go
 	d.outregs = newOutRegs(d, wallClock{now: d.now})
 	d.outregs.apply(cfg)
 	d.wg.Add(1)
@@ -367,6 +372,7 @@ func (d *Driver) peerState(p *sipconf.Peer) sipshow.PeerState {
 		st.SIPOptions = rt.sipOptions
 		rt.mu.Unlock()
 	}
+	st.NewMessages, st.OldMessages = d.lastMsgsSent(p) // mwi.go
 	return st
 }
 

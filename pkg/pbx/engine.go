@@ -139,11 +139,12 @@ type Engine struct {
 	chMu  sync.RWMutex
 	chans map[*Channel]struct{}
 
-	globals globals
-	custom  customStates // Custom: device states (devstate.go)
-	bus     Bus
-	bridger atomic.Pointer[Bridger]
-	mailbox atomic.Pointer[MailboxProvider] // mailbox.go
+	globals   globals
+	custom    customStates // Custom: device states (devstate.go)
+	bus       Bus
+	bridger   atomic.Pointer[Bridger]
+	mailbox   atomic.Pointer[MailboxProvider] // mailbox.go
+	hintWatch hintWatcherSlot                 // hints.go
 
 	missing missingUses
 

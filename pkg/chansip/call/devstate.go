@@ -11,8 +11,8 @@ import (
 // have, UNAVAILABLE for one without an address (a dynamic peer that has
 // not registered), NOT_INUSE otherwise. The engine derives RINGING, INUSE
 // and ONHOLD from the peer's channels before asking. A qualified peer
-// that stopped answering is not reported UNAVAILABLE yet: the qualify
-// state lives in the driver, which this package does not reach.
+// that stopped answering is UNAVAILABLE (Deps.Unreachable: the qualify
+// state lives in the driver).
 func (t technology) DeviceState(resource string) pbx.DeviceState {
 	if _, host, ok := strings.Cut(resource, "@"); ok {
 		resource = host
@@ -23,6 +23,9 @@ func (t technology) DeviceState(resource string) pbx.DeviceState {
 	p := t.m.d.Peer(resource)
 	if p == nil {
 		return pbx.DeviceInvalid
+	}
+	if t.m.d.Unreachable != nil && t.m.d.Unreachable(p.Name) {
+		return pbx.DeviceUnavailable
 	}
 	if p.Dynamic {
 		if t.m.d.Contact == nil {
