@@ -66,6 +66,20 @@ func TestVoicemailLeaveListenDelete(t *testing.T) {
 	requireBaresip(t)
 	mailFile := filepath.Join(t.TempDir(), "mail.eml")
 	in := voicemailInstance(t, mailFile)
+	if out := in.MustRX("sip show peer 6000"); !strings.Contains(out, "  LastMsgsSent : 32767/65535\n") {
+		t.Errorf("before any MWI, sip show peer 6000:\n%s", out)
+	}
+	// 6000's MWI subscription (sipp; 6000 itself stays unregistered, so
+	// Dial finds it absent and falls to VoiceMail).
+	harness.RequireSipp(t)
+	msgs := filepath.Join(t.TempDir(), "mwi-messages.log")
+	watcher := harness.Sipp{Scenario: mustAbs(t, filepath.Join("testdata", "vm-mwi-sub-6000.xml")),
+		Target: "127.0.0.1:" + strconv.Itoa(in.SIPPort), Timeout: 180 * time.Second,
+		Extra: []string{"-trace_msg", "-message_file", msgs}}
+	waitWatcher := watcher.Start(t)
+	if !harness.PollUntil(10*time.Second, func() bool { return len(mwiNotifies(msgs)) >= 1 }) {
+		t.Fatalf("no MWI NOTIFY after the SUBSCRIBE")
+	}
 
 	caller := phone(t, in, "6001", "PCMU", 1000)
 	// The greeting (the person at extension 6000 is unavailable, the
@@ -106,6 +120,12 @@ func TestVoicemailLeaveListenDelete(t *testing.T) {
 		t.Errorf("no wav49 copy: %v", err)
 	}
 	checkVoicemailMail(t, mailFile, filepath.Join(inbox, "msg0000.WAV"))
+	if !harness.PollUntil(10*time.Second, func() bool { n := mwiNotifies(msgs); return len(n) > 0 && n[len(n)-1] == "yes 1/0 (0/0)" }) {
+		t.Errorf("no NOTIFY with Voice-Message: 1/0 after the deposit: %q", mwiNotifies(msgs))
+	}
+	if out := in.MustRX("sip show peer 6000"); !strings.Contains(out, "  LastMsgsSent : 1/0\n") {
+		t.Errorf("after the deposit, sip show peer 6000:\n%s", out)
+	}
 	users := in.MustRX("voicemail show users")
 	want := "Context    Mbox  User                      Zone       NewMsg\n" +
 		"default    6000  Sadek Adel                european        1\n" +
@@ -157,7 +177,42 @@ func TestVoicemailLeaveListenDelete(t *testing.T) {
 	if got := in.MustRX("voicemail show users for default"); !strings.Contains(got, "default    6000  Sadek Adel                european        0\n") {
 		t.Errorf("after the delete:\n%s", got)
 	}
+	if !harness.PollUntil(10*time.Second, func() bool { n := mwiNotifies(msgs); return len(n) > 0 && n[len(n)-1] == "no 0/0 (0/0)" }) {
+		t.Errorf("no NOTIFY with Voice-Message: 0/0 after the delete: %q", mwiNotifies(msgs))
+	}
+	if out := in.MustRX("sip show peer 6000"); !strings.Contains(out, "  LastMsgsSent : 0/0\n") {
+		t.Errorf("after the delete, sip show peer 6000:\n%s", out)
+	}
+	if res := waitWatcher(); res.ExitCode != 0 {
+		t.Errorf("MWI watcher exited %d\n%s\n%s", res.ExitCode, res.Output, res.ErrLog)
+	}
+	got := mwiNotifies(msgs)
+	if len(got) < 3 || got[0] != "no 0/0 (0/0)" {
+		t.Errorf("MWI NOTIFYs %q: want 0/0 first, then 1/0, then 0/0", got)
+	}
 	checkPortsReleased(t, in)
+}
+
+var reMWIBody = regexp.MustCompile(`(?s)NOTIFY sip:.*?Messages-Waiting: (\w+)\r?\nMessage-Account: [^\r\n]+\r?\nVoice-Message: (\d+/\d+ \(\d+/\d+\))`)
+
+// mwiNotifies lists the message-summary NOTIFYs sipp received, in order,
+// as "<waiting> <voice-message>".
+func mwiNotifies(path string) []string {
+	data, _ := os.ReadFile(path)
+	var out []string
+	for _, m := range reMWIBody.FindAllStringSubmatch(string(data), -1) {
+		out = append(out, m[1]+" "+m[2])
+	}
+	return out
+}
+
+func mustAbs(t *testing.T, p string) string {
+	t.Helper()
+	a, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }
 
 // checkVoicemailMail parses the stored mail with Go's MIME readers.
