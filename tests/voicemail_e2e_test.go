@@ -269,3 +269,57 @@ func checkVoicemailMail(t *testing.T, path, audio string) {
 		t.Errorf("attachment: %d bytes, the spool file %d", len(data), len(want))
 	}
 }
+
+// TestVoicemailCLI: a spool in Asterisk 18's layout (the msgNNNN.txt
+// fixtures of pkg/voicemail) is counted by "voicemail show users" (INBOX
+// and Urgent are new messages); "voicemail show zones" and "voicemail
+// reload" answer as app_voicemail does, and the reload brings a new box.
+func TestVoicemailCLI(t *testing.T) {
+	conf := "[general]\nformat=wav49|wav\n\n[zonemessages]\neastern=America/New_York|'vm-received' Q 'digits/at' IMp\n" +
+		"european=Europe/Paris|'vm-received' a d b 'digits/at' HM\n\n[default]\n6000 => 1234,Sadek Adel,,,tz=european\n6001 => 4321,Choucheh Sadek\n\n[other]\n100 => 0000,Carol\n"
+	in := harness.Start(t, harness.Options{Edit: func(f map[string]string) { f["voicemail.conf"] = conf }})
+	in.DumpOnFailure()
+	spool := in.Path("var", "spool", "voicemail")
+	src := filepath.Join(harness.RepoRoot(), "pkg", "voicemail", "testdata", "spool")
+	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if info.IsDir() {
+			return os.MkdirAll(filepath.Join(spool, rel), 0o777)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(spool, rel), data, 0o666)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Context    Mbox  User                      Zone       NewMsg\n" +
+		"default    6000  Sadek Adel                european        3\n" +
+		"default    6001  Choucheh Sadek                            1\n" +
+		"other      100   Carol                                     0\n" +
+		"3 voicemail users configured.\n"
+	if got := in.MustRX("voicemail show users"); got != want {
+		t.Errorf("voicemail show users:\n%s\nwant:\n%s", got, want)
+	}
+	if got := in.MustRX("voicemail show users for nosuch"); got != "No such voicemail context \"nosuch\"\n" {
+		t.Errorf("unknown context: %q", got)
+	}
+	zones := "Zone            Timezone             Message Format                               \n" +
+		"eastern         America/New_York     'vm-received' Q 'digits/at' IMp              \n" +
+		"european        Europe/Paris         'vm-received' a d b 'digits/at' HM           \n"
+	if got := in.MustRX("voicemail show zones"); got != zones {
+		t.Errorf("voicemail show zones:\n%q\nwant:\n%q", got, zones)
+	}
+	in.WriteFile("voicemail.conf", conf+"6002 => 1,New Box\n")
+	if got := in.MustRX("voicemail reload"); got != "Reloading voicemail configuration...\n" {
+		t.Errorf("voicemail reload: %q", got)
+	}
+	if got := in.MustRX("voicemail show users for other"); !strings.Contains(got, "other      6002  New Box                                   0\n2 voicemail users configured.\n") {
+		t.Errorf("after the reload:\n%s", got)
+	}
+}
