@@ -202,11 +202,17 @@ func newLab(t *testing.T, conf string) *lab {
 		t.Fatal(err)
 	}
 	conf = strings.ReplaceAll(conf, "MAILDIR", l.mails)
-	vc, diags := confparse.Parse("voicemail.conf", []byte(conf), confparse.Options{})
+	etc := filepath.Join(dir, "etc")
+	os.MkdirAll(etc, 0o777)
+	if err := os.WriteFile(filepath.Join(etc, "voicemail.conf"), []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	vc, diags := confparse.Load(filepath.Join(etc, "voicemail.conf"), confparse.Options{})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
 	cfg, _ := voicemail.Load(vc)
+	cfg.EtcDir = etc
 	l.vm = voicemail.New(voicemail.Options{Log: l.log, SpoolDir: dir, Host: "pbx.example.com"}, cfg)
 	if err := l.vm.Register(l.e); err != nil {
 		t.Fatal(err)
@@ -628,4 +634,98 @@ func TestUrgentFirst(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(box, "Old", "msg0000.wav")); err != nil {
 		t.Errorf("heard message not in Old: %v", err)
 	}
+}
+
+// TestReview: a review=yes box offers its caller the review menu: 2 plays
+// the recording back, 1 keeps it.
+func TestReview(t *testing.T) {
+	needSounds(t)
+	l := newLab(t, strings.Replace(labConf, "attach=yes", "attach=yes|review=yes", 1))
+	c := l.start(t, "6000")
+	l.log.waitFor(t, 0, "Playing 'beep.")
+	time.Sleep(300 * time.Millisecond)
+	c.phone.Say(toneFrames(t, 1000, time.Second, media.ULaw)...)
+	c.phone.Press('#')
+	from := l.log.waitFor(t, 0, "Playing 'vm-review.")
+	c.phone.Press('2')
+	from = l.log.waitFor(t, from, "Reviewing the message")
+	from = l.log.waitFor(t, from, "/voicemail/default/6000/tmp/")
+	from = l.log.waitFor(t, from+1, "Playing 'vm-review.")
+	c.phone.Press('1')
+	l.log.waitFor(t, from, "Playing 'vm-msgsaved.")
+	c.wait(t, l)
+	l.log.waitFor(t, from, "VMSTATUS=SUCCESS")
+	if c, _ := l.e.MailboxCounts("6000"); c.New != 1 {
+		t.Errorf("counts %+v", c)
+	}
+}
+
+// TestMailboxOptions: 0 in VoiceMailMain records the unavailable
+// greeting (then played to callers) and changes the password (written
+// to voicemail.conf, accepted at the next login).
+func TestMailboxOptions(t *testing.T) {
+	needSounds(t)
+	l := newLab(t, labConf)
+	c := l.start(t, "*97")
+	from := l.log.waitFor(t, 0, "Playing 'vm-password.")
+	for _, d := range "1234#" {
+		c.phone.Press(d)
+	}
+	from = l.log.waitFor(t, from, "Playing 'vm-opts.")
+	c.phone.Press('0')
+	from = l.log.waitFor(t, from, "Playing 'vm-options.")
+	c.phone.Press('1')
+	from = l.log.waitFor(t, from, "Playing 'vm-rec-unv.")
+	from = l.log.waitFor(t, from, "Playing 'beep.")
+	time.Sleep(300 * time.Millisecond)
+	c.phone.Say(toneFrames(t, 700, time.Second, media.ULaw)...)
+	c.phone.Press('#')
+	from = l.log.waitFor(t, from, "Playing 'vm-review.")
+	c.phone.Press('1')
+	from = l.log.waitFor(t, from, "Playing 'vm-msgsaved.")
+	from = l.log.waitFor(t, from, "Playing 'vm-options.")
+	c.phone.Press('5')
+	from = l.log.waitFor(t, from, "Playing 'vm-newpassword.")
+	for _, d := range "5678#" {
+		c.phone.Press(d)
+	}
+	from = l.log.waitFor(t, from, "Playing 'vm-reenterpassword.")
+	for _, d := range "5678#" {
+		c.phone.Press(d)
+	}
+	from = l.log.waitFor(t, from, "Playing 'vm-passchanged.")
+	from = l.log.waitFor(t, from, "Playing 'vm-options.")
+	c.phone.Press('*')
+	from = l.log.waitFor(t, from, "Playing 'vm-helpexit.")
+	c.phone.Press('#')
+	c.wait(t, l)
+	box := filepath.Join(l.spool, "voicemail", "default", "6000")
+	pcm := readPCM(t, filepath.Join(box, "unavail.wav"), "wav")
+	if len(pcm) < 4000 {
+		t.Fatalf("unavail greeting has %d samples", len(pcm))
+	}
+	// The middle of it: its edges may hold a little of what came before
+	// the tone and the start of the key.
+	if hz := dominantHz(pcm[len(pcm)/4:3*len(pcm)/4], 8000); hz < 680 || hz > 720 {
+		t.Errorf("unavail greeting is a %.0f Hz tone", hz)
+	}
+	conf, _ := os.ReadFile(filepath.Join(l.spool, "etc", "voicemail.conf"))
+	if !strings.Contains(string(conf), "6000 => 5678,Alice Martin,alice@example.com,,attach=yes\n") {
+		t.Errorf("voicemail.conf:\n%s", conf)
+	}
+	// A caller now hears the recorded greeting instead of the digits.
+	mark := len(l.log.all())
+	c = l.start(t, "6000")
+	l.log.waitFor(t, mark, "Playing '"+filepath.Join(box, "unavail")+".")
+	l.log.waitFor(t, mark, "Playing 'vm-intro.")
+	c.ch.SoftHangup(pbx.CauseNormalClearing)
+	c.wait(t, l)
+	// And the new password opens the box.
+	mark = len(l.log.all())
+	c = l.start(t, "*97")
+	l.log.waitFor(t, mark, "Playing 'vm-password.")
+	for _, d := range "5678#" {
+		c.phone.Press(d)
+	}
+	l.log.waitFor(t, mark, "Playing 'vm-youhave.")
 }

@@ -201,6 +201,20 @@ func (m *Module) leave(ch *pbx.Channel, cfg *Config, u *User, others []string, o
 	}
 	started := time.Now()
 	status, hungUp, length := m.recordMessage(ch, cfg, u, tmpBase, useOperator)
+	if u.Review && status != "ERROR" && !hungUp && status != "OPERATOR" {
+		var keep bool
+		status, hungUp, length, keep = m.review(ch, cfg, u, tmpBase, useOperator, length)
+		if !keep {
+			if status == "OPERATOR" {
+				return m.toOperator(ch, exitCtx)
+			}
+			ch.SetVar("VMSTATUS", "FAILED")
+			if hungUp {
+				return pbx.HangupResult, errHangup
+			}
+			return pbx.Continue, nil
+		}
+	}
 	secs := int(length.Round(time.Second) / time.Second)
 	if status == "ERROR" {
 		ch.SetVar("VMSTATUS", "FAILED")
@@ -485,4 +499,86 @@ func logError(log pbx.Logger, format string, args ...any) {
 		return
 	}
 	log.Warning(format, args...)
+}
+
+// review is play_record_review's menu for a caller of a review=yes box:
+// 1 keeps the message, 2 plays it, 3 records it again (vm-intro and the
+// beep first), 0 (operator=yes) asks whether to keep it and leaves for
+// the operator; after three silent menus the message is kept. keep is
+// false when the message must not be deposited; status OPERATOR then
+// sends the caller to the o extension.
+func (m *Module) review(ch *pbx.Channel, cfg *Config, u *User, tmpBase string, operator bool, length time.Duration) (status string, hungUp bool, l time.Duration, keep bool) {
+	attempts := 0
+	var cmd rune
+	for {
+		var err error
+		if cmd == 0 {
+			cmd, err = play(ch, "vm-review", allKeys)
+			if err == nil && cmd == 0 && operator {
+				cmd, err = play(ch, "vm-reachoper", allKeys)
+			}
+			if err == nil && cmd == 0 {
+				cmd, err = waitDigit(ch, 6*time.Second)
+			}
+			if err != nil {
+				// A caller who hangs up in the menu keeps the message.
+				return "HANGUP", true, length, true
+			}
+			if cmd == 0 {
+				if attempts++; attempts > 3 {
+					return "DTMF", false, length, true
+				}
+				continue
+			}
+		}
+		next := rune(0)
+		switch cmd {
+		case '1':
+			m.log.Verbose(3, "Saving message as is\n")
+			if _, err := play(ch, "vm-msgsaved", ""); err != nil {
+				return "HANGUP", true, length, true
+			}
+			return "DTMF", false, length, true
+		case '2':
+			m.log.Verbose(3, "Reviewing the message\n")
+			next, err = play(ch, tmpBase, allKeys)
+		case '3':
+			m.log.Verbose(3, "Re-recording the message\n")
+			if _, err = playAll(ch, "", "vm-intro", "beep"); err == nil {
+				var st string
+				st, hungUp, length = m.recordMessage(ch, cfg, u, tmpBase, operator)
+				if st == "ERROR" || hungUp {
+					return st, hungUp, length, st != "ERROR"
+				}
+				if st == "OPERATOR" {
+					cmd = '0'
+					continue
+				}
+			}
+		case '0':
+			if !operator {
+				next, err = play(ch, "vm-sorry", allKeys)
+				break
+			}
+			d, err := play(ch, "vm-saveoper", allKeys)
+			if err == nil && d == 0 {
+				d, err = waitDigit(ch, 3*time.Second)
+			}
+			if err != nil {
+				return "HANGUP", true, length, true
+			}
+			if d == '1' {
+				play(ch, "vm-msgsaved", "")
+				return "OPERATOR", false, length, true
+			}
+			play(ch, "vm-deleted", "")
+			return "OPERATOR", false, length, false
+		default:
+			next, err = play(ch, "vm-sorry", allKeys)
+		}
+		if err != nil {
+			return "HANGUP", true, length, true
+		}
+		cmd = next
+	}
 }

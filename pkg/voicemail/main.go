@@ -627,7 +627,8 @@ func (s *session) recordGreeting(prompt, base string) error {
 		}
 	}()
 	cmd := '3'
-	for tries := 0; tries < 6; tries++ {
+	attempts := 0
+	for {
 		switch cmd {
 		case '3':
 			if _, err := play(ch, prompt, ""); err != nil {
@@ -657,7 +658,7 @@ func (s *session) recordGreeting(prompt, base string) error {
 			if _, err := play(ch, tmp, allKeys); err != nil {
 				return err
 			}
-		case '1', 0:
+		case '1':
 			for _, f := range s.m.spool.Formats() {
 				os.Rename(tmp+"."+DiskExt(f), base+"."+DiskExt(f))
 			}
@@ -669,13 +670,19 @@ func (s *session) recordGreeting(prompt, base string) error {
 			return err
 		}
 		if d == 0 {
-			if d, err = waitDigit(ch, 5*time.Second); err != nil {
+			if d, err = waitDigit(ch, 6*time.Second); err != nil {
 				return err
+			}
+		}
+		if d == 0 {
+			// Three menus without a key: the new greeting is dropped,
+			// as Asterisk deletes a greeting on timeout.
+			if attempts++; attempts > 3 {
+				return nil
 			}
 		}
 		cmd = d
 	}
-	return nil
 }
 
 // tempGreeting is option 4: record a temporary greeting, or with one in
