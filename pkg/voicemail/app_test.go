@@ -178,6 +178,8 @@ exten => 6009,1,VoiceMail(6009@default,u)
 exten => *97,1,VoiceMailMain(6000@default)
 exten => 6010,1,VoiceMail(6000@default,sU)
 exten => 411,1,Directory(default)
+[cb]
+exten => _X.,1,NoOp(CALLBACK ${EXTEN})
  same => n,NoOp(DIRECTORY_RESULT=${DIRECTORY_RESULT})
 exten => 500,1,NoOp(INFO=${VM_INFO(6000,count)} COUNT=${VMCOUNT(6000)} EXISTS=${VM_INFO(6000,exists)}/${VM_INFO(6009,exists)} NAME=${VM_INFO(6000@default,fullname)})
 `
@@ -728,4 +730,40 @@ func TestMailboxOptions(t *testing.T) {
 		c.phone.Press(d)
 	}
 	l.log.waitFor(t, mark, "Playing 'vm-youhave.")
+}
+
+// TestAdvancedCallback: 3 then 2 offers to call the sender back; 1 sends
+// the dialplan to the callback= context with the caller id number; 3 then
+// 1 (reply) says there is no mailbox for a sender without one.
+func TestAdvancedCallback(t *testing.T) {
+	needSounds(t)
+	l := newLab(t, strings.Replace(labConf, "attach=yes", "attach=yes|callback=cb|saycid=yes", 1)+"[general]\ncidinternalcontexts=default\n")
+	l.leave(t, "6000")
+	c := l.start(t, "*97")
+	from := l.log.waitFor(t, 0, "Playing 'vm-password.")
+	for _, d := range "1234#" {
+		c.phone.Press(d)
+	}
+	from = l.log.waitFor(t, from, "Playing 'vm-opts.")
+	c.phone.Press('1')
+	// saycid: the sender, from an internal context, by extension.
+	from = l.log.waitFor(t, from, "Playing envelope info: message from '6001'")
+	from = l.log.waitFor(t, from, "Playing 'vm-from-extension.")
+	from = l.log.waitFor(t, from, "Playing 'vm-advopts.")
+	c.phone.Press('3')
+	from = l.log.waitFor(t, from, "Playing 'vm-toreply.")
+	from = l.log.waitFor(t, from, "Playing 'vm-starmain.")
+	c.phone.Press('1')
+	from = l.log.waitFor(t, from, "No mailbox number '6001' in context 'default', no reply sent")
+	from = l.log.waitFor(t, from, "Playing 'vm-nobox.")
+	from = l.log.waitFor(t, from, "Playing 'vm-helpexit.")
+	c.phone.Press('3')
+	from = l.log.waitFor(t, from, "Playing 'vm-tocallback.")
+	c.phone.Press('2')
+	from = l.log.waitFor(t, from, "Playing 'vm-num-i-have.")
+	from = l.log.waitFor(t, from, "Playing 'vm-tocallnum.")
+	c.phone.Press('1')
+	l.log.waitFor(t, from, "Placing outgoing call to extension '6001' in context 'cb' from context 'default'")
+	l.log.waitFor(t, from, "CALLBACK 6001")
+	c.wait(t, l)
 }

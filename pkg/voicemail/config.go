@@ -108,6 +108,9 @@ type General struct {
 	PasswordLocation string // "voicemail.conf" or "spooldir"
 	// Prompts are the vm-login, vm-password ... overrides, by option name.
 	Prompts map[string]string
+	// CIDInternalContexts are the contexts whose callers are announced
+	// by their mailbox (cidinternalcontexts=).
+	CIDInternalContexts []string
 	// DirectoryIntro is app_directory's directoryintro= prompt.
 	DirectoryIntro string
 	// ListenKeys are the listen-control-*-key settings.
@@ -216,7 +219,7 @@ var acceptedOptions = map[string]bool{
 	"imapwritetimeout": true, "imapopentimeout": true, "imapclosetimeout": true,
 	"smdienable": true, "smdiport": true, "adsifdn": true, "adsisec": true, "adsiver": true,
 	"tps_queue_high": true, "tps_queue_low": true, "backupdeleted": true, "externpassnotify": true,
-	"externpasscheck": true, "cidinternalcontexts": true, "leaveurgent": true, "tempgreetwarn": true,
+	"externpasscheck": true, "leaveurgent": true, "tempgreetwarn": true,
 	"forward_urgent_auto": true, "usedirectory": true, "volgain": true, "userscontext": true,
 }
 
@@ -468,6 +471,13 @@ func (c *Config) general(v *confparse.Variable, warn warnFunc) {
 		g.PagerSubject = substituteEscapes(val)
 	case "pagerbody":
 		g.PagerBody = substituteEscapes(val)
+	case "cidinternalcontexts":
+		g.CIDInternalContexts = nil
+		for _, c := range strings.Split(val, ",") {
+			if c = strings.TrimSpace(c); c != "" {
+				g.CIDInternalContexts = append(g.CIDInternalContexts, c)
+			}
+		}
 	case "directoryintro":
 		g.DirectoryIntro = val
 	case "externnotify":

@@ -27,6 +27,9 @@ type session struct {
 	// counts at open time, for the intro and the menu
 	urgent, newMsgs, old int
 	inUrgent             bool
+	// exit is where the dialplan goes on when the caller left for a
+	// call (callback, dialout) or an extension; nil: hang up.
+	exit *pbx.Result
 }
 
 // loginTimeout is the wait between digits of a mailbox or password.
@@ -64,8 +67,8 @@ func (m *Module) voiceMailMainExec(ch *pbx.Channel, data string) (pbx.Result, er
 	}
 	err := s.run(start)
 	s.close()
-	if err != nil {
-		return pbx.HangupResult, nil
+	if err == nil && s.exit != nil {
+		return *s.exit, nil
 	}
 	return pbx.HangupResult, nil
 }
@@ -267,6 +270,9 @@ func (s *session) run(start int) error {
 			d, err = playAll(ch, allKeys, "vm-"+Folders[f], "vm-messages")
 		case '3':
 			d, err = s.advanced()
+			if err == nil && s.exit != nil {
+				return nil
+			}
 		case '4':
 			if s.cur > 0 {
 				s.cur--
@@ -460,6 +466,11 @@ func (s *session) playMessage() (rune, error) {
 			return d, err
 		}
 	}
+	if s.u.SayCID {
+		if d, err = s.sayCallerID(msg, false); d != 0 || err != nil {
+			return d, err
+		}
+	}
 	if s.u.SayDuration && msg.Info.Duration >= s.u.SayDurationM*60 {
 		if d, err = sayNumber(ch, msg.Info.Duration/60, allKeys); d != 0 || err != nil {
 			return d, err
@@ -540,41 +551,304 @@ func (s *session) forward() (rune, error) {
 	return playAll(ch, allKeys, "vm-message", "vm-saved")
 }
 
-// advanced is the 3 key: "3 for the envelope". Reply, call back and
-// outgoing calls need dialplan contexts (callback=, dialout=) and are
-// offered only when the mailbox has them.
+// advanced is the 3 key, Asterisk's advanced options: 1 reply (a
+// message to the sender's mailbox), 2 call back (callback= context), 3
+// the envelope, 4 an outgoing call (dialout= context), 5 a new message to
+// another mailbox (sendvoicemail=yes), * back to the main menu.
 func (s *session) advanced() (rune, error) {
-	ch := s.ch
-	if len(s.msgs) == 0 {
-		return 0, nil
-	}
-	d, err := play(ch, "vm-toenvelope", allKeys)
-	if err != nil {
-		return 0, err
-	}
-	if d == 0 {
-		d, err = playAll(ch, allKeys, "vm-starmain")
+	ch, u := s.ch, s.u
+	haveMsg := len(s.msgs) > 0 && !s.starting
+	repeats := 0
+	cmd := rune(0)
+	for {
+		var err error
+		switch cmd {
+		case '1':
+			if !haveMsg {
+				_, err = play(ch, "vm-sorry", "")
+				return 0, err
+			}
+			return 0, s.reply()
+		case '2':
+			if haveMsg {
+				s.m.log.Verbose(3, "Callback Requested\n")
+			}
+			if u.Callback == "" || !haveMsg {
+				_, err = play(ch, "vm-sorry", "")
+				return 0, err
+			}
+			return 0, s.callback()
+		case '3':
+			if !haveMsg {
+				_, err = play(ch, "vm-sorry", "")
+				return 0, err
+			}
+			if _, err := s.envelope(s.msgs[s.cur], ""); err != nil {
+				return 0, err
+			}
+			return 0, nil
+		case '4':
+			if u.Dialout == "" {
+				_, err = play(ch, "vm-sorry", "")
+				return 0, err
+			}
+			return 0, s.dialout("", u.Dialout)
+		case '5':
+			if !u.SendVM {
+				_, err = play(ch, "vm-sorry", "")
+				return 0, err
+			}
+			return 0, s.sendMessage()
+		case '*':
+			return 0, nil
+		}
+		var names []string
+		if !s.starting {
+			names = append(names, "vm-toreply")
+		}
+		if u.Callback != "" && !s.starting {
+			names = append(names, "vm-tocallback")
+		}
+		if !s.starting {
+			names = append(names, "vm-tohearenv")
+		}
+		if u.Dialout != "" {
+			names = append(names, "vm-tomakecall")
+		}
+		if u.SendVM {
+			names = append(names, "vm-leavemsg")
+		}
+		names = append(names, "vm-starmain")
+		d, err := playAll(ch, allKeys, names...)
+		if err == nil && d == 0 {
+			d, err = waitDigit(ch, 6*time.Second)
+		}
 		if err != nil {
 			return 0, err
 		}
+		if d == 0 {
+			if repeats++; repeats > 3 {
+				return 0, nil
+			}
+		}
+		cmd = d
 	}
-	if d == 0 {
-		if d, err = waitDigit(ch, 6*time.Second); err != nil {
-			return 0, err
+}
+
+// envelope is advanced option 3 and the saycid/envelope part of
+// play_message: when it was received and who left it.
+func (s *session) envelope(msg *Message, keys string) (rune, error) {
+	ch := s.ch
+	if msg.Info.OrigTime > 0 {
+		t := time.Unix(msg.Info.OrigTime, 0).In(s.cfg.Location(s.u))
+		format := "'vm-received' Q 'digits/at' IMp"
+		if z, ok := s.cfg.Zone(s.u.Zone); ok && z.MsgFormat != "" {
+			format = z.MsgFormat
+		}
+		if d, err := sayDate(ch, t, format); d != 0 || err != nil {
+			return d, err
 		}
 	}
-	switch d {
-	case '3':
-		msg := s.msgs[s.cur]
-		if msg.Info.OrigTime > 0 {
-			t := time.Unix(msg.Info.OrigTime, 0).In(s.cfg.Location(s.u))
-			return sayDate(ch, t, "'vm-received' Q 'digits/at' IMp")
-		}
-		return 0, nil
-	case '*':
-		return 0, nil
+	return s.sayCallerID(msg, false)
+}
+
+// sayCallerID is play_message_callerid: for a caller from an internal
+// context (cidinternalcontexts) its recorded name or "extension" and its
+// digits, else "from phone number" and the digits; "unknown caller"
+// without a number.
+func (s *session) sayCallerID(msg *Message, callback bool) (rune, error) {
+	ch := s.ch
+	_, num := splitCallerID(msg.Info.CallerID)
+	if num == "" || num == "Unknown" {
+		return play(ch, "vm-unknown-caller", allKeys)
 	}
-	return 0, nil
+	internal := false
+	for _, c := range s.cfg.General.CIDInternalContexts {
+		if c == msg.Info.Context {
+			internal = true
+		}
+	}
+	if internal {
+		greet := s.m.spool.Greeting(msg.Info.Context, num, "greet")
+		if soundExists(ch, greet) {
+			s.m.log.Verbose(3, "Playing envelope info: CID number '%s' matches mailbox number, playing recorded name\n", num)
+			if !callback {
+				if d, err := play(ch, "vm-from", allKeys); d != 0 || err != nil {
+					return d, err
+				}
+			}
+			return play(ch, greet, "")
+		}
+		s.m.log.Verbose(3, "Playing envelope info: message from '%s'\n", num)
+		if !callback {
+			if d, err := play(ch, "vm-from-extension", allKeys); d != 0 || err != nil {
+				return d, err
+			}
+		}
+		return sayDigits(ch, num, "")
+	}
+	if !callback {
+		if d, err := play(ch, "vm-from-phonenumber", allKeys); d != 0 || err != nil {
+			return d, err
+		}
+	}
+	return sayDigits(ch, num, allKeys)
+}
+
+// reply is advanced option 1: leave a message in the sender's mailbox
+// (the caller id number, in this mailbox's context).
+func (s *session) reply() error {
+	ch := s.ch
+	_, num := splitCallerID(s.msgs[s.cur].Info.CallerID)
+	if num == "" || num == "Unknown" {
+		s.m.log.Verbose(3, "No CID number available, no reply sent\n")
+		_, err := play(ch, "vm-nonumber", "")
+		return err
+	}
+	to := s.cfg.Lookup(s.u.Context, num)
+	if to == nil {
+		s.m.log.Verbose(3, "No mailbox number '%s' in context '%s', no reply sent\n", num, s.u.Context)
+		_, err := play(ch, "vm-nobox", "")
+		return err
+	}
+	s.m.log.Verbose(3, "Leaving voicemail for '%s' in context '%s'\n", num, s.u.Context)
+	return s.leaveFor(to, map[byte]string{})
+}
+
+// sendMessage is advanced option 5 (sendvoicemail=yes): a new message to
+// a mailbox the caller enters.
+func (s *session) sendMessage() error {
+	box, err := readString(s.ch, "vm-extension", 0, loginTimeout)
+	if err != nil || box == "" {
+		return err
+	}
+	to := s.cfg.Lookup(s.u.Context, box)
+	if to == nil {
+		_, err := play(s.ch, "pbx-invalid", "")
+		return err
+	}
+	return s.leaveFor(to, map[byte]string{'s': ""})
+}
+
+// leaveFor records a message into another mailbox from inside
+// VoiceMailMain, as leave_voicemail does for reply and send.
+func (s *session) leaveFor(to *User, opts map[byte]string) error {
+	res, err := s.m.leave(s.ch, s.cfg, to, nil, opts)
+	if err != nil {
+		return err
+	}
+	if res.Action == pbx.ActGoto {
+		s.exit = &res
+	}
+	return nil
+}
+
+// callback is advanced option 2: call the sender back in the callback=
+// context (or, with dialout=, a number the caller enters).
+func (s *session) callback() error {
+	ch, u := s.ch, s.u
+	_, num := splitCallerID(s.msgs[s.cur].Info.CallerID)
+	if num == "Unknown" {
+		num = ""
+	}
+	retries := 0
+	for {
+		var names []string
+		if num != "" {
+			s.m.log.Verbose(3, "Confirm CID number '%s' is number to use for callback\n", num)
+			names = []string{"vm-num-i-have"}
+		} else {
+			names = []string{"vm-nonumber"}
+		}
+		d, err := playAll(ch, allKeys, names...)
+		if err == nil && d == 0 && num != "" {
+			d, err = sayDigits(ch, num, allKeys)
+			if err == nil && d == 0 {
+				d, err = play(ch, "vm-tocallnum", allKeys)
+			}
+			if err == nil && d == 0 && u.Dialout != "" {
+				d, err = play(ch, "vm-calldiffnum", allKeys)
+			}
+		} else if err == nil && d == 0 && u.Dialout != "" {
+			d, err = play(ch, "vm-toenternumber", allKeys)
+		}
+		if err == nil && d == 0 {
+			d, err = play(ch, "vm-star-cancel", allKeys)
+		}
+		if err == nil && d == 0 {
+			d, err = waitDigit(ch, 6*time.Second)
+		}
+		if err != nil {
+			return err
+		}
+		switch d {
+		case '1':
+			if num != "" {
+				return s.dialout(num, u.Callback)
+			}
+			fallthrough
+		case '2':
+			if u.Dialout == "" {
+				s.m.log.Verbose(3, "Caller can not specify callback number - no dialout context available\n")
+				_, err := play(ch, "vm-sorry", "")
+				return err
+			}
+			return s.dialout("", u.Dialout)
+		case '*':
+			return nil
+		case 0:
+			if retries++; retries > 3 {
+				return nil
+			}
+		default:
+			if _, err := play(ch, "vm-sorry", ""); err != nil {
+				return err
+			}
+			retries++
+		}
+	}
+}
+
+// dialout leaves VoiceMailMain for num (asked for when "") in context:
+// the dialplan goes on there, as Asterisk's dialout sets the channel's
+// context and extension.
+func (s *session) dialout(num, context string) error {
+	ch := s.ch
+	if num == "" {
+		s.m.log.Verbose(3, "Destination number will be entered manually\n")
+		for retries := 0; retries < 3 && num == ""; {
+			d, err := playAll(ch, allKeys, "vm-enter-num-to-call", "vm-then-pound", "vm-star-cancel")
+			if err == nil && d == 0 {
+				d, err = waitDigit(ch, 6*time.Second)
+			}
+			if err != nil {
+				return err
+			}
+			switch d {
+			case 0:
+				retries++
+			case '*':
+				s.m.log.Verbose(3, "User hit '*' to cancel outgoing call\n")
+				return nil
+			default:
+				rest, err := readString(ch, "", 0, 6*time.Second)
+				if err != nil {
+					return err
+				}
+				num = string(d) + rest
+			}
+		}
+		if num == "" || strings.HasSuffix(num, "*") {
+			return nil
+		}
+	} else {
+		s.m.log.Verbose(3, "Destination number is CID number '%s'\n", num)
+	}
+	chCtx, _, _ := ch.Location()
+	s.m.log.Verbose(3, "Placing outgoing call to extension '%s' in context '%s' from context '%s'\n", num, context, chCtx)
+	r := pbx.GotoResult(context, num, 1)
+	s.exit = &r
+	return nil
 }
 
 // options is the 0 key, vm_options: 1 unavailable, 2 busy, 3 name, 4
