@@ -178,10 +178,10 @@ exten => 6009,1,VoiceMail(6009@default,u)
 exten => *97,1,VoiceMailMain(6000@default)
 exten => 6010,1,VoiceMail(6000@default,sU)
 exten => 411,1,Directory(default)
-[cb]
-exten => _X.,1,NoOp(CALLBACK ${EXTEN})
  same => n,NoOp(DIRECTORY_RESULT=${DIRECTORY_RESULT})
 exten => 500,1,NoOp(INFO=${VM_INFO(6000,count)} COUNT=${VMCOUNT(6000)} EXISTS=${VM_INFO(6000,exists)}/${VM_INFO(6009,exists)} NAME=${VM_INFO(6000@default,fullname)})
+[cb]
+exten => _X.,1,NoOp(CALLBACK ${EXTEN})
 `
 
 func newLab(t *testing.T, conf string) *lab {
