@@ -59,6 +59,8 @@ var KnownModules = []ModuleInfo{
 	{"pbx_config.so", "Text Extension Configuration", "core", true},
 	{"res_musiconhold.so", "Music On Hold Resource", "core", true},
 	{"app_voicemail.so", "Comedian Mail (Voicemail System)", "core", true},
+	{"app_directory.so", "Extension Directory", "core", false},
+	{"func_vmcount.so", "Indicator for whether a voice mailbox has messages in a given folder.", "core", false},
 	{"chan_sip.so", "Session Initiation Protocol (SIP)", "deprecated", true},
 }
 
