@@ -165,6 +165,7 @@ func LoadSnapshot(ac *AsteriskConf) (*Snapshot, confparse.Diagnostics) {
 		s.VM, d = voicemail.Load(load("voicemail.conf", false))
 		s.VM.EtcDir = ac.Directories.EtcDir
 		all = append(all, d...)
+		all = append(all, s.VM.AddUsersConf(users)...)
 	}
 
 	cdrConf := load("cdr.conf", false)

@@ -77,6 +77,8 @@ type User struct {
 	// written back there).
 	File string
 	Line int
+	// FromUsersConf: the box comes from users.conf's hasvoicemail.
+	FromUsersConf bool
 }
 
 // ID is "box@context".
@@ -111,6 +113,8 @@ type General struct {
 	// CIDInternalContexts are the contexts whose callers are announced
 	// by their mailbox (cidinternalcontexts=).
 	CIDInternalContexts []string
+	// UsersContext is the context of users.conf's mailboxes (default).
+	UsersContext string
 	// DirectoryIntro is app_directory's directoryintro= prompt.
 	DirectoryIntro string
 	// ListenKeys are the listen-control-*-key settings.
@@ -220,7 +224,7 @@ var acceptedOptions = map[string]bool{
 	"smdienable": true, "smdiport": true, "adsifdn": true, "adsisec": true, "adsiver": true,
 	"tps_queue_high": true, "tps_queue_low": true, "backupdeleted": true, "externpassnotify": true,
 	"externpasscheck": true, "leaveurgent": true, "tempgreetwarn": true,
-	"forward_urgent_auto": true, "usedirectory": true, "volgain": true, "userscontext": true,
+	"forward_urgent_auto": true, "usedirectory": true, "volgain": true,
 }
 
 // Load turns a parsed voicemail.conf into a Config; cfg nil (no file)
@@ -471,6 +475,8 @@ func (c *Config) general(v *confparse.Variable, warn warnFunc) {
 		g.PagerSubject = substituteEscapes(val)
 	case "pagerbody":
 		g.PagerBody = substituteEscapes(val)
+	case "userscontext":
+		g.UsersContext = val
 	case "cidinternalcontexts":
 		g.CIDInternalContexts = nil
 		for _, c := range strings.Split(val, ",") {

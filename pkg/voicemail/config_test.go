@@ -120,3 +120,22 @@ func TestLoadMissingAndDefaults(t *testing.T) {
 		t.Errorf("defaults: %+v %+v", u, c.General)
 	}
 }
+
+func TestUsersConfMailboxes(t *testing.T) {
+	c, _ := parse(t, "[general]\n[default]\n6000 => 1234,From VM Conf\n")
+	users, _ := confparse.Parse("users.conf", []byte("[general]\nhasvoicemail=yes\n\n[6000]\nfullname=Alice\nsecret=99\nemail=a@example.com\n\n"+
+		"[6001]\nfullname=Bob\nsecret=test\nvmsecret=4321\nhost=dynamic\n\n[6002]\nhasvoicemail=no\nfullname=Carol\n"), confparse.Options{})
+	if diags := c.AddUsersConf(users); len(diags) != 0 {
+		t.Errorf("diagnostics %v", diags)
+	}
+	a, b := c.Lookup("", "6000"), c.Lookup("", "6001")
+	if a == nil || a.FullName != "Alice" || a.Password != "1234" || a.Email != "a@example.com" || a.FromUsersConf {
+		t.Errorf("6000 (voicemail.conf completed by users.conf) = %+v", a)
+	}
+	if b == nil || b.FullName != "Bob" || b.Password != "4321" || !b.FromUsersConf {
+		t.Errorf("6001 = %+v", b)
+	}
+	if c.Lookup("", "6002") != nil {
+		t.Error("6002 has hasvoicemail=no")
+	}
+}

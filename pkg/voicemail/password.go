@@ -33,7 +33,11 @@ func (m *Module) SetPassword(u *User, password string) error {
 	if strings.HasPrefix(m.password(u), "-") {
 		return fmt.Errorf("mailbox %s does not allow password changes", u.ID())
 	}
-	if m.Config().General.PasswordLocation == "spooldir" {
+	if u.FromUsersConf && m.Config().General.PasswordLocation != "spooldir" {
+		// users.conf is the SIP and dialplan file too: gostrisk does not
+		// rewrite it; the new password holds until the next reload.
+		m.log.Warning("Mailbox %s comes from users.conf: its new password is not saved (set vmsecret there)\n", u.ID())
+	} else if m.Config().General.PasswordLocation == "spooldir" {
 		dir := m.spool.BoxDir(u.Context, u.Mailbox)
 		if err := os.MkdirAll(dir, 0o777); err != nil {
 			return fmt.Errorf("voicemail: %w", err)
