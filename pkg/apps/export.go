@@ -1,6 +1,7 @@
 package apps
 
 import (
+	"errors"
 	"strings"
 	"time"
 
@@ -99,4 +100,16 @@ func AnswerIfDown(ch *pbx.Channel) bool { return answerIfDown(ch) }
 // said).
 func SayAlpha(ch *pbx.Channel, s, breakKeys string) (rune, error) {
 	return saySeq(ch, sayAlphaFiles(s, 0), ch.Language(), breakOn(breakKeys))
+}
+
+// ControlStream plays file as ast_control_streamfile: fwd and rev keys
+// skip skipms, pause pauses until pressed again, restart starts over, a
+// stop key ends the playback and is returned (0 when the file played
+// out). A hang-up is pbx.ErrHangup.
+func ControlStream(ch *pbx.Channel, file, fwd, rev, stop, pause, restart string, skipms int) (rune, error) {
+	d, _, err := controlStream(ch, file, fwd, rev, stop, pause, restart, skipms, 0)
+	if errors.Is(err, errHungUp) {
+		return 0, pbx.ErrHangup
+	}
+	return d, err
 }

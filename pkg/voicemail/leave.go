@@ -488,9 +488,6 @@ func runShell(ctx context.Context, line string) error {
 	return SendMail(ctx, line, nil)
 }
 
-// boxPath is used by tests to reach a mailbox directory.
-func (m *Module) boxPath(u *User) string { return filepath.Join(m.spool.Dir, u.Context, u.Mailbox) }
-
 // logError logs at ERROR when the logger has that level (the daemon's
 // does), else as a warning.
 func logError(log pbx.Logger, format string, args ...any) {

@@ -79,7 +79,7 @@ func (m *Module) voiceMailMainExec(ch *pbx.Channel, data string) (pbx.Result, er
 func (m *Module) password(u *User) string {
 	if m.Config().General.PasswordLocation == "spooldir" {
 		if data, err := os.ReadFile(filepath.Join(m.spool.BoxDir(u.Context, u.Mailbox), "secret.conf")); err == nil {
-			if cfg, err := ParseInfoLike(data); err == nil && cfg != "" {
+			if cfg, err := ReadSecret(data); err == nil && cfg != "" {
 				return cfg
 			}
 		}
@@ -480,7 +480,21 @@ func (s *session) playMessage() (rune, error) {
 		}
 	}
 	s.heard[s.cur] = true
-	return play(ch, msg.Base, "0123456789")
+	// The listen controls: # and * skip skipms, 0 pauses, 2 starts over,
+	// the other digits stop and are the caller's next command.
+	g := &s.cfg.General
+	key := func(name, def string) string {
+		if k := g.ListenKeys["listen-control-"+name+"-key"]; k != "" {
+			return k
+		}
+		return def
+	}
+	d, err = apps.ControlStream(ch, msg.Base, key("forward", "#"), key("reverse", "*"), key("stop", "13456789"),
+		key("pause", "0"), key("restart", "2"), g.SkipMS)
+	if err != nil && isEnd(ch, err) {
+		return 0, errHangup
+	}
+	return d, nil
 }
 
 func sayDate(ch *pbx.Channel, t time.Time, format string) (rune, error) {

@@ -9,10 +9,10 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 )
 
-// ParseInfoLike reads the password of a secret.conf ([general]
+// ReadSecret reads the password of a secret.conf ([general]
 // password=...), the file passwordlocation=spooldir keeps in the mailbox
 // directory.
-func ParseInfoLike(data []byte) (string, error) {
+func ReadSecret(data []byte) (string, error) {
 	cfg, diags := confparse.Parse("secret.conf", data, confparse.Options{})
 	if diags.HasErrors() {
 		return "", diags.Err()
