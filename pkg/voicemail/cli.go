@@ -60,7 +60,7 @@ func ShowZones(cfg *Config) string {
 // RegisterCLI adds app_voicemail's commands; reload reloads the module
 // (the daemon's reload path, which reads voicemail.conf again).
 func (m *Module) RegisterCLI(reg *cli.Registry, reload func() error) error {
-	return reg.Register(
+	if err := reg.Register(
 		&cli.Command{
 			Words:   []string{"voicemail", "show", "users"},
 			Summary: "List defined voicemail boxes",
@@ -109,5 +109,8 @@ func (m *Module) RegisterCLI(reg *cli.Registry, reload func() error) error {
 				return nil
 			},
 		},
-	)
+	); err != nil {
+		return err
+	}
+	return reg.Register(m.messageCommands()...)
 }

@@ -266,3 +266,47 @@ type nopLog struct{}
 func (nopLog) Verbose(int, string, ...any) {}
 func (nopLog) Notice(string, ...any)       {}
 func (nopLog) Warning(string, ...any)      {}
+
+// TestMessageCommands: voicemail show mailbox lists every folder's
+// messages by msg_id; move, forward and remove find a message by its id
+// and keep the folders numbered from 0.
+func TestMessageCommands(t *testing.T) {
+	spool := fixtureSpool(t)
+	cfg, _ := parse(t, sampleConf)
+	m := New(Options{Log: nopLog{}, SpoolDir: filepath.Dir(spool), Host: "pbx"}, cfg)
+	defer m.Close()
+	out, ok := m.ShowMailbox("6000", "default")
+	if !ok {
+		t.Fatal(out)
+	}
+	goldenfile.Check(t, "testdata/show_mailbox.txt", out)
+	if out, ok := m.ShowMailbox("6999", "default"); ok || out != "Can't find voicemail user 6999@default\n" {
+		t.Errorf("unknown box: %q", out)
+	}
+	if err := m.MoveMessage("6000", "default", "inbox", "1764493964-00000000", "Work"); err != nil {
+		t.Fatal(err)
+	}
+	s := m.spool
+	if s.Count("default", "6000", "INBOX") != 1 || s.Count("default", "6000", "Work") != 1 {
+		t.Errorf("after move: INBOX %d, Work %d", s.Count("default", "6000", "INBOX"), s.Count("default", "6000", "Work"))
+	}
+	msgs, _ := s.List("default", "6000", "INBOX")
+	if msgs[0].Num != 0 || msgs[0].Info.MsgID != "1764494000-00000001" {
+		t.Errorf("INBOX not renumbered: %+v", msgs[0])
+	}
+	if err := m.ForwardMessage("6000", "default", "Work", "1764493964-00000000", "100", "other", "INBOX"); err != nil {
+		t.Fatal(err)
+	}
+	if s.Count("other", "100", "INBOX") != 1 || s.Count("default", "6000", "Work") != 1 {
+		t.Error("forward must copy")
+	}
+	if err := m.RemoveMessage("6000", "default", "Work", "1764493964-00000000"); err != nil {
+		t.Fatal(err)
+	}
+	if s.Count("default", "6000", "Work") != 0 {
+		t.Error("remove left the message")
+	}
+	if err := m.RemoveMessage("6000", "default", "Work", "nope"); err == nil {
+		t.Error("removing an unknown id succeeded")
+	}
+}
