@@ -767,3 +767,56 @@ func TestAdvancedCallback(t *testing.T) {
 	l.log.waitFor(t, from, "CALLBACK 6001")
 	c.wait(t, l)
 }
+
+// TestForwardWithComment: 8 forwards the message to 6003 with a recorded
+// comment before it; 6003 gets comment + message, 6000 keeps its own.
+func TestForwardWithComment(t *testing.T) {
+	needSounds(t)
+	l := newLab(t, labConf+"6003 => 1,Bob Jones\n")
+	l.leave(t, "6000")
+	c := l.start(t, "*97")
+	from := l.log.waitFor(t, 0, "Playing 'vm-password.")
+	for _, d := range "1234#" {
+		c.phone.Press(d)
+	}
+	from = l.log.waitFor(t, from, "Playing 'vm-opts.")
+	c.phone.Press('1')
+	from = l.log.waitFor(t, from, "Playing 'vm-advopts.")
+	c.phone.Press('8')
+	from = l.log.waitFor(t, from, "Playing 'vm-extension.")
+	for _, d := range "6003#" {
+		c.phone.Press(d)
+	}
+	from = l.log.waitFor(t, from, "Playing 'vm-forwardoptions.")
+	c.phone.Press('1')
+	from = l.log.waitFor(t, from, "Playing 'beep.")
+	time.Sleep(300 * time.Millisecond)
+	c.phone.Say(toneFrames(t, 500, time.Second, media.ULaw)...)
+	c.phone.Press('#')
+	from = l.log.waitFor(t, from, "Playing 'vm-msgforwarded.")
+	c.phone.Press('#')
+	c.wait(t, l)
+	fwd := filepath.Join(l.spool, "voicemail", "default", "6003", "INBOX", "msg0000")
+	pcm := readPCM(t, fwd+".wav", "wav")
+	if len(pcm) < 2*8000 {
+		t.Fatalf("forwarded message has %d samples", len(pcm))
+	}
+	if hz := dominantHz(pcm[1000:4000], 8000); hz < 480 || hz > 520 {
+		t.Errorf("forwarded message starts with %.0f Hz, want the 500 Hz comment", hz)
+	}
+	if hz := dominantHz(pcm[len(pcm)-8000:len(pcm)-1000], 8000); hz < 980 || hz > 1020 {
+		t.Errorf("forwarded message ends with %.0f Hz, want the 1000 Hz message", hz)
+	}
+	data, _ := os.ReadFile(fwd + ".txt")
+	info, err := voicemail.ParseInfo("msg0000.txt", data)
+	if err != nil || info.Duration < 3 || info.OrigMailbox != "6000" {
+		t.Errorf("forwarded msg0000.txt: %v\n%s", err, data)
+	}
+	if c, _ := l.e.MailboxCounts("6003"); c.New != 1 {
+		t.Errorf("6003 counts %+v", c)
+	}
+	own := readPCM(t, filepath.Join(l.spool, "voicemail", "default", "6000", "Old", "msg0000.wav"), "wav")
+	if hz := dominantHz(own[1000:4000], 8000); hz < 980 || hz > 1020 {
+		t.Errorf("6000's own copy starts with %.0f Hz", hz)
+	}
+}

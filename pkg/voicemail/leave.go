@@ -578,3 +578,45 @@ func (m *Module) review(ch *pbx.Channel, cfg *Config, u *User, tmpBase string, o
 		cmd = next
 	}
 }
+
+// concat writes to dst (format f) the audio of a then b, both in format
+// f, and returns the length of a.
+func concat(dst, f, a, b string) (time.Duration, error) {
+	ff, ok := sound.LookupFileFormat(f)
+	if !ok || !ff.Supported() {
+		return 0, fmt.Errorf("unknown format %s", f)
+	}
+	w, err := sound.Create(dst, ff)
+	if err != nil {
+		return 0, err
+	}
+	var first time.Duration
+	for i, src := range []string{a, b} {
+		r, err := sound.Open(src, ff)
+		if err != nil {
+			w.Abort()
+			return 0, err
+		}
+		for {
+			fr, err := r.ReadFrame()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				r.Close()
+				w.Abort()
+				return 0, err
+			}
+			if i == 0 {
+				first += fr.Length()
+			}
+			if err := w.WriteFrame(fr); err != nil {
+				r.Close()
+				w.Abort()
+				return 0, err
+			}
+		}
+		r.Close()
+	}
+	return first, w.Close()
+}

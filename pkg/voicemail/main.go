@@ -543,26 +543,149 @@ func (s *session) chooseFolder(prompt string) (int, error) {
 	return -1, nil
 }
 
-// forward is the 8 key: a mailbox number, then a copy of the message in
-// its INBOX (vm-forward's "enter extension" flow).
+// forward is the 8 key (forward_message): the mailboxes to send the
+// message to (several separated by *), then vm-forwardoptions: 1 records
+// a comment put before the message, 2 sends it as it is, * cancels.
 func (s *session) forward() (rune, error) {
 	ch := s.ch
-	box, err := readString(ch, "vm-extension", 0, loginTimeout)
-	if err != nil || box == "" {
-		return 0, err
+	var targets []*User
+	for tries := 0; len(targets) == 0; tries++ {
+		if tries == 3 {
+			return 0, nil
+		}
+		boxes, err := readString(ch, "vm-extension", 0, loginTimeout)
+		if err != nil {
+			return 0, err
+		}
+		if boxes == "" {
+			return 0, nil
+		}
+		for _, b := range strings.Split(boxes, "*") {
+			if b == "" {
+				continue
+			}
+			box, ctx, _ := strings.Cut(b, "@")
+			if ctx == "" {
+				ctx = s.u.Context
+			}
+			to := s.cfg.Lookup(ctx, box)
+			if to == nil {
+				targets = nil
+				if _, err := play(ch, "pbx-invalid", ""); err != nil {
+					return 0, err
+				}
+				break
+			}
+			targets = append(targets, to)
+		}
 	}
-	to := s.cfg.Lookup(s.u.Context, box)
-	if to == nil {
-		return play(ch, "pbx-invalid", allKeys)
+	prepend := ""
+	for retries := 0; ; {
+		d, err := playAll(ch, allKeys, "vm-forwardoptions", "vm-starmain")
+		if err == nil && d == 0 {
+			d, err = waitDigit(ch, 6*time.Second)
+		}
+		if err != nil {
+			return 0, err
+		}
+		if d == '1' {
+			if prepend, err = s.recordPrepend(); err != nil {
+				return 0, err
+			}
+			break
+		}
+		if d == '2' {
+			break
+		}
+		if d == '*' {
+			return 0, nil
+		}
+		if retries++; retries > 3 {
+			return 0, nil
+		}
 	}
-	base, num, cerr := s.m.spool.CopyTo(s.msgs[s.cur].Base, to.Context, to.Mailbox, "INBOX", to.MaxMsg)
-	if cerr != nil {
+	if prepend != "" {
+		defer func() {
+			for _, f := range s.m.spool.Formats() {
+				os.Remove(prepend + "." + DiskExt(f))
+			}
+		}()
+	}
+	src := s.msgs[s.cur]
+	ok := true
+	for _, to := range targets {
+		base, _, err := s.m.spool.CopyTo(src.Base, to.Context, to.Mailbox, "INBOX", to.MaxMsg)
+		if err != nil {
+			ok = false
+			continue
+		}
+		if prepend != "" {
+			if err := s.m.prependTo(base, prepend); err != nil {
+				s.m.log.Warning("Unable to put the comment before %s: %v\n", base, err)
+			}
+		}
+		s.m.changed(to)
+	}
+	if !ok {
 		return play(ch, "vm-mailboxfull", allKeys)
 	}
-	_ = base
-	_ = num
-	s.m.changed(to)
-	return playAll(ch, allKeys, "vm-message", "vm-saved")
+	return play(ch, "vm-msgforwarded", allKeys)
+}
+
+// recordPrepend records the comment of a forward (a beep, then until #
+// or silence) in the mailbox's tmp folder; "" when nothing was recorded.
+func (s *session) recordPrepend() (string, error) {
+	g := &s.cfg.General
+	formats := s.m.spool.Formats()
+	dir := s.m.spool.FolderDir(s.u.Context, s.u.Mailbox, "tmp")
+	os.MkdirAll(dir, 0o777)
+	base := filepath.Join(dir, "prepend-"+strconv.FormatInt(time.Now().UnixNano(), 36))
+	if _, err := play(s.ch, "beep", ""); err != nil {
+		return "", err
+	}
+	status, hungUp, _ := apps.RecordFile(s.ch, base+"."+DiskExt(formats[0]), formats[0], apps.RecordOptions{
+		Silence: g.MaxSilence, Threshold: g.SilenceThreshold, MaxDuration: time.Duration(s.u.MaxSecs) * time.Second, Terminator: '#',
+	})
+	if hungUp {
+		os.Remove(base + "." + DiskExt(formats[0]))
+		return "", errHangup
+	}
+	if status == "ERROR" {
+		return "", nil
+	}
+	for _, f := range formats[1:] {
+		convert(base+"."+DiskExt(formats[0]), formats[0], base+"."+DiskExt(f), f)
+	}
+	return base, nil
+}
+
+// prependTo rewrites message base with the audio of prepend before its
+// own, in every format, and its duration in the .txt, each file through
+// a temporary name.
+func (m *Module) prependTo(base, prepend string) error {
+	var extra time.Duration
+	for _, f := range m.spool.Formats() {
+		ext := DiskExt(f)
+		d, err := concat(base+"."+ext+".new", f, prepend+"."+ext, base+"."+ext)
+		if err != nil {
+			os.Remove(base + "." + ext + ".new")
+			return err
+		}
+		if err := os.Rename(base+"."+ext+".new", base+"."+ext); err != nil {
+			return err
+		}
+		extra = d
+	}
+	data, err := os.ReadFile(base + ".txt")
+	if err != nil {
+		return err
+	}
+	info, err := ParseInfo(base+".txt", data)
+	if err != nil {
+		return err
+	}
+	info.Duration += int(extra.Round(time.Second) / time.Second)
+	return writeFileAtomic(base+".txt", info.Bytes())
 }
 
 // advanced is the 3 key, Asterisk's advanced options: 1 reply (a
