@@ -49,9 +49,15 @@ func (m *Module) voiceMailExec(ch *pbx.Channel, data string) (pbx.Result, error)
 	log := ch.Engine().Log()
 	args := pbx.SplitArgs(data, ',')
 	if strings.TrimSpace(args[0]) == "" {
-		log.Warning("VoiceMail requires an argument (extension)\n")
-		ch.SetVar("VMSTATUS", "FAILED")
-		return pbx.HangupResult, nil
+		// Without a mailbox Asterisk asks the caller for one.
+		box, err := readString(ch, "vm-whichbox", 0, loginTimeout)
+		if err != nil {
+			return pbx.HangupResult, nil
+		}
+		if box == "" {
+			return pbx.Continue, nil
+		}
+		args[0] = box
 	}
 	opts := map[byte]string{}
 	if len(args) > 1 {
@@ -138,6 +144,10 @@ func (m *Module) leave(ch *pbx.Channel, cfg *Config, u *User, others []string, o
 	if prefile != "" {
 		if apps.SoundExists(ch, prefile) {
 			d, err = play(ch, prefile, ecodes)
+			if has(opts, 'S') {
+				// S: no instructions after a recorded greeting.
+				silent = true
+			}
 		} else {
 			d, err = m.inventMessage(ch, u, has(opts, 'b'), ecodes)
 		}
@@ -194,9 +204,16 @@ func (m *Module) leave(ch *pbx.Channel, cfg *Config, u *User, others []string, o
 		return pbx.Continue, nil
 	}
 	defer cleanup()
-	if _, err := play(ch, "beep", ""); err != nil {
-		ch.SetVar("VMSTATUS", "FAILED")
-		return pbx.HangupResult, err
+	// t(file) plays another beep, t alone none.
+	beep := "beep"
+	if t, ok := opts['t']; ok {
+		beep = t
+	}
+	if beep != "" {
+		if _, err := play(ch, beep, ""); err != nil {
+			ch.SetVar("VMSTATUS", "FAILED")
+			return pbx.HangupResult, err
+		}
 	}
 	started := time.Now()
 	status, hungUp, length := m.recordMessage(ch, cfg, u, tmpBase, useOperator)

@@ -48,7 +48,12 @@ func (m *Module) voiceMailMainExec(ch *pbx.Channel, data string) (pbx.Result, er
 	}
 	cfg := m.Config()
 	chCtx, _, _ := ch.Location()
-	u, res, ok := m.authenticate(ch, cfg, vmctx, box, has(opts, 's'), opts['p'], chCtx)
+	prefix := ""
+	if has(opts, 'p') {
+		// p: the mailbox given is a prefix of the one the caller enters.
+		prefix, box = box, ""
+	}
+	u, res, ok := m.authenticate(ch, cfg, vmctx, box, has(opts, 's'), prefix, chCtx)
 	if !ok {
 		return res, nil
 	}

@@ -44,6 +44,8 @@ func (m *Module) apps() []*pbx.App {
 				"    d([c]): Accept digits for a new extension in context c, if played during the greeting. Context defaults to the current context.\n" +
 				"    g(#): Use the specified amount of gain when recording the voicemail message. The units are whole-number decibels (dB). Only works on supported technologies, which is DAHDI only.\n" +
 				"    s: Skip the playback of instructions for leaving a message to the calling party.\n" +
+				"    S: Skip the playback of instructions for leaving a message to the calling party, but only if a greeting has been recorded by the mailbox user.\n" +
+				"    t([x]): Play a custom beep tone to the caller instead of the default one. If this option is used but no file is specified, the beep is suppressed.\n" +
 				"    u: Play the 'unavailable' greeting.\n    U: Mark message as 'URGENT'.\n    P: Mark message as 'PRIORITY'.",
 			SeeAlso: "VoiceMailMain",
 			Exec:    m.voiceMailExec,
