@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/confparse"
@@ -266,12 +267,32 @@ func (s *Spool) Lock(dir string) (unlock func(), err error) {
 			m.Unlock()
 			return nil, fmt.Errorf("voicemail: %w %s", ErrLock, dir)
 		}
+		if staleLock(lock) {
+			// Left by a process that died holding it: nobody will
+			// remove it, and the folder would stay locked for good.
+			os.Remove(lock)
+			continue
+		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	return func() {
 		os.Remove(lock)
 		m.Unlock()
 	}, nil
+}
+
+// staleLock reports a .lock whose owner (the pid ast_lock_path and Lock
+// write in it) no longer runs on this host.
+func staleLock(path string) bool {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err != nil || pid <= 0 {
+		return false
+	}
+	return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
 }
 
 // lastIndex is LAST_MSG_INDEX: the highest number in use, -1 when none.

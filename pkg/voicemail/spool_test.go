@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -221,6 +223,18 @@ func TestResequenceAndLock(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, ".lock")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf(".lock left behind: %v", err)
 	}
+	// A .lock left by a process that died is taken over at once.
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Skip(err)
+	}
+	os.WriteFile(filepath.Join(dir, ".lock"), []byte(strconv.Itoa(dead.Process.Pid)), 0o644)
+	start := time.Now()
+	unlock, err = s.Lock(dir)
+	if err != nil || time.Since(start) > time.Second {
+		t.Fatalf("stale lock: %v after %v", err, time.Since(start))
+	}
+	unlock()
 }
 
 // TestShowUsersFixture lists a spool in Asterisk's layout: the NewMsg
