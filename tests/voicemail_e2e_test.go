@@ -323,3 +323,63 @@ func TestVoicemailCLI(t *testing.T) {
 		t.Errorf("after the reload:\n%s", got)
 	}
 }
+
+// TestVoicemailUnsolicitedMWI: phone 6000 (a registered sipp) gets
+// chan_sip's unsolicited NOTIFY with Voice-Message: 0/0 on registration
+// and 1/0 once 6001 (baresip, a 1000 Hz tone) left it a message.
+func TestVoicemailUnsolicitedMWI(t *testing.T) {
+	requireBaresip(t)
+	harness.RequireSipp(t)
+	mailFile := filepath.Join(t.TempDir(), "mail.eml")
+	in := mediaInstance(t, map[string][]string{
+		"6000": {"mailbox=6000@default"},
+		"6001": {"disallow=all", "allow=ulaw"},
+	}, func(f map[string]string) {
+		f["extensions.conf"] = strings.Replace(f["extensions.conf"], "[work]\n",
+			"[work]\nexten => 6000,1,VoiceMail(6000@default,u)\nexten => 6000,2,Hangup()\n", 1)
+		f["voicemail.conf"] = "[general]\nformat=wav\nmailcmd=cat > " + mailFile + "\n[default]\n6000 => 1234,Sadek Adel\n"
+	})
+	msgs := filepath.Join(t.TempDir(), "phone-messages.log")
+	sf := scenarioFrom(t, "vm-mwi-phone-6000.xml.tmpl", map[string]string{"HOLD": "30000"})
+	phone6000 := harness.Sipp{Scenario: sf, Target: "127.0.0.1:" + strconv.Itoa(in.SIPPort), Timeout: 90 * time.Second,
+		Extra: []string{"-oocsf", mustAbs(t, filepath.Join("testdata", "vm-mwi-ooc.xml")), "-trace_msg", "-message_file", msgs}}
+	waitPhone := phone6000.Start(t)
+	if !harness.PollUntil(10*time.Second, func() bool { n := unsolicitedMWI(msgs); return len(n) > 0 }) {
+		t.Fatalf("no NOTIFY on registration; output:\n%s", in.Output())
+	}
+	if got := unsolicitedMWI(msgs); got[0] != "no 0/0 (0/0)" {
+		t.Errorf("NOTIFY on registration: %q, want 0/0", got)
+	}
+	caller := phone(t, in, "6001", "PCMU", 1000)
+	caller.command("dial", "sip:6000@127.0.0.1:"+strconv.Itoa(in.SIPPort))
+	if !harness.PollUntil(25*time.Second, func() bool { return strings.Contains(in.Output(), "Playing 'beep.") }) {
+		t.Fatalf("no beep; output:\n%s", in.Output())
+	}
+	if err := caller.waitEvent("CALL_ESTABLISHED", 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3 * time.Second)
+	hangup(t, caller, nil)
+	caller.Stop()
+	if !harness.PollUntil(10*time.Second, func() bool { n := unsolicitedMWI(msgs); return len(n) > 1 && n[len(n)-1] == "yes 1/0 (0/0)" }) {
+		t.Errorf("no NOTIFY with Voice-Message: 1/0 after the message: %q", unsolicitedMWI(msgs))
+	}
+	if out := in.MustRX("sip show peer 6000"); !strings.Contains(out, "  LastMsgsSent : 1/0\n") {
+		t.Errorf("sip show peer 6000:\n%s", out)
+	}
+	waitPhone()
+}
+
+// unsolicitedMWI lists the message-summary NOTIFYs in a sipp message
+// trace that carry no Subscription-State (chan_sip's unsolicited MWI).
+func unsolicitedMWI(path string) []string {
+	data, _ := os.ReadFile(path)
+	var out []string
+	for _, m := range regexp.MustCompile(`(?s)NOTIFY sip:(.*?)Messages-Waiting: (\w+)\r?\nMessage-Account: [^\r\n]+\r?\nVoice-Message: (\d+/\d+ \(\d+/\d+\))`).FindAllStringSubmatch(string(data), -1) {
+		if strings.Contains(m[1], "Subscription-State:") {
+			continue
+		}
+		out = append(out, m[2]+" "+m[3])
+	}
+	return out
+}
