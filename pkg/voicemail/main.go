@@ -122,16 +122,32 @@ func (m *Module) authenticate(ch *pbx.Channel, cfg *Config, vmctx, box string, s
 			if err != nil {
 				return nil, pbx.HangupResult, false
 			}
-			if mailbox == "*" {
+			switch {
+			case mailbox == "":
+				// Nothing entered: the caller's own number, as Asterisk.
+				if mailbox = ch.CallerID().Num; mailbox == "" {
+					log.Verbose(3, "Username not entered\n")
+					return nil, pbx.HangupResult, false
+				}
+			case mailbox == "*":
+				log.Verbose(4, "Mailbox begins with '*', attempting jump to extension 'a'\n")
 				if ch.Engine().Exists(ch, chCtx, "a", 1) {
 					return nil, pbx.GotoResult(chCtx, "a", 1), false
 				}
+				log.Verbose(4, "Jump to extension 'a' failed; setting mailbox to NULL\n")
+				mailbox = ""
 			}
 			mailbox = prefix + mailbox
 		}
 		u := cfg.Lookup(vmctx, mailbox)
 		if u != nil && skipPassword {
 			return u, pbx.Continue, true
+		}
+		if u != nil {
+			if p := m.password(u); p == "" || p == "-" {
+				// A blank password is not asked for.
+				return u, pbx.Continue, true
+			}
 		}
 		password, err := readString(ch, prompt("vm-password", "vm-password"), 0, loginTimeout)
 		if err != nil {
@@ -160,7 +176,6 @@ func (m *Module) authenticate(ch *pbx.Channel, cfg *Config, vmctx, box string, s
 			loginPrompt = "vm-incorrect-mailbox"
 		}
 	}
-	log.Warning("Couldn't read username\n")
 	play(ch, "vm-goodbye", "")
 	return nil, pbx.HangupResult, false
 }
