@@ -200,8 +200,10 @@ func (m *Mail) BuildMail(n *Notice) ([]byte, error) {
 			s = mime.QEncoding.Encode(g.Charset, s)
 		}
 		fmt.Fprintf(&b, "Subject: %s"+endl, s)
-	case m.Pager:
+	case m.Pager && n.Flag == "":
 		fmt.Fprintf(&b, "Subject: New VM"+endl)
+	case m.Pager:
+		fmt.Fprintf(&b, "Subject: New %s VM"+endl, n.Flag)
 	default:
 		prefix := "[PBX]: "
 		if g.PBXSkip {
@@ -218,8 +220,14 @@ func (m *Mail) BuildMail(n *Notice) ([]byte, error) {
 		if g.PagerBody != "" {
 			fmt.Fprintf(&b, "%s"+endl, subst(g.PagerBody))
 		} else {
-			fmt.Fprintf(&b, "New %s long %s msg in box %s"+endl+"from %s, on %s"+endl, duration(n.Duration),
-				strings.ToLower(n.Flag), u.Mailbox, orCaller(n), date)
+			caller := "unknown"
+			if n.CIDName != "" {
+				caller = n.CIDName
+			} else if n.CIDNum != "" {
+				caller = n.CIDNum
+			}
+			fmt.Fprintf(&b, "New %s long %s msg in box %s"+endl+"from %s, on %s", duration(n.Duration),
+				n.Flag, u.Mailbox, caller, date)
 		}
 		return b.Bytes(), nil
 	}
