@@ -76,9 +76,7 @@ func NewCatalogue(snap *Snapshot) (*Catalogue, error) {
 	if snap.Modules.Enabled("res_musiconhold.so") {
 		d.moh = moh.New(moh.Options{Log: quietLog{}, DataDir: snap.Ast.Directories.DataDir}, snap.MOH)
 	}
-	if snap.Modules.Enabled("app_voicemail.so") {
-		d.vm = voicemail.New(voicemail.Options{Log: quietLog{}, SpoolDir: snap.Ast.Directories.SpoolDir}, snap.VM)
-	}
+	d.vm = voicemail.New(voicemail.Options{Log: quietLog{}, SpoolDir: snap.Ast.Directories.SpoolDir}, snap.VM)
 	removed, err := d.registerDialplan(eng, snap)
 	if err != nil {
 		return nil, err

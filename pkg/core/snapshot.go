@@ -161,7 +161,7 @@ func LoadSnapshot(ac *AsteriskConf) (*Snapshot, confparse.Diagnostics) {
 	}
 
 	s.VM, _ = voicemail.Load(nil)
-	if s.Modules.Enabled("app_voicemail.so") {
+	if s.Modules.Enabled("app_voicemail.so") || s.Modules.Enabled("app_directory.so") {
 		s.VM, d = voicemail.Load(load("voicemail.conf", false))
 		s.VM.EtcDir = ac.Directories.EtcDir
 		all = append(all, d...)

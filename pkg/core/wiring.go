@@ -66,9 +66,11 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	if snap.Modules.Enabled("res_musiconhold.so") {
 		d.moh = moh.New(moh.Options{Log: d.log, DataDir: d.conf.Directories.DataDir}, snap.MOH)
 	}
-	if snap.Modules.Enabled("app_voicemail.so") {
-		d.vm = voicemail.New(voicemail.Options{Log: d.log, SpoolDir: d.conf.Directories.SpoolDir}, snap.VM)
-	}
+	// The voicemail module is built even when app_voicemail.so is not
+	// loaded: app_directory.so's Directory and func_vmcount.so's VMCOUNT
+	// read its mailboxes, and noload then takes away what modules.conf
+	// does not load, with the reason the check prints.
+	d.vm = voicemail.New(voicemail.Options{Log: d.log, SpoolDir: d.conf.Directories.SpoolDir}, snap.VM)
 	noload, err := d.registerDialplan(eng, snap)
 	if err != nil {
 		return err
@@ -121,7 +123,7 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	if err := d.startMOH(snap); err != nil {
 		return err
 	}
-	if err := d.startVoicemail(); err != nil {
+	if err := d.startVoicemail(snap); err != nil {
 		return err
 	}
 	if err := d.startDevstate(eng, snap); err != nil {
@@ -171,9 +173,9 @@ func (d *Daemon) registerDialplan(eng *pbx.Engine, snap *Snapshot) (map[string]s
 
 // startVoicemail loads app_voicemail: its CLI, the mailbox counts MWI
 // asks for, and the spool poller.
-func (d *Daemon) startVoicemail() error {
+func (d *Daemon) startVoicemail(snap *Snapshot) error {
 	vm := d.vm
-	if vm == nil {
+	if vm == nil || !snap.Modules.Enabled("app_voicemail.so") {
 		return nil
 	}
 	if err := vm.RegisterCLI(d.reg, func() error { return d.Reload("app_voicemail.so") }); err != nil {
