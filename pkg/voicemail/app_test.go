@@ -179,6 +179,7 @@ exten => *97,1,VoiceMailMain(6000@default)
 exten => 6010,1,VoiceMail(6000@default,sU)
 exten => 411,1,Directory(default)
  same => n,NoOp(DIRECTORY_RESULT=${DIRECTORY_RESULT})
+exten => 412,1,Directory(default,,m)
 exten => 500,1,NoOp(INFO=${VM_INFO(6000,count)} COUNT=${VMCOUNT(6000)} EXISTS=${VM_INFO(6000,exists)}/${VM_INFO(6009,exists)} NAME=${VM_INFO(6000@default,fullname)})
 [cb]
 exten => _X.,1,NoOp(CALLBACK ${EXTEN})
@@ -819,4 +820,22 @@ func TestForwardWithComment(t *testing.T) {
 	if hz := dominantHz(own[1000:4000], 8000); hz < 980 || hz > 1020 {
 		t.Errorf("6000's own copy starts with %.0f Hz", hz)
 	}
+}
+
+// TestDirectoryMenu: with m, the matches are offered as a menu ("press
+// N for <name>", sorted by last name); 2 picks the second.
+func TestDirectoryMenu(t *testing.T) {
+	needSounds(t)
+	l := newLab(t, labConf+"6003 => 1,Bob Martel\n")
+	c := l.start(t, "412")
+	l.log.waitFor(t, 0, "Playing 'dir-usingkeypad.")
+	for _, d := range "627" {
+		c.phone.Press(d)
+	}
+	from := l.log.waitFor(t, 0, "Playing 'dir-multi1.")
+	from = l.log.waitFor(t, from, "Playing 'digits/2.")
+	l.log.waitFor(t, from, "Playing 'dir-multi2.")
+	c.phone.Press('2')
+	// Martel sorts before Martin: 2 is Alice Martin, 6000.
+	l.log.waitFor(t, from, "Executing [6000@default:1] VoiceMail(")
 }

@@ -35,6 +35,7 @@ var directoryApp = pbx.App{
 		"    b(n): Allow the caller to enter either the first or the last name of a user in the directory.\n" +
 		"    p(n): Pause for n milliseconds after the digits are typed.\n" +
 		"    n: Read digits even if the channel is not answered.\n" +
+		"    m: Instead of reading each name sequentially and asking for confirmation, create a menu of up to 8 names.\n" +
 		"    s: Skip calling the extension, instead set it in the DIRECTORY_EXTEN channel variable.\n" +
 		"    v: Instead of dialing the extension, only set the extension number in the channel (the VoiceMail application's d option uses this).",
 }
@@ -161,6 +162,9 @@ func (m *Module) directorySearch(ch *pbx.Channel, cfg *Config, vmctx, dialctx st
 		}
 		waitDigit(ch, time.Duration(p)*time.Millisecond)
 	}
+	if has(opts, 'm') {
+		return m.directoryMenu(ch, items, dialctx, opts)
+	}
 	for _, it := range items {
 		for loop := 0; loop < 3; loop++ {
 			d, err := m.sayOwner(ch, it.u, has(opts, 'e'))
@@ -186,6 +190,49 @@ func (m *Module) directorySearch(ch *pbx.Channel, cfg *Config, vmctx, dialctx st
 			if d == '*' {
 				break
 			}
+		}
+	}
+	if _, err := play(ch, "dir-nomore", allKeys); err != nil {
+		return pbx.HangupResult, true, err
+	}
+	return pbx.Continue, false, nil
+}
+
+// directoryMenu is select_item_menu (option m): the matches by blocks
+// of eight, "press N for <name>", 9 for more; a digit of the block
+// selects.
+func (m *Module) directoryMenu(ch *pbx.Channel, items []dirItem, dialctx string, opts map[byte]string) (pbx.Result, bool, error) {
+	for start := 0; start < len(items); start += 8 {
+		block := items[start:min(start+8, len(items))]
+		var d rune
+		var err error
+		for i, it := range block {
+			d, err = playAll(ch, allKeys, "dir-multi1", "digits/"+strconv.Itoa(i+1), "dir-multi2")
+			if err == nil && d == 0 {
+				d, err = m.sayOwner(ch, it.u, has(opts, 'e'))
+			}
+			if err == nil && d == 0 {
+				d, err = waitDigit(ch, 800*time.Millisecond)
+			}
+			if err != nil {
+				return pbx.HangupResult, true, err
+			}
+			if d != 0 {
+				break
+			}
+		}
+		if d == 0 && len(items) > start+len(block) {
+			if d, err = play(ch, "dir-multi9", allKeys); err != nil {
+				return pbx.HangupResult, true, err
+			}
+		}
+		if d == 0 {
+			if d, err = waitDigit(ch, 3*time.Second); err != nil {
+				return pbx.HangupResult, true, err
+			}
+		}
+		if d > '0' && d < '1'+rune(len(block)) {
+			return m.selectEntry(ch, block[d-'1'].u, dialctx, opts)
 		}
 	}
 	if _, err := play(ch, "dir-nomore", allKeys); err != nil {
