@@ -42,6 +42,7 @@
 #   PLAY=0 (skip the paced sessions) PLAY_N=2000 PLAY_SECONDS=20
 #   TRANSCODE=0 (skip the translated calls) TRANSCODE_CALLS=200,500
 #   PLAYBACK=0 (skip the Playback channels) PLAYBACK_CALLS=500,1000 (x2 channels)
+#   VOICEMAIL=0 (skip the voicemail callers) VOICEMAIL_CALLS=250,500 (x2 callers) VOICEMAIL_FORMAT=wav
 #   SIPP_PROCS=1 SIPP_MAX_PROCS=4 SIPP_BUSY=90 (registration load processes
 #   and the sipp CPU % that counts as saturated, see below)
 #   FLOOD=0 (skip the floods) FLOOD_SECONDS=30 FLOOD_AFTER=30 FLOOD_CONNS=200
@@ -883,4 +884,11 @@ if [ "${CONF:-1}" != 0 ]; then
 	(cd "$ROOT" && go run ./bench/relayload -modes conf10,conf100 -calls "${CONF_CALLS:-250,500,750}") || echo "relayload (conferences) failed"
 	printf '\nCalls recorded by MixMonitor (bench/relayload mixmonitor; ulaw-alaw is the frame bridge alone):\n'
 	(cd "$ROOT" && go run ./bench/relayload -modes mixmonitor,ulaw-alaw -calls "${MIXMON_CALLS:-250,500}") || echo "relayload (mixmonitor) failed"
+# Callers leaving voicemail (VoiceMail on RTP sessions recording to a
+# temporary spool, format= VOICEMAIL_FORMAT); a "call" is two callers.
+# VOICEMAIL=0 skips it.
+if [ "${VOICEMAIL:-1}" != 0 ]; then
+	printf '\nCallers leaving voicemail (VoiceMail recording to disk, bench/relayload; calls x 2 = callers;\n'
+	printf '"packets/s relayed" = packets recorded; the phones get nothing back):\n'
+	(cd "$ROOT" && go run ./bench/relayload -modes voicemail -vmformat "${VOICEMAIL_FORMAT:-wav}" -calls "${VOICEMAIL_CALLS:-250,500}") || echo "relayload (voicemail) failed"
 fi

@@ -93,10 +93,24 @@ func runOne(o options, mode string, n int) (res result, err error) {
 		return res, err
 	}
 	defer ce.close()
+	var vm *vmLab
+	if mode == "voicemail" {
+		if vm, err = newVMLab(eng, 2*n, o.vmFormat); err != nil {
+			return res, err
+		}
+		defer func() {
+			res.messages = vm.messages()
+			vm.close()
+		}()
+	}
 	calls := make([]*call, 0, n)
 	defer func() {
 		for _, c := range calls {
 			c.close()
+		}
+		// The callers have hung up: their messages are in the spool now.
+		if vm != nil {
+			res.messages = vm.messages()
 		}
 	}()
 	for i := 0; i < n; i++ {
@@ -170,6 +184,12 @@ func runOne(o options, mode string, n int) (res result, err error) {
 		}
 		if mode == mixMonitorMode {
 			if c.xc, err = startMixMonitor(eng, ce, c.a, c.b, i); err != nil {
+				return res, fmt.Errorf("call %d: %w", i, err)
+			}
+			continue
+		}
+		if mode == "voicemail" {
+			if c.xc, err = startVoicemail(eng, c.a, c.b, i); err != nil {
 				return res, fmt.Errorf("call %d: %w", i, err)
 			}
 			continue

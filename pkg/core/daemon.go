@@ -31,6 +31,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/moh"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
+	"github.com/gostrisk/gostrisk/pkg/voicemail"
 )
 
 // RunOptions are the command-line settings of a daemon run.
@@ -73,7 +74,8 @@ type Daemon struct {
 	db     *astdb.DB
 	cdr    *cdr.Writer
 	engine *pbx.Engine
-	moh    *moh.Module // nil when res_musiconhold.so is not loaded
+	moh    *moh.Module       // nil when res_musiconhold.so is not loaded
+	vm     *voicemail.Module // nil when app_voicemail.so is not loaded
 	sip    *chansip.Driver
 	// devstate is the hint table and device state module (devstatewiring.go).
 	devstate *devstate.Service
@@ -353,6 +355,9 @@ func (d *Daemon) Reload(moduleName string) error {
 	}
 	if apply("res_musiconhold.so") {
 		merged.MOH = snap.MOH
+	}
+	if apply("app_voicemail.so") {
+		merged.VM = snap.VM
 	}
 	if moduleName == "" || moduleName == "indications" {
 		merged.Indications = snap.Indications

@@ -10,6 +10,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
 	"github.com/gostrisk/gostrisk/pkg/pbx/expr"
+	"github.com/gostrisk/gostrisk/pkg/voicemail"
 )
 
 // asteriskModules maps Asterisk 18's application names (lower case, as
@@ -76,6 +77,7 @@ func NewCatalogue(snap *Snapshot) (*Catalogue, error) {
 		d.moh = moh.New(moh.Options{Log: quietLog{}, DataDir: snap.Ast.Directories.DataDir}, snap.MOH)
 	}
 	d.newConferenceModules(snap, quietLog{})
+	d.vm = voicemail.New(voicemail.Options{Log: quietLog{}, SpoolDir: snap.Ast.Directories.SpoolDir}, snap.VM)
 	removed, err := d.registerDialplan(eng, snap)
 	if err != nil {
 		return nil, err

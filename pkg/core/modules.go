@@ -63,6 +63,9 @@ var KnownModules = []ModuleInfo{
 	{"res_monitor.so", "Call Monitoring Resource", "deprecated", false},
 	{"app_confbridge.so", "Conference Bridge Application", "core", true},
 	{"app_meetme.so", "MeetMe conference bridge", "extended", true},
+	{"app_voicemail.so", "Comedian Mail (Voicemail System)", "core", true},
+	{"app_directory.so", "Extension Directory", "core", false},
+	{"func_vmcount.so", "Indicator for whether a voice mailbox has messages in a given folder.", "core", false},
 	{"chan_sip.so", "Session Initiation Protocol (SIP)", "deprecated", true},
 }
 

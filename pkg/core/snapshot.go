@@ -17,6 +17,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/moh"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
 	"github.com/gostrisk/gostrisk/pkg/rtp"
+	"github.com/gostrisk/gostrisk/pkg/voicemail"
 )
 
 // Snapshot is one complete, validated configuration. It is immutable: a
@@ -41,6 +42,9 @@ type Snapshot struct {
 	// MeetMe is meetme.conf's rooms (none when the file is missing or
 	// app_meetme.so is not loaded).
 	MeetMe *meetme.Config
+	// VM is voicemail.conf (no mailboxes when the file is missing or
+	// app_voicemail.so is not loaded).
+	VM *voicemail.Config
 	// Files are the config files that were read, for the "Parsing ...:
 	// Found" verbose lines Asterisk prints on load and reload.
 	Files []string
@@ -174,6 +178,13 @@ func LoadSnapshot(ac *AsteriskConf) (*Snapshot, confparse.Diagnostics) {
 	if s.Modules.Enabled("app_meetme.so") {
 		s.MeetMe, d = meetme.Load(load("meetme.conf", false))
 		all = append(all, d...)
+	}
+	s.VM, _ = voicemail.Load(nil)
+	if s.Modules.Enabled("app_voicemail.so") || s.Modules.Enabled("app_directory.so") {
+		s.VM, d = voicemail.Load(load("voicemail.conf", false))
+		s.VM.EtcDir = ac.Directories.EtcDir
+		all = append(all, d...)
+		all = append(all, s.VM.AddUsersConf(users)...)
 	}
 
 	cdrConf := load("cdr.conf", false)

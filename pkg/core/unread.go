@@ -115,7 +115,6 @@ var unreadReasons = map[string]string{
 	"test_sorcery.conf":         "used by Asterisk's unit tests",
 	"udptl.conf":                "gostrisk has no T.38 (UDPTL)",
 	"unistim.conf":              "gostrisk has no UNISTIM",
-	"voicemail.conf":            "gostrisk has no voicemail (app_voicemail)",
 	"vpb.conf":                  "gostrisk has no Voicetronix channel",
 	"xmpp.conf":                 "gostrisk has no XMPP",
 }
@@ -127,6 +126,7 @@ var moduleFiles = map[string]string{
 	"musiconhold.conf": "res_musiconhold.so",
 	"confbridge.conf":  "app_confbridge.so",
 	"meetme.conf":      "app_meetme.so",
+	"voicemail.conf":   "app_voicemail.so",
 }
 
 // UnreadFiles lists, one warning each, the config files of the config

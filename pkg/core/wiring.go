@@ -19,6 +19,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
 	"github.com/gostrisk/gostrisk/pkg/pbx/expr"
 	"github.com/gostrisk/gostrisk/pkg/security"
+	"github.com/gostrisk/gostrisk/pkg/voicemail"
 )
 
 func netListen(addr string) (net.Listener, error) { return net.Listen("tcp", addr) }
@@ -66,6 +67,11 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 		d.moh = moh.New(moh.Options{Log: d.log, DataDir: d.conf.Directories.DataDir}, snap.MOH)
 	}
 	d.newConferenceModules(snap, d.log)
+	// The voicemail module is built even when app_voicemail.so is not
+	// loaded: app_directory.so's Directory and func_vmcount.so's VMCOUNT
+	// read its mailboxes, and noload then takes away what modules.conf
+	// does not load, with the reason the check prints.
+	d.vm = voicemail.New(voicemail.Options{Log: d.log, SpoolDir: d.conf.Directories.SpoolDir}, snap.VM)
 	noload, err := d.registerDialplan(eng, snap)
 	if err != nil {
 		return err
@@ -118,6 +124,9 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	if err := d.startMOH(snap); err != nil {
 		return err
 	}
+	if err := d.startVoicemail(snap); err != nil {
+		return err
+	}
 	if err := d.startDevstate(eng, snap); err != nil {
 		return err
 	}
@@ -161,7 +170,31 @@ func (d *Daemon) registerDialplan(eng *pbx.Engine, snap *Snapshot) (map[string]s
 	if err := d.registerConferenceModules(eng); err != nil {
 		return nil, err
 	}
+	if d.vm != nil {
+		if err := d.vm.Register(eng); err != nil {
+			return nil, err
+		}
+	}
 	return pruneNoload(eng, snap.Modules), nil
+}
+
+// startVoicemail loads app_voicemail: its CLI, the mailbox counts MWI
+// asks for, and the spool poller.
+func (d *Daemon) startVoicemail(snap *Snapshot) error {
+	vm := d.vm
+	if vm == nil || !snap.Modules.Enabled("app_voicemail.so") {
+		return nil
+	}
+	if err := vm.RegisterCLI(d.reg, func() error { return d.Reload("app_voicemail.so") }); err != nil {
+		return fmt.Errorf("app_voicemail CLI: %w", err)
+	}
+	vm.Start(d.engine)
+	d.modules = append(d.modules, module{
+		info:   moduleInfo("app_voicemail.so"),
+		reload: func(s *Snapshot) error { vm.SetConfig(s.VM); return nil },
+		stop:   vm.Close,
+	})
+	return nil
 }
 
 // startMOH loads res_musiconhold: its applications and CLI, and the music
