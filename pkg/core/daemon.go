@@ -24,6 +24,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/cli"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 	"github.com/gostrisk/gostrisk/pkg/logger"
+	"github.com/gostrisk/gostrisk/pkg/manager"
 	"github.com/gostrisk/gostrisk/pkg/moh"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
@@ -70,6 +71,7 @@ type Daemon struct {
 	cdr    *cdr.Writer
 	engine *pbx.Engine
 	moh    *moh.Module // nil when res_musiconhold.so is not loaded
+	ami    *manager.Module
 	sip    *chansip.Driver
 	// catalogue is the running engine's applications and functions, for
 	// the dialplan warnings logged at start and on a dialplan reload.
@@ -240,6 +242,9 @@ func Run(ctx context.Context, opts RunOptions) (err error) {
 	releaseMemory()
 	defer startMemoryReturner()()
 	d.booted.Store(true)
+	if d.ami != nil {
+		d.ami.Booted()
+	}
 	d.log.Verbose(1, "Asterisk Ready.")
 	if opts.Ready != nil {
 		close(opts.Ready)
@@ -342,6 +347,9 @@ func (d *Daemon) Reload(moduleName string) error {
 	}
 	if apply("res_musiconhold.so") {
 		merged.MOH = snap.MOH
+	}
+	if moduleName == "" || moduleName == "manager" {
+		merged.Manager = snap.Manager
 	}
 	if moduleName == "" || moduleName == "indications" {
 		merged.Indications = snap.Indications

@@ -12,6 +12,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 	"github.com/gostrisk/gostrisk/pkg/indications"
+	"github.com/gostrisk/gostrisk/pkg/manager"
 	"github.com/gostrisk/gostrisk/pkg/moh"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
 	"github.com/gostrisk/gostrisk/pkg/rtp"
@@ -33,6 +34,8 @@ type Snapshot struct {
 	// MOH is musiconhold.conf (no classes when the file is missing or
 	// res_musiconhold.so is not loaded).
 	MOH *moh.Config
+	// Manager is manager.conf (disabled when the file is missing).
+	Manager *manager.Config
 	// Files are the config files that were read, for the "Parsing ...:
 	// Found" verbose lines Asterisk prints on load and reload.
 	Files []string
@@ -155,6 +158,9 @@ func LoadSnapshot(ac *AsteriskConf) (*Snapshot, confparse.Diagnostics) {
 		s.MOH, d = moh.Load(load("musiconhold.conf", false), ac.Directories.DataDir)
 		all = append(all, d...)
 	}
+
+	s.Manager, d = manager.Load(load("manager.conf", false))
+	all = append(all, d...)
 
 	cdrConf := load("cdr.conf", false)
 	csvConf := load("cdr_csv.conf", false)

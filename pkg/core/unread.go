@@ -70,7 +70,6 @@ var unreadReasons = map[string]string{
 	"http.conf":                 "gostrisk has no HTTP server",
 	"iax.conf":                  "gostrisk has no IAX2",
 	"iaxprov.conf":              "gostrisk has no IAX2",
-	"manager.conf":              "gostrisk has no Asterisk Manager Interface (AMI)",
 	"meetme.conf":               "gostrisk has no conferences (app_meetme)",
 	"mgcp.conf":                 "gostrisk has no MGCP",
 	"minivm.conf":               "gostrisk has no MiniVM",

@@ -114,7 +114,10 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	if err := d.startMOH(snap); err != nil {
 		return err
 	}
-	return d.startSIP(ctx, snap)
+	if err := d.startSIP(ctx, snap); err != nil {
+		return err
+	}
+	return d.startManager(ctx, snap)
 }
 
 // registerDialplan registers on eng every application and function of the

@@ -1,0 +1,384 @@
+package manager
+
+import (
+	"context"
+	"crypto/md5"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/big"
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gostrisk/gostrisk/pkg/security"
+)
+
+// Bounds of a session's outgoing queue: past either, the client is too
+// slow for the event rate and is disconnected, so it can neither hold
+// the server's memory nor delay the others.
+const (
+	maxQueuedMessages = 20000
+	maxQueuedBytes    = 8 << 20
+)
+
+// session is one client connection.
+type session struct {
+	m     *Module
+	conn  net.Conn
+	id    int32
+	addr  netip.AddrPort
+	start time.Time
+
+	mu        sync.Mutex
+	user      *User
+	authed    bool
+	readPerm  Perm
+	writePerm Perm
+	events    Perm // the classes "Events:" asked for (default: read)
+	filters   []*Filter
+	challenge string
+
+	qmu    sync.Mutex
+	queue  [][]byte
+	qbytes int
+	wake   chan struct{}
+	closed bool
+	done   chan struct{}
+	// eventWake is signalled when an event is queued, for WaitEvent.
+	eventWake chan struct{}
+	cutOff    atomic.Bool
+}
+
+func newSession(m *Module, c net.Conn) *session {
+	s := &session{m: m, conn: c, id: m.fd.Add(1), start: time.Now(),
+		wake: make(chan struct{}, 1), done: make(chan struct{}), eventWake: make(chan struct{}, 1)}
+	if ap, err := netip.ParseAddrPort(c.RemoteAddr().String()); err == nil {
+		s.addr = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+	}
+	return s
+}
+
+func (s *session) username() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.user == nil {
+		return ""
+	}
+	return s.user.Name
+}
+
+func (s *session) host() string { return s.addr.Addr().String() }
+
+// send queues a message; it never blocks. A session whose queue is over
+// its bounds is cut off.
+func (s *session) send(p []byte) bool {
+	s.qmu.Lock()
+	if s.closed {
+		s.qmu.Unlock()
+		return false
+	}
+	if len(s.queue) >= maxQueuedMessages || s.qbytes+len(p) > maxQueuedBytes {
+		n := len(s.queue)
+		s.qmu.Unlock()
+		s.cut(fmt.Sprintf("%d messages waiting", n))
+		return false
+	}
+	s.queue = append(s.queue, p)
+	s.qbytes += len(p)
+	s.qmu.Unlock()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// cut disconnects a client that does not read fast enough, once, with a
+// log line naming it.
+func (s *session) cut(why string) {
+	if s.cutOff.Swap(true) {
+		return
+	}
+	user := s.username()
+	if user == "" {
+		user = "(not logged in)"
+	}
+	s.m.opts.Log.Warning("Manager session of '%s' from %s is too slow to read its events (%s): disconnecting\n", user, s.host(), why)
+	s.close()
+}
+
+// close ends the connection; the reader and writer goroutines return.
+func (s *session) close() {
+	s.qmu.Lock()
+	if !s.closed {
+		s.closed = true
+		close(s.done)
+	}
+	s.qmu.Unlock()
+	s.conn.Close()
+}
+
+// writer writes queued messages in order. Each write must finish within
+// the user's writetimeout; a client that stops reading is cut off then.
+func (s *session) writer() {
+	for {
+		select {
+		case <-s.wake:
+		case <-s.done:
+			return
+		}
+		s.qmu.Lock()
+		q := s.queue
+		s.queue, s.qbytes = nil, 0
+		s.qmu.Unlock()
+		timeout := defaultWriteTimeout
+		s.mu.Lock()
+		if s.user != nil {
+			timeout = s.user.WriteTimeout
+		}
+		s.mu.Unlock()
+		// Batches go out in writes of up to 64 KiB, each bounded by the
+		// timeout: one slow client costs the server a goroutine, nothing
+		// more.
+		var buf []byte
+		flush := func() bool {
+			if len(buf) == 0 {
+				return true
+			}
+			s.conn.SetWriteDeadline(time.Now().Add(timeout))
+			_, err := s.conn.Write(buf)
+			buf = buf[:0]
+			if err != nil {
+				var ne net.Error
+				if errors.As(err, &ne) && ne.Timeout() {
+					s.cut(fmt.Sprintf("write timeout %v", timeout))
+				} else {
+					s.close()
+				}
+				return false
+			}
+			return true
+		}
+		for _, p := range q {
+			buf = append(buf, p...)
+			if len(buf) >= 64<<10 && !flush() {
+				return
+			}
+		}
+		if !flush() {
+			return
+		}
+	}
+}
+
+// serve reads and answers requests until the client leaves, logs off or
+// fails to log in.
+func (s *session) serve(ctx context.Context, cfg *Config) {
+	defer s.close()
+	counted := true // counted in m.unauth until logged in
+	defer func() {
+		if counted {
+			s.m.unauth.Add(-1)
+		}
+		s.logoffLine()
+	}()
+	s.send([]byte(Banner + "\r\n"))
+	r := NewReader(s.conn)
+	r.LongLine = func(start string) {
+		s.m.opts.Log.Warning("Dumping long line with no return from %s: %s\n", s.host(), start)
+	}
+	deadline := s.start.Add(cfg.AuthTimeout)
+	for {
+		s.mu.Lock()
+		authed := s.authed
+		s.mu.Unlock()
+		if authed && counted {
+			counted = false
+			s.m.unauth.Add(-1)
+			s.conn.SetReadDeadline(time.Time{})
+		}
+		if !authed {
+			s.conn.SetReadDeadline(deadline)
+		}
+		msg, err := r.ReadMessage()
+		if err != nil {
+			var ne net.Error
+			if !authed && errors.As(err, &ne) && ne.Timeout() {
+				s.m.opts.Log.Notice("Client from %s, failed to authenticate in %d seconds\n", s.host(), int(cfg.AuthTimeout/time.Second))
+			}
+			return
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		if s.process(msg) != nil {
+			// let the writer send the last answer before the close
+			s.drain(time.Second)
+			return
+		}
+	}
+}
+
+// drain waits (up to limit) for the queue to be written.
+func (s *session) drain(limit time.Duration) {
+	end := time.Now().Add(limit)
+	for time.Now().Before(end) {
+		s.qmu.Lock()
+		n := len(s.queue)
+		s.qmu.Unlock()
+		if n == 0 {
+			time.Sleep(5 * time.Millisecond) // the writer's last Write
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// process answers one request; an error ends the session.
+func (s *session) process(msg *Message) error {
+	name := msg.Get("Action")
+	req := &Request{Message: msg, Name: name, s: s}
+	if name == "" {
+		req.Error("Missing action in request")
+		return nil
+	}
+	s.mu.Lock()
+	authed, write := s.authed, s.writePerm
+	s.mu.Unlock()
+	lname := strings.ToLower(name)
+	if !authed && lname != "login" && lname != "logoff" && lname != "challenge" {
+		s.reportSecurity(security.Event{Type: security.RequestNotAllowed, RequestType: name})
+		req.Error("Permission denied")
+		return nil
+	}
+	a := s.m.action(name)
+	if a == nil {
+		req.Error(fmt.Sprintf("Invalid/unknown command: %s. Use Action: ListCommands to show available commands.", name))
+		return nil
+	}
+	if a.Perm != 0 && write&a.Perm == 0 {
+		req.Error("Permission denied")
+		return nil
+	}
+	return a.Handler(req)
+}
+
+// reportSecurity fills the fields every AMI security event has and
+// reports it.
+func (s *session) reportSecurity(ev security.Event) {
+	sec := s.m.opts.Security
+	if sec == nil {
+		return
+	}
+	ev.Service = "AMI"
+	if ev.AccountID == "" {
+		ev.AccountID = s.username()
+	}
+	ev.SessionID = fmt.Sprintf("%p", s)
+	ev.SessionTV = s.start
+	if la, err := netip.ParseAddrPort(s.conn.LocalAddr().String()); err == nil {
+		ev.Local = security.Addr{AddrPort: la, Transport: security.TCP}
+	}
+	ev.Remote = security.Addr{AddrPort: s.addr, Transport: security.TCP}
+	sec.Report(&ev)
+}
+
+// newChallenge is the random number the Challenge action hands out, as
+// Asterisk's (a decimal ast_random()).
+func newChallenge() string {
+	n, err := rand.Int(rand.Reader, big.NewInt(1<<31-1))
+	if err != nil {
+		return "0"
+	}
+	return n.String()
+}
+
+// login authenticates the session (authenticate() in manager.c) and logs
+// and reports the failure as Asterisk does; "" means success.
+func (s *session) login(req *Request) bool {
+	cfg := s.m.Config()
+	name := req.Get("Username")
+	fail := func(ev security.Event, format string, args ...any) bool {
+		s.m.opts.Log.Notice(format, args...)
+		ev.AccountID = name
+		s.reportSecurity(ev)
+		return false
+	}
+	u := cfg.User(name)
+	if name == "" || u == nil {
+		return fail(security.Event{Type: security.InvalidAccountID}, "%s tried to authenticate with nonexistent user '%s'\n", s.host(), name)
+	}
+	if !u.Allowed(s.addr.Addr()) {
+		return fail(security.Event{Type: security.FailedACL, ACLName: "manager"}, "%s failed to pass IP ACL as '%s'\n", s.host(), name)
+	}
+	authType := req.Get("AuthType")
+	s.mu.Lock()
+	challenge := s.challenge
+	s.mu.Unlock()
+	switch {
+	case strings.EqualFold(authType, "MD5"):
+		key := strings.ToLower(req.Get("Key"))
+		sum := md5.Sum([]byte(challenge + u.Secret))
+		expected := hex.EncodeToString(sum[:])
+		if challenge == "" || key != expected {
+			return fail(security.Event{Type: security.ChallengeResponseFailed, Challenge: challenge, Response: key, ExpectedResponse: expected},
+				"%s failed to authenticate as '%s'\n", s.host(), name)
+		}
+	default:
+		if u.Secret == "" || req.Get("Secret") != u.Secret {
+			return fail(security.Event{Type: security.InvalidPassword}, "%s failed to authenticate as '%s'\n", s.host(), name)
+		}
+	}
+	if !u.AllowMultiLogin {
+		for _, o := range s.m.sessionList() {
+			if o != s && strings.EqualFold(o.username(), u.Name) {
+				return fail(security.Event{Type: security.SessionLimit}, "%s tried to log in as '%s', which is logged in already (allowmultiplelogin=no)\n", s.host(), name)
+			}
+		}
+	}
+	s.mu.Lock()
+	s.user = u
+	s.authed = true
+	s.readPerm, s.writePerm = u.Read, u.Write
+	s.events = u.Read
+	s.filters = append([]*Filter(nil), u.Filters...)
+	s.mu.Unlock()
+	s.reportSecurity(security.Event{Type: security.SuccessfulAuth, UsingPassword: true})
+	if u.DisplayConnects {
+		s.m.opts.Log.Verbose(2, "Manager '%s' logged on from %s\n", u.Name, s.host())
+	}
+	return true
+}
+
+// logoffLine prints "logged off" for a session that was logged in.
+func (s *session) logoffLine() {
+	s.mu.Lock()
+	u := s.user
+	s.mu.Unlock()
+	if u != nil && u.DisplayConnects {
+		s.m.opts.Log.Verbose(2, "Manager '%s' logged off from %s\n", u.Name, s.host())
+	}
+}
+
+// deliver queues an event of class p whose text is text (its Event line
+// first) if the session wants it.
+func (s *session) deliver(p Perm, text []byte) {
+	s.mu.Lock()
+	ok := s.authed && s.readPerm&p != 0 && s.events&p != 0
+	filters := s.filters
+	s.mu.Unlock()
+	if !ok || !passFilters(filters, string(text)) {
+		return
+	}
+	if s.send(text) {
+		select {
+		case s.eventWake <- struct{}{}:
+		default:
+		}
+	}
+}
