@@ -52,6 +52,19 @@ func (m *Module) pump(ctx context.Context) {
 
 // translate dispatches the manager events one bus event gives.
 func (m *Module) translate(ev pbx.BusEvent, bridges map[string]int) {
+	if !m.hasSessions() {
+		// Nobody to tell: keep only the bridges' membership, so a client
+		// that connects mid-call gets a coherent BridgeLeave/Destroy.
+		switch ev.Type {
+		case pbx.BusBridgeEnter:
+			bridges[ev.BridgeID]++
+		case pbx.BusBridgeLeave:
+			if bridges[ev.BridgeID]--; bridges[ev.BridgeID] <= 0 {
+				delete(bridges, ev.BridgeID)
+			}
+		}
+		return
+	}
 	cfg := m.Config()
 	name := string(ev.Type)
 	p, known := eventClass[ev.Type]
@@ -183,6 +196,12 @@ func (m *Module) dispatch(p Perm, name string, body []byte) {
 	for _, s := range m.sessionList() {
 		s.deliver(p, text)
 	}
+}
+
+func (m *Module) hasSessions() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.sessions) > 0
 }
 
 // unknownIfEmpty is Asterisk's S_COR(..., "<unknown>") for caller ids.
