@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gostrisk/gostrisk/pkg/agi"
 	"github.com/gostrisk/gostrisk/pkg/astdb"
 	"github.com/gostrisk/gostrisk/pkg/cdr"
 	"github.com/gostrisk/gostrisk/pkg/chansip"
@@ -72,6 +73,7 @@ type Daemon struct {
 	engine *pbx.Engine
 	moh    *moh.Module // nil when res_musiconhold.so is not loaded
 	ami    *manager.Module
+	agi    *agi.Module // nil when res_agi.so is not loaded
 	sip    *chansip.Driver
 	// catalogue is the running engine's applications and functions, for
 	// the dialplan warnings logged at start and on a dialplan reload.

@@ -114,6 +114,11 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	if err := d.startMOH(snap); err != nil {
 		return err
 	}
+	if d.agi != nil {
+		if err := d.agi.RegisterCLI(d.reg); err != nil {
+			return err
+		}
+	}
 	if err := d.startSIP(ctx, snap); err != nil {
 		return err
 	}
@@ -150,6 +155,9 @@ func (d *Daemon) registerDialplan(eng *pbx.Engine, snap *Snapshot) (map[string]s
 		if err := d.moh.Register(eng); err != nil {
 			return nil, err
 		}
+	}
+	if err := d.registerAGI(eng, snap); err != nil {
+		return nil, err
 	}
 	return pruneNoload(eng, snap.Modules), nil
 }
