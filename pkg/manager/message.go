@@ -98,6 +98,13 @@ func (r *Reader) readLine() (string, error) {
 		}
 		buf = bytes.TrimSuffix(buf, []byte("\n"))
 		buf = bytes.TrimSuffix(buf, []byte("\r"))
+		// A lone CR inside a line would end a header line when a value
+		// is echoed (UserEvent): it becomes a space.
+		for i, c := range buf {
+			if c == '\r' {
+				buf[i] = ' '
+			}
+		}
 		return string(buf), nil
 	}
 }

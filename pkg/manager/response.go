@@ -12,16 +12,20 @@ type msgBuf struct{ bytes.Buffer }
 // LF in it (a channel variable, a user's UserEvent header) would start a
 // header of its own, so it is replaced by a space.
 func (b *msgBuf) line(key, value string) {
-	b.WriteString(key)
+	b.oneLine(key)
 	b.WriteString(": ")
-	for i := 0; i < len(value); i++ {
-		c := value[i]
+	b.oneLine(value)
+	b.WriteString("\r\n")
+}
+
+func (b *msgBuf) oneLine(s string) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
 		if c == '\r' || c == '\n' {
 			c = ' '
 		}
 		b.WriteByte(c)
 	}
-	b.WriteString("\r\n")
 }
 
 func (b *msgBuf) lineInt(key string, n int) { b.line(key, strconv.Itoa(n)) }
