@@ -47,6 +47,15 @@ func runClient(t *testing.T, timeout time.Duration, name string, args ...string)
 	return string(out)
 }
 
+// debianPython is the system's python3, whose dist-packages hold the
+// Debian client libraries (a pyenv shim earlier in PATH has none).
+func debianPython() string {
+	if _, err := os.Stat("/usr/bin/python3"); err == nil {
+		return "/usr/bin/python3"
+	}
+	return "python3"
+}
+
 func requireTool(t *testing.T, check ...string) {
 	t.Helper()
 	if err := exec.Command(check[0], check[1:]...).Run(); err != nil {
@@ -167,7 +176,8 @@ async def main():
     resp = await asyncio.wait_for(m.send_action({'Action': 'Originate', 'Channel': 'SIP/6000', 'Context': 'work',
         'Exten': '6001', 'Priority': '1', 'CallerID': 'Click <5555>', 'Async': 'true', 'Timeout': '15000'}), 20)
     if isinstance(resp, list):
-        print('ORIGINATE', ' '.join(r.get('Response', '') for r in resp))
+        # the ack, then OriginateResponse (same ActionID) for SIP/6000
+        print('ORIGINATE', ' '.join(r.get('Response', '') for r in resp), resp[-1].event, resp[-1].get('Channel', '')[:9])
     else:
         print('ORIGINATE', resp.get('Response'))
     await asyncio.wait_for(bridged.wait(), 20)
@@ -189,7 +199,7 @@ asyncio.run(main())
 // Newchannel/DialBegin/BridgeEnter/Hangup in order, lists the channels
 // and hangs the call up through the manager.
 func TestAMIPanoramiskOriginate(t *testing.T) {
-	requireTool(t, "python3", "-c", "import panoramisk")
+	requireTool(t, debianPython(), "-c", "import panoramisk")
 	harness.RequireSipp(t)
 	p6000, p6001 := harness.FreePort(t), harness.FreePort(t)
 	in, port := amiInstance(t, map[string][]string{
@@ -203,8 +213,8 @@ func TestAMIPanoramiskOriginate(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	script := filepath.Join(t.TempDir(), "orig.py")
 	os.WriteFile(script, []byte(panoramiskScript), 0o644)
-	out := runClient(t, 60*time.Second, "python3", script, strconv.Itoa(port))
-	for _, w := range []string{"ORIGINATE Success Success", "CHANNELS 2", "HANGUP Success Channel Hungup"} {
+	out := runClient(t, 60*time.Second, debianPython(), script, strconv.Itoa(port))
+	for _, w := range []string{"ORIGINATE Success Success OriginateResponse SIP/6000-", "CHANNELS 2", "HANGUP Success Channel Hungup"} {
 		if !strings.Contains(out, w+"\n") {
 			t.Errorf("client output lacks %q:\n%s", w, out)
 		}
@@ -220,9 +230,6 @@ func TestAMIPanoramiskOriginate(t *testing.T) {
 			t.Fatalf("event %s missing or out of order in %s", o, evs)
 		}
 		pos += i + len(o)
-	}
-	if !strings.Contains(evs, `"Event": "OriginateResponse", "Channel": "SIP/6000-`) {
-		t.Errorf("no OriginateResponse for SIP/6000: %s", evs)
 	}
 	for i, w := range []func() harness.SippResult{wait6000, wait6001} {
 		if r := w(); r.ExitCode != 0 {
