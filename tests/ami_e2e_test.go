@@ -17,7 +17,7 @@ import (
 
 // amiInstance starts gostrisk with a manager.conf on a free port (user
 // admin/amp111, every class) and sip.conf peers edited by peers.
-func amiInstance(t *testing.T, peers map[string][]string, extra string) (*harness.Instance, int) {
+func amiInstance(t *testing.T, peers map[string][]string, extra string, edits ...func(map[string]string)) (*harness.Instance, int) {
 	t.Helper()
 	port := harness.FreePort(t)
 	in := harness.Start(t, harness.Options{Edit: func(f map[string]string) {
@@ -29,6 +29,9 @@ func amiInstance(t *testing.T, peers map[string][]string, extra string) (*harnes
 		f["manager.conf"] = fmt.Sprintf("[general]\nenabled = yes\nport = %d\nbindaddr = 127.0.0.1\n\n"+
 			"[admin]\nsecret = amp111\nread = all\nwrite = all\n%s", port, extra)
 		f["logger.conf"] = "[general]\n[logfiles]\nmessages => notice,warning,error,security\nconsole => notice,warning,error,verbose\n"
+		for _, e := range edits {
+			e(f)
+		}
 	}})
 	in.DumpOnFailure()
 	return in, port

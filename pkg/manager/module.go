@@ -85,6 +85,10 @@ type Action struct {
 	Handler func(r *Request) error
 }
 
+// sendBuffer is the send buffer asked for a session's socket (Linux
+// doubles it).
+const sendBuffer = 256 << 10
+
 // errClose asks the session to end after the answer.
 var errClose = errors.New("manager: close session")
 
@@ -313,6 +317,13 @@ func (m *Module) accept(ctx context.Context, ln net.Listener) {
 			m.unauth.Add(-1)
 			c.Close()
 			continue
+		}
+		// A fixed send buffer instead of the kernel's autotuning (up to
+		// 4 MB a socket): what a stuck client costs the kernel stays
+		// bounded, and a client that stops reading is found once this
+		// and its queue are full rather than megabytes later.
+		if tc, ok := c.(*net.TCPConn); ok {
+			tc.SetWriteBuffer(sendBuffer)
 		}
 		s := newSession(m, c)
 		m.mu.Lock()

@@ -23,7 +23,7 @@ import (
 // the server's memory nor delay the others.
 const (
 	maxQueuedMessages = 20000
-	maxQueuedBytes    = 8 << 20
+	maxQueuedBytes    = 4 << 20
 )
 
 // session is one client connection.
