@@ -73,6 +73,7 @@ type Daemon struct {
 	engine *pbx.Engine
 	moh    *moh.Module // nil when res_musiconhold.so is not loaded
 	ami    *manager.Module
+	secTee *securityTee
 	agi    *agi.Module // nil when res_agi.so is not loaded
 	sip    *chansip.Driver
 	// catalogue is the running engine's applications and functions, for

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/chansip"
@@ -40,6 +41,9 @@ func (d *Daemon) startManager(ctx context.Context, snap *Snapshot) error {
 		opts.Security = security.NewLog(d.log, nil)
 	}
 	m := manager.New(opts, snap.Manager)
+	if d.secTee != nil {
+		d.secTee.ami.Store(m)
+	}
 	if d.sip != nil {
 		if err := m.RegisterSIP(sipAMI{d.sip}); err != nil {
 			return fmt.Errorf("manager: %w", err)
@@ -58,6 +62,39 @@ func (d *Daemon) startManager(ctx context.Context, snap *Snapshot) error {
 		stop:   m.Close,
 	})
 	return nil
+}
+
+// securityTee hands chan_sip's security events to res_security_log's
+// log (when the module loads) and to the manager's security class.
+type securityTee struct {
+	log *security.Log
+	ami atomic.Pointer[manager.Module]
+}
+
+func (d *Daemon) securityTee(snap *Snapshot) *securityTee {
+	t := &securityTee{}
+	if snap.Modules.Enabled("res_security_log.so") {
+		t.log = security.NewLog(d.log, nil)
+	}
+	d.secTee = t
+	return t
+}
+
+// Enabled: someone may read the event (the manager decides per session).
+func (t *securityTee) Enabled() bool {
+	return (t.log != nil && t.log.Enabled()) || t.ami.Load() != nil
+}
+
+func (t *securityTee) Report(ev *security.Event) {
+	if t.log != nil {
+		t.log.Report(ev)
+	}
+	if ev.Time.IsZero() {
+		ev.Time = time.Now()
+	}
+	if m := t.ami.Load(); m != nil {
+		m.SecurityEvent(ev)
+	}
 }
 
 // sipAMI answers the manager's chan_sip actions from the driver's view.

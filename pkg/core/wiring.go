@@ -18,7 +18,6 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
 	"github.com/gostrisk/gostrisk/pkg/pbx/expr"
-	"github.com/gostrisk/gostrisk/pkg/security"
 )
 
 func netListen(addr string) (net.Listener, error) { return net.Listen("tcp", addr) }
@@ -197,10 +196,9 @@ func (d *Daemon) startSIP(ctx context.Context, snap *Snapshot) error {
 	if !snap.Modules.Enabled("chan_sip.so") {
 		return nil
 	}
-	var sec chansip.SecurityReporter
-	if snap.Modules.Enabled("res_security_log.so") {
-		sec = security.NewLog(d.log, nil)
-	}
+	// chan_sip's security events go to res_security_log's log and to
+	// the manager's security class (which starts later).
+	sec := d.securityTee(snap)
 	drv, err := chansip.New(chansip.Options{
 		Config: snap.SIP, Log: d.log, Store: d.db, Registry: d.reg, Version: AsteriskVersion,
 		Reload: func() error { return d.Reload("chan_sip.so") },

@@ -12,6 +12,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/cli"
 	"github.com/gostrisk/gostrisk/pkg/media"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
+	"github.com/gostrisk/gostrisk/pkg/security"
 )
 
 // registerCoreActions adds the actions of manager.c and of the core
@@ -73,6 +74,9 @@ func actLogin(r *Request) error {
 		return errClose
 	}
 	r.Success("Authentication accepted")
+	// reported after the answer, as Asterisk's (asynchronous) event
+	// reaches the session after it
+	s.reportSecurity(security.Event{Type: security.SuccessfulAuth, UsingPassword: true})
 	s.sendFullyBooted()
 	return nil
 }

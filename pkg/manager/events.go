@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/pbx"
+	"github.com/gostrisk/gostrisk/pkg/security"
 )
 
 // eventClass is the class of each engine event, as Asterisk files them.
@@ -285,4 +286,22 @@ func (s *session) sendFullyBooted() {
 	b.line("Privilege", PermSystem.String())
 	b.Write(s.m.fullyBooted())
 	s.deliver(PermSystem, b.end())
+}
+
+// SecurityEvent sends a security event (chan_sip's, the manager's own) to
+// the sessions reading the security class, with the fields Asterisk's
+// manager gives it: the event's name and its res_security_log fields.
+func (m *Module) SecurityEvent(ev *security.Event) {
+	if !m.hasSessions() {
+		return
+	}
+	fields := ev.Fields()
+	if fields == nil {
+		return
+	}
+	b := &msgBuf{}
+	for _, f := range fields {
+		b.line(f.Name, f.Value)
+	}
+	m.dispatch(PermSecurity, ev.Type.String(), b.Bytes())
 }

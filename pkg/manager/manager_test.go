@@ -159,6 +159,17 @@ func (c *client) must() string {
 	return s
 }
 
+// resp reads the next response, skipping events.
+func (c *client) resp() string {
+	c.t.Helper()
+	for {
+		s := c.must()
+		if !strings.HasPrefix(s, "Event: ") {
+			return s
+		}
+	}
+}
+
 // until reads messages until one contains sub.
 func (c *client) until(sub string) string {
 	c.t.Helper()
@@ -207,10 +218,7 @@ func TestRequests(t *testing.T) {
 				c.login("admin", "s3cret")
 			}
 			c.send(tc.req...)
-			got := c.must()
-			if strings.HasPrefix(got, "Event: FullyBooted") {
-				got = c.must()
-			}
+			got := c.resp()
 			if got != tc.want {
 				t.Errorf("got\n%q\nwant\n%q", got, tc.want)
 			}
@@ -227,7 +235,7 @@ func TestGetvarGlobal(t *testing.T) {
 	c := l.dial()
 	c.login("admin", "s3cret")
 	c.send("Action: Getvar", "Variable: COLOR")
-	if got := c.must(); got != "Response: Success\r\nVariable: COLOR\r\nValue: blue\r\n" {
+	if got := c.resp(); got != "Response: Success\r\nVariable: COLOR\r\nValue: blue\r\n" {
 		t.Errorf("got %q", got)
 	}
 }
@@ -273,7 +281,7 @@ func TestChallengeLogin(t *testing.T) {
 		t.Fatalf("md5 login: %q", got)
 	}
 	c.send("Action: Logoff")
-	if got := c.must(); got != "Response: Goodbye\r\nMessage: Thanks for all the fish.\r\n" {
+	if got := c.resp(); got != "Response: Goodbye\r\nMessage: Thanks for all the fish.\r\n" {
 		t.Errorf("logoff: %q", got)
 	}
 }
@@ -364,5 +372,22 @@ func TestEventsPermsAndFilters(t *testing.T) {
 	got = reader.until("Event:")
 	if !strings.HasPrefix(got, "Event: Hangup\r\n") || !strings.HasSuffix(got, "Cause: 16\r\nCause-txt: Normal Clearing\r\n") {
 		t.Errorf("reader after hangup got %q (Newstate should be filtered)", got)
+	}
+}
+
+// TestSecurityClass: a refused login reaches the sessions reading the
+// security class as an AMI event with res_security_log's fields.
+func TestSecurityClass(t *testing.T) {
+	l := newLab(t, testConf)
+	admin := l.dial()
+	admin.login("admin", "s3cret")
+	bad := l.dial()
+	bad.send("Action: Login", "Username: admin", "Secret: wrong")
+	ev := admin.until("InvalidPassword")
+	for _, w := range []string{"Event: InvalidPassword\r\nPrivilege: security,all\r\nEventTV: ", "Severity: Error\r\nService: AMI\r\nEventVersion: ",
+		"AccountID: admin\r\n", "RemoteAddress: IPV4/TCP/127.0.0.1/"} {
+		if !strings.Contains(ev, w) {
+			t.Errorf("security event lacks %q:\n%s", w, ev)
+		}
 	}
 }

@@ -271,10 +271,6 @@ func (s *session) process(msg *Message) error {
 // reportSecurity fills the fields every AMI security event has and
 // reports it.
 func (s *session) reportSecurity(ev security.Event) {
-	sec := s.m.opts.Security
-	if sec == nil {
-		return
-	}
 	ev.Service = "AMI"
 	if ev.AccountID == "" {
 		ev.AccountID = s.username()
@@ -285,7 +281,13 @@ func (s *session) reportSecurity(ev security.Event) {
 		ev.Local = security.Addr{AddrPort: la, Transport: security.TCP}
 	}
 	ev.Remote = security.Addr{AddrPort: s.addr, Transport: security.TCP}
-	sec.Report(&ev)
+	if ev.Time.IsZero() {
+		ev.Time = time.Now()
+	}
+	if sec := s.m.opts.Security; sec != nil {
+		sec.Report(&ev)
+	}
+	s.m.SecurityEvent(&ev)
 }
 
 // newChallenge is the random number the Challenge action hands out, as
@@ -348,7 +350,6 @@ func (s *session) login(req *Request) bool {
 	s.events = u.Read
 	s.filters = append([]*Filter(nil), u.Filters...)
 	s.mu.Unlock()
-	s.reportSecurity(security.Event{Type: security.SuccessfulAuth, UsingPassword: true})
 	if u.DisplayConnects {
 		s.m.opts.Log.Verbose(2, "Manager '%s' logged on from %s\n", u.Name, s.host())
 	}
