@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/cli"
+	"github.com/gostrisk/gostrisk/pkg/confparse"
 	"github.com/gostrisk/gostrisk/pkg/media"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/security"
@@ -66,10 +67,7 @@ func actLogin(r *Request) error {
 	if !s.login(r) {
 		// manager.c sleeps a second before the answer, then closes the
 		// session: one guess per connection, slowly.
-		select {
-		case <-time.After(s.m.opts.FailedLoginDelay):
-		case <-s.done:
-		}
+		s.pause()
 		r.Error("Authentication failed")
 		return errClose
 	}
@@ -114,27 +112,40 @@ func actPing(r *Request) error {
 }
 
 func actEvents(r *Request) error {
-	mask := r.Get("EventMask")
+	mask, ok := eventMask(r.Get("EventMask"))
+	if !ok {
+		r.Error("Invalid event mask")
+		return nil
+	}
 	s := r.s
 	s.mu.Lock()
-	var on bool
-	switch lm := strings.ToLower(strings.TrimSpace(mask)); {
-	case lm == "on" || lm == "all":
-		s.events, on = s.readPerm, true
-	case lm == "off" || lm == "none" || lm == "":
-		s.events = 0
-	default:
-		p, _ := ParsePerm(mask)
-		s.events = p & s.readPerm
-		on = s.events != 0
-	}
+	s.events = mask
 	s.mu.Unlock()
-	if on {
+	if mask != 0 {
 		r.Success("", Header{"Events", "On"})
 	} else {
 		r.Success("", Header{"Events", "Off"})
 	}
 	return nil
+}
+
+// eventMask reads an EventMask as manager.c's strings_to_mask: a number,
+// a yes/no word (every class / none) or a class list; empty is invalid.
+func eventMask(s string) (Perm, bool) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return 0, false
+	case strings.Trim(s, "0123456789") == "":
+		n, err := strconv.ParseUint(s, 10, 32)
+		return Perm(n), err == nil
+	case confparse.False(s):
+		return 0, true
+	case confparse.True(s):
+		return PermAll, true
+	}
+	p, _ := ParsePerm(s)
+	return p, true
 }
 
 func actFilter(r *Request) error {
@@ -230,11 +241,10 @@ func actCommand(r *Request) error {
 	}
 	b := r.head(kind)
 	b.line("Message", "Command output follows")
-	text := strings.TrimSuffix(out.String(), "\n")
-	if text != "" {
-		for _, l := range strings.Split(text, "\n") {
-			b.line("Output", l)
-		}
+	// every line, an empty output giving one empty Output line, as
+	// manager.c splits it
+	for _, l := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
+		b.line("Output", l)
 	}
 	r.s.send(b.end())
 	return nil

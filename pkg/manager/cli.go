@@ -102,7 +102,11 @@ func ShowSettings(c *Config) string {
 	b.WriteString("\nGlobal Settings:\n----------------\n")
 	f("Manager (AMI):", yesNo(c.Enabled))
 	f("Web Manager (AMI/HTTP):", yesNo(false))
-	f("TCP Bindaddress:", net.JoinHostPort(c.BindAddr, strconv.Itoa(c.Port)))
+	bind := "Disabled"
+	if c.Enabled {
+		bind = net.JoinHostPort(c.BindAddr, strconv.Itoa(c.Port))
+	}
+	f("TCP Bindaddress:", bind)
 	fmt.Fprintf(&b, "  %-25.25s  %-15d\n", "HTTP Timeout (seconds):", c.HTTPTimeout)
 	f("TLS Enable:", yesNo(false))
 	f("TLS Bindaddress:", "Disabled")
@@ -112,9 +116,9 @@ func ShowSettings(c *Config) string {
 	f("Allow multiple login:", yesNo(c.AllowMultiLogin))
 	f("Display connects:", yesNo(c.DisplayConnects))
 	f("Timestamp events:", yesNo(c.TimestampEvents))
-	f("Channel vars:", strings.Join(c.ChannelVars, ","))
+	fmt.Fprintf(&b, "  %-25.25s  %s\n", "Channel vars:", strings.Join(c.ChannelVars, ","))
+	fmt.Fprintf(&b, "  %-25.25s  %s\n", "Disabled events:", "")
 	f("Debug:", yesNo(c.Debug))
-	b.WriteString("\n")
 	return b.String()
 }
 
@@ -139,7 +143,7 @@ func ShowUser(c *Config, name string) string {
 		return fmt.Sprintf("There is no manager called %s\n", name)
 	}
 	var b strings.Builder
-	secret := "<Not set>"
+	secret := "(N/A)"
 	if u.Secret != "" {
 		secret = "<Set>"
 	}
@@ -147,8 +151,8 @@ func ShowUser(c *Config, name string) string {
 	fmt.Fprintf(&b, "          username: %s\n", u.Name)
 	fmt.Fprintf(&b, "            secret: %s\n", secret)
 	fmt.Fprintf(&b, "               ACL: %s\n", strings.ToLower(yesNo(len(u.ACL) > 0)))
-	fmt.Fprintf(&b, "         read perm: %s\n", u.Read)
-	fmt.Fprintf(&b, "        write perm: %s\n", u.Write)
+	fmt.Fprintf(&b, "         read perm: %s\n", u.Read.UserString())
+	fmt.Fprintf(&b, "        write perm: %s\n", u.Write.UserString())
 	fmt.Fprintf(&b, "   displayconnects: %s\n", strings.ToLower(yesNo(u.DisplayConnects)))
 	fmt.Fprintf(&b, "allowmultiplelogin: %s\n", strings.ToLower(yesNo(u.AllowMultiLogin)))
 	b.WriteString("         Variables: \n")
@@ -156,46 +160,50 @@ func ShowUser(c *Config, name string) string {
 		name, val, _ := strings.Cut(v, "=")
 		fmt.Fprintf(&b, "                 %s = %s\n", name, val)
 	}
-	b.WriteString("      Event Filters: \n")
-	for _, f := range u.Filters {
-		fmt.Fprintf(&b, "                 %s\n", f.Text)
-	}
 	return b.String()
 }
 
-// ShowConnected is "manager show connected".
+// ShowConnected is "manager show connected": every session, logged in or
+// not (FileDes is a session number: Go has no descriptor to show).
 func (m *Module) ShowConnected(now time.Time) string {
 	var b strings.Builder
-	const format = "  %-15.15s  %-55.55s  %-10.10s  %-10.10s  %-8.8s  %-8.8s  %-5.5s  %-5.5s\n"
-	fmt.Fprintf(&b, format, "Username", "IP Address", "Start", "Elapsed", "FileDes", "HttpCnt", "Read", "Write")
+	fmt.Fprintf(&b, "  %-15.15s  %-55.55s  %-10.10s  %-10.10s  %-8.8s  %-8.8s  %-10.10s  %-10.10s\n",
+		"Username", "IP Address", "Start", "Elapsed", "FileDes", "HttpCnt", "ReadPerms", "WritePerms")
 	n := 0
 	for _, s := range m.sessionList() {
 		s.mu.Lock()
-		authed, read, write := s.authed, s.readPerm, s.writePerm
+		read, write := s.readPerm, s.writePerm
 		s.mu.Unlock()
-		if !authed {
-			continue
-		}
 		n++
-		fmt.Fprintf(&b, "  %-15.15s  %-55.55s  %-10d  %-10d  %-8d  %-8d  %-5.5x  %-5.5x\n",
+		fmt.Fprintf(&b, "  %-15.15s  %-55.55s  %-10d  %-10d  %-8d  %-8d  %-10.10d  %-10.10d\n",
 			s.username(), s.host(), s.start.Unix(), int(now.Sub(s.start)/time.Second), s.id, 0, uint32(read), uint32(write))
 	}
 	fmt.Fprintf(&b, "%d users connected.\n", n)
 	return b.String()
 }
 
+// showTerminalWidth is the width "manager show commands" fits in.
+const showTerminalWidth = 80
+
 // ShowCommands is "manager show commands".
 func (m *Module) ShowCommands() string {
 	acts := m.Actions()
-	w := len("Action")
+	w := 1
 	for _, a := range acts {
 		w = max(w, len(a.Name))
 	}
+	rest := max(showTerminalWidth-w-4, 0)
 	var b strings.Builder
-	fmt.Fprintf(&b, "  %-*s  %s\n", w, "Action", "Synopsis")
-	fmt.Fprintf(&b, "  %-*s  %s\n", w, "------", "--------")
+	line := func(a, s string) {
+		if len(s) > rest {
+			s = s[:rest]
+		}
+		fmt.Fprintf(&b, "  %-*.*s  %s\n", w, w, a, s)
+	}
+	line("Action", "Synopsis")
+	line("------", "--------")
 	for _, a := range acts {
-		fmt.Fprintf(&b, "  %-*s  %s\n", w, a.Name, a.Synopsis)
+		line(a.Name, a.Synopsis)
 	}
 	return b.String()
 }

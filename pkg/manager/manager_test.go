@@ -61,6 +61,12 @@ read = system,call
 write = system
 eventfilter = !Event: Newstate
 
+[single]
+secret = one
+read = call
+write = call
+allowmultiplelogin = no
+
 [nobody]
 secret = n
 deny = 0.0.0.0/0.0.0.0
@@ -209,6 +215,8 @@ func TestRequests(t *testing.T) {
 		{"originate no channel", true, []string{"Action: Originate", "Exten: 1"}, "Response: Error\r\nMessage: Channel not specified\r\n"},
 		{"originate bad tech", true, []string{"Action: Originate", "Channel: Nope/1", "Exten: 1", "Context: default"}, "Response: Error\r\nMessage: Originate failed\r\n"},
 		{"events off", true, []string{"Action: Events", "EventMask: off"}, "Response: Success\r\nEvents: Off\r\n"},
+		{"events classes", true, []string{"Action: Events", "EventMask: call,user", "ActionID: e"}, "Response: Success\r\nActionID: e\r\nEvents: On\r\n"},
+		{"events empty", true, []string{"Action: Events"}, "Response: Error\r\nMessage: Invalid event mask\r\n"},
 		{"challenge no type", true, []string{"Action: Challenge"}, "Response: Error\r\nMessage: Must specify AuthType\r\n"},
 		{"mailbox count", true, []string{"Action: MailboxCount", "Mailbox: 6000@default"}, "Response: Success\r\nMessage: Mailbox Message Count\r\nMailbox: 6000@default\r\nUrgMessages: 0\r\nNewMessages: 0\r\nOldMessages: 0\r\n"},
 	} {
@@ -247,6 +255,7 @@ func TestLoginFailures(t *testing.T) {
 	}{
 		{"wrong secret", "admin", "nope", "127.0.0.1 failed to authenticate as 'admin'"},
 		{"unknown user", "ghost", "x", "127.0.0.1 tried to authenticate with nonexistent user 'ghost'"},
+		{"unknown user, the line fail2ban reads", "ghost2", "x", "127.0.0.1 failed to authenticate as 'ghost2'"},
 		{"acl", "nobody", "n", "127.0.0.1 failed to pass IP ACL as 'nobody'"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -390,4 +399,22 @@ func TestSecurityClass(t *testing.T) {
 			t.Errorf("security event lacks %q:\n%s", w, ev)
 		}
 	}
+}
+
+func TestAllowMultipleLogin(t *testing.T) {
+	l := newLab(t, testConf)
+	first := l.dial()
+	first.login("single", "one")
+	second := l.dial()
+	second.send("Action: Login", "Username: single", "Secret: one")
+	if got := second.resp(); got != "Response: Error\r\nMessage: Login Already In Use\r\n" {
+		t.Errorf("second login: %q", got)
+	}
+	if _, err := second.read(); err == nil {
+		t.Errorf("the refused session stayed open")
+	}
+	first.send("Action: Logoff")
+	first.resp()
+	time.Sleep(50 * time.Millisecond)
+	l.dial().login("single", "one")
 }

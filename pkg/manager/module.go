@@ -356,6 +356,16 @@ func (m *Module) sessionList() []*session {
 	return out
 }
 
+// loggedIn reports whether another session is logged in as user.
+func (m *Module) loggedIn(user string, except *session) bool {
+	for _, o := range m.sessionList() {
+		if o != except && strings.EqualFold(o.username(), user) {
+			return true
+		}
+	}
+	return false
+}
+
 // Booted sends FullyBooted to the sessions logged in already and to
 // every later login, as Asterisk does once its modules are loaded.
 func (m *Module) Booted() {

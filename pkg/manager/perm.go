@@ -94,3 +94,22 @@ func (p Perm) String() string {
 	b.WriteString("all")
 	return b.String()
 }
+
+// UserString is a user's class list as "manager show user" prints it
+// (user_authority_to_str): only the classes set, with "all" when every
+// one is; "<none>" for none.
+func (p Perm) UserString() string {
+	var names []string
+	for _, n := range permNames {
+		if p&n.p == n.p {
+			names = append(names, n.name)
+		}
+	}
+	if p&PermAll == PermAll {
+		names = append(names, "all")
+	}
+	if len(names) == 0 {
+		return "<none>"
+	}
+	return strings.Join(names, ",")
+}

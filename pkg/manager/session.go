@@ -239,12 +239,15 @@ func (s *session) drain(limit time.Duration) {
 	}
 }
 
-// process answers one request; an error ends the session.
+// process answers one request; an error ends the session. Security
+// events about a request follow its answer, as Asterisk's (asynchronous)
+// ones reach the session after it.
 func (s *session) process(msg *Message) error {
 	name := msg.Get("Action")
 	req := &Request{Message: msg, Name: name, s: s}
 	if name == "" {
 		req.Error("Missing action in request")
+		s.reportSecurity(security.Event{Type: security.RequestBadFormat, RequestType: "Action: NONE"})
 		return nil
 	}
 	s.mu.Lock()
@@ -252,17 +255,29 @@ func (s *session) process(msg *Message) error {
 	s.mu.Unlock()
 	lname := strings.ToLower(name)
 	if !authed && lname != "login" && lname != "logoff" && lname != "challenge" {
-		s.reportSecurity(security.Event{Type: security.RequestNotAllowed, RequestType: name})
 		req.Error("Permission denied")
+		s.reportSecurity(security.Event{Type: security.RequestNotAllowed, RequestType: "Action: " + name})
 		return nil
+	}
+	if !authed && (lname == "login" || lname == "challenge") {
+		// allowmultiplelogin=no: a second session of the user is refused
+		// before it can try a password (manager.c's process_message).
+		if u := s.m.Config().User(msg.Get("Username")); u != nil && !u.AllowMultiLogin && s.m.loggedIn(u.Name, s) {
+			s.reportSecurity(security.Event{Type: security.SessionLimit, AccountID: u.Name})
+			s.pause()
+			req.Error("Login Already In Use")
+			return errClose
+		}
 	}
 	a := s.m.action(name)
 	if a == nil {
 		req.Error(fmt.Sprintf("Invalid/unknown command: %s. Use Action: ListCommands to show available commands.", name))
+		s.reportSecurity(security.Event{Type: security.RequestBadFormat, RequestType: "Action: " + name})
 		return nil
 	}
 	if a.Perm != 0 && write&a.Perm == 0 {
 		req.Error("Permission denied")
+		s.reportSecurity(security.Event{Type: security.RequestNotAllowed, RequestType: "Action: " + name})
 		return nil
 	}
 	return a.Handler(req)
@@ -277,8 +292,11 @@ func (s *session) reportSecurity(ev security.Event) {
 	}
 	ev.SessionID = fmt.Sprintf("%p", s)
 	ev.SessionTV = s.start
-	if la, err := netip.ParseAddrPort(s.conn.LocalAddr().String()); err == nil {
-		ev.Local = security.Addr{AddrPort: la, Transport: security.TCP}
+	// the listener's address, as manager.c reports it
+	if a := s.m.Addr(); a != nil {
+		if la, err := netip.ParseAddrPort(a.String()); err == nil {
+			ev.Local = security.Addr{AddrPort: la, Transport: security.TCP}
+		}
 	}
 	ev.Remote = security.Addr{AddrPort: s.addr, Transport: security.TCP}
 	if ev.Time.IsZero() {
@@ -300,60 +318,75 @@ func newChallenge() string {
 	return n.String()
 }
 
-// login authenticates the session (authenticate() in manager.c) and logs
-// and reports the failure as Asterisk does; "" means success.
+// login authenticates the session as manager.c's authenticate(): the
+// specific NOTICE and security event of the failure, then "failed to
+// authenticate as" for every failure (fail2ban's filter reads that one).
+// An empty Username fails without a word.
 func (s *session) login(req *Request) bool {
 	cfg := s.m.Config()
 	name := req.Get("Username")
-	fail := func(ev security.Event, format string, args ...any) bool {
-		s.m.opts.Log.Notice(format, args...)
-		ev.AccountID = name
-		s.reportSecurity(ev)
+	if name == "" {
 		return false
 	}
+	log := s.m.opts.Log
+	ok := false
 	u := cfg.User(name)
-	if name == "" || u == nil {
-		return fail(security.Event{Type: security.InvalidAccountID}, "%s tried to authenticate with nonexistent user '%s'\n", s.host(), name)
-	}
-	if !u.Allowed(s.addr.Addr()) {
-		return fail(security.Event{Type: security.FailedACL, ACLName: "manager"}, "%s failed to pass IP ACL as '%s'\n", s.host(), name)
-	}
-	authType := req.Get("AuthType")
 	s.mu.Lock()
 	challenge := s.challenge
 	s.mu.Unlock()
 	switch {
-	case strings.EqualFold(authType, "MD5"):
-		key := strings.ToLower(req.Get("Key"))
-		sum := md5.Sum([]byte(challenge + u.Secret))
-		expected := hex.EncodeToString(sum[:])
-		if challenge == "" || key != expected {
-			return fail(security.Event{Type: security.ChallengeResponseFailed, Challenge: challenge, Response: key, ExpectedResponse: expected},
-				"%s failed to authenticate as '%s'\n", s.host(), name)
-		}
-	default:
-		if u.Secret == "" || req.Get("Secret") != u.Secret {
-			return fail(security.Event{Type: security.InvalidPassword}, "%s failed to authenticate as '%s'\n", s.host(), name)
-		}
-	}
-	if !u.AllowMultiLogin {
-		for _, o := range s.m.sessionList() {
-			if o != s && strings.EqualFold(o.username(), u.Name) {
-				return fail(security.Event{Type: security.SessionLimit}, "%s tried to log in as '%s', which is logged in already (allowmultiplelogin=no)\n", s.host(), name)
+	case u == nil:
+		s.reportSecurity(security.Event{Type: security.InvalidAccountID, AccountID: name})
+		log.Notice("%s tried to authenticate with nonexistent user '%s'\n", s.host(), name)
+	case !u.Allowed(s.addr.Addr()):
+		s.reportSecurity(security.Event{Type: security.FailedACL, AccountID: name})
+		log.Notice("%s failed to pass IP ACL as '%s'\n", s.host(), name)
+	case strings.EqualFold(req.Get("AuthType"), "MD5"):
+		key := req.Get("Key")
+		if key != "" && challenge != "" && u.Secret != "" {
+			sum := md5.Sum([]byte(challenge + u.Secret))
+			expected := hex.EncodeToString(sum[:])
+			if key == expected {
+				ok = true
+			} else {
+				s.reportSecurity(security.Event{Type: security.ChallengeResponseFailed, AccountID: name,
+					Challenge: challenge, Response: key, ExpectedResponse: expected})
 			}
 		}
+	case u.Secret != "":
+		if req.Get("Secret") == u.Secret {
+			ok = true
+		} else {
+			s.reportSecurity(security.Event{Type: security.InvalidPassword, AccountID: name})
+		}
+	}
+	if !ok {
+		log.Notice("%s failed to authenticate as '%s'\n", s.host(), name)
+		return false
 	}
 	s.mu.Lock()
 	s.user = u
 	s.authed = true
 	s.readPerm, s.writePerm = u.Read, u.Write
-	s.events = u.Read
+	s.events = PermAll
+	if m, ok := eventMask(req.Get("Events")); ok {
+		s.events = m
+	}
 	s.filters = append([]*Filter(nil), u.Filters...)
 	s.mu.Unlock()
 	if u.DisplayConnects {
-		s.m.opts.Log.Verbose(2, "Manager '%s' logged on from %s\n", u.Name, s.host())
+		log.Verbose(2, "Manager '%s' logged on from %s\n", u.Name, s.host())
 	}
 	return true
+}
+
+// pause is manager.c's sleep(1) before refusing a login, cut short when
+// the session ends.
+func (s *session) pause() {
+	select {
+	case <-time.After(s.m.opts.FailedLoginDelay):
+	case <-s.done:
+	}
 }
 
 // logoffLine prints "logged off" for a session that was logged in.
