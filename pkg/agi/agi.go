@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand"
 	"net"
 	"net/url"
 	"os"
@@ -259,7 +260,11 @@ func (s *session) environment(script string, args []string, fast bool, netScript
 		"agi_threadid: " + strconv.FormatInt(140000000000000+s.m.thread.Add(1), 10),
 	}
 	if fast {
-		env = append([]string{"agi_network: yes", "agi_network_script: " + netScript}, env...)
+		head := []string{"agi_network: yes"}
+		if netScript != "" {
+			head = append(head, "agi_network_script: "+netScript)
+		}
+		env = append(head, env...)
 	}
 	for i, a := range args {
 		env = append(env, fmt.Sprintf("agi_arg_%d: %s", i+1, a))
@@ -342,27 +347,47 @@ func (s *session) run(env []string) string {
 	}
 }
 
-// handle runs one command line and returns the answer.
+// handle runs one command line and returns the answer. Each command is
+// announced on the engine bus as res_agi's AGIExecStart and AGIExecEnd
+// manager events (class agi).
 func (s *session) handle(line string) (resp string, end bool) {
 	argv := ParseArgs(line)
 	if len(argv) == 0 {
 		return "", false
 	}
+	id := strconv.Itoa(int(rand.Int31()))
+	s.publish("AGIExecStart", pbx.EventField{Key: "CommandId", Value: id}, pbx.EventField{Key: "Command", Value: line})
+	code, result := 200, "Success"
+	defer func() {
+		s.publish("AGIExecEnd", pbx.EventField{Key: "CommandId", Value: id}, pbx.EventField{Key: "Command", Value: line},
+			pbx.EventField{Key: "ResultCode", Value: strconv.Itoa(code)}, pbx.EventField{Key: "Result", Value: result})
+	}()
 	c := s.m.find(argv)
 	if c == nil {
+		code, result = 510, "Invalid or unknown command"
 		return "510 Invalid or unknown command", false
 	}
 	if s.dead && !c.Dead {
-		return "511 Command Not Permitted on a dead channel or intercepted channel", false
+		code, result = 511, "Command Not Permitted on a dead channel or intercept routine"
+		return "511 Command Not Permitted on a dead channel or intercept routine", false
 	}
 	out, st := c.Run(s, argv)
 	if st == runShowUsage {
+		code, result = 520, "Usage"
 		return "520-Invalid command syntax.  Proper usage follows:\n" + strings.TrimSuffix(c.Usage, "\n") + "\n520 End of proper usage.", false
 	}
 	if st == runHangup {
 		s.dead = true
 	}
 	return out, false
+}
+
+// publish puts a module event about the session's channel on the bus.
+func (s *session) publish(event string, fields ...pbx.EventField) {
+	bus := s.ch.Engine().Bus()
+	if bus.Active() {
+		bus.Publish(pbx.BusEvent{Type: pbx.BusEventType(event), Channel: s.ch, Fields: fields})
+	}
 }
 
 // find matches argv against the commands, longest first.

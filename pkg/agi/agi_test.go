@@ -164,6 +164,8 @@ func TestFastAGICommands(t *testing.T) {
 		"EXEC NoSuchApp x",
 		"SEND TEXT \"hi\"",
 	})
+	sub := eng.Bus().Subscribe()
+	defer sub.Close()
 	res, err := eng.ExecApp(ch, "AGI", "agi://"+addr+"/myscript?x=1,first,second")
 	if err != nil || res.Action != pbx.ActContinue {
 		t.Fatalf("AGI: %v %v", res, err)
@@ -195,6 +197,16 @@ func TestFastAGICommands(t *testing.T) {
 	}
 	if v, _ := ch.Var("AGISTATUS"); v != "SUCCESS" {
 		t.Errorf("AGISTATUS %q", v)
+	}
+	// res_agi's AGIExecStart/AGIExecEnd for each command, on the bus
+	var ends []string
+	for _, ev := range sub.Take() {
+		if ev.Type == "AGIExecEnd" && len(ev.Fields) == 4 && ev.Channel == ch {
+			ends = append(ends, ev.Fields[1].Value+" -> "+ev.Fields[2].Value+" "+ev.Fields[3].Value)
+		}
+	}
+	if len(ends) != len(want) || ends[15] != "FOO BAR -> 510 Invalid or unknown command" || ends[16] != "SET VARIABLE -> 520 Usage" || ends[0] != "ANSWER -> 200 Success" {
+		t.Errorf("AGIExecEnd events: %q", ends)
 	}
 	if c, x, p := ch.Location(); c != "other" || x != "200" || p != 3 {
 		t.Errorf("location %s,%s,%d", c, x, p)

@@ -49,11 +49,7 @@ func (m *Module) RegisterCLI(reg *cli.Registry) error {
 						a.Printf("No such command '%s'.\n", strings.Join(words, " "))
 						return nil
 					}
-					dead := "No"
-					if c.Dead {
-						dead = "Yes"
-					}
-					a.Printf("[Usage]\n%s\n[Runs Dead]\n%s\n", strings.TrimSuffix(c.Usage, "\n"), dead)
+					a.Printf("%s", topic(c, strings.Join(words, " ")))
 					return nil
 				}
 				a.Printf("%s", m.ShowCommands())
@@ -79,4 +75,20 @@ func (m *Module) ShowCommands() string {
 		fmt.Fprintf(&b, "%5.5s %30.30s   %s\n", dead, c.FullName(), c.Summary)
 	}
 	return b.String()
+}
+
+// topic is "agi show commands topic <command>": res_agi's sections.
+func topic(c *Command, name string) string {
+	dead := "No"
+	if c.Dead {
+		dead = "Yes"
+	}
+	syntax, desc, _ := strings.Cut(strings.TrimSpace(c.Usage), "\n")
+	syntax = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(syntax), "Usage:"))
+	desc = strings.TrimSpace(desc)
+	if desc == "" {
+		desc = "Not available"
+	}
+	return fmt.Sprintf("\n  -= Info about agi '%s' =- \n\n[Syntax]\n%s\n\n[Description]\n%s\n\n[Synopsis]\n%s\n\n[Runs Dead]\n%s\n\n[See Also]\nNot available\n\n",
+		name, syntax, desc, c.Summary, dead)
 }

@@ -31,6 +31,7 @@ var moduleClass = map[string]Perm{
 	"QueueMemberStatus": PermAgent, "QueueMemberPenalty": PermAgent, "QueueMemberRinginuse": PermAgent,
 	"AgentCalled": PermAgent, "AgentConnect": PermAgent, "AgentComplete": PermAgent,
 	"AgentDump": PermAgent, "AgentRingNoAnswer": PermAgent,
+	"AGIExecStart": PermAGI, "AGIExecEnd": PermAGI, "AsyncAGIStart": PermAGI, "AsyncAGIExec": PermAGI, "AsyncAGIEnd": PermAGI,
 	"Cdr": PermCDR, "PeerStatus": PermSystem, "Registry": PermSystem, "Reload": PermSystem,
 }
 
