@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"os"
@@ -238,5 +239,37 @@ func TestAMIPanoramiskOriginate(t *testing.T) {
 		if r := w(); r.ExitCode != 0 {
 			t.Errorf("sipp UAS %d exit %d:\n%s\n%s", i, r.ExitCode, r.Output, r.ErrLog)
 		}
+	}
+}
+
+// TestAMIPeerStatus: a phone registering gives chan_sip's PeerStatus
+// event to a manager client reading the system class.
+func TestAMIPeerStatus(t *testing.T) {
+	harness.RequireSipp(t)
+	in, port := amiInstance(t, nil, "")
+	requireSIPDriver(t, in)
+	c := amiLogin(t, port)
+	br := bufio.NewReader(c)
+	regPort := harness.FreePort(t)
+	runSipp(t, in, regScenario(t), regPort, 1)
+	want := fmt.Sprintf("Event: PeerStatus\r\nPrivilege: system,all\r\nChannelType: SIP\r\nPeer: SIP/6000\r\nPeerStatus: Registered\r\nAddress: 127.0.0.1:%d\r\n", regPort)
+	var msg strings.Builder
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			t.Fatalf("no PeerStatus event: %v", err)
+		}
+		if line != "\r\n" {
+			msg.WriteString(line)
+			continue
+		}
+		if strings.HasPrefix(msg.String(), "Event: PeerStatus") {
+			if msg.String() != want {
+				t.Errorf("PeerStatus\n%q\nwant\n%q", msg.String(), want)
+			}
+			return
+		}
+		msg.Reset()
 	}
 }

@@ -169,6 +169,7 @@ func (d *Driver) poke(ctx context.Context, p *sipconf.Peer, rt *peerRuntime) {
 	if err != nil {
 		if rt.lastMs > -1 {
 			d.log.Notice("Peer '%s' is now UNREACHABLE!  Last qualify: %d", p.Name, rt.lastMs)
+			d.publishPeerStatus(p.Name, "Unreachable", "Time", "-1")
 		}
 		rt.lastMs = -1
 		rt.nextPoke = d.now().Add(freqNotOK)
@@ -185,6 +186,7 @@ func (d *Driver) poke(ctx context.Context, p *sipconf.Peer, rt *peerRuntime) {
 			state = "Lagged"
 		}
 		d.log.Notice("Peer '%s' is now %s. (%dms / %dms)", p.Name, state, elapsed, maxms)
+		d.publishPeerStatus(p.Name, state)
 	}
 	rt.lastMs = elapsed
 	if elapsed > maxms {

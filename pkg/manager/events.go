@@ -38,15 +38,15 @@ var moduleClass = map[string]Perm{
 // pump turns the engine's events into manager events for the sessions.
 // It is the bus's one subscriber for the manager, so an event is
 // formatted once whatever the number of clients.
-func (m *Module) pump(ctx context.Context) {
+func (m *Module) pump(ctx context.Context, sub *pbx.Subscription) {
 	bridges := map[string]int{} // members per bridge, for BridgeCreate/Destroy
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-m.sub.Ready():
+		case <-sub.Ready():
 		}
-		for _, ev := range m.sub.Take() {
+		for _, ev := range sub.Take() {
 			m.translate(ev, bridges)
 		}
 	}

@@ -109,10 +109,15 @@ type Module struct {
 	fd       atomic.Int32 // a session number, shown as FileDes
 
 	baseCtx atomic.Pointer[context.Context]
-	sub     *pbx.Subscription
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
-	booted  atomic.Bool
+
+	pumpMu   sync.Mutex
+	sub      *pbx.Subscription // nil while disabled
+	pumpStop context.CancelFunc
+	pumpDone chan struct{}
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	booted atomic.Bool
 }
 
 // New creates the manager with its first configuration; Start opens the
@@ -190,15 +195,44 @@ func (m *Module) Actions() []*Action {
 func (m *Module) Start(ctx context.Context) error {
 	ctx, m.cancel = context.WithCancel(ctx)
 	m.baseCtx.Store(&ctx)
-	if m.opts.Engine != nil {
-		m.sub = m.opts.Engine.Bus().Subscribe()
-		m.wg.Add(1)
-		go func() {
-			defer m.wg.Done()
-			m.pump(ctx)
-		}()
+	cfg := m.Config()
+	if cfg.Enabled {
+		m.startPump()
 	}
-	return m.listen(ctx, m.Config())
+	return m.listen(ctx, cfg)
+}
+
+// startPump subscribes to the engine bus. Only an enabled manager
+// subscribes: without a subscriber the engine builds no events at all.
+func (m *Module) startPump() {
+	m.pumpMu.Lock()
+	defer m.pumpMu.Unlock()
+	if m.opts.Engine == nil || m.sub != nil {
+		return
+	}
+	sub := m.opts.Engine.Bus().Subscribe()
+	ctx, cancel := context.WithCancel(m.ctx())
+	done := make(chan struct{})
+	m.sub, m.pumpStop, m.pumpDone = sub, cancel, done
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		defer close(done)
+		defer sub.Close()
+		m.pump(ctx, sub)
+	}()
+}
+
+// stopPump ends the subscription (the manager was disabled).
+func (m *Module) stopPump() {
+	m.pumpMu.Lock()
+	defer m.pumpMu.Unlock()
+	if m.sub == nil {
+		return
+	}
+	m.pumpStop()
+	<-m.pumpDone
+	m.sub = nil
 }
 
 // listen binds the configured address when enabled; the accept loop runs
@@ -250,6 +284,11 @@ func (m *Module) SetConfig(ctx context.Context, cfg *Config) error {
 		return nil
 	}
 	old := m.cfg.Swap(cfg)
+	if cfg.Enabled {
+		m.startPump()
+	} else {
+		m.stopPump()
+	}
 	if old.Enabled == cfg.Enabled && old.Port == cfg.Port && old.BindAddr == cfg.BindAddr {
 		return nil
 	}
@@ -281,9 +320,7 @@ func (m *Module) Close() {
 		s.close()
 	}
 	m.mu.Unlock()
-	if m.sub != nil {
-		m.sub.Close()
-	}
+	m.stopPump()
 	m.wg.Wait()
 }
 
