@@ -71,6 +71,7 @@ func actLogin(r *Request) error {
 		r.Error("Authentication failed")
 		return errClose
 	}
+	s.uncount()
 	r.Success("Authentication accepted")
 	// reported after the answer, as Asterisk's (asynchronous) event
 	// reaches the session after it

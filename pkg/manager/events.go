@@ -18,7 +18,7 @@ var eventClass = map[pbx.BusEventType]Perm{
 	pbx.BusDTMFBegin: PermDTMF, pbx.BusDTMFEnd: PermDTMF,
 	pbx.BusHold: PermCall, pbx.BusUnhold: PermCall,
 	pbx.BusVarSet: PermDialplan, pbx.BusNewexten: PermDialplan,
-	pbx.BusUserEvent: PermUser, pbx.BusMessageWaiting: PermCall,
+	pbx.BusUserEvent: PermUser, pbx.BusHangupRequest: PermCall, pbx.BusSoftHangupRequest: PermCall, pbx.BusMessageWaiting: PermCall,
 	pbx.BusDeviceStateChange: PermCall,
 }
 
@@ -88,6 +88,9 @@ func (m *Module) translate(ev pbx.BusEvent, bridges map[string]int) {
 		snapshot(b, "", ev.Channel, ev.Channel.State(), cfg)
 		b.lineInt("Cause", ev.Cause)
 		b.line("Cause-txt", pbx.CauseText(ev.Cause))
+	case pbx.BusHangupRequest, pbx.BusSoftHangupRequest:
+		snapshot(b, "", ev.Channel, ev.Channel.State(), cfg)
+		b.lineInt("Cause", ev.Cause)
 	case pbx.BusDialBegin, pbx.BusDialEnd:
 		if ev.Channel != nil {
 			snapshot(b, "", ev.Channel, ev.Channel.State(), cfg)

@@ -52,11 +52,22 @@ type session struct {
 	// eventWake is signalled when an event is queued, for WaitEvent.
 	eventWake chan struct{}
 	cutOff    atomic.Bool
+	// counted: the session is among authlimit's unauthenticated ones
+	// (from accept to login or close).
+	counted atomic.Bool
+}
+
+// uncount takes the session out of the unauthenticated count, once.
+func (s *session) uncount() {
+	if s.counted.Swap(false) {
+		s.m.unauth.Add(-1)
+	}
 }
 
 func newSession(m *Module, c net.Conn) *session {
 	s := &session{m: m, conn: c, id: m.fd.Add(1), start: time.Now(),
 		wake: make(chan struct{}, 1), done: make(chan struct{}), eventWake: make(chan struct{}, 1)}
+	s.counted.Store(true)
 	if ap, err := netip.ParseAddrPort(c.RemoteAddr().String()); err == nil {
 		s.addr = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 	}
@@ -180,11 +191,8 @@ func (s *session) writer() {
 // fails to log in.
 func (s *session) serve(ctx context.Context, cfg *Config) {
 	defer s.close()
-	counted := true // counted in m.unauth until logged in
 	defer func() {
-		if counted {
-			s.m.unauth.Add(-1)
-		}
+		s.uncount()
 		s.logoffLine()
 	}()
 	s.send([]byte(Banner + "\r\n"))
@@ -197,12 +205,9 @@ func (s *session) serve(ctx context.Context, cfg *Config) {
 		s.mu.Lock()
 		authed := s.authed
 		s.mu.Unlock()
-		if authed && counted {
-			counted = false
-			s.m.unauth.Add(-1)
+		if authed {
 			s.conn.SetReadDeadline(time.Time{})
-		}
-		if !authed {
+		} else {
 			s.conn.SetReadDeadline(deadline)
 		}
 		msg, err := r.ReadMessage()
