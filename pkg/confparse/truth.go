@@ -2,9 +2,8 @@ package confparse
 
 import "strings"
 
-// True is Asterisk's ast_true: the words its config files accept for
-// "yes". Parse yes/no options with it (and False) so every module reads
-// them alike.
+// True is Asterisk's ast_true: the spellings a config value may use for
+// "yes". Anything else, the empty string included, is not true.
 func True(s string) bool {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "yes", "true", "y", "t", "1", "on":
@@ -13,8 +12,8 @@ func True(s string) bool {
 	return false
 }
 
-// False is Asterisk's ast_false: the words that mean "no". A value that
-// is neither True nor False is invalid for a yes/no option.
+// False is Asterisk's ast_false: the spellings of "no". A value that is
+// neither True nor False is a mistake the caller may warn about.
 func False(s string) bool {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "no", "false", "n", "f", "0", "off":
