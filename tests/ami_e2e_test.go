@@ -273,3 +273,61 @@ func TestAMIPeerStatus(t *testing.T) {
 		msg.Reset()
 	}
 }
+
+// TestAMIRedirect: a call waiting in the dialplan is sent elsewhere by the
+// manager's Redirect and continues there (Newexten in the new context).
+func TestAMIRedirect(t *testing.T) {
+	harness.RequireSipp(t)
+	in, port := amiInstance(t, map[string][]string{"6001": {"context=redirtest"}}, "", func(f map[string]string) {
+		f["sip.conf"] = regexp.MustCompile(`(?ms)^\[trunk-ovh\].*?(^\[)`).ReplaceAllString(f["sip.conf"], "$1")
+		f["extensions.conf"] += "\n[redirtest]\nexten => 7200,1,Answer()\nsame => n,Wait(20)\n" +
+			"[elsewhere]\nexten => 7300,1,Set(MOVED=yes)\nsame => n,Wait(1)\nsame => n,Hangup()\n"
+	})
+	requireSIPCalls(t, in)
+	src, err := os.ReadFile(callScenario(t, "ports-uac-6001-to-6000.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	scen := filepath.Join(t.TempDir(), "uac-7200.xml")
+	os.WriteFile(scen, []byte(strings.ReplaceAll(string(src), "sip:6000@", "sip:7200@")), 0o644)
+	c := amiLogin(t, port)
+	br := bufio.NewReader(c)
+	// the call ends on our side; sipp is killed when the test ends
+	(&harness.Sipp{Scenario: scen, Target: "127.0.0.1:" + strconv.Itoa(in.SIPPort), Extra: []string{"-d", "15000"},
+		Timeout: 30 * time.Second}).Start(t)
+	// read messages until pred accepts one
+	next := func(pred func(string) bool) string {
+		t.Helper()
+		var msg strings.Builder
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil {
+				t.Fatalf("read: %v", err)
+			}
+			if line != "\r\n" {
+				msg.WriteString(line)
+				continue
+			}
+			if pred(msg.String()) {
+				return msg.String()
+			}
+			msg.Reset()
+		}
+	}
+	ev := next(func(m string) bool {
+		return strings.HasPrefix(m, "Event: Newexten") && strings.Contains(m, "Application: Wait\r\n")
+	})
+	name := regexp.MustCompile(`(?m)^Channel: (\S+)\r$`).FindStringSubmatch(ev)[1]
+	fmt.Fprintf(c, "Action: Redirect\r\nActionID: r1\r\nChannel: %s\r\nContext: elsewhere\r\nExten: 7300\r\nPriority: 1\r\n\r\n", name)
+	if got := next(func(m string) bool { return strings.Contains(m, "ActionID: r1") }); got != "Response: Success\r\nActionID: r1\r\nMessage: Redirect successful\r\n" {
+		t.Fatalf("Redirect: %q", got)
+	}
+	moved := next(func(m string) bool {
+		return strings.HasPrefix(m, "Event: Newexten") && strings.Contains(m, "Context: elsewhere\r\n")
+	})
+	if !strings.Contains(moved, "Channel: "+name+"\r\n") || !strings.Contains(moved, "Application: Set\r\nAppData: MOVED=yes\r\n") {
+		t.Errorf("after the redirect: %q", moved)
+	}
+	next(func(m string) bool { return strings.HasPrefix(m, "Event: Hangup") && strings.Contains(m, "Channel: "+name+"\r\n") })
+}

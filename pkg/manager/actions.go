@@ -518,11 +518,6 @@ func actHangup(r *Request) error {
 	return nil
 }
 
-// asyncGoer is pbx.Channel's AsyncGoto (Asterisk's ast_async_goto).
-type asyncGoer interface {
-	AsyncGoto(context, exten string, priority int) error
-}
-
 func actRedirect(r *Request) error {
 	eng := r.s.m.opts.Engine
 	name, extra := r.Get("Channel"), r.Get("ExtraChannel")
@@ -552,14 +547,7 @@ func actRedirect(r *Request) error {
 		}
 	}
 	context, exten := r.Get("Context"), r.Get("Exten")
-	goTo := func(c *pbx.Channel, ctxName, ext string, p int) error {
-		g, ok := any(c).(asyncGoer)
-		if !ok {
-			return errors.New("redirect is not available in this build")
-		}
-		return g.AsyncGoto(ctxName, ext, p)
-	}
-	if err := goTo(ch, context, exten, prio); err != nil {
+	if err := ch.AsyncGoto(context, exten, prio); err != nil {
 		r.Error("Redirect failed")
 		return nil
 	}
@@ -576,7 +564,7 @@ func actRedirect(r *Request) error {
 				p2 = n
 			}
 		}
-		if err := goTo(ch2, c2, e2, p2); err != nil {
+		if err := ch2.AsyncGoto(c2, e2, p2); err != nil {
 			r.Error("Secondary redirect failed")
 			return nil
 		}

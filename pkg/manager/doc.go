@@ -27,6 +27,6 @@
 //
 // Actions: RegisterAction lets modules add theirs; the core ones are in
 // actions.go, chan_sip's are answered through the SIP interface the core
-// adapts (RegisterSIP). Redirect needs pbx.Channel.AsyncGoto and answers
-// "Redirect failed" in a build without it.
+// adapts (RegisterSIP). Redirect is pbx.Channel.AsyncGoto on one or both
+// channels.
 package manager
