@@ -329,5 +329,7 @@ func TestAMIRedirect(t *testing.T) {
 	if !strings.Contains(moved, "Channel: "+name+"\r\n") || !strings.Contains(moved, "Application: Set\r\nAppData: MOVED=yes\r\n") {
 		t.Errorf("after the redirect: %q", moved)
 	}
-	next(func(m string) bool { return strings.HasPrefix(m, "Event: Hangup") && strings.Contains(m, "Channel: "+name+"\r\n") })
+	next(func(m string) bool {
+		return strings.HasPrefix(m, "Event: Hangup") && strings.Contains(m, "Channel: "+name+"\r\n")
+	})
 }
