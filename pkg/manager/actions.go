@@ -177,8 +177,13 @@ func actWaitEvent(r *Request) error {
 			timeout = n
 		}
 	}
-	r.Success("Waiting for Event completed.")
 	s := r.s
+	// wait for an event after this request, not one already delivered
+	select {
+	case <-s.eventWake:
+	default:
+	}
+	r.Success("Waiting for Event completed.")
 	var tc <-chan time.Time
 	if timeout > 0 {
 		t := time.NewTimer(time.Duration(timeout) * time.Second)

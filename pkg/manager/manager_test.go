@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -417,4 +418,80 @@ func TestAllowMultipleLogin(t *testing.T) {
 	first.resp()
 	time.Sleep(50 * time.Millisecond)
 	l.dial().login("single", "one")
+}
+
+// TestBridgeAndDialEvents: bus events of a two-party call become
+// Asterisk's sequence, BridgeCreate before the first BridgeEnter and
+// BridgeDestroy after the last BridgeLeave.
+func TestBridgeAndDialEvents(t *testing.T) {
+	l := newLab(t, testConf)
+	c := l.dial()
+	c.login("admin", "s3cret")
+	c.send("Action: Events", "EventMask: call")
+	c.resp()
+	a := l.eng.NewChannel(pbx.ChannelSpec{Tech: "Test", Resource: "a", Context: "default", Exten: "100"})
+	b := l.eng.NewChannel(pbx.ChannelSpec{Tech: "Test", Resource: "b", Context: "default", Requestor: a})
+	bus := l.eng.Bus()
+	bus.Publish(pbx.BusEvent{Type: pbx.BusDialBegin, Channel: a, Peer: b, DialString: "b"})
+	bus.Publish(pbx.BusEvent{Type: pbx.BusDialEnd, Channel: a, Peer: b, DialStatus: "ANSWER"})
+	for _, ch := range []*pbx.Channel{b, a} {
+		bus.Publish(pbx.BusEvent{Type: pbx.BusBridgeEnter, Channel: ch, BridgeID: "br-1", BridgeType: "basic"})
+	}
+	for _, ch := range []*pbx.Channel{a, b} {
+		bus.Publish(pbx.BusEvent{Type: pbx.BusBridgeLeave, Channel: ch, BridgeID: "br-1", BridgeType: "basic"})
+	}
+	var got []string
+	for len(got) < 10 {
+		m := c.must()
+		name, _, _ := strings.Cut(strings.TrimPrefix(m, "Event: "), "\r\n")
+		switch name {
+		case "DialBegin", "DialEnd":
+			if !strings.Contains(m, "\r\nDestChannel: "+b.Name()+"\r\n") || !strings.Contains(m, "\r\nChannel: "+a.Name()+"\r\n") {
+				t.Errorf("%s without both blocks: %q", name, m)
+			}
+		case "BridgeEnter", "BridgeLeave", "BridgeCreate", "BridgeDestroy":
+			n := regexp.MustCompile(`BridgeNumChannels: (\d)`).FindStringSubmatch(m)
+			name += "/" + n[1]
+		}
+		got = append(got, name)
+	}
+	want := []string{"Newchannel", "Newchannel", "DialBegin", "DialEnd", "BridgeCreate/0", "BridgeEnter/1", "BridgeEnter/2",
+		"BridgeLeave/1", "BridgeLeave/0", "BridgeDestroy/0"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("events %v\nwant %v", got, want)
+	}
+}
+
+// TestOriginateFailure: an asynchronous Originate to a channel that
+// cannot be created is queued, then reported as failed.
+func TestOriginateFailure(t *testing.T) {
+	l := newLab(t, testConf)
+	c := l.dial()
+	c.login("admin", "s3cret")
+	c.send("Action: Originate", "Channel: Nope/123", "Context: default", "Exten: 100", "Priority: 1",
+		"Async: true", "ActionID: o1", "CallerID: \"Bob\" <6002>")
+	if got := c.resp(); got != "Response: Success\r\nActionID: o1\r\nMessage: Originate successfully queued\r\n" {
+		t.Fatalf("originate: %q", got)
+	}
+	ev := c.until("OriginateResponse")
+	want := "Event: OriginateResponse\r\nPrivilege: call,all\r\nActionID: o1\r\nResponse: Failure\r\nChannel: Nope/123\r\n" +
+		"Context: default\r\nExten: 100\r\nReason: 0\r\nUniqueid: <null>\r\nCallerIDNum: 6002\r\nCallerIDName: Bob\r\n"
+	if ev != want {
+		t.Errorf("OriginateResponse\n%q\nwant\n%q", ev, want)
+	}
+}
+
+func TestWaitEvent(t *testing.T) {
+	l := newLab(t, testConf)
+	c := l.dial()
+	c.login("admin", "s3cret")
+	c.send("Action: WaitEvent", "Timeout: 5", "ActionID: w")
+	if got := c.resp(); got != "Response: Success\r\nActionID: w\r\nMessage: Waiting for Event completed.\r\n" {
+		t.Fatalf("WaitEvent: %q", got)
+	}
+	time.Sleep(50 * time.Millisecond)
+	l.eng.Bus().Publish(pbx.BusEvent{Type: pbx.BusUserEvent, EventName: "Wake"})
+	if got := c.until("WaitEventComplete"); got != "Event: WaitEventComplete\r\nActionID: w\r\n" {
+		t.Errorf("got %q", got)
+	}
 }
