@@ -65,7 +65,7 @@ func (r *amiReader) read(stop <-chan struct{}) {
 		switch {
 		case line == "":
 			r.mu.Lock()
-			if event != "" {
+			if event != "" && uid != "" { // the calls' events (not the logins' security events)
 				r.events++
 			}
 			switch event {
