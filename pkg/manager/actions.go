@@ -319,10 +319,10 @@ func actCoreShowChannels(r *Request) error {
 		b := &msgBuf{}
 		snapshot(b, "", ch, ch.State(), cfg)
 		app, data := ch.Application()
-		b.line("BridgeId", ch.BridgeID())
 		b.line("Application", app)
 		b.line("ApplicationData", data)
 		b.line("Duration", durationHMS(time.Since(ch.Created())))
+		b.line("BridgeId", ch.BridgeID())
 		r.ListItem("CoreShowChannel", bodyHeaders(b)...)
 		n++
 	}
@@ -390,23 +390,25 @@ func actStatus(r *Request) error {
 		b.line("BridgeID", ch.BridgeID())
 		b.line("Application", app)
 		b.line("Data", data)
-		nf := "(nothing)"
+		nf, native := "(nothing)", ""
 		if f := ch.NativeFormat(); f != nil {
-			nf = "(" + f.Name + ")"
+			nf, native = "("+f.Name+")", f.Name
 		}
 		b.line("Nativeformats", nf)
+		// frames are read and written in the native format (translation
+		// happens on the other side of Read/Write), hence no paths
+		b.line("Readformat", native)
+		b.line("Readtrans", "")
+		b.line("Writeformat", native)
+		b.line("Writetrans", "")
 		b.line("Callgroup", "0")
 		b.line("Pickupgroup", "0")
-		secs := 0
-		if at := ch.AnsweredAt(); !at.IsZero() {
-			secs = int(time.Since(at) / time.Second)
-		}
-		b.lineInt("Seconds", secs)
+		b.lineInt("Seconds", int(time.Since(ch.Created())/time.Second))
 		for _, v := range vars {
 			val, _ := ch.Var(v)
 			b.line("Variable", v+"="+val)
 		}
-		r.ListItem("Status", bodyHeaders(b)...)
+		r.ListItemIDLast("Status", bodyHeaders(b)...)
 	}
 	r.ListComplete("StatusComplete", len(chans), Header{"Items", strconv.Itoa(len(chans))})
 	return nil
@@ -673,7 +675,7 @@ func actDBGet(r *Request) error {
 		return nil
 	}
 	r.ListStart("Result will follow")
-	r.ListItem("DBGetResponse", Header{"Family", family}, Header{"Key", key}, Header{"Val", v})
+	r.ListItemIDLast("DBGetResponse", Header{"Family", family}, Header{"Key", key}, Header{"Val", v})
 	r.ListComplete("DBGetComplete", 1)
 	return nil
 }

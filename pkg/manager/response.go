@@ -106,6 +106,20 @@ func (r *Request) ListItem(event string, fields ...Header) {
 	r.s.send(b.end())
 }
 
+// ListItemIDLast is ListItem with the ActionID after the fields, where
+// Asterisk writes it for some lists (Status, DBGetResponse).
+func (r *Request) ListItemIDLast(event string, fields ...Header) {
+	b := &msgBuf{}
+	b.line("Event", event)
+	for _, f := range fields {
+		b.line(f.Key, f.Value)
+	}
+	if id := r.ActionID(); id != "" {
+		b.line("ActionID", id)
+	}
+	r.s.send(b.end())
+}
+
 // ListComplete ends a list: the completion event with EventList:
 // Complete, ListItems: n and any extra headers.
 func (r *Request) ListComplete(event string, n int, extra ...Header) {
