@@ -475,7 +475,7 @@ func TestOriginateFailure(t *testing.T) {
 	}
 	ev := c.until("OriginateResponse")
 	want := "Event: OriginateResponse\r\nPrivilege: call,all\r\nActionID: o1\r\nResponse: Failure\r\nChannel: Nope/123\r\n" +
-		"Context: default\r\nExten: 100\r\nReason: 0\r\nUniqueid: <null>\r\nCallerIDNum: 6002\r\nCallerIDName: Bob\r\n"
+		"Context: default\r\nExten: 100\r\nReason: 0\r\nUniqueid: <unknown>\r\nCallerIDNum: 6002\r\nCallerIDName: Bob\r\n"
 	if ev != want {
 		t.Errorf("OriginateResponse\n%q\nwant\n%q", ev, want)
 	}

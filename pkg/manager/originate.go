@@ -43,7 +43,7 @@ func actOriginate(r *Request) error {
 	m := r.s.m
 	o := &originate{dial: r.Get("Channel"), context: r.Get("Context"), exten: r.Get("Exten"),
 		app: r.Get("Application"), appData: r.Get("Data"), account: r.Get("Account"),
-		timeout: 30 * time.Second, priority: 1, actionID: r.ActionID()}
+		timeout: 30 * time.Second, priority: 1, actionID: r.ActionID(), channelID: r.Get("ChannelId")}
 	if o.dial == "" {
 		r.Error("Channel not specified")
 		return nil
@@ -236,7 +236,10 @@ func (m *Module) originateResponse(o *originate, out *pbx.Channel, reason int) {
 		resp = "Success"
 	}
 	b.line("Response", resp)
-	name, uid := o.dial, "<null>"
+	name, uid := o.dial, "<unknown>"
+	if o.channelID != "" {
+		uid = o.channelID
+	}
 	if out != nil {
 		name, uid = out.Name(), out.UniqueID()
 	}
