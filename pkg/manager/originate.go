@@ -33,6 +33,7 @@ type originate struct {
 	account         string
 	vars            [][2]string
 	actionID        string
+	channelID       string // ChannelId: named in a failure's Uniqueid only
 }
 
 // dangerousApps need the system class too: Originate may not be a way
