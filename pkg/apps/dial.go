@@ -132,7 +132,9 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 			number = number[i+1:]
 		}
 		prepareOutbound(caller, out, dc, dx)
+		publishDialBegin(caller, out, rsrc)
 		if err := out.Driver().Call(ctx, rsrc, timeout); err != nil {
+			publishDialEnd(caller, out, "CHANUNAVAIL")
 			log.Verbose(3, "Couldn't call %s\n", iface)
 			c := out.HangupCause()
 			if c == 0 {
@@ -167,6 +169,7 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 	}
 
 	winner, status := waitForAnswer(caller, legs, timeout, sentRinging, &t)
+	publishDialEnds(caller, legs, winner, status)
 	if moh {
 		stopHoldMusic(caller)
 	}

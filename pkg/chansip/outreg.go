@@ -51,6 +51,16 @@ type regEnv struct {
 	// r.onResponse(gen, res). A transmit that fails leaves the retry to
 	// the registration timeout, as a lost datagram would.
 	transmit func(r *outReg, m regMsg, gen int)
+	// changed, when set, is told of a registration's new outcome
+	// (registered, rejected): the manager's Registry event.
+	changed func(r *outReg)
+}
+
+// notifyLocked calls env.changed.
+func (r *outReg) notifyLocked() {
+	if r.env.changed != nil {
+		r.env.changed(r)
+	}
 }
 
 // regMsg is one REGISTER as the state machine decides it; the transport
@@ -295,11 +305,13 @@ func (r *outReg) onResponse(gen int, res *sip.Response) {
 		r.env.log.Warning("Forbidden - wrong password on authentication for REGISTER for '%s' to '%s'", c.User, c.Host)
 		r.stopTimersLocked()
 		r.state = sipshow.RegNoAuth
+		r.notifyLocked()
 		r.gen++
 	case 404:
 		r.env.log.Warning("Got 404 Not found on SIP register to service %s@%s, giving up", c.User, c.Host)
 		r.stopTimersLocked()
 		r.state = sipshow.RegRejected
+		r.notifyLocked()
 		r.gen++
 	case 423:
 		minExp, _ := strconv.Atoi(headerValue(res, "Min-Expires"))
@@ -319,6 +331,7 @@ func (r *outReg) onResponse(gen int, res *sip.Response) {
 		r.env.log.Warning("Got error 479 on register to %s@%s, giving up (check config)", c.User, c.Host)
 		r.stopTimersLocked()
 		r.state = sipshow.RegRejected
+		r.notifyLocked()
 		r.gen++
 	default:
 		if res.StatusCode >= 200 && res.StatusCode < 300 {
@@ -361,6 +374,7 @@ func (r *outReg) registeredLocked(res *sip.Response) {
 	r.stopTimersLocked()
 	expires := grantedExpiry(res, r.conf.Extension, r.expiry)
 	r.state = sipshow.RegRegistered
+	r.notifyLocked()
 	r.regTime = r.env.clock.Now()
 	r.attempts = 0
 	r.authTries = 0

@@ -178,6 +178,7 @@ func (d *Driver) poke(ctx context.Context, p *sipconf.Peer, rt *peerRuntime) {
 		if rt.lastMs > -1 {
 			d.log.Notice("Peer '%s' is now UNREACHABLE!  Last qualify: %d", p.Name, rt.lastMs)
 			notify = true
+			d.publishPeerStatus(p.Name, "Unreachable", "Time", "-1")
 		}
 		rt.lastMs = -1
 		rt.nextPoke = d.now().Add(freqNotOK)
@@ -195,6 +196,7 @@ func (d *Driver) poke(ctx context.Context, p *sipconf.Peer, rt *peerRuntime) {
 		}
 		d.log.Notice("Peer '%s' is now %s. (%dms / %dms)", p.Name, state, elapsed, maxms)
 		notify = was < 0 // unreachable -> reachable
+		d.publishPeerStatus(p.Name, state)
 	}
 	rt.lastMs = elapsed
 	if elapsed > maxms {

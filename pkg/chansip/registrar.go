@@ -530,6 +530,7 @@ func (d *Driver) updateRegistration(cfg *sipconf.Config, p *sipconf.Peer, r *reg
 			d.resetQualify(p.Name)
 		}
 		d.log.Verbose(3, "Unregistered SIP '%s'", p.Name)
+		d.publishPeerStatus(p.Name, "Unregistered", "Cause", "Expired")
 		d.respondRegistered(r, nil)
 		return
 	}
@@ -575,6 +576,7 @@ func (d *Driver) updateRegistration(cfg *sipconf.Config, p *sipconf.Peer, r *reg
 	}
 	d.regs.set(reg)
 	d.setSIPOptions(p.Name, r.req)
+	d.publishPeerStatus(p.Name, "Registered", "Address", addr.String())
 	moved := old == nil || old.Addr != reg.Addr
 	if moved {
 		d.log.Verbose(3, "Registered SIP '%s' at %s", p.Name, addr)

@@ -18,7 +18,6 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
 	"github.com/gostrisk/gostrisk/pkg/pbx/expr"
-	"github.com/gostrisk/gostrisk/pkg/security"
 	"github.com/gostrisk/gostrisk/pkg/voicemail"
 )
 
@@ -133,7 +132,15 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	if err := d.startConferenceModules(); err != nil {
 		return err
 	}
-	return d.startSIP(ctx, snap)
+	if d.agi != nil {
+		if err := d.agi.RegisterCLI(d.reg); err != nil {
+			return err
+		}
+	}
+	if err := d.startSIP(ctx, snap); err != nil {
+		return err
+	}
+	return d.startManager(ctx, snap)
 }
 
 // registerDialplan registers on eng every application and function of the
@@ -174,6 +181,9 @@ func (d *Daemon) registerDialplan(eng *pbx.Engine, snap *Snapshot) (map[string]s
 		if err := d.vm.Register(eng); err != nil {
 			return nil, err
 		}
+	}
+	if err := d.registerAGI(eng, snap); err != nil {
+		return nil, err
 	}
 	return pruneNoload(eng, snap.Modules), nil
 }
@@ -232,10 +242,9 @@ func (d *Daemon) startSIP(ctx context.Context, snap *Snapshot) error {
 	if !snap.Modules.Enabled("chan_sip.so") {
 		return nil
 	}
-	var sec chansip.SecurityReporter
-	if snap.Modules.Enabled("res_security_log.so") {
-		sec = security.NewLog(d.log, nil)
-	}
+	// chan_sip's security events go to res_security_log's log and to
+	// the manager's security class (which starts later).
+	sec := d.securityTee(snap)
 	drv, err := chansip.New(chansip.Options{
 		Config: snap.SIP, Log: d.log, Store: d.db, Registry: d.reg, Version: AsteriskVersion,
 		Reload: func() error { return d.Reload("chan_sip.so") },
