@@ -48,6 +48,7 @@ func (d *Driver) startCalls(cfg *sipconf.Config, local netip.AddrPort) error {
 		},
 		General:   func() *sipconf.General { return &d.cfg.Load().General },
 		UserAgent: cfg.General.EffectiveUserAgent(d.opts.Version),
+		Allow:     d.allowHeader,
 		LocalFor:  d.ListenAddr,
 
 		NoExtension: d.reportNoExtension, // security events (security.go)
@@ -57,9 +58,9 @@ func (d *Driver) startCalls(cfg *sipconf.Config, local netip.AddrPort) error {
 		return fmt.Errorf("chansip: %w", err)
 	}
 	d.calls.Store(m)
-	d.srv.OnInvite(d.handler(d.handleInvite))
+	d.serve(sip.INVITE, d.handleInvite)
 	for _, method := range []sip.RequestMethod{sip.ACK, sip.BYE, sip.CANCEL, sip.INFO, sip.UPDATE} {
-		d.srv.OnRequest(method, d.handler(d.handleInDialog))
+		d.serve(method, d.handleInDialog)
 	}
 	return nil
 }

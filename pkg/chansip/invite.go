@@ -15,7 +15,7 @@ import (
 // manager's HandleInvite runs on this goroutine: sipgo ends the server
 // transaction when the handler returns.
 func (d *Driver) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
-	if d.rejectMalformed(req, tx) {
+	if d.rejectMalformed(req, tx) || d.refuseUnsupported(req, tx) {
 		return
 	}
 	calls := d.callManager()

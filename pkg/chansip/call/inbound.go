@@ -371,7 +371,7 @@ func (c *inCall) response(code int, reason string, body []byte) *sip.Response {
 		to.Params.Add("tag", c.localTag)
 	}
 	res.AppendHeader(sip.NewHeader("Server", c.m.userAgent()))
-	res.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, OPTIONS, BYE, REFER, SUBSCRIBE, NOTIFY, INFO, PUBLISH, MESSAGE"))
+	res.AppendHeader(sip.NewHeader("Allow", c.m.allow()))
 	res.AppendHeader(sip.NewHeader("Supported", "replaces, timer"))
 	if code < 300 {
 		ct := c.contactURI(c.localURI.User)

@@ -78,6 +78,9 @@ type Deps struct {
 
 	// UserAgent goes into User-Agent / Server headers and the SDP s= line.
 	UserAgent string
+	// Allow is the driver's Allow header (the methods it serves); nil:
+	// chan_sip's full list.
+	Allow func() string
 
 	// OtherDialogs lists the driver's own dialogs (REGISTER, OPTIONS,
 	// outbound registrations) so that `sip show channels` shows them too.
@@ -383,4 +386,17 @@ func wrap(op string, err error) error {
 		return nil
 	}
 	return fmt.Errorf("call: %s: %w", op, err)
+}
+
+// chanSIPAllow is chan_sip's Allow list, for a manager built without the
+// driver's (tests).
+const chanSIPAllow = "INVITE, ACK, CANCEL, OPTIONS, BYE, REFER, SUBSCRIBE, NOTIFY, INFO, PUBLISH, MESSAGE"
+
+// allow is the Allow header of our INVITEs and answers: the methods the
+// driver serves.
+func (m *Manager) allow() string {
+	if m.d.Allow != nil {
+		return m.d.Allow()
+	}
+	return chanSIPAllow
 }

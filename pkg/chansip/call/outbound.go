@@ -425,7 +425,7 @@ func (o *outCall) buildInvite() (*sip.Request, error) {
 	}
 	req := o.newRequest(sip.INVITE)
 	req.AppendHeader(&sip.ContactHeader{Address: o.contactURI(fromUser)})
-	req.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, OPTIONS, BYE, REFER, SUBSCRIBE, NOTIFY, INFO, PUBLISH, MESSAGE"))
+	req.AppendHeader(sip.NewHeader("Allow", o.m.allow()))
 	req.AppendHeader(sip.NewHeader("Supported", "replaces, timer"))
 	addSIPHeaders(req, ch)
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))

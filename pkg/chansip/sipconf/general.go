@@ -13,7 +13,7 @@ import (
 // in. Options that apply to peers too (codecs, nat, dtmfmode, ...) are the
 // defaults every peer starts from.
 type General struct {
-	Context string // default "public"
+	Context string // default "default", chan_sip's DEFAULT_CONTEXT
 
 	UDPBind netip.AddrPort // bindaddr/bindport/udpbindaddr; default 0.0.0.0:5060
 
@@ -180,7 +180,7 @@ const (
 
 func defaultGeneral() General {
 	return General{
-		Context:              "public",
+		Context:              "default",
 		UDPBind:              netip.AddrPortFrom(netip.IPv4Unspecified(), StandardSIPPort),
 		TCPBind:              netip.AddrPortFrom(netip.IPv4Unspecified(), StandardSIPPort),
 		TCPAuthTimeout:       DefaultTCPAuthTimeout,
