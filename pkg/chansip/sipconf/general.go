@@ -384,13 +384,13 @@ func (l *loader) parseGeneral(cat *confparse.Category) (General, []*Register) {
 				continue
 			}
 			g.TLSBind = ap
-		case "tlscertfile", "sslcert":
+		case "tlscertfile", "tlscert", "sslcert":
 			g.TLSCertFile = v.Value
 		case "tlsprivatekey", "sslprivatekey":
 			g.TLSPrivateKey = v.Value
 		case "tlscafile", "sslcafile":
 			g.TLSCAFile = v.Value
-		case "tlscapath", "sslcapath":
+		case "tlscapath", "tlscadir", "sslcapath":
 			g.TLSCAPath = v.Value
 		case "tlscipher", "sslcipher":
 			g.TLSCipher = v.Value
@@ -773,6 +773,11 @@ var generalAccepted = setOf(
 	"encryption_taglen", "dtlsenable", "dtlsverify", "dtlsrekey", "dtlscertfile",
 	"dtlsprivatekey", "dtlscipher", "dtlscafile", "dtlscapath", "dtlssetup", "dtlsfingerprint",
 	"dtlsautogeneratecert", "amaflags", "accountcode", "language", "tcpenable",
+	// Read by chan_sip too (testdata/chansip_options.txt lists them all):
+	// the global auth= realm credentials and insecure= default, the TLS
+	// version switches and DTLS CA directory.
+	"auth", "insecure", "dtlscadir", "tlsdisablev1", "tlsdisablev11", "tlsdisablev12",
+	"tlsservercipherorder",
 )
 
 func setOf(names ...string) map[string]bool {

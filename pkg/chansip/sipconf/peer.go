@@ -549,4 +549,5 @@ var peerAccepted = setOf(
 	"cc_monitor_policy", "cc_offer_timer", "ccnr_available_timer", "ccbs_available_timer",
 	"cc_recall_timer", "cc_max_agents", "cc_max_monitors", "cc_callback_macro", "cc_callback_sub",
 	"cc_agent_dialstring", "tos", "tos_sip", "tos_audio", "tos_video", "tos_text",
+	"callbackextension", // read by Load with the peer's registration (load.go)
 )
