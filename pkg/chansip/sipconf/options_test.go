@@ -145,3 +145,35 @@ func TestAllowSyntaxLoads(t *testing.T) {
 		}
 	}
 }
+
+// host= may carry a port, as chan_sip resolves the value with it.
+func TestHostWithPort(t *testing.T) {
+	for _, tc := range []struct {
+		host, port string
+		wantHost   string
+		wantAddr   string
+	}{
+		{"127.0.0.1:5061", "", "127.0.0.1", "127.0.0.1:5061"},
+		{"127.0.0.1", "", "127.0.0.1", "127.0.0.1:5060"},
+		{"127.0.0.1:5061", "port=5070", "127.0.0.1", "127.0.0.1:5070"},
+		{"[::1]:5062", "", "::1", "[::1]:5062"},
+		{"::1", "", "::1", "[::1]:5060"},
+		{"sip.example.com:5080", "", "sip.example.com", ""},
+	} {
+		c, diags := parse(t, "[general]\n[p1]\ntype=peer\nhost="+tc.host+"\n"+tc.port+"\n", "")
+		if diags.HasErrors() {
+			t.Fatalf("%s: %v", tc.host, diags)
+		}
+		p := c.Peer("p1")
+		addr := ""
+		if p.Addr.IsValid() {
+			addr = p.Addr.String()
+		}
+		if p.Host != tc.wantHost || addr != tc.wantAddr {
+			t.Errorf("host=%s %s: Host %q Addr %q, want %q %q", tc.host, tc.port, p.Host, addr, tc.wantHost, tc.wantAddr)
+		}
+	}
+	if c, _ := parse(t, "[general]\n[p1]\ntype=peer\nhost=sip.example.com:5080\n", ""); c.Peer("p1").Port != 5080 {
+		t.Errorf("name:port: Port %d, want 5080", c.Peer("p1").Port)
+	}
+}

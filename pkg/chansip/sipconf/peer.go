@@ -2,6 +2,7 @@ package sipconf
 
 import (
 	"fmt"
+	"net"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -212,7 +213,7 @@ type peerOpts struct {
 
 // applyPeerVars applies variables in order, as build_peer walks them.
 func (l *loader) applyPeerVars(p *Peer, g *General, vars []*confparse.Variable, o peerOpts) {
-	var port int
+	var port, hostPort int
 	transportSet := false
 	timerBSet := false
 	for _, v := range vars {
@@ -297,7 +298,17 @@ func (l *loader) applyPeerVars(p *Peer, g *General, vars []*confparse.Variable, 
 				l.bad(v, fmt.Errorf("want dynamic, a host name or an IP address"))
 				continue
 			}
-			p.Dynamic, p.Host = false, strings.Trim(h, "[]")
+			host, hp, err := splitHostPortValue(h)
+			if err != nil {
+				l.bad(v, err)
+				continue
+			}
+			p.Dynamic, p.Host = false, host
+			if hp != 0 {
+				// host=127.0.0.1:5061: chan_sip resolves the value with
+				// its port; a port= line still wins.
+				hostPort = hp
+			}
 		case "defaultip":
 			if strings.TrimSpace(v.Value) == "" {
 				continue
@@ -479,6 +490,8 @@ func (l *loader) applyPeerVars(p *Peer, g *General, vars []*confparse.Variable, 
 	}
 	if port != 0 {
 		p.Port = port
+	} else if hostPort != 0 {
+		p.Port = hostPort
 	}
 	if !timerBSet && p.TimerT1 != g.TimerT1 {
 		p.TimerB = 64 * p.TimerT1
@@ -551,3 +564,21 @@ var peerAccepted = setOf(
 	"cc_agent_dialstring", "tos", "tos_sip", "tos_audio", "tos_video", "tos_text",
 	"callbackextension", // read by Load with the peer's registration (load.go)
 )
+
+// splitHostPortValue splits a host= value with a port ("10.0.0.1:5061",
+// "[::1]:5061", "sip.example.com:5080") from one without ("10.0.0.1",
+// "::1", "[::1]", "sip.example.com"); port is 0 when none is given.
+func splitHostPortValue(v string) (host string, port int, err error) {
+	if _, perr := netip.ParseAddr(strings.Trim(v, "[]")); perr == nil {
+		return strings.Trim(v, "[]"), 0, nil
+	}
+	h, ps, serr := net.SplitHostPort(v)
+	if serr != nil {
+		return strings.Trim(v, "[]"), 0, nil
+	}
+	n, err := parsePort(ps)
+	if err != nil {
+		return "", 0, err
+	}
+	return h, n, nil
+}
