@@ -62,5 +62,5 @@ func (d *Driver) startCalls(cfg *sipconf.Config, local netip.AddrPort) error {
 	for _, method := range []sip.RequestMethod{sip.ACK, sip.BYE, sip.CANCEL, sip.INFO, sip.UPDATE} {
 		d.serve(method, d.handleInDialog)
 	}
-	return nil
+	return d.startMessages()
 }

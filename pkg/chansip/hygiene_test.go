@@ -17,6 +17,12 @@ import (
 // startPlanDriver is startDriver with an engine whose dialplan is ext.
 func startPlanDriver(t *testing.T, ext string) *testEnv {
 	t.Helper()
+	return startPlanDriverConf(t, testSIPConf, ext)
+}
+
+// startPlanDriverConf is startPlanDriver on another sip.conf.
+func startPlanDriverConf(t *testing.T, conf, ext string) *testEnv {
+	t.Helper()
 	ec, diags := confparse.Parse("extensions.conf", []byte(ext), confparse.Options{})
 	if diags.HasErrors() {
 		t.Fatal(diags)
@@ -28,7 +34,7 @@ func startPlanDriver(t *testing.T, ext string) *testEnv {
 	plan := pbx.FromDialplan(dp)
 	e := pbx.New(pbx.Config{Plan: func() pbx.Plan { return plan }})
 	env := &testEnv{log: &logRec{}, store: newMemStore()}
-	d, err := New(Options{Config: loadConf(t, testSIPConf), Log: env.log, Store: env.store, Version: "18.26.4", Engine: e})
+	d, err := New(Options{Config: loadConf(t, conf), Log: env.log, Store: env.store, Version: "18.26.4", Engine: e})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,6 +43,7 @@ func startPlanDriver(t *testing.T, ext string) *testEnv {
 	}
 	t.Cleanup(d.Stop)
 	env.d = d
+	env.e = e
 	env.addr = d.LocalAddr()
 	return env
 }
@@ -133,7 +140,7 @@ func TestOptionsExtension(t *testing.T) {
 		if r == nil || r.code != tc.code {
 			t.Fatalf("OPTIONS %s: got %+v, want %d", tc.ruri, r, tc.code)
 		}
-		if want := "INVITE, ACK, CANCEL, OPTIONS, BYE, INFO"; r.headers["allow"] != want {
+		if want := "INVITE, ACK, CANCEL, OPTIONS, BYE, INFO, MESSAGE"; r.headers["allow"] != want {
 			t.Errorf("Allow: %q, want %q", r.headers["allow"], want)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/chansip"
 	"github.com/gostrisk/gostrisk/pkg/cli"
 	"github.com/gostrisk/gostrisk/pkg/media/dsp"
+	"github.com/gostrisk/gostrisk/pkg/message"
 	"github.com/gostrisk/gostrisk/pkg/moh"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
@@ -142,6 +143,9 @@ func (d *Daemon) registerDialplan(eng *pbx.Engine, snap *Snapshot) (map[string]s
 	}
 	if err := d.registerFuncs(eng); err != nil {
 		return nil, fmt.Errorf("functions: %w", err)
+	}
+	if err := message.Register(eng); err != nil {
+		return nil, err
 	}
 	if d.moh != nil {
 		if err := d.moh.Register(eng); err != nil {

@@ -139,11 +139,12 @@ type Engine struct {
 	chMu  sync.RWMutex
 	chans map[*Channel]struct{}
 
-	globals globals
-	custom  customStates // Custom: device states (devstate.go)
-	bus     Bus
-	bridger atomic.Pointer[Bridger]
-	mailbox atomic.Pointer[MailboxProvider] // mailbox.go
+	globals  globals
+	custom   customStates // Custom: device states (devstate.go)
+	bus      Bus
+	bridger  atomic.Pointer[Bridger]
+	mailbox  atomic.Pointer[MailboxProvider] // mailbox.go
+	messages messaging                       // message.go
 
 	missing missingUses
 
@@ -347,6 +348,9 @@ func (e *Engine) WriteFunction(ch *Channel, name, args, value string) error {
 
 // ChannelSpec describes a channel to create.
 type ChannelSpec struct {
+	// Name, when set, is the whole channel name (Message/ast_msg_queue);
+	// otherwise it is built from Tech and Resource.
+	Name     string
 	Tech     string // "SIP"
 	Resource string // peer name: the channel is named Tech/Resource-<seq>
 	Driver   Driver
@@ -391,7 +395,7 @@ func (e *Engine) NewChannel(s ChannelSpec) *Channel {
 		eng:         e,
 		tech:        s.Tech,
 		driver:      s.Driver,
-		name:        channelName(s.Tech, s.Resource, seq),
+		name:        s.Name,
 		uniqueID:    uid,
 		linkedID:    uid,
 		context:     s.Context,
@@ -403,6 +407,9 @@ func (e *Engine) NewChannel(s ChannelSpec) *Channel {
 		language:    s.Language,
 		musicClass:  s.MusicClass,
 		done:        make(chan struct{}),
+	}
+	if c.name == "" {
+		c.name = channelName(s.Tech, s.Resource, seq)
 	}
 	c.media.init()
 	if c.language == "" {

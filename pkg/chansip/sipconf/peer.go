@@ -48,6 +48,10 @@ type Peer struct {
 	Port      int            // port= (0 = not set, use 5060)
 	DefaultIP netip.Addr     // defaultip=
 
+	// OutOfCallMessageContext is outofcall_message_context=: where this
+	// peer's out-of-call MESSAGEs are routed ("" = [general]'s).
+	OutOfCallMessageContext string
+
 	Secret         string
 	MD5Secret      string
 	RemoteSecret   string
@@ -479,6 +483,8 @@ func (l *loader) applyPeerVars(p *Peer, g *General, vars []*confparse.Variable, 
 			p.UseQ850Reason = l.boolVal(v)
 		case "allowtransfer":
 			p.AllowTransfer = l.boolVal(v)
+		case "outofcall_message_context":
+			p.OutOfCallMessageContext = v.Value
 		default:
 			if o.ignoreUnknown && o.unknown != nil && !peerAccepted[name] && !strings.HasPrefix(name, "dtls") {
 				o.unknown(v)
@@ -554,7 +560,7 @@ func isCallerNumber(s string) bool {
 var peerAccepted = setOf(
 	"disallowed_methods", "discard_remote_hold_retrieval", "fullcontact",
 	"hasvoicemail", "header", "ignore_requested_pref", "ipaddr", "lastms", "mwi_from", "name",
-	"outofcall_message_context", "preferred_codec_only", "regseconds", "regserver", "snom_aoc_enabled",
+	"preferred_codec_only", "regseconds", "regserver", "snom_aoc_enabled",
 	"subscribemwi", "unsolicited_mailbox", "useragent", "rtcachefriends", "trunkname",
 	"g726nonstandard", "buggymwi", "faxdetect", "t38pt_usertpsource", "rpid_update",
 	"rpid_immediate", "trust_id_outbound", "callevents", "videosupport", "textsupport",
