@@ -56,7 +56,9 @@ func (d *Driver) handleMessage(req *sip.Request, tx sip.ServerTransaction) {
 		d.respond(req, stx, 413, "Request Entity Too Large", nil)
 		return
 	}
-	body := strings.TrimRight(string(req.Body()), "\n")
+	// chan_sip reads the body as lines joined by LF and drops the
+	// trailing ones.
+	body := strings.TrimRight(strings.ReplaceAll(string(req.Body()), "\r\n", "\n"), "\n")
 	if to := req.To(); to != nil && to.Params.Has("tag") && calls != nil {
 		if ch := calls.ChannelOf(req.CallID().Value()); ch != nil {
 			d.log.Debug(1, "SIP Text message received: '%s'", body)
