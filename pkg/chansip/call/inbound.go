@@ -64,6 +64,14 @@ func (m *Manager) HandleInvite(req *sip.Request, tx sip.ServerTransaction, from 
 
 	c := m.newInCall(req, tx, from)
 	tx.OnCancel(func(*sip.Request) { c.cancelled() })
+	if rj := m.negotiateUAS(c.dialog, req, false); rj != nil {
+		res := c.response(rj.code, rj.reason, nil)
+		for _, h := range rj.headers {
+			res.AppendHeader(h)
+		}
+		c.rejectWith(res)
+		return
+	}
 
 	exten := req.Recipient.User
 	if exten == "" {
@@ -372,7 +380,10 @@ func (c *inCall) response(code int, reason string, body []byte) *sip.Response {
 	}
 	res.AppendHeader(sip.NewHeader("Server", c.m.userAgent()))
 	res.AppendHeader(sip.NewHeader("Allow", c.m.allow()))
-	res.AppendHeader(sip.NewHeader("Supported", "replaces, timer"))
+	res.AppendHeader(sip.NewHeader("Supported", c.m.supportedValue(c.peer)))
+	if code >= 200 && code < 300 {
+		c.addSessionHeaders(res)
+	}
 	if code < 300 {
 		ct := c.contactURI(c.localURI.User)
 		res.AppendHeader(&sip.ContactHeader{Address: ct})
@@ -421,7 +432,12 @@ func (c *inCall) sendResponse(res *sip.Response) error {
 // reject ends a call before it has a channel and keeps the dialog listed
 // for the linger time, as chan_sip does.
 func (c *inCall) reject(code int, reason string) {
-	c.sendFinal(c.response(code, reason, nil))
+	c.rejectWith(c.response(code, reason, nil))
+}
+
+// rejectWith ends the call with a final response already built.
+func (c *inCall) rejectWith(res *sip.Response) {
+	c.sendFinal(res)
 	c.markEnded()
 	c.release()
 	c.m.add(c.dialog)
@@ -610,6 +626,8 @@ func (c *inCall) Answer() error {
 	if !c.sendFinal(c.response(200, "OK", body)) {
 		return wrap("answer", errors.New("call already ended"))
 	}
+	// RFC 4028: the session timer counts from the 2xx.
+	c.startSessionTimer()
 	return nil
 }
 

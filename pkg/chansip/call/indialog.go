@@ -55,6 +55,8 @@ func (m *Manager) HandleInDialog(req *sip.Request, tx sip.ServerTransaction) boo
 			break
 		}
 		m.handleInfo(d, req, tx)
+	case sip.UPDATE:
+		m.handleUpdate(d, req, tx)
 	default:
 		d.setLast("Rx: " + req.Method.String())
 		m.respond(req, tx, 501, "Not Implemented")
@@ -209,6 +211,10 @@ func (m *Manager) handleReInvite(d *dialog, req *sip.Request, tx sip.ServerTrans
 		d.target = *ct.Address.Clone()
 		d.mu.Unlock()
 	}
+	if rj := m.negotiateUAS(d, req, true); rj != nil {
+		m.respondWith(req, tx, rj)
+		return
+	}
 	body, err := d.buildSDP(d.answerFormats(""), dir)
 	if err != nil {
 		m.respond(req, tx, 500, "Server Internal Error")
@@ -221,11 +227,14 @@ func (m *Manager) handleReInvite(d *dialog, req *sip.Request, tx sip.ServerTrans
 	res.To().Params.Add("tag", tag)
 	res.AppendHeader(sip.NewHeader("Server", m.userAgent()))
 	res.AppendHeader(&sip.ContactHeader{Address: d.contactURI(d.localURI.User)})
+	d.addSessionHeaders(res)
 	res.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	res.SetBody(body)
 	if err := tx.Respond(res); err != nil {
 		m.log.Warning("Unable to answer re-INVITE on %s: %v\n", d.callID, err)
 	}
+	// Any re-INVITE refreshes the session (RFC 4028).
+	d.refreshed()
 	// The ACK of this 2xx arrives through HandleAck; a lost one costs
 	// nothing here because the dialog is already confirmed.
 	// Hold is told to the core, whose bridge plays music on hold to the

@@ -92,6 +92,9 @@ type Deps struct {
 	// T1 is the SIP round-trip estimate for 2xx retransmissions; 0 means
 	// 500 ms.
 	T1 time.Duration
+	// SessionTimerUnit is the length of a session-timer second (RFC 4028
+	// intervals); 0 means a second. Tests shorten it.
+	SessionTimerUnit time.Duration
 }
 
 // Manager runs the SIP calls of one driver.

@@ -426,7 +426,8 @@ func (o *outCall) buildInvite() (*sip.Request, error) {
 	req := o.newRequest(sip.INVITE)
 	req.AppendHeader(&sip.ContactHeader{Address: o.contactURI(fromUser)})
 	req.AppendHeader(sip.NewHeader("Allow", o.m.allow()))
-	req.AppendHeader(sip.NewHeader("Supported", "replaces, timer"))
+	req.AppendHeader(sip.NewHeader("Supported", m.supportedValue(o.peer)))
+	m.addUACSessionHeaders(o.dialog, req)
 	addSIPHeaders(req, ch)
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	req.SetBody(body)
@@ -485,6 +486,7 @@ func (o *outCall) run(callCtx context.Context, req *sip.Request) {
 		cancelling  bool
 		cancelSent  bool
 		authTries   int // challenges answered; chan_sip gives up after 3 (a 401 then a 407 is normal for trunks)
+		retries422  int // 422s answered with a larger interval
 		giveUp      <-chan time.Time
 		giveUpTimer *time.Timer
 	)
@@ -601,10 +603,28 @@ func (o *outCall) run(callCtx context.Context, req *sip.Request) {
 				o.answeredF = true
 				o.inviteTx = tx
 				o.mu.Unlock()
+				if !m.answeredUAC(o.dialog, res) {
+					// chan_sip hangs up a session whose interval is
+					// below its Min-SE.
+					o.markEnded()
+					o.sendBye(pbx.CauseNormalClearing)
+					tx.Terminate()
+					ch.SoftHangup(pbx.CauseNormalClearing)
+					return
+				}
 				ch.Answered()
 				return
 			}
 			m.log.Verbose(3, "Got SIP response %d \"%s\" back from %s\n", code, res.Reason, o.addr)
+			if code == 422 && !cancelling && retries422 < maxAuthTries && m.retry422(o.dialog, req, res) {
+				retries422++
+				if ntx, err := o.resend(req); err == nil {
+					tx.Terminate()
+					tx = ntx
+					provisional = false
+					continue
+				}
+			}
 			if (code == 401 || code == 407) && authTries < maxAuthTries && !cancelling {
 				authTries++
 				if ntx, err := o.authenticate(req, res); err == nil {
