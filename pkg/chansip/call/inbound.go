@@ -155,6 +155,9 @@ func (m *Manager) HandleInvite(req *sip.Request, tx sip.ServerTransaction, from 
 	}
 	ch := m.d.Engine.NewChannel(spec)
 	ch.SetState(pbx.StateRing)
+	if _, _, pres, ok := trustedIdentity(req, from); ok {
+		ch.SetCallerPresentation(pres, pres)
+	}
 	if from != nil {
 		for _, v := range from.SetVars {
 			ch.SetVar(v.Name, v.Value)
@@ -279,6 +282,10 @@ func respondStateless(req *sip.Request, tx sip.ServerTransaction, res *sip.Respo
 // callerID is chan_sip's: the From header's display name and user, replaced
 // by the peer's callerid/fullname where set.
 func callerID(req *sip.Request, p *sipconf.Peer) (name, num string) {
+	if n, u, _, ok := trustedIdentity(req, p); ok {
+		// A trusted peer's asserted identity wins over its callerid=.
+		return n, u
+	}
 	if f := req.From(); f != nil {
 		name, num = f.DisplayName, f.Address.User
 	}

@@ -399,6 +399,18 @@ func (o *outCall) buildInvite() (*sip.Request, error) {
 	if strings.EqualFold(o.transport, "UDP") {
 		fromPort = portIfNot5060(int(ours.Port()))
 	}
+	// The identity header names us by fromdomain, else our address.
+	idDomain := fromHost
+	if p := o.peer; p != nil && p.FromDomain != "" {
+		idDomain = p.FromDomain
+	}
+	pres := ch.ConnectedPresentation()
+	fromName := caller.Name
+	if pbx.PresentationRestricted(pres) {
+		// chan_sip never leaks a restricted identity in From, even when
+		// it sends it in Remote-Party-ID or P-Asserted-Identity.
+		fromUser, fromName, fromHost, fromPort = anonymousUser, anonymousName, anonymousDomain, 0
+	}
 	if p := o.peer; p != nil {
 		if p.FromUser != "" {
 			fromUser = p.FromUser
@@ -412,9 +424,12 @@ func (o *outCall) buildInvite() (*sip.Request, error) {
 	}
 	o.mu.Lock()
 	o.localURI = sip.Uri{Scheme: "sip", User: fromUser, Host: fromHost, Port: fromPort}
-	o.localName = caller.Name
+	o.localName = fromName
 	o.remoteURI = sip.Uri{Scheme: "sip", User: o.target.User, Host: o.target.Host, Port: o.target.Port}
 	o.callID = newCallID(fromHost)
+	if fromHost == anonymousDomain {
+		o.callID = newCallID(idDomain)
+	}
 	o.sess = sdp.NewSession(m.sdpOwner(), m.sdpSession())
 	o.cidNum = caller.Num
 	o.mu.Unlock()
@@ -428,6 +443,7 @@ func (o *outCall) buildInvite() (*sip.Request, error) {
 	req.AppendHeader(sip.NewHeader("Allow", o.m.allow()))
 	req.AppendHeader(sip.NewHeader("Supported", m.supportedValue(o.peer)))
 	m.addUACSessionHeaders(o.dialog, req)
+	outboundIdentity(req, o.peer, caller.Name, caller.Num, pres, idDomain)
 	addSIPHeaders(req, ch)
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	req.SetBody(body)

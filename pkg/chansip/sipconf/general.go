@@ -122,6 +122,7 @@ type General struct {
 	IgnoreSDPVersion  bool
 	TrustRPID         bool
 	SendRPID          bool
+	SendPAI           bool // sendrpid=pai
 	SendDiversion     bool // default yes
 	UsePath           bool
 	UseQ850Reason     bool
@@ -332,7 +333,7 @@ func (l *loader) parseGeneral(cat *confparse.Category) (General, []*Register) {
 		name := strings.ToLower(v.Name)
 		if l.commonOption(name, v, &commonTarget{
 			nat: &g.NAT, dtmf: &g.DTMFMode, directMedia: &g.DirectMedia, trustRPID: &g.TrustRPID,
-			sendRPID: &g.SendRPID, promiscRedir: &g.PromiscRedir, videoSupport: &g.VideoSupport,
+			sendRPID: &g.SendRPID, sendPAI: &g.SendPAI, promiscRedir: &g.PromiscRedir, videoSupport: &g.VideoSupport,
 			textSupport: &g.TextSupport, allowOverlap: &g.AllowOverlap, allowSubscribe: &g.AllowSubscribe,
 			ignoreSDP: &g.IgnoreSDPVersion, usePath: &g.UsePath, rfc2833comp: &g.RFC2833Compensate,
 			rtcpMux: &g.RTCPMux, useClientCode: &g.UseClientCode, progressInband: &g.ProgressInband,

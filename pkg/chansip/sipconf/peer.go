@@ -118,14 +118,17 @@ type Peer struct {
 	DirectMediaACL ACL
 
 	TrustRPID, SendRPID, PromiscRedir, UseReqPhone bool
-	VideoSupport, TextSupport, IgnoreSDPVersion    bool
-	UsePath, RFC2833Compensate, UseClientCode      bool
-	UseQ850Reason, AutoFraming, AllowTransfer      bool
-	AllowSubscribe                                 bool
-	AllowOverlap                                   string
-	ProgressInband                                 string
-	T38Support                                     bool
-	T38MaxDatagram                                 int64
+	// SendPAI is sendrpid=pai: the identity goes out as
+	// P-Asserted-Identity (RFC 3325) instead of Remote-Party-ID.
+	SendPAI                                     bool
+	VideoSupport, TextSupport, IgnoreSDPVersion bool
+	UsePath, RFC2833Compensate, UseClientCode   bool
+	UseQ850Reason, AutoFraming, AllowTransfer   bool
+	AllowSubscribe                              bool
+	AllowOverlap                                string
+	ProgressInband                              string
+	T38Support                                  bool
+	T38MaxDatagram                              int64
 
 	TimerT1          int
 	TimerB           int
@@ -177,6 +180,7 @@ func newPeer(name string, g *General) *Peer {
 		RTCPMux:           g.RTCPMux,
 		TrustRPID:         g.TrustRPID,
 		SendRPID:          g.SendRPID,
+		SendPAI:           g.SendPAI,
 		PromiscRedir:      g.PromiscRedir,
 		UseReqPhone:       g.UseReqPhone,
 		VideoSupport:      g.VideoSupport,
@@ -224,7 +228,7 @@ func (l *loader) applyPeerVars(p *Peer, g *General, vars []*confparse.Variable, 
 		name := strings.ToLower(v.Name)
 		if l.commonOption(name, v, &commonTarget{
 			nat: &p.NAT, natSet: &p.NATSet, dtmf: &p.DTMFMode, directMedia: &p.DirectMedia,
-			trustRPID: &p.TrustRPID, sendRPID: &p.SendRPID, promiscRedir: &p.PromiscRedir,
+			trustRPID: &p.TrustRPID, sendRPID: &p.SendRPID, sendPAI: &p.SendPAI, promiscRedir: &p.PromiscRedir,
 			videoSupport: &p.VideoSupport, textSupport: &p.TextSupport, allowOverlap: &p.AllowOverlap,
 			allowSubscribe: &p.AllowSubscribe, ignoreSDP: &p.IgnoreSDPVersion, usePath: &p.UsePath,
 			rfc2833comp: &p.RFC2833Compensate, rtcpMux: &p.RTCPMux, useClientCode: &p.UseClientCode,

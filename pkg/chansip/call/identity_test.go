@@ -1,0 +1,86 @@
+package call
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseRPID(t *testing.T) {
+	for _, tc := range []struct {
+		in, name, num, pres string
+		ok                  bool
+	}{
+		{`"Alice" <sip:5551234@carrier>;party=calling;privacy=off;screen=no`, "Alice", "5551234", "allowed_not_screened", true},
+		{`"Bob" <sip:200@x>;privacy=full;screen=yes`, "Bob", "200", "prohib_passed_screen", true},
+		{`Carol <sip:300@x>;privacy=full;screen=no`, "Carol", "300", "prohib_not_screened", true},
+		{`<sip:400@x>;screen=yes`, "", "400", "allowed_passed_screen", true},
+		{`<tel:400>`, "", "", "", false},
+		{`no brackets`, "", "", "", false},
+	} {
+		name, num, pres, ok := parseRPID(tc.in)
+		if ok != tc.ok || name != tc.name || num != tc.num || pres != tc.pres {
+			t.Errorf("%s: %q %q %q %v", tc.in, name, num, pres, ok)
+		}
+	}
+}
+
+// A trusted caller's P-Asserted-Identity (or Remote-Party-ID) becomes the
+// caller id, its Privacy the presentation; the callee's INVITE carries
+// the identity as its sendrpid says, with an anonymous From when it is
+// private. An untrusted caller's assertion is ignored.
+func TestCallerIdentityHeaders(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		callee    string // 6000's identity options
+		trust     bool   // 6001 trustrpid
+		hdrs      []string
+		from, hdr string // the callee's INVITE: From prefix, identity header
+	}{
+		{"pai both ways", "sendrpid=pai\n", true, []string{`P-Asserted-Identity: "Alice" <sip:5551234@carrier.example>`},
+			`"Alice" <sip:5551234@127.0.0.1`, `P-Asserted-Identity: "Alice" <sip:5551234@127.0.0.1>`},
+		{"pai private", "sendrpid=pai\n", true, []string{`P-Asserted-Identity: "Alice" <sip:5551234@carrier.example>`, "Privacy: id"},
+			`"Anonymous" <sip:anonymous@anonymous.invalid>`, `P-Asserted-Identity: "Anonymous" <sip:anonymous@anonymous.invalid>`},
+		{"rpid in, rpid out", "sendrpid=yes\n", true, []string{`Remote-Party-ID: "Bob" <sip:200@gw>;party=calling;privacy=off;screen=yes`},
+			`"Bob" <sip:200@127.0.0.1`, `Remote-Party-ID: "Bob" <sip:200@127.0.0.1>;party=calling;privacy=off;screen=yes`},
+		{"rpid private", "sendrpid=rpid\nfromdomain=pbx.example\n", true, []string{`Remote-Party-ID: "Bob" <sip:200@gw>;privacy=full;screen=no`},
+			// fromdomain overrides the anonymous domain in From, as in chan_sip.
+			`"Anonymous" <sip:anonymous@pbx.example>`, `Remote-Party-ID: "Bob" <sip:200@pbx.example>;party=calling;privacy=full;screen=no`},
+		{"untrusted", "sendrpid=pai\n", false, []string{`P-Asserted-Identity: "Alice" <sip:5551234@carrier.example>`},
+			`"Choucheh Sadek" <sip:6001@127.0.0.1`, `P-Asserted-Identity: "Choucheh Sadek" <sip:6001@127.0.0.1>`},
+		{"no sendrpid", "", true, []string{`P-Asserted-Identity: <sip:5551234@carrier.example>`},
+			`<sip:5551234@127.0.0.1`, ""}, // a number without a name: no display name
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			conf := strings.Replace(testSIPConf, "[6000]\n", "[6000]\n"+tc.callee, 1)
+			if tc.trust {
+				conf = strings.Replace(conf, "[6001]\n", "[6001]\ntrustrpid=yes\n", 1)
+			}
+			l := newLabConf(t, conf)
+			callee := newPhone(t, "6000", "answer")
+			l.register("6000", callee.addr)
+			caller := newPhone(t, "6001", "")
+			out := inviteWith(t, l, caller, "6000", tc.hdrs...)
+			out.answered()
+			inv := callee.lastInvite()
+			if inv == nil {
+				t.Fatal("no INVITE to the callee")
+			}
+			from := inv.From().Value()
+			if !strings.HasPrefix(from, tc.from) {
+				t.Errorf("From %s, want %s...", from, tc.from)
+			}
+			got := ""
+			for _, name := range []string{"P-Asserted-Identity", "Remote-Party-ID"} {
+				if h := inv.GetHeader(name); h != nil {
+					got = name + ": " + h.Value()
+				}
+			}
+			if got != tc.hdr {
+				t.Errorf("identity header %q, want %q", got, tc.hdr)
+			}
+			out.bye()
+			waitFor(t, "BYE to the callee", 3*time.Second, func() bool { return callee.byeCount() == 1 })
+		})
+	}
+}
