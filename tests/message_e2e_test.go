@@ -45,3 +45,20 @@ func TestMessage6000To6001(t *testing.T) {
 	waitOutput(t, in, regexp.MustCompile(`Executing \[6001@messages:1\] NoOp\("Message/ast_msg_queue", "MSG to=sip:6001@127\.0\.0\.1:\d+ from="Sadek Adel" <sip:6000@127\.0\.0\.1> body=hello 6001, from 6000"\)`))
 	waitOutput(t, in, regexp.MustCompile(`MESSAGE_SEND_STATUS=SUCCESS`))
 }
+
+// TestIdentityPAIE2E is issue 18's caller-identity acceptance: 6001
+// (trustrpid=yes) asserts an identity with P-Asserted-Identity, which
+// becomes the caller id; 6000 (sendrpid=pai) gets it in its INVITE as
+// P-Asserted-Identity and in From.
+func TestIdentityPAIE2E(t *testing.T) {
+	_, lab := dialplanLab(t, func(f map[string]string) {
+		f["sip.conf"] = strings.Replace(f["sip.conf"], "[6000]\n", "[6000]\nsendrpid=pai\n", 1)
+		f["sip.conf"] = strings.Replace(f["sip.conf"], "[6001]\n", "[6001]\ntrustrpid=yes\n", 1)
+	}, "[work]")
+	uas := harness.Sipp{Scenario: callScenario(t, "id-uas-6000-pai.xml"), LocalPort: lab.uasPort, Timeout: 15 * time.Second}
+	waitUAS := uas.Start(t)
+	time.Sleep(200 * time.Millisecond)
+	wait := lab.caller(t, callScenario(t, "id-uac-6001-pai.xml"))
+	requireSippOK(t, "UAC 6001 (asserted identity)", wait())
+	requireSippOK(t, "UAS 6000 (P-Asserted-Identity and From checked)", waitUAS())
+}
