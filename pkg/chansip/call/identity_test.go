@@ -4,6 +4,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gostrisk/gostrisk/pkg/funcs"
+	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
 
 func TestParseRPID(t *testing.T) {
@@ -83,4 +86,63 @@ func TestCallerIdentityHeaders(t *testing.T) {
 			waitFor(t, "BYE to the callee", 3*time.Second, func() bool { return callee.byeCount() == 1 })
 		})
 	}
+}
+
+func TestParseDiversion(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want diversion
+		ok   bool
+	}{
+		{`"Boss" <sip:7000@pbx.example>;reason=user-busy;counter=1`, diversion{"Boss", "7000", "pbx.example", "user-busy"}, true},
+		{`<sip:7000@10.0.0.1:5060>;reason="no-answer"`, diversion{"", "7000", "10.0.0.1:5060", "no-answer"}, true},
+		{`sip:7000@h;reason=unconditional`, diversion{"", "7000", "h", "unconditional"}, true},
+		{`<tel:7000>`, diversion{}, false},
+	} {
+		got, ok := parseDiversion(tc.in)
+		if ok != tc.ok || got != tc.want {
+			t.Errorf("%s: %+v %v", tc.in, got, ok)
+		}
+	}
+}
+
+// A Diversion in sets REDIRECTING and SIPREDIRECTREASON; the INVITE Dial
+// sends on carries it as our Diversion (send_diversion defaults to yes).
+func TestDiversionInAndOut(t *testing.T) {
+	l := newLabDeps(t, testSIPConf, func(l *lab, _ *Deps) {
+		if err := funcs.Register(l.e, funcs.Deps{}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	callee := newPhone(t, "6000", "answer")
+	l.register("6000", callee.addr)
+	caller := newPhone(t, "6001", "")
+	out := inviteWith(t, l, caller, "6000", `Diversion: "Boss" <sip:7000@pbx.example>;reason=user-busy`)
+	out.answered()
+	inv := callee.lastInvite()
+	h := inv.GetHeader("Diversion")
+	if h == nil || h.Value() != `"Boss" <sip:7000@127.0.0.1>;reason=user-busy` {
+		t.Errorf("Diversion to the callee: %v", h)
+	}
+	var in *pbx.Channel
+	for _, ch := range l.e.Channels() {
+		if strings.HasPrefix(ch.Name(), "SIP/6001-") {
+			in = ch
+		}
+	}
+	if in == nil {
+		t.Fatal("no inbound channel")
+	}
+	for item, want := range map[string]string{"from-num": "7000", "from-name": "Boss", "reason": "cfb"} {
+		if v, err := l.e.ReadFunction(in, "REDIRECTING", item); err != nil || v != want {
+			t.Errorf("REDIRECTING(%s) = %q %v, want %q", item, v, err, want)
+		}
+	}
+	if v, _ := in.Var("SIPREDIRECTREASON"); v != "user-busy" {
+		t.Errorf("SIPREDIRECTREASON = %q", v)
+	}
+	if v, _ := in.Var("SIPRDNISDOMAIN"); v != "pbx.example" {
+		t.Errorf("SIPRDNISDOMAIN = %q", v)
+	}
+	out.bye()
 }

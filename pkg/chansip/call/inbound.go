@@ -158,6 +158,7 @@ func (m *Manager) HandleInvite(req *sip.Request, tx sip.ServerTransaction, from 
 	if _, _, pres, ok := trustedIdentity(req, from); ok {
 		ch.SetCallerPresentation(pres, pres)
 	}
+	m.applyDiversion(ch, req)
 	if from != nil {
 		for _, v := range from.SetVars {
 			ch.SetVar(v.Name, v.Value)

@@ -444,6 +444,11 @@ func (o *outCall) buildInvite() (*sip.Request, error) {
 	req.AppendHeader(sip.NewHeader("Supported", m.supportedValue(o.peer)))
 	m.addUACSessionHeaders(o.dialog, req)
 	outboundIdentity(req, o.peer, caller.Name, caller.Num, pres, idDomain)
+	var dialer *pbx.Channel
+	if o.callerIn != nil {
+		dialer = o.callerIn.channel()
+	}
+	m.addDiversion(req, caller.RDNIS, dialer, ours.Addr().String())
 	addSIPHeaders(req, ch)
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	req.SetBody(body)
