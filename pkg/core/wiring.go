@@ -77,6 +77,11 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	if err := bridge.RegisterCLI(d.reg, br); err != nil {
 		return fmt.Errorf("bridge CLI: %w", err)
 	}
+	if snap.Modules.Enabled("res_clioriginate.so") {
+		if err := apps.RegisterOriginateCLI(d.reg, eng); err != nil {
+			return fmt.Errorf("res_clioriginate CLI: %w", err)
+		}
+	}
 	dialplan.RegisterCLI(d.reg, func() *dialplan.Dialplan { return d.snap.Load().Dialplan })
 	d.reg.MustRegister(&cli.Command{
 		Words:   []string{"dialplan", "reload"},
