@@ -126,10 +126,11 @@ func TestOptionsExtension(t *testing.T) {
 		code int
 	}{
 		{"sip:7000@" + env.addr.String(), 200},
-		{"sip:" + env.addr.String(), 200},        // "s"
-		{"sip:7001@" + env.addr.String(), 404},   // another context
-		{"sip:nobody@" + env.addr.String(), 404}, //
-		{"sip:%37000@" + env.addr.String(), 200}, // decoded
+		{"sip:" + env.addr.String(), 200},           // "s"
+		{"sip:7001@" + env.addr.String(), 404},      // another context
+		{"sip:nobody@" + env.addr.String(), 404},    //
+		{"sip:%37000@" + env.addr.String(), 200},    // decoded
+		{"tel:7000;phone-context=example.com", 200}, // a tel: URI's number
 	} {
 		i++
 		me := ph.addr()

@@ -188,7 +188,7 @@ func (d *Driver) incomingMessage(req *sip.Request, peer *sipconf.Peer, src netip
 			from = `"` + strings.ReplaceAll(f.DisplayName, `"`, `\"`) + `" ` + from
 		}
 	}
-	exten := req.Recipient.User
+	exten := call.UserOf(req.Recipient)
 	if dec, err := url.PathUnescape(exten); err == nil && dec != exten {
 		if plan := d.opts.Engine.Plan(); plan != nil && !plan.Exists(dpContext, exten, "", 1) && plan.Exists(dpContext, dec, "", 1) {
 			exten = dec

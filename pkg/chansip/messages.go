@@ -9,6 +9,7 @@ import (
 
 	"github.com/emiago/sipgo/sip"
 
+	"github.com/gostrisk/gostrisk/pkg/chansip/call"
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
 )
 
@@ -108,7 +109,7 @@ func (d *Driver) optionsAnswer(req *sip.Request) (int, string) {
 	default:
 		return 416, "Unsupported URI scheme"
 	}
-	exten := req.Recipient.User
+	exten := call.UserOf(req.Recipient)
 	if exten == "" {
 		exten = "s"
 	}
@@ -118,7 +119,7 @@ func (d *Driver) optionsAnswer(req *sip.Request) (int, string) {
 	}
 	cid := ""
 	if from := req.From(); from != nil {
-		cid = from.Address.User
+		cid = call.UserOf(from.Address)
 	}
 	context := d.cfg.Load().General.Context
 	if plan.Exists(context, exten, cid, 1) {

@@ -132,3 +132,14 @@ func outboundIdentity(req *sip.Request, p *sipconf.Peer, name, num, pres, domain
 	}
 	req.AppendHeader(sip.NewHeader("Remote-Party-ID", value))
 }
+
+// UserOf is the user part of a URI as chan_sip reads it for extensions
+// and caller ids: a sip: or sips: URI's user, a tel: URI's number (what
+// precedes its parameters, such as phone-context).
+func UserOf(u sip.Uri) string {
+	if strings.EqualFold(u.Scheme, "tel") {
+		n, _, _ := strings.Cut(u.Raw(), ";")
+		return n
+	}
+	return u.User
+}

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emiago/sipgo/sip"
+
 	"github.com/gostrisk/gostrisk/pkg/funcs"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
@@ -145,4 +147,22 @@ func TestDiversionInAndOut(t *testing.T) {
 		t.Errorf("SIPRDNISDOMAIN = %q", v)
 	}
 	out.bye()
+}
+
+func TestUserOf(t *testing.T) {
+	for in, want := range map[string]string{
+		"sip:6000@pbx":                     "6000",
+		"sips:bob@pbx:5061":                "bob",
+		"tel:+33123456789":                 "+33123456789",
+		"tel:0145678900;phone-context=+33": "0145678900",
+		"sip:pbx.example":                  "",
+	} {
+		var u sip.Uri
+		if err := sip.ParseUri(in, &u); err != nil {
+			t.Fatalf("%s: %v", in, err)
+		}
+		if got := UserOf(u); got != want {
+			t.Errorf("UserOf(%s) = %q, want %q", in, got, want)
+		}
+	}
 }

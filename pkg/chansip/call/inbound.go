@@ -73,7 +73,7 @@ func (m *Manager) HandleInvite(req *sip.Request, tx sip.ServerTransaction, from 
 		return
 	}
 
-	exten := req.Recipient.User
+	exten := UserOf(req.Recipient)
 	if exten == "" {
 		exten = "s"
 	}
@@ -106,7 +106,7 @@ func (m *Manager) HandleInvite(req *sip.Request, tx sip.ServerTransaction, from 
 	if plan == nil || !plan.Exists(dpContext, exten, c.cidNum, 1) {
 		who := c.peerName
 		if who == "" {
-			who = req.From().Address.User
+			who = UserOf(req.From().Address)
 		}
 		m.log.Notice("Call from '%s' (%s:%s) to extension '%s' rejected because extension not found in context '%s'.\n",
 			who, strings.ToUpper(c.transport), c.addr, exten, dpContext)
@@ -288,7 +288,7 @@ func callerID(req *sip.Request, p *sipconf.Peer) (name, num string) {
 		return n, u
 	}
 	if f := req.From(); f != nil {
-		name, num = f.DisplayName, f.Address.User
+		name, num = f.DisplayName, UserOf(f.Address)
 	}
 	if p != nil {
 		if p.CallerIDName != "" {
