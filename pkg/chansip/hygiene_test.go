@@ -146,3 +146,23 @@ func TestOptionsExtension(t *testing.T) {
 		}
 	}
 }
+
+// chan_sip never compares a request's CSeq method with its own: a BYE
+// whose CSeq names another method reaches the dialog code (481 here, no
+// such dialog) instead of 400; other methods keep the check.
+func TestByeCSeqMethodMismatch(t *testing.T) {
+	env := startPlanDriver(t, "[default]\nexten => s,1,Answer()\n")
+	ph := newPhone(t, env.addr)
+	for _, tc := range []struct {
+		method string
+		code   int
+	}{{"BYE", 481}, {"INFO", 400}} {
+		msg := ph.request(tc.method, "SIP/2.0")
+		msg = strings.Replace(msg, "CSeq: 1 "+tc.method, "CSeq: 1 INVITE", 1)
+		msg = strings.Replace(msg, "To: <sip:"+env.addr.String()+">", "To: <sip:"+env.addr.String()+">;tag=x1", 1)
+		ph.send(msg)
+		if r := ph.recvWithin(3 * time.Second); r == nil || r.code != tc.code {
+			t.Errorf("%s with CSeq INVITE: %+v, want %d", tc.method, r, tc.code)
+		}
+	}
+}

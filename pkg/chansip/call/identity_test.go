@@ -166,3 +166,28 @@ func TestUserOf(t *testing.T) {
 		}
 	}
 }
+
+// An offer whose streams are all video (or text, image) has nothing
+// chan_sip can take with its default videosupport=no: it logs "No
+// compatible codecs" and answers 488, as process_sdp does.
+func TestVideoOnlyOffer(t *testing.T) {
+	l := newLab(t)
+	callee := newPhone(t, "6000", "answer")
+	l.register("6000", callee.addr)
+	caller := newPhone(t, "6001", "")
+	ip := caller.addr.Addr().String()
+	for _, m := range []string{
+		"m=video 40000 RTP/AVP 99\r\na=rtpmap:99 H264/90000\r\n",
+		"m=text 40002 RTP/AVP 98\r\na=rtpmap:98 t140/1000\r\n",
+		"m=image 40004 udptl t38\r\n",
+	} {
+		body := "v=0\r\no=user1 1 1 IN IP4 " + ip + "\r\ns=-\r\nc=IN IP4 " + ip + "\r\nt=0 0\r\n" + m
+		out := caller.inviteBody(l, "6000", []byte(body))
+		if res := out.waitFinal(5 * time.Second); res.StatusCode != 488 {
+			t.Errorf("offer %q: %d, want 488", m, res.StatusCode)
+		}
+	}
+	if !l.log.has("NOTICE: No compatible codecs, not accepting this offer!") {
+		t.Errorf("no NOTICE:\n%s", l.log)
+	}
+}
