@@ -191,3 +191,25 @@ func TestVideoOnlyOffer(t *testing.T) {
 		t.Errorf("no NOTICE:\n%s", l.log)
 	}
 }
+
+// outboundproxy sends the INVITE to the proxy while its Request-URI names
+// the peer's registered contact; the proxy (here a phone) answers for it.
+func TestOutboundProxy(t *testing.T) {
+	proxy := newPhone(t, "proxy", "answer")
+	conf := strings.Replace(testSIPConf, "[6000]\n", "[6000]\noutboundproxy="+proxy.addr.String()+"\n", 1)
+	l := newLabConf(t, conf)
+	contact := mustAddrPort("127.0.0.1:5999") // nothing listens there
+	l.register("6000", contact)
+	caller := newPhone(t, "6001", "")
+	out := caller.invite(l, "6000", 0)
+	out.answered()
+	inv := proxy.lastInvite()
+	if inv == nil {
+		t.Fatal("the proxy got no INVITE")
+	}
+	if got := inv.Recipient.String(); got != "sip:6000@"+contact.String() {
+		t.Errorf("Request-URI %s, want the peer's contact", got)
+	}
+	out.bye()
+	waitFor(t, "BYE through the proxy", 3*time.Second, func() bool { return proxy.byeCount() == 1 })
+}

@@ -145,6 +145,9 @@ func (m *Manager) peerDestination(p *sipconf.Peer, number string) (*destination,
 		if number != "" {
 			u.User = number
 		}
+		if proxy, ok := m.outboundProxy(p); ok {
+			addr = proxy
+		}
 		return &destination{peer: p, name: p.Name, uri: u, addr: addr.String(), number: user, transport: transportOf(p, &u)}, nil
 	}
 	host := p.Host
@@ -155,6 +158,9 @@ func (m *Manager) peerDestination(p *sipconf.Peer, number string) (*destination,
 	addr := net.JoinHostPort(host, strconv.Itoa(port))
 	if p.Addr.IsValid() {
 		addr = p.Addr.String()
+	}
+	if proxy, ok := m.outboundProxy(p); ok {
+		addr = proxy.String()
 	}
 	return &destination{
 		peer: p, name: p.Name, number: user, addr: addr, transport: transportOf(p, nil),
