@@ -62,3 +62,21 @@ func TestIdentityPAIE2E(t *testing.T) {
 	requireSippOK(t, "UAC 6001 (asserted identity)", wait())
 	requireSippOK(t, "UAS 6000 (P-Asserted-Identity and From checked)", waitUAS())
 }
+
+// TestChannelOriginateE2E: "channel originate" (res_clioriginate) calls
+// registered 6000 (sipp, answers then waits for BYE) and runs the
+// application on the answered channel, which then hangs up.
+func TestChannelOriginateE2E(t *testing.T) {
+	in, lab := dialplanLab(t, func(map[string]string) {}, "[work]")
+	uas := harness.Sipp{Scenario: callScenario(t, "call-uas-6000.xml"), LocalPort: lab.uasPort, Timeout: 15 * time.Second}
+	waitUAS := uas.Start(t)
+	time.Sleep(200 * time.Millisecond)
+	if out := in.MustRX("channel originate SIP/6000 application Wait 1"); out != "" {
+		t.Errorf("channel originate printed %q", out)
+	}
+	requireSippOK(t, "UAS 6000 (originated call answered, then BYE)", waitUAS())
+	waitOutput(t, in, regexp.MustCompile(`Launching Wait\(1\) on SIP/6000-[0-9a-f]{8}`))
+	if out, _ := in.RX("channel originate SIP extension"); !strings.Contains(out, "*** No data provided after channel type! ***") {
+		t.Errorf("no data: %q", out)
+	}
+}
