@@ -213,3 +213,47 @@ func TestOutboundProxy(t *testing.T) {
 	out.bye()
 	waitFor(t, "BYE through the proxy", 3*time.Second, func() bool { return proxy.byeCount() == 1 })
 }
+
+func TestInfoDigit(t *testing.T) {
+	for _, tc := range []struct {
+		ct, body string
+		want     rune
+		ok       bool
+	}{
+		{"application/dtmf-relay", "Signal=5\r\nDuration=160\r\n", '5', true},
+		{"application/dtmf-relay", "Signal=10\r\n", '*', true},
+		{"application/vnd.nortelnetworks.digits", "d=7\r\n", '7', true},
+		{"application/dtmf", "#", '#', true},
+		{"application/dtmf-relay", "Duration=160\r\n", 0, false},
+	} {
+		got, ok := infoDigit(tc.body, tc.ct)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("%s %q: %q %v", tc.ct, tc.body, got, ok)
+		}
+	}
+}
+
+// An INFO whose body chan_sip does not understand gets 415 and a WARNING;
+// an empty one (a keep-alive) 200.
+func TestInfoUnknownBody(t *testing.T) {
+	l := newLab(t)
+	_, _, out := answeredCall(t, l)
+	for i, tc := range []struct {
+		ct, body string
+		code     int
+	}{
+		{"", "", 200},
+		{"application/x-custom", "hello", 415},
+		{"application/media_control+xml", "<media_control/>", 200},
+	} {
+		info := out.inDialog(sip.INFO, out.req.CSeq().SeqNo+uint32(i)+1)
+		if tc.ct != "" {
+			info.AppendHeader(sip.NewHeader("Content-Type", tc.ct))
+			info.SetBody([]byte(tc.body))
+		}
+		if res := doRequest(t, out.p, info); res.StatusCode != tc.code {
+			t.Errorf("INFO %s: %d, want %d", tc.ct, res.StatusCode, tc.code)
+		}
+	}
+	out.bye()
+}

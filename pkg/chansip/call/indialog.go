@@ -283,26 +283,40 @@ func (m *Manager) handleInfo(d *dialog, req *sip.Request, tx sip.ServerTransacti
 	if h := req.ContentType(); h != nil {
 		ct = strings.ToLower(h.Value())
 	}
-	if strings.HasPrefix(ct, "application/dtmf-relay") || strings.HasPrefix(ct, "application/dtmf") {
+	switch {
+	case strings.HasPrefix(ct, "application/dtmf-relay") || strings.HasPrefix(ct, "application/dtmf") ||
+		strings.HasPrefix(ct, "application/vnd.nortelnetworks.digits"):
 		if digit, ok := infoDigit(string(req.Body()), ct); ok {
 			if ch := d.channel(); ch != nil {
 				ch.DTMF(digit, infoDuration(string(req.Body())))
 			}
 		}
+	case strings.HasPrefix(ct, "application/hook-flash"), strings.HasPrefix(ct, "application/media_control+xml"):
+		// Accepted as chan_sip does (a flash, a video update request).
+	case len(req.Body()) > 0:
+		// chan_sip's answer to an INFO body it does not understand; an
+		// empty INFO is a keep-alive (200).
+		m.log.Warning("Unable to parse INFO message from %s. Content %s\n", d.callID, string(req.Body()))
+		m.respond(req, tx, 415, "Unsupported media type")
+		return
 	}
 	m.respond(req, tx, 200, "OK")
 }
 
 // infoDigit reads "Signal=5" (dtmf-relay) or a bare digit (dtmf).
 func infoDigit(body, ct string) (rune, bool) {
-	if strings.HasPrefix(ct, "application/dtmf-relay") {
-		for _, line := range strings.Split(body, "\n") {
-			k, v, ok := strings.Cut(line, "=")
-			if ok && strings.EqualFold(strings.TrimSpace(k), "signal") {
-				body = v
-				break
+	if !strings.HasPrefix(ct, "application/dtmf") || strings.HasPrefix(ct, "application/dtmf-relay") {
+		// dtmf-relay and Nortel's digits: a Signal= line, or d= (Nortel).
+		found := ""
+		for _, key := range []string{"signal", "d"} {
+			for _, line := range strings.Split(body, "\n") {
+				k, v, ok := strings.Cut(line, "=")
+				if ok && found == "" && strings.EqualFold(strings.TrimSpace(k), key) {
+					found = v
+				}
 			}
 		}
+		body = found
 	}
 	body = strings.TrimSpace(body)
 	if len(body) == 1 && strings.ContainsRune("0123456789*#ABCD", rune(body[0])) {
