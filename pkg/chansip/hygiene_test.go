@@ -3,6 +3,7 @@ package chansip
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -164,5 +165,58 @@ func TestByeCSeqMethodMismatch(t *testing.T) {
 		if r := ph.recvWithin(3 * time.Second); r == nil || r.code != tc.code {
 			t.Errorf("%s with CSeq INVITE: %+v, want %d", tc.method, r, tc.code)
 		}
+	}
+}
+
+// domain= lines: a guest call to a local domain runs in that domain's
+// context; one to another domain is refused with 403 when
+// allowexternaldomains=no.
+func TestDomains(t *testing.T) {
+	conf := strings.Replace(testSIPConf, "allowguest=no\nalwaysauthreject=yes\n",
+		"allowguest=yes\nalwaysauthreject=no\ndomain=pbx.example,guests\nallowexternaldomains=no\n", 1)
+	env := startPlanDriverConf(t, conf, "[guests]\nexten => 100,1,Hangup(21)\n[default]\nexten => 200,1,Hangup(21)\n")
+	ph := newPhone(t, env.addr)
+	me := ph.addr()
+	for i, tc := range []struct {
+		ruri string
+		want func(int) bool
+		what string
+	}{
+		{"sip:100@pbx.example", func(c int) bool { return c != 403 && c != 404 }, "the call in [guests]"},
+		{"sip:200@pbx.example", func(c int) bool { return c == 404 }, "404: 200 is not in [guests]"},
+		{"sip:200@other.example", func(c int) bool { return c == 403 }, "403 for a foreign domain"},
+	} {
+		sdp := fmt.Sprintf("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %d RTP/AVP 0\r\n", 40000+2*i)
+		ph.send(fmt.Sprintf("INVITE %s SIP/2.0\r\nVia: SIP/2.0/UDP %s;branch=z9hG4bK-dom%d;rport\r\n"+
+			"From: <sip:guest@%s>;tag=g%d\r\nTo: <%s>\r\nCall-ID: dom-%d@test\r\nCSeq: 1 INVITE\r\nContact: <sip:guest@%s>\r\n"+
+			"Max-Forwards: 70\r\nContent-Type: application/sdp\r\nContent-Length: %d\r\n\r\n%s",
+			tc.ruri, me, i, me.Addr(), i, tc.ruri, i, me, len(sdp), sdp))
+		code := 0
+		for code < 200 {
+			r := ph.recvWithin(3 * time.Second)
+			if r == nil {
+				break
+			}
+			code = r.code
+		}
+		if !tc.want(code) {
+			t.Errorf("%s: %d, want %s", tc.ruri, code, tc.what)
+		}
+	}
+}
+
+func TestAutoDomain(t *testing.T) {
+	var d Driver
+	g := loadConf(t, "[general]\nbindaddr=127.0.0.1\nautodomain=yes\nexternaddr=203.0.113.5:5070\ndomain=Example.COM,ctx\n").General
+	got := d.localDomains(&g)
+	host, _ := os.Hostname()
+	for name, ctx := range map[string]string{"example.com": "ctx", "127.0.0.1": "", "203.0.113.5": "", strings.ToLower(host): ""} {
+		if c, ok := got[name]; !ok || c != ctx {
+			t.Errorf("%s: %q %v in %v", name, c, ok, got)
+		}
+	}
+	g.AutoDomain = false
+	if got := d.localDomains(&g); len(got) != 1 {
+		t.Errorf("without autodomain: %v", got)
 	}
 }

@@ -67,6 +67,7 @@ type General struct {
 	Realm                string // default "asterisk"
 	DomainsAsRealm       bool
 	Domains              []string
+	AutoDomain           bool // autodomain=yes: our addresses and host name are local domains too
 
 	DefaultExpiry int // 120
 	MinExpiry     int // 60
@@ -469,6 +470,8 @@ func (l *loader) parseGeneral(cat *confparse.Category) (General, []*Register) {
 			g.DomainsAsRealm = l.boolVal(v)
 		case "domain":
 			g.Domains = append(g.Domains, v.Value)
+		case "autodomain":
+			g.AutoDomain = l.boolVal(v)
 		case "defaultexpiry", "defaultexpirey":
 			if n, ok := l.intVal(v, 1); ok {
 				g.DefaultExpiry = n
@@ -774,7 +777,7 @@ func splitFromDomain(value string) (string, int, error) {
 // generalAccepted are [general] options chan_sip reads that we accept
 // without modelling (they do not change what gostrisk does).
 var generalAccepted = setOf(
-	"auth_options_requests", "autodomain",
+	"auth_options_requests",
 	"directrtpsetup", "disallowed_methods", "discard_remote_hold_retrieval", "dumphistory",
 	"dynamic_exclude_static", "dynamic_excludes_static", "externtcpport", "externtlsport",
 	"ignoreregexpire", "matchexternaddrlocally", "matchexterniplocally", "mwi", "mwi_from",
