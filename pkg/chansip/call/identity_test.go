@@ -257,3 +257,45 @@ func TestInfoUnknownBody(t *testing.T) {
 	}
 	out.bye()
 }
+
+// Text written to a SIP channel (a MESSAGE its bridged party sent during
+// the call) goes to its device as a MESSAGE inside the dialog.
+func TestSendTextInDialog(t *testing.T) {
+	l := newLab(t)
+	got := make(chan *sip.Request, 1)
+	callee := newPhone(t, "6000", "answer")
+	callee.srv.OnRequest(sip.MESSAGE, func(req *sip.Request, tx sip.ServerTransaction) {
+		_ = tx.Respond(sip.NewResponseFromRequest(req, 200, "OK", nil))
+		got <- req
+	})
+	l.register("6000", callee.addr)
+	caller := newPhone(t, "6001", "")
+	out := caller.invite(l, "6000", 0)
+	out.answered()
+	var in *pbx.Channel
+	waitFor(t, "bridged", 3*time.Second, func() bool {
+		for _, ch := range l.e.Channels() {
+			if strings.HasPrefix(ch.Name(), "SIP/6001-") && ch.Peer() != nil {
+				in = ch
+				return true
+			}
+		}
+		return false
+	})
+	if err := in.Peer().SendText("hello from 6001"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case req := <-got:
+		to, _ := req.To().Params.Get("tag")
+		if string(req.Body()) != "hello from 6001" || to == "" || req.CallID().Value() != callee.lastInvite().CallID().Value() {
+			t.Errorf("MESSAGE not in the callee's dialog:\n%s", req)
+		}
+		if ct := req.ContentType(); ct == nil || ct.Value() != "text/plain;charset=UTF-8" {
+			t.Errorf("Content-Type %v", ct)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("no MESSAGE reached the callee")
+	}
+	out.bye()
+}
