@@ -2,6 +2,7 @@ package message
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -215,4 +216,30 @@ func TestMessageSendStatuses(t *testing.T) {
 		t.Errorf("MESSAGE_DATA(x-a) = %q, %v", v, err)
 	}
 	ch.Hangup(16)
+}
+
+// A flood costs a bounded number of dialplan runs: past the in-flight
+// bound QueueMessage refuses (the SIP driver then answers 500).
+func TestQueueBounded(t *testing.T) {
+	e, _ := newEngine(t, "[slow]\nexten => s,1,Wait(0.5)\n")
+	n, refused := 0, 0
+	for range 100 {
+		err := e.QueueMessage(pbx.NewMessage(pbx.MessageFields{Context: "slow", Body: "x"}))
+		switch {
+		case err == nil:
+			n++
+		case errors.Is(err, pbx.ErrMessageQueueFull):
+			refused++
+		default:
+			t.Fatal(err)
+		}
+	}
+	if n == 0 || n > 64 || refused != 100-n {
+		t.Errorf("%d queued, %d refused", n, refused)
+	}
+	e.Wait()
+	if err := e.QueueMessage(pbx.NewMessage(pbx.MessageFields{Context: "slow"})); err != nil {
+		t.Errorf("after the runs ended: %v", err)
+	}
+	e.Wait()
 }
