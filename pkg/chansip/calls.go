@@ -46,10 +46,11 @@ func (d *Driver) startCalls(cfg *sipconf.Config, local netip.AddrPort) error {
 			}
 			return r.Contact, r.Addr, true
 		},
-		General:   func() *sipconf.General { return &d.cfg.Load().General },
-		UserAgent: cfg.General.EffectiveUserAgent(d.opts.Version),
-		Allow:     d.allowHeader,
-		LocalFor:  d.ListenAddr,
+		General:     func() *sipconf.General { return &d.cfg.Load().General },
+		Unreachable: d.unreachable, // devstate.go
+		UserAgent:   cfg.General.EffectiveUserAgent(d.opts.Version),
+		Allow:       d.allowHeader,
+		LocalFor:    d.ListenAddr,
 
 		NoExtension: d.reportNoExtension, // security events (security.go)
 	})
@@ -59,6 +60,8 @@ func (d *Driver) startCalls(cfg *sipconf.Config, local netip.AddrPort) error {
 	}
 	d.calls.Store(m)
 	d.serve(sip.INVITE, d.handleInvite)
+	d.routeSubscriptions() // subscribe.go
+	d.routeNotifyPublish() // notify_in.go
 	for _, method := range []sip.RequestMethod{sip.ACK, sip.BYE, sip.CANCEL, sip.INFO, sip.UPDATE} {
 		d.serve(method, d.handleInDialog)
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/chansip"
 	"github.com/gostrisk/gostrisk/pkg/cli"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
+	"github.com/gostrisk/gostrisk/pkg/devstate"
 	"github.com/gostrisk/gostrisk/pkg/logger"
 	"github.com/gostrisk/gostrisk/pkg/moh"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
@@ -71,6 +72,8 @@ type Daemon struct {
 	engine *pbx.Engine
 	moh    *moh.Module // nil when res_musiconhold.so is not loaded
 	sip    *chansip.Driver
+	// devstate is the hint table and device state module (devstatewiring.go).
+	devstate *devstate.Service
 	// catalogue is the running engine's applications and functions, for
 	// the dialplan warnings logged at start and on a dialplan reload.
 	catalogue *Catalogue

@@ -102,6 +102,9 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	d.modules = append(d.modules, module{
 		info: moduleInfo("pbx_config.so"),
 		reload: func(s *Snapshot) error {
+			if d.devstate != nil {
+				d.devstate.Reload() // the hint table follows the new dialplan
+			}
 			// Asterisk keeps globals across a dialplan reload unless
 			// clearglobalvars=yes; [globals] values are (re)applied either way.
 			if s.Dialplan.General().ClearGlobalVars {
@@ -118,6 +121,9 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 		},
 	})
 	if err := d.startMOH(snap); err != nil {
+		return err
+	}
+	if err := d.startDevstate(eng, snap); err != nil {
 		return err
 	}
 	return d.startSIP(ctx, snap)

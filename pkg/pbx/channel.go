@@ -103,7 +103,8 @@ type Channel struct {
 	events   []Event
 	watchers []chan struct{}
 
-	media chanMedia
+	media    chanMedia
+	redirect redirect // asyncgoto.go
 
 	stores map[any]any // modules' per-channel state (datastore.go)
 }
@@ -135,6 +136,7 @@ type Frame struct {
 	Priority       int
 	Saved          map[string]*string // ARGn and LOCAL() values to restore; nil = unset
 	Nested         bool               // frame pushed by Macro or a nested run
+	Sub            bool               // pushed by RunSub: its Return ends that run
 }
 
 // maxQueuedEvents bounds a channel's event queue when nobody consumes it

@@ -75,6 +75,9 @@ type Deps struct {
 	// registered and the address requests go to.
 	Contact func(peer string) (uri string, addr netip.AddrPort, ok bool)
 	General func() *sipconf.General
+	// Unreachable, when set, says a qualified peer stopped answering
+	// OPTIONS: its device is UNAVAILABLE, as chan_sip reports it.
+	Unreachable func(peer string) bool
 
 	// UserAgent goes into User-Agent / Server headers and the SDP s= line.
 	UserAgent string
