@@ -229,6 +229,8 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 func prepareOutbound(caller, out *pbx.Channel, dpContext, exten string) {
 	out.InheritVars(caller)
 	out.SetConnected(caller.CallerID())
+	_, pres := caller.CallerPresentation()
+	out.SetConnectedPresentation(pres)
 	if out.CallerID().Num == "" {
 		out.UpdateCallerID(func(id *pbx.CallerID) { id.Num = exten })
 	}

@@ -194,7 +194,12 @@ func (r *outReg) sendLocked(authName, authValue string) {
 		r.attempts++
 		r.authTries = 0
 		r.state = sipshow.RegRequestSent
-		r.fromTag = newTag()
+		if r.fromTag == "" {
+			// One From tag for the registration's life, as chan_sip's
+			// registry keeps its localtag with its Call-ID: registrars
+			// that match refreshes by dialog see the same one.
+			r.fromTag = newTag()
+		}
 	} else {
 		r.state = sipshow.RegAuthSent
 	}
@@ -478,7 +483,7 @@ func (r *outReg) sendUnregisterLocked(authName, authValue string) {
 	r.gen++
 	uri, domain := r.aor()
 	m := regMsg{uri: uri, user: r.conf.User, domain: domain, contact: r.conf.Extension, callID: r.callID,
-		fromTag: newTag(), cseq: r.cseq, expiry: 0, transport: r.conf.Transport, authName: authName, authValue: authValue}
+		fromTag: r.unregTag(), cseq: r.cseq, expiry: 0, transport: r.conf.Transport, authName: authName, authValue: authValue}
 	r.env.transmit(r, m, r.gen)
 }
 
@@ -550,4 +555,12 @@ func hostOnly(a netip.AddrPort) string {
 		return "[" + a.Addr().String() + "]"
 	}
 	return a.Addr().String()
+}
+
+// unregTag is the From tag of an un-REGISTER: the registration's own.
+func (r *outReg) unregTag() string {
+	if r.fromTag == "" {
+		r.fromTag = newTag()
+	}
+	return r.fromTag
 }

@@ -263,7 +263,7 @@ func (d *Driver) sendOptions(ctx context.Context, p *sipconf.Peer, addr netip.Ad
 	req.AppendHeader(&mf)
 	req.AppendHeader(sip.NewHeader("User-Agent", cfg.General.EffectiveUserAgent(d.opts.Version)))
 	req.AppendHeader(dateHeader(d.now()))
-	req.AppendHeader(sip.NewHeader("Allow", allowHeader))
+	req.AppendHeader(sip.NewHeader("Allow", d.allowHeader()))
 	req.AppendHeader(sip.NewHeader("Supported", supportedHeader))
 	req.AppendHeader(sip.NewHeader("Accept", acceptHeader))
 	req.SetBody(nil)

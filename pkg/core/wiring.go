@@ -14,6 +14,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/chansip"
 	"github.com/gostrisk/gostrisk/pkg/cli"
 	"github.com/gostrisk/gostrisk/pkg/media/dsp"
+	"github.com/gostrisk/gostrisk/pkg/message"
 	"github.com/gostrisk/gostrisk/pkg/moh"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
@@ -81,6 +82,11 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	}
 	if err := bridge.RegisterCLI(d.reg, br); err != nil {
 		return fmt.Errorf("bridge CLI: %w", err)
+	}
+	if snap.Modules.Enabled("res_clioriginate.so") {
+		if err := apps.RegisterOriginateCLI(d.reg, eng); err != nil {
+			return fmt.Errorf("res_clioriginate CLI: %w", err)
+		}
 	}
 	dialplan.RegisterCLI(d.reg, func() *dialplan.Dialplan { return d.snap.Load().Dialplan })
 	d.reg.MustRegister(&cli.Command{
@@ -168,6 +174,9 @@ func (d *Daemon) registerDialplan(eng *pbx.Engine, snap *Snapshot) (map[string]s
 	}
 	if err := d.registerFuncs(eng); err != nil {
 		return nil, fmt.Errorf("functions: %w", err)
+	}
+	if err := message.Register(eng); err != nil {
+		return nil, err
 	}
 	if d.moh != nil {
 		if err := d.moh.Register(eng); err != nil {

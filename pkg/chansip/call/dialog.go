@@ -74,6 +74,8 @@ type dialog struct {
 	localCSeq             uint32
 	remoteCSeq            uint32  // highest CSeq of the far end's requests, 0 before any (cseq.go)
 	target                sip.Uri // the far end's Contact
+
+	st sessionTimer // RFC 4028 (timers.go)
 }
 
 func (d *dialog) setLast(s string) {
@@ -136,6 +138,7 @@ func (d *dialog) release() {
 	k, leg, slot, st := d.link, d.leg, d.slot, d.stream
 	d.slot = false
 	d.mu.Unlock()
+	d.stopSessionTimer()
 	if k != nil {
 		k.close()
 	}
