@@ -27,6 +27,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/moh"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
+	"github.com/gostrisk/gostrisk/pkg/queue"
 )
 
 // RunOptions are the command-line settings of a daemon run.
@@ -69,8 +70,11 @@ type Daemon struct {
 	db     *astdb.DB
 	cdr    *cdr.Writer
 	engine *pbx.Engine
-	moh    *moh.Module // nil when res_musiconhold.so is not loaded
-	sip    *chansip.Driver
+	moh    *moh.Module   // nil when res_musiconhold.so is not loaded
+	queue  *queue.Module // nil when app_queue.so is not loaded
+	// queueLog is astlogdir/queue_log, open while app_queue runs.
+	queueLog *queue.Log
+	sip      *chansip.Driver
 	// catalogue is the running engine's applications and functions, for
 	// the dialplan warnings logged at start and on a dialplan reload.
 	catalogue *Catalogue
@@ -342,6 +346,9 @@ func (d *Daemon) Reload(moduleName string) error {
 	}
 	if apply("res_musiconhold.so") {
 		merged.MOH = snap.MOH
+	}
+	if apply("app_queue.so") {
+		merged.Queues = snap.Queues
 	}
 	if moduleName == "" || moduleName == "indications" {
 		merged.Indications = snap.Indications

@@ -10,6 +10,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
 	"github.com/gostrisk/gostrisk/pkg/pbx/expr"
+	"github.com/gostrisk/gostrisk/pkg/queue"
 )
 
 // asteriskModules maps Asterisk 18's application names (lower case, as
@@ -74,6 +75,9 @@ func NewCatalogue(snap *Snapshot) (*Catalogue, error) {
 	eng := pbx.New(pbx.Config{Logger: quietLog{}})
 	if snap.Modules.Enabled("res_musiconhold.so") {
 		d.moh = moh.New(moh.Options{Log: quietLog{}, DataDir: snap.Ast.Directories.DataDir}, snap.MOH)
+	}
+	if snap.Modules.Enabled("app_queue.so") {
+		d.queue = queue.New(queue.Options{Log: quietLog{}}, snap.Queues)
 	}
 	removed, err := d.registerDialplan(eng, snap)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/indications"
 	"github.com/gostrisk/gostrisk/pkg/moh"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
+	"github.com/gostrisk/gostrisk/pkg/queue"
 	"github.com/gostrisk/gostrisk/pkg/rtp"
 )
 
@@ -33,6 +34,9 @@ type Snapshot struct {
 	// MOH is musiconhold.conf (no classes when the file is missing or
 	// res_musiconhold.so is not loaded).
 	MOH *moh.Config
+	// Queues are queues.conf and queuerules.conf (none when app_queue.so
+	// is not loaded).
+	Queues *queue.Config
 	// Files are the config files that were read, for the "Parsing ...:
 	// Found" verbose lines Asterisk prints on load and reload.
 	Files []string
@@ -153,6 +157,12 @@ func LoadSnapshot(ac *AsteriskConf) (*Snapshot, confparse.Diagnostics) {
 	s.MOH = &moh.Config{PreferChannelClass: true}
 	if s.Modules.Enabled("res_musiconhold.so") {
 		s.MOH, d = moh.Load(load("musiconhold.conf", false), ac.Directories.DataDir)
+		all = append(all, d...)
+	}
+
+	s.Queues = &queue.Config{}
+	if s.Modules.Enabled("app_queue.so") {
+		s.Queues, d = queue.Load(load("queues.conf", false), load("queuerules.conf", false))
 		all = append(all, d...)
 	}
 

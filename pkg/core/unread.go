@@ -87,8 +87,6 @@ var unreadReasons = map[string]string{
 	"pjsip_notify.conf":         "gostrisk has chan_sip (sip.conf), not PJSIP",
 	"pjsip_wizard.conf":         "gostrisk has chan_sip (sip.conf), not PJSIP",
 	"prometheus.conf":           "gostrisk has no Prometheus exporter",
-	"queuerules.conf":           "gostrisk has no queues (app_queue)",
-	"queues.conf":               "gostrisk has no queues (app_queue)",
 	"res_config_mysql.conf":     "gostrisk has no realtime configuration",
 	"res_config_odbc.conf":      "gostrisk has no realtime configuration",
 	"res_config_sqlite.conf":    "gostrisk has no realtime configuration",
@@ -127,6 +125,8 @@ var moduleFiles = map[string]string{
 	"sip.conf":         "chan_sip.so",
 	"extensions.conf":  "pbx_config.so",
 	"musiconhold.conf": "res_musiconhold.so",
+	"queues.conf":      "app_queue.so",
+	"queuerules.conf":  "app_queue.so",
 }
 
 // UnreadFiles lists, one warning each, the config files of the config

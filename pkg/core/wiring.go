@@ -65,6 +65,9 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	if snap.Modules.Enabled("res_musiconhold.so") {
 		d.moh = moh.New(moh.Options{Log: d.log, DataDir: d.conf.Directories.DataDir}, snap.MOH)
 	}
+	if err := d.newQueue(snap); err != nil {
+		return err
+	}
 	noload, err := d.registerDialplan(eng, snap)
 	if err != nil {
 		return err
@@ -114,7 +117,12 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	if err := d.startMOH(snap); err != nil {
 		return err
 	}
-	return d.startSIP(ctx, snap)
+	if err := d.startSIP(ctx, snap); err != nil {
+		return err
+	}
+	// Queues start after the channel drivers: a member whose device the
+	// driver does not know is skipped at start.
+	return d.startQueue(snap)
 }
 
 // registerDialplan registers on eng every application and function of the
@@ -145,6 +153,11 @@ func (d *Daemon) registerDialplan(eng *pbx.Engine, snap *Snapshot) (map[string]s
 	}
 	if d.moh != nil {
 		if err := d.moh.Register(eng); err != nil {
+			return nil, err
+		}
+	}
+	if d.queue != nil {
+		if err := d.queue.Register(eng); err != nil {
 			return nil, err
 		}
 	}
