@@ -18,6 +18,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
 	"github.com/gostrisk/gostrisk/pkg/pbx/expr"
+	"github.com/gostrisk/gostrisk/pkg/queue"
 	"github.com/gostrisk/gostrisk/pkg/security"
 )
 
@@ -156,10 +157,14 @@ func (d *Daemon) registerDialplan(eng *pbx.Engine, snap *Snapshot) (map[string]s
 			return nil, err
 		}
 	}
-	if d.queue != nil {
-		if err := d.queue.Register(eng); err != nil {
-			return nil, err
-		}
+	// app_queue registers even when modules.conf does not load it, so
+	// that pruneNoload names the module the applications are missing for.
+	qm := d.queue
+	if qm == nil {
+		qm = queue.New(queue.Options{}, nil)
+	}
+	if err := qm.Register(eng); err != nil {
+		return nil, err
 	}
 	return pruneNoload(eng, snap.Modules), nil
 }

@@ -27,8 +27,8 @@ func (l *recLog) add(s string) {
 	l.mu.Unlock()
 }
 func (l *recLog) Verbose(_ int, f string, a ...any) { l.add(fmt.Sprintf(f, a...)) }
-func (l *recLog) Notice(f string, a ...any)        { l.add("NOTICE: " + fmt.Sprintf(f, a...)) }
-func (l *recLog) Warning(f string, a ...any)       { l.add("WARNING: " + fmt.Sprintf(f, a...)) }
+func (l *recLog) Notice(f string, a ...any)         { l.add("NOTICE: " + fmt.Sprintf(f, a...)) }
+func (l *recLog) Warning(f string, a ...any)        { l.add("WARNING: " + fmt.Sprintf(f, a...)) }
 func (l *recLog) text() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -122,9 +122,9 @@ func (d *fakeDriver) Call(context.Context, string, time.Duration) error {
 	}()
 	return nil
 }
-func (d *fakeDriver) Answer() error                { return nil }
+func (d *fakeDriver) Answer() error                 { return nil }
 func (d *fakeDriver) Indicate(pbx.Indication) error { return nil }
-func (d *fakeDriver) Hangup(int) error             { return nil }
+func (d *fakeDriver) Hangup(int) error              { return nil }
 
 // lab is an engine, the fake technology and a started queue module.
 type lab struct {
