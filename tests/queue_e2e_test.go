@@ -1,0 +1,169 @@
+package tests
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gostrisk/gostrisk/tests/harness"
+)
+
+// queueAgents are the sipp agents of the queue tests, as sip.conf peers
+// (6000 is the sample's; 6002 and 6003 are added alike).
+var queueAgents = []string{"6000", "6002", "6003"}
+
+// queueSetup adds the agents' peers, queues.conf and the queue dialplan
+// to the sample configuration.
+func queueSetup(queues, work string) func(map[string]string) {
+	return func(f map[string]string) {
+		sip := regexp.MustCompile(`(?m)^register\s*=>.*$`).ReplaceAllString(f["sip.conf"], "")
+		for _, p := range queueAgents[1:] {
+			sip += fmt.Sprintf("\n[%s]\ntype=friend\nhost=dynamic\nallow=ulaw\nsecret=test\ncontext=work\n", p)
+		}
+		f["sip.conf"] = sip
+		f["queues.conf"] = queues
+		f["extensions.conf"] = strings.Replace(f["extensions.conf"], "[work]\n", "[work]\n"+work, 1)
+		f["asterisk.conf"] = strings.Replace(f["asterisk.conf"], "astdatadir => var/lib", "astdatadir => /usr/share/asterisk", 1)
+	}
+}
+
+// scenarioCopy writes a copy of a testdata scenario with replacements.
+func scenarioCopy(t *testing.T, name string, repl ...string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.NewReplacer(repl...).Replace(string(b))
+	p := filepath.Join(t.TempDir(), filepath.Base(name))
+	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// startAgents registers each agent from its own port and starts its sipp
+// UAS answering calls calls times (talk 1.5 s, then BYE).
+func startAgents(t *testing.T, in *harness.Instance, calls int) []func() harness.SippResult {
+	t.Helper()
+	var waits []func() harness.SippResult
+	for _, a := range queueAgents {
+		port := harness.FreePort(t)
+		reg := scenarioCopy(t, "chansip/reg-6000.xml", "6000", a)
+		runSipp(t, in, reg, port, 1)
+		uas := harness.Sipp{Scenario: callScenario(t, "flow-uas-bye.xml"), LocalPort: port, Calls: calls, Timeout: 60 * time.Second}
+		waits = append(waits, uas.Start(t))
+	}
+	time.Sleep(200 * time.Millisecond) // let the UASes bind
+	return waits
+}
+
+// queueCaller runs one sipp caller (6001) to exten until the far end's BYE.
+func queueCaller(t *testing.T, in *harness.Instance, exten string) harness.SippResult {
+	t.Helper()
+	sf := scenarioCopy(t, "flow-uac-callee-bye.xml", "sip:6000@", "sip:"+exten+"@")
+	uac := harness.Sipp{Scenario: sf, Target: "127.0.0.1:" + strconv.Itoa(in.SIPPort), Timeout: 20 * time.Second}
+	return uac.Run(t)
+}
+
+// queueLogLines reads astlogdir/queue_log, the time column masked.
+func queueLogLines(t *testing.T, in *harness.Instance) []string {
+	t.Helper()
+	b, err := os.ReadFile(in.Path("var", "log", "queue_log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, s := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
+		if i := strings.IndexByte(s, '|'); i > 0 {
+			if _, err := strconv.Atoi(s[:i]); err != nil {
+				t.Errorf("queue_log line %q does not start with the epoch", s)
+			}
+			s = "T" + s[i:]
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+const queueRR = `[general]
+persistentmembers = yes
+
+[support]
+strategy = rrmemory
+timeout = 5
+retry = 1
+ringinuse = no
+member => SIP/6000
+member => SIP/6002
+member => SIP/6003
+`
+
+// TestQueueRoundRobinAgents: three sipp agents are the static members of
+// an rrmemory queue; six callers in a row are answered by 6000, 6002,
+// 6003, 6000, 6002, 6003; queue_log has each call's enter, connect and
+// complete lines; `queue show` prints Asterisk 18's layout with the calls
+// each agent took.
+func TestQueueRoundRobinAgents(t *testing.T) {
+	harness.RequireSipp(t)
+	in := harness.Start(t, harness.Options{Edit: queueSetup(queueRR, "exten => 700,1,Answer()\n same => n,Queue(support)\n same => n,Hangup()\n"), Args: []string{"-vvv"}})
+	in.DumpOnFailure()
+	requireSIPCalls(t, in)
+	waits := startAgents(t, in, 2)
+	for i := 0; i < 6; i++ {
+		requireSippOK(t, fmt.Sprintf("caller %d", i+1), queueCaller(t, in, "700"))
+	}
+	for i, w := range waits {
+		requireSippOK(t, "agent "+queueAgents[i], w())
+	}
+	lines := queueLogLines(t, in)
+	var agents []string
+	for _, s := range lines {
+		f := strings.Split(s, "|")
+		if len(f) > 4 && f[4] == "CONNECT" {
+			agents = append(agents, f[3])
+		}
+	}
+	if want := "SIP/6000 SIP/6002 SIP/6003 SIP/6000 SIP/6002 SIP/6003"; strings.Join(agents, " ") != want {
+		t.Errorf("agents connected %v, want %s", agents, want)
+	}
+	// One call, line by line: enter, connect, complete (the agent hung up).
+	call := []*regexp.Regexp{
+		regexp.MustCompile(`^T\|([0-9.]+)\|support\|NONE\|ENTERQUEUE\|\|6001\|1$`),
+		regexp.MustCompile(`^T\|([0-9.]+)\|support\|SIP/6000\|CONNECT\|0\|[0-9.]+\|0$`),
+		regexp.MustCompile(`^T\|([0-9.]+)\|support\|SIP/6000\|COMPLETEAGENT\|0\|[12]\|1$`),
+	}
+	if len(lines) < 4 || lines[0] != "T|NONE|NONE|NONE|QUEUESTART|" {
+		t.Fatalf("queue_log:\n%s", strings.Join(lines, "\n"))
+	}
+	uid := ""
+	for i, re := range call {
+		m := re.FindStringSubmatch(lines[1+i])
+		if m == nil {
+			t.Errorf("queue_log line %d = %q, want %s", 2+i, lines[1+i], re)
+			continue
+		}
+		if uid == "" {
+			uid = m[1]
+		} else if m[1] != uid {
+			t.Errorf("line %d is about call %s, want %s", 2+i, m[1], uid)
+		}
+	}
+	out := in.MustRX("queue show support")
+	want := regexp.MustCompile(`^support has 0 calls \(max unlimited\) in 'rrmemory' strategy \(0s holdtime, [12]s talktime\), W:0, C:6, A:0, SL:0\.0%, SL2:0\.0% within 0s
+   Members: 
+      SIP/6002 \(ringinuse disabled\) \(Not in use\) has taken 2 calls \(last was \d+ secs ago\) \(login was \d+ secs ago\)
+      SIP/6003 \(ringinuse disabled\) \(Not in use\) has taken 2 calls \(last was \d+ secs ago\) \(login was \d+ secs ago\)
+      SIP/6000 \(ringinuse disabled\) \(Not in use\) has taken 2 calls \(last was \d+ secs ago\) \(login was \d+ secs ago\)
+   No Callers
+
+$`)
+	if !want.MatchString(out) {
+		t.Errorf("queue show support:\n%s", out)
+	}
+}
