@@ -167,3 +167,81 @@ $`)
 		t.Errorf("queue show support:\n%s", out)
 	}
 }
+
+// TestQueueMusicAnnouncementAndTimeout: a caller waits in a queue whose
+// only member is not registered: gostrisk plays it the default class's
+// music (its recording matches the MOH file), then the periodic
+// announcement after 4 s (matches queue-periodic-announce), and after the
+// Queue() timeout the dialplan goes on with QUEUESTATUS=TIMEOUT. As in
+// app_queue the 7.8 s prompt plays to its end before the timeout is
+// looked at, so the caller leaves after 7 to 12 s.
+func TestQueueMusicAnnouncementAndTimeout(t *testing.T) {
+	requireBaresip(t)
+	music := soundFile(t, mohFile)
+	announce := soundFile(t, "/usr/share/asterisk/sounds/en/queue-periodic-announce.wav")
+	in := mediaInstance(t, map[string][]string{"6001": {"disallow=all", "allow=ulaw"}}, func(f map[string]string) {
+		f["queues.conf"] = "[waitq]\nmusicclass = default\nperiodic-announce-frequency = 4\nmember => SIP/6000\n"
+		f["extensions.conf"] = strings.Replace(f["extensions.conf"], "[work]\n",
+			"[work]\nexten => 7100,1,Answer()\n same => n,Queue(waitq,,,,7)\n same => n,NoOp(QS=${QUEUESTATUS})\n same => n,Hangup()\n", 1)
+	})
+	caller := phone(t, in, "6001", "PCMU", 0)
+	dial(t, in, caller, nil, "7100")
+	if err := caller.waitEvent("CALL_CLOSED", 15*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	caller.Stop()
+	waitOutput(t, in, regexp.MustCompile(`NoOp\("SIP/6001-[0-9a-f]{8}", "QS=TIMEOUT"\)`))
+	rec := caller.lastRecording(t)
+	t.Logf("6001 recorded %.1f s", rec.seconds())
+	c, lag := bestCorrelation(rec.span(1, 2), music.span(0, 6))
+	t.Logf("waiting: correlation %.3f with %s at %.2f s", c, mohFile, float64(lag)/8000)
+	if c < 0.8 {
+		t.Errorf("the waiting caller did not hear the music file (best correlation %.2f)", c)
+	}
+	c, lag = bestCorrelation(rec.span(4.8, 5.8), announce.span(0, 3))
+	t.Logf("announcement: correlation %.3f at %.2f s of the prompt", c, float64(lag)/8000)
+	if c < 0.8 {
+		t.Errorf("the waiting caller did not hear the periodic announcement (best correlation %.2f)", c)
+	}
+	lines := queueLogLines(t, in)
+	if n := len(lines); n < 3 || !regexp.MustCompile(`^T\|[0-9.]+\|waitq\|NONE\|EXITWITHTIMEOUT\|1\|1\|([7-9]|1[0-2])$`).MatchString(lines[n-1]) {
+		t.Errorf("queue_log does not end with the timeout:\n%s", strings.Join(lines, "\n"))
+	}
+	checkPortsReleased(t, in)
+}
+
+// TestQueueDynamicMemberSurvivesRestart: AddQueueMember from the
+// dialplan stores the member in astdb as app_queue does; after a restart
+// the member is in the queue again (dynamic), and queue_log has the
+// ADDMEMBER line.
+func TestQueueDynamicMemberSurvivesRestart(t *testing.T) {
+	harness.RequireSipp(t)
+	in := harness.Start(t, harness.Options{Edit: queueSetup(queueRR,
+		"exten => 702,1,Answer()\n same => n,AddQueueMember(support,SIP/7777,2,,Bob)\n same => n,NoOp(AQM=${AQMSTATUS})\n same => n,Hangup()\n"),
+		Args: []string{"-vvv"}})
+	in.DumpOnFailure()
+	requireSIPCalls(t, in)
+	requireSippOK(t, "caller 6001 to 702", queueCaller(t, in, "702"))
+	waitOutput(t, in, regexp.MustCompile(`AQM=ADDED`))
+	if out := in.MustRX("database show Queue"); !strings.Contains(out, "/Queue/PersistentMembers/support") || !strings.Contains(out, "SIP/7777;2;0;Bob;SIP/7777;;0") {
+		t.Errorf("database show Queue:\n%s", out)
+	}
+	in.MustRX("core stop now")
+	if !in.Wait(10 * time.Second) {
+		t.Fatal("the daemon did not stop")
+	}
+	in.StartDaemon("-vvv")
+	out := in.MustRX("queue show support")
+	if !strings.Contains(out, "      Bob (SIP/7777) with penalty 2 (ringinuse disabled) (dynamic) (") {
+		t.Errorf("after the restart, queue show support:\n%s", out)
+	}
+	found := false
+	for _, s := range queueLogLines(t, in) {
+		if regexp.MustCompile(`^T\|[0-9.]+\|support\|SIP/7777\|ADDMEMBER\|$`).MatchString(s) {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no ADDMEMBER line in queue_log:\n%s", strings.Join(queueLogLines(t, in), "\n"))
+	}
+}

@@ -143,7 +143,8 @@ checkTurns:
 	if st, reason, timedOut := m.waitTurn(c); st != stepOn || reason != "" {
 		return st, reason
 	} else if timedOut {
-		return stepOn, OutTimeout
+		// wait_our_turn leaves on the timeout; the loop below logs it.
+		return exitTimeout()
 	}
 	announce := c.q.cfg.AnnounceToFirstUser
 	for {
