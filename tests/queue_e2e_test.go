@@ -245,3 +245,51 @@ func TestQueueDynamicMemberSurvivesRestart(t *testing.T) {
 		t.Errorf("no ADDMEMBER line in queue_log:\n%s", strings.Join(queueLogLines(t, in), "\n"))
 	}
 }
+
+// TestQueueBusyAgentSkipped: 6000 is on a direct call (6001 dialed it);
+// with ringinuse=no the queue does not ring it: the first queue caller
+// of the rrmemory queue, which would start with 6000, gets 6002.
+func TestQueueBusyAgentSkipped(t *testing.T) {
+	harness.RequireSipp(t)
+	in := harness.Start(t, harness.Options{Edit: queueSetup(queueRR, "exten => 700,1,Answer()\n same => n,Queue(support)\n same => n,Hangup()\n"), Args: []string{"-vvv"}})
+	in.DumpOnFailure()
+	requireSIPCalls(t, in)
+	var waits []func() harness.SippResult
+	for _, a := range queueAgents {
+		port := harness.FreePort(t)
+		runSipp(t, in, scenarioCopy(t, "chansip/reg-6000.xml", "6000", a), port, 1)
+		if a == "6003" {
+			continue // registered; the queue caller must get 6002 before it
+		}
+		sf := callScenario(t, "flow-uas-bye.xml")
+		if a == "6000" {
+			// 6000 talks long enough on the direct call.
+			sf = scenarioCopy(t, "flow-uas-bye.xml", `<pause milliseconds="1500"/>`, `<pause milliseconds="5000"/>`)
+		}
+		uas := harness.Sipp{Scenario: sf, LocalPort: port, Timeout: 30 * time.Second}
+		waits = append(waits, uas.Start(t))
+	}
+	time.Sleep(200 * time.Millisecond)
+	direct := make(chan harness.SippResult, 1)
+	go func() { direct <- queueCaller(t, in, "6000") }()
+	if !harness.PollUntil(5*time.Second, func() bool {
+		out, _ := in.RX("queue show support")
+		return strings.Contains(out, "SIP/6000 (ringinuse disabled) (In use)")
+	}) {
+		t.Fatalf("6000 never showed in use:\n%s", in.MustRX("queue show support"))
+	}
+	requireSippOK(t, "queue caller", queueCaller(t, in, "700"))
+	requireSippOK(t, "direct caller", <-direct)
+	for i, w := range waits {
+		requireSippOK(t, "agent "+queueAgents[i], w())
+	}
+	for _, s := range queueLogLines(t, in) {
+		f := strings.Split(s, "|")
+		if len(f) > 4 && f[3] == "SIP/6000" {
+			t.Errorf("the busy agent appears in queue_log: %s", s)
+		}
+		if len(f) > 4 && f[4] == "CONNECT" && f[3] != "SIP/6002" {
+			t.Errorf("connected to %s, want SIP/6002: %s", f[3], s)
+		}
+	}
+}

@@ -30,9 +30,6 @@ type Options struct {
 	Store Store
 	// QueueLog is astlogdir/queue_log; nil writes none.
 	QueueLog *Log
-	// HoldMusic is res_musiconhold's generator for a class ("" the
-	// channel's own); nil means callers wait in silence.
-	HoldMusic func(ch *pbx.Channel, class string) pbx.Generator
 	// Now is the clock (tests); nil is time.Now.
 	Now func() time.Time
 }
@@ -56,7 +53,6 @@ type Module struct {
 	// caller depends on changes: a member freed, added, unpaused, a
 	// caller gone. Callers wait on it instead of polling.
 	changed chan struct{}
-	stopped bool
 }
 
 // queue is one queue's run-time state.
@@ -144,7 +140,6 @@ func (m *Module) Start() {
 // Stop wakes waiting callers so they notice the engine stopping.
 func (m *Module) Stop() {
 	m.mu.Lock()
-	m.stopped = true
 	m.signal()
 	m.mu.Unlock()
 }

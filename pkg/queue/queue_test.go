@@ -387,3 +387,29 @@ func TestFunctions(t *testing.T) {
 		t.Error("an invalid option gave no error")
 	}
 }
+
+func TestReloadWhileCallersWait(t *testing.T) {
+	l := newLab(t, "[support]\nstrategy = rrmemory\ntimeout = 1\nretry = 1\nmember => SIP/6000\n",
+		map[string]agent{"6000": noAnswer, "6001": answers})
+	l.tech.talk = 10 * time.Millisecond
+	ch := l.caller("100")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		l.run(ch, "support")
+	}()
+	eventually(t, 2*time.Second, "the caller queued", func() bool { return strings.Contains(l.m.Show("support"), "1. ") })
+	cfg, _ := Load(parseConf(t, "queues.conf", "[support]\nstrategy = rrmemory\ntimeout = 1\nretry = 1\nmember => SIP/6001\n"), nil)
+	l.m.Reload(cfg, true, true)
+	select {
+	case <-done:
+	case <-time.After(6 * time.Second):
+		t.Fatal("the waiting caller was not served after the reload")
+	}
+	if got := connected(l.queueLog(t)); len(got) != 1 || got[0] != "SIP/6001" {
+		t.Errorf("connected %v, want [SIP/6001] (the member the reload added)", got)
+	}
+	if show := l.m.Show("support"); strings.Contains(show, "SIP/6000") {
+		t.Errorf("the member the reload removed is still listed:\n%s", show)
+	}
+}
