@@ -104,24 +104,8 @@ member => SIP/6002
 member => SIP/6003
 `
 
-// TestQueueRoundRobinAgents: three sipp agents are the static members of
-// an rrmemory queue; six callers in a row are answered by 6000, 6002,
-// 6003, 6000, 6002, 6003; queue_log has each call's enter, connect and
-// complete lines; `queue show` prints Asterisk 18's layout with the calls
-// each agent took.
-func TestQueueRoundRobinAgents(t *testing.T) {
-	harness.RequireSipp(t)
-	in := harness.Start(t, harness.Options{Edit: queueSetup(queueRR, "exten => 700,1,Answer()\n same => n,Queue(support)\n same => n,Hangup()\n"), Args: []string{"-vvv"}})
-	in.DumpOnFailure()
-	requireSIPCalls(t, in)
-	waits := startAgents(t, in, 2)
-	for i := 0; i < 6; i++ {
-		requireSippOK(t, fmt.Sprintf("caller %d", i+1), queueCaller(t, in, "700"))
-	}
-	for i, w := range waits {
-		requireSippOK(t, "agent "+queueAgents[i], w())
-	}
-	lines := queueLogLines(t, in)
+// connectedAgents returns the member of each CONNECT line of queue_log.
+func connectedAgents(lines []string) []string {
 	var agents []string
 	for _, s := range lines {
 		f := strings.Split(s, "|")
@@ -129,10 +113,66 @@ func TestQueueRoundRobinAgents(t *testing.T) {
 			agents = append(agents, f[3])
 		}
 	}
-	if want := "SIP/6000 SIP/6002 SIP/6003 SIP/6000 SIP/6002 SIP/6003"; strings.Join(agents, " ") != want {
-		t.Errorf("agents connected %v, want %s", agents, want)
+	return agents
+}
+
+// TestQueueStrategiesWithAgents: three sipp agents are the static
+// members; callers in a row go to the agents the strategy picks: rrmemory
+// 6000, 6002, 6003 and round again; fewestcalls and leastrecent first
+// break the tie as app_queue does (the member its table walks last, 6000),
+// then take the agent with fewer calls, or the one idle longest.
+// queue_log has each call's enter, connect and complete lines; `queue
+// show` prints Asterisk 18's layout with the calls each agent took.
+func TestQueueStrategiesWithAgents(t *testing.T) {
+	harness.RequireSipp(t)
+	for _, tc := range []struct {
+		strategy string
+		want     []string
+	}{
+		{"rrmemory", []string{"SIP/6000", "SIP/6002", "SIP/6003", "SIP/6000", "SIP/6002", "SIP/6003"}},
+		{"fewestcalls", []string{"SIP/6000", "SIP/6003", "SIP/6002", "SIP/6000"}},
+		{"leastrecent", []string{"SIP/6000", "SIP/6003", "SIP/6002", "SIP/6000"}},
+	} {
+		t.Run(tc.strategy, func(t *testing.T) {
+			conf := strings.Replace(queueRR, "strategy = rrmemory", "strategy = "+tc.strategy, 1)
+			in := harness.Start(t, harness.Options{Edit: queueSetup(conf, "exten => 700,1,Answer()\n same => n,Queue(support)\n same => n,Hangup()\n"), Args: []string{"-vvv"}})
+			in.DumpOnFailure()
+			requireSIPCalls(t, in)
+			waits := startAgents(t, in, 2)
+			for i := range tc.want {
+				requireSippOK(t, fmt.Sprintf("caller %d", i+1), queueCaller(t, in, "700"))
+			}
+			lines := queueLogLines(t, in)
+			if got := connectedAgents(lines); strings.Join(got, " ") != strings.Join(tc.want, " ") {
+				t.Errorf("agents connected %v, want %v", got, tc.want)
+			}
+			if tc.strategy != "rrmemory" {
+				return // the agents' sipps that took one call time out: not waited for
+			}
+			for i, w := range waits {
+				requireSippOK(t, "agent "+queueAgents[i], w())
+			}
+			checkOneQueueCall(t, lines)
+			out := in.MustRX("queue show support")
+			want := regexp.MustCompile(`^support has 0 calls \(max unlimited\) in 'rrmemory' strategy \(0s holdtime, [12]s talktime\), W:0, C:6, A:0, SL:0\.0%, SL2:0\.0% within 0s
+   Members: 
+      SIP/6002 \(ringinuse disabled\) \(Not in use\) has taken 2 calls \(last was \d+ secs ago\) \(login was \d+ secs ago\)
+      SIP/6003 \(ringinuse disabled\) \(Not in use\) has taken 2 calls \(last was \d+ secs ago\) \(login was \d+ secs ago\)
+      SIP/6000 \(ringinuse disabled\) \(Not in use\) has taken 2 calls \(last was \d+ secs ago\) \(login was \d+ secs ago\)
+   No Callers
+
+$`)
+			if !want.MatchString(out) {
+				t.Errorf("queue show support:\n%s", out)
+			}
+		})
 	}
-	// One call, line by line: enter, connect, complete (the agent hung up).
+}
+
+// checkOneQueueCall checks the first call of queue_log line by line:
+// enter, connect, complete (the agent hung up), all about one call.
+func checkOneQueueCall(t *testing.T, lines []string) {
+	t.Helper()
 	call := []*regexp.Regexp{
 		regexp.MustCompile(`^T\|([0-9.]+)\|support\|NONE\|ENTERQUEUE\|\|6001\|1$`),
 		regexp.MustCompile(`^T\|([0-9.]+)\|support\|SIP/6000\|CONNECT\|0\|[0-9.]+\|0$`),
@@ -153,18 +193,6 @@ func TestQueueRoundRobinAgents(t *testing.T) {
 		} else if m[1] != uid {
 			t.Errorf("line %d is about call %s, want %s", 2+i, m[1], uid)
 		}
-	}
-	out := in.MustRX("queue show support")
-	want := regexp.MustCompile(`^support has 0 calls \(max unlimited\) in 'rrmemory' strategy \(0s holdtime, [12]s talktime\), W:0, C:6, A:0, SL:0\.0%, SL2:0\.0% within 0s
-   Members: 
-      SIP/6002 \(ringinuse disabled\) \(Not in use\) has taken 2 calls \(last was \d+ secs ago\) \(login was \d+ secs ago\)
-      SIP/6003 \(ringinuse disabled\) \(Not in use\) has taken 2 calls \(last was \d+ secs ago\) \(login was \d+ secs ago\)
-      SIP/6000 \(ringinuse disabled\) \(Not in use\) has taken 2 calls \(last was \d+ secs ago\) \(login was \d+ secs ago\)
-   No Callers
-
-$`)
-	if !want.MatchString(out) {
-		t.Errorf("queue show support:\n%s", out)
 	}
 }
 

@@ -3,6 +3,7 @@ package queue
 import (
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -500,6 +501,9 @@ func (m *Module) tryCalling(c *caller, opts map[byte]string, announceOverride, u
 			atts = append(atts, a)
 		}
 	}
+	// app_queue prepends each attempt to its list, and find_best keeps
+	// the first of equal metrics: ties go to the member walked last.
+	slices.Reverse(atts)
 	var to time.Duration = -1
 	if !q.cfg.TimeoutPriorityConf {
 		if !c.expire.IsZero() && (q.cfg.Timeout == 0 || c.expire.Sub(now) <= time.Duration(q.cfg.Timeout)*time.Second) {
