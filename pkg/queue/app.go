@@ -64,11 +64,11 @@ func (m *Module) queueExec(ch *pbx.Channel, data string) (pbx.Result, error) {
 		return pbx.Continue, nil
 	}
 	q := c.q
-	if q.cfg.PeriodicAnnounceStartDelay >= 0 {
-		c.lastPeriodic = c.lastPeriodic.Add(time.Duration(q.cfg.PeriodicAnnounceStartDelay-q.cfg.PeriodicAnnounceFrequency) * time.Second)
+	if q.conf().PeriodicAnnounceStartDelay >= 0 {
+		c.lastPeriodic = c.lastPeriodic.Add(time.Duration(q.conf().PeriodicAnnounceStartDelay-q.conf().PeriodicAnnounceFrequency) * time.Second)
 	}
 	cid := ""
-	if id := ch.CallerID(); q.cfg.LogRestrictedCallerID || !restricted(ch) {
+	if id := ch.CallerID(); q.conf().LogRestrictedCallerID || !restricted(ch) {
 		cid = id.Num
 	}
 	m.qlog(name, ch.UniqueID(), "NONE", "ENTERQUEUE", arg(2), cid, strconv.Itoa(c.opos))
@@ -77,7 +77,7 @@ func (m *Module) queueExec(ch *pbx.Channel, data string) (pbx.Result, error) {
 	}
 	rule := arg(8)
 	if rule == "" {
-		rule = q.cfg.DefaultRule
+		rule = q.conf().DefaultRule
 	}
 	if r := m.Config().Rule(rule); r != nil {
 		c.rules = r.Steps
@@ -147,18 +147,18 @@ checkTurns:
 		// wait_our_turn leaves on the timeout; the loop below logs it.
 		return exitTimeout()
 	}
-	announce := c.q.cfg.AnnounceToFirstUser
+	announce := c.q.conf().AnnounceToFirstUser
 	for {
 		if c.expired(m.now()) {
 			return exitTimeout()
 		}
-		if announce && c.q.cfg.AnnounceFrequency > 0 {
+		if announce && c.q.conf().AnnounceFrequency > 0 {
 			if st := m.sayPosition(c); st != stepOn {
 				return st, ""
 			}
 		}
 		announce = true
-		if c.q.cfg.PeriodicAnnounceFrequency > 0 {
+		if c.q.conf().PeriodicAnnounceFrequency > 0 {
 			if st := m.sayPeriodic(c); st != stepOn {
 				return st, ""
 			}
@@ -174,7 +174,7 @@ checkTurns:
 		if c.handled > 0 {
 			return stepHangup, ""
 		}
-		if lw := c.q.cfg.LeaveWhenEmpty; lw != 0 {
+		if lw := c.q.conf().LeaveWhenEmpty; lw != 0 {
 			m.mu.Lock()
 			empty := m.emptyLocked(c.q, c, lw)
 			m.mu.Unlock()
@@ -197,7 +197,7 @@ checkTurns:
 			return exitTimeout()
 		}
 		// Nobody answered: wait 'retry' seconds, a key may leave.
-		d, err := m.waitDigit(c.ch, time.Duration(c.q.cfg.Retry)*time.Second, false)
+		d, err := m.waitDigit(c.ch, time.Duration(c.q.conf().Retry)*time.Second, false)
 		if st := m.digitResult(c, d, err); st != stepOn {
 			return st, ""
 		}
@@ -217,7 +217,7 @@ func (m *Module) waitTurn(c *caller) (st step, reason Outcome, timedOut bool) {
 		if c.expired(m.now()) {
 			return stepOn, "", true
 		}
-		if lw := c.q.cfg.LeaveWhenEmpty; lw != 0 {
+		if lw := c.q.conf().LeaveWhenEmpty; lw != 0 {
 			m.mu.Lock()
 			empty := m.emptyLocked(c.q, c, lw)
 			m.mu.Unlock()
@@ -228,7 +228,7 @@ func (m *Module) waitTurn(c *caller) (st step, reason Outcome, timedOut bool) {
 				return stepOn, OutLeaveEmpty, false
 			}
 		}
-		if c.q.cfg.AnnounceFrequency > 0 {
+		if c.q.conf().AnnounceFrequency > 0 {
 			if st := m.sayPosition(c); st != stepOn {
 				return st, "", false
 			}
@@ -236,7 +236,7 @@ func (m *Module) waitTurn(c *caller) (st step, reason Outcome, timedOut bool) {
 		if c.expired(m.now()) {
 			return stepOn, "", true
 		}
-		if c.q.cfg.PeriodicAnnounceFrequency > 0 {
+		if c.q.conf().PeriodicAnnounceFrequency > 0 {
 			if st := m.sayPeriodic(c); st != stepOn {
 				return st, "", false
 			}
@@ -272,7 +272,7 @@ type attempt struct {
 // caller's limits.
 func (m *Module) metric(q *queue, mem *member, pos int, c *caller, a *attempt) bool {
 	usePenalty := 1
-	if len(q.members) <= q.cfg.PenaltyMembersLimit {
+	if len(q.members) <= q.conf().PenaltyMembersLimit {
 		usePenalty = 0
 	}
 	pen := mem.penalty
@@ -285,7 +285,7 @@ func (m *Module) metric(q *queue, mem *member, pos int, c *caller, a *attempt) b
 		}
 	}
 	base := pen * 1000000 * usePenalty
-	switch q.cfg.Strategy {
+	switch q.conf().Strategy {
 	case RingAll:
 		a.metric = base
 	case Linear:
@@ -428,7 +428,7 @@ func (m *Module) ringOne(c *caller, atts []*attempt, busies *int, timeout time.D
 			return false
 		}
 		ret := false
-		if c.q.cfg.Strategy == RingAll {
+		if c.q.conf().Strategy == RingAll {
 			for _, a := range atts {
 				if a.stillGoing && a.ch == nil && a.metric <= best.metric {
 					ret = m.ringEntry(c, a, busies, timeout) || ret
@@ -449,7 +449,7 @@ func (m *Module) ringOne(c *caller, atts []*attempt, busies *int, timeout time.D
 // storeNext is store_next_rr / store_next_lin; m.mu is held.
 func (m *Module) storeNextLocked(c *caller, atts []*attempt) {
 	q := c.q
-	switch q.cfg.Strategy {
+	switch q.conf().Strategy {
 	case RRMemory, RROrdered:
 		if best := findBest(atts); best != nil {
 			q.rrpos = best.metric % 1000
@@ -481,7 +481,7 @@ func (m *Module) tryCalling(c *caller, opts map[byte]string, announceOverride, u
 	q := c.q
 	if _, ok := opts['n']; ok {
 		m.mu.Lock()
-		if q.cfg.Strategy == RRMemory || q.cfg.Strategy == Linear || q.cfg.Strategy == RROrdered {
+		if q.conf().Strategy == RRMemory || q.conf().Strategy == Linear || q.conf().Strategy == RROrdered {
 			*tries++
 		} else {
 			*tries = len(q.members)
@@ -505,16 +505,16 @@ func (m *Module) tryCalling(c *caller, opts map[byte]string, announceOverride, u
 	// the first of equal metrics: ties go to the member walked last.
 	slices.Reverse(atts)
 	var to time.Duration = -1
-	if !q.cfg.TimeoutPriorityConf {
-		if !c.expire.IsZero() && (q.cfg.Timeout == 0 || c.expire.Sub(now) <= time.Duration(q.cfg.Timeout)*time.Second) {
+	if !q.conf().TimeoutPriorityConf {
+		if !c.expire.IsZero() && (q.conf().Timeout == 0 || c.expire.Sub(now) <= time.Duration(q.conf().Timeout)*time.Second) {
 			to = c.expire.Sub(now)
-		} else if q.cfg.Timeout > 0 {
-			to = time.Duration(q.cfg.Timeout) * time.Second
+		} else if q.conf().Timeout > 0 {
+			to = time.Duration(q.conf().Timeout) * time.Second
 		}
 	} else if c.expired(now) {
 		to = 0
-	} else if q.cfg.Timeout > 0 {
-		to = time.Duration(q.cfg.Timeout) * time.Second
+	} else if q.conf().Timeout > 0 {
+		to = time.Duration(q.conf().Timeout) * time.Second
 	}
 	c.pending = true
 	m.mu.Unlock()
@@ -598,7 +598,7 @@ func (m *Module) waitForAnswer(c *caller, atts []*attempt, to time.Duration, pre
 		m.publish(agentEvent("AgentRingNoAnswer", c.ch, a.ch, "Queue", q.name, "Interface", a.iface,
 			"MemberName", a.mem.name, "RingTime", strconv.FormatInt(ms, 10)))
 		m.qlog(q.name, c.ch.UniqueID(), a.mem.name, "RINGNOANSWER", strconv.FormatInt(ms, 10))
-		if autopause && q.cfg.Autopause != AutopauseOff {
+		if autopause && q.conf().Autopause != AutopauseOff {
 			m.autopause(q, a.mem)
 		}
 	}
@@ -676,12 +676,12 @@ func (m *Module) waitForAnswer(c *caller, atts []*attempt, to time.Duration, pre
 					return a, stepOn, m.now().Sub(start)
 				case pbx.EventBusy:
 					m.log.Verbose(3, "%s is busy\n", a.ch.Name())
-					rna(a, elapsed, q.cfg.AutopauseBusy)
+					rna(a, elapsed, q.conf().AutopauseBusy)
 					finish(a, "BUSY")
 					busies++
 				case pbx.EventCongestion:
 					m.log.Verbose(3, "%s is circuit-busy\n", a.ch.Name())
-					rna(a, elapsed, q.cfg.AutopauseUnavail)
+					rna(a, elapsed, q.conf().AutopauseUnavail)
 					finish(a, "CONGESTION")
 					busies++
 				case pbx.EventHangup:
@@ -689,8 +689,8 @@ func (m *Module) waitForAnswer(c *caller, atts []*attempt, to time.Duration, pre
 					finish(a, "NOANSWER")
 					busies++
 				}
-				if a.ch == nil && q.cfg.Strategy != RingAll {
-					if q.cfg.TimeoutRestart && timer != nil {
+				if a.ch == nil && q.conf().Strategy != RingAll {
+					if q.conf().TimeoutRestart && timer != nil {
 						timer.Reset(orig)
 					}
 					m.ringOne(c, atts, &busies, max(orig, 0))
@@ -740,12 +740,12 @@ func readDigits(ch *pbx.Channel) (<-chan rune, func()) {
 // autopause pauses a member who did not answer (autopause=yes/all).
 func (m *Module) autopause(q *queue, mem *member) {
 	m.mu.Lock()
-	delay := q.cfg.AutopauseDelay
+	delay := q.conf().AutopauseDelay
 	if delay > 0 && !mem.lastCall.IsZero() && m.now().Sub(mem.lastCall) < time.Duration(delay)*time.Second {
 		m.mu.Unlock()
 		return
 	}
-	all := q.cfg.Autopause == AutopauseAll
+	all := q.conf().Autopause == AutopauseAll
 	m.mu.Unlock()
 	if all {
 		if len(m.SetPaused("", mem.iface, "Auto-Pause", true)) > 0 {

@@ -117,11 +117,11 @@ func (m *Module) join(name string, c *caller, position int) (Outcome, bool) {
 		m.mu.Unlock()
 		return OutUnknown, false
 	}
-	if q.cfg.JoinEmpty != 0 && m.emptyLocked(q, c, q.cfg.JoinEmpty) {
+	if q.conf().JoinEmpty != 0 && m.emptyLocked(q, c, q.conf().JoinEmpty) {
 		m.mu.Unlock()
 		return OutJoinEmpty, false
 	}
-	if q.cfg.MaxLen > 0 && len(q.callers) >= q.cfg.MaxLen {
+	if q.conf().MaxLen > 0 && len(q.callers) >= q.conf().MaxLen {
 		m.mu.Unlock()
 		return OutFull, false
 	}
@@ -143,9 +143,9 @@ func (m *Module) join(name string, c *caller, position int) (Outcome, bool) {
 	}
 	c.q = q
 	c.opos = c.pos
-	c.moh = q.cfg.MusicClass
-	c.announce = q.cfg.Announce
-	c.context = q.cfg.Context
+	c.moh = q.conf().MusicClass
+	c.announce = q.conf().Announce
+	c.context = q.conf().Context
 	ev := callerEvent("QueueCallerJoin", c.ch, "Queue", q.name, "Position", strconv.Itoa(c.pos), "Count", strconv.Itoa(len(q.callers)))
 	m.mu.Unlock()
 	m.publish(ev)
@@ -198,7 +198,7 @@ func (m *Module) isOurTurn(c *caller) bool {
 			idx++
 		}
 	}
-	return found && idx < avl && (q.cfg.Autofill || c.pos == 1)
+	return found && idx < avl && (q.conf().Autofill || c.pos == 1)
 }
 
 // recordAbandoned is record_abandoned.
@@ -208,7 +208,7 @@ func (m *Module) recordAbandoned(c *caller) {
 	now := m.now()
 	m.mu.Lock()
 	q := c.q
-	if now.Sub(c.start) <= time.Duration(q.cfg.ServiceLevel)*time.Second {
+	if now.Sub(c.start) <= time.Duration(q.conf().ServiceLevel)*time.Second {
 		q.abandSL++
 	}
 	q.abandoned++
@@ -221,7 +221,7 @@ func (m *Module) recordAbandoned(c *caller) {
 // setQueueVars is set_queue_variables (setqueuevar=yes).
 func (m *Module) setQueueVars(q *queue, ch *pbx.Channel) {
 	m.mu.Lock()
-	if !q.cfg.SetQueueVar {
+	if !q.conf().SetQueueVar {
 		m.mu.Unlock()
 		return
 	}
@@ -230,10 +230,10 @@ func (m *Module) setQueueVars(q *queue, ch *pbx.Channel) {
 		sl = 100 * float64(q.completedSL) / float64(q.completed)
 	}
 	vars := [][2]string{
-		{"QUEUENAME", q.name}, {"QUEUEMAX", strconv.Itoa(q.cfg.MaxLen)}, {"QUEUESTRATEGY", q.cfg.Strategy.String()},
+		{"QUEUENAME", q.name}, {"QUEUEMAX", strconv.Itoa(q.conf().MaxLen)}, {"QUEUESTRATEGY", q.conf().Strategy.String()},
 		{"QUEUECALLS", strconv.Itoa(len(q.callers))}, {"QUEUEHOLDTIME", strconv.Itoa(q.holdtime)},
 		{"QUEUETALKTIME", strconv.Itoa(q.talktime)}, {"QUEUECOMPLETED", strconv.Itoa(q.completed)},
-		{"QUEUEABANDONED", strconv.Itoa(q.abandoned)}, {"QUEUESRVLEVEL", strconv.Itoa(q.cfg.ServiceLevel)},
+		{"QUEUEABANDONED", strconv.Itoa(q.abandoned)}, {"QUEUESRVLEVEL", strconv.Itoa(q.conf().ServiceLevel)},
 		{"QUEUESRVLEVELPERF", strconv.FormatFloat(sl, 'f', 1, 64)},
 	}
 	m.mu.Unlock()
@@ -369,7 +369,7 @@ func (m *Module) waitDigit(ch *pbx.Channel, d time.Duration, wake bool) (rune, e
 func (m *Module) sayPosition(c *caller) step {
 	now := m.now()
 	m.mu.Lock()
-	cfg := c.q.cfg
+	cfg := c.q.conf()
 	holdtime := c.q.holdtime
 	pos := c.pos
 	m.mu.Unlock()
@@ -472,7 +472,7 @@ func abs(n int) int {
 // sayPeriodic is say_periodic_announcement.
 func (m *Module) sayPeriodic(c *caller) step {
 	now := m.now()
-	cfg := c.q.cfg
+	cfg := c.q.conf()
 	if now.Sub(c.lastPeriodic) < time.Duration(cfg.PeriodicAnnounceFrequency)*time.Second {
 		return stepOn
 	}

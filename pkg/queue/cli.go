@@ -375,8 +375,8 @@ func secsSince(now, t time.Time) int64 { return int64(now.Sub(t) / time.Second) 
 
 func (m *Module) printQueueLocked(b *strings.Builder, q *queue, now time.Time) {
 	maxlen := "unlimited"
-	if q.cfg.MaxLen > 0 {
-		maxlen = strconv.Itoa(q.cfg.MaxLen)
+	if q.conf().MaxLen > 0 {
+		maxlen = strconv.Itoa(q.conf().MaxLen)
 	}
 	sl, sl2 := 0.0, 0.0
 	if q.completed > 0 {
@@ -386,7 +386,7 @@ func (m *Module) printQueueLocked(b *strings.Builder, q *queue, now time.Time) {
 		sl2 = 100 * float64(q.abandSL+q.completedSL) / float64(q.abandoned+q.completed)
 	}
 	fmt.Fprintf(b, "%s has %d calls (max %s) in '%s' strategy (%ds holdtime, %ds talktime), W:%d, C:%d, A:%d, SL:%2.1f%%, SL2:%2.1f%% within %ds\n",
-		q.name, len(q.callers), maxlen, q.cfg.Strategy, q.holdtime, q.talktime, q.cfg.Weight, q.completed, q.abandoned, sl, sl2, q.cfg.ServiceLevel)
+		q.name, len(q.callers), maxlen, q.conf().Strategy, q.holdtime, q.talktime, q.conf().Weight, q.completed, q.abandoned, sl, sl2, q.conf().ServiceLevel)
 	if len(q.members) == 0 {
 		b.WriteString("   No Members\n")
 	} else {

@@ -19,10 +19,10 @@ func (m *Module) connect(c *caller, a *attempt, announce, url string, opts map[b
 	now := m.now()
 	m.mu.Lock()
 	m.recalcHoldtimeLocked(q, int(now.Sub(c.start)/time.Second))
-	inSL := now.Sub(c.start) <= time.Duration(q.cfg.ServiceLevel)*time.Second
+	inSL := now.Sub(c.start) <= time.Duration(q.conf().ServiceLevel)*time.Second
 	mem.inSL = inSL
 	m.releaseLocked(a)
-	cfg := q.cfg
+	cfg := q.conf()
 	m.mu.Unlock()
 	hangPeer := func() {
 		peer.Hangup(pbx.CauseNormalClearing)

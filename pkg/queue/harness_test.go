@@ -185,6 +185,7 @@ func (l *lab) start(t *testing.T, queuesConf string) *Module {
 	}
 	m.eng = l.e
 	m.Start()
+	t.Cleanup(m.Stop)
 	return m
 }
 

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/astdb"
@@ -53,12 +54,16 @@ type Module struct {
 	// caller depends on changes: a member freed, added, unpaused, a
 	// caller gone. Callers wait on it instead of polling.
 	changed chan struct{}
+
+	// stopWatch ends watchDevices' goroutine, which closes watchDone.
+	stopWatch, watchDone chan struct{}
 }
 
 // queue is one queue's run-time state.
 type queue struct {
-	name    string
-	cfg     *Queue
+	name string
+	// cfg is replaced by a reload while callers read it without the lock.
+	cfg     atomic.Pointer[Queue]
 	members []*member // container order (see memberOrder)
 	callers []*caller
 
@@ -67,6 +72,9 @@ type queue struct {
 	rrpos                                      int
 	wrapped                                    bool
 }
+
+// conf is the queue's configuration now.
+func (q *queue) conf() *Queue { return q.cfg.Load() }
 
 // member is one queue member.
 type member struct {
@@ -85,6 +93,7 @@ type member struct {
 	login                   time.Time
 	pos                     int // queuepos, rrmemory's order
 	lastQueue               *queue
+	published               pbx.DeviceState // the Status of the last QueueMemberStatus
 }
 
 // New returns the module; Start applies the configuration.
@@ -130,15 +139,29 @@ func (m *Module) changedCh() <-chan struct{} {
 func (m *Module) Start() {
 	m.mu.Lock()
 	m.applyLocked(m.cfg, true, true)
+	for _, q := range m.queues {
+		for _, mem := range q.members {
+			mem.published = m.status(mem)
+		}
+	}
 	m.mu.Unlock()
+	if m.eng != nil {
+		m.watchDevices()
+	}
 	m.qlog("NONE", "NONE", "NONE", "QUEUESTART", "")
 	if m.cfg.General.PersistentMembers {
 		m.loadPersistent()
 	}
 }
 
-// Stop wakes waiting callers so they notice the engine stopping.
+// Stop ends the device watch and wakes waiting callers so they notice
+// the engine stopping.
 func (m *Module) Stop() {
+	if m.stopWatch != nil {
+		close(m.stopWatch)
+		<-m.watchDone
+		m.stopWatch = nil
+	}
 	m.mu.Lock()
 	m.signal()
 	m.mu.Unlock()
@@ -176,16 +199,17 @@ func (m *Module) applyLocked(cfg *Config, params, members bool) {
 			if !params {
 				continue
 			}
-			q = &queue{name: qc.Name, cfg: qc}
+			q = &queue{name: qc.Name}
+			q.cfg.Store(qc)
 			m.queues[key] = q
 		} else if params {
-			if q.cfg.Strategy != Linear && qc.Strategy == Linear {
+			if q.conf().Strategy != Linear && qc.Strategy == Linear {
 				m.log.Warning("Changing to the linear strategy currently requires asterisk to be restarted.\n")
 				cp := *qc
-				cp.Strategy = q.cfg.Strategy
+				cp.Strategy = q.conf().Strategy
 				qc = &cp
 			}
-			q.cfg = qc
+			q.cfg.Store(qc)
 		}
 		if members {
 			m.reloadMembersLocked(q, qc)
@@ -226,6 +250,7 @@ func (m *Module) reloadMembersLocked(q *queue, qc *Queue) {
 		}
 		mem := &member{iface: sm.Interface, name: sm.Name, stateIface: sm.StateInterface, penalty: sm.Penalty,
 			ringInUse: sm.RingInUse, wrapup: sm.WrapupTime, login: m.now()}
+		mem.published = m.status(mem)
 		q.addMember(mem)
 	}
 	for key, mem := range old {
@@ -325,7 +350,7 @@ func memberHash(iface string) int {
 // each bucket in addition order.
 func (q *queue) memberOrder() []*member {
 	out := append([]*member(nil), q.members...)
-	if q.cfg.Strategy == Linear || q.cfg.Strategy == RROrdered {
+	if q.conf().Strategy == Linear || q.conf().Strategy == RROrdered {
 		return out
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -347,7 +372,7 @@ func wrapupOf(q *queue, mem *member) int {
 	if mem.wrapup > 0 {
 		return mem.wrapup
 	}
-	return q.cfg.WrapupTime
+	return q.conf().WrapupTime
 }
 
 // inWrapup reports whether the member's wrap-up after its last call runs.
@@ -383,7 +408,7 @@ func (m *Module) numAvailable(q *queue) int {
 	for _, mem := range q.members {
 		if m.available(q, mem) {
 			n++
-			if !q.cfg.Autofill || q.cfg.Strategy == RingAll {
+			if !q.conf().Autofill || q.conf().Strategy == RingAll {
 				break
 			}
 		}
@@ -468,10 +493,11 @@ func (m *Module) AddMember(queueName, iface, name string, penalty int, paused bo
 	}
 	now := m.now()
 	mem := &member{iface: iface, name: name, stateIface: stateIface, penalty: penalty, paused: paused,
-		reason: reason, ringInUse: q.cfg.RingInUse, wrapup: wrapup, dynamic: true, login: now}
+		reason: reason, ringInUse: q.conf().RingInUse, wrapup: wrapup, dynamic: true, login: now}
 	if paused {
 		mem.lastPause = now
 	}
+	mem.published = m.status(mem)
 	q.addMember(mem)
 	ev := m.memberEvent("QueueMemberAdded", q, mem)
 	m.dumpLocked(q)

@@ -333,7 +333,8 @@ func TestMemberHashOrder(t *testing.T) {
 	if h := memberHash("SIP/6000"); h != 272696719 {
 		t.Errorf("memberHash(SIP/6000) = %d", h)
 	}
-	q := &queue{cfg: &Queue{Strategy: RRMemory}}
+	q := &queue{}
+	q.cfg.Store(&Queue{Strategy: RRMemory})
 	for _, i := range []string{"SIP/6000", "SIP/6001", "SIP/6002"} {
 		q.addMember(&member{iface: i})
 	}
@@ -344,7 +345,7 @@ func TestMemberHashOrder(t *testing.T) {
 	if strings.Join(got, " ") != "SIP/6002 SIP/6000 SIP/6001" {
 		t.Errorf("order %v", got)
 	}
-	q.cfg.Strategy = Linear
+	q.cfg.Store(&Queue{Strategy: Linear})
 	got = got[:0]
 	for _, m := range q.memberOrder() {
 		got = append(got, m.iface)
@@ -411,5 +412,33 @@ func TestReloadWhileCallersWait(t *testing.T) {
 	}
 	if show := l.m.Show("support"); strings.Contains(show, "SIP/6000") {
 		t.Errorf("the member the reload removed is still listed:\n%s", show)
+	}
+}
+
+func TestMemberStatusEvents(t *testing.T) {
+	l := newLab(t, fmt.Sprintf(threeAgents, "ringall"), agents3())
+	sub := l.e.Bus().Subscribe()
+	defer sub.Close()
+	other := l.e.NewChannel(pbx.ChannelSpec{Tech: "SIP", Resource: "6000", Driver: &fakeDriver{tech: l.tech}})
+	other.SetState(pbx.StateUp)
+	var got []string
+	eventually(t, 2*time.Second, "QueueMemberStatus for 6000 in use then free", func() bool {
+		for _, ev := range sub.Take() {
+			if ev.Type != "QueueMemberStatus" {
+				continue
+			}
+			f := map[string]string{}
+			for _, kv := range ev.Fields {
+				f[kv.Key] = kv.Value
+			}
+			got = append(got, f["Interface"]+"="+f["Status"])
+			if f["Status"] == "2" {
+				other.Hangup(pbx.CauseNormalClearing)
+			}
+		}
+		return strings.Join(got, " ") == "SIP/6000=2 SIP/6000=1"
+	})
+	if ev := l.m.memberEvent("X", l.m.queues["support"], l.m.queues["support"].member("SIP/6000")); ev.Fields[0].Key != "Queue" || len(ev.Fields) != 16 {
+		t.Errorf("member event fields %v", ev.Fields)
 	}
 }

@@ -206,7 +206,7 @@ func (m *Module) queueUpdateExec(_ *pbx.Channel, data string) (pbx.Result, error
 			mem.calls++
 			mem.lastQueue = q
 			q.completed++
-			if talk <= q.cfg.ServiceLevel {
+			if talk <= q.conf().ServiceLevel {
 				q.completedSL++
 			}
 		} else {
@@ -260,10 +260,10 @@ func (m *Module) fnVariables(ch *pbx.Channel, args string) (string, error) {
 		if q.completed > 0 {
 			sl = 100 * float64(q.completedSL) / float64(q.completed)
 		}
-		vars := [][2]string{{"QUEUEMAX", strconv.Itoa(q.cfg.MaxLen)}, {"QUEUESTRATEGY", q.cfg.Strategy.String()},
+		vars := [][2]string{{"QUEUEMAX", strconv.Itoa(q.conf().MaxLen)}, {"QUEUESTRATEGY", q.conf().Strategy.String()},
 			{"QUEUECALLS", strconv.Itoa(len(q.callers))}, {"QUEUEHOLDTIME", strconv.Itoa(q.holdtime)},
 			{"QUEUETALKTIME", strconv.Itoa(q.talktime)}, {"QUEUECOMPLETED", strconv.Itoa(q.completed)},
-			{"QUEUEABANDONED", strconv.Itoa(q.abandoned)}, {"QUEUESRVLEVEL", strconv.Itoa(q.cfg.ServiceLevel)},
+			{"QUEUEABANDONED", strconv.Itoa(q.abandoned)}, {"QUEUESRVLEVEL", strconv.Itoa(q.conf().ServiceLevel)},
 			{"QUEUESRVLEVELPERF", strconv.FormatFloat(sl, 'f', 1, 64)}}
 		m.mu.Unlock()
 		for _, v := range vars {
