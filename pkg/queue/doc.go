@@ -4,8 +4,8 @@
 // UnpauseQueueMember, QueueLog, QueueUpdate), the QUEUE_* functions, the
 // `queue` CLI commands, astlogdir/queue_log, and the manager events
 // (QueueCallerJoin/Leave/Abandon, AgentCalled/Connect/Complete/
-// RingNoAnswer/Dump, QueueMemberAdded/Removed/Pause/Penalty) published on
-// the engine's bus.
+// RingNoAnswer/Dump, QueueMemberAdded/Removed/Pause/Penalty/Status)
+// published on the engine's bus.
 //
 // A caller runs the whole queue on its own dialplan goroutine, as in
 // Asterisk: it joins (joinempty, maxlen, priority), hears music on hold
