@@ -42,11 +42,11 @@ func TestDialAfterAnswerOptions(t *testing.T) {
 		maxTime   time.Duration
 		peerSeen  string
 	}{
-		{"limit", "", 900 * time.Millisecond, 3 * time.Second, ""},
-		{"limitms", "", 500 * time.Millisecond, 2 * time.Second, ""},
-		{"sub", "", 0, 3 * time.Second, "hello-world"},
-		{"abort", "", 0, 2 * time.Second, ""},
-		{"cont", "ANSWER", 0, 2 * time.Second, ""},
+		{"limit", "", 900 * time.Millisecond, 6 * time.Second, ""},
+		{"limitms", "", 500 * time.Millisecond, 6 * time.Second, ""},
+		{"sub", "", 0, 6 * time.Second, "hello-world"},
+		{"abort", "", 0, 6 * time.Second, ""},
+		{"cont", "ANSWER", 0, 6 * time.Second, ""},
 	} {
 		t.Run(tc.exten, func(t *testing.T) {
 			l := newLab(t, loadPlan(t, "extensions.conf", []byte(afterAnswerPlan)), map[string]behaviour{"6000": answerThenHangup})
