@@ -175,8 +175,8 @@ func checkOneQueueCall(t *testing.T, lines []string) {
 	t.Helper()
 	call := []*regexp.Regexp{
 		regexp.MustCompile(`^T\|([0-9.]+)\|support\|NONE\|ENTERQUEUE\|\|6001\|1$`),
-		regexp.MustCompile(`^T\|([0-9.]+)\|support\|SIP/6000\|CONNECT\|0\|[0-9.]+\|0$`),
-		regexp.MustCompile(`^T\|([0-9.]+)\|support\|SIP/6000\|COMPLETEAGENT\|0\|[12]\|1$`),
+		regexp.MustCompile(`^T\|([0-9.]+)\|support\|SIP/6000\|CONNECT\|[0-2]\|[0-9.]+\|[0-2]$`),
+		regexp.MustCompile(`^T\|([0-9.]+)\|support\|SIP/6000\|COMPLETEAGENT\|[0-2]\|[1-3]\|1$`),
 	}
 	if len(lines) < 4 || lines[0] != "T|NONE|NONE|NONE|QUEUESTART|" {
 		t.Fatalf("queue_log:\n%s", strings.Join(lines, "\n"))

@@ -176,8 +176,8 @@ member => SIP/6001
 		`^T\|NONE\|NONE\|NONE\|QUEUESTART\|$`,
 		`^T\|` + q(uid) + `\|support\|NONE\|ENTERQUEUE\|\|100\|1$`,
 		`^T\|` + q(uid) + `\|support\|SIP/6000\|RINGNOANSWER\|1000$`,
-		`^T\|` + q(uid) + `\|support\|SIP/6001\|CONNECT\|[12]\|[0-9.]+\|0$`,
-		`^T\|` + q(uid) + `\|support\|SIP/6001\|COMPLETEAGENT\|[12]\|1\|1$`,
+		`^T\|` + q(uid) + `\|support\|SIP/6001\|CONNECT\|[1-4]\|[0-9.]+\|[0-2]$`,
+		`^T\|` + q(uid) + `\|support\|SIP/6001\|COMPLETEAGENT\|[1-4]\|[1-3]\|1$`,
 	}
 	if len(lines) != len(want) {
 		t.Fatalf("queue_log:\n%s\nwant %d lines", strings.Join(lines, "\n"), len(want))
