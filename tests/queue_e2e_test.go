@@ -154,7 +154,7 @@ func TestQueueStrategiesWithAgents(t *testing.T) {
 			}
 			checkOneQueueCall(t, lines)
 			out := in.MustRX("queue show support")
-			want := regexp.MustCompile(`^support has 0 calls \(max unlimited\) in 'rrmemory' strategy \(0s holdtime, [12]s talktime\), W:0, C:6, A:0, SL:0\.0%, SL2:0\.0% within 0s
+			want := regexp.MustCompile(`^support has 0 calls \(max unlimited\) in 'rrmemory' strategy \(\d+s holdtime, \d+s talktime\), W:0, C:6, A:0, SL:0\.0%, SL2:0\.0% within 0s
    Members: 
       SIP/6002 \(ringinuse disabled\) \(Not in use\) has taken 2 calls \(last was \d+ secs ago\) \(login was \d+ secs ago\)
       SIP/6003 \(ringinuse disabled\) \(Not in use\) has taken 2 calls \(last was \d+ secs ago\) \(login was \d+ secs ago\)
