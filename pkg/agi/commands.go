@@ -295,9 +295,9 @@ func commands() []*Command {
 					if len(argv) == 4 {
 						class = argv[3]
 					}
-					apps.StartMusic(s.ch, class)
+					apps.StartHoldMusic(s.ch, class)
 				case "off":
-					apps.StopMusic(s.ch)
+					apps.StopHoldMusic(s.ch)
 				default:
 					return "", runShowUsage
 				}

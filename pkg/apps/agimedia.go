@@ -105,10 +105,3 @@ func RecordWithEscape(ch *pbx.Channel, name, format, escape string, timeout, sil
 	}
 	return 0, hangup, nil
 }
-
-// StartMusic starts music on hold on ch (AGI's SET MUSIC ON); false when
-// no music can play.
-func StartMusic(ch *pbx.Channel, class string) bool { return startHoldMusic(ch, class) }
-
-// StopMusic stops it (SET MUSIC OFF).
-func StopMusic(ch *pbx.Channel) { stopHoldMusic(ch) }

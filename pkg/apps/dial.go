@@ -21,7 +21,7 @@ var dialApp = &pbx.App{
 		"DIALEDPEERNAME - The name of the outbound channel that answered the call.\n" +
 		"DIALEDPEERNUMBER - The number that was dialed for the answered outbound channel.\n" +
 		"DIALSTATUS - This is the status of the call: CHANUNAVAIL, CONGESTION, NOANSWER, BUSY, ANSWER, CANCEL.\n\n" +
-		"In gostrisk the options r (indicate ringing to the caller at once), m (music on hold instead of ringing) and g (continue in the dialplan when the called party hangs up) are implemented; t, T, h, H, k, K, L(x) and o are accepted and ignored.",
+		"In gostrisk the options r (indicate ringing to the caller at once), m (music on hold instead of ringing), g (continue in the dialplan when the called party hangs up), A(x) (announcement to the called party), C (reset the CDR), D(called:calling) (digits after the answer), U(x^args) (subroutine on the called channel), S(x) and L(x) (the call's time limit; L's warnings are not played) are implemented; t, T, h, H, k, K and o are accepted and ignored; F, G and M are not implemented.",
 	Arguments: "Technology/Resource - Specification of the device(s) to dial, separated by &.\n" +
 		"timeout - How long, in seconds, to wait for the call to be answered.\n" +
 		"options - g: Proceed with dialplan execution at the next priority in the current extension if the destination channel hangs up.\n" +
@@ -195,13 +195,23 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 	caller.SetVar("DIALEDPEERNAME", peer.Name())
 	caller.SetVar("DIALEDPEERNUMBER", winner.number)
 	answered := time.Now()
+	if proceed, res := afterAnswer(caller, peer, opts); !proceed {
+		return res, nil
+	}
 	// No generator is left on the caller (StartMusicOnHold before Dial),
 	// as Dial deactivates them before the bridge.
 	caller.StopGenerator()
-	end, err := e.Bridge(ctx, caller, peer)
+	bctx, cancelLimit, limited := bridgeLimit(ctx, opts)
+	end, err := e.Bridge(bctx, caller, peer)
+	cancelLimit()
 	caller.SetVar("ANSWEREDTIME", strconv.Itoa(int(time.Since(answered)/time.Second)))
 	if err != nil {
 		log.Warning("%v\n", err)
+	}
+	if end == pbx.Cancelled && limited && ctx.Err() == nil {
+		// S or L: the time is up, both parties are hung up.
+		peer.Hangup(pbx.CauseNormalClearing)
+		return pbx.HangupResult, nil
 	}
 	switch end {
 	case pbx.PeerInterrupted:

@@ -31,6 +31,9 @@ func StreamAndWait(ch *pbx.Channel, name, breakKeys string) (rune, error) {
 // SoundExists reports whether the prompt name exists in some format for
 // the channel's language (ast_fileexists).
 func SoundExists(ch *pbx.Channel, name string) bool {
+	if name == "" {
+		return false
+	}
 	return configOf(ch.Engine()).finder.Exists(name, ch.Language())
 }
 

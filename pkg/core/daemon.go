@@ -33,6 +33,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/moh"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
+	"github.com/gostrisk/gostrisk/pkg/queue"
 	"github.com/gostrisk/gostrisk/pkg/voicemail"
 )
 
@@ -89,6 +90,9 @@ type Daemon struct {
 	confbridge *confbridge.Module
 	mixmon     *mixmonitor.Module
 	meetme     *meetme.Module
+	queue      *queue.Module // nil when app_queue.so is not loaded
+	// queueLog is astlogdir/queue_log, open while app_queue runs.
+	queueLog *queue.Log
 	// catalogue is the running engine's applications and functions, for
 	// the dialplan warnings logged at start and on a dialplan reload.
 	catalogue *Catalogue
@@ -369,6 +373,9 @@ func (d *Daemon) Reload(moduleName string) error {
 	}
 	if moduleName == "" || moduleName == "manager" {
 		merged.Manager = snap.Manager
+	}
+	if apply("app_queue.so") {
+		merged.Queues = snap.Queues
 	}
 	if moduleName == "" || moduleName == "indications" {
 		merged.Indications = snap.Indications

@@ -10,6 +10,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
 	"github.com/gostrisk/gostrisk/pkg/pbx/expr"
+	"github.com/gostrisk/gostrisk/pkg/queue"
 	"github.com/gostrisk/gostrisk/pkg/voicemail"
 )
 
@@ -78,6 +79,9 @@ func NewCatalogue(snap *Snapshot) (*Catalogue, error) {
 	}
 	d.newConferenceModules(snap, quietLog{})
 	d.vm = voicemail.New(voicemail.Options{Log: quietLog{}, SpoolDir: snap.Ast.Directories.SpoolDir}, snap.VM)
+	if snap.Modules.Enabled("app_queue.so") {
+		d.queue = queue.New(queue.Options{Log: quietLog{}}, snap.Queues)
+	}
 	removed, err := d.registerDialplan(eng, snap)
 	if err != nil {
 		return nil, err

@@ -100,16 +100,15 @@ func TestCheckDialplan(t *testing.T) {
 		funcs   []string
 	}{
 		{"all loaded", "", []string{
-			"extensions.conf:3: warning: application 'Queue' is not available in gostrisk (used by 600@internal priority 2)",
 			"extensions.conf:4: warning: function 'JITTERBUFFER' is not available in gostrisk (used by 600@internal priority 3)",
 			"extensions.conf:5: warning: function 'CURL' is not available in gostrisk (used by 600@internal priority 4)",
 			"extensions.conf:7: warning: application 'Dail' is not available in gostrisk, nor in Asterisk 18 (used by 600@internal priority 6)",
 			"extensions.conf:8: warning: While without a matching EndWhile in the same extension (used by 700@internal priority 1)",
 			"extensions.conf:10: warning: EndWhile without a While before it in the same extension (used by 701@internal priority 1)",
 			"extensions.conf:15: warning: function 'CURL' is not available in gostrisk (used by [globals] BL)",
-		}, []string{"Dail", "Queue"}, []string{"CURL", "JITTERBUFFER"}},
-		{"noload app_dial and func_strings", "[modules]\nautoload=yes\nnoload => app_dial.so\nnoload => func_strings\n", []string{
-			"extensions.conf:3: warning: application 'Queue' is not available in gostrisk (used by 600@internal priority 2)",
+		}, []string{"Dail"}, []string{"CURL", "JITTERBUFFER"}},
+		{"noload app_dial, app_queue and func_strings", "[modules]\nautoload=yes\nnoload => app_dial.so\nnoload => app_queue.so\nnoload => func_strings\n", []string{
+			"extensions.conf:3: warning: application 'Queue' is not available in gostrisk: modules.conf does not load app_queue.so (used by 600@internal priority 2)",
 			"extensions.conf:4: warning: function 'JITTERBUFFER' is not available in gostrisk (used by 600@internal priority 3)",
 			"extensions.conf:5: warning: function 'CURL' is not available in gostrisk (used by 600@internal priority 4)",
 			"extensions.conf:6: warning: application 'Dial' is not available in gostrisk: modules.conf does not load app_dial.so (used by 600@internal priority 5)",

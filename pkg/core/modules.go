@@ -67,6 +67,7 @@ var KnownModules = []ModuleInfo{
 	{"app_directory.so", "Extension Directory", "core", false},
 	{"func_vmcount.so", "Indicator for whether a voice mailbox has messages in a given folder.", "core", false},
 	{"res_agi.so", "Asterisk Gateway Interface (AGI)", "core", false},
+	{"app_queue.so", "True Call Queueing", "core", true},
 	{"chan_sip.so", "Session Initiation Protocol (SIP)", "deprecated", true},
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/meetme"
 	"github.com/gostrisk/gostrisk/pkg/moh"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
+	"github.com/gostrisk/gostrisk/pkg/queue"
 	"github.com/gostrisk/gostrisk/pkg/rtp"
 	"github.com/gostrisk/gostrisk/pkg/voicemail"
 )
@@ -48,6 +49,9 @@ type Snapshot struct {
 	VM *voicemail.Config
 	// Manager is manager.conf (disabled when the file is missing).
 	Manager *manager.Config
+	// Queues are queues.conf and queuerules.conf (none when app_queue.so
+	// is not loaded).
+	Queues *queue.Config
 	// Files are the config files that were read, for the "Parsing ...:
 	// Found" verbose lines Asterisk prints on load and reload.
 	Files []string
@@ -191,6 +195,11 @@ func LoadSnapshot(ac *AsteriskConf) (*Snapshot, confparse.Diagnostics) {
 	}
 	s.Manager, d = manager.Load(load("manager.conf", false))
 	all = append(all, d...)
+	s.Queues = &queue.Config{}
+	if s.Modules.Enabled("app_queue.so") {
+		s.Queues, d = queue.Load(load("queues.conf", false), load("queuerules.conf", false))
+		all = append(all, d...)
+	}
 
 	cdrConf := load("cdr.conf", false)
 	csvConf := load("cdr_csv.conf", false)

@@ -84,8 +84,6 @@ var unreadReasons = map[string]string{
 	"pjsip_notify.conf":         "gostrisk has chan_sip (sip.conf), not PJSIP",
 	"pjsip_wizard.conf":         "gostrisk has chan_sip (sip.conf), not PJSIP",
 	"prometheus.conf":           "gostrisk has no Prometheus exporter",
-	"queuerules.conf":           "gostrisk has no queues (app_queue)",
-	"queues.conf":               "gostrisk has no queues (app_queue)",
 	"res_config_mysql.conf":     "gostrisk has no realtime configuration",
 	"res_config_odbc.conf":      "gostrisk has no realtime configuration",
 	"res_config_sqlite.conf":    "gostrisk has no realtime configuration",
@@ -126,6 +124,8 @@ var moduleFiles = map[string]string{
 	"confbridge.conf":  "app_confbridge.so",
 	"meetme.conf":      "app_meetme.so",
 	"voicemail.conf":   "app_voicemail.so",
+	"queues.conf":      "app_queue.so",
+	"queuerules.conf":  "app_queue.so",
 }
 
 // UnreadFiles lists, one warning each, the config files of the config

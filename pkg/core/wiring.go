@@ -19,6 +19,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
 	"github.com/gostrisk/gostrisk/pkg/pbx/expr"
+	"github.com/gostrisk/gostrisk/pkg/queue"
 	"github.com/gostrisk/gostrisk/pkg/voicemail"
 )
 
@@ -72,6 +73,9 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	// read its mailboxes, and noload then takes away what modules.conf
 	// does not load, with the reason the check prints.
 	d.vm = voicemail.New(voicemail.Options{Log: d.log, SpoolDir: d.conf.Directories.SpoolDir}, snap.VM)
+	if err := d.newQueue(snap); err != nil {
+		return err
+	}
 	noload, err := d.registerDialplan(eng, snap)
 	if err != nil {
 		return err
@@ -146,6 +150,11 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	if err := d.startSIP(ctx, snap); err != nil {
 		return err
 	}
+	// Queues start after the channel drivers: a member whose device the
+	// driver does not know is skipped at start.
+	if err := d.startQueue(snap); err != nil {
+		return err
+	}
 	return d.startManager(ctx, snap)
 }
 
@@ -192,6 +201,15 @@ func (d *Daemon) registerDialplan(eng *pbx.Engine, snap *Snapshot) (map[string]s
 		}
 	}
 	if err := d.registerAGI(eng, snap); err != nil {
+		return nil, err
+	}
+	// app_queue registers even when modules.conf does not load it, so
+	// that pruneNoload names the module the applications are missing for.
+	qm := d.queue
+	if qm == nil {
+		qm = queue.New(queue.Options{}, nil)
+	}
+	if err := qm.Register(eng); err != nil {
 		return nil, err
 	}
 	return pruneNoload(eng, snap.Modules), nil
