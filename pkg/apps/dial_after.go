@@ -12,11 +12,6 @@ import (
 // What Dial does between the answer and the bridge (options C, A, U, D)
 // and the limits it puts on the bridge (S, L), in app_dial's order.
 
-// calleeGosubReturn is the return address pushed under a U subroutine: a
-// context no dialplan can have, so the subroutine's Return leaves the
-// nested run and Dial knows it came back.
-const calleeGosubReturn = "\x00dial-U-return"
-
 // afterAnswer runs the options that act on the answered call before the
 // bridge. It reports whether the bridge should happen; when not, result
 // is what Dial returns (the peer is already hung up).
@@ -72,19 +67,7 @@ func calleeGosub(caller, peer *pbx.Channel, spec string) (bool, pbx.Result) {
 		log.Warning("Gosub attempted to reach non-existent destination '%s,%s,%d'.\n", c, x, p)
 		return true, pbx.Continue
 	}
-	peer.PushFrame(pbx.Frame{Context: calleeGosubReturn, Exten: "s", Priority: 1, Saved: setArgs(peer, parts[1:])})
-	res := e.RunNested(peer, c, x, p)
-	returned := res.Action == pbx.ActGoto && res.Context == calleeGosubReturn
-	if !returned {
-		// The subroutine ended without Return: drop its frame.
-		for {
-			f, ok := peer.PopFrame()
-			if !ok || f.Context == calleeGosubReturn {
-				restore(peer, f.Saved)
-				break
-			}
-		}
-	}
+	e.RunSub(peer, c, x, p, setArgs(peer, parts[1:]))
 	if peer.HangupRequested() {
 		peer.Hangup(pbx.CauseNormalClearing)
 		return false, pbx.HangupResult
