@@ -18,6 +18,7 @@ func (e *Engine) Run(ctx context.Context, ch *Channel, dpContext, exten string, 
 	defer stop()
 
 	ch.SetCtx(ctx)
+	ch.SetDatastore(runningKey{}, true)
 	if priority <= 0 {
 		priority = 1
 	}
@@ -65,6 +66,11 @@ func (e *Engine) loop(ch *Channel, nested bool) Result {
 			if err != nil {
 				e.log.Warning("%s: %v\n", p.App, err)
 				res = HangupResult
+			}
+			if t, ok := ch.takeAsyncGoto(); ok && !ch.HangupRequested() {
+				res = GotoResult(t.context, t.exten, t.priority)
+			} else if r, ok := e.runPendingBridge(ch); ok {
+				res = r // a transfer handed the channel over (handover.go)
 			}
 			switch res.Action {
 			case ActContinue:

@@ -73,6 +73,8 @@ type dialog struct {
 	localCSeq             uint32
 	remoteCSeq            uint32  // highest CSeq of the far end's requests, 0 before any (cseq.go)
 	target                sip.Uri // the far end's Contact
+
+	xfer *referState // a REFER accepted on this dialog (refer.go)
 }
 
 func (d *dialog) setLast(s string) {
@@ -349,6 +351,14 @@ func (d *dialog) wildcardVia() *sip.ViaHeader {
 // a Manager goroutine; a dialog ended by an answered BYE is dropped from
 // the list at once, as chan_sip destroys it.
 func (d *dialog) sendBye(cause int) {
+	if d.deferredBye(cause) {
+		return
+	}
+	d.sendByeNow(cause)
+}
+
+// sendByeNow sends the BYE without waiting for the far end's own.
+func (d *dialog) sendByeNow(cause int) {
 	req := d.newRequest(sip.BYE)
 	if cause != 0 && pbx.CauseName(cause) != "" {
 		req.AppendHeader(sip.NewHeader("X-Asterisk-HangupCause", pbx.CauseText(cause)))

@@ -55,6 +55,14 @@ func (m *Manager) HandleInDialog(req *sip.Request, tx sip.ServerTransaction) boo
 			break
 		}
 		m.handleInfo(d, req, tx)
+	case sip.REFER:
+		if order == 0 {
+			// A retransmission of a REFER already acted on.
+			d.setLast("Rx: REFER")
+			m.respond(req, tx, 202, "Accepted")
+			break
+		}
+		m.handleRefer(d, req, tx)
 	default:
 		d.setLast("Rx: " + req.Method.String())
 		m.respond(req, tx, 501, "Not Implemented")
@@ -97,6 +105,7 @@ func (m *Manager) HandleBye(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	d.setLast("Rx: BYE")
 	m.respond(req, tx, 200, "OK")
+	d.theirByeArrived()
 	if !d.markEnded() {
 		return // our own BYE crossed theirs
 	}

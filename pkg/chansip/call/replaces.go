@@ -1,0 +1,101 @@
+package call
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// replacesParam is a Replaces value (RFC 3891): the dialog a new INVITE,
+// or the INVITE a REFER asks for, takes the place of. Tags are as the
+// sender of the INVITE saw them, so to-tag is our side's tag of the
+// replaced dialog and from-tag the far end's.
+type replacesParam struct {
+	callID, toTag, fromTag string
+	earlyOnly              bool
+}
+
+// parseReplaces reads "callid;to-tag=a;from-tag=b[;early-only]".
+func parseReplaces(v string) (replacesParam, error) {
+	parts := strings.Split(strings.TrimSpace(v), ";")
+	rp := replacesParam{callID: strings.TrimSpace(parts[0])}
+	if rp.callID == "" {
+		return rp, fmt.Errorf("replaces without call-id")
+	}
+	for _, p := range parts[1:] {
+		name, val, _ := strings.Cut(strings.TrimSpace(p), "=")
+		switch strings.ToLower(name) {
+		case "to-tag":
+			rp.toTag = val
+		case "from-tag":
+			rp.fromTag = val
+		case "early-only":
+			rp.earlyOnly = true
+		}
+	}
+	return rp, nil
+}
+
+// replacedDialog finds the dialog a Replaces names: its Call-ID, and the
+// tags when given.
+func (m *Manager) replacedDialog(rp replacesParam) *dialog {
+	d := m.find(rp.callID)
+	if d == nil || d.isEnded() {
+		return nil
+	}
+	d.mu.Lock()
+	local, remote := d.localTag, d.remoteTag
+	d.mu.Unlock()
+	if rp.toTag != "" && rp.toTag != local || rp.fromTag != "" && rp.fromTag != remote {
+		return nil
+	}
+	return d
+}
+
+// attendedRefer completes an attended transfer: the REFER came on the
+// transferer's call with the transferee (d), its Replaces names the
+// transferer's call with the target. The transferee and the target are
+// bridged; both of the transferer's channels leave, their BYEs left to
+// the phone (RFC 5589 section 7.1).
+func (m *Manager) attendedRefer(d *dialog, req *sip.Request, tx sip.ServerTransaction, rt referTo, seq uint32) {
+	m.respond(req, tx, 202, "Accepted")
+	d2 := m.replacedDialog(*rt.replaces)
+	if d2 == nil || d2 == d {
+		m.log.Verbose(3, "SIP attended transfer: call %s not found\n", rt.replaces.callID)
+		d.notifyAsync(seq, "481 Call leg/transaction does not exist", true)
+		return
+	}
+	transferer, consult := d.channel(), d2.channel()
+	if transferer == nil || consult == nil {
+		d.notifyAsync(seq, "481 Call leg/transaction does not exist", true)
+		return
+	}
+	transferee, target := transferer.Peer(), consult.Peer()
+	if transferee == nil || target == nil || transferee == target {
+		d.notifyAsync(seq, "503 Service Unavailable (can't handle one-legged xfers)", true)
+		return
+	}
+	for _, ch := range []interface{ SetVar(string, string) }{transferee, target} {
+		ch.SetVar("ATTENDEDTRANSFER", transferer.Name())
+	}
+	transferee.SetVar("SIPTRANSFER", "yes")
+	for _, x := range []*dialog{d, d2} {
+		s := x.referOf()
+		s.mu.Lock()
+		s.deferBye = true
+		s.mu.Unlock()
+	}
+	status := "200 OK"
+	if err := m.d.Engine.Handover(transferee, target); err != nil {
+		m.log.Warning("Attended transfer of %s to %s failed: %v\n", transferee.Name(), target.Name(), err)
+		for _, x := range []*dialog{d, d2} {
+			s := x.referOf()
+			s.mu.Lock()
+			s.deferBye = false
+			s.mu.Unlock()
+		}
+		status = "500 Internal Server Error"
+	}
+	d.notifyAsync(seq, status, true)
+}
