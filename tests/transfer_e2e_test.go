@@ -60,3 +60,85 @@ func TestBlindTransferREFER(t *testing.T) {
 	checkTone(t, "the target heard", heardByC.span(0.5, 10), heardByC.rate, toneA)
 	checkPortsReleased(t, in)
 }
+
+// TestBlindTransferSippREFER plays the transferer with sipp (RFC 3515 and
+// RFC 5589 flows): a tel: Refer-To gets 603, a REFER without Refer-To 400,
+// an extension that does not exist 202 and a NOTIFY "404 Not found" with
+// the call kept; then a transfer of 6000 (a dialed leg) to 600@work gets
+// 202 and the NOTIFYs 100 Trying (active) and 200 OK (terminated). The
+// transferee runs the echo test afterwards, and gostrisk sends no BYE of
+// its own to the transferer, whose own BYE ends its dialog.
+func TestBlindTransferSippREFER(t *testing.T) {
+	harness.RequireSipp(t)
+	in := mediaInstance(t, nil, nil)
+	uasPort := harness.FreePort(t)
+	runSipp(t, in, regScenario(t), uasPort, 1)
+	uas := harness.Sipp{Scenario: callScenario(t, "call-uas-6000.xml"), LocalPort: uasPort, Timeout: 30 * time.Second}
+	waitUAS := uas.Start(t)
+	time.Sleep(200 * time.Millisecond)
+	uac := harness.Sipp{Scenario: callScenario(t, "xfer-uac-6001-refer.xml"),
+		Target: "127.0.0.1:" + strconv.Itoa(in.SIPPort), Timeout: 20 * time.Second}
+	if res := uac.Run(t); res.ExitCode != 0 {
+		t.Fatalf("transferer exited %d\n%s\n%s", res.ExitCode, res.Output, res.ErrLog)
+	}
+	var chans string
+	if !harness.PollUntil(5*time.Second, func() bool {
+		chans = in.MustRX("core show channels")
+		return strings.Contains(chans, "600@work") && !strings.Contains(chans, "SIP/6001-")
+	}) {
+		t.Fatalf("the transferee is not in 600@work alone:\n%s", chans)
+	}
+	t.Logf("after the transfer:\n%s", chans)
+	for _, want := range []string{"SIP/6000-", "1 active channel\n"} {
+		if !strings.Contains(chans, want) {
+			t.Errorf("core show channels lacks %q:\n%s", want, chans)
+		}
+	}
+	if v := in.MustRX("core show channel " + firstChannel(chans)); !strings.Contains(v, "SIPTRANSFER=yes") || !strings.Contains(v, "BLINDTRANSFER=SIP/6001-") {
+		t.Errorf("the transferee lacks SIPTRANSFER/BLINDTRANSFER:\n%s", v)
+	}
+	in.MustRX("channel request hangup all")
+	if res := waitUAS(); res.ExitCode != 0 {
+		t.Fatalf("transferee exited %d\n%s\n%s", res.ExitCode, res.Output, res.ErrLog)
+	}
+}
+
+// firstChannel is the name of the first channel `core show channels` lists.
+func firstChannel(chans string) string {
+	lines := strings.Split(chans, "\n")
+	if len(lines) < 2 {
+		return ""
+	}
+	f := strings.Fields(lines[1])
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0]
+}
+
+// TestTransferRefused: a REFER from a peer with allowtransfer=no gets
+// chan_sip's 603 "Declined (policy)" and the call goes on (the transferer
+// hangs up normally); a REFER outside a dialog gets 603 "Declined (No
+// dialog)".
+func TestTransferRefused(t *testing.T) {
+	harness.RequireSipp(t)
+	in := mediaInstance(t, map[string][]string{"6001": {"allowtransfer=no"}}, nil)
+	target := "127.0.0.1:" + strconv.Itoa(in.SIPPort)
+	ood := harness.Sipp{Scenario: callScenario(t, "xfer-uac-refer-no-dialog.xml"), Target: target, Timeout: 10 * time.Second}
+	if res := ood.Run(t); res.ExitCode != 0 {
+		t.Fatalf("REFER outside a dialog: sipp exited %d\n%s\n%s", res.ExitCode, res.Output, res.ErrLog)
+	}
+	uasPort := harness.FreePort(t)
+	runSipp(t, in, regScenario(t), uasPort, 1)
+	uas := harness.Sipp{Scenario: callScenario(t, "call-uas-6000.xml"), LocalPort: uasPort, Timeout: 20 * time.Second}
+	waitUAS := uas.Start(t)
+	time.Sleep(200 * time.Millisecond)
+	uac := harness.Sipp{Scenario: callScenario(t, "xfer-uac-6001-policy.xml"), Target: target, Timeout: 20 * time.Second}
+	if res := uac.Run(t); res.ExitCode != 0 {
+		t.Fatalf("transferer exited %d\n%s\n%s", res.ExitCode, res.Output, res.ErrLog)
+	}
+	// The transferer's BYE ended the call the usual way: 6000 got its BYE.
+	if res := waitUAS(); res.ExitCode != 0 {
+		t.Fatalf("callee exited %d\n%s\n%s", res.ExitCode, res.Output, res.ErrLog)
+	}
+}
