@@ -18,11 +18,12 @@ func (e *Engine) Run(ctx context.Context, ch *Channel, dpContext, exten string, 
 	defer stop()
 
 	ch.SetCtx(ctx)
-	ch.SetDatastore(runningKey{}, true)
 	if priority <= 0 {
 		priority = 1
 	}
 	ch.SetLocation(dpContext, exten, priority)
+	ch.redirect.runs.Store(true)
+	defer ch.redirect.runs.Store(false)
 	plan := e.Plan()
 	if plan == nil {
 		e.log.Warning("Channel '%s' has no dialplan to run\n", ch.Name())
@@ -63,14 +64,19 @@ func (e *Engine) loop(ch *Channel, nested bool) Result {
 			}
 			found = true
 			res, err := e.Exec(ch, p)
+			if loc, ok := ch.takeRedirect(); ok && !ch.HangupRequested() {
+				// An AsyncGoto interrupted the application: whatever it
+				// returned, the channel goes where it was sent (out of any
+				// Macro too).
+				if nested {
+					return GotoResult(loc.context, loc.exten, loc.priority)
+				}
+				ch.SetLocation(loc.context, loc.exten, loc.priority)
+				continue
+			}
 			if err != nil {
 				e.log.Warning("%s: %v\n", p.App, err)
 				res = HangupResult
-			}
-			if t, ok := ch.takeAsyncGoto(); ok && !ch.HangupRequested() {
-				res = GotoResult(t.context, t.exten, t.priority)
-			} else if r, ok := e.runPendingBridge(ch); ok {
-				res = r // a transfer handed the channel over (handover.go)
 			}
 			switch res.Action {
 			case ActContinue:
