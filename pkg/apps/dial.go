@@ -265,6 +265,11 @@ func waitForAnswer(caller *pbx.Channel, legs []*leg, timeout time.Duration, sent
 		case <-caller.Ctx().Done():
 			hangupAll(nil, pbx.CauseNormalClearing)
 			return nil, "CANCEL"
+		case <-caller.Interrupted():
+			// Redirected while the legs ring (AsyncGoto): they are
+			// cancelled and the caller goes where it was sent.
+			hangupAll(nil, pbx.CauseNormalClearing)
+			return nil, "CANCEL"
 		case <-expire:
 			log.Verbose(3, "Nobody picked up in %d ms\n", timeout.Milliseconds())
 			hangupAll(nil, pbx.CauseNormalClearing)

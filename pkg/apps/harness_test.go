@@ -273,6 +273,9 @@ func (l *lab) call(t *testing.T, dpContext, exten string) (*pbx.Channel, *fakeDr
 	case <-time.After(5 * time.Second):
 		t.Fatalf("call to %s@%s did not end; log:\n%s", exten, dpContext, strings.Join(l.log.all(), "\n"))
 	}
+	// The engine's own goroutines (an async Originate) may still start far
+	// ends: wait for them first, so no far end is added while we wait.
+	l.e.Wait()
 	l.tech.wg.Wait()
 	return ch, d
 }

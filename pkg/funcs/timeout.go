@@ -114,7 +114,8 @@ func parseTimeoutValue(v string) time.Duration {
 }
 
 // setAbsolute arms (d > 0) or cancels the channel's absolute timeout; when
-// it expires the channel is hung up as a soft hangup. The watcher
+// it expires the channel goes to its context's T extension, or is hung up
+// (a soft hangup) when there is none. The watcher
 // goroutine belongs to the channel: it ends when the timeout fires, is
 // replaced or cancelled, or the channel hangs up.
 func (t *timeouts) setAbsolute(ch *pbx.Channel, d time.Duration) time.Time {
@@ -136,10 +137,32 @@ func (t *timeouts) setAbsolute(ch *pbx.Channel, d time.Duration) time.Time {
 		defer timer.Stop()
 		select {
 		case <-timer.C:
-			ch.SoftHangup(pbx.CauseNormalClearing)
+			t.expired(ch, cancel)
 		case <-cancel:
 		case <-ch.Done():
 		}
 	}()
 	return t.hangupAt
+}
+
+// expired ends the channel's time as pbx.c does on an absolute timeout:
+// with a T extension in the channel's context the dialplan continues there
+// (leaving the application or bridge it was in) and the timeout is
+// cleared, so it cannot fire again; otherwise the channel is hung up.
+func (t *timeouts) expired(ch *pbx.Channel, armed chan struct{}) {
+	t.mu.Lock()
+	if t.cancel != armed { // re-armed or cancelled as it fired
+		t.mu.Unlock()
+		return
+	}
+	t.hangupAt = time.Time{}
+	t.cancel = nil
+	t.mu.Unlock()
+	dpc, _, _ := ch.Location()
+	if plan := ch.Engine().Plan(); plan != nil && plan.Exists(dpc, "T", ch.CallerID().Num, 1) {
+		if ch.AsyncGoto(dpc, "T", 1) == nil {
+			return
+		}
+	}
+	ch.SoftHangup(pbx.CauseNormalClearing)
 }

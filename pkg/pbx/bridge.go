@@ -64,6 +64,17 @@ const (
 // Bridge does not hang either channel up; it records the other side's
 // cause on the one that stayed so the owner hangs it up with it.
 func (e *Engine) Bridge(ctx context.Context, caller, peer *Channel) (BridgeEnd, error) {
+	end, err := e.bridge(ctx, caller, peer)
+	switch end {
+	case CallerInterrupted:
+		e.adoptRedirected(ctx, caller)
+	case PeerInterrupted:
+		e.adoptRedirected(ctx, peer)
+	}
+	return end, err
+}
+
+func (e *Engine) bridge(ctx context.Context, caller, peer *Channel) (BridgeEnd, error) {
 	if b := e.bridger.Load(); b != nil {
 		return (*b).Bridge(ctx, caller, peer)
 	}
@@ -93,6 +104,10 @@ func (e *Engine) Bridge(ctx context.Context, caller, peer *Channel) (BridgeEnd, 
 		if caller.HangupCause() == 0 {
 			caller.SetHangupCause(peer.HangupCause())
 		}
+	case <-caller.Interrupted():
+		end = CallerInterrupted
+	case <-peer.Interrupted():
+		end = PeerInterrupted
 	case <-ctx.Done():
 		end = Cancelled
 	}

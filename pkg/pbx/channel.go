@@ -103,7 +103,8 @@ type Channel struct {
 	events   []Event
 	watchers []chan struct{}
 
-	media chanMedia
+	media    chanMedia
+	redirect redirect // asyncgoto.go
 
 	stores map[any]any // modules' per-channel state (datastore.go)
 }

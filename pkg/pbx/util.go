@@ -6,19 +6,22 @@ import (
 	"time"
 )
 
-// SleepOrHangup waits d, or less if the channel is hung up; it reports
-// whether the channel is still up to continue. d < 0 waits for the hangup.
+// SleepOrHangup waits d (forever when d < 0), or less if the channel is
+// hung up or interrupted (an AsyncGoto); it reports whether the wait ran
+// its whole length with the channel still up.
 func SleepOrHangup(ch *Channel, d time.Duration) bool {
-	if d < 0 {
-		<-ch.Done()
-		return false
+	var expire <-chan time.Time
+	if d >= 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		expire = t.C
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
 	select {
-	case <-t.C:
+	case <-expire:
 		return !ch.HangupRequested()
 	case <-ch.Done():
+		return false
+	case <-ch.Interrupted():
 		return false
 	}
 }
