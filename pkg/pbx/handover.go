@@ -43,11 +43,11 @@ func (e *Engine) Handover(a, b *Channel) error {
 		return errors.New("handover needs two channels")
 	}
 	if a.Gone() || a.HangupRequested() || b.Gone() || b.HangupRequested() {
-		return ErrChannelGone
+		return ErrHangup
 	}
 	h := &handover{a: a, b: b, done: make(chan struct{})}
-	runA := a.Datastore(runningKey{}) != nil
-	runB := b.Datastore(runningKey{}) != nil
+	runA := a.redirect.runs.Load()
+	runB := b.redirect.runs.Load()
 	switch {
 	case runA:
 		a.SetDatastore(handoverKey{}, pendingBridge{h: h, other: b, drive: true})
@@ -122,7 +122,7 @@ func (e *Engine) runPendingBridge(ch *Channel) (res Result, ok bool) {
 	}
 	defer close(p.h.done)
 	end := e.bridgeHandedOver(ch.Ctx(), ch, p.other)
-	if p.other.Datastore(runningKey{}) == nil && end != PeerInterrupted {
+	if !p.other.redirect.runs.Load() && end != PeerInterrupted {
 		// A dialed leg belongs to the bridge's owner, as Dial's peer does.
 		p.other.Hangup(CauseNormalClearing)
 	}
