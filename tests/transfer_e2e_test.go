@@ -1,6 +1,8 @@
 package tests
 
 import (
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -141,4 +143,57 @@ func TestTransferRefused(t *testing.T) {
 	if res := waitUAS(); res.ExitCode != 0 {
 		t.Fatalf("callee exited %d\n%s\n%s", res.ExitCode, res.Output, res.ErrLog)
 	}
+}
+
+// TestAttendedTransferReplaces: the transferer (sipp, 6001) holds two
+// calls through gostrisk, one to 6000 and a consultation to 6002 (both
+// baresip phones playing tones), and completes an attended transfer with a
+// REFER whose Refer-To carries Replaces for the consultation (RFC 5589
+// section 7.1). gostrisk bridges 6000 with 6002 (each hears the other's
+// tone), the NOTIFY says 200 OK, and both of the transferer's dialogs end
+// with its own BYEs.
+func TestAttendedTransferReplaces(t *testing.T) {
+	requireBaresip(t)
+	harness.RequireSipp(t)
+	const toneA, toneC = 440.0, 1500.0
+	in := transferInstance(t, nil)
+	a := phone(t, in, "6000", "PCMU", toneA)
+	c := phone(t, in, "6002", "PCMU", toneC)
+	target := "127.0.0.1:" + strconv.Itoa(in.SIPPort)
+	inf := filepath.Join(t.TempDir(), "consult.csv")
+
+	consult := harness.Sipp{Scenario: callScenario(t, "xfer-uac-6001-consult.xml"), Target: target,
+		Extra: []string{"-cid_str", "consult-%u-%p", "-set", "inffile", inf}, Timeout: 20 * time.Second}
+	waitConsult := consult.Start(t)
+	if err := c.waitEvent("CALL_ESTABLISHED", 8*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if !harness.PollUntil(5*time.Second, func() bool { _, err := os.Stat(inf); return err == nil }) {
+		t.Fatal("the consultation call wrote no dialog ids")
+	}
+	xfer := harness.Sipp{Scenario: callScenario(t, "xfer-uac-6001-attended.xml"), Target: target, Inf: inf, Timeout: 20 * time.Second}
+	waitXfer := xfer.Start(t)
+	if err := a.waitEvent("CALL_ESTABLISHED", 8*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if res := waitXfer(); res.ExitCode != 0 {
+		t.Fatalf("transferer exited %d\n%s\n%s", res.ExitCode, res.Output, res.ErrLog)
+	}
+	if res := waitConsult(); res.ExitCode != 0 {
+		t.Fatalf("consultation exited %d\n%s\n%s", res.ExitCode, res.Output, res.ErrLog)
+	}
+	chans := in.MustRX("core show channels")
+	t.Logf("after the transfer:\n%s", chans)
+	if !strings.Contains(chans, "SIP/6000-") || !strings.Contains(chans, "SIP/6002-") || strings.Contains(chans, "SIP/6001-") || !strings.Contains(chans, "2 active channels") {
+		t.Errorf("core show channels: want 6000 and 6002 only:\n%s", chans)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	hangup(t, a, c)
+	a.Stop()
+	c.Stop()
+	heardByA, heardByC := a.lastRecording(t), c.lastRecording(t)
+	endA, endC := heardByA.seconds(), heardByC.seconds()
+	checkTone(t, "the transferee heard", heardByA.span(endA-1.2, endA-0.2), heardByA.rate, toneC)
+	checkTone(t, "the target heard", heardByC.span(endC-1.2, endC-0.2), heardByC.rate, toneA)
+	checkPortsReleased(t, in)
 }
