@@ -25,6 +25,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 	"github.com/gostrisk/gostrisk/pkg/logger"
 	"github.com/gostrisk/gostrisk/pkg/moh"
+	"github.com/gostrisk/gostrisk/pkg/parking"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
 )
@@ -70,6 +71,8 @@ type Daemon struct {
 	cdr    *cdr.Writer
 	engine *pbx.Engine
 	moh    *moh.Module // nil when res_musiconhold.so is not loaded
+	// parking is res_parking (nil when not loaded; parking.go).
+	parking *parking.Module
 	sip    *chansip.Driver
 	// catalogue is the running engine's applications and functions, for
 	// the dialplan warnings logged at start and on a dialplan reload.
@@ -342,6 +345,10 @@ func (d *Daemon) Reload(moduleName string) error {
 	}
 	if apply("res_musiconhold.so") {
 		merged.MOH = snap.MOH
+	}
+	if apply("res_parking.so") {
+		// The lots' extensions are part of the dialplan.
+		merged.Parking, merged.Dialplan = snap.Parking, snap.Dialplan
 	}
 	if moduleName == "" || moduleName == "indications" {
 		merged.Indications = snap.Indications

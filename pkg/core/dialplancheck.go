@@ -75,6 +75,7 @@ func NewCatalogue(snap *Snapshot) (*Catalogue, error) {
 	if snap.Modules.Enabled("res_musiconhold.so") {
 		d.moh = moh.New(moh.Options{Log: quietLog{}, DataDir: snap.Ast.Directories.DataDir}, snap.MOH)
 	}
+	d.newParking(snap, quietLog{})
 	removed, err := d.registerDialplan(eng, snap)
 	if err != nil {
 		return nil, err

@@ -58,6 +58,7 @@ var KnownModules = []ModuleInfo{
 	{"cdr_csv.so", "Comma Separated Values CDR Backend", "extended", true},
 	{"pbx_config.so", "Text Extension Configuration", "core", true},
 	{"res_musiconhold.so", "Music On Hold Resource", "core", true},
+	{"res_parking.so", "Call Parking Resource", "core", true},
 	{"chan_sip.so", "Session Initiation Protocol (SIP)", "deprecated", true},
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 	"github.com/gostrisk/gostrisk/pkg/indications"
 	"github.com/gostrisk/gostrisk/pkg/moh"
+	"github.com/gostrisk/gostrisk/pkg/parking"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
 	"github.com/gostrisk/gostrisk/pkg/rtp"
 )
@@ -33,6 +34,10 @@ type Snapshot struct {
 	// MOH is musiconhold.conf (no classes when the file is missing or
 	// res_musiconhold.so is not loaded).
 	MOH *moh.Config
+	// Parking is res_parking.conf with features.conf's old parking
+	// options (the default lot alone when both are missing; nil when
+	// res_parking.so is not loaded).
+	Parking *parking.Config
 	// Files are the config files that were read, for the "Parsing ...:
 	// Found" verbose lines Asterisk prints on load and reload.
 	Files []string
@@ -140,9 +145,15 @@ func LoadSnapshot(ac *AsteriskConf) (*Snapshot, confparse.Diagnostics) {
 		s.SIP, _ = sipconf.Load(&confparse.Config{File: "sip.conf"}, nil)
 	}
 
+	if s.Modules.Enabled("res_parking.so") {
+		features := load("features.conf", false)
+		s.Parking, d = parking.Load(load("res_parking.conf", false), features)
+		all = append(all, d...)
+	}
+
 	if s.Modules.Enabled("pbx_config.so") {
 		if ext := load("extensions.conf", true); ext != nil {
-			s.Dialplan, d = dialplan.Build(ext, users)
+			s.Dialplan, d = dialplan.Build(withParking(ext, s.Parking), users)
 			all = append(all, d...)
 		}
 	}

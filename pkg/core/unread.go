@@ -99,7 +99,6 @@ var unreadReasons = map[string]string{
 	"res_http_media_cache.conf": "gostrisk has no HTTP media cache",
 	"res_ldap.conf":             "gostrisk has no realtime configuration",
 	"res_odbc.conf":             "gostrisk has no ODBC",
-	"res_parking.conf":          "gostrisk has no call parking",
 	"res_pgsql.conf":            "gostrisk has no realtime configuration",
 	"res_pktccops.conf":         "gostrisk has no PacketCable COPS",
 	"res_snmp.conf":             "gostrisk has no SNMP agent",
@@ -127,6 +126,7 @@ var moduleFiles = map[string]string{
 	"sip.conf":         "chan_sip.so",
 	"extensions.conf":  "pbx_config.so",
 	"musiconhold.conf": "res_musiconhold.so",
+	"res_parking.conf": "res_parking.so",
 }
 
 // UnreadFiles lists, one warning each, the config files of the config

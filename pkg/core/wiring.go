@@ -65,6 +65,7 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	if snap.Modules.Enabled("res_musiconhold.so") {
 		d.moh = moh.New(moh.Options{Log: d.log, DataDir: d.conf.Directories.DataDir}, snap.MOH)
 	}
+	d.newParking(snap, d.log)
 	noload, err := d.registerDialplan(eng, snap)
 	if err != nil {
 		return err
@@ -114,6 +115,9 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	if err := d.startMOH(snap); err != nil {
 		return err
 	}
+	if err := d.startParking(); err != nil {
+		return err
+	}
 	return d.startSIP(ctx, snap)
 }
 
@@ -145,6 +149,11 @@ func (d *Daemon) registerDialplan(eng *pbx.Engine, snap *Snapshot) (map[string]s
 	}
 	if d.moh != nil {
 		if err := d.moh.Register(eng); err != nil {
+			return nil, err
+		}
+	}
+	if d.parking != nil {
+		if err := d.parking.Register(eng); err != nil {
 			return nil, err
 		}
 	}
