@@ -4,6 +4,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 	"github.com/gostrisk/gostrisk/pkg/parking"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
+	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
 )
 
 // withParking adds res_parking's contexts (parkedcalls: the parking
@@ -20,6 +21,21 @@ func withParking(ext *confparse.Config, p *parking.Config) *confparse.Config {
 	merged := &confparse.Config{File: ext.File, Files: ext.Files}
 	merged.Categories = append(append(merged.Categories, ext.Categories...), extra.Categories...)
 	return merged
+}
+
+// parkingOverlay adds the extensions of occupied parking spaces to the
+// dialplan the engine runs.
+func (d *Daemon) parkingOverlay(plan pbx.Plan, dp *dialplan.Dialplan) pbx.Plan {
+	if d.parking == nil || dp == nil {
+		return plan
+	}
+	return d.parking.Overlay(plan, func(c string) []string {
+		var out []string
+		for _, in := range dp.Includes(c) {
+			out = append(out, in.Context)
+		}
+		return out
+	})
 }
 
 // newParking creates res_parking when modules.conf loads it; its

@@ -52,7 +52,8 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	eng := pbx.New(pbx.Config{
 		Logger: d.log,
 		Plan: func() pbx.Plan {
-			return pbx.FromDialplan(d.snap.Load().Dialplan)
+			dp := d.snap.Load().Dialplan
+			return d.parkingOverlay(pbx.FromDialplan(dp), dp)
 		},
 		Substitute: func(s string, env pbx.Env) string { return expr.Substitute(s, exprEnv{env}) },
 	})

@@ -203,16 +203,19 @@ func parseRange(s string) (lo, hi int, ok bool) {
 	return lo, hi, true
 }
 
-// Dialplan returns the extensions res_parking adds: in each lot's
-// context, its parkext running Park(lot) and each space running
-// ParkedCall(lot,space). It is a config in extensions.conf's grammar,
-// named after res_parking, for the dialplan builder; nil when no lot has
-// extensions.
+// Dialplan returns the extensions res_parking adds when it loads: in
+// each lot's context its parkext, running Park(lot). The spaces'
+// extensions exist only while a call is parked there (Module.Overlay), as
+// res_parking adds and removes them. It is a config in extensions.conf's
+// grammar for the dialplan builder; nil when no lot has a parkext.
 func (c *Config) Dialplan() *confparse.Config {
 	var b strings.Builder
 	byCtx := map[string][]*Lot{}
 	var order []string
 	for _, l := range c.Lots {
+		if l.ParkExt == "" {
+			continue
+		}
 		if _, ok := byCtx[l.Context]; !ok {
 			order = append(order, l.Context)
 		}
@@ -221,12 +224,7 @@ func (c *Config) Dialplan() *confparse.Config {
 	for _, ctx := range order {
 		fmt.Fprintf(&b, "[%s]\n", ctx)
 		for _, l := range byCtx[ctx] {
-			if l.ParkExt != "" {
-				fmt.Fprintf(&b, "exten => %s,1,Park(%s)\n", l.ParkExt, l.Name)
-			}
-			for s := l.Start; s <= l.Stop; s++ {
-				fmt.Fprintf(&b, "exten => %d,1,ParkedCall(%s,%d)\n", s, l.Name, s)
-			}
+			fmt.Fprintf(&b, "exten => %s,1,Park(%s)\n", l.ParkExt, l.Name)
 		}
 	}
 	if b.Len() == 0 {
