@@ -73,7 +73,7 @@ type Daemon struct {
 	moh    *moh.Module // nil when res_musiconhold.so is not loaded
 	// parking is res_parking (nil when not loaded; parking.go).
 	parking *parking.Module
-	sip    *chansip.Driver
+	sip     *chansip.Driver
 	// catalogue is the running engine's applications and functions, for
 	// the dialplan warnings logged at start and on a dialplan reload.
 	catalogue *Catalogue
