@@ -231,6 +231,7 @@ func prepareOutbound(caller, out *pbx.Channel, dpContext, exten string) {
 	}
 	out.SetLocation(dpContext, "", 1)
 	out.SetApplication("AppDial", "(Outgoing Line)")
+	out.SetDialedFrom(dpContext, caller)
 }
 
 // waitForAnswer rings every leg until one answers, all fail, the timeout
@@ -296,6 +297,13 @@ func waitForAnswer(caller *pbx.Channel, legs []*leg, timeout time.Duration, sent
 						indicate(caller, pbx.IndProgress)
 					}
 				case pbx.EventAnswer:
+					if by := l.ch.PickedUpBy(); by != nil {
+						// Picked up (Pickup, pickupexten): the picker takes
+						// the ringing leg's place, as Asterisk's channel
+						// move does.
+						hangupAll(nil, pbx.CauseAnsweredElsewhere)
+						return &leg{iface: l.iface, number: l.number, ch: by}, "ANSWER"
+					}
 					hangupAll(l, pbx.CauseNormalClearing)
 					return l, "ANSWER"
 				case pbx.EventBusy:

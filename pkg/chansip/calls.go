@@ -51,6 +51,7 @@ func (d *Driver) startCalls(cfg *sipconf.Config, local netip.AddrPort) error {
 		LocalFor:  d.ListenAddr,
 
 		NoExtension: d.reportNoExtension, // security events (security.go)
+		PickupExten: d.opts.PickupExten, Pickup: d.opts.Pickup,
 	})
 	if err := d.opts.Engine.RegisterTechnology(m.Technology()); err != nil {
 		m.Close()

@@ -28,6 +28,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/parking"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
+	"github.com/gostrisk/gostrisk/pkg/pickup"
 )
 
 // RunOptions are the command-line settings of a daemon run.
@@ -73,7 +74,9 @@ type Daemon struct {
 	moh    *moh.Module // nil when res_musiconhold.so is not loaded
 	// parking is res_parking (nil when not loaded; parking.go).
 	parking *parking.Module
-	sip     *chansip.Driver
+	// pickup is call pickup (features.go).
+	pickup *pickup.Module
+	sip    *chansip.Driver
 	// catalogue is the running engine's applications and functions, for
 	// the dialplan warnings logged at start and on a dialplan reload.
 	catalogue *Catalogue
@@ -345,6 +348,9 @@ func (d *Daemon) Reload(moduleName string) error {
 	}
 	if apply("res_musiconhold.so") {
 		merged.MOH = snap.MOH
+	}
+	if moduleName == "" || moduleName == "features" {
+		merged.Features = snap.Features
 	}
 	if apply("res_parking.so") {
 		// The lots' extensions are part of the dialplan.

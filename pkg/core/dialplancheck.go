@@ -76,6 +76,7 @@ func NewCatalogue(snap *Snapshot) (*Catalogue, error) {
 		d.moh = moh.New(moh.Options{Log: quietLog{}, DataDir: snap.Ast.Directories.DataDir}, snap.MOH)
 	}
 	d.newParking(snap, quietLog{})
+	d.newPickup(quietLog{})
 	removed, err := d.registerDialplan(eng, snap)
 	if err != nil {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/cdr"
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
+	"github.com/gostrisk/gostrisk/pkg/features"
 	"github.com/gostrisk/gostrisk/pkg/indications"
 	"github.com/gostrisk/gostrisk/pkg/moh"
 	"github.com/gostrisk/gostrisk/pkg/parking"
@@ -38,6 +39,8 @@ type Snapshot struct {
 	// options (the default lot alone when both are missing; nil when
 	// res_parking.so is not loaded).
 	Parking *parking.Config
+	// Features is features.conf (Asterisk's defaults when missing).
+	Features *features.Config
 	// Files are the config files that were read, for the "Parsing ...:
 	// Found" verbose lines Asterisk prints on load and reload.
 	Files []string
@@ -145,9 +148,11 @@ func LoadSnapshot(ac *AsteriskConf) (*Snapshot, confparse.Diagnostics) {
 		s.SIP, _ = sipconf.Load(&confparse.Config{File: "sip.conf"}, nil)
 	}
 
+	featuresConf := load("features.conf", false)
+	s.Features, d = features.Load(featuresConf)
+	all = append(all, d...)
 	if s.Modules.Enabled("res_parking.so") {
-		features := load("features.conf", false)
-		s.Parking, d = parking.Load(load("res_parking.conf", false), features)
+		s.Parking, d = parking.Load(load("res_parking.conf", false), featuresConf)
 		all = append(all, d...)
 	}
 

@@ -67,6 +67,7 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 		d.moh = moh.New(moh.Options{Log: d.log, DataDir: d.conf.Directories.DataDir}, snap.MOH)
 	}
 	d.newParking(snap, d.log)
+	d.newPickup(d.log)
 	noload, err := d.registerDialplan(eng, snap)
 	if err != nil {
 		return err
@@ -119,6 +120,9 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	if err := d.startParking(); err != nil {
 		return err
 	}
+	if err := d.registerFeaturesCLI(); err != nil {
+		return err
+	}
 	return d.startSIP(ctx, snap)
 }
 
@@ -155,6 +159,11 @@ func (d *Daemon) registerDialplan(eng *pbx.Engine, snap *Snapshot) (map[string]s
 	}
 	if d.parking != nil {
 		if err := d.parking.Register(eng); err != nil {
+			return nil, err
+		}
+	}
+	if d.pickup != nil {
+		if err := d.pickup.Register(eng); err != nil {
 			return nil, err
 		}
 	}
@@ -204,7 +213,8 @@ func (d *Daemon) startSIP(ctx context.Context, snap *Snapshot) error {
 		Config: snap.SIP, Log: d.log, Store: d.db, Registry: d.reg, Version: AsteriskVersion,
 		Reload: func() error { return d.Reload("chan_sip.so") },
 		Engine: d.engine, RTP: snap.RTP,
-		ConfigDir: d.conf.Directories.EtcDir,
+		ConfigDir:   d.conf.Directories.EtcDir,
+		PickupExten: d.pickup.PickupExten, Pickup: d.pickup.Call,
 		CDR: func(r *cdr.Record) {
 			if err := d.cdr.Write(r); err != nil {
 				d.log.Error("cdr_csv: %v", err)

@@ -95,7 +95,8 @@ func (m *Manager) HandleInvite(req *sip.Request, tx sip.ServerTransaction, from 
 		return
 	}
 	plan := m.d.Engine.Plan()
-	if plan == nil || !plan.Exists(dpContext, exten, c.cidNum, 1) {
+	pickup := m.isPickupExten(exten)
+	if !pickup && (plan == nil || !plan.Exists(dpContext, exten, c.cidNum, 1)) {
 		who := c.peerName
 		if who == "" {
 			who = req.From().Address.User
@@ -160,7 +161,14 @@ func (m *Manager) HandleInvite(req *sip.Request, tx sip.ServerTransaction, from 
 		// CANCEL won the race with the channel's creation.
 		ch.SoftHangup(pbx.CauseNormalClearing)
 	}
-	m.d.Engine.Go(m.ctx, ch)
+	if pickup {
+		// chan_sip's pickupexten: a group pickup instead of the dialplan.
+		if !m.goTracked(func() { m.d.Pickup(ch) }) {
+			ch.Hangup(pbx.CauseNormalClearing)
+		}
+	} else {
+		m.d.Engine.Go(m.ctx, ch)
+	}
 	c.waitTransaction()
 }
 

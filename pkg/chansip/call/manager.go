@@ -76,6 +76,12 @@ type Deps struct {
 	Contact func(peer string) (uri string, addr netip.AddrPort, ok bool)
 	General func() *sipconf.General
 
+	// PickupExten is features.conf's pickupexten (*8): a call to it runs
+	// Pickup on the new channel (group pickup, which then owns it)
+	// instead of the dialplan. Either nil: no pickup extension.
+	PickupExten func() string
+	Pickup      func(ch *pbx.Channel)
+
 	// UserAgent goes into User-Agent / Server headers and the SDP s= line.
 	UserAgent string
 
