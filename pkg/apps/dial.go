@@ -195,6 +195,7 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 	// No generator is left on the caller (StartMusicOnHold before Dial),
 	// as Dial deactivates them before the bridge.
 	caller.StopGenerator()
+	setDialFeatures(caller, peer, opts)
 	end, err := e.Bridge(ctx, caller, peer)
 	caller.SetVar("ANSWEREDTIME", strconv.Itoa(int(time.Since(answered)/time.Second)))
 	if err != nil {
@@ -345,4 +346,21 @@ func waitForAnswer(caller *pbx.Channel, legs []*leg, timeout time.Duration, sent
 		log.Verbose(3, "No one is available to answer at this time (%d:%d/%d/%d)\n", numLines, t.busy, t.congestion, t.nochan)
 		return nil, "NOANSWER"
 	}
+}
+
+// setDialFeatures gives each party the DTMF features Dial's options
+// enable for it: lower-case letters for the called party (t, k, h, w, x),
+// upper-case for the caller (T, K, H, W, X).
+func setDialFeatures(caller, peer *pbx.Channel, opts map[byte]string) {
+	var forCaller, forPeer string
+	for c := range opts {
+		switch c {
+		case 't', 'k', 'h', 'w', 'x':
+			forPeer += string(c)
+		case 'T', 'K', 'H', 'W', 'X':
+			forCaller += string(c)
+		}
+	}
+	caller.SetFeatureFlags(pbx.ParseFeatureLetters(forCaller))
+	peer.SetFeatureFlags(pbx.ParseFeatureLetters(forPeer))
 }

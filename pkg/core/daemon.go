@@ -23,6 +23,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/chansip"
 	"github.com/gostrisk/gostrisk/pkg/cli"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
+	"github.com/gostrisk/gostrisk/pkg/features"
 	"github.com/gostrisk/gostrisk/pkg/logger"
 	"github.com/gostrisk/gostrisk/pkg/moh"
 	"github.com/gostrisk/gostrisk/pkg/parking"
@@ -76,7 +77,9 @@ type Daemon struct {
 	parking *parking.Module
 	// pickup is call pickup (features.go).
 	pickup *pickup.Module
-	sip    *chansip.Driver
+	// features runs the bridges' DTMF features (features.go).
+	features *features.Module
+	sip      *chansip.Driver
 	// catalogue is the running engine's applications and functions, for
 	// the dialplan warnings logged at start and on a dialplan reload.
 	catalogue *Catalogue

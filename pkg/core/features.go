@@ -1,6 +1,7 @@
 package core
 
 import (
+	"github.com/gostrisk/gostrisk/pkg/bridge"
 	"github.com/gostrisk/gostrisk/pkg/cli"
 	"github.com/gostrisk/gostrisk/pkg/features"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
@@ -35,4 +36,27 @@ func (d *Daemon) registerFeaturesCLI() error {
 			return nil
 		},
 	})
+}
+
+// newFeatures creates the bridges' DTMF features.
+func (d *Daemon) newFeatures(log pbx.Logger) {
+	d.features = features.New(features.Options{
+		Log: log, Config: d.featuresConfig, Music: d.parkedMusic,
+		ParkSpace: func(ch *pbx.Channel) (int, string, string, bool) {
+			if d.parking == nil {
+				return 0, "", "", false
+			}
+			lot, _ := ch.Var("PARKINGLOT")
+			return d.parking.NextSpace(lot)
+		},
+	})
+}
+
+// bridgeFeatures is bridge.Options.Features (the bridge is installed
+// before the modules exist, hence a method).
+func (d *Daemon) bridgeFeatures(ch, other *pbx.Channel) bridge.Features {
+	if d.features == nil {
+		return nil
+	}
+	return d.features.Features(ch, other)
 }

@@ -61,13 +61,14 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	// Dial's bridges: the drivers' native relay, or frames translated by
 	// the core; a held party hears res_musiconhold's music (silence when
 	// the module is not loaded).
-	br := bridge.Install(eng, bridge.Options{HoldMusic: d.holdMusic})
+	br := bridge.Install(eng, bridge.Options{HoldMusic: d.holdMusic, Features: d.bridgeFeatures})
 	eng.ReplaceGlobals(pbx.GlobalsOf(snap.Dialplan))
 	if snap.Modules.Enabled("res_musiconhold.so") {
 		d.moh = moh.New(moh.Options{Log: d.log, DataDir: d.conf.Directories.DataDir}, snap.MOH)
 	}
 	d.newParking(snap, d.log)
 	d.newPickup(d.log)
+	d.newFeatures(d.log)
 	noload, err := d.registerDialplan(eng, snap)
 	if err != nil {
 		return err

@@ -212,3 +212,32 @@ func dialString(name string) string {
 // flatten is res_parking's flatten_dial_string: slashes become
 // underscores, so that a dial string can be an extension.
 func flatten(s string) string { return strings.ReplaceAll(s, "/", "_") }
+
+// NextSpace is where a call parked in lot now would go, with the lot's
+// parking extension and context: the DTMF parkcall feature announces it
+// to the parker and sends the call there with PARKINGEXTEN set. ok is
+// false when the lot is unknown, has no parkext or is full.
+func (m *Module) NextSpace(lotName string) (space int, context, exten string, ok bool) {
+	if lotName == "" {
+		lotName = DefaultLot
+	}
+	lot := m.Config().Lookup(lotName)
+	if lot == nil || lot.ParkExt == "" {
+		return 0, "", "", false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	st := m.lots[lot.Name]
+	first := lot.Start
+	if st != nil && lot.FindNext && st.next >= lot.Start && st.next <= lot.Stop {
+		first = st.next
+	}
+	n := lot.Stop - lot.Start + 1
+	for i := 0; i < n; i++ {
+		s := lot.Start + (first-lot.Start+i)%n
+		if st == nil || st.parked[s] == nil {
+			return s, lot.Context, lot.ParkExt, true
+		}
+	}
+	return 0, "", "", false
+}

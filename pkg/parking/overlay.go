@@ -94,3 +94,23 @@ func (m *Module) occupied(lot string, space int) bool {
 	st := m.lots[lot]
 	return st != nil && st.parked[space] != nil
 }
+
+// CanMatch keeps the plan's pbx.Matcher (overlap dialing, WaitExten):
+// an occupied space matches as it is.
+func (o overlay) CanMatch(context, exten, callerID string) bool {
+	if m, ok := o.Plan.(pbx.Matcher); ok && m.CanMatch(context, exten, callerID) {
+		return true
+	}
+	_, _, ok := o.space(context, exten)
+	return ok || !isMatcher(o.Plan) && o.Plan.Exists(context, exten, callerID, 1)
+}
+
+// MatchMore is the plan's; a space is never the start of a longer one.
+func (o overlay) MatchMore(context, exten, callerID string) bool {
+	if m, ok := o.Plan.(pbx.Matcher); ok {
+		return m.MatchMore(context, exten, callerID)
+	}
+	return false
+}
+
+func isMatcher(p pbx.Plan) bool { _, ok := p.(pbx.Matcher); return ok }
