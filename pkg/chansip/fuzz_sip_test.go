@@ -75,6 +75,7 @@ func routeTable(d *Driver) map[sip.RequestMethod]func(*sip.Request, sip.ServerTr
 		sip.CANCEL:   d.handleInDialog,
 		sip.INFO:     d.handleInDialog,
 		sip.UPDATE:   d.handleInDialog,
+		sip.REFER:    d.handleInDialog,
 	}
 }
 
