@@ -89,3 +89,66 @@ func TestPickupExtenOtherGroup(t *testing.T) {
 		p.Stop()
 	}
 }
+
+// TestPickupInviteReplaces: a call from 6001 rings at 6000; another
+// phone sends an INVITE with Replaces naming that ringing dialog (what a
+// BLF key does, RFC 3891): it is answered in 6000's place, 6000 stops
+// ringing and 6001's call is answered.
+func TestPickupInviteReplaces(t *testing.T) {
+	requireBaresip(t)
+	harness.RequireSipp(t)
+	in := pickupInstance(t, "1")
+	b := startPhone(t, in, baresipConfig{User: "6000", Codecs: "PCMU", Manual: true}, 1000)
+	a := phone(t, in, "6001", "PCMU", 440)
+	a.command("dial", "sip:6000@127.0.0.1:"+strconv.Itoa(in.SIPPort))
+	if err := b.waitEvent("CALL_INCOMING", 8*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	callID, ours, theirs := dialogOfPeer(t, in, "6000")
+	uac := harness.Sipp{Scenario: callScenario(t, "xfer-uac-6001-replaces.xml"), Target: "127.0.0.1:" + strconv.Itoa(in.SIPPort),
+		Extra: []string{"-key", "replaces", callID + ";to-tag=" + ours + ";from-tag=" + theirs}, Timeout: 20 * time.Second}
+	wait := uac.Start(t)
+	if err := a.waitEvent("CALL_ESTABLISHED", 8*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.waitEvent("CALL_CLOSED", 5*time.Second); err != nil {
+		t.Errorf("the ringing phone was not cancelled: %v", err)
+	}
+	if res := wait(); res.ExitCode != 0 {
+		t.Fatalf("picker exited %d\n%s\n%s", res.ExitCode, res.Output, res.ErrLog)
+	}
+	if err := a.waitEvent("CALL_CLOSED", 5*time.Second); err != nil {
+		t.Errorf("the caller's call did not end with the picker's BYE: %v", err)
+	}
+	a.Stop()
+	b.Stop()
+}
+
+// dialogOfPeer reads the Call-ID and tags of peer's dialog from `sip show
+// channels` and `sip show channel`.
+func dialogOfPeer(t *testing.T, in *harness.Instance, peer string) (callID, ours, theirs string) {
+	t.Helper()
+	for _, ln := range strings.Split(in.MustRX("sip show channels"), "\n") {
+		f := strings.Fields(ln)
+		if len(f) > 3 && f[len(f)-1] == peer {
+			out := in.MustRX("sip show channel " + f[2])
+			for _, l := range strings.Split(out, "\n") {
+				k, v, ok := strings.Cut(strings.TrimSpace(l), ":")
+				if !ok {
+					continue
+				}
+				switch strings.TrimSpace(k) {
+				case "Call-ID":
+					callID = strings.TrimSpace(v)
+				case "Our Tag":
+					ours = strings.TrimSpace(v)
+				case "Their Tag":
+					theirs = strings.TrimSpace(v)
+				}
+			}
+			return callID, ours, theirs
+		}
+	}
+	t.Fatalf("no dialog of %s:\n%s", peer, in.MustRX("sip show channels"))
+	return
+}

@@ -96,7 +96,18 @@ func (m *Manager) HandleInvite(req *sip.Request, tx sip.ServerTransaction, from 
 	}
 	plan := m.d.Engine.Plan()
 	pickup := m.isPickupExten(exten)
-	if !pickup && (plan == nil || !plan.Exists(dpContext, exten, c.cidNum, 1)) {
+	replaced, replaces, bad := m.replacesOf(req)
+	switch {
+	case bad:
+		c.reject(400, "Bad Request")
+		return
+	case replaces && replaced == nil:
+		// RFC 3891 3: the dialog to replace does not exist (any more).
+		m.log.Verbose(3, "Replaces header of %s names no dialog of ours\n", c.callID)
+		c.reject(481, "Call/Transaction Does Not Exist")
+		return
+	}
+	if !pickup && !replaces && (plan == nil || !plan.Exists(dpContext, exten, c.cidNum, 1)) {
 		who := c.peerName
 		if who == "" {
 			who = req.From().Address.User
@@ -161,7 +172,13 @@ func (m *Manager) HandleInvite(req *sip.Request, tx sip.ServerTransaction, from 
 		// CANCEL won the race with the channel's creation.
 		ch.SoftHangup(pbx.CauseNormalClearing)
 	}
-	if pickup {
+	if replaces {
+		// INVITE with Replaces: the new call takes the replaced one's
+		// place instead of running the dialplan.
+		if !m.goTracked(func() { m.replaceWith(ch, replaced) }) {
+			ch.Hangup(pbx.CauseNormalClearing)
+		}
+	} else if pickup {
 		// chan_sip's pickupexten: a group pickup instead of the dialplan.
 		if !m.goTracked(func() { m.d.Pickup(ch) }) {
 			ch.Hangup(pbx.CauseNormalClearing)

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/emiago/sipgo/sip"
+
+	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
 
 // replacesParam is a Replaces value (RFC 3891): the dialog a new INVITE,
@@ -98,4 +100,70 @@ func (m *Manager) attendedRefer(d *dialog, req *sip.Request, tx sip.ServerTransa
 		status = "500 Internal Server Error"
 	}
 	d.notifyAsync(seq, status, true)
+}
+
+// replacesOf reads an INVITE's Replaces header (RFC 3891): replaces is
+// false without one, bad for one that cannot be read, replaced the
+// dialog it names when that dialog is ours and has a channel.
+func (m *Manager) replacesOf(req *sip.Request) (replaced *dialog, replaces, bad bool) {
+	h := req.GetHeader("Replaces")
+	if h == nil {
+		return nil, false, false
+	}
+	rp, err := parseReplaces(h.Value())
+	if err != nil {
+		return nil, true, true
+	}
+	d := m.replacedDialog(rp)
+	if d == nil || d.channel() == nil {
+		return nil, true, false
+	}
+	if rp.earlyOnly && d.channel().State() == pbx.StateUp {
+		return nil, true, false
+	}
+	return d, true, false
+}
+
+// replaceWith gives the new channel ch the place of the replaced dialog's
+// channel: a ringing dialed leg is picked up (BLF pickup: the caller's
+// Dial answers with ch and cancels the ringing phone); an answered call's
+// other party is bridged with ch and the replaced channel hung up
+// (attended transfer done by the phones, RFC 5589 7.2). ch is answered
+// either way; it is hung up when nothing could be replaced.
+func (m *Manager) replaceWith(ch *pbx.Channel, d *dialog) {
+	old := d.channel()
+	if old == nil || old.Gone() {
+		ch.Hangup(pbx.CauseCallRejected)
+		return
+	}
+	if old.State() != pbx.StateUp {
+		if !old.CanPickUp() {
+			ch.Hangup(pbx.CauseCallRejected)
+			return
+		}
+		m.log.Notice("Pickup %s attempt by %s\n", old.Name(), ch.Name())
+		if err := old.PickUp(ch); err != nil {
+			m.log.Warning("Pickup %s failed by %s\n", old.Name(), ch.Name())
+			ch.Hangup(pbx.CauseCallRejected)
+			return
+		}
+		<-ch.Done() // the caller's Dial owns ch now and hangs it up
+		ch.Hangup(pbx.CauseNormalClearing)
+		return
+	}
+	other := old.Peer()
+	if other == nil {
+		ch.Hangup(pbx.CauseCallRejected)
+		return
+	}
+	if err := ch.Answer(); err != nil {
+		ch.Hangup(pbx.CauseNormalClearing)
+		return
+	}
+	// ch belongs to whoever bridges it; the replaced channel leaves its
+	// bridge and is hung up by its owner (the BYE to the replaced phone).
+	if err := m.d.Engine.Handover(other, ch); err != nil {
+		m.log.Warning("Replaces: cannot bridge %s with %s: %v\n", other.Name(), ch.Name(), err)
+		ch.Hangup(pbx.CauseNormalClearing)
+	}
 }
