@@ -197,3 +197,27 @@ func TestAttendedTransferReplaces(t *testing.T) {
 	checkTone(t, "the target heard", heardByC.span(endC-1.2, endC-0.2), heardByC.rate, toneA)
 	checkPortsReleased(t, in)
 }
+
+// TestTransferApp: Transfer() on a ringing call answers 302 with the
+// destination as Contact; on an answered call it sends the phone a REFER
+// and reports the final NOTIFY's outcome in TRANSFERSTATUS.
+func TestTransferApp(t *testing.T) {
+	harness.RequireSipp(t)
+	in := mediaInstance(t, nil, func(f map[string]string) {
+		f["extensions.conf"] += "\n[work]\nexten => 7001,1,Transfer(SIP/6000)\n same => n,NoOp(T1 ${TRANSFERSTATUS}/${TRANSFERSTATUSPROTOCOL})\n same => n,Hangup()\n" +
+			"exten => 7002,1,Answer()\n same => n,Wait(0.5)\n same => n,Transfer(600)\n same => n,NoOp(T2 ${TRANSFERSTATUS}/${TRANSFERSTATUSPROTOCOL})\n same => n,Wait(5)\n"
+	})
+	target := "127.0.0.1:" + strconv.Itoa(in.SIPPort)
+	for _, sf := range []string{"xfer-uac-6001-redirected.xml", "xfer-uac-6001-refer-in.xml"} {
+		uac := harness.Sipp{Scenario: callScenario(t, sf), Target: target, Timeout: 20 * time.Second}
+		if res := uac.Run(t); res.ExitCode != 0 {
+			t.Fatalf("%s: sipp exited %d\n%s\n%s", sf, res.ExitCode, res.Output, res.ErrLog)
+		}
+	}
+	if !harness.PollUntil(3*time.Second, func() bool { return strings.Contains(in.Output(), "T2 SUCCESS/0") }) {
+		t.Errorf("no \"T2 SUCCESS/0\" in the log:\n%s", in.Output())
+	}
+	if !strings.Contains(in.Output(), "T1 SUCCESS/0") {
+		t.Errorf("no \"T1 SUCCESS/0\" in the log:\n%s", in.Output())
+	}
+}

@@ -59,7 +59,7 @@ func (d *Driver) startCalls(cfg *sipconf.Config, local netip.AddrPort) error {
 	}
 	d.calls.Store(m)
 	d.srv.OnInvite(d.handler(d.handleInvite))
-	for _, method := range []sip.RequestMethod{sip.ACK, sip.BYE, sip.CANCEL, sip.INFO, sip.UPDATE, sip.REFER} {
+	for _, method := range []sip.RequestMethod{sip.ACK, sip.BYE, sip.CANCEL, sip.INFO, sip.UPDATE, sip.REFER, sip.NOTIFY} {
 		d.srv.OnRequest(method, d.handler(d.handleInDialog))
 	}
 	return nil

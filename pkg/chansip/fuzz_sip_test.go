@@ -76,6 +76,7 @@ func routeTable(d *Driver) map[sip.RequestMethod]func(*sip.Request, sip.ServerTr
 		sip.INFO:     d.handleInDialog,
 		sip.UPDATE:   d.handleInDialog,
 		sip.REFER:    d.handleInDialog,
+		sip.NOTIFY:   d.handleInDialog,
 	}
 }
 

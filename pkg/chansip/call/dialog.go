@@ -74,7 +74,8 @@ type dialog struct {
 	remoteCSeq            uint32  // highest CSeq of the far end's requests, 0 before any (cseq.go)
 	target                sip.Uri // the far end's Contact
 
-	xfer *referState // a REFER accepted on this dialog (refer.go)
+	xfer    *referState // a REFER accepted on this dialog (refer.go)
+	xferOut *referOut   // a REFER we sent, until its final NOTIFY (xfer_out.go)
 }
 
 func (d *dialog) setLast(s string) {

@@ -55,6 +55,8 @@ func (m *Manager) HandleInDialog(req *sip.Request, tx sip.ServerTransaction) boo
 			break
 		}
 		m.handleInfo(d, req, tx)
+	case sip.NOTIFY:
+		m.handleNotify(d, req, tx)
 	case sip.REFER:
 		if order == 0 {
 			// A retransmission of a REFER already acted on.
