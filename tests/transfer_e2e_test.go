@@ -61,6 +61,19 @@ func TestBlindTransferREFER(t *testing.T) {
 	checkTone(t, "the transferee heard", heardByA.span(end-1.2, end-0.2), heardByA.rate, toneC)
 	checkTone(t, "the target heard", heardByC.span(0.5, 10), heardByC.rate, toneA)
 	checkPortsReleased(t, in)
+	// Asterisk 18's records: 6001's call with 6000 up to the transfer,
+	// then 6001's record continuing with 6002.
+	recs := cdrRecords(t, in, 2)
+	if len(recs) != 2 {
+		t.Fatalf("Master.csv: %d records, want 2: %+v", len(recs), recs)
+	}
+	first, second := recs[0], recs[1]
+	if first.Src != "6001" || first.Dst != "6000" || !strings.HasPrefix(first.Channel, "SIP/6001-") || !strings.HasPrefix(first.DstChannel, "SIP/6000-") || first.Disposition != "ANSWERED" {
+		t.Errorf("first record %+v, want 6001 -> 6000 answered", first)
+	}
+	if second.Src != "6001" || second.Dst != "6002" || second.DContext != "work" || second.Channel != first.Channel || !strings.HasPrefix(second.DstChannel, "SIP/6002-") || second.LastApp != "Dial" || second.Disposition != "ANSWERED" {
+		t.Errorf("second record %+v, want 6001's channel -> 6002@work answered", second)
+	}
 }
 
 // TestBlindTransferSippREFER plays the transferer with sipp (RFC 3515 and
@@ -102,6 +115,18 @@ func TestBlindTransferSippREFER(t *testing.T) {
 	in.MustRX("channel request hangup all")
 	if res := waitUAS(); res.ExitCode != 0 {
 		t.Fatalf("transferee exited %d\n%s\n%s", res.ExitCode, res.Output, res.ErrLog)
+	}
+	// The transferer's call with 6000, then the record 6000 writes for
+	// the dialplan the transfer gave it (600@work).
+	recs := cdrRecords(t, in, 2)
+	if len(recs) != 2 {
+		t.Fatalf("Master.csv: %d records, want 2: %+v", len(recs), recs)
+	}
+	if r := recs[0]; r.Dst != "6000" || !strings.HasPrefix(r.Channel, "SIP/6001-") || !strings.HasPrefix(r.DstChannel, "SIP/6000-") {
+		t.Errorf("first record %+v, want 6001 -> 6000", r)
+	}
+	if r := recs[1]; r.Dst != "600" || r.DContext != "work" || !strings.HasPrefix(r.Channel, "SIP/6000-") || r.Disposition != "ANSWERED" {
+		t.Errorf("second record %+v, want 6000's own record at 600@work", r)
 	}
 }
 

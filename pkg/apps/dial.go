@@ -21,13 +21,16 @@ var dialApp = &pbx.App{
 		"DIALEDPEERNAME - The name of the outbound channel that answered the call.\n" +
 		"DIALEDPEERNUMBER - The number that was dialed for the answered outbound channel.\n" +
 		"DIALSTATUS - This is the status of the call: CHANUNAVAIL, CONGESTION, NOANSWER, BUSY, ANSWER, CANCEL.\n\n" +
-		"In gostrisk the options r (indicate ringing to the caller at once), m (music on hold instead of ringing) and g (continue in the dialplan when the called party hangs up) are implemented; t, T, h, H, k, K, L(x) and o are accepted and ignored.",
+		"In gostrisk the options r (indicate ringing to the caller at once), m (music on hold instead of ringing), g (continue in the dialplan when the called party hangs up) and the features.conf DTMF features t/T (blind and attended transfer), k/K (park), h/H (disconnect) are implemented; w, W, x, X (one-touch recording), L(x) and o are accepted and ignored.",
 	Arguments: "Technology/Resource - Specification of the device(s) to dial, separated by &.\n" +
 		"timeout - How long, in seconds, to wait for the call to be answered.\n" +
 		"options - g: Proceed with dialplan execution at the next priority in the current extension if the destination channel hangs up.\n" +
 		"          r: Default: Indicate ringing to the calling party, even if the called party isn't actually ringing.\n" +
 		"          m([class]): Provide hold music to the calling party until a requested channel answers. A specific music on hold class (as defined in musiconhold.conf) can be specified.\n" +
-		"          t, T, h, H, k, K, L(x), o: accepted, without effect.\n" +
+		"          t: Allow the called party to transfer the calling party (features.conf blindxfer, atxfer). T: Allow the calling party to transfer the called party.\n" +
+		"          k: Allow the called party to park the call (parkcall). K: Allow the calling party to park the call.\n" +
+		"          h: Allow the called party to hang up by sending the disconnect code. H: Allow the calling party to do so.\n" +
+		"          w, W, x, X, L(x), o: accepted, without effect.\n" +
 		"URL - The optional URL will be sent to the called party if the channel driver supports it.",
 	SeeAlso: "RetryDial, SendDTMF, Gosub",
 	Exec:    dial,

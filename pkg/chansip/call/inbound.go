@@ -780,7 +780,7 @@ func (m *Manager) emitCDR(ch *pbx.Channel, dst string) {
 			DContext:    r.DContext,
 			CLID:        clid(cid),
 			Channel:     ch.Name(),
-			DstChannel:  dst,
+			DstChannel:  dstOf(r, dst),
 			LastApp:     r.LastApp,
 			LastData:    r.LastData,
 			Start:       r.Start,
@@ -817,4 +817,13 @@ func (c *inCall) SIPHeader(name string, n int) (string, bool) {
 		return "", false
 	}
 	return hs[n-1].Value(), true
+}
+
+// dstOf is a record's dstchannel: the one a transfer recorded, else the
+// channel's party now.
+func dstOf(r pbx.CDR, dst string) string {
+	if r.DstChannel != "" {
+		return r.DstChannel
+	}
+	return dst
 }
