@@ -111,7 +111,7 @@ func TestDTMFAttendedTransfer(t *testing.T) {
 	checkPortsReleased(t, in)
 }
 
-// TestDTMFDisconnect: with Dial's h, 6000 presses * (disconnect) and the
+// TestDTMFDisconnect: with Dial's h, 6000 presses *0 (the sample's disconnect) and the
 // call ends for both.
 func TestDTMFDisconnect(t *testing.T) {
 	requireBaresip(t)
@@ -119,7 +119,7 @@ func TestDTMFDisconnect(t *testing.T) {
 	b := phone(t, in, "6000", "PCMU", 1000)
 	a := phone(t, in, "6001", "PCMU", 440)
 	dial(t, in, a, b, "6000")
-	sendDigits(b, "*", 0)
+	sendDigits(b, "*0", 200*time.Millisecond)
 	for _, p := range []*baresip{a, b} {
 		if err := p.waitEvent("CALL_CLOSED", 5*time.Second); err != nil {
 			t.Error(err)
