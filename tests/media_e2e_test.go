@@ -276,7 +276,8 @@ func TestMediaIVR(t *testing.T) {
 			"exten => s,1,Answer()\n"+
 			" same => n,Background(demo-congrats)\n"+
 			" same => n,WaitExten(5)\n"+
-			"exten => 2,1,Playtones(1000)\n"+
+			"exten => 2,1,NoOp(QOS ${CHANNEL(rtpqos,audio,all)} RX ${CHANNEL(rtpqos,audio,local_count)})\n"+
+			" same => n,Playtones(1000)\n"+
 			" same => n,Wait(10)\n"+
 			" same => n,Hangup()\n"))
 	requireApps(t, in, "Background", "WaitExten", "PlayTones")
@@ -301,11 +302,39 @@ func TestMediaIVR(t *testing.T) {
 	log := fullLog(t, in)
 	for _, want := range []string{
 		"Playing 'demo-congrats.slin' (language 'en')",
-		"Executing [2@ivr:1] PlayTones(",
+		"Executing [2@ivr:2] PlayTones(",
 	} {
 		if !strings.Contains(log, want) {
 			t.Errorf("full log lacks %q", want)
 		}
+	}
+	checkRTPQoS(t, log)
+}
+
+// checkRTPQoS reads the CHANNEL(rtpqos,audio,all) the IVR logged after
+// about 3 s of the caller's RTP: packets counted, the caller's SSRC
+// seen, a jitter figure in seconds that a loopback call keeps small.
+var qosLine = regexp.MustCompile(`QOS ssrc=(\d+);themssrc=(\d+);lp=(\d+);rxjitter=([0-9.]+);rxcount=(\d+);txjitter=[0-9.]+;txcount=(\d+);rlp=0;rtt=[0-9.]+ RX (\d+)`)
+
+func checkRTPQoS(t *testing.T, log string) {
+	t.Helper()
+	m := qosLine.FindStringSubmatch(log)
+	if m == nil {
+		t.Fatalf("no CHANNEL(rtpqos) line in the log")
+	}
+	num := func(i int) float64 { f, _ := strconv.ParseFloat(m[i], 64); return f }
+	t.Logf("rtpqos: %s", m[0])
+	if num(2) == 0 || num(1) == 0 {
+		t.Errorf("SSRCs not known: %s", m[0])
+	}
+	if rx := num(5); rx < 100 || rx > 600 || num(7) < rx {
+		t.Errorf("rxcount %v after about 3 s of 50 packets/s (local_count %v)", rx, num(7))
+	}
+	if num(6) < 100 {
+		t.Errorf("txcount %v while the prompt played", num(6))
+	}
+	if j := num(4); j <= 0 || j > 0.05 {
+		t.Errorf("rxjitter %v s on a loopback call", j)
 	}
 }
 

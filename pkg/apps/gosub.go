@@ -52,6 +52,9 @@ var returnApp = &pbx.App{
 		}
 		restore(ch, f.Saved)
 		ch.SetVar("GOSUB_RETVAL", data)
+		if f.Sub {
+			return pbx.SubReturn, nil // ends Engine.RunSub, which puts the channel back
+		}
 		return pbx.GotoResult(f.Context, f.Exten, f.Priority), nil
 	},
 }
@@ -125,4 +128,24 @@ func gosub(ch *pbx.Channel, data string) (pbx.Result, error) {
 	oc, ox, op := ch.Location()
 	ch.PushFrame(pbx.Frame{Context: oc, Exten: ox, Priority: op + 1, Saved: setArgs(ch, args)})
 	return pbx.GotoResult(c, x, p), nil
+}
+
+// runSubroutine runs "[[context,]exten,]priority[(args)]" on ch as a
+// subroutine and waits for its Return (Dial's U(), Originate's b() and
+// B()). It reports false when the target does not exist or ch hung up.
+func runSubroutine(ch *pbx.Channel, spec string) bool {
+	e := ch.Engine()
+	target, args := splitCall(spec)
+	c, x, p, err := e.ResolveGoto(ch, target)
+	if err != nil {
+		e.Log().Warning("%v\n", err)
+		return false
+	}
+	if plan := e.Plan(); plan == nil || !plan.Exists(c, x, ch.CallerID().Num, p) {
+		oc, ox, op := ch.Location()
+		e.Log().Warning("Gosub attempted to reach non-existent destination '%s,%s,%d' from '%s,%s,%d'.\n", c, x, p, oc, ox, op)
+		return false
+	}
+	res := e.RunSub(ch, c, x, p, setArgs(ch, args))
+	return res.Action == pbx.ActContinue
 }

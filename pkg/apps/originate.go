@@ -24,6 +24,8 @@ var originateApp = &pbx.App{
 		"arg3 - If the type is exten, then this is the priority that the channel is sent to. If the type is app, then this parameter is ignored.\n" +
 		"timeout - Timeout in seconds. Default is 30 seconds.\n" +
 		"options - a: Originate asynchronously. In other words, continue in the dialplan without waiting for the originated channel to answer. " +
+		"b(context^exten^priority[(arg1^...)]): Before the call is placed, Gosub to that location on the new channel. " +
+		"B(context^exten^priority[(arg1^...)]): Before the call is placed, Gosub to that location on the current channel. " +
 		"c(callerid_num): Set the originated channel's caller ID number. n(callerid_name): Set the originated channel's caller ID name. " +
 		"v(var1=value1^var2=value2...): Set variables on the originated channel.",
 	SeeAlso: "Dial",
@@ -34,8 +36,11 @@ var originateApp = &pbx.App{
 type originateOpts struct {
 	async       bool
 	cnum, cname string
-	vars        [][2]string
-	unsupported string
+	// predialCallee and predialCaller are b() and B(): subroutines run
+	// on the new channel and on the current one before the call is placed.
+	predialCallee, predialCaller string
+	vars                         [][2]string
+	unsupported                  string
 }
 
 func originate(ch *pbx.Channel, data string) (pbx.Result, error) {
@@ -92,6 +97,9 @@ func originate(ch *pbx.Channel, data string) (pbx.Result, error) {
 			target.priority = p
 		}
 	}
+	if opts.predialCaller != "" && !runSubroutine(ch, opts.predialCaller) && ch.HangupRequested() {
+		return pbx.HangupResult, nil
+	}
 	ctx := ch.Ctx()
 	if opts.async {
 		e.Spawn(func() { originateCall(ctx, e, tech, resource, timeout, opts, target) })
@@ -111,25 +119,39 @@ type originateTarget struct {
 	priority       int
 }
 
-// parseOriginateOptions reads a, c(num), n(name) and v(a=1^b=2); c and
-// n without a value take the caller's. b and B (pre-dial subroutines) and
-// C are not implemented and make the options invalid.
+// parseOriginateOptions reads a, b(sub), B(sub), c(num), n(name) and
+// v(a=1^b=2); c and n without a value take the caller's. A subroutine is
+// context^exten^priority[(arg1^...)], '^' standing for ','. C (the codecs
+// of the new channel) is not implemented and makes the options invalid.
 func parseOriginateOptions(ch *pbx.Channel, s string) originateOpts {
 	var o originateOpts
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		val := ""
 		if i+1 < len(s) && s[i+1] == '(' {
-			end := strings.IndexByte(s[i+1:], ')')
-			if end < 0 {
-				end = len(s) - i - 1
+			// The value ends at the matching parenthesis: a subroutine's
+			// arguments have their own.
+			depth, end := 0, len(s)
+			for j := i + 1; j < len(s); j++ {
+				if s[j] == '(' {
+					depth++
+				} else if s[j] == ')' {
+					if depth--; depth == 0 {
+						end = j
+						break
+					}
+				}
 			}
-			val = s[i+2 : i+1+end]
-			i += 1 + end
+			val = s[i+2 : end]
+			i = end
 		}
 		switch c {
 		case 'a':
 			o.async = true
+		case 'b':
+			o.predialCallee = strings.ReplaceAll(val, "^", ",")
+		case 'B':
+			o.predialCaller = strings.ReplaceAll(val, "^", ",")
 		case 'c':
 			o.cnum = val
 			if val == "" {
@@ -176,6 +198,9 @@ func originateCall(ctx context.Context, e *pbx.Engine, tech, resource string, ti
 	if t.kind == "exten" {
 		out.SetLocation(t.context, t.exten, t.priority)
 		out.UpdateCDR(func(r *pbx.CDR) { r.Dst, r.DContext = t.exten, t.context })
+	}
+	if o.predialCallee != "" {
+		runSubroutine(out, o.predialCallee)
 	}
 	if err := out.Driver().Call(ctx, resource, timeout); err != nil {
 		log.Notice("Unable to call channel %s/%s\n", tech, resource)

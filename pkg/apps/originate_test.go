@@ -25,8 +25,16 @@ exten => async,1,Originate(SIP/6000,exten,dest,s,1,,a)
  same => n,Set(R=${ORIGINATE_STATUS})
 exten => badtype,1,Originate(SIP/6000,queue,x)
  same => n,Set(R=reached)
-exten => badopt,1,Originate(SIP/6000,exten,dest,s,1,,b(sub^s^1))
+exten => badopt,1,Originate(SIP/6000,exten,dest,s,1,,C(ulaw))
  same => n,Set(R=reached)
+exten => predial,1,Originate(SIP/6000,exten,dest,s,1,,b(sub^callee^1(x^y))B(sub^caller^1(z)))
+ same => n,Set(R=${ORIGINATE_STATUS}/${CALLERPRE})
+
+[sub]
+exten => callee,1,Set(PRE=${ARG1}${ARG2}:${CHANNEL(name)})
+ same => n,Return()
+exten => caller,1,Set(CALLERPRE=${ARG1})
+ same => n,Return()
 
 [dest]
 exten => s,1,Set(DEST=${CALLERID(num)}/${CALLERID(name)}/${A}/${B})
@@ -49,7 +57,8 @@ func TestOriginate(t *testing.T) {
 		{exten: "noanswer", status: "RINGING"},
 		{exten: "async", status: "SUCCESS", outVars: map[string]string{"DEST": "///"}},
 		{exten: "badtype", log: "WARNING: Incorrect type, it should be 'exten' or 'app': queue"},
-		{exten: "badopt", log: "WARNING: Invalid options: 'b(sub^s^1)'"},
+		{exten: "badopt", log: "WARNING: Invalid options: 'C(ulaw)'"},
+		{exten: "predial", status: "SUCCESS/z", outVars: map[string]string{"PRE": "xy:SIP/6000-00000001", "DEST": "///"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.exten, func(t *testing.T) {

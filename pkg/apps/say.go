@@ -2,6 +2,7 @@ package apps
 
 import (
 	"fmt"
+	"github.com/gostrisk/gostrisk/pkg/confparse"
 	"math"
 	"strconv"
 	"strings"
@@ -539,19 +540,10 @@ func saySeq(ch *pbx.Channel, seq []sayItem, lang string, brk func(rune) bool) (r
 // and starts the dialplan's digit collection, as Background's keys do.
 func sayInterrupt(ch *pbx.Channel) func(rune) bool {
 	v, _ := ch.Var("SAY_DTMF_INTERRUPT")
-	if isTrue(v) {
+	if confparse.True(v) {
 		return anyDigit
 	}
 	return nil
-}
-
-// isTrue is ast_true.
-func isTrue(s string) bool {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "yes", "true", "y", "t", "1", "on":
-		return true
-	}
-	return false
 }
 
 // finishSay turns what saySeq returned into the application's result.

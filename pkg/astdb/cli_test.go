@@ -2,17 +2,12 @@ package astdb
 
 import (
 	"bytes"
-	"flag"
-	"fmt"
-	"os"
+	"github.com/gostrisk/gostrisk/internal/goldenfile"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/gostrisk/gostrisk/pkg/cli"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // TestCLIGolden runs a console session and compares every byte, trailing
 // spaces included, with testdata/cli.golden.
@@ -52,35 +47,5 @@ func TestCLIGolden(t *testing.T) {
 		out.WriteString("*CLI> " + line + "\n")
 		reg.Execute(sess, line, &out)
 	}
-	golden := filepath.Join("testdata", "cli.golden")
-	if *update {
-		if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := out.String(); got != string(want) {
-		t.Errorf("CLI output differs from %s:\n%s", golden, diff(string(want), got))
-	}
-}
-
-func diff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			fmt.Fprintf(&b, "line %d:\n  want %q\n  got  %q\n", i+1, wl, gl)
-		}
-	}
-	return b.String()
+	goldenfile.Check(t, filepath.Join("testdata", "cli.golden"), out.String())
 }

@@ -82,10 +82,10 @@ func LoadConfig(cdrConf, csvConf *confparse.Config) (Config, confparse.Diagnosti
 	c := DefaultConfig()
 	var diags confparse.Diagnostics
 	boolOpt := func(v *confparse.Variable, dst *bool) {
-		switch strings.ToLower(v.Value) {
-		case "yes", "true", "y", "t", "1", "on":
+		switch {
+		case confparse.True(v.Value):
 			*dst = true
-		case "no", "false", "n", "f", "0", "off":
+		case confparse.False(v.Value):
 			*dst = false
 		default:
 			diags = append(diags, confparse.Diagnostic{File: v.File, Line: v.Line, Severity: confparse.Error,

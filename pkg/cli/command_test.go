@@ -3,15 +3,13 @@ package cli
 import (
 	"bytes"
 	"errors"
-	"flag"
+	"github.com/gostrisk/gostrisk/internal/goldenfile"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files that are ours (not Asterisk transcripts)")
 
 // sipCommands is chan_sip's command table in its registration order, which
 // decides the listing order just as in Asterisk.
@@ -158,19 +156,7 @@ func TestOutputs(t *testing.T) {
 			if tc.errIs != nil && !errors.Is(firstErr, tc.errIs) {
 				t.Errorf("error %v, want %v", firstErr, tc.errIs)
 			}
-			golden := filepath.Join("testdata", "out-"+tc.name+".golden")
-			if *update {
-				if err := os.WriteFile(golden, []byte(got.String()), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got.String() != string(want) {
-				t.Errorf("got:\n%s\nwant:\n%s", got.String(), want)
-			}
+			goldenfile.Check(t, filepath.Join("testdata", "out-"+tc.name+".golden"), got.String())
 		})
 	}
 }

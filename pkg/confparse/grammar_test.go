@@ -1,16 +1,14 @@
 package confparse
 
 import (
-	"flag"
 	"fmt"
+	"github.com/gostrisk/gostrisk/internal/goldenfile"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/golden")
 
 // dump renders a Config and its Diagnostics in a stable text form for golden
 // files: every category with its flags and position, every variable with
@@ -194,20 +192,5 @@ func writeFiles(t *testing.T, dir string, files map[string]string) {
 
 func checkGolden(t *testing.T, path, got string) {
 	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs (go test -update rewrites it)\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	goldenfile.Check(t, path, got)
 }

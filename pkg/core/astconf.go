@@ -154,10 +154,10 @@ func errf(v *confparse.Variable, format string, args ...any) confparse.Diagnosti
 
 // ParseBool reads Asterisk's truth values (ast_true / ast_false).
 func ParseBool(s string) (value, ok bool) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "yes", "true", "y", "t", "1", "on":
+	switch {
+	case confparse.True(s):
 		return true, true
-	case "no", "false", "n", "f", "0", "off":
+	case confparse.False(s):
 		return false, true
 	}
 	return false, false

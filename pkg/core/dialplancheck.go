@@ -102,6 +102,17 @@ func CheckDialplan(dp *dialplan.Dialplan, cat *Catalogue) DialplanReport {
 		return r
 	}
 	apps, funcs := map[string]bool{}, map[string]bool{}
+	// [globals] values are substituted when the dialplan loads, so the
+	// functions they call run then.
+	for _, g := range dp.Globals() {
+		for _, name := range functionsRead(g.Value) {
+			if msg, missing := cat.unavailable(dialplanUse{name: name}); missing {
+				r.Diags = append(r.Diags, confparse.Diagnostic{File: g.File, Line: g.Line, Severity: confparse.Warning,
+					Message: fmt.Sprintf("%s (used by [globals] %s)", msg, g.Name)})
+				funcs[name] = true
+			}
+		}
+	}
 	for _, ctx := range dp.Contexts() {
 		prios := dp.Priorities(ctx)
 		for _, p := range prios {

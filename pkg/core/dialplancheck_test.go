@@ -85,6 +85,10 @@ exten => 700,1,While($[${X} < 3])
 exten => 701,1,EndWhile()
 exten => 702,1,While(1)
  same => n,EndWhile()
+
+[globals]
+BL=${CURL(http://127.0.0.1/list)}
+SHORT=${LEN(abc)}
 `
 
 func TestCheckDialplan(t *testing.T) {
@@ -102,6 +106,7 @@ func TestCheckDialplan(t *testing.T) {
 			"extensions.conf:7: warning: application 'Dail' is not available in gostrisk, nor in Asterisk 18 (used by 600@internal priority 6)",
 			"extensions.conf:8: warning: While without a matching EndWhile in the same extension (used by 700@internal priority 1)",
 			"extensions.conf:10: warning: EndWhile without a While before it in the same extension (used by 701@internal priority 1)",
+			"extensions.conf:15: warning: function 'CURL' is not available in gostrisk (used by [globals] BL)",
 		}, []string{"Dail", "Queue"}, []string{"CURL", "JITTERBUFFER"}},
 		{"noload app_dial and func_strings", "[modules]\nautoload=yes\nnoload => app_dial.so\nnoload => func_strings\n", []string{
 			"extensions.conf:3: warning: application 'Queue' is not available in gostrisk (used by 600@internal priority 2)",
@@ -112,6 +117,8 @@ func TestCheckDialplan(t *testing.T) {
 			"extensions.conf:8: warning: While without a matching EndWhile in the same extension (used by 700@internal priority 1)",
 			"extensions.conf:9: warning: function 'LEN' is not available in gostrisk: modules.conf does not load func_strings.so (used by 700@internal priority 2)",
 			"extensions.conf:10: warning: EndWhile without a While before it in the same extension (used by 701@internal priority 1)",
+			"extensions.conf:15: warning: function 'CURL' is not available in gostrisk (used by [globals] BL)",
+			"extensions.conf:16: warning: function 'LEN' is not available in gostrisk: modules.conf does not load func_strings.so (used by [globals] SHORT)",
 		}, []string{"Dail", "Dial", "Queue"}, []string{"CURL", "JITTERBUFFER", "LEN"}},
 	}
 	for _, tc := range cases {
@@ -210,27 +217,15 @@ func TestCatalogueIsTheDaemons(t *testing.T) {
 }
 
 // asteriskSampleNames are the file names of Asterisk 18's configs/samples
-// (names only: the files are created empty).
-var asteriskSampleNames = strings.Fields(`acl.conf adsi.conf aeap.conf agents.conf alarmreceiver.conf
-alsa.conf amd.conf app_mysql.conf app_skel.conf ari.conf ast_debug_tools.conf asterisk.adsi
-asterisk.conf calendar.conf ccss.conf cdr.conf cdr_adaptive_odbc.conf cdr_beanstalkd.conf
-cdr_custom.conf cdr_manager.conf cdr_mysql.conf cdr_odbc.conf cdr_pgsql.conf
-cdr_sqlite3_custom.conf cdr_syslog.conf cdr_tds.conf cel.conf cel_beanstalkd.conf
-cel_custom.conf cel_odbc.conf cel_pgsql.conf cel_sqlite3_custom.conf cel_tds.conf
-chan_dahdi.conf chan_mobile.conf cli.conf cli_aliases.conf cli_permissions.conf codecs.conf
-confbridge.conf config_test.conf console.conf dbsep.conf dnsmgr.conf dsp.conf dundi.conf
-enum.conf extconfig.conf extensions.ael extensions.conf extensions.lua extensions_minivm.conf
-features.conf festival.conf followme.conf func_odbc.conf geolocation.conf hep.conf http.conf
-iax.conf iaxprov.conf indications.conf logger.conf manager.conf meetme.conf mgcp.conf
-minivm.conf misdn.conf modules.conf motif.conf musiconhold.conf muted.conf ooh323.conf
-osp.conf oss.conf phone.conf phoneprov.conf pjproject.conf pjsip.conf pjsip_notify.conf
-pjsip_wizard.conf prometheus.conf queuerules.conf queues.conf res_config_mysql.conf
-res_config_odbc.conf res_config_sqlite.conf res_config_sqlite3.conf res_corosync.conf
-res_curl.conf res_fax.conf res_http_media_cache.conf res_ldap.conf res_odbc.conf
-res_parking.conf res_pgsql.conf res_pktccops.conf res_snmp.conf res_stun_monitor.conf
-resolver_unbound.conf rtp.conf say.conf sip.conf sip_notify.conf skinny.conf sla.conf
-smdi.conf sorcery.conf ss7.timers stasis.conf statsd.conf stir_shaken.conf telcordia-1.adsi
-test_sorcery.conf udptl.conf unistim.conf users.conf voicemail.conf vpb.conf xmpp.conf`)
+// (names only: the files are created empty), kept in testdata so the
+// end-to-end check of cmd/gostrisk reads the same list.
+var asteriskSampleNames = func() []string {
+	b, err := os.ReadFile("testdata/asterisk18-sample-names.txt")
+	if err != nil {
+		panic(err)
+	}
+	return strings.Fields(string(b))
+}()
 
 // TestUnreadFiles runs the unread-file report on a directory holding
 // Asterisk 18's sample file names (empty), one file included from

@@ -2,7 +2,7 @@ package indications
 
 import (
 	"bytes"
-	"flag"
+	"github.com/gostrisk/gostrisk/internal/goldenfile"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,8 +11,6 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/cli"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 const sampleDir = "../../samples/etc-asterisk"
 
@@ -164,19 +162,7 @@ func TestShowGolden(t *testing.T) {
 			if err := reg.Execute(cli.NewSession(0), tc.line, &out); err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join("testdata", tc.golden)
-			if *update {
-				if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if out.String() != string(want) {
-				t.Fatalf("got:\n%s\nwant:\n%s", out.String(), want)
-			}
+			goldenfile.Check(t, filepath.Join("testdata", tc.golden), out.String())
 		})
 	}
 	var none bytes.Buffer

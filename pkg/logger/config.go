@@ -106,13 +106,13 @@ func ParseConfig(cfg *confparse.Config, logDir, hostname string) (*Settings, con
 			case "dateformat":
 				s.DateFormat = v.Value
 			case "appendhostname":
-				if isTrue(v.Value) {
+				if confparse.True(v.Value) {
 					s.Hostname = hostname
 				} else {
 					s.Hostname = ""
 				}
 			case "display_callids", "use_callids":
-				s.DisplayCallIDs = isTrue(v.Value)
+				s.DisplayCallIDs = confparse.True(v.Value)
 			case "rotatestrategy":
 				switch strings.ToLower(v.Value) {
 				case "sequential":
@@ -127,7 +127,7 @@ func ParseConfig(cfg *confparse.Config, logDir, hostname string) (*Settings, con
 					warn(v, "Unknown rotatestrategy: %s", v.Value)
 				}
 			case "rotatetimestamp":
-				if isTrue(v.Value) {
+				if confparse.True(v.Value) {
 					s.Rotate = RotateTimestamp
 				}
 				warn(v, "rotatetimestamp option has been deprecated.  Please use rotatestrategy instead.")
@@ -242,14 +242,6 @@ func parseChannel(v *confparse.Variable, logDir, hostname string,
 		ch.Verbosity = -1
 	}
 	return ch, true
-}
-
-func isTrue(s string) bool {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "yes", "true", "y", "t", "1", "on":
-		return true
-	}
-	return false
 }
 
 func syslogFacility(name string) (syslog.Priority, bool) {

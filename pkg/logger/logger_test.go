@@ -2,8 +2,8 @@ package logger
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
+	"github.com/gostrisk/gostrisk/internal/goldenfile"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -16,8 +16,6 @@ import (
 
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 var fixedNow = time.Date(2025, time.November, 2, 11, 49, 18, 123456789, time.UTC)
 
@@ -88,18 +86,7 @@ func golden(t *testing.T, name, got string) {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join("testdata", name)
 	}
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("%s mismatch:\n--- want\n%s\n--- got\n%s", path, want, got)
-	}
+	goldenfile.Check(t, path, got)
 }
 
 func TestLineShapes(t *testing.T) {

@@ -134,9 +134,9 @@ func Load(cfg *confparse.Config, dataDir string) (*Config, confparse.Diagnostics
 			for _, v := range cat.Vars {
 				switch strings.ToLower(v.Name) {
 				case "cachertclasses":
-					c.CacheRTClasses = isTrue(v.Value)
+					c.CacheRTClasses = confparse.True(v.Value)
 				case "preferchannelclass":
-					c.PreferChannelClass = isTrue(v.Value)
+					c.PreferChannelClass = confparse.True(v.Value)
 				default:
 					warn(v.File, v.Line, "Unknown option '%s' in [general] section of musiconhold.conf", v.Name)
 				}
@@ -200,7 +200,7 @@ func loadClass(cat *confparse.Category, dataDir string) (*Class, confparse.Diagn
 			cl.Digit = rune(val[0])
 		case "random":
 			warn(v.File, v.Line, "Music on hold 'random' setting is deprecated in 14.  Please use 'sort=random' instead.")
-			if isTrue(val) {
+			if confparse.True(val) {
 				cl.Sort = SortRandom
 			} else {
 				cl.Sort = SortNone
@@ -227,9 +227,9 @@ func loadClass(cat *confparse.Category, dataDir string) (*Class, confparse.Diagn
 				cl.Format = "slin"
 			}
 		case "loop_last":
-			cl.LoopLast = isTrue(val)
+			cl.LoopLast = confparse.True(val)
 		case "answeredonly":
-			cl.AnsweredOnly = isTrue(val)
+			cl.AnsweredOnly = confparse.True(val)
 		default:
 			if !ignoredOptions[strings.ToLower(v.Name)] {
 				warn(v.File, v.Line, "Unknown option '%s' in class '%s' of musiconhold.conf", v.Name, cl.Name)
@@ -337,13 +337,4 @@ func strerror(err error) string {
 		s = string(s[0]-'a'+'A') + s[1:]
 	}
 	return s
-}
-
-// isTrue is Asterisk's ast_true.
-func isTrue(s string) bool {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "yes", "true", "y", "t", "1", "on":
-		return true
-	}
-	return false
 }

@@ -30,7 +30,7 @@ var channelFunction = Function{
 	Arguments: "item - Standard items (provided by all channel technologies) are: accountcode, audioreadformat, " +
 		"audiowriteformat, audionativeformat, channeltype, checkhangup, context, exten, language, linkedid, " +
 		"musicclass, name, peer, priority, state, tonezone, uniqueid. chan_sip adds peerip, recvip, from, uri, " +
-		"useragent, peername, callgroup, pickupgroup.",
+		"useragent, peername, callgroup, pickupgroup, rtpqos.",
 	Read:  readChannelItem,
 	Write: writeChannelItem,
 }

@@ -139,6 +139,7 @@ type Frame struct {
 	Priority       int
 	Saved          map[string]*string // ARGn and LOCAL() values to restore; nil = unset
 	Nested         bool               // frame pushed by Macro or a nested run
+	Sub            bool               // pushed by RunSub: its Return ends that run
 }
 
 // maxQueuedEvents bounds a channel's event queue when nobody consumes it

@@ -81,6 +81,7 @@ const (
 	ActGoto                     // jump to Result's location
 	ActHangup                   // end the dialplan (Asterisk's -1)
 	ActExitNested               // leave the innermost Macro
+	ActSubReturn                // the Return of a subroutine RunSub runs
 )
 
 // Result is an application's outcome.
@@ -95,6 +96,7 @@ var (
 	Continue     = Result{Action: ActContinue}
 	HangupResult = Result{Action: ActHangup}
 	ExitNested   = Result{Action: ActExitNested}
+	SubReturn    = Result{Action: ActSubReturn}
 )
 
 // GotoResult jumps to a dialplan location.

@@ -40,15 +40,27 @@ func (e *Engine) Run(ctx context.Context, ch *Channel, dpContext, exten string, 
 			ch.SetLocation("default", exten, priority)
 		}
 	}
-	e.loop(ch, false)
+	e.loop(ch, loopTop)
 	e.runHangupExten(ch)
 	ch.Hangup(CauseNormalClearing)
 }
 
-// loop runs priorities; nested loops (Macro) stop when the extension ends
-// or on ExitNested instead of applying invalid-extension and fallthrough
-// handling. It returns the Result that ended it.
-func (e *Engine) loop(ch *Channel, nested bool) Result {
+// loopMode says what a loop runs: the channel's own dialplan, a Macro
+// (which ends when the dialplan leaves the macro's context), or a
+// subroutine run by RunSub (which ends with its Return).
+type loopMode int
+
+const (
+	loopTop loopMode = iota
+	loopMacro
+	loopSub
+)
+
+// loop runs priorities; nested loops (Macro, RunSub) stop when the
+// extension ends or on ExitNested instead of applying invalid-extension
+// and fallthrough handling. It returns the Result that ended it.
+func (e *Engine) loop(ch *Channel, mode loopMode) Result {
+	nested := mode != loopTop
 	found := false
 	startCtx, _, _ := ch.Location()
 	for {
@@ -91,6 +103,11 @@ func (e *Engine) loop(ch *Channel, nested bool) Result {
 					return res
 				}
 				ch.SetLocation(dpc, exten, prio+1)
+			case ActSubReturn:
+				if mode == loopSub {
+					return res
+				}
+				ch.SetLocation(dpc, exten, prio+1)
 			case ActHangup:
 				e.log.Verbose(2, "Spawn extension (%s, %s, %d) exited non-zero on '%s'\n", dpc, exten, prio, ch.Name())
 				return HangupResult
@@ -98,7 +115,7 @@ func (e *Engine) loop(ch *Channel, nested bool) Result {
 			if ch.HangupRequested() {
 				return HangupResult
 			}
-			if nested {
+			if mode == loopMacro {
 				if c, _, _ := ch.Location(); c != startCtx {
 					// jumped out of the macro: the caller continues there
 					c, x, pr := ch.Location()
@@ -245,9 +262,35 @@ func (e *Engine) ExecApp(ch *Channel, name, data string) (Result, error) {
 // starting context.
 func (e *Engine) RunNested(ch *Channel, dpContext, exten string, priority int) Result {
 	ch.SetLocation(dpContext, exten, priority)
-	res := e.loop(ch, true)
+	res := e.loop(ch, loopMacro)
 	if res.Action == ActExitNested {
 		return Continue
 	}
 	return res
+}
+
+// RunSub runs a dialplan subroutine on ch and waits for its end, as
+// Asterisk's ast_app_run_sub does for Dial's U() and Originate's b(): it
+// pushes a frame whose Return ends the run (saved holds the ARGn values
+// to restore then), runs from context/exten/priority, and puts the channel
+// back where it was. The result is Continue after a Return or when the
+// subroutine runs off its extension, HangupResult when it hung up, or a
+// GotoResult when an AsyncGoto took the channel elsewhere.
+func (e *Engine) RunSub(ch *Channel, dpContext, exten string, priority int, saved map[string]*string) Result {
+	oc, ox, op := ch.Location()
+	depth := ch.StackDepth()
+	ch.PushFrame(Frame{Context: oc, Exten: ox, Priority: op, Saved: saved, Sub: true})
+	ch.SetLocation(dpContext, exten, priority)
+	res := e.loop(ch, loopSub)
+	for ch.StackDepth() > depth { // ran off the end without its Return
+		ch.PopFrame()
+	}
+	if res.Action == ActGoto && res.Context != "" {
+		return res
+	}
+	ch.SetLocation(oc, ox, op)
+	if res.Action == ActHangup || ch.HangupRequested() {
+		return HangupResult
+	}
+	return Continue
 }

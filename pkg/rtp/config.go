@@ -125,9 +125,9 @@ func LoadConfig(cfg *confparse.Config) (Config, confparse.Diagnostics) {
 			switch {
 			case strings.EqualFold(val, "seqno"):
 				c.Strict = StrictSeqno
-			case isTrue(val):
+			case confparse.True(val):
 				c.Strict = StrictYes
-			case isFalse(val):
+			case confparse.False(val):
 				c.Strict = StrictOff
 			default:
 				bad(v, "want yes, no or seqno")
@@ -190,9 +190,9 @@ func LoadConfig(cfg *confparse.Config) (Config, confparse.Diagnostics) {
 
 func boolOpt(v *confparse.Variable, val string, diags *confparse.Diagnostics, def bool) bool {
 	switch {
-	case isTrue(val):
+	case confparse.True(val):
 		return true
-	case isFalse(val):
+	case confparse.False(val):
 		return false
 	}
 	*diags = append(*diags, confparse.Diagnostic{
@@ -200,21 +200,4 @@ func boolOpt(v *confparse.Variable, val string, diags *confparse.Diagnostics, de
 		Message: fmt.Sprintf("%s = %q: want yes or no", v.Name, v.Value),
 	})
 	return def
-}
-
-// isTrue and isFalse accept the spellings of Asterisk's ast_true/ast_false.
-func isTrue(s string) bool {
-	switch strings.ToLower(s) {
-	case "yes", "true", "y", "t", "1", "on":
-		return true
-	}
-	return false
-}
-
-func isFalse(s string) bool {
-	switch strings.ToLower(s) {
-	case "no", "false", "n", "f", "0", "off":
-		return true
-	}
-	return false
 }

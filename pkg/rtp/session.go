@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net/netip"
 	"runtime"
@@ -65,6 +66,8 @@ type SessionStats struct {
 	Dropped              uint64 // rejected by the leg (wrong source, not RTP, failed SRTP check): the leg's counter
 	MaxPacingError       time.Duration
 	LastReceived         time.Time
+	SSRC, RemoteSSRC     uint32  // ours, and the last seen from the peer (0: none yet)
+	Jitter               float64 // RFC 3550 interarrival jitter of what we receive, in seconds
 }
 
 // Session terminates RTP on a leg: the core reads the peer's audio and
@@ -86,9 +89,14 @@ type Session struct {
 	rxTS0   uint32
 	rxSSRC  uint32
 	rxStart bool
-	slab    []byte
-	tsMul   uint32 // sample rate / RTP clock rate (G.722: 2)
-	maxHold int64  // ns a held packet waits for a missing one
+	// RFC 3550 interarrival jitter (section 6.4.1 and A.8), in RTP clock
+	// units: the last packet's relative transit time and the estimate.
+	rxTransit   int64
+	rxJitter    float64
+	haveTransit bool
+	slab        []byte
+	tsMul       uint32 // sample rate / RTP clock rate (G.722: 2)
+	maxHold     int64  // ns a held packet waits for a missing one
 	// linkChecked is the locked source the receive loop last saw.
 	linkChecked *netip.AddrPort
 	recvIO      // platform part
@@ -125,6 +133,10 @@ type Session struct {
 	// Frames (a reader that wants only digits: Playback, WaitExten).
 	noVoice   atomic.Bool
 	maxPacing atomic.Int64
+	// rxSSRCSeen and jitterBits publish the receive loop's figures to
+	// Stats (float64 bits of the jitter in seconds).
+	rxSSRCSeen atomic.Uint32
+	jitterBits atomic.Uint64
 }
 
 // dtmfSender is the digit being sent, guarded by the session's mu.
@@ -624,8 +636,33 @@ func (s *Session) Stats() SessionStats {
 		MaxPacingError: time.Duration(s.maxPacing.Load()),
 		LastReceived:   s.leg.LastReceived(),
 		Dropped:        s.leg.dropped.Load(),
+		SSRC:           s.ssrc,
+		RemoteSSRC:     s.rxSSRCSeen.Load(),
+		Jitter:         math.Float64frombits(s.jitterBits.Load()),
 	}
 	return st
+}
+
+// updateJitter folds one voice packet's arrival into the interarrival
+// jitter estimate: J += (|D| - J) / 16, D the change in relative transit.
+func (s *Session) updateJitter(ts uint32, now int64) {
+	clock := int64(s.cfg.Format.RTPClockRate)
+	if clock <= 0 {
+		return
+	}
+	arrival := now / 1000 * clock / 1000000 // ns -> clock units, no overflow for years
+	transit := arrival - int64(ts)
+	if s.haveTransit {
+		d := transit - s.rxTransit
+		if d < 0 {
+			d = -d
+		}
+		if d < int64(clock)*10 { // a wrap or a new timeline, not jitter
+			s.rxJitter += (float64(d) - s.rxJitter) / 16
+			s.jitterBits.Store(math.Float64bits(s.rxJitter / float64(clock)))
+		}
+	}
+	s.rxTransit, s.haveTransit = transit, true
 }
 
 // SSRC is the synchronisation source the session sends with.
@@ -666,7 +703,10 @@ func (s *Session) receive(pkt []byte, from netip.AddrPort, now int64, hdr *rtp.H
 		s.bytesIn.Add(uint64(len(pkt)))
 		if h.ssrc != s.rxSSRC || !s.rxStart {
 			s.rxStart, s.rxSSRC, s.rxTS0 = true, h.ssrc, h.ts
+			s.haveTransit = false
+			s.rxSSRCSeen.Store(h.ssrc)
 		}
+		s.updateJitter(h.ts, now)
 		fr := media.Frame{
 			Kind:      media.Voice,
 			Format:    s.cfg.Format,

@@ -2,15 +2,12 @@ package sdp
 
 import (
 	"bytes"
-	"flag"
+	"github.com/gostrisk/gostrisk/internal/goldenfile"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func fixedSession() *Session {
 	s := NewSession("", "Asterisk PBX 18.26.4")
@@ -37,19 +34,7 @@ func mustFormats(t *testing.T, names ...string) []Format {
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".sdp")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from golden:\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
+	goldenfile.Check(t, filepath.Join("testdata", name+".sdp"), string(got))
 }
 
 func TestBuildGolden(t *testing.T) {

@@ -209,10 +209,12 @@ func (s *sipStream) Close() error {
 	s.once.Do(func() {
 		close(s.stop)
 		err = s.sess.Close()
+		st := s.sess.Stats()
 		s.d.mu.Lock()
 		if s.d.stream == s {
 			s.d.stream = nil
 		}
+		s.d.qos.add(st)
 		s.d.mu.Unlock()
 	})
 	return err
@@ -312,6 +314,9 @@ var errNoTranslation = errors.New("no translation to signed linear")
 // here, the address a message arrived from), from and uri (the dialog's
 // far-end identity and request target), useragent and peername.
 func (d *dialog) ChannelItem(item string) (string, bool) {
+	if rest, ok := strings.CutPrefix(item, "rtpqos,"); ok {
+		return d.rtpQoS(rest) // takes d.mu itself
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	switch item {
@@ -328,6 +333,7 @@ func (d *dialog) ChannelItem(item string) (string, bool) {
 		return d.remoteUA, true
 	case "peername":
 		return d.peerName, true
+
 	case "callgroup", "pickupgroup":
 		// The channel's groups are its peer's, printed as Asterisk
 		// prints a group set ("1, 3, 4"); a guest has none.

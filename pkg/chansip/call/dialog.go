@@ -45,6 +45,7 @@ type dialog struct {
 	leg       *rtp.Leg
 	link      *mediaLink // relay to the other leg (early media or bridged)
 	stream    *sipStream // the core terminates the leg's media (chanmedia.go)
+	qos       qosTotals  // the closed sessions' figures, for CHANNEL(rtpqos) (rtpqos.go)
 	sess      *sdp.Session
 	lastMsg   string
 	codecs    []sdp.Format // negotiated; codecs[0] is the one in use

@@ -57,11 +57,11 @@ func (l *loader) commonOption(name string, v *confparse.Variable, t *commonTarge
 		}
 		*t.dtmf = d
 	case "directmedia", "canreinvite":
-		if isTrue(v.Value) {
+		if confparse.True(v.Value) {
 			*t.directMedia = true
 			return true
 		}
-		if isFalse(v.Value) {
+		if confparse.False(v.Value) {
 			*t.directMedia = false
 			return true
 		}
@@ -105,7 +105,7 @@ func (l *loader) commonOption(name string, v *confparse.Variable, t *commonTarge
 		switch {
 		case strings.EqualFold(v.Value, "dtmf"):
 			*t.allowOverlap = "DTMF"
-		case isTrue(v.Value):
+		case confparse.True(v.Value):
 			*t.allowOverlap = "Yes"
 		default:
 			*t.allowOverlap = "No"
@@ -127,7 +127,7 @@ func (l *loader) commonOption(name string, v *confparse.Variable, t *commonTarge
 		switch {
 		case strings.EqualFold(v.Value, "never"):
 			*t.progressInband = "Never"
-		case isTrue(v.Value):
+		case confparse.True(v.Value):
 			*t.progressInband = "Yes"
 		default:
 			*t.progressInband = "No"
@@ -138,9 +138,9 @@ func (l *loader) commonOption(name string, v *confparse.Variable, t *commonTarge
 		for i, w := range strings.Split(v.Value, ",") {
 			w = strings.ToLower(strings.TrimSpace(w))
 			switch {
-			case i == 0 && isTrue(w):
+			case i == 0 && confparse.True(w):
 				*t.t38 = true
-			case i == 0 && isFalse(w):
+			case i == 0 && confparse.False(w):
 			case i > 0 && (w == "redundancy" || w == "fec" || w == "none"):
 			case i > 0 && strings.HasPrefix(w, "maxdatagram="):
 				n, err := strconv.ParseInt(strings.TrimPrefix(w, "maxdatagram="), 10, 64)

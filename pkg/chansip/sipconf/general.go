@@ -261,10 +261,10 @@ func (l *loader) bad(v *confparse.Variable, err error) {
 }
 
 func (l *loader) boolVal(v *confparse.Variable) bool {
-	if isTrue(v.Value) {
+	if confparse.True(v.Value) {
 		return true
 	}
-	if !isFalse(v.Value) {
+	if !confparse.False(v.Value) {
 		l.bad(v, fmt.Errorf("want yes or no"))
 	}
 	return false
@@ -444,7 +444,7 @@ func (l *loader) parseGeneral(cat *confparse.Category) (General, []*Register) {
 			switch {
 			case strings.EqualFold(v.Value, "persist"):
 				g.AutoCreatePeer = "Persisted"
-			case isTrue(v.Value):
+			case confparse.True(v.Value):
 				g.AutoCreatePeer = "On"
 			default:
 				g.AutoCreatePeer = "Off"
@@ -727,9 +727,9 @@ func (l *loader) checkTransports(cat *confparse.Category, g *General) {
 // parseQualify parses qualify=: yes (2000 ms), no (0) or milliseconds.
 func parseQualify(value string) (int, error) {
 	switch {
-	case isTrue(value):
+	case confparse.True(value):
 		return DefaultQualifyMs, nil
-	case isFalse(value):
+	case confparse.False(value):
 		return 0, nil
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(value))

@@ -192,10 +192,10 @@ func (l *loader) loadUsers(c *Config, users *confparse.Config, usernameSeen *boo
 	if ugen != nil {
 		genVars = ugen.Vars
 		if v, ok := ugen.Get("hassip"); ok {
-			genHasSIP = isTrue(v)
+			genHasSIP = confparse.True(v)
 		}
 		if v, ok := ugen.Get("registersip"); ok {
-			genRegisterSIP = isTrue(v)
+			genRegisterSIP = confparse.True(v)
 		}
 	}
 	warned := map[string]bool{}
@@ -205,7 +205,7 @@ func (l *loader) loadUsers(c *Config, users *confparse.Config, usernameSeen *boo
 		}
 		hasSIP := genHasSIP
 		if v, ok := cat.Get("hassip"); ok {
-			hasSIP = isTrue(v)
+			hasSIP = confparse.True(v)
 		}
 		if hasSIP {
 			p, dup := c.lookupForBuild(cat.Name, &c.General)
@@ -233,7 +233,7 @@ func (l *loader) loadUsers(c *Config, users *confparse.Config, usernameSeen *boo
 		}
 		registerSIP := genRegisterSIP
 		if v, ok := cat.Get("registersip"); ok {
-			registerSIP = isTrue(v)
+			registerSIP = confparse.True(v)
 		}
 		if !registerSIP {
 			continue

@@ -429,9 +429,9 @@ func (l *loader) applyPeerVars(p *Peer, g *General, vars []*confparse.Variable, 
 				p.QualifyFreq = n
 			}
 		case "keepalive":
-			if isFalse(v.Value) {
+			if confparse.False(v.Value) {
 				p.Keepalive = 0
-			} else if isTrue(v.Value) {
+			} else if confparse.True(v.Value) {
 				p.Keepalive = 60
 			} else if n, ok := l.intVal(v, 0); ok {
 				p.Keepalive = n

@@ -2,6 +2,7 @@ package sipconf
 
 import (
 	"fmt"
+	"github.com/gostrisk/gostrisk/pkg/confparse"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -107,7 +108,7 @@ func ParseNAT(value string) (n NAT, deprecatedYes bool, err error) {
 	for _, w := range strings.Split(value, ",") {
 		w = strings.TrimSpace(w)
 		switch {
-		case isFalse(w):
+		case confparse.False(w):
 			return NAT{}, deprecatedYes, nil
 		case strings.EqualFold(w, "yes"):
 			return NAT{ForceRport: true, Comedia: true}, true, nil
@@ -191,10 +192,10 @@ func (i Insecure) String() string {
 // (= port,invite) that some configs still carry.
 func ParseInsecure(value string) (Insecure, error) {
 	var in Insecure
-	if strings.TrimSpace(value) == "" || isFalse(value) {
+	if strings.TrimSpace(value) == "" || confparse.False(value) {
 		return in, nil
 	}
-	if strings.EqualFold(strings.TrimSpace(value), "very") || isTrue(value) {
+	if strings.EqualFold(strings.TrimSpace(value), "very") || confparse.True(value) {
 		return Insecure{Port: true, Invite: true}, nil
 	}
 	for _, w := range strings.Split(value, ",") {
@@ -332,23 +333,6 @@ func maskBits(m netip.Addr) (int, error) {
 // Var is one setvar= NAME=VALUE pair.
 type Var struct {
 	Name, Value string
-}
-
-// isTrue and isFalse are Asterisk's ast_true / ast_false word lists.
-func isTrue(s string) bool {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "yes", "true", "y", "t", "1", "on":
-		return true
-	}
-	return false
-}
-
-func isFalse(s string) bool {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "no", "false", "n", "f", "0", "off":
-		return true
-	}
-	return false
 }
 
 func yesNo(b bool) string {

@@ -78,19 +78,19 @@ func (b *builder) loadExtensions(cfg *confparse.Config) {
 	g := &b.d.general
 	gen := cfg.Category("general")
 	if v, ok := first(gen, "static"); ok {
-		g.Static = asteriskTrue(v)
+		g.Static = confparse.True(v)
 	}
 	if v, ok := first(gen, "writeprotect"); ok {
-		g.WriteProtect = asteriskTrue(v)
+		g.WriteProtect = confparse.True(v)
 	}
 	if v, ok := first(gen, "autofallthrough"); ok {
-		g.AutoFallthrough = asteriskTrue(v)
+		g.AutoFallthrough = confparse.True(v)
 	}
 	if v, ok := first(gen, "extenpatternmatchnew"); ok {
-		g.ExtenPatternMatchNew = asteriskTrue(v)
+		g.ExtenPatternMatchNew = confparse.True(v)
 	}
 	if v, ok := first(gen, "clearglobalvars"); ok {
-		g.ClearGlobalVars = asteriskTrue(v)
+		g.ClearGlobalVars = confparse.True(v)
 	}
 	if v, ok := first(gen, "overrideswitch"); ok {
 		g.OverrideSwitch = v
@@ -117,7 +117,7 @@ func (b *builder) loadExtensions(cfg *confparse.Config) {
 			continue
 		}
 		for _, v := range cat.Vars {
-			b.d.globals = append(b.d.globals, Global{Name: v.Name, Value: v.Value})
+			b.d.globals = append(b.d.globals, Global{Name: v.Name, Value: v.Value, File: v.File, Line: v.Line})
 			b.vars[v.Name] = b.subst(v.Value, nil)
 		}
 	}
@@ -201,7 +201,7 @@ func (b *builder) loadContext(cat *confparse.Category) {
 			}
 			con.switches = append(con.switches, sw)
 		case name == "autohints":
-			con.autohints = asteriskTrue(v.Value)
+			con.autohints = confparse.True(v.Value)
 		default:
 			b.warn(file, v.Line, "==!!== Unknown directive: %s at line %d of %s -- IGNORING!!!", v.Name, v.Line, file)
 		}
@@ -488,16 +488,16 @@ func (b *builder) loadUsers(cfg *confparse.Config) {
 				iface += s
 			}
 		}
-		if v, _ := option(cat, "hassip"); asteriskTrue(v) {
+		if v, _ := option(cat, "hassip"); confparse.True(v) {
 			appendIface("SIP/" + user)
 		}
-		if v, _ := option(cat, "hasiax"); asteriskTrue(v) {
+		if v, _ := option(cat, "hasiax"); confparse.True(v) {
 			appendIface("IAX2/" + user)
 		}
-		if v, _ := option(cat, "hash323"); asteriskTrue(v) {
+		if v, _ := option(cat, "hash323"); confparse.True(v) {
 			appendIface("H323/" + user)
 		}
-		if v, ok := option(cat, "hasexten"); ok && !asteriskTrue(v) {
+		if v, ok := option(cat, "hasexten"); ok && !confparse.True(v) {
 			continue
 		}
 		vm, _ := option(cat, "hasvoicemail")
@@ -529,7 +529,7 @@ func (b *builder) loadUsers(cfg *confparse.Config) {
 			b.add(con, ext, p, file, cat.Line)
 		}
 		gp(user, PriorityHint, iface, "")
-		if asteriskTrue(vm) {
+		if confparse.True(vm) {
 			gp(user, 1, "Gosub", user+",stdexten(${HINT})")
 		} else {
 			gp(user, 1, "Dial", "${HINT}")

@@ -119,8 +119,12 @@ LATER=1
 	if got := brief(d.Priorities("t")); !reflect.DeepEqual(got, want) {
 		t.Errorf("priorities:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if got := d.Globals(); !reflect.DeepEqual(got, []Global{{"LOCAL", "6"}, {"PREFIX", "${LOCAL}0"}, {"LATER", "1"}}) {
-		t.Errorf("globals = %v", got)
+	var globals []string
+	for _, g := range d.Globals() {
+		globals = append(globals, fmt.Sprintf("%s=%s@%s:%d", g.Name, g.Value, g.File, g.Line))
+	}
+	if want := []string{"LOCAL=6@extensions.conf:8", "PREFIX=${LOCAL}0@extensions.conf:9", "LATER=1@extensions.conf:29"}; !reflect.DeepEqual(globals, want) {
+		t.Errorf("globals = %q", globals)
 	}
 	g := d.General()
 	if g.AutoFallthrough || !g.ExtenPatternMatchNew || !g.ClearGlobalVars || g.UsersContext != "phones" {

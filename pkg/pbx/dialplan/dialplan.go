@@ -2,7 +2,6 @@ package dialplan
 
 import (
 	"sort"
-	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -56,6 +55,8 @@ type Switch struct {
 type Global struct {
 	Name  string
 	Value string
+	File  string // where it is set, for diagnostics
+	Line  int
 }
 
 // General holds extensions.conf's [general] options.
@@ -206,12 +207,4 @@ func extKey(exten string, matchCID bool, cid string) string {
 		return sortKey(exten)
 	}
 	return sortKey(exten) + "\x00/" + sortKey(cid)
-}
-
-func asteriskTrue(s string) bool {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "yes", "true", "y", "t", "1", "on":
-		return true
-	}
-	return false
 }
