@@ -72,8 +72,15 @@ func TestDTMFBlindTransfer(t *testing.T) {
 
 // TestDTMFAttendedTransfer: with atxfer => *2 in features.conf, 6000
 // presses *2 in a Dial(...,tT) call from 6001, dials 6002, talks with it,
-// then completes with *2 (atxfercomplete): 6001 and 6002 are bridged.
+// then completes with *2 (atxfercomplete), or by hanging up
+// (atxferdropcall=no): 6001 and 6002 are bridged.
 func TestDTMFAttendedTransfer(t *testing.T) {
+	for _, complete := range []string{"*2", "hangup"} {
+		t.Run(complete, func(t *testing.T) { attendedByDTMF(t, complete) })
+	}
+}
+
+func attendedByDTMF(t *testing.T, complete string) {
 	requireBaresip(t)
 	const toneA, toneC = 440.0, 1500.0
 	in := featuresInstance(t, "tT", "[general]\n[featuremap]\natxfer => *2\n")
@@ -90,7 +97,11 @@ func TestDTMFAttendedTransfer(t *testing.T) {
 	time.Sleep(time.Second)
 	consulting := in.MustRX("core show channels")
 	t.Logf("consultation:\n%s", consulting)
-	sendDigits(b, "*2", 200*time.Millisecond)
+	if complete == "hangup" {
+		b.command("hangup", "")
+	} else {
+		sendDigits(b, complete, 200*time.Millisecond)
+	}
 	if err := b.waitEvent("CALL_CLOSED", 8*time.Second); err != nil {
 		t.Errorf("the transferer's call: %v", err)
 	}

@@ -172,9 +172,9 @@ func (s *session) run(ctx context.Context) pbx.BridgeEnd {
 	for {
 		select {
 		case <-s.caller.ch.Done():
-			return pbx.CallerLeft
+			return s.leftEnd(&s.caller)
 		case <-s.peer.ch.Done():
-			return pbx.PeerLeft
+			return s.leftEnd(&s.peer)
 		case <-ctx.Done():
 			return pbx.Cancelled
 		case <-s.caller.intr:

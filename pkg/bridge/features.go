@@ -30,6 +30,36 @@ type Features interface {
 // Engine.Handover); otherwise the bridge resumes when it returns.
 type FeatureFunc func(ctx context.Context, presser, other *pbx.Channel)
 
+// HangupHandler is implemented by Features that act when their party
+// hangs up in the bridge (an attended transfer completes when the
+// transferer hangs up during the consultation). OnHangup reports whether
+// it took the other party elsewhere (it interrupted it): the bridge then
+// ends as if that party had been interrupted, so its owner does not hang
+// it up.
+type HangupHandler interface {
+	OnHangup(gone, other *pbx.Channel) bool
+}
+
+// leftEnd is how the bridge ends when p hung up: p's features may take
+// the other party elsewhere, and an interruption of the other party (a
+// transfer under way) wins over the hangup, so the transferred party is
+// not hung up with the one who left.
+func (s *session) leftEnd(p *party) pbx.BridgeEnd {
+	interrupted, left := pbx.PeerInterrupted, pbx.CallerLeft
+	if p == &s.peer {
+		interrupted, left = pbx.CallerInterrupted, pbx.PeerLeft
+	}
+	if h, ok := p.feat.(HangupHandler); ok && h.OnHangup(p.ch, p.other.ch) {
+		return interrupted
+	}
+	select {
+	case <-p.other.intr:
+		return interrupted
+	default:
+	}
+	return left
+}
+
 // featureReq is a feature a pump recognised, for the session's goroutine.
 type featureReq struct {
 	p   *party

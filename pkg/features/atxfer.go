@@ -69,21 +69,32 @@ func (m *Module) consultCodes(c *codes, presser *pbx.Channel) {
 			c.byCode[code] = f
 		}
 	}
-	add(g.AtxferComplete, func(ctx context.Context, presser, target *pbx.Channel) {
+	complete := func(presser, target *pbx.Channel) bool {
 		st.mu.Lock()
 		defer st.mu.Unlock()
 		if st.done {
-			return
+			return true
 		}
 		st.transferee.StopGenerator()
 		st.transferee.SetVar("ATTENDEDTRANSFER", presser.Name())
 		target.SetVar("ATTENDEDTRANSFER", presser.Name())
 		if err := presser.Engine().Handover(st.transferee, target); err != nil {
 			m.log.Warning("Attended transfer of %s to %s failed: %v\n", st.transferee.Name(), target.Name(), err)
-			return
+			return false
 		}
 		st.done = true
-	})
+		return true
+	}
+	add(g.AtxferComplete, func(ctx context.Context, presser, target *pbx.Channel) { complete(presser, target) })
+	if !g.AtxferDropCall {
+		// The transferer hanging up completes the transfer (atxferdropcall=no).
+		c.hangup = func(gone, target *pbx.Channel) bool {
+			if st.transferee.HangupRequested() || target.HangupRequested() {
+				return false
+			}
+			return complete(gone, target)
+		}
+	}
 	add(g.AtxferAbort, func(ctx context.Context, presser, target *pbx.Channel) {
 		target.SoftHangup(pbx.CauseNormalClearing)
 	})

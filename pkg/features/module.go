@@ -57,6 +57,14 @@ func (m *Module) config() *Config {
 type codes struct {
 	byCode  map[string]bridge.FeatureFunc
 	timeout time.Duration
+	// hangup, when set, runs when the party hangs up in the bridge
+	// (bridge.HangupHandler).
+	hangup func(gone, other *pbx.Channel) bool
+}
+
+// OnHangup is bridge.HangupHandler.
+func (c *codes) OnHangup(gone, other *pbx.Channel) bool {
+	return c.hangup != nil && c.hangup(gone, other)
 }
 
 func (c *codes) Match(digits string) (bridge.FeatureFunc, bool) {
