@@ -154,3 +154,33 @@ func channelOf(chans, prefix string) string {
 	}
 	return ""
 }
+
+// TestParkAndAnnounce: 6001 dials 7005, whose dialplan parks it with
+// ParkAndAnnounce and calls 6000 to announce the space: 6000 rings,
+// answers, hears the announcement and is hung up; 6001 waits in 701.
+func TestParkAndAnnounce(t *testing.T) {
+	requireBaresip(t)
+	in := transferInstance(t, func(f map[string]string) {
+		f["res_parking.conf"] = "[default]\nparkext => 700\nparkpos => 701-720\ncontext => parkedcalls\nparkingtime => 60\n"
+		f["extensions.conf"] += "\n[work]\nexten => 7005,1,Answer()\n same => n,ParkAndAnnounce(default,,pbx-transfer:PARKED,SIP/6000)\n"
+	})
+	b := phone(t, in, "6000", "PCMU", 1000)
+	a := phone(t, in, "6001", "PCMU", 440)
+	dial(t, in, a, nil, "7005")
+	if err := b.waitEvent("CALL_ESTABLISHED", 8*time.Second); err != nil {
+		t.Fatalf("the announcement did not reach 6000: %v", err)
+	}
+	if show := in.MustRX("parking show default"); !strings.Contains(show, "Space               :  701\n") || !strings.Contains(show, "Channel             :  SIP/6001-") {
+		t.Errorf("parking show default does not list 6001 in 701:\n%s", show)
+	}
+	if err := b.waitEvent("CALL_CLOSED", 10*time.Second); err != nil {
+		t.Errorf("the announcement call did not end: %v", err)
+	}
+	if v := in.MustRX("core show channel " + channelOf(in.MustRX("core show channels"), "SIP/6001-")); !strings.Contains(v, "PARKEDAT=701") {
+		t.Errorf("the parked call lacks PARKEDAT=701:\n%s", v)
+	}
+	a.command("hangup", "")
+	_ = a.waitEvent("CALL_CLOSED", 5*time.Second)
+	a.Stop()
+	b.Stop()
+}
