@@ -112,6 +112,11 @@ func TestBlindTransferSippREFER(t *testing.T) {
 	if v := in.MustRX("core show channel " + firstChannel(chans)); !strings.Contains(v, "SIPTRANSFER=yes") || !strings.Contains(v, "BLINDTRANSFER=SIP/6001-") {
 		t.Errorf("the transferee lacks SIPTRANSFER/BLINDTRANSFER:\n%s", v)
 	}
+	for _, want := range []string{"Can't transfer to non-sip: URI.  (Refer-to: tel:+33123456789)?", "Refer-To Header missing. Skipping transfer."} {
+		if !strings.Contains(in.Output(), want) {
+			t.Errorf("chan_sip's warning %q is not in the log", want)
+		}
+	}
 	in.MustRX("channel request hangup all")
 	if res := waitUAS(); res.ExitCode != 0 {
 		t.Fatalf("transferee exited %d\n%s\n%s", res.ExitCode, res.Output, res.ErrLog)

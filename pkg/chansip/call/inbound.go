@@ -103,8 +103,8 @@ func (m *Manager) HandleInvite(req *sip.Request, tx sip.ServerTransaction, from 
 		return
 	case replaces && replaced == nil:
 		// RFC 3891 3: the dialog to replace does not exist (any more).
-		m.log.Verbose(3, "Replaces header of %s names no dialog of ours\n", c.callID)
-		c.reject(481, "Call/Transaction Does Not Exist")
+		m.log.Notice("Supervised transfer attempted to replace non-existent call id (%s)!\n", replacesCallID(req))
+		c.reject(481, "Call Leg Does Not Exist (Replaces)")
 		return
 	}
 	if !pickup && !replaces && (plan == nil || !plan.Exists(dpContext, exten, c.cidNum, 1)) {

@@ -195,12 +195,16 @@ func (m *Manager) handleRefer(d *dialog, req *sip.Request, tx sip.ServerTransact
 		val = h.Value()
 	}
 	rt, err := parseReferTo(val)
-	switch err {
-	case errReferToNotSIP:
+	switch {
+	case err == errReferToNotSIP:
+		m.log.Warning("Can't transfer to non-sip: URI.  (Refer-to: %s)?\n", inBrackets(val))
 		m.respond(req, tx, 603, "Declined (Non sip: uri)")
 		return
-	case nil:
-	default:
+	case strings.TrimSpace(val) == "":
+		m.log.Warning("Refer-To Header missing. Skipping transfer.\n")
+		m.respond(req, tx, 400, "Bad Request (Refer-to missing)")
+		return
+	case err != nil:
 		m.respond(req, tx, 400, "Bad Request (Refer-to missing)")
 		return
 	}
@@ -220,7 +224,6 @@ func (m *Manager) handleRefer(d *dialog, req *sip.Request, tx sip.ServerTransact
 	if plan == nil || !plan.Exists(xferCtx, rt.exten, transferer.CallerID().Num, 1) {
 		// chan_sip accepts and then fails, so the phone's transfer UI
 		// reports it; the call stays as it was.
-		m.log.Verbose(3, "SIP transfer to bad extension: %s@%s\n", rt.exten, xferCtx)
 		m.respond(req, tx, 202, "Accepted")
 		d.notifyAsync(seq, "404 Not found", true)
 		return
@@ -345,4 +348,15 @@ func (d *dialog) localUser() string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.localURI.User
+}
+
+// inBrackets is the part of a header value between < and >, as chan_sip's
+// get_in_brackets returns it (the whole value without brackets).
+func inBrackets(v string) string {
+	if i := strings.IndexByte(v, '<'); i >= 0 {
+		if j := strings.IndexByte(v[i:], '>'); j >= 0 {
+			return v[i+1 : i+j]
+		}
+	}
+	return strings.TrimSpace(v)
 }

@@ -64,7 +64,6 @@ func (m *Manager) attendedRefer(d *dialog, req *sip.Request, tx sip.ServerTransa
 	m.respond(req, tx, 202, "Accepted")
 	d2 := m.replacedDialog(*rt.replaces)
 	if d2 == nil || d2 == d {
-		m.log.Verbose(3, "SIP attended transfer: call %s not found\n", rt.replaces.callID)
 		d.notifyAsync(seq, "481 Call leg/transaction does not exist", true)
 		return
 	}
@@ -166,4 +165,14 @@ func (m *Manager) replaceWith(ch *pbx.Channel, d *dialog) {
 		m.log.Warning("Replaces: cannot bridge %s with %s: %v\n", other.Name(), ch.Name(), err)
 		ch.Hangup(pbx.CauseNormalClearing)
 	}
+}
+
+// replacesCallID is the Call-ID an INVITE's Replaces header names.
+func replacesCallID(req *sip.Request) string {
+	h := req.GetHeader("Replaces")
+	if h == nil {
+		return ""
+	}
+	id, _, _ := strings.Cut(h.Value(), ";")
+	return strings.TrimSpace(id)
 }
