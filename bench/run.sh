@@ -42,6 +42,7 @@
 #   PLAY=0 (skip the paced sessions) PLAY_N=2000 PLAY_SECONDS=20
 #   TRANSCODE=0 (skip the translated calls) TRANSCODE_CALLS=200,500
 #   PLAYBACK=0 (skip the Playback channels) PLAYBACK_CALLS=500,1000 (x2 channels)
+#   VOICEMAIL=0 (skip the voicemail callers) VOICEMAIL_CALLS=250,500 (x2 callers) VOICEMAIL_FORMAT=wav
 #   SIPP_PROCS=1 SIPP_MAX_PROCS=4 SIPP_BUSY=90 (registration load processes
 #   and the sipp CPU % that counts as saturated, see below)
 #   FLOOD=0 (skip the floods) FLOOD_SECONDS=30 FLOOD_AFTER=30 FLOOD_CONNS=200
@@ -871,4 +872,23 @@ Playback channels (Playback app on RTP sessions, bench/relayload; calls x 2 = ch
 	printf '"packets/s relayed" = packets the sessions received from the phones, "received" = packets played to them):
 '
 	(cd "$ROOT" && go run ./bench/relayload -modes playback -calls "${PLAYBACK_CALLS:-500,1000}") || echo "relayload (playback) failed"
+fi
+
+# Conferences (issue 22): every channel a ConfBridge participant on an RTP
+# session, conferences of 10 (2 talkers) and 100 (3 talkers); a "call" is
+# two participants. Then µ-law calls recorded by MixMonitor (frame bridge
+# plus the recording) against the same frame bridge unrecorded. CONF=0
+# skips it; CONF_CALLS and MIXMON_CALLS set the counts.
+if [ "${CONF:-1}" != 0 ]; then
+	printf '\nConference participants (ConfBridge on RTP sessions, bench/relayload; calls x 2 = participants):\n'
+	(cd "$ROOT" && go run ./bench/relayload -modes conf10,conf100 -calls "${CONF_CALLS:-250,500,750}") || echo "relayload (conferences) failed"
+	printf '\nCalls recorded by MixMonitor (bench/relayload mixmonitor; ulaw-alaw is the frame bridge alone):\n'
+	(cd "$ROOT" && go run ./bench/relayload -modes mixmonitor,ulaw-alaw -calls "${MIXMON_CALLS:-250,500}") || echo "relayload (mixmonitor) failed"
+# Callers leaving voicemail (VoiceMail on RTP sessions recording to a
+# temporary spool, format= VOICEMAIL_FORMAT); a "call" is two callers.
+# VOICEMAIL=0 skips it.
+if [ "${VOICEMAIL:-1}" != 0 ]; then
+	printf '\nCallers leaving voicemail (VoiceMail recording to disk, bench/relayload; calls x 2 = callers;\n'
+	printf '"packets/s relayed" = packets recorded; the phones get nothing back):\n'
+	(cd "$ROOT" && go run ./bench/relayload -modes voicemail -vmformat "${VOICEMAIL_FORMAT:-wav}" -calls "${VOICEMAIL_CALLS:-250,500}") || echo "relayload (voicemail) failed"
 fi

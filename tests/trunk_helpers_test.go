@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"regexp"
 	"strings"
@@ -45,6 +46,10 @@ type fakeTrunk struct {
 	rtpDone chan struct{}
 	rtpSent int
 	rtpGot  int
+	// tone and packets, when set, make the answered call's media a sine
+	// at tone Hz for that many 20 ms packets (default: 50 of silence).
+	tone    float64
+	packets int
 }
 
 func startFakeTrunk(t *testing.T, ip string, mode trunkMode) *fakeTrunk {
@@ -110,7 +115,16 @@ func (f *fakeTrunk) sendRTP(invite string) {
 	for i := range pkt[12:] {
 		pkt[12+i] = 0xff
 	}
-	for seq := 0; seq < 50; seq++ {
+	packets := 50
+	if f.packets > 0 {
+		packets = f.packets
+	}
+	for seq := 0; seq < packets; seq++ {
+		if f.tone > 0 {
+			for i := range pkt[12:] {
+				pkt[12+i] = linearToULaw(int16(8000 * math.Sin(2*math.Pi*f.tone*float64(seq*160+i)/8000)))
+			}
+		}
 		pkt[2], pkt[3] = byte(seq>>8), byte(seq)
 		ts := uint32(seq * 160)
 		pkt[4], pkt[5], pkt[6], pkt[7] = byte(ts>>24), byte(ts>>16), byte(ts>>8), byte(ts)

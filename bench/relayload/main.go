@@ -31,12 +31,14 @@ type options struct {
 	relayCPU  string
 	phonesCPU string
 	file      string // playback mode: the sound file every channel plays
+	vmFormat  string // voicemail mode: format=
 }
 
 func main() {
 	phones := flag.Bool("phones", false, "internal: run as the phones process (driven by the relay over stdin/stdout)")
 	calls := flag.String("calls", "100,300,500", "comma-separated numbers of concurrent calls")
-	modes := flag.String("modes", "rtp,srtp", "comma-separated modes: rtp (RTP<->RTP), srtp (SRTP<->RTP), ulaw-alaw and g722-ulaw (translated by the core's frame bridge), playback (each leg a channel running Playback; a call is two channels)")
+	modes := flag.String("modes", "rtp,srtp", "comma-separated modes: rtp (RTP<->RTP), srtp (SRTP<->RTP), ulaw-alaw and g722-ulaw (translated by the core's frame bridge), playback (each leg a channel running Playback; a call is two channels), conf10 and conf100 (each leg a ConfBridge participant, conferences of 10 or 100 with 2 or 3 talkers), mixmonitor (a ulaw call in the frame bridge recorded by MixMonitor), voicemail (each leg a channel leaving a message with VoiceMail, recorded to disk)")
+	vmFormat := flag.String("vmformat", "wav", "voicemail mode: voicemail.conf's format= (e.g. wav49|wav)")
 	file := flag.String("file", "/usr/share/asterisk/moh/reno_project-system", "playback mode: the sound file (no extension) each channel plays")
 	dur := flag.Duration("dur", 10*time.Second, "measurement window per run")
 	warmup := flag.Duration("warmup", 2*time.Second, "traffic before the window opens")
@@ -67,6 +69,7 @@ func main() {
 	}
 	opts.dur, opts.warmup = *dur, *warmup
 	opts.file = *file
+	opts.vmFormat = *vmFormat
 	opts.relayCPU, opts.phonesCPU = *relayCPU, *phonesCPU
 	if os.Getenv(pinnedEnv) == "" {
 		opts.relayCPU = ""
@@ -104,8 +107,9 @@ func parseOptions(calls, modes, ports string) (options, error) {
 	}
 	for _, m := range strings.Split(modes, ",") {
 		m = strings.TrimSpace(m)
-		if _, ok := translatingModes[m]; !ok && m != "rtp" && m != "srtp" && m != "playback" {
-			return o, fmt.Errorf("bad -modes entry %q (rtp, srtp, ulaw-alaw, g722-ulaw or playback)", m)
+		_, conf := confModes[m]
+		if _, ok := translatingModes[m]; !ok && !conf && m != "rtp" && m != "srtp" && m != "playback" && m != mixMonitorMode && m != "voicemail" {
+			return o, fmt.Errorf("bad -modes entry %q (rtp, srtp, ulaw-alaw, g722-ulaw, playback, conf10, conf100, mixmonitor or voicemail)", m)
 		}
 		o.modes = append(o.modes, m)
 	}
@@ -149,6 +153,7 @@ type result struct {
 	pps        float64
 	gapP50     float64 // ms: packet spacing error at the phones
 	gapP99     float64
+	messages   int // voicemail mode: messages found in the spool after the run
 }
 
 func printTable(out io.Writer, rows []result) {
@@ -168,6 +173,11 @@ func printTable(out io.Writer, rows []result) {
 			r.sent, r.recv, loss, r.bad, 100*r.phonesCPU, r.gapP50, r.gapP99)
 	}
 	_ = tw.Flush()
+	for _, r := range rows {
+		if r.mode == "voicemail" {
+			fmt.Fprintf(out, "voicemail %d calls (%d channels recording): %d messages deposited\n", r.calls, 2*r.calls, r.messages)
+		}
+	}
 }
 
 // encodeKey and decodeKey carry SRTP master keys over the pipe between the

@@ -206,8 +206,12 @@ func runPhones(in io.Reader, out io.Writer) error {
 			return err
 		}
 		f := strings.Fields(line)
-		if len(f) != 7 {
+		if len(f) != 9 {
 			return fmt.Errorf("bad call line %q", line)
+		}
+		var fillA, fillB byte
+		if _, err := fmt.Sscanf(f[7]+" "+f[8], "%d %d", &fillA, &fillB); err != nil {
+			return fmt.Errorf("bad call line %q: %w", line, err)
 		}
 		var ptA, ptB, relayed uint8
 		if _, err := fmt.Sscanf(f[4]+" "+f[5]+" "+f[6], "%d %d %d", &ptA, &ptB, &relayed); err != nil {
@@ -231,13 +235,13 @@ func runPhones(in io.Reader, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		a, err := newPhone(aPort, 0xAA, wantA, phoneKey, legKey)
+		a, err := newPhone(aPort, fillA, wantA, phoneKey, legKey)
 		if err != nil {
 			return err
 		}
 		a.pt = ptA
 		phones = append(phones, a)
-		b, err := newPhone(bPort, 0xBB, wantB, nil, nil)
+		b, err := newPhone(bPort, fillB, wantB, nil, nil)
 		if err != nil {
 			return err
 		}

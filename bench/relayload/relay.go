@@ -88,10 +88,29 @@ func runOne(o options, mode string, n int) (res result, err error) {
 	}
 	cfg := rtp.DefaultConfig()
 	eng := newEngine()
+	ce, err := newConfEngine(eng)
+	if err != nil {
+		return res, err
+	}
+	defer ce.close()
+	var vm *vmLab
+	if mode == "voicemail" {
+		if vm, err = newVMLab(eng, 2*n, o.vmFormat); err != nil {
+			return res, err
+		}
+		defer func() {
+			res.messages = vm.messages()
+			vm.close()
+		}()
+	}
 	calls := make([]*call, 0, n)
 	defer func() {
 		for _, c := range calls {
 			c.close()
+		}
+		// The callers have hung up: their messages are in the spool now.
+		if vm != nil {
+			res.messages = vm.messages()
 		}
 	}()
 	for i := 0; i < n; i++ {
@@ -132,13 +151,14 @@ func runOne(o options, mode string, n int) (res result, err error) {
 
 	w := bufio.NewWriter(stdin)
 	fmt.Fprintf(w, "setup %d %d %d\n", n, o.warmup.Nanoseconds(), o.dur.Nanoseconds())
-	for _, c := range calls {
+	for i, c := range calls {
 		ptA, ptB := payloadTypes(mode)
 		relayed := 0
 		if mode == "rtp" || mode == "srtp" {
 			relayed = 1
 		}
-		fmt.Fprintf(w, "%d %d %s %s %d %d %d\n", c.a.Port(), c.b.Port(), encodeKey(c.phoneKey), encodeKey(c.legKey), ptA, ptB, relayed)
+		fillA, fillB := fills(mode, i)
+		fmt.Fprintf(w, "%d %d %s %s %d %d %d %d %d\n", c.a.Port(), c.b.Port(), encodeKey(c.phoneKey), encodeKey(c.legKey), ptA, ptB, relayed, fillA, fillB)
 	}
 	if err := w.Flush(); err != nil {
 		return res, fmt.Errorf("phones setup: %w", err)
@@ -156,6 +176,24 @@ func runOne(o options, mode string, n int) (res result, err error) {
 		c.phoneA, c.phoneB = netip.AddrPortFrom(loopback, pa), netip.AddrPortFrom(loopback, pb)
 		c.a.SetRemote(c.phoneA)
 		c.b.SetRemote(c.phoneB)
+		if _, ok := confModes[mode]; ok {
+			if c.xc, err = startConference(eng, c.a, c.b, mode, i); err != nil {
+				return res, fmt.Errorf("call %d: %w", i, err)
+			}
+			continue
+		}
+		if mode == mixMonitorMode {
+			if c.xc, err = startMixMonitor(eng, ce, c.a, c.b, i); err != nil {
+				return res, fmt.Errorf("call %d: %w", i, err)
+			}
+			continue
+		}
+		if mode == "voicemail" {
+			if c.xc, err = startVoicemail(eng, c.a, c.b, i); err != nil {
+				return res, fmt.Errorf("call %d: %w", i, err)
+			}
+			continue
+		}
 		if mode == "playback" {
 			if c.xc, err = startPlayback(eng, c.a, c.b, o.file); err != nil {
 				return res, fmt.Errorf("call %d: %w", i, err)

@@ -118,7 +118,7 @@ func recordExec(ch *pbx.Channel, data string) (pbx.Result, error) {
 			log.Warning("ast_streamfile(beep) failed on %s\n", ch.Name())
 		}
 	}
-	status, hangup := record(ch, pathOf(name), ext, silence, maxDuration, terminator, opts)
+	status, hangup, _ := record(ch, pathOf(name), ext, silence, 0, maxDuration, terminator, opts)
 	ch.SetVar("RECORD_STATUS", status)
 	if hangup {
 		return pbx.HangupResult, nil
@@ -126,24 +126,25 @@ func recordExec(ch *pbx.Channel, data string) (pbx.Result, error) {
 	return pbx.Continue, nil
 }
 
-// record does the recording proper and returns RECORD_STATUS and whether
-// the channel hung up.
-func record(ch *pbx.Channel, path, ext string, silence, maxDuration time.Duration, terminator rune, opts map[byte]string) (status string, hangup bool) {
+// record does the recording proper and returns RECORD_STATUS, whether
+// the channel hung up and the length of audio kept. threshold is the
+// silence detector's (0: dsp's default).
+func record(ch *pbx.Channel, path, ext string, silence time.Duration, threshold int, maxDuration time.Duration, terminator rune, opts map[byte]string) (status string, hangup bool, kept time.Duration) {
 	log := ch.Engine().Log()
 	ff, ok := sound.ForExt(ext)
 	if !ok || !ff.Supported() {
 		log.Warning("No such format '%s'\n", ext)
 		log.Warning("Could not create file %s\n", strings.TrimSuffix(path, "."+ext))
-		return "ERROR", false
+		return "ERROR", false, 0
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o777); err != nil {
 		log.Warning("Could not create directory for file %s\n", strings.TrimSuffix(path, "."+ext))
-		return "ERROR", false
+		return "ERROR", false, 0
 	}
 	w, err := sound.Create(path, ff)
 	if err != nil {
 		log.Warning("Could not create file %s\n", strings.TrimSuffix(path, "."+ext))
-		return "ERROR", false
+		return "ERROR", false, 0
 	}
 	if hasKey(opts, 'a') {
 		if err := copyExisting(w, path, ff); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -164,7 +165,7 @@ func record(ch *pbx.Channel, path, ext string, silence, maxDuration time.Duratio
 		if err != nil {
 			w.Abort()
 			log.Warning("Could not create file %s\n", strings.TrimSuffix(path, "."+ext))
-			return "ERROR", false
+			return "ERROR", false, 0
 		}
 		enc = p.NewChain()
 	}
@@ -179,7 +180,7 @@ func record(ch *pbx.Channel, path, ext string, silence, maxDuration time.Duratio
 	tail := &tailBuffer{w: w, hold: hold}
 	var sil *dsp.SilenceDetector
 	if silence > 0 {
-		sil = dsp.NewSilenceDetectorRate(0, lin.SampleRate)
+		sil = dsp.NewSilenceDetectorRate(threshold, lin.SampleRate)
 	}
 	var deadline <-chan time.Time
 	if maxDuration > 0 {
@@ -250,20 +251,20 @@ loop:
 			// Asterisk deletes the recording of a caller who hung up.
 			w.Abort()
 			os.Remove(path)
-			return status, hangup
+			return status, hangup, 0
 		}
 		cut = 0
 	}
 	if err := tail.finish(cut); err != nil {
 		log.Warning("Problem writing frame\n")
 		w.Abort()
-		return "ERROR", hangup
+		return "ERROR", hangup, 0
 	}
 	if err := w.Close(); err != nil {
 		log.Warning("Could not create file %s\n", strings.TrimSuffix(path, "."+ext))
-		return "ERROR", hangup
+		return "ERROR", hangup, 0
 	}
-	return status, hangup
+	return status, hangup, tail.written
 }
 
 // copyExisting writes the audio of the file at path into w (Record's a).
@@ -294,6 +295,7 @@ type tailBuffer struct {
 	hold    time.Duration
 	pending []media.Frame
 	length  time.Duration
+	written time.Duration // audio handed to w
 }
 
 func (t *tailBuffer) add(fr media.Frame) error {
@@ -303,6 +305,7 @@ func (t *tailBuffer) add(fr media.Frame) error {
 		if err := t.w.WriteFrame(t.pending[0]); err != nil {
 			return err
 		}
+		t.written += t.pending[0].Length()
 		t.length -= t.pending[0].Length()
 		t.pending = t.pending[1:]
 	}
@@ -329,6 +332,7 @@ func (t *tailBuffer) finish(cut time.Duration) error {
 		if err := t.w.WriteFrame(fr); err != nil {
 			return err
 		}
+		t.written += fr.Length()
 	}
 	t.pending = nil
 	return nil

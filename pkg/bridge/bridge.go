@@ -199,6 +199,8 @@ func (s *session) events(p *party) {
 			s.hold(p, ev.Class)
 		case pbx.EventUnhold:
 			s.unhold(p)
+		case pbx.EventMediaChange:
+			s.arrange()
 		}
 	}
 }

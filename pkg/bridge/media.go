@@ -34,7 +34,9 @@ func (s *session) arrange() {
 	held := s.caller.held.Load() || s.peer.held.Load()
 	if !held {
 		if s.unbridge != nil {
-			return
+			if _, ok := s.nativeRelay(); ok {
+				return
+			}
 		}
 		if mb, ok := s.nativeRelay(); ok {
 			s.stopPumps()
@@ -67,6 +69,10 @@ func (s *session) nativeRelay() (pbx.MediaBridger, bool) {
 		return nil, false
 	}
 	a, b := s.caller.ch, s.peer.ch
+	if a.Tapped() || b.Tapped() {
+		// A recording listens: the core must see the frames.
+		return nil, false
+	}
 	f := a.NativeFormat()
 	if f == nil || f != b.NativeFormat() {
 		return nil, false

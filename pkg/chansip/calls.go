@@ -46,9 +46,10 @@ func (d *Driver) startCalls(cfg *sipconf.Config, local netip.AddrPort) error {
 			}
 			return r.Contact, r.Addr, true
 		},
-		General:   func() *sipconf.General { return &d.cfg.Load().General },
-		UserAgent: cfg.General.EffectiveUserAgent(d.opts.Version),
-		LocalFor:  d.ListenAddr,
+		General:     func() *sipconf.General { return &d.cfg.Load().General },
+		Unreachable: d.unreachable, // devstate.go
+		UserAgent:   cfg.General.EffectiveUserAgent(d.opts.Version),
+		LocalFor:    d.ListenAddr,
 
 		NoExtension: d.reportNoExtension, // security events (security.go)
 		PickupExten: d.opts.PickupExten, Pickup: d.opts.Pickup,
@@ -59,7 +60,9 @@ func (d *Driver) startCalls(cfg *sipconf.Config, local netip.AddrPort) error {
 	}
 	d.calls.Store(m)
 	d.srv.OnInvite(d.handler(d.handleInvite))
-	for _, method := range []sip.RequestMethod{sip.ACK, sip.BYE, sip.CANCEL, sip.INFO, sip.UPDATE, sip.REFER, sip.NOTIFY} {
+	d.routeSubscriptions() // subscribe.go
+	d.routeNotifyPublish() // notify_in.go
+	for _, method := range []sip.RequestMethod{sip.ACK, sip.BYE, sip.CANCEL, sip.INFO, sip.UPDATE, sip.REFER} {
 		d.srv.OnRequest(method, d.handler(d.handleInDialog))
 	}
 	return nil

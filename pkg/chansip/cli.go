@@ -113,16 +113,14 @@ func (d *Driver) registerCLI(reg *cli.Registry) error {
 	return reg.Register(cmds...)
 }
 
-// cliShowChannels lists SIP dialogs ("channels") or subscriptions; gostrisk
-// accepts no SUBSCRIBE, so the latter is always the empty table.
+// cliShowChannels lists SIP dialogs ("channels") or subscriptions
+// (subscribe.go).
 func (d *Driver) cliShowChannels(a *cli.Args) error {
 	if len(a.Argv) != 3 {
 		return cli.ErrShowUsage
 	}
 	if strings.EqualFold(a.Argv[2], "subscriptions") {
-		a.Printf("%-15.15s  %-15.15s  %-15.15s  %-15.15s  %-13.13s  %-15.15s %-10.10s %-6.6s\n",
-			"Peer", "User", "Call ID", "Extension", "Last state", "Type", "Mailbox", "Expiry")
-		a.Printf("%d active SIP subscription%s\n", 0, "s")
+		d.writeSubscriptions(a.Printf)
 		return nil
 	}
 	var chans []call.ChannelInfo

@@ -109,8 +109,10 @@ type Driver struct {
 	hosts   atomic.Pointer[peerHosts]
 	byAddr  atomic.Pointer[addrPeers] // static peers, for matching INVITEs by address
 
-	more moreState // history, TCP sessions, scheduler report (cli_more.go)
-	sec  secState  // security events (security.go)
+	more moreState      // history, TCP sessions, scheduler report (cli_more.go)
+	subs *subscriptions // SUBSCRIBE dialogs (subscribe.go)
+	mwi  mwiState       // unsolicited MWI and LastMsgsSent (mwi.go)
+	sec  secState       // security events (security.go)
 }
 
 // callManager is the call machinery, nil before Start or without an engine.
@@ -142,6 +144,8 @@ func New(opts Options) (*Driver, error) {
 		peers:   make(map[string]*peerRuntime),
 		pokeNow: make(chan string, 64),
 	}
+	d.regs.changed = d.registrationChanged // devstate.go
+	d.subs = newSubscriptions()
 	d.debug.Store(&debugFilter{})
 	d.cfg.Store(opts.Config)
 	d.syncPeers(opts.Config)
@@ -220,6 +224,8 @@ func (d *Driver) Start(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	d.cancel = cancel
 	d.started = true
+	// Before the sockets serve: a SUBSCRIBE's notifier runs under ctx.
+	d.startSubscriptions(ctx) // subscribe.go, mwi.go
 	d.fast.Store(newUDPFastPath(tp.udp))
 	tp.serve(d.srv, &d.wg, d.log)
 	d.waitListening(tp.udpAddr)
@@ -371,6 +377,7 @@ func (d *Driver) peerState(p *sipconf.Peer) sipshow.PeerState {
 		st.SIPOptions = rt.sipOptions
 		rt.mu.Unlock()
 	}
+	st.NewMessages, st.OldMessages = d.lastMsgsSent(p) // mwi.go
 	return st
 }
 

@@ -56,6 +56,23 @@ var fuzzSeeds = []string{
 	"REGISTER sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP [::1]:5061;branch=z9hG4bK-10;rport\r\n" +
 		"From: \"x\" <sip:6000@127.0.0.1>;tag=h1\r\nTo: <sip:6000%0D%0AInjected:%20yes@127.0.0.1>\r\nCall-ID: c7@test\r\nCSeq: 1 REGISTER\r\n" +
 		"Content-Length: 0\r\n\r\n",
+	// Subscriptions (subscribe.go): a BLF SUBSCRIBE from a guest, one with
+	// a bad Expires and no Accept, an in-dialog one of no dialog, an MWI
+	// one; an unknown NOTIFY and a PUBLISH (notify_in.go).
+	"SUBSCRIBE sip:6000@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-20;rport\r\n" +
+		"From: <sip:guest@127.0.0.1>;tag=s1\r\nTo: <sip:6000@127.0.0.1>\r\nCall-ID: s1@test\r\nCSeq: 1 SUBSCRIBE\r\n" +
+		"Contact: <sip:guest@127.0.0.1:5061>\r\nEvent: dialog;id=1\r\nAccept: application/dialog-info+xml, application/pidf+xml\r\nExpires: 600\r\nContent-Length: 0\r\n\r\n",
+	"SUBSCRIBE sip:6000@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-21;rport\r\n" +
+		"From: <sip:6000@127.0.0.1>;tag=s2\r\nTo: <sip:6000@127.0.0.1>;tag=x\r\nCall-ID: s2@test\r\nCSeq: 1 SUBSCRIBE\r\n" +
+		"Event: presence\r\nExpires: -99999999999999999999\r\nContent-Length: 4\r\n\r\n<x/>",
+	"SUBSCRIBE sip:6000@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-22;rport\r\n" +
+		"From: <sip:6000@127.0.0.1>;tag=s3\r\nTo: <sip:6000@127.0.0.1>\r\nCall-ID: s3@test\r\nCSeq: 1 SUBSCRIBE\r\n" +
+		"Contact: <sip:6000@127.0.0.1:5061>\r\nEvent: message-summary\r\nAccept: application/simple-message-summary\r\nContent-Length: 0\r\n\r\n",
+	"NOTIFY sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-23;rport\r\n" +
+		"From: <sip:6000@127.0.0.1>;tag=n1\r\nTo: <sip:127.0.0.1>\r\nCall-ID: n1@test\r\nCSeq: 1 NOTIFY\r\nEvent: keep-alive\r\nContent-Length: 0\r\n\r\n",
+	"PUBLISH sip:6000@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-24;rport\r\n" +
+		"From: <sip:6000@127.0.0.1>;tag=p9\r\nTo: <sip:6000@127.0.0.1>\r\nCall-ID: p9@test\r\nCSeq: 1 PUBLISH\r\nEvent: presence\r\n" +
+		"Content-Type: application/pidf+xml\r\nContent-Length: 4\r\n\r\n<x/>",
 	// No handler: 405 for a method chan_sip knows, 501 for one it does not.
 	"PRACK sip:6000@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-11\r\n" +
 		"From: <sip:6001@127.0.0.1>;tag=p1\r\nTo: <sip:6000@127.0.0.1>\r\nCall-ID: c8@test\r\nCSeq: 1 PRACK\r\nContent-Length: 0\r\n\r\n",
@@ -76,7 +93,10 @@ func routeTable(d *Driver) map[sip.RequestMethod]func(*sip.Request, sip.ServerTr
 		sip.INFO:     d.handleInDialog,
 		sip.UPDATE:   d.handleInDialog,
 		sip.REFER:    d.handleInDialog,
-		sip.NOTIFY:   d.handleInDialog,
+		// subscribe.go, notify_in.go
+		sip.SUBSCRIBE: d.handleSubscribe,
+		sip.NOTIFY:    d.handleNotify,
+		sip.PUBLISH:   d.handlePublish,
 	}
 }
 

@@ -157,11 +157,6 @@ func (d *Driver) handleInDialog(req *sip.Request, tx sip.ServerTransaction) {
 	if req.Method == sip.ACK {
 		return
 	}
-	if to := req.To(); req.Method == sip.NOTIFY && (to == nil || !to.Params.Has("tag")) {
-		// Out of a dialog a NOTIFY is none of the calls' business.
-		d.handleNoRoute(req, tx)
-		return
-	}
 	if to := req.To(); req.Method == sip.REFER && (to == nil || !to.Params.Has("tag")) {
 		// chan_sip takes no transfer outside a dialog.
 		d.respond(req, stateless(req, tx), 603, "Declined (No dialog)", nil)

@@ -163,12 +163,21 @@ func (d *Driver) poke(ctx context.Context, p *sipconf.Peer, rt *peerRuntime) {
 		rt.mu.Unlock()
 		return
 	}
+	// A change of reachability changes the peer's device state; it is
+	// published once rt.mu is released (the state reads it back).
+	notify := false
+	defer func() {
+		if notify {
+			d.publishDeviceState(p.Name)
+		}
+	}()
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	rt.inFlight = false
 	if err != nil {
 		if rt.lastMs > -1 {
 			d.log.Notice("Peer '%s' is now UNREACHABLE!  Last qualify: %d", p.Name, rt.lastMs)
+			notify = true
 		}
 		rt.lastMs = -1
 		rt.nextPoke = d.now().Add(freqNotOK)
@@ -185,6 +194,7 @@ func (d *Driver) poke(ctx context.Context, p *sipconf.Peer, rt *peerRuntime) {
 			state = "Lagged"
 		}
 		d.log.Notice("Peer '%s' is now %s. (%dms / %dms)", p.Name, state, elapsed, maxms)
+		notify = was < 0 // unreachable -> reachable
 	}
 	rt.lastMs = elapsed
 	if elapsed > maxms {

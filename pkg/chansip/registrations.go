@@ -104,6 +104,10 @@ type registrations struct {
 	// nonces signs the registrar's challenges; it lives here, with the
 	// other registrar state that outlives a reload.
 	nonces *nonceSigner
+	// changed, when set, is told of a peer that registered (fresh: from a
+	// new address) or went (gone); devstate.go publishes its device state
+	// and sends its MWI.
+	changed func(peer string, fresh, gone bool)
 }
 
 func newRegistrations(store Store) *registrations {
@@ -121,6 +125,9 @@ func (rs *registrations) set(r *Registration) {
 	old := rs.m[r.Peer]
 	rs.m[r.Peer] = r
 	rs.mu.Unlock()
+	if rs.changed != nil {
+		rs.changed(r.Peer, old == nil || old.Addr != r.Addr, false)
+	}
 	if rs.store == nil {
 		return
 	}
@@ -147,6 +154,9 @@ func (rs *registrations) remove(peer string) *Registration {
 	r := rs.m[peer]
 	delete(rs.m, peer)
 	rs.mu.Unlock()
+	if rs.changed != nil && r != nil {
+		rs.changed(peer, false, true)
+	}
 	if rs.store != nil {
 		rs.store.Del(registryFamily, peer)
 		rs.store.Del(expiresFamily, peer)

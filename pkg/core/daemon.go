@@ -22,14 +22,19 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/cdr"
 	"github.com/gostrisk/gostrisk/pkg/chansip"
 	"github.com/gostrisk/gostrisk/pkg/cli"
+	"github.com/gostrisk/gostrisk/pkg/confbridge"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
+	"github.com/gostrisk/gostrisk/pkg/devstate"
 	"github.com/gostrisk/gostrisk/pkg/features"
 	"github.com/gostrisk/gostrisk/pkg/logger"
+	"github.com/gostrisk/gostrisk/pkg/meetme"
+	"github.com/gostrisk/gostrisk/pkg/mixmonitor"
 	"github.com/gostrisk/gostrisk/pkg/moh"
 	"github.com/gostrisk/gostrisk/pkg/parking"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
 	"github.com/gostrisk/gostrisk/pkg/pickup"
+	"github.com/gostrisk/gostrisk/pkg/voicemail"
 )
 
 // RunOptions are the command-line settings of a daemon run.
@@ -72,14 +77,22 @@ type Daemon struct {
 	db     *astdb.DB
 	cdr    *cdr.Writer
 	engine *pbx.Engine
-	moh    *moh.Module // nil when res_musiconhold.so is not loaded
+	moh    *moh.Module       // nil when res_musiconhold.so is not loaded
+	vm     *voicemail.Module // nil when app_voicemail.so is not loaded
+	sip    *chansip.Driver
+	// devstate is the hint table and device state module (devstatewiring.go).
+	devstate *devstate.Service
+	// confbridge and mixmon are app_confbridge and app_mixmonitor (nil
+	// when modules.conf does not load them); see conferences.go.
+	confbridge *confbridge.Module
+	mixmon     *mixmonitor.Module
+	meetme     *meetme.Module
 	// parking is res_parking (nil when not loaded; parking.go).
 	parking *parking.Module
 	// pickup is call pickup (features.go).
 	pickup *pickup.Module
 	// features runs the bridges' DTMF features (features.go).
 	features *features.Module
-	sip      *chansip.Driver
 	// catalogue is the running engine's applications and functions, for
 	// the dialplan warnings logged at start and on a dialplan reload.
 	catalogue *Catalogue
@@ -358,6 +371,9 @@ func (d *Daemon) Reload(moduleName string) error {
 	if apply("res_parking.so") {
 		// The lots' extensions are part of the dialplan.
 		merged.Parking, merged.Dialplan = snap.Parking, snap.Dialplan
+	}
+	if apply("app_voicemail.so") {
+		merged.VM = snap.VM
 	}
 	if moduleName == "" || moduleName == "indications" {
 		merged.Indications = snap.Indications

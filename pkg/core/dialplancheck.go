@@ -10,6 +10,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
 	"github.com/gostrisk/gostrisk/pkg/pbx/expr"
+	"github.com/gostrisk/gostrisk/pkg/voicemail"
 )
 
 // asteriskModules maps Asterisk 18's application names (lower case, as
@@ -75,6 +76,8 @@ func NewCatalogue(snap *Snapshot) (*Catalogue, error) {
 	if snap.Modules.Enabled("res_musiconhold.so") {
 		d.moh = moh.New(moh.Options{Log: quietLog{}, DataDir: snap.Ast.Directories.DataDir}, snap.MOH)
 	}
+	d.newConferenceModules(snap, quietLog{})
+	d.vm = voicemail.New(voicemail.Options{Log: quietLog{}, SpoolDir: snap.Ast.Directories.SpoolDir}, snap.VM)
 	d.newParking(snap, quietLog{})
 	d.newPickup(quietLog{})
 	removed, err := d.registerDialplan(eng, snap)

@@ -10,13 +10,16 @@ import (
 
 	"github.com/gostrisk/gostrisk/pkg/cdr"
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
+	"github.com/gostrisk/gostrisk/pkg/confbridge"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 	"github.com/gostrisk/gostrisk/pkg/features"
 	"github.com/gostrisk/gostrisk/pkg/indications"
+	"github.com/gostrisk/gostrisk/pkg/meetme"
 	"github.com/gostrisk/gostrisk/pkg/moh"
 	"github.com/gostrisk/gostrisk/pkg/parking"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
 	"github.com/gostrisk/gostrisk/pkg/rtp"
+	"github.com/gostrisk/gostrisk/pkg/voicemail"
 )
 
 // Snapshot is one complete, validated configuration. It is immutable: a
@@ -41,6 +44,15 @@ type Snapshot struct {
 	Parking *parking.Config
 	// Features is features.conf (Asterisk's defaults when missing).
 	Features *features.Config
+	// ConfBridge is confbridge.conf (the default profiles only when the
+	// file is missing or app_confbridge.so is not loaded).
+	ConfBridge *confbridge.Config
+	// MeetMe is meetme.conf's rooms (none when the file is missing or
+	// app_meetme.so is not loaded).
+	MeetMe *meetme.Config
+	// VM is voicemail.conf (no mailboxes when the file is missing or
+	// app_voicemail.so is not loaded).
+	VM *voicemail.Config
 	// Files are the config files that were read, for the "Parsing ...:
 	// Found" verbose lines Asterisk prints on load and reload.
 	Files []string
@@ -170,6 +182,25 @@ func LoadSnapshot(ac *AsteriskConf) (*Snapshot, confparse.Diagnostics) {
 	if s.Modules.Enabled("res_musiconhold.so") {
 		s.MOH, d = moh.Load(load("musiconhold.conf", false), ac.Directories.DataDir)
 		all = append(all, d...)
+	}
+
+	if s.Modules.Enabled("app_confbridge.so") {
+		s.ConfBridge, d = confbridge.Load(load("confbridge.conf", false))
+		all = append(all, d...)
+	} else {
+		s.ConfBridge, _ = confbridge.Load(nil)
+	}
+	s.MeetMe, _ = meetme.Load(nil)
+	if s.Modules.Enabled("app_meetme.so") {
+		s.MeetMe, d = meetme.Load(load("meetme.conf", false))
+		all = append(all, d...)
+	}
+	s.VM, _ = voicemail.Load(nil)
+	if s.Modules.Enabled("app_voicemail.so") || s.Modules.Enabled("app_directory.so") {
+		s.VM, d = voicemail.Load(load("voicemail.conf", false))
+		s.VM.EtcDir = ac.Directories.EtcDir
+		all = append(all, d...)
+		all = append(all, s.VM.AddUsersConf(users)...)
 	}
 
 	cdrConf := load("cdr.conf", false)

@@ -49,7 +49,6 @@ var unreadReasons = map[string]string{
 	"cli_aliases.conf":          "gostrisk has no CLI aliases",
 	"cli_permissions.conf":      "gostrisk has no CLI permissions",
 	"codecs.conf":               "gostrisk has no codec settings (speex, plc, genericplc)",
-	"confbridge.conf":           "gostrisk has no conferences (app_confbridge)",
 	"config_test.conf":          "used by Asterisk's unit tests",
 	"console.conf":              "gostrisk has no console channel (chan_console)",
 	"dbsep.conf":                "gostrisk has no realtime configuration",
@@ -71,7 +70,6 @@ var unreadReasons = map[string]string{
 	"iax.conf":                  "gostrisk has no IAX2",
 	"iaxprov.conf":              "gostrisk has no IAX2",
 	"manager.conf":              "gostrisk has no Asterisk Manager Interface (AMI)",
-	"meetme.conf":               "gostrisk has no conferences (app_meetme)",
 	"mgcp.conf":                 "gostrisk has no MGCP",
 	"minivm.conf":               "gostrisk has no MiniVM",
 	"misdn.conf":                "gostrisk has no mISDN",
@@ -116,7 +114,6 @@ var unreadReasons = map[string]string{
 	"test_sorcery.conf":         "used by Asterisk's unit tests",
 	"udptl.conf":                "gostrisk has no T.38 (UDPTL)",
 	"unistim.conf":              "gostrisk has no UNISTIM",
-	"voicemail.conf":            "gostrisk has no voicemail (app_voicemail)",
 	"vpb.conf":                  "gostrisk has no Voicetronix channel",
 	"xmpp.conf":                 "gostrisk has no XMPP",
 }
@@ -126,6 +123,9 @@ var moduleFiles = map[string]string{
 	"sip.conf":         "chan_sip.so",
 	"extensions.conf":  "pbx_config.so",
 	"musiconhold.conf": "res_musiconhold.so",
+	"confbridge.conf":  "app_confbridge.so",
+	"meetme.conf":      "app_meetme.so",
+	"voicemail.conf":   "app_voicemail.so",
 	"res_parking.conf": "res_parking.so",
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
 	"github.com/gostrisk/gostrisk/pkg/pbx/expr"
 	"github.com/gostrisk/gostrisk/pkg/security"
+	"github.com/gostrisk/gostrisk/pkg/voicemail"
 )
 
 func netListen(addr string) (net.Listener, error) { return net.Listen("tcp", addr) }
@@ -66,6 +67,12 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	if snap.Modules.Enabled("res_musiconhold.so") {
 		d.moh = moh.New(moh.Options{Log: d.log, DataDir: d.conf.Directories.DataDir}, snap.MOH)
 	}
+	d.newConferenceModules(snap, d.log)
+	// The voicemail module is built even when app_voicemail.so is not
+	// loaded: app_directory.so's Directory and func_vmcount.so's VMCOUNT
+	// read its mailboxes, and noload then takes away what modules.conf
+	// does not load, with the reason the check prints.
+	d.vm = voicemail.New(voicemail.Options{Log: d.log, SpoolDir: d.conf.Directories.SpoolDir}, snap.VM)
 	d.newParking(snap, d.log)
 	d.newPickup(d.log)
 	d.newFeatures(d.log)
@@ -100,6 +107,9 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	d.modules = append(d.modules, module{
 		info: moduleInfo("pbx_config.so"),
 		reload: func(s *Snapshot) error {
+			if d.devstate != nil {
+				d.devstate.Reload() // the hint table follows the new dialplan
+			}
 			// Asterisk keeps globals across a dialplan reload unless
 			// clearglobalvars=yes; [globals] values are (re)applied either way.
 			if s.Dialplan.General().ClearGlobalVars {
@@ -116,6 +126,15 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 		},
 	})
 	if err := d.startMOH(snap); err != nil {
+		return err
+	}
+	if err := d.startVoicemail(snap); err != nil {
+		return err
+	}
+	if err := d.startDevstate(eng, snap); err != nil {
+		return err
+	}
+	if err := d.startConferenceModules(); err != nil {
 		return err
 	}
 	if err := d.startParking(); err != nil {
@@ -158,6 +177,14 @@ func (d *Daemon) registerDialplan(eng *pbx.Engine, snap *Snapshot) (map[string]s
 			return nil, err
 		}
 	}
+	if err := d.registerConferenceModules(eng); err != nil {
+		return nil, err
+	}
+	if d.vm != nil {
+		if err := d.vm.Register(eng); err != nil {
+			return nil, err
+		}
+	}
 	if d.parking != nil {
 		if err := d.parking.Register(eng); err != nil {
 			return nil, err
@@ -169,6 +196,25 @@ func (d *Daemon) registerDialplan(eng *pbx.Engine, snap *Snapshot) (map[string]s
 		}
 	}
 	return pruneNoload(eng, snap.Modules), nil
+}
+
+// startVoicemail loads app_voicemail: its CLI, the mailbox counts MWI
+// asks for, and the spool poller.
+func (d *Daemon) startVoicemail(snap *Snapshot) error {
+	vm := d.vm
+	if vm == nil || !snap.Modules.Enabled("app_voicemail.so") {
+		return nil
+	}
+	if err := vm.RegisterCLI(d.reg, func() error { return d.Reload("app_voicemail.so") }); err != nil {
+		return fmt.Errorf("app_voicemail CLI: %w", err)
+	}
+	vm.Start(d.engine)
+	d.modules = append(d.modules, module{
+		info:   moduleInfo("app_voicemail.so"),
+		reload: func(s *Snapshot) error { vm.SetConfig(s.VM); return nil },
+		stop:   vm.Close,
+	})
+	return nil
 }
 
 // startMOH loads res_musiconhold: its applications and CLI, and the music

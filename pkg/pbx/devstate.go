@@ -52,6 +52,13 @@ type DeviceStater interface {
 	DeviceState(resource string) DeviceState
 }
 
+// BusyStater is implemented by a Technology whose devices can be busy
+// while they have calls (chan_sip: call-limit reached, or busylevel); a
+// device in use is then BUSY.
+type BusyStater interface {
+	DeviceBusy(resource string) bool
+}
+
 // customStates are the Custom: devices (func_devstate's), engine-wide.
 type customStates struct {
 	mu sync.RWMutex
@@ -66,6 +73,20 @@ func (e *Engine) SetCustomDeviceState(name string, s DeviceState) {
 	}
 	e.custom.m[strings.ToLower(name)] = s
 	e.custom.mu.Unlock()
+	e.PublishDeviceState("Custom:" + name)
+}
+
+// PublishDeviceState announces that device's state may have changed
+// (BusDeviceStateChange with Device and State fields, as the manager's
+// DeviceStateChange event prints them); the hint watcher recomputes the
+// hints that contain it.
+func (e *Engine) PublishDeviceState(device string) {
+	if !e.bus.Active() {
+		return
+	}
+	st := e.DeviceState(device)
+	e.bus.Publish(BusEvent{Type: BusDeviceStateChange, Value: device,
+		Fields: []EventField{{Key: "Device", Value: device}, {Key: "State", Value: st.String()}}})
 }
 
 // CustomDeviceStates returns the Custom: devices set, by name.
@@ -100,6 +121,9 @@ func (e *Engine) DeviceState(device string) DeviceState {
 		return DeviceInvalid
 	}
 	if s := e.channelDeviceState(device); s != DeviceUnknown {
+		if b, ok := t.(BusyStater); ok && s == DeviceInUse && b.DeviceBusy(resource) {
+			return DeviceBusy
+		}
 		return s
 	}
 	if ds, ok := t.(DeviceStater); ok {
@@ -111,17 +135,18 @@ func (e *Engine) DeviceState(device string) DeviceState {
 // channelDeviceState derives a device's state from its channels, named
 // device + "-" + sequence.
 func (e *Engine) channelDeviceState(device string) DeviceState {
-	prefix := strings.ToLower(device) + "-"
 	ringing, inuse, held := false, false, false
 	e.chMu.RLock()
-	for c := range e.chans {
-		if !strings.HasPrefix(strings.ToLower(c.Name()), prefix) || c.Gone() {
+	for _, c := range e.byDevice[strings.ToLower(device)] {
+		if c.Gone() {
 			continue
 		}
 		// Ringing is a called device that rings; a caller whose call is
 		// not answered yet (Ring) is in use, as ast_parse_device_state.
-		switch c.State() {
-		case StateRinging:
+		// A dialed channel not answered yet rings from the moment it is
+		// called, as chan_sip counts it ringing when its INVITE goes out.
+		switch st := c.State(); {
+		case st == StateRinging, st == StateDown && c.Outbound():
 			ringing = true
 		default:
 			inuse = true
@@ -191,8 +216,20 @@ func (e *Engine) ExtensionState(context, exten string) (ExtensionState, bool) {
 	}
 	hint, ok := hf.Hint(context, exten)
 	if !ok {
+		// An autohint lives in the hint table only.
+		if w := e.hintWatch.w.Load(); w != nil {
+			return (*w).State(context, exten)
+		}
 		return ExtUnknown, false
 	}
+	// A pattern hint names the extension it matched as ${EXTEN}
+	// (exten => _6XXX,hint,SIP/${EXTEN}), as Asterisk expands it.
+	return e.HintState(strings.ReplaceAll(hint, "${EXTEN}", exten)), true
+}
+
+// HintState aggregates the devices of a hint's value ("SIP/201&Custom:x",
+// a presence provider after ',' is ignored) as ExtensionState does.
+func (e *Engine) HintState(hint string) ExtensionState {
 	devs, _, _ := strings.Cut(hint, ",") // presence providers follow a ','
 	agg, ringing, inuse := DeviceInvalid, false, false
 	for _, d := range strings.Split(devs, "&") {
@@ -211,19 +248,19 @@ func (e *Engine) ExtensionState(context, exten string) (ExtensionState, bool) {
 	}
 	switch agg {
 	case DeviceOnHold:
-		return ExtOnHold, true
+		return ExtOnHold
 	case DeviceBusy:
-		return ExtBusy, true
+		return ExtBusy
 	case DeviceUnavailable, DeviceInvalid:
-		return ExtUnavailable, true
+		return ExtUnavailable
 	case DeviceRingInUse:
-		return ExtRingInUse, true
+		return ExtRingInUse
 	case DeviceRinging:
-		return ExtRinging, true
+		return ExtRinging
 	case DeviceInUse:
-		return ExtInUse, true
+		return ExtInUse
 	}
-	return ExtNotInUse, true
+	return ExtNotInUse
 }
 
 func cutPrefixFold(s, prefix string) (string, bool) {

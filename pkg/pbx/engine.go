@@ -140,12 +140,17 @@ type Engine struct {
 
 	chMu  sync.RWMutex
 	chans map[*Channel]struct{}
+	// byDevice indexes the live channels by device (lower-cased name
+	// without its "-sequence"), so a device's state reads its own
+	// channels, not all of them: it is asked on every channel event.
+	byDevice map[string][]*Channel
 
-	globals globals
-	custom  customStates // Custom: device states (devstate.go)
-	bus     Bus
-	bridger atomic.Pointer[Bridger]
-	mailbox atomic.Pointer[MailboxProvider] // mailbox.go
+	globals   globals
+	custom    customStates // Custom: device states (devstate.go)
+	bus       Bus
+	bridger   atomic.Pointer[Bridger]
+	mailbox   atomic.Pointer[MailboxProvider] // mailbox.go
+	hintWatch hintWatcherSlot                 // hints.go
 
 	missing missingUses
 
@@ -159,12 +164,13 @@ type Engine struct {
 // New returns an engine with the built-in functions registered.
 func New(cfg Config) *Engine {
 	e := &Engine{
-		log:   cfg.Logger,
-		plan:  cfg.Plan,
-		subst: cfg.Substitute,
-		apps:  map[string]*App{},
-		funcs: map[string]*Function{},
-		chans: map[*Channel]struct{}{},
+		log:      cfg.Logger,
+		plan:     cfg.Plan,
+		subst:    cfg.Substitute,
+		apps:     map[string]*App{},
+		funcs:    map[string]*Function{},
+		chans:    map[*Channel]struct{}{},
+		byDevice: map[string][]*Channel{},
 	}
 	if e.log == nil {
 		e.log = nopLogger{}
@@ -421,16 +427,32 @@ func (e *Engine) NewChannel(s ChannelSpec) *Channel {
 		}
 	}
 	c.cdr = CDR{Start: now, Src: s.CallerID.Num, Dst: s.Exten, DContext: s.Context}
+	dev := strings.ToLower(DeviceOfChannel(c.name))
 	e.chMu.Lock()
 	e.chans[c] = struct{}{}
+	e.byDevice[dev] = append(e.byDevice[dev], c)
 	e.chMu.Unlock()
 	e.bus.Publish(BusEvent{Type: BusNewchannel, Channel: c, State: StateDown})
 	return c
 }
 
 func (e *Engine) removeChannel(c *Channel) {
+	dev := strings.ToLower(DeviceOfChannel(c.Name()))
 	e.chMu.Lock()
 	delete(e.chans, c)
+	list := e.byDevice[dev]
+	for i, o := range list {
+		if o == c {
+			list[i] = list[len(list)-1]
+			list = list[:len(list)-1]
+			break
+		}
+	}
+	if len(list) == 0 {
+		delete(e.byDevice, dev)
+	} else {
+		e.byDevice[dev] = list
+	}
 	e.chMu.Unlock()
 	e.bus.Publish(BusEvent{Type: BusHangup, Channel: c, Cause: c.HangupCause()})
 }

@@ -75,6 +75,8 @@ type chanMedia struct {
 
 	voiceOff bool // the stream was told not to hand voice over (ReadDigitsUntil)
 
+	taps tapList // recordings listening to the channel's voice (tap.go)
+
 	genMu sync.Mutex
 	gen   *runningGenerator
 
@@ -242,6 +244,7 @@ func (c *Channel) readUntil(deadline <-chan time.Time, voice bool) (media.Frame,
 				continue
 			}
 			if fr.Kind == media.Voice {
+				c.media.taps.frame(TapRead, fr)
 				fr, err = c.toReadFormat(fr)
 				if err != nil {
 					continue // a frame in a format nobody negotiated: dropped
@@ -323,6 +326,9 @@ func (c *Channel) Write(fr media.Frame) error {
 	}
 	if c.HangupRequested() {
 		return ErrHangup
+	}
+	if fr.Kind == media.Voice {
+		c.media.taps.frame(TapWrite, fr)
 	}
 	if err := s.WriteFrame(fr); err != nil {
 		if c.HangupRequested() {

@@ -72,6 +72,10 @@ const (
 	EventDTMF
 	EventHold   // the far end put the call on hold; Class is its music suggestion
 	EventUnhold // the far end took the call off hold
+	// EventMediaChange: something in the core now needs (or no longer
+	// needs) the channel's frames, a recording's tap (see AddTap); a
+	// bridge re-decides between the native relay and frames.
+	EventMediaChange
 )
 
 func (k EventKind) String() string {
@@ -94,6 +98,8 @@ func (k EventKind) String() string {
 		return "Hold"
 	case EventUnhold:
 		return "Unhold"
+	case EventMediaChange:
+		return "MediaChange"
 	}
 	return fmt.Sprintf("EventKind(%d)", int(k))
 }

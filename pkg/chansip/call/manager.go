@@ -75,6 +75,9 @@ type Deps struct {
 	// registered and the address requests go to.
 	Contact func(peer string) (uri string, addr netip.AddrPort, ok bool)
 	General func() *sipconf.General
+	// Unreachable, when set, says a qualified peer stopped answering
+	// OPTIONS: its device is UNAVAILABLE, as chan_sip reports it.
+	Unreachable func(peer string) bool
 
 	// PickupExten is features.conf's pickupexten (*8): a call to it runs
 	// Pickup on the new channel (group pickup, which then owns it)
