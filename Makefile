@@ -17,7 +17,7 @@ check: build
 	./$(BIN) check -C $(SAMPLE)
 
 # Installs what the end-to-end tests drive (sipp, baresip, fail2ban,
-# sipvicious's svcrack) and the Debian prompts and music pkg/media/sound
+# sipvicious's svcrack, the AMI/AGI client libraries) and the Debian prompts and music pkg/media/sound
 # reads when missing; needs root on Debian, as CI has.
 test-deps:
 	@missing=""; \
@@ -31,6 +31,9 @@ test-deps:
 		[ -e /usr/share/asterisk/sounds/$${p#*:} ] || missing="$$missing $${p%%:*}"; \
 	done; \
 	ls /usr/share/asterisk/moh/*.wav >/dev/null 2>&1 || missing="$$missing asterisk-moh-opsound-wav"; \
+	[ -e /usr/lib/python3/dist-packages/panoramisk/__init__.py ] || missing="$$missing python3-panoramisk"; \
+	[ -e /usr/share/perl5/Telephony/Asterisk/AMI.pm ] || missing="$$missing libtelephony-asterisk-ami-perl"; \
+	[ -e /usr/share/perl5/Asterisk/AGI.pm ] || missing="$$missing libasterisk-agi-perl"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		(apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \

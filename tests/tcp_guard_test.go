@@ -188,7 +188,7 @@ func (p *streamPhone) closedWithin(d time.Duration) bool {
 func TestTCPTLSFdExhaustionRecovers(t *testing.T) {
 	st := startStreamTarget(t, "tcpauthlimit=100000\ntcpauthtimeout=600\n", 256)
 	for _, tr := range []string{"TCP", "TLS"} {
-		if r := st.mustDial(t, tr).options(); r == nil || r.code != 200 {
+		if r := st.mustDial(t, tr).options(); r == nil || r.code != refOptionsCode {
 			t.Fatalf("OPTIONS over %s before the flood: %+v", tr, r)
 		}
 	}
@@ -246,7 +246,7 @@ func TestTCPTLSFdExhaustionRecovers(t *testing.T) {
 			}
 			defer p.conn.Close()
 			r := p.options()
-			return r != nil && r.code == 200
+			return r != nil && r.code == refOptionsCode
 		})
 		if !ok {
 			t.Fatalf("%s does not answer after the flood", tr)
@@ -305,7 +305,7 @@ func TestTCPTLSAuthTimeoutAndLimit(t *testing.T) {
 		}
 	}
 	for _, p := range phones {
-		if r := p.options(); r == nil || r.code != 200 {
+		if r := p.options(); r == nil || r.code != refOptionsCode {
 			t.Errorf("the registered %s connection after tcpauthtimeout: %+v", p.transport, r)
 		}
 	}
@@ -367,7 +367,7 @@ func TestTCPOversizedMessages(t *testing.T) {
 				t.Errorf("no WARNING %q in messages", line)
 			}
 			for _, tr := range []string{"TCP", "TLS"} {
-				if r := st.mustDial(t, tr).options(); r == nil || r.code != 200 {
+				if r := st.mustDial(t, tr).options(); r == nil || r.code != refOptionsCode {
 					t.Errorf("OPTIONS over %s afterwards: %+v", tr, r)
 				}
 			}

@@ -135,7 +135,9 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 			number = number[i+1:]
 		}
 		prepareOutbound(caller, out, dc, dx)
+		publishDialBegin(caller, out, rsrc)
 		if err := out.Driver().Call(ctx, rsrc, timeout); err != nil {
+			publishDialEnd(caller, out, "CHANUNAVAIL")
 			log.Verbose(3, "Couldn't call %s\n", iface)
 			c := out.HangupCause()
 			if c == 0 {
@@ -170,6 +172,7 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 	}
 
 	winner, status := waitForAnswer(caller, legs, timeout, sentRinging, &t)
+	publishDialEnds(caller, legs, winner, status)
 	if moh {
 		stopHoldMusic(caller)
 	}
@@ -230,6 +233,8 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 func prepareOutbound(caller, out *pbx.Channel, dpContext, exten string) {
 	out.InheritVars(caller)
 	out.SetConnected(caller.CallerID())
+	_, pres := caller.CallerPresentation()
+	out.SetConnectedPresentation(pres)
 	if out.CallerID().Num == "" {
 		out.UpdateCallerID(func(id *pbx.CallerID) { id.Num = exten })
 	}

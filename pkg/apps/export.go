@@ -39,11 +39,6 @@ func SayDigits(ch *pbx.Channel, digits, breakKeys string) (rune, error) {
 	return saySeq(ch, sayDigitFiles(digits), ch.Language(), breakOn(breakKeys))
 }
 
-// SayNumber says n as a number in the channel's language (ast_say_number).
-func SayNumber(ch *pbx.Channel, n int, breakKeys string) (rune, error) {
-	return saySeq(ch, sayNumberFiles(n, ch.Language(), ""), ch.Language(), breakOn(breakKeys))
-}
-
 // SayDate says t with an ast_say_date_with_format format string, in the
 // channel's language.
 func SayDate(ch *pbx.Channel, t time.Time, format, breakKeys string) (rune, error) {

@@ -1,9 +1,12 @@
 package apps_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
+	"github.com/gostrisk/gostrisk/pkg/apps"
+	"github.com/gostrisk/gostrisk/pkg/cli"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
 
@@ -86,6 +89,61 @@ func TestOriginate(t *testing.T) {
 			}
 			if tt.log != "" && !strings.Contains(strings.Join(l.log.all(), "\n"), tt.log) {
 				t.Errorf("log lacks %q:\n%s", tt.log, strings.Join(l.log.all(), "\n"))
+			}
+		})
+	}
+}
+
+// "channel originate" (res_clioriginate) places the call in the background
+// to an extension (default s@default) or an application; a bad command
+// line gets its usage.
+func TestChannelOriginateCLI(t *testing.T) {
+	noLeaks(t)
+	plan := loadPlan(t, "originate.conf", []byte(originateConf+"\n[default]\nexten => s,1,Set(DEF=yes)\n same => n,Hangup()\n"))
+	for _, tc := range []struct {
+		line    string
+		outVars map[string]string
+		usage   bool
+		printed string
+	}{
+		{line: "channel originate SIP/6000 extension s@dest", outVars: map[string]string{"DEST": "///"}},
+		{line: "channel originate SIP/6000 extension", outVars: map[string]string{"DEF": "yes"}},
+		{line: "channel originate SIP/6000 application Set FROMCLI=1", outVars: map[string]string{"FROMCLI": "1"}},
+		{line: "channel originate SIP/6000 queue x", usage: true},
+		{line: "channel originate SIP/6000 application", usage: true},
+		{line: "channel originate SIP extension s@dest", usage: true, printed: "*** No data provided after channel type! ***\n"},
+	} {
+		t.Run(tc.line, func(t *testing.T) {
+			l := newLab(t, plan, map[string]behaviour{"6000": answerAndStay})
+			reg := cli.NewRegistry()
+			if err := apps.RegisterOriginateCLI(reg, l.e); err != nil {
+				t.Fatal(err)
+			}
+			var b strings.Builder
+			err := reg.Execute(nil, tc.line, &b)
+			if shown := errors.Is(err, cli.ErrShowUsage) || strings.Contains(b.String(), "Usage1:"); shown != tc.usage {
+				t.Errorf("%s: err %v, output %q", tc.line, err, b.String())
+			}
+			if tc.printed != "" && !strings.Contains(b.String(), tc.printed) {
+				t.Errorf("%s: printed %q, want %q", tc.line, b.String(), tc.printed)
+			}
+			l.e.Wait()
+			l.tech.wg.Wait()
+			outs := l.tech.outbound()
+			if tc.outVars == nil {
+				if len(outs) != 0 {
+					t.Errorf("%s: %d calls placed", tc.line, len(outs))
+				}
+				return
+			}
+			if len(outs) != 1 {
+				t.Fatalf("%s: %d calls placed", tc.line, len(outs))
+			}
+			vars(t, outs[0], tc.outVars)
+			for _, out := range outs {
+				if !out.Gone() {
+					out.Hangup(pbx.CauseNormalClearing)
+				}
 			}
 		})
 	}

@@ -49,6 +49,7 @@ func (d *Driver) startCalls(cfg *sipconf.Config, local netip.AddrPort) error {
 		General:     func() *sipconf.General { return &d.cfg.Load().General },
 		Unreachable: d.unreachable, // devstate.go
 		UserAgent:   cfg.General.EffectiveUserAgent(d.opts.Version),
+		Allow:       d.allowHeader,
 		LocalFor:    d.ListenAddr,
 
 		NoExtension: d.reportNoExtension, // security events (security.go)
@@ -59,11 +60,11 @@ func (d *Driver) startCalls(cfg *sipconf.Config, local netip.AddrPort) error {
 		return fmt.Errorf("chansip: %w", err)
 	}
 	d.calls.Store(m)
-	d.srv.OnInvite(d.handler(d.handleInvite))
+	d.serve(sip.INVITE, d.handleInvite)
 	d.routeSubscriptions() // subscribe.go
 	d.routeNotifyPublish() // notify_in.go
 	for _, method := range []sip.RequestMethod{sip.ACK, sip.BYE, sip.CANCEL, sip.INFO, sip.UPDATE, sip.REFER} {
-		d.srv.OnRequest(method, d.handler(d.handleInDialog))
+		d.serve(method, d.handleInDialog)
 	}
-	return nil
+	return d.startMessages()
 }

@@ -1039,7 +1039,7 @@ func (d *Driver) notifyRequest(target string, spec notifySpec) (*sip.Request, ne
 	req.AppendHeader(&sip.CSeqHeader{SeqNo: 102, MethodName: sip.NOTIFY})
 	req.AppendHeader(sip.NewHeader("User-Agent", cfg.General.EffectiveUserAgent(d.opts.Version)))
 	req.AppendHeader(dateHeader(d.now()))
-	req.AppendHeader(sip.NewHeader("Allow", allowHeader))
+	req.AppendHeader(sip.NewHeader("Allow", d.allowHeader()))
 	req.AppendHeader(sip.NewHeader("Supported", supportedHeader))
 	for _, h := range spec.headers {
 		req.AppendHeader(h)

@@ -94,6 +94,7 @@ type Driver struct {
 	tp     *transports
 	fast   atomic.Pointer[udpFastPath] // REGISTER and OPTIONS over UDP without sipgo; nil when stopped
 	flow   *flowControl                // requests in progress per TCP/TLS connection (flowctl.go)
+	allow  allowList                   // methods served, for Allow (allow.go)
 
 	mu      sync.Mutex
 	started bool

@@ -170,7 +170,7 @@ func TestIncomingOptions(t *testing.T) {
 		"From: <sip:probe@%s>;tag=x\r\nTo: <sip:%s>\r\nCall-ID: opt-1\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
 		env.addr, me, me.Addr(), env.addr))
 	res := ph.recv()
-	if res.code != 200 || res.headers["allow"] != allowHeader || res.headers["accept"] != "application/sdp" ||
+	if res.code != 200 || res.headers["allow"] != env.d.allowHeader() || res.headers["accept"] != "application/sdp" ||
 		res.headers["supported"] != "replaces, timer" || res.headers["contact"] != "<sip:"+env.addr.String()+">" {
 		t.Fatalf("OPTIONS reply:\n%s", res.raw)
 	}

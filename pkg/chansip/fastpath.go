@@ -71,6 +71,7 @@ func (d *Driver) handleFast(props sip.TransportReadProps, data []byte) bool {
 	}
 	req.SetTransport("UDP")
 	req.SetSource(ra.String())
+	expandCompact(req)
 	switch req.Method {
 	case sip.REGISTER:
 		// The read hook has dropped packets with a bare CR or LF already.

@@ -9,12 +9,14 @@ import (
 // and TLS are counted until it returns (flowctl.go), and dropped when a
 // header our answers copy holds a lone CR or LF: over UDP the read hook
 // drops such packets before they are parsed, but a read from a stream is
-// not a whole message (see readHook).
+// not a whole message (see readHook). Compact header names are expanded
+// (hygiene.go).
 func (d *Driver) handler(h sipgo.RequestHandler) sipgo.RequestHandler {
 	return d.flow.track(func(req *sip.Request, tx sip.ServerTransaction) {
 		if sip.IsReliable(req.Transport()) && hasBareLineBreak(req) {
 			return
 		}
+		expandCompact(req)
 		h(req, tx)
 	})
 }

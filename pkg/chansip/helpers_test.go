@@ -16,6 +16,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
 	"github.com/gostrisk/gostrisk/pkg/cli"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
+	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
 
 // testSIPConf is the reference setup's sip.conf (peer 6000 with
@@ -150,6 +151,7 @@ type testEnv struct {
 	store *memStore
 	reg   *cli.Registry
 	addr  netip.AddrPort
+	e     *pbx.Engine // startPlanDriver's engine
 }
 
 func startDriver(t testing.TB, cfg *sipconf.Config, store *memStore) *testEnv {

@@ -15,7 +15,7 @@ import (
 // manager's HandleInvite runs on this goroutine: sipgo ends the server
 // transaction when the handler returns.
 func (d *Driver) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
-	if d.rejectMalformed(req, tx) {
+	if d.rejectMalformed(req, tx) || d.refuseUnsupported(req, tx) {
 		return
 	}
 	calls := d.callManager()
@@ -60,8 +60,13 @@ func (d *Driver) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 	if peer == nil {
 		if g.AllowGuest {
 			d.connAuthenticated(r.transport, src) // a guest call authenticates, as in chan_sip
+			dpContext, ok := d.domainContext(cfg, req, nil, g.Context)
+			if !ok {
+				d.respond(req, stateless(req, tx), 403, "Forbidden", nil)
+				return
+			}
 			d.flow.detach(req)
-			calls.HandleInvite(req, tx, nil, g.Context)
+			calls.HandleInvite(req, tx, nil, dpContext)
 			return
 		}
 		d.log.Notice("Failed to authenticate device %s for INVITE, code = %d", fromHeader, authSecretFailed.code())
@@ -88,6 +93,10 @@ func (d *Driver) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 		d.reportInvite(cfg, r, peer, authOK)
 	}
 	d.connAuthenticated(r.transport, src)
+	if _, ok := d.domainContext(cfg, req, peer, peer.Context); !ok {
+		d.respond(req, stateless(req, tx), 403, "Forbidden", nil)
+		return
+	}
 	d.flow.detach(req)
 	calls.HandleInvite(req, tx, peer, peer.Context)
 }

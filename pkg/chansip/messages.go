@@ -4,15 +4,17 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"net/url"
+	"strings"
 
 	"github.com/emiago/sipgo/sip"
 
+	"github.com/gostrisk/gostrisk/pkg/chansip/call"
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
 )
 
 // chan_sip's fixed capability headers.
 const (
-	allowHeader     = "INVITE, ACK, CANCEL, OPTIONS, BYE, REFER, SUBSCRIBE, NOTIFY, INFO, PUBLISH, MESSAGE"
 	supportedHeader = "replaces, timer"
 	acceptHeader    = "application/sdp"
 )
@@ -52,7 +54,7 @@ func (d *Driver) respond(req *sip.Request, tx sip.ServerTransaction, code int, r
 	res.RemoveHeader("Content-Length")
 	cfg := d.cfg.Load()
 	res.AppendHeader(sip.NewHeader("Server", cfg.General.EffectiveUserAgent(d.opts.Version)))
-	res.AppendHeader(sip.NewHeader("Allow", allowHeader))
+	res.AppendHeader(sip.NewHeader("Allow", d.allowHeader()))
 	res.AppendHeader(sip.NewHeader("Supported", supportedHeader))
 	for _, h := range extra {
 		res.AppendHeader(h)
@@ -73,18 +75,60 @@ func (d *Driver) respond(req *sip.Request, tx sip.ServerTransaction, code int, r
 	}
 }
 
-// handleOptions answers an out-of-dialog OPTIONS as chan_sip does: 200
-// with what we can do.
+// handleOptions answers an OPTIONS as chan_sip's handle_request_options
+// does: 200 inside a call's dialog; otherwise 200 only when the Request-URI
+// user ("s" when it has none) is an extension of the default context
+// ([general] context=), else 404 Not Found, or 416 for a URI that is not
+// sip:, sips: or tel:. Without a dialplan (registrar only) every OPTIONS
+// gets 200.
 func (d *Driver) handleOptions(req *sip.Request, tx sip.ServerTransaction) {
 	src, err := parseHostPort(req.Source())
 	if err != nil || d.rejectMalformed(req, tx) {
 		return
 	}
+	code, reason := d.optionsAnswer(req)
 	us := d.advertisedAddr(src.Addr())
-	d.respond(req, tx, 200, "OK", []sip.Header{
+	d.respond(req, tx, code, reason, []sip.Header{
 		sip.NewHeader("Contact", "<sip:"+hostPort(us)+">"),
 		sip.NewHeader("Accept", acceptHeader),
 	})
+}
+
+func (d *Driver) optionsAnswer(req *sip.Request) (int, string) {
+	calls := d.callManager()
+	if calls == nil || d.opts.Engine == nil {
+		return 200, "OK"
+	}
+	if to := req.To(); to != nil && to.Params.Has("tag") {
+		if id := req.CallID(); id != nil && calls.HasDialog(id.Value()) {
+			return 200, "OK"
+		}
+	}
+	switch strings.ToLower(req.Recipient.Scheme) {
+	case "sip", "sips", "tel":
+	default:
+		return 416, "Unsupported URI scheme"
+	}
+	exten := call.UserOf(req.Recipient)
+	if exten == "" {
+		exten = "s"
+	}
+	plan := d.opts.Engine.Plan()
+	if plan == nil {
+		return 404, "Not Found"
+	}
+	cid := ""
+	if from := req.From(); from != nil {
+		cid = call.UserOf(from.Address)
+	}
+	context := d.cfg.Load().General.Context
+	if plan.Exists(context, exten, cid, 1) {
+		return 200, "OK"
+	}
+	if dec, err := url.PathUnescape(exten); err == nil && dec != exten && plan.Exists(context, dec, cid, 1) {
+		return 200, "OK"
+	}
+	return 404, "Not Found"
 }
 
 func hostPort(a netip.AddrPort) string {

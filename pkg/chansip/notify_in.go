@@ -14,8 +14,8 @@ import (
 
 // routeNotifyPublish takes NOTIFY and PUBLISH (before the server serves).
 func (d *Driver) routeNotifyPublish() {
-	d.srv.OnRequest(sip.NOTIFY, d.handler(d.handleNotify))
-	d.srv.OnRequest(sip.PUBLISH, d.handler(d.handlePublish))
+	d.serve(sip.NOTIFY, d.handleNotify) // allow.go: listed in Allow
+	d.serve(sip.PUBLISH, d.handlePublish)
 }
 
 // handleNotify: a NOTIFY of a call's dialog goes to the call (a transfer's

@@ -51,6 +51,16 @@ type regEnv struct {
 	// r.onResponse(gen, res). A transmit that fails leaves the retry to
 	// the registration timeout, as a lost datagram would.
 	transmit func(r *outReg, m regMsg, gen int)
+	// changed, when set, is told of a registration's new outcome
+	// (registered, rejected): the manager's Registry event.
+	changed func(r *outReg)
+}
+
+// notifyLocked calls env.changed.
+func (r *outReg) notifyLocked() {
+	if r.env.changed != nil {
+		r.env.changed(r)
+	}
 }
 
 // regMsg is one REGISTER as the state machine decides it; the transport
@@ -184,7 +194,12 @@ func (r *outReg) sendLocked(authName, authValue string) {
 		r.attempts++
 		r.authTries = 0
 		r.state = sipshow.RegRequestSent
-		r.fromTag = newTag()
+		if r.fromTag == "" {
+			// One From tag for the registration's life, as chan_sip's
+			// registry keeps its localtag with its Call-ID: registrars
+			// that match refreshes by dialog see the same one.
+			r.fromTag = newTag()
+		}
 	} else {
 		r.state = sipshow.RegAuthSent
 	}
@@ -295,11 +310,13 @@ func (r *outReg) onResponse(gen int, res *sip.Response) {
 		r.env.log.Warning("Forbidden - wrong password on authentication for REGISTER for '%s' to '%s'", c.User, c.Host)
 		r.stopTimersLocked()
 		r.state = sipshow.RegNoAuth
+		r.notifyLocked()
 		r.gen++
 	case 404:
 		r.env.log.Warning("Got 404 Not found on SIP register to service %s@%s, giving up", c.User, c.Host)
 		r.stopTimersLocked()
 		r.state = sipshow.RegRejected
+		r.notifyLocked()
 		r.gen++
 	case 423:
 		minExp, _ := strconv.Atoi(headerValue(res, "Min-Expires"))
@@ -319,6 +336,7 @@ func (r *outReg) onResponse(gen int, res *sip.Response) {
 		r.env.log.Warning("Got error 479 on register to %s@%s, giving up (check config)", c.User, c.Host)
 		r.stopTimersLocked()
 		r.state = sipshow.RegRejected
+		r.notifyLocked()
 		r.gen++
 	default:
 		if res.StatusCode >= 200 && res.StatusCode < 300 {
@@ -361,6 +379,7 @@ func (r *outReg) registeredLocked(res *sip.Response) {
 	r.stopTimersLocked()
 	expires := grantedExpiry(res, r.conf.Extension, r.expiry)
 	r.state = sipshow.RegRegistered
+	r.notifyLocked()
 	r.regTime = r.env.clock.Now()
 	r.attempts = 0
 	r.authTries = 0
@@ -464,7 +483,7 @@ func (r *outReg) sendUnregisterLocked(authName, authValue string) {
 	r.gen++
 	uri, domain := r.aor()
 	m := regMsg{uri: uri, user: r.conf.User, domain: domain, contact: r.conf.Extension, callID: r.callID,
-		fromTag: newTag(), cseq: r.cseq, expiry: 0, transport: r.conf.Transport, authName: authName, authValue: authValue}
+		fromTag: r.unregTag(), cseq: r.cseq, expiry: 0, transport: r.conf.Transport, authName: authName, authValue: authValue}
 	r.env.transmit(r, m, r.gen)
 }
 
@@ -536,4 +555,12 @@ func hostOnly(a netip.AddrPort) string {
 		return "[" + a.Addr().String() + "]"
 	}
 	return a.Addr().String()
+}
+
+// unregTag is the From tag of an un-REGISTER: the registration's own.
+func (r *outReg) unregTag() string {
+	if r.fromTag == "" {
+		r.fromTag = newTag()
+	}
+	return r.fromTag
 }

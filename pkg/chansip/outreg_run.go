@@ -44,6 +44,7 @@ func newOutRegs(d *Driver, clock regClock) *outRegs {
 		general:  func() *sipconf.General { return &d.cfg.Load().General },
 		peer:     func(name string) *sipconf.Peer { return d.cfg.Load().Peer(name) },
 		transmit: o.transmit,
+		changed:  d.publishRegistry,
 	}
 	return o
 }

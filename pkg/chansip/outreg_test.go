@@ -209,6 +209,10 @@ func TestOutRegChallengesThenRegistersAndRefreshes(t *testing.T) {
 	if again.callID != first.callID || again.authName != "" || h.state().State != sipshow.RegRequestSent {
 		t.Errorf("refresh REGISTER: %+v state %v", again, h.state().State)
 	}
+	// chan_sip's registry keeps one local tag with its Call-ID.
+	if again.fromTag == "" || again.fromTag != first.fromTag || second.fromTag != first.fromTag {
+		t.Errorf("From tag changed: %q, %q, then %q", first.fromTag, second.fromTag, again.fromTag)
+	}
 	if len(h.log.take()) != 0 {
 		t.Error("a successful registration logs no notice")
 	}

@@ -113,8 +113,8 @@ func TestNoRouteAnswersCarryAllow(t *testing.T) {
 	} {
 		ph.send(ph.request(tc.method, "SIP/2.0"))
 		r := ph.recvWithin(3 * time.Second)
-		if r == nil || r.code != tc.code || r.headers["allow"] != allowHeader {
-			t.Errorf("%s: got %+v, want %d with Allow: %s", tc.method, r, tc.code, allowHeader)
+		if r == nil || r.code != tc.code || r.headers["allow"] != env.d.allowHeader() {
+			t.Errorf("%s: got %+v, want %d with Allow: %s", tc.method, r, tc.code, env.d.allowHeader())
 		}
 		notice := fmt.Sprintf("NOTICE: Unknown SIP command '%s' from '%s'", tc.method, ph.addr())
 		if tc.notice {

@@ -178,6 +178,7 @@ func (d *Driver) poke(ctx context.Context, p *sipconf.Peer, rt *peerRuntime) {
 		if rt.lastMs > -1 {
 			d.log.Notice("Peer '%s' is now UNREACHABLE!  Last qualify: %d", p.Name, rt.lastMs)
 			notify = true
+			d.publishPeerStatus(p.Name, "Unreachable", "Time", "-1")
 		}
 		rt.lastMs = -1
 		rt.nextPoke = d.now().Add(freqNotOK)
@@ -195,6 +196,7 @@ func (d *Driver) poke(ctx context.Context, p *sipconf.Peer, rt *peerRuntime) {
 		}
 		d.log.Notice("Peer '%s' is now %s. (%dms / %dms)", p.Name, state, elapsed, maxms)
 		notify = was < 0 // unreachable -> reachable
+		d.publishPeerStatus(p.Name, state)
 	}
 	rt.lastMs = elapsed
 	if elapsed > maxms {
@@ -261,7 +263,7 @@ func (d *Driver) sendOptions(ctx context.Context, p *sipconf.Peer, addr netip.Ad
 	req.AppendHeader(&mf)
 	req.AppendHeader(sip.NewHeader("User-Agent", cfg.General.EffectiveUserAgent(d.opts.Version)))
 	req.AppendHeader(dateHeader(d.now()))
-	req.AppendHeader(sip.NewHeader("Allow", allowHeader))
+	req.AppendHeader(sip.NewHeader("Allow", d.allowHeader()))
 	req.AppendHeader(sip.NewHeader("Supported", supportedHeader))
 	req.AppendHeader(sip.NewHeader("Accept", acceptHeader))
 	req.SetBody(nil)

@@ -152,7 +152,7 @@ func bareLineBreak(data []byte) bool {
 
 // checkRequest is the validation chan_sip applies before it looks at a
 // request's method: a request without From, To, Call-ID or CSeq, whose
-// CSeq names another method, or whose Via names an impossible port is
+// CSeq names another method (but a BYE), or whose Via names an impossible port is
 // answered 400 Bad Request. (sipgo itself only needs Via and CSeq to
 // build a transaction.)
 func checkRequest(req *sip.Request) error {
@@ -165,7 +165,9 @@ func checkRequest(req *sip.Request) error {
 		return errors.New("no Call-ID header")
 	case req.CSeq() == nil:
 		return errors.New("no CSeq header")
-	case req.CSeq().MethodName != req.Method:
+	case req.CSeq().MethodName != req.Method && req.Method != sip.BYE:
+		// chan_sip never compares the two; a BYE whose CSeq names
+		// another method still ends its call (some gateways send one).
 		return fmt.Errorf("CSeq method %s in a %s", req.CSeq().MethodName, req.Method)
 	}
 	for _, h := range req.GetHeaders("Via") {
@@ -530,6 +532,7 @@ func (d *Driver) updateRegistration(cfg *sipconf.Config, p *sipconf.Peer, r *reg
 			d.resetQualify(p.Name)
 		}
 		d.log.Verbose(3, "Unregistered SIP '%s'", p.Name)
+		d.publishPeerStatus(p.Name, "Unregistered", "Cause", "Expired")
 		d.respondRegistered(r, nil)
 		return
 	}
@@ -575,6 +578,7 @@ func (d *Driver) updateRegistration(cfg *sipconf.Config, p *sipconf.Peer, r *reg
 	}
 	d.regs.set(reg)
 	d.setSIPOptions(p.Name, r.req)
+	d.publishPeerStatus(p.Name, "Registered", "Address", addr.String())
 	moved := old == nil || old.Addr != reg.Addr
 	if moved {
 		d.log.Verbose(3, "Registered SIP '%s' at %s", p.Name, addr)

@@ -88,7 +88,7 @@ func newSubscriptions() *subscriptions {
 
 // routeSubscriptions takes SUBSCRIBE (called before the server serves).
 func (d *Driver) routeSubscriptions() {
-	d.srv.OnRequest(sip.SUBSCRIBE, d.handler(d.handleSubscribe))
+	d.serve(sip.SUBSCRIBE, d.handleSubscribe) // allow.go: listed in Allow
 }
 
 // startSubscriptions gives the table its lifetime: the notifiers run

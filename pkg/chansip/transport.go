@@ -54,10 +54,10 @@ func (d *Driver) setupStack(cfg *sipconf.Config) error {
 	// Requests over TCP and TLS are counted from when sipgo has parsed
 	// them until our handler is done with them (flowctl.go).
 	ua.TransportLayer().OnMessage(d.flow.admit)
-	srv.OnRegister(d.handler(d.handleRegister))
-	srv.OnOptions(d.handler(d.handleOptions))
-	srv.OnNoRoute(d.handler(d.handleNoRoute))
 	d.ua, d.srv = ua, srv
+	d.serve(sip.REGISTER, d.handleRegister)
+	d.serve(sip.OPTIONS, d.handleOptions)
+	srv.OnNoRoute(d.handler(d.handleNoRoute))
 	return nil
 }
 

@@ -352,11 +352,11 @@ func (d *Daemon) cliModuleReload(words int) func(a *cli.Args) error {
 				}
 				continue
 			}
-			if lowerTrim(n) == "indications" { // a core part of Asterisk, not a .so
-				if err := d.Reload("indications"); err != nil {
+			if part := lowerTrim(n); part == "indications" || part == "manager" { // core parts of Asterisk, not .so files
+				if err := d.Reload(part); err != nil {
 					a.Printf("%v\n", err)
 				} else {
-					a.Printf("Module 'indications' reloaded successfully.\n")
+					a.Printf("Module '%s' reloaded successfully.\n", part)
 				}
 				continue
 			}

@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gostrisk/gostrisk/pkg/agi"
 	"github.com/gostrisk/gostrisk/pkg/astdb"
 	"github.com/gostrisk/gostrisk/pkg/cdr"
 	"github.com/gostrisk/gostrisk/pkg/chansip"
@@ -27,6 +28,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/devstate"
 	"github.com/gostrisk/gostrisk/pkg/features"
 	"github.com/gostrisk/gostrisk/pkg/logger"
+	"github.com/gostrisk/gostrisk/pkg/manager"
 	"github.com/gostrisk/gostrisk/pkg/meetme"
 	"github.com/gostrisk/gostrisk/pkg/mixmonitor"
 	"github.com/gostrisk/gostrisk/pkg/moh"
@@ -79,6 +81,9 @@ type Daemon struct {
 	engine *pbx.Engine
 	moh    *moh.Module       // nil when res_musiconhold.so is not loaded
 	vm     *voicemail.Module // nil when app_voicemail.so is not loaded
+	ami    *manager.Module
+	secTee *securityTee
+	agi    *agi.Module // nil when res_agi.so is not loaded
 	sip    *chansip.Driver
 	// devstate is the hint table and device state module (devstatewiring.go).
 	devstate *devstate.Service
@@ -262,6 +267,9 @@ func Run(ctx context.Context, opts RunOptions) (err error) {
 	releaseMemory()
 	defer startMemoryReturner()()
 	d.booted.Store(true)
+	if d.ami != nil {
+		d.ami.Booted()
+	}
 	d.log.Verbose(1, "Asterisk Ready.")
 	if opts.Ready != nil {
 		close(opts.Ready)
@@ -374,6 +382,9 @@ func (d *Daemon) Reload(moduleName string) error {
 	}
 	if apply("app_voicemail.so") {
 		merged.VM = snap.VM
+	}
+	if moduleName == "" || moduleName == "manager" {
+		merged.Manager = snap.Manager
 	}
 	if moduleName == "" || moduleName == "indications" {
 		merged.Indications = snap.Indications

@@ -66,6 +66,7 @@ var KnownModules = []ModuleInfo{
 	{"app_voicemail.so", "Comedian Mail (Voicemail System)", "core", true},
 	{"app_directory.so", "Extension Directory", "core", false},
 	{"func_vmcount.so", "Indicator for whether a voice mailbox has messages in a given folder.", "core", false},
+	{"res_agi.so", "Asterisk Gateway Interface (AGI)", "core", false},
 	{"res_parking.so", "Call Parking Resource", "core", true},
 	{"chan_sip.so", "Session Initiation Protocol (SIP)", "deprecated", true},
 }

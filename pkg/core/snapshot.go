@@ -14,6 +14,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 	"github.com/gostrisk/gostrisk/pkg/features"
 	"github.com/gostrisk/gostrisk/pkg/indications"
+	"github.com/gostrisk/gostrisk/pkg/manager"
 	"github.com/gostrisk/gostrisk/pkg/meetme"
 	"github.com/gostrisk/gostrisk/pkg/moh"
 	"github.com/gostrisk/gostrisk/pkg/parking"
@@ -53,6 +54,8 @@ type Snapshot struct {
 	// VM is voicemail.conf (no mailboxes when the file is missing or
 	// app_voicemail.so is not loaded).
 	VM *voicemail.Config
+	// Manager is manager.conf (disabled when the file is missing).
+	Manager *manager.Config
 	// Files are the config files that were read, for the "Parsing ...:
 	// Found" verbose lines Asterisk prints on load and reload.
 	Files []string
@@ -202,6 +205,8 @@ func LoadSnapshot(ac *AsteriskConf) (*Snapshot, confparse.Diagnostics) {
 		all = append(all, d...)
 		all = append(all, s.VM.AddUsersConf(users)...)
 	}
+	s.Manager, d = manager.Load(load("manager.conf", false))
+	all = append(all, d...)
 
 	cdrConf := load("cdr.conf", false)
 	csvConf := load("cdr_csv.conf", false)

@@ -69,7 +69,6 @@ var unreadReasons = map[string]string{
 	"http.conf":                 "gostrisk has no HTTP server",
 	"iax.conf":                  "gostrisk has no IAX2",
 	"iaxprov.conf":              "gostrisk has no IAX2",
-	"manager.conf":              "gostrisk has no Asterisk Manager Interface (AMI)",
 	"mgcp.conf":                 "gostrisk has no MGCP",
 	"minivm.conf":               "gostrisk has no MiniVM",
 	"misdn.conf":                "gostrisk has no mISDN",

@@ -14,11 +14,11 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/chansip"
 	"github.com/gostrisk/gostrisk/pkg/cli"
 	"github.com/gostrisk/gostrisk/pkg/media/dsp"
+	"github.com/gostrisk/gostrisk/pkg/message"
 	"github.com/gostrisk/gostrisk/pkg/moh"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
 	"github.com/gostrisk/gostrisk/pkg/pbx/expr"
-	"github.com/gostrisk/gostrisk/pkg/security"
 	"github.com/gostrisk/gostrisk/pkg/voicemail"
 )
 
@@ -87,6 +87,11 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	if err := bridge.RegisterCLI(d.reg, br); err != nil {
 		return fmt.Errorf("bridge CLI: %w", err)
 	}
+	if snap.Modules.Enabled("res_clioriginate.so") {
+		if err := apps.RegisterOriginateCLI(d.reg, eng); err != nil {
+			return fmt.Errorf("res_clioriginate CLI: %w", err)
+		}
+	}
 	dialplan.RegisterCLI(d.reg, func() *dialplan.Dialplan { return d.snap.Load().Dialplan })
 	d.reg.MustRegister(&cli.Command{
 		Words:   []string{"dialplan", "reload"},
@@ -143,7 +148,15 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	if err := d.registerFeaturesCLI(); err != nil {
 		return err
 	}
-	return d.startSIP(ctx, snap)
+	if d.agi != nil {
+		if err := d.agi.RegisterCLI(d.reg); err != nil {
+			return err
+		}
+	}
+	if err := d.startSIP(ctx, snap); err != nil {
+		return err
+	}
+	return d.startManager(ctx, snap)
 }
 
 // registerDialplan registers on eng every application and function of the
@@ -172,6 +185,9 @@ func (d *Daemon) registerDialplan(eng *pbx.Engine, snap *Snapshot) (map[string]s
 	if err := d.registerFuncs(eng); err != nil {
 		return nil, fmt.Errorf("functions: %w", err)
 	}
+	if err := message.Register(eng); err != nil {
+		return nil, err
+	}
 	if d.moh != nil {
 		if err := d.moh.Register(eng); err != nil {
 			return nil, err
@@ -194,6 +210,9 @@ func (d *Daemon) registerDialplan(eng *pbx.Engine, snap *Snapshot) (map[string]s
 		if err := d.pickup.Register(eng); err != nil {
 			return nil, err
 		}
+	}
+	if err := d.registerAGI(eng, snap); err != nil {
+		return nil, err
 	}
 	return pruneNoload(eng, snap.Modules), nil
 }
@@ -252,10 +271,9 @@ func (d *Daemon) startSIP(ctx context.Context, snap *Snapshot) error {
 	if !snap.Modules.Enabled("chan_sip.so") {
 		return nil
 	}
-	var sec chansip.SecurityReporter
-	if snap.Modules.Enabled("res_security_log.so") {
-		sec = security.NewLog(d.log, nil)
-	}
+	// chan_sip's security events go to res_security_log's log and to
+	// the manager's security class (which starts later).
+	sec := d.securityTee(snap)
 	drv, err := chansip.New(chansip.Options{
 		Config: snap.SIP, Log: d.log, Store: d.db, Registry: d.reg, Version: AsteriskVersion,
 		Reload: func() error { return d.Reload("chan_sip.so") },

@@ -25,6 +25,11 @@ const (
 	BusUnhold      BusEventType = "Unhold"
 	BusVarSet      BusEventType = "VarSet"
 	BusNewexten    BusEventType = "Newexten"
+	// BusHangupRequest: the far end asked to end the call (Cause set);
+	// BusSoftHangupRequest: something in the PBX did (AMI Hangup, a
+	// shutdown). Published once, by the first request.
+	BusHangupRequest     BusEventType = "HangupRequest"
+	BusSoftHangupRequest BusEventType = "SoftHangupRequest"
 	// BusUserEvent is published by the UserEvent application: EventName
 	// and Fields carry what the manager prints after "UserEvent:".
 	BusUserEvent BusEventType = "UserEvent"

@@ -418,8 +418,18 @@ func (c *Channel) HungUp(cause int) {
 	}
 	c.remoteGone = true
 	c.mu.Unlock()
-	c.doneOnce.Do(func() { close(c.done) })
+	c.doneOnce.Do(func() {
+		close(c.done)
+		c.publishRequest(BusHangupRequest, cause)
+	})
 	c.post(Event{Kind: EventHangup, Cause: cause})
+}
+
+// publishRequest tells the bus about the first hangup request.
+func (c *Channel) publishRequest(t BusEventType, cause int) {
+	if c.eng != nil && c.eng.bus.Active() {
+		c.eng.bus.Publish(BusEvent{Type: t, Channel: c, Cause: cause})
+	}
 }
 
 // SoftHangup asks the channel's owner to hang it up (`channel request
@@ -430,7 +440,10 @@ func (c *Channel) SoftHangup(cause int) {
 		c.cause = cause
 	}
 	c.mu.Unlock()
-	c.doneOnce.Do(func() { close(c.done) })
+	c.doneOnce.Do(func() {
+		close(c.done)
+		c.publishRequest(BusSoftHangupRequest, cause)
+	})
 	c.post(Event{Kind: EventHangup, Cause: cause})
 }
 

@@ -151,6 +151,7 @@ type Engine struct {
 	bridger   atomic.Pointer[Bridger]
 	mailbox   atomic.Pointer[MailboxProvider] // mailbox.go
 	hintWatch hintWatcherSlot                 // hints.go
+	messages  messaging                       // message.go
 
 	missing missingUses
 
@@ -355,6 +356,9 @@ func (e *Engine) WriteFunction(ch *Channel, name, args, value string) error {
 
 // ChannelSpec describes a channel to create.
 type ChannelSpec struct {
+	// Name, when set, is the whole channel name (Message/ast_msg_queue);
+	// otherwise it is built from Tech and Resource.
+	Name     string
 	Tech     string // "SIP"
 	Resource string // peer name: the channel is named Tech/Resource-<seq>
 	Driver   Driver
@@ -399,7 +403,7 @@ func (e *Engine) NewChannel(s ChannelSpec) *Channel {
 		eng:         e,
 		tech:        s.Tech,
 		driver:      s.Driver,
-		name:        channelName(s.Tech, s.Resource, seq),
+		name:        s.Name,
 		uniqueID:    uid,
 		linkedID:    uid,
 		context:     s.Context,
@@ -411,6 +415,9 @@ func (e *Engine) NewChannel(s ChannelSpec) *Channel {
 		language:    s.Language,
 		musicClass:  s.MusicClass,
 		done:        make(chan struct{}),
+	}
+	if c.name == "" {
+		c.name = channelName(s.Tech, s.Resource, seq)
 	}
 	c.media.init()
 	if c.language == "" {

@@ -68,6 +68,9 @@ func (c *Channel) SetVar(name, value string) {
 	c.mu.Lock()
 	c.vars = c.vars.set(name, value, false)
 	c.mu.Unlock()
+	if c.eng != nil && c.eng.bus.Active() {
+		c.eng.bus.Publish(BusEvent{Type: BusVarSet, Channel: c, Variable: name, Value: value})
+	}
 }
 
 // UnsetVar removes a channel variable.

@@ -44,7 +44,7 @@ func playAll(ch *pbx.Channel, keys string, names ...string) (rune, error) {
 
 // sayNumber says n, stoppable by keys.
 func sayNumber(ch *pbx.Channel, n int, keys string) (rune, error) {
-	d, err := apps.SayNumber(ch, n, keys)
+	d, err := apps.SayNumber(ch, n, keys, "")
 	if err != nil && isEnd(ch, err) {
 		return 0, errHangup
 	}

@@ -75,8 +75,9 @@ type dialog struct {
 	remoteCSeq            uint32  // highest CSeq of the far end's requests, 0 before any (cseq.go)
 	target                sip.Uri // the far end's Contact
 
-	xfer    *referState // a REFER accepted on this dialog (refer.go)
-	xferOut *referOut   // a REFER we sent, until its final NOTIFY (xfer_out.go)
+	st      sessionTimer // RFC 4028 (timers.go)
+	xfer    *referState  // a REFER accepted on this dialog (refer.go)
+	xferOut *referOut    // a REFER we sent, until its final NOTIFY (xfer_out.go)
 }
 
 func (d *dialog) setLast(s string) {
@@ -139,6 +140,7 @@ func (d *dialog) release() {
 	k, leg, slot, st := d.link, d.leg, d.slot, d.stream
 	d.slot = false
 	d.mu.Unlock()
+	d.stopSessionTimer()
 	if k != nil {
 		k.close()
 	}

@@ -64,8 +64,16 @@ func (m *Manager) HandleInvite(req *sip.Request, tx sip.ServerTransaction, from 
 
 	c := m.newInCall(req, tx, from)
 	tx.OnCancel(func(*sip.Request) { c.cancelled() })
+	if rj := m.negotiateUAS(c.dialog, req, false); rj != nil {
+		res := c.response(rj.code, rj.reason, nil)
+		for _, h := range rj.headers {
+			res.AppendHeader(h)
+		}
+		c.rejectWith(res)
+		return
+	}
 
-	exten := req.Recipient.User
+	exten := UserOf(req.Recipient)
 	if exten == "" {
 		exten = "s"
 	}
@@ -110,7 +118,7 @@ func (m *Manager) HandleInvite(req *sip.Request, tx sip.ServerTransaction, from 
 	if !pickup && !replaces && (plan == nil || !plan.Exists(dpContext, exten, c.cidNum, 1)) {
 		who := c.peerName
 		if who == "" {
-			who = req.From().Address.User
+			who = UserOf(req.From().Address)
 		}
 		m.log.Notice("Call from '%s' (%s:%s) to extension '%s' rejected because extension not found in context '%s'.\n",
 			who, strings.ToUpper(c.transport), c.addr, exten, dpContext)
@@ -159,6 +167,10 @@ func (m *Manager) HandleInvite(req *sip.Request, tx sip.ServerTransaction, from 
 	}
 	ch := m.d.Engine.NewChannel(spec)
 	ch.SetState(pbx.StateRing)
+	if _, _, pres, ok := trustedIdentity(req, from); ok {
+		ch.SetCallerPresentation(pres, pres)
+	}
+	m.applyDiversion(ch, req)
 	if from != nil {
 		for _, v := range from.SetVars {
 			ch.SetVar(v.Name, v.Value)
@@ -296,8 +308,12 @@ func respondStateless(req *sip.Request, tx sip.ServerTransaction, res *sip.Respo
 // callerID is chan_sip's: the From header's display name and user, replaced
 // by the peer's callerid/fullname where set.
 func callerID(req *sip.Request, p *sipconf.Peer) (name, num string) {
+	if n, u, _, ok := trustedIdentity(req, p); ok {
+		// A trusted peer's asserted identity wins over its callerid=.
+		return n, u
+	}
 	if f := req.From(); f != nil {
-		name, num = f.DisplayName, f.Address.User
+		name, num = f.DisplayName, UserOf(f.Address)
 	}
 	if p != nil {
 		if p.CallerIDName != "" {
@@ -396,8 +412,11 @@ func (c *inCall) response(code int, reason string, body []byte) *sip.Response {
 		to.Params.Add("tag", c.localTag)
 	}
 	res.AppendHeader(sip.NewHeader("Server", c.m.userAgent()))
-	res.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, OPTIONS, BYE, REFER, SUBSCRIBE, NOTIFY, INFO, PUBLISH, MESSAGE"))
-	res.AppendHeader(sip.NewHeader("Supported", "replaces, timer"))
+	res.AppendHeader(sip.NewHeader("Allow", c.m.allow()))
+	res.AppendHeader(sip.NewHeader("Supported", c.m.supportedValue(c.peer)))
+	if code >= 200 && code < 300 {
+		c.addSessionHeaders(res)
+	}
 	if code < 300 {
 		ct := c.contactURI(c.localURI.User)
 		res.AppendHeader(&sip.ContactHeader{Address: ct})
@@ -446,7 +465,12 @@ func (c *inCall) sendResponse(res *sip.Response) error {
 // reject ends a call before it has a channel and keeps the dialog listed
 // for the linger time, as chan_sip does.
 func (c *inCall) reject(code int, reason string) {
-	c.sendFinal(c.response(code, reason, nil))
+	c.rejectWith(c.response(code, reason, nil))
+}
+
+// rejectWith ends the call with a final response already built.
+func (c *inCall) rejectWith(res *sip.Response) {
+	c.sendFinal(res)
 	c.markEnded()
 	c.release()
 	c.m.add(c.dialog)
@@ -635,6 +659,8 @@ func (c *inCall) Answer() error {
 	if !c.sendFinal(c.response(200, "OK", body)) {
 		return wrap("answer", errors.New("call already ended"))
 	}
+	// RFC 4028: the session timer counts from the 2xx.
+	c.startSessionTimer()
 	return nil
 }
 

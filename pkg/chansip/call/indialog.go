@@ -55,6 +55,8 @@ func (m *Manager) HandleInDialog(req *sip.Request, tx sip.ServerTransaction) boo
 			break
 		}
 		m.handleInfo(d, req, tx)
+	case sip.UPDATE:
+		m.handleUpdate(d, req, tx)
 	case sip.NOTIFY:
 		m.handleNotify(d, req, tx)
 	case sip.REFER:
@@ -220,6 +222,10 @@ func (m *Manager) handleReInvite(d *dialog, req *sip.Request, tx sip.ServerTrans
 		d.target = *ct.Address.Clone()
 		d.mu.Unlock()
 	}
+	if rj := m.negotiateUAS(d, req, true); rj != nil {
+		m.respondWith(req, tx, rj)
+		return
+	}
 	body, err := d.buildSDP(d.answerFormats(""), dir)
 	if err != nil {
 		m.respond(req, tx, 500, "Server Internal Error")
@@ -232,11 +238,14 @@ func (m *Manager) handleReInvite(d *dialog, req *sip.Request, tx sip.ServerTrans
 	res.To().Params.Add("tag", tag)
 	res.AppendHeader(sip.NewHeader("Server", m.userAgent()))
 	res.AppendHeader(&sip.ContactHeader{Address: d.contactURI(d.localURI.User)})
+	d.addSessionHeaders(res)
 	res.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	res.SetBody(body)
 	if err := tx.Respond(res); err != nil {
 		m.log.Warning("Unable to answer re-INVITE on %s: %v\n", d.callID, err)
 	}
+	// Any re-INVITE refreshes the session (RFC 4028).
+	d.refreshed()
 	// The ACK of this 2xx arrives through HandleAck; a lost one costs
 	// nothing here because the dialog is already confirmed.
 	// Hold is told to the core, whose bridge plays music on hold to the
@@ -285,26 +294,40 @@ func (m *Manager) handleInfo(d *dialog, req *sip.Request, tx sip.ServerTransacti
 	if h := req.ContentType(); h != nil {
 		ct = strings.ToLower(h.Value())
 	}
-	if strings.HasPrefix(ct, "application/dtmf-relay") || strings.HasPrefix(ct, "application/dtmf") {
+	switch {
+	case strings.HasPrefix(ct, "application/dtmf-relay") || strings.HasPrefix(ct, "application/dtmf") ||
+		strings.HasPrefix(ct, "application/vnd.nortelnetworks.digits"):
 		if digit, ok := infoDigit(string(req.Body()), ct); ok {
 			if ch := d.channel(); ch != nil {
 				ch.DTMF(digit, infoDuration(string(req.Body())))
 			}
 		}
+	case strings.HasPrefix(ct, "application/hook-flash"), strings.HasPrefix(ct, "application/media_control+xml"):
+		// Accepted as chan_sip does (a flash, a video update request).
+	case len(req.Body()) > 0:
+		// chan_sip's answer to an INFO body it does not understand; an
+		// empty INFO is a keep-alive (200).
+		m.log.Warning("Unable to parse INFO message from %s. Content %s\n", d.callID, string(req.Body()))
+		m.respond(req, tx, 415, "Unsupported media type")
+		return
 	}
 	m.respond(req, tx, 200, "OK")
 }
 
 // infoDigit reads "Signal=5" (dtmf-relay) or a bare digit (dtmf).
 func infoDigit(body, ct string) (rune, bool) {
-	if strings.HasPrefix(ct, "application/dtmf-relay") {
-		for _, line := range strings.Split(body, "\n") {
-			k, v, ok := strings.Cut(line, "=")
-			if ok && strings.EqualFold(strings.TrimSpace(k), "signal") {
-				body = v
-				break
+	if !strings.HasPrefix(ct, "application/dtmf") || strings.HasPrefix(ct, "application/dtmf-relay") {
+		// dtmf-relay and Nortel's digits: a Signal= line, or d= (Nortel).
+		found := ""
+		for _, key := range []string{"signal", "d"} {
+			for _, line := range strings.Split(body, "\n") {
+				k, v, ok := strings.Cut(line, "=")
+				if ok && found == "" && strings.EqualFold(strings.TrimSpace(k), key) {
+					found = v
+				}
 			}
 		}
+		body = found
 	}
 	body = strings.TrimSpace(body)
 	if len(body) == 1 && strings.ContainsRune("0123456789*#ABCD", rune(body[0])) {

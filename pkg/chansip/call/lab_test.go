@@ -350,6 +350,7 @@ func (l *lab) route() {
 	l.srv.OnBye(inDialog)
 	l.srv.OnCancel(inDialog)
 	l.srv.OnInfo(inDialog)
+	l.srv.OnRequest(sip.UPDATE, inDialog)
 }
 
 func (l *lab) close() {
@@ -424,6 +425,10 @@ type phone struct {
 	toTag      string
 	invTx      sip.ServerTransaction
 	stop       chan struct{}
+	// extra are headers the phone's next INVITE carries; reject422 is
+	// how many INVITEs it answers 422 (Min-SE: 150) first (timers_test).
+	extra     []sip.Header
+	reject422 int
 }
 
 func newPhone(t *testing.T, name, mode string) *phone {
@@ -532,6 +537,18 @@ func (p *phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		respond(486, "Busy Here", nil)
 		return
 	}
+	p.mu.Lock()
+	r422 := p.reject422 > 0
+	if r422 {
+		p.reject422--
+	}
+	p.mu.Unlock()
+	if r422 {
+		res := sip.NewResponseFromRequest(req, 422, "Session Interval Too Small", nil)
+		res.AppendHeader(sip.NewHeader("Min-SE", "150"))
+		_ = tx.Respond(res)
+		return
+	}
 	body := p.sdpBody(0)
 	if answerBody != nil {
 		body = answerBody(req)
@@ -615,6 +632,11 @@ func (p *phone) inviteBody(l *lab, exten string, body []byte) *outgoing {
 	req.AppendHeader(to)
 	req.AppendHeader(&sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: p.name, Host: p.addr.Addr().String(), Port: int(p.addr.Port())}})
 	req.AppendHeader(sip.NewHeader("User-Agent", "SIPp-"+p.name))
+	p.mu.Lock()
+	for _, h := range p.extra {
+		req.AppendHeader(h)
+	}
+	p.mu.Unlock()
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	req.SetBody(body)
 	req.SetDestination(l.addr.String())
@@ -834,4 +856,24 @@ func (l *lab) setContext(dpCtx string) {
 	l.mu.Lock()
 	l.dpCtx = dpCtx
 	l.mu.Unlock()
+}
+
+// invitesSeen lists the new INVITEs the phone got.
+func (p *phone) invitesSeen() []*sip.Request {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]*sip.Request(nil), p.invites...)
+}
+
+// doRequest sends an in-dialog request from the phone and returns its
+// final answer.
+func doRequest(t *testing.T, p *phone, req *sip.Request) *sip.Response {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	res, err := p.client.Do(ctx, req)
+	if err != nil {
+		t.Fatalf("%s: %v", req.Method, err)
+	}
+	return res
 }

@@ -87,6 +87,9 @@ type Deps struct {
 
 	// UserAgent goes into User-Agent / Server headers and the SDP s= line.
 	UserAgent string
+	// Allow is the driver's Allow header (the methods it serves); nil:
+	// chan_sip's full list.
+	Allow func() string
 
 	// OtherDialogs lists the driver's own dialogs (REGISTER, OPTIONS,
 	// outbound registrations) so that `sip show channels` shows them too.
@@ -98,6 +101,9 @@ type Deps struct {
 	// T1 is the SIP round-trip estimate for 2xx retransmissions; 0 means
 	// 500 ms.
 	T1 time.Duration
+	// SessionTimerUnit is the length of a session-timer second (RFC 4028
+	// intervals); 0 means a second. Tests shorten it.
+	SessionTimerUnit time.Duration
 }
 
 // Manager runs the SIP calls of one driver.
@@ -392,4 +398,17 @@ func wrap(op string, err error) error {
 		return nil
 	}
 	return fmt.Errorf("call: %s: %w", op, err)
+}
+
+// chanSIPAllow is chan_sip's Allow list, for a manager built without the
+// driver's (tests).
+const chanSIPAllow = "INVITE, ACK, CANCEL, OPTIONS, BYE, REFER, SUBSCRIBE, NOTIFY, INFO, PUBLISH, MESSAGE"
+
+// allow is the Allow header of our INVITEs and answers: the methods the
+// driver serves.
+func (m *Manager) allow() string {
+	if m.d.Allow != nil {
+		return m.d.Allow()
+	}
+	return chanSIPAllow
 }

@@ -145,6 +145,9 @@ func (m *Manager) peerDestination(p *sipconf.Peer, number string) (*destination,
 		if number != "" {
 			u.User = number
 		}
+		if proxy, ok := m.outboundProxy(p); ok {
+			addr = proxy
+		}
 		return &destination{peer: p, name: p.Name, uri: u, addr: addr.String(), number: user, transport: transportOf(p, &u)}, nil
 	}
 	host := p.Host
@@ -155,6 +158,9 @@ func (m *Manager) peerDestination(p *sipconf.Peer, number string) (*destination,
 	addr := net.JoinHostPort(host, strconv.Itoa(port))
 	if p.Addr.IsValid() {
 		addr = p.Addr.String()
+	}
+	if proxy, ok := m.outboundProxy(p); ok {
+		addr = proxy.String()
 	}
 	return &destination{
 		peer: p, name: p.Name, number: user, addr: addr, transport: transportOf(p, nil),
@@ -399,6 +405,18 @@ func (o *outCall) buildInvite() (*sip.Request, error) {
 	if strings.EqualFold(o.transport, "UDP") {
 		fromPort = portIfNot5060(int(ours.Port()))
 	}
+	// The identity header names us by fromdomain, else our address.
+	idDomain := fromHost
+	if p := o.peer; p != nil && p.FromDomain != "" {
+		idDomain = p.FromDomain
+	}
+	pres := ch.ConnectedPresentation()
+	fromName := caller.Name
+	if pbx.PresentationRestricted(pres) {
+		// chan_sip never leaks a restricted identity in From, even when
+		// it sends it in Remote-Party-ID or P-Asserted-Identity.
+		fromUser, fromName, fromHost, fromPort = anonymousUser, anonymousName, anonymousDomain, 0
+	}
 	if p := o.peer; p != nil {
 		if p.FromUser != "" {
 			fromUser = p.FromUser
@@ -412,9 +430,12 @@ func (o *outCall) buildInvite() (*sip.Request, error) {
 	}
 	o.mu.Lock()
 	o.localURI = sip.Uri{Scheme: "sip", User: fromUser, Host: fromHost, Port: fromPort}
-	o.localName = caller.Name
+	o.localName = fromName
 	o.remoteURI = sip.Uri{Scheme: "sip", User: o.target.User, Host: o.target.Host, Port: o.target.Port}
 	o.callID = newCallID(fromHost)
+	if fromHost == anonymousDomain {
+		o.callID = newCallID(idDomain)
+	}
 	o.sess = sdp.NewSession(m.sdpOwner(), m.sdpSession())
 	o.cidNum = caller.Num
 	o.mu.Unlock()
@@ -425,8 +446,15 @@ func (o *outCall) buildInvite() (*sip.Request, error) {
 	}
 	req := o.newRequest(sip.INVITE)
 	req.AppendHeader(&sip.ContactHeader{Address: o.contactURI(fromUser)})
-	req.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, OPTIONS, BYE, REFER, SUBSCRIBE, NOTIFY, INFO, PUBLISH, MESSAGE"))
-	req.AppendHeader(sip.NewHeader("Supported", "replaces, timer"))
+	req.AppendHeader(sip.NewHeader("Allow", o.m.allow()))
+	req.AppendHeader(sip.NewHeader("Supported", m.supportedValue(o.peer)))
+	m.addUACSessionHeaders(o.dialog, req)
+	outboundIdentity(req, o.peer, caller.Name, caller.Num, pres, idDomain)
+	var dialer *pbx.Channel
+	if o.callerIn != nil {
+		dialer = o.callerIn.channel()
+	}
+	m.addDiversion(req, caller.RDNIS, dialer, ours.Addr().String())
 	addSIPHeaders(req, ch)
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	req.SetBody(body)
@@ -485,6 +513,7 @@ func (o *outCall) run(callCtx context.Context, req *sip.Request) {
 		cancelling  bool
 		cancelSent  bool
 		authTries   int // challenges answered; chan_sip gives up after 3 (a 401 then a 407 is normal for trunks)
+		retries422  int // 422s answered with a larger interval
 		giveUp      <-chan time.Time
 		giveUpTimer *time.Timer
 	)
@@ -601,10 +630,28 @@ func (o *outCall) run(callCtx context.Context, req *sip.Request) {
 				o.answeredF = true
 				o.inviteTx = tx
 				o.mu.Unlock()
+				if !m.answeredUAC(o.dialog, res) {
+					// chan_sip hangs up a session whose interval is
+					// below its Min-SE.
+					o.markEnded()
+					o.sendBye(pbx.CauseNormalClearing)
+					tx.Terminate()
+					ch.SoftHangup(pbx.CauseNormalClearing)
+					return
+				}
 				ch.Answered()
 				return
 			}
 			m.log.Verbose(3, "Got SIP response %d \"%s\" back from %s\n", code, res.Reason, o.addr)
+			if code == 422 && !cancelling && retries422 < maxAuthTries && m.retry422(o.dialog, req, res) {
+				retries422++
+				if ntx, err := o.resend(req); err == nil {
+					tx.Terminate()
+					tx = ntx
+					provisional = false
+					continue
+				}
+			}
 			if (code == 401 || code == 407) && authTries < maxAuthTries && !cancelling {
 				authTries++
 				if ntx, err := o.authenticate(req, res); err == nil {

@@ -1,7 +1,8 @@
 package sipconf
 
 import (
-	"fmt"
+	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/gostrisk/gostrisk/pkg/media"
@@ -48,53 +49,89 @@ func (c Codecs) Has(name string) bool {
 
 func (c Codecs) clone() Codecs { return append(Codecs(nil), c...) }
 
-// Apply returns the list after one allow= (allow true) or disallow= line.
-// The value is a comma list of format names or "all"; a "name:ms" framing
-// suffix is accepted and ignored. Allowing a codec already present keeps
-// its position, which is why a peer's allow=ulaw on top of [general]'s
-// alaw,ulaw still gives (alaw|ulaw).
+// Apply returns the list after one allow= (allow true) or disallow= line,
+// read as Asterisk's ast_format_cap_update_by_allow_disallow reads it: a
+// list of format names or "all" separated by "," or "|"; a leading "!"
+// inverts the line's sense for that word, so allow=!all,g722,ulaw first
+// empties the list; a "name:ms" framing suffix is accepted and ignored
+// (a value that is not a number is an error); a list in parentheses, as
+// chan_sip prints one, replaces the list. Allowing a codec already present
+// keeps its position, which is why a peer's allow=ulaw on top of
+// [general]'s alaw,ulaw still gives (alaw|ulaw).
 func (c Codecs) Apply(value string, allow bool) (Codecs, error) {
 	out := c.clone()
-	var unknown []string
-	for _, w := range strings.Split(value, ",") {
-		name, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(w)), ":")
+	value = strings.TrimSpace(value)
+	if len(value) >= 2 && value[0] == '(' && value[len(value)-1] == ')' {
+		value = value[1 : len(value)-1]
+		if allow {
+			out = out[:0]
+		} else {
+			out = out.with(knownCodecs...)
+		}
+	}
+	var unknown, badFraming []string
+	for _, w := range strings.FieldsFunc(value, func(r rune) bool { return r == ',' || r == '|' }) {
+		w = strings.ToLower(strings.TrimSpace(w))
+		add := allow
+		if strings.HasPrefix(w, "!") {
+			w = strings.TrimSpace(w[1:])
+			add = !allow
+		}
+		name, ms, framed := strings.Cut(w, ":")
 		if name == "" {
 			continue
 		}
-		if name == "all" {
-			if allow {
-				for _, k := range knownCodecs {
-					if !out.Has(k) {
-						out = append(out, k)
-					}
-				}
-			} else {
-				out = out[:0]
+		if framed {
+			if n, err := strconv.Atoi(strings.TrimSpace(ms)); err != nil || n < 0 {
+				badFraming = append(badFraming, w)
+				continue
 			}
-			continue
 		}
-		if !isKnownCodec(name) {
+		switch {
+		case name == "all" && add:
+			out = out.with(knownCodecs...)
+		case name == "all":
+			out = out[:0]
+		case !isKnownCodec(name):
 			unknown = append(unknown, name)
-			continue
+		case add:
+			out = out.with(name)
+		default:
+			out = out.without(name)
 		}
-		if allow {
-			if !out.Has(name) {
-				out = append(out, name)
-			}
-			continue
-		}
-		kept := out[:0]
-		for _, x := range out {
-			if x != name {
-				kept = append(kept, x)
-			}
-		}
-		out = kept
 	}
+	var errs []string
 	if len(unknown) > 0 {
-		return out, fmt.Errorf("unknown format %s", strings.Join(unknown, ", "))
+		errs = append(errs, "unknown format "+strings.Join(unknown, ", "))
+	}
+	if len(badFraming) > 0 {
+		errs = append(errs, "bad packetization value in "+strings.Join(badFraming, ", "))
+	}
+	if len(errs) > 0 {
+		return out, errors.New(strings.Join(errs, "; "))
 	}
 	return out, nil
+}
+
+// with appends the names not already in the list.
+func (c Codecs) with(names ...string) Codecs {
+	for _, n := range names {
+		if !c.Has(n) {
+			c = append(c, n)
+		}
+	}
+	return c
+}
+
+// without drops name from the list.
+func (c Codecs) without(name string) Codecs {
+	kept := c[:0]
+	for _, x := range c {
+		if x != name {
+			kept = append(kept, x)
+		}
+	}
+	return kept
 }
 
 func isKnownCodec(name string) bool {

@@ -40,6 +40,17 @@ func TestCodecsApplyKnownList(t *testing.T) {
 			"(gsm|codec2|g723|ulaw|alaw|g726|g726aal2|adpcm|slin|slin12|slin16|slin24|slin32|slin44|slin48|slin96|slin192|" +
 				"lpc10|g729|speex|speex16|speex32|ilbc|g722|siren7|siren14|testlaw|g719|opus|jpeg|png|h261|h263|h263p|h264|h265|" +
 				"mpeg4|vp8|vp9|red|t140|t38)", false},
+		// ast_format_cap_update_by_allow_disallow: "!" inverts one word,
+		// "|" separates like ",", a parenthesised list replaces.
+		{"allow !all then a list", Codecs{"alaw", "gsm"}, "!all,g722,ulaw,alaw", true, "(g722|ulaw|alaw)", false},
+		{"allow !one drops it", Codecs{"alaw", "ulaw"}, "!alaw,gsm", true, "(ulaw|gsm)", false},
+		{"disallow !one adds it", Codecs{"alaw"}, "all,!ulaw", false, "(ulaw)", false},
+		{"disallow all", Codecs{"alaw", "ulaw"}, "all", false, "(nothing)", false},
+		{"pipe separator", nil, "ulaw|alaw", true, "(ulaw|alaw)", false},
+		{"parenthesised list replaces", Codecs{"gsm"}, "(alaw|ulaw)", true, "(alaw|ulaw)", false},
+		{"framing", nil, "ulaw:30,alaw:20", true, "(ulaw|alaw)", false},
+		{"bad framing skipped", nil, "ulaw:x,alaw", true, "(alaw)", true},
+		{"bang and spaces", Codecs{"gsm"}, " ! all , ulaw", true, "(ulaw)", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

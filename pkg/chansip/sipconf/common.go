@@ -17,6 +17,7 @@ type commonTarget struct {
 	directMedia    *bool
 	trustRPID      *bool
 	sendRPID       *bool
+	sendPAI        *bool // sendrpid=pai: P-Asserted-Identity rather than Remote-Party-ID
 	promiscRedir   *bool
 	videoSupport   *bool
 	textSupport    *bool
@@ -90,6 +91,9 @@ func (l *loader) commonOption(name string, v *confparse.Variable, t *commonTarge
 			*t.sendRPID = true
 		default:
 			*t.sendRPID = l.boolVal(v)
+		}
+		if t.sendPAI != nil {
+			*t.sendPAI = strings.EqualFold(v.Value, "pai")
 		}
 	case "promiscredir":
 		*t.promiscRedir = l.boolVal(v)

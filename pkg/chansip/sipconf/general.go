@@ -13,7 +13,15 @@ import (
 // in. Options that apply to peers too (codecs, nat, dtmfmode, ...) are the
 // defaults every peer starts from.
 type General struct {
-	Context string // default "public"
+	Context string // default "default", chan_sip's DEFAULT_CONTEXT
+
+	// Out-of-call MESSAGE (RFC 3428): accept_outofcall_message (default
+	// yes), auth_message_requests (default yes: challenged like an
+	// INVITE) and outofcall_message_context (the context they are routed
+	// in; "" = the sender's context).
+	AcceptOutOfCallMessage  bool
+	AuthMessageRequests     bool
+	OutOfCallMessageContext string
 
 	UDPBind netip.AddrPort // bindaddr/bindport/udpbindaddr; default 0.0.0.0:5060
 
@@ -59,6 +67,7 @@ type General struct {
 	Realm                string // default "asterisk"
 	DomainsAsRealm       bool
 	Domains              []string
+	AutoDomain           bool // autodomain=yes: our addresses and host name are local domains too
 
 	DefaultExpiry int // 120
 	MinExpiry     int // 60
@@ -114,6 +123,7 @@ type General struct {
 	IgnoreSDPVersion  bool
 	TrustRPID         bool
 	SendRPID          bool
+	SendPAI           bool // sendrpid=pai
 	SendDiversion     bool // default yes
 	UsePath           bool
 	UseQ850Reason     bool
@@ -180,64 +190,66 @@ const (
 
 func defaultGeneral() General {
 	return General{
-		Context:              "public",
-		UDPBind:              netip.AddrPortFrom(netip.IPv4Unspecified(), StandardSIPPort),
-		TCPBind:              netip.AddrPortFrom(netip.IPv4Unspecified(), StandardSIPPort),
-		TCPAuthTimeout:       DefaultTCPAuthTimeout,
-		TCPAuthLimit:         DefaultTCPAuthLimit,
-		TLSBind:              netip.AddrPortFrom(netip.IPv4Unspecified(), StandardTLSPort),
-		TLSCertFile:          "asterisk.pem",
-		Transports:           UDP,
-		PrimaryTransport:     UDP,
-		ExternRefresh:        10,
-		NAT:                  DefaultNAT,
-		SRVLookup:            true,
-		Pedantic:             true,
-		AllowGuest:           true,
-		AlwaysAuthReject:     true,
-		AllowExternalDomains: true,
-		AutoCreatePeer:       "Off",
-		Realm:                "asterisk",
-		DefaultExpiry:        120,
-		MinExpiry:            60,
-		MaxExpiry:            3600,
-		SubMinExpiry:         60,
-		SubMaxExpiry:         3600,
-		MWIExpiry:            3600,
-		SDPOwner:             "root",
-		RegisterTimeout:      20,
-		QualifyFreq:          60,
-		QualifyGap:           100,
-		Codecs:               DefaultCodecs.clone(),
-		DirectMedia:          true,
-		DTMFMode:             DTMFRFC2833,
-		CallerID:             "asterisk",
-		MOHInterpret:         "default",
-		VMExten:              "asterisk",
-		AllowOverlap:         "Yes",
-		AllowSubscribe:       true,
-		AllowTransfer:        true,
-		SendDiversion:        true,
-		PrematureMedia:       true,
-		NotifyRinging:        true,
-		NotifyMimeType:       "application/simple-message-summary",
-		T38MaxDatagram:       -1,
-		ProgressInband:       "No",
-		MaxCallBitrate:       384,
-		MaxForwards:          70,
-		TimerT1:              500,
-		TimerT1Min:           100,
-		TimerB:               64 * 500,
-		SessionTimers:        "Accept",
-		SessionRefresher:     "uas",
-		SessionExpires:       1800,
-		SessionMinSE:         90,
-		RecordOnFeature:      "automon",
-		RecordOffFeature:     "automon",
-		COSSIP:               4,
-		COSAudio:             5,
-		COSVideo:             6,
-		COSText:              5,
+		Context:                "default",
+		AcceptOutOfCallMessage: true,
+		AuthMessageRequests:    true,
+		UDPBind:                netip.AddrPortFrom(netip.IPv4Unspecified(), StandardSIPPort),
+		TCPBind:                netip.AddrPortFrom(netip.IPv4Unspecified(), StandardSIPPort),
+		TCPAuthTimeout:         DefaultTCPAuthTimeout,
+		TCPAuthLimit:           DefaultTCPAuthLimit,
+		TLSBind:                netip.AddrPortFrom(netip.IPv4Unspecified(), StandardTLSPort),
+		TLSCertFile:            "asterisk.pem",
+		Transports:             UDP,
+		PrimaryTransport:       UDP,
+		ExternRefresh:          10,
+		NAT:                    DefaultNAT,
+		SRVLookup:              true,
+		Pedantic:               true,
+		AllowGuest:             true,
+		AlwaysAuthReject:       true,
+		AllowExternalDomains:   true,
+		AutoCreatePeer:         "Off",
+		Realm:                  "asterisk",
+		DefaultExpiry:          120,
+		MinExpiry:              60,
+		MaxExpiry:              3600,
+		SubMinExpiry:           60,
+		SubMaxExpiry:           3600,
+		MWIExpiry:              3600,
+		SDPOwner:               "root",
+		RegisterTimeout:        20,
+		QualifyFreq:            60,
+		QualifyGap:             100,
+		Codecs:                 DefaultCodecs.clone(),
+		DirectMedia:            true,
+		DTMFMode:               DTMFRFC2833,
+		CallerID:               "asterisk",
+		MOHInterpret:           "default",
+		VMExten:                "asterisk",
+		AllowOverlap:           "Yes",
+		AllowSubscribe:         true,
+		AllowTransfer:          true,
+		SendDiversion:          true,
+		PrematureMedia:         true,
+		NotifyRinging:          true,
+		NotifyMimeType:         "application/simple-message-summary",
+		T38MaxDatagram:         -1,
+		ProgressInband:         "No",
+		MaxCallBitrate:         384,
+		MaxForwards:            70,
+		TimerT1:                500,
+		TimerT1Min:             100,
+		TimerB:                 64 * 500,
+		SessionTimers:          "Accept",
+		SessionRefresher:       "uas",
+		SessionExpires:         1800,
+		SessionMinSE:           90,
+		RecordOnFeature:        "automon",
+		RecordOffFeature:       "automon",
+		COSSIP:                 4,
+		COSAudio:               5,
+		COSVideo:               6,
+		COSText:                5,
 	}
 }
 
@@ -322,7 +334,7 @@ func (l *loader) parseGeneral(cat *confparse.Category) (General, []*Register) {
 		name := strings.ToLower(v.Name)
 		if l.commonOption(name, v, &commonTarget{
 			nat: &g.NAT, dtmf: &g.DTMFMode, directMedia: &g.DirectMedia, trustRPID: &g.TrustRPID,
-			sendRPID: &g.SendRPID, promiscRedir: &g.PromiscRedir, videoSupport: &g.VideoSupport,
+			sendRPID: &g.SendRPID, sendPAI: &g.SendPAI, promiscRedir: &g.PromiscRedir, videoSupport: &g.VideoSupport,
 			textSupport: &g.TextSupport, allowOverlap: &g.AllowOverlap, allowSubscribe: &g.AllowSubscribe,
 			ignoreSDP: &g.IgnoreSDPVersion, usePath: &g.UsePath, rfc2833comp: &g.RFC2833Compensate,
 			rtcpMux: &g.RTCPMux, useClientCode: &g.UseClientCode, progressInband: &g.ProgressInband,
@@ -384,13 +396,13 @@ func (l *loader) parseGeneral(cat *confparse.Category) (General, []*Register) {
 				continue
 			}
 			g.TLSBind = ap
-		case "tlscertfile", "sslcert":
+		case "tlscertfile", "tlscert", "sslcert":
 			g.TLSCertFile = v.Value
 		case "tlsprivatekey", "sslprivatekey":
 			g.TLSPrivateKey = v.Value
 		case "tlscafile", "sslcafile":
 			g.TLSCAFile = v.Value
-		case "tlscapath", "sslcapath":
+		case "tlscapath", "tlscadir", "sslcapath":
 			g.TLSCAPath = v.Value
 		case "tlscipher", "sslcipher":
 			g.TLSCipher = v.Value
@@ -458,6 +470,8 @@ func (l *loader) parseGeneral(cat *confparse.Category) (General, []*Register) {
 			g.DomainsAsRealm = l.boolVal(v)
 		case "domain":
 			g.Domains = append(g.Domains, v.Value)
+		case "autodomain":
+			g.AutoDomain = l.boolVal(v)
 		case "defaultexpiry", "defaultexpirey":
 			if n, ok := l.intVal(v, 1); ok {
 				g.DefaultExpiry = n
@@ -679,6 +693,12 @@ func (l *loader) parseGeneral(cat *confparse.Category) (General, []*Register) {
 			}
 		case "jbenable":
 			g.JBEnable = l.boolVal(v)
+		case "accept_outofcall_message":
+			g.AcceptOutOfCallMessage = l.boolVal(v)
+		case "auth_message_requests":
+			g.AuthMessageRequests = l.boolVal(v)
+		case "outofcall_message_context":
+			g.OutOfCallMessageContext = v.Value
 		default:
 			if !generalAccepted[name] && !strings.HasPrefix(name, "jb") {
 				l.warnVar(v, "Unknown option '%s' in [general] of sip.conf, ignored", v.Name)
@@ -757,11 +777,11 @@ func splitFromDomain(value string) (string, int, error) {
 // generalAccepted are [general] options chan_sip reads that we accept
 // without modelling (they do not change what gostrisk does).
 var generalAccepted = setOf(
-	"accept_outofcall_message", "auth_message_requests", "auth_options_requests", "autodomain",
+	"auth_options_requests",
 	"directrtpsetup", "disallowed_methods", "discard_remote_hold_retrieval", "dumphistory",
 	"dynamic_exclude_static", "dynamic_excludes_static", "externtcpport", "externtlsport",
 	"ignoreregexpire", "matchexternaddrlocally", "matchexterniplocally", "mwi", "mwi_from",
-	"outofcall_message_context", "preferred_codec_only", "qualifypeers", "refer_addheaders",
+	"preferred_codec_only", "qualifypeers", "refer_addheaders",
 	"rtautoclear", "rtcachefriends", "rtsavepath", "rtsavesysname", "rtupdate", "shrinkcallerid",
 	"sipdebug", "snom_aoc_enabled", "subscribe_network_change_event",
 	"websocket_enabled", "websocket_write_timeout", "tos", "cos",
@@ -773,6 +793,11 @@ var generalAccepted = setOf(
 	"encryption_taglen", "dtlsenable", "dtlsverify", "dtlsrekey", "dtlscertfile",
 	"dtlsprivatekey", "dtlscipher", "dtlscafile", "dtlscapath", "dtlssetup", "dtlsfingerprint",
 	"dtlsautogeneratecert", "amaflags", "accountcode", "language", "tcpenable",
+	// Read by chan_sip too (testdata/chansip_options.txt lists them all):
+	// the global auth= realm credentials and insecure= default, the TLS
+	// version switches and DTLS CA directory.
+	"auth", "insecure", "dtlscadir", "tlsdisablev1", "tlsdisablev11", "tlsdisablev12",
+	"tlsservercipherorder",
 )
 
 func setOf(names ...string) map[string]bool {

@@ -2,6 +2,7 @@ package sipconf
 
 import (
 	"fmt"
+	"net"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -46,6 +47,10 @@ type Peer struct {
 	Addr      netip.AddrPort // static address when host is an IP literal
 	Port      int            // port= (0 = not set, use 5060)
 	DefaultIP netip.Addr     // defaultip=
+
+	// OutOfCallMessageContext is outofcall_message_context=: where this
+	// peer's out-of-call MESSAGEs are routed ("" = [general]'s).
+	OutOfCallMessageContext string
 
 	Secret         string
 	MD5Secret      string
@@ -113,14 +118,17 @@ type Peer struct {
 	DirectMediaACL ACL
 
 	TrustRPID, SendRPID, PromiscRedir, UseReqPhone bool
-	VideoSupport, TextSupport, IgnoreSDPVersion    bool
-	UsePath, RFC2833Compensate, UseClientCode      bool
-	UseQ850Reason, AutoFraming, AllowTransfer      bool
-	AllowSubscribe                                 bool
-	AllowOverlap                                   string
-	ProgressInband                                 string
-	T38Support                                     bool
-	T38MaxDatagram                                 int64
+	// SendPAI is sendrpid=pai: the identity goes out as
+	// P-Asserted-Identity (RFC 3325) instead of Remote-Party-ID.
+	SendPAI                                     bool
+	VideoSupport, TextSupport, IgnoreSDPVersion bool
+	UsePath, RFC2833Compensate, UseClientCode   bool
+	UseQ850Reason, AutoFraming, AllowTransfer   bool
+	AllowSubscribe                              bool
+	AllowOverlap                                string
+	ProgressInband                              string
+	T38Support                                  bool
+	T38MaxDatagram                              int64
 
 	TimerT1          int
 	TimerB           int
@@ -172,6 +180,7 @@ func newPeer(name string, g *General) *Peer {
 		RTCPMux:           g.RTCPMux,
 		TrustRPID:         g.TrustRPID,
 		SendRPID:          g.SendRPID,
+		SendPAI:           g.SendPAI,
 		PromiscRedir:      g.PromiscRedir,
 		UseReqPhone:       g.UseReqPhone,
 		VideoSupport:      g.VideoSupport,
@@ -212,14 +221,14 @@ type peerOpts struct {
 
 // applyPeerVars applies variables in order, as build_peer walks them.
 func (l *loader) applyPeerVars(p *Peer, g *General, vars []*confparse.Variable, o peerOpts) {
-	var port int
+	var port, hostPort int
 	transportSet := false
 	timerBSet := false
 	for _, v := range vars {
 		name := strings.ToLower(v.Name)
 		if l.commonOption(name, v, &commonTarget{
 			nat: &p.NAT, natSet: &p.NATSet, dtmf: &p.DTMFMode, directMedia: &p.DirectMedia,
-			trustRPID: &p.TrustRPID, sendRPID: &p.SendRPID, promiscRedir: &p.PromiscRedir,
+			trustRPID: &p.TrustRPID, sendRPID: &p.SendRPID, sendPAI: &p.SendPAI, promiscRedir: &p.PromiscRedir,
 			videoSupport: &p.VideoSupport, textSupport: &p.TextSupport, allowOverlap: &p.AllowOverlap,
 			allowSubscribe: &p.AllowSubscribe, ignoreSDP: &p.IgnoreSDPVersion, usePath: &p.UsePath,
 			rfc2833comp: &p.RFC2833Compensate, rtcpMux: &p.RTCPMux, useClientCode: &p.UseClientCode,
@@ -297,7 +306,17 @@ func (l *loader) applyPeerVars(p *Peer, g *General, vars []*confparse.Variable, 
 				l.bad(v, fmt.Errorf("want dynamic, a host name or an IP address"))
 				continue
 			}
-			p.Dynamic, p.Host = false, strings.Trim(h, "[]")
+			host, hp, err := splitHostPortValue(h)
+			if err != nil {
+				l.bad(v, err)
+				continue
+			}
+			p.Dynamic, p.Host = false, host
+			if hp != 0 {
+				// host=127.0.0.1:5061: chan_sip resolves the value with
+				// its port; a port= line still wins.
+				hostPort = hp
+			}
 		case "defaultip":
 			if strings.TrimSpace(v.Value) == "" {
 				continue
@@ -468,6 +487,8 @@ func (l *loader) applyPeerVars(p *Peer, g *General, vars []*confparse.Variable, 
 			p.UseQ850Reason = l.boolVal(v)
 		case "allowtransfer":
 			p.AllowTransfer = l.boolVal(v)
+		case "outofcall_message_context":
+			p.OutOfCallMessageContext = v.Value
 		default:
 			if o.ignoreUnknown && o.unknown != nil && !peerAccepted[name] && !strings.HasPrefix(name, "dtls") {
 				o.unknown(v)
@@ -479,6 +500,8 @@ func (l *loader) applyPeerVars(p *Peer, g *General, vars []*confparse.Variable, 
 	}
 	if port != 0 {
 		p.Port = port
+	} else if hostPort != 0 {
+		p.Port = hostPort
 	}
 	if !timerBSet && p.TimerT1 != g.TimerT1 {
 		p.TimerB = 64 * p.TimerT1
@@ -541,7 +564,7 @@ func isCallerNumber(s string) bool {
 var peerAccepted = setOf(
 	"disallowed_methods", "discard_remote_hold_retrieval", "fullcontact",
 	"hasvoicemail", "header", "ignore_requested_pref", "ipaddr", "lastms", "mwi_from", "name",
-	"outofcall_message_context", "preferred_codec_only", "regseconds", "regserver", "snom_aoc_enabled",
+	"preferred_codec_only", "regseconds", "regserver", "snom_aoc_enabled",
 	"subscribemwi", "unsolicited_mailbox", "useragent", "rtcachefriends", "trunkname",
 	"g726nonstandard", "buggymwi", "faxdetect", "t38pt_usertpsource", "rpid_update",
 	"rpid_immediate", "trust_id_outbound", "callevents", "videosupport", "textsupport",
@@ -549,4 +572,23 @@ var peerAccepted = setOf(
 	"cc_monitor_policy", "cc_offer_timer", "ccnr_available_timer", "ccbs_available_timer",
 	"cc_recall_timer", "cc_max_agents", "cc_max_monitors", "cc_callback_macro", "cc_callback_sub",
 	"cc_agent_dialstring", "tos", "tos_sip", "tos_audio", "tos_video", "tos_text",
+	"callbackextension", // read by Load with the peer's registration (load.go)
 )
+
+// splitHostPortValue splits a host= value with a port ("10.0.0.1:5061",
+// "[::1]:5061", "sip.example.com:5080") from one without ("10.0.0.1",
+// "::1", "[::1]", "sip.example.com"); port is 0 when none is given.
+func splitHostPortValue(v string) (host string, port int, err error) {
+	if _, perr := netip.ParseAddr(strings.Trim(v, "[]")); perr == nil {
+		return strings.Trim(v, "[]"), 0, nil
+	}
+	h, ps, serr := net.SplitHostPort(v)
+	if serr != nil {
+		return strings.Trim(v, "[]"), 0, nil
+	}
+	n, err := parsePort(ps)
+	if err != nil {
+		return "", 0, err
+	}
+	return h, n, nil
+}

@@ -40,7 +40,7 @@ func (v *View) ShowSettings(w io.Writer, args []string) error {
 	pf("Allow overlap dialing:", "%s", g.AllowOverlap)
 	pf("Allow promisc. redir:", "%s", yesNo(g.PromiscRedir))
 	pf("Enable call counters:", "%s", yesNo(g.CallCounter))
-	pf("SIP domain support:", "%s", yesNo(len(g.Domains) > 0))
+	pf("SIP domain support:", "%s", yesNo(len(g.Domains) > 0 || g.AutoDomain)) // autodomain always adds the host name
 	pf("Path support :", "%s", yesNo(g.UsePath))
 	pf("Realm. auth:", "%s", "No")
 	pf("Our auth realm", "%s", g.Realm)

@@ -1,0 +1,75 @@
+package manager
+
+// SIP is what the chan_sip actions read from the SIP driver; the core
+// adapts the driver to it, so the manager never reaches into chan_sip.
+type SIP interface {
+	// Peers are the bodies of SIPpeers' PeerEntry events.
+	Peers() [][]Header
+	// Peer is SIPshowpeer's body; ok false for an unknown peer.
+	Peer(name string) (fields []Header, ok bool)
+	// Registry are the bodies of SIPshowregistry's RegistryEntry events.
+	Registry() [][]Header
+	// Qualify asks for an OPTIONS to the peer now; false when unknown.
+	Qualify(name string) bool
+}
+
+// RegisterSIP adds chan_sip's actions (SIPpeers, SIPshowpeer,
+// SIPshowregistry, SIPqualifypeer) answered from sip.
+func (m *Module) RegisterSIP(sip SIP) error {
+	for _, a := range []Action{
+		{Name: "SIPpeers", Synopsis: "List SIP peers (text format).", Perm: PermSystem | PermReporting,
+			Handler: func(r *Request) error {
+				peers := sip.Peers()
+				r.ListStart("Peer status list will follow")
+				for _, p := range peers {
+					r.ListItem("PeerEntry", p...)
+				}
+				r.ListComplete("PeerlistComplete", len(peers))
+				return nil
+			}},
+		{Name: "SIPshowpeer", Synopsis: "show SIP peer (text format).", Perm: PermSystem | PermReporting,
+			Handler: func(r *Request) error {
+				name := r.Get("Peer")
+				if name == "" {
+					r.Error("Peer: <name> missing.")
+					return nil
+				}
+				f, ok := sip.Peer(name)
+				if !ok {
+					r.Error("Peer " + name + " not found.")
+					return nil
+				}
+				r.Success("", f...)
+				return nil
+			}},
+		{Name: "SIPshowregistry", Synopsis: "Show SIP registrations (text format).", Perm: PermSystem | PermReporting,
+			Handler: func(r *Request) error {
+				regs := sip.Registry()
+				r.ListStart("Registrations will follow")
+				for _, e := range regs {
+					r.ListItem("RegistryEntry", e...)
+				}
+				r.ListComplete("RegistrationsComplete", len(regs))
+				return nil
+			}},
+		{Name: "SIPqualifypeer", Synopsis: "Qualify SIP peers.", Perm: PermSystem | PermReporting,
+			Handler: func(r *Request) error {
+				name := r.Get("Peer")
+				if name == "" {
+					r.Error("Peer: <name> missing.")
+					return nil
+				}
+				if !sip.Qualify(name) {
+					r.Error("Peer " + name + " not found.")
+					return nil
+				}
+				r.Success("")
+				return nil
+			}},
+	} {
+		if err := m.RegisterAction(a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
