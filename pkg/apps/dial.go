@@ -21,13 +21,16 @@ var dialApp = &pbx.App{
 		"DIALEDPEERNAME - The name of the outbound channel that answered the call.\n" +
 		"DIALEDPEERNUMBER - The number that was dialed for the answered outbound channel.\n" +
 		"DIALSTATUS - This is the status of the call: CHANUNAVAIL, CONGESTION, NOANSWER, BUSY, ANSWER, CANCEL.\n\n" +
-		"In gostrisk the options r (indicate ringing to the caller at once), m (music on hold instead of ringing), g (continue in the dialplan when the called party hangs up), A(x) (announcement to the called party), C (reset the CDR), D(called:calling) (digits after the answer), U(x^args) (subroutine on the called channel), S(x) and L(x) (the call's time limit; L's warnings are not played) are implemented; t, T, h, H, k, K and o are accepted and ignored; F, G and M are not implemented.",
+		"In gostrisk the options r (indicate ringing to the caller at once), m (music on hold instead of ringing), g (continue in the dialplan when the called party hangs up), A(x) (announcement to the called party), C (reset the CDR), D(called:calling) (digits after the answer), U(x^args) (subroutine on the called channel), S(x) and L(x) (the call's time limit; L's warnings are not played) and the features.conf DTMF features t/T (blind and attended transfer), k/K (park), h/H (disconnect) are implemented; w, W, x, X (one-touch recording) and o are accepted and ignored; F, G and M are not implemented.",
 	Arguments: "Technology/Resource - Specification of the device(s) to dial, separated by &.\n" +
 		"timeout - How long, in seconds, to wait for the call to be answered.\n" +
 		"options - g: Proceed with dialplan execution at the next priority in the current extension if the destination channel hangs up.\n" +
 		"          r: Default: Indicate ringing to the calling party, even if the called party isn't actually ringing.\n" +
 		"          m([class]): Provide hold music to the calling party until a requested channel answers. A specific music on hold class (as defined in musiconhold.conf) can be specified.\n" +
-		"          t, T, h, H, k, K, L(x), o: accepted, without effect.\n" +
+		"          t: Allow the called party to transfer the calling party (features.conf blindxfer, atxfer). T: Allow the calling party to transfer the called party.\n" +
+		"          k: Allow the called party to park the call (parkcall). K: Allow the calling party to park the call.\n" +
+		"          h: Allow the called party to hang up by sending the disconnect code. H: Allow the calling party to do so.\n" +
+		"          w, W, x, X, L(x), o: accepted, without effect.\n" +
 		"URL - The optional URL will be sent to the called party if the channel driver supports it.",
 	SeeAlso: "RetryDial, SendDTMF, Gosub",
 	Exec:    dial,
@@ -201,6 +204,7 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 	// No generator is left on the caller (StartMusicOnHold before Dial),
 	// as Dial deactivates them before the bridge.
 	caller.StopGenerator()
+	setDialFeatures(caller, peer, opts)
 	bctx, cancelLimit, limited := bridgeLimit(ctx, opts)
 	end, err := e.Bridge(bctx, caller, peer)
 	cancelLimit()
@@ -246,6 +250,7 @@ func prepareOutbound(caller, out *pbx.Channel, dpContext, exten string) {
 	}
 	out.SetLocation(dpContext, "", 1)
 	out.SetApplication("AppDial", "(Outgoing Line)")
+	out.SetDialedFrom(dpContext, caller)
 }
 
 // waitForAnswer rings every leg until one answers, all fail, the timeout
@@ -311,6 +316,13 @@ func waitForAnswer(caller *pbx.Channel, legs []*leg, timeout time.Duration, sent
 						indicate(caller, pbx.IndProgress)
 					}
 				case pbx.EventAnswer:
+					if by := l.ch.PickedUpBy(); by != nil {
+						// Picked up (Pickup, pickupexten): the picker takes
+						// the ringing leg's place, as Asterisk's channel
+						// move does.
+						hangupAll(nil, pbx.CauseAnsweredElsewhere)
+						return &leg{iface: l.iface, number: l.number, ch: by}, "ANSWER"
+					}
 					hangupAll(l, pbx.CauseNormalClearing)
 					return l, "ANSWER"
 				case pbx.EventBusy:
@@ -352,4 +364,21 @@ func waitForAnswer(caller *pbx.Channel, legs []*leg, timeout time.Duration, sent
 		log.Verbose(3, "No one is available to answer at this time (%d:%d/%d/%d)\n", numLines, t.busy, t.congestion, t.nochan)
 		return nil, "NOANSWER"
 	}
+}
+
+// setDialFeatures gives each party the DTMF features Dial's options
+// enable for it: lower-case letters for the called party (t, k, h, w, x),
+// upper-case for the caller (T, K, H, W, X).
+func setDialFeatures(caller, peer *pbx.Channel, opts map[byte]string) {
+	var forCaller, forPeer string
+	for c := range opts {
+		switch c {
+		case 't', 'k', 'h', 'w', 'x':
+			forPeer += string(c)
+		case 'T', 'K', 'H', 'W', 'X':
+			forCaller += string(c)
+		}
+	}
+	caller.SetFeatureFlags(pbx.ParseFeatureLetters(forCaller))
+	peer.SetFeatureFlags(pbx.ParseFeatureLetters(forPeer))
 }

@@ -19,7 +19,7 @@ func all() []*pbx.App {
 		noCDRApp, resetCDRApp, forkCDRApp, setAMAFlagsApp,
 		stackPopApp, importVarApp, waitUntilApp, userEventApp, dumpChanApp, macroIfApp, macroExclusiveApp,
 		authenticateApp, chanIsAvailApp, originateApp, sayPhoneticApp,
-		waitDigitApp, proceedingApp,
+		waitDigitApp, proceedingApp, transferApp,
 	}
 }
 

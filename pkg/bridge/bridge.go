@@ -31,6 +31,10 @@ type Options struct {
 	HoldMusic func(listener *pbx.Channel, class string) pbx.Generator
 	// Logger receives the verbose lines; nil uses the engine's.
 	Logger pbx.Logger
+	// Features returns the DTMF features ch may use in a bridge with
+	// other (nil: none); see Features. A party with features keeps the
+	// bridge on frames, where its digits can be seen.
+	Features func(ch, other *pbx.Channel) Features
 }
 
 // Basic is Asterisk's two-party basic bridge; it implements pbx.Bridger.
@@ -71,6 +75,8 @@ type party struct {
 	// music: the bridge started a generator on this channel (its peer
 	// holds). Only the bridge's goroutine touches it.
 	music bool
+	// feat are the party's DTMF features (nil: none); its pump reads them.
+	feat Features
 }
 
 // session is one bridged call. Everything but the pumps runs on the
@@ -93,6 +99,9 @@ type session struct {
 
 	techMu    sync.Mutex
 	techShown string // tech, for the CLI's goroutines
+
+	// featReq carries a feature code a pump recognised to run.
+	featReq chan featureReq
 }
 
 // Bridge joins caller and peer until one of them hangs up or is
@@ -105,6 +114,11 @@ func (b *Basic) Bridge(ctx context.Context, caller, peer *pbx.Channel) (pbx.Brid
 	_, mdA := caller.Driver().(pbx.MediaDriver)
 	_, mdB := peer.Driver().(pbx.MediaDriver)
 	s.canFrame = mdA && mdB
+	s.featReq = make(chan featureReq, 2)
+	if f := b.opts.Features; f != nil && s.canFrame {
+		s.caller.feat = f(caller, peer)
+		s.peer.feat = f(peer, caller)
+	}
 
 	// A channel entering a bridge hears its peer: whatever was playing to
 	// it (music while Dial rang) stops.
@@ -158,15 +172,17 @@ func (s *session) run(ctx context.Context) pbx.BridgeEnd {
 	for {
 		select {
 		case <-s.caller.ch.Done():
-			return pbx.CallerLeft
+			return s.leftEnd(&s.caller)
 		case <-s.peer.ch.Done():
-			return pbx.PeerLeft
+			return s.leftEnd(&s.peer)
 		case <-ctx.Done():
 			return pbx.Cancelled
 		case <-s.caller.intr:
 			return pbx.CallerInterrupted
 		case <-s.peer.intr:
 			return pbx.PeerInterrupted
+		case req := <-s.featReq:
+			s.runFeature(ctx, req)
 		case <-wake:
 			s.events(&s.caller)
 			s.events(&s.peer)

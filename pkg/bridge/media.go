@@ -64,6 +64,10 @@ func (s *session) nativeRelay() (pbx.MediaBridger, bool) {
 	if !s.canFrame {
 		return mb, true
 	}
+	if s.caller.feat != nil || s.peer.feat != nil {
+		// Feature codes are seen on frames only.
+		return nil, false
+	}
 	a, b := s.caller.ch, s.peer.ch
 	if a.Tapped() || b.Tapped() {
 		// A recording listens: the core must see the frames.
@@ -177,8 +181,24 @@ func (s *session) pump(pm *pumps, from *party) {
 	defer pm.wg.Done()
 	to := from.other
 	warned := false
+	var dg digits
 	for {
-		fr, err := from.ch.ReadUntil(pm.stop)
+		var fr media.Frame
+		var err error
+		if dg.buf != "" {
+			fr, err = readWithin(from.ch, pm.stop, from.feat.DigitTimeout())
+			if errors.Is(err, pbx.ErrTimeout) {
+				select {
+				case <-pm.stop:
+					return
+				default:
+				}
+				dg.flush(to.ch)
+				continue
+			}
+		} else {
+			fr, err = from.ch.ReadUntil(pm.stop)
+		}
 		if err != nil {
 			switch {
 			case errors.Is(err, pbx.ErrTimeout), errors.Is(err, pbx.ErrHangup), errors.Is(err, pbx.ErrInterrupted):
@@ -198,7 +218,23 @@ func (s *session) pump(pm *pumps, from *party) {
 			continue
 		}
 		switch fr.Kind {
-		case media.Voice, media.DTMFBegin, media.DTMFEnd:
+		case media.Voice:
+		case media.DTMFBegin, media.DTMFEnd:
+			if from.feat != nil {
+				taken, run := dg.dtmf(from.feat, fr)
+				if run != nil {
+					// The session's goroutine runs it; this pump is done
+					// (the session starts new ones afterwards).
+					s.featReq <- featureReq{p: from, run: run}
+					return
+				}
+				if taken {
+					continue
+				}
+				if len(dg.held) > 0 {
+					dg.flush(to.ch)
+				}
+			}
 		default:
 			continue
 		}

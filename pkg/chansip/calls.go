@@ -53,6 +53,7 @@ func (d *Driver) startCalls(cfg *sipconf.Config, local netip.AddrPort) error {
 		LocalFor:    d.ListenAddr,
 
 		NoExtension: d.reportNoExtension, // security events (security.go)
+		PickupExten: d.opts.PickupExten, Pickup: d.opts.Pickup,
 	})
 	if err := d.opts.Engine.RegisterTechnology(m.Technology()); err != nil {
 		m.Close()
@@ -62,7 +63,7 @@ func (d *Driver) startCalls(cfg *sipconf.Config, local netip.AddrPort) error {
 	d.serve(sip.INVITE, d.handleInvite)
 	d.routeSubscriptions() // subscribe.go
 	d.routeNotifyPublish() // notify_in.go
-	for _, method := range []sip.RequestMethod{sip.ACK, sip.BYE, sip.CANCEL, sip.INFO, sip.UPDATE} {
+	for _, method := range []sip.RequestMethod{sip.ACK, sip.BYE, sip.CANCEL, sip.INFO, sip.UPDATE, sip.REFER} {
 		d.serve(method, d.handleInDialog)
 	}
 	return d.startMessages()

@@ -55,6 +55,10 @@ type Options struct {
 	RTP rtp.Config
 	// CDR receives one record per call; nil discards them.
 	CDR func(*cdr.Record)
+	// PickupExten and Pickup: features.conf's pickupexten and the group
+	// pickup a call to it runs (call.Deps).
+	PickupExten func() string
+	Pickup      func(ch *pbx.Channel)
 
 	// Resolver looks up registrar hosts (A, and SRV with srvlookup=yes),
 	// externhost and peers' host= names; nil: the system resolver.

@@ -93,6 +93,7 @@ func routeTable(d *Driver) map[sip.RequestMethod]func(*sip.Request, sip.ServerTr
 		sip.INFO:     d.handleInDialog,
 		sip.UPDATE:   d.handleInDialog,
 		sip.MESSAGE:  d.handleMessage,
+		sip.REFER:    d.handleInDialog,
 		// subscribe.go, notify_in.go
 		sip.SUBSCRIBE: d.handleSubscribe,
 		sip.NOTIFY:    d.handleNotify,

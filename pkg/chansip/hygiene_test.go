@@ -142,7 +142,7 @@ func TestOptionsExtension(t *testing.T) {
 		if r == nil || r.code != tc.code {
 			t.Fatalf("OPTIONS %s: got %+v, want %d", tc.ruri, r, tc.code)
 		}
-		if want := "INVITE, ACK, CANCEL, OPTIONS, BYE, SUBSCRIBE, NOTIFY, INFO, PUBLISH, MESSAGE"; r.headers["allow"] != want {
+		if want := "INVITE, ACK, CANCEL, OPTIONS, BYE, REFER, SUBSCRIBE, NOTIFY, INFO, PUBLISH, MESSAGE"; r.headers["allow"] != want {
 			t.Errorf("Allow: %q, want %q", r.headers["allow"], want)
 		}
 	}

@@ -166,6 +166,11 @@ func (d *Driver) handleInDialog(req *sip.Request, tx sip.ServerTransaction) {
 	if req.Method == sip.ACK {
 		return
 	}
+	if to := req.To(); req.Method == sip.REFER && (to == nil || !to.Params.Has("tag")) {
+		// chan_sip takes no transfer outside a dialog.
+		d.respond(req, stateless(req, tx), 603, "Declined (No dialog)", nil)
+		return
+	}
 	// No dialog, no state to keep: over UDP a retransmission is answered
 	// again rather than held by a transaction for 32 s.
 	d.respond(req, stateless(req, tx), 481, "Call leg/transaction does not exist", nil)

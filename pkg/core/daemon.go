@@ -26,13 +26,16 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/confbridge"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 	"github.com/gostrisk/gostrisk/pkg/devstate"
+	"github.com/gostrisk/gostrisk/pkg/features"
 	"github.com/gostrisk/gostrisk/pkg/logger"
 	"github.com/gostrisk/gostrisk/pkg/manager"
 	"github.com/gostrisk/gostrisk/pkg/meetme"
 	"github.com/gostrisk/gostrisk/pkg/mixmonitor"
 	"github.com/gostrisk/gostrisk/pkg/moh"
+	"github.com/gostrisk/gostrisk/pkg/parking"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
+	"github.com/gostrisk/gostrisk/pkg/pickup"
 	"github.com/gostrisk/gostrisk/pkg/queue"
 	"github.com/gostrisk/gostrisk/pkg/voicemail"
 )
@@ -93,6 +96,12 @@ type Daemon struct {
 	queue      *queue.Module // nil when app_queue.so is not loaded
 	// queueLog is astlogdir/queue_log, open while app_queue runs.
 	queueLog *queue.Log
+	// parking is res_parking (nil when not loaded; parking.go).
+	parking *parking.Module
+	// pickup is call pickup (features.go).
+	pickup *pickup.Module
+	// features runs the bridges' DTMF features (features.go).
+	features *features.Module
 	// catalogue is the running engine's applications and functions, for
 	// the dialplan warnings logged at start and on a dialplan reload.
 	catalogue *Catalogue
@@ -367,6 +376,13 @@ func (d *Daemon) Reload(moduleName string) error {
 	}
 	if apply("res_musiconhold.so") {
 		merged.MOH = snap.MOH
+	}
+	if moduleName == "" || moduleName == "features" {
+		merged.Features = snap.Features
+	}
+	if apply("res_parking.so") {
+		// The lots' extensions are part of the dialplan.
+		merged.Parking, merged.Dialplan = snap.Parking, snap.Dialplan
 	}
 	if apply("app_voicemail.so") {
 		merged.VM = snap.VM

@@ -82,6 +82,8 @@ func NewCatalogue(snap *Snapshot) (*Catalogue, error) {
 	if snap.Modules.Enabled("app_queue.so") {
 		d.queue = queue.New(queue.Options{Log: quietLog{}}, snap.Queues)
 	}
+	d.newParking(snap, quietLog{})
+	d.newPickup(quietLog{})
 	removed, err := d.registerDialplan(eng, snap)
 	if err != nil {
 		return nil, err

@@ -68,6 +68,7 @@ var KnownModules = []ModuleInfo{
 	{"func_vmcount.so", "Indicator for whether a voice mailbox has messages in a given folder.", "core", false},
 	{"res_agi.so", "Asterisk Gateway Interface (AGI)", "core", false},
 	{"app_queue.so", "True Call Queueing", "core", true},
+	{"res_parking.so", "Call Parking Resource", "core", true},
 	{"chan_sip.so", "Session Initiation Protocol (SIP)", "deprecated", true},
 }
 

@@ -12,10 +12,12 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
 	"github.com/gostrisk/gostrisk/pkg/confbridge"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
+	"github.com/gostrisk/gostrisk/pkg/features"
 	"github.com/gostrisk/gostrisk/pkg/indications"
 	"github.com/gostrisk/gostrisk/pkg/manager"
 	"github.com/gostrisk/gostrisk/pkg/meetme"
 	"github.com/gostrisk/gostrisk/pkg/moh"
+	"github.com/gostrisk/gostrisk/pkg/parking"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
 	"github.com/gostrisk/gostrisk/pkg/queue"
 	"github.com/gostrisk/gostrisk/pkg/rtp"
@@ -38,6 +40,12 @@ type Snapshot struct {
 	// MOH is musiconhold.conf (no classes when the file is missing or
 	// res_musiconhold.so is not loaded).
 	MOH *moh.Config
+	// Parking is res_parking.conf with features.conf's old parking
+	// options (the default lot alone when both are missing; nil when
+	// res_parking.so is not loaded).
+	Parking *parking.Config
+	// Features is features.conf (Asterisk's defaults when missing).
+	Features *features.Config
 	// ConfBridge is confbridge.conf (the default profiles only when the
 	// file is missing or app_confbridge.so is not loaded).
 	ConfBridge *confbridge.Config
@@ -159,9 +167,17 @@ func LoadSnapshot(ac *AsteriskConf) (*Snapshot, confparse.Diagnostics) {
 		s.SIP, _ = sipconf.Load(&confparse.Config{File: "sip.conf"}, nil)
 	}
 
+	featuresConf := load("features.conf", false)
+	s.Features, d = features.Load(featuresConf)
+	all = append(all, d...)
+	if s.Modules.Enabled("res_parking.so") {
+		s.Parking, d = parking.Load(load("res_parking.conf", false), featuresConf)
+		all = append(all, d...)
+	}
+
 	if s.Modules.Enabled("pbx_config.so") {
 		if ext := load("extensions.conf", true); ext != nil {
-			s.Dialplan, d = dialplan.Build(ext, users)
+			s.Dialplan, d = dialplan.Build(withParking(ext, s.Parking), users)
 			all = append(all, d...)
 		}
 	}

@@ -94,7 +94,6 @@ var unreadReasons = map[string]string{
 	"res_http_media_cache.conf": "gostrisk has no HTTP media cache",
 	"res_ldap.conf":             "gostrisk has no realtime configuration",
 	"res_odbc.conf":             "gostrisk has no ODBC",
-	"res_parking.conf":          "gostrisk has no call parking",
 	"res_pgsql.conf":            "gostrisk has no realtime configuration",
 	"res_pktccops.conf":         "gostrisk has no PacketCable COPS",
 	"res_snmp.conf":             "gostrisk has no SNMP agent",
@@ -126,6 +125,7 @@ var moduleFiles = map[string]string{
 	"voicemail.conf":   "app_voicemail.so",
 	"queues.conf":      "app_queue.so",
 	"queuerules.conf":  "app_queue.so",
+	"res_parking.conf": "res_parking.so",
 }
 
 // UnreadFiles lists, one warning each, the config files of the config

@@ -54,7 +54,8 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	eng := pbx.New(pbx.Config{
 		Logger: d.log,
 		Plan: func() pbx.Plan {
-			return pbx.FromDialplan(d.snap.Load().Dialplan)
+			dp := d.snap.Load().Dialplan
+			return d.parkingOverlay(pbx.FromDialplan(dp), dp)
 		},
 		Substitute: func(s string, env pbx.Env) string { return expr.Substitute(s, exprEnv{env}) },
 	})
@@ -62,7 +63,7 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	// Dial's bridges: the drivers' native relay, or frames translated by
 	// the core; a held party hears res_musiconhold's music (silence when
 	// the module is not loaded).
-	br := bridge.Install(eng, bridge.Options{HoldMusic: d.holdMusic})
+	br := bridge.Install(eng, bridge.Options{HoldMusic: d.holdMusic, Features: d.bridgeFeatures})
 	eng.ReplaceGlobals(pbx.GlobalsOf(snap.Dialplan))
 	if snap.Modules.Enabled("res_musiconhold.so") {
 		d.moh = moh.New(moh.Options{Log: d.log, DataDir: d.conf.Directories.DataDir}, snap.MOH)
@@ -76,6 +77,9 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	if err := d.newQueue(snap); err != nil {
 		return err
 	}
+	d.newParking(snap, d.log)
+	d.newPickup(d.log)
+	d.newFeatures(d.log)
 	noload, err := d.registerDialplan(eng, snap)
 	if err != nil {
 		return err
@@ -142,6 +146,12 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	if err := d.startConferenceModules(); err != nil {
 		return err
 	}
+	if err := d.startParking(); err != nil {
+		return err
+	}
+	if err := d.registerFeaturesCLI(); err != nil {
+		return err
+	}
 	if d.agi != nil {
 		if err := d.agi.RegisterCLI(d.reg); err != nil {
 			return err
@@ -197,6 +207,16 @@ func (d *Daemon) registerDialplan(eng *pbx.Engine, snap *Snapshot) (map[string]s
 	}
 	if d.vm != nil {
 		if err := d.vm.Register(eng); err != nil {
+			return nil, err
+		}
+	}
+	if d.parking != nil {
+		if err := d.parking.Register(eng); err != nil {
+			return nil, err
+		}
+	}
+	if d.pickup != nil {
+		if err := d.pickup.Register(eng); err != nil {
 			return nil, err
 		}
 	}
@@ -276,7 +296,8 @@ func (d *Daemon) startSIP(ctx context.Context, snap *Snapshot) error {
 		Config: snap.SIP, Log: d.log, Store: d.db, Registry: d.reg, Version: AsteriskVersion,
 		Reload: func() error { return d.Reload("chan_sip.so") },
 		Engine: d.engine, RTP: snap.RTP,
-		ConfigDir: d.conf.Directories.EtcDir,
+		ConfigDir:   d.conf.Directories.EtcDir,
+		PickupExten: d.pickup.PickupExten, Pickup: d.pickup.Call,
 		CDR: func(r *cdr.Record) {
 			if err := d.cdr.Write(r); err != nil {
 				d.log.Error("cdr_csv: %v", err)

@@ -67,8 +67,10 @@ func (e *Engine) Bridge(ctx context.Context, caller, peer *Channel) (BridgeEnd, 
 	end, err := e.bridge(ctx, caller, peer)
 	switch end {
 	case CallerInterrupted:
+		cdrAfterBridge(caller, peer)
 		e.adoptRedirected(ctx, caller)
 	case PeerInterrupted:
+		cdrAfterBridge(peer, caller)
 		e.adoptRedirected(ctx, peer)
 	}
 	return end, err

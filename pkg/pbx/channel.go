@@ -47,7 +47,10 @@ type CDR struct {
 	Start, Answer, End time.Time
 	LastApp, LastData  string
 	Src, Dst, DContext string
-	Disposition        string // ANSWERED, NO ANSWER, BUSY, FAILED
+	// DstChannel is the party of a record a transfer ended (cdrsplit.go);
+	// "" lets the driver name the channel's bridged or dialed party.
+	DstChannel  string
+	Disposition string // ANSWERED, NO ANSWER, BUSY, FAILED
 	// UserField and Vars are what CDR(userfield) and CDR(name) set; Vars
 	// is replaced, never changed in place, so a copy may be read freely.
 	UserField string

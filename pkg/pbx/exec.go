@@ -90,6 +90,9 @@ func (e *Engine) loop(ch *Channel, mode loopMode) Result {
 				e.log.Warning("%s: %v\n", p.App, err)
 				res = HangupResult
 			}
+			if r, ok := e.runPendingBridge(ch); ok {
+				res = r // a transfer handed the channel over (handover.go)
+			}
 			switch res.Action {
 			case ActContinue:
 				ch.SetLocation(dpc, exten, prio+1)

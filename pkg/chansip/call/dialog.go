@@ -75,7 +75,9 @@ type dialog struct {
 	remoteCSeq            uint32  // highest CSeq of the far end's requests, 0 before any (cseq.go)
 	target                sip.Uri // the far end's Contact
 
-	st sessionTimer // RFC 4028 (timers.go)
+	st      sessionTimer // RFC 4028 (timers.go)
+	xfer    *referState  // a REFER accepted on this dialog (refer.go)
+	xferOut *referOut    // a REFER we sent, until its final NOTIFY (xfer_out.go)
 }
 
 func (d *dialog) setLast(s string) {
@@ -353,6 +355,14 @@ func (d *dialog) wildcardVia() *sip.ViaHeader {
 // a Manager goroutine; a dialog ended by an answered BYE is dropped from
 // the list at once, as chan_sip destroys it.
 func (d *dialog) sendBye(cause int) {
+	if d.deferredBye(cause) {
+		return
+	}
+	d.sendByeNow(cause)
+}
+
+// sendByeNow sends the BYE without waiting for the far end's own.
+func (d *dialog) sendByeNow(cause int) {
 	req := d.newRequest(sip.BYE)
 	if cause != 0 && pbx.CauseName(cause) != "" {
 		req.AppendHeader(sip.NewHeader("X-Asterisk-HangupCause", pbx.CauseText(cause)))

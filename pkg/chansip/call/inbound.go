@@ -103,7 +103,19 @@ func (m *Manager) HandleInvite(req *sip.Request, tx sip.ServerTransaction, from 
 		return
 	}
 	plan := m.d.Engine.Plan()
-	if plan == nil || !plan.Exists(dpContext, exten, c.cidNum, 1) {
+	pickup := m.isPickupExten(exten)
+	replaced, replaces, bad := m.replacesOf(req)
+	switch {
+	case bad:
+		c.reject(400, "Bad Request")
+		return
+	case replaces && replaced == nil:
+		// RFC 3891 3: the dialog to replace does not exist (any more).
+		m.log.Notice("Supervised transfer attempted to replace non-existent call id (%s)!\n", replacesCallID(req))
+		c.reject(481, "Call Leg Does Not Exist (Replaces)")
+		return
+	}
+	if !pickup && !replaces && (plan == nil || !plan.Exists(dpContext, exten, c.cidNum, 1)) {
 		who := c.peerName
 		if who == "" {
 			who = UserOf(req.From().Address)
@@ -172,7 +184,20 @@ func (m *Manager) HandleInvite(req *sip.Request, tx sip.ServerTransaction, from 
 		// CANCEL won the race with the channel's creation.
 		ch.SoftHangup(pbx.CauseNormalClearing)
 	}
-	m.d.Engine.Go(m.ctx, ch)
+	if replaces {
+		// INVITE with Replaces: the new call takes the replaced one's
+		// place instead of running the dialplan.
+		if !m.goTracked(func() { m.replaceWith(ch, replaced) }) {
+			ch.Hangup(pbx.CauseNormalClearing)
+		}
+	} else if pickup {
+		// chan_sip's pickupexten: a group pickup instead of the dialplan.
+		if !m.goTracked(func() { m.d.Pickup(ch) }) {
+			ch.Hangup(pbx.CauseNormalClearing)
+		}
+	} else {
+		m.d.Engine.Go(m.ctx, ch)
+	}
 	c.waitTransaction()
 }
 
@@ -781,7 +806,7 @@ func (m *Manager) emitCDR(ch *pbx.Channel, dst string) {
 			DContext:    r.DContext,
 			CLID:        clid(cid),
 			Channel:     ch.Name(),
-			DstChannel:  dst,
+			DstChannel:  dstOf(r, dst),
 			LastApp:     r.LastApp,
 			LastData:    r.LastData,
 			Start:       r.Start,
@@ -818,4 +843,13 @@ func (c *inCall) SIPHeader(name string, n int) (string, bool) {
 		return "", false
 	}
 	return hs[n-1].Value(), true
+}
+
+// dstOf is a record's dstchannel: the one a transfer recorded, else the
+// channel's party now.
+func dstOf(r pbx.CDR, dst string) string {
+	if r.DstChannel != "" {
+		return r.DstChannel
+	}
+	return dst
 }

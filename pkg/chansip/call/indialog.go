@@ -57,6 +57,16 @@ func (m *Manager) HandleInDialog(req *sip.Request, tx sip.ServerTransaction) boo
 		m.handleInfo(d, req, tx)
 	case sip.UPDATE:
 		m.handleUpdate(d, req, tx)
+	case sip.NOTIFY:
+		m.handleNotify(d, req, tx)
+	case sip.REFER:
+		if order == 0 {
+			// A retransmission of a REFER already acted on.
+			d.setLast("Rx: REFER")
+			m.respond(req, tx, 202, "Accepted")
+			break
+		}
+		m.handleRefer(d, req, tx)
 	default:
 		d.setLast("Rx: " + req.Method.String())
 		m.respond(req, tx, 501, "Not Implemented")
@@ -99,6 +109,7 @@ func (m *Manager) HandleBye(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	d.setLast("Rx: BYE")
 	m.respond(req, tx, 200, "OK")
+	d.theirByeArrived()
 	if !d.markEnded() {
 		return // our own BYE crossed theirs
 	}

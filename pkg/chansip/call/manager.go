@@ -79,6 +79,12 @@ type Deps struct {
 	// OPTIONS: its device is UNAVAILABLE, as chan_sip reports it.
 	Unreachable func(peer string) bool
 
+	// PickupExten is features.conf's pickupexten (*8): a call to it runs
+	// Pickup on the new channel (group pickup, which then owns it)
+	// instead of the dialplan. Either nil: no pickup extension.
+	PickupExten func() string
+	Pickup      func(ch *pbx.Channel)
+
 	// UserAgent goes into User-Agent / Server headers and the SDP s= line.
 	UserAgent string
 	// Allow is the driver's Allow header (the methods it serves); nil:

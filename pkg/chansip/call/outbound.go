@@ -881,7 +881,8 @@ func (o *outCall) Hangup(cause int) error {
 	}
 	// A call Originate placed (no requestor, so not Dial's leg) has no
 	// inbound leg to write its record: it writes its own.
-	if ch := o.channel(); started && o.callerIn == nil && ch != nil && !ch.Outbound() && o.m.d.CDR != nil {
+	// So does a dialed leg a transfer gave a dialplan of its own.
+	if ch := o.channel(); started && ch != nil && o.m.d.CDR != nil && (o.callerIn == nil && !ch.Outbound() || ch.OwnsCDR()) {
 		o.m.emitCDR(ch, "")
 	}
 	o.release()

@@ -1,0 +1,62 @@
+package core
+
+import (
+	"github.com/gostrisk/gostrisk/pkg/bridge"
+	"github.com/gostrisk/gostrisk/pkg/cli"
+	"github.com/gostrisk/gostrisk/pkg/features"
+	"github.com/gostrisk/gostrisk/pkg/pbx"
+	"github.com/gostrisk/gostrisk/pkg/pickup"
+)
+
+// featuresConfig is the features.conf in use (the defaults before a
+// snapshot exists, as in "gostrisk check").
+func (d *Daemon) featuresConfig() *features.Config {
+	if s := d.snap.Load(); s != nil && s.Features != nil {
+		return s.Features
+	}
+	return features.Defaults()
+}
+
+// newPickup creates call pickup (main/pickup.c, app_directed_pickup).
+func (d *Daemon) newPickup(log pbx.Logger) {
+	d.pickup = pickup.New(log, d.featuresConfig)
+}
+
+// registerFeaturesCLI adds `features show`.
+func (d *Daemon) registerFeaturesCLI() error {
+	return d.reg.Register(&cli.Command{
+		Words:   []string{"features", "show"},
+		Summary: "Lists configured features",
+		Usage:   "Usage: features show\n       Lists configured features\n",
+		Handler: func(a *cli.Args) error {
+			if len(a.Argv) != 2 {
+				return cli.ErrShowUsage
+			}
+			a.Printf("%s", features.Show(d.featuresConfig()))
+			return nil
+		},
+	})
+}
+
+// newFeatures creates the bridges' DTMF features.
+func (d *Daemon) newFeatures(log pbx.Logger) {
+	d.features = features.New(features.Options{
+		Log: log, Config: d.featuresConfig, Music: d.parkedMusic,
+		ParkSpace: func(ch *pbx.Channel) (int, string, string, bool) {
+			if d.parking == nil {
+				return 0, "", "", false
+			}
+			lot, _ := ch.Var("PARKINGLOT")
+			return d.parking.NextSpace(lot)
+		},
+	})
+}
+
+// bridgeFeatures is bridge.Options.Features (the bridge is installed
+// before the modules exist, hence a method).
+func (d *Daemon) bridgeFeatures(ch, other *pbx.Channel) bridge.Features {
+	if d.features == nil {
+		return nil
+	}
+	return d.features.Features(ch, other)
+}

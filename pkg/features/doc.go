@@ -1,0 +1,12 @@
+// Package features is Asterisk's call features (main/features_config.c
+// and the bridge's DTMF hooks): features.conf's [general] options (the
+// transfer and pickup settings), [featuremap] (blindxfer, atxfer,
+// disconnect, parkcall, automon, automixmon), [applicationmap] (a key
+// sequence that runs an application) and `features show`.
+//
+// Dial's t/T, k/K, h/H, w/W, x/X options enable the features for the
+// called or the calling party; the frame bridge asks a Detector for each
+// DTMF digit a party sends, and the digits that start a feature code
+// are held back from the other party until they match or time out
+// (featuredigittimeout).
+package features

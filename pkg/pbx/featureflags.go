@@ -1,0 +1,60 @@
+package pbx
+
+import "strings"
+
+// FeatureFlags are the DTMF features a channel may use inside its
+// bridges: Dial's t/T (transfer), k/K (park), h/H (disconnect), w/W
+// (one-touch recording), x/X (one-touch MixMonitor), or the letters of
+// the BRIDGE_FEATURES variable.
+type FeatureFlags uint8
+
+// The features, each of which features.conf maps to a key sequence.
+const (
+	FeatureTransfer   FeatureFlags = 1 << iota // blindxfer and atxfer
+	FeaturePark                                // parkcall
+	FeatureDisconnect                          // disconnect
+	FeatureAutomon                             // automon
+	FeatureAutomixmon                          // automixmon
+)
+
+type featureFlagsKey struct{}
+
+// SetFeatureFlags sets the features ch may use in the bridges it enters
+// from now on (Dial sets them on both parties before bridging).
+func (c *Channel) SetFeatureFlags(f FeatureFlags) {
+	if f == 0 {
+		c.SetDatastore(featureFlagsKey{}, nil)
+		return
+	}
+	c.SetDatastore(featureFlagsKey{}, f)
+}
+
+// FeatureFlags returns the features set on ch, with those its
+// BRIDGE_FEATURES variable names (T, K, H, W, X; any case).
+func (c *Channel) FeatureFlags() FeatureFlags {
+	f, _ := c.Datastore(featureFlagsKey{}).(FeatureFlags)
+	if v, ok := c.Var("BRIDGE_FEATURES"); ok {
+		f |= ParseFeatureLetters(v)
+	}
+	return f
+}
+
+// ParseFeatureLetters reads feature letters (Dial's, either case).
+func ParseFeatureLetters(s string) FeatureFlags {
+	var f FeatureFlags
+	for _, r := range strings.ToLower(s) {
+		switch r {
+		case 't':
+			f |= FeatureTransfer
+		case 'k':
+			f |= FeaturePark
+		case 'h':
+			f |= FeatureDisconnect
+		case 'w':
+			f |= FeatureAutomon
+		case 'x':
+			f |= FeatureAutomixmon
+		}
+	}
+	return f
+}
