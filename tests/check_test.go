@@ -56,12 +56,12 @@ func TestCheckSample(t *testing.T) {
 // an iax.conf, and expects each reported with its file:line, counted in
 // the summary, and check still exiting 0 (the daemon would start).
 func TestCheckUnavailable(t *testing.T) {
-	var queueLine, blLine, dialLine int
+	var pageLine, blLine, dialLine int
 	in := harness.Start(t, harness.Options{NoStart: true, Edit: func(files map[string]string) {
 		ext := strings.TrimRight(files["extensions.conf"], "\n") + "\n[gostrisk-check]\n"
-		queueLine = strings.Count(ext, "\n") + 1
-		ext += "exten => 600,1,Queue(sales)\n"
-		blLine = queueLine + 1
+		pageLine = strings.Count(ext, "\n") + 1
+		ext += "exten => 600,1,Page(SIP/6000&SIP/6001)\n"
+		blLine = pageLine + 1
 		ext += " same => n,GotoIf($[${CURL(http://127.0.0.1/bl)}]?bl)\n"
 		dialLine = blLine + 1
 		ext += " same => n,Dial(SIP/6000)\n"
@@ -74,7 +74,7 @@ func TestCheckUnavailable(t *testing.T) {
 		t.Fatalf("check exited %d, want 0\nstdout:\n%s\nstderr:\n%s", res.ExitCode, res.Stdout, res.Stderr)
 	}
 	for _, want := range []string{
-		fmt.Sprintf("extensions.conf:%d: warning: application 'Queue' is not available in gostrisk (used by 600@gostrisk-check priority 1)\n", queueLine),
+		fmt.Sprintf("extensions.conf:%d: warning: application 'Page' is not available in gostrisk (used by 600@gostrisk-check priority 1)\n", pageLine),
 		fmt.Sprintf("extensions.conf:%d: warning: function 'CURL' is not available in gostrisk (used by 600@gostrisk-check priority 2)\n", blLine),
 		fmt.Sprintf("extensions.conf:%d: warning: application 'Dial' is not available in gostrisk: modules.conf does not load app_dial.so (used by 600@gostrisk-check priority 3)\n", dialLine),
 		"iax.conf: warning: not read: gostrisk has no IAX2\n",
@@ -210,11 +210,11 @@ func TestCheckBroken(t *testing.T) {
 func TestDaemonLogsUnavailable(t *testing.T) {
 	in := harness.Start(t, harness.Options{Edit: func(files map[string]string) {
 		files["extensions.conf"] = strings.TrimRight(files["extensions.conf"], "\n") +
-			"\n[gostrisk-check]\nexten => 600,1,Queue(sales)\n"
+			"\n[gostrisk-check]\nexten => 600,1,Page(SIP/6000&SIP/6001)\n"
 	}})
-	const queue = "application 'Queue' is not available in gostrisk (used by 600@gostrisk-check priority 1)"
-	if !harness.PollUntil(5*time.Second, func() bool { return strings.Contains(in.Output(), queue) }) {
-		t.Fatalf("no %q at start:\n%s", queue, in.Output())
+	const page = "application 'Page' is not available in gostrisk (used by 600@gostrisk-check priority 1)"
+	if !harness.PollUntil(5*time.Second, func() bool { return strings.Contains(in.Output(), page) }) {
+		t.Fatalf("no %q at start:\n%s", page, in.Output())
 	}
 	ext := in.ReadFile("extensions.conf") + " same => n,Set(X=${CURL(http://127.0.0.1/bl)})\n"
 	in.WriteFile("extensions.conf", ext)
@@ -225,7 +225,7 @@ func TestDaemonLogsUnavailable(t *testing.T) {
 	if !harness.PollUntil(5*time.Second, func() bool { return strings.Contains(in.Output(), bl) }) {
 		t.Fatalf("no %q after dialplan reload:\n%s", bl, in.Output())
 	}
-	if n := strings.Count(in.Output(), queue); n != 2 {
-		t.Errorf("the Queue warning was logged %d times, want 2 (start, reload)", n)
+	if n := strings.Count(in.Output(), page); n != 2 {
+		t.Errorf("the Page warning was logged %d times, want 2 (start, reload)", n)
 	}
 }
