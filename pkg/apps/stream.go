@@ -9,6 +9,7 @@ import (
 
 	"github.com/gostrisk/gostrisk/pkg/media"
 	"github.com/gostrisk/gostrisk/pkg/media/sound"
+	"github.com/gostrisk/gostrisk/pkg/media/soundcache"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
 
@@ -53,12 +54,13 @@ func costTo(native *media.Format) func(*media.Format) int {
 // openSound finds and opens a prompt for ch the way ast_streamfile does,
 // logging what Asterisk logs: the "Playing" line naming the codec chosen,
 // or the warnings of a missing file.
-func openSound(ch *pbx.Channel, name, lang string) (*sound.Reader, error) {
+func openSound(ch *pbx.Channel, name, lang string) (*soundcache.Reader, error) {
 	log := ch.Engine().Log()
 	// Asterisk stops a running generator before it opens a stream.
 	ch.StopGenerator()
 	native := ch.NativeFormat()
-	path, ff, err := configOf(ch.Engine()).finder.Find(name, lang, costTo(native))
+	cfg := configOf(ch.Engine())
+	path, ff, err := cfg.finder.Find(name, lang, costTo(native))
 	if err != nil {
 		if errors.Is(err, sound.ErrNotFound) {
 			log.Warning("File %s does not exist in any format\n", name)
@@ -68,7 +70,7 @@ func openSound(ch *pbx.Channel, name, lang string) (*sound.Reader, error) {
 		}
 		return nil, err
 	}
-	r, err := sound.Open(path, ff)
+	r, err := cfg.sounds.Open(path, ff, native)
 	if err != nil {
 		log.Warning("Unable to open %s (format %s): %v\n", name, formatNames(native), err)
 		return nil, err
@@ -88,12 +90,12 @@ type player struct {
 	once sync.Once
 
 	mu  sync.Mutex
-	r   *sound.Reader
+	r   *soundcache.Reader
 	err error
 }
 
 // play starts writing r to ch.
-func play(ch *pbx.Channel, r *sound.Reader) *player {
+func play(ch *pbx.Channel, r *soundcache.Reader) *player {
 	p := &player{ch: ch, r: r, end: make(chan time.Time), quit: make(chan struct{}), done: make(chan struct{})}
 	go p.run()
 	return p
