@@ -72,12 +72,16 @@ func New(tr *media.Translator, maxBytes int64) *Cache {
 // sound.Open's. The Reader's frames are in format to while they come from
 // the cache, else in the file's codec.
 func (c *Cache) Open(path string, ff *sound.FileFormat, to *media.Format) (*Reader, error) {
+	if to == nil {
+		to = ff.Codec
+	}
+	// The file is named by its state before and after the open: a file
+	// replaced in between is read but not cached (which version the reader
+	// has is not known).
+	k, ok := fileKey(path, ff, to)
 	r, err := sound.Open(path, ff)
 	if err != nil {
 		return nil, err
-	}
-	if to == nil {
-		to = r.Format()
 	}
 	rd := &Reader{r: r}
 	if c == nil || to.SampleRate != r.Format().SampleRate {
@@ -85,8 +89,7 @@ func (c *Cache) Open(path string, ff *sound.FileFormat, to *media.Format) (*Read
 		// keeps the resampler's state right.
 		return rd, nil
 	}
-	k, ok := fileKey(path, ff, to)
-	if !ok {
+	if k2, ok2 := fileKey(path, ff, to); !ok || !ok2 || k2 != k {
 		return rd, nil
 	}
 	e := c.entry(k, path, ff, to)
@@ -221,6 +224,11 @@ func (e *entry) start() error {
 	src, err := sound.Open(e.path, e.ff)
 	if err != nil {
 		return err
+	}
+	if k, ok := fileKey(e.path, e.ff, e.to); !ok || k != e.k {
+		// Replaced since the entry was named: these are not its frames.
+		src.Close()
+		return errUncacheable
 	}
 	if src.Format() != e.to {
 		p, err := e.c.tr.Path(src.Format(), e.to)
