@@ -682,9 +682,15 @@ func (s *Session) receive(pkt []byte, from netip.AddrPort, now int64, hdr *rtp.H
 		fr := media.Frame{
 			Kind:      media.Voice,
 			Format:    s.cfg.Format,
-			Payload:   s.copyPayload(payload),
 			Samples:   samplesOf(s.cfg.Format, len(payload)),
 			Timestamp: (h.ts - s.rxTS0) * s.tsMul,
+		}
+		if !s.noVoice.Load() {
+			// Left nil for a digits-only reader: the frame still goes
+			// through the jitter buffer (its loss and order counts) but
+			// emit drops it, so the copy (3 % of a process with 2,000
+			// playing channels) is not made.
+			fr.Payload = s.copyPayload(payload)
 		}
 		s.jb.push(h.ssrc, h.seq, fr, now, s.emit)
 	case s.cfg.DTMFPT >= 0 && int(h.pt) == s.cfg.DTMFPT:
@@ -726,8 +732,10 @@ func (s *Session) tick(now int64) {
 // emit hands a frame to the reader without ever waiting: when the channel
 // is full the oldest frame makes room.
 func (s *Session) emit(fr media.Frame) {
-	if fr.Kind == media.Voice && s.noVoice.Load() {
-		return // the reader wants digits only (DeliverVoice)
+	if fr.Kind == media.Voice && (fr.Payload == nil || s.noVoice.Load()) {
+		// The reader wants digits only (DeliverVoice), or wanted them
+		// when this frame came in.
+		return
 	}
 	for {
 		select {
