@@ -151,6 +151,7 @@ type result struct {
 	sent, recv uint64
 	bad        uint64
 	pps        float64
+	outPPS     float64 // packets/s the relay sent (playback: the prompts)
 	gapP50     float64 // ms: packet spacing error at the phones
 	gapP99     float64
 	messages   int // voicemail mode: messages found in the spool after the run
@@ -158,7 +159,7 @@ type result struct {
 
 func printTable(out io.Writer, rows []result) {
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "mode\tcalls\trelay CPU (% core)\tper call (% core)\tpackets/s relayed\tCPU per packet (us)\tsent\treceived\tloss %\tbad\tphones CPU (% core)\tgap error p50/p99 (ms)\t")
+	fmt.Fprintln(tw, "mode\tcalls\trelay CPU (% core)\tper call (% core)\tpackets/s relayed\tCPU per packet (us)\tpackets/s out\tCPU per packet in+out (us)\tsent\treceived\tloss %\tbad\tphones CPU (% core)\tgap error p50/p99 (ms)\t")
 	for _, r := range rows {
 		loss := 0.0
 		if r.sent > 0 {
@@ -168,8 +169,12 @@ func printTable(out io.Writer, rows []result) {
 		if r.pps > 0 {
 			perPkt = 1e6 * r.relayCPU / r.pps
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.3f\t%.0f\t%.1f\t%d\t%d\t%.3f\t%d\t%.1f\t%.1f/%.1f\t\n",
-			r.mode, r.calls, 100*r.relayCPU, 100*r.relayCPU/float64(r.calls), r.pps, perPkt,
+		perInOut := 0.0
+		if r.pps+r.outPPS > 0 {
+			perInOut = 1e6 * r.relayCPU / (r.pps + r.outPPS)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.3f\t%.0f\t%.1f\t%.0f\t%.2f\t%d\t%d\t%.3f\t%d\t%.1f\t%.1f/%.1f\t\n",
+			r.mode, r.calls, 100*r.relayCPU, 100*r.relayCPU/float64(r.calls), r.pps, perPkt, r.outPPS, perInOut,
 			r.sent, r.recv, loss, r.bad, 100*r.phonesCPU, r.gapP50, r.gapP99)
 	}
 	_ = tw.Flush()

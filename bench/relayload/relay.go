@@ -222,7 +222,7 @@ func runOne(o options, mode string, n int) (res result, err error) {
 	if err != nil {
 		return res, err
 	}
-	in0 := packetsIn(calls)
+	in0, out0 := packetsIn(calls), packetsOut(calls)
 	t0 := time.Now()
 	time.Sleep(o.dur)
 	cpu1, err := pin.CPUTime()
@@ -230,9 +230,10 @@ func runOne(o options, mode string, n int) (res result, err error) {
 		return res, err
 	}
 	wall := time.Since(t0)
-	in1 := packetsIn(calls)
+	in1, out1 := packetsIn(calls), packetsOut(calls)
 	res.relayCPU = (cpu1 - cpu0).Seconds() / wall.Seconds()
 	res.pps = float64(in1-in0) / wall.Seconds()
+	res.outPPS = float64(out1-out0) / wall.Seconds()
 
 	line, err := readLine(r)
 	if err != nil {
@@ -259,6 +260,15 @@ func packetsIn(calls []*call) uint64 {
 	var n uint64
 	for _, c := range calls {
 		n += c.a.Stats().PacketsIn + c.b.Stats().PacketsIn
+	}
+	return n
+}
+
+// packetsOut sums what the relay sent on all legs.
+func packetsOut(calls []*call) uint64 {
+	var n uint64
+	for _, c := range calls {
+		n += c.a.Stats().PacketsOut + c.b.Stats().PacketsOut
 	}
 	return n
 }

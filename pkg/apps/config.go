@@ -7,6 +7,7 @@ import (
 
 	"github.com/gostrisk/gostrisk/pkg/media/dsp"
 	"github.com/gostrisk/gostrisk/pkg/media/sound"
+	"github.com/gostrisk/gostrisk/pkg/media/soundcache"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
 
@@ -34,6 +35,9 @@ type Config struct {
 type engineConfig struct {
 	Config
 	finder *sound.Finder
+	// sounds shares prompts' encoded frames among the channels playing
+	// them (2,000 channels playing one file decode it once).
+	sounds *soundcache.Cache
 }
 
 // configs maps each engine to the configuration it was registered with:
@@ -52,7 +56,8 @@ func newEngineConfig(cfg Config) *engineConfig {
 	if cfg.DataDir == "" {
 		cfg.DataDir = DefaultDataDir
 	}
-	return &engineConfig{Config: cfg, finder: &sound.Finder{DataDir: cfg.DataDir}}
+	return &engineConfig{Config: cfg, finder: &sound.Finder{DataDir: cfg.DataDir},
+		sounds: soundcache.New(pbx.Translator(), soundcache.DefaultMaxBytes)}
 }
 
 // RegisterWith adds every application of the package to e, the media

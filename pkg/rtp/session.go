@@ -32,9 +32,17 @@ var (
 )
 
 // sendQueueLen is how many voice frames WriteFrame queues before it blocks
-// the writer: 60 ms at 20 ms ptime, enough to absorb a producer's
-// scheduling hiccups, short enough that Flush cuts a prompt promptly.
-const sendQueueLen = 3
+// the writer: 100 ms at 20 ms ptime, enough to absorb a producer's
+// scheduling hiccups; Flush drops them, so a prompt cut by a key stops at
+// once all the same.
+const sendQueueLen = 5
+
+// sendLowWater is how far the queue drains before a blocked writer is
+// woken: it then refills sendQueueLen-sendLowWater frames in one go, so a
+// playing channel's goroutine wakes every third frame instead of every
+// one (with 2,000 playbacks those wake-ups were a tenth of the process),
+// and still has sendLowWater frames (40 ms) of slack to be scheduled in.
+const sendLowWater = 2
 
 // framesCap is the capacity of the Frames channel: a second of 20 ms
 // frames. A reader further behind loses the oldest.
@@ -516,7 +524,11 @@ func (s *Session) sendVoice(now int64, sc *sendScratch) {
 	s.queue[s.qHead] = media.Frame{}
 	s.qHead = (s.qHead + 1) % sendQueueLen
 	s.qLen--
-	s.space.Broadcast()
+	if s.qLen <= sendLowWater || s.dtmfWaiting > 0 {
+		// Writers wait for a full queue to drain to the low-water mark,
+		// a digit for an empty one.
+		s.space.Broadcast()
+	}
 	if e := now - s.nextSlot; e > s.maxPacing.Load() {
 		s.maxPacing.Store(e)
 	}
@@ -710,9 +722,15 @@ func (s *Session) receive(pkt []byte, from netip.AddrPort, now int64, hdr *rtp.H
 		fr := media.Frame{
 			Kind:      media.Voice,
 			Format:    s.cfg.Format,
-			Payload:   s.copyPayload(payload),
 			Samples:   samplesOf(s.cfg.Format, len(payload)),
 			Timestamp: (h.ts - s.rxTS0) * s.tsMul,
+		}
+		if !s.noVoice.Load() {
+			// Left nil for a digits-only reader: the frame still goes
+			// through the jitter buffer (its loss and order counts) but
+			// emit drops it, so the copy (3 % of a process with 2,000
+			// playing channels) is not made.
+			fr.Payload = s.copyPayload(payload)
 		}
 		s.jb.push(h.ssrc, h.seq, fr, now, s.emit)
 	case s.cfg.DTMFPT >= 0 && int(h.pt) == s.cfg.DTMFPT:
@@ -754,8 +772,10 @@ func (s *Session) tick(now int64) {
 // emit hands a frame to the reader without ever waiting: when the channel
 // is full the oldest frame makes room.
 func (s *Session) emit(fr media.Frame) {
-	if fr.Kind == media.Voice && s.noVoice.Load() {
-		return // the reader wants digits only (DeliverVoice)
+	if fr.Kind == media.Voice && (fr.Payload == nil || s.noVoice.Load()) {
+		// The reader wants digits only (DeliverVoice), or wanted them
+		// when this frame came in.
+		return
 	}
 	for {
 		select {

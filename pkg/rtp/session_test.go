@@ -885,7 +885,7 @@ func TestSessionDeliverVoiceOff(t *testing.T) {
 	}
 	s.DeliverVoice(true)
 	ph.send(to, rtpPacket(t, 0, 14, 640, 0x1234, false, voice))
-	if fr := nextFrame(t, s); fr.Kind != media.Voice {
-		t.Fatalf("with voice on again: %v, want voice", fr)
+	if fr := nextFrame(t, s); fr.Kind != media.Voice || len(fr.Payload) != len(voice) || fr.Timestamp != 640 {
+		t.Fatalf("with voice on again: %v (%d bytes at %d), want the voice sent after", fr, len(fr.Payload), fr.Timestamp)
 	}
 }

@@ -4,7 +4,6 @@ package rtp
 
 import (
 	"net/netip"
-	"runtime"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -20,10 +19,12 @@ const txSlotSize = bufSize
 // txRing batches a pacer's sends on an io_uring: every packet due in a
 // pass over the wheel is queued as a send, and one io_uring_enter hands
 // them all to the kernel, where sendto would enter it once per packet
-// (most of the pacer's CPU is spent in those sends). The pacer's
-// goroutine is locked to its thread while it has the ring, which is
-// single-issuer. Where io_uring is missing or refused, or
-// GOSTRISK_RTP_ENGINE=epoll, the pacer has no ring and sends with sendto.
+// (most of the pacer's CPU is spent in those sends). The ring is not
+// single-issuer, so the pacer's goroutine is not locked to a thread: a
+// locked goroutine that sleeps between ticks costs two thread switches
+// a millisecond (its thread and the one running the players). Where
+// io_uring is missing or refused, or GOSTRISK_RTP_ENGINE=epoll, the
+// pacer has no ring and sends with sendto.
 type txRing struct {
 	ring  *uring
 	data  []byte // txSlots buffers of txSlotSize
@@ -39,16 +40,13 @@ type txSlot struct {
 	to rawAddr
 }
 
-// openTxRing sets up the pacer's ring and locks the calling goroutine to
-// its thread; nil (and no lock) when io_uring cannot be used.
+// openTxRing sets up the pacer's ring; nil when io_uring cannot be used.
 func openTxRing() *txRing {
 	if !useUring.Load() {
 		return nil
 	}
-	runtime.LockOSThread()
-	ring, err := newUring(txSlots, 2*txSlots)
+	ring, err := newSendUring(txSlots, 2*txSlots)
 	if err != nil {
-		runtime.UnlockOSThread()
 		return nil
 	}
 	r := &txRing{ring: ring, data: make([]byte, txSlots*txSlotSize), free: make([]uint16, 0, txSlots)}
@@ -59,13 +57,12 @@ func openTxRing() *txRing {
 }
 
 // close releases the ring; the kernel is done with every queued send
-// once it returns. Called by the goroutine that opened it.
+// once it returns.
 func (r *txRing) close() {
 	if r == nil {
 		return
 	}
 	r.ring.close()
-	runtime.UnlockOSThread()
 }
 
 // queue copies pkt into a free slot and queues its send to t; false when

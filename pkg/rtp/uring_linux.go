@@ -117,9 +117,22 @@ type uring struct {
 var errUringUnsupported = errors.New("rtp: io_uring unavailable")
 
 func newUring(entries, cqEntries uint32) (*uring, error) {
+	return newUringFlags(entries, cqEntries, uringSetupCoopTaskrun|uringSetupSingleIssuer|uringSetupDeferTaskrun)
+}
+
+// newSendUring sets up a ring for sends only, which any thread may enter:
+// a non-blocking send runs inline at submission, so it gains nothing from
+// deferred task work, and its owner need not lock a thread (see txRing).
+// Without cooperative task running, the rare send that must wait (a full
+// socket buffer) is finished by task work that wakes the thread that
+// submitted it, whichever thread that was and however long it sleeps.
+func newSendUring(entries, cqEntries uint32) (*uring, error) {
+	return newUringFlags(entries, cqEntries, 0)
+}
+
+func newUringFlags(entries, cqEntries, extra uint32) (*uring, error) {
 	p := uringParams{
-		flags: uringSetupCQSize | uringSetupSubmitAll | uringSetupCoopTaskrun |
-			uringSetupSingleIssuer | uringSetupDeferTaskrun,
+		flags:     uringSetupCQSize | uringSetupSubmitAll | extra,
 		cqEntries: cqEntries,
 	}
 	fd, _, e := unix.Syscall(unix.SYS_IO_URING_SETUP, uintptr(entries), uintptr(unsafe.Pointer(&p)), 0)
