@@ -884,6 +884,8 @@ if [ "${CONF:-1}" != 0 ]; then
 	(cd "$ROOT" && go run ./bench/relayload -modes conf10,conf100 -calls "${CONF_CALLS:-250,500,750}") || echo "relayload (conferences) failed"
 	printf '\nCalls recorded by MixMonitor (bench/relayload mixmonitor; ulaw-alaw is the frame bridge alone):\n'
 	(cd "$ROOT" && go run ./bench/relayload -modes mixmonitor,ulaw-alaw -calls "${MIXMON_CALLS:-250,500}") || echo "relayload (mixmonitor) failed"
+fi
+
 # Callers leaving voicemail (VoiceMail on RTP sessions recording to a
 # temporary spool, format= VOICEMAIL_FORMAT); a "call" is two callers.
 # VOICEMAIL=0 skips it.
