@@ -102,28 +102,47 @@ func (s *Service) run() {
 		case <-s.stop:
 			return
 		case <-s.sub.Ready():
-			for _, ev := range s.sub.Take() {
-				s.handle(ev)
-			}
+			s.handleBatch(s.sub.Take())
 		}
 	}
 }
 
-// handle turns one bus event into device and extension state changes.
-func (s *Service) handle(ev pbx.BusEvent) {
-	switch ev.Type {
-	case pbx.BusNewchannel, pbx.BusNewstate, pbx.BusHangup, pbx.BusHold, pbx.BusUnhold:
-		if ev.Channel == nil {
-			return
+// handleBatch turns a batch of bus events into device and extension
+// state changes. A device's state is computed once per batch however many
+// of its channels' events the batch holds: under load (a trunk or a queue
+// with thousands of calls) batches grow and the work per event shrinks,
+// and the state published is the one after the whole batch, as the state
+// after each event would be superseded at once.
+func (s *Service) handleBatch(evs []pbx.BusEvent) {
+	var devices []string // channel devices, in first-seen order
+	var changed []string // DeviceStateChange values, in order
+	seen := map[string]bool{}
+	ended := map[string]bool{}
+	for _, ev := range evs {
+		switch ev.Type {
+		case pbx.BusNewchannel, pbx.BusNewstate, pbx.BusHangup, pbx.BusHold, pbx.BusUnhold:
+			if ev.Channel == nil {
+				continue
+			}
+			dev := ChannelDevice(ev.Channel.Name())
+			if dev == "" {
+				continue
+			}
+			k := strings.ToLower(dev)
+			if !seen[k] {
+				seen[k] = true
+				devices = append(devices, dev)
+			}
+			ended[k] = ev.Type == pbx.BusHangup
+		case pbx.BusDeviceStateChange:
+			changed = append(changed, ev.Value)
 		}
-		dev := ChannelDevice(ev.Channel.Name())
-		if dev == "" {
-			return
-		}
-		st := s.eng.DeviceState(dev)
+	}
+	for _, dev := range devices {
 		k := strings.ToLower(dev)
+		st := s.eng.DeviceState(dev)
 		prev, ok := s.seen[k]
-		if ev.Type == pbx.BusHangup {
+		if ended[k] && st == pbx.DeviceUnknown {
 			delete(s.seen, k)
 		} else {
 			s.seen[k] = st
@@ -133,8 +152,13 @@ func (s *Service) handle(ev pbx.BusEvent) {
 			// updates the hints, as any other publisher's does.
 			s.eng.PublishDeviceState(dev)
 		}
-	case pbx.BusDeviceStateChange:
-		s.deviceChanged(ev.Value)
+	}
+	done := map[string]bool{}
+	for _, dev := range changed {
+		if k := strings.ToLower(dev); !done[k] {
+			done[k] = true
+			s.deviceChanged(dev)
+		}
 	}
 }
 
