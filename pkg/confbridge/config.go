@@ -139,8 +139,7 @@ func Load(cfg *confparse.Config) (*Config, confparse.Diagnostics) {
 	c := &Config{Bridges: map[string]*BridgeProfile{}, Users: map[string]*UserProfile{}, Menus: map[string]*Menu{}}
 	var diags confparse.Diagnostics
 	warn := func(v *confparse.Variable, format string, args ...any) {
-		diags = append(diags, confparse.Diagnostic{File: v.File, Line: v.Line, Severity: confparse.Warning,
-			Message: fmt.Sprintf(format, args...)})
+		diags.Warnf(v.File, v.Line, format, args...)
 	}
 	if cfg != nil {
 		for _, cat := range cfg.Browse() {
@@ -206,8 +205,7 @@ func Load(cfg *confparse.Config) (*Config, confparse.Diagnostics) {
 				}
 				c.Menus[strings.ToLower(name)] = m
 			case "":
-				diags = append(diags, confparse.Diagnostic{File: cat.File, Line: cat.Line, Severity: confparse.Warning,
-					Message: fmt.Sprintf("confbridge.conf section '%s' has no type (bridge, user or menu): ignored", name)})
+				diags.Warnf(cat.File, cat.Line, "confbridge.conf section '%s' has no type (bridge, user or menu): ignored", name)
 			default:
 				v := cat.Var("type")
 				warn(v, "unknown type '%s' for section '%s': ignored", typ, name)

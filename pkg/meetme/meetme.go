@@ -39,15 +39,13 @@ func Load(cfg *confparse.Config) (*Config, confparse.Diagnostics) {
 					// Accepted: DAHDI buffers and the realtime scheduler
 					// have no counterpart.
 				default:
-					diags = append(diags, confparse.Diagnostic{File: v.File, Line: v.Line, Severity: confparse.Warning,
-						Message: fmt.Sprintf("unknown option '%s' in [general]", v.Name)})
+					diags.Warnf(v.File, v.Line, "unknown option '%s' in [general]", v.Name)
 				}
 			}
 		case "rooms":
 			for _, v := range cat.Vars {
 				if !strings.EqualFold(v.Name, "conf") {
-					diags = append(diags, confparse.Diagnostic{File: v.File, Line: v.Line, Severity: confparse.Warning,
-						Message: fmt.Sprintf("unknown option '%s' in [rooms] (conf => confno[,pin][,adminpin])", v.Name)})
+					diags.Warnf(v.File, v.Line, "unknown option '%s' in [rooms] (conf => confno[,pin][,adminpin])", v.Name)
 					continue
 				}
 				parts := strings.Split(v.Value, ",")
@@ -56,8 +54,7 @@ func Load(cfg *confparse.Config) (*Config, confparse.Diagnostics) {
 				}
 				r := Room{Number: strings.TrimSpace(parts[0]), PIN: strings.TrimSpace(parts[1]), AdminPIN: strings.TrimSpace(parts[2])}
 				if r.Number == "" {
-					diags = append(diags, confparse.Diagnostic{File: v.File, Line: v.Line, Severity: confparse.Warning,
-						Message: "conf => without a conference number"})
+					diags.Warnf(v.File, v.Line, "conf => without a conference number")
 					continue
 				}
 				c.Rooms[r.Number] = r
