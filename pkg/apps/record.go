@@ -47,7 +47,7 @@ func recordExec(ch *pbx.Channel, data string) (pbx.Result, error) {
 	args := pbx.SplitArgs(data, ',')
 	var opts map[byte]string
 	if len(args) == 4 {
-		opts = parseOptions(args[3])
+		opts = pbx.ParseAppOptions(args[3])
 	}
 	args = append(args, "", "", "")
 	name, ext := args[0], ""

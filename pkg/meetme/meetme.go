@@ -118,22 +118,6 @@ func (m *Module) Register(eng *pbx.Engine) error {
 		Syntax: "MEETME_INFO(keyword,confno)", Arguments: "keyword\nconfno", Read: m.info})
 }
 
-// flags parses MeetMe's option letters (M and others may carry "(arg)").
-func flags(s string) map[byte]string {
-	out := map[byte]string{}
-	for i := 0; i < len(s); i++ {
-		c, arg := s[i], ""
-		if i+1 < len(s) && s[i+1] == '(' {
-			if j := strings.IndexByte(s[i+1:], ')'); j >= 0 {
-				arg = s[i+2 : i+1+j]
-				i += 1 + j
-			}
-		}
-		out[c] = arg
-	}
-	return out
-}
-
 func has(f map[byte]string, c byte) bool { _, ok := f[c]; return ok }
 
 // Profiles turns MeetMe's options into the conference profiles.
@@ -186,7 +170,7 @@ func (m *Module) exec(ch *pbx.Channel, data string) (pbx.Result, error) {
 	for len(args) < 3 {
 		args = append(args, "")
 	}
-	confno, f, pin := strings.TrimSpace(args[0]), flags(args[1]), strings.TrimSpace(args[2])
+	confno, f, pin := strings.TrimSpace(args[0]), pbx.ParseAppOptions(args[1]), strings.TrimSpace(args[2])
 	if ch.State() != pbx.StateUp {
 		if err := ch.Answer(); err != nil {
 			return pbx.HangupResult, nil

@@ -39,7 +39,7 @@ func TestProfiles(t *testing.T) {
 		{"mM(jazz)sp", false, nil},
 		{"s", true, nil},
 	} {
-		_, up, menu := Profiles(flags(tc.opts), tc.admin)
+		_, up, menu := Profiles(pbx.ParseAppOptions(tc.opts), tc.admin)
 		var keys []string
 		for _, e := range menu.Entries {
 			keys = append(keys, e.DTMF+"="+e.Actions[0].Name)

@@ -101,24 +101,6 @@ func (m *Module) logError(format string, args ...any) {
 	m.log.Warning(format, args...)
 }
 
-// options parses MixMonitor's option letters, with the arguments of
-// v(x), V(x), W(x), r(file), t(file), i(var), B(n), m(...), S(..).
-func options(s string) map[byte]string {
-	out := map[byte]string{}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		arg := ""
-		if i+1 < len(s) && s[i+1] == '(' {
-			if j := strings.IndexByte(s[i+1:], ')'); j >= 0 {
-				arg = s[i+2 : i+1+j]
-				i += 1 + j
-			}
-		}
-		out[c] = arg
-	}
-	return out
-}
-
 // volume turns -4..4 into the gain recording applies.
 func volume(log pbx.Logger, opts map[byte]string, c byte, what string) int {
 	v, ok := opts[c]
@@ -143,7 +125,7 @@ func (m *Module) mixMonitorExec(ch *pbx.Channel, data string) (pbx.Result, error
 		args = append(args, "")
 	}
 	file := strings.TrimSpace(args[0])
-	opts := options(args[1])
+	opts := pbx.ParseAppOptions(args[1])
 	_, hasR := opts['r']
 	_, hasT := opts['t']
 	if file == "" && !hasR && !hasT {
@@ -221,7 +203,7 @@ func (m *Module) monitorExec(ch *pbx.Channel, data string) (pbx.Result, error) {
 	if base == "" {
 		base = strings.ReplaceAll(ch.Name(), "/", "-")
 	}
-	opts := options(args[2])
+	opts := pbx.ParseAppOptions(args[2])
 	s := spec{appendTo: has(opts, 'a'), bridgedOnly: has(opts, 'b')}
 	if has(opts, 'm') {
 		s.mixed = base + "." + format

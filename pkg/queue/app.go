@@ -28,7 +28,7 @@ func (m *Module) queueExec(ch *pbx.Channel, data string) (pbx.Result, error) {
 		return ""
 	}
 	name := arg(0)
-	opts := parseOptions(arg(1))
+	opts := pbx.ParseAppOptions(arg(1))
 	c := &caller{ch: ch, start: m.now(), prio: 0}
 	ch.UnsetVar("ABANDONED")
 	if s := arg(4); s != "" {

@@ -77,23 +77,6 @@ func (c *caller) waited(now time.Time) string {
 	return strconv.FormatInt(int64(now.Sub(c.start)/time.Second), 10)
 }
 
-// parseOptions reads option letters, some with a (value).
-func parseOptions(s string) map[byte]string {
-	opts := map[byte]string{}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		val := ""
-		if i+1 < len(s) && s[i+1] == '(' {
-			if end := strings.IndexByte(s[i+1:], ')'); end >= 0 {
-				val = s[i+2 : i+1+end]
-				i += 1 + end
-			}
-		}
-		opts[c] = val
-	}
-	return opts
-}
-
 // penaltyVar reads QUEUE_MAX_PENALTY and its siblings.
 func penaltyVar(ch *pbx.Channel, name string, log pbx.Logger) int {
 	v, ok := ch.Var(name)
