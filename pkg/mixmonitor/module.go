@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/gostrisk/gostrisk/pkg/media"
+	"github.com/gostrisk/gostrisk/pkg/mixer"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
 
@@ -436,7 +437,7 @@ func (r *recording) TapFrame(dir pbx.TapDirection, fr media.Frame) {
 	if i == 1 {
 		vol = r.spec.writeVol
 	}
-	gain(r.pcm, vol)
+	mixer.AdjustVolume(r.pcm, vol)
 	r.buf[i] = append(r.buf[i], r.pcm...)
 	r.mix(false)
 }
@@ -463,11 +464,11 @@ func (r *recording) mix(all bool) {
 			take := min(n, len(r.buf[k]))
 			for j := 0; j < take; j++ {
 				v := int32(out[j]) + int32(r.buf[k][j])
-				out[j] = clip(v)
+				out[j] = mixer.Clip(v)
 			}
 			r.buf[k] = append(r.buf[k][:0], r.buf[k][take:]...)
 		}
-		gain(out, r.spec.bothVol)
+		mixer.AdjustVolume(out, r.spec.bothVol)
 		slin := media.SLin
 		if r.rate >= 16000 {
 			slin = media.SLin16
@@ -481,32 +482,5 @@ func (r *recording) mix(all bool) {
 func (r *recording) flush() {
 	if r.mixed != nil {
 		r.mix(true)
-	}
-}
-
-func clip(v int32) int16 {
-	if v > 32767 {
-		return 32767
-	}
-	if v < -32768 {
-		return -32768
-	}
-	return int16(v)
-}
-
-// gain applies a -4..4 volume step as Asterisk's ast_frame_adjust_volume
-// shape: positive multiplies, negative divides.
-func gain(s []int16, level int) {
-	switch {
-	case level > 0:
-		f := int32(level + 1)
-		for i, v := range s {
-			s[i] = clip(int32(v) * f)
-		}
-	case level < 0:
-		d := int32(1 - level)
-		for i, v := range s {
-			s[i] = int16(int32(v) / d)
-		}
 	}
 }
