@@ -101,7 +101,7 @@ func (m *Module) Close() { m.cb.Close() }
 // Register adds MeetMe, MeetMeCount and MEETME_INFO.
 func (m *Module) Register(eng *pbx.Engine) error {
 	m.cb.Attach(eng)
-	for _, a := range []*pbx.App{
+	return eng.RegisterModule("app_meetme", []*pbx.App{
 		{Name: "MeetMe", Synopsis: "MeetMe conference bridge.", Syntax: "MeetMe([confno[,options[,pin]]])",
 			Description: "Enters the user into a specified MeetMe conference (gostrisk runs it on its ConfBridge mixer). " +
 				"Options: a (admin), A (marked), c (announce user count), d/D (dynamic), m (listen only), M(class) (music when alone), " +
@@ -109,13 +109,8 @@ func (m *Module) Register(eng *pbx.Engine) error {
 			Arguments: "confno\noptions\npin", Exec: m.exec},
 		{Name: "MeetMeCount", Synopsis: "MeetMe participant count.", Syntax: "MeetMeCount(confno[,var])",
 			Arguments: "confno\nvar", Exec: m.countExec},
-	} {
-		if err := eng.RegisterApp(a); err != nil {
-			return fmt.Errorf("app_meetme: %w", err)
-		}
-	}
-	return eng.RegisterFunction(pbx.Function{Name: "MEETME_INFO", Synopsis: "Query a given conference of various properties.",
-		Syntax: "MEETME_INFO(keyword,confno)", Arguments: "keyword\nconfno", Read: m.info})
+	}, []pbx.Function{{Name: "MEETME_INFO", Synopsis: "Query a given conference of various properties.",
+		Syntax: "MEETME_INFO(keyword,confno)", Arguments: "keyword\nconfno", Read: m.info}})
 }
 
 func has(f map[byte]string, c byte) bool { _, ok := f[c]; return ok }

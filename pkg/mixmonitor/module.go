@@ -86,12 +86,7 @@ func (m *Module) Register(eng *pbx.Engine) error {
 			Exec:     m.stopMonitorExec,
 		},
 	}
-	for _, a := range apps {
-		if err := eng.RegisterApp(a); err != nil {
-			return fmt.Errorf("app_mixmonitor: %w", err)
-		}
-	}
-	return nil
+	return eng.RegisterModule("app_mixmonitor", apps, nil)
 }
 
 func (m *Module) logError(format string, args ...any) {
