@@ -589,33 +589,13 @@ func concat(dst, f, a, b string) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	var first time.Duration
-	for i, src := range []string{a, b} {
-		r, err := sound.Open(src, ff)
-		if err != nil {
-			w.Abort()
-			return 0, err
-		}
-		for {
-			fr, err := r.ReadFrame()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				r.Close()
-				w.Abort()
-				return 0, err
-			}
-			if i == 0 {
-				first += fr.Length()
-			}
-			if err := w.WriteFrame(fr); err != nil {
-				r.Close()
-				w.Abort()
-				return 0, err
-			}
-		}
-		r.Close()
+	first, err := apps.AppendFile(w, a, ff)
+	if err == nil {
+		_, err = apps.AppendFile(w, b, ff)
+	}
+	if err != nil {
+		w.Abort()
+		return 0, err
 	}
 	return first, w.Close()
 }
