@@ -116,7 +116,7 @@ func dialWithMusic(t *testing.T, opts string, hook func(log pbx.Logger) func(*pb
 	select {
 	case <-done:
 	case <-time.After(5 * time.Second):
-		t.Fatalf("call did not end; log:\n%s", strings.Join(l.log.all(), "\n"))
+		t.Fatalf("call did not end; log:\n%s", strings.Join(l.log.Lines(), "\n"))
 	}
 	st.wg.Wait()
 	return l, ph, st, ch

@@ -82,7 +82,7 @@ func (c *call) wait(t *testing.T, l *mediaLab, d time.Duration) {
 	select {
 	case <-c.done:
 	case <-time.After(d):
-		t.Fatalf("call did not end in %v; log:\n%s", d, strings.Join(l.log.all(), "\n"))
+		t.Fatalf("call did not end in %v; log:\n%s", d, strings.Join(l.log.Lines(), "\n"))
 	}
 }
 
@@ -99,14 +99,14 @@ func (l *mediaLab) waitLog(t *testing.T, s string, d time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) {
-		for _, line := range l.log.all() {
+		for _, line := range l.log.Lines() {
 			if strings.Contains(line, s) {
 				return
 			}
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	t.Fatalf("no log line with %q in %v; log:\n%s", s, d, strings.Join(l.log.all(), "\n"))
+	t.Fatalf("no log line with %q in %v; log:\n%s", s, d, strings.Join(l.log.Lines(), "\n"))
 }
 
 // filePCM decodes a sound file to 8 kHz samples.

@@ -1,0 +1,19 @@
+package pbxtest
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestLog(t *testing.T) {
+	var l Log
+	l.Verbose(2, "two\n")
+	l.Verbose(3, "Executing [%s]\n", "s@ctx:1")
+	l.Verbose(4, "four")
+	l.Notice("n %d\n", 1)
+	l.Warning("w")
+	want := []string{"  == two", "    -- Executing [s@ctx:1]", "four", "NOTICE: n 1", "WARNING: w"}
+	if got := l.Lines(); !slices.Equal(got, want) {
+		t.Errorf("Lines() = %q, want %q", got, want)
+	}
+}
