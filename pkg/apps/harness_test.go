@@ -116,38 +116,14 @@ type fakeDriver struct {
 
 func (d *fakeDriver) Call(_ context.Context, _ string, _ time.Duration) error {
 	d.tech.wg.Add(1)
+	far := pbxtest.FarEnd{Busy: d.b == busy, Congested: d.b == congested, Ring: 5 * time.Millisecond,
+		Hold: d.tech.hold, Stay: d.b == answerAndStay}
+	if d.b == ringForever {
+		far.Ring = -1
+	}
 	go func() {
 		defer d.tech.wg.Done()
-		step := func(dur time.Duration) bool {
-			select {
-			case <-time.After(dur):
-				return true
-			case <-d.ch.Done():
-				return false
-			}
-		}
-		if !step(2 * time.Millisecond) {
-			return
-		}
-		switch d.b {
-		case busy:
-			d.ch.Busy()
-			return
-		case congested:
-			d.ch.Congestion()
-			return
-		}
-		d.ch.Ringing()
-		if d.b == ringForever || !step(5*time.Millisecond) {
-			return
-		}
-		d.ch.Answered()
-		if d.b == answerAndStay {
-			return
-		}
-		if step(d.tech.hold) {
-			d.ch.HungUp(pbx.CauseNormalClearing)
-		}
+		far.Play(d.ch)
 	}()
 	return nil
 }

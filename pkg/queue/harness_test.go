@@ -79,31 +79,13 @@ type fakeDriver struct {
 
 func (d *fakeDriver) Call(context.Context, string, time.Duration) error {
 	d.tech.wg.Add(1)
+	far := pbxtest.FarEnd{Busy: d.b == isBusy, Ring: 5 * time.Millisecond, Hold: d.tech.talk, Stay: d.tech.talk <= 0}
+	if d.b == noAnswer {
+		far.Ring = -1
+	}
 	go func() {
 		defer d.tech.wg.Done()
-		wait := func(t time.Duration) bool {
-			select {
-			case <-time.After(t):
-				return true
-			case <-d.ch.Done():
-				return false
-			}
-		}
-		if !wait(2 * time.Millisecond) {
-			return
-		}
-		if d.b == isBusy {
-			d.ch.Busy()
-			return
-		}
-		d.ch.Ringing()
-		if d.b == noAnswer || !wait(5*time.Millisecond) {
-			return
-		}
-		d.ch.Answered()
-		if d.tech.talk > 0 && wait(d.tech.talk) {
-			d.ch.HungUp(pbx.CauseNormalClearing)
-		}
+		far.Play(d.ch)
 	}()
 	return nil
 }
