@@ -18,7 +18,6 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/apps"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 	"github.com/gostrisk/gostrisk/pkg/media"
-	"github.com/gostrisk/gostrisk/pkg/media/dsp"
 	"github.com/gostrisk/gostrisk/pkg/media/sound"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
@@ -78,26 +77,11 @@ func (l *recLog) waitFor(t *testing.T, from int, s string) int {
 
 func toneFrames(t *testing.T, hz int, d time.Duration, f *media.Format) []media.Frame {
 	t.Helper()
-	list, err := dsp.ParseToneList(fmt.Sprint(hz))
+	frames, err := pbxtest.ToneFrames(fmt.Sprint(hz), d, f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := dsp.NewTonePlayer(list, 8000)
-	tr, err := pbx.Translator().Path(media.SLin, f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	chain := tr.NewChain()
-	var out []media.Frame
-	for i := 0; i < int(d/(20*time.Millisecond)); i++ {
-		fr := media.VoiceFrame(media.SLin, media.EncodeSLin(nil, p.Read(make([]int16, 160))), uint32(i*160))
-		if fr, err = chain.Translate(fr); err != nil {
-			t.Fatal(err)
-		}
-		fr.Payload = append([]byte(nil), fr.Payload...)
-		out = append(out, fr)
-	}
-	return out
+	return frames
 }
 
 func toPCM(t *testing.T, frames []media.Frame) []int16 {
