@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -35,27 +34,9 @@ func needSounds(t *testing.T) {
 	}
 }
 
-// recLog keeps the log lines and lets a test wait for one.
-type recLog struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *recLog) add(s string) {
-	l.mu.Lock()
-	l.lines = append(l.lines, strings.TrimSuffix(s, "\n"))
-	l.mu.Unlock()
-}
-func (l *recLog) Verbose(level int, f string, a ...any) { l.add(fmt.Sprintf(f, a...)) }
-func (l *recLog) Notice(f string, a ...any)             { l.add("NOTICE: " + fmt.Sprintf(f, a...)) }
-func (l *recLog) Warning(f string, a ...any)            { l.add("WARNING: " + fmt.Sprintf(f, a...)) }
-func (l *recLog) Error(f string, a ...any)              { l.add("ERROR: " + fmt.Sprintf(f, a...)) }
-
-func (l *recLog) all() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]string(nil), l.lines...)
-}
+// recLog is the shared recording logger (with ERROR) that a test can
+// wait on.
+type recLog struct{ pbxtest.ErrorLog }
 
 // waitFor waits for a line containing s after line from, returning its
 // index.
@@ -63,7 +44,7 @@ func (l *recLog) waitFor(t *testing.T, from int, s string) int {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		lines := l.all()
+		lines := l.Lines()
 		for i := from; i < len(lines); i++ {
 			if strings.Contains(lines[i], s) {
 				return i
@@ -71,7 +52,7 @@ func (l *recLog) waitFor(t *testing.T, from int, s string) int {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	t.Fatalf("no log line with %q after line %d; log:\n%s", s, from, strings.Join(l.all(), "\n"))
+	t.Fatalf("no log line with %q after line %d; log:\n%s", s, from, strings.Join(l.Lines(), "\n"))
 	return 0
 }
 
@@ -242,7 +223,7 @@ func (c *call) wait(t *testing.T, l *lab) {
 	select {
 	case <-c.done:
 	case <-time.After(15 * time.Second):
-		t.Fatalf("call did not end; log:\n%s", strings.Join(l.log.all(), "\n"))
+		t.Fatalf("call did not end; log:\n%s", strings.Join(l.log.Lines(), "\n"))
 	}
 }
 
@@ -298,8 +279,8 @@ func TestLeaveAndListen(t *testing.T) {
 	}
 	c.wait(t, l)
 	l.log.waitFor(t, 0, "NoOp(\"Test/6001-")
-	if got := l.log.waitFor(t, 0, "VMSTATUS="); !strings.Contains(l.log.all()[got], "VMSTATUS=SUCCESS") {
-		t.Errorf("status line %q", l.log.all()[got])
+	if got := l.log.waitFor(t, 0, "VMSTATUS="); !strings.Contains(l.log.Lines()[got], "VMSTATUS=SUCCESS") {
+		t.Errorf("status line %q", l.log.Lines()[got])
 	}
 	inbox := filepath.Join(l.spool, "voicemail", "default", "6000", "INBOX")
 	data, err := os.ReadFile(filepath.Join(inbox, "msg0000.txt"))
@@ -464,7 +445,7 @@ func TestUnknownMailboxAndFunctions(t *testing.T) {
 // leave has a caller leave a 2 s tone in exten's mailbox.
 func (l *lab) leave(t *testing.T, exten string) {
 	t.Helper()
-	from := len(l.log.all())
+	from := len(l.log.Lines())
 	c := l.start(t, exten)
 	l.log.waitFor(t, from, "Playing 'beep.")
 	// Keys pressed while the beep plays are dropped, as in Asterisk: let
@@ -559,7 +540,7 @@ func TestDirectory(t *testing.T) {
 	l.log.waitFor(t, from, "Playing 'dir-instr.")
 	c.phone.Press('1')
 	l.log.waitFor(t, from, "Executing [6000@default:1] VoiceMail(")
-	for _, s := range l.log.all() {
+	for _, s := range l.log.Lines() {
 		if strings.Contains(s, "letters/j") {
 			t.Errorf("Bob Jones offered for 627: %s", s)
 		}
@@ -701,14 +682,14 @@ func TestMailboxOptions(t *testing.T) {
 		t.Errorf("voicemail.conf:\n%s", conf)
 	}
 	// A caller now hears the recorded greeting instead of the digits.
-	mark := len(l.log.all())
+	mark := len(l.log.Lines())
 	c = l.start(t, "6000")
 	l.log.waitFor(t, mark, "Playing '"+filepath.Join(box, "unavail")+".")
 	l.log.waitFor(t, mark, "Playing 'vm-intro.")
 	c.ch.SoftHangup(pbx.CauseNormalClearing)
 	c.wait(t, l)
 	// And the new password opens the box.
-	mark = len(l.log.all())
+	mark = len(l.log.Lines())
 	c = l.start(t, "*97")
 	l.log.waitFor(t, mark, "Playing 'vm-password.")
 	for _, d := range "5678#" {

@@ -40,3 +40,10 @@ func (l *Log) Lines() []string {
 	defer l.mu.Unlock()
 	return append([]string(nil), l.lines...)
 }
+
+// ErrorLog is Log with an ERROR level too, for code that logs errors at
+// ERROR when its logger has that level.
+type ErrorLog struct{ Log }
+
+// Error logs an ERROR line.
+func (l *ErrorLog) Error(format string, args ...any) { l.add("ERROR: " + fmt.Sprintf(format, args...)) }

@@ -17,3 +17,12 @@ func TestLog(t *testing.T) {
 		t.Errorf("Lines() = %q, want %q", got, want)
 	}
 }
+
+func TestErrorLog(t *testing.T) {
+	var l ErrorLog
+	l.Error("e %s\n", "x")
+	l.Warning("w")
+	if got, want := l.Lines(), []string{"ERROR: e x", "WARNING: w"}; !slices.Equal(got, want) {
+		t.Errorf("Lines() = %q, want %q", got, want)
+	}
+}
