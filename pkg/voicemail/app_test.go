@@ -200,6 +200,22 @@ type call struct {
 	done  chan struct{}
 }
 
+// press sends keys as DTMF, one digit after the other.
+func (c *call) press(keys string) {
+	for _, d := range keys {
+		c.phone.Press(d)
+	}
+}
+
+// login answers VoiceMailMain's password prompt with 6000's 1234; it
+// returns the log line to wait from.
+func (l *lab) login(t *testing.T, c *call) int {
+	t.Helper()
+	from := l.log.waitFor(t, 0, "Playing 'vm-password.")
+	c.press("1234#")
+	return from
+}
+
 func (l *lab) start(t *testing.T, exten string) *call {
 	t.Helper()
 	phone := pbxtest.NewPhone(media.ULaw)
@@ -315,10 +331,7 @@ func TestLeaveAndListen(t *testing.T) {
 
 	// 6000 checks its mailbox.
 	c = l.start(t, "*97")
-	from := l.log.waitFor(t, 0, "Playing 'vm-password.")
-	for _, d := range "1234#" {
-		c.phone.Press(d)
-	}
+	from := l.login(t, c)
 	for _, p := range []string{"vm-youhave", "digits/1", "vm-INBOX", "vm-message", "vm-onefor", "vm-opts"} {
 		from = l.log.waitFor(t, from, "Playing '"+p+".")
 	}
@@ -516,9 +529,7 @@ func TestMaxLogins(t *testing.T) {
 	from := 0
 	for i := 0; i < 3; i++ {
 		from = l.log.waitFor(t, from, "Playing 'vm-password.") + 1
-		for _, d := range "99#" {
-			c.phone.Press(d)
-		}
+		c.press("99#")
 		from = l.log.waitFor(t, from, "Incorrect password '99' for user '6000' (context = default)") + 1
 	}
 	l.log.waitFor(t, from, "Playing 'vm-goodbye.")
@@ -533,9 +544,7 @@ func TestDirectory(t *testing.T) {
 	for _, p := range []string{"dir-welcome", "dir-pls-enter", "digits/3", "dir-last", "dir-usingkeypad"} {
 		l.log.waitFor(t, 0, "Playing '"+p+".")
 	}
-	for _, d := range "627" {
-		c.phone.Press(d)
-	}
+	c.press("627")
 	from := l.log.waitFor(t, 0, "Playing 'letters/m.")
 	l.log.waitFor(t, from, "Playing 'dir-instr.")
 	c.phone.Press('1')
@@ -582,10 +591,7 @@ func TestUrgentFirst(t *testing.T) {
 		t.Fatalf("Urgent/msg0000.txt: %v\n%s", err, data)
 	}
 	c := l.start(t, "*97")
-	from := l.log.waitFor(t, 0, "Playing 'vm-password.")
-	for _, d := range "1234#" {
-		c.phone.Press(d)
-	}
+	from := l.login(t, c)
 	for _, p := range []string{"vm-youhave", "digits/1", "vm-Urgent", "vm-message", "vm-onefor", "vm-Urgent", "vm-opts"} {
 		from = l.log.waitFor(t, from, "Playing '"+p+".")
 	}
@@ -635,10 +641,7 @@ func TestMailboxOptions(t *testing.T) {
 	needSounds(t)
 	l := newLab(t, labConf)
 	c := l.start(t, "*97")
-	from := l.log.waitFor(t, 0, "Playing 'vm-password.")
-	for _, d := range "1234#" {
-		c.phone.Press(d)
-	}
+	from := l.login(t, c)
 	from = l.log.waitFor(t, from, "Playing 'vm-opts.")
 	c.phone.Press('0')
 	from = l.log.waitFor(t, from, "Playing 'vm-options.")
@@ -654,13 +657,9 @@ func TestMailboxOptions(t *testing.T) {
 	from = l.log.waitFor(t, from, "Playing 'vm-options.")
 	c.phone.Press('5')
 	from = l.log.waitFor(t, from, "Playing 'vm-newpassword.")
-	for _, d := range "5678#" {
-		c.phone.Press(d)
-	}
+	c.press("5678#")
 	from = l.log.waitFor(t, from, "Playing 'vm-reenterpassword.")
-	for _, d := range "5678#" {
-		c.phone.Press(d)
-	}
+	c.press("5678#")
 	from = l.log.waitFor(t, from, "Playing 'vm-passchanged.")
 	from = l.log.waitFor(t, from, "Playing 'vm-options.")
 	c.phone.Press('*')
@@ -692,9 +691,7 @@ func TestMailboxOptions(t *testing.T) {
 	mark = len(l.log.Lines())
 	c = l.start(t, "*97")
 	l.log.waitFor(t, mark, "Playing 'vm-password.")
-	for _, d := range "5678#" {
-		c.phone.Press(d)
-	}
+	c.press("5678#")
 	l.log.waitFor(t, mark, "Playing 'vm-youhave.")
 }
 
@@ -706,10 +703,7 @@ func TestAdvancedCallback(t *testing.T) {
 	l := newLab(t, strings.Replace(labConf, "attach=yes", "attach=yes|callback=cb|saycid=yes", 1)+"[general]\ncidinternalcontexts=default\n")
 	l.leave(t, "6000")
 	c := l.start(t, "*97")
-	from := l.log.waitFor(t, 0, "Playing 'vm-password.")
-	for _, d := range "1234#" {
-		c.phone.Press(d)
-	}
+	from := l.login(t, c)
 	from = l.log.waitFor(t, from, "Playing 'vm-opts.")
 	c.phone.Press('1')
 	// saycid: the sender, from an internal context, by extension.
@@ -741,18 +735,13 @@ func TestForwardWithComment(t *testing.T) {
 	l := newLab(t, labConf+"6003 => 1,Bob Jones\n")
 	l.leave(t, "6000")
 	c := l.start(t, "*97")
-	from := l.log.waitFor(t, 0, "Playing 'vm-password.")
-	for _, d := range "1234#" {
-		c.phone.Press(d)
-	}
+	from := l.login(t, c)
 	from = l.log.waitFor(t, from, "Playing 'vm-opts.")
 	c.phone.Press('1')
 	from = l.log.waitFor(t, from, "Playing 'vm-advopts.")
 	c.phone.Press('8')
 	from = l.log.waitFor(t, from, "Playing 'vm-extension.")
-	for _, d := range "6003#" {
-		c.phone.Press(d)
-	}
+	c.press("6003#")
 	from = l.log.waitFor(t, from, "Playing 'vm-forwardoptions.")
 	c.phone.Press('1')
 	from = l.log.waitFor(t, from, "Playing 'beep.")
@@ -794,9 +783,7 @@ func TestDirectoryMenu(t *testing.T) {
 	l := newLab(t, labConf+"6003 => 1,Bob Martel\n")
 	c := l.start(t, "412")
 	l.log.waitFor(t, 0, "Playing 'dir-usingkeypad.")
-	for _, d := range "627" {
-		c.phone.Press(d)
-	}
+	c.press("627")
 	from := l.log.waitFor(t, 0, "Playing 'dir-multi1.")
 	from = l.log.waitFor(t, from, "Playing 'digits/2.")
 	l.log.waitFor(t, from, "Playing 'dir-multi2.")
