@@ -47,3 +47,20 @@ type ErrorLog struct{ Log }
 
 // Error logs an ERROR line.
 func (l *ErrorLog) Error(format string, args ...any) { l.add("ERROR: " + fmt.Sprintf(format, args...)) }
+
+// TLog is a pbx.Logger writing to a test's log (t.Logf), for tests that
+// only want the lines shown when they fail.
+type TLog struct {
+	T interface {
+		Logf(format string, args ...any)
+	}
+}
+
+// Verbose logs at a verbose level.
+func (l TLog) Verbose(_ int, f string, a ...any) { l.T.Logf("verbose: "+f, a...) }
+
+// Notice logs a notice.
+func (l TLog) Notice(f string, a ...any) { l.T.Logf("notice: "+f, a...) }
+
+// Warning logs a warning.
+func (l TLog) Warning(f string, a ...any) { l.T.Logf("warning: "+f, a...) }

@@ -1,6 +1,7 @@
 package pbxtest
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -24,5 +25,20 @@ func TestErrorLog(t *testing.T) {
 	l.Warning("w")
 	if got, want := l.Lines(), []string{"ERROR: e x", "WARNING: w"}; !slices.Equal(got, want) {
 		t.Errorf("Lines() = %q, want %q", got, want)
+	}
+}
+
+type logfRecorder []string
+
+func (r *logfRecorder) Logf(f string, a ...any) { *r = append(*r, fmt.Sprintf(f, a...)) }
+
+func TestTLog(t *testing.T) {
+	var r logfRecorder
+	l := TLog{T: &r}
+	l.Verbose(3, "v %d", 1)
+	l.Notice("n")
+	l.Warning("w %s", "x")
+	if want := []string{"verbose: v 1", "notice: n", "warning: w x"}; !slices.Equal(r, want) {
+		t.Errorf("logged %q, want %q", r, want)
 	}
 }
