@@ -16,16 +16,9 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/pbx/pbxtest"
 )
 
-// soundsDir is where Debian's asterisk-core-sounds packages put prompts
-// (the astdatadir of the tests).
-const soundsDir = "/usr/share/asterisk"
+const soundsDir = pbxtest.SoundsDir
 
-func needSounds(t *testing.T) {
-	t.Helper()
-	if _, _, err := (&sound.Finder{DataDir: soundsDir}).Find("hello-world", "en", nil); err != nil {
-		t.Skipf("asterisk-core-sounds-en-wav not installed (make test-deps): %v", err)
-	}
-}
+func needSounds(t *testing.T) { pbxtest.NeedSounds(t, "hello-world") }
 
 // mediaLab is an engine with the applications, a dialplan given as text
 // and fake phones.

@@ -25,14 +25,9 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/voicemail"
 )
 
-const soundsDir = "/usr/share/asterisk"
+const soundsDir = pbxtest.SoundsDir
 
-func needSounds(t *testing.T) {
-	t.Helper()
-	if _, _, err := (&sound.Finder{DataDir: soundsDir}).Find("vm-intro", "en", nil); err != nil {
-		t.Skipf("asterisk-core-sounds-en not installed (make test-deps): %v", err)
-	}
-}
+func needSounds(t *testing.T) { pbxtest.NeedSounds(t, "vm-intro") }
 
 // recLog is the shared recording logger (with ERROR) that a test can
 // wait on.

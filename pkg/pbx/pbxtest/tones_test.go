@@ -32,3 +32,16 @@ func TestToneFrames(t *testing.T) {
 		}
 	}
 }
+
+type skipRecorder struct{ skipped bool }
+
+func (s *skipRecorder) Helper()              {}
+func (s *skipRecorder) Skipf(string, ...any) { s.skipped = true }
+
+func TestNeedSounds(t *testing.T) {
+	var s skipRecorder
+	NeedSounds(&s, "no-such-prompt-anywhere")
+	if !s.skipped {
+		t.Error("a missing prompt did not skip")
+	}
+}
