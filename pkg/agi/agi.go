@@ -78,7 +78,7 @@ func New(opts Options) *Module {
 
 // Register adds AGI and DeadAGI to e.
 func (m *Module) Register(e *pbx.Engine) error {
-	for _, a := range []*pbx.App{
+	return e.RegisterModule("res_agi", []*pbx.App{
 		{Name: "AGI", Synopsis: "Executes an AGI compliant application.",
 			Syntax: "AGI(command[,arg1[,arg2[,...]]])",
 			Description: "Executes an Asterisk Gateway Interface compliant program on a channel. AGI allows Asterisk to launch external programs written in any language to control a telephony channel, play audio, read DTMF digits, etc. by communicating with the AGI protocol.\n" +
@@ -94,12 +94,7 @@ func (m *Module) Register(e *pbx.Engine) error {
 			Arguments:   "command\nargs",
 			SeeAlso:     "AGI, EAGI",
 			Exec:        m.exec},
-	} {
-		if err := e.RegisterApp(a); err != nil {
-			return fmt.Errorf("res_agi: %w", err)
-		}
-	}
-	return nil
+	}, nil)
 }
 
 // transport is the script's side: a process's pipes or a FastAGI

@@ -110,7 +110,7 @@ func (l *mediaLab) waitLogCount(t *testing.T, s string, n int, d time.Duration) 
 	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) {
 		got := 0
-		for _, line := range l.log.all() {
+		for _, line := range l.log.Lines() {
 			if strings.Contains(line, s) {
 				got++
 			}
@@ -120,5 +120,5 @@ func (l *mediaLab) waitLogCount(t *testing.T, s string, n int, d time.Duration) 
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	t.Fatalf("fewer than %d log lines with %q in %v; log:\n%s", n, s, d, strings.Join(l.log.all(), "\n"))
+	t.Fatalf("fewer than %d log lines with %q in %v; log:\n%s", n, s, d, strings.Join(l.log.Lines(), "\n"))
 }

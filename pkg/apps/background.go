@@ -121,7 +121,7 @@ var waitExtenApp = &pbx.App{
 func waitExtenExec(ch *pbx.Channel, data string) (pbx.Result, error) {
 	log := ch.Engine().Log()
 	args := append(pbx.SplitArgs(data, ','), "")
-	opts := parseOptions(args[1])
+	opts := pbx.ParseAppOptions(args[1])
 	class, music := opts['m']
 	switch {
 	case music && class == "":
@@ -166,24 +166,3 @@ func waitExtenExec(ch *pbx.Channel, data string) (pbx.Result, error) {
 }
 
 func hasKey(m map[byte]string, c byte) bool { _, ok := m[c]; return ok }
-
-// parseOptions reads Asterisk application options: letters, some with a
-// parenthesised argument ("m(default)d").
-func parseOptions(s string) map[byte]string {
-	out := map[byte]string{}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		arg := ""
-		if i+1 < len(s) && s[i+1] == '(' {
-			if j := strings.IndexByte(s[i+2:], ')'); j >= 0 {
-				arg = s[i+2 : i+2+j]
-				i += j + 2
-			} else {
-				arg = s[i+2:]
-				i = len(s)
-			}
-		}
-		out[c] = arg
-	}
-	return out
-}

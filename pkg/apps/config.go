@@ -1,7 +1,6 @@
 package apps
 
 import (
-	"fmt"
 	"sync"
 	"time"
 
@@ -64,12 +63,7 @@ func newEngineConfig(cfg Config) *engineConfig {
 // applications taking their settings from cfg.
 func RegisterWith(e *pbx.Engine, cfg Config) error {
 	configs.Store(e, newEngineConfig(cfg))
-	for _, a := range all() {
-		if err := e.RegisterApp(a); err != nil {
-			return fmt.Errorf("apps: %w", err)
-		}
-	}
-	return nil
+	return e.RegisterModule("apps", all(), nil)
 }
 
 func (c *engineConfig) systemTimeout() time.Duration {

@@ -69,7 +69,7 @@ func controlPlaybackExec(ch *pbx.Channel, data string) (pbx.Result, error) {
 		}
 	}
 	var offsetMS int64
-	if o, ok := parseOptions(args[7])['o']; ok {
+	if o, ok := pbx.ParseAppOptions(args[7])['o']; ok {
 		offsetMS = int64(atoiPrefix(o))
 	}
 	key, offsetMS, err := controlStream(ch, file, fwd, rev, stop, pause, restart, skipms, offsetMS)

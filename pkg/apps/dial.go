@@ -36,23 +36,6 @@ var dialApp = &pbx.App{
 	Exec:    dial,
 }
 
-// dialOptions parses Dial's option letters, some with a (value).
-func dialOptions(s string) map[byte]string {
-	opts := map[byte]string{}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		val := ""
-		if i+1 < len(s) && s[i+1] == '(' {
-			if end := strings.IndexByte(s[i+1:], ')'); end >= 0 {
-				val = s[i+2 : i+1+end]
-				i += 1 + end
-			}
-		}
-		opts[c] = val
-	}
-	return opts
-}
-
 // leg is one called device.
 type leg struct {
 	iface  string // "SIP/6000"
@@ -90,7 +73,7 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 	}
 	opts := map[byte]string{}
 	if len(args) > 2 {
-		opts = dialOptions(args[2])
+		opts = pbx.ParseAppOptions(args[2])
 	}
 	_, goOn := opts['g']
 	start := time.Now()

@@ -46,31 +46,15 @@ type slowDriver struct {
 
 func (d *slowDriver) Call(context.Context, string, time.Duration) error {
 	d.tech.wg.Add(1)
-	go func() {
-		defer d.tech.wg.Done()
-		wait := func(t time.Duration) bool {
-			select {
-			case <-time.After(t):
-				return true
-			case <-d.ch.Done():
-				return false
-			}
-		}
-		if !wait(2 * time.Millisecond) {
-			return
-		}
-		d.ch.Ringing()
-		if !wait(d.tech.ring) {
-			return
-		}
+	far := pbxtest.FarEnd{Ring: d.tech.ring, Hold: 100 * time.Millisecond, OnAnswer: func() {
 		d.tech.mu.Lock()
 		d.tech.heardAtAnswer = voiceFrames(d.tech.caller)
 		d.tech.answeredChannel = d.ch
 		d.tech.mu.Unlock()
-		d.ch.Answered()
-		if wait(100 * time.Millisecond) {
-			d.ch.HungUp(pbx.CauseNormalClearing)
-		}
+	}}
+	go func() {
+		defer d.tech.wg.Done()
+		far.Play(d.ch)
 	}()
 	return nil
 }
@@ -116,7 +100,7 @@ func dialWithMusic(t *testing.T, opts string, hook func(log pbx.Logger) func(*pb
 	select {
 	case <-done:
 	case <-time.After(5 * time.Second):
-		t.Fatalf("call did not end; log:\n%s", strings.Join(l.log.all(), "\n"))
+		t.Fatalf("call did not end; log:\n%s", strings.Join(l.log.Lines(), "\n"))
 	}
 	st.wg.Wait()
 	return l, ph, st, ch

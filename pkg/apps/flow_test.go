@@ -140,7 +140,7 @@ func TestFlowApplications(t *testing.T) {
 			}
 			l.log.has(t, tt.log...)
 			if t.Failed() {
-				t.Log(strings.Join(l.log.all(), "\n"))
+				t.Log(strings.Join(l.log.Lines(), "\n"))
 			}
 		})
 	}

@@ -2,7 +2,6 @@ package apps_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"runtime"
 	"strings"
@@ -16,39 +15,16 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
 	"github.com/gostrisk/gostrisk/pkg/pbx/expr"
+	"github.com/gostrisk/gostrisk/pkg/pbx/pbxtest"
 )
 
-// recLog records log lines with Asterisk's verbose prefixes.
-type recLog struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *recLog) add(s string) {
-	l.mu.Lock()
-	l.lines = append(l.lines, strings.TrimSuffix(s, "\n"))
-	l.mu.Unlock()
-}
-
-func (l *recLog) Verbose(level int, format string, args ...any) {
-	prefix := map[int]string{2: "  == ", 3: "    -- "}[level]
-	l.add(prefix + fmt.Sprintf(format, args...))
-}
-func (l *recLog) Notice(format string, args ...any) { l.add("NOTICE: " + fmt.Sprintf(format, args...)) }
-func (l *recLog) Warning(format string, args ...any) {
-	l.add("WARNING: " + fmt.Sprintf(format, args...))
-}
-
-func (l *recLog) all() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]string(nil), l.lines...)
-}
+// recLog is the shared recording logger with this package's checks.
+type recLog struct{ pbxtest.Log }
 
 // executed returns the applications of the "Executing" lines, in order.
 func (l *recLog) executed() []string {
 	var out []string
-	for _, s := range l.all() {
+	for _, s := range l.Lines() {
 		if i := strings.Index(s, "] "); strings.HasPrefix(s, "    -- Executing [") && i > 0 {
 			rest := s[i+2:]
 			out = append(out, rest[:strings.IndexByte(rest, '(')])
@@ -59,7 +35,7 @@ func (l *recLog) executed() []string {
 
 func (l *recLog) has(t *testing.T, want ...string) {
 	t.Helper()
-	lines := l.all()
+	lines := l.Lines()
 	for _, w := range want {
 		found := false
 		for _, s := range lines {
@@ -140,38 +116,14 @@ type fakeDriver struct {
 
 func (d *fakeDriver) Call(_ context.Context, _ string, _ time.Duration) error {
 	d.tech.wg.Add(1)
+	far := pbxtest.FarEnd{Busy: d.b == busy, Congested: d.b == congested, Ring: 5 * time.Millisecond,
+		Hold: d.tech.hold, Stay: d.b == answerAndStay}
+	if d.b == ringForever {
+		far.Ring = -1
+	}
 	go func() {
 		defer d.tech.wg.Done()
-		step := func(dur time.Duration) bool {
-			select {
-			case <-time.After(dur):
-				return true
-			case <-d.ch.Done():
-				return false
-			}
-		}
-		if !step(2 * time.Millisecond) {
-			return
-		}
-		switch d.b {
-		case busy:
-			d.ch.Busy()
-			return
-		case congested:
-			d.ch.Congestion()
-			return
-		}
-		d.ch.Ringing()
-		if d.b == ringForever || !step(5*time.Millisecond) {
-			return
-		}
-		d.ch.Answered()
-		if d.b == answerAndStay {
-			return
-		}
-		if step(d.tech.hold) {
-			d.ch.HungUp(pbx.CauseNormalClearing)
-		}
+		far.Play(d.ch)
 	}()
 	return nil
 }
@@ -271,7 +223,7 @@ func (l *lab) call(t *testing.T, dpContext, exten string) (*pbx.Channel, *fakeDr
 	select {
 	case <-done:
 	case <-time.After(5 * time.Second):
-		t.Fatalf("call to %s@%s did not end; log:\n%s", exten, dpContext, strings.Join(l.log.all(), "\n"))
+		t.Fatalf("call to %s@%s did not end; log:\n%s", exten, dpContext, strings.Join(l.log.Lines(), "\n"))
 	}
 	// The engine's own goroutines (an async Originate) may still start far
 	// ends: wait for them first, so no far end is added while we wait.

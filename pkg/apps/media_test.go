@@ -16,16 +16,9 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/pbx/pbxtest"
 )
 
-// soundsDir is where Debian's asterisk-core-sounds packages put prompts
-// (the astdatadir of the tests).
-const soundsDir = "/usr/share/asterisk"
+const soundsDir = pbxtest.SoundsDir
 
-func needSounds(t *testing.T) {
-	t.Helper()
-	if _, _, err := (&sound.Finder{DataDir: soundsDir}).Find("hello-world", "en", nil); err != nil {
-		t.Skipf("asterisk-core-sounds-en-wav not installed (make test-deps): %v", err)
-	}
-}
+func needSounds(t *testing.T) { pbxtest.NeedSounds(t, "hello-world") }
 
 // mediaLab is an engine with the applications, a dialplan given as text
 // and fake phones.
@@ -82,7 +75,7 @@ func (c *call) wait(t *testing.T, l *mediaLab, d time.Duration) {
 	select {
 	case <-c.done:
 	case <-time.After(d):
-		t.Fatalf("call did not end in %v; log:\n%s", d, strings.Join(l.log.all(), "\n"))
+		t.Fatalf("call did not end in %v; log:\n%s", d, strings.Join(l.log.Lines(), "\n"))
 	}
 }
 
@@ -99,14 +92,14 @@ func (l *mediaLab) waitLog(t *testing.T, s string, d time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) {
-		for _, line := range l.log.all() {
+		for _, line := range l.log.Lines() {
 			if strings.Contains(line, s) {
 				return
 			}
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	t.Fatalf("no log line with %q in %v; log:\n%s", s, d, strings.Join(l.log.all(), "\n"))
+	t.Fatalf("no log line with %q in %v; log:\n%s", s, d, strings.Join(l.log.Lines(), "\n"))
 }
 
 // filePCM decodes a sound file to 8 kHz samples.

@@ -129,7 +129,7 @@ func TestMiscApplications(t *testing.T) {
 					t.Errorf("%s is set (%q)", name, v)
 				}
 			}
-			logged := strings.Join(l.log.all(), "\n")
+			logged := strings.Join(l.log.Lines(), "\n")
 			for _, w := range tt.log {
 				if !strings.Contains(logged, w) {
 					t.Errorf("log lacks %q", w)

@@ -207,7 +207,7 @@ func originateCall(ctx context.Context, e *pbx.Engine, tech, resource string, ti
 		out.Hangup(pbx.CauseRequestedChanUnavail)
 		return "FAILED"
 	}
-	status := waitOriginated(ctx, out, timeout)
+	status := pbx.WaitOriginated(ctx, out, timeout).Status()
 	if status != "SUCCESS" {
 		out.Hangup(pbx.CauseNormalClearing)
 		return status
@@ -229,38 +229,4 @@ func originateCall(ctx context.Context, e *pbx.Engine, tech, resource string, ti
 		out.Hangup(pbx.CauseNormalClearing)
 	})
 	return status
-}
-
-// waitOriginated follows the new channel until it answers, fails or the
-// timeout passes, and returns the ORIGINATE_STATUS that outcome gives.
-func waitOriginated(ctx context.Context, out *pbx.Channel, timeout time.Duration) string {
-	wake := make(chan struct{}, 1)
-	stop := out.Watch(wake)
-	defer stop()
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	last := "FAILED" // no answer and no ringing: ast_pbx_outgoing's state 0
-	for {
-		select {
-		case <-ctx.Done():
-			return "HANGUP"
-		case <-timer.C:
-			return last
-		case <-wake:
-		}
-		for _, ev := range out.TakeEvents() {
-			switch ev.Kind {
-			case pbx.EventAnswer:
-				return "SUCCESS"
-			case pbx.EventRinging:
-				last = "RINGING"
-			case pbx.EventBusy:
-				return "BUSY"
-			case pbx.EventCongestion:
-				return "CONGESTION"
-			case pbx.EventHangup:
-				return "HANGUP"
-			}
-		}
-	}
 }

@@ -87,8 +87,8 @@ func TestOriginate(t *testing.T) {
 					out.Hangup(pbx.CauseNormalClearing)
 				}
 			}
-			if tt.log != "" && !strings.Contains(strings.Join(l.log.all(), "\n"), tt.log) {
-				t.Errorf("log lacks %q:\n%s", tt.log, strings.Join(l.log.all(), "\n"))
+			if tt.log != "" && !strings.Contains(strings.Join(l.log.Lines(), "\n"), tt.log) {
+				t.Errorf("log lacks %q:\n%s", tt.log, strings.Join(l.log.Lines(), "\n"))
 			}
 		})
 	}

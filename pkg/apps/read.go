@@ -55,7 +55,7 @@ func readExec(ch *pbx.Channel, data string) (pbx.Result, error) {
 	}
 	args := append(pbx.SplitArgs(data, ','), "", "", "", "", "")
 	variable, prompt, maxArg, optArg := args[0], args[1], args[2], args[3]
-	opts := parseOptions(optArg)
+	opts := pbx.ParseAppOptions(optArg)
 	tries := 1
 	if n := atoiPrefix(args[4]); n > 0 {
 		tries = n
@@ -300,7 +300,7 @@ func readExtenExec(ch *pbx.Channel, data string) (pbx.Result, error) {
 		return pbx.Continue, nil
 	}
 	args := append(pbx.SplitArgs(data, ','), "", "", "", "")
-	variable, file, dpc, opts := args[0], args[1], args[2], parseOptions(args[3])
+	variable, file, dpc, opts := args[0], args[1], args[2], pbx.ParseAppOptions(args[3])
 	if variable == "" {
 		log.Warning("Usage: ReadExten(variable[,filename[,context[,options[,timeout]]]])\n")
 		ch.SetVar("READEXTENSTATUS", "ERROR")

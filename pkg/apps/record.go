@@ -47,7 +47,7 @@ func recordExec(ch *pbx.Channel, data string) (pbx.Result, error) {
 	args := pbx.SplitArgs(data, ',')
 	var opts map[byte]string
 	if len(args) == 4 {
-		opts = parseOptions(args[3])
+		opts = pbx.ParseAppOptions(args[3])
 	}
 	args = append(args, "", "", "")
 	name, ext := args[0], ""
@@ -147,7 +147,7 @@ func record(ch *pbx.Channel, path, ext string, silence time.Duration, threshold 
 		return "ERROR", false, 0
 	}
 	if hasKey(opts, 'a') {
-		if err := copyExisting(w, path, ff); err != nil && !errors.Is(err, os.ErrNotExist) {
+		if _, err := AppendFile(w, path, ff); err != nil && !errors.Is(err, os.ErrNotExist) {
 			log.Warning("Unable to append to %s: %v\n", path, err)
 		}
 	}
@@ -267,23 +267,27 @@ loop:
 	return status, hangup, tail.written
 }
 
-// copyExisting writes the audio of the file at path into w (Record's a).
-func copyExisting(w *sound.Writer, path string, ff *sound.FileFormat) error {
+// AppendFile writes the audio of the file at path (format ff) into w and
+// returns its length. Record's a option, MixMonitor's a option and
+// VoiceMail's prepend share it.
+func AppendFile(w *sound.Writer, path string, ff *sound.FileFormat) (time.Duration, error) {
 	r, err := sound.Open(path, ff)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer r.Close()
+	var n time.Duration
 	for {
 		fr, err := r.ReadFrame()
 		if err == io.EOF {
-			return nil
+			return n, nil
 		}
 		if err != nil {
-			return err
+			return n, err
 		}
+		n += fr.Length()
 		if err := w.WriteFrame(fr); err != nil {
-			return err
+			return n, err
 		}
 	}
 }

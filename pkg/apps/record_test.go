@@ -9,7 +9,6 @@ import (
 
 	"github.com/gostrisk/gostrisk/pkg/apps"
 	"github.com/gostrisk/gostrisk/pkg/media"
-	"github.com/gostrisk/gostrisk/pkg/media/dsp"
 	"github.com/gostrisk/gostrisk/pkg/media/sound"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/pbx/pbxtest"
@@ -18,26 +17,11 @@ import (
 // toneFrames makes d of a tone list as 20 ms frames in format f.
 func toneFrames(t *testing.T, tones string, d time.Duration, f *media.Format) []media.Frame {
 	t.Helper()
-	list, err := dsp.ParseToneList(tones)
+	frames, err := pbxtest.ToneFrames(tones, d, f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := dsp.NewTonePlayer(list, 8000)
-	path, err := pbx.Translator().Path(media.SLin, f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	chain := path.NewChain()
-	var out []media.Frame
-	for i := 0; i < int(d/(20*time.Millisecond)); i++ {
-		fr := media.VoiceFrame(media.SLin, media.EncodeSLin(nil, p.Read(make([]int16, 160))), uint32(i*160))
-		if fr, err = chain.Translate(fr); err != nil {
-			t.Fatal(err)
-		}
-		fr.Payload = append([]byte(nil), fr.Payload...)
-		out = append(out, fr)
-	}
-	return out
+	return frames
 }
 
 func recordPlan(dir string) string {

@@ -77,7 +77,7 @@ func TestSayApps(t *testing.T) {
 				pcm = append(pcm, filePCM(t, f, tc.lang)...)
 			}
 			var got []string
-			for _, line := range l.log.all() {
+			for _, line := range l.log.Lines() {
 				if len(line) > 8 && line[:8] == "    -- <" {
 					got = append(got, line)
 				}

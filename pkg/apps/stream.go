@@ -36,22 +36,6 @@ func formatNames(f *media.Format) string {
 	return "(" + f.Name + ")"
 }
 
-// costTo makes Finder's preference: the translation cost from a file's
-// codec to the channel's format, so a .wav (slin) wins over a .gsm on a
-// µ-law call and a .g722 file on a G.722 call is sent untouched.
-func costTo(native *media.Format) func(*media.Format) int {
-	if native == nil {
-		return nil
-	}
-	return func(f *media.Format) int {
-		p, err := pbx.Translator().Path(f, native)
-		if err != nil {
-			return -1
-		}
-		return p.Cost
-	}
-}
-
 // openSound finds and opens a prompt for ch the way ast_streamfile does,
 // logging what Asterisk logs: the "Playing" line naming the codec chosen,
 // or the warnings of a missing file.
@@ -61,7 +45,7 @@ func openSound(ch *pbx.Channel, name, lang string) (*soundcache.Reader, error) {
 	ch.StopGenerator()
 	native := ch.NativeFormat()
 	cfg := configOf(ch.Engine())
-	path, ff, err := cfg.finder.Find(name, lang, costTo(native))
+	path, ff, err := cfg.finder.Find(name, lang, pbx.CostTo(native))
 	if err != nil {
 		if errors.Is(err, sound.ErrNotFound) {
 			log.Warning("File %s does not exist in any format\n", name)

@@ -102,7 +102,7 @@ func TestBackgroundMissingFileAndSayUnixTime(t *testing.T) {
 	l = newMediaLab(t, waitPlan, apps.Config{})
 	l.run(t, pbxtest.NewPhone(media.ULaw), "w", "unix")
 	var played []string
-	for _, s := range l.log.all() {
+	for _, s := range l.log.Lines() {
 		if rest, ok := strings.CutPrefix(s, "    -- <Test/6001-00000000> Playing "); ok {
 			played = append(played, rest)
 		}

@@ -105,8 +105,7 @@ func LoadConfig(cdrConf, csvConf *confparse.Config) (Config, confparse.Diagnosti
 					"ignoredialchanges":
 					// Batching and engine tuning: records are written as calls end.
 				default:
-					diags = append(diags, confparse.Diagnostic{File: v.File, Line: v.Line, Severity: confparse.Warning,
-						Message: fmt.Sprintf("Unknown option '%s' in [general] of cdr.conf", v.Name)})
+					diags.Warnf(v.File, v.Line, "Unknown option '%s' in [general] of cdr.conf", v.Name)
 				}
 			}
 		}
@@ -125,8 +124,7 @@ func LoadConfig(cdrConf, csvConf *confparse.Config) (Config, confparse.Diagnosti
 					boolOpt(v, &c.AccountLogs)
 				case "newcdrcolumns":
 				default:
-					diags = append(diags, confparse.Diagnostic{File: v.File, Line: v.Line, Severity: confparse.Warning,
-						Message: fmt.Sprintf("Unknown option '%s' in [csv] of cdr_csv.conf", v.Name)})
+					diags.Warnf(v.File, v.Line, "Unknown option '%s' in [csv] of cdr_csv.conf", v.Name)
 				}
 			}
 		}

@@ -1075,18 +1075,7 @@ func (d *Driver) sendNotify(req *sip.Request, dst netip.AddrPort) error {
 		defer d.more.notifies.Add(-1)
 		defer cancel()
 		defer tx.Terminate()
-		for {
-			select {
-			case res := <-tx.Responses():
-				if res.StatusCode >= 200 {
-					return
-				}
-			case <-tx.Done():
-				return
-			case <-ctx.Done():
-				return
-			}
-		}
+		finalResponse(ctx, tx)
 	}()
 	return nil
 }

@@ -220,16 +220,5 @@ func (d *Driver) sendMWI(ctx context.Context, peer string) {
 		return
 	}
 	defer tx.Terminate()
-	for {
-		select {
-		case res := <-tx.Responses():
-			if res.StatusCode >= 200 {
-				return
-			}
-		case <-tx.Done():
-			return
-		case <-tctx.Done():
-			return
-		}
-	}
+	finalResponse(tctx, tx)
 }

@@ -74,25 +74,17 @@ func (d *Driver) sendSubscriptionNotify(ctx context.Context, s *subscription, fi
 		return false
 	}
 	defer tx.Terminate()
-	for {
-		select {
-		case res := <-tx.Responses():
-			if res.StatusCode < 200 {
-				continue
-			}
-			if res.StatusCode >= 300 {
-				// 481 and any other refusal end the subscription: the
-				// subscriber no longer knows it (RFC 6665 4.2.2).
-				d.log.Debug(2, "NOTIFY for %s answered %d: subscription ended", s, res.StatusCode)
-				return false
-			}
-			return true
-		case <-tx.Done():
-			return false
-		case <-tctx.Done():
-			return false
-		}
+	res := finalResponse(tctx, tx)
+	if res == nil {
+		return false
 	}
+	if res.StatusCode >= 300 {
+		// 481 and any other refusal end the subscription: the
+		// subscriber no longer knows it (RFC 6665 4.2.2).
+		d.log.Debug(2, "NOTIFY for %s answered %d: subscription ended", s, res.StatusCode)
+		return false
+	}
+	return true
 }
 
 // buildSubNotify makes the in-dialog NOTIFY: to the subscriber's Contact,

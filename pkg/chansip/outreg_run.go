@@ -178,18 +178,8 @@ func (o *outRegs) transmit(r *outReg, m regMsg, gen int) {
 			return
 		}
 		defer tx.Terminate()
-		for {
-			select {
-			case res := <-tx.Responses():
-				if res.StatusCode >= 200 {
-					r.onResponse(gen, res)
-					return
-				}
-			case <-tx.Done():
-				return
-			case <-o.ctx.Done():
-				return
-			}
+		if res := finalResponse(o.ctx, tx); res != nil {
+			r.onResponse(gen, res)
 		}
 	}()
 }

@@ -1,7 +1,6 @@
 package confbridge
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -53,17 +52,7 @@ func (m *Module) Register(eng *pbx.Engine) error {
 			Exec:      m.kickExec,
 		},
 	}
-	for _, a := range apps {
-		if err := eng.RegisterApp(a); err != nil {
-			return fmt.Errorf("app_confbridge: %w", err)
-		}
-	}
-	for _, f := range m.functions() {
-		if err := eng.RegisterFunction(f); err != nil {
-			return fmt.Errorf("app_confbridge: %w", err)
-		}
-	}
-	return nil
+	return eng.RegisterModule("app_confbridge", apps, m.functions())
 }
 
 // exec is ConfBridge().

@@ -55,6 +55,12 @@ func (m *Module) RegisterCLI(reg *cli.Registry) error {
 		}
 		return nil
 	}
+	bridgeKind := sectionKind[*BridgeProfile]{heading: "Bridge Profiles", noun: "conference bridge profile",
+		all: func() map[string]*BridgeProfile { return m.Config().Bridges }, name: func(b *BridgeProfile) string { return b.Name }, show: ShowBridgeProfile}
+	userKind := sectionKind[*UserProfile]{heading: "User Profiles", noun: "conference user profile",
+		all: func() map[string]*UserProfile { return m.Config().Users }, name: func(u *UserProfile) string { return u.Name }, show: ShowUserProfile}
+	menuKind := sectionKind[*Menu]{heading: "Menus", noun: "conference menu",
+		all: func() map[string]*Menu { return m.Config().Menus }, name: func(mn *Menu) string { return mn.Name }, show: ShowMenu}
 	mute := func(on bool) func(a *cli.Args) error {
 		return func(a *cli.Args) error {
 			if len(a.Argv) != 4 {
@@ -255,102 +261,18 @@ func (m *Module) RegisterCLI(reg *cli.Registry) error {
 			},
 			Complete: nameAt(3),
 		},
-		&cli.Command{
-			Words:   []string{"confbridge", "show", "profile", "bridges"},
-			Summary: "Show a list of conference bridge profiles.",
-			Usage:   "Usage: confbridge show profile bridges\n",
-			Handler: func(a *cli.Args) error {
-				a.Printf("--------- Bridge Profiles -----------\n")
-				for _, n := range sortedNames(m.Config().Bridges, func(b *BridgeProfile) string { return b.Name }) {
-					a.Printf("%s\n", n)
-				}
-				return nil
-			},
-		},
-		&cli.Command{
-			Words:   []string{"confbridge", "show", "profile", "users"},
-			Summary: "Show a list of conference user profiles.",
-			Usage:   "Usage: confbridge show profile users\n",
-			Handler: func(a *cli.Args) error {
-				a.Printf("--------- User Profiles -----------\n")
-				for _, n := range sortedNames(m.Config().Users, func(u *UserProfile) string { return u.Name }) {
-					a.Printf("%s\n", n)
-				}
-				return nil
-			},
-		},
-		&cli.Command{
-			Words:   []string{"confbridge", "show", "profile", "user"},
-			Summary: "Show a conference user profile.",
-			Usage:   "Usage: confbridge show profile user [<profile name>]\n",
-			Handler: func(a *cli.Args) error {
-				if len(a.Argv) != 5 {
-					return cli.ErrShowUsage
-				}
-				u := m.Config().Users[strings.ToLower(a.Argv[4])]
-				if u == nil {
-					a.Printf("No conference user profile named '%s' found!\n", a.Argv[4])
-					return nil
-				}
-				a.Printf("%s", ShowUserProfile(u))
-				return nil
-			},
-			Complete: at(4, func(_ *cli.Args, w string) []string {
-				return prefixed(sortedNames(m.Config().Users, func(u *UserProfile) string { return u.Name }), w)
-			}),
-		},
-		&cli.Command{
-			Words:   []string{"confbridge", "show", "profile", "bridge"},
-			Summary: "Show a conference bridge profile.",
-			Usage:   "Usage: confbridge show profile bridge <profile name>\n",
-			Handler: func(a *cli.Args) error {
-				if len(a.Argv) != 5 {
-					return cli.ErrShowUsage
-				}
-				bp := m.Config().Bridges[strings.ToLower(a.Argv[4])]
-				if bp == nil {
-					a.Printf("No conference bridge profile named '%s' found!\n", a.Argv[4])
-					return nil
-				}
-				a.Printf("%s", ShowBridgeProfile(bp))
-				return nil
-			},
-			Complete: at(4, func(_ *cli.Args, w string) []string {
-				return prefixed(sortedNames(m.Config().Bridges, func(b *BridgeProfile) string { return b.Name }), w)
-			}),
-		},
-		&cli.Command{
-			Words:   []string{"confbridge", "show", "menu"},
-			Summary: "Show a conference menu",
-			Usage:   "Usage: confbridge show menu [<menu name>]\n",
-			Handler: func(a *cli.Args) error {
-				if len(a.Argv) != 4 {
-					return cli.ErrShowUsage
-				}
-				mn := m.Config().Menus[strings.ToLower(a.Argv[3])]
-				if mn == nil {
-					a.Printf("No conference menu named '%s' found!\n", a.Argv[3])
-					return nil
-				}
-				a.Printf("%s", ShowMenu(mn))
-				return nil
-			},
-			Complete: at(3, func(_ *cli.Args, w string) []string {
-				return prefixed(sortedNames(m.Config().Menus, func(mn *Menu) string { return mn.Name }), w)
-			}),
-		},
-		&cli.Command{
-			Words:   []string{"confbridge", "show", "menus"},
-			Summary: "Show a list of conference menus",
-			Usage:   "Usage: confbridge show menus\n",
-			Handler: func(a *cli.Args) error {
-				a.Printf("--------- Menus -----------\n")
-				for _, n := range sortedNames(m.Config().Menus, func(mn *Menu) string { return mn.Name }) {
-					a.Printf("%s\n", n)
-				}
-				return nil
-			},
-		},
+		bridgeKind.listCommand([]string{"confbridge", "show", "profile", "bridges"},
+			"Show a list of conference bridge profiles.", "Usage: confbridge show profile bridges\n"),
+		userKind.listCommand([]string{"confbridge", "show", "profile", "users"},
+			"Show a list of conference user profiles.", "Usage: confbridge show profile users\n"),
+		userKind.showCommand([]string{"confbridge", "show", "profile", "user"},
+			"Show a conference user profile.", "Usage: confbridge show profile user [<profile name>]\n"),
+		bridgeKind.showCommand([]string{"confbridge", "show", "profile", "bridge"},
+			"Show a conference bridge profile.", "Usage: confbridge show profile bridge <profile name>\n"),
+		menuKind.showCommand([]string{"confbridge", "show", "menu"},
+			"Show a conference menu", "Usage: confbridge show menu [<menu name>]\n"),
+		menuKind.listCommand([]string{"confbridge", "show", "menus"},
+			"Show a list of conference menus", "Usage: confbridge show menus\n"),
 	)
 }
 

@@ -14,12 +14,6 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/pbx/pbxtest"
 )
 
-type testLog struct{ t *testing.T }
-
-func (l testLog) Verbose(_ int, f string, a ...any) { l.t.Logf("verbose: "+f, a...) }
-func (l testLog) Notice(f string, a ...any)         { l.t.Logf("notice: "+f, a...) }
-func (l testLog) Warning(f string, a ...any)        { l.t.Logf("warning: "+f, a...) }
-
 func parse(t *testing.T, text string) *confparse.Config {
 	t.Helper()
 	cfg, d := confparse.Parse("confbridge.conf", []byte(text), confparse.Options{})
@@ -126,8 +120,8 @@ type confLab struct {
 
 func newLab(t *testing.T, conf string) *confLab {
 	cfg, _ := Load(parse(t, conf))
-	eng := pbx.New(pbx.Config{Logger: testLog{t}})
-	m := New(Options{Log: testLog{t}, DataDir: t.TempDir(), SpoolDir: t.TempDir()}, cfg)
+	eng := pbx.New(pbx.Config{Logger: pbxtest.TLog{T: t}})
+	m := New(Options{Log: pbxtest.TLog{T: t}, DataDir: t.TempDir(), SpoolDir: t.TempDir()}, cfg)
 	if err := m.Register(eng); err != nil {
 		t.Fatal(err)
 	}

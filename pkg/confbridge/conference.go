@@ -303,7 +303,7 @@ func (c *Conference) playToAll(name string) {
 	if rate >= 16000 {
 		slin = media.SLin16
 	}
-	path, ff, err := c.m.finder.Find(name, c.bp.Language, costTo(slin))
+	path, ff, err := c.m.finder.Find(name, c.bp.Language, pbx.CostTo(slin))
 	if err != nil {
 		c.m.log.Warning("File %s does not exist in any format\n", name)
 		return

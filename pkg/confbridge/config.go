@@ -139,8 +139,7 @@ func Load(cfg *confparse.Config) (*Config, confparse.Diagnostics) {
 	c := &Config{Bridges: map[string]*BridgeProfile{}, Users: map[string]*UserProfile{}, Menus: map[string]*Menu{}}
 	var diags confparse.Diagnostics
 	warn := func(v *confparse.Variable, format string, args ...any) {
-		diags = append(diags, confparse.Diagnostic{File: v.File, Line: v.Line, Severity: confparse.Warning,
-			Message: fmt.Sprintf(format, args...)})
+		diags.Warnf(v.File, v.Line, format, args...)
 	}
 	if cfg != nil {
 		for _, cat := range cfg.Browse() {
@@ -152,16 +151,10 @@ func Load(cfg *confparse.Config) (*Config, confparse.Diagnostics) {
 			switch strings.ToLower(strings.TrimSpace(typ)) {
 			case "bridge":
 				b := defaultBridge(name)
-				for _, v := range cat.Vars {
-					if strings.EqualFold(v.Name, "template") {
-						if t := c.Bridges[strings.ToLower(v.Value)]; t != nil {
-							cp := *t
-							cp.Name, cp.Sounds, cp.accepted = name, copyMap(t.Sounds), copyMap(t.accepted)
-							b = &cp
-						} else {
-							warn(v, "bridge profile template '%s' does not exist", v.Value)
-						}
-					}
+				if t := templateOf(cat, c.Bridges, "bridge profile", warn); t != nil {
+					cp := *t
+					cp.Name, cp.Sounds, cp.accepted = name, copyMap(t.Sounds), copyMap(t.accepted)
+					b = &cp
 				}
 				for _, v := range cat.Vars {
 					setBridge(b, v, warn)
@@ -169,16 +162,10 @@ func Load(cfg *confparse.Config) (*Config, confparse.Diagnostics) {
 				c.Bridges[strings.ToLower(name)] = b
 			case "user":
 				u := defaultUser(name)
-				for _, v := range cat.Vars {
-					if strings.EqualFold(v.Name, "template") {
-						if t := c.Users[strings.ToLower(v.Value)]; t != nil {
-							cp := *t
-							cp.Name = name
-							u = &cp
-						} else {
-							warn(v, "user profile template '%s' does not exist", v.Value)
-						}
-					}
+				if t := templateOf(cat, c.Users, "user profile", warn); t != nil {
+					cp := *t
+					cp.Name = name
+					u = &cp
 				}
 				for _, v := range cat.Vars {
 					setUser(u, v, warn)
@@ -206,8 +193,7 @@ func Load(cfg *confparse.Config) (*Config, confparse.Diagnostics) {
 				}
 				c.Menus[strings.ToLower(name)] = m
 			case "":
-				diags = append(diags, confparse.Diagnostic{File: cat.File, Line: cat.Line, Severity: confparse.Warning,
-					Message: fmt.Sprintf("confbridge.conf section '%s' has no type (bridge, user or menu): ignored", name)})
+				diags.Warnf(cat.File, cat.Line, "confbridge.conf section '%s' has no type (bridge, user or menu): ignored", name)
 			default:
 				v := cat.Var("type")
 				warn(v, "unknown type '%s' for section '%s': ignored", typ, name)
@@ -280,6 +266,24 @@ func ParseMenuEntry(dtmf, value string) (MenuEntry, error) {
 		return e, fmt.Errorf("menu entry %s has no action", dtmf)
 	}
 	return e, nil
+}
+
+// templateOf is the profile a section's template= names (the last one
+// that exists, as each such line starts the profile again from it), or
+// nil; names that do not exist are warned about, in what's words.
+func templateOf[T any](cat *confparse.Category, known map[string]*T, what string, warn warnFunc) *T {
+	var t *T
+	for _, v := range cat.Vars {
+		if !strings.EqualFold(v.Name, "template") {
+			continue
+		}
+		if p := known[strings.ToLower(v.Value)]; p != nil {
+			t = p
+		} else {
+			warn(v, "%s template '%s' does not exist", what, v.Value)
+		}
+	}
+	return t
 }
 
 // pbxSplit splits actions on commas outside parentheses.

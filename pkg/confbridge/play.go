@@ -12,24 +12,10 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
 
-// costTo prefers the file format cheapest to translate to native.
-func costTo(native *media.Format) func(*media.Format) int {
-	if native == nil {
-		return nil
-	}
-	return func(f *media.Format) int {
-		p, err := pbx.Translator().Path(f, native)
-		if err != nil {
-			return -1
-		}
-		return p.Cost
-	}
-}
-
 // open finds a prompt as ast_streamfile does, with its warnings.
 func (m *Module) open(ch *pbx.Channel, name string) (*sound.Reader, error) {
 	native := ch.NativeFormat()
-	path, ff, err := m.finder.Find(name, ch.Language(), costTo(native))
+	path, ff, err := m.finder.Find(name, ch.Language(), pbx.CostTo(native))
 	if err != nil {
 		m.log.Warning("File %s does not exist in any format\n", name)
 		return nil, err

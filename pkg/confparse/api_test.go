@@ -67,6 +67,13 @@ func TestDiagnostics(t *testing.T) {
 	if (Diagnostics{{File: "f", Severity: Warning, Message: "m"}}).HasErrors() {
 		t.Error("a warning counted as an error")
 	}
+	var ds Diagnostics
+	warn := ds.Warnf // the method value keeps appending to ds
+	warn("q.conf", 4, "bad value '%s'", "x")
+	warn("q.conf", 0, "no line")
+	if len(ds) != 2 || ds.HasErrors() || ds[0].String() != "q.conf:4: warning: bad value 'x'" || ds[1].String() != "q.conf: warning: no line" {
+		t.Errorf("Warnf gave %v", ds)
+	}
 }
 
 func TestBraceExpand(t *testing.T) {

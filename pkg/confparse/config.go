@@ -312,3 +312,10 @@ func (ds Diagnostics) Err() error {
 	}
 	return nil
 }
+
+// Warnf appends a warning at file:line. Loaders of module configs take it
+// as their warn function (warn := diags.Warnf) so that every module words
+// its diagnostics the same way.
+func (ds *Diagnostics) Warnf(file string, line int, format string, args ...any) {
+	*ds = append(*ds, Diagnostic{File: file, Line: line, Severity: Warning, Message: fmt.Sprintf(format, args...)})
+}

@@ -123,11 +123,7 @@ func (s *Service) ShowHint(w io.Writer, exten string) {
 
 // ListCustom is "devstate list": the Custom: states stored in the astdb.
 func (s *Service) ListCustom(w io.Writer) {
-	fmt.Fprintf(w, "\n"+
-		"---------------------------------------------------------------------\n"+
-		"--- Custom Device States --------------------------------------------\n"+
-		"---------------------------------------------------------------------\n"+
-		"---\n")
+	listHeader(w, "Custom Device States")
 	if s.db != nil {
 		for _, en := range s.db.Entries(CustomFamily, "") {
 			name := en.Key[strings.LastIndexByte(en.Key, '/')+1:]
@@ -137,9 +133,7 @@ func (s *Service) ListCustom(w io.Writer) {
 			fmt.Fprintf(w, "--- Name: 'Custom:%s'  State: '%s'\n---\n", name, en.Value)
 		}
 	}
-	fmt.Fprintf(w, "---------------------------------------------------------------------\n"+
-		"---------------------------------------------------------------------\n"+
-		"\n")
+	listFooter(w)
 }
 
 // SetCustom sets Custom:name to state, keeps it in the astdb (the value
@@ -248,3 +242,17 @@ func (s *Service) RegisterDevstateCLI(reg *cli.Registry) error {
 	}
 	return nil
 }
+
+// rule is the 69-dash line of func_devstate.c's and func_presencestate.c's
+// list banners.
+const rule = "---------------------------------------------------------------------"
+
+// listHeader opens "devstate list" and "presencestate list": the title
+// inside a rule padded with dashes to the rule's width.
+func listHeader(w io.Writer, title string) {
+	line := "--- " + title + " "
+	fmt.Fprintf(w, "\n%s\n%s%s\n%s\n---\n", rule, line, rule[min(len(line), len(rule)):], rule)
+}
+
+// listFooter closes the two lists.
+func listFooter(w io.Writer) { fmt.Fprintf(w, "%s\n%s\n\n", rule, rule) }

@@ -11,11 +11,7 @@ import (
 
 // ListPresence is func_presencestate.c's "presencestate list".
 func (s *Service) ListPresence(w io.Writer) {
-	fmt.Fprintf(w, "\n"+
-		"---------------------------------------------------------------------\n"+
-		"--- Custom Presence States ------------------------------------------\n"+
-		"---------------------------------------------------------------------\n"+
-		"---\n")
+	listHeader(w, "Custom Presence States")
 	var entries []string
 	var values []string
 	if s.db != nil {
@@ -44,9 +40,7 @@ func (s *Service) ListPresence(w io.Writer) {
 		fmt.Fprintf(w, "--- Name: 'CustomPresence:%s'\n    --- State: '%s'\n    --- Subtype: '%s'\n    --- Message: '%s'\n    --- Base64 Encoded: '%s'\n---\n",
 			name, p.State, p.Subtype, p.Message, enc)
 	}
-	fmt.Fprintf(w, "---------------------------------------------------------------------\n"+
-		"---------------------------------------------------------------------\n"+
-		"\n")
+	listFooter(w)
 }
 
 // RegisterPresenceCLI adds func_presencestate.c's "presencestate list"

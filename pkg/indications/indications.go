@@ -1,7 +1,6 @@
 package indications
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/gostrisk/gostrisk/pkg/asthash"
@@ -121,10 +120,7 @@ func Load(cfg *confparse.Config) (*Zones, confparse.Diagnostics) {
 		zones []*Zone
 		where = map[string]*confparse.Category{} // lowercased country -> first section
 	)
-	warn := func(file string, line int, format string, args ...any) {
-		diags = append(diags, confparse.Diagnostic{File: file, Line: line, Severity: confparse.Warning,
-			Message: fmt.Sprintf(format, args...)})
-	}
+	warn := diags.Warnf
 	if cfg == nil {
 		return &Zones{}, nil
 	}

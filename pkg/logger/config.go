@@ -95,7 +95,7 @@ func ParseConfig(cfg *confparse.Config, logDir, hostname string) (*Settings, con
 	s.Channels = nil
 	var diags confparse.Diagnostics
 	warn := func(v *confparse.Variable, format string, args ...any) {
-		diags = append(diags, confparse.Diagnostic{File: v.File, Line: v.Line, Severity: confparse.Warning, Message: fmt.Sprintf(format, args...)})
+		diags.Warnf(v.File, v.Line, format, args...)
 	}
 	fail := func(v *confparse.Variable, format string, args ...any) {
 		diags = append(diags, confparse.Diagnostic{File: v.File, Line: v.Line, Severity: confparse.Error, Message: fmt.Sprintf(format, args...)})

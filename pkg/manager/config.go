@@ -90,10 +90,7 @@ func Load(cfg *confparse.Config) (*Config, confparse.Diagnostics) {
 		return c, nil
 	}
 	var diags confparse.Diagnostics
-	warn := func(file string, line int, format string, args ...any) {
-		diags = append(diags, confparse.Diagnostic{File: file, Line: line, Severity: confparse.Warning,
-			Message: fmt.Sprintf(format, args...)})
-	}
+	warn := diags.Warnf
 	for _, cat := range cfg.Browse() {
 		if strings.EqualFold(cat.Name, "general") {
 			loadGeneral(c, cat, warn)

@@ -13,12 +13,8 @@ import (
 // Originate's reasons (OriginateResponse Reason:), Asterisk's control
 // frame numbers for the outcome.
 const (
-	reasonFailed     = 0
-	reasonHangup     = 1
-	reasonRinging    = 3
-	reasonAnswered   = 4
-	reasonBusy       = 5
-	reasonCongestion = 8
+	reasonFailed   = int(pbx.OriginateFailed)
+	reasonAnswered = int(pbx.OriginateAnswered)
 )
 
 // originate is one Originate request.
@@ -170,7 +166,7 @@ func (m *Module) runOriginate(o *originate, async bool) int {
 		out.Hangup(pbx.CauseRequestedChanUnavail)
 		return reason
 	}
-	reason = waitAnswer(ctx, out, o.timeout)
+	reason = int(pbx.WaitOriginated(ctx, out, o.timeout))
 	if reason != reasonAnswered {
 		out.Hangup(pbx.CauseNormalClearing)
 		return reason
@@ -189,40 +185,6 @@ func (m *Module) runOriginate(o *originate, async bool) int {
 		out.Hangup(pbx.CauseNormalClearing)
 	})
 	return reason
-}
-
-// waitAnswer follows the new channel until it answers, fails or the
-// timeout passes.
-func waitAnswer(ctx context.Context, out *pbx.Channel, timeout time.Duration) int {
-	wake := make(chan struct{}, 1)
-	stop := out.Watch(wake)
-	defer stop()
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	last := reasonFailed
-	for {
-		select {
-		case <-ctx.Done():
-			return reasonHangup
-		case <-timer.C:
-			return last
-		case <-wake:
-		}
-		for _, ev := range out.TakeEvents() {
-			switch ev.Kind {
-			case pbx.EventAnswer:
-				return reasonAnswered
-			case pbx.EventRinging:
-				last = reasonRinging
-			case pbx.EventBusy:
-				return reasonBusy
-			case pbx.EventCongestion:
-				return reasonCongestion
-			case pbx.EventHangup:
-				return reasonHangup
-			}
-		}
-	}
 }
 
 // originateResponse sends OriginateResponse to the sessions reading the

@@ -39,15 +39,13 @@ func Load(cfg *confparse.Config) (*Config, confparse.Diagnostics) {
 					// Accepted: DAHDI buffers and the realtime scheduler
 					// have no counterpart.
 				default:
-					diags = append(diags, confparse.Diagnostic{File: v.File, Line: v.Line, Severity: confparse.Warning,
-						Message: fmt.Sprintf("unknown option '%s' in [general]", v.Name)})
+					diags.Warnf(v.File, v.Line, "unknown option '%s' in [general]", v.Name)
 				}
 			}
 		case "rooms":
 			for _, v := range cat.Vars {
 				if !strings.EqualFold(v.Name, "conf") {
-					diags = append(diags, confparse.Diagnostic{File: v.File, Line: v.Line, Severity: confparse.Warning,
-						Message: fmt.Sprintf("unknown option '%s' in [rooms] (conf => confno[,pin][,adminpin])", v.Name)})
+					diags.Warnf(v.File, v.Line, "unknown option '%s' in [rooms] (conf => confno[,pin][,adminpin])", v.Name)
 					continue
 				}
 				parts := strings.Split(v.Value, ",")
@@ -56,8 +54,7 @@ func Load(cfg *confparse.Config) (*Config, confparse.Diagnostics) {
 				}
 				r := Room{Number: strings.TrimSpace(parts[0]), PIN: strings.TrimSpace(parts[1]), AdminPIN: strings.TrimSpace(parts[2])}
 				if r.Number == "" {
-					diags = append(diags, confparse.Diagnostic{File: v.File, Line: v.Line, Severity: confparse.Warning,
-						Message: "conf => without a conference number"})
+					diags.Warnf(v.File, v.Line, "conf => without a conference number")
 					continue
 				}
 				c.Rooms[r.Number] = r
@@ -104,7 +101,7 @@ func (m *Module) Close() { m.cb.Close() }
 // Register adds MeetMe, MeetMeCount and MEETME_INFO.
 func (m *Module) Register(eng *pbx.Engine) error {
 	m.cb.Attach(eng)
-	for _, a := range []*pbx.App{
+	return eng.RegisterModule("app_meetme", []*pbx.App{
 		{Name: "MeetMe", Synopsis: "MeetMe conference bridge.", Syntax: "MeetMe([confno[,options[,pin]]])",
 			Description: "Enters the user into a specified MeetMe conference (gostrisk runs it on its ConfBridge mixer). " +
 				"Options: a (admin), A (marked), c (announce user count), d/D (dynamic), m (listen only), M(class) (music when alone), " +
@@ -112,29 +109,8 @@ func (m *Module) Register(eng *pbx.Engine) error {
 			Arguments: "confno\noptions\npin", Exec: m.exec},
 		{Name: "MeetMeCount", Synopsis: "MeetMe participant count.", Syntax: "MeetMeCount(confno[,var])",
 			Arguments: "confno\nvar", Exec: m.countExec},
-	} {
-		if err := eng.RegisterApp(a); err != nil {
-			return fmt.Errorf("app_meetme: %w", err)
-		}
-	}
-	return eng.RegisterFunction(pbx.Function{Name: "MEETME_INFO", Synopsis: "Query a given conference of various properties.",
-		Syntax: "MEETME_INFO(keyword,confno)", Arguments: "keyword\nconfno", Read: m.info})
-}
-
-// flags parses MeetMe's option letters (M and others may carry "(arg)").
-func flags(s string) map[byte]string {
-	out := map[byte]string{}
-	for i := 0; i < len(s); i++ {
-		c, arg := s[i], ""
-		if i+1 < len(s) && s[i+1] == '(' {
-			if j := strings.IndexByte(s[i+1:], ')'); j >= 0 {
-				arg = s[i+2 : i+1+j]
-				i += 1 + j
-			}
-		}
-		out[c] = arg
-	}
-	return out
+	}, []pbx.Function{{Name: "MEETME_INFO", Synopsis: "Query a given conference of various properties.",
+		Syntax: "MEETME_INFO(keyword,confno)", Arguments: "keyword\nconfno", Read: m.info}})
 }
 
 func has(f map[byte]string, c byte) bool { _, ok := f[c]; return ok }
@@ -189,7 +165,7 @@ func (m *Module) exec(ch *pbx.Channel, data string) (pbx.Result, error) {
 	for len(args) < 3 {
 		args = append(args, "")
 	}
-	confno, f, pin := strings.TrimSpace(args[0]), flags(args[1]), strings.TrimSpace(args[2])
+	confno, f, pin := strings.TrimSpace(args[0]), pbx.ParseAppOptions(args[1]), strings.TrimSpace(args[2])
 	if ch.State() != pbx.StateUp {
 		if err := ch.Answer(); err != nil {
 			return pbx.HangupResult, nil

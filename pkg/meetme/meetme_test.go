@@ -12,12 +12,6 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/pbx/pbxtest"
 )
 
-type testLog struct{ t *testing.T }
-
-func (l testLog) Verbose(_ int, f string, a ...any) { l.t.Logf("verbose: "+f, a...) }
-func (l testLog) Notice(f string, a ...any)         { l.t.Logf("notice: "+f, a...) }
-func (l testLog) Warning(f string, a ...any)        { l.t.Logf("warning: "+f, a...) }
-
 func TestLoad(t *testing.T) {
 	cfg, _ := confparse.Parse("meetme.conf", []byte("[general]\naudiobuffers=32\nbogus=1\n[rooms]\nconf => 100\nconf => 200,1234,9999\nroom => 3\n"), confparse.Options{})
 	c, diags := Load(cfg)
@@ -39,7 +33,7 @@ func TestProfiles(t *testing.T) {
 		{"mM(jazz)sp", false, nil},
 		{"s", true, nil},
 	} {
-		_, up, menu := Profiles(flags(tc.opts), tc.admin)
+		_, up, menu := Profiles(pbx.ParseAppOptions(tc.opts), tc.admin)
 		var keys []string
 		for _, e := range menu.Entries {
 			keys = append(keys, e.DTMF+"="+e.Actions[0].Name)
@@ -68,8 +62,8 @@ func TestProfiles(t *testing.T) {
 func TestMeetMeRooms(t *testing.T) {
 	cfg, _ := confparse.Parse("meetme.conf", []byte("[rooms]\nconf => 100,11,99\n"), confparse.Options{})
 	rooms, _ := Load(cfg)
-	eng := pbx.New(pbx.Config{Logger: testLog{t}})
-	m := New(Options{Log: testLog{t}, DataDir: t.TempDir()}, rooms)
+	eng := pbx.New(pbx.Config{Logger: pbxtest.TLog{T: t}})
+	m := New(Options{Log: pbxtest.TLog{T: t}, DataDir: t.TempDir()}, rooms)
 	if err := m.Register(eng); err != nil {
 		t.Fatal(err)
 	}

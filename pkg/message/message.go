@@ -10,15 +10,7 @@ import (
 
 // Register adds MESSAGE, MESSAGE_DATA and MessageSend to the engine.
 func Register(e *pbx.Engine) error {
-	for _, f := range []pbx.Function{messageFunc(e), messageDataFunc(e)} {
-		if err := e.RegisterFunction(f); err != nil {
-			return fmt.Errorf("message: %w", err)
-		}
-	}
-	if err := e.RegisterApp(messageSendApp); err != nil {
-		return fmt.Errorf("message: %w", err)
-	}
-	return nil
+	return e.RegisterModule("message", []*pbx.App{messageSendApp}, []pbx.Function{messageFunc(e), messageDataFunc(e)})
 }
 
 // errorLevel is a function error logged at ERROR, as message.c logs a

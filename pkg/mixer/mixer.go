@@ -218,33 +218,6 @@ func adjust(v *atomic.Int32, delta int) int {
 	return n
 }
 
-// scale applies a volume level: positive levels multiply by level+1,
-// negative ones divide by 1-level (ast_frame_adjust_volume's shape).
-func scale(s []int16, level int32) {
-	switch {
-	case level > 0:
-		f := int32(level + 1)
-		for i, v := range s {
-			s[i] = clip(int32(v) * f)
-		}
-	case level < 0:
-		d := int32(1 - level)
-		for i, v := range s {
-			s[i] = int16(int32(v) / d)
-		}
-	}
-}
-
-func clip(v int32) int16 {
-	if v > 32767 {
-		return 32767
-	}
-	if v < -32768 {
-		return -32768
-	}
-	return int16(v)
-}
-
 // Write hands the mixer a frame the participant said. It decodes the
 // frame to the mixing rate and runs talk detection; the voice is queued
 // for the next round only while the participant talks. It is called by
@@ -415,7 +388,7 @@ func (m *Mixer) Tick() {
 			continue
 		}
 		if lv := p.talkVol.Load(); lv != 0 {
-			scale(p.cur, lv)
+			AdjustVolume(p.cur, int(lv))
 		}
 		for i, v := range p.cur {
 			sum[i] += int32(v)
@@ -448,7 +421,7 @@ func (m *Mixer) Tick() {
 func (m *Mixer) encodeShared(f, slin *media.Format, sum []int32, ts uint32) media.Frame {
 	pcm := m.pcm[:len(sum)]
 	for i, v := range sum {
-		pcm[i] = clip(v)
+		pcm[i] = Clip(v)
 	}
 	ch := m.shared[f]
 	if ch == nil || ch.Path().From != slin {
@@ -475,15 +448,15 @@ func (m *Mixer) encodeOwn(p *Participant, slin *media.Format, sum []int32, ts ui
 		clear(out)
 	case p.cur != nil:
 		for i, v := range sum {
-			out[i] = clip(v - int32(p.cur[i]))
+			out[i] = Clip(v - int32(p.cur[i]))
 		}
 	default:
 		for i, v := range sum {
-			out[i] = clip(v)
+			out[i] = Clip(v)
 		}
 	}
 	if lv := p.listenVol.Load(); lv != 0 {
-		scale(out, lv)
+		AdjustVolume(out, int(lv))
 	}
 	if p.own == nil || p.own.Path().From != slin || p.ownRate != len(sum) {
 		path, err := m.opts.Translator.Path(slin, p.opts.Format)

@@ -3,13 +3,13 @@ package mixmonitor
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 
+	"github.com/gostrisk/gostrisk/pkg/apps"
 	"github.com/gostrisk/gostrisk/pkg/media"
 	"github.com/gostrisk/gostrisk/pkg/media/sound"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
@@ -75,7 +75,7 @@ func Create(path string, ff *sound.FileFormat, appendTo bool) (*File, error) {
 		return nil, err
 	}
 	if appendTo {
-		if err := copyExisting(w, path, ff); err != nil && !errors.Is(err, os.ErrNotExist) {
+		if _, err := apps.AppendFile(w, path, ff); err != nil && !errors.Is(err, os.ErrNotExist) {
 			w.Abort()
 			return nil, fmt.Errorf("recording %s: append: %w", path, err)
 		}
@@ -155,27 +155,6 @@ func (f *File) Close() error {
 		return fmt.Errorf("recording %s: %w", f.path, f.err)
 	}
 	return f.w.Close()
-}
-
-// copyExisting writes the audio of the file at path into w.
-func copyExisting(w *sound.Writer, path string, ff *sound.FileFormat) error {
-	r, err := sound.Open(path, ff)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	for {
-		fr, err := r.ReadFrame()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if err := w.WriteFrame(fr); err != nil {
-			return err
-		}
-	}
 }
 
 // RunCommand runs a recording's post command through /bin/sh once the

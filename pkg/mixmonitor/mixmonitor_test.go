@@ -52,7 +52,7 @@ func TestResolve(t *testing.T) {
 }
 
 func TestOptions(t *testing.T) {
-	got := options("abv(2)V(-3)r(in.wav)t(out.wav)i(ID)")
+	got := pbx.ParseAppOptions("abv(2)V(-3)r(in.wav)t(out.wav)i(ID)")
 	want := map[byte]string{'a': "", 'b': "", 'v': "2", 'V': "-3", 'r': "in.wav", 't': "out.wav", 'i': "ID"}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("options: %v, want %v", got, want)

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/gostrisk/gostrisk/pkg/media"
+	"github.com/gostrisk/gostrisk/pkg/mixer"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
 
@@ -85,12 +86,7 @@ func (m *Module) Register(eng *pbx.Engine) error {
 			Exec:     m.stopMonitorExec,
 		},
 	}
-	for _, a := range apps {
-		if err := eng.RegisterApp(a); err != nil {
-			return fmt.Errorf("app_mixmonitor: %w", err)
-		}
-	}
-	return nil
+	return eng.RegisterModule("app_mixmonitor", apps, nil)
 }
 
 func (m *Module) logError(format string, args ...any) {
@@ -99,24 +95,6 @@ func (m *Module) logError(format string, args ...any) {
 		return
 	}
 	m.log.Warning(format, args...)
-}
-
-// options parses MixMonitor's option letters, with the arguments of
-// v(x), V(x), W(x), r(file), t(file), i(var), B(n), m(...), S(..).
-func options(s string) map[byte]string {
-	out := map[byte]string{}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		arg := ""
-		if i+1 < len(s) && s[i+1] == '(' {
-			if j := strings.IndexByte(s[i+1:], ')'); j >= 0 {
-				arg = s[i+2 : i+1+j]
-				i += 1 + j
-			}
-		}
-		out[c] = arg
-	}
-	return out
 }
 
 // volume turns -4..4 into the gain recording applies.
@@ -143,7 +121,7 @@ func (m *Module) mixMonitorExec(ch *pbx.Channel, data string) (pbx.Result, error
 		args = append(args, "")
 	}
 	file := strings.TrimSpace(args[0])
-	opts := options(args[1])
+	opts := pbx.ParseAppOptions(args[1])
 	_, hasR := opts['r']
 	_, hasT := opts['t']
 	if file == "" && !hasR && !hasT {
@@ -221,7 +199,7 @@ func (m *Module) monitorExec(ch *pbx.Channel, data string) (pbx.Result, error) {
 	if base == "" {
 		base = strings.ReplaceAll(ch.Name(), "/", "-")
 	}
-	opts := options(args[2])
+	opts := pbx.ParseAppOptions(args[2])
 	s := spec{appendTo: has(opts, 'a'), bridgedOnly: has(opts, 'b')}
 	if has(opts, 'm') {
 		s.mixed = base + "." + format
@@ -454,7 +432,7 @@ func (r *recording) TapFrame(dir pbx.TapDirection, fr media.Frame) {
 	if i == 1 {
 		vol = r.spec.writeVol
 	}
-	gain(r.pcm, vol)
+	mixer.AdjustVolume(r.pcm, vol)
 	r.buf[i] = append(r.buf[i], r.pcm...)
 	r.mix(false)
 }
@@ -481,11 +459,11 @@ func (r *recording) mix(all bool) {
 			take := min(n, len(r.buf[k]))
 			for j := 0; j < take; j++ {
 				v := int32(out[j]) + int32(r.buf[k][j])
-				out[j] = clip(v)
+				out[j] = mixer.Clip(v)
 			}
 			r.buf[k] = append(r.buf[k][:0], r.buf[k][take:]...)
 		}
-		gain(out, r.spec.bothVol)
+		mixer.AdjustVolume(out, r.spec.bothVol)
 		slin := media.SLin
 		if r.rate >= 16000 {
 			slin = media.SLin16
@@ -499,32 +477,5 @@ func (r *recording) mix(all bool) {
 func (r *recording) flush() {
 	if r.mixed != nil {
 		r.mix(true)
-	}
-}
-
-func clip(v int32) int16 {
-	if v > 32767 {
-		return 32767
-	}
-	if v < -32768 {
-		return -32768
-	}
-	return int16(v)
-}
-
-// gain applies a -4..4 volume step as Asterisk's ast_frame_adjust_volume
-// shape: positive multiplies, negative divides.
-func gain(s []int16, level int) {
-	switch {
-	case level > 0:
-		f := int32(level + 1)
-		for i, v := range s {
-			s[i] = clip(int32(v) * f)
-		}
-	case level < 0:
-		d := int32(1 - level)
-		for i, v := range s {
-			s[i] = int16(int32(v) / d)
-		}
 	}
 }

@@ -2,7 +2,6 @@ package moh
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -13,12 +12,7 @@ import (
 
 // Register adds MusicOnHold, StartMusicOnHold and StopMusicOnHold to eng.
 func (m *Module) Register(eng *pbx.Engine) error {
-	for _, a := range m.apps() {
-		if err := eng.RegisterApp(a); err != nil {
-			return fmt.Errorf("res_musiconhold: %w", err)
-		}
-	}
-	return nil
+	return eng.RegisterModule("res_musiconhold", m.apps(), nil)
 }
 
 func (m *Module) apps() []*pbx.App {

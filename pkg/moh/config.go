@@ -2,7 +2,6 @@ package moh
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -125,10 +124,7 @@ func Load(cfg *confparse.Config, dataDir string) (*Config, confparse.Diagnostics
 		return c, nil
 	}
 	var diags confparse.Diagnostics
-	warn := func(file string, line int, format string, args ...any) {
-		diags = append(diags, confparse.Diagnostic{File: file, Line: line, Severity: confparse.Warning,
-			Message: fmt.Sprintf(format, args...)})
-	}
+	warn := diags.Warnf
 	for _, cat := range cfg.Browse() {
 		if strings.EqualFold(cat.Name, "general") {
 			for _, v := range cat.Vars {
@@ -160,10 +156,7 @@ func Load(cfg *confparse.Config, dataDir string) (*Config, confparse.Diagnostics
 // loadClass reads one class; nil when it cannot play.
 func loadClass(cat *confparse.Category, dataDir string) (*Class, confparse.Diagnostics) {
 	var diags confparse.Diagnostics
-	warn := func(file string, line int, format string, args ...any) {
-		diags = append(diags, confparse.Diagnostic{File: file, Line: line, Severity: confparse.Warning,
-			Message: fmt.Sprintf(format, args...)})
-	}
+	warn := diags.Warnf
 	cl := &Class{Name: cat.Name, File: cat.File, Line: cat.Line, Format: "slin"}
 	var entries []string
 	var entryVar *confparse.Variable

@@ -8,7 +8,6 @@ import (
 	"os"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,36 +24,13 @@ const mohDir = "/usr/share/asterisk/moh"
 // starts.
 const firstFile = mohDir + "/macroform-cold_day.wav"
 
-// recLog records log lines with Asterisk's verbose prefix.
-type recLog struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *recLog) add(s string) {
-	l.mu.Lock()
-	l.lines = append(l.lines, strings.TrimSuffix(s, "\n"))
-	l.mu.Unlock()
-}
-
-func (l *recLog) Verbose(level int, format string, args ...any) {
-	l.add(map[int]string{2: "  == ", 3: "    -- "}[level] + fmt.Sprintf(format, args...))
-}
-func (l *recLog) Notice(format string, args ...any) { l.add("NOTICE: " + fmt.Sprintf(format, args...)) }
-func (l *recLog) Warning(format string, args ...any) {
-	l.add("WARNING: " + fmt.Sprintf(format, args...))
-}
-
-func (l *recLog) all() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]string(nil), l.lines...)
-}
+// recLog is the shared recording logger with this package's checks.
+type recLog struct{ pbxtest.Log }
 
 // has checks that want appear in the log in this order.
 func (l *recLog) has(t *testing.T, want ...string) {
 	t.Helper()
-	lines := l.all()
+	lines := l.Lines()
 	i := 0
 	for _, s := range lines {
 		if i < len(want) && s == want[i] {
@@ -185,7 +161,7 @@ func startMusic(t *testing.T, l *lab, ch *pbx.Channel, class string) {
 	t.Helper()
 	g := l.m.Music(ch, class)
 	if g == nil {
-		t.Fatalf("no music for %s; log:\n%s", ch.Name(), strings.Join(l.log.all(), "\n"))
+		t.Fatalf("no music for %s; log:\n%s", ch.Name(), strings.Join(l.log.Lines(), "\n"))
 	}
 	ch.StartGenerator(g)
 }
@@ -426,7 +402,7 @@ func TestStartStopMusicOnHold(t *testing.T) {
 		t.Fatal("music still plays after StopMusicOnHold")
 	}
 	started := 0
-	for _, s := range l.log.all() {
+	for _, s := range l.log.Lines() {
 		if strings.Contains(s, "Started music on hold") {
 			started++
 		}
@@ -463,7 +439,7 @@ func TestHoldMusicClass(t *testing.T) {
 				t.Fatal("no hold music")
 			}
 			l.log.has(t, "    -- Started music on hold, class '"+tt.want+"', on channel 'Test/h-00000000'")
-			for _, s := range l.log.all() {
+			for _, s := range l.log.Lines() {
 				if strings.HasPrefix(s, "WARNING") {
 					t.Errorf("unexpected %s", s)
 				}

@@ -110,11 +110,11 @@ func TestPlayOrder(t *testing.T) {
 			}
 			if tt.warning != "" {
 				found := false
-				for _, s := range log.all() {
+				for _, s := range log.Lines() {
 					found = found || strings.HasPrefix(s, tt.warning)
 				}
 				if !found {
-					t.Errorf("no warning %q; log:\n%s", tt.warning, strings.Join(log.all(), "\n"))
+					t.Errorf("no warning %q; log:\n%s", tt.warning, strings.Join(log.Lines(), "\n"))
 				}
 			}
 		})

@@ -28,7 +28,7 @@ func (m *Module) queueExec(ch *pbx.Channel, data string) (pbx.Result, error) {
 		return ""
 	}
 	name := arg(0)
-	opts := parseOptions(arg(1))
+	opts := pbx.ParseAppOptions(arg(1))
 	c := &caller{ch: ch, start: m.now(), prio: 0}
 	ch.UnsetVar("ABANDONED")
 	if s := arg(4); s != "" {
@@ -451,24 +451,24 @@ func (m *Module) storeNextLocked(c *caller, atts []*attempt) {
 	q := c.q
 	switch q.conf().Strategy {
 	case RRMemory, RROrdered:
-		if best := findBest(atts); best != nil {
-			q.rrpos = best.metric % 1000
-		} else if q.wrapped {
-			q.rrpos = 0
-		} else {
-			q.rrpos++
-		}
-		q.wrapped = false
+		advance(&q.rrpos, &q.wrapped, atts)
 	case Linear:
-		if best := findBest(atts); best != nil {
-			c.linpos = best.metric % 1000
-		} else if c.linwrapped {
-			c.linpos = 0
-		} else {
-			c.linpos++
-		}
-		c.linwrapped = false
+		advance(&c.linpos, &c.linwrapped, atts)
 	}
+}
+
+// advance moves a round-robin position (the queue's, or a caller's for
+// linear): past the best member just tried, back to the start after a
+// wrap, else one on.
+func advance(pos *int, wrapped *bool, atts []*attempt) {
+	if best := findBest(atts); best != nil {
+		*pos = best.metric % 1000
+	} else if *wrapped {
+		*pos = 0
+	} else {
+		*pos++
+	}
+	*wrapped = false
 }
 
 // tryCalling is try_calling: ring members for the queue's timeout and

@@ -77,23 +77,6 @@ func (c *caller) waited(now time.Time) string {
 	return strconv.FormatInt(int64(now.Sub(c.start)/time.Second), 10)
 }
 
-// parseOptions reads option letters, some with a (value).
-func parseOptions(s string) map[byte]string {
-	opts := map[byte]string{}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		val := ""
-		if i+1 < len(s) && s[i+1] == '(' {
-			if end := strings.IndexByte(s[i+1:], ')'); end >= 0 {
-				val = s[i+2 : i+1+end]
-				i += 1 + end
-			}
-		}
-		opts[c] = val
-	}
-	return opts
-}
-
 // penaltyVar reads QUEUE_MAX_PENALTY and its siblings.
 func penaltyVar(ch *pbx.Channel, name string, log pbx.Logger) int {
 	v, ok := ch.Var(name)
@@ -503,6 +486,20 @@ func (m *Module) sayPeriodic(c *caller) step {
 	return out
 }
 
+// ruleValue is a penalty after a queuerules.conf step: value, or cur +
+// value when relative; never below 0 nor, unless ceiling is noPenalty,
+// above ceiling (the new maximum penalty).
+func ruleValue(cur, value int, relative bool, ceiling int) int {
+	if relative {
+		value += cur
+	}
+	value = max(value, 0)
+	if ceiling != noPenalty && value > ceiling {
+		value = ceiling
+	}
+	return value
+}
+
 // updateRules is update_qe_rule for every step whose time has come.
 func (m *Module) updateRules(c *caller, inclusive bool) {
 	for c.ruleIdx < len(c.rules) {
@@ -513,37 +510,17 @@ func (m *Module) updateRules(c *caller, inclusive bool) {
 		}
 		maxPen := noPenalty
 		if c.maxPen != noPenalty {
-			maxPen = st.MaxValue
-			if st.MaxRelative {
-				maxPen = c.maxPen + st.MaxValue
-			}
-			maxPen = max(maxPen, 0)
+			maxPen = ruleValue(c.maxPen, st.MaxValue, st.MaxRelative, noPenalty)
 			c.maxPen = maxPen
 			c.ch.SetVar("QUEUE_MAX_PENALTY", strconv.Itoa(maxPen))
 		}
 		if c.minPen != noPenalty {
-			minPen := st.MinValue
-			if st.MinRelative {
-				minPen = c.minPen + st.MinValue
-			}
-			minPen = max(minPen, 0)
-			if maxPen != noPenalty && minPen > maxPen {
-				minPen = maxPen
-			}
-			c.minPen = minPen
-			c.ch.SetVar("QUEUE_MIN_PENALTY", strconv.Itoa(minPen))
+			c.minPen = ruleValue(c.minPen, st.MinValue, st.MinRelative, maxPen)
+			c.ch.SetVar("QUEUE_MIN_PENALTY", strconv.Itoa(c.minPen))
 		}
 		if c.raisePen != noPenalty {
-			r := st.RaiseValue
-			if st.RaiseRelative {
-				r = c.raisePen + st.RaiseValue
-			}
-			r = max(r, 0)
-			if maxPen != noPenalty && r > maxPen {
-				r = maxPen
-			}
-			c.raisePen = r
-			c.ch.SetVar("QUEUE_RAISE_PENALTY", strconv.Itoa(r))
+			c.raisePen = ruleValue(c.raisePen, st.RaiseValue, st.RaiseRelative, maxPen)
+			c.ch.SetVar("QUEUE_RAISE_PENALTY", strconv.Itoa(c.raisePen))
 		}
 		c.ruleIdx++
 	}

@@ -1,7 +1,6 @@
 package queue
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -262,10 +261,7 @@ func newQueue(name string, g General) *Queue {
 func Load(queues, rules *confparse.Config) (*Config, confparse.Diagnostics) {
 	c := &Config{General: General{Autofill: true, SharedLastCall: true}}
 	var diags confparse.Diagnostics
-	warn := func(file string, line int, format string, args ...any) {
-		diags = append(diags, confparse.Diagnostic{File: file, Line: line, Severity: confparse.Warning,
-			Message: fmt.Sprintf(format, args...)})
-	}
+	warn := diags.Warnf
 	if rules != nil {
 		c.Rules = loadRules(rules, warn)
 	}

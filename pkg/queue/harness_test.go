@@ -2,7 +2,6 @@ package queue
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,27 +12,13 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/astdb"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
+	"github.com/gostrisk/gostrisk/pkg/pbx/pbxtest"
 )
 
-// recLog keeps log lines for assertions.
-type recLog struct {
-	mu    sync.Mutex
-	lines []string
-}
+// recLog is the shared recording logger; text joins its lines.
+type recLog struct{ pbxtest.Log }
 
-func (l *recLog) add(s string) {
-	l.mu.Lock()
-	l.lines = append(l.lines, strings.TrimSuffix(s, "\n"))
-	l.mu.Unlock()
-}
-func (l *recLog) Verbose(_ int, f string, a ...any) { l.add(fmt.Sprintf(f, a...)) }
-func (l *recLog) Notice(f string, a ...any)         { l.add("NOTICE: " + fmt.Sprintf(f, a...)) }
-func (l *recLog) Warning(f string, a ...any)        { l.add("WARNING: " + fmt.Sprintf(f, a...)) }
-func (l *recLog) text() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Join(l.lines, "\n")
-}
+func (l *recLog) text() string { return strings.Join(l.Lines(), "\n") }
 
 // agent is how a fake member's phone behaves.
 type agent int
@@ -94,31 +79,13 @@ type fakeDriver struct {
 
 func (d *fakeDriver) Call(context.Context, string, time.Duration) error {
 	d.tech.wg.Add(1)
+	far := pbxtest.FarEnd{Busy: d.b == isBusy, Ring: 5 * time.Millisecond, Hold: d.tech.talk, Stay: d.tech.talk <= 0}
+	if d.b == noAnswer {
+		far.Ring = -1
+	}
 	go func() {
 		defer d.tech.wg.Done()
-		wait := func(t time.Duration) bool {
-			select {
-			case <-time.After(t):
-				return true
-			case <-d.ch.Done():
-				return false
-			}
-		}
-		if !wait(2 * time.Millisecond) {
-			return
-		}
-		if d.b == isBusy {
-			d.ch.Busy()
-			return
-		}
-		d.ch.Ringing()
-		if d.b == noAnswer || !wait(5*time.Millisecond) {
-			return
-		}
-		d.ch.Answered()
-		if d.tech.talk > 0 && wait(d.tech.talk) {
-			d.ch.HungUp(pbx.CauseNormalClearing)
-		}
+		far.Play(d.ch)
 	}()
 	return nil
 }

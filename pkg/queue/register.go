@@ -13,17 +13,7 @@ import (
 // from the daemon's one registration path, so "gostrisk check" knows them).
 func (m *Module) Register(eng *pbx.Engine) error {
 	m.eng = eng
-	for _, a := range m.apps() {
-		if err := eng.RegisterApp(a); err != nil {
-			return fmt.Errorf("app_queue: %w", err)
-		}
-	}
-	for _, f := range m.functions() {
-		if err := eng.RegisterFunction(f); err != nil {
-			return fmt.Errorf("app_queue: %w", err)
-		}
-	}
-	return nil
+	return eng.RegisterModule("app_queue", m.apps(), m.functions())
 }
 
 func (m *Module) apps() []*pbx.App {

@@ -11,14 +11,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/apps"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 	"github.com/gostrisk/gostrisk/pkg/media"
-	"github.com/gostrisk/gostrisk/pkg/media/dsp"
 	"github.com/gostrisk/gostrisk/pkg/media/sound"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
@@ -27,36 +25,13 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/voicemail"
 )
 
-const soundsDir = "/usr/share/asterisk"
+const soundsDir = pbxtest.SoundsDir
 
-func needSounds(t *testing.T) {
-	t.Helper()
-	if _, _, err := (&sound.Finder{DataDir: soundsDir}).Find("vm-intro", "en", nil); err != nil {
-		t.Skipf("asterisk-core-sounds-en not installed (make test-deps): %v", err)
-	}
-}
+func needSounds(t *testing.T) { pbxtest.NeedSounds(t, "vm-intro") }
 
-// recLog keeps the log lines and lets a test wait for one.
-type recLog struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *recLog) add(s string) {
-	l.mu.Lock()
-	l.lines = append(l.lines, strings.TrimSuffix(s, "\n"))
-	l.mu.Unlock()
-}
-func (l *recLog) Verbose(level int, f string, a ...any) { l.add(fmt.Sprintf(f, a...)) }
-func (l *recLog) Notice(f string, a ...any)             { l.add("NOTICE: " + fmt.Sprintf(f, a...)) }
-func (l *recLog) Warning(f string, a ...any)            { l.add("WARNING: " + fmt.Sprintf(f, a...)) }
-func (l *recLog) Error(f string, a ...any)              { l.add("ERROR: " + fmt.Sprintf(f, a...)) }
-
-func (l *recLog) all() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]string(nil), l.lines...)
-}
+// recLog is the shared recording logger (with ERROR) that a test can
+// wait on.
+type recLog struct{ pbxtest.ErrorLog }
 
 // waitFor waits for a line containing s after line from, returning its
 // index.
@@ -64,7 +39,7 @@ func (l *recLog) waitFor(t *testing.T, from int, s string) int {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		lines := l.all()
+		lines := l.Lines()
 		for i := from; i < len(lines); i++ {
 			if strings.Contains(lines[i], s) {
 				return i
@@ -72,32 +47,17 @@ func (l *recLog) waitFor(t *testing.T, from int, s string) int {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	t.Fatalf("no log line with %q after line %d; log:\n%s", s, from, strings.Join(l.all(), "\n"))
+	t.Fatalf("no log line with %q after line %d; log:\n%s", s, from, strings.Join(l.Lines(), "\n"))
 	return 0
 }
 
 func toneFrames(t *testing.T, hz int, d time.Duration, f *media.Format) []media.Frame {
 	t.Helper()
-	list, err := dsp.ParseToneList(fmt.Sprint(hz))
+	frames, err := pbxtest.ToneFrames(fmt.Sprint(hz), d, f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := dsp.NewTonePlayer(list, 8000)
-	tr, err := pbx.Translator().Path(media.SLin, f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	chain := tr.NewChain()
-	var out []media.Frame
-	for i := 0; i < int(d/(20*time.Millisecond)); i++ {
-		fr := media.VoiceFrame(media.SLin, media.EncodeSLin(nil, p.Read(make([]int16, 160))), uint32(i*160))
-		if fr, err = chain.Translate(fr); err != nil {
-			t.Fatal(err)
-		}
-		fr.Payload = append([]byte(nil), fr.Payload...)
-		out = append(out, fr)
-	}
-	return out
+	return frames
 }
 
 func toPCM(t *testing.T, frames []media.Frame) []int16 {
@@ -235,6 +195,22 @@ type call struct {
 	done  chan struct{}
 }
 
+// press sends keys as DTMF, one digit after the other.
+func (c *call) press(keys string) {
+	for _, d := range keys {
+		c.phone.Press(d)
+	}
+}
+
+// login answers VoiceMailMain's password prompt with 6000's 1234; it
+// returns the log line to wait from.
+func (l *lab) login(t *testing.T, c *call) int {
+	t.Helper()
+	from := l.log.waitFor(t, 0, "Playing 'vm-password.")
+	c.press("1234#")
+	return from
+}
+
 func (l *lab) start(t *testing.T, exten string) *call {
 	t.Helper()
 	phone := pbxtest.NewPhone(media.ULaw)
@@ -258,7 +234,7 @@ func (c *call) wait(t *testing.T, l *lab) {
 	select {
 	case <-c.done:
 	case <-time.After(15 * time.Second):
-		t.Fatalf("call did not end; log:\n%s", strings.Join(l.log.all(), "\n"))
+		t.Fatalf("call did not end; log:\n%s", strings.Join(l.log.Lines(), "\n"))
 	}
 }
 
@@ -314,8 +290,8 @@ func TestLeaveAndListen(t *testing.T) {
 	}
 	c.wait(t, l)
 	l.log.waitFor(t, 0, "NoOp(\"Test/6001-")
-	if got := l.log.waitFor(t, 0, "VMSTATUS="); !strings.Contains(l.log.all()[got], "VMSTATUS=SUCCESS") {
-		t.Errorf("status line %q", l.log.all()[got])
+	if got := l.log.waitFor(t, 0, "VMSTATUS="); !strings.Contains(l.log.Lines()[got], "VMSTATUS=SUCCESS") {
+		t.Errorf("status line %q", l.log.Lines()[got])
 	}
 	inbox := filepath.Join(l.spool, "voicemail", "default", "6000", "INBOX")
 	data, err := os.ReadFile(filepath.Join(inbox, "msg0000.txt"))
@@ -350,10 +326,7 @@ func TestLeaveAndListen(t *testing.T) {
 
 	// 6000 checks its mailbox.
 	c = l.start(t, "*97")
-	from := l.log.waitFor(t, 0, "Playing 'vm-password.")
-	for _, d := range "1234#" {
-		c.phone.Press(d)
-	}
+	from := l.login(t, c)
 	for _, p := range []string{"vm-youhave", "digits/1", "vm-INBOX", "vm-message", "vm-onefor", "vm-opts"} {
 		from = l.log.waitFor(t, from, "Playing '"+p+".")
 	}
@@ -480,7 +453,7 @@ func TestUnknownMailboxAndFunctions(t *testing.T) {
 // leave has a caller leave a 2 s tone in exten's mailbox.
 func (l *lab) leave(t *testing.T, exten string) {
 	t.Helper()
-	from := len(l.log.all())
+	from := len(l.log.Lines())
 	c := l.start(t, exten)
 	l.log.waitFor(t, from, "Playing 'beep.")
 	// Keys pressed while the beep plays are dropped, as in Asterisk: let
@@ -551,9 +524,7 @@ func TestMaxLogins(t *testing.T) {
 	from := 0
 	for i := 0; i < 3; i++ {
 		from = l.log.waitFor(t, from, "Playing 'vm-password.") + 1
-		for _, d := range "99#" {
-			c.phone.Press(d)
-		}
+		c.press("99#")
 		from = l.log.waitFor(t, from, "Incorrect password '99' for user '6000' (context = default)") + 1
 	}
 	l.log.waitFor(t, from, "Playing 'vm-goodbye.")
@@ -568,14 +539,12 @@ func TestDirectory(t *testing.T) {
 	for _, p := range []string{"dir-welcome", "dir-pls-enter", "digits/3", "dir-last", "dir-usingkeypad"} {
 		l.log.waitFor(t, 0, "Playing '"+p+".")
 	}
-	for _, d := range "627" {
-		c.phone.Press(d)
-	}
+	c.press("627")
 	from := l.log.waitFor(t, 0, "Playing 'letters/m.")
 	l.log.waitFor(t, from, "Playing 'dir-instr.")
 	c.phone.Press('1')
 	l.log.waitFor(t, from, "Executing [6000@default:1] VoiceMail(")
-	for _, s := range l.log.all() {
+	for _, s := range l.log.Lines() {
 		if strings.Contains(s, "letters/j") {
 			t.Errorf("Bob Jones offered for 627: %s", s)
 		}
@@ -617,10 +586,7 @@ func TestUrgentFirst(t *testing.T) {
 		t.Fatalf("Urgent/msg0000.txt: %v\n%s", err, data)
 	}
 	c := l.start(t, "*97")
-	from := l.log.waitFor(t, 0, "Playing 'vm-password.")
-	for _, d := range "1234#" {
-		c.phone.Press(d)
-	}
+	from := l.login(t, c)
 	for _, p := range []string{"vm-youhave", "digits/1", "vm-Urgent", "vm-message", "vm-onefor", "vm-Urgent", "vm-opts"} {
 		from = l.log.waitFor(t, from, "Playing '"+p+".")
 	}
@@ -670,10 +636,7 @@ func TestMailboxOptions(t *testing.T) {
 	needSounds(t)
 	l := newLab(t, labConf)
 	c := l.start(t, "*97")
-	from := l.log.waitFor(t, 0, "Playing 'vm-password.")
-	for _, d := range "1234#" {
-		c.phone.Press(d)
-	}
+	from := l.login(t, c)
 	from = l.log.waitFor(t, from, "Playing 'vm-opts.")
 	c.phone.Press('0')
 	from = l.log.waitFor(t, from, "Playing 'vm-options.")
@@ -689,13 +652,9 @@ func TestMailboxOptions(t *testing.T) {
 	from = l.log.waitFor(t, from, "Playing 'vm-options.")
 	c.phone.Press('5')
 	from = l.log.waitFor(t, from, "Playing 'vm-newpassword.")
-	for _, d := range "5678#" {
-		c.phone.Press(d)
-	}
+	c.press("5678#")
 	from = l.log.waitFor(t, from, "Playing 'vm-reenterpassword.")
-	for _, d := range "5678#" {
-		c.phone.Press(d)
-	}
+	c.press("5678#")
 	from = l.log.waitFor(t, from, "Playing 'vm-passchanged.")
 	from = l.log.waitFor(t, from, "Playing 'vm-options.")
 	c.phone.Press('*')
@@ -717,19 +676,17 @@ func TestMailboxOptions(t *testing.T) {
 		t.Errorf("voicemail.conf:\n%s", conf)
 	}
 	// A caller now hears the recorded greeting instead of the digits.
-	mark := len(l.log.all())
+	mark := len(l.log.Lines())
 	c = l.start(t, "6000")
 	l.log.waitFor(t, mark, "Playing '"+filepath.Join(box, "unavail")+".")
 	l.log.waitFor(t, mark, "Playing 'vm-intro.")
 	c.ch.SoftHangup(pbx.CauseNormalClearing)
 	c.wait(t, l)
 	// And the new password opens the box.
-	mark = len(l.log.all())
+	mark = len(l.log.Lines())
 	c = l.start(t, "*97")
 	l.log.waitFor(t, mark, "Playing 'vm-password.")
-	for _, d := range "5678#" {
-		c.phone.Press(d)
-	}
+	c.press("5678#")
 	l.log.waitFor(t, mark, "Playing 'vm-youhave.")
 }
 
@@ -741,10 +698,7 @@ func TestAdvancedCallback(t *testing.T) {
 	l := newLab(t, strings.Replace(labConf, "attach=yes", "attach=yes|callback=cb|saycid=yes", 1)+"[general]\ncidinternalcontexts=default\n")
 	l.leave(t, "6000")
 	c := l.start(t, "*97")
-	from := l.log.waitFor(t, 0, "Playing 'vm-password.")
-	for _, d := range "1234#" {
-		c.phone.Press(d)
-	}
+	from := l.login(t, c)
 	from = l.log.waitFor(t, from, "Playing 'vm-opts.")
 	c.phone.Press('1')
 	// saycid: the sender, from an internal context, by extension.
@@ -776,18 +730,13 @@ func TestForwardWithComment(t *testing.T) {
 	l := newLab(t, labConf+"6003 => 1,Bob Jones\n")
 	l.leave(t, "6000")
 	c := l.start(t, "*97")
-	from := l.log.waitFor(t, 0, "Playing 'vm-password.")
-	for _, d := range "1234#" {
-		c.phone.Press(d)
-	}
+	from := l.login(t, c)
 	from = l.log.waitFor(t, from, "Playing 'vm-opts.")
 	c.phone.Press('1')
 	from = l.log.waitFor(t, from, "Playing 'vm-advopts.")
 	c.phone.Press('8')
 	from = l.log.waitFor(t, from, "Playing 'vm-extension.")
-	for _, d := range "6003#" {
-		c.phone.Press(d)
-	}
+	c.press("6003#")
 	from = l.log.waitFor(t, from, "Playing 'vm-forwardoptions.")
 	c.phone.Press('1')
 	from = l.log.waitFor(t, from, "Playing 'beep.")
@@ -829,9 +778,7 @@ func TestDirectoryMenu(t *testing.T) {
 	l := newLab(t, labConf+"6003 => 1,Bob Martel\n")
 	c := l.start(t, "412")
 	l.log.waitFor(t, 0, "Playing 'dir-usingkeypad.")
-	for _, d := range "627" {
-		c.phone.Press(d)
-	}
+	c.press("627")
 	from := l.log.waitFor(t, 0, "Playing 'dir-multi1.")
 	from = l.log.waitFor(t, from, "Playing 'digits/2.")
 	l.log.waitFor(t, from, "Playing 'dir-multi2.")

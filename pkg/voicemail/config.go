@@ -1,7 +1,6 @@
 package voicemail
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -237,10 +236,7 @@ func Load(cfg *confparse.Config) (*Config, confparse.Diagnostics) {
 		return c, nil
 	}
 	var diags confparse.Diagnostics
-	warn := func(file string, line int, format string, args ...any) {
-		diags = append(diags, confparse.Diagnostic{File: file, Line: line, Severity: confparse.Warning,
-			Message: fmt.Sprintf(format, args...)})
-	}
+	warn := diags.Warnf
 	cats := cfg.Browse()
 	for _, cat := range cats {
 		if strings.EqualFold(cat.Name, "general") {

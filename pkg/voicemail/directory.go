@@ -52,7 +52,7 @@ func (m *Module) directoryExec(ch *pbx.Channel, data string) (pbx.Result, error)
 		args = append(args, "")
 	}
 	vmctx, dialctx := args[0], args[1]
-	opts := parseAppOptions(args[2])
+	opts := pbx.ParseAppOptions(args[2])
 	cfg := m.Config()
 	digits, first, last := 3, has(opts, 'f') || has(opts, 'b'), has(opts, 'l') || has(opts, 'b') || !has(opts, 'f')
 	which, arg := "dir-last", opts['l']

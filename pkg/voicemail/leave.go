@@ -16,24 +16,6 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
 
-// parseAppOptions reads option letters, some with a parenthesised
-// argument: "ud(ctx)g(3)".
-func parseAppOptions(s string) map[byte]string {
-	out := map[byte]string{}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		arg := ""
-		if i+1 < len(s) && s[i+1] == '(' {
-			if j := strings.IndexByte(s[i+2:], ')'); j >= 0 {
-				arg = s[i+2 : i+2+j]
-				i += j + 2
-			}
-		}
-		out[c] = arg
-	}
-	return out
-}
-
 func has(m map[byte]string, c byte) bool { _, ok := m[c]; return ok }
 
 // msgIDCounter is generate_msg_id's incrementing part.
@@ -61,7 +43,7 @@ func (m *Module) voiceMailExec(ch *pbx.Channel, data string) (pbx.Result, error)
 	}
 	opts := map[byte]string{}
 	if len(args) > 1 {
-		opts = parseAppOptions(args[1])
+		opts = pbx.ParseAppOptions(args[1])
 	}
 	boxes := strings.Split(args[0], "&")
 	cfg := m.Config()
@@ -607,33 +589,13 @@ func concat(dst, f, a, b string) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	var first time.Duration
-	for i, src := range []string{a, b} {
-		r, err := sound.Open(src, ff)
-		if err != nil {
-			w.Abort()
-			return 0, err
-		}
-		for {
-			fr, err := r.ReadFrame()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				r.Close()
-				w.Abort()
-				return 0, err
-			}
-			if i == 0 {
-				first += fr.Length()
-			}
-			if err := w.WriteFrame(fr); err != nil {
-				r.Close()
-				w.Abort()
-				return 0, err
-			}
-		}
-		r.Close()
+	first, err := apps.AppendFile(w, a, ff)
+	if err == nil {
+		_, err = apps.AppendFile(w, b, ff)
+	}
+	if err != nil {
+		w.Abort()
+		return 0, err
 	}
 	return first, w.Close()
 }

@@ -40,7 +40,7 @@ func (m *Module) voiceMailMainExec(ch *pbx.Channel, data string) (pbx.Result, er
 	args := pbx.SplitArgs(data, ',')
 	opts := map[byte]string{}
 	if len(args) > 1 {
-		opts = parseAppOptions(args[1])
+		opts = pbx.ParseAppOptions(args[1])
 	}
 	box, vmctx, _ := strings.Cut(strings.TrimSpace(args[0]), "@")
 	if !apps.AnswerIfDown(ch) {

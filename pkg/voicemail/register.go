@@ -12,17 +12,7 @@ import (
 // Register adds app_voicemail's applications and VM_INFO, and
 // func_vmcount's VMCOUNT (counted by the same spool), to eng.
 func (m *Module) Register(eng *pbx.Engine) error {
-	for _, a := range m.apps() {
-		if err := eng.RegisterApp(a); err != nil {
-			return fmt.Errorf("app_voicemail: %w", err)
-		}
-	}
-	for _, f := range m.functions() {
-		if err := eng.RegisterFunction(f); err != nil {
-			return fmt.Errorf("app_voicemail: %w", err)
-		}
-	}
-	return nil
+	return eng.RegisterModule("app_voicemail", m.apps(), m.functions())
 }
 
 func (m *Module) apps() []*pbx.App {

@@ -49,8 +49,7 @@ func (c *Config) AddUsersConf(users *confparse.Config) confparse.Diagnostics {
 			case "secret", "password":
 				if u.Password == "" {
 					if strings.HasPrefix(v.Value, "*") {
-						diags = append(diags, confparse.Diagnostic{File: v.File, Line: v.Line, Severity: confparse.Warning,
-							Message: "Invalid password detected for mailbox " + u.Mailbox + ".  The password\n\tmust be reset in voicemail.conf."})
+						diags.Warnf(v.File, v.Line, "Invalid password detected for mailbox %s.  The password\n\tmust be reset in voicemail.conf.", u.Mailbox)
 					} else {
 						u.Password = v.Value
 					}
