@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"sync"
 
 	"github.com/gostrisk/gostrisk/pkg/confbridge"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
@@ -101,26 +100,7 @@ func startConference(eng *pbx.Engine, la, lb *rtp.Leg, mode string, i int) (*tra
 	}
 	size := confModes[mode].size
 	x := &transcoded{a: ulawChannel(eng, la, "a"), b: ulawChannel(eng, lb, "b"), done: make(chan struct{})}
-	ctx, cancel := context.WithCancel(context.Background())
-	x.cancel = cancel
-	var wg sync.WaitGroup
-	for k, ch := range []*pbx.Channel{x.a, x.b} {
-		conf := "c" + strconv.Itoa((2*i+k)/size)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, err := app.Exec(ch, conf+",,bench"); err != nil && ctx.Err() == nil {
-				fmt.Println("confbridge:", err)
-			}
-		}()
-	}
-	go func() {
-		<-ctx.Done()
-		x.a.SoftHangup(pbx.CauseNormalClearing)
-		x.b.SoftHangup(pbx.CauseNormalClearing)
-		wg.Wait()
-		close(x.done)
-	}()
+	x.runApp(app, "confbridge", func(k int) string { return "c" + strconv.Itoa((2*i+k)/size) + ",,bench" })
 	return x, nil
 }
 

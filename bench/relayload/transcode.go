@@ -98,22 +98,31 @@ func startPlayback(eng *pbx.Engine, la, lb *rtp.Leg, file string) (*transcoded, 
 	if !ok {
 		return nil, fmt.Errorf("no Playback application")
 	}
-	mk := func(leg *rtp.Leg, name string) *pbx.Channel {
-		d := &sessionDriver{leg: leg, cfg: rtp.SessionConfig{Format: media.ULaw, PT: 0, DTMFPT: 101}}
-		ch := eng.NewChannel(pbx.ChannelSpec{Tech: "Bench", Resource: name, Driver: d})
-		ch.SetState(pbx.StateUp)
-		return ch
-	}
-	x := &transcoded{a: mk(la, "a"), b: mk(lb, "b"), done: make(chan struct{})}
+	x := &transcoded{a: ulawChannel(eng, la, "a"), b: ulawChannel(eng, lb, "b"), done: make(chan struct{})}
+	x.runApp(app, "playback", func(int) string { return file })
+	return x, nil
+}
+
+func (x *transcoded) close() {
+	x.cancel()
+	<-x.done
+	x.a.Hangup(pbx.CauseNormalClearing)
+	x.b.Hangup(pbx.CauseNormalClearing)
+}
+
+// runApp runs app on both of x's channels, each on its own goroutine, with
+// data(k) for channel k (0: a, 1: b), until x is cancelled: then both are
+// hung up and done closes once both applications returned.
+func (x *transcoded) runApp(app *pbx.App, label string, data func(k int) string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	x.cancel = cancel
 	var wg sync.WaitGroup
-	for _, ch := range []*pbx.Channel{x.a, x.b} {
+	for k, ch := range []*pbx.Channel{x.a, x.b} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := app.Exec(ch, file); err != nil && ctx.Err() == nil {
-				fmt.Println("playback:", err)
+			if _, err := app.Exec(ch, data(k)); err != nil && ctx.Err() == nil {
+				fmt.Println(label+":", err)
 			}
 		}()
 	}
@@ -124,12 +133,4 @@ func startPlayback(eng *pbx.Engine, la, lb *rtp.Leg, file string) (*transcoded, 
 		wg.Wait()
 		close(x.done)
 	}()
-	return x, nil
-}
-
-func (x *transcoded) close() {
-	x.cancel()
-	<-x.done
-	x.a.Hangup(pbx.CauseNormalClearing)
-	x.b.Hangup(pbx.CauseNormalClearing)
 }

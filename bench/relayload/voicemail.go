@@ -1,15 +1,12 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/gostrisk/gostrisk/pkg/confparse"
-	"github.com/gostrisk/gostrisk/pkg/media"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/rtp"
 	"github.com/gostrisk/gostrisk/pkg/voicemail"
@@ -74,32 +71,11 @@ func startVoicemail(eng *pbx.Engine, la, lb *rtp.Leg, i int) (*transcoded, error
 		return nil, fmt.Errorf("no VoiceMail application")
 	}
 	mk := func(leg *rtp.Leg, name string) *pbx.Channel {
-		d := &sessionDriver{leg: leg, cfg: rtp.SessionConfig{Format: media.ULaw, PT: 0, DTMFPT: 101}}
-		ch := eng.NewChannel(pbx.ChannelSpec{Tech: "Bench", Resource: name, Driver: d})
-		ch.SetState(pbx.StateUp)
+		ch := ulawChannel(eng, leg, name)
 		ch.SetLocation("default", "vm", 1)
 		return ch
 	}
 	x := &transcoded{a: mk(la, "a"), b: mk(lb, "b"), done: make(chan struct{})}
-	ctx, cancel := context.WithCancel(context.Background())
-	x.cancel = cancel
-	var wg sync.WaitGroup
-	for k, ch := range []*pbx.Channel{x.a, x.b} {
-		box := fmt.Sprintf("%d@default,s", 10000+2*i+k)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, err := app.Exec(ch, box); err != nil && ctx.Err() == nil {
-				fmt.Println("voicemail:", err)
-			}
-		}()
-	}
-	go func() {
-		<-ctx.Done()
-		x.a.SoftHangup(pbx.CauseNormalClearing)
-		x.b.SoftHangup(pbx.CauseNormalClearing)
-		wg.Wait()
-		close(x.done)
-	}()
+	x.runApp(app, "voicemail", func(k int) string { return fmt.Sprintf("%d@default,s", 10000+2*i+k) })
 	return x, nil
 }
