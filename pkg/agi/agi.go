@@ -380,7 +380,7 @@ func (s *session) handle(line string) (resp string, end bool) {
 // publish puts a module event about the session's channel on the bus.
 func (s *session) publish(event string, fields ...pbx.EventField) {
 	bus := s.ch.Engine().Bus()
-	if bus.Active() {
+	if bus.Wants(pbx.BusEventType(event)) {
 		bus.Publish(pbx.BusEvent{Type: pbx.BusEventType(event), Channel: s.ch, Fields: fields})
 	}
 }

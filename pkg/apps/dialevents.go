@@ -6,7 +6,7 @@ import "github.com/gostrisk/gostrisk/pkg/pbx"
 // followed the technology), as app_dial's DialBegin.
 func publishDialBegin(caller, out *pbx.Channel, dialstring string) {
 	bus := caller.Engine().Bus()
-	if bus.Active() {
+	if bus.Wants(pbx.BusDialBegin) {
 		bus.Publish(pbx.BusEvent{Type: pbx.BusDialBegin, Channel: caller, Peer: out, DialString: dialstring})
 	}
 }
@@ -14,7 +14,7 @@ func publishDialBegin(caller, out *pbx.Channel, dialstring string) {
 // publishDialEnd announces the outcome of one dialed leg.
 func publishDialEnd(caller, out *pbx.Channel, status string) {
 	bus := caller.Engine().Bus()
-	if bus.Active() {
+	if bus.Wants(pbx.BusDialEnd) {
 		bus.Publish(pbx.BusEvent{Type: pbx.BusDialEnd, Channel: caller, Peer: out, DialStatus: status})
 	}
 }

@@ -239,7 +239,7 @@ func (s *session) unhold(p *party) {
 
 func (s *session) publish(t pbx.BusEventType, ch *pbx.Channel) {
 	bus := s.b.eng.Bus()
-	if !bus.Active() {
+	if !bus.Wants(t) {
 		return
 	}
 	other := s.caller.ch

@@ -11,7 +11,7 @@ import (
 // Unreachable carries Time: -1. extra is key, value, key, value...
 func (d *Driver) publishPeerStatus(peer, status string, extra ...string) {
 	eng := d.opts.Engine
-	if eng == nil || !eng.Bus().Active() {
+	if eng == nil || !eng.Bus().Wants("PeerStatus") {
 		return
 	}
 	f := []pbx.EventField{{Key: "ChannelType", Value: "SIP"}, {Key: "Peer", Value: "SIP/" + peer},
@@ -26,7 +26,7 @@ func (d *Driver) publishPeerStatus(peer, status string, extra ...string) {
 // chan_sip's Registry event (system class). Called with r locked.
 func (d *Driver) publishRegistry(r *outReg) {
 	eng := d.opts.Engine
-	if eng == nil || !eng.Bus().Active() {
+	if eng == nil || !eng.Bus().Wants("Registry") {
 		return
 	}
 	eng.Bus().Publish(pbx.BusEvent{Type: "Registry", Fields: []pbx.EventField{

@@ -72,7 +72,7 @@ func (d *Driver) startMWI(ctx context.Context) {
 	d.mwi.queued = map[string]bool{}
 	d.mwi.started = true
 	d.mwi.mu.Unlock()
-	sub := eng.Bus().Subscribe()
+	sub := eng.Bus().SubscribeTo(pbx.BusMessageWaiting)
 	d.wg.Add(1)
 	go func() {
 		defer d.wg.Done()

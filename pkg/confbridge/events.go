@@ -35,7 +35,9 @@ func (c *Conference) bridgeFields() []pbx.EventField {
 // channel block the manager adds for Channel).
 func (c *Conference) publish(typ string, u *User, extra []pbx.EventField) {
 	eng := c.m.eng.Load()
-	if eng == nil || !eng.Bus().Active() {
+	// The MeetMe names are read by whoever reads every type, as the
+	// Confbridge ones: the manager.
+	if eng == nil || !eng.Bus().Wants(pbx.BusEventType(typ)) {
 		return
 	}
 	if c.m.opts.MeetMe {
@@ -70,7 +72,7 @@ func (c *Conference) publishTalking(u *User, on bool) {
 // the number of users, counted by the caller (startRecord holds c.mu).
 func (c *Conference) publishRecord(typ string, n int) {
 	eng := c.m.eng.Load()
-	if eng == nil || !eng.Bus().Active() {
+	if eng == nil || !eng.Bus().Wants(pbx.BusEventType(typ)) {
 		return
 	}
 	eng.Bus().Publish(pbx.BusEvent{Type: pbx.BusEventType(typ), BridgeID: c.id, BridgeType: "base", Fields: []pbx.EventField{

@@ -75,7 +75,8 @@ func New(eng *pbx.Engine, db DB) *Service {
 // Start subscribes to the engine's bus, installs the module as the
 // engine's hint watcher and follows events until Stop.
 func (s *Service) Start() {
-	s.sub = s.eng.Bus().Subscribe()
+	s.sub = s.eng.Bus().SubscribeTo(pbx.BusNewchannel, pbx.BusNewstate, pbx.BusHangup,
+		pbx.BusHold, pbx.BusUnhold, pbx.BusDeviceStateChange)
 	s.stop = make(chan struct{})
 	s.done = make(chan struct{})
 	s.eng.SetHintWatcher(s)

@@ -482,7 +482,7 @@ func waitAnswer(ch *pbx.Channel, timeout time.Duration) bool {
 // publish sends one of res_parking's manager events.
 func (m *Module) publish(ch *pbx.Channel, typ string, pc *parkedCall, lot *Lot) {
 	bus := ch.Engine().Bus()
-	if !bus.Active() {
+	if !bus.Wants(pbx.BusEventType(typ)) {
 		return
 	}
 	dur := int(time.Since(pc.start) / time.Second)

@@ -81,9 +81,22 @@ type BusEvent struct {
 // queues). Publishing never blocks: each subscriber has its own queue,
 // bounded so a subscriber that stopped reading cannot take the memory;
 // past the bound the oldest events are dropped and counted.
+//
+// A subscriber names the event types it reads (SubscribeTo), and a
+// publisher asks Wants before building an event: a call makes dozens of
+// VarSet and Newexten events that only the manager reads, and building
+// them for the device state module alone cost a call's worth of CPU.
 type Bus struct {
 	mu   sync.Mutex
-	subs atomic.Pointer[[]*Subscription]
+	subs atomic.Pointer[busSubscribers]
+}
+
+// busSubscribers is the subscriber list with the union of their wants,
+// rebuilt on every Subscribe and Close (rare) and read lock-free.
+type busSubscribers struct {
+	list []*Subscription
+	all  bool                  // someone reads every type
+	want map[BusEventType]bool // the types someone reads, when not all
 }
 
 // subscriberQueueMax bounds one subscriber's queue.
@@ -92,6 +105,7 @@ const subscriberQueueMax = 1 << 16
 // Subscription is one consumer's queue of events.
 type Subscription struct {
 	bus     *Bus
+	types   map[BusEventType]bool // nil: every type
 	mu      sync.Mutex
 	queue   []BusEvent
 	wake    chan struct{}
@@ -101,46 +115,81 @@ type Subscription struct {
 // Bus returns the engine's event bus.
 func (e *Engine) Bus() *Bus { return &e.bus }
 
-// Subscribe adds a subscriber; it receives every event published after.
-func (b *Bus) Subscribe() *Subscription {
+// Subscribe adds a subscriber of every event type (the manager); it
+// receives every event published after.
+func (b *Bus) Subscribe() *Subscription { return b.SubscribeTo() }
+
+// SubscribeTo adds a subscriber of the given event types only; none
+// given means every type.
+func (b *Bus) SubscribeTo(types ...BusEventType) *Subscription {
 	s := &Subscription{bus: b, wake: make(chan struct{}, 1)}
+	if len(types) > 0 {
+		s.types = make(map[BusEventType]bool, len(types))
+		for _, t := range types {
+			s.types[t] = true
+		}
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var list []*Subscription
 	if cur := b.subs.Load(); cur != nil {
-		list = append(list, *cur...)
+		list = append(list, cur.list...)
 	}
-	list = append(list, s)
-	b.subs.Store(&list)
+	b.store(append(list, s))
 	return s
 }
 
-// Active reports whether anyone listens, so a publisher can skip building
-// an event nobody reads.
-func (b *Bus) Active() bool {
-	cur := b.subs.Load()
-	return cur != nil && len(*cur) > 0
+// store publishes a new subscriber list with its wants; b.mu held.
+func (b *Bus) store(list []*Subscription) {
+	next := &busSubscribers{list: list, want: map[BusEventType]bool{}}
+	for _, s := range list {
+		if s.types == nil {
+			next.all = true
+		}
+		for t := range s.types {
+			next.want[t] = true
+		}
+	}
+	b.subs.Store(next)
 }
 
-// Publish hands ev to every subscriber.
+// Active reports whether anyone listens at all.
+func (b *Bus) Active() bool {
+	cur := b.subs.Load()
+	return cur != nil && len(cur.list) > 0
+}
+
+// Wants reports whether a subscriber reads events of type t, so a
+// publisher can skip building an event nobody reads.
+func (b *Bus) Wants(t BusEventType) bool {
+	cur := b.subs.Load()
+	return cur != nil && (cur.all || cur.want[t])
+}
+
+// Publish hands ev to every subscriber of its type.
 func (b *Bus) Publish(ev BusEvent) {
 	cur := b.subs.Load()
-	if cur == nil || len(*cur) == 0 {
+	if cur == nil || !(cur.all || cur.want[ev.Type]) {
 		return
 	}
 	if ev.Time.IsZero() {
 		ev.Time = time.Now()
 	}
-	for _, s := range *cur {
-		s.push(ev)
+	for _, s := range cur.list {
+		if s.types == nil || s.types[ev.Type] {
+			s.push(ev)
+		}
 	}
 }
 
 func (s *Subscription) push(ev BusEvent) {
 	s.mu.Lock()
 	if len(s.queue) >= subscriberQueueMax {
-		s.queue = s.queue[1:]
-		s.dropped.Add(1)
+		// Drop the oldest quarter at once: dropping one at a time would
+		// reallocate the whole queue on every push.
+		n := subscriberQueueMax / 4
+		s.queue = s.queue[:copy(s.queue, s.queue[n:])]
+		s.dropped.Add(uint64(n))
 	}
 	s.queue = append(s.queue, ev)
 	s.mu.Unlock()
@@ -175,10 +224,10 @@ func (s *Subscription) Close() {
 		return
 	}
 	var list []*Subscription
-	for _, x := range *cur {
+	for _, x := range cur.list {
 		if x != s {
 			list = append(list, x)
 		}
 	}
-	b.subs.Store(&list)
+	b.store(list)
 }

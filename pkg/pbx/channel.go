@@ -427,7 +427,7 @@ func (c *Channel) HungUp(cause int) {
 
 // publishRequest tells the bus about the first hangup request.
 func (c *Channel) publishRequest(t BusEventType, cause int) {
-	if c.eng != nil && c.eng.bus.Active() {
+	if c.eng != nil && c.eng.bus.Wants(t) {
 		c.eng.bus.Publish(BusEvent{Type: t, Channel: c, Cause: cause})
 	}
 }

@@ -81,7 +81,7 @@ func (e *Engine) SetCustomDeviceState(name string, s DeviceState) {
 // DeviceStateChange event prints them); the hint watcher recomputes the
 // hints that contain it.
 func (e *Engine) PublishDeviceState(device string) {
-	if !e.bus.Active() {
+	if !e.bus.Wants(BusDeviceStateChange) {
 		return
 	}
 	st := e.DeviceState(device)

@@ -238,7 +238,7 @@ func (e *Engine) Exec(ch *Channel, p *Priority) (Result, error) {
 	}
 	data := e.Substitute(ch, p.Data)
 	ch.SetApplication(app.Name, data)
-	if e.bus.Active() {
+	if e.bus.Wants(BusNewexten) {
 		e.bus.Publish(BusEvent{Type: BusNewexten, Channel: ch, App: app.Name, Data: data})
 	}
 	e.log.Verbose(3, "Executing [%s@%s:%d] %s(\"%s\", \"%s\") in new stack\n", exten, dpc, prio, app.Name, ch.Name(), data)

@@ -472,7 +472,7 @@ func (c *Channel) StopGenerator() {
 
 // publishFrame reports DTMF read from the far end.
 func (c *Channel) publishFrame(fr media.Frame) {
-	if c.eng == nil || !c.eng.bus.Active() {
+	if c.eng == nil {
 		return
 	}
 	ev := BusEvent{Channel: c, Digit: fr.Digit, Duration: fr.Duration, Direction: "Received"}
@@ -484,7 +484,9 @@ func (c *Channel) publishFrame(fr media.Frame) {
 	default:
 		return
 	}
-	c.eng.bus.Publish(ev)
+	if c.eng.bus.Wants(ev.Type) {
+		c.eng.bus.Publish(ev)
+	}
 }
 
 // mediaFormat is the format CHANNEL(audio...format) names: the native

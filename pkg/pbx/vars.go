@@ -68,7 +68,7 @@ func (c *Channel) SetVar(name, value string) {
 	c.mu.Lock()
 	c.vars = c.vars.set(name, value, false)
 	c.mu.Unlock()
-	if c.eng != nil && c.eng.bus.Active() {
+	if c.eng != nil && c.eng.bus.Wants(BusVarSet) {
 		c.eng.bus.Publish(BusEvent{Type: BusVarSet, Channel: c, Variable: name, Value: value})
 	}
 }

@@ -13,7 +13,7 @@ import (
 // QueueMemberStatus event, and waiting callers are woken (a member freed
 // may be their turn). The module owns the goroutine; Stop ends it.
 func (m *Module) watchDevices() {
-	sub := m.eng.Bus().Subscribe()
+	sub := m.eng.Bus().SubscribeTo(pbx.BusDeviceStateChange, pbx.BusNewchannel, pbx.BusNewstate, pbx.BusHangup)
 	m.stopWatch = make(chan struct{})
 	m.watchDone = make(chan struct{})
 	go func() {
