@@ -137,15 +137,15 @@ fi
 # ---------------------------------------------------------------- config
 ETC=$WORK/etc
 SIPPORT=$("$WORK/benchgen" -dir "$ETC" -peers "$PEERS" -lines "$LINES" -regpeers "$REGPEERS" | sed -n 's/^sipport=//p')
-CONF=$ETC/asterisk.conf
+ASTCONF=$ETC/asterisk.conf
 log "config: $PEERS peers, $LINES dialplan lines, SIP on 127.0.0.1:$SIPPORT ($ETC)"
-if ! "$BIN" check -C "$CONF" >"$WORK/check.txt" 2>&1; then
+if ! "$BIN" check -C "$ASTCONF" >"$WORK/check.txt" 2>&1; then
 	log "gostrisk check refuses the generated config:"
 	cat "$WORK/check.txt" >&2
 	exit 1
 fi
 
-rx() { "$BIN" -C "$CONF" -rx "$1"; }
+rx() { "$BIN" -C "$ASTCONF" -rx "$1"; }
 
 # start_server: starts the daemon in the foreground (pinned), waits until
 # "core waitfullybooted" answers and sets SRV_PID and STARTUP (seconds).
@@ -153,7 +153,7 @@ start_server() {
 	local t0 t1 i
 	t0=$(now)
 	# shellcheck disable=SC2086 # extra server flags, split on purpose
-	"${SRV_PIN[@]}" "$BIN" -f -C "$CONF" ${SERVER_ARGS:-} >"$WORK/server.log" 2>&1 &
+	"${SRV_PIN[@]}" "$BIN" -f -C "$ASTCONF" ${SERVER_ARGS:-} >"$WORK/server.log" 2>&1 &
 	SRV_PID=$!
 	for i in $(seq 1 1200); do
 		if ! kill -0 "$SRV_PID" 2>/dev/null; then
