@@ -161,9 +161,11 @@ func (m *Module) Enter(ch *pbx.Channel, name string, bp *BridgeProfile, up *User
 	if timeout != nil {
 		timeout.Stop()
 	}
+	c.leaveMu.Lock()
 	empty := c.remove(u)
 	m.log.Verbose(3, "Channel %s left 'softmix' base-bridge <%s>\n", ch.Name(), c.id)
 	c.publish("ConfbridgeLeave", u, nil)
+	c.leaveMu.Unlock()
 	if empty {
 		m.endIfEmpty(c)
 	}

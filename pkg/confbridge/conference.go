@@ -27,6 +27,10 @@ type Conference struct {
 	loop    chan struct{} // closed when the mixing loop returned
 
 	annMu sync.Mutex // one announcement at a time
+	// leaveMu orders a user's removal with its ConfbridgeLeave event, so
+	// the last user's Leave and the End that follows it cannot overtake
+	// the Leave of a user who left just before.
+	leaveMu sync.Mutex
 
 	mu      sync.Mutex
 	active  []*User // in join order
