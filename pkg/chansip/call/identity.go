@@ -43,15 +43,12 @@ func trustedIdentity(req *sip.Request, p *sipconf.Peer) (name, num, pres string,
 		return "", "", "", false
 	}
 	pres = "allowed_not_screened"
-	num = addr.User
+	num = UserOf(addr)
 	if strings.EqualFold(addr.User, anonymousUser) && strings.EqualFold(addr.Host, anonymousDomain) {
 		pres = "prohib_not_screened"
 	}
 	if pv := req.GetHeader("Privacy"); pv != nil && !strings.EqualFold(strings.TrimSpace(pv.Value()), "none") {
 		pres = "prohib_not_screened"
-	}
-	if addr.Scheme == "tel" && num == "" {
-		num = addr.Host
 	}
 	return dn, num, pres, true
 }

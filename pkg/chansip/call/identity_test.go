@@ -53,6 +53,8 @@ func TestCallerIdentityHeaders(t *testing.T) {
 			`"Anonymous" <sip:anonymous@pbx.example>`, `Remote-Party-ID: "Bob" <sip:200@pbx.example>;party=calling;privacy=full;screen=no`},
 		{"untrusted", "sendrpid=pai\n", false, []string{`P-Asserted-Identity: "Alice" <sip:5551234@carrier.example>`},
 			`"Choucheh Sadek" <sip:6001@127.0.0.1`, `P-Asserted-Identity: "Choucheh Sadek" <sip:6001@127.0.0.1>`},
+		{"pai tel uri", "sendrpid=pai\n", true, []string{`P-Asserted-Identity: "Carrier" <tel:+33123456789;phone-context=example.com>`},
+			`"Carrier" <sip:+33123456789@127.0.0.1`, `P-Asserted-Identity: "Carrier" <sip:+33123456789@127.0.0.1>`},
 		{"no sendrpid", "", true, []string{`P-Asserted-Identity: <sip:5551234@carrier.example>`},
 			`<sip:5551234@127.0.0.1`, ""}, // a number without a name: no display name
 	} {
