@@ -123,6 +123,33 @@ func TestAnsweredCallCallerHangsUp(t *testing.T) {
 	_ = caller
 }
 
+// A forking proxy passes a second phone's 200 after the first: the call
+// keeps the first and ends the other dialog with an ACK and a BYE (RFC
+// 3261 13.2.2.4), without touching its own.
+func TestForkedSecondAnswerIsHungUp(t *testing.T) {
+	l := newLab(t)
+	callee := newPhone(t, "6000", "fork")
+	l.register("6000", callee.addr)
+	caller := newPhone(t, "6001", "")
+	out := caller.invite(l, "6000", 0)
+	out.answered()
+	waitFor(t, "BYE to the forked answer", 3*time.Second, func() bool {
+		tags := callee.byeTags()
+		return len(tags) == 1 && tags[0] == "fork6000"
+	})
+	time.Sleep(100 * time.Millisecond)
+	if tags := callee.byeTags(); len(tags) != 1 {
+		t.Fatalf("BYEs to the callee: %v, want only the forked dialog's", tags)
+	}
+	if res := out.bye(); res.StatusCode != 200 {
+		t.Fatalf("BYE answered %d", res.StatusCode)
+	}
+	waitFor(t, "BYE to the callee", 3*time.Second, func() bool {
+		tags := callee.byeTags()
+		return len(tags) == 2 && tags[1] == "uas6000"
+	})
+}
+
 func TestAnsweredCallCalleeHangsUp(t *testing.T) {
 	l := newLab(t)
 	caller, callee, _ := answeredCall(t, l)

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -412,7 +413,7 @@ type phone struct {
 	media  *net.UDPConn
 	wg     sync.WaitGroup
 
-	mode      string // as UAS: "answer", "busy", "ring", "early" (183 with SDP, 200 on answerNow)
+	mode      string // as UAS: "answer", "busy", "ring", "early" (183 with SDP, 200 on answerNow), "fork" (answer, then a second 200 as another branch of a forking proxy)
 	answerNow chan struct{}
 	mu        sync.Mutex
 	// answerBody, when set, builds the SDP of the phone's 200 (or 183) to
@@ -574,6 +575,9 @@ func (p *phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	time.Sleep(20 * time.Millisecond)
 	respond(200, "OK", body)
+	if mode == "fork" {
+		p.forkedAnswer(req, body)
+	}
 	// 2xx retransmission is the UA's business; one send is enough on
 	// loopback. Wait for the ACK so the transaction stays alive.
 	select {
@@ -581,6 +585,42 @@ func (p *phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	case <-tx.Acks():
 	case <-p.stop:
 	}
+}
+
+// forkedAnswer sends what a second phone behind a forking proxy sends
+// when it answers too: a 200 to the same INVITE with its own To tag and
+// Contact, written on the wire as the proxy would pass it.
+func (p *phone) forkedAnswer(req *sip.Request, body []byte) {
+	res := sip.NewResponseFromRequest(req, 200, "OK", body)
+	res.To().Params.Add("tag", "fork"+p.name)
+	res.AppendHeader(&sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: "fork" + p.name, Host: p.addr.Addr().String(), Port: int(p.addr.Port())}})
+	res.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	dst, err := net.ResolveUDPAddr("udp", req.Source())
+	if err != nil {
+		p.t.Errorf("forked answer: %v", err)
+		return
+	}
+	// Retransmitted until the BYE comes, as the answering phone does
+	// until its 200 is acknowledged.
+	for i := 0; i < 10 && !slices.Contains(p.byeTags(), "fork"+p.name); i++ {
+		if _, err := p.conn.WriteTo([]byte(res.String()), dst); err != nil {
+			p.t.Errorf("forked answer: %v", err)
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// byeTags lists the To tags of the BYEs the phone received.
+func (p *phone) byeTags() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var tags []string
+	for _, b := range p.byes {
+		tag, _ := b.To().Params.Get("tag")
+		tags = append(tags, tag)
+	}
+	return tags
 }
 
 // onReInvite answers an in-dialog INVITE with the direction RFC 3264

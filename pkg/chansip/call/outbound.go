@@ -56,6 +56,8 @@ type outCall struct {
 	hungup    bool
 	started   bool
 	inviteTx  sip.ClientTransaction
+	// forksEnded are the To tags of forked 2xx answers hung up (fork.go).
+	forksEnded map[string]bool
 }
 
 func (o *outCall) isAnswered() bool {
@@ -781,7 +783,11 @@ func (o *outCall) ack(tx sip.ClientTransaction, res *sip.Response) {
 	// The ACK is not touched once sent: a copy is made only when a 2xx
 	// comes again, which is rare, rather than one per call up front.
 	tx.OnRetransmission(func(r *sip.Response) {
-		if r.IsSuccess() {
+		switch {
+		case !r.IsSuccess():
+		case o.isOtherFork(r):
+			o.endFork(r, inviteCSeq) // fork.go
+		default:
 			_ = o.m.d.Client.WriteRequest(ack.Clone())
 		}
 	})
