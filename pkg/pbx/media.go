@@ -75,7 +75,8 @@ type chanMedia struct {
 
 	voiceOff bool // the stream was told not to hand voice over (ReadDigitsUntil)
 
-	taps tapList // recordings listening to the channel's voice (tap.go)
+	taps     tapList     // recordings listening to the channel's voice (tap.go)
+	whispers whisperList // audio added to what the channel sends (whisper.go)
 
 	genMu sync.Mutex
 	gen   *runningGenerator
@@ -329,6 +330,8 @@ func (c *Channel) Write(fr media.Frame) error {
 	}
 	if fr.Kind == media.Voice {
 		c.media.taps.frame(TapWrite, fr)
+		// After the taps: a spy whispering does not hear itself back.
+		fr = c.whisperInto(fr)
 	}
 	if err := s.WriteFrame(fr); err != nil {
 		if c.HangupRequested() {
