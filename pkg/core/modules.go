@@ -59,6 +59,7 @@ var KnownModules = []ModuleInfo{
 	{"cdr_csv.so", "Comma Separated Values CDR Backend", "extended", true},
 	{"pbx_config.so", "Text Extension Configuration", "core", true},
 	{"res_musiconhold.so", "Music On Hold Resource", "core", true},
+	{"app_chanspy.so", "Listen to the audio of an active channel", "core", false},
 	{"app_mixmonitor.so", "Mixed Audio Monitoring Application", "core", false},
 	{"res_monitor.so", "Call Monitoring Resource", "deprecated", false},
 	{"app_confbridge.so", "Conference Bridge Application", "core", true},

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"fmt"
+	"github.com/gostrisk/gostrisk/pkg/chanspy"
 	"net"
 	"strings"
 	"time"
@@ -195,6 +196,9 @@ func (d *Daemon) registerDialplan(eng *pbx.Engine, snap *Snapshot) (map[string]s
 		return nil, fmt.Errorf("functions: %w", err)
 	}
 	if err := message.Register(eng); err != nil {
+		return nil, err
+	}
+	if err := chanspy.Register(eng); err != nil {
 		return nil, err
 	}
 	if d.moh != nil {
