@@ -125,6 +125,10 @@ func (m *Module) changed(u *User) {
 	m.pollMu.Unlock()
 	if eng := m.eng.Load(); eng != nil {
 		eng.PublishMessageWaiting(u.ID())
+		// An alias is a mailbox of its own to the phones that name it.
+		for _, a := range m.Config().AliasesOf(u) {
+			eng.PublishMessageWaiting(a)
+		}
 	}
 	m.externNotify(u, c)
 }
