@@ -133,6 +133,7 @@ type Config struct {
 	// aliases maps an alias as dialled ("box" or "box@context") to the
 	// mailbox it stands for; aliasesOf is the reverse, for MWI.
 	aliases    map[string]string
+	aliasRaw   map[string]string // the target as written, for the CLI
 	aliasOrder []string
 	// EtcDir is astetcdir: the mailbox lines' file names are relative
 	// to it (password changes are written there).
@@ -148,6 +149,7 @@ func (c *Config) Lookup(context, box string) *User {
 	if c == nil {
 		return nil
 	}
+	given := context
 	if context == "" {
 		if c.General.SearchContexts {
 			for _, u := range c.Users {
@@ -155,27 +157,39 @@ func (c *Config) Lookup(context, box string) *User {
 					return u
 				}
 			}
-			return nil
+			return c.alias(box, "")
 		}
 		context = "default"
 	}
 	if u := c.byID[box+"@"+context]; u != nil {
 		return u
 	}
-	return c.alias(box, context)
+	return c.alias(box, given)
 }
 
 // alias is find_user's last resort: the aliases context maps the box as
-// entered (with its context when one was given) to a mailbox.
+// entered ("box@context" when a context was given, else "box") to a
+// mailbox.
 func (c *Config) alias(box, context string) *User {
-	target, ok := c.aliases[box+"@"+context]
-	if !ok && context == "default" {
-		target, ok = c.aliases[box]
+	key := box
+	if context != "" {
+		key += "@" + context
 	}
+	target, ok := c.aliases[key]
 	if !ok {
 		return nil
 	}
 	return c.byID[target]
+}
+
+// Aliases are the aliases context's mappings in file order, as
+// [alias, mailbox as written] pairs.
+func (c *Config) Aliases() [][2]string {
+	var out [][2]string
+	for _, a := range c.aliasOrder {
+		out = append(out, [2]string{a, c.aliasRaw[a]})
+	}
+	return out
 }
 
 // AliasesOf are the aliases of u, as "box@context" (a bare alias is in
@@ -278,7 +292,7 @@ var acceptedOptions = map[string]bool{
 // gives no mailboxes. Nothing is an error: as app_voicemail, bad values
 // are warned about with file:line and the default is used.
 func Load(cfg *confparse.Config) (*Config, confparse.Diagnostics) {
-	c := &Config{General: defaultGeneral(), byID: map[string]*User{}, aliases: map[string]string{}}
+	c := &Config{General: defaultGeneral(), byID: map[string]*User{}, aliases: map[string]string{}, aliasRaw: map[string]string{}}
 	if cfg == nil {
 		c.Missing = true
 		return c, nil
@@ -353,6 +367,7 @@ func (c *Config) loadAliases(vars []*confparse.Variable, warn warnFunc) {
 			c.aliasOrder = append(c.aliasOrder, alias)
 		}
 		c.aliases[alias] = box + "@" + ctx
+		c.aliasRaw[alias] = strings.TrimSpace(v.Value)
 	}
 }
 

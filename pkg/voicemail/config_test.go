@@ -163,7 +163,7 @@ broken =>
 	}{
 		{"devices", "6999", "6000@default"},
 		{"", "6998", "6000@default"},
-		{"default", "6998", "6000@default"},
+		{"default", "6998", ""},
 		{"", "7001", "7000@devices"},
 		{"devices", "6998", ""},
 		{"", "6999", ""},
@@ -184,6 +184,14 @@ broken =>
 	if got, want := strings.Join(c.AliasesOf(c.Lookup("default", "6000")), ","), "6999@devices,6998@default"; got != want {
 		t.Errorf("AliasesOf = %q, want %q", got, want)
 	}
+	wantCLI := "Aliases context: myaliases\n" +
+		"Alias                            Mailbox                         \n" +
+		"6999@devices                     6000@default                    \n" +
+		"6998                             6000                            \n" +
+		"7001                             7000@devices                    \n"
+	if got := ShowAliases(c); got != wantCLI {
+		t.Errorf("voicemail show aliases:\n%q\nwant\n%q", got, wantCLI)
+	}
 	var lines []string
 	for _, d := range diags {
 		lines = append(lines, d.String())
@@ -197,5 +205,18 @@ broken =>
 		if !strings.Contains(text, want) {
 			t.Errorf("diagnostics lack %q:\n%s", want, text)
 		}
+	}
+}
+
+func TestAliasMailboxCounts(t *testing.T) {
+	c, _ := parse(t, "[general]\naliasescontext=a\n[default]\n6000 => 1\n[a]\n6998 => 6000\n6999@devices => 6000@default\n")
+	m := New(Options{Log: nopLog{}, SpoolDir: t.TempDir()}, c)
+	for _, id := range []string{"6998", "6998@default", "6999@devices", "6000"} {
+		if _, ok := m.MailboxCounts(id); !ok {
+			t.Errorf("MailboxCounts(%q) unknown", id)
+		}
+	}
+	if _, ok := m.MailboxCounts("6999"); ok {
+		t.Errorf("MailboxCounts(6999) known without its context")
 	}
 }
