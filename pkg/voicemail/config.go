@@ -102,7 +102,9 @@ type General struct {
 	PagerSubject     string
 	PagerBody        string
 	ExternNotify     string
-	ExternPass       string
+	ExternPass       string // externpass=: the command that changes passwords instead
+	ExternPassNotify string // externpassnotify=: told of changes gostrisk writes itself
+	ExternPassCheck  string // externpasscheck=: validates a new password
 	PollMailboxes    bool
 	PollFreq         time.Duration
 	SearchContexts   bool
@@ -121,6 +123,20 @@ type General struct {
 	DirectoryIntro string
 	// ListenKeys are the listen-control-*-key settings.
 	ListenKeys map[string]string
+}
+
+// PasswordChange says how a new password is stored, as app_voicemail's
+// pwdchange: internal (voicemail.conf, secret.conf or users.conf) unless
+// externpass= hands the change to its command alone; cmd is the command
+// run after (externpass or externpassnotify), "" for none.
+func (g *General) PasswordChange() (internal bool, cmd string) {
+	switch {
+	case g.ExternPass != "":
+		return false, g.ExternPass
+	case g.ExternPassNotify != "":
+		return true, g.ExternPassNotify
+	}
+	return true, ""
 }
 
 // Config is voicemail.conf as app_voicemail applies it.
@@ -283,8 +299,7 @@ var acceptedOptions = map[string]bool{
 	"greetingfolder": true, "greetingsfolder": true, "imap_poll_logout": true, "imapreadtimeout": true,
 	"imapwritetimeout": true, "imapopentimeout": true, "imapclosetimeout": true,
 	"smdienable": true, "smdiport": true, "adsifdn": true, "adsisec": true, "adsiver": true,
-	"tps_queue_high": true, "tps_queue_low": true, "backupdeleted": true, "externpassnotify": true,
-	"externpasscheck": true, "leaveurgent": true, "tempgreetwarn": true,
+	"tps_queue_high": true, "tps_queue_low": true, "backupdeleted": true, "leaveurgent": true, "tempgreetwarn": true,
 	"forward_urgent_auto": true, "usedirectory": true, "volgain": true,
 }
 
@@ -584,6 +599,10 @@ func (c *Config) general(v *confparse.Variable, warn warnFunc) {
 		g.ExternNotify = val
 	case "externpass":
 		g.ExternPass = val
+	case "externpassnotify":
+		g.ExternPassNotify = val
+	case "externpasscheck":
+		g.ExternPassCheck = val
 	case "pollmailboxes":
 		g.PollMailboxes = confparse.True(val)
 	case "pollfreq":
