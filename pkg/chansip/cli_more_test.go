@@ -435,4 +435,3 @@ func TestRegisterLineFallback(t *testing.T) {
 		}
 	}
 }
-

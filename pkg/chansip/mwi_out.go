@@ -357,7 +357,6 @@ func parseVoiceMessage(body string) (pbx.MailboxCounts, bool) {
 	return pbx.MailboxCounts{}, false
 }
 
-
 // mwiSubscribeMsg is one SUBSCRIBE as the subscription decides it.
 type mwiSubscribeMsg struct {
 	conf                   *sipconf.MWISub

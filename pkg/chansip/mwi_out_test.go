@@ -142,4 +142,3 @@ func TestRemoteMWI(t *testing.T) {
 	}
 	vm.answer(h, "200 OK", "Expires: 3600")
 }
-
