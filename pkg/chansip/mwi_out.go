@@ -20,7 +20,8 @@ import (
 // SUBSCRIBEs to message-summary at a remote voicemail server, answers its
 // digest challenge, re-subscribes every mwiexpiry seconds, and keeps the
 // counts its NOTIFYs carry as mailbox "box@SIP_Remote", which a peer's
-// mailbox= may name. Nothing here runs without an mwi line.
+// mailbox= may name. A peer's unsolicited_mailbox= feeds the same store.
+// Without those, the only cost is a map lookup per NOTIFY.
 
 // RemoteMWIContext is the context chan_sip files remote mailboxes under.
 const RemoteMWIContext = "SIP_Remote"
@@ -299,7 +300,8 @@ func (r *remoteMWI) onResponse(s *mwiOutSub, gen int, res *sip.Response) {
 }
 
 // handleRemoteMWI takes a message-summary NOTIFY of one of our
-// subscriptions (by Call-ID): the first figures of Voice-Message become
+// subscriptions (by Call-ID), or one a peer with unsolicited_mailbox=
+// sends unasked (found by its address): the first figures of Voice-Message become
 // the new and old counts of "box@SIP_Remote", as chan_sip publishes
 // them; a NOTIFY without them gets 489. false: not ours.
 func (d *Driver) handleRemoteMWI(req *sip.Request, tx sip.ServerTransaction) bool {
@@ -318,7 +320,16 @@ func (d *Driver) handleRemoteMWI(req *sip.Request, tx sip.ServerTransaction) boo
 		s = r.byCallID[id.Value()]
 	}
 	r.mu.Unlock()
-	if s == nil {
+	var box string
+	if s != nil {
+		box = s.conf.Mailbox
+	} else if src, err := parseHostPort(req.Source()); err == nil {
+		// Not a subscription of ours: a peer's unsolicited_mailbox.
+		if p := d.peerAtAddr(d.cfg.Load(), src); p != nil {
+			box = p.UnsolicitedMailbox
+		}
+	}
+	if box == "" {
 		return false
 	}
 	c, ok := parseVoiceMessage(string(req.Body()))
@@ -326,7 +337,7 @@ func (d *Driver) handleRemoteMWI(req *sip.Request, tx sip.ServerTransaction) boo
 		d.respond(req, tx, 489, "Bad event", nil)
 		return true
 	}
-	mailbox := s.conf.Mailbox + "@" + RemoteMWIContext
+	mailbox := box + "@" + RemoteMWIContext
 	r.mu.Lock()
 	r.counts[strings.ToLower(mailbox)] = c
 	r.mu.Unlock()

@@ -105,7 +105,7 @@ func TestRemoteMWI(t *testing.T) {
 	if out := env.rx(t, "sip show mwi"); !strings.Contains(out, "No") {
 		t.Errorf("sip show mwi before 200:\n%s", out)
 	}
-	vm.answer(h, "200 OK", "Expires: 2")
+	vm.answer(h, "200 OK", "Expires: 3")
 	callID, fromTag := h["call-id"], h["from"]
 
 	ph := newPhone(t, d.LocalAddr())
@@ -131,14 +131,54 @@ func TestRemoteMWI(t *testing.T) {
 	if raw := ph.recvRequest("NOTIFY"); !strings.Contains(raw, "Voice-Message: 2/1 (0/0)") || !strings.Contains(raw, "Messages-Waiting: yes") {
 		t.Fatalf("phone's NOTIFY:\n%s", raw)
 	}
-	if out := env.rx(t, "sip show mwi"); !strings.Contains(out, fmt.Sprintf("127.0.0.1:%d", vm.port())) || !strings.Contains(out, "Yes") {
-		t.Errorf("sip show mwi:\n%s", out)
+	out := env.rx(t, "sip show mwi")
+	if !strings.Contains(out, fmt.Sprintf("127.0.0.1:%d", vm.port())) || !strings.Contains(out, "Yes") {
+		t.Errorf("sip show mwi:\n%s\nlog: %q", out, env.log.take())
 	}
 
-	// The refresh, in the dialog, after the 2 s the server granted.
+	// The refresh, in the dialog, after the 3 s the server granted.
 	first, h, raw = vm.read(10 * time.Second)
 	if first != wantURI || h["call-id"] != callID || !strings.Contains(h["to"], "tag=vm1") {
 		t.Fatalf("refresh:\n%s", raw)
 	}
 	vm.answer(h, "200 OK", "Expires: 3600")
+}
+
+// TestUnsolicitedMailbox: a NOTIFY message-summary a peer sends unasked
+// sets its unsolicited_mailbox@SIP_Remote; from an address no such peer
+// has, chan_sip's 489 Bad event.
+func TestUnsolicitedMailbox(t *testing.T) {
+	vm := newVMServer(t)
+	eng := pbx.New(pbx.Config{})
+	cfg := loadConf(t, fmt.Sprintf("[general]\n[vmbox]\ntype=peer\nhost=127.0.0.1\nport=%d\nunsolicited_mailbox=777\n", vm.port()))
+	env := &testEnv{log: &logRec{}, store: newMemStore()}
+	d, err := New(Options{Config: cfg, Log: env.log, Store: env.store, Version: "18.26.4", Engine: eng})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Stop)
+	notify := func(conn *net.UDPConn, n int) {
+		body := "Messages-Waiting: yes\r\nVoice-Message: 3/4 (1/0)\r\n"
+		port := conn.LocalAddr().(*net.UDPAddr).Port
+		msg := fmt.Sprintf("NOTIFY sip:asterisk@%s SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bKu%d\r\n"+
+			"From: <sip:777@127.0.0.1>;tag=u%d\r\nTo: <sip:asterisk@127.0.0.1>\r\nCall-ID: unsol%d\r\nCSeq: 1 NOTIFY\r\n"+
+			"Event: message-summary\r\nContent-Type: application/simple-message-summary\r\nContent-Length: %d\r\n\r\n%s",
+			d.LocalAddr(), port, n, n, n, len(body), body)
+		conn.WriteToUDPAddrPort([]byte(msg), d.LocalAddr())
+	}
+	notify(vm.conn, 1)
+	if first, _, raw := vm.read(5 * time.Second); first != "SIP/2.0 200 OK" {
+		t.Fatalf("answer:\n%s", raw)
+	}
+	if c, ok := eng.MailboxCounts("777@SIP_Remote"); !ok || c.New != 3 || c.Old != 4 {
+		t.Errorf("777@SIP_Remote = %+v, %v", c, ok)
+	}
+	stranger := newVMServer(t)
+	notify(stranger.conn, 2)
+	if first, _, raw := stranger.read(5 * time.Second); first != "SIP/2.0 489 Bad event" {
+		t.Fatalf("answer to a stranger:\n%s", raw)
+	}
 }
