@@ -27,8 +27,13 @@ import (
 const RemoteMWIContext = "SIP_Remote"
 
 // mwiRetry is how long a subscription that got no answer waits before it
-// tries again (chan_sip's registertimeout default).
-const mwiRetry = 20 * time.Second
+// tries again: registertimeout, as for an outbound registration.
+func (r *remoteMWI) retryAfter() time.Duration {
+	if n := r.d.cfg.Load().General.RegisterTimeout; n > 0 {
+		return time.Duration(n) * time.Second
+	}
+	return 20 * time.Second
+}
 
 // remoteMWI runs the subscriptions of the running configuration and
 // holds the counts; it is the mailbox provider of SIP_Remote. It owns the
@@ -190,7 +195,7 @@ func (r *remoteMWI) subscribeLocked(s *mwiOutSub, authName, authValue string) {
 	gen := s.gen
 	msg := mwiSubscribeMsg{conf: s.conf, callID: s.callID, fromTag: s.fromTag, toTag: s.toTag, cseq: s.cseq,
 		expiry: r.d.cfg.Load().General.MWIExpiry, authName: authName, authValue: authValue}
-	r.armLocked(s, mwiRetry, func() {
+	r.armLocked(s, r.retryAfter(), func() {
 		r.d.log.Notice("   -- MWI subscription to %s@%s timed out, trying again", s.conf.User, s.conf.Host)
 		s.toTag, s.subscribed = "", false
 		r.forgetDialogLocked(s)
