@@ -563,51 +563,18 @@ func (d *Driver) generalVars(name string) []*confparse.Variable {
 	return out
 }
 
-// mwiSub is one "mwi =>" line: an MWI subscription chan_sip would keep
-// with a server. gostrisk sends no SUBSCRIBE, so none is ever subscribed.
-type mwiSub struct {
-	host, user, mailbox string
-	port                int
-}
-
-// parseMWI reads user[:secret[:authuser]]@host[:port]/mailbox.
-func parseMWI(v string) (mwiSub, bool) {
-	var s mwiSub
-	at := strings.LastIndex(v, "@")
-	if at < 0 {
-		return s, false
-	}
-	creds, rest := v[:at], v[at+1:]
-	hostport, mailbox, ok := strings.Cut(rest, "/")
-	if !ok || mailbox == "" {
-		return s, false
-	}
-	s.user, _, _ = strings.Cut(creds, ":")
-	s.mailbox = mailbox
-	s.host = hostport
-	if h, p, err := net.SplitHostPort(hostport); err == nil {
-		n, err := strconv.Atoi(p)
-		if err != nil {
-			return s, false
-		}
-		s.host, s.port = h, n
-	}
-	return s, s.user != "" && s.host != ""
-}
-
+// cliShowMWI is sip_show_mwi: each "mwi =>" line with whether its
+// subscription is up (mwi_out.go).
 func (d *Driver) cliShowMWI(a *cli.Args) error {
 	const format = "%-30.30s  %-12.12s  %-10.10s  %-10.10s\n"
 	a.Printf(format, "Host", "Username", "Mailbox", "Subscribed")
-	for _, v := range d.generalVars("mwi") {
-		s, ok := parseMWI(v.Value)
-		if !ok {
-			continue
+	r := d.remoteMWI.Load()
+	for _, s := range d.cfg.Load().General.MWI {
+		up := "No" // AST_CLI_YESNO
+		if r != nil && r.subscribed(s) {
+			up = "Yes"
 		}
-		port := s.port
-		if port == 0 {
-			port = sipconf.StandardSIPPort
-		}
-		a.Printf(format, fmt.Sprintf("%s:%d", s.host, port), s.user, s.mailbox, "No")
+		a.Printf(format, s.HostPort(), s.User, s.Mailbox, up)
 	}
 	return nil
 }

@@ -435,22 +435,3 @@ func TestRegisterLineFallback(t *testing.T) {
 		}
 	}
 }
-
-func TestParseMWI(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		want mwiSub
-		ok   bool
-	}{
-		{"1234:secret@mail.example.org/1234", mwiSub{host: "mail.example.org", user: "1234", mailbox: "1234"}, true},
-		{"u:s:a@10.0.0.1:5070/8000", mwiSub{host: "10.0.0.1", port: 5070, user: "u", mailbox: "8000"}, true},
-		{"u@host", mwiSub{}, false},
-		{"host/1234", mwiSub{}, false},
-		{"u@host:x/1", mwiSub{}, false},
-	} {
-		got, ok := parseMWI(tc.in)
-		if ok != tc.ok || (ok && got != tc.want) {
-			t.Errorf("parseMWI(%q) = %+v %v, want %+v %v", tc.in, got, ok, tc.want, tc.ok)
-		}
-	}
-}

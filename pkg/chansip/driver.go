@@ -113,7 +113,9 @@ type Driver struct {
 	more moreState      // history, TCP sessions, scheduler report (cli_more.go)
 	subs *subscriptions // SUBSCRIBE dialogs (subscribe.go)
 	mwi  mwiState       // unsolicited MWI and LastMsgsSent (mwi.go)
-	sec  secState       // security events (security.go)
+	// remoteMWI: the "mwi =>" subscriptions (mwi_out.go); nil before Start.
+	remoteMWI atomic.Pointer[remoteMWI]
+	sec       secState // security events (security.go)
 }
 
 // callManager is the call machinery, nil before Start or without an engine.
@@ -241,6 +243,7 @@ func (d *Driver) Start(ctx context.Context) error {
 	}()
 	d.outregs = newOutRegs(d, wallClock{now: d.now})
 	d.outregs.apply(cfg)
+	d.startRemoteMWI(ctx, cfg)
 	d.wg.Add(1)
 	go func() {
 		defer d.wg.Done()
@@ -329,6 +332,9 @@ func (d *Driver) Reload(cfg *sipconf.Config) error {
 	d.mu.Unlock()
 	if o != nil {
 		o.apply(cfg)
+	}
+	if r := d.remoteMWI.Load(); r != nil {
+		r.apply(cfg)
 	}
 	select {
 	case d.pokeNow <- "":

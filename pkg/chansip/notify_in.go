@@ -27,6 +27,9 @@ func (d *Driver) handleNotify(req *sip.Request, tx sip.ServerTransaction) {
 	if d.rejectMalformed(req, tx) {
 		return
 	}
+	if d.handleRemoteMWI(req, tx) { // mwi_out.go
+		return
+	}
 	if to := req.To(); to != nil && to.Params.Has("tag") {
 		if calls := d.callManager(); calls != nil && calls.HandleInDialog(req, tx) {
 			return

@@ -149,9 +149,10 @@ type Engine struct {
 	custom    customStates // Custom: device states (devstate.go)
 	bus       Bus
 	bridger   atomic.Pointer[Bridger]
-	mailbox   atomic.Pointer[MailboxProvider] // mailbox.go
-	hintWatch hintWatcherSlot                 // hints.go
-	messages  messaging                       // message.go
+	mailbox   atomic.Pointer[MailboxProvider]            // mailbox.go
+	mailboxAt atomic.Pointer[map[string]MailboxProvider] // mailbox.go: by context
+	hintWatch hintWatcherSlot                            // hints.go
+	messages  messaging                                  // message.go
 
 	missing missingUses
 

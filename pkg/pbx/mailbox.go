@@ -1,5 +1,7 @@
 package pbx
 
+import "strings"
+
 // MailboxCounts are a mailbox's message counts, as MWI reports them
 // (Voice-Message: new/old (urgentnew/urgentold)).
 type MailboxCounts struct {
@@ -25,9 +27,43 @@ func (e *Engine) SetMailboxProvider(p MailboxProvider) {
 	e.mailbox.Store(&p)
 }
 
+// SetContextMailboxProvider installs p for the mailboxes of one context
+// ("box@context", the context compared without case), ahead of the
+// voicemail module: chan_sip's "mwi =>" subscriptions keep the counts of
+// "box@SIP_Remote" this way, as Asterisk's MWI state holds mailboxes of
+// any source. nil removes it.
+func (e *Engine) SetContextMailboxProvider(context string, p MailboxProvider) {
+	key := strings.ToLower(context)
+	for {
+		old := e.mailboxAt.Load()
+		next := map[string]MailboxProvider{}
+		if old != nil {
+			for k, v := range *old {
+				next[k] = v
+			}
+		}
+		if p == nil {
+			delete(next, key)
+		} else {
+			next[key] = p
+		}
+		if e.mailboxAt.CompareAndSwap(old, &next) {
+			return
+		}
+	}
+}
+
 // MailboxCounts returns the counts of mailbox; ok is false when no
-// voicemail module is loaded or it does not know the mailbox.
+// provider (the voicemail module, or the one of the mailbox's context)
+// knows the mailbox.
 func (e *Engine) MailboxCounts(mailbox string) (MailboxCounts, bool) {
+	if at := e.mailboxAt.Load(); at != nil {
+		if _, ctx, ok := strings.Cut(mailbox, "@"); ok {
+			if p := (*at)[strings.ToLower(ctx)]; p != nil {
+				return p.MailboxCounts(mailbox)
+			}
+		}
+	}
 	p := e.mailbox.Load()
 	if p == nil {
 		return MailboxCounts{}, false

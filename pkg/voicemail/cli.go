@@ -57,6 +57,21 @@ func ShowZones(cfg *Config) string {
 	return b.String()
 }
 
+// ShowAliases is "voicemail show aliases".
+func ShowAliases(cfg *Config) string {
+	if cfg.General.AliasesContext == "" {
+		return "Aliases are not enabled\n"
+	}
+	const row = "%-32s %-32s\n"
+	var b strings.Builder
+	fmt.Fprintf(&b, "Aliases context: %s\n", cfg.General.AliasesContext)
+	fmt.Fprintf(&b, row, "Alias", "Mailbox")
+	for _, a := range cfg.Aliases() {
+		fmt.Fprintf(&b, row, a[0], a[1])
+	}
+	return b.String()
+}
+
 // RegisterCLI adds app_voicemail's commands; reload reloads the module
 // (the daemon's reload path, which reads voicemail.conf again).
 func (m *Module) RegisterCLI(reg *cli.Registry, reload func() error) error {
@@ -91,6 +106,18 @@ func (m *Module) RegisterCLI(reg *cli.Registry, reload func() error) error {
 					return cli.ErrShowUsage
 				}
 				a.Printf("%s", ShowZones(m.Config()))
+				return nil
+			},
+		},
+		&cli.Command{
+			Words:   []string{"voicemail", "show", "aliases"},
+			Summary: "List mailbox aliases",
+			Usage:   "Usage: voicemail show aliases\n       Lists mailbox aliases\n",
+			Handler: func(a *cli.Args) error {
+				if len(a.Argv) != 3 {
+					return cli.ErrShowUsage
+				}
+				a.Printf("%s", ShowAliases(m.Config()))
 				return nil
 			},
 		},

@@ -102,7 +102,9 @@ type General struct {
 	PagerSubject     string
 	PagerBody        string
 	ExternNotify     string
-	ExternPass       string
+	ExternPass       string // externpass=: the command that changes passwords instead
+	ExternPassNotify string // externpassnotify=: told of changes gostrisk writes itself
+	ExternPassCheck  string // externpasscheck=: validates a new password
 	PollMailboxes    bool
 	PollFreq         time.Duration
 	SearchContexts   bool
@@ -114,10 +116,27 @@ type General struct {
 	CIDInternalContexts []string
 	// UsersContext is the context of users.conf's mailboxes (default).
 	UsersContext string
+	// AliasesContext names the context whose lines are aliases,
+	// "alias[@context] => box@context", not mailboxes (aliasescontext=).
+	AliasesContext string
 	// DirectoryIntro is app_directory's directoryintro= prompt.
 	DirectoryIntro string
 	// ListenKeys are the listen-control-*-key settings.
 	ListenKeys map[string]string
+}
+
+// PasswordChange says how a new password is stored, as app_voicemail's
+// pwdchange: internal (voicemail.conf, secret.conf or users.conf) unless
+// externpass= hands the change to its command alone; cmd is the command
+// run after (externpass or externpassnotify), "" for none.
+func (g *General) PasswordChange() (internal bool, cmd string) {
+	switch {
+	case g.ExternPass != "":
+		return false, g.ExternPass
+	case g.ExternPassNotify != "":
+		return true, g.ExternPassNotify
+	}
+	return true, ""
 }
 
 // Config is voicemail.conf as app_voicemail applies it.
@@ -127,6 +146,11 @@ type Config struct {
 	// Users are the mailboxes in file order (Asterisk's list order).
 	Users []*User
 	byID  map[string]*User
+	// aliases maps an alias as dialled ("box" or "box@context") to the
+	// mailbox it stands for; aliasesOf is the reverse, for MWI.
+	aliases    map[string]string
+	aliasRaw   map[string]string // the target as written, for the CLI
+	aliasOrder []string
 	// EtcDir is astetcdir: the mailbox lines' file names are relative
 	// to it (password changes are written there).
 	EtcDir string
@@ -141,6 +165,7 @@ func (c *Config) Lookup(context, box string) *User {
 	if c == nil {
 		return nil
 	}
+	given := context
 	if context == "" {
 		if c.General.SearchContexts {
 			for _, u := range c.Users {
@@ -148,11 +173,58 @@ func (c *Config) Lookup(context, box string) *User {
 					return u
 				}
 			}
-			return nil
+			return c.alias(box, "")
 		}
 		context = "default"
 	}
-	return c.byID[box+"@"+context]
+	if u := c.byID[box+"@"+context]; u != nil {
+		return u
+	}
+	return c.alias(box, given)
+}
+
+// alias is find_user's last resort: the aliases context maps the box as
+// entered ("box@context" when a context was given, else "box") to a
+// mailbox.
+func (c *Config) alias(box, context string) *User {
+	key := box
+	if context != "" {
+		key += "@" + context
+	}
+	target, ok := c.aliases[key]
+	if !ok {
+		return nil
+	}
+	return c.byID[target]
+}
+
+// Aliases are the aliases context's mappings in file order, as
+// [alias, mailbox as written] pairs.
+func (c *Config) Aliases() [][2]string {
+	var out [][2]string
+	for _, a := range c.aliasOrder {
+		out = append(out, [2]string{a, c.aliasRaw[a]})
+	}
+	return out
+}
+
+// AliasesOf are the aliases of u, as "box@context" (a bare alias is in
+// context default), for the MWI of each.
+func (c *Config) AliasesOf(u *User) []string {
+	if c == nil {
+		return nil
+	}
+	var ids []string
+	for _, a := range c.aliasOrder {
+		if c.aliases[a] != u.ID() {
+			continue
+		}
+		if !strings.Contains(a, "@") {
+			a += "@default"
+		}
+		ids = append(ids, a)
+	}
+	return ids
 }
 
 // LookupID finds "box[@context]".
@@ -211,18 +283,23 @@ var promptOptions = map[string]bool{
 	"vm-mismatch": true, "vm-pls-try-again": true, "vm-prepend-timeout": true,
 }
 
+// unsupportedStorage are the [general] options that select a storage
+// back-end gostrisk does not have, and the back-end they select.
+var unsupportedStorage = map[string]string{
+	"imapserver": "IMAP storage", "odbcstorage": "ODBC storage",
+}
+
 // acceptedOptions are [general] options gostrisk reads without effect:
 // storage back-ends it does not have (IMAP, ODBC), ADSI and SMDI
 // hardware, and queue tuning of Asterisk's task processors.
 var acceptedOptions = map[string]bool{
-	"aliasescontext": true, "odbcstorage": true, "odbctable": true, "odbc_audio_on_disk": true,
+	"odbcstorage": true, "odbctable": true, "odbc_audio_on_disk": true,
 	"imapserver": true, "imapport": true, "imapflags": true, "authuser": true, "authpassword": true,
 	"expungeonhangup": true, "imapfolder": true, "imapparentfolder": true, "imapgreetings": true,
 	"greetingfolder": true, "greetingsfolder": true, "imap_poll_logout": true, "imapreadtimeout": true,
 	"imapwritetimeout": true, "imapopentimeout": true, "imapclosetimeout": true,
 	"smdienable": true, "smdiport": true, "adsifdn": true, "adsisec": true, "adsiver": true,
-	"tps_queue_high": true, "tps_queue_low": true, "backupdeleted": true, "externpassnotify": true,
-	"externpasscheck": true, "leaveurgent": true, "tempgreetwarn": true,
+	"tps_queue_high": true, "tps_queue_low": true, "backupdeleted": true, "leaveurgent": true, "tempgreetwarn": true,
 	"forward_urgent_auto": true, "usedirectory": true, "volgain": true,
 }
 
@@ -230,7 +307,7 @@ var acceptedOptions = map[string]bool{
 // gives no mailboxes. Nothing is an error: as app_voicemail, bad values
 // are warned about with file:line and the default is used.
 func Load(cfg *confparse.Config) (*Config, confparse.Diagnostics) {
-	c := &Config{General: defaultGeneral(), byID: map[string]*User{}}
+	c := &Config{General: defaultGeneral(), byID: map[string]*User{}, aliases: map[string]string{}, aliasRaw: map[string]string{}}
 	if cfg == nil {
 		c.Missing = true
 		return c, nil
@@ -245,7 +322,12 @@ func Load(cfg *confparse.Config) (*Config, confparse.Diagnostics) {
 			}
 		}
 	}
+	var aliasVars []*confparse.Variable
 	for _, cat := range cats {
+		if c.General.AliasesContext != "" && cat.Name == c.General.AliasesContext {
+			aliasVars = append(aliasVars, cat.Vars...)
+			continue
+		}
 		switch strings.ToLower(cat.Name) {
 		case "general":
 			continue
@@ -278,7 +360,30 @@ func Load(cfg *confparse.Config) (*Config, confparse.Diagnostics) {
 			c.Users = append(c.Users, u)
 		}
 	}
+	c.loadAliases(aliasVars, warn)
 	return c, diags
+}
+
+// loadAliases reads the aliases context: "alias[@context] => box@context".
+// As in app_voicemail, the target is looked up when the alias is used,
+// so it may be a mailbox users.conf adds.
+func (c *Config) loadAliases(vars []*confparse.Variable, warn warnFunc) {
+	for _, v := range vars {
+		alias := strings.TrimSpace(v.Name)
+		box, ctx, _ := strings.Cut(strings.TrimSpace(v.Value), "@")
+		if alias == "" || box == "" {
+			warn(v.File, v.Line, "Invalid alias mapping '%s => %s' in [%s]", v.Name, v.Value, c.General.AliasesContext)
+			continue
+		}
+		if ctx == "" {
+			ctx = "default"
+		}
+		if _, dup := c.aliases[alias]; !dup {
+			c.aliasOrder = append(c.aliasOrder, alias)
+		}
+		c.aliases[alias] = box + "@" + ctx
+		c.aliasRaw[alias] = strings.TrimSpace(v.Value)
+	}
 }
 
 type warnFunc func(file string, line int, format string, args ...any)
@@ -422,6 +527,12 @@ func (c *Config) general(v *confparse.Variable, warn warnFunc) {
 	case strings.HasPrefix(key, "listen-control-") && strings.HasSuffix(key, "-key"):
 		g.ListenKeys[key] = val
 		return
+	case unsupportedStorage[key] != "":
+		// Messages are only ever kept in the spool directory: say so
+		// rather than let a system that expects IMAP or ODBC storage
+		// believe it has it.
+		warn(v.File, v.Line, "%s= asks for %s, which gostrisk does not support: messages are stored in the spool directory", v.Name, unsupportedStorage[key])
+		return
 	case acceptedOptions[key]:
 		return
 	}
@@ -480,12 +591,18 @@ func (c *Config) general(v *confparse.Variable, warn warnFunc) {
 				g.CIDInternalContexts = append(g.CIDInternalContexts, c)
 			}
 		}
+	case "aliasescontext":
+		g.AliasesContext = val
 	case "directoryintro":
 		g.DirectoryIntro = val
 	case "externnotify":
 		g.ExternNotify = val
 	case "externpass":
 		g.ExternPass = val
+	case "externpassnotify":
+		g.ExternPassNotify = val
+	case "externpasscheck":
+		g.ExternPassCheck = val
 	case "pollmailboxes":
 		g.PollMailboxes = confparse.True(val)
 	case "pollfreq":

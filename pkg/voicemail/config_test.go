@@ -139,3 +139,84 @@ func TestUsersConfMailboxes(t *testing.T) {
 		t.Error("6002 has hasvoicemail=no")
 	}
 }
+
+func TestAliases(t *testing.T) {
+	c, diags := parse(t, `[general]
+aliasescontext=myaliases
+imapserver=imap.example.com
+odbcstorage=asterisk
+
+[default]
+6000 => 1234,Alice
+
+[devices]
+7000 => 1,Dev
+
+[myaliases]
+6999@devices => 6000@default
+6998 => 6000
+7001 => 7000@devices
+broken =>
+`)
+	tests := []struct {
+		ctx, box, want string
+	}{
+		{"devices", "6999", "6000@default"},
+		{"", "6998", "6000@default"},
+		{"default", "6998", ""},
+		{"", "7001", "7000@devices"},
+		{"devices", "6998", ""},
+		{"", "6999", ""},
+		{"devices", "7000", "7000@devices"},
+	}
+	for _, tt := range tests {
+		got := ""
+		if u := c.Lookup(tt.ctx, tt.box); u != nil {
+			got = u.ID()
+		}
+		if got != tt.want {
+			t.Errorf("Lookup(%q, %q) = %q, want %q", tt.ctx, tt.box, got, tt.want)
+		}
+	}
+	if u := c.Lookup("myaliases", "6998"); u != nil {
+		t.Errorf("the aliases context holds mailboxes: %s", u.ID())
+	}
+	if got, want := strings.Join(c.AliasesOf(c.Lookup("default", "6000")), ","), "6999@devices,6998@default"; got != want {
+		t.Errorf("AliasesOf = %q, want %q", got, want)
+	}
+	wantCLI := "Aliases context: myaliases\n" +
+		"Alias                            Mailbox                         \n" +
+		"6999@devices                     6000@default                    \n" +
+		"6998                             6000                            \n" +
+		"7001                             7000@devices                    \n"
+	if got := ShowAliases(c); got != wantCLI {
+		t.Errorf("voicemail show aliases:\n%q\nwant\n%q", got, wantCLI)
+	}
+	var lines []string
+	for _, d := range diags {
+		lines = append(lines, d.String())
+	}
+	text := strings.Join(lines, "\n")
+	for _, want := range []string{
+		"voicemail.conf:3: warning: imapserver= asks for IMAP storage, which gostrisk does not support",
+		"voicemail.conf:4: warning: odbcstorage= asks for ODBC storage, which gostrisk does not support",
+		"voicemail.conf:16: warning: Invalid alias mapping",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("diagnostics lack %q:\n%s", want, text)
+		}
+	}
+}
+
+func TestAliasMailboxCounts(t *testing.T) {
+	c, _ := parse(t, "[general]\naliasescontext=a\n[default]\n6000 => 1\n[a]\n6998 => 6000\n6999@devices => 6000@default\n")
+	m := New(Options{Log: nopLog{}, SpoolDir: t.TempDir()}, c)
+	for _, id := range []string{"6998", "6998@default", "6999@devices", "6000"} {
+		if _, ok := m.MailboxCounts(id); !ok {
+			t.Errorf("MailboxCounts(%q) unknown", id)
+		}
+	}
+	if _, ok := m.MailboxCounts("6999"); ok {
+		t.Errorf("MailboxCounts(6999) known without its context")
+	}
+}

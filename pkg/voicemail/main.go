@@ -1,6 +1,7 @@
 package voicemail
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -58,6 +59,14 @@ func (m *Module) voiceMailMainExec(ch *pbx.Channel, data string) (pbx.Result, er
 		return res, nil
 	}
 	s := &session{m: m, ch: ch, cfg: cfg, u: u, starting: true}
+	if s.isNewUser() {
+		switch err := s.newUser(); {
+		case errors.Is(err, errNewUserAbort):
+			return pbx.Continue, nil
+		case err != nil:
+			return pbx.HangupResult, nil
+		}
+	}
 	start := FolderInbox
 	if a, ok := opts['a']; ok {
 		if n, err := strconv.Atoi(a); err == nil && n >= 0 && n <= 9 {
@@ -1161,7 +1170,7 @@ func (s *session) changePassword() error {
 		if err != nil {
 			return err
 		}
-		if len(p1) < g.MinPassword || p1 == "" {
+		if p1 == "" || !s.m.CheckPassword(s.u, p1) {
 			if _, err := play(ch, prompt("vm-invalid-password"), ""); err != nil {
 				return err
 			}
@@ -1177,7 +1186,7 @@ func (s *session) changePassword() error {
 			}
 			continue
 		}
-		if err := s.m.SetPassword(s.u, p1); err != nil {
+		if err := s.m.ChangePassword(s.u, p1); err != nil {
 			s.m.log.Warning("Unable to change the password of %s: %v\n", s.u.ID(), err)
 			return nil
 		}

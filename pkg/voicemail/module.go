@@ -101,7 +101,18 @@ func (m *Module) Close() {
 // MailboxCounts implements pbx.MailboxProvider: New counts INBOX and
 // Urgent, as app_voicemail's MWI does; UrgentNew is Urgent alone.
 func (m *Module) MailboxCounts(mailbox string) (pbx.MailboxCounts, bool) {
-	u := m.Config().LookupID(mailbox)
+	cfg := m.Config()
+	u := cfg.LookupID(mailbox)
+	if u == nil {
+		// MWI names an alias with its context, default when it has
+		// none (messagecount's "box@context" key).
+		box, ctx, _ := strings.Cut(mailbox, "@")
+		if ctx == "" || ctx == "default" {
+			if u = cfg.alias(box, "default"); u == nil {
+				u = cfg.alias(box, "")
+			}
+		}
+	}
 	if u == nil {
 		return pbx.MailboxCounts{}, false
 	}
@@ -125,6 +136,10 @@ func (m *Module) changed(u *User) {
 	m.pollMu.Unlock()
 	if eng := m.eng.Load(); eng != nil {
 		eng.PublishMessageWaiting(u.ID())
+		// An alias is a mailbox of its own to the phones that name it.
+		for _, a := range m.Config().AliasesOf(u) {
+			eng.PublishMessageWaiting(a)
+		}
 	}
 	m.externNotify(u, c)
 }

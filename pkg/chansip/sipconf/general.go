@@ -75,6 +75,8 @@ type General struct {
 	SubMinExpiry  int // 60
 	SubMaxExpiry  int // 3600
 	MWIExpiry     int // 3600
+	// MWI are the "mwi =>" subscriptions, in file order (mwi.go).
+	MWI []*MWISub
 
 	UserAgent  string // empty: the driver's default (see DefaultUserAgent)
 	SDPSession string // empty: the user agent
@@ -516,6 +518,14 @@ func (l *loader) parseGeneral(cat *confparse.Category) (General, []*Register) {
 			g.RegContext = v.Value
 		case "regextenonqualify":
 			g.RegExtenOnQualify = l.boolVal(v)
+		case "mwi":
+			m, err := ParseMWI(v.Value)
+			if err != nil {
+				l.bad(v, err)
+				continue
+			}
+			m.File, m.Line = v.File, v.Line
+			g.MWI = append(g.MWI, m)
 		case "register":
 			r, err := ParseRegister(v.Value)
 			if err != nil {
@@ -780,7 +790,7 @@ var generalAccepted = setOf(
 	"auth_options_requests",
 	"directrtpsetup", "disallowed_methods", "discard_remote_hold_retrieval", "dumphistory",
 	"dynamic_exclude_static", "dynamic_excludes_static", "externtcpport", "externtlsport",
-	"ignoreregexpire", "matchexternaddrlocally", "matchexterniplocally", "mwi", "mwi_from",
+	"ignoreregexpire", "matchexternaddrlocally", "matchexterniplocally", "mwi_from",
 	"preferred_codec_only", "qualifypeers", "refer_addheaders",
 	"rtautoclear", "rtcachefriends", "rtsavepath", "rtsavesysname", "rtupdate", "shrinkcallerid",
 	"sipdebug", "snom_aoc_enabled", "subscribe_network_change_event",

@@ -139,6 +139,10 @@ type Peer struct {
 	SessionRefresher string
 	SessionExpires   int
 	SessionMinSE     int
+
+	// UnsolicitedMailbox: the message-summary NOTIFYs this peer sends
+	// unasked set the counts of UnsolicitedMailbox@SIP_Remote.
+	UnsolicitedMailbox string
 }
 
 // IsPeer reports whether calls can be placed to this entry (peer or friend).
@@ -381,6 +385,8 @@ func (l *loader) applyPeerVars(p *Peer, g *General, vars []*confparse.Variable, 
 			p.Mailbox = v.Value
 		case "vmexten":
 			p.VMExten = v.Value
+		case "unsolicited_mailbox":
+			p.UnsolicitedMailbox = v.Value
 		case "callgroup":
 			p.CallGroup = v.Value
 		case "pickupgroup":
@@ -565,7 +571,7 @@ var peerAccepted = setOf(
 	"disallowed_methods", "discard_remote_hold_retrieval", "fullcontact",
 	"hasvoicemail", "header", "ignore_requested_pref", "ipaddr", "lastms", "mwi_from", "name",
 	"preferred_codec_only", "regseconds", "regserver", "snom_aoc_enabled",
-	"subscribemwi", "unsolicited_mailbox", "useragent", "rtcachefriends", "trunkname",
+	"subscribemwi", "useragent", "rtcachefriends", "trunkname",
 	"g726nonstandard", "buggymwi", "faxdetect", "t38pt_usertpsource", "rpid_update",
 	"rpid_immediate", "trust_id_outbound", "callevents", "videosupport", "textsupport",
 	"mohinterpret", "registertrying", "sdpsession", "sdpowner", "cc_agent_policy",
