@@ -1,0 +1,155 @@
+package local
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/gostrisk/gostrisk/pkg/media"
+	"github.com/gostrisk/gostrisk/pkg/pbx"
+)
+
+// Tech is the "Local" channel technology.
+type Tech struct {
+	eng *pbx.Engine
+	// seq names the pairs; Asterisk's unreal channels count apart from the
+	// other channels, so the engine's sequence is not used.
+	seq atomic.Uint32
+
+	mu    sync.Mutex
+	pairs map[*pair]struct{} // live pairs, for `local show channels`
+}
+
+// New returns the technology for eng; register it with
+// eng.RegisterTechnology.
+func New(eng *pbx.Engine) *Tech {
+	return &Tech{eng: eng, pairs: map[*pair]struct{}{}}
+}
+
+// Type is the technology's name in dial strings.
+func (t *Tech) Type() string { return "Local" }
+
+// Description is the text of `core show channeltypes`.
+func (t *Tech) Description() string { return "Local Proxy Channel Driver" }
+
+// Features are chan_local's columns in `core show channeltypes`.
+func (t *Tech) Features() pbx.TechFeatures {
+	return pbx.TechFeatures{DeviceState: true, Indications: true}
+}
+
+// options are the letters after the second slash.
+type options struct {
+	noOptimize, jitter, mohPass, bridged bool
+}
+
+// target is a parsed dial string: exten@context[/options].
+type target struct {
+	exten, context string
+	opts           options
+}
+
+// name is "exten@context", the channels' resource.
+func (t target) name() string { return t.exten + "@" + t.context }
+
+// parse reads "exten@context/opts"; the context is "default" when absent,
+// as chan_local has it. Unknown option letters are ignored, as Asterisk does.
+func parse(data string) (target, error) {
+	var tg target
+	dest, opts, _ := strings.Cut(data, "/")
+	exten, ctx, ok := strings.Cut(dest, "@")
+	if !ok || ctx == "" {
+		ctx = "default"
+	}
+	if exten == "" {
+		return tg, fmt.Errorf("local: no extension in %q", data)
+	}
+	tg.exten, tg.context = exten, ctx
+	for _, c := range opts {
+		switch c {
+		case 'n':
+			tg.opts.noOptimize = true
+		case 'j':
+			tg.opts.jitter = true
+		case 'm':
+			tg.opts.mohPass = true
+		case 'b':
+			tg.opts.bridged = true
+		}
+	}
+	return tg, nil
+}
+
+// Request makes the pair and returns ;1; ;2 starts when ;1 is called.
+func (t *Tech) Request(_ context.Context, data string, requestor *pbx.Channel) (*pbx.Channel, error) {
+	tg, err := parse(data)
+	if err != nil {
+		return nil, &pbx.RequestError{Cause: pbx.CauseRequestedChanUnavail, Err: err}
+	}
+	format := media.ULaw
+	if requestor != nil {
+		if f := requestor.NativeFormat(); f != nil {
+			format = f
+		}
+	}
+	p := &pair{t: t, tg: tg, format: format}
+	p.h1 = newHalf(p, 1)
+	p.h2 = newHalf(p, 2)
+	base := fmt.Sprintf("Local/%s-%08x", tg.name(), t.seq.Add(1)-1)
+	p.one = t.eng.NewChannel(pbx.ChannelSpec{Name: base + ";1", Tech: "Local", Resource: tg.name(),
+		Driver: p.h1, Requestor: requestor})
+	p.two = t.eng.NewChannel(pbx.ChannelSpec{Name: base + ";2", Tech: "Local", Resource: tg.name(),
+		Driver: p.h2, Context: tg.context, Exten: tg.exten, Requestor: requestor})
+	t.mu.Lock()
+	t.pairs[p] = struct{}{}
+	t.mu.Unlock()
+	return p.one, nil
+}
+
+// forget drops an ended pair from the list.
+func (t *Tech) forget(p *pair) {
+	t.mu.Lock()
+	delete(t.pairs, p)
+	t.mu.Unlock()
+}
+
+// Pair is one live pair as `local show channels` lists it.
+type Pair struct {
+	Owner string // ;1's name
+	Name  string // exten@context
+}
+
+// Pairs returns the live pairs sorted by their ;1's name.
+func (t *Tech) Pairs() []Pair {
+	t.mu.Lock()
+	out := make([]Pair, 0, len(t.pairs))
+	for p := range t.pairs {
+		out = append(out, Pair{Owner: p.one.Name(), Name: p.tg.name()})
+	}
+	t.mu.Unlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].Owner < out[j].Owner })
+	return out
+}
+
+// DeviceState is chan_local's device state when no channel of the device
+// exists: INVALID for an extension the dialplan does not have, otherwise
+// NOT_INUSE (the engine counts the halves themselves while they exist).
+func (t *Tech) DeviceState(resource string) pbx.DeviceState {
+	tg, err := parse(resource)
+	if err != nil {
+		return pbx.DeviceInvalid
+	}
+	if !t.exists(tg, "") {
+		return pbx.DeviceInvalid
+	}
+	return pbx.DeviceNotInUse
+}
+
+// exists reports whether the dialplan has exten@context priority 1 for
+// callerID.
+func (t *Tech) exists(tg target, callerID string) bool {
+	plan := t.eng.Plan()
+	return plan != nil && plan.Exists(tg.context, tg.exten, callerID, 1)
+}

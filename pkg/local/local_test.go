@@ -1,0 +1,201 @@
+package local_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gostrisk/gostrisk/pkg/apps"
+	"github.com/gostrisk/gostrisk/pkg/bridge"
+	"github.com/gostrisk/gostrisk/pkg/confparse"
+	"github.com/gostrisk/gostrisk/pkg/local"
+	"github.com/gostrisk/gostrisk/pkg/media"
+	"github.com/gostrisk/gostrisk/pkg/pbx"
+	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
+	"github.com/gostrisk/gostrisk/pkg/pbx/expr"
+	"github.com/gostrisk/gostrisk/pkg/pbx/pbxtest"
+)
+
+const plan = `
+[from]
+exten => 100,1,Set(__DEEP=yes)
+ same => n,Set(_ONCE=1)
+ same => n,Set(PLAIN=no)
+ same => n,Dial(Local/${DEST},2)
+ same => n,Hangup()
+
+[internal]
+exten => 6000,1,Set(SEEN=${DEEP}/${ONCE}/${PLAIN}/${CALLERID(num)})
+ same => n,Dial(Test/answer)
+exten => busy,1,Dial(Test/busy)
+exten => cong,1,Dial(Test/cong)
+exten => ring,1,Dial(Test/ring,1)
+exten => late,1,Ringing()
+ same => n,Wait(10)
+exten => park,1,Answer()
+ same => n,Block()
+`
+
+// farTech is a technology whose far ends follow pbxtest.FarEnd scripts
+// named by the resource.
+type farTech struct {
+	e  *pbx.Engine
+	wg sync.WaitGroup
+}
+
+func (f *farTech) Type() string        { return "Test" }
+func (f *farTech) Description() string { return "test far ends" }
+func (f *farTech) Request(_ context.Context, data string, req *pbx.Channel) (*pbx.Channel, error) {
+	d := &farDriver{t: f, script: data}
+	d.ch = f.e.NewChannel(pbx.ChannelSpec{Tech: "Test", Resource: data, Driver: d, Requestor: req})
+	return d.ch, nil
+}
+
+type farDriver struct {
+	t      *farTech
+	ch     *pbx.Channel
+	script string
+}
+
+func (d *farDriver) Call(context.Context, string, time.Duration) error {
+	far := pbxtest.FarEnd{Ring: 5 * time.Millisecond, Hold: 50 * time.Millisecond}
+	switch d.script {
+	case "busy":
+		far.Busy = true
+	case "cong":
+		far.Congested = true
+	case "ring":
+		far.Ring = -1
+	}
+	d.t.wg.Add(1)
+	go func() {
+		defer d.t.wg.Done()
+		far.Play(d.ch)
+	}()
+	return nil
+}
+func (d *farDriver) Answer() error                { return nil }
+func (d *farDriver) Indicate(pbx.Indication) error { return nil }
+func (d *farDriver) Hangup(int) error              { return nil }
+
+type lab struct {
+	e    *pbx.Engine
+	log  *pbxtest.Log
+	far  *farTech
+	tech *local.Tech
+}
+
+func newLab(t *testing.T) *lab {
+	t.Helper()
+	cfg, diags := confparse.Parse("extensions.conf", []byte(plan), confparse.Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	dp, diags := dialplan.Build(cfg, nil)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	p := pbx.FromDialplan(dp)
+	l := &lab{log: &pbxtest.Log{}}
+	l.e = pbx.New(pbx.Config{Logger: l.log, Plan: func() pbx.Plan { return p },
+		Substitute: func(s string, env pbx.Env) string { return expr.Substitute(s, env) }})
+	bridge.Install(l.e, bridge.Options{})
+	if err := apps.Register(l.e); err != nil {
+		t.Fatal(err)
+	}
+	// Block holds a channel until it hangs up, without reading its media.
+	if err := l.e.RegisterApp(&pbx.App{Name: "Block", Exec: func(ch *pbx.Channel, _ string) (pbx.Result, error) {
+		<-ch.Done()
+		return pbx.HangupResult, nil
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	l.far = &farTech{e: l.e}
+	l.tech = local.New(l.e)
+	for _, tech := range []pbx.Technology{l.far, l.tech} {
+		if err := l.e.RegisterTechnology(tech); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return l
+}
+
+// call runs from,100 with DEST set, from caller 6001, to its end.
+func (l *lab) call(t *testing.T, dest string) *pbx.Channel {
+	t.Helper()
+	phone := pbxtest.NewPhone(media.ULaw)
+	ch := phone.NewChannel(l.e, "6001", "from", "100")
+	ch.SetCallerID(pbx.CallerID{Num: "6001", Name: "Six"})
+	ch.SetVar("DEST", dest)
+	ch.SetState(pbx.StateRing)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		l.e.Run(context.Background(), ch, "from", "100", 1)
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("call did not end; log:\n%s", strings.Join(l.log.Lines(), "\n"))
+	}
+	l.e.Wait()
+	l.far.wg.Wait()
+	return ch
+}
+
+func TestDialStatus(t *testing.T) {
+	tests := []struct {
+		dest, status, local string
+	}{
+		{"6000@internal", "ANSWER", "ANSWER"},
+		{"404@internal", "CHANUNAVAIL", ""},
+		{"busy@internal", "BUSY", "BUSY"},
+		{"cong@internal/n", "CONGESTION", "CONGESTION"},
+		{"ring@internal", "NOANSWER", "NOANSWER"},
+		{"late@internal", "NOANSWER", ""}, // the outer Dial's 2 s pass
+	}
+	for _, tc := range tests {
+		t.Run(tc.dest, func(t *testing.T) {
+			l := newLab(t)
+			ch := l.call(t, tc.dest)
+			if got, _ := ch.Var("DIALSTATUS"); got != tc.status {
+				t.Errorf("DIALSTATUS = %q, want %q; log:\n%s", got, tc.status, strings.Join(l.log.Lines(), "\n"))
+			}
+			if n := len(l.e.Channels()); n != 0 {
+				t.Errorf("%d channels left: %v", n, names(l.e.Channels()))
+			}
+			if ps := l.tech.Pairs(); len(ps) != 0 {
+				t.Errorf("pairs left: %v", ps)
+			}
+		})
+	}
+}
+
+func names(chs []*pbx.Channel) []string {
+	var out []string
+	for _, c := range chs {
+		out = append(out, c.Name())
+	}
+	return out
+}
+
+func TestVariablesAndCallerCross(t *testing.T) {
+	l := newLab(t)
+	sub := l.e.Bus().SubscribeTo(pbx.BusVarSet)
+	defer sub.Close()
+	l.call(t, "6000@internal")
+	var seen, name2 string
+	for _, ev := range sub.Take() {
+		if ev.Variable == "SEEN" {
+			seen, name2 = ev.Value, ev.Channel.Name()
+		}
+	}
+	if seen != "yes/1//6001" {
+		t.Errorf(";2 saw DEEP/ONCE/PLAIN/CALLERID = %q, want yes/1//6001", seen)
+	}
+	if !strings.HasPrefix(name2, "Local/6000@internal-") || !strings.HasSuffix(name2, ";2") {
+		t.Errorf(";2 is named %q", name2)
+	}
+}
