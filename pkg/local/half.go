@@ -38,7 +38,7 @@ type pair struct {
 // half is the driver of one channel of a pair.
 type half struct {
 	p  *pair
-	n  int             // 1 or 2
+	n  int              // 1 or 2
 	in chan media.Frame // what the other half wrote, for this half's reader
 }
 

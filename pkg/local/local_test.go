@@ -76,7 +76,7 @@ func (d *farDriver) Call(context.Context, string, time.Duration) error {
 	}()
 	return nil
 }
-func (d *farDriver) Answer() error                { return nil }
+func (d *farDriver) Answer() error                 { return nil }
 func (d *farDriver) Indicate(pbx.Indication) error { return nil }
 func (d *farDriver) Hangup(int) error              { return nil }
 
