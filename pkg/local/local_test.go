@@ -199,3 +199,123 @@ func TestVariablesAndCallerCross(t *testing.T) {
 		t.Errorf(";2 is named %q", name2)
 	}
 }
+
+// waitEvent waits for an event of kind k on ch.
+func waitEvent(t *testing.T, ch *pbx.Channel, k pbx.EventKind) {
+	t.Helper()
+	wake := make(chan struct{}, 1)
+	stop := ch.Watch(wake)
+	defer stop()
+	deadline := time.After(3 * time.Second)
+	for {
+		for _, ev := range ch.TakeEvents() {
+			if ev.Kind == k {
+				return
+			}
+		}
+		select {
+		case <-wake:
+		case <-deadline:
+			t.Fatalf("%s: no event %v", ch.Name(), k)
+		}
+	}
+}
+
+func TestMediaBothWays(t *testing.T) {
+	l := newLab(t)
+	phone := pbxtest.NewPhone(media.ALaw)
+	caller := phone.NewChannel(l.e, "6001", "from", "100")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	one, err := l.e.Request(ctx, "Local", "park@internal/m", caller)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := one.Driver().Call(ctx, "park@internal/m", 0); err != nil {
+		t.Fatal(err)
+	}
+	waitEvent(t, one, pbx.EventAnswer)
+	if one.NativeFormat() != media.ALaw {
+		t.Errorf(";1 speaks %v, want the dialer's alaw", one.NativeFormat())
+	}
+	var two *pbx.Channel
+	for _, c := range l.e.Channels() {
+		if strings.HasSuffix(c.Name(), ";2") {
+			two = c
+		}
+	}
+	if two == nil {
+		t.Fatal("no ;2")
+	}
+	if ps := l.tech.Pairs(); len(ps) != 1 || ps[0].Name != "park@internal" || ps[0].Owner != one.Name() {
+		t.Errorf("pairs = %v", ps)
+	}
+	frames := []struct {
+		from, to *pbx.Channel
+		fr       media.Frame
+	}{
+		{one, two, media.VoiceFrame(media.ALaw, []byte{1, 2, 3}, 160)},
+		{two, one, media.VoiceFrame(media.ALaw, []byte{4, 5, 6}, 160)},
+		{one, two, media.Frame{Kind: media.DTMFEnd, Digit: '5', Duration: 80 * time.Millisecond}},
+		{two, one, media.Frame{Kind: media.DTMFBegin, Digit: '#'}},
+	}
+	for _, f := range frames {
+		if err := f.from.Write(f.fr); err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.to.ReadUntil(time.After(2 * time.Second))
+		if err != nil {
+			t.Fatalf("%s read: %v", f.to.Name(), err)
+		}
+		if got.Kind != f.fr.Kind || got.Digit != f.fr.Digit || string(got.Payload) != string(f.fr.Payload) {
+			t.Errorf("%s -> %s: got %v, want %v", f.from.Name(), f.to.Name(), got, f.fr)
+		}
+	}
+	// Nobody reads: the queue stays bounded and writes are not stuck.
+	start := time.Now()
+	for i := 0; i < 20; i++ {
+		if err := one.Write(media.VoiceFrame(media.ALaw, make([]byte, 160), 160)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("20 unread frames took %v", d)
+	}
+	// Hold crosses with /m.
+	if err := one.Indicate(pbx.IndHold); err != nil {
+		t.Fatal(err)
+	}
+	waitEvent(t, two, pbx.EventHold)
+	one.Hangup(pbx.CauseNormalClearing)
+	l.e.Wait()
+	if n := len(l.e.Channels()); n != 1 { // the caller is ours
+		t.Errorf("channels left: %v", names(l.e.Channels()))
+	}
+	if cause := two.HangupCause(); cause != pbx.CauseNormalClearing {
+		t.Errorf(";2 ended with cause %d", cause)
+	}
+	caller.Hangup(pbx.CauseNormalClearing)
+}
+
+func TestDeviceState(t *testing.T) {
+	l := newLab(t)
+	for res, want := range map[string]pbx.DeviceState{
+		"6000@internal": pbx.DeviceNotInUse, "404@internal": pbx.DeviceInvalid, "6000@nowhere": pbx.DeviceInvalid,
+	} {
+		if got := l.e.DeviceState("Local/" + res); got != want {
+			t.Errorf("Local/%s: %v, want %v", res, got, want)
+		}
+	}
+	one, err := l.e.Request(context.Background(), "Local", "6000@internal", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one.SetState(pbx.StateUp)
+	if got := l.e.DeviceState("Local/6000@internal"); got != pbx.DeviceInUse {
+		t.Errorf("with a pair up: %v, want INUSE", got)
+	}
+	one.Hangup(pbx.CauseNormalClearing)
+	if n := len(l.e.Channels()); n != 0 {
+		t.Errorf("an uncalled pair left %v", names(l.e.Channels()))
+	}
+}
