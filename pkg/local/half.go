@@ -22,6 +22,7 @@ var errEnded = errors.New("local: channel pair ended")
 // pair is the two halves of one Local channel.
 type pair struct {
 	t      *Tech
+	seq    uint32
 	tg     target
 	format *media.Format
 	h1, h2 *half
@@ -125,16 +126,26 @@ func (h *half) Answer() error {
 	return nil
 }
 
+// PassesHold reports whether hold crosses to the other half (/m). Without
+// it chan_local plays music on hold on the held half itself, which is
+// what the bridge does when a party holds: it starts music on the other
+// party, this half, and the music flows through the pair.
+func (h *half) PassesHold() bool { return h.p.tg.opts.mohPass }
+
 // Indicate passes call progress from ;2 to ;1, and hold and unhold either
-// way.
+// way with /m.
 func (h *half) Indicate(ind pbx.Indication) error {
 	o := h.other().channel()
 	switch ind {
 	case pbx.IndHold:
-		o.Held(h.channel().MusicClass())
+		if h.PassesHold() {
+			o.Held(h.channel().MusicClass())
+		}
 		return nil
 	case pbx.IndUnhold:
-		o.Unheld()
+		if h.PassesHold() {
+			o.Unheld()
+		}
 		return nil
 	}
 	if h.n != 2 {

@@ -94,14 +94,18 @@ func (t *Tech) Request(_ context.Context, data string, requestor *pbx.Channel) (
 			format = f
 		}
 	}
-	p := &pair{t: t, tg: tg, format: format}
+	seq := t.seq.Add(1) - 1
+	p := &pair{t: t, tg: tg, format: format, seq: seq}
 	p.h1 = newHalf(p, 1)
 	p.h2 = newHalf(p, 2)
-	base := fmt.Sprintf("Local/%s-%08x", tg.name(), t.seq.Add(1)-1)
+	base := fmt.Sprintf("Local/%s-%08x", tg.name(), seq)
 	p.one = t.eng.NewChannel(pbx.ChannelSpec{Name: base + ";1", Tech: "Local", Resource: tg.name(),
 		Driver: p.h1, Requestor: requestor})
 	p.two = t.eng.NewChannel(pbx.ChannelSpec{Name: base + ";2", Tech: "Local", Resource: tg.name(),
 		Driver: p.h2, Context: tg.context, Exten: tg.exten, Requestor: requestor})
+	// ;2 is a call coming in to the dialplan: it starts in Ring, as
+	// chan_local makes it.
+	p.two.SetState(pbx.StateRing)
 	t.mu.Lock()
 	t.pairs[p] = struct{}{}
 	t.mu.Unlock()
@@ -121,15 +125,19 @@ type Pair struct {
 	Name  string // exten@context
 }
 
-// Pairs returns the live pairs sorted by their ;1's name.
+// Pairs returns the live pairs, oldest first (chan_local's list order).
 func (t *Tech) Pairs() []Pair {
 	t.mu.Lock()
-	out := make([]Pair, 0, len(t.pairs))
+	ps := make([]*pair, 0, len(t.pairs))
 	for p := range t.pairs {
-		out = append(out, Pair{Owner: p.one.Name(), Name: p.tg.name()})
+		ps = append(ps, p)
 	}
 	t.mu.Unlock()
-	sort.Slice(out, func(i, j int) bool { return out[i].Owner < out[j].Owner })
+	sort.Slice(ps, func(i, j int) bool { return ps[i].seq < ps[j].seq })
+	out := make([]Pair, len(ps))
+	for i, p := range ps {
+		out[i] = Pair{Owner: p.one.Name(), Name: p.tg.name()}
+	}
 	return out
 }
 

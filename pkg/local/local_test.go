@@ -9,6 +9,7 @@ import (
 
 	"github.com/gostrisk/gostrisk/pkg/apps"
 	"github.com/gostrisk/gostrisk/pkg/bridge"
+	"github.com/gostrisk/gostrisk/pkg/cli"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 	"github.com/gostrisk/gostrisk/pkg/local"
 	"github.com/gostrisk/gostrisk/pkg/media"
@@ -317,5 +318,37 @@ func TestDeviceState(t *testing.T) {
 	one.Hangup(pbx.CauseNormalClearing)
 	if n := len(l.e.Channels()); n != 0 {
 		t.Errorf("an uncalled pair left %v", names(l.e.Channels()))
+	}
+}
+
+func TestShowChannels(t *testing.T) {
+	l := newLab(t)
+	reg := cli.NewRegistry()
+	if err := local.RegisterCLI(reg, l.tech); err != nil {
+		t.Fatal(err)
+	}
+	run := func() string {
+		var out strings.Builder
+		if err := reg.Execute(cli.NewSession(3), "local show channels", &out); err != nil {
+			t.Fatal(err)
+		}
+		return out.String()
+	}
+	if got := run(); got != "No local channels in use\n" {
+		t.Errorf("empty: %q", got)
+	}
+	a, _ := l.e.Request(context.Background(), "Local", "6000@internal/n", nil)
+	b, _ := l.e.Request(context.Background(), "Local", "busy", nil)
+	want := a.Name() + " -- 6000@internal\n" + b.Name() + " -- busy@default\n"
+	if got := run(); got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if !strings.HasSuffix(a.Name(), "-00000000;1") || b.Name() != "Local/busy@default-00000001;1" {
+		t.Errorf("names %s, %s", a.Name(), b.Name())
+	}
+	a.Hangup(pbx.CauseNormalClearing)
+	b.Hangup(pbx.CauseNormalClearing)
+	if got := run(); got != "No local channels in use\n" {
+		t.Errorf("after hangup: %q", got)
 	}
 }
