@@ -141,9 +141,10 @@ func (t *Tech) Pairs() []Pair {
 	return out
 }
 
-// DeviceState is chan_local's device state when no channel of the device
-// exists: INVALID for an extension the dialplan does not have, otherwise
-// NOT_INUSE (the engine counts the halves themselves while they exist).
+// DeviceState is chan_local's device state when the engine has no
+// channel named after the device (a device with options, "Local/x@y/n",
+// never has): INVALID for an extension the dialplan does not have, INUSE
+// while a pair to that exten@context exists, NOT_INUSE otherwise.
 func (t *Tech) DeviceState(resource string) pbx.DeviceState {
 	tg, err := parse(resource)
 	if err != nil {
@@ -151,6 +152,14 @@ func (t *Tech) DeviceState(resource string) pbx.DeviceState {
 	}
 	if !t.exists(tg, "") {
 		return pbx.DeviceInvalid
+	}
+	name := tg.name()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for p := range t.pairs {
+		if strings.EqualFold(p.tg.name(), name) {
+			return pbx.DeviceInUse
+		}
 	}
 	return pbx.DeviceNotInUse
 }

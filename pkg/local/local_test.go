@@ -312,8 +312,10 @@ func TestDeviceState(t *testing.T) {
 		t.Fatal(err)
 	}
 	one.SetState(pbx.StateUp)
-	if got := l.e.DeviceState("Local/6000@internal"); got != pbx.DeviceInUse {
-		t.Errorf("with a pair up: %v, want INUSE", got)
+	for _, dev := range []string{"Local/6000@internal", "Local/6000@internal/n"} {
+		if got := l.e.DeviceState(dev); got != pbx.DeviceInUse {
+			t.Errorf("%s with a pair up: %v, want INUSE", dev, got)
+		}
 	}
 	one.Hangup(pbx.CauseNormalClearing)
 	if n := len(l.e.Channels()); n != 0 {
