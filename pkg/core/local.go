@@ -3,6 +3,8 @@ package core
 import (
 	"fmt"
 
+	"github.com/gostrisk/gostrisk/pkg/cdr"
+
 	"github.com/gostrisk/gostrisk/pkg/local"
 )
 
@@ -11,7 +13,11 @@ import (
 // modules.conf can leave out, so it always runs. It registers after
 // chan_sip, the order `core show channeltypes` lists them in.
 func (d *Daemon) startLocal() error {
-	t := local.New(d.engine)
+	t := local.New(d.engine, local.Options{CDR: func(r *cdr.Record) {
+		if err := d.cdr.Write(r); err != nil {
+			d.log.Error("cdr_csv: %v", err)
+		}
+	}})
 	if err := d.engine.RegisterTechnology(t); err != nil {
 		return fmt.Errorf("local channels: %w", err)
 	}

@@ -92,7 +92,6 @@ func (h *half) Call(ctx context.Context, _ string, _ time.Duration) error {
 	}
 	if !p.t.exists(p.tg, caller.Num) {
 		p.t.eng.Log().Notice("No such extension/context %s while calling Local channel\n", p.tg.name())
-		one.SetHangupCause(pbx.CauseNoRouteDestination)
 		return errors.New("local: no such extension " + p.tg.name())
 	}
 	caller.DNID = p.tg.exten
@@ -113,7 +112,11 @@ func (h *half) Call(ctx context.Context, _ string, _ time.Duration) error {
 	}
 	two.SetLocation(p.tg.context, p.tg.exten, 1)
 	p.started.Store(true)
-	p.t.eng.Go(ctx, two)
+	eng := p.t.eng
+	eng.Spawn(func() {
+		eng.Run(ctx, two, p.tg.context, p.tg.exten, 1)
+		p.t.emitCDR(two)
+	})
 	return nil
 }
 

@@ -8,13 +8,21 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/gostrisk/gostrisk/pkg/cdr"
 	"github.com/gostrisk/gostrisk/pkg/media"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
 
+// Options are what the core gives the technology.
+type Options struct {
+	// CDR writes a record (cdr_csv); nil writes none.
+	CDR func(*cdr.Record)
+}
+
 // Tech is the "Local" channel technology.
 type Tech struct {
-	eng *pbx.Engine
+	eng  *pbx.Engine
+	opts Options
 	// seq names the pairs; Asterisk's unreal channels count apart from the
 	// other channels, so the engine's sequence is not used.
 	seq atomic.Uint32
@@ -25,8 +33,8 @@ type Tech struct {
 
 // New returns the technology for eng; register it with
 // eng.RegisterTechnology.
-func New(eng *pbx.Engine) *Tech {
-	return &Tech{eng: eng, pairs: map[*pair]struct{}{}}
+func New(eng *pbx.Engine, opts Options) *Tech {
+	return &Tech{eng: eng, opts: opts, pairs: map[*pair]struct{}{}}
 }
 
 // Type is the technology's name in dial strings.

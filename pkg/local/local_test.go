@@ -114,7 +114,7 @@ func newLab(t *testing.T) *lab {
 		t.Fatal(err)
 	}
 	l.far = &farTech{e: l.e}
-	l.tech = local.New(l.e)
+	l.tech = local.New(l.e, local.Options{})
 	for _, tech := range []pbx.Technology{l.far, l.tech} {
 		if err := l.e.RegisterTechnology(tech); err != nil {
 			t.Fatal(err)
