@@ -1,10 +1,12 @@
 package tests
 
 import (
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gostrisk/gostrisk/tests/harness"
 )
@@ -98,6 +100,20 @@ func TestLocalCalleeHangsUp(t *testing.T) {
 	requireSippOK(t, "UAS 6000 (sends BYE)", waitUAS())
 	requireSippOK(t, "UAC 6001 (receives BYE)", waitUAC())
 	checkIdle(t, lab.in, 2)
+	// Asterisk's line for Local, taken from its transcript.
+	ref, err := os.ReadFile(filepath.Join(harness.RepoRoot(), "pkg", "pbx", "testdata", "core-show-channeltypes.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want string
+	for _, line := range strings.SplitAfter(string(ref), "\n") {
+		if strings.HasPrefix(line, "Local ") {
+			want = line
+		}
+	}
+	if got := lab.in.MustRX("core show channeltypes"); want == "" || !strings.Contains(got, want) {
+		t.Errorf("core show channeltypes lacks %q:\n%s", want, got)
+	}
 }
 
 // TestLocalNoSuchExtension: Dial(Local/404@inner) fails at the call, as
@@ -124,4 +140,34 @@ func TestLocalOriginate(t *testing.T) {
 	requireSippOK(t, "UAS 6000 (answers, gets BYE)", waitUAS())
 	waitOutput(t, lab.in, regexp.MustCompile(`-- Executing \[7001@orig:2\] Wait\("Local/6000@inner-[0-9a-f]{8};1", "1"\)`))
 	checkIdle(t, lab.in, 2)
+}
+
+// TestLocalQueueMember: a queue whose only member is Local/6000@agents/n
+// rings it through chan_local: ;2 dials SIP/6000, which answers; the
+// queue connects the caller to the member, and the agent's BYE ends the
+// call for the caller.
+func TestLocalQueueMember(t *testing.T) {
+	harness.RequireSipp(t)
+	edit := func(f map[string]string) {
+		queueSetup("[lq]\ntimeout = 5\nretry = 1\nmember => Local/6000@agents/n\n",
+			"exten => 700,1,Answer()\n same => n,Queue(lq)\n same => n,Hangup()\n")(f)
+		f["extensions.conf"] += "\n[agents]\nexten => 6000,1,Dial(SIP/6000,20)\n"
+	}
+	in := harness.Start(t, harness.Options{Edit: edit, Args: []string{"-vvv"}})
+	in.DumpOnFailure()
+	requireSIPCalls(t, in)
+	if out := in.MustRX("queue show lq"); !strings.Contains(out, "Local/6000@agents/n") || strings.Contains(out, "Invalid") {
+		t.Errorf("queue show lq:\n%s", out)
+	}
+	port := harness.FreePort(t)
+	runSipp(t, in, scenarioCopy(t, "chansip/reg-6000.xml"), port, 1)
+	uas := harness.Sipp{Scenario: callScenario(t, "flow-uas-bye.xml"), LocalPort: port, Timeout: 30 * time.Second}
+	wait := uas.Start(t)
+	time.Sleep(200 * time.Millisecond)
+	requireSippOK(t, "queue caller", queueCaller(t, in, "700"))
+	requireSippOK(t, "agent 6000", wait())
+	if got := connectedAgents(queueLogLines(t, in)); len(got) != 1 || got[0] != "Local/6000@agents/n" {
+		t.Errorf("queue_log CONNECT members %v, want [Local/6000@agents/n]\n%s", got, strings.Join(queueLogLines(t, in), "\n"))
+	}
+	waitOutput(t, in, regexp.MustCompile(`-- Executing \[6000@agents:1\] Dial\("Local/6000@agents-[0-9a-f]{8};2", "SIP/6000,20"\)`))
 }
