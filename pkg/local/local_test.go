@@ -27,6 +27,8 @@ exten => 100,1,Set(__DEEP=yes)
  same => n,Dial(Local/${DEST},2)
  same => n,Hangup()
 
+exten => 200,1,Dial(Local/${DEST})
+
 [internal]
 exten => 6000,1,Set(SEEN=${DEEP}/${ONCE}/${PLAIN}/${CALLERID(num)})
  same => n,Dial(Test/answer)
@@ -353,4 +355,71 @@ func TestShowChannels(t *testing.T) {
 	if got := run(); got != "No local channels in use\n" {
 		t.Errorf("after hangup: %q", got)
 	}
+}
+
+// TestHoldThroughBridge: the caller, bridged to ;1, holds. With /m the
+// hold reaches ;2 (whose own bridge would play the music further on);
+// without it chan_local keeps the hold on ;1, where the bridge plays music.
+func TestHoldThroughBridge(t *testing.T) {
+	for _, tc := range []struct {
+		dest   string
+		passed bool
+	}{{"park@internal/m", true}, {"park@internal", false}} {
+		t.Run(tc.dest, func(t *testing.T) {
+			l := newLab(t)
+			phone := pbxtest.NewPhone(media.ULaw)
+			caller := phone.NewChannel(l.e, "6001", "from", "200")
+			caller.SetVar("DEST", tc.dest)
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				l.e.Run(context.Background(), caller, "from", "200", 1)
+			}()
+			var two *pbx.Channel
+			if !pbxtestPoll(func() bool {
+				for _, c := range l.e.Channels() {
+					if strings.HasSuffix(c.Name(), ";2") {
+						two = c
+					}
+				}
+				return two != nil && caller.BridgeID() != ""
+			}) {
+				t.Fatalf("never bridged; log:\n%s", strings.Join(l.log.Lines(), "\n"))
+			}
+			two.TakeEvents()
+			caller.Held("")
+			held := false
+			deadline := time.Now().Add(500 * time.Millisecond)
+			for !held && time.Now().Before(deadline) {
+				for _, ev := range two.TakeEvents() {
+					held = held || ev.Kind == pbx.EventHold
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			if held != tc.passed {
+				t.Errorf(";2 held = %v, want %v", held, tc.passed)
+			}
+			caller.SoftHangup(pbx.CauseNormalClearing)
+			select {
+			case <-done:
+			case <-time.After(3 * time.Second):
+				t.Fatal("the call did not end")
+			}
+			l.e.Wait()
+			if n := len(l.e.Channels()); n != 0 {
+				t.Errorf("channels left: %v", names(l.e.Channels()))
+			}
+		})
+	}
+}
+
+func pbxtestPoll(cond func() bool) bool {
+	deadline := time.Now().Add(3 * time.Second)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return true
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return false
 }
