@@ -171,3 +171,14 @@ func TestLocalQueueMember(t *testing.T) {
 	}
 	waitOutput(t, in, regexp.MustCompile(`-- Executing \[6000@agents:1\] Dial\("Local/6000@agents-[0-9a-f]{8};2", "SIP/6000,20"\)`))
 }
+
+// TestLocalCallerCancels: 6001 cancels while 6000 rings behind the pair;
+// ;1's hangup ends ;2, whose Dial cancels the phone.
+func TestLocalCallerCancels(t *testing.T) {
+	lab := localLab(t, "Dial(Local/${EXTEN}@inner,20)")
+	waitUAS := lab.callee(t, callScenario(t, "flow-uas-ring.xml"))
+	waitUAC := lab.caller(t, callScenario(t, "flow-uac-cancel.xml"))
+	requireSippOK(t, "UAC 6001 (CANCEL -> 200 + 487)", waitUAC())
+	requireSippOK(t, "UAS 6000 (receives CANCEL)", waitUAS())
+	checkIdle(t, lab.in, 2)
+}
