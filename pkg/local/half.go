@@ -113,6 +113,13 @@ func (h *half) Call(ctx context.Context, _ string, _ time.Duration) error {
 	two.SetLocation(p.tg.context, p.tg.exten, 1)
 	p.started.Store(true)
 	eng := p.t.eng
+	if bus := eng.Bus(); bus.Wants(pbx.BusLocalBridge) {
+		// LocalOptimization says whether the pair may be optimized away;
+		// gostrisk never does, so it is always No.
+		bus.Publish(pbx.BusEvent{Type: pbx.BusLocalBridge, Channel: one, Peer: two, Fields: []pbx.EventField{
+			{Key: "Context", Value: p.tg.context}, {Key: "Exten", Value: p.tg.exten},
+			{Key: "LocalOptimization", Value: "No"}}})
+	}
 	eng.Spawn(func() {
 		eng.Run(ctx, two, p.tg.context, p.tg.exten, 1)
 		p.t.emitCDR(two)

@@ -186,14 +186,25 @@ func names(chs []*pbx.Channel) []string {
 
 func TestVariablesAndCallerCross(t *testing.T) {
 	l := newLab(t)
-	sub := l.e.Bus().SubscribeTo(pbx.BusVarSet)
+	sub := l.e.Bus().SubscribeTo(pbx.BusVarSet, pbx.BusLocalBridge)
 	defer sub.Close()
 	l.call(t, "6000@internal")
 	var seen, name2 string
+	bridged := 0
 	for _, ev := range sub.Take() {
 		if ev.Variable == "SEEN" {
 			seen, name2 = ev.Value, ev.Channel.Name()
 		}
+		if ev.Type == pbx.BusLocalBridge {
+			bridged++
+			if !strings.HasSuffix(ev.Channel.Name(), ";1") || !strings.HasSuffix(ev.Peer.Name(), ";2") || len(ev.Fields) != 3 ||
+				ev.Fields[0].Value != "internal" || ev.Fields[1].Value != "6000" || ev.Fields[2] != (pbx.EventField{Key: "LocalOptimization", Value: "No"}) {
+				t.Errorf("LocalBridge event: %s %s %v", ev.Channel.Name(), ev.Peer.Name(), ev.Fields)
+			}
+		}
+	}
+	if bridged != 1 {
+		t.Errorf("%d LocalBridge events, want 1", bridged)
 	}
 	if seen != "yes/1//6001" {
 		t.Errorf(";2 saw DEEP/ONCE/PLAIN/CALLERID = %q, want yes/1//6001", seen)
