@@ -96,6 +96,11 @@ func (t *Tech) Request(_ context.Context, data string, requestor *pbx.Channel) (
 	if err != nil {
 		return nil, &pbx.RequestError{Cause: pbx.CauseRequestedChanUnavail, Err: err}
 	}
+	if tg.opts.jitter && !tg.opts.noOptimize {
+		// chan_local's complaint (an ERROR there; the engine's logger has
+		// no error level). The jitter buffer changes nothing here anyway.
+		t.eng.Log().Warning("You must use the 'n' option with the 'j' option to enable the jitter buffer\n")
+	}
 	format := media.ULaw
 	if requestor != nil {
 		if f := requestor.NativeFormat(); f != nil {

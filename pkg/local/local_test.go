@@ -434,3 +434,36 @@ func pbxtestPoll(cond func() bool) bool {
 	}
 	return false
 }
+
+func TestParseOptions(t *testing.T) {
+	l := newLab(t)
+	for _, tc := range []struct {
+		data, pair string
+		warn       bool
+	}{
+		{"6000@internal/nj", "6000@internal", false},
+		{"6000@internal/j", "6000@internal", true},
+		{"6000/m", "6000@default", false},
+		{"6000@internal/bxyz", "6000@internal", false},
+	} {
+		before := len(l.log.Lines())
+		ch, err := l.e.Request(context.Background(), "Local", tc.data, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.data, err)
+		}
+		if ps := l.tech.Pairs(); len(ps) != 1 || ps[0].Name != tc.pair {
+			t.Errorf("%s: pairs %v, want %s", tc.data, ps, tc.pair)
+		}
+		warned := false
+		for _, s := range l.log.Lines()[before:] {
+			warned = warned || strings.Contains(s, "You must use the 'n' option with the 'j' option")
+		}
+		if warned != tc.warn {
+			t.Errorf("%s: warned %v, want %v", tc.data, warned, tc.warn)
+		}
+		ch.Hangup(pbx.CauseNormalClearing)
+	}
+	if _, err := l.e.Request(context.Background(), "Local", "@internal", nil); err == nil {
+		t.Error("Local/@internal was accepted")
+	}
+}
