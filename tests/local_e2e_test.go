@@ -164,8 +164,27 @@ func TestLocalQueueMember(t *testing.T) {
 	uas := harness.Sipp{Scenario: callScenario(t, "flow-uas-bye.xml"), LocalPort: port, Timeout: 30 * time.Second}
 	wait := uas.Start(t)
 	time.Sleep(200 * time.Millisecond)
-	requireSippOK(t, "queue caller", queueCaller(t, in, "700"))
+	caller := make(chan harness.SippResult, 1)
+	go func() { caller <- queueCaller(t, in, "700") }()
+	// While the agent talks the member is in use (its device state comes
+	// from chan_local: a pair to 6000@agents exists).
+	var during string
+	inUse := harness.PollUntil(5*time.Second, func() bool {
+		during, _ = in.RX("queue show lq")
+		return regexp.MustCompile(`Local/6000@agents/n .*\(In use\)`).MatchString(during)
+	})
+	if !inUse {
+		t.Errorf("the Local member never showed in use:\n%s", during)
+	}
+	requireSippOK(t, "queue caller", <-caller)
 	requireSippOK(t, "agent 6000", wait())
+	var after string
+	if !harness.PollUntil(3*time.Second, func() bool {
+		after, _ = in.RX("queue show lq")
+		return regexp.MustCompile(`Local/6000@agents/n .*\(Not in use\)`).MatchString(after)
+	}) {
+		t.Errorf("the Local member after the call:\n%s", after)
+	}
 	if got := connectedAgents(queueLogLines(t, in)); len(got) != 1 || got[0] != "Local/6000@agents/n" {
 		t.Errorf("queue_log CONNECT members %v, want [Local/6000@agents/n]\n%s", got, strings.Join(queueLogLines(t, in), "\n"))
 	}
