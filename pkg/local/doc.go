@@ -10,7 +10,11 @@
 // halves speak the dialer's format, so nothing is translated in between.
 //
 // gostrisk never optimizes a pair away (Asterisk does unless /n is given):
-// `core show channels` always lists both halves, as Asterisk does with /n.
-// The options n and j are accepted and change nothing; m passes hold to
+// `core show channels` always lists both halves, as Asterisk does with /n,
+// and the LocalBridge manager event says LocalOptimization: No. The
+// options n, j and b are accepted and change nothing; m passes hold to
 // the other half instead of letting the bridge play music into this one.
+//
+// When ;2's dialplan ends it writes its own CDR record, as Asterisk 18's
+// CDR engine gives the half running the dialplan one.
 package local
