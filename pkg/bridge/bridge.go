@@ -75,6 +75,9 @@ type party struct {
 	// music: the bridge started a generator on this channel (its peer
 	// holds). Only the bridge's goroutine touches it.
 	music bool
+	// passed: hold was forwarded to this channel's driver (passesHold)
+	// instead of music. Only the bridge's goroutine touches it.
+	passed bool
 	// feat are the party's DTMF features (nil: none); its pump reads them.
 	feat Features
 }
@@ -215,6 +218,13 @@ func (s *session) hold(p *party, class string) {
 	p.held.Store(true)
 	s.arrange()
 	listener := p.other
+	if passesHold(listener.ch) {
+		// The listener forwards hold (a Local channel with /m): the
+		// music is played further on, by whoever it hands the hold to.
+		_ = listener.ch.Indicate(pbx.IndHold)
+		listener.passed = true
+		return
+	}
 	if s.b.opts.HoldMusic == nil {
 		return
 	}
@@ -230,11 +240,24 @@ func (s *session) unhold(p *party) {
 		return
 	}
 	p.held.Store(false)
+	if l := p.other; l.passed {
+		_ = l.ch.Indicate(pbx.IndUnhold)
+		l.passed = false
+	}
 	if l := p.other; l.music {
 		l.ch.StopGenerator()
 		l.music = false
 	}
 	s.arrange()
+}
+
+// holdPasser is a driver that forwards hold to another channel instead
+// of having music played to it (chan_local's /m).
+type holdPasser interface{ PassesHold() bool }
+
+func passesHold(ch *pbx.Channel) bool {
+	hp, ok := ch.Driver().(holdPasser)
+	return ok && hp.PassesHold()
 }
 
 func (s *session) publish(t pbx.BusEventType, ch *pbx.Channel) {

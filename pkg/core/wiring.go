@@ -161,6 +161,9 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	if err := d.startSIP(ctx, snap); err != nil {
 		return err
 	}
+	if err := d.startLocal(); err != nil {
+		return err
+	}
 	// Queues start after the channel drivers: a member whose device the
 	// driver does not know is skipped at start.
 	if err := d.startQueue(snap); err != nil {

@@ -19,7 +19,7 @@ var eventClass = map[pbx.BusEventType]Perm{
 	pbx.BusHold: PermCall, pbx.BusUnhold: PermCall,
 	pbx.BusVarSet: PermDialplan, pbx.BusNewexten: PermDialplan,
 	pbx.BusUserEvent: PermUser, pbx.BusHangupRequest: PermCall, pbx.BusSoftHangupRequest: PermCall, pbx.BusMessageWaiting: PermCall,
-	pbx.BusDeviceStateChange: PermCall,
+	pbx.BusDeviceStateChange: PermCall, pbx.BusLocalBridge: PermCall,
 }
 
 // moduleClass is the class of module events the manager knows by name
@@ -91,6 +91,13 @@ func (m *Module) translate(ev pbx.BusEvent, bridges map[string]int) {
 	case pbx.BusHangupRequest, pbx.BusSoftHangupRequest:
 		snapshot(b, "", ev.Channel, ev.Channel.State(), cfg)
 		b.lineInt("Cause", ev.Cause)
+	case pbx.BusLocalBridge:
+		// Both halves' snapshots, then the event's own lines.
+		snapshot(b, "LocalOne", ev.Channel, ev.Channel.State(), cfg)
+		snapshot(b, "LocalTwo", ev.Peer, ev.Peer.State(), cfg)
+		for _, f := range ev.Fields {
+			b.line(f.Key, f.Value)
+		}
 	case pbx.BusDialBegin, pbx.BusDialEnd:
 		if ev.Channel != nil {
 			snapshot(b, "", ev.Channel, ev.Channel.State(), cfg)

@@ -495,3 +495,27 @@ func TestWaitEvent(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// TestLocalBridgeEvent: the event of a Local pair carries both halves'
+// snapshots with the LocalOne and LocalTwo prefixes, then its own lines.
+func TestLocalBridgeEvent(t *testing.T) {
+	l := newLab(t, testConf)
+	c := l.dial()
+	c.login("admin", "s3cret")
+	c.send("Action: Events", "EventMask: call")
+	c.resp()
+	one := l.eng.NewChannel(pbx.ChannelSpec{Name: "Local/6000@inner-00000000;1", Tech: "Local"})
+	two := l.eng.NewChannel(pbx.ChannelSpec{Name: "Local/6000@inner-00000000;2", Tech: "Local", Context: "inner", Exten: "6000"})
+	l.eng.Bus().Publish(pbx.BusEvent{Type: pbx.BusLocalBridge, Channel: one, Peer: two, Fields: []pbx.EventField{
+		{Key: "Context", Value: "inner"}, {Key: "Exten", Value: "6000"}, {Key: "LocalOptimization", Value: "No"}}})
+	m := c.until("Event: LocalBridge")
+	for _, want := range []string{
+		"\r\nLocalOneChannel: " + one.Name() + "\r\n", "\r\nLocalOneUniqueid: " + one.UniqueID() + "\r\n",
+		"\r\nLocalTwoChannel: " + two.Name() + "\r\n", "\r\nLocalTwoExten: 6000\r\n",
+		"\r\nLocalTwoLinkedid: " + two.LinkedID() + "\r\nContext: inner\r\nExten: 6000\r\nLocalOptimization: No\r\n",
+	} {
+		if !strings.Contains(m, want) {
+			t.Errorf("LocalBridge lacks %q:\n%s", want, m)
+		}
+	}
+}

@@ -40,6 +40,9 @@ const (
 	// State is not used; read Engine.DeviceState). Published by whoever
 	// changes it (channels, registrations, Custom: devices).
 	BusDeviceStateChange BusEventType = "DeviceStateChange"
+	// BusLocalBridge: a Local pair's ;2 starts its dialplan (Channel: ;1,
+	// Peer: ;2, Fields: Context, Exten, LocalOptimization).
+	BusLocalBridge BusEventType = "LocalBridge"
 )
 
 // A module event (QueueCallerJoin, ConfbridgeJoin, ParkedCall, ...) is

@@ -272,7 +272,7 @@ func (m *Module) techKnown(iface string) bool {
 	if !ok {
 		return false
 	}
-	if strings.EqualFold(tech, "Local") || strings.EqualFold(tech, "Custom:") {
+	if strings.EqualFold(tech, "Custom:") {
 		return true
 	}
 	t, ok := m.eng.Technology(tech)

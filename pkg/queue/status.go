@@ -50,7 +50,7 @@ func (m *Module) devicesChanged(devices map[string]bool) {
 	var evs []pbx.BusEvent
 	for _, q := range m.sortedLocked() {
 		for _, mem := range q.memberOrder() {
-			if !devices[strings.ToLower(mem.stateIface)] {
+			if !devices[strings.ToLower(localDevice(mem.stateIface))] {
 				continue
 			}
 			st := m.status(mem)
@@ -68,4 +68,16 @@ func (m *Module) devicesChanged(devices map[string]bool) {
 	for _, ev := range evs {
 		m.publish(ev)
 	}
+}
+
+// localDevice drops the options of a Local member ("Local/6000@agents/n"):
+// the state changes name the device as its channels are named, without
+// them, and app_queue strips them the same way before comparing.
+func localDevice(iface string) string {
+	if len(iface) > 6 && strings.EqualFold(iface[:6], "Local/") {
+		if i := strings.IndexByte(iface[6:], '/'); i >= 0 {
+			return iface[:6+i]
+		}
+	}
+	return iface
 }
