@@ -3,6 +3,7 @@ package confbridge
 import (
 	"fmt"
 	"math"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -367,4 +368,67 @@ func TestProfileViews(t *testing.T) {
 	goldenfile.Check(t, "testdata/show-user.txt", ShowUserProfile(cfg.Users["u"]))
 	goldenfile.Check(t, "testdata/show-bridge.txt", ShowBridgeProfile(cfg.Bridges["b"]))
 	goldenfile.Check(t, "testdata/show-menu.txt", ShowMenu(cfg.Menus["m"]))
+}
+
+// TestAnnounceJoinLeave: a user of an announce_join_leave profile
+// records its name before joining; the other participant hears that
+// recording when it joins and again when it leaves, after which the
+// file is gone.
+func TestAnnounceJoinLeave(t *testing.T) {
+	l := newLab(t, "[quiet]\ntype=user\nquiet=yes\n[named]\ntype=user\nquiet=yes\nannounce_join_leave=yes\n")
+	a := l.join("a", "5,,quiet", nil)
+	l.waitUsers("5", 1)
+	b := l.join("b", "5,,named", nil)
+	// b says its name (a tone) and ends the recording with '#'.
+	for i := 0; i < 50; i++ {
+		if err := b.ph.Say(tone(700, 160, i*160)); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := b.ph.Press('#'); err != nil {
+		t.Fatal(err)
+	}
+	c := l.waitUsers("5", 2)
+	name := l.m.namePath("5", b.ch) + ".sln"
+	if _, err := os.Stat(name); err != nil {
+		t.Fatalf("no name recording while b is in: %v", err)
+	}
+	loudHeard := func(what string) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			pcm, _ := a.ph.HeardPCM()
+			loud := 0
+			for _, v := range pcm {
+				if v > 4000 || v < -4000 {
+					loud++
+				}
+			}
+			if loud >= 2000 {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: a heard %d loud samples of b's name", what, loud)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	loudHeard("join")
+	a.ph.ResetHeard()
+	c.Kick(b.ch.Name())
+	<-b.done
+	loudHeard("leave")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, err := os.Stat(name); os.IsNotExist(err) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the name recording is still there after b left")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	c.Kick("all")
+	<-a.done
 }
