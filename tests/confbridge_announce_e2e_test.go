@@ -1,0 +1,111 @@
+package tests
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/gostrisk/gostrisk/tests/harness"
+)
+
+// confUserRow is a SIP user's row in "confbridge list <conf>".
+var confUserRow = regexp.MustCompile(`(?m)^SIP/600[0-9]-[0-9a-f]{8} `)
+
+// TestConfBridgeAnnounceJoinLeave: a caller of an announce_join_leave
+// profile records its name (its tone, ended by '#') before joining; the
+// other participant hears that recording when it joins and when it
+// leaves. The named caller is muted, so the only way its tone reaches
+// the other is the announcement.
+func TestConfBridgeAnnounceJoinLeave(t *testing.T) {
+	requireBaresip(t)
+	in := confInstance(t,
+		"[listener]\ntype=user\nquiet=yes\n"+
+			"[named]\ntype=user\nquiet=yes\nstartmuted=yes\nannounce_join_leave=yes\n",
+		"exten => 8510,1,ConfBridge(510,,listener)\n same => n,Hangup()\n"+
+			"exten => 8511,1,ConfBridge(510,,named)\n same => n,Hangup()\n")
+	listener := &confPhone{baresip: phone(t, in, "6000", "PCMU", 440), freq: 440}
+	named := &confPhone{baresip: phone(t, in, "6001", "PCMU", 1050), freq: 1050}
+	joinConf(t, in, "8510", listener)
+	time.Sleep(time.Second)
+	joinConf(t, in, "8511", named)
+	// vm-rec-name and the beep (4.7 s), then about three seconds of name.
+	time.Sleep(7500 * time.Millisecond)
+	named.command("sndcode", "#")
+	hashAt := time.Now()
+	if !harness.PollUntil(5*time.Second, func() bool {
+		out, _ := in.RX("confbridge list 510")
+		return len(confUserRow.FindAllString(out, -1)) == 2
+	}) {
+		out, _ := in.RX("confbridge list 510")
+		t.Fatalf("the named caller did not join after '#':\n%s", out)
+	}
+	// The name (about 3 s) and conf-hasjoin (1.8 s), then quiet.
+	time.Sleep(8 * time.Second)
+	hangup(t, named.baresip, nil)
+	leftAt := time.Now()
+	time.Sleep(5 * time.Second)
+	hangup(t, listener.baresip, nil)
+	listener.Stop()
+	named.Stop()
+
+	s, rate := listener.heardBetween(t, listener.joined.Add(500*time.Millisecond), hashAt)
+	checkHears(t, "6000 before 6001 joined", s, rate, nil, []float64{1050})
+	s, rate = listener.heardBetween(t, hashAt, hashAt.Add(3*time.Second))
+	checkHears(t, "6000 when 6001 joined", s, rate, []float64{1050}, nil)
+	s, rate = listener.heardBetween(t, hashAt.Add(5500*time.Millisecond), leftAt.Add(-300*time.Millisecond))
+	checkHears(t, "6000 after the announcement, 6001 muted", s, rate, nil, []float64{1050})
+	s, rate = listener.heardBetween(t, leftAt, leftAt.Add(3*time.Second))
+	checkHears(t, "6000 when 6001 left", s, rate, []float64{1050}, nil)
+}
+
+// TestMixMonitorLegs: MixMonitor's r and t options write what the caller
+// says and what it hears to two files of their own, beside the mixed one.
+func TestMixMonitorLegs(t *testing.T) {
+	requireBaresip(t)
+	dir := t.TempDir()
+	mixed, rx, tx := filepath.Join(dir, "mix.wav"), filepath.Join(dir, "rx.wav"), filepath.Join(dir, "tx.wav")
+	in := mediaInstance(t, map[string][]string{
+		"6000": {"disallow=all", "allow=ulaw"},
+		"6001": {"disallow=all", "allow=ulaw"},
+	}, addDialplan("exten => 8601,1,MixMonitor("+mixed+",r("+rx+")t("+tx+")i(MMID))\n"+
+		" same => n,Dial(SIP/6001,20)\n same => n,Hangup()\n", ""))
+	requireApps(t, in, "MixMonitor")
+	caller := phone(t, in, "6000", "PCMU", 440)
+	callee := phone(t, in, "6001", "PCMU", 1050)
+	dial(t, in, caller, callee, "8601")
+	time.Sleep(4 * time.Second)
+	hangup(t, caller, callee)
+	caller.Stop()
+	callee.Stop()
+	read := func(path string) pcm {
+		t.Helper()
+		var p pcm
+		if !harness.PollUntil(5*time.Second, func() bool {
+			var err error
+			p, err = readWAVPCM(path)
+			return err == nil
+		}) {
+			entries, _ := os.ReadDir(dir)
+			t.Fatalf("no recording %s (dir: %v)", path, entries)
+		}
+		return p
+	}
+	for _, tc := range []struct {
+		path      string
+		want, not []float64
+	}{
+		{mixed, []float64{440, 1050}, nil},
+		{rx, []float64{440}, []float64{1050}},
+		{tx, []float64{1050}, []float64{440}},
+	} {
+		f := read(tc.path)
+		t.Logf("%s: %.1f s", filepath.Base(tc.path), f.seconds())
+		if f.seconds() < 2 {
+			t.Errorf("%s is %.1f s long", tc.path, f.seconds())
+			continue
+		}
+		checkHears(t, filepath.Base(tc.path), f.span(0.5, f.seconds()-0.5), f.rate, tc.want, tc.not)
+	}
+}
