@@ -1,7 +1,9 @@
 package mixmonitor
 
 import (
+	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -137,6 +139,14 @@ func (m *Module) mixMonitorExec(ch *pbx.Channel, data string) (pbx.Result, error
 		readVol:  volume(m.log, opts, 'V', "spoken"),
 		bothVol:  volume(m.log, opts, 'W', "combined"),
 		command:  strings.ReplaceAll(strings.TrimSpace(args[2]), "^{", "${"),
+		realCID:  has(opts, 'c'), deleteAfter: has(opts, 'd'),
+	}
+	if v, ok := opts['m']; ok {
+		for _, box := range strings.Split(v, "&") {
+			if box = strings.TrimSpace(box); box != "" {
+				spec.mailboxes = append(spec.mailboxes, box)
+			}
+		}
 	}
 	if file != "" {
 		// Set before the command is substituted, which may name it.
@@ -246,6 +256,11 @@ type spec struct {
 	appendTo, bridgedOnly      bool
 	readVol, writeVol, bothVol int
 	command                    string
+	// mailboxes get the mixed file as a new message (m); realCID gives
+	// it the channel's caller ID instead of the connected line (c);
+	// deleteAfter removes the files once done with (d).
+	mailboxes            []string
+	realCID, deleteAfter bool
 }
 
 // start opens the files and puts the tap on ch; an error (a directory
@@ -383,6 +398,16 @@ func (r *recording) own() {
 	if r.spec.command != "" {
 		m.log.Verbose(2, "Executing [%s]\n", r.spec.command)
 		<-RunCommand(m.log, r.spec.command)
+	}
+	if len(r.spec.mailboxes) > 0 {
+		r.toMailboxes()
+	}
+	if r.spec.deleteAfter {
+		for _, p := range r.paths() {
+			if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+				m.logError("Failed to delete recording %s: %v\n", p, err)
+			}
+		}
 	}
 	m.log.Verbose(2, "End %s Recording %s\n", r.app, r.ch.Name())
 }
