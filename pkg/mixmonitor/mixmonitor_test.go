@@ -350,3 +350,63 @@ func TestMailboxCopyAndDelete(t *testing.T) {
 		m.Close()
 	}
 }
+
+// TestLegSync: with S, a direction that sends nothing still gets its
+// time in its leg file (silence), so r and t stay the same length;
+// without S its file stays empty. B is refused with a warning.
+func TestLegSync(t *testing.T) {
+	for _, tc := range []struct {
+		opts    string
+		minOut  int // samples in out.wav
+		warning bool
+	}{
+		{"r(in.wav)t(out.wav)", 0, false},
+		{"r(in.wav)t(out.wav)SB(10)", 6000, true},
+	} {
+		dir := t.TempDir()
+		log := &memLog{}
+		m := New(Options{Log: log, SpoolDir: dir})
+		eng := pbx.New(pbx.Config{Logger: log})
+		if err := m.Register(eng); err != nil {
+			t.Fatal(err)
+		}
+		ph := pbxtest.NewPhone(media.ULaw)
+		ch := ph.NewChannel(eng, "a", "work", "s")
+		if _, err := m.mixMonitorExec(ch, ","+tc.opts); err != nil {
+			t.Fatal(err)
+		}
+		if err := ch.OpenMedia(); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 50; i++ {
+			if err := ph.Say(sine(440, i*160, 160)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := ch.Read(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := m.stopMixMonitorExec(ch, ""); err != nil {
+			t.Fatal(err)
+		}
+		m.Close()
+		ff, _ := sound.ForExt("wav")
+		n := 0
+		if r, err := sound.Open(filepath.Join(dir, "monitor", "out.wav"), ff); err == nil {
+			for {
+				fr, err := r.ReadFrame()
+				if err != nil {
+					break
+				}
+				n += fr.Samples
+			}
+			r.Close()
+		}
+		if n < tc.minOut || (tc.minOut == 0 && n != 0) {
+			t.Errorf("%s: out.wav has %d samples, want %d or more (0 without S)", tc.opts, n, tc.minOut)
+		}
+		if got := strings.Contains(log.String(), "option B (periodic beep) is not supported"); got != tc.warning {
+			t.Errorf("%s: B warning %v\n%s", tc.opts, got, log)
+		}
+	}
+}

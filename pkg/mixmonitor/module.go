@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/media"
 	"github.com/gostrisk/gostrisk/pkg/mixer"
@@ -139,7 +140,12 @@ func (m *Module) mixMonitorExec(ch *pbx.Channel, data string) (pbx.Result, error
 		readVol:  volume(m.log, opts, 'V', "spoken"),
 		bothVol:  volume(m.log, opts, 'W', "combined"),
 		command:  strings.ReplaceAll(strings.TrimSpace(args[2]), "^{", "${"),
-		realCID:  has(opts, 'c'), deleteAfter: has(opts, 'd'),
+		realCID:  has(opts, 'c'), deleteAfter: has(opts, 'd'), sync: has(opts, 'S'),
+	}
+	if has(opts, 'B') {
+		// The periodic beep needs audio injected into both directions of
+		// a bridged call, which gostrisk's taps cannot do yet.
+		m.log.Warning("MixMonitor option B (periodic beep) is not supported by gostrisk; recording without it\n")
 	}
 	if v, ok := opts['m']; ok {
 		for _, box := range strings.Split(v, "&") {
@@ -261,6 +267,9 @@ type spec struct {
 	// deleteAfter removes the files once done with (d).
 	mailboxes            []string
 	realCID, deleteAfter bool
+	// sync (S) keeps the r and t files in step: a direction without
+	// audio gets silence.
+	sync bool
 }
 
 // start opens the files and puts the tap on ch; an error (a directory
@@ -328,6 +337,8 @@ type recording struct {
 	dec [2]*media.Chain
 	pcm []int16
 	ts  uint32
+	// legAt is how much audio each leg file has had (S).
+	legAt [2]time.Duration
 }
 
 func (r *recording) paths() []string {
@@ -419,11 +430,15 @@ func (r *recording) TapFrame(dir pbx.TapDirection, fr media.Frame) {
 	if r.spec.bridgedOnly && r.ch.BridgeID() == "" {
 		return
 	}
-	if dir == pbx.TapRead && r.read != nil {
-		r.read.Write(fr)
-	}
-	if dir == pbx.TapWrite && r.write != nil {
-		r.write.Write(fr)
+	if r.spec.sync && r.read != nil && r.write != nil {
+		r.legsInStep(dir, fr)
+	} else {
+		if dir == pbx.TapRead && r.read != nil {
+			r.read.Write(fr)
+		}
+		if dir == pbx.TapWrite && r.write != nil {
+			r.write.Write(fr)
+		}
 	}
 	if r.mixed == nil {
 		return
