@@ -1,6 +1,7 @@
 package confbridge
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"os"
@@ -431,4 +432,67 @@ func TestAnnounceJoinLeave(t *testing.T) {
 	}
 	c.Kick("all")
 	<-a.done
+}
+
+// TestTalkDetectionEvents: a talk_detection_events user who talks then
+// stops gives ConfbridgeTalking on and off; a user without the option
+// gives none.
+func TestTalkDetectionEvents(t *testing.T) {
+	l := newLab(t, "[quiet]\ntype=user\nquiet=yes\n[talk]\ntype=user\nquiet=yes\ntalk_detection_events=yes\ndsp_silence_threshold=200\n")
+	sub := l.eng.Bus().SubscribeTo("ConfbridgeTalking")
+	defer sub.Close()
+	a := l.join("a", "4,,talk", nil)
+	b := l.join("b", "4,,quiet", nil)
+	l.waitUsers("4", 2)
+	for _, c := range []*caller{a, b} {
+		for i := 0; i < 25; i++ {
+			if err := c.ph.Say(tone(440, 160, i*160)); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		silence := media.VoiceFrame(media.ULaw, bytes.Repeat([]byte{0xff}, 160), 0)
+		for i := 0; i < 25; i++ {
+			if err := c.ph.Say(silence); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	var got []string
+	deadline := time.After(3 * time.Second)
+	for len(got) < 2 {
+		select {
+		case <-sub.Ready():
+		case <-deadline:
+			t.Fatalf("ConfbridgeTalking events: %v", got)
+		}
+		for _, ev := range sub.Take() {
+			got = append(got, talkEvent(ev))
+		}
+	}
+	time.Sleep(200 * time.Millisecond)
+	for _, ev := range sub.Take() {
+		got = append(got, talkEvent(ev))
+	}
+	if want := []string{a.ch.Name() + " on", a.ch.Name() + " off"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("ConfbridgeTalking: %v, want %v", got, want)
+	}
+	l.m.Find("4").Kick("all")
+	<-a.done
+	<-b.done
+}
+
+// talkEvent is "channel status" of a ConfbridgeTalking event.
+func talkEvent(ev pbx.BusEvent) string {
+	name := ""
+	if ev.Channel != nil {
+		name = ev.Channel.Name()
+	}
+	for _, f := range ev.Fields {
+		if f.Key == "TalkingStatus" {
+			return name + " " + f.Value
+		}
+	}
+	return name + " ?"
 }
