@@ -33,7 +33,6 @@ func TestConfBridgeAnnounceJoinLeave(t *testing.T) {
 	// vm-rec-name and the beep (4.7 s), then about three seconds of name.
 	time.Sleep(7500 * time.Millisecond)
 	named.command("sndcode", "#")
-	hashAt := time.Now()
 	if !harness.PollUntil(5*time.Second, func() bool {
 		out, _ := in.RX("confbridge list 510")
 		return len(confUserRow.FindAllString(out, -1)) == 2
@@ -42,22 +41,45 @@ func TestConfBridgeAnnounceJoinLeave(t *testing.T) {
 		t.Fatalf("the named caller did not join after '#':\n%s", out)
 	}
 	// The name (about 3 s) and conf-hasjoin (1.8 s), then quiet.
-	time.Sleep(8 * time.Second)
+	time.Sleep(10 * time.Second)
 	hangup(t, named.baresip, nil)
-	leftAt := time.Now()
 	time.Sleep(5 * time.Second)
 	hangup(t, listener.baresip, nil)
 	listener.Stop()
 	named.Stop()
 
-	s, rate := listener.heardBetween(t, listener.joined.Add(500*time.Millisecond), hashAt)
-	checkHears(t, "6000 before 6001 joined", s, rate, nil, []float64{1050})
-	s, rate = listener.heardBetween(t, hashAt, hashAt.Add(3*time.Second))
-	checkHears(t, "6000 when 6001 joined", s, rate, []float64{1050}, nil)
-	s, rate = listener.heardBetween(t, hashAt.Add(5500*time.Millisecond), leftAt.Add(-300*time.Millisecond))
-	checkHears(t, "6000 after the announcement, 6001 muted", s, rate, nil, []float64{1050})
-	s, rate = listener.heardBetween(t, leftAt, leftAt.Add(3*time.Second))
-	checkHears(t, "6000 when 6001 left", s, rate, []float64{1050}, nil)
+	// Where the listener heard 1050 Hz, by half seconds: the phones'
+	// recordings drift from the wall clock on a loaded machine, so the
+	// test looks for the two announcements in the audio itself.
+	rec := listener.lastRecording(t)
+	var heard []bool
+	for at := 0.0; at+0.5 <= rec.seconds(); at += 0.5 {
+		heard = append(heard, goertzelShare(rec.span(at, at+0.5), 1050, rec.rate) > 0.3)
+	}
+	type burst struct{ from, to int } // half seconds, to excluded
+	var bursts []burst
+	for i, h := range heard {
+		switch {
+		case !h:
+		case len(bursts) > 0 && i-bursts[len(bursts)-1].to <= 1:
+			bursts[len(bursts)-1].to = i + 1
+		default:
+			bursts = append(bursts, burst{i, i + 1})
+		}
+	}
+	t.Logf("1050 Hz heard by 6000 (half seconds): %v of %d", bursts, len(heard))
+	switch {
+	case len(bursts) != 2:
+		t.Errorf("6000 heard 6001's name %d times, want 2 (join, leave): %v", len(bursts), bursts)
+	case bursts[0].from < 8:
+		// 6001 dials about 1.7 s after 6000 and records 7.5 s.
+		t.Errorf("6000 heard 1050 Hz %.1f s after it joined, before 6001 recorded its name", float64(bursts[0].from)/2)
+	case bursts[0].to-bursts[0].from < 3 || bursts[1].to-bursts[1].from < 3:
+		t.Errorf("announcements too short (want 1.5 s or more of the name): %v", bursts)
+	case bursts[1].from-bursts[0].to < 6:
+		// Muted, 6001 is heard only through the announcements.
+		t.Errorf("the announcements are %.1f s apart, want 3 s or more of 6001 muted in between", float64(bursts[1].from-bursts[0].to)/2)
+	}
 }
 
 // TestMixMonitorLegs: MixMonitor's r and t options write what the caller
