@@ -131,3 +131,56 @@ func TestMixMonitorLegs(t *testing.T) {
 		checkHears(t, filepath.Base(tc.path), f.span(0.5, f.seconds()-0.5), f.rate, tc.want, tc.not)
 	}
 }
+
+// TestMixMonitorToMailbox: MixMonitor's m option leaves the mixed
+// recording of a call in a mailbox as a new message (both parties' tones
+// in it), the mailbox counts it, and d removes
+// the recording from the monitor directory.
+func TestMixMonitorToMailbox(t *testing.T) {
+	requireBaresip(t)
+	spool := t.TempDir()
+	in := mediaInstance(t, map[string][]string{
+		"6000": {"disallow=all", "allow=ulaw"},
+		"6001": {"disallow=all", "allow=ulaw"},
+	}, func(f map[string]string) {
+		f["asterisk.conf"] = regexp.MustCompile(`(?m)^astspooldir\s*=>.*$`).ReplaceAllString(f["asterisk.conf"], "astspooldir => "+spool)
+		f["voicemail.conf"] = "[general]\nformat=wav\n[default]\n7000 => 1234,Team Lead\n"
+		addDialplan("exten => 8602,1,MixMonitor(call-${UNIQUEID}.wav,m(7000@default)d)\n"+
+			" same => n,Dial(SIP/6001,20)\n same => n,Hangup()\n", "")(f)
+	})
+	requireApps(t, in, "MixMonitor", "VoiceMail")
+	caller := phone(t, in, "6000", "PCMU", 440)
+	callee := phone(t, in, "6001", "PCMU", 1050)
+	dial(t, in, caller, callee, "8602")
+	time.Sleep(4 * time.Second)
+	hangup(t, caller, callee)
+	caller.Stop()
+	callee.Stop()
+	inbox := filepath.Join(spool, "voicemail", "default", "7000", "INBOX")
+	if !harness.PollUntil(8*time.Second, func() bool {
+		_, err := os.Stat(filepath.Join(inbox, "msg0000.txt"))
+		return err == nil
+	}) {
+		entries, _ := os.ReadDir(inbox)
+		t.Fatalf("no message in %s: %v\n%s", inbox, entries, fullLog(t, in))
+	}
+	txt, _ := os.ReadFile(filepath.Join(inbox, "msg0000.txt"))
+	// Asterisk puts the connected line (6001) there; gostrisk's Dial does
+	// not give the caller's channel its connected line yet, so MixMonitor
+	// falls back to the channel's own caller ID.
+	if !regexp.MustCompile(`(?m)^callerid=.*<600[01]>$`).Match(txt) || !regexp.MustCompile(`(?m)^duration=[2-9]$`).Match(txt) {
+		t.Errorf("msg0000.txt:\n%s", txt)
+	}
+	msg, err := readWAVPCM(filepath.Join(inbox, "msg0000.wav"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkHears(t, "the message", msg.span(0.5, msg.seconds()-0.5), msg.rate, []float64{440, 1050}, nil)
+	left, _ := filepath.Glob(filepath.Join(spool, "monitor", "call-*"))
+	if len(left) != 0 {
+		t.Errorf("d left the recording: %v", left)
+	}
+	if out, _ := in.RX("voicemail show users"); !regexp.MustCompile(`(?m)^default +7000 +Team Lead +1$`).MatchString(out) {
+		t.Errorf("voicemail show users:\n%s", out)
+	}
+}
