@@ -3,6 +3,7 @@ package confbridge
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/apps"
@@ -24,8 +25,10 @@ const (
 	reviewTries = 3
 )
 
-// namePath is where the user's name is recorded, without extension.
+// namePath is where the user's name is recorded, without extension; a
+// '/' in the conference's name cannot lead the file elsewhere.
 func (m *Module) namePath(conf string, ch *pbx.Channel) string {
+	conf = strings.ReplaceAll(conf, "/", "-")
 	return filepath.Join(m.opts.SpoolDir, "confbridge", "confbridge-name-"+conf+"-"+ch.UniqueID())
 }
 
