@@ -496,3 +496,55 @@ func talkEvent(ev pbx.BusEvent) string {
 	}
 	return name + " ?"
 }
+
+// TestAnnounceJoinLeaveReview: with announce_join_leave_review the
+// caller hears the review menu after its name: 3 records it again, 1
+// accepts it and the caller joins.
+func TestAnnounceJoinLeaveReview(t *testing.T) {
+	l := newLab(t, "[quiet]\ntype=user\nquiet=yes\n[named]\ntype=user\nquiet=yes\nannounce_join_leave_review=yes\n")
+	a := l.join("a", "6,,quiet", nil)
+	l.waitUsers("6", 1)
+	b := l.join("b", "6,,named", nil)
+	say := func() {
+		for i := 0; i < 25; i++ {
+			if err := b.ph.Say(tone(700, 160, i*160)); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	say()
+	for _, k := range "#3" {
+		if err := b.ph.Press(k); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if c := l.m.Find("6"); len(c.Users()) != 1 {
+		t.Fatal("the caller joined before accepting its name")
+	}
+	// Recording again: 1 is no answer to the menu yet, '#' ends the
+	// recording and 1 accepts it.
+	say()
+	if err := b.ph.Press('1'); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if c := l.m.Find("6"); len(c.Users()) != 1 {
+		t.Fatal("3 did not record the name again (1 was taken as the menu's accept)")
+	}
+	for _, k := range "#1" {
+		if err := b.ph.Press(k); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	c := l.waitUsers("6", 2)
+	if _, err := os.Stat(l.m.namePath("6", b.ch) + ".sln"); err != nil {
+		t.Errorf("no name recording after the review: %v", err)
+	}
+	c.Kick("all")
+	<-a.done
+	<-b.done
+}
