@@ -99,21 +99,29 @@ func (m *Module) exec(ch *pbx.Channel, data string) (pbx.Result, error) {
 	return m.Enter(ch, name, bp, up, menu, menuName), nil
 }
 
-// Enter puts ch into conference name (created with bp when it does not
+// Enter puts ch into conference conf (created with bp when it does not
 // exist) as a user of profile up with menu, plays the prompts, runs the
 // user until it leaves and sets CONFBRIDGE_RESULT. ConfBridge calls it
 // after the profiles and the PIN; MeetMe's mapping calls it with profiles
 // built from its options. A locked or full conference turns the caller
 // away. The result is what the application returns.
-func (m *Module) Enter(ch *pbx.Channel, name string, bp *BridgeProfile, up *UserProfile, menu *Menu, menuName string) pbx.Result {
+func (m *Module) Enter(ch *pbx.Channel, conf string, bp *BridgeProfile, up *UserProfile, menu *Menu, menuName string) pbx.Result {
 	fail := func() pbx.Result {
 		ch.SetVar("CONFBRIDGE_RESULT", "FAILED")
 		return pbx.HangupResult
 	}
+	// announce_join_leave: the name is recorded before the caller joins.
+	var name string
+	if up.AnnounceJoinLeave {
+		var ok bool
+		if name, ok = m.recordName(ch, conf, up.JoinReview); !ok {
+			return fail()
+		}
+	}
 	u := &User{ch: ch, up: up, menu: menu, menuName: menuName, wake: make(chan time.Time, 1)}
 	u.muted.Store(up.StartMuted)
 	m.mu.Lock()
-	c := m.conference(name, bp)
+	c := m.conference(conf, bp)
 	u.conf = c
 	ok := c.add(u)
 	m.mu.Unlock()
@@ -121,6 +129,7 @@ func (m *Module) Enter(ch *pbx.Channel, name string, bp *BridgeProfile, up *User
 		_, _ = m.play(ch, c.bp.Sound("sound_locked"), "")
 		// A conference created for this caller alone ends with it.
 		m.endIfEmpty(c)
+		removeName(name)
 		return fail()
 	}
 	if c.isMutedByAdmin() && !up.Admin {
@@ -149,6 +158,9 @@ func (m *Module) Enter(ch *pbx.Channel, name string, bp *BridgeProfile, up *User
 		}
 		c.announce(c.bp.Sound("sound_join"))
 	}
+	if name != "" {
+		c.announce(name, c.bp.Sound("sound_has_joined"))
+	}
 	if up.Announcement != "" {
 		_ = u.prompt(up.Announcement)
 	}
@@ -171,6 +183,10 @@ func (m *Module) Enter(ch *pbx.Channel, name string, bp *BridgeProfile, up *User
 	}
 	if !up.Quiet {
 		c.announce(c.bp.Sound("sound_leave"))
+	}
+	if name != "" {
+		// The others hear who left; the file goes once it was played.
+		c.announceThen(func() { removeName(name) }, name, c.bp.Sound("sound_has_left"))
 	}
 	hungUp := ch.HangupRequested()
 	if hungUp && result != "KICKED" && result != "ENDMARKED" {

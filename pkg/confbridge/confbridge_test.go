@@ -1,8 +1,10 @@
 package confbridge
 
 import (
+	"bytes"
 	"fmt"
 	"math"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -367,4 +369,182 @@ func TestProfileViews(t *testing.T) {
 	goldenfile.Check(t, "testdata/show-user.txt", ShowUserProfile(cfg.Users["u"]))
 	goldenfile.Check(t, "testdata/show-bridge.txt", ShowBridgeProfile(cfg.Bridges["b"]))
 	goldenfile.Check(t, "testdata/show-menu.txt", ShowMenu(cfg.Menus["m"]))
+}
+
+// TestAnnounceJoinLeave: a user of an announce_join_leave profile
+// records its name before joining; the other participant hears that
+// recording when it joins and again when it leaves, after which the
+// file is gone.
+func TestAnnounceJoinLeave(t *testing.T) {
+	l := newLab(t, "[quiet]\ntype=user\nquiet=yes\n[named]\ntype=user\nquiet=yes\nannounce_join_leave=yes\n")
+	a := l.join("a", "5,,quiet", nil)
+	l.waitUsers("5", 1)
+	b := l.join("b", "5,,named", nil)
+	// b says its name (a tone) and ends the recording with '#'.
+	for i := 0; i < 50; i++ {
+		if err := b.ph.Say(tone(700, 160, i*160)); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := b.ph.Press('#'); err != nil {
+		t.Fatal(err)
+	}
+	c := l.waitUsers("5", 2)
+	name := l.m.namePath("5", b.ch) + ".sln"
+	if _, err := os.Stat(name); err != nil {
+		t.Fatalf("no name recording while b is in: %v", err)
+	}
+	loudHeard := func(what string) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			pcm, _ := a.ph.HeardPCM()
+			loud := 0
+			for _, v := range pcm {
+				if v > 4000 || v < -4000 {
+					loud++
+				}
+			}
+			if loud >= 2000 {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: a heard %d loud samples of b's name", what, loud)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	loudHeard("join")
+	a.ph.ResetHeard()
+	c.Kick(b.ch.Name())
+	<-b.done
+	loudHeard("leave")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, err := os.Stat(name); os.IsNotExist(err) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the name recording is still there after b left")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	c.Kick("all")
+	<-a.done
+}
+
+// TestTalkDetectionEvents: a talk_detection_events user who talks then
+// stops gives ConfbridgeTalking on and off; a user without the option
+// gives none.
+func TestTalkDetectionEvents(t *testing.T) {
+	l := newLab(t, "[quiet]\ntype=user\nquiet=yes\n[talk]\ntype=user\nquiet=yes\ntalk_detection_events=yes\ndsp_silence_threshold=200\n")
+	sub := l.eng.Bus().SubscribeTo("ConfbridgeTalking")
+	defer sub.Close()
+	a := l.join("a", "4,,talk", nil)
+	b := l.join("b", "4,,quiet", nil)
+	l.waitUsers("4", 2)
+	for _, c := range []*caller{a, b} {
+		for i := 0; i < 25; i++ {
+			if err := c.ph.Say(tone(440, 160, i*160)); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		silence := media.VoiceFrame(media.ULaw, bytes.Repeat([]byte{0xff}, 160), 0)
+		for i := 0; i < 25; i++ {
+			if err := c.ph.Say(silence); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	var got []string
+	deadline := time.After(3 * time.Second)
+	for len(got) < 2 {
+		select {
+		case <-sub.Ready():
+		case <-deadline:
+			t.Fatalf("ConfbridgeTalking events: %v", got)
+		}
+		for _, ev := range sub.Take() {
+			got = append(got, talkEvent(ev))
+		}
+	}
+	time.Sleep(200 * time.Millisecond)
+	for _, ev := range sub.Take() {
+		got = append(got, talkEvent(ev))
+	}
+	if want := []string{a.ch.Name() + " on", a.ch.Name() + " off"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("ConfbridgeTalking: %v, want %v", got, want)
+	}
+	l.m.Find("4").Kick("all")
+	<-a.done
+	<-b.done
+}
+
+// talkEvent is "channel status" of a ConfbridgeTalking event.
+func talkEvent(ev pbx.BusEvent) string {
+	name := ""
+	if ev.Channel != nil {
+		name = ev.Channel.Name()
+	}
+	for _, f := range ev.Fields {
+		if f.Key == "TalkingStatus" {
+			return name + " " + f.Value
+		}
+	}
+	return name + " ?"
+}
+
+// TestAnnounceJoinLeaveReview: with announce_join_leave_review the
+// caller hears the review menu after its name: 3 records it again, 1
+// accepts it and the caller joins.
+func TestAnnounceJoinLeaveReview(t *testing.T) {
+	l := newLab(t, "[quiet]\ntype=user\nquiet=yes\n[named]\ntype=user\nquiet=yes\nannounce_join_leave_review=yes\n")
+	a := l.join("a", "6,,quiet", nil)
+	l.waitUsers("6", 1)
+	b := l.join("b", "6,,named", nil)
+	say := func() {
+		for i := 0; i < 25; i++ {
+			if err := b.ph.Say(tone(700, 160, i*160)); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	say()
+	for _, k := range "#3" {
+		if err := b.ph.Press(k); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if c := l.m.Find("6"); len(c.Users()) != 1 {
+		t.Fatal("the caller joined before accepting its name")
+	}
+	// Recording again: 1 is no answer to the menu yet, '#' ends the
+	// recording and 1 accepts it.
+	say()
+	if err := b.ph.Press('1'); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if c := l.m.Find("6"); len(c.Users()) != 1 {
+		t.Fatal("3 did not record the name again (1 was taken as the menu's accept)")
+	}
+	for _, k := range "#1" {
+		if err := b.ph.Press(k); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	c := l.waitUsers("6", 2)
+	if _, err := os.Stat(l.m.namePath("6", b.ch) + ".sln"); err != nil {
+		t.Errorf("no name recording after the review: %v", err)
+	}
+	c.Kick("all")
+	<-a.done
+	<-b.done
 }

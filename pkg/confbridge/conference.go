@@ -289,10 +289,17 @@ func (c *Conference) lastParticipant() *User {
 
 // announce plays prompts to the whole conference through the mixer, in
 // the background, one announcement after another.
-func (c *Conference) announce(names ...string) {
+func (c *Conference) announce(names ...string) { c.announceThen(nil, names...) }
+
+// announceThen is announce calling done (when not nil) once the prompts
+// were played or skipped.
+func (c *Conference) announceThen(done func(), names ...string) {
 	c.m.wg.Add(1)
 	go func() {
 		defer c.m.wg.Done()
+		if done != nil {
+			defer done()
+		}
 		c.annMu.Lock()
 		defer c.annMu.Unlock()
 		for _, name := range names {

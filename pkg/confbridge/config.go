@@ -436,7 +436,9 @@ func setUser(u *UserProfile, v *confparse.Variable, warn warnFunc) {
 	case "announce_join_leave":
 		u.AnnounceJoinLeave = t
 	case "announce_join_leave_review":
-		u.JoinReview = t
+		// One option for two flags in app_confbridge: it sets (or clears)
+		// announce_join_leave too.
+		u.JoinReview, u.AnnounceJoinLeave = t, t
 	case "wait_marked":
 		u.WaitMarked = t
 	case "end_marked":

@@ -1,6 +1,6 @@
 // Package meetme maps Asterisk's app_meetme onto gostrisk's conferences:
 // meetme.conf's [rooms] (conf => confno[,pin][,adminpin]), the MeetMe
-// application with its common options (a, A, c, d/D, m, M, p, q, s, T,
+// application with its common options (a, A, c, d/D, i/I, m, M, p, q, s, T,
 // w, x) turned into ConfBridge profiles and a menu, MeetMeCount,
 // MEETME_INFO, "meetme list" in app_meetme's layout and the meetme
 // lock/unlock/mute/unmute/kick commands. The rooms are a conference set

@@ -131,6 +131,10 @@ func Profiles(f map[byte]string, admin bool) (*confbridge.BridgeProfile, *confbr
 	up.EndMarked = has(f, 'x')
 	up.TalkDetection = has(f, 'T')
 	up.AnnounceUserCount = has(f, 'c')
+	// i and I: the name recorded before joining and announced on join
+	// and leave, i with the review menu.
+	up.AnnounceJoinLeave = has(f, 'i') || has(f, 'I')
+	up.JoinReview = has(f, 'i')
 	if cls, ok := f['M']; ok {
 		up.MusicOnHoldWhenEmpty, up.MusicClass = true, cls
 	}

@@ -32,6 +32,8 @@ func TestProfiles(t *testing.T) {
 		{"aAqwxT", false, nil},
 		{"mM(jazz)sp", false, nil},
 		{"s", true, nil},
+		{"i", false, nil},
+		{"I", false, nil},
 	} {
 		_, up, menu := Profiles(pbx.ParseAppOptions(tc.opts), tc.admin)
 		var keys []string
@@ -48,6 +50,10 @@ func TestProfiles(t *testing.T) {
 			if !up.StartMuted || !up.MusicOnHoldWhenEmpty || up.MusicClass != "jazz" || strings.Contains(got, "toggle_mute") ||
 				!strings.Contains(got, "#=leave_conference") {
 				t.Errorf("%s: %+v menu %s", tc.opts, up, got)
+			}
+		case "i", "I":
+			if !up.AnnounceJoinLeave || up.JoinReview != (tc.opts == "i") {
+				t.Errorf("%s: announce %v review %v", tc.opts, up.AnnounceJoinLeave, up.JoinReview)
 			}
 		case "s":
 			if !up.Admin || !strings.Contains(got, "*1=toggle_mute") || !strings.Contains(got, "*2=admin_toggle_conference_lock") {

@@ -229,29 +229,24 @@ func (p *Participant) Write(fr media.Frame) error {
 	m := p.m
 	rate := int(m.rateNow.Load())
 	want := slinAt(rate)
-	switch {
-	case rate == 8000 && fr.Format == media.ULaw:
-		// The common case decoded straight into samples: no chain, no
-		// bytes in between.
-		p.scratc = p.scratc[:0]
-		for _, b := range fr.Payload {
-			p.scratc = append(p.scratc, media.ULawToLinear(b))
-		}
-	case rate == 8000 && fr.Format == media.ALaw:
-		p.scratc = p.scratc[:0]
-		for _, b := range fr.Payload {
-			p.scratc = append(p.scratc, media.ALawToLinear(b))
-		}
-	default:
-		if err := p.decode(fr, want); err != nil {
-			return err
-		}
-	}
 	if p.det == nil || p.detHz != rate {
 		p.det = dsp.NewSilenceDetectorRate(p.opts.TalkingThreshold, rate)
 		p.detHz = rate
 	}
-	silent, silentFor, _ := p.det.Process(p.scratc)
+	// G.711 at 8 kHz, the common case: talk detection reads the level
+	// from the bytes through a table and only a talker's frame is decoded,
+	// so the many silent listeners of a conference cost a table sum.
+	law := rate == 8000 && (fr.Format == media.ULaw || fr.Format == media.ALaw)
+	var silent bool
+	var silentFor time.Duration
+	if law {
+		silent, silentFor, _ = p.det.ProcessSum(g711Level(fr.Format, fr.Payload), len(fr.Payload))
+	} else {
+		if err := p.decode(fr, want); err != nil {
+			return err
+		}
+		silent, silentFor, _ = p.det.Process(p.scratc)
+	}
 	was := p.talking.Load()
 	now := was
 	switch {
@@ -273,7 +268,11 @@ func (p *Participant) Write(fr media.Frame) error {
 	}
 	n := int(m.samples.Load())
 	p.qmu.Lock()
-	p.queue = append(p.queue, p.scratc...)
+	if law {
+		p.queue = decodeG711(p.queue, fr.Format, fr.Payload)
+	} else {
+		p.queue = append(p.queue, p.scratc...)
+	}
 	if over := len(p.queue) - maxQueued*n; over > 0 {
 		p.queue = append(p.queue[:0], p.queue[over:]...)
 	}

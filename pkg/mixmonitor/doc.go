@@ -15,8 +15,11 @@
 // file that cannot be created is logged as an ERROR and the dialplan goes
 // on without the recording. The post command (MixMonitor's third
 // argument, ^{VAR} standing for ${VAR}) runs through /bin/sh once the
-// file is complete. MixMonitor's options a, b, v, V, W, r, t and i are
-// honoured; B, c, d, m, p, P, S, n are accepted and do nothing yet.
+// file is complete. MixMonitor's options a, b, v, V, W, r, t, i, S (r
+// and t kept in step with silence), m (the mixed file left as a voicemail
+// through pbx.Engine.DepositRecording), c and d are honoured; B (the
+// periodic beep) logs a warning and records without it; p, P and n are
+// accepted and do nothing.
 //
 // The recording is owned by a goroutine that waits for StopMixMonitor,
 // the channel's hangup or the module's Close.

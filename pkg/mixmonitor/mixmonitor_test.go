@@ -267,3 +267,146 @@ func TestMonitorAndAppend(t *testing.T) {
 		}
 	}
 }
+
+// depositor is a voicemail module that takes recordings.
+type depositor struct {
+	mu   sync.Mutex
+	got  []pbx.RecordingForMailbox
+	size []int64
+}
+
+func (d *depositor) MailboxCounts(string) (pbx.MailboxCounts, bool) { return pbx.MailboxCounts{}, true }
+func (d *depositor) DepositRecording(r pbx.RecordingForMailbox) error {
+	st, err := os.Stat(r.File)
+	if err != nil {
+		return err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.got = append(d.got, r)
+	d.size = append(d.size, st.Size())
+	return nil
+}
+
+// TestMailboxCopyAndDelete: m(box&box2) hands the finished mixed file to
+// the voicemail module once per mailbox, with the connected line's caller
+// ID (the channel's own with c) and its length; d removes the file after.
+func TestMailboxCopyAndDelete(t *testing.T) {
+	for _, tc := range []struct {
+		opts, wantCID string
+	}{
+		{"m(100&200@other)d", "Bob"},
+		{"m(100)cd", "Alice"},
+	} {
+		dir := t.TempDir()
+		log := &memLog{}
+		m := New(Options{Log: log, SpoolDir: dir})
+		eng := pbx.New(pbx.Config{Logger: log})
+		if err := m.Register(eng); err != nil {
+			t.Fatal(err)
+		}
+		dep := &depositor{}
+		eng.SetMailboxProvider(dep)
+		ph := pbxtest.NewPhone(media.ULaw)
+		ch := ph.NewChannel(eng, "a", "work", "s")
+		ch.SetCallerID(pbx.CallerID{Name: "Alice", Num: "100"})
+		ch.SetConnected(pbx.CallerID{Name: "Bob", Num: "200"})
+		if _, err := m.mixMonitorExec(ch, "vm.wav,"+tc.opts); err != nil {
+			t.Fatal(err)
+		}
+		if err := ch.OpenMedia(); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 100; i++ {
+			if err := ph.Say(sine(440, i*160, 160)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := ch.Read(); err != nil {
+				t.Fatal(err)
+			}
+			if err := ch.Write(sine(1050, i*160, 160)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := m.stopMixMonitorExec(ch, ""); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, "monitor", "vm.wav")
+		wantBoxes := strings.Count(tc.opts, "&") + 1
+		if len(dep.got) != wantBoxes {
+			t.Fatalf("%s: %d deposits, want %d\n%s", tc.opts, len(dep.got), wantBoxes, log)
+		}
+		for i, r := range dep.got {
+			if r.File != path || r.Format != "wav" || r.Duration != 2 || r.CallerID.Name != tc.wantCID || dep.size[i] < 30000 {
+				t.Errorf("%s: deposit %+v (size %d)", tc.opts, r, dep.size[i])
+			}
+		}
+		if dep.got[0].Mailbox != "100" || (wantBoxes == 2 && dep.got[1].Mailbox != "200@other") {
+			t.Errorf("%s: mailboxes %v", tc.opts, dep.got)
+		}
+		if _, err := os.Stat(path); !os.IsNotExist(err) {
+			t.Errorf("%s: d left the file: %v", tc.opts, err)
+		}
+		m.Close()
+	}
+}
+
+// TestLegSync: with S, a direction that sends nothing still gets its
+// time in its leg file (silence), so r and t stay the same length;
+// without S its file stays empty. B is refused with a warning.
+func TestLegSync(t *testing.T) {
+	for _, tc := range []struct {
+		opts    string
+		minOut  int // samples in out.wav
+		warning bool
+	}{
+		{"r(in.wav)t(out.wav)", 0, false},
+		{"r(in.wav)t(out.wav)SB(10)", 6000, true},
+	} {
+		dir := t.TempDir()
+		log := &memLog{}
+		m := New(Options{Log: log, SpoolDir: dir})
+		eng := pbx.New(pbx.Config{Logger: log})
+		if err := m.Register(eng); err != nil {
+			t.Fatal(err)
+		}
+		ph := pbxtest.NewPhone(media.ULaw)
+		ch := ph.NewChannel(eng, "a", "work", "s")
+		if _, err := m.mixMonitorExec(ch, ","+tc.opts); err != nil {
+			t.Fatal(err)
+		}
+		if err := ch.OpenMedia(); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 50; i++ {
+			if err := ph.Say(sine(440, i*160, 160)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := ch.Read(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := m.stopMixMonitorExec(ch, ""); err != nil {
+			t.Fatal(err)
+		}
+		m.Close()
+		ff, _ := sound.ForExt("wav")
+		n := 0
+		if r, err := sound.Open(filepath.Join(dir, "monitor", "out.wav"), ff); err == nil {
+			for {
+				fr, err := r.ReadFrame()
+				if err != nil {
+					break
+				}
+				n += fr.Samples
+			}
+			r.Close()
+		}
+		if n < tc.minOut || (tc.minOut == 0 && n != 0) {
+			t.Errorf("%s: out.wav has %d samples, want %d or more (0 without S)", tc.opts, n, tc.minOut)
+		}
+		if got := strings.Contains(log.String(), "option B (periodic beep) is not supported"); got != tc.warning {
+			t.Errorf("%s: B warning %v\n%s", tc.opts, got, log)
+		}
+	}
+}

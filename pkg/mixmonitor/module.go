@@ -1,11 +1,14 @@
 package mixmonitor
 
 import (
+	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/media"
 	"github.com/gostrisk/gostrisk/pkg/mixer"
@@ -137,6 +140,19 @@ func (m *Module) mixMonitorExec(ch *pbx.Channel, data string) (pbx.Result, error
 		readVol:  volume(m.log, opts, 'V', "spoken"),
 		bothVol:  volume(m.log, opts, 'W', "combined"),
 		command:  strings.ReplaceAll(strings.TrimSpace(args[2]), "^{", "${"),
+		realCID:  has(opts, 'c'), deleteAfter: has(opts, 'd'), sync: has(opts, 'S'),
+	}
+	if has(opts, 'B') {
+		// The periodic beep needs audio injected into both directions of
+		// a bridged call, which gostrisk's taps cannot do yet.
+		m.log.Warning("MixMonitor option B (periodic beep) is not supported by gostrisk; recording without it\n")
+	}
+	if v, ok := opts['m']; ok {
+		for _, box := range strings.Split(v, "&") {
+			if box = strings.TrimSpace(box); box != "" {
+				spec.mailboxes = append(spec.mailboxes, box)
+			}
+		}
 	}
 	if file != "" {
 		// Set before the command is substituted, which may name it.
@@ -246,6 +262,14 @@ type spec struct {
 	appendTo, bridgedOnly      bool
 	readVol, writeVol, bothVol int
 	command                    string
+	// mailboxes get the mixed file as a new message (m); realCID gives
+	// it the channel's caller ID instead of the connected line (c);
+	// deleteAfter removes the files once done with (d).
+	mailboxes            []string
+	realCID, deleteAfter bool
+	// sync (S) keeps the r and t files in step: a direction without
+	// audio gets silence.
+	sync bool
 }
 
 // start opens the files and puts the tap on ch; an error (a directory
@@ -313,6 +337,8 @@ type recording struct {
 	dec [2]*media.Chain
 	pcm []int16
 	ts  uint32
+	// legAt is how much audio each leg file has had (S).
+	legAt [2]time.Duration
 }
 
 func (r *recording) paths() []string {
@@ -384,6 +410,16 @@ func (r *recording) own() {
 		m.log.Verbose(2, "Executing [%s]\n", r.spec.command)
 		<-RunCommand(m.log, r.spec.command)
 	}
+	if len(r.spec.mailboxes) > 0 {
+		r.toMailboxes()
+	}
+	if r.spec.deleteAfter {
+		for _, p := range r.paths() {
+			if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+				m.logError("Failed to delete recording %s: %v\n", p, err)
+			}
+		}
+	}
 	m.log.Verbose(2, "End %s Recording %s\n", r.app, r.ch.Name())
 }
 
@@ -394,11 +430,15 @@ func (r *recording) TapFrame(dir pbx.TapDirection, fr media.Frame) {
 	if r.spec.bridgedOnly && r.ch.BridgeID() == "" {
 		return
 	}
-	if dir == pbx.TapRead && r.read != nil {
-		r.read.Write(fr)
-	}
-	if dir == pbx.TapWrite && r.write != nil {
-		r.write.Write(fr)
+	if r.spec.sync && r.read != nil && r.write != nil {
+		r.legsInStep(dir, fr)
+	} else {
+		if dir == pbx.TapRead && r.read != nil {
+			r.read.Write(fr)
+		}
+		if dir == pbx.TapWrite && r.write != nil {
+			r.write.Write(fr)
+		}
 	}
 	if r.mixed == nil {
 		return

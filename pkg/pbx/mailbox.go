@@ -1,6 +1,9 @@
 package pbx
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // MailboxCounts are a mailbox's message counts, as MWI reports them
 // (Voice-Message: new/old (urgentnew/urgentold)).
@@ -74,4 +77,36 @@ func (e *Engine) MailboxCounts(mailbox string) (MailboxCounts, bool) {
 // PublishMessageWaiting announces that mailbox's counts changed.
 func (e *Engine) PublishMessageWaiting(mailbox string) {
 	e.bus.Publish(BusEvent{Type: BusMessageWaiting, Value: mailbox})
+}
+
+// RecordingForMailbox is a finished recording to leave in a mailbox as a
+// new message (MixMonitor's m option; Asterisk's
+// ast_app_copy_recording_to_vm).
+type RecordingForMailbox struct {
+	Mailbox  string // "box@context" ("box" alone: context "default")
+	File     string // the recording's path, extension included
+	Format   string // its file format name (wav, gsm, ...)
+	Channel  *Channel
+	CallerID CallerID // what the message's callerid= says
+	Duration int      // seconds
+}
+
+// RecordingDepositor is implemented by a MailboxProvider that takes
+// recordings as new messages.
+type RecordingDepositor interface {
+	DepositRecording(r RecordingForMailbox) error
+}
+
+// DepositRecording leaves r in its mailbox through the voicemail module;
+// an error when none is loaded or it cannot take recordings.
+func (e *Engine) DepositRecording(r RecordingForMailbox) error {
+	p := e.mailbox.Load()
+	if p == nil {
+		return fmt.Errorf("mailbox %s: no voicemail module", r.Mailbox)
+	}
+	d, ok := (*p).(RecordingDepositor)
+	if !ok {
+		return fmt.Errorf("mailbox %s: the voicemail module takes no recordings", r.Mailbox)
+	}
+	return d.DepositRecording(r)
 }

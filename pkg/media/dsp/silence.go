@@ -56,10 +56,21 @@ func (s *SilenceDetector) Process(samples []int16) (silent bool, silentFor, talk
 			sum += int(v)
 		}
 	}
+	return s.ProcessSum(sum, len(samples))
+}
+
+// ProcessSum is Process for a frame of n samples whose absolute values
+// add up to sum, for callers that have the sum without the samples (the
+// conference mixer reads it from G.711 bytes through a table and decodes
+// only the frames of talkers).
+func (s *SilenceDetector) ProcessSum(sum, n int) (silent bool, silentFor, talkingFor time.Duration) {
+	if n <= 0 {
+		return s.talking == 0, s.silent, s.talking
+	}
 	// Asterisk counts whole milliseconds per frame (len / (rate/1000));
 	// counting samples keeps odd frame sizes exact.
-	d := time.Duration(len(samples)) * time.Second / time.Duration(s.rate)
-	if sum/len(samples) < s.threshold {
+	d := time.Duration(n) * time.Second / time.Duration(s.rate)
+	if sum/n < s.threshold {
 		s.silent += d
 		s.talking = 0
 		return true, s.silent, 0
