@@ -413,7 +413,7 @@ func (m *Module) ringEntry(c *caller, a *attempt, busies *int, timeout time.Dura
 	}
 	a.ch = out
 	a.started = m.now()
-	m.publish(agentEvent("AgentCalled", c.ch, out, "Queue", c.q.name, "Interface", a.iface, "MemberName", a.mem.name))
+	m.publish(m.agentEvent("AgentCalled", c.ch, out, "Queue", c.q.name, "Interface", a.iface, "MemberName", a.mem.name))
 	eng.Bus().Publish(pbx.BusEvent{Type: pbx.BusDialBegin, Channel: c.ch, Peer: out, DialString: a.iface})
 	m.log.Verbose(3, "Called %s\n", a.iface)
 	return true
@@ -595,7 +595,7 @@ func (m *Module) waitForAnswer(c *caller, atts []*attempt, to time.Duration, pre
 		if c.ringWhenRinging {
 			m.startWaiting(c)
 		}
-		m.publish(agentEvent("AgentRingNoAnswer", c.ch, a.ch, "Queue", q.name, "Interface", a.iface,
+		m.publish(m.agentEvent("AgentRingNoAnswer", c.ch, a.ch, "Queue", q.name, "Interface", a.iface,
 			"MemberName", a.mem.name, "RingTime", strconv.FormatInt(ms, 10)))
 		m.qlog(q.name, c.ch.UniqueID(), a.mem.name, "RINGNOANSWER", strconv.FormatInt(ms, 10))
 		if autopause && q.conf().Autopause != AutopauseOff {

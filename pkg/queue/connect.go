@@ -57,7 +57,7 @@ func (m *Module) connect(c *caller, a *attempt, announce, url string, opts map[b
 		case peer.HangupRequested():
 			m.log.Warning("Agent on %s hungup on the customer.\n", peer.Name())
 			m.qlog(q.name, uid, mem.name, "AGENTDUMP", "")
-			m.publish(agentEvent("AgentDump", c.ch, peer, "Queue", q.name, "Interface", mem.iface, "MemberName", mem.name))
+			m.publish(m.agentEvent("AgentDump", c.ch, peer, "Queue", q.name, "Interface", mem.iface, "MemberName", mem.name))
 			hangPeer()
 			return stepOn
 		case c.ch.HangupRequested():
@@ -102,7 +102,7 @@ func (m *Module) connect(c *caller, a *attempt, announce, url string, opts map[b
 	hold := c.waited(m.now())
 	ring := strconv.FormatInt(int64(ringTime/time.Second), 10)
 	m.qlog(q.name, uid, mem.name, "CONNECT", hold, peer.UniqueID(), ring)
-	m.publish(agentEvent("AgentConnect", c.ch, peer, "Queue", q.name, "Interface", mem.iface, "MemberName", mem.name,
+	m.publish(m.agentEvent("AgentConnect", c.ch, peer, "Queue", q.name, "Interface", mem.iface, "MemberName", mem.name,
 		"HoldTime", hold, "RingTime", ring))
 	start := m.now()
 	m.mu.Lock()
@@ -127,7 +127,7 @@ func (m *Module) connect(c *caller, a *attempt, announce, url string, opts map[b
 	talk := strconv.FormatInt(int64(m.now().Sub(start)/time.Second), 10)
 	holdAt := strconv.FormatInt(int64(start.Sub(c.start)/time.Second), 10)
 	m.qlog(q.name, uid, mem.name, event, holdAt, talk, strconv.Itoa(c.opos))
-	m.publish(agentEvent("AgentComplete", c.ch, peer, "Queue", q.name, "Interface", mem.iface, "MemberName", mem.name,
+	m.publish(m.agentEvent("AgentComplete", c.ch, peer, "Queue", q.name, "Interface", mem.iface, "MemberName", mem.name,
 		"HoldTime", holdAt, "TalkTime", talk, "Reason", reason))
 	if end != pbx.PeerInterrupted {
 		hangPeer()
