@@ -21,7 +21,7 @@ var dialApp = &pbx.App{
 		"DIALEDPEERNAME - The name of the outbound channel that answered the call.\n" +
 		"DIALEDPEERNUMBER - The number that was dialed for the answered outbound channel.\n" +
 		"DIALSTATUS - This is the status of the call: CHANUNAVAIL, CONGESTION, NOANSWER, BUSY, ANSWER, CANCEL.\n\n" +
-		"In gostrisk the options r (indicate ringing to the caller at once), m (music on hold instead of ringing), g (continue in the dialplan when the called party hangs up), A(x) (announcement to the called party), C (reset the CDR), D(called:calling) (digits after the answer), U(x^args) (subroutine on the called channel), S(x) and L(x) (the call's time limit; L's warnings are not played) and the features.conf DTMF features t/T (blind and attended transfer), k/K (park), h/H (disconnect) are implemented; w, W, x, X (one-touch recording) and o are accepted and ignored; F, G and M are not implemented.",
+		"In gostrisk the options r (indicate ringing to the caller at once), m (music on hold instead of ringing), g (continue in the dialplan when the called party hangs up), A(x) (announcement to the called party), C (reset the CDR), D(called:calling) (digits after the answer), U(x^args) (subroutine on the called channel), M(x^args) (macro on the called channel, MACRO_RESULT), F([context^exten^priority]) (the called party goes on in the dialplan when the caller hangs up), G(context^exten^priority) (both parties go into the dialplan at the answer), S(x) and L(x) (the call's time limit; L's warnings are not played) and the features.conf DTMF features t/T (blind and attended transfer), k/K (park), h/H (disconnect) are implemented; w, W, x, X (one-touch recording) are handed to the bridge's features (automon/automixmon: the bridge does not run them yet) and o is accepted and ignored.",
 	Arguments: "Technology/Resource - Specification of the device(s) to dial, separated by &.\n" +
 		"timeout - How long, in seconds, to wait for the call to be answered.\n" +
 		"options - g: Proceed with dialplan execution at the next priority in the current extension if the destination channel hangs up.\n" +
@@ -30,7 +30,10 @@ var dialApp = &pbx.App{
 		"          t: Allow the called party to transfer the calling party (features.conf blindxfer, atxfer). T: Allow the calling party to transfer the called party.\n" +
 		"          k: Allow the called party to park the call (parkcall). K: Allow the calling party to park the call.\n" +
 		"          h: Allow the called party to hang up by sending the disconnect code. H: Allow the calling party to do so.\n" +
-		"          w, W, x, X, L(x), o: accepted, without effect.\n" +
+		"          F([context^exten^priority]): When the caller hangs up, the called party continues at the location (default: the next priority).\n" +
+		"          G(context^exten^priority): When answered, the caller goes to the priority and the called party to priority+1.\n" +
+		"          M(macro[^arg[^...]]): Run the macro on the called channel before connecting; MACRO_RESULT as U's GOSUB_RESULT.\n" +
+		"          w, W, x, X: one-touch recording features (automon, automixmon); o: accepted, without effect.\n" +
 		"URL - The optional URL will be sent to the called party if the channel driver supports it.",
 	SeeAlso: "RetryDial, SendDTMF, Gosub",
 	Exec:    dial,
@@ -184,6 +187,10 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 	if proceed, res := afterAnswer(caller, peer, opts); !proceed {
 		return res, nil
 	}
+	if target, ok := opts['G']; ok && target != "" {
+		// G: no bridge, both parties go into the dialplan.
+		return gotoBoth(caller, peer, target), nil
+	}
 	// No generator is left on the caller (StartMusicOnHold before Dial),
 	// as Dial deactivates them before the bridge.
 	caller.StopGenerator()
@@ -199,6 +206,12 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 		// S or L: the time is up, both parties are hung up.
 		peer.Hangup(pbx.CauseNormalClearing)
 		return pbx.HangupResult, nil
+	}
+	if target, ok := opts['F']; ok && end == pbx.CallerLeft && !peer.HangupRequested() {
+		// F: the callee goes on in the dialplan when the caller hangs up.
+		if continueCallee(caller, peer, target, 0) {
+			return pbx.HangupResult, nil
+		}
 	}
 	switch end {
 	case pbx.PeerInterrupted:

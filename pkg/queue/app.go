@@ -30,6 +30,7 @@ func (m *Module) queueExec(ch *pbx.Channel, data string) (pbx.Result, error) {
 	name := arg(0)
 	opts := pbx.ParseAppOptions(arg(1))
 	c := &caller{ch: ch, start: m.now(), prio: 0}
+	c.x = &extras{opts: opts, agi: arg(5), macro: arg(6), gosub: arg(7)}
 	ch.UnsetVar("ABANDONED")
 	if s := arg(4); s != "" {
 		c.expire = c.start.Add(time.Duration(atoi(s)) * time.Second)
@@ -401,6 +402,15 @@ func (m *Module) ringEntry(c *caller, a *attempt, busies *int, timeout time.Dura
 		number = a.iface
 	}
 	out.SetVar("DIALEDPEERNUMBER", number)
+	if !c.x.beforeMember(out) {
+		out.Hangup(pbx.CauseNormalClearing)
+		m.mu.Lock()
+		m.releaseLocked(a)
+		m.mu.Unlock()
+		a.stillGoing = false
+		*busies++
+		return false
+	}
 	if err := out.Driver().Call(c.ch.Ctx(), loc, timeout); err != nil {
 		m.log.Verbose(3, "Couldn't call %s\n", a.iface)
 		out.Hangup(pbx.CauseNormalClearing)
@@ -479,6 +489,9 @@ func (m *Module) tryCalling(c *caller, opts map[byte]string, announceOverride, u
 		return stepOn
 	}
 	q := c.q
+	if !c.x.beforeCalling(c.ch) {
+		return stepHangup
+	}
 	if _, ok := opts['n']; ok {
 		m.mu.Lock()
 		if q.conf().Strategy == RRMemory || q.conf().Strategy == Linear || q.conf().Strategy == RROrdered {
@@ -536,7 +549,7 @@ func (m *Module) tryCalling(c *caller, opts map[byte]string, announceOverride, u
 	m.mu.Unlock()
 	for _, a := range atts {
 		if a != winner && a.ch != nil {
-			a.ch.Hangup(pbx.CauseNormalClearing)
+			a.ch.Hangup(c.x.cancelCause())
 			a.ch = nil
 		}
 	}

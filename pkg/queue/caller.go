@@ -66,6 +66,8 @@ type caller struct {
 
 	ringing         bool // option r: ringing instead of music
 	ringWhenRinging bool // option R
+
+	x *extras // the options and arguments that act around a member's call
 }
 
 // expired reports whether the caller's Queue() timeout passed.

@@ -1,0 +1,67 @@
+package apps
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/gostrisk/gostrisk/pkg/pbx"
+)
+
+// Dial's options that send the called channel into the dialplan instead
+// of hanging it up (F, G) and the old Macro-on-answer M, as app_dial.
+
+// continueCallee starts a dialplan run on peer at target (context^exten^
+// priority, or "" for the caller's next priority), plus offset
+// priorities. ctx of the run is the caller's dialplan context.
+func continueCallee(caller, peer *pbx.Channel, target string, offset int) bool {
+	e := caller.Engine()
+	var c, x string
+	var p int
+	if strings.TrimSpace(target) == "" {
+		oc, ox, op := caller.Location()
+		c, x, p = oc, ox, op+1
+	} else {
+		var err error
+		c, x, p, err = e.ResolveGoto(caller, strings.ReplaceAll(target, "^", ","))
+		if err != nil {
+			e.Log().Warning("%v\n", err)
+			return false
+		}
+	}
+	p += offset
+	if plan := e.Plan(); plan == nil || !plan.Exists(c, x, peer.CallerID().Num, p) {
+		e.Log().Warning("Unable to goto %s,%s,%d: no such extension\n", c, x, p)
+		return false
+	}
+	peer.SetLocation(c, x, p)
+	e.Go(caller.Ctx(), peer)
+	return true
+}
+
+// gotoBoth is G(context^exten^priority): once answered, the caller goes
+// to the priority and the called party to the one after it, unbridged.
+func gotoBoth(caller, peer *pbx.Channel, target string) pbx.Result {
+	e := caller.Engine()
+	c, x, p, err := e.ResolveGoto(caller, strings.ReplaceAll(target, "^", ","))
+	if err != nil {
+		e.Log().Warning("%v\n", err)
+		peer.Hangup(pbx.CauseNormalClearing)
+		return pbx.HangupResult
+	}
+	if !continueCallee(caller, peer, c+"^"+x+"^"+strconv.Itoa(p), 1) {
+		peer.Hangup(pbx.CauseNormalClearing)
+	}
+	return pbx.GotoResult(c, x, p)
+}
+
+// calleeMacro is M(macro[^arg[^...]]): the macro runs on the called
+// channel before the bridge; MACRO_RESULT decides what follows, as
+// GOSUB_RESULT does for U.
+func calleeMacro(caller, peer *pbx.Channel, spec string) (bool, pbx.Result) {
+	e := peer.Engine()
+	parts := strings.Split(spec, "^")
+	if _, err := e.ExecApp(peer, "Macro", strings.Join(parts, ",")); err != nil {
+		e.Log().Warning("%v\n", err)
+	}
+	return subResult(caller, peer, "MACRO_RESULT")
+}
