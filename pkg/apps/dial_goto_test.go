@@ -1,0 +1,108 @@
+package apps_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gostrisk/gostrisk/pkg/pbx"
+)
+
+const dialGotoPlan = `
+[t]
+exten => macro,1,Dial(SIP/6000,20,M(mm^hello^world))
+ same => n,Set(AFTER=reached)
+exten => macroabort,1,Dial(SIP/6000,20,M(mabort))
+ same => n,Set(AFTER=reached)
+exten => macrobusy,1,Dial(SIP/6000,20,M(mbusy))
+ same => n,Set(AFTER=${DIALSTATUS})
+exten => goto,1,Dial(SIP/6000,20,G(t^both^1))
+ same => n,Set(AFTER=not-here)
+exten => both,1,Goto(callerside,1)
+exten => both,2,Set(SEEN=callee-side)
+exten => callerside,1,Set(AFTER=caller-side)
+exten => fwd,1,Dial(SIP/6000,20,F(t^calleeafter^1))
+exten => fwdnext,1,Dial(SIP/6000,20,F)
+ same => n,Set(SEEN=next-priority)
+exten => calleeafter,1,Set(SEEN=continued)
+
+[macro-mm]
+exten => s,1,Set(SEEN=${ARG1}-${ARG2})
+
+[macro-mabort]
+exten => s,1,Set(MACRO_RESULT=ABORT)
+
+[macro-mbusy]
+exten => s,1,Set(MACRO_RESULT=BUSY)
+`
+
+// M runs a macro on the callee (MACRO_RESULT as U's GOSUB_RESULT); G
+// sends both parties into the dialplan at the answer.
+func TestDialMacroAndGoto(t *testing.T) {
+	for _, tc := range []struct {
+		exten, wantAfter, peerSeen string
+	}{
+		{"macro", "", "hello-world"},
+		{"macroabort", "", ""},
+		{"macrobusy", "BUSY", ""},
+		{"goto", "caller-side", "callee-side"},
+	} {
+		t.Run(tc.exten, func(t *testing.T) {
+			l := newLab(t, loadPlan(t, "extensions.conf", []byte(dialGotoPlan)), map[string]behaviour{"6000": answerThenHangup})
+			l.tech.hold = 300 * time.Millisecond
+			ch, _ := l.call(t, "t", tc.exten)
+			if got, _ := ch.Var("AFTER"); got != tc.wantAfter {
+				t.Errorf("AFTER=%q, want %q\n%s", got, tc.wantAfter, strings.Join(l.log.Lines(), "\n"))
+			}
+			peer := l.tech.outbound()[0]
+			if got, _ := peer.Var("SEEN"); got != tc.peerSeen {
+				t.Errorf("the callee saw %q, want %q", got, tc.peerSeen)
+			}
+			if !peer.Gone() {
+				t.Errorf("%s was not hung up", peer.Name())
+			}
+		})
+	}
+}
+
+// F: when the caller hangs up, the callee goes on at the location (or
+// the caller's next priority).
+func TestDialContinueCallee(t *testing.T) {
+	for _, tc := range []struct{ exten, want string }{
+		{"fwd", "continued"},
+		{"fwdnext", "next-priority"},
+	} {
+		t.Run(tc.exten, func(t *testing.T) {
+			l := newLab(t, loadPlan(t, "extensions.conf", []byte(dialGotoPlan)), map[string]behaviour{"6000": answerAndStay})
+			d := &fakeDriver{tech: l.tech}
+			ch := l.e.NewChannel(pbx.ChannelSpec{Tech: "SIP", Resource: "6001", Driver: d, Context: "t", Exten: tc.exten,
+				CallerID: pbx.CallerID{Num: "6001"}})
+			d.ch = ch
+			ch.SetState(pbx.StateRing)
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				l.e.Run(context.Background(), ch, "t", tc.exten, 1)
+			}()
+			deadline := time.Now().Add(5 * time.Second)
+			for ch.Peer() == nil {
+				if time.Now().After(deadline) {
+					t.Fatalf("no bridge:\n%s", strings.Join(l.log.Lines(), "\n"))
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			ch.HungUp(pbx.CauseNormalClearing)
+			<-done
+			l.e.Wait()
+			l.tech.wg.Wait()
+			peer := l.tech.outbound()[0]
+			if got, _ := peer.Var("SEEN"); got != tc.want {
+				t.Errorf("the callee saw %q, want %q\n%s", got, tc.want, strings.Join(l.log.Lines(), "\n"))
+			}
+			if !peer.Gone() {
+				t.Errorf("%s was not hung up after its dialplan", peer.Name())
+			}
+		})
+	}
+}
