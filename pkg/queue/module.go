@@ -471,6 +471,7 @@ const (
 	ResNoSuchQueue
 	ResNotDynamic
 	ResOutOfMemory
+	ResNotCaller // ChangePriority: the channel is not waiting in the queue
 )
 
 // AddMember adds a dynamic member (AddQueueMember, queue add member).
