@@ -73,6 +73,7 @@ func (m *Module) queueExec(ch *pbx.Channel, data string) (pbx.Result, error) {
 		cid = id.Num
 	}
 	m.qlog(name, ch.UniqueID(), "NONE", "ENTERQUEUE", arg(2), cid, strconv.Itoa(c.opos))
+	c.x.beforeCalling(ch) // a hang-up in it is seen by the waiting loop
 	if class, ok := opts['m']; ok && class != "" {
 		c.moh = class
 	}
@@ -489,9 +490,6 @@ func (m *Module) tryCalling(c *caller, opts map[byte]string, announceOverride, u
 		return stepOn
 	}
 	q := c.q
-	if !c.x.beforeCalling(c.ch) {
-		return stepHangup
-	}
 	if _, ok := opts['n']; ok {
 		m.mu.Lock()
 		if q.conf().Strategy == RRMemory || q.conf().Strategy == Linear || q.conf().Strategy == RROrdered {
@@ -549,7 +547,7 @@ func (m *Module) tryCalling(c *caller, opts map[byte]string, announceOverride, u
 	m.mu.Unlock()
 	for _, a := range atts {
 		if a != winner && a.ch != nil {
-			a.ch.Hangup(c.x.cancelCause())
+			a.ch.Hangup(c.x.cancelCause(c.ch, winner != nil))
 			a.ch = nil
 		}
 	}

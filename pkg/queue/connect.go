@@ -121,7 +121,7 @@ func (m *Module) connect(c *caller, a *attempt, announce, url string, opts map[b
 		m.log.Warning("Unable to answer %s: %v\n", c.ch.Name(), err)
 	}
 	c.ch.StopGenerator()
-	m.startRecording(cfg, c.ch)
+	m.startRecording(cfg, c.ch, peer)
 	m.runAGI(c.x, c.ch)
 	apps.SetFeatureFlags(c.ch, peer, c.x.opts)
 	end, err := c.ch.Engine().Bridge(c.ch.Ctx(), c.ch, peer)

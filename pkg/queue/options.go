@@ -26,10 +26,12 @@ type extras struct {
 	gosub string // gosub: on the member's channel (else membergosub)
 }
 
-// cancelCause is the cause the legs that lose are hung up with: C marks
-// them answered elsewhere (chan_sip puts it in the CANCEL's Reason).
-func (x *extras) cancelCause() int {
-	if _, ok := x.opts['C']; ok {
+// cancelCause is the cause the legs that lose are hung up with, as
+// app_queue's hangupcalls: answered elsewhere when a member answered, and
+// always with C (or when the caller itself was answered elsewhere);
+// chan_sip puts it in the CANCEL's Reason.
+func (x *extras) cancelCause(caller *pbx.Channel, answered bool) int {
+	if _, ok := x.opts['C']; ok || answered || caller.HangupCause() == pbx.CauseAnsweredElsewhere {
 		return pbx.CauseAnsweredElsewhere
 	}
 	return pbx.CauseNormalClearing
@@ -49,15 +51,12 @@ func (x *extras) beforeMember(out *pbx.Channel) bool {
 	return !out.HangupRequested()
 }
 
-// beforeCalling is B(): the subroutine runs on the caller before the
-// members are rung; false when the caller hung up.
-func (x *extras) beforeCalling(ch *pbx.Channel) bool {
-	spec, ok := x.opts['B']
-	if !ok || spec == "" {
-		return true
+// beforeCalling is B(): the subroutine runs on the caller once, when it
+// entered the queue.
+func (x *extras) beforeCalling(ch *pbx.Channel) {
+	if spec, ok := x.opts['B']; ok && spec != "" {
+		apps.RunSubroutine(ch, subSpec(spec))
 	}
-	apps.RunSubroutine(ch, subSpec(spec))
-	return !ch.HangupRequested()
 }
 
 // memberSub runs the macro and then the gosub (Queue's arguments, else
@@ -88,38 +87,56 @@ func (m *Module) memberSub(x *extras, cfg *Queue, peer *pbx.Channel) {
 	}
 }
 
-// startRecording is the queue's monitor-format: the call is recorded
-// from the caller's channel, by MixMonitor (one mixed file, name.format,
-// b: only while bridged, MONITOR_OPTIONS added, MONITOR_EXEC run after)
-// or Monitor (two legs, MONITOR_FILENAME or the caller's uniqueid with
-// dots made dashes), as app_queue's setup_mixmonitor / ast_monitor_start.
-func (m *Module) startRecording(cfg *Queue, ch *pbx.Channel) {
+// startRecording is the queue's monitor-format, as app_queue's
+// try_calling: MixMonitor on the caller (one mixed file name.format, b:
+// only while bridged, MONITOR_OPTIONS added, MONITOR_EXEC run after, the
+// name and command with ^{VAR} made ${VAR} and substituted), or Monitor
+// (two leg files) on the member's channel, on the caller's when
+// MONITOR_EXEC or MONITOR_EXEC_ARGS is set (then joined: m). The name is
+// MONITOR_FILENAME, else the caller's uniqueid.
+func (m *Module) startRecording(cfg *Queue, ch, peer *pbx.Channel) {
 	if cfg.MonitorFormat == "" {
 		return
 	}
 	e := ch.Engine()
-	name, _ := ch.Var("MONITOR_FILENAME")
-	var app, data string
+	name, named := ch.Var("MONITOR_FILENAME")
+	if !named {
+		name = ch.UniqueID()
+	}
 	if cfg.MixMonitor(m.Config().General) {
-		if name == "" {
-			name = ch.UniqueID()
+		if named {
+			name = escapeAndSubstitute(ch, name)
 		}
 		opts, _ := ch.Var("MONITOR_OPTIONS")
-		data = name + "." + cfg.MonitorFormat + ",b" + opts
-		if exec, _ := ch.Var("MONITOR_EXEC"); exec != "" {
-			data += "," + exec
+		data := name + "." + cfg.MonitorFormat + ",b" + opts
+		if exec, ok := ch.Var("MONITOR_EXEC"); ok {
+			if exec = escapeAndSubstitute(ch, exec); exec != "" {
+				data += "," + exec
+			}
 		}
-		app = "MixMonitor"
-	} else {
-		if name == "" {
-			name = strings.ReplaceAll(ch.UniqueID(), ".", "-")
+		if _, err := e.ExecApp(ch, "MixMonitor", data); err != nil {
+			m.log.Warning("Unable to start mixmonitor. Is the MixMonitor app loaded?\n")
 		}
-		data = cfg.MonitorFormat + "," + name
-		app = "Monitor"
+		return
 	}
-	if _, err := e.ExecApp(ch, app, data); err != nil {
-		m.log.Warning("Unable to start %s on %s: %v\n", app, ch.Name(), err)
+	which := peer
+	exec, hasExec := ch.Var("MONITOR_EXEC")
+	if _, hasArgs := ch.Var("MONITOR_EXEC_ARGS"); hasExec || hasArgs {
+		which = ch
 	}
+	data := cfg.MonitorFormat + "," + name
+	if exec != "" {
+		data += ",m"
+	}
+	if _, err := e.ExecApp(which, "Monitor", data); err != nil {
+		m.log.Warning("Unable to start Monitor on %s: %v\n", which.Name(), err)
+	}
+}
+
+// escapeAndSubstitute is app_queue's escape_and_substitute: ^{ stands
+// for ${ so that a variable set in the dialplan is expanded only now.
+func escapeAndSubstitute(ch *pbx.Channel, s string) string {
+	return ch.Engine().Substitute(ch, strings.ReplaceAll(s, "^{", "${"))
 }
 
 // runAGI is the AGI argument: the script runs on the caller once it is

@@ -74,20 +74,26 @@ func TestQueueMemberOptions(t *testing.T) {
 	}
 }
 
-// C: the members that lose are cancelled as answered elsewhere; without
-// it, with a normal clearing.
+// The members that lose are cancelled as answered elsewhere when one
+// answered, and always with C; a plain timeout is a normal clearing.
 func TestQueueCancelAnsweredElsewhere(t *testing.T) {
 	for _, tc := range []struct {
-		opts string
-		want int
-	}{{"", pbx.CauseNormalClearing}, {"C", pbx.CauseAnsweredElsewhere}} {
-		l := newLab(t, "[support]\nstrategy = ringall\ntimeout = 5\nmember => SIP/6000\nmember => SIP/6001\n",
-			map[string]agent{"6000": noAnswer, "6001": answers})
+		opts   string
+		answer agent // 6001's behaviour
+		want   int
+	}{
+		{"", answers, pbx.CauseAnsweredElsewhere},
+		{"C", answers, pbx.CauseAnsweredElsewhere},
+		{"n", noAnswer, pbx.CauseNormalClearing},
+		{"nC", noAnswer, pbx.CauseAnsweredElsewhere},
+	} {
+		l := newLab(t, "[support]\nstrategy = ringall\ntimeout = 1\nretry = 1\nmember => SIP/6000\nmember => SIP/6001\n",
+			map[string]agent{"6000": noAnswer, "6001": tc.answer})
 		l.tech.talk = 50 * time.Millisecond
-		l.run(l.caller("100"), "support,"+tc.opts)
+		l.run(l.caller("100"), "support,"+tc.opts+",,,3")
 		e, ok := l.tech.end("6000")
 		if !ok || e.cause != tc.want {
-			t.Errorf("option %q: the losing leg ended %+v (%v), want cause %d", tc.opts, e, ok, tc.want)
+			t.Errorf("options %q: the losing leg ended %+v (%v), want cause %d", tc.opts, e, ok, tc.want)
 		}
 	}
 }
@@ -126,6 +132,7 @@ func TestQueueAGIAndRecording(t *testing.T) {
 		{name: "mixmonitor named", conf: "monitor-type = mixmonitor\nmonitor-format = gsm", filename: "call-1",
 			app: "MixMonitor", want: "call-1.gsm,b"},
 		{name: "monitor", conf: "monitor-format = wav", app: "Monitor", want: "wav,UID"},
+		{name: "monitor named", conf: "monitor-format = gsm", filename: "call-2", app: "Monitor", want: "gsm,call-2"},
 		{name: "no format, no recording", general: "monitor-type = MixMonitor"},
 	}
 	for _, tc := range cases {
@@ -134,22 +141,26 @@ func TestQueueAGIAndRecording(t *testing.T) {
 				map[string]agent{"6000": answers})
 			l.tech.talk = 50 * time.Millisecond
 			var mu sync.Mutex
+			var caller *pbx.Channel
 			ran := map[string]string{}
 			for _, name := range []string{"AGI", "MixMonitor", "Monitor"} {
 				if err := l.e.RegisterApp(&pbx.App{Name: name, Exec: func(ch *pbx.Channel, data string) (pbx.Result, error) {
 					mu.Lock()
 					defer mu.Unlock()
+					if name == "Monitor" && ch == caller {
+						t.Errorf("Monitor ran on the caller")
+					}
 					if ch.Peer() != nil {
 						t.Errorf("%s ran during the bridge", name)
 					}
-					data = strings.ReplaceAll(data, ch.UniqueID(), "UID")
-					ran[name] = strings.ReplaceAll(data, strings.ReplaceAll(ch.UniqueID(), ".", "-"), "UID")
+					ran[name] = strings.ReplaceAll(data, caller.UniqueID(), "UID")
 					return pbx.Continue, nil
 				}}); err != nil {
 					t.Fatal(err)
 				}
 			}
 			ch := l.caller("100")
+			caller = ch
 			if tc.filename != "" {
 				ch.SetVar("MONITOR_FILENAME", tc.filename)
 			}
