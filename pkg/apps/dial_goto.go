@@ -65,3 +65,42 @@ func calleeMacro(caller, peer *pbx.Channel, spec string) (bool, pbx.Result) {
 	}
 	return subResult(caller, peer, "MACRO_RESULT")
 }
+
+// cancelCause is the cause Dial's losing legs are hung up with, as
+// app_dial's hanguptree: answered elsewhere when another leg answered
+// (or Q(cause)'s cause, NONE for none); on a cancel or a timeout, answered
+// elsewhere with c or when the caller itself was answered elsewhere,
+// else the caller's cause (a cancel) or a normal clearing.
+type cancelCause struct {
+	answered, timedOut int
+	elsewhere          bool
+}
+
+func cancelCauses(caller *pbx.Channel, opts map[byte]string) cancelCause {
+	cc := cancelCause{answered: pbx.CauseAnsweredElsewhere, timedOut: pbx.CauseNormalClearing}
+	if q, ok := opts['Q']; ok && q != "" {
+		if strings.EqualFold(strings.TrimSpace(q), "NONE") {
+			cc.answered = 0
+		} else if n, ok := pbx.ParseCause(q); ok && n >= 0 {
+			cc.answered = n
+		} else {
+			caller.Engine().Log().Warning("Invalid cause given to Dial(...Q(<cause>)): \"%s\"\n", q)
+		}
+	}
+	if _, ok := opts['c']; ok || caller.HangupCause() == pbx.CauseAnsweredElsewhere {
+		cc.elsewhere = true
+		cc.timedOut = pbx.CauseAnsweredElsewhere
+	}
+	return cc
+}
+
+// cancelled is the cause when the caller left while the legs rang.
+func (cc cancelCause) cancelled(caller *pbx.Channel) int {
+	switch {
+	case cc.elsewhere || caller.HangupCause() == pbx.CauseAnsweredElsewhere:
+		return pbx.CauseAnsweredElsewhere
+	case caller.HangupCause() != 0:
+		return caller.HangupCause()
+	}
+	return pbx.CauseNormalClearing
+}

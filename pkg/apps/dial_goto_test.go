@@ -26,6 +26,15 @@ exten => fwd,1,Dial(SIP/6000,20,F(t^calleeafter^1))
 exten => fwdnext,1,Dial(SIP/6000,20,F)
  same => n,Set(SEEN=next-priority)
 exten => calleeafter,1,Set(SEEN=continued)
+exten => pre,1,Dial(SIP/6000,20,b(presub^s^1(callee))B(presub^s^1(caller)))
+exten => group,1,Dial(SIP/6000&SIP/6002,20)
+exten => groupq,1,Dial(SIP/6000&SIP/6002,20,Q(USER_BUSY))
+exten => timeout,1,Dial(SIP/6002,1)
+exten => timeoutc,1,Dial(SIP/6002,1,c)
+
+[presub]
+exten => s,1,Set(PRE=${ARG1})
+ same => n,Return()
 
 [macro-mm]
 exten => s,1,Set(SEEN=${ARG1}-${ARG2})
@@ -102,6 +111,51 @@ func TestDialContinueCallee(t *testing.T) {
 			}
 			if !peer.Gone() {
 				t.Errorf("%s was not hung up after its dialplan", peer.Name())
+			}
+		})
+	}
+}
+
+// b and B run a subroutine on each new channel and on the caller before
+// the call; the legs that lose are hung up answered elsewhere when one
+// answered (Q(cause) sets another cause), normally on a timeout unless c.
+func TestDialPredialAndCancelCauses(t *testing.T) {
+	for _, tc := range []struct {
+		exten      string
+		callerPre  string
+		calleePre  string
+		loserCause int // of SIP/6002's leg
+	}{
+		{exten: "pre", callerPre: "caller", calleePre: "callee"},
+		{exten: "group", loserCause: pbx.CauseAnsweredElsewhere},
+		{exten: "groupq", loserCause: pbx.CauseBusy},
+		{exten: "timeout", loserCause: pbx.CauseNormalClearing},
+		{exten: "timeoutc", loserCause: pbx.CauseAnsweredElsewhere},
+	} {
+		t.Run(tc.exten, func(t *testing.T) {
+			l := newLab(t, loadPlan(t, "extensions.conf", []byte(dialGotoPlan)),
+				map[string]behaviour{"6000": answerThenHangup, "6002": ringForever})
+			l.tech.hold = 100 * time.Millisecond
+			ch, _ := l.call(t, "t", tc.exten)
+			if got, _ := ch.Var("PRE"); got != tc.callerPre {
+				t.Errorf("caller's PRE=%q, want %q", got, tc.callerPre)
+			}
+			found := map[string]bool{}
+			for _, p := range l.tech.outbound() {
+				found[p.Name()[:8]] = true
+				switch {
+				case strings.HasPrefix(p.Name(), "SIP/6000-"):
+					if got, _ := p.Var("PRE"); got != tc.calleePre {
+						t.Errorf("callee's PRE=%q, want %q", got, tc.calleePre)
+					}
+				case strings.HasPrefix(p.Name(), "SIP/6002-"):
+					if p.HangupCause() != tc.loserCause {
+						t.Errorf("the losing leg's cause %d, want %d", p.HangupCause(), tc.loserCause)
+					}
+				}
+			}
+			if tc.loserCause != 0 && !found["SIP/6002"] || tc.calleePre != "" && !found["SIP/6000"] {
+				t.Errorf("legs %v", found)
 			}
 		})
 	}
