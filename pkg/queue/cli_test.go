@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gostrisk/gostrisk/internal/goldenfile"
 	"github.com/gostrisk/gostrisk/pkg/cli"
@@ -135,5 +136,35 @@ func TestPriorityCaller(t *testing.T) {
 	}
 	for _, ch := range chans {
 		ch.Hangup(pbx.CauseNormalClearing)
+	}
+}
+
+// Events are built only for their subscribers: a subscriber of
+// QueueMemberRinginuse gets it from `queue set ringinuse` (and
+// QUEUE_MEMBER's write), and no other member event is built.
+func TestEventsOnlyWhenWanted(t *testing.T) {
+	l := newLab(t, "[support]\nstrategy = ringall\nmember => SIP/6000\n", map[string]agent{"6000": noAnswer})
+	sub := l.e.Bus().SubscribeTo("QueueMemberRinginuse")
+	defer sub.Close()
+	if !l.m.SetRingInUse("", "SIP/6000", false) {
+		t.Fatal("member not found")
+	}
+	if l.m.SetRingInUse("support", "SIP/6009", false) {
+		t.Error("unknown member found")
+	}
+	var evs []pbx.BusEvent
+	eventually(t, time.Second, "the event", func() bool { evs = append(evs, sub.Take()...); return len(evs) > 0 })
+	f := map[string]string{}
+	for _, kv := range evs[0].Fields {
+		f[kv.Key] = kv.Value
+	}
+	if evs[0].Type != "QueueMemberRinginuse" || f["Interface"] != "SIP/6000" || f["Ringinuse"] != "0" {
+		t.Errorf("event %+v", evs[0])
+	}
+	l.m.mu.Lock()
+	ev := l.m.memberEvent("QueueMemberPause", l.m.queues["support"], l.m.queues["support"].member("SIP/6000"))
+	l.m.mu.Unlock()
+	if ev.Type != "" || ev.Fields != nil {
+		t.Errorf("an event nobody reads was built: %+v", ev)
 	}
 }

@@ -1,6 +1,10 @@
 package queue
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/gostrisk/gostrisk/pkg/pbx"
+)
 
 // ChangePriority is change_priority_caller_on_queue (`queue priority
 // caller`): the waiting caller on channel chanName gets priority prio;
@@ -43,4 +47,36 @@ func (m *Module) ChangePriority(queueName, chanName string, prio int, immediate 
 	}
 	m.signal()
 	return ResOK
+}
+
+// SetRingInUse is set_member_value's ringinuse: the member's ringinuse in
+// queue queueName ("" for every queue it is in), with a RINGINUSE line in
+// queue_log and a QueueMemberRinginuse event for each. It reports whether
+// the member was found.
+func (m *Module) SetRingInUse(queueName, iface string, on bool) bool {
+	m.mu.Lock()
+	found := false
+	var evs []pbx.BusEvent
+	for _, q := range m.sortedLocked() {
+		if queueName != "" && !strings.EqualFold(q.name, queueName) {
+			continue
+		}
+		mem := q.member(iface)
+		if mem == nil {
+			continue
+		}
+		found = true
+		mem.ringInUse = on
+		m.qlog(q.name, "NONE", mem.iface, "RINGINUSE", b2i(on))
+		evs = append(evs, m.memberEvent("QueueMemberRinginuse", q, mem))
+		if mem.dynamic {
+			m.dumpLocked(q)
+		}
+	}
+	m.signal()
+	m.mu.Unlock()
+	for _, ev := range evs {
+		m.publish(ev)
+	}
+	return found
 }

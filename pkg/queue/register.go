@@ -339,23 +339,7 @@ func (m *Module) fnMemberWrite(_ *pbx.Channel, args, value string) error {
 			return pbx.ErrorLevel(fmt.Errorf("Invalid interface, queue or penalty"))
 		}
 	case "ringinuse", "ignorebusy":
-		m.mu.Lock()
-		found := false
-		for _, q := range m.queues {
-			if a(0) != "" && !strings.EqualFold(q.name, a(0)) {
-				continue
-			}
-			if mem := q.member(a(2)); mem != nil {
-				mem.ringInUse = n != 0 && err == nil
-				found = true
-				if mem.dynamic {
-					m.dumpLocked(q)
-				}
-			}
-		}
-		m.signal()
-		m.mu.Unlock()
-		if !found {
+		if !m.SetRingInUse(a(0), a(2), n != 0 && err == nil) {
 			return pbx.ErrorLevel(fmt.Errorf("Invalid interface, queue, or ringinuse value"))
 		}
 	default:
