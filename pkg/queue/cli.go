@@ -13,7 +13,7 @@ import (
 
 // ReloadFunc reloads queues.conf and queuerules.conf from disk for `queue
 // reload`: params, members and rules say what to apply.
-type ReloadFunc func(params, members, rules bool) error
+type ReloadFunc func(params, members, rules bool, names []string) error
 
 // RegisterCLI adds app_queue's commands, in its order.
 func (m *Module) RegisterCLI(reg *cli.Registry, reload ReloadFunc) error {
@@ -131,7 +131,7 @@ func (m *Module) RegisterCLI(reg *cli.Registry, reload ReloadFunc) error {
 				}
 				w := strings.ToLower(a.Argv[2])
 				params, members, rules := w == "parameters" || w == "all", w == "members" || w == "all", w == "rules" || w == "all"
-				if err := reload(params, members, rules); err != nil {
+				if err := reload(params, members, rules, a.Argv[3:]); err != nil {
 					a.Printf("%v\n", err)
 				}
 				return nil

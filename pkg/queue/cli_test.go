@@ -28,8 +28,8 @@ member => SIP/6000
 `, map[string]agent{"6000": noAnswer, "6001": noAnswer, "6002": noAnswer})
 	reg := cli.NewRegistry()
 	var reloads []string
-	if err := l.m.RegisterCLI(reg, func(p, mem, r bool) error {
-		reloads = append(reloads, fmt.Sprint(p, mem, r))
+	if err := l.m.RegisterCLI(reg, func(p, mem, r bool, names []string) error {
+		reloads = append(reloads, fmt.Sprint(p, mem, r, names))
 		return nil
 	}); err != nil {
 		t.Fatal(err)
@@ -71,6 +71,7 @@ member => SIP/6000
 		"queue priority caller SIP/caller-1 on support to 5 later",
 		"queue reload members",
 		"queue reload all",
+		"queue reload parameters support sales",
 		"queue reset stats support",
 		"queue show support",
 		"queue show sales",
@@ -79,7 +80,7 @@ member => SIP/6000
 	}
 	got := stripTimes(out.String())
 	goldenfile.Check(t, "testdata/cli-members.txt", got)
-	if strings.Join(reloads, ";") != "false true false;true true true" {
+	if strings.Join(reloads, ";") != "false true false [];true true true [];true false false [support sales]" {
 		t.Errorf("reloads %q", reloads)
 	}
 	goldenfile.Check(t, "testdata/cli-members-queue_log.txt", strings.Join(l.queueLog(t), "\n")+"\n")
@@ -166,5 +167,38 @@ func TestEventsOnlyWhenWanted(t *testing.T) {
 	l.m.mu.Unlock()
 	if ev.Type != "" || ev.Fields != nil {
 		t.Errorf("an event nobody reads was built: %+v", ev)
+	}
+}
+
+// `queue reload parameters <queuenames>` reloads only the queues named:
+// changed, added or removed; the others stay as they were.
+func TestReloadNamedQueues(t *testing.T) {
+	l := newLab(t, "[support]\ntimeout = 5\nmember => SIP/6000\n[sales]\ntimeout = 7\nmember => SIP/6000\n",
+		map[string]agent{"6000": noAnswer})
+	next, _ := Load(parseConf(t, "queues.conf", "[support]\ntimeout = 9\nmember => SIP/6000\n[other]\nmember => SIP/6000\n"), nil)
+	state := func() string {
+		l.m.mu.Lock()
+		defer l.m.mu.Unlock()
+		var out []string
+		for _, q := range l.m.sortedLocked() {
+			out = append(out, fmt.Sprintf("%s:%d", q.name, q.conf().Timeout))
+		}
+		var cfg []string
+		for _, q := range l.m.cfg.Queues {
+			cfg = append(cfg, q.Name)
+		}
+		return strings.Join(out, " ") + " / " + strings.Join(cfg, " ")
+	}
+	for _, tc := range []struct {
+		names []string
+		want  string
+	}{
+		{[]string{"support"}, "sales:7 support:9 / sales support"},
+		{[]string{"sales", "other"}, "other:15 support:9 / support other"},
+	} {
+		l.m.Reload(next, true, false, tc.names...)
+		if got := state(); got != tc.want {
+			t.Errorf("reload %v: %s, want %s", tc.names, got, tc.want)
+		}
 	}
 }
