@@ -38,5 +38,5 @@
 //
 // Not done: realtime queues; the one-touch recording features w/W/x/X
 // are passed to the bridge, which does not run automon/automixmon yet;
-// `queue reload` reloads every queue even when names are given.
+// the URL argument is not sent (chan_sip's sendhtml is not in gostrisk).
 package queue
