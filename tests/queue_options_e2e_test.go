@@ -39,6 +39,18 @@ func TestQueueRecordingAndMemberGosub(t *testing.T) {
 	uas := harness.Sipp{Scenario: callScenario(t, "flow-uas-bye.xml"), LocalPort: port, Timeout: 30 * time.Second}
 	wait := uas.Start(t)
 	time.Sleep(200 * time.Millisecond)
+	// The member commands through the daemon's CLI, in app_queue's words.
+	for _, c := range []struct{ cmd, want string }{
+		{"queue add member SIP/6002 to support penalty 1 as Bob", "Added interface 'SIP/6002' to queue 'support'\n"},
+		{"queue pause member SIP/6002 queue support reason lunch", "paused interface 'SIP/6002' in queue 'support' for reason 'lunch'\n"},
+		{"queue remove member SIP/6000 from support", "Unable to remove interface 'SIP/6000' from queue 'support': Member is not dynamic\n"},
+		{"queue set ringinuse no on SIP/6000 in support", "Set ringinuse on interface 'SIP/6000' from queue 'support'\n"},
+		{"queue remove member SIP/6002 from support", "Removed interface SIP/6002 from queue 'support'\n"},
+	} {
+		if got := in.MustRX(c.cmd); got != c.want {
+			t.Errorf("%s:\n%q\nwant %q", c.cmd, got, c.want)
+		}
+	}
 	requireSippOK(t, "queue caller", queueCaller(t, in, "700"))
 	requireSippOK(t, "agent", wait())
 
