@@ -21,7 +21,7 @@ var dialApp = &pbx.App{
 		"DIALEDPEERNAME - The name of the outbound channel that answered the call.\n" +
 		"DIALEDPEERNUMBER - The number that was dialed for the answered outbound channel.\n" +
 		"DIALSTATUS - This is the status of the call: CHANUNAVAIL, CONGESTION, NOANSWER, BUSY, ANSWER, CANCEL.\n\n" +
-		"In gostrisk the options r (indicate ringing to the caller at once), m (music on hold instead of ringing), g (continue in the dialplan when the called party hangs up), A(x) (announcement to the called party), C (reset the CDR), D(called:calling) (digits after the answer), U(x^args) (subroutine on the called channel), M(x^args) (macro on the called channel, MACRO_RESULT), F([context^exten^priority]) (the called party goes on in the dialplan when the caller hangs up), G(context^exten^priority) (both parties go into the dialplan at the answer), b(x)/B(x) (pre-dial subroutines on each new channel / the caller), c (cancelled legs answered elsewhere), Q(cause) (the cause of the legs that lose), S(x) and L(x) (the call's time limit; L's warnings are not played) and the features.conf DTMF features t/T (blind and attended transfer), k/K (park), h/H (disconnect) are implemented; w, W, x, X (one-touch recording) are handed to the bridge's features (automon/automixmon: the bridge does not run them yet) and o is accepted and ignored.",
+		"In gostrisk the options r (indicate ringing to the caller at once), m (music on hold instead of ringing), g (continue in the dialplan when the called party hangs up), A(x) (announcement to the called party), C (reset the CDR), D(called:calling) (digits after the answer), U(x^args) (subroutine on the called channel), M(x^args) (macro on the called channel, MACRO_RESULT), F([context^exten^priority]) (the called party goes on in the dialplan when the caller hangs up), G(context^exten^priority) (both parties go into the dialplan at the answer), b(x)/B(x) (pre-dial subroutines on each new channel / the caller), e (the h extension on the called channel after the call), c (cancelled legs answered elsewhere), Q(cause) (the cause of the legs that lose), S(x) and L(x) (the call's time limit; L's warnings are not played) and the features.conf DTMF features t/T (blind and attended transfer), k/K (park), h/H (disconnect) are implemented; w, W, x, X (one-touch recording) are handed to the bridge's features (automon/automixmon: the bridge does not run them yet) and o is accepted and ignored.",
 	Arguments: "Technology/Resource - Specification of the device(s) to dial, separated by &.\n" +
 		"timeout - How long, in seconds, to wait for the call to be answered.\n" +
 		"options - g: Proceed with dialplan execution at the next priority in the current extension if the destination channel hangs up.\n" +
@@ -34,6 +34,7 @@ var dialApp = &pbx.App{
 		"          G(context^exten^priority): When answered, the caller goes to the priority and the called party to priority+1.\n" +
 		"          M(macro[^arg[^...]]): Run the macro on the called channel before connecting; MACRO_RESULT as U's GOSUB_RESULT.\n" +
 		"          b(context^exten^priority(args)): Gosub on each new channel before it is called. B(...): Gosub on the caller before the calls.\n" +
+		"          e: Execute the h extension for the called channel after the call ends.\n" +
 		"          c: The legs cancelled are hung up as answered elsewhere. Q(cause): The cause the legs that lose are hung up with when one answers (default ANSWERED_ELSEWHERE, NONE for none).\n" +
 		"          w, W, x, X: one-touch recording features (automon, automixmon); o: accepted, without effect.\n" +
 		"URL - The optional URL will be sent to the called party if the channel driver supports it.",
@@ -212,8 +213,15 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 	if err != nil {
 		log.Warning("%v\n", err)
 	}
+	peerH := func() {
+		if _, ok := opts['e']; ok {
+			// e: the h extension runs on the called channel.
+			e.RunHangupExten(peer)
+		}
+	}
 	if end == pbx.Cancelled && limited && ctx.Err() == nil {
 		// S or L: the time is up, both parties are hung up.
+		peerH()
 		peer.Hangup(pbx.CauseNormalClearing)
 		return pbx.HangupResult, nil
 	}
@@ -222,6 +230,9 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 		if continueCallee(caller, peer, target, 0) {
 			return pbx.HangupResult, nil
 		}
+	}
+	if end != pbx.PeerInterrupted {
+		peerH()
 	}
 	switch end {
 	case pbx.PeerInterrupted:

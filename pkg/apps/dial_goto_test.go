@@ -32,6 +32,11 @@ exten => groupq,1,Dial(SIP/6000&SIP/6002,20,Q(USER_BUSY))
 exten => timeout,1,Dial(SIP/6002,1)
 exten => timeoutc,1,Dial(SIP/6002,1,c)
 
+[th]
+exten => hpeer,1,Dial(SIP/6000,20,e)
+exten => nohpeer,1,Dial(SIP/6000,20)
+exten => h,1,Set(SEEN=h-ran)
+
 [presub]
 exten => s,1,Set(PRE=${ARG1})
  same => n,Return()
@@ -47,7 +52,8 @@ exten => s,1,Set(MACRO_RESULT=BUSY)
 `
 
 // M runs a macro on the callee (MACRO_RESULT as U's GOSUB_RESULT); G
-// sends both parties into the dialplan at the answer.
+// sends both parties into the dialplan at the answer; e runs the h
+// extension on the callee after the call.
 func TestDialMacroAndGoto(t *testing.T) {
 	for _, tc := range []struct {
 		exten, wantAfter, peerSeen string
@@ -56,11 +62,17 @@ func TestDialMacroAndGoto(t *testing.T) {
 		{"macroabort", "", ""},
 		{"macrobusy", "BUSY", ""},
 		{"goto", "caller-side", "callee-side"},
+		{"th/hpeer", "", "h-ran"},
+		{"th/nohpeer", "", ""},
 	} {
 		t.Run(tc.exten, func(t *testing.T) {
 			l := newLab(t, loadPlan(t, "extensions.conf", []byte(dialGotoPlan)), map[string]behaviour{"6000": answerThenHangup})
 			l.tech.hold = 300 * time.Millisecond
-			ch, _ := l.call(t, "t", tc.exten)
+			dpc, exten, ok := strings.Cut(tc.exten, "/")
+			if !ok {
+				dpc, exten = "t", tc.exten
+			}
+			ch, _ := l.call(t, dpc, exten)
 			if got, _ := ch.Var("AFTER"); got != tc.wantAfter {
 				t.Errorf("AFTER=%q, want %q\n%s", got, tc.wantAfter, strings.Join(l.log.Lines(), "\n"))
 			}
