@@ -21,7 +21,7 @@ var dialApp = &pbx.App{
 		"DIALEDPEERNAME - The name of the outbound channel that answered the call.\n" +
 		"DIALEDPEERNUMBER - The number that was dialed for the answered outbound channel.\n" +
 		"DIALSTATUS - This is the status of the call: CHANUNAVAIL, CONGESTION, NOANSWER, BUSY, ANSWER, CANCEL.\n\n" +
-		"In gostrisk the options r (indicate ringing to the caller at once), m (music on hold instead of ringing), g (continue in the dialplan when the called party hangs up), A(x) (announcement to the called party), C (reset the CDR), D(called:calling) (digits after the answer), U(x^args) (subroutine on the called channel), M(x^args) (macro on the called channel, MACRO_RESULT), F([context^exten^priority]) (the called party goes on in the dialplan when the caller hangs up), G(context^exten^priority) (both parties go into the dialplan at the answer), b(x)/B(x) (pre-dial subroutines on each new channel / the caller), e (the h extension on the called channel after the call), c (cancelled legs answered elsewhere), Q(cause) (the cause of the legs that lose), S(x) and L(x) (the call's time limit; L's warnings are not played) and the features.conf DTMF features t/T (blind and attended transfer), k/K (park), h/H (disconnect) are implemented; w, W, x, X (one-touch recording) are handed to the bridge's features (automon/automixmon: the bridge does not run them yet) and o is accepted and ignored.",
+		"In gostrisk the options r (indicate ringing to the caller at once), m (music on hold instead of ringing), g (continue in the dialplan when the called party hangs up), A(x) (announcement to the called party), C (reset the CDR), D(called:calling) (digits after the answer), U(x^args) (subroutine on the called channel), M(x^args) (macro on the called channel, MACRO_RESULT), F([context^exten^priority]) (the called party goes on in the dialplan when the caller hangs up), G(context^exten^priority) (both parties go into the dialplan at the answer), b(x)/B(x) (pre-dial subroutines on each new channel / the caller), e (the h extension on the called channel after the call), d (a one-digit extension dialed while ringing leaves, EXITCONTEXT), c (cancelled legs answered elsewhere), Q(cause) (the cause of the legs that lose), S(x) and L(x) (the call's time limit; L's warnings are not played) and the features.conf DTMF features t/T (blind and attended transfer), k/K (park), h/H (disconnect) are implemented; w, W, x, X (one-touch recording) are handed to the bridge's features (automon/automixmon: the bridge does not run them yet) and o is accepted and ignored.",
 	Arguments: "Technology/Resource - Specification of the device(s) to dial, separated by &.\n" +
 		"timeout - How long, in seconds, to wait for the call to be answered.\n" +
 		"options - g: Proceed with dialplan execution at the next priority in the current extension if the destination channel hangs up.\n" +
@@ -34,6 +34,7 @@ var dialApp = &pbx.App{
 		"          G(context^exten^priority): When answered, the caller goes to the priority and the called party to priority+1.\n" +
 		"          M(macro[^arg[^...]]): Run the macro on the called channel before connecting; MACRO_RESULT as U's GOSUB_RESULT.\n" +
 		"          b(context^exten^priority(args)): Gosub on each new channel before it is called. B(...): Gosub on the caller before the calls.\n" +
+		"          d: Allow the calling user to dial a 1 digit extension while waiting for a call to be answered (in EXITCONTEXT, else the current context).\n" +
 		"          e: Execute the h extension for the called channel after the call ends.\n" +
 		"          c: The legs cancelled are hung up as answered elsewhere. Q(cause): The cause the legs that lose are hung up with when one answers (default ANSWERED_ELSEWHERE, NONE for none).\n" +
 		"          w, W, x, X: one-touch recording features (automon, automixmon); o: accepted, without effect.\n" +
@@ -168,13 +169,24 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 		indicate(caller, pbx.IndRinging)
 	}
 
-	winner, status := waitForAnswer(caller, legs, timeout, sentRinging, &t, cancelCauses(caller, opts))
+	var exit dialExit
+	var stopDigits func()
+	if _, ok := opts['d']; ok {
+		exit.digits, stopDigits = ReadDigits(caller)
+	}
+	winner, status := waitForAnswer(caller, legs, timeout, sentRinging, &t, cancelCauses(caller, opts), &exit)
+	if stopDigits != nil {
+		stopDigits() // before the bridge, which reads the caller's media
+	}
 	publishDialEnds(caller, legs, winner, status)
 	if moh {
 		stopHoldMusic(caller)
 	}
 	if winner == nil {
 		caller.SetVar("DIALSTATUS", status)
+		if status == "CANCEL" && exit.exten != "" {
+			return pbx.GotoResult(exit.context, exit.exten, 1), nil
+		}
 		if status == "CANCEL" {
 			return pbx.HangupResult, nil
 		}
@@ -272,7 +284,7 @@ func prepareOutbound(caller, out *pbx.Channel, dpContext, exten string) {
 
 // waitForAnswer rings every leg until one answers, all fail, the timeout
 // passes or the caller hangs up. Legs that lose are hung up here.
-func waitForAnswer(caller *pbx.Channel, legs []*leg, timeout time.Duration, sentRinging bool, t *tally, cc cancelCause) (*leg, string) {
+func waitForAnswer(caller *pbx.Channel, legs []*leg, timeout time.Duration, sentRinging bool, t *tally, cc cancelCause, exit *dialExit) (*leg, string) {
 	log := caller.Engine().Log()
 	wake := make(chan struct{}, 1)
 	for _, l := range legs {
@@ -307,6 +319,16 @@ func waitForAnswer(caller *pbx.Channel, legs []*leg, timeout time.Duration, sent
 			// cancelled and the caller goes where it was sent.
 			hangupAll(nil, cc.cancelled(caller))
 			return nil, "CANCEL"
+		case d, ok := <-exit.digits:
+			if !ok {
+				exit.digits = nil // no media: no keys to wait for
+				continue
+			}
+			if exit.take(caller, d) {
+				log.Verbose(3, "User hit %c to disconnect call.\n", d)
+				hangupAll(nil, cc.cancelled(caller))
+				return nil, "CANCEL"
+			}
 		case <-expire:
 			log.Verbose(3, "Nobody picked up in %d ms\n", timeout.Milliseconds())
 			hangupAll(nil, cc.timedOut)

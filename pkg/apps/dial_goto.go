@@ -104,3 +104,24 @@ func (cc cancelCause) cancelled(caller *pbx.Channel) int {
 	}
 	return pbx.CauseNormalClearing
 }
+
+// dialExit is Dial's d: a one-digit extension the caller dials while the
+// legs ring cancels them and takes it there (in EXITCONTEXT, else its
+// own context), as app_dial's onedigit_goto.
+type dialExit struct {
+	digits         <-chan rune // nil without d
+	context, exten string      // where the caller goes, once taken
+}
+
+// take reports whether digit d is an extension to leave for.
+func (x *dialExit) take(caller *pbx.Channel, d rune) bool {
+	dpc, _ := caller.Var("EXITCONTEXT")
+	if dpc == "" {
+		dpc, _, _ = caller.Location()
+	}
+	if !caller.Engine().Exists(caller, dpc, string(d), 1) {
+		return false
+	}
+	x.context, x.exten = dpc, string(d)
+	return true
+}

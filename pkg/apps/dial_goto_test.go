@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gostrisk/gostrisk/pkg/media"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
+	"github.com/gostrisk/gostrisk/pkg/pbx/pbxtest"
 )
 
 const dialGotoPlan = `
@@ -168,6 +170,68 @@ func TestDialPredialAndCancelCauses(t *testing.T) {
 			}
 			if tc.loserCause != 0 && !found["SIP/6002"] || tc.calleePre != "" && !found["SIP/6000"] {
 				t.Errorf("legs %v", found)
+			}
+		})
+	}
+}
+
+// d: a one-digit extension the caller dials while the callee rings
+// cancels the call and takes the caller there (EXITCONTEXT, else its own
+// context); a digit that is no extension is ignored.
+func TestDialOneDigitExit(t *testing.T) {
+	const plan = `
+[td]
+exten => digit,1,Dial(SIP/6002,5,d)
+ same => n,Set(AFTER=timed-out)
+exten => 5,1,Set(AFTER=left-by-5)
+exten => exitctx,1,Set(EXITCONTEXT=other)
+ same => n,Dial(SIP/6002,5,d)
+
+[other]
+exten => 5,1,Set(AFTER=other-5)
+`
+	for _, tc := range []struct{ exten, keys, want string }{
+		{"digit", "95", "left-by-5"},
+		{"exitctx", "5", "other-5"},
+	} {
+		t.Run(tc.exten, func(t *testing.T) {
+			l := newLab(t, loadPlan(t, "extensions.conf", []byte(plan)), map[string]behaviour{"6002": ringForever})
+			ph := pbxtest.NewPhone(media.ULaw)
+			ch := ph.NewChannel(l.e, "6001", "td", tc.exten)
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				l.e.Run(context.Background(), ch, "td", tc.exten, 1)
+			}()
+			deadline := time.Now().Add(3 * time.Second)
+			for len(l.tech.outbound()) == 0 {
+				if time.Now().After(deadline) {
+					t.Fatal("the callee was never called")
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			time.Sleep(50 * time.Millisecond)
+			for _, k := range tc.keys {
+				if err := ph.Press(k); err != nil {
+					t.Fatal(err)
+				}
+				time.Sleep(30 * time.Millisecond)
+			}
+			select {
+			case <-done:
+			case <-time.After(4 * time.Second):
+				t.Fatalf("the call did not end:\n%s", strings.Join(l.log.Lines(), "\n"))
+			}
+			l.e.Wait()
+			l.tech.wg.Wait()
+			if got, _ := ch.Var("AFTER"); got != tc.want {
+				t.Errorf("AFTER=%q, want %q\n%s", got, tc.want, strings.Join(l.log.Lines(), "\n"))
+			}
+			if got, _ := ch.Var("DIALSTATUS"); got != "CANCEL" {
+				t.Errorf("DIALSTATUS=%q, want CANCEL", got)
+			}
+			if p := l.tech.outbound()[0]; !p.Gone() {
+				t.Errorf("%s still rings", p.Name())
 			}
 		})
 	}

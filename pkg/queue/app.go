@@ -1,7 +1,6 @@
 package queue
 
 import (
-	"errors"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -9,7 +8,6 @@ import (
 	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/apps"
-	"github.com/gostrisk/gostrisk/pkg/media"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
 
@@ -588,7 +586,7 @@ func (m *Module) waitForAnswer(c *caller, atts []*attempt, to time.Duration, pre
 		defer timer.Stop()
 		expire = timer.C
 	}
-	digits, stopDigits := readDigits(c.ch)
+	digits, stopDigits := apps.ReadDigits(c.ch)
 	defer stopDigits()
 	busies := prebusies
 	numLines := len(atts)
@@ -715,38 +713,6 @@ func (m *Module) waitForAnswer(c *caller, atts []*attempt, to time.Duration, pre
 // watched marks an attempt's channel as watched (its Watch registered).
 func (a *attempt) watched() bool { return a.watchedCh == a.ch }
 func (a *attempt) markWatched()  { a.watchedCh = a.ch }
-
-// readDigits reads the caller's keys from a goroutine of its own while
-// members ring; stop ends it and waits.
-func readDigits(ch *pbx.Channel) (<-chan rune, func()) {
-	out := make(chan rune, 4)
-	dl := make(chan time.Time)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		defer close(out)
-		for {
-			fr, err := ch.ReadDigitsUntil(dl)
-			if err != nil {
-				if errors.Is(err, pbx.ErrNoMedia) {
-					<-dl
-				}
-				return
-			}
-			if fr.Digit != 0 && fr.Kind == media.DTMFEnd {
-				select {
-				case out <- fr.Digit:
-				case <-dl:
-					return
-				}
-			}
-		}
-	}()
-	return out, func() {
-		close(dl)
-		<-done
-	}
-}
 
 // autopause pauses a member who did not answer (autopause=yes/all).
 func (m *Module) autopause(q *queue, mem *member) {
