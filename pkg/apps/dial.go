@@ -21,7 +21,7 @@ var dialApp = &pbx.App{
 		"DIALEDPEERNAME - The name of the outbound channel that answered the call.\n" +
 		"DIALEDPEERNUMBER - The number that was dialed for the answered outbound channel.\n" +
 		"DIALSTATUS - This is the status of the call: CHANUNAVAIL, CONGESTION, NOANSWER, BUSY, ANSWER, CANCEL.\n\n" +
-		"In gostrisk the options r (indicate ringing to the caller at once), m (music on hold instead of ringing), g (continue in the dialplan when the called party hangs up), A(x) (announcement to the called party), C (reset the CDR), D(called:calling) (digits after the answer), U(x^args) (subroutine on the called channel), S(x) and L(x) (the call's time limit; L's warnings are not played) and the features.conf DTMF features t/T (blind and attended transfer), k/K (park), h/H (disconnect) are implemented; w, W, x, X (one-touch recording) and o are accepted and ignored; F, G and M are not implemented.",
+		"In gostrisk the options r (indicate ringing to the caller at once), m (music on hold instead of ringing), g (continue in the dialplan when the called party hangs up), A(x) (announcement to the called party), C (reset the CDR), D(called:calling) (digits after the answer), U(x^args) (subroutine on the called channel), M(x^args) (macro on the called channel, MACRO_RESULT), F([context^exten^priority]) (the called party goes on in the dialplan when the caller hangs up), G(context^exten^priority) (both parties go into the dialplan at the answer), b(x)/B(x) (pre-dial subroutines on each new channel / the caller), e (the h extension on the called channel after the call), d (a one-digit extension dialed while ringing leaves, EXITCONTEXT), c (cancelled legs answered elsewhere), Q(cause) (the cause of the legs that lose), S(x) and L(x) (the call's time limit; L's warnings are not played) and the features.conf DTMF features t/T (blind and attended transfer), k/K (park), h/H (disconnect) are implemented; w, W, x, X (one-touch recording) are handed to the bridge's features (automon/automixmon: the bridge does not run them yet) and o is accepted and ignored.",
 	Arguments: "Technology/Resource - Specification of the device(s) to dial, separated by &.\n" +
 		"timeout - How long, in seconds, to wait for the call to be answered.\n" +
 		"options - g: Proceed with dialplan execution at the next priority in the current extension if the destination channel hangs up.\n" +
@@ -30,7 +30,14 @@ var dialApp = &pbx.App{
 		"          t: Allow the called party to transfer the calling party (features.conf blindxfer, atxfer). T: Allow the calling party to transfer the called party.\n" +
 		"          k: Allow the called party to park the call (parkcall). K: Allow the calling party to park the call.\n" +
 		"          h: Allow the called party to hang up by sending the disconnect code. H: Allow the calling party to do so.\n" +
-		"          w, W, x, X, L(x), o: accepted, without effect.\n" +
+		"          F([context^exten^priority]): When the caller hangs up, the called party continues at the location (default: the next priority).\n" +
+		"          G(context^exten^priority): When answered, the caller goes to the priority and the called party to priority+1.\n" +
+		"          M(macro[^arg[^...]]): Run the macro on the called channel before connecting; MACRO_RESULT as U's GOSUB_RESULT.\n" +
+		"          b(context^exten^priority(args)): Gosub on each new channel before it is called. B(...): Gosub on the caller before the calls.\n" +
+		"          d: Allow the calling user to dial a 1 digit extension while waiting for a call to be answered (in EXITCONTEXT, else the current context).\n" +
+		"          e: Execute the h extension for the called channel after the call ends.\n" +
+		"          c: The legs cancelled are hung up as answered elsewhere. Q(cause): The cause the legs that lose are hung up with when one answers (default ANSWERED_ELSEWHERE, NONE for none).\n" +
+		"          w, W, x, X: one-touch recording features (automon, automixmon); o: accepted, without effect.\n" +
 		"URL - The optional URL will be sent to the called party if the channel driver supports it.",
 	SeeAlso: "RetryDial, SendDTMF, Gosub",
 	Exec:    dial,
@@ -89,6 +96,10 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 	var legs []*leg
 	var t tally
 	lastCause := 0
+	if spec, ok := opts['B']; ok && spec != "" {
+		// B: a subroutine on the caller before any call is placed.
+		runSubroutine(caller, strings.ReplaceAll(spec, "^", ","))
+	}
 	for _, iface := range strings.Split(args[0], "&") {
 		tech, rsrc, ok := strings.Cut(strings.TrimSpace(iface), "/")
 		if !ok {
@@ -118,6 +129,10 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 			number = number[i+1:]
 		}
 		prepareOutbound(caller, out, dc, dx)
+		if spec, ok := opts['b']; ok && spec != "" {
+			// b: a subroutine on the new channel before it is called.
+			runSubroutine(out, strings.ReplaceAll(spec, "^", ","))
+		}
 		publishDialBegin(caller, out, rsrc)
 		if err := out.Driver().Call(ctx, rsrc, timeout); err != nil {
 			publishDialEnd(caller, out, "CHANUNAVAIL")
@@ -154,13 +169,24 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 		indicate(caller, pbx.IndRinging)
 	}
 
-	winner, status := waitForAnswer(caller, legs, timeout, sentRinging, &t)
+	var exit dialExit
+	var stopDigits func()
+	if _, ok := opts['d']; ok {
+		exit.digits, stopDigits = ReadDigits(caller)
+	}
+	winner, status := waitForAnswer(caller, legs, timeout, sentRinging, &t, cancelCauses(caller, opts), &exit)
+	if stopDigits != nil {
+		stopDigits() // before the bridge, which reads the caller's media
+	}
 	publishDialEnds(caller, legs, winner, status)
 	if moh {
 		stopHoldMusic(caller)
 	}
 	if winner == nil {
 		caller.SetVar("DIALSTATUS", status)
+		if status == "CANCEL" && exit.exten != "" {
+			return pbx.GotoResult(exit.context, exit.exten, 1), nil
+		}
 		if status == "CANCEL" {
 			return pbx.HangupResult, nil
 		}
@@ -184,6 +210,10 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 	if proceed, res := afterAnswer(caller, peer, opts); !proceed {
 		return res, nil
 	}
+	if target, ok := opts['G']; ok && target != "" {
+		// G: no bridge, both parties go into the dialplan.
+		return gotoBoth(caller, peer, target), nil
+	}
 	// No generator is left on the caller (StartMusicOnHold before Dial),
 	// as Dial deactivates them before the bridge.
 	caller.StopGenerator()
@@ -195,10 +225,26 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 	if err != nil {
 		log.Warning("%v\n", err)
 	}
+	peerH := func() {
+		if _, ok := opts['e']; ok {
+			// e: the h extension runs on the called channel.
+			e.RunHangupExten(peer)
+		}
+	}
 	if end == pbx.Cancelled && limited && ctx.Err() == nil {
 		// S or L: the time is up, both parties are hung up.
+		peerH()
 		peer.Hangup(pbx.CauseNormalClearing)
 		return pbx.HangupResult, nil
+	}
+	if target, ok := opts['F']; ok && end == pbx.CallerLeft && !peer.HangupRequested() {
+		// F: the callee goes on in the dialplan when the caller hangs up.
+		if continueCallee(caller, peer, target, 0) {
+			return pbx.HangupResult, nil
+		}
+	}
+	if end != pbx.PeerInterrupted {
+		peerH()
 	}
 	switch end {
 	case pbx.PeerInterrupted:
@@ -238,7 +284,7 @@ func prepareOutbound(caller, out *pbx.Channel, dpContext, exten string) {
 
 // waitForAnswer rings every leg until one answers, all fail, the timeout
 // passes or the caller hangs up. Legs that lose are hung up here.
-func waitForAnswer(caller *pbx.Channel, legs []*leg, timeout time.Duration, sentRinging bool, t *tally) (*leg, string) {
+func waitForAnswer(caller *pbx.Channel, legs []*leg, timeout time.Duration, sentRinging bool, t *tally, cc cancelCause, exit *dialExit) (*leg, string) {
 	log := caller.Engine().Log()
 	wake := make(chan struct{}, 1)
 	for _, l := range legs {
@@ -263,19 +309,29 @@ func waitForAnswer(caller *pbx.Channel, legs []*leg, timeout time.Duration, sent
 	for {
 		select {
 		case <-caller.Done():
-			hangupAll(nil, pbx.CauseNormalClearing)
+			hangupAll(nil, cc.cancelled(caller))
 			return nil, "CANCEL"
 		case <-caller.Ctx().Done():
-			hangupAll(nil, pbx.CauseNormalClearing)
+			hangupAll(nil, cc.cancelled(caller))
 			return nil, "CANCEL"
 		case <-caller.Interrupted():
 			// Redirected while the legs ring (AsyncGoto): they are
 			// cancelled and the caller goes where it was sent.
-			hangupAll(nil, pbx.CauseNormalClearing)
+			hangupAll(nil, cc.cancelled(caller))
 			return nil, "CANCEL"
+		case d, ok := <-exit.digits:
+			if !ok {
+				exit.digits = nil // no media: no keys to wait for
+				continue
+			}
+			if exit.take(caller, d) {
+				log.Verbose(3, "User hit %c to disconnect call.\n", d)
+				hangupAll(nil, cc.cancelled(caller))
+				return nil, "CANCEL"
+			}
 		case <-expire:
 			log.Verbose(3, "Nobody picked up in %d ms\n", timeout.Milliseconds())
-			hangupAll(nil, pbx.CauseNormalClearing)
+			hangupAll(nil, cc.timedOut)
 			return nil, "NOANSWER"
 		case <-wake:
 		}
@@ -306,7 +362,7 @@ func waitForAnswer(caller *pbx.Channel, legs []*leg, timeout time.Duration, sent
 						hangupAll(nil, pbx.CauseAnsweredElsewhere)
 						return &leg{iface: l.iface, number: l.number, ch: by}, "ANSWER"
 					}
-					hangupAll(l, pbx.CauseNormalClearing)
+					hangupAll(l, cc.answered)
 					return l, "ANSWER"
 				case pbx.EventBusy:
 					log.Verbose(3, "%s is busy\n", l.ch.Name())

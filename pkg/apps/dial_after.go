@@ -34,6 +34,11 @@ func afterAnswer(caller, peer *pbx.Channel, opts map[byte]string) (bool, pbx.Res
 			return false, pbx.HangupResult
 		}
 	}
+	if spec, ok := opts['M']; ok && spec != "" {
+		if proceed, res := calleeMacro(caller, peer, spec); !proceed {
+			return false, res
+		}
+	}
 	if spec, ok := opts['U']; ok && spec != "" {
 		if proceed, res := calleeGosub(caller, peer, spec); !proceed {
 			return false, res
@@ -68,11 +73,22 @@ func calleeGosub(caller, peer *pbx.Channel, spec string) (bool, pbx.Result) {
 		return true, pbx.Continue
 	}
 	e.RunSub(peer, c, x, p, setArgs(peer, parts[1:]))
+	return subResult(caller, peer, "GOSUB_RESULT")
+}
+
+// subResult reads what a subroutine or macro run on the called channel
+// before the bridge asks for in resultVar (GOSUB_RESULT, MACRO_RESULT):
+// ABORT hangs up both, CONGESTION/BUSY/CONTINUE hang up the callee and
+// the caller goes on, GOTO:[[context^]exten^]priority sends the caller
+// there. It reports whether the bridge should happen.
+func subResult(caller, peer *pbx.Channel, resultVar string) (bool, pbx.Result) {
+	e := peer.Engine()
+	log := e.Log()
 	if peer.HangupRequested() {
 		peer.Hangup(pbx.CauseNormalClearing)
 		return false, pbx.HangupResult
 	}
-	result, _ := peer.Var("GOSUB_RESULT")
+	result, _ := peer.Var(resultVar)
 	upper := strings.ToUpper(result)
 	switch {
 	case upper == "ABORT":

@@ -56,7 +56,7 @@ func (d *Daemon) startQueue(snap *Snapshot) error {
 
 // reloadQueues is `queue reload`: queues.conf and queuerules.conf read
 // again, the parts asked for applied; a file with errors changes nothing.
-func (d *Daemon) reloadQueues(params, members, rules bool) error {
+func (d *Daemon) reloadQueues(params, members, rules bool, names []string) error {
 	ac := d.conf
 	qc, qd := loadFile(ac, "queues.conf", false)
 	rc, rd := loadFile(ac, "queuerules.conf", false)
@@ -76,7 +76,7 @@ func (d *Daemon) reloadQueues(params, members, rules bool) error {
 		d.queue.Reload(&cur, true, false)
 	}
 	if params || members {
-		d.queue.Reload(cfg, params, members)
+		d.queue.Reload(cfg, params, members, names...)
 	}
 	return nil
 }

@@ -193,6 +193,10 @@ func (e *Engine) indicateAndWait(ch *Channel, ind Indication, cause int) {
 // runHangupExten runs the `h` extension of the channel's context, if any.
 // The first lookup doubles as the existence test: every call ends here,
 // and most contexts have no `h`.
+// RunHangupExten runs the h extension of ch's context on ch, as
+// ast_pbx_h_exten_run: Dial's e option runs it on the called channel.
+func (e *Engine) RunHangupExten(ch *Channel) { e.runHangupExten(ch) }
+
 func (e *Engine) runHangupExten(ch *Channel) {
 	plan := e.Plan()
 	if plan == nil {

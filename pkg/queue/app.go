@@ -1,7 +1,6 @@
 package queue
 
 import (
-	"errors"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -9,7 +8,6 @@ import (
 	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/apps"
-	"github.com/gostrisk/gostrisk/pkg/media"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
 
@@ -30,6 +28,7 @@ func (m *Module) queueExec(ch *pbx.Channel, data string) (pbx.Result, error) {
 	name := arg(0)
 	opts := pbx.ParseAppOptions(arg(1))
 	c := &caller{ch: ch, start: m.now(), prio: 0}
+	c.x = &extras{opts: opts, agi: arg(5), macro: arg(6), gosub: arg(7)}
 	ch.UnsetVar("ABANDONED")
 	if s := arg(4); s != "" {
 		c.expire = c.start.Add(time.Duration(atoi(s)) * time.Second)
@@ -72,6 +71,7 @@ func (m *Module) queueExec(ch *pbx.Channel, data string) (pbx.Result, error) {
 		cid = id.Num
 	}
 	m.qlog(name, ch.UniqueID(), "NONE", "ENTERQUEUE", arg(2), cid, strconv.Itoa(c.opos))
+	c.x.beforeCalling(ch) // a hang-up in it is seen by the waiting loop
 	if class, ok := opts['m']; ok && class != "" {
 		c.moh = class
 	}
@@ -401,6 +401,15 @@ func (m *Module) ringEntry(c *caller, a *attempt, busies *int, timeout time.Dura
 		number = a.iface
 	}
 	out.SetVar("DIALEDPEERNUMBER", number)
+	if !c.x.beforeMember(out) {
+		out.Hangup(pbx.CauseNormalClearing)
+		m.mu.Lock()
+		m.releaseLocked(a)
+		m.mu.Unlock()
+		a.stillGoing = false
+		*busies++
+		return false
+	}
 	if err := out.Driver().Call(c.ch.Ctx(), loc, timeout); err != nil {
 		m.log.Verbose(3, "Couldn't call %s\n", a.iface)
 		out.Hangup(pbx.CauseNormalClearing)
@@ -413,7 +422,7 @@ func (m *Module) ringEntry(c *caller, a *attempt, busies *int, timeout time.Dura
 	}
 	a.ch = out
 	a.started = m.now()
-	m.publish(agentEvent("AgentCalled", c.ch, out, "Queue", c.q.name, "Interface", a.iface, "MemberName", a.mem.name))
+	m.publish(m.agentEvent("AgentCalled", c.ch, out, "Queue", c.q.name, "Interface", a.iface, "MemberName", a.mem.name))
 	eng.Bus().Publish(pbx.BusEvent{Type: pbx.BusDialBegin, Channel: c.ch, Peer: out, DialString: a.iface})
 	m.log.Verbose(3, "Called %s\n", a.iface)
 	return true
@@ -536,7 +545,7 @@ func (m *Module) tryCalling(c *caller, opts map[byte]string, announceOverride, u
 	m.mu.Unlock()
 	for _, a := range atts {
 		if a != winner && a.ch != nil {
-			a.ch.Hangup(pbx.CauseNormalClearing)
+			a.ch.Hangup(c.x.cancelCause(c.ch, winner != nil))
 			a.ch = nil
 		}
 	}
@@ -577,7 +586,7 @@ func (m *Module) waitForAnswer(c *caller, atts []*attempt, to time.Duration, pre
 		defer timer.Stop()
 		expire = timer.C
 	}
-	digits, stopDigits := readDigits(c.ch)
+	digits, stopDigits := apps.ReadDigits(c.ch)
 	defer stopDigits()
 	busies := prebusies
 	numLines := len(atts)
@@ -595,7 +604,7 @@ func (m *Module) waitForAnswer(c *caller, atts []*attempt, to time.Duration, pre
 		if c.ringWhenRinging {
 			m.startWaiting(c)
 		}
-		m.publish(agentEvent("AgentRingNoAnswer", c.ch, a.ch, "Queue", q.name, "Interface", a.iface,
+		m.publish(m.agentEvent("AgentRingNoAnswer", c.ch, a.ch, "Queue", q.name, "Interface", a.iface,
 			"MemberName", a.mem.name, "RingTime", strconv.FormatInt(ms, 10)))
 		m.qlog(q.name, c.ch.UniqueID(), a.mem.name, "RINGNOANSWER", strconv.FormatInt(ms, 10))
 		if autopause && q.conf().Autopause != AutopauseOff {
@@ -704,38 +713,6 @@ func (m *Module) waitForAnswer(c *caller, atts []*attempt, to time.Duration, pre
 // watched marks an attempt's channel as watched (its Watch registered).
 func (a *attempt) watched() bool { return a.watchedCh == a.ch }
 func (a *attempt) markWatched()  { a.watchedCh = a.ch }
-
-// readDigits reads the caller's keys from a goroutine of its own while
-// members ring; stop ends it and waits.
-func readDigits(ch *pbx.Channel) (<-chan rune, func()) {
-	out := make(chan rune, 4)
-	dl := make(chan time.Time)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		defer close(out)
-		for {
-			fr, err := ch.ReadDigitsUntil(dl)
-			if err != nil {
-				if errors.Is(err, pbx.ErrNoMedia) {
-					<-dl
-				}
-				return
-			}
-			if fr.Digit != 0 && fr.Kind == media.DTMFEnd {
-				select {
-				case out <- fr.Digit:
-				case <-dl:
-					return
-				}
-			}
-		}
-	}()
-	return out, func() {
-		close(dl)
-		<-done
-	}
-}
 
 // autopause pauses a member who did not answer (autopause=yes/all).
 func (m *Module) autopause(q *queue, mem *member) {

@@ -66,6 +66,8 @@ type caller struct {
 
 	ringing         bool // option r: ringing instead of music
 	ringWhenRinging bool // option R
+
+	x *extras // the options and arguments that act around a member's call
 }
 
 // expired reports whether the caller's Queue() timeout passed.
@@ -129,7 +131,7 @@ func (m *Module) join(name string, c *caller, position int) (Outcome, bool) {
 	c.moh = q.conf().MusicClass
 	c.announce = q.conf().Announce
 	c.context = q.conf().Context
-	ev := callerEvent("QueueCallerJoin", c.ch, "Queue", q.name, "Position", strconv.Itoa(c.pos), "Count", strconv.Itoa(len(q.callers)))
+	ev := m.callerEvent("QueueCallerJoin", c.ch, "Queue", q.name, "Position", strconv.Itoa(c.pos), "Count", strconv.Itoa(len(q.callers)))
 	m.mu.Unlock()
 	m.publish(ev)
 	return "", true
@@ -153,7 +155,7 @@ func (m *Module) leave(c *caller) {
 	for i, cur := range q.callers {
 		cur.pos = i + 1
 	}
-	ev := callerEvent("QueueCallerLeave", c.ch, "Queue", q.name, "Position", strconv.Itoa(c.pos), "Count", strconv.Itoa(len(q.callers)))
+	ev := m.callerEvent("QueueCallerLeave", c.ch, "Queue", q.name, "Position", strconv.Itoa(c.pos), "Count", strconv.Itoa(len(q.callers)))
 	m.signal()
 	m.mu.Unlock()
 	c.ch.SetVar("QUEUEPOSITION", strconv.Itoa(c.pos))
@@ -195,7 +197,7 @@ func (m *Module) recordAbandoned(c *caller) {
 		q.abandSL++
 	}
 	q.abandoned++
-	ev := callerEvent("QueueCallerAbandon", c.ch, "Queue", q.name, "Position", strconv.Itoa(c.pos),
+	ev := m.callerEvent("QueueCallerAbandon", c.ch, "Queue", q.name, "Position", strconv.Itoa(c.pos),
 		"OriginalPosition", strconv.Itoa(c.opos), "HoldTime", c.waited(now))
 	m.mu.Unlock()
 	m.publish(ev)

@@ -13,7 +13,7 @@ import (
 
 // ReloadFunc reloads queues.conf and queuerules.conf from disk for `queue
 // reload`: params, members and rules say what to apply.
-type ReloadFunc func(params, members, rules bool) error
+type ReloadFunc func(params, members, rules bool, names []string) error
 
 // RegisterCLI adds app_queue's commands, in its order.
 func (m *Module) RegisterCLI(reg *cli.Registry, reload ReloadFunc) error {
@@ -131,7 +131,7 @@ func (m *Module) RegisterCLI(reg *cli.Registry, reload ReloadFunc) error {
 				}
 				w := strings.ToLower(a.Argv[2])
 				params, members, rules := w == "parameters" || w == "all", w == "members" || w == "all", w == "rules" || w == "all"
-				if err := reload(params, members, rules); err != nil {
+				if err := reload(params, members, rules, a.Argv[3:]); err != nil {
 					a.Printf("%v\n", err)
 				}
 				return nil
@@ -150,6 +150,13 @@ func (m *Module) RegisterCLI(reg *cli.Registry, reload ReloadFunc) error {
 				return nil
 			},
 		},
+		&cli.Command{
+			Words:   []string{"queue", "priority", "caller"},
+			Summary: "Change priority caller on queue",
+			Usage: "Usage: queue priority caller <channel> on <queue> to <priority> [immediate]\n" +
+				"       Change the priority of a channel on a queue, optionally applying the change in relation to existing callers.\n",
+			Handler: m.cliPriority,
+		},
 	)
 	if err != nil {
 		return fmt.Errorf("app_queue: %w", err)
@@ -167,9 +174,9 @@ func (m *Module) cliAdd(a *cli.Args) error {
 	qname, iface := a.Argv[5], a.Argv[3]
 	penalty := 0
 	if n >= 8 {
-		p, err := strconv.Atoi(a.Argv[7])
+		p, ok := scanInt(a.Argv[7])
 		switch {
-		case err != nil:
+		case !ok:
 			a.Printf("Penalty must be an integer >= 0\n")
 		case p < 0:
 			a.Printf("Penalty must be >= 0\n")
@@ -192,6 +199,8 @@ func (m *Module) cliAdd(a *cli.Args) error {
 		a.Printf("Unable to add interface '%s' to queue '%s': Already there\n", iface, qname)
 	case ResNoSuchQueue:
 		a.Printf("Unable to add interface to queue '%s': No such queue\n", qname)
+	case ResNotDynamic:
+		a.Printf("Member not dynamic\n")
 	}
 	return nil
 }
@@ -248,6 +257,52 @@ func (m *Module) cliPause(a *cli.Args) error {
 	}
 	a.Printf("%s\n", b.String())
 	return nil
+}
+
+func (m *Module) cliPriority(a *cli.Args) error {
+	n := len(a.Argv)
+	if n < 8 || a.Argv[4] != "on" || a.Argv[6] != "to" {
+		return cli.ErrShowUsage
+	}
+	prio, ok := scanInt(a.Argv[7])
+	if !ok {
+		if e, ok := m.log.(interface{ Error(string, ...any) }); ok {
+			e.Error("<priority> parameter must be an integer.\n")
+		}
+		return cli.ErrShowUsage
+	}
+	immediate := false
+	if n == 9 {
+		if a.Argv[8] != "immediate" {
+			return cli.ErrShowUsage
+		}
+		immediate = true
+	}
+	caller, qname := a.Argv[3], a.Argv[5]
+	switch m.ChangePriority(qname, caller, prio, immediate) {
+	case ResNoSuchQueue:
+		a.Printf("Unable change priority caller %s on queue '%s': No such queue\n", caller, qname)
+	case ResNotCaller:
+		a.Printf("Unable to change priority caller '%s' on queue '%s': Not there\n", caller, qname)
+	}
+	return nil
+}
+
+// scanInt reads a leading integer as sscanf's %d does ("5x" is 5).
+func scanInt(s string) (int, bool) {
+	end := 0
+	if end < len(s) && (s[end] == '-' || s[end] == '+') {
+		end++
+	}
+	digits := end
+	for end < len(s) && s[end] >= '0' && s[end] <= '9' {
+		end++
+	}
+	if end == digits {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s[:end])
+	return n, err == nil
 }
 
 // cliQueueArg prints a queue name as Asterisk's %s of a NULL pointer does.

@@ -163,10 +163,22 @@ type Queue struct {
 	AutopauseBusy, AutopauseUnavail                          bool
 	PenaltyMembersLimit                                      int
 	DefaultRule, MemberMacro, MemberGosub, MonitorFormat     string
-	TimeoutPriorityConf, Autofill, LogRestrictedCallerID     bool
+	// MonitorType is the queue's monitor-type ("" leaves [general]'s).
+	MonitorType                                          string
+	TimeoutPriorityConf, Autofill, LogRestrictedCallerID bool
 	// Sounds are the prompt overrides (queue-youarenext, ...) by option name.
 	Sounds  map[string]string
 	Members []StaticMember
+}
+
+// MixMonitor reports whether the queue records with MixMonitor (its
+// monitor-type, else [general]'s) rather than Monitor.
+func (q *Queue) MixMonitor(g General) bool {
+	t := q.MonitorType
+	if t == "" {
+		t = g.MonitorType
+	}
+	return strings.EqualFold(t, "mixmonitor")
 }
 
 // Sound returns the prompt for a sound option, its default when unset.
@@ -435,6 +447,8 @@ func setParam(q *Queue, v *confparse.Variable, warn func(string, int, string, ..
 		q.SetQueueEntryVar = confparse.True(val)
 	case "monitor-format":
 		q.MonitorFormat = val
+	case "monitor-type":
+		q.MonitorType = val
 	case "membermacro":
 		q.MemberMacro = val
 	case "membergosub":
@@ -508,8 +522,6 @@ func setParam(q *Queue, v *confparse.Variable, warn func(string, int, string, ..
 		q.PenaltyMembersLimit = max(atoi(val), 0)
 	case "autofill":
 		q.Autofill = confparse.True(val)
-	case "monitor-type":
-		// MixMonitor or Monitor: recording is not part of gostrisk yet.
 	case "autopause":
 		switch {
 		case strings.EqualFold(val, "all"):

@@ -27,6 +27,14 @@ func (m *Module) connect(c *caller, a *attempt, announce, url string, opts map[b
 	hangPeer := func() {
 		peer.Hangup(pbx.CauseNormalClearing)
 	}
+	// agentDump: the member hung up before the bridge; the caller waits on.
+	agentDump := func() step {
+		m.log.Warning("Agent on %s hungup on the customer.\n", peer.Name())
+		m.qlog(q.name, uid, mem.name, "AGENTDUMP", "")
+		m.publish(m.agentEvent("AgentDump", c.ch, peer, "Queue", q.name, "Interface", mem.iface, "MemberName", mem.name))
+		hangPeer()
+		return stepOn
+	}
 	if announce != "" || cfg.ReportHoldtime || cfg.MemberDelay > 0 {
 		if cfg.MemberDelay > 0 {
 			m.log.Notice("Delaying member connect for %d seconds\n", cfg.MemberDelay)
@@ -55,11 +63,7 @@ func (m *Module) connect(c *caller, a *attempt, announce, url string, opts map[b
 		}
 		switch {
 		case peer.HangupRequested():
-			m.log.Warning("Agent on %s hungup on the customer.\n", peer.Name())
-			m.qlog(q.name, uid, mem.name, "AGENTDUMP", "")
-			m.publish(agentEvent("AgentDump", c.ch, peer, "Queue", q.name, "Interface", mem.iface, "MemberName", mem.name))
-			hangPeer()
-			return stepOn
+			return agentDump()
 		case c.ch.HangupRequested():
 			m.log.Notice("Caller was about to talk to agent on %s but the caller hungup.\n", peer.Name())
 			m.qlog(q.name, uid, mem.name, "ABANDON", strconv.Itoa(c.pos), strconv.Itoa(c.opos), c.waited(m.now()))
@@ -68,6 +72,10 @@ func (m *Module) connect(c *caller, a *attempt, announce, url string, opts map[b
 			hangPeer()
 			return stepHangup
 		}
+	}
+	m.memberSub(c.x, cfg, peer)
+	if peer.HangupRequested() {
+		return agentDump()
 	}
 	if c.ringing {
 		// ringing stops with the answer
@@ -102,7 +110,7 @@ func (m *Module) connect(c *caller, a *attempt, announce, url string, opts map[b
 	hold := c.waited(m.now())
 	ring := strconv.FormatInt(int64(ringTime/time.Second), 10)
 	m.qlog(q.name, uid, mem.name, "CONNECT", hold, peer.UniqueID(), ring)
-	m.publish(agentEvent("AgentConnect", c.ch, peer, "Queue", q.name, "Interface", mem.iface, "MemberName", mem.name,
+	m.publish(m.agentEvent("AgentConnect", c.ch, peer, "Queue", q.name, "Interface", mem.iface, "MemberName", mem.name,
 		"HoldTime", hold, "RingTime", ring))
 	start := m.now()
 	m.mu.Lock()
@@ -113,6 +121,9 @@ func (m *Module) connect(c *caller, a *attempt, announce, url string, opts map[b
 		m.log.Warning("Unable to answer %s: %v\n", c.ch.Name(), err)
 	}
 	c.ch.StopGenerator()
+	m.startRecording(cfg, c.ch, peer)
+	m.runAGI(c.x, c.ch)
+	apps.SetFeatureFlags(c.ch, peer, c.x.opts)
 	end, err := c.ch.Engine().Bridge(c.ch.Ctx(), c.ch, peer)
 	if err != nil {
 		m.log.Warning("%v\n", err)
@@ -127,9 +138,9 @@ func (m *Module) connect(c *caller, a *attempt, announce, url string, opts map[b
 	talk := strconv.FormatInt(int64(m.now().Sub(start)/time.Second), 10)
 	holdAt := strconv.FormatInt(int64(start.Sub(c.start)/time.Second), 10)
 	m.qlog(q.name, uid, mem.name, event, holdAt, talk, strconv.Itoa(c.opos))
-	m.publish(agentEvent("AgentComplete", c.ch, peer, "Queue", q.name, "Interface", mem.iface, "MemberName", mem.name,
+	m.publish(m.agentEvent("AgentComplete", c.ch, peer, "Queue", q.name, "Interface", mem.iface, "MemberName", mem.name,
 		"HoldTime", holdAt, "TalkTime", talk, "Reason", reason))
-	if end != pbx.PeerInterrupted {
+	if end != pbx.PeerInterrupted && !continueMember(c.x, c.ch, peer, end) {
 		hangPeer()
 	}
 	m.updateQueue(q, mem, inSL, start)

@@ -28,7 +28,15 @@
 // reason;wrapuptime joined by '|') when persistentmembers=yes, and read
 // back at start.
 //
-// Not done: Queue's AGI, macro and gosub arguments and membermacro/
-// membergosub, options other than c, m, n, r, R; monitor-type recording;
-// realtime queues; `queue priority caller`.
+// Around a member's call (options.go): b() runs on each member's new
+// channel, B() on the caller at entry; once a member answered, the
+// queue's monitor-format starts MixMonitor or Monitor (monitor-type), the
+// macro/gosub (arguments, else membermacro/membergosub) run on the
+// member's channel, the AGI on the caller, and the option letters become
+// the bridge's DTMF features; F() sends the member into the dialplan when
+// the caller hangs up first.
+//
+// Not done: realtime queues; the one-touch recording features w/W/x/X
+// are passed to the bridge, which does not run automon/automixmon yet;
+// the URL argument is not sent (chan_sip's sendhtml is not in gostrisk).
 package queue

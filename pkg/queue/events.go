@@ -25,6 +25,9 @@ func unix(t interface{ Unix() int64 }, zero bool) string {
 
 // memberEvent is queue_member_blob_create's fields; m.mu is held.
 func (m *Module) memberEvent(typ string, q *queue, mem *member) pbx.BusEvent {
+	if !m.wants(typ) {
+		return pbx.BusEvent{}
+	}
 	membership := "static"
 	if mem.dynamic {
 		membership = "dynamic"
@@ -49,8 +52,12 @@ func (m *Module) memberEvent(typ string, q *queue, mem *member) pbx.BusEvent {
 	}}
 }
 
-// callerEvent is a QueueCallerJoin/Leave/Abandon about ch.
-func callerEvent(typ string, ch *pbx.Channel, fields ...string) pbx.BusEvent {
+// callerEvent is a QueueCallerJoin/Leave/Abandon about ch; it is empty
+// (publish drops it) when nobody reads typ.
+func (m *Module) callerEvent(typ string, ch *pbx.Channel, fields ...string) pbx.BusEvent {
+	if !m.wants(typ) {
+		return pbx.BusEvent{}
+	}
 	ev := pbx.BusEvent{Type: pbx.BusEventType(typ), Channel: ch}
 	for i := 0; i+1 < len(fields); i += 2 {
 		ev.Fields = append(ev.Fields, pbx.EventField{Key: fields[i], Value: fields[i+1]})
@@ -59,10 +66,19 @@ func callerEvent(typ string, ch *pbx.Channel, fields ...string) pbx.BusEvent {
 }
 
 // agentEvent is an Agent* event about the caller and the member's leg.
-func agentEvent(typ string, caller, peer *pbx.Channel, fields ...string) pbx.BusEvent {
-	ev := callerEvent(typ, caller, fields...)
+func (m *Module) agentEvent(typ string, caller, peer *pbx.Channel, fields ...string) pbx.BusEvent {
+	ev := m.callerEvent(typ, caller, fields...)
+	if ev.Type == "" {
+		return ev
+	}
 	ev.Peer = peer
 	return ev
+}
+
+// wants reports whether a bus subscriber reads events of type typ, so
+// that events nobody reads are not built.
+func (m *Module) wants(typ string) bool {
+	return m.eng != nil && m.eng.Bus().Wants(pbx.BusEventType(typ))
 }
 
 // publish hands an event to the engine's bus.

@@ -9,9 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gostrisk/gostrisk/pkg/apps"
 	"github.com/gostrisk/gostrisk/pkg/astdb"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
+	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
+	"github.com/gostrisk/gostrisk/pkg/pbx/expr"
 	"github.com/gostrisk/gostrisk/pkg/pbx/pbxtest"
 )
 
@@ -37,6 +40,8 @@ type fakeTech struct {
 	plan map[string]agent
 	talk time.Duration // answering agents hang up after talk (0: never)
 	rung []string      // devices rung, in order
+	// ends are what each member's channel had when it was hung up.
+	ends map[string]legEnd
 	wg   sync.WaitGroup
 }
 
@@ -60,7 +65,7 @@ func (f *fakeTech) Request(_ context.Context, data string, req *pbx.Channel) (*p
 	if !ok {
 		return nil, &pbx.RequestError{Cause: pbx.CauseSubscriberAbsent}
 	}
-	d := &fakeDriver{tech: f, b: b}
+	d := &fakeDriver{tech: f, b: b, res: data}
 	d.ch = f.e.NewChannel(pbx.ChannelSpec{Tech: "SIP", Resource: data, Driver: d, Requestor: req})
 	return d.ch, nil
 }
@@ -75,6 +80,7 @@ type fakeDriver struct {
 	tech *fakeTech
 	ch   *pbx.Channel
 	b    agent
+	res  string // the member's device, "" for a caller
 }
 
 func (d *fakeDriver) Call(context.Context, string, time.Duration) error {
@@ -91,7 +97,33 @@ func (d *fakeDriver) Call(context.Context, string, time.Duration) error {
 }
 func (d *fakeDriver) Answer() error                 { return nil }
 func (d *fakeDriver) Indicate(pbx.Indication) error { return nil }
-func (d *fakeDriver) Hangup(int) error              { return nil }
+func (d *fakeDriver) Hangup(cause int) error {
+	if d.ch == nil || d.res == "" {
+		return nil
+	}
+	v, _ := d.ch.Var("QTEST")
+	d.tech.mu.Lock()
+	defer d.tech.mu.Unlock()
+	if d.tech.ends == nil {
+		d.tech.ends = map[string]legEnd{}
+	}
+	d.tech.ends[d.res] = legEnd{cause: cause, qtest: v, features: d.ch.FeatureFlags()}
+	return nil
+}
+
+// legEnd is a member channel's state at its hangup.
+type legEnd struct {
+	cause    int
+	qtest    string // its QTEST variable
+	features pbx.FeatureFlags
+}
+
+func (f *fakeTech) end(res string) (legEnd, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	e, ok := f.ends[res]
+	return e, ok
+}
 
 // lab is an engine, the fake technology and a started queue module.
 type lab struct {
@@ -114,8 +146,30 @@ func parseConf(t *testing.T, name, text string) *confparse.Config {
 
 func newLab(t *testing.T, queuesConf string, plan map[string]agent) *lab {
 	t.Helper()
+	return newPlanLab(t, queuesConf, "", plan)
+}
+
+// newPlanLab is newLab with a dialplan (extensions.conf text, "" for
+// none) and the applications, for what runs subroutines or macros.
+func newPlanLab(t *testing.T, queuesConf, extensions string, plan map[string]agent) *lab {
+	t.Helper()
 	l := &lab{log: &recLog{}, dir: t.TempDir()}
-	l.e = pbx.New(pbx.Config{Logger: l.log})
+	conf := pbx.Config{Logger: l.log}
+	if extensions != "" {
+		dp, diags := dialplan.Build(parseConf(t, "extensions.conf", extensions), nil)
+		if diags.HasErrors() {
+			t.Fatalf("extensions.conf: %v", diags)
+		}
+		p := pbx.FromDialplan(dp)
+		conf.Plan = func() pbx.Plan { return p }
+		conf.Substitute = func(s string, env pbx.Env) string { return expr.Substitute(s, env) }
+	}
+	l.e = pbx.New(conf)
+	if extensions != "" {
+		if err := apps.Register(l.e); err != nil {
+			t.Fatal(err)
+		}
+	}
 	l.tech = &fakeTech{e: l.e, plan: plan}
 	if err := l.e.RegisterTechnology(l.tech); err != nil {
 		t.Fatal(err)

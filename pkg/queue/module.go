@@ -138,7 +138,7 @@ func (m *Module) changedCh() <-chan struct{} {
 // warning.
 func (m *Module) Start() {
 	m.mu.Lock()
-	m.applyLocked(m.cfg, true, true)
+	m.applyLocked(m.cfg, true, true, nil)
 	for _, q := range m.queues {
 		for _, mem := range q.members {
 			mem.published = m.status(mem)
@@ -178,21 +178,53 @@ func (m *Module) Config() *Config {
 // reload parameters/members/all). Waiting callers stay; a queue no longer
 // in the file is removed once its callers have left, as app_queue marks
 // it dead.
-func (m *Module) Reload(cfg *Config, params, members bool) {
+//
+// With names, as `queue reload ... <queuenames>`, only those queues are
+// reloaded (added, changed or removed); the others and [general] stay.
+func (m *Module) Reload(cfg *Config, params, members bool, names ...string) {
 	m.mu.Lock()
-	if params {
-		m.cfg = cfg
+	only := map[string]bool{}
+	for _, n := range names {
+		only[strings.ToLower(n)] = true
 	}
-	m.applyLocked(cfg, params, members)
+	if params {
+		if len(only) == 0 {
+			m.cfg = cfg
+		} else {
+			m.cfg = mergeQueues(m.cfg, cfg, only)
+		}
+	}
+	m.applyLocked(cfg, params, members, only)
 	m.signal()
 	m.mu.Unlock()
 }
 
-// applyLocked makes the queues match cfg; m.mu is held.
-func (m *Module) applyLocked(cfg *Config, params, members bool) {
+// mergeQueues is cur with the queues named in only taken from next.
+func mergeQueues(cur, next *Config, only map[string]bool) *Config {
+	out := *cur
+	out.Queues = nil
+	for _, q := range cur.Queues {
+		if !only[strings.ToLower(q.Name)] {
+			out.Queues = append(out.Queues, q)
+		}
+	}
+	for _, q := range next.Queues {
+		if only[strings.ToLower(q.Name)] {
+			out.Queues = append(out.Queues, q)
+		}
+	}
+	return &out
+}
+
+// applyLocked makes the queues match cfg (only the queues in only, when
+// it is not empty); m.mu is held.
+func (m *Module) applyLocked(cfg *Config, params, members bool, only map[string]bool) {
 	seen := map[string]bool{}
 	for _, qc := range cfg.Queues {
 		key := strings.ToLower(qc.Name)
+		if len(only) > 0 && !only[key] {
+			continue
+		}
 		seen[key] = true
 		q := m.queues[key]
 		if q == nil {
@@ -217,7 +249,7 @@ func (m *Module) applyLocked(cfg *Config, params, members bool) {
 	}
 	if params {
 		for key, q := range m.queues {
-			if !seen[key] && len(q.callers) == 0 {
+			if !seen[key] && len(q.callers) == 0 && (len(only) == 0 || only[key]) {
 				delete(m.queues, key)
 			}
 		}
@@ -471,6 +503,7 @@ const (
 	ResNoSuchQueue
 	ResNotDynamic
 	ResOutOfMemory
+	ResNotCaller // ChangePriority: the channel is not waiting in the queue
 )
 
 // AddMember adds a dynamic member (AddQueueMember, queue add member).

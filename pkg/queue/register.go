@@ -20,7 +20,7 @@ func (m *Module) apps() []*pbx.App {
 	return []*pbx.App{
 		{Name: "Queue", Synopsis: "Queue a call for a call queue.",
 			Syntax:      "Queue(queuename,[options,[URL,[announceoverride,[timeout,[AGI,[macro,[gosub,[rule,[position]]]]]]]]])",
-			Description: "In addition to transferring the call, a call may be parked and then picked up by another user.\nThis application will return to the dialplan if the queue does not exist, or any of the join options cause the caller to not enter the queue.\nThis application does not automatically answer and should be preceeded by an application such as Answer(), Progress(), or Ringing().\nThis application sets the following channel variables upon completion:\nQUEUESTATUS - The status of the call as a text string: TIMEOUT, FULL, JOINEMPTY, LEAVEEMPTY, JOINUNAVAIL, LEAVEUNAVAIL, CONTINUE, WITHDRAW.\nABANDONED - If the call was not answered by an agent this variable will be TRUE.\n\nIn gostrisk the options c, m(class), n, r and R are implemented; the others are accepted without effect, and the AGI, macro and gosub arguments are not run.",
+			Description: "In addition to transferring the call, a call may be parked and then picked up by another user.\nThis application will return to the dialplan if the queue does not exist, or any of the join options cause the caller to not enter the queue.\nThis application does not automatically answer and should be preceeded by an application such as Answer(), Progress(), or Ringing().\nThis application sets the following channel variables upon completion:\nQUEUESTATUS - The status of the call as a text string: TIMEOUT, FULL, JOINEMPTY, LEAVEEMPTY, JOINUNAVAIL, LEAVEUNAVAIL, CONTINUE, WITHDRAW.\nABANDONED - If the call was not answered by an agent this variable will be TRUE.\n\nIn gostrisk the options b(), B(), C, c, F(), h/H, k/K, t/T, m(class), n, r and R are implemented, and the AGI, macro and gosub arguments (membermacro/membergosub) run; w/W/x/X are handed to the bridge's automon/automixmon features, which the bridge does not run yet; i is what always happens (forwards are not followed), d and I change nothing.",
 			SeeAlso:     "Queue, QueueLog, AddQueueMember, RemoveQueueMember, PauseQueueMember, UnpauseQueueMember, QUEUE_VARIABLES(), QUEUE_MEMBER(), QUEUE_MEMBER_COUNT(), QUEUE_EXISTS(), QUEUE_GET_CHANNEL(), QUEUE_WAITING_COUNT(), QUEUE_MEMBER_LIST(), QUEUE_MEMBER_PENALTY()",
 			Exec:        m.queueExec},
 		{Name: "AddQueueMember", Synopsis: "Dynamically adds queue members.",
@@ -339,23 +339,7 @@ func (m *Module) fnMemberWrite(_ *pbx.Channel, args, value string) error {
 			return pbx.ErrorLevel(fmt.Errorf("Invalid interface, queue or penalty"))
 		}
 	case "ringinuse", "ignorebusy":
-		m.mu.Lock()
-		found := false
-		for _, q := range m.queues {
-			if a(0) != "" && !strings.EqualFold(q.name, a(0)) {
-				continue
-			}
-			if mem := q.member(a(2)); mem != nil {
-				mem.ringInUse = n != 0 && err == nil
-				found = true
-				if mem.dynamic {
-					m.dumpLocked(q)
-				}
-			}
-		}
-		m.signal()
-		m.mu.Unlock()
-		if !found {
+		if !m.SetRingInUse(a(0), a(2), n != 0 && err == nil) {
 			return pbx.ErrorLevel(fmt.Errorf("Invalid interface, queue, or ringinuse value"))
 		}
 	default:
