@@ -20,7 +20,7 @@ func all() []*pbx.App {
 		stackPopApp, importVarApp, waitUntilApp, userEventApp, dumpChanApp, macroIfApp, macroExclusiveApp,
 		authenticateApp, chanIsAvailApp, originateApp, sayPhoneticApp,
 		waitDigitApp, proceedingApp, transferApp,
-		softHangupApp, channelRedirectApp,
+		softHangupApp, channelRedirectApp, waitForSilenceApp, waitForNoiseApp,
 	}
 }
 
