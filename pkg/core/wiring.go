@@ -383,7 +383,26 @@ func (d *Daemon) registerDBFunctions(eng *pbx.Engine) error {
 			return fmt.Errorf("function %s: %w", f.Name, err)
 		}
 	}
-	return nil
+	return eng.RegisterApp(&pbx.App{
+		Name:        "DBdeltree",
+		Synopsis:    "Delete a family or keytree from the asterisk database.",
+		Syntax:      "DBdeltree(family[/keytree])",
+		Description: "This application will delete a family or keytree from the Asterisk database.",
+		Arguments:   "family\nkeytree",
+		Exec: func(ch *pbx.Channel, data string) (pbx.Result, error) {
+			log := eng.Log()
+			family, keytree, _ := strings.Cut(strings.TrimSpace(data), "/")
+			if family == "" {
+				log.Warning("DBdeltree requires an argument (family/keytree)\n")
+				return pbx.Continue, nil
+			}
+			log.Verbose(3, "DBdeltree: family=%s, keytree=%s\n", family, keytree)
+			if _, err := d.db.DelTree(family, keytree); err != nil {
+				log.Verbose(3, "DBdeltree: Error deleting key from database.\n")
+			}
+			return pbx.Continue, nil
+		},
+	})
 }
 
 // waitForCalls blocks until no channel is up (core stop gracefully).
