@@ -76,6 +76,7 @@ type dialog struct {
 	target                sip.Uri // the far end's Contact
 
 	st      sessionTimer // RFC 4028 (timers.go)
+	direct  directState  // directmedia re-INVITEs (direct.go)
 	xfer    *referState  // a REFER accepted on this dialog (refer.go)
 	xferOut *referOut    // a REFER we sent, until its final NOTIFY (xfer_out.go)
 }
@@ -444,5 +445,6 @@ func (d *dialog) bridgeWith(other *pbx.Channel) (func(), error) {
 	if err != nil {
 		return nil, err
 	}
+	d.m.startDirect(d, od, k)
 	return k.close, nil
 }
