@@ -2,9 +2,12 @@ package call
 
 import (
 	"net/netip"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
+	"github.com/gostrisk/gostrisk/pkg/sdp"
 )
 
 func TestDirectVerdict(t *testing.T) {
@@ -72,5 +75,57 @@ func TestParseDirectMediaModes(t *testing.T) {
 		if (err != nil) != tc.hasErr || (err == nil && (on != tc.on || mode != tc.mode)) {
 			t.Errorf("ParseDirectMedia(%q) = %+v, %v, %v", tc.in, mode, on, err)
 		}
+	}
+}
+
+// sdpTarget is the c= address and m= port of an SDP body, and its o=
+// version.
+func sdpTarget(t *testing.T, body []byte) (netip.AddrPort, uint64) {
+	t.Helper()
+	d, err := sdp.Parse(body)
+	if err != nil || d.Audio == nil {
+		t.Fatalf("bad SDP %v:\n%s", err, body)
+	}
+	r, _ := d.Audio.Remote()
+	return r, d.SessionVersion
+}
+
+// TestDirectMediaReInvites: with directmedia=yes on both peers, once the
+// call is bridged each phone is re-INVITEd with the other phone's RTP
+// address and a newer o= version; BYE still goes through gostrisk.
+func TestDirectMediaReInvites(t *testing.T) {
+	l := newLabConf(t, mediaConf("directmedia=yes", "", ""))
+	caller, callee, out := answeredCall(t, l)
+	waitFor(t, "both phones re-INVITEd", 5*time.Second, func() bool {
+		return len(caller.reinviteList()) > 0 && len(callee.reinviteList()) > 0
+	})
+	toCallee, v := sdpTarget(t, callee.reinviteList()[0].Body())
+	if want := netip.AddrPortFrom(caller.addr.Addr(), uint16(caller.mediaPort())); toCallee != want {
+		t.Errorf("callee told to send to %s, want the caller's %s", toCallee, want)
+	}
+	if _, v0 := sdpTarget(t, callee.lastInvite().Body()); v <= v0 {
+		t.Errorf("re-INVITE o= version %d, first INVITE %d: want it higher", v, v0)
+	}
+	toCaller, _ := sdpTarget(t, caller.reinviteList()[0].Body())
+	if want := netip.AddrPortFrom(callee.addr.Addr(), uint16(callee.mediaPort())); toCaller != want {
+		t.Errorf("caller told to send to %s, want the callee's %s", toCaller, want)
+	}
+	out.bye()
+	waitFor(t, "BYE passed to the callee", 5*time.Second, func() bool { return callee.byeCount() == 1 })
+}
+
+// TestDirectMediaStaysLocal: comedia and directmedia=no keep the media
+// on gostrisk: nobody is re-INVITEd.
+func TestDirectMediaStaysLocal(t *testing.T) {
+	for _, general := range []string{"directmedia=yes\nnat=force_rport,comedia", "directmedia=no"} {
+		t.Run(strings.ReplaceAll(general, "\n", ","), func(t *testing.T) {
+			l := newLabConf(t, mediaConf(general, "", ""))
+			caller, callee, out := answeredCall(t, l)
+			time.Sleep(500 * time.Millisecond)
+			if n, m := len(caller.reinviteList()), len(callee.reinviteList()); n+m != 0 {
+				t.Errorf("re-INVITEs: caller %d, callee %d; want none", n, m)
+			}
+			out.bye()
+		})
 	}
 }

@@ -29,6 +29,7 @@ import (
 
 const testSIPConf = `[general]
 context=default
+directmedia=no
 allowguest=no
 disallow=all
 allow=alaw
