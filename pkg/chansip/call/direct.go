@@ -309,6 +309,7 @@ func (d *dialog) sendMediaRequest(method sip.RequestMethod, body []byte) int {
 		if err := m.d.Client.WriteRequest(ack); err != nil {
 			m.log.Warning("Unable to send ACK on %s: %v\n", d.callID, err)
 		}
+		d.setLast("Tx: ACK")
 	}
 	if res.IsSuccess() {
 		// The answer names where the phone wants its media now; we relay
