@@ -11,18 +11,19 @@ import (
 	"github.com/gostrisk/gostrisk/tests/harness"
 )
 
-// directMediaCall runs the reference call 6001 -> 6000 with uas as 6000's
-// scenario (the uac's RTP port is fixed so the uas can check it) and
-// returns both sipp results' failures, if any.
-func directMediaCall(t *testing.T, in *harness.Instance, uas string) {
+// directMediaCall runs the reference call 6001 -> 6000 with uas(port) as
+// 6000's scenario, port being the RTP port the uac announces (fixed so the
+// uas can check it), and fails the test when either sipp fails.
+func directMediaCall(t *testing.T, in *harness.Instance, uas func(port int) string) {
 	t.Helper()
+	media := harness.FreeRTPRange(t, 4)
 	uasPort := harness.FreePort(t)
 	runSipp(t, in, regScenario(t), uasPort, 1)
-	waitUAS := (&harness.Sipp{Scenario: uas, LocalPort: uasPort, Timeout: 25 * time.Second}).Start(t)
+	waitUAS := (&harness.Sipp{Scenario: uas(media), LocalPort: uasPort, Timeout: 25 * time.Second}).Start(t)
 	time.Sleep(200 * time.Millisecond) // let sipp bind before the call reaches it
 	uac := harness.Sipp{Scenario: callScenario(t, "call-uac-6001-to-6000.xml"),
 		Target: "127.0.0.1:" + strconv.Itoa(in.SIPPort), Timeout: 25 * time.Second,
-		Extra: []string{"-mp", strconv.Itoa(uacMediaPort(t))}}
+		Extra: []string{"-mp", strconv.Itoa(media)}}
 	if res := uac.Run(t); res.ExitCode != 0 {
 		t.Errorf("uac exited %d\n%s\n%s", res.ExitCode, res.Output, res.ErrLog)
 	}
@@ -30,20 +31,6 @@ func directMediaCall(t *testing.T, in *harness.Instance, uas string) {
 		t.Errorf("uas exited %d\n%s\n%s", res.ExitCode, res.Output, res.ErrLog)
 	}
 }
-
-// uacMediaPort is the RTP port the uac sipp announces, chosen once per
-// test.
-func uacMediaPort(t *testing.T) int {
-	t.Helper()
-	v, ok := uacPorts[t.Name()]
-	if !ok {
-		v = harness.FreeRTPRange(t, 4)
-		uacPorts[t.Name()] = v
-	}
-	return v
-}
-
-var uacPorts = map[string]int{}
 
 // directUAS writes the direct-media uas scenario for a caller whose RTP is
 // at 127.0.0.1:port.
@@ -70,7 +57,7 @@ func TestDirectMediaReInvite(t *testing.T) {
 	harness.RequireSipp(t)
 	in := harness.Start(t, harness.Options{Template: harness.ReferenceConf()})
 	in.DumpOnFailure()
-	directMediaCall(t, in, directUAS(t, uacMediaPort(t)))
+	directMediaCall(t, in, func(port int) string { return directUAS(t, port) })
 }
 
 // TestDirectMediaStaysLocal: no re-INVITE reaches the callee when the
@@ -95,7 +82,7 @@ func TestDirectMediaStaysLocal(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			in := harness.Start(t, harness.Options{Template: harness.ReferenceConf(), Edit: tc.edit})
 			in.DumpOnFailure()
-			directMediaCall(t, in, callScenario(t, "dm-uas-6000-local.xml"))
+			directMediaCall(t, in, func(int) string { return callScenario(t, "dm-uas-6000-local.xml") })
 		})
 	}
 }
