@@ -72,8 +72,9 @@ type dialog struct {
 	localName, remoteName string
 	localTag, remoteTag   string
 	localCSeq             uint32
-	remoteCSeq            uint32  // highest CSeq of the far end's requests, 0 before any (cseq.go)
-	target                sip.Uri // the far end's Contact
+	remoteCSeq            uint32   // highest CSeq of the far end's requests, 0 before any (cseq.go)
+	target                sip.Uri  // the far end's Contact
+	routes                []string // route set from Record-Route (route.go)
 
 	st      sessionTimer // RFC 4028 (timers.go)
 	direct  directState  // directmedia re-INVITEs (direct.go)
@@ -329,6 +330,7 @@ func (d *dialog) newRequest(method sip.RequestMethod) *sip.Request {
 	if d.addr.IsValid() {
 		req.SetDestination(d.addr.String())
 	}
+	d.routeRequest(req)
 	return req
 }
 

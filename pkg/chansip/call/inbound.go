@@ -221,6 +221,7 @@ func (m *Manager) newInCall(req *sip.Request, tx sip.ServerTransaction, from *si
 	d.remoteURI, d.remoteName = *f.Address.Clone(), f.DisplayName
 	d.remoteTag, _ = f.Params.Get("tag")
 	d.localURI, d.localName = *t.Address.Clone(), t.DisplayName
+	d.routes = recordRouteSet(req.GetHeaders("Record-Route"), false)
 	d.target = *f.Address.Clone()
 	if ct := req.Contact(); ct != nil {
 		d.target = *ct.Address.Clone()

@@ -695,6 +695,13 @@ func (o *outCall) learnRemote(res *sip.Response) {
 	if ct := res.Contact(); ct != nil && res.StatusCode >= 200 {
 		o.target = *ct.Address.Clone()
 	}
+	if res.StatusCode < 300 && res.StatusCode > 100 {
+		// The route set of the (early) dialog: the 2xx's replaces a
+		// 1xx's (RFC 3261 12.1.2).
+		if rr := res.GetHeaders("Record-Route"); len(rr) > 0 || res.StatusCode >= 200 {
+			o.routes = recordRouteSet(rr, true)
+		}
+	}
 	if h := res.GetHeader("Server"); h != nil {
 		o.remoteUA = h.Value()
 	} else if h := res.GetHeader("User-Agent"); h != nil {
