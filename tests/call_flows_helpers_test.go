@@ -46,7 +46,10 @@ type flowLab struct {
 func startFlowLab(t *testing.T, dialTimeout int) *flowLab {
 	t.Helper()
 	harness.RequireSipp(t)
-	in := harness.Start(t, harness.Options{Template: harness.ReferenceConf(), Edit: flowDialplan(dialTimeout), Args: []string{"-vvv"}})
+	in := harness.Start(t, harness.Options{Template: harness.ReferenceConf(), Edit: func(f map[string]string) {
+		flowDialplan(dialTimeout)(f)
+		noDirectMedia(f) // the flows check the media we relay
+	}, Args: []string{"-vvv"}})
 	in.DumpOnFailure()
 	requireSIPCalls(t, in)
 	lab := &flowLab{in: in, uasPort: harness.FreePort(t)}

@@ -2,7 +2,6 @@ package tests
 
 import (
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -17,10 +16,7 @@ import (
 // route sets, each with a Route header (RFC 3261 12.1, 12.2.1.1).
 func TestRecordRouteDialogs(t *testing.T) {
 	harness.RequireSipp(t)
-	in := harness.Start(t, harness.Options{Template: harness.ReferenceConf(), Edit: func(f map[string]string) {
-		// Keep the test to the route sets: no direct-media re-INVITEs.
-		f["sip.conf"] = strings.Replace(f["sip.conf"], "[general]\n", "[general]\ndirectmedia=no\n", 1)
-	}})
+	in := harness.Start(t, harness.Options{Template: harness.ReferenceConf(), Edit: noDirectMedia}) // no re-INVITEs: the test is about route sets
 	in.DumpOnFailure()
 	uasPort := harness.FreePort(t)
 	runSipp(t, in, regScenario(t), uasPort, 1)

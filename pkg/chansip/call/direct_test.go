@@ -110,6 +110,12 @@ func TestDirectMediaReInvites(t *testing.T) {
 	if want := netip.AddrPortFrom(callee.addr.Addr(), uint16(callee.mediaPort())); toCaller != want {
 		t.Errorf("caller told to send to %s, want the callee's %s", toCaller, want)
 	}
+	// `sip show channel` names the other phone's address, "Outside bridge".
+	var b strings.Builder
+	WriteChannel(&b, l.m.allChannels(), "")
+	if !strings.Contains(b.String(), "  Audio IP:               "+caller.addr.Addr().String()+" (Outside bridge)\n") {
+		t.Errorf("sip show channel during direct media:\n%s", b.String())
+	}
 	out.bye()
 	waitFor(t, "BYE passed to the callee", 5*time.Second, func() bool { return callee.byeCount() == 1 })
 }
