@@ -15,7 +15,6 @@ import (
 // extension is sent on to that phone with the sender's identity.
 func messageDialplan(f map[string]string) {
 	f["sip.conf"] = strings.Replace(f["sip.conf"], "[general]\n", "[general]\noutofcall_message_context=messages\n", 1)
-	noDirectMedia(f) // the identity call's phones take no re-INVITE
 	f["extensions.conf"] += `
 [messages]
 exten => _6XXX,1,NoOp(MSG to=${MESSAGE(to)} from=${MESSAGE(from)} body=${MESSAGE(body)})
