@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emiago/sipgo/sip"
+
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
 	"github.com/gostrisk/gostrisk/pkg/sdp"
 )
@@ -118,6 +120,22 @@ func TestDirectMediaReInvites(t *testing.T) {
 	}
 	out.bye()
 	waitFor(t, "BYE passed to the callee", 5*time.Second, func() bool { return callee.byeCount() == 1 })
+}
+
+// TestDirectMediaUpdate: directmedia=update moves the media with UPDATE
+// rather than re-INVITE.
+func TestDirectMediaUpdate(t *testing.T) {
+	l := newLabConf(t, mediaConf("directmedia=update", "", ""))
+	caller, callee, out := answeredCall(t, l)
+	waitFor(t, "both phones sent UPDATE", 5*time.Second, func() bool {
+		return len(caller.reinviteList()) > 0 && len(callee.reinviteList()) > 0
+	})
+	for _, p := range []*phone{caller, callee} {
+		if m := p.reinviteList()[0].Method; m != sip.UPDATE {
+			t.Errorf("%s got %s, want UPDATE", p.name, m)
+		}
+	}
+	out.bye()
 }
 
 // TestDirectMediaStaysLocal: comedia and directmedia=no keep the media

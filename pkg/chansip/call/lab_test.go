@@ -456,6 +456,8 @@ func newPhoneAt(t *testing.T, name, mode, ip string) *phone {
 	p.client, _ = sipgo.NewClient(p.ua, sipgo.WithClientHostname(ip),
 		sipgo.WithClientPort(int(p.addr.Port())), sipgo.WithClientConnectionAddr(p.addr.String()))
 	p.srv.OnInvite(p.onInvite)
+	// UPDATE with SDP (directmedia=update) is answered like a re-INVITE.
+	p.srv.OnRequest(sip.UPDATE, p.onReInvite)
 	p.srv.OnAck(func(*sip.Request, sip.ServerTransaction) {})
 	p.srv.OnBye(func(req *sip.Request, tx sip.ServerTransaction) {
 		p.mu.Lock()
