@@ -138,6 +138,27 @@ func TestDirectMediaUpdate(t *testing.T) {
 	out.bye()
 }
 
+// TestDirectMediaGlare: a 491 to our re-INVITE is retried after RFC 3261's
+// wait (2.1 to 4 s towards the callee, whose dialog we started).
+func TestDirectMediaGlare(t *testing.T) {
+	l := newLabConf(t, mediaConf("directmedia=yes", "", ""))
+	callee := newPhone(t, "6000", "answer")
+	callee.glare = 1
+	l.register("6000", callee.addr)
+	caller := newPhone(t, "6001", "")
+	out := caller.invite(l, "6000", 0)
+	if res := out.waitFinal(5 * time.Second); res.StatusCode != 200 {
+		t.Fatalf("final response %d", res.StatusCode)
+	}
+	out.ack()
+	waitFor(t, "the retried re-INVITE", 8*time.Second, func() bool { return len(callee.reinviteList()) >= 2 })
+	first, second := callee.reinviteList()[0], callee.reinviteList()[1]
+	if first.CSeq().SeqNo >= second.CSeq().SeqNo {
+		t.Errorf("retry CSeq %d not above %d", second.CSeq().SeqNo, first.CSeq().SeqNo)
+	}
+	out.bye()
+}
+
 // TestDirectMediaStaysLocal: comedia and directmedia=no keep the media
 // on gostrisk: nobody is re-INVITEd.
 func TestDirectMediaStaysLocal(t *testing.T) {
