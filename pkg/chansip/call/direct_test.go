@@ -1,6 +1,7 @@
 package call
 
 import (
+	"context"
 	"net/netip"
 	"strings"
 	"testing"
@@ -155,6 +156,42 @@ func TestDirectMediaGlare(t *testing.T) {
 	first, second := callee.reinviteList()[0], callee.reinviteList()[1]
 	if first.CSeq().SeqNo >= second.CSeq().SeqNo {
 		t.Errorf("retry CSeq %d not above %d", second.CSeq().SeqNo, first.CSeq().SeqNo)
+	}
+	out.bye()
+}
+
+// TestDirectMediaFarEndReInvite: while direct, a re-INVITE from a phone
+// that changes nothing is answered with the other phone's address (the
+// media stays direct); a hold re-INVITE is answered with ours, and the
+// call is no longer direct on that leg.
+func TestDirectMediaFarEndReInvite(t *testing.T) {
+	l := newLabConf(t, mediaConf("directmedia=yes", "", ""))
+	caller, callee, out := answeredCall(t, l)
+	waitFor(t, "both phones re-INVITEd", 5*time.Second, func() bool {
+		return len(caller.reinviteList()) > 0 && len(callee.reinviteList()) > 0
+	})
+	calleeRTP := netip.AddrPortFrom(callee.addr.Addr(), uint16(callee.mediaPort()))
+	for i, tc := range []struct {
+		dir    string
+		direct bool // answered with the callee's address
+	}{
+		{"sendrecv", true},
+		{"sendonly", false},
+	} {
+		re := out.inDialog(sip.INVITE, out.req.CSeq().SeqNo+uint32(10+i))
+		re.AppendHeader(&sip.ContactHeader{Address: out.req.Contact().Address})
+		re.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+		re.SetBody([]byte(strings.TrimSuffix(string(caller.sdpBody(0)), "\r\n") + "\r\na=" + tc.dir + "\r\n"))
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		res, err := caller.client.Do(ctx, re)
+		cancel()
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("%s re-INVITE: %v %v", tc.dir, res, err)
+		}
+		_ = caller.client.WriteRequest(out.inDialog(sip.ACK, re.CSeq().SeqNo))
+		if got, _ := sdpTarget(t, res.Body()); (got == calleeRTP) != tc.direct {
+			t.Errorf("%s answered with media at %s (callee at %s), want direct %v", tc.dir, got, calleeRTP, tc.direct)
+		}
 	}
 	out.bye()
 }
