@@ -92,6 +92,19 @@ func directVerdict(a, b directLeg) (bool, string) {
 	return true, ""
 }
 
+// directAllowed is the cheap first test: the leg's directmedia setting
+// and symmetric RTP, read without locks (both are fixed for the dialog).
+func (d *dialog) directAllowed() bool {
+	if d.direct.symmetric {
+		return false
+	}
+	if d.peer != nil {
+		return d.peer.DirectMedia
+	}
+	g := d.m.d.General()
+	return g != nil && g.DirectMedia
+}
+
 // directInfo gathers the leg's facts for directVerdict.
 func (d *dialog) directInfo() directLeg {
 	g := d.m.d.General()
@@ -157,6 +170,11 @@ func (d *dialog) directBusy() bool {
 // allows it, from a goroutine the Manager owns: the relay link carries the
 // media meanwhile. It returns at once.
 func (m *Manager) startDirect(a, b *dialog, k *mediaLink) {
+	if !a.directAllowed() || !b.directAllowed() {
+		// directmedia=no (or comedia): nothing to gather. A leg a
+		// former bridge left direct was brought back by link.
+		return
+	}
 	ia, ib := a.directInfo(), b.directInfo()
 	ok, why := directVerdict(ia, ib)
 	if !ok {
