@@ -196,6 +196,19 @@ func TestDirectMediaFarEndReInvite(t *testing.T) {
 	out.bye()
 }
 
+// TestDirectMediaOutgoing: directmedia=outgoing re-INVITEs the leg we
+// placed (the callee) and leaves the incoming one alone.
+func TestDirectMediaOutgoing(t *testing.T) {
+	l := newLabConf(t, mediaConf("directmedia=outgoing", "", ""))
+	caller, callee, out := answeredCall(t, l)
+	waitFor(t, "the callee re-INVITEd", 5*time.Second, func() bool { return len(callee.reinviteList()) > 0 })
+	time.Sleep(300 * time.Millisecond)
+	if n := len(caller.reinviteList()); n != 0 {
+		t.Errorf("the incoming leg got %d re-INVITEs, want none", n)
+	}
+	out.bye()
+}
+
 // TestDirectMediaStaysLocal: comedia and directmedia=no keep the media
 // on gostrisk: nobody is re-INVITEd.
 func TestDirectMediaStaysLocal(t *testing.T) {
