@@ -272,6 +272,7 @@ func attackConf(n int) func(files map[string]string) {
 			fmt.Fprintf(&b, "[%d](ext)\n", 7000+i)
 		}
 		files["sip.conf"] = b.String()
+		noDirectMedia(files) // the load scenarios take no re-INVITE
 	}
 }
 

@@ -25,6 +25,9 @@ func flowDialplan(dialTimeout int) func(map[string]string) {
 		// The reference modules.conf says noload = cdr_csv.so; these
 		// tests check the CDR, so they load the backend.
 		f["modules.conf"] = strings.ReplaceAll(f["modules.conf"], "noload = cdr_csv.so", "load = cdr_csv.so")
+		// The flows check the media we relay; their phones take no
+		// direct-media re-INVITE.
+		noDirectMedia(f)
 		ext := f["extensions.conf"]
 		ext = strings.Replace(ext, "exten => _6XXX,1,Dial(SIP/${EXTEN},20)",
 			fmt.Sprintf("exten => _6XXX,1,Dial(SIP/${EXTEN},%d)", dialTimeout), 1)

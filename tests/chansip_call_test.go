@@ -82,7 +82,9 @@ func TestChanSIPCall(t *testing.T) {
 	var during string
 	harness.PollUntil(8*time.Second, func() bool {
 		during = in.MustRX("sip show channels")
-		return strings.Contains(during, "2 active SIP dialogs") && strings.Contains(during, "Rx: ACK")
+		// Both legs were re-INVITEd for direct media (directmedia
+		// defaults to yes), as Asterisk did: both ACKs are ours.
+		return strings.Contains(during, "2 active SIP dialogs") && strings.Count(during, "Tx: ACK") == 2
 	})
 	coreDuring := in.MustRX("core show channels")
 	// The port check below must see the daemon's media sockets: during the

@@ -100,8 +100,9 @@ func generate(dir string, peers, lines, regPeers int) (int, error) {
 			w.WriteString("[general]\nhassip = no\n")
 		},
 		"sip.conf": func(w *bufio.Writer) {
-			// TCP on the same port, for the TCP flood (bench/flood).
-			fmt.Fprintf(w, "[general]\ncontext=default\nbindaddr=127.0.0.1\nbindport=%d\n"+
+			// TCP on the same port, for the TCP flood (bench/flood);
+			// directmedia=no: the benchmarks measure the media relay.
+			fmt.Fprintf(w, "[general]\ncontext=default\nbindaddr=127.0.0.1\nbindport=%d\ndirectmedia=no\n"+
 				"tcpenable=yes\ntcpbindaddr=127.0.0.1:%d\n"+
 				"allowguest=no\nalwaysauthreject=yes\ndisallow=all\nallow=alaw\nallow=ulaw\n"+
 				"defaultexpiry=3600\nmaxexpiry=7200\n\n"+

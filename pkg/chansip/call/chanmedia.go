@@ -111,6 +111,8 @@ func (d *dialog) SetDTMFMode(mode string) error {
 // OpenMedia takes the leg out of its relay and terminates its RTP in a
 // session the core reads and writes.
 func (d *dialog) OpenMedia() (pbx.MediaStream, error) {
+	// Direct media: the phone's RTP must come back to us first.
+	d.mediaBack()
 	d.mu.Lock()
 	if d.released || d.leg == nil {
 		d.mu.Unlock()

@@ -72,10 +72,12 @@ type dialog struct {
 	localName, remoteName string
 	localTag, remoteTag   string
 	localCSeq             uint32
-	remoteCSeq            uint32  // highest CSeq of the far end's requests, 0 before any (cseq.go)
-	target                sip.Uri // the far end's Contact
+	remoteCSeq            uint32   // highest CSeq of the far end's requests, 0 before any (cseq.go)
+	target                sip.Uri  // the far end's Contact
+	routes                []string // route set from Record-Route (route.go)
 
 	st      sessionTimer // RFC 4028 (timers.go)
+	direct  directState  // directmedia re-INVITEs (direct.go)
 	xfer    *referState  // a REFER accepted on this dialog (refer.go)
 	xferOut *referOut    // a REFER we sent, until its final NOTIFY (xfer_out.go)
 }
@@ -328,6 +330,7 @@ func (d *dialog) newRequest(method sip.RequestMethod) *sip.Request {
 	if d.addr.IsValid() {
 		req.SetDestination(d.addr.String())
 	}
+	d.routeRequest(req)
 	return req
 }
 
@@ -444,5 +447,6 @@ func (d *dialog) bridgeWith(other *pbx.Channel) (func(), error) {
 	if err != nil {
 		return nil, err
 	}
+	d.m.startDirect(d, od, k)
 	return k.close, nil
 }

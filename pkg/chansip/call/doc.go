@@ -87,6 +87,23 @@
 // hangs up an answered leg silent for rtptimeout (rtpholdtimeout while
 // either side's SDP leaves out sending), with chan_sip's NOTICE.
 //
+// Direct media (direct.go), chan_sip's directmedia=yes default: when the
+// bridge relays two SIP legs natively, each phone is re-INVITEd (UPDATE
+// with directmedia=update) with the other phone's RTP address, unless a
+// leg forbids it (directmedia=no, nat=comedia, nonat with NAT seen, SRTP,
+// non-RFC 2833 DTMF, the directmedia ACL, different codecs or payload
+// types); directmedia=outgoing leaves the incoming leg alone. The relay
+// stays up, idle, as the fallback. Before the core or another relay uses a
+// leg's media (hold music, a tap, DTMF features, a transfer, the dialplan
+// after the bridge) the phone is re-INVITEd back to our address. Our own
+// pending re-INVITE answers the far end's with 491; a 491 to ours is
+// retried after RFC 3261's wait.
+//
+// Route sets (route.go): the Record-Route of an incoming INVITE (in
+// order) or of the response that sets up our INVITE's dialog (reversed)
+// becomes the dialog's route set; every in-dialog request we send carries
+// it as Route headers and goes to its first hop (RFC 3261 12.2.1.1).
+//
 // Every goroutine (INVITE client transactions, 2xx retransmission, BYE
 // transactions) belongs to the Manager; Close cancels them, hangs up the
 // calls and waits for them.

@@ -143,6 +143,7 @@ func (m *Manager) HandleInvite(req *sip.Request, tx sip.ServerTransaction, from 
 	c.mu.Lock()
 	c.leg = leg
 	c.mu.Unlock()
+	c.direct.symmetric, c.direct.natSeen = comedia(from, m.d.General(), req), behindNAT(req)
 	if c.offerRes != nil {
 		c.applyMedia(c.offerRes, c.offer.Audio)
 		if r := c.offerRes.Crypto; r != nil {
@@ -220,6 +221,7 @@ func (m *Manager) newInCall(req *sip.Request, tx sip.ServerTransaction, from *si
 	d.remoteURI, d.remoteName = *f.Address.Clone(), f.DisplayName
 	d.remoteTag, _ = f.Params.Get("tag")
 	d.localURI, d.localName = *t.Address.Clone(), t.DisplayName
+	d.routes = recordRouteSet(req.GetHeaders("Record-Route"), false)
 	d.target = *f.Address.Clone()
 	if ct := req.Contact(); ct != nil {
 		d.target = *ct.Address.Clone()

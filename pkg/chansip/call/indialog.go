@@ -2,6 +2,7 @@ package call
 
 import (
 	"errors"
+	"net/netip"
 	"strings"
 
 	"github.com/emiago/sipgo/sip"
@@ -167,6 +168,11 @@ func (c *inCall) cancelsAnswered(req *sip.Request) bool {
 // re-INVITE with the same direction, once this one is answered.
 func (m *Manager) handleReInvite(d *dialog, req *sip.Request, tx sip.ServerTransaction) {
 	d.setLast("Rx: INVITE")
+	if d.directBusy() {
+		// Glare (RFC 3261 14.2): our own media re-INVITE is pending.
+		m.respond(req, tx, 491, "Request Pending")
+		return
+	}
 	m.respond(req, tx, 100, "Trying")
 	dir := sdp.SendRecv
 	pass, passDir := false, sdp.SendRecv
@@ -226,7 +232,22 @@ func (m *Manager) handleReInvite(d *dialog, req *sip.Request, tx sip.ServerTrans
 		m.respondWith(req, tx, rj)
 		return
 	}
-	body, err := d.buildSDP(d.answerFormats(""), dir)
+	var body []byte
+	var err error
+	if to, direct := d.isDirect(); direct && !pass {
+		// The phone still talks to the other phone: the answer keeps
+		// that address, as chan_sip answers with the redirected one.
+		body, err = d.directSDP(to)
+	} else {
+		if direct {
+			// Hold or resume while direct: our answer brings the
+			// phone's media back to us, where the bridge needs it.
+			d.direct.mu.Lock()
+			d.direct.to = netip.AddrPort{}
+			d.direct.mu.Unlock()
+		}
+		body, err = d.buildSDP(d.answerFormats(""), dir)
+	}
 	if err != nil {
 		m.respond(req, tx, 500, "Server Internal Error")
 		return

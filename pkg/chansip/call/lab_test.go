@@ -30,6 +30,7 @@ import (
 
 const testSIPConf = `[general]
 context=default
+directmedia=no
 allowguest=no
 disallow=all
 allow=alaw
@@ -420,12 +421,14 @@ type phone struct {
 	// an INVITE instead of sdpBody(0).
 	answerBody func(inv *sip.Request) []byte
 	reinvites  []*sip.Request
-	invites    []*sip.Request
-	byes       []*sip.Request
-	cancels    int
-	toTag      string
-	invTx      sip.ServerTransaction
-	stop       chan struct{}
+	// glare is how many re-INVITEs the phone answers 491 first.
+	glare   int
+	invites []*sip.Request
+	byes    []*sip.Request
+	cancels int
+	toTag   string
+	invTx   sip.ServerTransaction
+	stop    chan struct{}
 	// extra are headers the phone's next INVITE carries; reject422 is
 	// how many INVITEs it answers 422 (Min-SE: 150) first (timers_test).
 	extra     []sip.Header
@@ -456,6 +459,8 @@ func newPhoneAt(t *testing.T, name, mode, ip string) *phone {
 	p.client, _ = sipgo.NewClient(p.ua, sipgo.WithClientHostname(ip),
 		sipgo.WithClientPort(int(p.addr.Port())), sipgo.WithClientConnectionAddr(p.addr.String()))
 	p.srv.OnInvite(p.onInvite)
+	// UPDATE with SDP (directmedia=update) is answered like a re-INVITE.
+	p.srv.OnRequest(sip.UPDATE, p.onReInvite)
 	p.srv.OnAck(func(*sip.Request, sip.ServerTransaction) {})
 	p.srv.OnBye(func(req *sip.Request, tx sip.ServerTransaction) {
 		p.mu.Lock()
@@ -628,7 +633,15 @@ func (p *phone) byeTags() []string {
 func (p *phone) onReInvite(req *sip.Request, tx sip.ServerTransaction) {
 	p.mu.Lock()
 	p.reinvites = append(p.reinvites, req)
+	glare := p.glare > 0
+	if glare {
+		p.glare--
+	}
 	p.mu.Unlock()
+	if glare {
+		_ = tx.Respond(sip.NewResponseFromRequest(req, 491, "Request Pending", nil))
+		return
+	}
 	dir := sdp.SendRecv
 	if d, err := sdp.Parse(req.Body()); err == nil && d.Audio != nil {
 		dir = d.Audio.Direction.Answer()

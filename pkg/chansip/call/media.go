@@ -230,6 +230,9 @@ func (d *dialog) peerLeg() *dialog {
 // link relays media between a and b, reusing their link when they already
 // share one and breaking any other link either is in.
 func (m *Manager) link(a, b *dialog) (*mediaLink, error) {
+	// A phone still sending to a former partner comes back to us first.
+	a.mediaBack()
+	b.mediaBack()
 	if k := a.linkOf(); k != nil {
 		if k.other(a) == b {
 			return k, nil
@@ -344,7 +347,9 @@ func (m *Manager) rtpExpired(d *dialog, mk *rtpMark, now time.Time) bool {
 	leg, released := d.leg, d.released
 	held := d.onHold || d.theirDir != sdp.SendRecv
 	d.mu.Unlock()
-	if ch == nil || leg == nil || released || ch.State() != pbx.StateUp {
+	_, direct := d.isDirect()
+	if ch == nil || leg == nil || released || ch.State() != pbx.StateUp || direct {
+		// A direct-media phone sends its RTP to the other phone, not us.
 		mk.since = time.Time{}
 		return false
 	}

@@ -22,6 +22,7 @@ import (
 // testExtensions' [work] (Dial(SIP/${EXTEN},20)).
 const mediaSIPConf = `[general]
 context=default
+directmedia=no
 allowguest=no
 disallow=all
 allow=ulaw

@@ -239,6 +239,7 @@ func (m *Manager) request(_ context.Context, data string, requestor *pbx.Channel
 	if caller != nil {
 		d.keyWarn = caller.keyWarn
 	}
+	d.direct.symmetric = comedia(dst.peer, m.d.General(), nil)
 	d.mediaIP, _ = d.mediaAddr()
 	if dst.peer != nil {
 		d.peerName = dst.peer.Name
@@ -695,6 +696,13 @@ func (o *outCall) learnRemote(res *sip.Response) {
 	}
 	if ct := res.Contact(); ct != nil && res.StatusCode >= 200 {
 		o.target = *ct.Address.Clone()
+	}
+	if res.StatusCode < 300 && res.StatusCode > 100 {
+		// The route set of the (early) dialog: the 2xx's replaces a
+		// 1xx's (RFC 3261 12.1.2).
+		if rr := res.GetHeaders("Record-Route"); len(rr) > 0 || res.StatusCode >= 200 {
+			o.routes = recordRouteSet(rr, true)
+		}
 	}
 	if h := res.GetHeader("Server"); h != nil {
 		o.remoteUA = h.Value()

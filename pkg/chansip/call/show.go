@@ -37,7 +37,10 @@ type ChannelInfo struct {
 	DTMFMode    string
 	ForceRport  string
 	AudioIP     netip.Addr
-	InUse       bool // counts in `sip show inuse`
+	// AudioOutside: the phone was re-INVITEd to send its media to
+	// AudioIP, another phone (direct media), not to us.
+	AudioOutside bool
+	InUse        bool // counts in `sip show inuse`
 }
 
 // info snapshots a dialog.
@@ -52,6 +55,11 @@ func (d *dialog) info() ChannelInfo {
 		URI: d.uri, CallerNum: d.cidNum, AudioIP: d.mediaIP,
 		InUse: !d.ended && !d.released,
 	}
+	d.direct.mu.Lock()
+	if to := d.direct.to; to.IsValid() {
+		ci.AudioIP, ci.AudioOutside = to.Addr(), true
+	}
+	d.direct.mu.Unlock()
 	if !d.released && len(d.codecs) > 0 {
 		ci.Format = codecName(d.codecs[0])
 	}
@@ -193,7 +201,11 @@ func WriteChannel(w io.Writer, rows []ChannelInfo, prefix string) {
 		if r.AudioIP.IsValid() {
 			audio = r.AudioIP.String()
 		}
-		fmt.Fprintf(w, "  Audio IP:               %s (local)\n", audio)
+		where := "(local)"
+		if r.AudioOutside {
+			where = "(Outside bridge)"
+		}
+		fmt.Fprintf(w, "  Audio IP:               %s %s\n", audio, where)
 		fmt.Fprintf(w, "  Our Tag:                %s\n", r.OurTag)
 		fmt.Fprintf(w, "  Their Tag:              %s\n", r.TheirTag)
 		fmt.Fprintf(w, "  SIP User agent:         %s\n", r.UserAgent)

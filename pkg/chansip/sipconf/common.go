@@ -15,6 +15,7 @@ type commonTarget struct {
 	natSet         *bool
 	dtmf           *DTMFMode
 	directMedia    *bool
+	directMode     *DirectMediaMode
 	trustRPID      *bool
 	sendRPID       *bool
 	sendPAI        *bool // sendrpid=pai: P-Asserted-Identity rather than Remote-Party-ID
@@ -58,21 +59,14 @@ func (l *loader) commonOption(name string, v *confparse.Variable, t *commonTarge
 		}
 		*t.dtmf = d
 	case "directmedia", "canreinvite":
-		if confparse.True(v.Value) {
-			*t.directMedia = true
+		mode, on, err := ParseDirectMedia(v.Value)
+		if err != nil {
+			l.bad(v, err)
 			return true
 		}
-		if confparse.False(v.Value) {
-			*t.directMedia = false
-			return true
-		}
-		for _, w := range strings.Split(v.Value, ",") {
-			switch strings.ToLower(strings.TrimSpace(w)) {
-			case "update", "nonat", "outgoing":
-				*t.directMedia = true
-			default:
-				l.bad(v, fmt.Errorf("unknown directmedia mode %q (want yes, no, nonat, update or outgoing)", w))
-			}
+		*t.directMedia = on
+		if t.directMode != nil {
+			*t.directMode = mode
 		}
 	case "insecure":
 		if t.insecure == nil {

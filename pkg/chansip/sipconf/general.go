@@ -98,21 +98,23 @@ type General struct {
 	QualifyGap  int // ms, default 100
 	Keepalive   int
 
-	Codecs         Codecs // preference list, default (ulaw|alaw|gsm|h263)
-	DirectMedia    bool   // default yes
-	DTMFMode       DTMFMode
-	CallerID       string // default "asterisk"
-	FromDomain     string
-	FromDomainPort int
-	Language       string
-	MOHInterpret   string // "default"
-	MOHSuggest     string
-	VMExten        string // "asterisk"
-	Tonezone       string
-	ACL            ACL
-	ContactACL     ACL
-	DirectMediaACL ACL
-	Parkinglot     string
+	Codecs      Codecs // preference list, default (ulaw|alaw|gsm|h263)
+	DirectMedia bool   // default yes
+	// DirectMediaMode is what directmedia= added to yes: nonat, update, outgoing.
+	DirectMediaMode DirectMediaMode
+	DTMFMode        DTMFMode
+	CallerID        string // default "asterisk"
+	FromDomain      string
+	FromDomainPort  int
+	Language        string
+	MOHInterpret    string // "default"
+	MOHSuggest      string
+	VMExten         string // "asterisk"
+	Tonezone        string
+	ACL             ACL
+	ContactACL      ACL
+	DirectMediaACL  ACL
+	Parkinglot      string
 
 	AllowOverlap      string // "Yes", "No" or "DTMF"; default Yes
 	AllowSubscribe    bool   // default yes
@@ -335,7 +337,7 @@ func (l *loader) parseGeneral(cat *confparse.Category) (General, []*Register) {
 	for _, v := range cat.Vars {
 		name := strings.ToLower(v.Name)
 		if l.commonOption(name, v, &commonTarget{
-			nat: &g.NAT, dtmf: &g.DTMFMode, directMedia: &g.DirectMedia, trustRPID: &g.TrustRPID,
+			nat: &g.NAT, dtmf: &g.DTMFMode, directMedia: &g.DirectMedia, directMode: &g.DirectMediaMode, trustRPID: &g.TrustRPID,
 			sendRPID: &g.SendRPID, sendPAI: &g.SendPAI, promiscRedir: &g.PromiscRedir, videoSupport: &g.VideoSupport,
 			textSupport: &g.TextSupport, allowOverlap: &g.AllowOverlap, allowSubscribe: &g.AllowSubscribe,
 			ignoreSDP: &g.IgnoreSDPVersion, usePath: &g.UsePath, rfc2833comp: &g.RFC2833Compensate,

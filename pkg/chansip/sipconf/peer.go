@@ -89,19 +89,21 @@ type Peer struct {
 	RecordOffFeature string
 	CallingPres      string
 
-	Insecure       Insecure
-	Qualify        int // max round trip in ms; 0 = not monitored
-	QualifyFreq    int // seconds
-	Keepalive      int // seconds
-	NAT            NAT
-	NATSet         bool // the section set nat= itself
-	DirectMedia    bool
-	DTMFMode       DTMFMode
-	Codecs         Codecs
-	CallLimit      int
-	BusyLevel      int
-	MaxForwards    int // 0 unless maxforwards= (chan_sip shows 0 otherwise)
-	MaxCallBitrate int
+	Insecure    Insecure
+	Qualify     int // max round trip in ms; 0 = not monitored
+	QualifyFreq int // seconds
+	Keepalive   int // seconds
+	NAT         NAT
+	NATSet      bool // the section set nat= itself
+	DirectMedia bool
+	// DirectMediaMode is what directmedia= added to yes: nonat, update, outgoing.
+	DirectMediaMode DirectMediaMode
+	DTMFMode        DTMFMode
+	Codecs          Codecs
+	CallLimit       int
+	BusyLevel       int
+	MaxForwards     int // 0 unless maxforwards= (chan_sip shows 0 otherwise)
+	MaxCallBitrate  int
 
 	Transports       Transport
 	PrimaryTransport Transport
@@ -174,6 +176,7 @@ func newPeer(name string, g *General) *Peer {
 		Keepalive:         g.Keepalive,
 		NAT:               g.NAT,
 		DirectMedia:       g.DirectMedia,
+		DirectMediaMode:   g.DirectMediaMode,
 		DTMFMode:          g.DTMFMode,
 		Codecs:            g.Codecs.clone(),
 		MaxCallBitrate:    g.MaxCallBitrate,
@@ -231,7 +234,7 @@ func (l *loader) applyPeerVars(p *Peer, g *General, vars []*confparse.Variable, 
 	for _, v := range vars {
 		name := strings.ToLower(v.Name)
 		if l.commonOption(name, v, &commonTarget{
-			nat: &p.NAT, natSet: &p.NATSet, dtmf: &p.DTMFMode, directMedia: &p.DirectMedia,
+			nat: &p.NAT, natSet: &p.NATSet, dtmf: &p.DTMFMode, directMedia: &p.DirectMedia, directMode: &p.DirectMediaMode,
 			trustRPID: &p.TrustRPID, sendRPID: &p.SendRPID, sendPAI: &p.SendPAI, promiscRedir: &p.PromiscRedir,
 			videoSupport: &p.VideoSupport, textSupport: &p.TextSupport, allowOverlap: &p.AllowOverlap,
 			allowSubscribe: &p.AllowSubscribe, ignoreSDP: &p.IgnoreSDPVersion, usePath: &p.UsePath,

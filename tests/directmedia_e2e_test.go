@@ -1,0 +1,93 @@
+package tests
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gostrisk/gostrisk/tests/harness"
+)
+
+// noDirectMedia keeps the media of bridged calls on gostrisk, for tests
+// whose sipp phones do not take chan_sip's direct-media re-INVITE (the
+// reference sip.conf leaves directmedia at its default, yes).
+func noDirectMedia(f map[string]string) {
+	f["sip.conf"] = strings.Replace(f["sip.conf"], "[general]\n", "[general]\ndirectmedia=no\n", 1)
+}
+
+// directMediaCall runs the reference call 6001 -> 6000 with uas(port) as
+// 6000's scenario, port being the RTP port the uac announces (fixed so the
+// uas can check it), and fails the test when either sipp fails.
+func directMediaCall(t *testing.T, in *harness.Instance, uas func(port int) string) {
+	t.Helper()
+	media := harness.FreeRTPRange(t, 4)
+	uasPort := harness.FreePort(t)
+	runSipp(t, in, regScenario(t), uasPort, 1)
+	waitUAS := (&harness.Sipp{Scenario: uas(media), LocalPort: uasPort, Timeout: 25 * time.Second}).Start(t)
+	time.Sleep(200 * time.Millisecond) // let sipp bind before the call reaches it
+	uac := harness.Sipp{Scenario: callScenario(t, "call-uac-6001-to-6000.xml"),
+		Target: "127.0.0.1:" + strconv.Itoa(in.SIPPort), Timeout: 25 * time.Second,
+		Extra: []string{"-mp", strconv.Itoa(media)}}
+	if res := uac.Run(t); res.ExitCode != 0 {
+		t.Errorf("uac exited %d\n%s\n%s", res.ExitCode, res.Output, res.ErrLog)
+	}
+	if res := waitUAS(); res.ExitCode != 0 {
+		t.Errorf("uas exited %d\n%s\n%s", res.ExitCode, res.Output, res.ErrLog)
+	}
+}
+
+// directUAS writes the direct-media uas scenario for a caller whose RTP is
+// at 127.0.0.1:port.
+func directUAS(t *testing.T, port int) string {
+	t.Helper()
+	b, err := os.ReadFile(callScenario(t, "dm-uas-6000-direct.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.ReplaceAll(string(b), "@MEDIAIP@", `127\.0\.0\.1`)
+	s = strings.ReplaceAll(s, "@MEDIAPORT@", strconv.Itoa(port))
+	p := filepath.Join(t.TempDir(), "dm-uas-6000.xml")
+	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestDirectMediaReInvite: with chan_sip's default directmedia=yes on
+// both peers (the reference sip.conf sets nothing), the bridged callee is
+// re-INVITEd with the caller's RTP address and the call still ends with a
+// BYE through gostrisk.
+func TestDirectMediaReInvite(t *testing.T) {
+	harness.RequireSipp(t)
+	in := harness.Start(t, harness.Options{Template: harness.ReferenceConf()})
+	in.DumpOnFailure()
+	directMediaCall(t, in, func(port int) string { return directUAS(t, port) })
+}
+
+// TestDirectMediaStaysLocal: no re-INVITE reaches the callee when the
+// media must stay on gostrisk: directmedia=no, nat=comedia (symmetric
+// RTP), or Dial's t option (DTMF features need the media).
+func TestDirectMediaStaysLocal(t *testing.T) {
+	harness.RequireSipp(t)
+	for _, tc := range []struct {
+		name string
+		edit func(f map[string]string)
+	}{
+		{"directmedia=no", noDirectMedia},
+		{"comedia", func(f map[string]string) {
+			f["sip.conf"] = strings.Replace(f["sip.conf"], "[general]\n", "[general]\nnat=force_rport,comedia\n", 1)
+		}},
+		{"Dial t", func(f map[string]string) {
+			f["extensions.conf"] = strings.Replace(f["extensions.conf"], "Dial(SIP/${EXTEN},20)", "Dial(SIP/${EXTEN},20,t)", 1)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := harness.Start(t, harness.Options{Template: harness.ReferenceConf(), Edit: tc.edit})
+			in.DumpOnFailure()
+			directMediaCall(t, in, func(int) string { return callScenario(t, "dm-uas-6000-local.xml") })
+		})
+	}
+}
