@@ -104,6 +104,9 @@ func isTimeout(err error) bool {
 // handle takes one received datagram: only SR/RR count; what is not RTCP
 // is ignored.
 func (r *rtcpPort) handle(pkt []byte, from netip.AddrPort, now time.Time) {
+	if r.leg.srtp.Load() != nil {
+		return // SRTCP: its report blocks are encrypted, and not done here
+	}
 	rep, err := ParseRTCP(pkt)
 	if err != nil {
 		return
@@ -135,7 +138,9 @@ func (r *rtcpPort) handle(pkt []byte, from netip.AddrPort, now time.Time) {
 func (r *rtcpPort) send(out []byte, now time.Time) []byte {
 	l := r.leg
 	to, ok := r.target()
-	if !ok {
+	if !ok || l.srtp.Load() != nil {
+		// An SRTP phone expects SRTCP, which is not done: sending it
+		// reports in clear would leak and be refused.
 		return out
 	}
 	ssrc := r.ssrc
