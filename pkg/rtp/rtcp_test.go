@@ -241,9 +241,15 @@ func TestLegRTCPExchange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_ = n
-	if st := leg.RTCPStats(); st.Sent < 2 {
-		t.Fatalf("sent %d reports", st.Sent)
+	if rep, err := ParseRTCP(buf[:n]); err != nil || len(rep.Blocks) != 0 {
+		// No RTP came in: the RR has no block to carry the LSR in.
+		t.Fatalf("second report %+v, %v", rep, err)
+	}
+	// Sent counts once the write returned, which may be after we read it.
+	for deadline := time.Now().Add(5 * time.Second); leg.RTCPStats().Sent < 2; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("sent %d reports", leg.RTCPStats().Sent)
+		}
 	}
 
 	// Closing the leg ends the RTCP goroutine.
@@ -264,5 +270,53 @@ func TestLegWithoutRTCP(t *testing.T) {
 	defer leg.Close()
 	if leg.rtcp != nil || leg.RTCPStats().Enabled {
 		t.Fatal("rtcpinterval 0 bound an RTCP port")
+	}
+}
+
+// TestRTCPReportBlock: the leg's report describes what it received (loss,
+// highest sequence, fraction lost of the interval) and echoes the last SR
+// as LSR with the delay since as DLSR.
+func TestRTCPReportBlock(t *testing.T) {
+	alloc := testAllocator(t, 2)
+	leg, err := NewLeg(alloc, netip.MustParseAddr("127.0.0.1"), LegOptions{RTCPInterval: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer leg.Close()
+	farRTP, farRTCP := listenPair(t)
+	leg.SetRemote(farRTP.LocalAddr().(*net.UDPAddr).AddrPort())
+	// 65 packets with 5 missing in the middle (the state is published on
+	// the first and every 8th packet).
+	now := time.Now().UnixNano()
+	for i, s := range append(seqs(10, 30), seqs(45, 35)...) {
+		leg.rx.observe(rxPacket(s, uint32(s)*160, 99), now+int64(i)*int64(20*time.Millisecond), 8000)
+	}
+	srAt := time.Now().Add(-2 * time.Second)
+	leg.rtcp.lastSR.Store(0xdeadbeef)
+	leg.rtcp.lastSRAt.Store(srAt.UnixNano())
+	leg.rtcp.send(nil, time.Now())
+
+	buf := make([]byte, 1500)
+	_ = farRTCP.SetReadDeadline(time.Now().Add(5 * time.Second))
+	n, err := farRTCP.Read(buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := ParseRTCP(buf[:n])
+	if err != nil || len(rep.Blocks) != 1 {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	b := rep.Blocks[0]
+	if b.SSRC != 99 || b.CumLost != 5 || b.ExtHighest != 79 || b.LSR != 0xdeadbeef {
+		t.Fatalf("block %+v", b)
+	}
+	if want := uint8(5 * 256 / 70); b.FractionLost != want {
+		t.Fatalf("fraction %d, want %d", b.FractionLost, want)
+	}
+	if dlsr := time.Duration(b.DLSR) * time.Second / 65536; dlsr < 2*time.Second || dlsr > 4*time.Second {
+		t.Fatalf("DLSR %v, want about 2s", dlsr)
+	}
+	if q := leg.RxQuality(); q.SSRC != 99 || q.Lost != 5 || q.Expected != 70 {
+		t.Fatalf("RxQuality %+v", q)
 	}
 }
