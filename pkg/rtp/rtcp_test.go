@@ -2,6 +2,7 @@ package rtp
 
 import (
 	"encoding/binary"
+	"fmt"
 	"net"
 	"net/netip"
 	"os"
@@ -318,5 +319,23 @@ func TestRTCPReportBlock(t *testing.T) {
 	}
 	if q := leg.RxQuality(); q.SSRC != 99 || q.Lost != 5 || q.Expected != 70 {
 		t.Fatalf("RxQuality %+v", q)
+	}
+}
+
+// BenchmarkNewLegRTCP is what RTCP adds to a call's set-up and tear-down:
+// the RTCP socket and its goroutine.
+func BenchmarkNewLegRTCP(b *testing.B) {
+	for _, iv := range []time.Duration{0, DefaultRTCPInterval} {
+		b.Run(fmt.Sprintf("rtcpinterval=%v", iv), func(b *testing.B) {
+			alloc := testAllocator(b, 64)
+			ip := netip.MustParseAddr("127.0.0.1")
+			for i := 0; i < b.N; i++ {
+				l, err := NewLeg(alloc, ip, LegOptions{RTCPInterval: iv})
+				if err != nil {
+					b.Fatal(err)
+				}
+				l.Close()
+			}
+		})
 	}
 }
