@@ -1,6 +1,8 @@
 package tests
 
 import (
+	"bufio"
+	"fmt"
 	"net"
 	"net/netip"
 	"path/filepath"
@@ -23,12 +25,38 @@ import (
 func TestRTCPChannelStats(t *testing.T) {
 	harness.RequireSipp(t)
 	edit := flowDialplan(20)
+	amiPort := harness.FreePort(t)
 	in := harness.Start(t, harness.Options{Template: harness.ReferenceConf(), Args: []string{"-vvv"},
 		Edit: func(f map[string]string) {
 			edit(f)
 			f["rtp.conf"] = "[general]\nrtpstart=10000\nrtpend=20000\nrtcpinterval=500\n"
+			f["manager.conf"] = fmt.Sprintf("[general]\nenabled = yes\nport = %d\nbindaddr = 127.0.0.1\n\n"+
+				"[admin]\nsecret = amp111\nread = reporting\nwrite = all\n", amiPort)
 		}})
 	in.DumpOnFailure()
+	ami := amiLogin(t, amiPort)
+	events := make(chan string, 256)
+	go func() {
+		// Owned by the test: ends when the connection closes at cleanup.
+		defer close(events)
+		br := bufio.NewReader(ami)
+		var msg strings.Builder
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil {
+				return
+			}
+			if line != "\r\n" {
+				msg.WriteString(line)
+				continue
+			}
+			select {
+			case events <- msg.String():
+			default:
+			}
+			msg.Reset()
+		}
+	}()
 	requireSIPCalls(t, in)
 	lab := &flowLab{in: in, uasPort: harness.FreePort(t)}
 	runSipp(t, in, regScenario(t), lab.uasPort, 1)
@@ -90,6 +118,29 @@ func TestRTCPChannelStats(t *testing.T) {
 		}
 	}
 	t.Logf("during the call:\n%s", out)
+
+	// The manager saw reports both ways on the caller's channel.
+	var sent, received bool
+	deadline := time.After(8 * time.Second)
+	for !sent || !received {
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				t.Fatal("manager connection closed")
+			}
+			if strings.HasPrefix(ev, "Event: RTCPSent\r\nPrivilege: reporting,all\r\nChannel: SIP/6001-") &&
+				strings.Contains(ev, "\r\nPT: 200(SR)\r\nTo: "+rtcpConn.LocalAddr().String()+"\r\nReportCount: 1\r\n") {
+				sent = true
+			}
+			if strings.HasPrefix(ev, "Event: RTCPReceived\r\nPrivilege: reporting,all\r\nChannel: SIP/6001-") &&
+				strings.Contains(ev, "\r\nSSRC: 6291808\r\nPT: 201(RR)\r\n") && strings.Contains(ev, "\r\nReport0CumulativeLost: 3\r\n") {
+				received = true
+				t.Logf("RTCPReceived:\n%s", ev)
+			}
+		case <-deadline:
+			t.Fatalf("manager events: RTCPSent %v, RTCPReceived %v", sent, received)
+		}
+	}
 	requireSippOK(t, "UAC 6001", waitUAC())
 	requireSippOK(t, "UAS 6000", waitUAS())
 }

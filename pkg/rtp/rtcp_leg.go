@@ -44,6 +44,10 @@ type rtcpPort struct {
 	rtt                           atomic.Int64  // ns; -1: none yet
 	remotePackets, remoteSSRCSeen atomic.Uint32
 
+	// observer hears of every report sent and received (the manager's
+	// RTCPSent/RTCPReceived); nil: nobody listens.
+	observer atomic.Pointer[func(RTCPEvent)]
+
 	// The previous report's expected/received, reporter-owned, for the
 	// fraction lost of an interval.
 	prevExpected int64
@@ -122,15 +126,23 @@ func (r *rtcpPort) handle(pkt []byte, from netip.AddrPort, now time.Time) {
 		r.lastSRAt.Store(now.UnixNano())
 		r.remotePackets.Store(rep.Sender.PacketCount)
 	}
+	var b ReportBlock
 	if len(rep.Blocks) == 0 {
+		if fn := r.observer.Load(); fn != nil {
+			(*fn)(RTCPEvent{Report: rep, Addr: from, RTT: -1, Clock: r.leg.clock.Load()})
+		}
 		return
 	}
-	b := rep.Blocks[0]
+	b = rep.Blocks[0]
 	r.remoteLost.Store(int64(b.CumLost))
 	r.remoteFraction.Store(uint32(b.FractionLost))
 	r.remoteJitter.Store(b.Jitter)
-	if rtt, ok := RoundTrip(now, b); ok {
+	rtt, ok := RoundTrip(now, b)
+	if ok {
 		r.rtt.Store(int64(rtt))
+	}
+	if fn := r.observer.Load(); fn != nil {
+		(*fn)(RTCPEvent{Report: rep, Addr: from, RTT: rtt, Clock: r.leg.clock.Load()})
 	}
 }
 
@@ -177,6 +189,16 @@ func (r *rtcpPort) send(out []byte, now time.Time) []byte {
 	out = AppendRTCP(out, ssrc, sender, block, r.cname)
 	if _, err := r.conn.WriteToUDPAddrPort(out, to); err == nil {
 		r.sent.Add(1)
+		if fn := r.observer.Load(); fn != nil {
+			ev := RTCPEvent{Sent: true, Addr: to, Report: Report{SSRC: ssrc, SR: sender != nil}, Clock: l.clock.Load()}
+			if sender != nil {
+				ev.Report.Sender = *sender
+			}
+			if block != nil {
+				ev.Report.Blocks = []ReportBlock{*block}
+			}
+			(*fn)(ev)
+		}
 	}
 	return out
 }
@@ -278,4 +300,29 @@ func (l *Leg) RxQuality() RxQuality {
 		clock = 8000
 	}
 	return RxQuality{SSRC: rx.ssrc, Expected: rx.expected, Lost: rx.lost, Jitter: float64(rx.jitter) / float64(clock)}
+}
+
+// RTCPEvent is one report the leg sent (Sent, Addr its destination) or
+// received (Addr its source, RTT the round trip it gave, -1 if none).
+// Clock is the leg's RTP clock rate, for jitter in seconds.
+type RTCPEvent struct {
+	Sent   bool
+	Addr   netip.AddrPort
+	Report Report
+	RTT    time.Duration
+	Clock  uint32
+}
+
+// SetRTCPObserver makes fn hear of the leg's RTCP reports, on the leg's
+// RTCP goroutine (fn must not block); nil stops it. Without RTCP it does
+// nothing.
+func (l *Leg) SetRTCPObserver(fn func(RTCPEvent)) {
+	if l.rtcp == nil {
+		return
+	}
+	if fn == nil {
+		l.rtcp.observer.Store(nil)
+		return
+	}
+	l.rtcp.observer.Store(&fn)
 }

@@ -143,6 +143,7 @@ func (m *Manager) HandleInvite(req *sip.Request, tx sip.ServerTransaction, from 
 	c.mu.Lock()
 	c.leg = leg
 	c.mu.Unlock()
+	c.watchRTCP(leg) // rtcpevents.go
 	if c.offerRes != nil {
 		c.applyMedia(c.offerRes, c.offer.Audio)
 		if r := c.offerRes.Crypto; r != nil {

@@ -237,6 +237,7 @@ func (m *Manager) request(_ context.Context, data string, requestor *pbx.Channel
 	if caller != nil {
 		d.keyWarn = caller.keyWarn
 	}
+	d.watchRTCP(leg) // rtcpevents.go
 	d.mediaIP, _ = d.mediaAddr()
 	if dst.peer != nil {
 		d.peerName = dst.peer.Name
