@@ -116,6 +116,11 @@ func (r *rtcpPort) handle(pkt []byte, from netip.AddrPort, now time.Time) {
 		return
 	}
 	from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
+	if t, ok := r.leg.Remote(); ok && t.Addr() != from.Addr() {
+		// Only the host the media goes to may report, and redirect our
+		// reports (its NAT may change the port, not the address).
+		return
+	}
 	if s := r.source.Load(); s == nil || *s != from {
 		r.source.Store(&from)
 	}

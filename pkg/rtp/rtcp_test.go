@@ -215,6 +215,16 @@ func TestLegRTCPExchange(t *testing.T) {
 		t.Fatalf("report %+v, %v: want an RR", rep, err)
 	}
 
+	// A report from another host is not taken (nor does it redirect ours).
+	if spoof, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 2)}); err == nil {
+		_, _ = spoof.WriteToUDPAddrPort(AppendRTCP(nil, 0x666, nil, &ReportBlock{CumLost: 99}, "x"), from)
+		spoof.Close()
+		time.Sleep(100 * time.Millisecond)
+		if st := leg.RTCPStats(); st.Received != 0 || leg.rtcp.source.Load() != nil {
+			t.Fatalf("a report from 127.0.0.2 was taken: %+v", st)
+		}
+	}
+
 	// The far end answers with an SR whose block reports on us.
 	sentAt := time.Now()
 	block := &ReportBlock{SSRC: rep.SSRC, CumLost: 7, Jitter: 80, LSR: ntpMiddle(NTPTime(sentAt.Add(-40 * time.Millisecond))), DLSR: 0}
