@@ -3,9 +3,11 @@ package rtp
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/netip"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -43,6 +45,11 @@ type rtcpPort struct {
 	remoteJitter                  atomic.Uint32 // RTP clock units
 	rtt                           atomic.Int64  // ns; -1: none yet
 	remotePackets, remoteSSRCSeen atomic.Uint32
+
+	// rttSum and jitterSum are the round trips and the far end's jitter
+	// reports seen, for rtpqos' min/max/average/deviation fields.
+	sumMu             sync.Mutex
+	rttSum, jitterSum running
 
 	// observer hears of every report sent and received (the manager's
 	// RTCPSent/RTCPReceived); nil: nobody listens.
@@ -143,9 +150,17 @@ func (r *rtcpPort) handle(pkt []byte, from netip.AddrPort, now time.Time) {
 	r.remoteFraction.Store(uint32(b.FractionLost))
 	r.remoteJitter.Store(b.Jitter)
 	rtt, ok := RoundTrip(now, b)
+	clock := r.leg.clock.Load()
+	if clock == 0 {
+		clock = 8000
+	}
+	r.sumMu.Lock()
+	r.jitterSum.add(float64(b.Jitter) / float64(clock))
 	if ok {
 		r.rtt.Store(int64(rtt))
+		r.rttSum.add(rtt.Seconds())
 	}
+	r.sumMu.Unlock()
 	if fn := r.observer.Load(); fn != nil {
 		(*fn)(RTCPEvent{Report: rep, Addr: from, RTT: rtt, Clock: r.leg.clock.Load()})
 	}
@@ -260,6 +275,42 @@ type RTCPStats struct {
 	RemoteFraction float64       // of the last interval, 0..1
 	RemoteJitter   float64       // seconds, the peer's jitter of what we send
 	RTT            time.Duration // -1: no report with an LSR yet
+	// Over all reports: round trips and the far end's jitter, in seconds.
+	RTTStats, RemoteJitterStats Summary
+}
+
+// Summary is the minimum, maximum, mean and standard deviation of a
+// series of figures (zero while N is 0).
+type Summary struct {
+	N                      int
+	Min, Max, Mean, StdDev float64
+}
+
+// running keeps a Summary with Welford's update.
+type running struct {
+	n              int
+	min, max, mean float64
+	m2             float64
+}
+
+func (r *running) add(v float64) {
+	r.n++
+	if r.n == 1 || v < r.min {
+		r.min = v
+	}
+	if r.n == 1 || v > r.max {
+		r.max = v
+	}
+	d := v - r.mean
+	r.mean += d / float64(r.n)
+	r.m2 += d * (v - r.mean)
+}
+
+func (r *running) summary() Summary {
+	if r.n == 0 {
+		return Summary{}
+	}
+	return Summary{N: r.n, Min: r.min, Max: r.max, Mean: r.mean, StdDev: math.Sqrt(r.m2 / float64(r.n))}
 }
 
 // RTCPStats returns the leg's RTCP figures; Enabled is false without RTCP.
@@ -272,15 +323,20 @@ func (l *Leg) RTCPStats() RTCPStats {
 	if clock == 0 {
 		clock = 8000
 	}
+	r.sumMu.Lock()
+	rttSum, jitSum := r.rttSum.summary(), r.jitterSum.summary()
+	r.sumMu.Unlock()
 	return RTCPStats{
-		Enabled:        true,
-		Sent:           r.sent.Load(),
-		Received:       r.received.Load(),
-		RemoteSSRC:     r.remoteSSRCSeen.Load(),
-		RemoteLost:     r.remoteLost.Load(),
-		RemoteFraction: float64(r.remoteFraction.Load()) / 256,
-		RemoteJitter:   float64(r.remoteJitter.Load()) / float64(clock),
-		RTT:            time.Duration(r.rtt.Load()),
+		RTTStats:          rttSum,
+		RemoteJitterStats: jitSum,
+		Enabled:           true,
+		Sent:              r.sent.Load(),
+		Received:          r.received.Load(),
+		RemoteSSRC:        r.remoteSSRCSeen.Load(),
+		RemoteLost:        r.remoteLost.Load(),
+		RemoteFraction:    float64(r.remoteFraction.Load()) / 256,
+		RemoteJitter:      float64(r.remoteJitter.Load()) / float64(clock),
+		RTT:               time.Duration(r.rtt.Load()),
 	}
 }
 

@@ -246,6 +246,9 @@ func TestLegRTCPExchange(t *testing.T) {
 	if st.RTT < 40*time.Millisecond || st.RTT > 5*time.Second {
 		t.Fatalf("rtt %v, want at least 40ms", st.RTT)
 	}
+	if st.RTTStats.N != 1 || st.RTTStats.Min != st.RTT.Seconds() || st.RemoteJitterStats.Max != 0.01 {
+		t.Fatalf("summaries %+v %+v", st.RTTStats, st.RemoteJitterStats)
+	}
 	// The next report carries LSR = the SR's middle bits.
 	_ = farRTCP.SetReadDeadline(time.Now().Add(5 * time.Second))
 	n, _, err = farRTCP.ReadFromUDPAddrPort(buf)
@@ -347,5 +350,19 @@ func BenchmarkNewLegRTCP(b *testing.B) {
 				l.Close()
 			}
 		})
+	}
+}
+
+func TestRunningSummary(t *testing.T) {
+	var r running
+	if (r.summary() != Summary{}) {
+		t.Fatal("empty summary not zero")
+	}
+	for _, v := range []float64{2, 4, 4, 4, 5, 5, 7, 9} {
+		r.add(v)
+	}
+	got := r.summary()
+	if got.N != 8 || got.Min != 2 || got.Max != 9 || got.Mean != 5 || got.StdDev != 2 {
+		t.Fatalf("summary %+v, want n=8 min=2 max=9 mean=5 stddev=2", got)
 	}
 }

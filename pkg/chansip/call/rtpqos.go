@@ -65,6 +65,7 @@ func (d *dialog) rtpQoS(args string) (string, bool) {
 		}
 	}
 	rlp, txJitter, rtt := uint64(0), 0.0, 0.0
+	rs, rj := rc.RTTStats, rc.RemoteJitterStats
 	if rc.RemoteLost > 0 {
 		rlp = uint64(rc.RemoteLost)
 	}
@@ -101,23 +102,37 @@ func (d *dialog) rtpQoS(args string) (string, bool) {
 		return fmt.Sprintf("%f", 0.0), true
 	case "remote_lostpackets", "txploss":
 		return fmt.Sprint(rlp), true
-	case "remote_jitter", "txjitter", "remote_maxjitter", "remote_minjitter", "remote_normdevjitter":
+	case "remote_jitter", "txjitter":
 		return fmt.Sprintf("%f", txJitter), true
-	case "rtt", "maxrtt", "minrtt", "normdevrtt":
+	case "remote_maxjitter":
+		return fmt.Sprintf("%f", rj.Max), true
+	case "remote_minjitter":
+		return fmt.Sprintf("%f", rj.Min), true
+	case "remote_normdevjitter":
+		return fmt.Sprintf("%f", rj.Mean), true
+	case "remote_stdevjitter":
+		return fmt.Sprintf("%f", rj.StdDev), true
+	case "rtt":
 		return fmt.Sprintf("%f", rtt), true
-	case "stdevrtt", "remote_stdevjitter":
-		return fmt.Sprintf("%f", 0.0), true
+	case "maxrtt":
+		return fmt.Sprintf("%f", rs.Max), true
+	case "minrtt":
+		return fmt.Sprintf("%f", rs.Min), true
+	case "normdevrtt":
+		return fmt.Sprintf("%f", rs.Mean), true
+	case "stdevrtt":
+		return fmt.Sprintf("%f", rs.StdDev), true
 	case "all", "":
 		return fmt.Sprintf("ssrc=%d;themssrc=%d;lp=%d;rxjitter=%f;rxcount=%d;txjitter=%f;txcount=%d;rlp=%d;rtt=%f",
 			ssrc, themSSRC, lost, jitter, rx, txJitter, tx, rlp, rtt), true
 	case "all_jitter":
 		return fmt.Sprintf("minrxjitter=%f;maxrxjitter=%f;avgrxjitter=%f;stdevrxjitter=%f;reported_minjitter=%f;reported_maxjitter=%f;reported_avgjitter=%f;reported_stdevjitter=%f;",
-			jitter, jitter, jitter, 0.0, txJitter, txJitter, txJitter, 0.0), true
+			jitter, jitter, jitter, 0.0, rj.Min, rj.Max, rj.Mean, rj.StdDev), true
 	case "all_loss":
 		return fmt.Sprintf("minrxlost=%f;maxrxlost=%f;avgrxlost=%f;stdevrxlost=%f;reported_minlost=%f;reported_maxlost=%f;reported_avglost=%f;reported_stdevlost=%f;",
 			float64(lost), float64(lost), float64(lost), 0.0, float64(rlp), float64(rlp), float64(rlp), 0.0), true
 	case "all_rtt":
-		return fmt.Sprintf("minrtt=%f;maxrtt=%f;avgrtt=%f;stdevrtt=%f;", rtt, rtt, rtt, 0.0), true
+		return fmt.Sprintf("minrtt=%f;maxrtt=%f;avgrtt=%f;stdevrtt=%f;", rs.Min, rs.Max, rs.Mean, rs.StdDev), true
 	}
 	return "", false
 }
