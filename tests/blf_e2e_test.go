@@ -138,3 +138,35 @@ func TestCustomDevstate(t *testing.T) {
 		t.Errorf("astdb:\n%s", db)
 	}
 }
+
+// TestPresenceNotify: 6001 subscribes to 7100's presence (PIDF); its hint
+// names CustomPresence:7100 as presence provider. "presencestate change"
+// sends a NOTIFY whose PIDF carries chan_sip's digium-presence tuple with
+// the state, subtype and message.
+func TestPresenceNotify(t *testing.T) {
+	edit := func(f map[string]string) {
+		blfDialplan(f)
+		f["extensions.conf"] = strings.Replace(f["extensions.conf"], "[work]\n",
+			"[work]\nexten => 7100,hint,Custom:lamp7100,CustomPresence:7100\n", 1)
+	}
+	in := harness.Start(t, harness.Options{Template: harness.ReferenceConf(), Edit: edit})
+	in.DumpOnFailure()
+	watcher := harness.Sipp{Scenario: blfScenario(t, "presence-watch-6001.xml"),
+		Target: "127.0.0.1:" + strconv.Itoa(in.SIPPort), Timeout: 30 * time.Second}
+	waitWatcher := watcher.Start(t)
+	var subs string
+	if !harness.PollUntil(10*time.Second, func() bool {
+		subs = in.MustRX("sip show subscriptions")
+		return strings.Contains(subs, "1 active SIP subscription\n")
+	}) {
+		res := waitWatcher()
+		t.Fatalf("no subscription listed:\n%s\nwatcher:\n%s\n%s", subs, res.Output, res.ErrLog)
+	}
+	time.Sleep(300 * time.Millisecond) // the first NOTIFY goes out before the change
+	if out := in.MustRX("presencestate change CustomPresence:7100 away,lunch,brb"); !strings.Contains(out, "Changing 7100 to away") {
+		t.Errorf("presencestate change: %q", out)
+	}
+	if res := waitWatcher(); res.ExitCode != 0 {
+		t.Fatalf("watcher sipp exited %d\n%s\n%s", res.ExitCode, res.Output, res.ErrLog)
+	}
+}

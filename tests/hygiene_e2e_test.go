@@ -65,3 +65,31 @@ func TestProtocolHygieneE2E(t *testing.T) {
 		}
 	}
 }
+
+// TestPRACKE2E: chan_sip sends no reliable provisional, so a PRACK (RFC
+// 3262) acknowledges nothing it knows: 481, and PRACK is not in Allow.
+func TestPRACKE2E(t *testing.T) {
+	in, _ := startAttackTarget(t, 1, nil)
+	c := newSIPClient(t, in.SIPPort)
+	for i, tc := range []struct{ name, rack string }{
+		{"RAck of an unknown 1xx", "RAck: 1 1 INVITE"},
+		{"no RAck", ""},
+	} {
+		callID := fmt.Sprintf("prack%d@test", i)
+		h := []string{
+			fmt.Sprintf("Via: SIP/2.0/UDP %s;branch=z9hG4bK-pr%d-%d;rport", c.addr(), i, time.Now().UnixNano()),
+			"From: <sip:7000@127.0.0.1>;tag=pr" + fmt.Sprint(i), "To: <sip:6000@127.0.0.1>;tag=as123", "Call-ID: " + callID,
+			"CSeq: 2 PRACK", "Max-Forwards: 70"}
+		if tc.rack != "" {
+			h = append(h, tc.rack)
+		}
+		c.send(sipMsg("PRACK sip:6000@127.0.0.1 SIP/2.0", append(h, "Content-Length: 0")...))
+		r := c.recv(callID, 3*time.Second)
+		if r == nil || r.code != 481 || !strings.HasPrefix(r.raw, "SIP/2.0 481 Call leg/transaction does not exist\r\n") {
+			t.Errorf("%s: %s, want 481", tc.name, r.headerSet())
+		}
+		if r != nil && strings.Contains(r.headers["allow"], "PRACK") {
+			t.Errorf("%s: Allow lists PRACK: %q", tc.name, r.headers["allow"])
+		}
+	}
+}

@@ -77,9 +77,10 @@ func TestRTPRangeFullE2E(t *testing.T) {
 	held := harness.Sipp{Scenario: callScenario(t, "ports-uac-6001-to-6000.xml"), Target: target,
 		Extra: []string{"-d", "4000"}, Timeout: 20 * time.Second}
 	waitHeld := held.Start(t)
-	harness.PollUntil(5*time.Second, func() bool { return len(rtpPortsBound(t, in)) == 2 })
-	if b := rtpPortsBound(t, in); len(b) != 2 {
-		t.Fatalf("the held call binds RTP ports %v, want 2", b)
+	// Two legs, each with its RTP port and its RTCP port (port+1).
+	harness.PollUntil(5*time.Second, func() bool { return len(rtpPortsBound(t, in)) == 4 })
+	if b := rtpPortsBound(t, in); len(b) != 4 {
+		t.Fatalf("the held call binds RTP/RTCP ports %v, want 4", b)
 	}
 
 	c := newSIPClient(t, in.SIPPort)

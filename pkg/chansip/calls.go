@@ -63,6 +63,7 @@ func (d *Driver) startCalls(cfg *sipconf.Config, local netip.AddrPort) error {
 	d.serve(sip.INVITE, d.handleInvite)
 	d.routeSubscriptions() // subscribe.go
 	d.routeNotifyPublish() // notify_in.go
+	d.routePRACK()         // prack.go
 	for _, method := range []sip.RequestMethod{sip.ACK, sip.BYE, sip.CANCEL, sip.INFO, sip.UPDATE, sip.REFER} {
 		d.serve(method, d.handleInDialog)
 	}

@@ -458,6 +458,7 @@ func (d *Driver) cliShowHistory(a *cli.Args) error {
 // a dialog's media counters. Without it the rows show zero counts.
 type rtpStatser interface {
 	RTPStats(callID string) (rtp.Stats, bool)
+	RTPQuality(callID string) (rtp.RxQuality, rtp.RTCPStats, bool)
 }
 
 func (d *Driver) cliShowChannelStats(a *cli.Args) error {
@@ -476,9 +477,14 @@ func (d *Driver) cliShowChannelStats(a *cli.Args) error {
 		if !c.AudioIP.IsValid() {
 			continue // a dialog without media, as chan_sip skips
 		}
-		var st rtp.Stats
+		var (
+			st rtp.Stats
+			rq rtp.RxQuality
+			rc rtp.RTCPStats
+		)
 		if stats != nil {
 			st, _ = stats.RTPStats(c.CallID)
+			rq, rc, _ = stats.RTPQuality(c.CallID)
 		}
 		dur := ""
 		if c.Channel != "" {
@@ -486,10 +492,21 @@ func (d *Driver) cliShowChannelStats(a *cli.Args) error {
 		}
 		rx, rxK := kilo(st.PacketsIn)
 		tx, txK := kilo(st.PacketsOut)
+		// chan_sip's percentages: received loss over what was expected,
+		// the far end's reported loss over what we sent. Counts are
+		// unsigned there.
+		rxLost, txLost := uint32(rq.Lost), uint32(rc.RemoteLost)
+		rxPct, txPct := 0.0, 0.0
+		if n := float64(st.PacketsIn) + float64(rxLost); n > 0 {
+			rxPct = float64(rxLost) / n * 100
+		}
+		if st.PacketsOut > 0 {
+			txPct = float64(txLost) / float64(st.PacketsOut) * 100
+		}
 		a.Printf("%-15.15s  %-11.11s  %-8.8s %010d%-1.1s %010d (%5.2f%%) %-6.4f %010d%-1.1s %010d (%5.2f%%) %-6.4f\n",
 			c.Addr.Addr().String(), c.CallID, dur,
-			rx, rxK, 0, 0.0, 0.0,
-			tx, txK, 0, 0.0, 0.0)
+			rx, rxK, rxLost, rxPct, rq.Jitter,
+			tx, txK, txLost, txPct, rc.RemoteJitter)
 		n++
 	}
 	a.Printf("%d active SIP channel%s\n", n, plural(n))

@@ -55,9 +55,9 @@ func TestStatelessAnswersKeepNoTransaction(t *testing.T) {
 			"Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n", 404}, // no "s" in the empty dialplan, as chan_sip
 		{"OPTIONS without From", "OPTIONS sip:%[1]s SIP/2.0\r\nVia: SIP/2.0/UDP %[2]s;branch=z9hG4bK-of%[3]d\r\n" +
 			"To: <sip:%[1]s>\r\nCall-ID: of%[3]d@flood\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n", 400},
-		{"method not routed", "PRACK sip:6000@%[1]s SIP/2.0\r\nVia: SIP/2.0/UDP %[2]s;branch=z9hG4bK-m%[3]d\r\n" +
+		{"PRACK (no reliable provisional)", "PRACK sip:6000@%[1]s SIP/2.0\r\nVia: SIP/2.0/UDP %[2]s;branch=z9hG4bK-m%[3]d\r\n" +
 			"From: <sip:probe@127.0.0.1>;tag=f%[3]d\r\nTo: <sip:6000@%[1]s>\r\nCall-ID: m%[3]d@flood\r\nCSeq: 1 PRACK\r\n" +
-			"Content-Length: 0\r\n\r\n", 405},
+			"Content-Length: 0\r\n\r\n", 481},
 		{"REFER outside a dialog", "REFER sip:6000@%[1]s SIP/2.0\r\nVia: SIP/2.0/UDP %[2]s;branch=z9hG4bK-m%[3]d\r\n" +
 			"From: <sip:probe@127.0.0.1>;tag=f%[3]d\r\nTo: <sip:6000@%[1]s>\r\nCall-ID: m%[3]d@flood\r\nCSeq: 1 REFER\r\n" +
 			"Content-Length: 0\r\n\r\n", 603},

@@ -98,6 +98,7 @@ func routeTable(d *Driver) map[sip.RequestMethod]func(*sip.Request, sip.ServerTr
 		sip.SUBSCRIBE: d.handleSubscribe,
 		sip.NOTIFY:    d.handleNotify,
 		sip.PUBLISH:   d.handlePublish,
+		sip.PRACK:     d.handlePRACK, // prack.go
 	}
 }
 

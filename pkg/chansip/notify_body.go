@@ -43,7 +43,8 @@ type notifyState struct {
 	allAway  bool // every device of the hint is UNAVAILABLE: "Not online"
 	ringing  bool // notifyringing
 	callerID *ringingParty
-	callID   string // the subscription's Call-ID, for the pickup dialog id
+	callID   string           // the subscription's Call-ID, for the pickup dialog id
+	presence pbx.PresenceInfo // the hint's presence provider (PIDF only)
 }
 
 // ringingParty is the caller and callee of the ringing call, for
@@ -127,6 +128,13 @@ func stateBody(kind subKind, n notifyState) string {
 			basic = "open" // busy is still open
 		}
 		fmt.Fprintf(&b, "<status><basic>%s</basic></status>\n", basic)
+		if p := n.presence; p.Set() {
+			// chan_sip's second tuple for the hint's presence provider.
+			b.WriteString("</tuple>\n<tuple id=\"digium-presence\">\n<status>\n")
+			fmt.Fprintf(&b, "<digium_presence type=\"%s\" subtype=\"%s\">%s</digium_presence>\n",
+				xmlEscape(p.State), xmlEscape(p.Subtype), xmlEscape(p.Message))
+			b.WriteString("</status>\n")
+		}
 		b.WriteString("</tuple>\n</presence>\n")
 	case subDialogInfo:
 		full := "partial"

@@ -29,6 +29,10 @@ func TestStateBodies(t *testing.T) {
 		{"pidf-idle.txt", subPIDF, base},
 		{"pidf-inuse.txt", subPIDF, with(func(n *notifyState) { n.state = pbx.ExtInUse })},
 		{"pidf-offline.txt", subPIDF, with(func(n *notifyState) { n.state, n.allAway = pbx.ExtUnavailable, true })},
+		{"pidf-presence-away.txt", subPIDF, with(func(n *notifyState) {
+			n.presence = pbx.PresenceInfo{State: "away", Subtype: "lunch", Message: "back <soon> & fed"}
+		})},
+		{"pidf-presence-notset.txt", subPIDF, with(func(n *notifyState) { n.presence = pbx.PresenceInfo{State: "not_set"} })},
 		{"xpidf-inuse.txt", subXPIDF, with(func(n *notifyState) { n.state = pbx.ExtInUse })},
 		{"xpidf-busy.txt", subXPIDF, with(func(n *notifyState) { n.state = pbx.ExtBusy })},
 	}

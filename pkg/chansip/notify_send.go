@@ -19,6 +19,7 @@ func (d *Driver) sendSubscriptionNotify(ctx context.Context, s *subscription, fi
 	s.cseq++
 	cseq := s.cseq
 	state := s.state
+	presence := s.presence
 	version := s.version
 	if s.kind != subMWI {
 		s.version++
@@ -54,7 +55,7 @@ func (d *Driver) sendSubscriptionNotify(ctx context.Context, s *subscription, fi
 			state = pbx.ExtInUse // without notifyhold chan_sip does not report holds
 		}
 		n := notifyState{state: state, exten: s.exten, mfrom: s.mfrom, mto: s.mto, version: version,
-			full: true, ringing: g.NotifyRinging, callID: s.key.callID}
+			full: true, ringing: g.NotifyRinging, callID: s.key.callID, presence: presence}
 		n.allAway = d.hintAllUnavailable(s.context, s.exten)
 		if g.NotifyCID && state.Code() > 0 && state.Code()&8 != 0 {
 			n.callerID = d.ringingParty(s)

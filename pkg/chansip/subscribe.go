@@ -64,6 +64,7 @@ type subscription struct {
 	expiry   int
 	deadline time.Time
 	state    pbx.ExtensionState
+	presence pbx.PresenceInfo // the hint's presence provider's, for PIDF
 	version  uint32
 	cseq     uint32
 	dirty    bool
@@ -240,8 +241,10 @@ func (d *Driver) handleSubscribe(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	if s.kind != subMWI {
 		st, _ := eng.ExtensionState(s.context, s.exten)
+		pres, _ := eng.HintPresence(s.context, s.exten)
 		s.mu.Lock()
 		s.state = st
+		s.presence = pres
 		s.mu.Unlock()
 	}
 	d.connAuthenticated(s.tport, src)
@@ -475,7 +478,14 @@ func (d *Driver) refreshSubscription(s *subscription, req *sip.Request, tx sip.S
 // goroutine): it records the state and wakes the notifier.
 func (d *Driver) stateChanged(s *subscription, c pbx.ExtensionStateChange) {
 	s.mu.Lock()
-	if c.Removed {
+	if c.Presence != nil {
+		// A presence change: only PIDF bodies carry it.
+		s.presence = *c.Presence
+		if s.kind != subPIDF {
+			s.mu.Unlock()
+			return
+		}
+	} else if c.Removed {
 		s.final = "noresource"
 		d.log.Verbose(2, "Extension state: Watcher for hint %s removed. Notify User %s", s.exten, s.username)
 	} else {

@@ -76,7 +76,7 @@ func New(eng *pbx.Engine, db DB) *Service {
 // engine's hint watcher and follows events until Stop.
 func (s *Service) Start() {
 	s.sub = s.eng.Bus().SubscribeTo(pbx.BusNewchannel, pbx.BusNewstate, pbx.BusHangup,
-		pbx.BusHold, pbx.BusUnhold, pbx.BusDeviceStateChange)
+		pbx.BusHold, pbx.BusUnhold, pbx.BusDeviceStateChange, pbx.BusPresenceStateChange)
 	s.stop = make(chan struct{})
 	s.done = make(chan struct{})
 	s.eng.SetHintWatcher(s)
@@ -137,6 +137,8 @@ func (s *Service) handleBatch(evs []pbx.BusEvent) {
 			ended[k] = ev.Type == pbx.BusHangup
 		case pbx.BusDeviceStateChange:
 			changed = append(changed, ev.Value)
+		case pbx.BusPresenceStateChange:
+			s.presenceChanged(ev) // rare: handled in place, in order
 		}
 	}
 	for _, dev := range devices {

@@ -92,7 +92,7 @@ func CustomPresence(db DB, name string) (Presence, bool) {
 // PresenceStateChange event.
 func PublishPresence(e *pbx.Engine, provider string, p Presence) {
 	sub, msg := p.Decoded()
-	e.Bus().Publish(pbx.BusEvent{Type: "PresenceStateChange", Fields: []pbx.EventField{
+	e.Bus().Publish(pbx.BusEvent{Type: pbx.BusPresenceStateChange, Fields: []pbx.EventField{
 		{Key: "Presentity", Value: provider}, {Key: "Status", Value: p.State},
 		{Key: "Subtype", Value: sub}, {Key: "Message", Value: msg},
 	}})

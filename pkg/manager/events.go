@@ -33,6 +33,7 @@ var moduleClass = map[string]Perm{
 	"AgentDump": PermAgent, "AgentRingNoAnswer": PermAgent,
 	"AGIExecStart": PermAGI, "AGIExecEnd": PermAGI, "AsyncAGIStart": PermAGI, "AsyncAGIExec": PermAGI, "AsyncAGIEnd": PermAGI,
 	"Cdr": PermCDR, "PeerStatus": PermSystem, "Registry": PermSystem, "Reload": PermSystem,
+	"RTCPSent": PermReporting, "RTCPReceived": PermReporting,
 }
 
 // pump turns the engine's events into manager events for the sessions.

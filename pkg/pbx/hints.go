@@ -74,6 +74,9 @@ type ExtensionStateChange struct {
 	Hint           string
 	State          ExtensionState
 	Removed        bool
+	// Presence is set when the change is the hint's presence provider's
+	// (State is then the unchanged extension state).
+	Presence *PresenceInfo
 }
 
 // HintWatcher is the device state module (pkg/devstate): it keeps the

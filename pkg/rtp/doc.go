@@ -145,6 +145,14 @@
 //     slot (Asterisk sends no voice during a digit) but still paces its
 //     writer; a digit written after voice waits for that voice to go out.
 //
+// # RTCP
+//
+// With rtcpinterval set, each leg also terminates RTCP on port+1
+// (rtcp_leg.go): one goroutine per leg, parked in Go's poller, sends the
+// leg's SR/RR every interval and reads the far end's reports. The relay
+// and session loops only fold each accepted packet into the leg's RFC 3550
+// reception state (rxstats.go), which the reports and the CLI read.
+//
 // Engines (a pacer and a receive loop each, up to GOMAXPROCS of them, 4 at
 // most) start with the first session and stop once none has used them for
 // a few seconds.

@@ -26,6 +26,10 @@ type LegOptions struct {
 	// OnLocked is called from the relay goroutine once a source is
 	// accepted; it must not block.
 	OnLocked func(source netip.AddrPort)
+
+	// RTCPInterval is rtp.conf's rtcpinterval: the leg binds port+1 and
+	// sends an SR or RR that often, reading the peer's. 0: no RTCP.
+	RTCPInterval time.Duration
 }
 
 // LearningMessage is the text Asterisk 18 prints at verbose level 4 when
@@ -75,6 +79,13 @@ type Leg struct {
 	packetsIn, bytesIn, packetsOut, bytesOut, dropped atomic.Uint64
 	lastRx                                            atomic.Int64
 
+	// rx is the reception state RTCP reports (reader-owned, published);
+	// clock is the RTP clock rate of the negotiated audio; rtcp is the
+	// leg's RTCP endpoint, nil when rtcpinterval is 0 or port+1 was taken.
+	rx    rxStats
+	clock atomic.Uint32
+	rtcp  *rtcpPort
+
 	opts LegOptions
 	pp   *PortPair
 
@@ -98,18 +109,24 @@ type Leg struct {
 	session, prevSess *Session
 }
 
-// NewLeg allocates a port pair on ip and wraps it in a Leg. Only the RTP
-// port is bound: gostrisk neither reads nor sends RTCP, so a bound RTCP
-// socket would only hold a descriptor per leg (with thousands of calls up
-// that is what runs into the process's open-file limit first) and a
-// kernel buffer of reports nobody reads. Its port, port+1, stays reserved:
-// the allocator hands out even ports only.
+// NewLeg allocates a port pair on ip and wraps it in a Leg. The RTP port
+// is the allocator's raw socket, read by the relay or session loops; the
+// RTCP port (port+1, reserved by the allocator) is bound only when
+// opts.RTCPInterval is set, as a Go socket read by its own goroutine
+// (rtcp_leg.go): a report every few seconds does not belong in the
+// per-packet loops.
 func NewLeg(alloc *Allocator, ip netip.Addr, opts LegOptions) (*Leg, error) {
 	pp, err := alloc.Allocate(ip, false)
 	if err != nil {
 		return nil, err
 	}
-	return &Leg{pp: pp, opts: opts}, nil
+	l := &Leg{pp: pp, opts: opts}
+	if opts.RTCPInterval > 0 {
+		// RTCP is an extra; a leg whose port+1 another program holds
+		// goes without, as the media itself does not need it.
+		l.rtcp, _ = startRTCP(l, ip, pp.Port+1, opts.RTCPInterval)
+	}
+	return l, nil
 }
 
 // LocalAddr is the address and port to advertise in SDP (before NAT).
@@ -156,6 +173,7 @@ func (l *Leg) LockedSource() (netip.AddrPort, bool) {
 func (l *Leg) SetPayloadTypes(pts []PayloadType) {
 	cp := append([]PayloadType(nil), pts...)
 	l.payloads.Store(&cp)
+	l.clock.Store(clockRate(cp))
 }
 
 // Stats returns the leg's counters.
@@ -202,6 +220,9 @@ func (l *Leg) Close() error {
 	l.linkMu.Lock()
 	l.link.forget()
 	l.linkMu.Unlock()
+	if l.rtcp != nil {
+		l.rtcp.close()
+	}
 	return l.pp.Close()
 }
 
@@ -315,6 +336,11 @@ func (l *Leg) count(pkt []byte, now int64) {
 	l.packetsIn.Add(1)
 	l.bytesIn.Add(uint64(len(pkt)))
 	l.lastRx.Store(now)
+	clock := l.clock.Load()
+	if clock == 0 {
+		clock = 8000
+	}
+	l.rx.observe(pkt, now, clock)
 }
 
 // ptTable maps payload type numbers of one leg to those of another.

@@ -145,6 +145,8 @@ type Session struct {
 	// Stats (float64 bits of the jitter in seconds).
 	rxSSRCSeen atomic.Uint32
 	jitterBits atomic.Uint64
+	// txTS is the timestamp of the last packet sent, for RTCP SRs.
+	txTS atomic.Uint32
 }
 
 // dtmfSender is the digit being sent, guarded by the session's mu.
@@ -422,6 +424,7 @@ func (s *Session) header(b []byte, pt uint8, marker bool, ts uint32) []byte {
 	}
 	b = append(b, 0x80, m, byte(s.seq>>8), byte(s.seq))
 	s.seq++
+	s.txTS.Store(ts) // the RTP time of the leg's next RTCP SR
 	b = binary.BigEndian.AppendUint32(b, ts)
 	return binary.BigEndian.AppendUint32(b, s.ssrc)
 }

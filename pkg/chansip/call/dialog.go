@@ -167,6 +167,8 @@ func (m *Manager) newLeg(symmetric bool) (*rtp.Leg, error) {
 		Strict:    m.d.RTPConfig.Strict,
 		Probation: m.d.RTPConfig.Probation,
 		Comedia:   symmetric,
+		// rtcpinterval = 0 turns RTCP off, as in res_rtp_asterisk.
+		RTCPInterval: m.d.RTPConfig.RTCPInterval,
 		OnLearning: func(remote netip.AddrPort) {
 			m.log.Verbose(4, "%s\n", rtp.LearningMessage(remote))
 		},

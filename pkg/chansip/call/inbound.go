@@ -144,6 +144,7 @@ func (m *Manager) HandleInvite(req *sip.Request, tx sip.ServerTransaction, from 
 	c.leg = leg
 	c.mu.Unlock()
 	c.direct.symmetric, c.direct.natSeen = comedia(from, m.d.General(), req), behindNAT(req)
+	c.watchRTCP(leg) // rtcpevents.go
 	if c.offerRes != nil {
 		c.applyMedia(c.offerRes, c.offer.Audio)
 		if r := c.offerRes.Crypto; r != nil {

@@ -240,6 +240,7 @@ func (m *Manager) request(_ context.Context, data string, requestor *pbx.Channel
 		d.keyWarn = caller.keyWarn
 	}
 	d.direct.symmetric = comedia(dst.peer, m.d.General(), nil)
+	d.watchRTCP(leg) // rtcpevents.go
 	d.mediaIP, _ = d.mediaAddr()
 	if dst.peer != nil {
 		d.peerName = dst.peer.Name

@@ -33,9 +33,10 @@ func (q *qosTotals) add(st rtp.SessionStats) {
 // a stream a dialog lacks). Figures are what gostrisk measures: packets
 // counted on the leg (relayed and terminated), losses and RFC 3550
 // jitter measured while the core terminated the leg's media, and the
-// SSRCs seen. gostrisk sends no RTCP, so what only the far end's RTCP
-// reports could tell (remote loss and jitter, round trip) is 0, as in
-// Asterisk before the first report arrives.
+// SSRCs seen. The remote figures (the far end's loss and jitter of what
+// we send, the round trip) come from its RTCP reports to the leg, and are
+// 0 until the first one arrives, as in Asterisk. While the leg is relayed
+// the leg's own RFC 3550 reception state gives loss and jitter.
 func (d *dialog) rtpQoS(args string) (string, bool) {
 	kind, field, _ := strings.Cut(args, ",")
 	if strings.TrimSpace(kind) != "audio" {
@@ -52,8 +53,26 @@ func (d *dialog) rtpQoS(args string) (string, bool) {
 		return "", true
 	}
 	ls := leg.Stats()
+	rq, rc := leg.RxQuality(), leg.RTCPStats()
 	rx, tx := ls.PacketsIn+q.packetsIn, ls.PacketsOut+q.packetsOut
 	lost, ssrc, themSSRC, jitter := q.lost, q.ssrc, q.remoteSSRC, q.jitter
+	if rq.SSRC != 0 {
+		// The leg tracks what it receives whoever reads it; the sessions'
+		// own figures count only while they ran.
+		themSSRC, jitter = rq.SSRC, rq.Jitter
+		if uint64(rq.Lost) > lost {
+			lost = uint64(rq.Lost)
+		}
+	}
+	rlp, txJitter, rtt := uint64(0), 0.0, 0.0
+	rs, rj := rc.RTTStats, rc.RemoteJitterStats
+	if rc.RemoteLost > 0 {
+		rlp = uint64(rc.RemoteLost)
+	}
+	txJitter = rc.RemoteJitter
+	if rc.RTT >= 0 {
+		rtt = rc.RTT.Seconds()
+	}
 	if live != nil {
 		st := live.Stats()
 		rx += st.PacketsIn
@@ -82,21 +101,38 @@ func (d *dialog) rtpQoS(args string) (string, bool) {
 	case "local_stdevjitter":
 		return fmt.Sprintf("%f", 0.0), true
 	case "remote_lostpackets", "txploss":
-		return "0", true
-	case "remote_jitter", "txjitter", "rtt", "maxrtt", "minrtt", "normdevrtt", "stdevrtt",
-		"remote_maxjitter", "remote_minjitter", "remote_normdevjitter", "remote_stdevjitter":
-		return fmt.Sprintf("%f", 0.0), true
+		return fmt.Sprint(rlp), true
+	case "remote_jitter", "txjitter":
+		return fmt.Sprintf("%f", txJitter), true
+	case "remote_maxjitter":
+		return fmt.Sprintf("%f", rj.Max), true
+	case "remote_minjitter":
+		return fmt.Sprintf("%f", rj.Min), true
+	case "remote_normdevjitter":
+		return fmt.Sprintf("%f", rj.Mean), true
+	case "remote_stdevjitter":
+		return fmt.Sprintf("%f", rj.StdDev), true
+	case "rtt":
+		return fmt.Sprintf("%f", rtt), true
+	case "maxrtt":
+		return fmt.Sprintf("%f", rs.Max), true
+	case "minrtt":
+		return fmt.Sprintf("%f", rs.Min), true
+	case "normdevrtt":
+		return fmt.Sprintf("%f", rs.Mean), true
+	case "stdevrtt":
+		return fmt.Sprintf("%f", rs.StdDev), true
 	case "all", "":
 		return fmt.Sprintf("ssrc=%d;themssrc=%d;lp=%d;rxjitter=%f;rxcount=%d;txjitter=%f;txcount=%d;rlp=%d;rtt=%f",
-			ssrc, themSSRC, lost, jitter, rx, 0.0, tx, 0, 0.0), true
+			ssrc, themSSRC, lost, jitter, rx, txJitter, tx, rlp, rtt), true
 	case "all_jitter":
 		return fmt.Sprintf("minrxjitter=%f;maxrxjitter=%f;avgrxjitter=%f;stdevrxjitter=%f;reported_minjitter=%f;reported_maxjitter=%f;reported_avgjitter=%f;reported_stdevjitter=%f;",
-			jitter, jitter, jitter, 0.0, 0.0, 0.0, 0.0, 0.0), true
+			jitter, jitter, jitter, 0.0, rj.Min, rj.Max, rj.Mean, rj.StdDev), true
 	case "all_loss":
 		return fmt.Sprintf("minrxlost=%f;maxrxlost=%f;avgrxlost=%f;stdevrxlost=%f;reported_minlost=%f;reported_maxlost=%f;reported_avglost=%f;reported_stdevlost=%f;",
-			float64(lost), float64(lost), float64(lost), 0.0, 0.0, 0.0, 0.0, 0.0), true
+			float64(lost), float64(lost), float64(lost), 0.0, float64(rlp), float64(rlp), float64(rlp), 0.0), true
 	case "all_rtt":
-		return fmt.Sprintf("minrtt=%f;maxrtt=%f;avgrtt=%f;stdevrtt=%f;", 0.0, 0.0, 0.0, 0.0), true
+		return fmt.Sprintf("minrtt=%f;maxrtt=%f;avgrtt=%f;stdevrtt=%f;", rs.Min, rs.Max, rs.Mean, rs.StdDev), true
 	}
 	return "", false
 }

@@ -300,3 +300,20 @@ func (m *Manager) RTPStats(callID string) (rtp.Stats, bool) {
 	}
 	return leg.Stats(), true
 }
+
+// RTPQuality returns what a dialog's leg measured of its media: RFC 3550
+// loss and jitter of what it receives, and the far end's RTCP reports of
+// what it sends; ok is false when the dialog has no media.
+func (m *Manager) RTPQuality(callID string) (rtp.RxQuality, rtp.RTCPStats, bool) {
+	d := m.find(callID)
+	if d == nil {
+		return rtp.RxQuality{}, rtp.RTCPStats{}, false
+	}
+	d.mu.Lock()
+	leg := d.leg
+	d.mu.Unlock()
+	if leg == nil {
+		return rtp.RxQuality{}, rtp.RTCPStats{}, false
+	}
+	return leg.RxQuality(), leg.RTCPStats(), true
+}

@@ -154,7 +154,20 @@ func (p *Peer) IsPeer() bool { return p.Type&TypePeer != 0 }
 func (p *Peer) IsUser() bool { return p.Type&TypeUser != 0 }
 
 // newPeer starts a peer from [general], as chan_sip's set_peer_defaults.
+// CallCounterLimit is the call-limit of a peer that counts its calls
+// (callcounter=yes) without a limit: chan_sip's INT_MAX.
+const CallCounterLimit = 2147483647
+
 func newPeer(name string, g *General) *Peer {
+	p := newPeerDefaults(name, g)
+	if g.CallCounter {
+		// [general] callcounter=yes: every peer counts its calls.
+		p.CallLimit = CallCounterLimit
+	}
+	return p
+}
+
+func newPeerDefaults(name string, g *General) *Peer {
 	return &Peer{
 		Name:              name,
 		Type:              TypePeer,
@@ -434,8 +447,13 @@ func (l *loader) applyPeerVars(p *Peer, g *General, vars []*confparse.Variable, 
 				p.BusyLevel = n
 			}
 		case "callcounter":
-			if l.boolVal(v) && p.CallLimit == 0 {
-				p.CallLimit = 2147483647
+			// chan_sip: yes counts calls without a limit (the largest
+			// int, which `sip show peer` prints), no stops counting;
+			// the later of call-limit and callcounter wins.
+			if l.boolVal(v) {
+				p.CallLimit = CallCounterLimit
+			} else {
+				p.CallLimit = 0
 			}
 		case "maxforwards":
 			if n, ok := l.intVal(v, 1); ok {
