@@ -150,6 +150,7 @@ func TestFeaturesShow(t *testing.T) {
 		"Pickup                    *8      *9     \n" +
 		"Blind Transfer            #       #      \n" +
 		"Attended Transfer                 *2     \n" +
+		"One Touch Monitor                        \n" +
 		"Disconnect Call           *       *      \n" +
 		"Park Call                         #72    \n" +
 		"One Touch MixMonitor                     \n" +
