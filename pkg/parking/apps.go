@@ -11,6 +11,7 @@ import (
 
 // Register adds Park, ParkedCall and ParkAndAnnounce to the engine.
 func (m *Module) Register(eng *pbx.Engine) error {
+	eng.RegisterDeviceProvider(DeviceProvider, m.DeviceState)
 	for _, a := range m.apps() {
 		if err := eng.RegisterApp(a); err != nil {
 			return fmt.Errorf("parking: %w", err)

@@ -213,7 +213,7 @@ func (c *Config) Dialplan() *confparse.Config {
 	byCtx := map[string][]*Lot{}
 	var order []string
 	for _, l := range c.Lots {
-		if l.ParkExt == "" {
+		if l.ParkExt == "" && !l.ParkingHints {
 			continue
 		}
 		if _, ok := byCtx[l.Context]; !ok {
@@ -224,7 +224,15 @@ func (c *Config) Dialplan() *confparse.Config {
 	for _, ctx := range order {
 		fmt.Fprintf(&b, "[%s]\n", ctx)
 		for _, l := range byCtx[ctx] {
-			fmt.Fprintf(&b, "exten => %s,1,Park(%s)\n", l.ParkExt, l.Name)
+			if l.ParkExt != "" {
+				fmt.Fprintf(&b, "exten => %s,1,Park(%s)\n", l.ParkExt, l.Name)
+			}
+			if l.ParkingHints {
+				// parkinghints: a hint per space on its device, for BLF.
+				for s := l.Start; s <= l.Stop; s++ {
+					fmt.Fprintf(&b, "exten => %d,hint,%s\n", s, spaceDevice(s, l.Context))
+				}
+			}
 		}
 	}
 	if b.Len() == 0 {

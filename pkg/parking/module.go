@@ -96,6 +96,14 @@ const (
 // park gives ch a space in lot: the preferred one when free (PARKINGEXTEN),
 // else by the lot's findslot.
 func (m *Module) park(ch *pbx.Channel, lot *Lot, preferred int, parker string, limit time.Duration) (*parkedCall, error) {
+	pc, err := m.takeSpace(ch, lot, preferred, parker, limit)
+	if err == nil {
+		m.spaceChanged(pc)
+	}
+	return pc, err
+}
+
+func (m *Module) takeSpace(ch *pbx.Channel, lot *Lot, preferred int, parker string, limit time.Duration) (*parkedCall, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	st := m.lots[lot.Name]
@@ -137,6 +145,14 @@ func (m *Module) park(ch *pbx.Channel, lot *Lot, preferred int, parker string, l
 // leave frees a parked call's space; it reports false when a retriever
 // (or the timeout) already took it.
 func (m *Module) leave(pc *parkedCall) bool {
+	if !m.freeSpace(pc) {
+		return false
+	}
+	m.spaceChanged(pc)
+	return true
+}
+
+func (m *Module) freeSpace(pc *parkedCall) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	st := m.lots[pc.lot]
@@ -150,6 +166,14 @@ func (m *Module) leave(pc *parkedCall) bool {
 // claim takes the call parked at space (any, the longest parked, when
 // space < 0) out of the lot for a retriever.
 func (m *Module) claim(lot string, space int, retriever *pbx.Channel) *parkedCall {
+	pc := m.claimSpace(lot, space, retriever)
+	if pc != nil {
+		m.spaceChanged(pc)
+	}
+	return pc
+}
+
+func (m *Module) claimSpace(lot string, space int, retriever *pbx.Channel) *parkedCall {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	st := m.lots[lot]

@@ -114,3 +114,27 @@ func (o overlay) MatchMore(context, exten, callerID string) bool {
 }
 
 func isMatcher(p pbx.Plan) bool { _, ok := p.(pbx.Matcher); return ok }
+
+// The hints of the plan stay visible through the overlay (BLF, `core
+// show hints`, HINT(), autohints): the overlay only adds extensions.
+
+func (o overlay) Hints() []pbx.Hint {
+	if hl, ok := o.Plan.(pbx.HintLister); ok {
+		return hl.Hints()
+	}
+	return nil
+}
+
+func (o overlay) Hint(context, exten string) (string, bool) {
+	if hf, ok := o.Plan.(pbx.HintFinder); ok {
+		return hf.Hint(context, exten)
+	}
+	return "", false
+}
+
+func (o overlay) AutohintContexts() []string {
+	if al, ok := o.Plan.(pbx.AutohintLister); ok {
+		return al.AutohintContexts()
+	}
+	return nil
+}

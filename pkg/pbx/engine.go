@@ -147,6 +147,7 @@ type Engine struct {
 
 	globals   globals
 	custom    customStates // Custom: device states (devstate.go)
+	devProv   deviceProviders // devices of modules ("park:701@parkedcalls"; devprovider.go)
 	bus       Bus
 	bridger   atomic.Pointer[Bridger]
 	mailbox   atomic.Pointer[MailboxProvider] // mailbox.go

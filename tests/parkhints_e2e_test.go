@@ -1,0 +1,54 @@
+package tests
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gostrisk/gostrisk/tests/harness"
+)
+
+// TestParkHints: with parkinghints=yes each space of the lot has the hint
+// park:<space>@parkedcalls, listed by `core show hints` (with the
+// dialplan's own hints, which res_parking must not hide) and Idle while
+// the space is free, InUse while a call is parked there, Idle again once
+// it hung up.
+func TestParkHints(t *testing.T) {
+	requireBaresip(t)
+	in := transferInstance(t, func(f map[string]string) {
+		f["res_parking.conf"] = "[default]\nparkext => 700\nparkpos => 701-703\ncontext => parkedcalls\nparkinghints => yes\nparkingtime => 60\n"
+		f["extensions.conf"] = strings.Replace(f["extensions.conf"], "[work]\n", "[work]\ninclude => parkedcalls\nexten => 6000,hint,SIP/6000\n", 1)
+	})
+	hintLine := func(space, state string) *regexp.Regexp {
+		return regexp.MustCompile(`(?m)^` + space + `@parkedcalls +: park:` + space + `@parkedcalls +State:` + state + ` +Presence:not_set +Watchers  0$`)
+	}
+	hints := in.MustRX("core show hints")
+	for _, re := range []*regexp.Regexp{hintLine("701", "Idle"), hintLine("702", "Idle"), hintLine("703", "Idle"),
+		regexp.MustCompile(`(?m)^6000@work +: SIP/6000 `)} {
+		if !re.MatchString(hints) {
+			t.Errorf("core show hints lacks %s:\n%s", re, hints)
+		}
+	}
+	a := phone(t, in, "6001", "PCMU", 440)
+	dial(t, in, a, nil, "700")
+	if !harness.PollUntil(5*time.Second, func() bool { return hintLine("701", "InUse").MatchString(in.MustRX("core show hints")) }) {
+		t.Errorf("the hint of the occupied space 701:\n%s", in.MustRX("core show hints"))
+	}
+	if hints := in.MustRX("core show hints"); !hintLine("702", "Idle").MatchString(hints) {
+		t.Errorf("the hint of the free space 702:\n%s", hints)
+	}
+	if ds := in.MustRX("devstate list"); strings.Contains(ds, "park:") {
+		// devstate list shows Custom: devices only, as func_devstate's.
+		t.Errorf("devstate list lists the parking devices:\n%s", ds)
+	}
+	time.Sleep(500 * time.Millisecond)
+	a.command("hangup", "")
+	if err := a.waitEvent("CALL_CLOSED", 5*time.Second); err != nil {
+		t.Error(err)
+	}
+	if !harness.PollUntil(5*time.Second, func() bool { return hintLine("701", "Idle").MatchString(in.MustRX("core show hints")) }) {
+		t.Errorf("the hint of space 701 after the parked call left:\n%s", in.MustRX("core show hints"))
+	}
+	a.Stop()
+}
