@@ -1,0 +1,62 @@
+package parking
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gostrisk/gostrisk/pkg/pbx"
+)
+
+// TestSpaceDeviceState: the park: devices are INUSE while a call is
+// parked at the space, NOT_INUSE otherwise, INVALID without a context;
+// the engine asks the provider once parking registered it, and the
+// parkinghints lots get a hint per space in their context.
+func TestSpaceDeviceState(t *testing.T) {
+	c, _ := Load(parse(t, "res_parking.conf", "[default]\nparkext => 700\nparkpos => 701-703\nparkinghints => yes\n[sales]\nparkpos => 801-802\ncontext => salesparking\n"), nil)
+	m := New(Options{}, c)
+	eng := pbx.New(pbx.Config{})
+	if got := eng.DeviceState("park:701@parkedcalls"); got != pbx.DeviceInvalid {
+		t.Errorf("before registration: %v, want INVALID", got)
+	}
+	if err := m.Register(eng); err != nil {
+		t.Fatal(err)
+	}
+	ch := eng.NewChannel(pbx.ChannelSpec{Tech: "SIP", Resource: "6001"})
+	pc, err := m.park(ch, c.Lookup("default"), 0, "SIP/6000", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		device string
+		want   pbx.DeviceState
+	}{
+		{"park:701@parkedcalls", pbx.DeviceInUse},
+		{"Park:701@ParkedCalls", pbx.DeviceInUse},
+		{"park:702@parkedcalls", pbx.DeviceNotInUse},
+		{"park:701@salesparking", pbx.DeviceNotInUse},
+		{"park:801@salesparking", pbx.DeviceNotInUse},
+		{"park:x@parkedcalls", pbx.DeviceNotInUse},
+		{"park:701", pbx.DeviceInvalid},
+	} {
+		if got := eng.DeviceState(tc.device); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.device, got, tc.want)
+		}
+	}
+	m.leave(pc)
+	if got := eng.DeviceState("park:701@parkedcalls"); got != pbx.DeviceNotInUse {
+		t.Errorf("after the call left: %v, want NOT_INUSE", got)
+	}
+	var dp strings.Builder
+	for _, cat := range c.Dialplan().Browse() {
+		dp.WriteString("[" + cat.Name + "]\n")
+		for _, v := range cat.Vars {
+			dp.WriteString(v.Name + " => " + v.Value + "\n")
+		}
+	}
+	want := "[parkedcalls]\nexten => 700,1,Park(default)\nexten => 701,hint,park:701@parkedcalls\n" +
+		"exten => 702,hint,park:702@parkedcalls\nexten => 703,hint,park:703@parkedcalls\n"
+	if dp.String() != want {
+		t.Errorf("dialplan:\n%s\nwant:\n%s", dp.String(), want)
+	}
+}
