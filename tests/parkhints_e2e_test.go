@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -51,4 +52,54 @@ func TestParkHints(t *testing.T) {
 		t.Errorf("the hint of space 701 after the parked call left:\n%s", in.MustRX("core show hints"))
 	}
 	a.Stop()
+}
+
+// TestParkedCallFeatures: parkedcallhangup=callee and
+// parkedcallrecording=caller: 6000 retrieves 6001 parked at 701; in that
+// bridge 6000 (the retriever) has automixmon (*3), which records the call,
+// but not disconnect (*0), which only the parked 6001 has and which ends
+// the call.
+func TestParkedCallFeatures(t *testing.T) {
+	requireBaresip(t)
+	in := transferInstance(t, func(f map[string]string) {
+		f["res_parking.conf"] = "[default]\nparkext => 700\nparkpos => 701-703\ncontext => parkedcalls\nparkingtime => 60\n" +
+			"parkedcallhangup => callee\nparkedcallrecording => caller\n"
+		f["features.conf"] = "[featuremap]\ndisconnect => *0\nautomixmon => *3\n"
+		f["extensions.conf"] = strings.Replace(f["extensions.conf"], "[work]\n", "[work]\ninclude => parkedcalls\n", 1)
+	})
+	a := phone(t, in, "6001", "PCMU", 440)
+	b := phone(t, in, "6000", "PCMU", 1000)
+	dial(t, in, a, nil, "700")
+	if !harness.PollUntil(5*time.Second, func() bool {
+		return strings.Contains(in.MustRX("parking show default"), "Space               :  701\n")
+	}) {
+		t.Fatalf("not parked:\n%s", in.MustRX("parking show default"))
+	}
+	time.Sleep(2500 * time.Millisecond) // the space is said to the parked call
+	dial(t, in, b, nil, "701")
+	time.Sleep(1500 * time.Millisecond)
+	sendDigits(b, "*3", 200*time.Millisecond)
+	time.Sleep(2500 * time.Millisecond)
+	sendDigits(b, "*3", 200*time.Millisecond)
+	mon := in.Path("var", "spool", "monitor")
+	var files []string
+	if !harness.PollUntil(5*time.Second, func() bool {
+		files, _ = filepath.Glob(filepath.Join(mon, "auto-*.wav"))
+		return len(files) == 1
+	}) {
+		t.Errorf("the retriever's automixmon left no recording in %s: %v", mon, files)
+	}
+	sendDigits(b, "*0", 200*time.Millisecond)
+	time.Sleep(1500 * time.Millisecond)
+	if chans := in.MustRX("core show channels"); !strings.Contains(chans, "2 active channels") {
+		t.Errorf("the retriever's *0 ended the call (parkedcallhangup=callee):\n%s", chans)
+	}
+	sendDigits(a, "*0", 200*time.Millisecond)
+	for _, p := range []*baresip{a, b} {
+		if err := p.waitEvent("CALL_CLOSED", 5*time.Second); err != nil {
+			t.Errorf("the parked call's *0: %v", err)
+		}
+	}
+	a.Stop()
+	b.Stop()
 }

@@ -362,6 +362,8 @@ func (m *Module) parkedCallExec(ch *pbx.Channel, data string) (pbx.Result, error
 	if pc.ch.HangupRequested() {
 		return pbx.HangupResult, nil
 	}
+	retrievedFeatures(ch, lot, ByCaller)
+	retrievedFeatures(pc.ch, lot, ByCallee)
 	end, err := ch.Engine().Bridge(ch.Ctx(), ch, pc.ch)
 	if err != nil {
 		m.log.Warning("%v\n", err)

@@ -26,6 +26,11 @@ type Lot struct {
 	CourtesyTone     string
 	File             string
 	Line             int
+
+	// The DTMF features the retriever (Caller) and the parked call
+	// (Callee) get in the bridge of ParkedCall: parkedcalltransfers,
+	// parkedcallreparking, parkedcallhangup, parkedcallrecording.
+	Transfers, Reparking, Hangup, Recording Parties
 }
 
 // Config is res_parking's configuration: its lots in file order, the
@@ -64,8 +69,33 @@ func defaultLot(name string) *Lot {
 // known are the lot options res_parking has that gostrisk reads but does
 // not act on (no warning for them).
 var known = map[string]bool{
-	"parkedplay": true, "parkedcalltransfers": true, "parkedcallreparking": true,
-	"parkedcallhangup": true, "parkedcallrecording": true,
+	"parkedplay": true,
+}
+
+// Parties says which parties of a retrieved call a parked-call feature
+// option enables: no, caller (the retriever), callee (the parked call)
+// or both.
+type Parties uint8
+
+// The parties of a parked-call feature option.
+const (
+	ByCaller Parties = 1 << iota // the channel running ParkedCall
+	ByCallee                     // the parked channel
+)
+
+// parseParties reads no/caller/callee/both (ast_false values are no).
+func parseParties(val string) (Parties, bool) {
+	switch v := strings.ToLower(val); {
+	case confparse.False(val):
+		return 0, true
+	case v == "both":
+		return ByCaller | ByCallee, true
+	case v == "caller":
+		return ByCaller, true
+	case v == "callee":
+		return ByCallee, true
+	}
+	return 0, false
 }
 
 // Load reads res_parking.conf (nil when missing) and, for the lot named
@@ -180,6 +210,21 @@ func (l *Lot) set(v *confparse.Variable, strict bool) confparse.Diagnostics {
 		l.ParkingHints = confparse.True(val)
 	case "courtesytone":
 		l.CourtesyTone = val
+	case "parkedcalltransfers", "parkedcallreparking", "parkedcallhangup", "parkedcallrecording":
+		p, ok := parseParties(val)
+		if !ok {
+			return bad()
+		}
+		switch strings.ToLower(v.Name) {
+		case "parkedcalltransfers":
+			l.Transfers = p
+		case "parkedcallreparking":
+			l.Reparking = p
+		case "parkedcallhangup":
+			l.Hangup = p
+		default:
+			l.Recording = p
+		}
 	default:
 		if known[strings.ToLower(v.Name)] || !strict {
 			return nil

@@ -60,3 +60,29 @@ func TestSpaceDeviceState(t *testing.T) {
 		t.Errorf("dialplan:\n%s\nwant:\n%s", dp.String(), want)
 	}
 }
+
+// TestParkedCallFeatureOptions reads parkedcalltransfers & co: no (or
+// any false value), caller, callee, both; anything else warns with
+// file:line and leaves the option off.
+func TestParkedCallFeatureOptions(t *testing.T) {
+	for _, tc := range []struct {
+		val  string
+		want Parties
+		warn bool
+	}{
+		{"no", 0, false}, {"off", 0, false}, {"caller", ByCaller, false}, {"Callee", ByCallee, false},
+		{"both", ByCaller | ByCallee, false}, {"yes", 0, true},
+	} {
+		c, diags := Load(parse(t, "res_parking.conf", "[default]\nparkedcalltransfers => "+tc.val+
+			"\nparkedcallreparking => "+tc.val+"\nparkedcallhangup => "+tc.val+"\nparkedcallrecording => "+tc.val+"\n"), nil)
+		l := c.Lookup("default")
+		for i, got := range []Parties{l.Transfers, l.Reparking, l.Hangup, l.Recording} {
+			if got != tc.want {
+				t.Errorf("%s: option %d = %v, want %v", tc.val, i, got, tc.want)
+			}
+		}
+		if warned := len(diags) == 4 && strings.Contains(diags[0].String(), "res_parking.conf:2"); warned != tc.warn {
+			t.Errorf("%s: diagnostics %v", tc.val, diags)
+		}
+	}
+}
