@@ -31,6 +31,9 @@ type Lot struct {
 	// (Callee) get in the bridge of ParkedCall: parkedcalltransfers,
 	// parkedcallreparking, parkedcallhangup, parkedcallrecording.
 	Transfers, Reparking, Hangup, Recording Parties
+
+	// Dynamic marks a lot parkeddynamic created for a Park() (dynamic.go).
+	Dynamic bool
 }
 
 // Config is res_parking's configuration: its lots in file order, the

@@ -30,7 +30,7 @@ func (m *Module) DeviceState(rest string) pbx.DeviceState {
 	if err != nil {
 		return pbx.DeviceNotInUse
 	}
-	for _, l := range m.Config().Lots {
+	for _, l := range m.allLots() {
 		if strings.EqualFold(l.Context, context) && n >= l.Start && n <= l.Stop && m.occupied(l.Name, n) {
 			return pbx.DeviceInUse
 		}
@@ -41,7 +41,7 @@ func (m *Module) DeviceState(rest string) pbx.DeviceState {
 // spaceChanged announces the new state of pc's space (parked or freed)
 // so that the hints watching it (BLF keys) follow.
 func (m *Module) spaceChanged(pc *parkedCall) {
-	lot := m.Config().Lookup(pc.lot)
+	lot := m.lookup(pc.lot)
 	if lot == nil {
 		return
 	}

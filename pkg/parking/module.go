@@ -28,6 +28,7 @@ type Module struct {
 
 	mu     sync.Mutex
 	lots   map[string]*lotState // by lot name
+	dyn    map[string]*Lot      // parkeddynamic's lots, by name
 	closed bool
 }
 
@@ -160,6 +161,7 @@ func (m *Module) freeSpace(pc *parkedCall) bool {
 		return false
 	}
 	delete(st.parked, pc.space)
+	m.dropIfUnused(pc.lot)
 	return true
 }
 
@@ -194,6 +196,7 @@ func (m *Module) claimSpace(lot string, space int, retriever *pbx.Channel) *park
 		return nil
 	}
 	delete(st.parked, pc.space)
+	m.dropIfUnused(pc.lot)
 	pc.retr = retriever
 	close(pc.claimed)
 	return pc
@@ -245,7 +248,7 @@ func (m *Module) NextSpace(lotName string) (space int, context, exten string, ok
 	if lotName == "" {
 		lotName = DefaultLot
 	}
-	lot := m.Config().Lookup(lotName)
+	lot := m.lookup(lotName)
 	if lot == nil || lot.ParkExt == "" {
 		return 0, "", "", false
 	}
