@@ -103,3 +103,47 @@ func TestParkedCallFeatures(t *testing.T) {
 	a.Stop()
 	b.Stop()
 }
+
+// TestParkDynamicLot: with parkeddynamic=yes, 6001 runs Park(sales) with
+// PARKINGDYNCONTEXT=dyn and PARKINGDYNPOS=751-755: the lot sales is
+// created (parking show sales: Dynamic yes, the call at 751), 6000
+// retrieves the call by dialling 751 (work includes dyn), and once the
+// call is over the lot is gone.
+func TestParkDynamicLot(t *testing.T) {
+	requireBaresip(t)
+	in := transferInstance(t, func(f map[string]string) {
+		f["res_parking.conf"] = "[general]\nparkeddynamic => yes\n[default]\nparkext => 700\nparkpos => 701-720\ncontext => parkedcalls\nparkingtime => 60\n"
+		addDialplan("include => dyn\nexten => 7100,1,Set(PARKINGDYNCONTEXT=dyn)\n same => n,Set(PARKINGDYNPOS=751-755)\n"+
+			" same => n,Park(sales)\n same => n,Hangup()\n", "[dyn]\n")(f)
+	})
+	a := phone(t, in, "6001", "PCMU", 440)
+	b := phone(t, in, "6000", "PCMU", 1000)
+	dial(t, in, a, nil, "7100")
+	var show string
+	if !harness.PollUntil(5*time.Second, func() bool {
+		show = in.MustRX("parking show sales")
+		return strings.Contains(show, "Space               :  751\n")
+	}) {
+		t.Fatalf("not parked in the dynamic lot:\n%s", show)
+	}
+	for _, want := range []string{"Parking Lot: sales\n", "Parking Context     :  dyn\n", "Parking Spaces      :  751-755\n", "Dynamic             :  yes\n"} {
+		if !strings.Contains(show, want) {
+			t.Errorf("parking show sales lacks %q:\n%s", want, show)
+		}
+	}
+	time.Sleep(2500 * time.Millisecond) // the space is said to the parked call
+	dial(t, in, b, nil, "751")
+	time.Sleep(1500 * time.Millisecond)
+	chans := in.MustRX("core show channels")
+	if !strings.Contains(chans, "ParkedCall(sales,751)") || !strings.Contains(chans, "2 active channels") {
+		t.Errorf("core show channels after the retrieval:\n%s", chans)
+	}
+	hangup(t, b, a)
+	if !harness.PollUntil(3*time.Second, func() bool {
+		return strings.Contains(in.MustRX("parking show sales"), "Could not find parking lot 'sales'")
+	}) {
+		t.Errorf("the empty dynamic lot is still listed:\n%s", in.MustRX("parking show sales"))
+	}
+	a.Stop()
+	b.Stop()
+}
