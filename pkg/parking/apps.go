@@ -359,9 +359,7 @@ func (m *Module) parkedCallExec(ch *pbx.Channel, data string) (pbx.Result, error
 	}
 	ch.SetApplication("ParkedCall", data)
 	m.publish(pc.ch, "UnParkedCall", pc, lot)
-	if lot.CourtesyTone != "" {
-		play(ch, lot.CourtesyTone)
-	}
+	courtesy(ch, pc.ch, lot)
 	if pc.ch.HangupRequested() {
 		return pbx.HangupResult, nil
 	}

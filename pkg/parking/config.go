@@ -31,6 +31,9 @@ type Lot struct {
 	// (Callee) get in the bridge of ParkedCall: parkedcalltransfers,
 	// parkedcallreparking, parkedcallhangup, parkedcallrecording.
 	Transfers, Reparking, Hangup, Recording Parties
+	// ParkedPlay is who hears courtesytone when a call is retrieved
+	// (parkedplay, default caller: the retriever).
+	ParkedPlay Parties
 
 	// Dynamic marks a lot parkeddynamic created for a Park() (dynamic.go).
 	Dynamic bool
@@ -64,16 +67,14 @@ const DefaultLot = "default"
 func defaultLot(name string) *Lot {
 	return &Lot{
 		Name: name, Context: "parkedcalls", Start: 701, Stop: 750,
-		ParkingTime: 45 * time.Second, ComebackToOrigin: true,
+		ParkedPlay: ByCaller, ParkingTime: 45 * time.Second, ComebackToOrigin: true,
 		ComebackContext: "parkedcallstimeout", ComebackDialTime: 30 * time.Second,
 	}
 }
 
 // known are the lot options res_parking has that gostrisk reads but does
 // not act on (no warning for them).
-var known = map[string]bool{
-	"parkedplay": true,
-}
+var known = map[string]bool{}
 
 // Parties says which parties of a retrieved call a parked-call feature
 // option enables: no, caller (the retriever), callee (the parked call)
@@ -213,6 +214,12 @@ func (l *Lot) set(v *confparse.Variable, strict bool) confparse.Diagnostics {
 		l.ParkingHints = confparse.True(val)
 	case "courtesytone":
 		l.CourtesyTone = val
+	case "parkedplay":
+		p, ok := parseParties(val)
+		if !ok {
+			return bad()
+		}
+		l.ParkedPlay = p
 	case "parkedcalltransfers", "parkedcallreparking", "parkedcallhangup", "parkedcallrecording":
 		p, ok := parseParties(val)
 		if !ok {

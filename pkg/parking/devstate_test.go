@@ -61,7 +61,8 @@ func TestSpaceDeviceState(t *testing.T) {
 	}
 }
 
-// TestParkedCallFeatureOptions reads parkedcalltransfers & co: no (or
+// TestParkedCallFeatureOptions reads parkedcalltransfers & co and
+// parkedplay: no (or
 // any false value), caller, callee, both; anything else warns with
 // file:line and leaves the option off.
 func TestParkedCallFeatureOptions(t *testing.T) {
@@ -74,15 +75,28 @@ func TestParkedCallFeatureOptions(t *testing.T) {
 		{"both", ByCaller | ByCallee, false}, {"yes", 0, true},
 	} {
 		c, diags := Load(parse(t, "res_parking.conf", "[default]\nparkedcalltransfers => "+tc.val+
-			"\nparkedcallreparking => "+tc.val+"\nparkedcallhangup => "+tc.val+"\nparkedcallrecording => "+tc.val+"\n"), nil)
+			"\nparkedcallreparking => "+tc.val+"\nparkedcallhangup => "+tc.val+"\nparkedcallrecording => "+tc.val+"\nparkedplay => "+tc.val+"\n"), nil)
 		l := c.Lookup("default")
-		for i, got := range []Parties{l.Transfers, l.Reparking, l.Hangup, l.Recording} {
-			if got != tc.want {
-				t.Errorf("%s: option %d = %v, want %v", tc.val, i, got, tc.want)
+		for i, got := range []Parties{l.Transfers, l.Reparking, l.Hangup, l.Recording, l.ParkedPlay} {
+			want := tc.want
+			if i == 4 && tc.warn {
+				want = ByCaller // a bad parkedplay keeps the default
+			}
+			if got != want {
+				t.Errorf("%s: option %d = %v, want %v", tc.val, i, got, want)
 			}
 		}
-		if warned := len(diags) == 4 && strings.Contains(diags[0].String(), "res_parking.conf:2"); warned != tc.warn {
+		if warned := len(diags) == 5 && strings.Contains(diags[0].String(), "res_parking.conf:2"); warned != tc.warn {
 			t.Errorf("%s: diagnostics %v", tc.val, diags)
 		}
+	}
+}
+
+// TestParkedPlayDefault: without parkedplay the retriever (caller) hears
+// the courtesy tone, as res_parking's default.
+func TestParkedPlayDefault(t *testing.T) {
+	c, _ := Load(parse(t, "res_parking.conf", "[default]\ncourtesytone => beep\n"), nil)
+	if got := c.Lookup("default").ParkedPlay; got != ByCaller {
+		t.Errorf("parkedplay = %v, want caller", got)
 	}
 }

@@ -25,3 +25,23 @@ func retrievedFeatures(ch *pbx.Channel, lot *Lot, who Parties) {
 		ch.SetFeatureFlags(ch.FeatureFlags() | f)
 	}
 }
+
+// courtesy plays the lot's courtesytone to the retriever and/or the
+// parked call, as parkedplay says, both at once before they are bridged
+// (the parked call's Park waits for the bridge: its media are free).
+func courtesy(retriever, parked *pbx.Channel, lot *Lot) {
+	if lot.CourtesyTone == "" {
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if lot.ParkedPlay&ByCallee != 0 {
+			play(parked, lot.CourtesyTone)
+		}
+	}()
+	if lot.ParkedPlay&ByCaller != 0 {
+		play(retriever, lot.CourtesyTone)
+	}
+	<-done
+}
