@@ -73,7 +73,15 @@ func oneTouch(t *testing.T, code, app string) {
 	if file.seconds() < 2.5 || file.seconds() > 6 {
 		t.Errorf("recorded %.1f s, want the 4 s between the presses", file.seconds())
 	}
-	checkHears(t, "the one-touch recording", file.span(1, file.seconds()-1), file.rate, []float64{toneA, toneB}, nil)
+	// Both directions are in the file. The threshold is below
+	// checkHears' as a loaded machine skews the mix (a share of 0.047
+	// was seen at load 21); a missing direction gives about 0.
+	span := file.span(1, file.seconds()-1)
+	for _, f := range []float64{toneA, toneB} {
+		if sh := goertzelShare(span, f, file.rate); sh < 0.02 {
+			t.Errorf("the one-touch recording: %v Hz missing (share %.3f)", f, sh)
+		}
+	}
 	logged := name // MixMonitor's name has its format, Monitor's has not
 	if app == "AutoMonitor" {
 		logged = strings.TrimSuffix(name, ".wav")
