@@ -363,6 +363,12 @@ func (m *Module) parkedCallExec(ch *pbx.Channel, data string) (pbx.Result, error
 	if pc.ch.HangupRequested() {
 		return pbx.HangupResult, nil
 	}
+	// The retriever's record names the parked call as its party.
+	ch.UpdateCDR(func(r *pbx.CDR) {
+		if r.DstChannel == "" {
+			r.DstChannel = pc.ch.Name()
+		}
+	})
 	retrievedFeatures(ch, lot, ByCaller)
 	retrievedFeatures(pc.ch, lot, ByCallee)
 	end, err := ch.Engine().Bridge(ch.Ctx(), ch, pc.ch)
