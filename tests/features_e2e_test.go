@@ -120,6 +120,21 @@ func attendedByDTMF(t *testing.T, complete string) {
 	checkTone(t, "the transferee heard", heardByA.span(endA-1.2, endA-0.2), heardByA.rate, toneC)
 	checkTone(t, "the target heard", heardByC.span(endC-1.2, endC-0.2), heardByC.rate, toneA)
 	checkPortsReleased(t, in)
+	// Asterisk 18's one record per bridged pair: 6001 with 6000 up to the
+	// transfer, then 6001's record continuing with 6002 (dst and lastapp
+	// stay its Dial's). The consultation 6000 -> 6002 writes no record yet
+	// (it runs on 6000, a dialed leg, where Asterisk uses a Local channel).
+	recs := cdrRecords(t, in, 2)
+	if len(recs) != 2 {
+		t.Fatalf("Master.csv: %d records, want 2: %+v", len(recs), recs)
+	}
+	first, second := recs[0], recs[1]
+	if first.Src != "6001" || first.Dst != "6000" || !strings.HasPrefix(first.Channel, "SIP/6001-") || !strings.HasPrefix(first.DstChannel, "SIP/6000-") || first.Disposition != "ANSWERED" {
+		t.Errorf("first record %+v, want 6001 -> 6000 answered", first)
+	}
+	if second.Src != "6001" || second.Dst != "6000" || second.Channel != first.Channel || !strings.HasPrefix(second.DstChannel, "SIP/6002-") || second.LastApp != "Dial" || second.Disposition != "ANSWERED" {
+		t.Errorf("second record %+v, want 6001's record continuing with 6002", second)
+	}
 }
 
 // TestDTMFDisconnect: with Dial's h, 6000 presses *0 (the sample's disconnect) and the
@@ -150,6 +165,7 @@ func TestFeaturesShow(t *testing.T) {
 		"Pickup                    *8      *9     \n" +
 		"Blind Transfer            #       #      \n" +
 		"Attended Transfer                 *2     \n" +
+		"One Touch Monitor                        \n" +
 		"Disconnect Call           *       *      \n" +
 		"Park Call                         #72    \n" +
 		"One Touch MixMonitor                     \n" +

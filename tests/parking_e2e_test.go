@@ -81,6 +81,37 @@ func TestParkByTransferAndRetrieve(t *testing.T) {
 	checkTone(t, "the parked caller heard", heardByA.span(endA-1.2, endA-0.2), heardByA.rate, toneC)
 	checkTone(t, "the retriever heard", heardByC.span(endC-1.2, endC-0.2), heardByC.rate, toneA)
 	checkPortsReleased(t, in)
+	// The records: 6001 with 6000 up to the transfer; 6001's record
+	// continuing into Park at 700 and ending with its retriever 6002; the
+	// retriever's ParkedCall record naming the parked call.
+	recs := cdrRecords(t, in, 3)
+	if len(recs) != 3 {
+		t.Fatalf("Master.csv: %d records, want 3: %+v", len(recs), recs)
+	}
+	var parkedCh string
+	for _, r := range recs {
+		if r.Dst == "700" {
+			parkedCh = r.Channel
+		}
+	}
+	for _, r := range recs {
+		switch r.Dst {
+		case "6000":
+			if r.Src != "6001" || !strings.HasPrefix(r.DstChannel, "SIP/6000-") || r.LastApp != "Dial" {
+				t.Errorf("the call before the transfer: %+v", r)
+			}
+		case "700":
+			if r.Src != "6001" || r.LastApp != "Park" || r.LastData != "default" || !strings.HasPrefix(r.DstChannel, "SIP/6002-") {
+				t.Errorf("the parked call's record: %+v", r)
+			}
+		case "701":
+			if r.Src != "6002" || r.LastApp != "ParkedCall" || r.LastData != "default,701" || r.DstChannel != parkedCh || r.Disposition != "ANSWERED" {
+				t.Errorf("the retriever's record: %+v (parked channel %s)", r, parkedCh)
+			}
+		default:
+			t.Errorf("unexpected record %+v", r)
+		}
+	}
 }
 
 // TestParkTimeoutComeback: a call parked by 6000 (blind transfer to 700)

@@ -226,6 +226,9 @@ func TestAttendedTransferReplaces(t *testing.T) {
 	checkTone(t, "the transferee heard", heardByA.span(endA-1.2, endA-0.2), heardByA.rate, toneC)
 	checkTone(t, "the target heard", heardByC.span(endC-1.2, endC-0.2), heardByC.rate, toneA)
 	checkPortsReleased(t, in)
+	for i, r := range cdrRecords(t, in, 3) {
+		t.Logf("CDR %d: %+v", i, r)
+	}
 }
 
 // TestTransferApp: Transfer() on a ringing call answers 302 with the

@@ -40,7 +40,7 @@ func (d *Daemon) registerFeaturesCLI() error {
 
 // newFeatures creates the bridges' DTMF features.
 func (d *Daemon) newFeatures(log pbx.Logger) {
-	d.features = features.New(features.Options{
+	opts := features.Options{
 		Log: log, Config: d.featuresConfig, Music: d.parkedMusic,
 		ParkSpace: func(ch *pbx.Channel) (int, string, string, bool) {
 			if d.parking == nil {
@@ -49,7 +49,11 @@ func (d *Daemon) newFeatures(log pbx.Logger) {
 			lot, _ := ch.Var("PARKINGLOT")
 			return d.parking.NextSpace(lot)
 		},
-	})
+	}
+	if d.mixmon != nil {
+		opts.Recording = d.mixmon.Running
+	}
+	d.features = features.New(opts)
 }
 
 // bridgeFeatures is bridge.Options.Features (the bridge is installed

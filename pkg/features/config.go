@@ -23,6 +23,7 @@ type General struct {
 	XferSound             string // beep
 	XferFailSound         string // beeperr
 	CourtesyTone          string
+	RecordingFailSound    string
 	PickupExten           string // *8
 	PickupSound           string
 	PickupFailSound       string
@@ -197,7 +198,9 @@ func (g *General) set(v *confparse.Variable) bool {
 		g.TransferInvalidSound = val
 	case "transferannouncesound":
 		g.TransferAnnounceSound = val
-	case "atxferloopdelay", "atxfercallbackretries", "recordingfailsound":
+	case "recordingfailsound":
+		g.RecordingFailSound = val
+	case "atxferloopdelay", "atxfercallbackretries":
 	default:
 		return false
 	}
@@ -260,6 +263,7 @@ func Show(c *Config) string {
 	row("Pickup", "*8", c.General.PickupExten)
 	row("Blind Transfer", defaultMap.BlindXfer, c.FeatureMap.BlindXfer)
 	row("Attended Transfer", defaultMap.AtXfer, c.FeatureMap.AtXfer)
+	row("One Touch Monitor", defaultMap.AutoMon, c.FeatureMap.AutoMon)
 	row("Disconnect Call", defaultMap.Disconnect, c.FeatureMap.Disconnect)
 	row("Park Call", defaultMap.ParkCall, c.FeatureMap.ParkCall)
 	row("One Touch MixMonitor", defaultMap.AutoMixMon, c.FeatureMap.AutoMixMon)

@@ -9,4 +9,8 @@
 // DTMF digit a party sends, and the digits that start a feature code
 // are held back from the other party until they match or time out
 // (featuredigittimeout).
+//
+// automon and automixmon (recording.go) toggle a Monitor or MixMonitor of
+// the presser's peer through those applications, so that this package
+// needs no recording code; Options.Recording says whether one runs.
 package features

@@ -21,6 +21,10 @@ type Options struct {
 	// ParkSpace is res_parking's next free space of the channel's lot
 	// with the lot's parkext and context; nil or !ok: parkcall fails.
 	ParkSpace func(ch *pbx.Channel) (space int, context, exten string, ok bool)
+	// Recording reports whether app ("Monitor", "MixMonitor") records ch
+	// now (pkg/mixmonitor's Running); nil: no recording module, the
+	// one-touch recording features fail.
+	Recording func(ch *pbx.Channel, app string) bool
 }
 
 // Module runs the DTMF features of bridges.
@@ -102,6 +106,12 @@ func (m *Module) Features(ch, other *pbx.Channel) bridge.Features {
 	}
 	if flags&pbx.FeaturePark != 0 {
 		add(cfg.FeatureMap.ParkCall, m.parkCall)
+	}
+	if flags&pbx.FeatureAutomon != 0 {
+		add(cfg.FeatureMap.AutoMon, m.recordFeature(autoMonitor))
+	}
+	if flags&pbx.FeatureAutomixmon != 0 {
+		add(cfg.FeatureMap.AutoMixMon, m.recordFeature(autoMixMonitor))
 	}
 	if v, ok := ch.Var("DYNAMIC_FEATURES"); ok && v != "" {
 		for _, name := range strings.Split(v, "#") {

@@ -519,3 +519,17 @@ func (r *recording) flush() {
 		r.mix(true)
 	}
 }
+
+// Running reports whether app ("MixMonitor" or "Monitor") is recording
+// ch now: the one-touch recording features toggle on it, as Asterisk's
+// look for a MixMonitor audiohook or a channel monitor.
+func (m *Module) Running(ch *pbx.Channel, app string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, r := range m.recs[ch] {
+		if r.app == app {
+			return true
+		}
+	}
+	return false
+}

@@ -11,6 +11,7 @@ import (
 
 // Register adds Park, ParkedCall and ParkAndAnnounce to the engine.
 func (m *Module) Register(eng *pbx.Engine) error {
+	eng.RegisterDeviceProvider(DeviceProvider, m.DeviceState)
 	for _, a := range m.apps() {
 		if err := eng.RegisterApp(a); err != nil {
 			return fmt.Errorf("parking: %w", err)
@@ -27,7 +28,7 @@ func (m *Module) apps() []*pbx.App {
 			Syntax:   "Park([parking_lot_name[,options]])",
 			Description: "Used to park yourself (typically in combination with an attended transfer to know the parking space).\n" +
 				"If you set the PARKINGEXTEN variable to a parking space extension in the parking lot, Park() will attempt to park the call on that extension. If the extension is already in use then execution will continue at the next priority.\n" +
-				"If the 'parkeddynamic' option is enabled in res_parking.conf, gostrisk does not create dynamic lots: the named lot must exist.",
+				"If the 'parkeddynamic' option is enabled in res_parking.conf, a parking lot that does not exist is created from the template lot named by PARKINGDYNAMIC (else default), with PARKINGDYNCONTEXT, PARKINGDYNEXTEN and PARKINGDYNPOS as its context, parking extension and spaces; it goes away once empty.",
 			Arguments: "parking_lot_name - Specify in which parking lot to park a call. The parking lot used is selected in the following order: 1) parking_lot_name option to this application 2) PARKINGLOT variable 3) the default parking lot.\n" +
 				"options - r: Send ringing instead of MOH to the parked call.\n" +
 				"          R: Randomize MOH when music on hold is in use (accepted).\n" +
@@ -115,7 +116,7 @@ func (m *Module) lotFor(ch *pbx.Channel, name string) (*Lot, string) {
 			name = DefaultLot
 		}
 	}
-	return m.Config().Lookup(name), name
+	return m.lookup(name), name
 }
 
 // play streams one sound file to ch through the engine's Playback.
@@ -153,6 +154,9 @@ func (m *Module) parkCall(ch *pbx.Channel, lotName, options string, announce fun
 	opts, ok := parseParkOptions(m.log, options)
 	quiet := opts.silent || blind != ""
 	lot, name := m.lotFor(ch, lotName)
+	if lot == nil && ok {
+		lot = m.dynamicLot(ch, name)
+	}
 	if !ok || lot == nil {
 		if lot == nil {
 			m.log.Warning("Could not find parking lot: '%s'\n", name)
@@ -355,12 +359,18 @@ func (m *Module) parkedCallExec(ch *pbx.Channel, data string) (pbx.Result, error
 	}
 	ch.SetApplication("ParkedCall", data)
 	m.publish(pc.ch, "UnParkedCall", pc, lot)
-	if lot.CourtesyTone != "" {
-		play(ch, lot.CourtesyTone)
-	}
+	courtesy(ch, pc.ch, lot)
 	if pc.ch.HangupRequested() {
 		return pbx.HangupResult, nil
 	}
+	// The retriever's record names the parked call as its party.
+	ch.UpdateCDR(func(r *pbx.CDR) {
+		if r.DstChannel == "" {
+			r.DstChannel = pc.ch.Name()
+		}
+	})
+	retrievedFeatures(ch, lot, ByCaller)
+	retrievedFeatures(pc.ch, lot, ByCallee)
 	end, err := ch.Engine().Bridge(ch.Ctx(), ch, pc.ch)
 	if err != nil {
 		m.log.Warning("%v\n", err)

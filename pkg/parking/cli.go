@@ -30,7 +30,7 @@ func (m *Module) RegisterCLI(reg *cli.Registry) error {
 				return nil
 			}
 			var out []string
-			for _, l := range m.Config().Lots {
+			for _, l := range m.allLots() {
 				if strings.HasPrefix(l.Name, word) {
 					out = append(out, l.Name)
 				}
@@ -47,7 +47,7 @@ func (m *Module) ShowLots() string {
 	b.WriteString("\n")
 	b.WriteString("Parking General Options\n-----------------------\n")
 	fmt.Fprintf(&b, "Dynamic Parking     :  %s\n\n", yesNo(cfg.Dynamic))
-	for _, l := range cfg.Lots {
+	for _, l := range m.allLots() {
 		writeLot(&b, l)
 	}
 	b.WriteString("\n")
@@ -58,7 +58,7 @@ func (m *Module) ShowLots() string {
 func (m *Module) ShowLot(name string) string {
 	var b strings.Builder
 	b.WriteString("\n")
-	l := m.Config().Lookup(name)
+	l := m.lookup(name)
 	if l == nil {
 		fmt.Fprintf(&b, "Could not find parking lot '%s'\n\n", name)
 		return b.String()
@@ -95,7 +95,7 @@ func writeLot(b *strings.Builder, l *Lot) {
 	fmt.Fprintf(b, "Comeback Dial Time  :  %d sec\n", int(l.ComebackDialTime.Seconds()))
 	fmt.Fprintf(b, "MusicOnHold Class   :  %s\n", l.MusicClass)
 	b.WriteString("Enabled             :  yes\n")
-	b.WriteString("Dynamic             :  no\n\n")
+	fmt.Fprintf(b, "Dynamic             :  %s\n\n", yesNo(l.Dynamic))
 }
 
 func yesNo(b bool) string {

@@ -26,6 +26,17 @@ type Lot struct {
 	CourtesyTone     string
 	File             string
 	Line             int
+
+	// The DTMF features the retriever (Caller) and the parked call
+	// (Callee) get in the bridge of ParkedCall: parkedcalltransfers,
+	// parkedcallreparking, parkedcallhangup, parkedcallrecording.
+	Transfers, Reparking, Hangup, Recording Parties
+	// ParkedPlay is who hears courtesytone when a call is retrieved
+	// (parkedplay, default caller: the retriever).
+	ParkedPlay Parties
+
+	// Dynamic marks a lot parkeddynamic created for a Park() (dynamic.go).
+	Dynamic bool
 }
 
 // Config is res_parking's configuration: its lots in file order, the
@@ -56,16 +67,39 @@ const DefaultLot = "default"
 func defaultLot(name string) *Lot {
 	return &Lot{
 		Name: name, Context: "parkedcalls", Start: 701, Stop: 750,
-		ParkingTime: 45 * time.Second, ComebackToOrigin: true,
+		ParkedPlay: ByCaller, ParkingTime: 45 * time.Second, ComebackToOrigin: true,
 		ComebackContext: "parkedcallstimeout", ComebackDialTime: 30 * time.Second,
 	}
 }
 
 // known are the lot options res_parking has that gostrisk reads but does
 // not act on (no warning for them).
-var known = map[string]bool{
-	"parkedplay": true, "parkedcalltransfers": true, "parkedcallreparking": true,
-	"parkedcallhangup": true, "parkedcallrecording": true,
+var known = map[string]bool{}
+
+// Parties says which parties of a retrieved call a parked-call feature
+// option enables: no, caller (the retriever), callee (the parked call)
+// or both.
+type Parties uint8
+
+// The parties of a parked-call feature option.
+const (
+	ByCaller Parties = 1 << iota // the channel running ParkedCall
+	ByCallee                     // the parked channel
+)
+
+// parseParties reads no/caller/callee/both (ast_false values are no).
+func parseParties(val string) (Parties, bool) {
+	switch v := strings.ToLower(val); {
+	case confparse.False(val):
+		return 0, true
+	case v == "both":
+		return ByCaller | ByCallee, true
+	case v == "caller":
+		return ByCaller, true
+	case v == "callee":
+		return ByCallee, true
+	}
+	return 0, false
 }
 
 // Load reads res_parking.conf (nil when missing) and, for the lot named
@@ -180,6 +214,27 @@ func (l *Lot) set(v *confparse.Variable, strict bool) confparse.Diagnostics {
 		l.ParkingHints = confparse.True(val)
 	case "courtesytone":
 		l.CourtesyTone = val
+	case "parkedplay":
+		p, ok := parseParties(val)
+		if !ok {
+			return bad()
+		}
+		l.ParkedPlay = p
+	case "parkedcalltransfers", "parkedcallreparking", "parkedcallhangup", "parkedcallrecording":
+		p, ok := parseParties(val)
+		if !ok {
+			return bad()
+		}
+		switch strings.ToLower(v.Name) {
+		case "parkedcalltransfers":
+			l.Transfers = p
+		case "parkedcallreparking":
+			l.Reparking = p
+		case "parkedcallhangup":
+			l.Hangup = p
+		default:
+			l.Recording = p
+		}
 	default:
 		if known[strings.ToLower(v.Name)] || !strict {
 			return nil
@@ -213,7 +268,7 @@ func (c *Config) Dialplan() *confparse.Config {
 	byCtx := map[string][]*Lot{}
 	var order []string
 	for _, l := range c.Lots {
-		if l.ParkExt == "" {
+		if l.ParkExt == "" && !l.ParkingHints {
 			continue
 		}
 		if _, ok := byCtx[l.Context]; !ok {
@@ -224,7 +279,15 @@ func (c *Config) Dialplan() *confparse.Config {
 	for _, ctx := range order {
 		fmt.Fprintf(&b, "[%s]\n", ctx)
 		for _, l := range byCtx[ctx] {
-			fmt.Fprintf(&b, "exten => %s,1,Park(%s)\n", l.ParkExt, l.Name)
+			if l.ParkExt != "" {
+				fmt.Fprintf(&b, "exten => %s,1,Park(%s)\n", l.ParkExt, l.Name)
+			}
+			if l.ParkingHints {
+				// parkinghints: a hint per space on its device, for BLF.
+				for s := l.Start; s <= l.Stop; s++ {
+					fmt.Fprintf(&b, "exten => %d,hint,%s\n", s, spaceDevice(s, l.Context))
+				}
+			}
 		}
 	}
 	if b.Len() == 0 {

@@ -12,6 +12,14 @@
 // A timeout sends the parked call back to the parker (comebacktoorigin) or
 // into comebackcontext, with PARKINGSLOT, PARKEDLOT and PARKER set.
 //
+// With parkinghints=yes each space has the hint park:<space>@<context>;
+// the module is the "park" device state provider (INUSE while a call is
+// parked there) and publishes each space's change (devstate.go). With
+// parkeddynamic=yes, Park into an unknown lot creates it from a template
+// lot (dynamic.go) for as long as calls are parked in it. The lot's
+// parkedcalltransfers/reparking/hangup/recording give the retriever and
+// the parked call DTMF features in ParkedCall's bridge (features.go).
+//
 // Parking a call from a transfer or a DTMF feature means sending the
 // channel to the lot's parkext with pbx.Channel.AsyncGoto, as Asterisk
 // does with a blind transfer to the parking extension.

@@ -28,6 +28,7 @@ type Module struct {
 
 	mu     sync.Mutex
 	lots   map[string]*lotState // by lot name
+	dyn    map[string]*Lot      // parkeddynamic's lots, by name
 	closed bool
 }
 
@@ -96,6 +97,14 @@ const (
 // park gives ch a space in lot: the preferred one when free (PARKINGEXTEN),
 // else by the lot's findslot.
 func (m *Module) park(ch *pbx.Channel, lot *Lot, preferred int, parker string, limit time.Duration) (*parkedCall, error) {
+	pc, err := m.takeSpace(ch, lot, preferred, parker, limit)
+	if err == nil {
+		m.spaceChanged(pc)
+	}
+	return pc, err
+}
+
+func (m *Module) takeSpace(ch *pbx.Channel, lot *Lot, preferred int, parker string, limit time.Duration) (*parkedCall, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	st := m.lots[lot.Name]
@@ -137,6 +146,14 @@ func (m *Module) park(ch *pbx.Channel, lot *Lot, preferred int, parker string, l
 // leave frees a parked call's space; it reports false when a retriever
 // (or the timeout) already took it.
 func (m *Module) leave(pc *parkedCall) bool {
+	if !m.freeSpace(pc) {
+		return false
+	}
+	m.spaceChanged(pc)
+	return true
+}
+
+func (m *Module) freeSpace(pc *parkedCall) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	st := m.lots[pc.lot]
@@ -144,12 +161,21 @@ func (m *Module) leave(pc *parkedCall) bool {
 		return false
 	}
 	delete(st.parked, pc.space)
+	m.dropIfUnused(pc.lot)
 	return true
 }
 
 // claim takes the call parked at space (any, the longest parked, when
 // space < 0) out of the lot for a retriever.
 func (m *Module) claim(lot string, space int, retriever *pbx.Channel) *parkedCall {
+	pc := m.claimSpace(lot, space, retriever)
+	if pc != nil {
+		m.spaceChanged(pc)
+	}
+	return pc
+}
+
+func (m *Module) claimSpace(lot string, space int, retriever *pbx.Channel) *parkedCall {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	st := m.lots[lot]
@@ -170,6 +196,7 @@ func (m *Module) claim(lot string, space int, retriever *pbx.Channel) *parkedCal
 		return nil
 	}
 	delete(st.parked, pc.space)
+	m.dropIfUnused(pc.lot)
 	pc.retr = retriever
 	close(pc.claimed)
 	return pc
@@ -221,7 +248,7 @@ func (m *Module) NextSpace(lotName string) (space int, context, exten string, ok
 	if lotName == "" {
 		lotName = DefaultLot
 	}
-	lot := m.Config().Lookup(lotName)
+	lot := m.lookup(lotName)
 	if lot == nil || lot.ParkExt == "" {
 		return 0, "", "", false
 	}

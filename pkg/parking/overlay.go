@@ -32,6 +32,9 @@ func (o overlay) Find(context, exten, callerID string, priority int) (*pbx.Prior
 	if priority != 1 {
 		return nil, false
 	}
+	if l := o.dynamicExt(context, exten); l != nil {
+		return &pbx.Priority{Context: l.Context, Exten: exten, Number: 1, App: "Park", Data: l.Name}, true
+	}
 	lot, ctx, ok := o.space(context, exten)
 	if !ok {
 		return nil, false
@@ -47,7 +50,26 @@ func (o overlay) Exists(context, exten, callerID string, priority int) bool {
 		return false
 	}
 	_, _, ok := o.space(context, exten)
-	return ok
+	return ok || o.dynamicExt(context, exten) != nil
+}
+
+// dynamicExt is the dynamic lot whose parkext is exten in context or one
+// it includes: res_parking adds it to the dialplan with the lot.
+func (o overlay) dynamicExt(context, exten string) *Lot {
+	o.m.mu.Lock()
+	var lots []*Lot
+	for _, l := range o.m.dyn {
+		if l.ParkExt == exten {
+			lots = append(lots, l)
+		}
+	}
+	o.m.mu.Unlock()
+	for _, l := range lots {
+		if o.reaches(context, l.Context) {
+			return l
+		}
+	}
+	return nil
 }
 
 // space finds an occupied space named exten in a lot whose context is
@@ -57,7 +79,7 @@ func (o overlay) space(context, exten string) (lot, lotContext string, ok bool) 
 	if err != nil || strconv.Itoa(n) != exten {
 		return "", "", false
 	}
-	for _, l := range o.m.Config().Lots {
+	for _, l := range o.m.allLots() {
 		if n < l.Start || n > l.Stop || !o.m.occupied(l.Name, n) {
 			continue
 		}
@@ -102,6 +124,7 @@ func (o overlay) CanMatch(context, exten, callerID string) bool {
 		return true
 	}
 	_, _, ok := o.space(context, exten)
+	ok = ok || o.dynamicExt(context, exten) != nil
 	return ok || !isMatcher(o.Plan) && o.Plan.Exists(context, exten, callerID, 1)
 }
 
@@ -114,3 +137,27 @@ func (o overlay) MatchMore(context, exten, callerID string) bool {
 }
 
 func isMatcher(p pbx.Plan) bool { _, ok := p.(pbx.Matcher); return ok }
+
+// The hints of the plan stay visible through the overlay (BLF, `core
+// show hints`, HINT(), autohints): the overlay only adds extensions.
+
+func (o overlay) Hints() []pbx.Hint {
+	if hl, ok := o.Plan.(pbx.HintLister); ok {
+		return hl.Hints()
+	}
+	return nil
+}
+
+func (o overlay) Hint(context, exten string) (string, bool) {
+	if hf, ok := o.Plan.(pbx.HintFinder); ok {
+		return hf.Hint(context, exten)
+	}
+	return "", false
+}
+
+func (o overlay) AutohintContexts() []string {
+	if al, ok := o.Plan.(pbx.AutohintLister); ok {
+		return al.AutohintContexts()
+	}
+	return nil
+}

@@ -29,7 +29,10 @@ func (c *Channel) splitCDR(party string, dst, dcontext string) {
 	done.finish(now, CauseNormalClearing)
 	forks := append(c.cdr.Forks, done)
 	next := CDR{AMAFlags: c.cdr.AMAFlags, Start: now, Src: c.cdr.Src, Dst: dst, DContext: dcontext,
-		LastApp: c.cdr.LastApp, LastData: c.cdr.LastData, Forks: forks}
+		LastApp: c.cdr.LastApp, LastData: c.cdr.LastData, Forks: forks,
+		// The transferee's record continues with its new party, not with
+		// the one its Dial named (DIALEDPEERNAME).
+		partyNext: true}
 	if c.state == StateUp {
 		next.Answer = now
 	}

@@ -49,7 +49,10 @@ type CDR struct {
 	Src, Dst, DContext string
 	// DstChannel is the party of a record a transfer ended (cdrsplit.go);
 	// "" lets the driver name the channel's bridged or dialed party.
-	DstChannel  string
+	DstChannel string
+	// partyNext: a transfer started this record, whose party is the
+	// first channel it is bridged with next (cdrsplit.go).
+	partyNext   bool
 	Disposition string // ANSWERED, NO ANSWER, BUSY, FAILED
 	// UserField and Vars are what CDR(userfield) and CDR(name) set; Vars
 	// is replaced, never changed in place, so a copy may be read freely.
@@ -294,6 +297,9 @@ func (c *Channel) BridgeID() string { c.mu.RLock(); defer c.mu.RUnlock(); return
 func (c *Channel) setBridge(peer *Channel, id string) {
 	c.mu.Lock()
 	c.peer, c.bridgeID = peer, id
+	if peer != nil && c.cdr.partyNext {
+		c.cdr.DstChannel, c.cdr.partyNext = peer.Name(), false
+	}
 	c.mu.Unlock()
 }
 

@@ -112,6 +112,9 @@ func (e *Engine) DeviceState(device string) DeviceState {
 		defer e.custom.mu.RUnlock()
 		return e.custom.m[strings.ToLower(name)]
 	}
+	if st, ok := e.providerState(device); ok {
+		return st
+	}
 	tech, resource, ok := strings.Cut(device, "/")
 	if !ok {
 		return DeviceInvalid

@@ -146,7 +146,8 @@ type Engine struct {
 	byDevice map[string][]*Channel
 
 	globals   globals
-	custom    customStates // Custom: device states (devstate.go)
+	custom    customStates    // Custom: device states (devstate.go)
+	devProv   deviceProviders // devices of modules ("park:701@parkedcalls"; devprovider.go)
 	bus       Bus
 	bridger   atomic.Pointer[Bridger]
 	mailbox   atomic.Pointer[MailboxProvider]            // mailbox.go

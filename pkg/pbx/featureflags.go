@@ -58,3 +58,22 @@ func ParseFeatureLetters(s string) FeatureFlags {
 	}
 	return f
 }
+
+// PartyFeatures splits an application's option letters into the DTMF
+// features of the caller (upper-case T, K, H, W, X) and of the called
+// party (lower-case t, k, h, w, x), as Dial and Queue read them; other
+// letters are ignored. The queue module gives the flags to the caller
+// and the answering member with SetFeatureFlags before bridging them,
+// which enables one-touch recording (w/W, x/X) in queue calls too.
+func PartyFeatures(options string) (caller, called FeatureFlags) {
+	var up, low strings.Builder
+	for _, r := range options {
+		switch r {
+		case 'T', 'K', 'H', 'W', 'X':
+			up.WriteRune(r)
+		case 't', 'k', 'h', 'w', 'x':
+			low.WriteRune(r)
+		}
+	}
+	return ParseFeatureLetters(up.String()), ParseFeatureLetters(low.String())
+}

@@ -1,0 +1,30 @@
+package pbx
+
+import "testing"
+
+// TestSplitCDRParty: a transfer ends the transferee's record with its old
+// party, and the next record names the first channel it is bridged with
+// afterwards; a record no transfer started keeps DstChannel empty (the
+// driver names the party when it writes it).
+func TestSplitCDRParty(t *testing.T) {
+	e := New(Config{})
+	a := e.NewChannel(ChannelSpec{Tech: "SIP", Resource: "6001"})
+	b := e.NewChannel(ChannelSpec{Tech: "SIP", Resource: "6000"})
+	c := e.NewChannel(ChannelSpec{Tech: "SIP", Resource: "6002"})
+	a.setBridge(b, "one")
+	if got := a.CDR().DstChannel; got != "" {
+		t.Errorf("before any transfer DstChannel = %q, want empty", got)
+	}
+	a.setBridge(nil, "")
+	a.splitCDR(b.Name(), "6000", "work")
+	a.setBridge(c, "two")
+	a.setBridge(nil, "")
+	a.setBridge(b, "three") // only the first bridge after the split counts
+	r := a.CDR()
+	if len(r.Forks) != 1 || r.Forks[0].DstChannel != b.Name() {
+		t.Fatalf("the ended record: %+v", r.Forks)
+	}
+	if r.DstChannel != c.Name() || r.Dst != "6000" || r.DContext != "work" {
+		t.Errorf("the continuing record: DstChannel %q, %s@%s; want %q, 6000@work", r.DstChannel, r.Dst, r.DContext, c.Name())
+	}
+}
