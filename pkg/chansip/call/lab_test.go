@@ -580,15 +580,17 @@ func (p *phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	time.Sleep(20 * time.Millisecond)
 	respond(200, "OK", body)
-	if mode == "fork" {
-		p.forkedAnswer(req, body)
-	}
 	// 2xx retransmission is the UA's business; one send is enough on
 	// loopback. Wait for the ACK so the transaction stays alive.
 	select {
 	case <-time.After(time.Second):
 	case <-tx.Acks():
 	case <-p.stop:
+	}
+	if mode == "fork" {
+		// The other branch answers once this one is confirmed, so the
+		// call surely takes this one.
+		p.forkedAnswer(req, body)
 	}
 }
 
