@@ -1,0 +1,19 @@
+package core
+
+import (
+	"fmt"
+
+	"github.com/gostrisk/gostrisk/pkg/manager"
+)
+
+// registerModuleActions adds the manager actions of the modules that are
+// loaded (app_queue's Queue*, ...), as each Asterisk module registers its
+// own when it loads.
+func (d *Daemon) registerModuleActions(m *manager.Module) error {
+	if d.queue != nil {
+		if err := d.queue.RegisterAMI(m, d.reloadQueues); err != nil {
+			return fmt.Errorf("manager: %w", err)
+		}
+	}
+	return nil
+}
