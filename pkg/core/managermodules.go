@@ -7,11 +7,16 @@ import (
 )
 
 // registerModuleActions adds the manager actions of the modules that are
-// loaded (app_queue's Queue*, ...), as each Asterisk module registers its
+// loaded (app_queue's Queue*, app_confbridge's Confbridge*, ...), as each Asterisk module registers its
 // own when it loads.
 func (d *Daemon) registerModuleActions(m *manager.Module) error {
 	if d.queue != nil {
 		if err := d.queue.RegisterAMI(m, d.reloadQueues); err != nil {
+			return fmt.Errorf("manager: %w", err)
+		}
+	}
+	if d.confbridge != nil {
+		if err := d.confbridge.RegisterAMI(m); err != nil {
 			return fmt.Errorf("manager: %w", err)
 		}
 	}
