@@ -20,5 +20,10 @@ func (d *Daemon) registerModuleActions(m *manager.Module) error {
 			return fmt.Errorf("manager: %w", err)
 		}
 	}
+	if d.parking != nil {
+		if err := d.parking.RegisterAMI(m); err != nil {
+			return fmt.Errorf("manager: %w", err)
+		}
+	}
 	return nil
 }
