@@ -61,3 +61,27 @@ exten => 201,hint,Custom:o201
 		t.Errorf("ExtensionState: %q, want %q", got, want)
 	}
 }
+
+// TestIdentityEventsOnTheWire: NewCallerid, NewConnectedLine and
+// NewAccountCode reach a client with the snapshot block showing the new
+// values and their own lines after it.
+func TestIdentityEventsOnTheWire(t *testing.T) {
+	l := newLab(t, testConf)
+	c := l.dial()
+	c.login("admin", "s3cret")
+	ch := l.eng.NewChannel(pbx.ChannelSpec{Tech: "SIP", Resource: "6001", CallerID: pbx.CallerID{Num: "6001"}})
+	defer ch.Hangup(pbx.CauseNormalClearing)
+	ch.SetCallerID(pbx.CallerID{Num: "6002", Name: "Bob"})
+	ch.SetConnected(pbx.CallerID{Num: "100"})
+	ch.SetAccountCode("acme")
+	for _, tc := range []struct{ event, has, last string }{
+		{"NewCallerid", "CallerIDNum: 6002\r\nCallerIDName: Bob\r\n", "CID-CallingPres: 0 (Presentation Allowed, Not Screened)\r\n"},
+		{"NewConnectedLine", "ConnectedLineNum: 100\r\n", "Linkedid: " + ch.LinkedID() + "\r\n"},
+		{"NewAccountCode", "AccountCode: acme\r\n", "OldAccountCode: \r\n"},
+	} {
+		got := c.until("Event: " + tc.event + "\r\n")
+		if !strings.Contains(got, "Channel: "+ch.Name()+"\r\n") || !strings.Contains(got, tc.has) || !strings.HasSuffix(got, tc.last) {
+			t.Errorf("%s:\n%s", tc.event, got)
+		}
+	}
+}

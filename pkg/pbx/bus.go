@@ -40,6 +40,12 @@ const (
 	// State is not used; read Engine.DeviceState). Published by whoever
 	// changes it (channels, registrations, Custom: devices).
 	BusDeviceStateChange BusEventType = "DeviceStateChange"
+	// BusNewCallerid, BusNewConnectedLine, BusNewAccountCode: a live
+	// channel's caller name/number, connected line or account code
+	// changed (see idevents.go); Fields carry the event's own lines.
+	BusNewCallerid      BusEventType = "NewCallerid"
+	BusNewConnectedLine BusEventType = "NewConnectedLine"
+	BusNewAccountCode   BusEventType = "NewAccountCode"
 )
 
 // A module event (QueueCallerJoin, ConfbridgeJoin, ParkedCall, ...) is
