@@ -61,6 +61,8 @@ type Module struct {
 	debug  atomic.Bool
 	cmds   []*Command
 	thread atomic.Int64
+	eng    *pbx.Engine // the AGI action's channels
+	async  asyncRuns   // the channels in AGI(agi:async)
 }
 
 // New returns the module.
@@ -78,13 +80,15 @@ func New(opts Options) *Module {
 
 // Register adds AGI and DeadAGI to e.
 func (m *Module) Register(e *pbx.Engine) error {
+	m.eng = e
 	return e.RegisterModule("res_agi", []*pbx.App{
 		{Name: "AGI", Synopsis: "Executes an AGI compliant application.",
 			Syntax: "AGI(command[,arg1[,arg2[,...]]])",
 			Description: "Executes an Asterisk Gateway Interface compliant program on a channel. AGI allows Asterisk to launch external programs written in any language to control a telephony channel, play audio, read DTMF digits, etc. by communicating with the AGI protocol.\n" +
 				"The program is run from astagidir when its path is relative; agi://host[:port][/script] connects to a FastAGI server instead (port 4573 by default).\n" +
 				"This application sets the following channel variable upon completion: AGISTATUS - The status of the attempt to the run the AGI script text string, one of: SUCCESS, FAILURE, NOTFOUND, HANGUP.\n" +
-				"In gostrisk EAGI's audio on file descriptor 3 and AsyncAGI are not available.",
+				"agi:async hands the channel to manager clients (AsyncAGI): the AGI manager action queues commands, AsyncAGIStart/Exec/End events carry the environment and the answers.\n" +
+				"In gostrisk EAGI's audio on file descriptor 3 is not available.",
 			Arguments: "command\nargs",
 			SeeAlso:   "EAGI, DeadAGI",
 			Exec:      m.exec},
@@ -135,6 +139,14 @@ func (m *Module) exec(ch *pbx.Channel, data string) (pbx.Result, error) {
 		fast  bool
 		netSc string
 	)
+	if strings.EqualFold(script, "agi:async") {
+		status := m.execAsync(ch, args[1:])
+		ch.SetVar("AGISTATUS", status)
+		if status == "HANGUP" {
+			return pbx.HangupResult, nil
+		}
+		return pbx.Continue, nil
+	}
 	if strings.HasPrefix(strings.ToLower(script), "agi://") {
 		fast = true
 		t, r, netSc, err = m.dialFast(script)

@@ -20,6 +20,11 @@ func (d *Daemon) registerModuleActions(m *manager.Module) error {
 			return fmt.Errorf("manager: %w", err)
 		}
 	}
+	if d.agi != nil {
+		if err := d.agi.RegisterAMI(m); err != nil {
+			return fmt.Errorf("manager: %w", err)
+		}
+	}
 	if d.parking != nil {
 		if err := d.parking.RegisterAMI(m); err != nil {
 			return fmt.Errorf("manager: %w", err)
