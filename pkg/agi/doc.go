@@ -17,5 +17,6 @@
 // (apps.StreamFile, GetData, Say*, RecordFile), so they behave as the
 // applications do. AGI(agi:async) is AsyncAGI (async.go): commands come
 // from the manager's AGI action and answers go out as AsyncAGIExec
-// events. EAGI (audio on fd 3) is not implemented.
+// events. EAGI gives a local script what the caller says on fd 3 (8 kHz
+// slin, eagi.go).
 package agi
