@@ -55,3 +55,29 @@ func TestManagerActions(t *testing.T) {
 	}
 	goldenfile.Check(t, "testdata/ami.golden", out.String())
 }
+
+// TestOverlayKeepsHints: the plan the overlay wraps still answers for its
+// hints (the device state module and the manager ask the engine's plan).
+func TestOverlayKeepsHints(t *testing.T) {
+	m := New(Options{}, nil)
+	p := m.Overlay(hintPlan{}, func(string) []string { return nil })
+	if hf, ok := p.(pbx.HintFinder); !ok {
+		t.Error("overlay hides HintFinder")
+	} else if h, ok := hf.Hint("work", "6000"); !ok || h != "SIP/6000" {
+		t.Errorf("Hint = %q %v", h, ok)
+	}
+	if hl, ok := p.(pbx.HintLister); !ok || len(hl.Hints()) != 1 {
+		t.Error("overlay hides HintLister")
+	}
+	if al, ok := p.(pbx.AutohintLister); !ok || len(al.AutohintContexts()) != 1 {
+		t.Error("overlay hides AutohintLister")
+	}
+}
+
+type hintPlan struct{ pbx.Plan }
+
+func (hintPlan) Hint(c, e string) (string, bool) { return "SIP/" + e, c == "work" }
+func (hintPlan) Hints() []pbx.Hint {
+	return []pbx.Hint{{Context: "work", Exten: "6000", Devices: "SIP/6000"}}
+}
+func (hintPlan) AutohintContexts() []string { return []string{"phones"} }
