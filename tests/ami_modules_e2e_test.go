@@ -81,7 +81,8 @@ func TestAMIModuleActions(t *testing.T) {
 		"QueueRemove Error: Unable to remove interface: Not there",
 		"ExtensionStateList Success: Extension Statuses will follow",
 		"  ExtensionStatus Exten=6000 Context=work Hint=SIP/6000 StatusText=Unavailable",
-		"  END ExtensionStateListComplete 1",
+		"  ExtensionStatus Exten=6002 Context=default Hint=SIP/6002 StatusText=Unavailable", // the sample's
+		"  END ExtensionStateListComplete 2",
 		"Parkinglots Success: Parking lots will follow",
 		"  Parkinglot Name=default StartSpace=701 StopSpace=720 Timeout=45",
 		"  END ParkinglotsComplete 1",
@@ -94,5 +95,10 @@ func TestAMIModuleActions(t *testing.T) {
 	if out != want {
 		t.Errorf("perl client printed\n%s\nwant\n%s", out, want)
 	}
-	_ = in
+	// QueueAdd and QueueRemove write queue_log lines as app_queue does.
+	b, _ := os.ReadFile(in.Path("var", "log", "queue_log"))
+	if ql := string(b); !strings.Contains(ql, "|MANAGER|support|Bob|ADDMEMBER|PAUSED") ||
+		!strings.Contains(ql, "|MANAGER|support|Bob|REMOVEMEMBER|") {
+		t.Errorf("queue_log:\n%s", ql)
+	}
 }
