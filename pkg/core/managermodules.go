@@ -7,7 +7,8 @@ import (
 )
 
 // registerModuleActions adds the manager actions of the modules that are
-// loaded (app_queue's Queue*, app_confbridge's Confbridge*, ...), as each Asterisk module registers its
+// loaded (app_queue's Queue*, app_confbridge's Confbridge*, res_agi's AGI,
+// app_mixmonitor's, res_parking's lists), as each Asterisk module registers its
 // own when it loads.
 func (d *Daemon) registerModuleActions(m *manager.Module) error {
 	if d.queue != nil {
@@ -22,6 +23,11 @@ func (d *Daemon) registerModuleActions(m *manager.Module) error {
 	}
 	if d.agi != nil {
 		if err := d.agi.RegisterAMI(m); err != nil {
+			return fmt.Errorf("manager: %w", err)
+		}
+	}
+	if d.mixmon != nil {
+		if err := d.mixmon.RegisterAMI(m, d.engine); err != nil {
 			return fmt.Errorf("manager: %w", err)
 		}
 	}
