@@ -52,7 +52,7 @@ func (d *Daemon) startManager(ctx context.Context, snap *Snapshot) error {
 	if err := m.RegisterCLI(d.reg, func() error { return d.Reload("manager") }); err != nil {
 		return err
 	}
-	if err := d.registerModuleActions(m); err != nil {
+	if err := d.registerModuleActions(m, snap); err != nil {
 		return err
 	}
 	if err := m.Start(ctx); err != nil {
