@@ -61,6 +61,8 @@ type Module struct {
 	debug  atomic.Bool
 	cmds   []*Command
 	thread atomic.Int64
+	eng    *pbx.Engine // the AGI action's channels
+	async  asyncRuns   // the channels in AGI(agi:async)
 }
 
 // New returns the module.
@@ -78,16 +80,24 @@ func New(opts Options) *Module {
 
 // Register adds AGI and DeadAGI to e.
 func (m *Module) Register(e *pbx.Engine) error {
+	m.eng = e
 	return e.RegisterModule("res_agi", []*pbx.App{
 		{Name: "AGI", Synopsis: "Executes an AGI compliant application.",
 			Syntax: "AGI(command[,arg1[,arg2[,...]]])",
 			Description: "Executes an Asterisk Gateway Interface compliant program on a channel. AGI allows Asterisk to launch external programs written in any language to control a telephony channel, play audio, read DTMF digits, etc. by communicating with the AGI protocol.\n" +
 				"The program is run from astagidir when its path is relative; agi://host[:port][/script] connects to a FastAGI server instead (port 4573 by default).\n" +
 				"This application sets the following channel variable upon completion: AGISTATUS - The status of the attempt to the run the AGI script text string, one of: SUCCESS, FAILURE, NOTFOUND, HANGUP.\n" +
-				"In gostrisk EAGI's audio on file descriptor 3 and AsyncAGI are not available.",
+				"agi:async hands the channel to manager clients (AsyncAGI): the AGI manager action queues commands, AsyncAGIStart/Exec/End events carry the environment and the answers.\n" +
+				"EAGI gives a local script the caller's audio on file descriptor 3.",
 			Arguments: "command\nargs",
 			SeeAlso:   "EAGI, DeadAGI",
 			Exec:      m.exec},
+		{Name: "EAGI", Synopsis: "Executes an EAGI compliant application.",
+			Syntax:      "EAGI(command[,arg1[,arg2[,...]]])",
+			Description: "Using 'EAGI' provides enhanced AGI, with incoming audio available out of band on file descriptor 3 (8 kHz signed linear). Over FastAGI (agi://) there is no audio: EAGI is AGI.",
+			Arguments:   "command\nargs",
+			SeeAlso:     "AGI, DeadAGI",
+			Exec:        m.execEAGI},
 		{Name: "DeadAGI", Synopsis: "Executes AGI on a hungup channel.",
 			Syntax:      "DeadAGI(command[,arg1[,arg2[,...]]])",
 			Description: "Deprecated: AGI now detects a hung up channel itself; DeadAGI runs AGI.",
@@ -117,9 +127,19 @@ type session struct {
 	script string
 	dead   bool
 	fast   bool
+	eagi   *eagiAudio // EAGI's audio on fd 3 (nil for AGI)
 }
 
 func (m *Module) exec(ch *pbx.Channel, data string) (pbx.Result, error) {
+	return m.run(ch, data, false)
+}
+
+// execEAGI is EAGI: AGI with the caller's audio on the script's fd 3.
+func (m *Module) execEAGI(ch *pbx.Channel, data string) (pbx.Result, error) {
+	return m.run(ch, data, true)
+}
+
+func (m *Module) run(ch *pbx.Channel, data string, enhanced bool) (pbx.Result, error) {
 	log := m.opts.Log
 	if strings.TrimSpace(data) == "" {
 		log.Warning("AGI requires an argument (script)\n")
@@ -134,7 +154,16 @@ func (m *Module) exec(ch *pbx.Channel, data string) (pbx.Result, error) {
 		err   error
 		fast  bool
 		netSc string
+		audio *eagiAudio
 	)
+	if strings.EqualFold(script, "agi:async") {
+		status := m.execAsync(ch, args[1:])
+		ch.SetVar("AGISTATUS", status)
+		if status == "HANGUP" {
+			return pbx.HangupResult, nil
+		}
+		return pbx.Continue, nil
+	}
 	if strings.HasPrefix(strings.ToLower(script), "agi://") {
 		fast = true
 		t, r, netSc, err = m.dialFast(script)
@@ -152,7 +181,19 @@ func (m *Module) exec(ch *pbx.Channel, data string) (pbx.Result, error) {
 			ch.SetVar("AGISTATUS", "NOTFOUND")
 			return pbx.Continue, nil
 		}
-		t, r, err = m.startScript(path, args[1:])
+		var fd3 *os.File
+		if enhanced {
+			if audio, fd3, err = startEAGI(ch); err != nil {
+				log.Warning("Failed to execute '%s': %v\n", path, err)
+				ch.SetVar("AGISTATUS", "FAILURE")
+				return pbx.Continue, nil
+			}
+			defer audio.stop()
+		}
+		t, r, err = m.startScript(path, args[1:], fd3)
+		if fd3 != nil {
+			fd3.Close() // the script has its copy
+		}
 		if err != nil {
 			log.Warning("Failed to execute '%s': %v\n", path, err)
 			ch.SetVar("AGISTATUS", "FAILURE")
@@ -161,7 +202,7 @@ func (m *Module) exec(ch *pbx.Channel, data string) (pbx.Result, error) {
 		log.Verbose(3, "Launched AGI Script %s\n", path)
 	}
 	s := &session{m: m, ch: ch, t: t, lines: make(chan string, 16), script: script, fast: fast,
-		dead: ch.HangupRequested()}
+		dead: ch.HangupRequested(), eagi: audio}
 	env := s.environment(script, args[1:], fast, netSc)
 	// The reader goroutine belongs to this run: it ends when the
 	// transport is closed below (EOF or error), and lines is buffered so
@@ -226,6 +267,10 @@ func (s *session) environment(script string, args []string, fast bool, netScript
 	ch := s.ch
 	cid := ch.CallerID()
 	ctx, exten, prio := ch.Location()
+	enhanced := "0.0"
+	if s.eagi != nil {
+		enhanced = "1.0"
+	}
 	orUnknown := func(v string) string {
 		if v == "" {
 			return "unknown"
@@ -250,7 +295,7 @@ func (s *session) environment(script string, args []string, fast bool, netScript
 		"agi_context: " + ctx,
 		"agi_extension: " + exten,
 		"agi_priority: " + strconv.Itoa(prio),
-		"agi_enhanced: 0.0",
+		"agi_enhanced: " + enhanced,
 		"agi_accountcode: " + ch.AccountCode(),
 		"agi_threadid: " + strconv.FormatInt(140000000000000+s.m.thread.Add(1), 10),
 	}
@@ -301,39 +346,62 @@ func (s *session) run(env []string) string {
 		deadline = timer.C
 	}
 	done := s.ch.Done()
+	// onLine answers one line from the script; stop ends the run.
+	onLine := func(line string, ok bool) (stop bool) {
+		if !ok {
+			return true
+		}
+		if s.m.debug.Load() {
+			s.m.opts.Log.Verbose(0, "<%s>AGI Rx << %s\n", s.ch.Name(), line)
+		}
+		if strings.TrimSpace(line) == "" {
+			return false
+		}
+		if !s.dead && s.ch.HangupRequested() {
+			s.dead = true
+		}
+		resp, end := s.handle(line)
+		if resp != "" {
+			if err := s.send(strings.TrimSuffix(resp, "\n")); err != nil {
+				return true
+			}
+		}
+		return end
+	}
+	onHangup := func() {
+		done = nil
+		if !hangupSeen {
+			hangupSeen = true
+			s.dead = true
+			s.t.hangup()
+			timer = time.NewTimer(s.m.opts.DeadWait)
+			deadline = timer.C
+		}
+	}
 	for {
-		select {
-		case line, ok := <-s.lines:
-			if !ok {
-				return ""
-			}
-			if s.m.debug.Load() {
-				s.m.opts.Log.Verbose(0, "<%s>AGI Rx << %s\n", s.ch.Name(), line)
-			}
-			if strings.TrimSpace(line) == "" {
-				continue
-			}
-			if !s.dead && s.ch.HangupRequested() {
-				s.dead = true
-			}
-			resp, end := s.handle(line)
-			if resp != "" {
-				if err := s.send(strings.TrimSuffix(resp, "\n")); err != nil {
+		if s.eagi != nil && !s.dead {
+			// EAGI: between commands the caller's audio is read here (the
+			// tap hands it to fd 3), a frame at a time, so that a line
+			// from the script waits at most one frame time.
+			select {
+			case line, ok := <-s.lines:
+				if onLine(line, ok) {
 					return ""
 				}
+			case <-done:
+				onHangup()
+			default:
+				s.eagi.readOnce(s.ch)
 			}
-			if end {
+			continue
+		}
+		select {
+		case line, ok := <-s.lines:
+			if onLine(line, ok) {
 				return ""
 			}
 		case <-done:
-			done = nil
-			if !hangupSeen {
-				hangupSeen = true
-				s.dead = true
-				s.t.hangup()
-				timer = time.NewTimer(s.m.opts.DeadWait)
-				deadline = timer.C
-			}
+			onHangup()
 		case <-deadline:
 			s.m.opts.Log.Warning("AGI script %s on hung up channel %s did not end within %v: closing it\n",
 				s.script, s.ch.Name(), s.m.opts.DeadWait)
@@ -434,7 +502,7 @@ func (t *scriptTransport) close() bool {
 
 // startScript runs path with args; its stdin and stdout are our pipes
 // (non-blocking on our side, so writes can time out).
-func (m *Module) startScript(path string, args []string) (transport, io.Reader, error) {
+func (m *Module) startScript(path string, args []string, fd3 *os.File) (transport, io.Reader, error) {
 	inR, inW, err := os.Pipe()
 	if err != nil {
 		return nil, nil, err
@@ -447,6 +515,9 @@ func (m *Module) startScript(path string, args []string) (transport, io.Reader, 
 	}
 	cmd := exec.Command(path, args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, os.Stderr
+	if fd3 != nil {
+		cmd.ExtraFiles = []*os.File{fd3} // EAGI's audio
+	}
 	o := m.opts
 	cmd.Env = append(os.Environ(),
 		"AST_CONFIG_DIR="+o.ConfigDir, "AST_CONFIG_FILE="+filepath.Join(o.ConfigDir, "asterisk.conf"),

@@ -15,5 +15,8 @@
 //
 // The audio commands use pkg/apps' playback, key reading and recording
 // (apps.StreamFile, GetData, Say*, RecordFile), so they behave as the
-// applications do. EAGI (audio on fd 3) and AsyncAGI are not implemented.
+// applications do. AGI(agi:async) is AsyncAGI (async.go): commands come
+// from the manager's AGI action and answers go out as AsyncAGIExec
+// events. EAGI gives a local script what the caller says on fd 3 (8 kHz
+// slin, eagi.go).
 package agi

@@ -164,10 +164,7 @@ func (w *Writer) Write(r *Record) error {
 	if !w.cfg.Enable {
 		return nil
 	}
-	if r.Disposition != Answered && !w.cfg.Unanswered && (r.Channel == "" || r.DstChannel == "") {
-		// As Asterisk: with unanswered=no, a call that never reached a
-		// second channel leaves no record; a dialled call that was busy or
-		// not answered still does.
+	if !Kept(r, w.cfg.Unanswered) {
 		return nil
 	}
 	line := Format(r, w.cfg)
@@ -178,6 +175,14 @@ func (w *Writer) Write(r *Record) error {
 		return appendLine(filepath.Join(w.dir, r.AccountCode+".csv"), line)
 	}
 	return nil
+}
+
+// Kept reports whether the CDR engine keeps r, for every backend. As
+// Asterisk: with unanswered=no, a call that never reached a second
+// channel leaves no record; a dialled call that was busy or not answered
+// still does.
+func Kept(r *Record, unanswered bool) bool {
+	return r.Disposition == Answered || unanswered || (r.Channel != "" && r.DstChannel != "")
 }
 
 func appendLine(path, line string) error {

@@ -883,17 +883,28 @@ type notifySpec struct {
 }
 
 func (d *Driver) buildNotify(cat *confparse.Category) notifySpec {
+	pairs := make([][2]string, 0, len(cat.Vars))
+	for _, v := range cat.Vars {
+		pairs = append(pairs, [2]string{v.Name, v.Value})
+	}
+	return d.notifySpecOf(pairs)
+}
+
+// notifySpecOf turns name/value pairs (a sip_notify.conf type, or the
+// manager's SIPnotify Variable lines) into the NOTIFY's headers and body:
+// Content lines are the body, Content-Length is ignored with a warning.
+func (d *Driver) notifySpecOf(pairs [][2]string) notifySpec {
 	spec := notifySpec{headers: []sip.Header{sip.NewHeader("Subscription-State", "terminated")}}
 	var content []string
-	for _, v := range cat.Vars {
-		val := strings.ReplaceAll(v.Value, `\;`, ";")
+	for _, v := range pairs {
+		name, val := v[0], strings.ReplaceAll(v[1], `\;`, ";")
 		switch {
-		case strings.EqualFold(v.Name, "Content"):
+		case strings.EqualFold(name, "Content"):
 			content = append(content, val)
-		case strings.EqualFold(v.Name, "Content-Length"):
+		case strings.EqualFold(name, "Content-Length"):
 			d.log.Warning("it is not necessary to specify Content-Length in sip_notify.conf, ignoring")
 		default:
-			spec.headers = append(spec.headers, sip.NewHeader(v.Name, val))
+			spec.headers = append(spec.headers, sip.NewHeader(name, val))
 		}
 	}
 	if len(content) > 0 {

@@ -374,6 +374,9 @@ func (d *Daemon) Reload(moduleName string) error {
 	if apply("cdr_csv.so") {
 		merged.CDR = snap.CDR
 	}
+	if apply("cdr_manager.so") {
+		merged.CDRManager = snap.CDRManager
+	}
 	if apply("res_musiconhold.so") {
 		merged.MOH = snap.MOH
 	}

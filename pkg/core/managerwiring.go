@@ -52,6 +52,9 @@ func (d *Daemon) startManager(ctx context.Context, snap *Snapshot) error {
 	if err := m.RegisterCLI(d.reg, func() error { return d.Reload("manager") }); err != nil {
 		return err
 	}
+	if err := d.registerModuleActions(m, snap); err != nil {
+		return err
+	}
 	if err := m.Start(ctx); err != nil {
 		return err
 	}
@@ -130,3 +133,12 @@ func (s sipAMI) Registry() [][]manager.Header {
 }
 
 func (s sipAMI) Qualify(name string) bool { return s.drv.QualifyPeer(name) }
+
+// Notify sends the manager's SIPnotify through the driver.
+func (s sipAMI) Notify(target string, vars []manager.Header) error {
+	pairs := make([][2]string, len(vars))
+	for i, v := range vars {
+		pairs[i] = [2]string{v.Key, v.Value}
+	}
+	return s.drv.ManagerNotify(target, pairs)
+}

@@ -57,6 +57,7 @@ var KnownModules = []ModuleInfo{
 	{"app_stack.so", "Dialplan subroutines (Gosub, Return, etc)", "core", false},
 	{"app_verbose.so", "Send verbose output", "core", false},
 	{"cdr_csv.so", "Comma Separated Values CDR Backend", "extended", true},
+	{"cdr_manager.so", "Asterisk Manager Interface CDR Backend", "core", true},
 	{"pbx_config.so", "Text Extension Configuration", "core", true},
 	{"res_musiconhold.so", "Music On Hold Resource", "core", true},
 	{"app_chanspy.so", "Listen to the audio of an active channel", "core", false},

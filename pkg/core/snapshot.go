@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gostrisk/gostrisk/pkg/cdr"
+	"github.com/gostrisk/gostrisk/pkg/cdr/cdrmanager"
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
 	"github.com/gostrisk/gostrisk/pkg/confbridge"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
@@ -34,6 +35,9 @@ type Snapshot struct {
 	RTP      rtp.Config
 	Logger   *confparse.Config // logger.conf (nil: Asterisk's defaults)
 	CDR      cdr.Config
+	// CDRManager is cdr_manager.conf (disabled when missing, when
+	// cdr_manager.so is not loaded or cdr.conf disables CDRs).
+	CDRManager *cdrmanager.Config
 	// Indications are the tone zones of indications.conf (built-in "us"
 	// when the file is missing).
 	Indications *indications.Zones
@@ -221,6 +225,12 @@ func LoadSnapshot(ac *AsteriskConf) (*Snapshot, confparse.Diagnostics) {
 	csvConf := load("cdr_csv.conf", false)
 	s.CDR, d = cdr.LoadConfig(cdrConf, csvConf)
 	all = append(all, d...)
+	s.CDRManager = &cdrmanager.Config{}
+	if s.Modules.Enabled("cdr_manager.so") {
+		s.CDRManager, d = cdrmanager.Load(load("cdr_manager.conf", false))
+		all = append(all, d...)
+		s.CDRManager.Enabled = s.CDRManager.Enabled && s.CDR.Enable
+	}
 	if !s.Modules.Enabled("cdr_csv.so") {
 		s.CDR.Enable = false
 	}

@@ -29,7 +29,6 @@ var unreadReasons = map[string]string{
 	"cdr_adaptive_odbc.conf":    "gostrisk writes CDRs to Master.csv only (cdr_csv)",
 	"cdr_beanstalkd.conf":       "gostrisk writes CDRs to Master.csv only (cdr_csv)",
 	"cdr_custom.conf":           "gostrisk writes CDRs to Master.csv only (cdr_csv)",
-	"cdr_manager.conf":          "gostrisk writes CDRs to Master.csv only (cdr_csv)",
 	"cdr_mysql.conf":            "gostrisk writes CDRs to Master.csv only (cdr_csv)",
 	"cdr_odbc.conf":             "gostrisk writes CDRs to Master.csv only (cdr_csv)",
 	"cdr_pgsql.conf":            "gostrisk writes CDRs to Master.csv only (cdr_csv)",
@@ -126,6 +125,7 @@ var moduleFiles = map[string]string{
 	"queues.conf":      "app_queue.so",
 	"queuerules.conf":  "app_queue.so",
 	"res_parking.conf": "res_parking.so",
+	"cdr_manager.conf": "cdr_manager.so",
 }
 
 // UnreadFiles lists, one warning each, the config files of the config

@@ -309,6 +309,7 @@ func (d *Daemon) startSIP(ctx context.Context, snap *Snapshot) error {
 			if err := d.cdr.Write(r); err != nil {
 				d.log.Error("cdr_csv: %v", err)
 			}
+			d.postCDR(r)
 		},
 		Security: sec,
 	})

@@ -46,6 +46,8 @@ func (m *Module) registerCoreActions() {
 		{Name: "DBDel", Synopsis: "Delete DB entry.", Perm: PermSystem, Handler: actDBDel},
 		{Name: "DBDelTree", Synopsis: "Delete DB Tree.", Perm: PermSystem, Handler: actDBDelTree},
 		{Name: "ExtensionState", Synopsis: "Check Extension Status.", Perm: PermCall | PermReporting, Handler: actExtensionState},
+		{Name: "ExtensionStateList", Synopsis: "List the current known extension states.", Perm: PermCall | PermReporting, Handler: actExtensionStateList},
+		{Name: "PresenceState", Synopsis: "Check Presence State", Perm: PermCall | PermReporting, Handler: actPresenceState},
 		{Name: "MailboxCount", Synopsis: "Check Mailbox Message Count.", Perm: PermCall | PermReporting, Handler: actMailboxCount},
 		{Name: "MailboxStatus", Synopsis: "Check mailbox.", Perm: PermCall | PermReporting, Handler: actMailboxStatus},
 	} {
@@ -766,6 +768,28 @@ func actExtensionState(r *Request) error {
 	r.Success("Extension Status",
 		Header{"Exten", exten}, Header{"Context", context}, Header{"Hint", hint},
 		Header{"Status", strconv.Itoa(n)}, Header{"StatusText", text})
+	return nil
+}
+
+// actExtensionStateList lists every hint but the pattern ones (not real
+// extensions to a client), each as an ExtensionStatus with its state
+// now.
+func actExtensionStateList(r *Request) error {
+	eng := r.s.m.opts.Engine
+	r.ListStart("Extension Statuses will follow")
+	n := 0
+	for _, h := range eng.Hints() {
+		if strings.HasPrefix(h.Exten, "_") {
+			continue
+		}
+		st, _ := eng.ExtensionState(h.Context, h.Exten)
+		code, text := extStatus(st)
+		r.ListItem("ExtensionStatus",
+			Header{"Exten", h.Exten}, Header{"Context", h.Context}, Header{"Hint", h.Devices},
+			Header{"Status", strconv.Itoa(code)}, Header{"StatusText", text})
+		n++
+	}
+	r.ListComplete("ExtensionStateListComplete", n)
 	return nil
 }
 

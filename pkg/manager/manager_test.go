@@ -85,6 +85,12 @@ type lab struct {
 
 func newLab(t *testing.T, conf string) *lab {
 	t.Helper()
+	return newLabWith(t, conf, pbx.Config{})
+}
+
+// newLabWith is newLab on an engine built with ecfg (a dialplan).
+func newLabWith(t *testing.T, conf string, ecfg pbx.Config) *lab {
+	t.Helper()
 	pc, diags := confparse.Parse("manager.conf", []byte(conf), confparse.Options{})
 	if diags.HasErrors() {
 		t.Fatal(diags)
@@ -94,7 +100,7 @@ func newLab(t *testing.T, conf string) *lab {
 		t.Fatalf("diagnostics: %v", d)
 	}
 	cfg.Port = 0
-	eng := pbx.New(pbx.Config{})
+	eng := pbx.New(ecfg)
 	reg := cli.NewRegistry()
 	reg.MustRegister(&cli.Command{Words: []string{"say", "hello"}, Summary: "x",
 		Handler: func(a *cli.Args) error { a.Printf("hello\nworld\n"); return nil }})

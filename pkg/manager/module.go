@@ -28,6 +28,13 @@ type Logger interface {
 	Warning(format string, args ...any)
 }
 
+// nopLog is the logger of a manager built without one (tests).
+type nopLog struct{}
+
+func (nopLog) Verbose(int, string, ...any) {}
+func (nopLog) Notice(string, ...any)       {}
+func (nopLog) Warning(string, ...any)      {}
+
 // SecurityReporter receives the manager's security events (pkg/security's
 // *Log); nil reports none.
 type SecurityReporter interface {
@@ -128,6 +135,9 @@ func New(opts Options, cfg *Config) *Module {
 	}
 	if opts.FailedLoginDelay == 0 {
 		opts.FailedLoginDelay = time.Second
+	}
+	if opts.Log == nil {
+		opts.Log = nopLog{}
 	}
 	m := &Module{opts: opts, actions: map[string]*Action{}, classes: map[string]Perm{},
 		sessions: map[*session]struct{}{}}

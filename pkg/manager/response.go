@@ -3,6 +3,8 @@ package manager
 import (
 	"bytes"
 	"strconv"
+
+	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
 
 // msgBuf builds one outgoing message in the manager's wire format.
@@ -138,3 +140,12 @@ func (r *Request) ListComplete(event string, n int, extra ...Header) {
 
 // Raw sends pre-built bytes (a whole message, empty line included).
 func (r *Request) Raw(p []byte) { r.s.send(p) }
+
+// ChannelHeaders is a channel's snapshot block (Channel, ChannelState,
+// ... Linkedid, and the manager's channelvars) as headers, for module
+// actions whose list items carry it.
+func (r *Request) ChannelHeaders(ch *pbx.Channel) []Header {
+	b := &msgBuf{}
+	snapshot(b, "", ch, ch.State(), r.s.m.Config())
+	return bodyHeaders(b)
+}

@@ -1,5 +1,7 @@
 package manager
 
+import "strings"
+
 // SIP is what the chan_sip actions read from the SIP driver; the core
 // adapts the driver to it, so the manager never reaches into chan_sip.
 type SIP interface {
@@ -13,9 +15,22 @@ type SIP interface {
 	Qualify(name string) bool
 }
 
+// SIPNotifier is a SIP that can send SIPnotify's NOTIFY: to target (a
+// peer or host, "SIP/" prefix allowed) with the headers and Content
+// lines of vars; an error means no address for target.
+type SIPNotifier interface {
+	Notify(target string, vars []Header) error
+}
+
 // RegisterSIP adds chan_sip's actions (SIPpeers, SIPshowpeer,
 // SIPshowregistry, SIPqualifypeer) answered from sip.
 func (m *Module) RegisterSIP(sip SIP) error {
+	if n, ok := sip.(SIPNotifier); ok {
+		if err := m.RegisterAction(Action{Name: "SIPnotify", Synopsis: "Send a SIP notify.", Perm: PermSystem,
+			Handler: func(r *Request) error { return actSIPnotify(r, n) }}); err != nil {
+			return err
+		}
+	}
 	for _, a := range []Action{
 		{Name: "SIPpeers", Synopsis: "List SIP peers (text format).", Perm: PermSystem | PermReporting,
 			Handler: func(r *Request) error {
@@ -71,5 +86,35 @@ func (m *Module) RegisterSIP(sip SIP) error {
 			return err
 		}
 	}
+	return nil
+}
+
+// actSIPnotify sends the NOTIFY SIPnotify describes: Channel is the
+// target, each Variable line one or more name=value pairs (comma
+// separated) in order. An in-dialog NOTIFY (Call-ID) is not available.
+func actSIPnotify(r *Request, n SIPNotifier) error {
+	target := r.Get("Channel")
+	if target == "" {
+		r.Error("SIPNotify requires a channel name")
+		return nil
+	}
+	if r.Get("Call-ID") != "" {
+		r.Error("SIPNotify with a Call-ID (in-dialog NOTIFY) is not available in gostrisk")
+		return nil
+	}
+	var vars []Header
+	for _, line := range r.All("Variable") {
+		for _, kv := range strings.Split(line, ",") {
+			k, v, ok := strings.Cut(kv, "=")
+			if k = strings.TrimSpace(k); ok && k != "" {
+				vars = append(vars, Header{Key: k, Value: v})
+			}
+		}
+	}
+	if err := n.Notify(target, vars); err != nil {
+		r.Error("Could not create address")
+		return nil
+	}
+	r.Success("Notify Sent")
 	return nil
 }

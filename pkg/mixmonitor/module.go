@@ -332,6 +332,10 @@ type recording struct {
 	done      chan struct{}
 	stopOnce  sync.Once
 
+	// muted are MixMonitorMute's flags by direction (0 read, 1 write):
+	// a muted direction is recorded as silence.
+	muted [2]atomic.Bool
+
 	mu  sync.Mutex // the tap is called from the reading and writing goroutines
 	buf [2][]int16
 	dec [2]*media.Chain
@@ -430,6 +434,9 @@ func (r *recording) TapFrame(dir pbx.TapDirection, fr media.Frame) {
 	if r.spec.bridgedOnly && r.ch.BridgeID() == "" {
 		return
 	}
+	if (dir == pbx.TapRead && r.muted[0].Load()) || (dir == pbx.TapWrite && r.muted[1].Load()) {
+		fr = silenceLike(fr)
+	}
 	if r.spec.sync && r.read != nil && r.write != nil {
 		r.legsInStep(dir, fr)
 	} else {
@@ -475,6 +482,15 @@ func (r *recording) TapFrame(dir pbx.TapDirection, fr media.Frame) {
 	mixer.AdjustVolume(r.pcm, vol)
 	r.buf[i] = append(r.buf[i], r.pcm...)
 	r.mix(false)
+}
+
+// silenceLike is a signed linear frame of silence as long as fr.
+func silenceLike(fr media.Frame) media.Frame {
+	f := media.SLin
+	if fr.Format != nil && fr.Format.SampleRate >= 16000 {
+		f = media.SLin16
+	}
+	return media.VoiceFrame(f, make([]byte, 2*fr.Samples), fr.Timestamp)
 }
 
 // mix writes whole intervals of both directions added; one direction

@@ -138,16 +138,11 @@ func (o overlay) MatchMore(context, exten, callerID string) bool {
 
 func isMatcher(p pbx.Plan) bool { _, ok := p.(pbx.Matcher); return ok }
 
-// The hints of the plan stay visible through the overlay (BLF, `core
-// show hints`, HINT(), autohints): the overlay only adds extensions.
+// The overlay adds extensions only: the hints of the plan under it stay
+// visible to the device state module, the manager and chan_sip's
+// subscriptions, which find them through these optional interfaces.
 
-func (o overlay) Hints() []pbx.Hint {
-	if hl, ok := o.Plan.(pbx.HintLister); ok {
-		return hl.Hints()
-	}
-	return nil
-}
-
+// Hint is pbx.HintFinder, from the plan under the overlay.
 func (o overlay) Hint(context, exten string) (string, bool) {
 	if hf, ok := o.Plan.(pbx.HintFinder); ok {
 		return hf.Hint(context, exten)
@@ -155,6 +150,15 @@ func (o overlay) Hint(context, exten string) (string, bool) {
 	return "", false
 }
 
+// Hints is pbx.HintLister, from the plan under the overlay.
+func (o overlay) Hints() []pbx.Hint {
+	if hl, ok := o.Plan.(pbx.HintLister); ok {
+		return hl.Hints()
+	}
+	return nil
+}
+
+// AutohintContexts is pbx.AutohintLister, from the plan under the overlay.
 func (o overlay) AutohintContexts() []string {
 	if al, ok := o.Plan.(pbx.AutohintLister); ok {
 		return al.AutohintContexts()

@@ -43,6 +43,12 @@ const (
 	// BusLocalBridge: a Local pair's ;2 starts its dialplan (Channel: ;1,
 	// Peer: ;2, Fields: Context, Exten, LocalOptimization).
 	BusLocalBridge BusEventType = "LocalBridge"
+	// BusNewCallerid, BusNewConnectedLine, BusNewAccountCode: a live
+	// channel's caller name/number, connected line or account code
+	// changed (see idevents.go); Fields carry the event's own lines.
+	BusNewCallerid      BusEventType = "NewCallerid"
+	BusNewConnectedLine BusEventType = "NewConnectedLine"
+	BusNewAccountCode   BusEventType = "NewAccountCode"
 )
 
 // A module event (QueueCallerJoin, ConfbridgeJoin, ParkedCall, ...) is

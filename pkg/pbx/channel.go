@@ -196,10 +196,23 @@ func (c *Channel) publishState(s State) {
 func (c *Channel) CallerID() CallerID { c.mu.RLock(); defer c.mu.RUnlock(); return c.caller }
 
 // SetCallerID replaces the channel's caller identity.
-func (c *Channel) SetCallerID(id CallerID) { c.mu.Lock(); c.caller = id; c.mu.Unlock() }
+func (c *Channel) SetCallerID(id CallerID) {
+	c.mu.Lock()
+	old := c.caller
+	c.caller = id
+	c.mu.Unlock()
+	c.callerChanged(old, id)
+}
 
 // UpdateCallerID changes the caller identity under the channel lock.
-func (c *Channel) UpdateCallerID(f func(id *CallerID)) { c.mu.Lock(); f(&c.caller); c.mu.Unlock() }
+func (c *Channel) UpdateCallerID(f func(id *CallerID)) {
+	c.mu.Lock()
+	old := c.caller
+	f(&c.caller)
+	id := c.caller
+	c.mu.Unlock()
+	c.callerChanged(old, id)
+}
 
 // Connected returns the connected-line identity: for an outbound channel
 // the party that placed the call, which the driver presents to the far end
@@ -207,7 +220,13 @@ func (c *Channel) UpdateCallerID(f func(id *CallerID)) { c.mu.Lock(); f(&c.calle
 func (c *Channel) Connected() CallerID { c.mu.RLock(); defer c.mu.RUnlock(); return c.connected }
 
 // SetConnected replaces the connected-line identity.
-func (c *Channel) SetConnected(id CallerID) { c.mu.Lock(); c.connected = id; c.mu.Unlock() }
+func (c *Channel) SetConnected(id CallerID) {
+	c.mu.Lock()
+	old := c.connected
+	c.connected = id
+	c.mu.Unlock()
+	c.connectedChanged(old, id)
+}
 
 // Location returns the dialplan position.
 func (c *Channel) Location() (context, exten string, priority int) {
@@ -256,7 +275,13 @@ func (c *Channel) SetHangupCause(cause int) { c.mu.Lock(); c.cause = cause; c.mu
 func (c *Channel) AccountCode() string { c.mu.RLock(); defer c.mu.RUnlock(); return c.accountCode }
 
 // SetAccountCode sets the account code.
-func (c *Channel) SetAccountCode(s string) { c.mu.Lock(); c.accountCode = s; c.mu.Unlock() }
+func (c *Channel) SetAccountCode(s string) {
+	c.mu.Lock()
+	old := c.accountCode
+	c.accountCode = s
+	c.mu.Unlock()
+	c.accountCodeChanged(old, s)
+}
 
 // Language returns the channel language.
 func (c *Channel) Language() string { c.mu.RLock(); defer c.mu.RUnlock(); return c.language }

@@ -1,0 +1,149 @@
+package mixmonitor
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gostrisk/gostrisk/pkg/confparse"
+	"github.com/gostrisk/gostrisk/pkg/manager"
+	"github.com/gostrisk/gostrisk/pkg/pbx"
+)
+
+// Registrar is where the actions go: the manager's *Module.
+type Registrar interface {
+	RegisterAction(manager.Action) error
+}
+
+// RegisterAMI adds app_mixmonitor's MixMonitor, StopMixMonitor and
+// MixMonitorMute actions on eng's channels.
+func (m *Module) RegisterAMI(reg Registrar, eng *pbx.Engine) error {
+	find := func(name string) *pbx.Channel {
+		for _, ch := range eng.Channels() {
+			if strings.EqualFold(ch.Name(), name) {
+				return ch
+			}
+		}
+		return nil
+	}
+	for _, a := range []manager.Action{
+		{Name: "MixMonitor", Synopsis: "Record a call and mix the audio during the recording.  Use of StopMixMonitor is required to guarantee the audio file is available for processing during dialplan execution.",
+			Perm: manager.PermSystem, Handler: func(r *manager.Request) error { return m.amiStart(r, find) }},
+		{Name: "StopMixMonitor", Synopsis: "Stop recording a call through MixMonitor, and free the recording's file handle.",
+			Perm: manager.PermSystem | manager.PermCall, Handler: func(r *manager.Request) error { return m.amiStop(r, find) }},
+		{Name: "MixMonitorMute", Synopsis: "Mute / unMute a Mixmonitor recording.",
+			Perm: manager.PermSystem | manager.PermCall, Handler: func(r *manager.Request) error { return m.amiMute(r, find) }},
+	} {
+		if err := reg.RegisterAction(a); err != nil {
+			return fmt.Errorf("app_mixmonitor: %w", err)
+		}
+	}
+	return nil
+}
+
+// recordings returns ch's MixMonitor recordings (the one with id when
+// id is not empty).
+func (m *Module) recordings(ch *pbx.Channel, id string) []*recording {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []*recording
+	for _, r := range m.recs[ch] {
+		if r.app == "MixMonitor" && (id == "" || r.id == id) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (m *Module) amiStart(r *manager.Request, find func(string) *pbx.Channel) error {
+	name := r.Get("Channel")
+	if name == "" {
+		r.Error("No channel specified")
+		return nil
+	}
+	ch := find(name)
+	if ch == nil {
+		r.Error("No such channel")
+		return nil
+	}
+	before := len(m.recordings(ch, ""))
+	opts := r.Get("Options")
+	m.mixMonitorExec(ch, r.Get("File")+","+opts+","+r.Get("Command"))
+	recs := m.recordings(ch, "")
+	if len(recs) <= before {
+		r.Error("Could not start monitoring channel")
+		return nil
+	}
+	var fields []manager.Header
+	// With i(<var>) the recording's id is in <var>, and in the answer.
+	if v, ok := pbx.ParseAppOptions(opts)['i']; ok && v != "" {
+		fields = append(fields, manager.Header{Key: "MixMonitorID", Value: recs[len(recs)-1].id})
+	}
+	r.Success("", fields...)
+	return nil
+}
+
+func (m *Module) amiStop(r *manager.Request, find func(string) *pbx.Channel) error {
+	name := r.Get("Channel")
+	if name == "" {
+		r.Error("No channel specified")
+		return nil
+	}
+	ch := find(name)
+	if ch == nil {
+		r.Error("No such channel")
+		return nil
+	}
+	recs := m.recordings(ch, r.Get("MixMonitorID"))
+	if len(recs) == 0 {
+		r.Error("Could not stop monitoring channel")
+		return nil
+	}
+	for _, rec := range recs {
+		rec.stop()
+		<-rec.done
+	}
+	r.Success("")
+	return nil
+}
+
+func (m *Module) amiMute(r *manager.Request, find func(string) *pbx.Channel) error {
+	name, dir := r.Get("Channel"), r.Get("Direction")
+	if name == "" {
+		r.Error("No channel specified")
+		return nil
+	}
+	if dir == "" {
+		r.Error("No direction specified. Must be read, write or both")
+		return nil
+	}
+	var which []int
+	switch strings.ToLower(dir) {
+	case "read":
+		which = []int{0}
+	case "write":
+		which = []int{1}
+	case "both":
+		which = []int{0, 1}
+	default:
+		r.Error("Invalid direction specified. Must be read, write or both")
+		return nil
+	}
+	ch := find(name)
+	if ch == nil {
+		r.Error("No such channel")
+		return nil
+	}
+	recs := m.recordings(ch, "")
+	if len(recs) == 0 {
+		r.Error("Cannot set mute flag")
+		return nil
+	}
+	on := confparse.True(r.Get("State"))
+	for _, rec := range recs {
+		for _, i := range which {
+			rec.muted[i].Store(on)
+		}
+	}
+	r.Success("")
+	return nil
+}

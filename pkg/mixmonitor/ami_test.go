@@ -1,0 +1,99 @@
+package mixmonitor
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gostrisk/gostrisk/pkg/manager/managertest"
+	"github.com/gostrisk/gostrisk/pkg/media"
+	"github.com/gostrisk/gostrisk/pkg/pbx"
+	"github.com/gostrisk/gostrisk/pkg/pbx/pbxtest"
+)
+
+// TestManagerActions: MixMonitor started by the manager with its id in
+// the answer, the read direction muted (recorded as silence while the
+// write one is not), StopMixMonitor by id, and the refusals.
+func TestManagerActions(t *testing.T) {
+	dir := t.TempDir()
+	log := &memLog{}
+	m := New(Options{Log: log, SpoolDir: dir})
+	eng := pbx.New(pbx.Config{Logger: log})
+	if err := m.Register(eng); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	mgr := managertest.Start(t, eng)
+	if err := m.RegisterAMI(mgr, eng); err != nil {
+		t.Fatal(err)
+	}
+	c := managertest.Dial(t, mgr)
+	ph := pbxtest.NewPhone(media.ULaw)
+	ch := ph.NewChannel(eng, "a", "work", "s")
+	defer ch.Hangup(pbx.CauseNormalClearing)
+
+	for _, tc := range []struct {
+		lines []string
+		want  string
+	}{
+		{[]string{"Action: MixMonitor"}, "Response: Error\r\nMessage: No channel specified\r\n"},
+		{[]string{"Action: MixMonitor", "Channel: SIP/none-1"}, "Response: Error\r\nMessage: No such channel\r\n"},
+		{[]string{"Action: MixMonitor", "Channel: " + ch.Name()}, "Response: Error\r\nMessage: Could not start monitoring channel\r\n"},
+		{[]string{"Action: StopMixMonitor", "Channel: " + ch.Name()}, "Response: Error\r\nMessage: Could not stop monitoring channel\r\n"},
+		{[]string{"Action: MixMonitorMute", "Channel: " + ch.Name(), "Direction: both", "State: 1"}, "Response: Error\r\nMessage: Cannot set mute flag\r\n"},
+		{[]string{"Action: MixMonitorMute", "Channel: " + ch.Name()}, "Response: Error\r\nMessage: No direction specified. Must be read, write or both\r\n"},
+		{[]string{"Action: MixMonitorMute", "Channel: " + ch.Name(), "Direction: up"}, "Response: Error\r\nMessage: Invalid direction specified. Must be read, write or both\r\n"},
+	} {
+		if got := c.Do(tc.lines...); got != tc.want {
+			t.Errorf("%v: %q, want %q", tc.lines, got, tc.want)
+		}
+	}
+	got := c.Do("Action: MixMonitor", "Channel: "+ch.Name(), "File: call.wav", "Options: r(in.wav)t(out.wav)i(MID)")
+	id, _ := ch.Var("MID")
+	if id == "" || got != "Response: Success\r\nMixMonitorID: "+id+"\r\n" {
+		t.Fatalf("MixMonitor: %q (MID %q)", got, id)
+	}
+	if got := c.Do("Action: MixMonitorMute", "Channel: "+ch.Name(), "Direction: read", "State: yes"); got != "Response: Success\r\n" {
+		t.Errorf("MixMonitorMute: %q", got)
+	}
+	if err := ch.OpenMedia(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 50; i++ {
+		if err := ph.Say(sine(440, i*160, 160)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ch.Read(); err != nil {
+			t.Fatal(err)
+		}
+		if err := ch.Write(sine(1050, i*160, 160)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := c.Do("Action: StopMixMonitor", "Channel: "+ch.Name(), "MixMonitorID: "+id); got != "Response: Success\r\n" {
+		t.Errorf("StopMixMonitor: %q", got)
+	}
+	if ch.Tapped() {
+		t.Error("the tap stayed after StopMixMonitor")
+	}
+	loud := func(name string) int {
+		b, err := os.ReadFile(filepath.Join(dir, "monitor", name))
+		if err != nil || len(b) < 44 {
+			t.Fatalf("%s: %v (%d bytes)", name, err, len(b))
+		}
+		n := 0
+		for i := 44; i+1 < len(b); i += 2 {
+			if v := int16(uint16(b[i]) | uint16(b[i+1])<<8); v > 1000 || v < -1000 {
+				n++
+			}
+		}
+		return n
+	}
+	if in, out := loud("in.wav"), loud("out.wav"); in != 0 || out < 2000 {
+		t.Errorf("loud samples: muted in.wav %d (want 0), out.wav %d (want most)", in, out)
+	}
+	if strings.Contains(log.String(), "Could not find MixMonitor") {
+		t.Error("StopMixMonitor by id did not find it")
+	}
+}
