@@ -42,7 +42,7 @@ test-deps:
 # The end-to-end tests (./tests) wait on real time (calls, prompts, timers)
 # far more than they use the CPU, so they run as two processes side by side
 # after the other packages: the PBX modules' flows, and the rest.
-E2E_MODULES := ^(TestVoicemail|TestQueue|TestConfBridge|TestMixMonitor|TestMeetMe|TestAMI|TestAGI|TestFastAGI|TestBLF|TestSubscribe|TestMWI|TestCustomDevstate|TestSessionTimers|TestMessage|TestBlindTransfer|TestAttendedTransfer|TestPark|TestPickup|TestDTMF|TestTransfer|TestFeatures|TestHygiene)
+E2E_MODULES := ^(TestVoicemail|TestQueue|TestConfBridge|TestMixMonitor|TestMeetMe|TestAMI|TestAGI|TestFastAGI|TestBLF|TestSubscribe|TestMWI|TestCustomDevstate|TestSessionTimers|TestMessage|TestBlindTransfer|TestAttendedTransfer|TestPark|TestPickup|TestDTMF|TestTransfer|TestFeatures|TestHygiene|TestLocal|TestOneTouch|TestCdrManager)
 
 test: test-deps vet
 	$(GO) test -count=1 -timeout 9m $$($(GO) list ./... | grep -v '/tests$$')
