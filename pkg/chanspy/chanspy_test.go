@@ -1,32 +1,15 @@
 package chanspy
 
 import (
-	"math"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/media"
+	"github.com/gostrisk/gostrisk/pkg/media/dsp"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/pbx/pbxtest"
 )
-
-// power is the Goertzel share of freq in s (1: a pure tone).
-func power(s []int16, freq float64) float64 {
-	w := 2 * math.Pi * freq / 8000
-	c := 2 * math.Cos(w)
-	var s1, s2, total float64
-	for _, v := range s {
-		x := float64(v)
-		s0 := x + c*s1 - s2
-		s2, s1 = s1, s0
-		total += x * x
-	}
-	if total == 0 {
-		return 0
-	}
-	return (s1*s1 + s2*s2 - c*s1*s2) / (total * float64(len(s)) / 2)
-}
 
 // call stands for a bridge around the spied channel: it reads what its
 // party says (the tap's read direction) and writes a tone to it (the
@@ -134,17 +117,17 @@ func TestChanSpyHearsBothPartiesAndWhispers(t *testing.T) {
 			}
 			heard, _ := supPhone.HeardPCM()
 			for _, f := range tc.spyHears {
-				if p := power(heard, f); p < 0.1 {
+				if p := dsp.ToneShare(heard, f, 8000); p < 0.1 {
 					t.Errorf("the spy hears %.0f Hz at %.3f of its audio (%d samples)", f, p, len(heard))
 				}
 			}
 			for _, f := range tc.spyNotHears {
-				if p := power(heard, f); p > 0.02 {
+				if p := dsp.ToneShare(heard, f, 8000); p > 0.02 {
 					t.Errorf("the spy hears %.0f Hz at %.3f, want nothing of it", f, p)
 				}
 			}
 			toAgent, _ := agentPhone.HeardPCM()
-			p := power(toAgent, 1800)
+			p := dsp.ToneShare(toAgent, 1800, 8000)
 			if tc.whisper && p < 0.05 {
 				t.Errorf("the agent hears the whisper at %.3f of its audio", p)
 			}

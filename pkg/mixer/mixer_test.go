@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/media"
+	"github.com/gostrisk/gostrisk/pkg/media/dsp"
 )
 
 var tr = media.NewTranslator()
@@ -36,24 +37,6 @@ func tone(f *media.Format, freq float64, amp float64, offset, n int) media.Frame
 	}
 	out.Payload = append([]byte(nil), out.Payload...)
 	return out
-}
-
-// power is the Goertzel power share of freq in s.
-func power(s []int16, freq float64, rate int) float64 {
-	w := 2 * math.Pi * freq / float64(rate)
-	c := 2 * math.Cos(w)
-	var s1, s2, total float64
-	for _, v := range s {
-		x := float64(v)
-		s0 := x + c*s1 - s2
-		s2, s1 = s1, s0
-		total += x * x
-	}
-	if total == 0 {
-		return 0
-	}
-	p := s1*s1 + s2*s2 - c*s1*s2
-	return p / (total * float64(len(s)) / 2)
 }
 
 type sink struct {
@@ -126,7 +109,7 @@ func TestEachHearsOthers(t *testing.T) {
 				pcm := s.pcm(t)
 				rate := tc.formats[i].SampleRate
 				for j, f := range freqs {
-					got := power(pcm[len(pcm)/5:], f, rate)
+					got := dsp.ToneShare(pcm[len(pcm)/5:], f, rate)
 					if j == i && got > 0.01 {
 						t.Errorf("participant %d hears its own %v Hz (share %.3f)", i, f, got)
 					}
