@@ -2,7 +2,6 @@ package pbx
 
 import (
 	"sync"
-	"sync/atomic"
 
 	"github.com/gostrisk/gostrisk/pkg/media"
 )
@@ -29,17 +28,10 @@ type Tap interface {
 }
 
 // tapList is a channel's taps: read on every frame without a lock.
-type tapList struct {
-	mu   sync.Mutex
-	list atomic.Pointer[[]Tap]
-}
+type tapList struct{ cowList[Tap] }
 
 func (l *tapList) frame(dir TapDirection, fr media.Frame) {
-	p := l.list.Load()
-	if p == nil {
-		return
-	}
-	for _, t := range *p {
+	for _, t := range l.load() {
 		t.TapFrame(dir, fr)
 	}
 }
@@ -49,38 +41,16 @@ func (l *tapList) frame(dir TapDirection, fr media.Frame) {
 // the bridge it is in moves to frames (EventMediaChange tells it), and
 // back when the last tap is removed. The returned function removes t.
 func (c *Channel) AddTap(t Tap) (remove func()) {
-	l := &c.media.taps
-	l.mu.Lock()
-	var cur []Tap
-	if p := l.list.Load(); p != nil {
-		cur = *p
-	}
-	next := append(append([]Tap(nil), cur...), t)
-	l.list.Store(&next)
-	l.mu.Unlock()
+	c.media.taps.add(t)
 	c.post(Event{Kind: EventMediaChange})
 	var once sync.Once
 	return func() {
 		once.Do(func() {
-			l.mu.Lock()
-			var keep []Tap
-			if p := l.list.Load(); p != nil {
-				for _, o := range *p {
-					if o != t {
-						keep = append(keep, o)
-					}
-				}
-			}
-			if len(keep) == 0 {
-				l.list.Store(nil)
-			} else {
-				l.list.Store(&keep)
-			}
-			l.mu.Unlock()
+			c.media.taps.remove(t)
 			c.post(Event{Kind: EventMediaChange})
 		})
 	}
 }
 
 // Tapped reports whether a tap listens to the channel.
-func (c *Channel) Tapped() bool { return c.media.taps.list.Load() != nil }
+func (c *Channel) Tapped() bool { return c.media.taps.load() != nil }

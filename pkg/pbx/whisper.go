@@ -2,7 +2,6 @@ package pbx
 
 import (
 	"sync"
-	"sync/atomic"
 
 	"github.com/gostrisk/gostrisk/pkg/media"
 )
@@ -53,9 +52,9 @@ func (w *Whisper) addTo(pcm []int16) bool {
 // without a lock, with the chains that take its native audio to 8 kHz
 // signed linear and back.
 type whisperList struct {
-	mu   sync.Mutex
-	list atomic.Pointer[[]*Whisper]
-	// Guarded by mu, used by the writing goroutine only.
+	cowList[*Whisper]
+	// Used by the writing goroutine only, under codecMu.
+	codecMu  sync.Mutex
 	dec, enc *media.Chain
 	pcm      []int16
 }
@@ -64,34 +63,12 @@ type whisperList struct {
 // a whisper takes the channel out of the driver's native relay, where the
 // core writes no frame. The returned function removes it.
 func (c *Channel) AddWhisper(w *Whisper) (remove func()) {
-	l := &c.media.whispers
-	l.mu.Lock()
-	var cur []*Whisper
-	if p := l.list.Load(); p != nil {
-		cur = *p
-	}
-	next := append(append([]*Whisper(nil), cur...), w)
-	l.list.Store(&next)
-	l.mu.Unlock()
+	c.media.whispers.add(w)
 	removeTap := c.AddTap(&noTap{})
 	var once sync.Once
 	return func() {
 		once.Do(func() {
-			l.mu.Lock()
-			var keep []*Whisper
-			if p := l.list.Load(); p != nil {
-				for _, o := range *p {
-					if o != w {
-						keep = append(keep, o)
-					}
-				}
-			}
-			if len(keep) == 0 {
-				l.list.Store(nil)
-			} else {
-				l.list.Store(&keep)
-			}
-			l.mu.Unlock()
+			c.media.whispers.remove(w)
 			removeTap()
 		})
 	}
@@ -108,12 +85,12 @@ func (*noTap) TapFrame(TapDirection, media.Frame) {}
 // format; fr itself when nothing waited or fr cannot be decoded.
 func (c *Channel) whisperInto(fr media.Frame) media.Frame {
 	l := &c.media.whispers
-	p := l.list.Load()
-	if p == nil || fr.Kind != media.Voice {
+	ws := l.load()
+	if ws == nil || fr.Kind != media.Voice {
 		return fr
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	l.codecMu.Lock()
+	defer l.codecMu.Unlock()
 	if fr.Format != media.SLin {
 		if l.dec == nil || l.dec.Path().From != fr.Format {
 			dp, err := translator.Path(fr.Format, media.SLin)
@@ -137,7 +114,7 @@ func (c *Channel) whisperInto(fr media.Frame) media.Frame {
 	}
 	l.pcm = media.DecodeSLin(l.pcm[:0], lin.Payload)
 	added := false
-	for _, w := range *p {
+	for _, w := range ws {
 		if w.addTo(l.pcm) {
 			added = true
 		}
