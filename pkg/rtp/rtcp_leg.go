@@ -26,8 +26,16 @@ import (
 // it.
 type rtcpPort struct {
 	leg      *Leg
-	conn     *net.UDPConn
+	addr     netip.AddrPort
 	interval time.Duration
+
+	// mu guards the lazy bind against the leg's close; conn is set once,
+	// before run starts, and read by run and send only.
+	mu     sync.Mutex
+	conn   *net.UDPConn
+	timer  *time.Timer
+	closed bool
+
 	ssrc     uint32 // ours while the leg has sent no RTP
 	cname    string
 	done     chan struct{}
@@ -61,22 +69,66 @@ type rtcpPort struct {
 	prevReceived uint64
 }
 
+// rtcpBindDelay is how long a leg waits before it binds its RTCP port. A
+// report is due only after an interval (seconds), and most of a PBX's
+// legs that end sooner (a call refused, rung and cancelled, answered and
+// hung up at once) then cost a timer instead of a socket and a goroutine
+// each; a far end's report sent before the bind meets a closed port, as
+// RTCP's unreliable transport allows. Tests set it to 0.
+var rtcpBindDelay = time.Second
+
 func startRTCP(l *Leg, ip netip.Addr, port int, interval time.Duration) (*rtcpPort, error) {
-	conn, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(ip, uint16(port))))
-	if err != nil {
-		return nil, fmt.Errorf("rtp: RTCP port %d: %w", port, err)
-	}
 	r := &rtcpPort{
-		leg: l, conn: conn, interval: interval,
+		leg: l, interval: interval, addr: netip.AddrPortFrom(ip, uint16(port)),
 		ssrc: rand.Uint32(), done: make(chan struct{}),
 	}
 	r.cname = fmt.Sprintf("%08x@gostrisk", r.ssrc)
 	r.rtt.Store(-1)
-	go r.run()
+	if rtcpBindDelay <= 0 {
+		if err := r.bind(); err != nil {
+			return nil, err
+		}
+		return r, nil
+	}
+	r.mu.Lock()
+	r.timer = time.AfterFunc(rtcpBindDelay, func() { _ = r.bind() })
+	r.mu.Unlock()
 	return r, nil
 }
 
+// bind opens the port and starts its goroutine, unless the leg closed
+// first; a port another program holds leaves the leg without RTCP.
+func (r *rtcpPort) bind() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return nil
+	}
+	conn, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(r.addr))
+	if err != nil {
+		r.closed = true
+		close(r.done)
+		return fmt.Errorf("rtp: RTCP port %d: %w", r.addr.Port(), err)
+	}
+	r.conn = conn
+	go r.run()
+	return nil
+}
+
 func (r *rtcpPort) close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return
+	}
+	r.closed = true
+	if r.timer != nil {
+		r.timer.Stop()
+	}
+	if r.conn == nil {
+		close(r.done) // never bound: no goroutine to end
+		return
+	}
 	_ = r.conn.Close()
 }
 

@@ -366,3 +366,48 @@ func TestRunningSummary(t *testing.T) {
 		t.Fatalf("summary %+v, want n=8 min=2 max=9 mean=5 stddev=2", got)
 	}
 }
+
+// A leg closed before its RTCP port's bind is due never binds it, and its
+// done is closed; one that lives past the delay binds port+1.
+func TestRTCPBindsLazily(t *testing.T) {
+	saved := rtcpBindDelay
+	rtcpBindDelay = 50 * time.Millisecond
+	defer func() { rtcpBindDelay = saved }()
+	alloc := testAllocator(t, 4)
+	short, err := NewLeg(alloc, netip.MustParseAddr("127.0.0.1"), LegOptions{RTCPInterval: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	short.Close()
+	select {
+	case <-short.rtcp.done:
+	case <-time.After(time.Second):
+		t.Fatal("a leg closed before the bind left its RTCP port waiting")
+	}
+	time.Sleep(100 * time.Millisecond)
+	short.rtcp.mu.Lock()
+	bound := short.rtcp.conn != nil
+	short.rtcp.mu.Unlock()
+	if bound {
+		t.Fatal("the RTCP port was bound after its leg closed")
+	}
+
+	long, err := NewLeg(alloc, netip.MustParseAddr("127.0.0.1"), LegOptions{RTCPInterval: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer long.Close()
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		long.rtcp.mu.Lock()
+		bound = long.rtcp.conn != nil
+		long.rtcp.mu.Unlock()
+		if bound || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !bound {
+		t.Fatal("the RTCP port of a leg past the delay is not bound")
+	}
+}
