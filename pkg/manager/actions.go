@@ -38,6 +38,7 @@ func (m *Module) registerCoreActions() {
 		{Name: "Hangup", Synopsis: "Hangup channel.", Perm: PermSystem | PermCall, Handler: actHangup},
 		{Name: "Originate", Synopsis: "Originate a call.", Perm: PermOriginate, Handler: actOriginate},
 		{Name: "Redirect", Synopsis: "Redirect (transfer) a call.", Perm: PermCall, Handler: actRedirect},
+		{Name: "BlindTransfer", Synopsis: "Blind transfer channel(s) to the given destination", Perm: PermCall, Handler: actBlindTransfer},
 		{Name: "PlayDTMF", Synopsis: "Play DTMF signal on a specific channel.", Perm: PermCall, Handler: actPlayDTMF},
 		{Name: "UserEvent", Synopsis: "Send an arbitrary event.", Perm: PermUser, Handler: actUserEvent},
 		{Name: "Reload", Synopsis: "Send a reload event.", Perm: PermSystem | PermConfig, Handler: actReload},

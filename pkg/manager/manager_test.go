@@ -218,6 +218,8 @@ func TestRequests(t *testing.T) {
 		{"blacklisted", true, []string{"Action: Command", "Command: module load x"}, "Response: Error\r\nMessage: Command blacklisted\r\n"},
 		{"setvar global", true, []string{"Action: Setvar", "Variable: FOO", "Value: bar"}, "Response: Success\r\nMessage: Variable Set\r\n"},
 		{"getvar no channel", true, []string{"Action: Getvar", "Channel: SIP/none-0001", "Variable: X"}, "Response: Error\r\nMessage: No such channel\r\n"},
+		{"blind transfer no channel", true, []string{"Action: BlindTransfer", "Exten: 6000"}, "Response: Error\r\nMessage: No channel specified\r\n"},
+		{"blind transfer unknown", true, []string{"Action: BlindTransfer", "Channel: SIP/none-0001", "Exten: 6000"}, "Response: Error\r\nMessage: Channel specified does not exist\r\n"},
 		{"hangup unknown", true, []string{"Action: Hangup", "Channel: SIP/none-0001"}, "Response: Error\r\nMessage: No such channel\r\n"},
 		{"originate no channel", true, []string{"Action: Originate", "Exten: 1"}, "Response: Error\r\nMessage: Channel not specified\r\n"},
 		{"originate bad tech", true, []string{"Action: Originate", "Channel: Nope/1", "Exten: 1", "Context: default"}, "Response: Error\r\nMessage: Originate failed\r\n"},
