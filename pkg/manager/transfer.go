@@ -1,7 +1,5 @@
 package manager
 
-
-
 // BlindTransfer sends the party bridged with Channel to Exten@Context
 // (the channel's own context when none is given), as a transfer key
 // pressed by Channel would: the transferee gets BLINDTRANSFER and runs
@@ -38,4 +36,3 @@ func actBlindTransfer(r *Request) error {
 	}
 	return nil
 }
-
