@@ -100,7 +100,7 @@ func TestProtocolErrorsE2E(t *testing.T) {
 		method string
 		code   int
 	}{
-		{"PRACK", 405},
+		{"PRACK", 481}, // chan_sip: a PRACK matches no dialog it could take
 		{"FROB", 501},
 	} {
 		callID := fmt.Sprintf("pm%d@test", i)
