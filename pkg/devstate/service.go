@@ -1,6 +1,7 @@
 package devstate
 
 import (
+	"strconv"
 	"strings"
 	"sync"
 
@@ -200,23 +201,15 @@ func (s *Service) update(h *hint, force bool) {
 	for _, fn := range fns {
 		fn(ch)
 	}
-	s.eng.Bus().Publish(pbx.BusEvent{Type: "ExtensionStatus", Fields: []pbx.EventField{
-		{Key: "Exten", Value: h.exten},
-		{Key: "Context", Value: h.context},
-		{Key: "Hint", Value: h.value},
-		{Key: "Status", Value: itoa(st.Code())},
-		{Key: "StatusText", Value: st.Text()},
-	}})
-}
-
-func itoa(n int) string {
-	if n < 0 {
-		return "-" + itoa(-n)
+	if bus := s.eng.Bus(); bus.Wants("ExtensionStatus") {
+		bus.Publish(pbx.BusEvent{Type: "ExtensionStatus", Fields: []pbx.EventField{
+			{Key: "Exten", Value: h.exten},
+			{Key: "Context", Value: h.context},
+			{Key: "Hint", Value: h.value},
+			{Key: "Status", Value: strconv.Itoa(st.Code())},
+			{Key: "StatusText", Value: st.Text()},
+		}})
 	}
-	if n < 10 {
-		return string(rune('0' + n))
-	}
-	return itoa(n/10) + string(rune('0'+n%10))
 }
 
 func newHint(k key, value string, dynamic bool) *hint {

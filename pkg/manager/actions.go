@@ -48,6 +48,7 @@ func (m *Module) registerCoreActions() {
 		{Name: "DBDelTree", Synopsis: "Delete DB Tree.", Perm: PermSystem, Handler: actDBDelTree},
 		{Name: "ExtensionState", Synopsis: "Check Extension Status.", Perm: PermCall | PermReporting, Handler: actExtensionState},
 		{Name: "ExtensionStateList", Synopsis: "List the current known extension states.", Perm: PermCall | PermReporting, Handler: actExtensionStateList},
+		{Name: "DeviceStateList", Synopsis: "List the current known device states.", Perm: PermCall | PermReporting, Handler: actDeviceStateList},
 		{Name: "PresenceState", Synopsis: "Check Presence State", Perm: PermCall | PermReporting, Handler: actPresenceState},
 		{Name: "MailboxCount", Synopsis: "Check Mailbox Message Count.", Perm: PermCall | PermReporting, Handler: actMailboxCount},
 		{Name: "MailboxStatus", Synopsis: "Check mailbox.", Perm: PermCall | PermReporting, Handler: actMailboxStatus},

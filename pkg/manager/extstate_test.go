@@ -85,3 +85,44 @@ func TestIdentityEventsOnTheWire(t *testing.T) {
 		}
 	}
 }
+
+func TestDeviceStateList(t *testing.T) {
+	ext, diags := confparse.Parse("extensions.conf", []byte(`[internal]
+exten => 201,hint,Custom:a201&SIP/201
+exten => _3XX,hint,Custom:p${EXTEN}
+`), confparse.Options{Dir: t.TempDir()})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	dp, diags := dialplan.Build(ext, nil)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	l := newLabWith(t, testConf, pbx.Config{Plan: func() pbx.Plan { return pbx.FromDialplan(dp) }})
+	l.eng.SetCustomDeviceState("a201", pbx.DeviceInUse)
+	l.eng.SetCustomDeviceState("dnd", pbx.DeviceBusy)
+	c := l.dial()
+	c.login("admin", "s3cret")
+	c.send("Action: DeviceStateList", "ActionID: d")
+	var got []string
+	for {
+		s := c.must()
+		if !strings.Contains(s, "ActionID: d\r\n") {
+			continue
+		}
+		got = append(got, s)
+		if strings.Contains(s, "EventList: Complete") {
+			break
+		}
+	}
+	want := []string{
+		"Response: Success\r\nActionID: d\r\nEventList: start\r\nMessage: Device State Changes will follow\r\n",
+		"Event: DeviceStateChange\r\nActionID: d\r\nDevice: Custom:a201\r\nState: INUSE\r\n",
+		"Event: DeviceStateChange\r\nActionID: d\r\nDevice: Custom:dnd\r\nState: BUSY\r\n",
+		"Event: DeviceStateChange\r\nActionID: d\r\nDevice: SIP/201\r\nState: INVALID\r\n",
+		"Event: DeviceStateListComplete\r\nActionID: d\r\nEventList: Complete\r\nListItems: 3\r\n",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
