@@ -333,3 +333,65 @@ func TestAMIRedirect(t *testing.T) {
 		return strings.HasPrefix(m, "Event: Hangup") && strings.Contains(m, "Channel: "+name+"\r\n")
 	})
 }
+
+// TestAMIBlindTransfer: in a call 6001 -> 6000, the manager's
+// BlindTransfer on 6000's channel sends 6001 (the party bridged with it)
+// to 7300@elsewhere, where its dialplan goes on with BLINDTRANSFER set.
+func TestAMIBlindTransfer(t *testing.T) {
+	harness.RequireSipp(t)
+	in, port := amiInstance(t, nil, "", noDirectMedia, func(f map[string]string) {
+		f["sip.conf"] = regexp.MustCompile(`(?ms)^\[trunk-ovh\].*?(^\[)`).ReplaceAllString(f["sip.conf"], "$1")
+		f["extensions.conf"] += "\n[elsewhere]\nexten => 7300,1,Set(MOVED=${BLINDTRANSFER})\nsame => n,Wait(1)\nsame => n,Hangup()\n"
+	})
+	requireSIPCalls(t, in)
+	uasPort := harness.FreePort(t)
+	runSipp(t, in, regScenario(t), uasPort, 1)
+	(&harness.Sipp{Scenario: callScenario(t, "call-uas-6000.xml"), LocalPort: uasPort, Timeout: 30 * time.Second}).Start(t)
+	time.Sleep(200 * time.Millisecond)
+	c := amiLogin(t, port)
+	br := bufio.NewReader(c)
+	(&harness.Sipp{Scenario: callScenario(t, "ports-uac-6001-to-6000.xml"), Target: "127.0.0.1:" + strconv.Itoa(in.SIPPort),
+		Extra: []string{"-d", "15000"}, Timeout: 30 * time.Second}).Start(t)
+	next := func(pred func(string) bool) string {
+		t.Helper()
+		var msg strings.Builder
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil {
+				t.Fatalf("read: %v", err)
+			}
+			if line != "\r\n" {
+				msg.WriteString(line)
+				continue
+			}
+			if pred(msg.String()) {
+				return msg.String()
+			}
+			msg.Reset()
+		}
+	}
+	chanOf := func(m string) string {
+		return regexp.MustCompile(`(?m)^Channel: (\S+)\r$`).FindStringSubmatch(m)[1]
+	}
+	callee := chanOf(next(func(m string) bool {
+		return strings.HasPrefix(m, "Event: BridgeEnter") && strings.Contains(m, "Channel: SIP/6000-")
+	}))
+	fmt.Fprintf(c, "Action: BlindTransfer\r\nActionID: b1\r\nChannel: %s\r\nContext: elsewhere\r\nExten: 7300\r\n\r\n", callee)
+	if got := next(func(m string) bool { return strings.Contains(m, "ActionID: b1") }); got != "Response: Success\r\nActionID: b1\r\nMessage: Transfer succeeded\r\n" {
+		t.Fatalf("BlindTransfer: %q", got)
+	}
+	moved := next(func(m string) bool {
+		return strings.HasPrefix(m, "Event: Newexten") && strings.Contains(m, "Context: elsewhere\r\n")
+	})
+	if !strings.Contains(moved, "Channel: SIP/6001-") || !strings.Contains(moved, "AppData: MOVED="+callee+"\r\n") {
+		t.Errorf("after the transfer: %q", moved)
+	}
+	// The transferee's dialplan ends the call.
+	next(func(m string) bool {
+		return strings.HasPrefix(m, "Event: Hangup") && strings.Contains(m, "Channel: SIP/6001-")
+	})
+	if out := in.MustRX("core show channels"); !strings.Contains(out, "0 active channels") {
+		t.Errorf("channels left after the transfer:\n%s", out)
+	}
+}
