@@ -33,6 +33,11 @@ type directState struct {
 	symmetric bool
 	// natSeen: the phone's Via showed NAT (for directmedia=nonat).
 	natSeen bool
+	// inviteAcked, on an incoming leg, is closed by the ACK of our 2xx to
+	// its INVITE: no re-INVITE may start before it (RFC 3261 14.1: no new
+	// INVITE transaction while one is in progress), or a late ACK lands
+	// after our re-INVITE's.
+	inviteAcked <-chan struct{}
 
 	mu sync.Mutex
 	// to is where the phone was last told to send its media when that is
@@ -200,6 +205,17 @@ func (m *Manager) startDirect(a, b *dialog, k *mediaLink) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				if acked := d.direct.inviteAcked; acked != nil {
+					select {
+					case <-acked:
+					case <-k.stop:
+						return
+					case <-time.After(64 * m.d.T1):
+						return // never ACKed: the call is being torn down
+					case <-m.ctx.Done():
+						return
+					}
+				}
 				if k.isClosed() {
 					return
 				}

@@ -232,10 +232,12 @@ func (m *Manager) newInCall(req *sip.Request, tx sip.ServerTransaction, from *si
 	if from != nil && from.DefaultUser != "" {
 		d.user = from.DefaultUser
 	}
-	return &inCall{
+	c := &inCall{
 		dialog: d, invite: req, tx: tx, conn: udpConnection(req, tx),
 		final: make(chan struct{}), acked: make(chan struct{}),
 	}
+	d.direct.inviteAcked = c.acked
+	return c
 }
 
 // udpConnection is the socket behind the server transaction of a UDP
