@@ -36,9 +36,9 @@ type rtcpPort struct {
 	timer  *time.Timer
 	closed bool
 
-	ssrc     uint32 // ours while the leg has sent no RTP
-	cname    string
-	done     chan struct{}
+	ssrc  uint32 // ours while the leg has sent no RTP
+	cname string
+	done  chan struct{}
 
 	// The last SR received (middle NTP bits, arrival), for LSR/DLSR.
 	lastSR   atomic.Uint32
