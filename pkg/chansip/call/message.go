@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
 	"net"
 	"strings"
 	"time"
@@ -222,7 +223,17 @@ func finalResponse(ctx context.Context, tx sip.ClientTransaction) (*sip.Response
 // answerChallenge adds the digest answer to a 401/407 to req with the
 // peer's credentials and raises its CSeq.
 func answerChallenge(d *dialog, req *sip.Request, res *sip.Response) error {
-	p := d.peer
+	if err := setDigest(d.peer, req, res); err != nil {
+		return err
+	}
+	req.CSeq().SeqNo++
+	return nil
+}
+
+// setDigest puts in req the answer to res's challenge (401 or 407) with
+// p's credentials, as chan_sip answers for a peer: authuser, else
+// defaultuser, else the peer's name; remotesecret before secret.
+func setDigest(p *sipconf.Peer, req *sip.Request, res *sip.Response) error {
 	if p == nil || (p.Secret == "" && p.RemoteSecret == "") {
 		return errors.New("no credentials for this destination")
 	}
@@ -251,7 +262,6 @@ func answerChallenge(d *dialog, req *sip.Request, res *sip.Response) error {
 	}
 	req.RemoveHeader(authName)
 	req.AppendHeader(sip.NewHeader(authName, value))
-	req.CSeq().SeqNo++
 	return nil
 }
 

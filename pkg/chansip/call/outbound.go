@@ -14,7 +14,6 @@ import (
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 
-	"github.com/gostrisk/gostrisk/pkg/chansip/digest"
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
 	"github.com/gostrisk/gostrisk/pkg/media"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
@@ -804,36 +803,10 @@ func (o *outCall) ack(tx sip.ClientTransaction, res *sip.Response) {
 
 // authenticate resends the INVITE with the peer's credentials.
 func (o *outCall) authenticate(req *sip.Request, res *sip.Response) (sip.ClientTransaction, error) {
-	p := o.peer
-	if p == nil || (p.Secret == "" && p.RemoteSecret == "") {
-		return nil, errors.New("no credentials for this destination")
-	}
-	user := p.AuthUser
-	if user == "" {
-		user = p.DefaultUser
-	}
-	if user == "" {
-		user = p.Name
-	}
-	secret := p.Secret
-	if p.RemoteSecret != "" {
-		secret = p.RemoteSecret
-	}
-	hdrName, authName := "WWW-Authenticate", "Authorization"
-	if res.StatusCode == 407 {
-		hdrName, authName = "Proxy-Authenticate", "Proxy-Authorization"
-	}
-	h := res.GetHeader(hdrName)
-	if h == nil {
-		return nil, fmt.Errorf("%d without %s", res.StatusCode, hdrName)
-	}
-	value, err := digest.Answer(h.Value(), "INVITE", req.Recipient.String(), user, secret, 1)
-	if err != nil {
+	if err := setDigest(o.peer, req, res); err != nil { // message.go
 		return nil, err
 	}
 	req.RemoveHeader("Via")
-	req.RemoveHeader(authName)
-	req.AppendHeader(sip.NewHeader(authName, value))
 	o.mu.Lock()
 	o.localCSeq++
 	req.CSeq().SeqNo = o.localCSeq
