@@ -10,6 +10,12 @@ import (
 // precision anyway (the runtime's poller sleeps in whole milliseconds).
 const pacerTick = time.Millisecond
 
+// pacerLead is how many ticks ahead the pacer prepares sends when its
+// ring can hold them back until their tick (see txRing): a pacer woken up
+// to this late still sends on time. The cost is as much added latency on
+// every frame a session sends.
+const pacerLead = 2
+
 // wheelSize is the timing wheel's length in ticks. It must exceed the
 // longest wait a session asks for (a ptime of up to 300 ms, a DTMF
 // continuation of 50 ms); sessions due later than one turn stay in their
@@ -21,7 +27,8 @@ const wheelSize = 1024
 // once per tick while any session is scheduled. A thousand sessions cost
 // one timer wake-up a millisecond, not a goroutine and a ticker each.
 type pacer struct {
-	t0 time.Time // ticks and slots count from here (monotonic clock)
+	t0    time.Time // ticks and slots count from here (monotonic clock)
+	mono0 int64     // t0 as CLOCK_MONOTONIC nanoseconds, for the ring's timeouts
 
 	mu        sync.Mutex
 	wheel     [wheelSize][]*Session // guarded by mu
@@ -32,13 +39,20 @@ type pacer struct {
 	done      chan struct{}
 
 	// Owned by the loop goroutine.
-	due []*Session
+	due []dueSession
 	sc  sendScratch
+}
+
+// dueSession is a session taken from the wheel and the tick it is due at.
+type dueSession struct {
+	s    *Session
+	tick int64
 }
 
 func newPacer() *pacer {
 	p := &pacer{
-		t0:   time.Now(),
+		t0:    time.Now(),
+		mono0: monotonicNow(),
 		wake: make(chan struct{}, 1),
 		quit: make(chan struct{}),
 		done: make(chan struct{}),
@@ -130,10 +144,27 @@ func (p *pacer) run() {
 	defer p.sc.tx.close()
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
+	var lead int64
+	if p.sc.tx.timed() && p.mono0 != 0 {
+		lead = pacerLead
+	}
 	for {
 		p.mu.Lock()
 		if p.scheduled == 0 {
 			p.mu.Unlock()
+			if p.sc.tx.busy() {
+				// Sends still wait in the kernel: reap them once they
+				// are out, which lets go of their sockets.
+				timer.Reset(pacerTick)
+				select {
+				case <-timer.C:
+				case <-p.wake:
+				case <-p.quit:
+					return
+				}
+				p.sc.tx.flush()
+				continue
+			}
 			select {
 			case <-p.wake:
 				continue
@@ -143,8 +174,8 @@ func (p *pacer) run() {
 		}
 		now := p.now()
 		nowTick := now / int64(pacerTick)
-		if p.cur > nowTick {
-			wait := time.Duration(p.cur*int64(pacerTick) - now)
+		if p.cur > nowTick+lead {
+			wait := time.Duration((p.cur-lead)*int64(pacerTick) - now)
 			p.mu.Unlock()
 			timer.Reset(wait)
 			select {
@@ -155,14 +186,14 @@ func (p *pacer) run() {
 			continue
 		}
 		// Visit every tick up to now (more than one when the loop woke
-		// late), taking the sessions due.
+		// late) and the lead's ticks ahead, taking the sessions due.
 		p.due = p.due[:0]
-		for ; p.cur <= nowTick; p.cur++ {
+		for ; p.cur <= nowTick+lead; p.cur++ {
 			b := &p.wheel[p.cur%wheelSize]
 			keep := (*b)[:0]
 			for _, s := range *b {
 				if s.dueTick <= p.cur {
-					p.due = append(p.due, s)
+					p.due = append(p.due, dueSession{s, p.cur})
 					p.scheduled--
 				} else {
 					keep = append(keep, s)
@@ -172,10 +203,22 @@ func (p *pacer) run() {
 			*b = keep
 		}
 		p.mu.Unlock()
-		for i, s := range p.due {
-			s.service(p, &p.sc)
-			p.due[i] = nil
+		// A tick still to come is served as of its time, its sends held
+		// back by the kernel until then; the ones due already go now.
+		chain := int64(-1)
+		for i, d := range p.due {
+			at := now
+			if d.tick > nowTick {
+				at = d.tick * int64(pacerTick)
+				if d.tick != chain {
+					p.sc.tx.startChain(p.mono0 + at)
+					chain = d.tick
+				}
+			}
+			d.s.service(p, &p.sc, at)
+			p.due[i] = dueSession{}
 		}
+		p.sc.tx.endChain()
 		p.sc.tx.flush()
 	}
 }

@@ -44,6 +44,11 @@ const sendQueueLen = 5
 // and still has sendLowWater frames (40 ms) of slack to be scheduled in.
 const sendLowWater = 2
 
+// dtmfOrderWait bounds how long a digit waits for the voice packets the
+// kernel still holds; they leave within pacerLead unless the machine
+// stalls, and a digit is not held back longer than that.
+const dtmfOrderWait = 100 * time.Millisecond
+
 // framesCap is the capacity of the Frames channel: a second of 20 ms
 // frames. A reader further behind loses the oldest.
 const framesCap = 50
@@ -123,6 +128,7 @@ type Session struct {
 	// meanwhile voice writers wait too, so the digit is not starved.
 	dtmfWaiting int
 	inWheel     bool
+	txInflight  atomic.Int32 // sends on the pacer's ring not yet reaped (see writeDTMF)
 	dueTick     int64 // guarded by the pacer's mu
 	ssrc        uint32
 	seq         uint16
@@ -331,25 +337,37 @@ func (s *Session) startSpurt() {
 func (s *Session) writeDTMF(fr media.Frame, ev uint8) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	p := s.eng.pacer
+	waitFrom := time.Now()
 	s.dtmfWaiting++
-	for !s.closed && s.qLen > 0 {
-		s.space.Wait()
+	for {
+		for !s.closed && s.qLen > 0 {
+			s.space.Wait()
+		}
+		// The digit's packets go out from here, at once: the pacer's
+		// last packets, which the kernel may hold until their tick (see
+		// pacerLead), must leave first. Their completions say they have.
+		if s.closed || s.txInflight.Load() == 0 || time.Since(waitFrom) > dtmfOrderWait {
+			break
+		}
+		s.mu.Unlock()
+		time.Sleep(pacerTick / 2)
+		s.mu.Lock()
 	}
 	s.dtmfWaiting--
 	s.space.Broadcast()
 	if s.closed {
 		return ErrSessionClosed
 	}
-	p := s.eng.pacer
 	now := p.now()
 	d := &s.dtmfTx
 	if fr.Kind == media.DTMFEnd && d.active && d.event == ev && d.endAt == 0 {
-		s.endDigit(now)
+		s.endDigit(now, nil)
 		return nil
 	}
 	if d.active {
 		// A new digit while one is held: the old one ends first.
-		s.endDigit(now)
+		s.endDigit(now, nil)
 	}
 	if !s.spurted {
 		// The digit starts the timeline: voice sent later gets timestamps
@@ -366,7 +384,7 @@ func (s *Session) writeDTMF(fr media.Frame, ev uint8) error {
 		}
 		d.endAt = now + int64(dur)
 	}
-	s.sendEvent(TelephoneEvent{Event: ev, Volume: dtmfVolume}, true)
+	s.sendEvent(TelephoneEvent{Event: ev, Volume: dtmfVolume}, true, nil)
 	wake := d.next
 	if d.endAt != 0 && d.endAt < wake {
 		wake = d.endAt
@@ -396,23 +414,25 @@ func (s *Session) eventUnits(now int64) uint16 {
 
 // endDigit sends the held digit's end packets and lets voice go again,
 // starting a new talkspurt. The caller holds mu.
-func (s *Session) endDigit(now int64) {
+func (s *Session) endDigit(now int64, tx *txRing) {
 	d := &s.dtmfTx
 	ev := TelephoneEvent{Event: d.event, End: true, Volume: dtmfVolume, Duration: s.eventUnits(now)}
 	for range dtmfEndPackets {
-		s.sendEvent(ev, false)
+		s.sendEvent(ev, false, tx)
 	}
 	d.active = false
 	s.marker = true
 }
 
-// sendEvent sends one telephone-event packet with the digit's timestamp.
+// sendEvent sends one telephone-event packet with the digit's timestamp,
+// through the pacer's ring when tx is not nil (in the pacer, which may be
+// preparing a tick ahead: the packet must leave in order with the voice).
 // The caller holds mu.
-func (s *Session) sendEvent(ev TelephoneEvent, marker bool) {
+func (s *Session) sendEvent(ev TelephoneEvent, marker bool, tx *txRing) {
 	d := &s.dtmfTx
 	pkt := s.header(d.buf[:0], uint8(s.cfg.DTMFPT), marker, d.ts)
 	pkt = AppendTelephoneEvent(pkt, ev)
-	s.transmit(pkt, d.out[:0], &d.hdr, nil)
+	s.transmit(pkt, d.out[:0], &d.hdr, tx)
 }
 
 // header appends an RTP header with the session's SSRC and next sequence
@@ -471,22 +491,23 @@ func (s *Session) uncount(n uint64) {
 }
 
 // service is the pacer's visit at the session's slot: send the voice
-// frame due, repeat or end a held digit, and book the next visit.
-func (s *Session) service(p *pacer, sc *sendScratch) {
+// frame due, repeat or end a held digit, and book the next visit. now is
+// the time the sends leave (the pacer's clock): the present, or a tick
+// the pacer prepares ahead of time.
+func (s *Session) service(p *pacer, sc *sendScratch, now int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.inWheel = false
 	if s.closed {
 		return
 	}
-	now := p.now()
 	d := &s.dtmfTx
 	if d.active {
 		switch {
 		case d.endAt != 0 && now >= d.endAt:
-			s.endDigit(now)
+			s.endDigit(now, sc.tx)
 		case now >= d.next:
-			s.sendEvent(TelephoneEvent{Event: d.event, Volume: dtmfVolume, Duration: s.eventUnits(now)}, false)
+			s.sendEvent(TelephoneEvent{Event: d.event, Volume: dtmfVolume, Duration: s.eventUnits(now)}, false, sc.tx)
 			d.next += int64(dtmfInterval)
 			if d.next <= now {
 				d.next = now + int64(dtmfInterval)

@@ -5,6 +5,7 @@ package rtp
 import (
 	"runtime"
 	"testing"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -68,5 +69,73 @@ func TestSendRingFromAnyThread(t *testing.T) {
 		if c := ring.cqes[head&ring.cqMask]; c.res != int32(len(payloads[c.userData])) {
 			t.Errorf("send %d completed with %d", c.userData, c.res)
 		}
+	}
+}
+
+// TestSendRingChainWaitsForItsTime: sends chained behind a tick's timeout
+// leave when the tick comes, not when the pacer queued them, and the leg's
+// socket stays open for them even if the leg closes in between.
+func TestSendRingChainWaitsForItsTime(t *testing.T) {
+	r := openTxRing()
+	if r == nil {
+		t.Skip("io_uring not used here")
+	}
+	defer r.close()
+	alloc := testAllocator(t, 1)
+	sink := newPhone(t)
+	l := newTestLeg(t, alloc, LegOptions{})
+	l.SetRemote(sink.addr())
+	s := ulawSession(t, l)
+	const hold = 60 * time.Millisecond
+	start := time.Now()
+	r.startChain(monotonicNow() + int64(hold))
+	s.mu.Lock()
+	for _, p := range []string{"first", "second"} {
+		if !r.queue(s, []byte(p), l.target.Load()) {
+			s.mu.Unlock()
+			t.Fatal("send not queued")
+		}
+	}
+	s.mu.Unlock()
+	r.endChain()
+	r.flush()
+	// The leg goes away while its sends wait in the kernel.
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"first", "second"} {
+		pkt, from, ok := sink.recv(2 * time.Second)
+		if !ok {
+			t.Fatalf("%q never arrived", want)
+		}
+		if got := time.Since(start); got < hold-5*time.Millisecond {
+			t.Fatalf("%q arrived after %v, before its tick (%v)", pkt, got, hold)
+		}
+		if string(pkt) != want || int(from.Port()) != l.Port() {
+			t.Fatalf("received %q from port %d, want %q from %d", pkt, from.Port(), want, l.Port())
+		}
+	}
+	// Reaped, the sends let go of the socket: the port is free again.
+	for deadline := time.Now().Add(2 * time.Second); r.busy() || l.pp.refs.Load() != 0; time.Sleep(time.Millisecond) {
+		r.flush()
+		if time.Now().After(deadline) {
+			t.Fatalf("socket still held: busy %v, refs %d", r.busy(), l.pp.refs.Load())
+		}
+	}
+}
+
+// TestSendRingEmptyChain: a chain no send joined is taken back, and leaves
+// nothing on the ring.
+func TestSendRingEmptyChain(t *testing.T) {
+	r := openTxRing()
+	if r == nil {
+		t.Skip("io_uring not used here")
+	}
+	defer r.close()
+	tail := r.ring.tail
+	r.startChain(monotonicNow() + int64(time.Second))
+	r.endChain()
+	if r.ring.tail != tail {
+		t.Fatalf("ring tail %d, want %d: the empty chain's timeout stayed", r.ring.tail, tail)
 	}
 }
