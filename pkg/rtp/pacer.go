@@ -53,10 +53,10 @@ func newPacer() *pacer {
 	p := &pacer{
 		t0:    time.Now(),
 		mono0: monotonicNow(),
-		wake: make(chan struct{}, 1),
-		quit: make(chan struct{}),
-		done: make(chan struct{}),
-		sc:   newSendScratch(),
+		wake:  make(chan struct{}, 1),
+		quit:  make(chan struct{}),
+		done:  make(chan struct{}),
+		sc:    newSendScratch(),
 	}
 	go p.run()
 	return p

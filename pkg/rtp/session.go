@@ -129,7 +129,7 @@ type Session struct {
 	dtmfWaiting int
 	inWheel     bool
 	txInflight  atomic.Int32 // sends on the pacer's ring not yet reaped (see writeDTMF)
-	dueTick     int64 // guarded by the pacer's mu
+	dueTick     int64        // guarded by the pacer's mu
 	ssrc        uint32
 	seq         uint16
 	running     bool  // a talkspurt is being sent: nextSlot is its next frame's slot
