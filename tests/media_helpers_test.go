@@ -72,7 +72,9 @@ func readWAVPCM(path string) (pcm, error) {
 	return pcm{}, fmt.Errorf("%s: no data chunk", path)
 }
 
-// goertzelShare is toneShare at any sample rate.
+// goertzelShare is the fraction of the signal's energy at freq Hz
+// (Goertzel over the whole buffer): close to 1 for a pure tone at freq,
+// around 2/len for noise.
 func goertzelShare(s []float64, freq float64, rate int) float64 {
 	if len(s) == 0 {
 		return 0

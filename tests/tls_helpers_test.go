@@ -127,27 +127,9 @@ func readWAV(path string) ([]int16, error) {
 	return nil, fmt.Errorf("%s: no data chunk", path)
 }
 
-// toneShare is the fraction of the signal's energy at freq Hz (Goertzel
-// over the whole buffer, 8 kHz): close to 1 for a pure tone at freq,
-// around 2/len for noise.
-func toneShare(s []float64, freq float64) float64 {
-	if len(s) == 0 {
-		return 0
-	}
-	w := 2 * math.Pi * freq / 8000
-	coeff := 2 * math.Cos(w)
-	var s1, s2, energy float64
-	for _, x := range s {
-		s0 := x + coeff*s1 - s2
-		s2, s1 = s1, s0
-		energy += x * x
-	}
-	if energy == 0 {
-		return 0
-	}
-	power := s1*s1 + s2*s2 - coeff*s1*s2
-	return 2 * power / (float64(len(s)) * energy)
-}
+// toneShare is the fraction of the signal's energy at freq Hz in an
+// 8 kHz signal (see goertzelShare).
+func toneShare(s []float64, freq float64) float64 { return goertzelShare(s, freq, 8000) }
 
 func rms(s []float64) float64 {
 	var e float64
