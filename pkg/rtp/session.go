@@ -338,7 +338,7 @@ func (s *Session) writeDTMF(fr media.Frame, ev uint8) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.eng.pacer
-	waitFrom := time.Now()
+	var heldFrom time.Time
 	s.dtmfWaiting++
 	for {
 		for !s.closed && s.qLen > 0 {
@@ -347,7 +347,12 @@ func (s *Session) writeDTMF(fr media.Frame, ev uint8) error {
 		// The digit's packets go out from here, at once: the pacer's
 		// last packets, which the kernel may hold until their tick (see
 		// pacerLead), must leave first. Their completions say they have.
-		if s.closed || s.txInflight.Load() == 0 || time.Since(waitFrom) > dtmfOrderWait {
+		if s.closed || s.txInflight.Load() == 0 {
+			break
+		}
+		if heldFrom.IsZero() {
+			heldFrom = time.Now()
+		} else if time.Since(heldFrom) > dtmfOrderWait {
 			break
 		}
 		s.mu.Unlock()
