@@ -499,7 +499,11 @@ func applyOption(o *MailboxOptions, key, val string, warn func(string, ...any)) 
 		}
 	case "hidefromdir":
 		o.HideFromDir = confparse.True(val)
-	case "backupdeleted", "passwordlocation", "imapuser", "imapserver", "imapport", "imapflags",
+	case "imapserver":
+		// A mailbox of its own on an IMAP server: its messages stay in the
+		// spool like everyone's, which its owner should hear about.
+		warn("imapserver= asks for IMAP storage, which gostrisk does not support: messages are stored in the spool directory")
+	case "backupdeleted", "passwordlocation", "imapuser", "imapport", "imapflags",
 		"imappassword", "imapsecret", "imapfolder", "imapvmshareid", "attachextrecs", "leaveurgent", "tempgreetwarn":
 		// Storage and features gostrisk does not have; accepted.
 	default:

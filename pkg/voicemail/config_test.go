@@ -151,6 +151,7 @@ odbcstorage=asterisk
 
 [devices]
 7000 => 1,Dev
+7002 => 1,Imap,,,imapserver=imap.example.com|imapuser=bob
 
 [myaliases]
 6999@devices => 6000@default
@@ -200,7 +201,8 @@ broken =>
 	for _, want := range []string{
 		"voicemail.conf:3: warning: imapserver= asks for IMAP storage, which gostrisk does not support",
 		"voicemail.conf:4: warning: odbcstorage= asks for ODBC storage, which gostrisk does not support",
-		"voicemail.conf:16: warning: Invalid alias mapping",
+		"voicemail.conf:17: warning: Invalid alias mapping",
+		"voicemail.conf:11: warning: imapserver= asks for IMAP storage",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("diagnostics lack %q:\n%s", want, text)
