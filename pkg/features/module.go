@@ -122,7 +122,7 @@ func (m *Module) Features(ch, other *pbx.Channel) bridge.Features {
 			}
 		}
 	}
-	m.consultCodes(c, ch)
+	m.consultCodes(c, ch, other)
 	if len(c.byCode) == 0 {
 		return nil
 	}

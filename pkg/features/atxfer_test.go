@@ -1,0 +1,94 @@
+package features
+
+import (
+	"context"
+	"testing"
+
+	"github.com/gostrisk/gostrisk/pkg/bridge"
+	"github.com/gostrisk/gostrisk/pkg/media"
+	"github.com/gostrisk/gostrisk/pkg/pbx"
+	"github.com/gostrisk/gostrisk/pkg/pbx/pbxtest"
+)
+
+// TestNoAnswer: atxfernoanswertimeout's timer gives up (and ends the
+// ringing through the transferer's run context) only while the target
+// has not answered and the transfer is not over.
+func TestNoAnswer(t *testing.T) {
+	eng := pbx.New(pbx.Config{})
+	target := pbxtest.NewPhone(media.ULaw).NewChannel(eng, "c", "default", "s")
+	tests := []struct {
+		name string
+		st   *consult
+		want bool
+	}{
+		{"ringing", &consult{}, true},
+		{"answered", &consult{target: target}, false},
+		{"over", &consult{over: true}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ring := newRingCtx(context.Background())
+			if tc.st.noAnswer() {
+				ring.abort()
+			}
+			select {
+			case <-ring.Done():
+				if !tc.want {
+					t.Error("the ringing was ended")
+				}
+				if ring.Err() == nil || !tc.st.timedOut {
+					t.Errorf("ended: Err %v, timedOut %v", ring.Err(), tc.st.timedOut)
+				}
+			default:
+				if tc.want {
+					t.Error("the ringing was not ended")
+				}
+				if ring.Err() != nil || tc.st.timedOut {
+					t.Errorf("not ended: Err %v, timedOut %v", ring.Err(), tc.st.timedOut)
+				}
+			}
+		})
+	}
+}
+
+// TestConsultCodes: the transferer's codes while it consults the target
+// (complete, abort, three-way, swap, and completing on hang-up) and while
+// it talks with the transferee again (swap back, complete, three-way,
+// abort; no hang-up handler: the swap decides once its bridge ended).
+func TestConsultCodes(t *testing.T) {
+	eng := pbx.New(pbx.Config{})
+	ph := func(name string) *pbx.Channel {
+		return pbxtest.NewPhone(media.ULaw).NewChannel(eng, name, "default", "s")
+	}
+	presser, a, target := ph("b"), ph("a"), ph("c")
+	m := New(Options{})
+	st := &consult{transferee: a}
+	presser.SetDatastore(consultKey{}, st)
+	for _, tc := range []struct {
+		name   string
+		other  *pbx.Channel
+		hangup bool
+	}{{"consulting", target, true}, {"double-checking", a, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &codes{byCode: map[string]bridge.FeatureFunc{}}
+			m.consultCodes(c, presser, tc.other)
+			for _, code := range []string{"*1", "*2", "*3", "*4"} {
+				if c.byCode[code] == nil {
+					t.Errorf("no feature on %s", code)
+				}
+			}
+			if (c.hangup != nil) != tc.hangup {
+				t.Errorf("hang-up handler %v, want %v", c.hangup != nil, tc.hangup)
+			}
+		})
+	}
+	if st.target != target {
+		t.Errorf("the consultation bridge did not record the answered target")
+	}
+	// Without a transfer under way, no codes.
+	c := &codes{byCode: map[string]bridge.FeatureFunc{}}
+	m.consultCodes(c, a, presser)
+	if len(c.byCode) != 0 || c.hangup != nil {
+		t.Errorf("codes without a transfer: %d, hangup %v", len(c.byCode), c.hangup != nil)
+	}
+}
