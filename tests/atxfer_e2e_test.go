@@ -1,0 +1,169 @@
+package tests
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// atxferCall sets up 6001 (tone 440) calling 6000 (tone 1000) with Dial's
+// tT and features.conf's general section extra, and 6002 (tone 1500,
+// ringing until accepted when manual); 6000 presses *2 and dials 6002.
+func atxferCall(t *testing.T, extra string, manual bool) (in interface{ MustRX(string) string }, a, b, c *baresip) {
+	t.Helper()
+	requireBaresip(t)
+	inst := featuresInstance(t, "tT", "[general]\n"+extra+"[featuremap]\natxfer => *2\n")
+	b = phone(t, inst, "6000", "PCMU", 1000)
+	a = phone(t, inst, "6001", "PCMU", 440)
+	c = startPhone(t, inst, baresipConfig{User: "6002", Codecs: "PCMU", Manual: manual}, 1500)
+	dial(t, inst, a, b, "6000")
+	sendDigits(b, "*2", 200*time.Millisecond)
+	time.Sleep(2500 * time.Millisecond) // pbx-transfer
+	sendDigits(b, "6002", 300*time.Millisecond)
+	t.Cleanup(func() {
+		for _, p := range []*baresip{a, b, c} {
+			p.Stop()
+		}
+	})
+	return inst, a, b, c
+}
+
+// shareAt is the share of freq in what p heard from ago-span to ago
+// seconds before the end of its last recording.
+func shareAt(t *testing.T, p *baresip, ago, span, freq float64) float64 {
+	t.Helper()
+	r := p.lastRecording(t)
+	end := r.seconds()
+	s := r.span(end-ago-span, end-ago)
+	share := goertzelShare(s, freq, r.rate)
+	peak, _ := peakFreq(s, r.rate)
+	t.Logf("%s, %.1f to %.1f s before its end: %.0f Hz at share %.2f (RMS %.0f, peak %.0f Hz)", p.name, ago+span, ago, freq, share, rms(s), peak)
+	return share
+}
+
+// TestAttendedTransferNoAnswer: with atxfernoanswertimeout=3 the target
+// rings 3 s, is cancelled, and 6000 is back with 6001 (each hears the
+// other's tone again).
+func TestAttendedTransferNoAnswer(t *testing.T) {
+	in, a, b, c := atxferCall(t, "atxfernoanswertimeout = 3\n", true)
+	if err := c.waitEvent("CALL_INCOMING", 8*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	rang := time.Now()
+	if err := c.waitEvent("CALL_CLOSED", 8*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(rang); d < 2*time.Second || d > 6*time.Second {
+		t.Errorf("the target rang %v, want about 3 s", d)
+	}
+	time.Sleep(2500 * time.Millisecond) // beeperr, then the call again
+	chans := in.MustRX("core show channels")
+	t.Logf("after the timeout:\n%s", chans)
+	if !strings.Contains(chans, "SIP/6000-") || !strings.Contains(chans, "SIP/6001-") || !strings.Contains(chans, "2 active channels") {
+		t.Errorf("core show channels: want 6000 and 6001 only:\n%s", chans)
+	}
+	hangup(t, a, b)
+	a.Stop()
+	b.Stop()
+	heardByA, heardByB := a.lastRecording(t), b.lastRecording(t)
+	endA, endB := heardByA.seconds(), heardByB.seconds()
+	checkTone(t, "the transferee heard", heardByA.span(endA-1.2, endA-0.2), heardByA.rate, 1000)
+	checkTone(t, "the transferer heard", heardByB.span(endB-1.2, endB-0.2), heardByB.rate, 440)
+}
+
+// TestAttendedTransferThreeway: in the consultation 6000 presses *3
+// (atxferthreeway): 6001 hears 6000 and 6002 together; then 6000 hangs
+// up and 6001 and 6002 go on talking.
+func TestAttendedTransferThreeway(t *testing.T) {
+	in, a, b, c := atxferCall(t, "", false)
+	if err := c.waitEvent("CALL_ESTABLISHED", 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	sendDigits(b, "*3", 200*time.Millisecond)
+	time.Sleep(4 * time.Second)
+	threeway := time.Now() // the window checked ends 0.5 s before
+	chans := in.MustRX("core show channels")
+	t.Logf("three-way:\n%s", chans)
+	if !strings.Contains(chans, "3 active channels") {
+		t.Errorf("core show channels: want 3 channels:\n%s", chans)
+	}
+	b.command("hangup", "")
+	if err := b.waitEvent("CALL_CLOSED", 5*time.Second); err != nil {
+		t.Errorf("the transferer's call: %v", err)
+	}
+	time.Sleep(2500 * time.Millisecond)
+	chans = in.MustRX("core show channels")
+	t.Logf("after the transferer left:\n%s", chans)
+	if strings.Contains(chans, "SIP/6000-") || !strings.Contains(chans, "2 active channels") {
+		t.Errorf("core show channels: want 6001 and 6002 only:\n%s", chans)
+	}
+	ago := time.Since(threeway).Seconds()
+	hangup(t, a, c)
+	a.Stop()
+	c.Stop()
+	ago += 0.5
+	for _, f := range []float64{1000, 1500} {
+		if sh := shareAt(t, a, ago, 1.5, f); sh < 0.15 {
+			t.Errorf("in the three-way the transferee heard %v Hz at share %.2f, want both parties", f, sh)
+		}
+	}
+	for _, f := range []float64{440, 1000} {
+		if sh := shareAt(t, c, ago, 1.5, f); sh < 0.15 {
+			t.Errorf("in the three-way the target heard %v Hz at share %.2f, want both parties", f, sh)
+		}
+	}
+	heardByA, heardByC := a.lastRecording(t), c.lastRecording(t)
+	endA, endC := heardByA.seconds(), heardByC.seconds()
+	checkTone(t, "the transferee heard", heardByA.span(endA-1.2, endA-0.2), heardByA.rate, 1500)
+	checkTone(t, "the target heard", heardByC.span(endC-1.2, endC-0.2), heardByC.rate, 440)
+}
+
+// TestAttendedTransferSwap: consulting 6002, 6000 presses *4
+// (atxferswap) and talks with 6001 again while 6002 waits, presses *4 to
+// go back to 6002, then *2 to complete: 6001 and 6002 are bridged.
+func TestAttendedTransferSwap(t *testing.T) {
+	in, a, b, c := atxferCall(t, "", false)
+	if err := c.waitEvent("CALL_ESTABLISHED", 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	sendDigits(b, "*4", 200*time.Millisecond)
+	time.Sleep(2500 * time.Millisecond)
+	swapped := time.Now()
+	sendDigits(b, "*4", 200*time.Millisecond)
+	time.Sleep(1500 * time.Millisecond)
+	backToC := time.Now()
+	sendDigits(b, "*2", 200*time.Millisecond)
+	if err := b.waitEvent("CALL_CLOSED", 8*time.Second); err != nil {
+		t.Errorf("the transferer's call: %v", err)
+	}
+	agoSwapB := time.Since(swapped).Seconds() + 0.2
+	time.Sleep(2 * time.Second)
+	chans := in.MustRX("core show channels")
+	t.Logf("after the transfer:\n%s", chans)
+	if strings.Contains(chans, "SIP/6000-") || !strings.Contains(chans, "2 active channels") {
+		t.Errorf("core show channels: want 6001 and 6002 only:\n%s", chans)
+	}
+	agoSwap, agoBack := time.Since(swapped).Seconds()+0.2, time.Since(backToC).Seconds()+0.2
+	hangup(t, a, c)
+	for _, p := range []*baresip{a, b, c} {
+		p.Stop()
+	}
+	if sh := shareAt(t, a, agoSwap, 1.2, 1000); sh < 0.3 {
+		t.Errorf("swapped back, the transferee heard the transferer at share %.2f", sh)
+	}
+	if sh := shareAt(t, b, agoSwapB, 1.2, 440); sh < 0.3 {
+		t.Errorf("swapped back, the transferer heard the transferee at share %.2f", sh)
+	}
+	if sh := shareAt(t, c, agoSwap, 1.2, 1000); sh > 0.1 {
+		t.Errorf("on hold, the target heard the transferer at share %.2f", sh)
+	}
+	if sh := shareAt(t, c, agoBack, 1.0, 1000); sh < 0.3 {
+		t.Errorf("swapped again, the target heard the transferer at share %.2f", sh)
+	}
+	heardByA, heardByC := a.lastRecording(t), c.lastRecording(t)
+	endA, endC := heardByA.seconds(), heardByC.seconds()
+	checkTone(t, "the transferee heard", heardByA.span(endA-1.2, endA-0.2), heardByA.rate, 1500)
+	checkTone(t, "the target heard", heardByC.span(endC-1.2, endC-0.2), heardByC.rate, 440)
+}
