@@ -309,6 +309,9 @@ func waitForAnswer(caller *pbx.Channel, legs []*leg, timeout time.Duration, sent
 	for {
 		select {
 		case <-caller.Done():
+			if len(live) == 1 && caller.TakeRingingLeg(live[0].ch) {
+				return nil, "CANCEL" // a blond transfer keeps it ringing (pbx.RingingTaker)
+			}
 			hangupAll(nil, cc.cancelled(caller))
 			return nil, "CANCEL"
 		case <-caller.Ctx().Done():
