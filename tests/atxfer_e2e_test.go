@@ -167,3 +167,68 @@ func TestAttendedTransferSwap(t *testing.T) {
 	checkTone(t, "the transferee heard", heardByA.span(endA-1.2, endA-0.2), heardByA.rate, 1500)
 	checkTone(t, "the target heard", heardByC.span(endC-1.2, endC-0.2), heardByC.rate, 440)
 }
+
+// TestAttendedTransferBlond: 6000 hangs up while 6002 rings (a blond
+// transfer): 6002 rings on for 6001, answers, and the two talk.
+func TestAttendedTransferBlond(t *testing.T) {
+	in, a, b, c := atxferCall(t, "", true)
+	if err := c.waitEvent("CALL_INCOMING", 8*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	b.command("hangup", "")
+	if err := b.waitEvent("CALL_CLOSED", 5*time.Second); err != nil {
+		t.Errorf("the transferer's call: %v", err)
+	}
+	time.Sleep(time.Second)
+	c.command("accept", "")
+	if err := c.waitEvent("CALL_ESTABLISHED", 5*time.Second); err != nil {
+		t.Fatalf("the target, still ringing after the transferer left: %v", err)
+	}
+	time.Sleep(2 * time.Second)
+	chans := in.MustRX("core show channels")
+	t.Logf("after the transfer:\n%s", chans)
+	if strings.Contains(chans, "SIP/6000-") || !strings.Contains(chans, "2 active channels") {
+		t.Errorf("core show channels: want 6001 and 6002 only:\n%s", chans)
+	}
+	hangup(t, a, c)
+	a.Stop()
+	c.Stop()
+	heardByA, heardByC := a.lastRecording(t), c.lastRecording(t)
+	endA, endC := heardByA.seconds(), heardByC.seconds()
+	checkTone(t, "the transferee heard", heardByA.span(endA-1.2, endA-0.2), heardByA.rate, 1500)
+	checkTone(t, "the target heard", heardByC.span(endC-1.2, endC-0.2), heardByC.rate, 440)
+}
+
+// TestAttendedTransferRecall: 6000 hangs up while 6002 rings, and 6002
+// does not answer within atxfernoanswertimeout (3 s): with
+// atxferdropcall=no 6000 is called back and talks with 6001 again.
+func TestAttendedTransferRecall(t *testing.T) {
+	in, a, b, c := atxferCall(t, "atxfernoanswertimeout = 3\natxferloopdelay = 1\n", true)
+	if err := c.waitEvent("CALL_INCOMING", 8*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	b.command("hangup", "")
+	if err := b.waitEvent("CALL_CLOSED", 5*time.Second); err != nil {
+		t.Errorf("the transferer's call: %v", err)
+	}
+	if err := c.waitEvent("CALL_CLOSED", 6*time.Second); err != nil {
+		t.Errorf("the target's ringing: %v", err)
+	}
+	if err := b.waitEvent("CALL_ESTABLISHED", 8*time.Second); err != nil {
+		t.Fatalf("the transferer was not called back: %v", err)
+	}
+	time.Sleep(2 * time.Second)
+	chans := in.MustRX("core show channels")
+	t.Logf("after the call back:\n%s", chans)
+	if strings.Contains(chans, "SIP/6002-") || !strings.Contains(chans, "2 active channels") {
+		t.Errorf("core show channels: want 6001 and 6000 only:\n%s", chans)
+	}
+	hangup(t, a, b)
+	a.Stop()
+	b.Stop()
+	heardByA, heardByB := a.lastRecording(t), b.lastRecording(t)
+	endA, endB := heardByA.seconds(), heardByB.seconds()
+	checkTone(t, "the transferee heard", heardByA.span(endA-1.2, endA-0.2), heardByA.rate, 1000)
+	checkTone(t, "the transferer heard", heardByB.span(endB-1.2, endB-0.2), heardByB.rate, 440)
+}

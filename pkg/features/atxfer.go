@@ -34,6 +34,9 @@ type consult struct {
 	// swap is the transferer's talk with the transferee again
 	// (atxferswap), nil outside it.
 	swap *swapTalk
+	// blond is the target's leg, still ringing, that the transferer left
+	// to the transferee by hanging up (blond.go).
+	blond *pbx.Channel
 }
 
 // swapNext is what ends the transferer's talk with the transferee.
@@ -88,7 +91,7 @@ func (c *ringCtx) abort() { c.once.Do(func() { close(c.done) }) }
 func (st *consult) noAnswer() bool {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if st.target != nil || st.over {
+	if st.target != nil || st.over || st.blond != nil {
 		return false
 	}
 	st.timedOut = true
@@ -133,6 +136,9 @@ func (m *Module) attendedTransfer(ctx context.Context, presser, other *pbx.Chann
 	runCtx := presser.Ctx()
 	ring := newRingCtx(runCtx)
 	presser.SetCtx(ring)
+	start := time.Now()
+	presser.SetRingingTaker(st.takeRinging)
+	defer presser.SetRingingTaker(nil)
 	if g.AtxferNoAnswerTimeout > 0 {
 		timer := time.AfterFunc(g.AtxferNoAnswerTimeout, func() {
 			if st.noAnswer() {
@@ -146,6 +152,13 @@ func (m *Module) attendedTransfer(ctx context.Context, presser, other *pbx.Chann
 	presser.SetCtx(runCtx)
 	presser.SetLocation(c, x, p)
 	presser.SetApplication(app, data)
+	if leg := st.blondLeg(); leg != nil {
+		if g.AtxferNoAnswerTimeout <= 0 {
+			g.AtxferNoAnswerTimeout = 24 * time.Hour // 0: no limit
+		}
+		m.blond(st, presser.Name(), leg, start.Add(g.AtxferNoAnswerTimeout), g)
+		return
+	}
 	st.mu.Lock()
 	over, handedOver := st.over, st.handedOver
 	st.mu.Unlock()
