@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gostrisk/gostrisk/tests/harness"
 )
 
 // atxferCall sets up 6001 (tone 440) calling 6000 (tone 1000) with Dial's
@@ -231,4 +233,30 @@ func TestAttendedTransferRecall(t *testing.T) {
 	endA, endB := heardByA.seconds(), heardByB.seconds()
 	checkTone(t, "the transferee heard", heardByA.span(endA-1.2, endA-0.2), heardByA.rate, 1000)
 	checkTone(t, "the transferer heard", heardByB.span(endB-1.2, endB-0.2), heardByB.rate, 440)
+}
+
+// TestAttendedTransferDropCall: with atxferdropcall=yes, 6000 hangs up
+// while 6002 rings; 6002 does not answer within atxfernoanswertimeout
+// (3 s): nobody is called back, 6001's call ends.
+func TestAttendedTransferDropCall(t *testing.T) {
+	in, a, b, c := atxferCall(t, "atxferdropcall = yes\natxfernoanswertimeout = 3\n", true)
+	if err := c.waitEvent("CALL_INCOMING", 8*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	b.command("hangup", "")
+	if err := b.waitEvent("CALL_CLOSED", 5*time.Second); err != nil {
+		t.Errorf("the transferer's call: %v", err)
+	}
+	if err := c.waitEvent("CALL_CLOSED", 6*time.Second); err != nil {
+		t.Errorf("the target's ringing: %v", err)
+	}
+	if err := a.waitEvent("CALL_CLOSED", 4*time.Second); err != nil {
+		t.Errorf("the transferee's call: %v", err)
+	}
+	if err := b.waitEvent("CALL_INCOMING", 2*time.Second); err == nil {
+		t.Error("the transferer was called back with atxferdropcall=yes")
+	}
+	if !harness.PollUntil(3*time.Second, func() bool { return strings.Contains(in.MustRX("core show channels"), "0 active channels") }) {
+		t.Errorf("channels left:\n%s", in.MustRX("core show channels"))
+	}
 }
