@@ -98,6 +98,20 @@ func (st *consult) noAnswer() bool {
 	return true
 }
 
+// watchTransferee ends the transfer when the transferee hangs up during
+// the consultation (Asterisk's CONSULTING -> FAIL): the presser and the
+// target go on as a plain call, the codes do nothing, no blond transfer.
+// It returns when ctx (the transfer's run) ends.
+func (st *consult) watchTransferee(ctx context.Context) {
+	select {
+	case <-st.transferee.Done():
+		st.mu.Lock()
+		st.over = true
+		st.mu.Unlock()
+	case <-ctx.Done():
+	}
+}
+
 func (st *consult) isOver() bool {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -139,6 +153,9 @@ func (m *Module) attendedTransfer(ctx context.Context, presser, other *pbx.Chann
 	start := time.Now()
 	presser.SetRingingTaker(st.takeRinging)
 	defer presser.SetRingingTaker(nil)
+	watch, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	go st.watchTransferee(watch)
 	if g.AtxferNoAnswerTimeout > 0 {
 		timer := time.AfterFunc(g.AtxferNoAnswerTimeout, func() {
 			if st.noAnswer() {

@@ -92,3 +92,30 @@ func TestConsultCodes(t *testing.T) {
 		t.Errorf("codes without a transfer: %d, hangup %v", len(c.byCode), c.hangup != nil)
 	}
 }
+
+// TestWatchTransferee: the transferee hanging up during the consultation
+// ends the transfer (the codes do nothing, no blond transfer); the watch
+// ends with the transfer otherwise, leaving it as it was.
+func TestWatchTransferee(t *testing.T) {
+	eng := pbx.New(pbx.Config{})
+	for _, hangup := range []bool{true, false} {
+		a := pbxtest.NewPhone(media.ULaw).NewChannel(eng, "a", "default", "s")
+		st := &consult{transferee: a}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { st.watchTransferee(ctx); close(done) }()
+		if hangup {
+			a.SoftHangup(pbx.CauseNormalClearing)
+		} else {
+			cancel()
+		}
+		<-done
+		cancel()
+		if st.isOver() != hangup {
+			t.Errorf("transferee hung up %v: over %v", hangup, st.isOver())
+		}
+		if hangup && st.takeRinging(a) {
+			t.Error("a blond transfer for a transferee that left")
+		}
+	}
+}
