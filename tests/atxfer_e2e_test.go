@@ -260,3 +260,52 @@ func TestAttendedTransferDropCall(t *testing.T) {
 		t.Errorf("channels left:\n%s", in.MustRX("core show channels"))
 	}
 }
+
+// TestAttendedTransferRingingKeys: while 6002 rings, 6000 presses *1
+// (atxferabort: 6002's call is cancelled, 6000 and 6001 talk again) or
+// *2 (atxfercomplete: 6000 leaves, 6002 rings on for 6001 and answers).
+func TestAttendedTransferRingingKeys(t *testing.T) {
+	for _, key := range []string{"*1", "*2"} {
+		t.Run(key, func(t *testing.T) {
+			// No xferfailsound: a Playback to the transferer just before
+			// its bridge resumes leaves the bridged audio it hears
+			// choppy for a few seconds (pkg/pbx media pacing, noticed,
+			// not this test's matter).
+			in, a, b, c := atxferCall(t, "xferfailsound =\n", true)
+			if err := c.waitEvent("CALL_INCOMING", 8*time.Second); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(500 * time.Millisecond)
+			sendDigits(b, key, 200*time.Millisecond)
+			other, otherTone := b, 1000.0
+			if key == "*1" {
+				if err := c.waitEvent("CALL_CLOSED", 5*time.Second); err != nil {
+					t.Errorf("the target's ringing: %v", err)
+				}
+			} else {
+				other, otherTone = c, 1500.0
+				time.Sleep(time.Second)
+				c.command("accept", "")
+				if err := c.waitEvent("CALL_ESTABLISHED", 5*time.Second); err != nil {
+					t.Fatalf("the target, ringing for the transferee: %v", err)
+				}
+				if err := b.waitEvent("CALL_CLOSED", 5*time.Second); err != nil {
+					t.Errorf("the transferer's call: %v", err)
+				}
+			}
+			time.Sleep(2500 * time.Millisecond)
+			chans := in.MustRX("core show channels")
+			t.Logf("after %s:\n%s", key, chans)
+			if !strings.Contains(chans, "2 active channels") {
+				t.Errorf("core show channels: want 2 channels:\n%s", chans)
+			}
+			hangup(t, a, other)
+			a.Stop()
+			other.Stop()
+			heardByA, heardByO := a.lastRecording(t), other.lastRecording(t)
+			endA, endO := heardByA.seconds(), heardByO.seconds()
+			checkTone(t, "the transferee heard", heardByA.span(endA-1.2, endA-0.2), heardByA.rate, otherTone)
+			checkTone(t, "its party heard", heardByO.span(endO-1.2, endO-0.2), heardByO.rate, 440)
+		})
+	}
+}

@@ -35,7 +35,7 @@ type consult struct {
 	// (atxferswap), nil outside it.
 	swap *swapTalk
 	// blond is the target's leg, still ringing, that the transferer left
-	// to the transferee by hanging up (blond.go).
+	// to the transferee by hanging up or with atxfercomplete (blond.go).
 	blond *pbx.Channel
 }
 
@@ -153,6 +153,8 @@ func (m *Module) attendedTransfer(ctx context.Context, presser, other *pbx.Chann
 	start := time.Now()
 	presser.SetRingingTaker(st.takeRinging)
 	defer presser.SetRingingTaker(nil)
+	presser.SetRingingKeys(ringingKeys(g))
+	defer presser.SetRingingKeys(nil)
 	watch, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
 	go st.watchTransferee(watch)
@@ -170,6 +172,11 @@ func (m *Module) attendedTransfer(ctx context.Context, presser, other *pbx.Chann
 	presser.SetLocation(c, x, p)
 	presser.SetApplication(app, data)
 	if leg := st.blondLeg(); leg != nil {
+		if !presser.HangupRequested() {
+			// atxfercomplete while the target rang: the presser leaves
+			// (its owner hangs it up once the transfer's bridge ends).
+			presser.SoftHangup(pbx.CauseNormalClearing)
+		}
 		if g.AtxferNoAnswerTimeout <= 0 {
 			g.AtxferNoAnswerTimeout = 24 * time.Hour // 0: no limit
 		}
@@ -187,6 +194,7 @@ func (m *Module) attendedTransfer(ctx context.Context, presser, other *pbx.Chann
 	}
 	if !over && !presser.HangupRequested() {
 		play(presser, g.XferFailSound)
+		presser.SetApplication(app, data) // back in its Dial, not in Playback
 	}
 }
 

@@ -3,6 +3,7 @@ package features
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/bridge"
 	"github.com/gostrisk/gostrisk/pkg/media"
@@ -117,5 +118,37 @@ func TestWatchTransferee(t *testing.T) {
 		if hangup && st.takeRinging(a) {
 			t.Error("a blond transfer for a transferee that left")
 		}
+	}
+}
+
+// TestRingingKeys: the transferer's keys while the target rings, one
+// result per key.
+func TestRingingKeys(t *testing.T) {
+	none, cancel, take := pbx.RingingKeyNone, pbx.RingingKeyCancel, pbx.RingingKeyTake
+	tests := []struct {
+		name, keys string
+		pause      int // a pause longer than featuredigittimeout before this key (index)
+		want       []pbx.RingingKey
+	}{
+		{"abort", "*1", -1, []pbx.RingingKey{none, cancel}},
+		{"complete", "*2", -1, []pbx.RingingKey{none, take}},
+		{"other codes are not read", "*3*4", -1, []pbx.RingingKey{none, none, none, none}},
+		{"a wrong key starts over", "5*1", -1, []pbx.RingingKey{none, none, cancel}},
+		{"too slow", "*1", 1, []pbx.RingingKey{none, none}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g := Defaults().General
+			g.FeatureDigitTimeout = 50 * time.Millisecond
+			keys := ringingKeys(g)
+			for i, d := range tc.keys {
+				if i == tc.pause {
+					time.Sleep(80 * time.Millisecond)
+				}
+				if got := keys(d); got != tc.want[i] {
+					t.Errorf("key %d (%c) = %v, want %v", i, d, got, tc.want[i])
+				}
+			}
+		})
 	}
 }

@@ -180,3 +180,34 @@ func waitAnswer(leg, a *pbx.Channel, timeout time.Duration) bool {
 		}
 	}
 }
+
+// ringingKeys reads the presser's keys while the target rings (Asterisk's
+// CALLING_TARGET): atxferabort cancels the call to the target (back to
+// the transferee), atxfercomplete leaves the ringing target to the
+// transferee (a blond transfer, the presser leaves). A key that does not
+// continue a code, or comes after featuredigittimeout, starts over.
+// atxferthreeway and atxferswap are not read while the target rings.
+func ringingKeys(g General) func(rune) pbx.RingingKey {
+	var typed string
+	var last time.Time
+	return func(d rune) pbx.RingingKey {
+		if time.Since(last) > g.FeatureDigitTimeout {
+			typed = ""
+		}
+		last = time.Now()
+		typed += string(d)
+		switch {
+		case typed == g.AtxferAbort:
+			typed = ""
+			return pbx.RingingKeyCancel
+		case typed == g.AtxferComplete:
+			typed = ""
+			return pbx.RingingKeyTake
+		case g.AtxferAbort != "" && strings.HasPrefix(g.AtxferAbort, typed),
+			g.AtxferComplete != "" && strings.HasPrefix(g.AtxferComplete, typed):
+			return pbx.RingingKeyNone
+		}
+		typed = ""
+		return pbx.RingingKeyNone
+	}
+}
