@@ -194,7 +194,6 @@ func (m *Module) attendedTransfer(ctx context.Context, presser, other *pbx.Chann
 	}
 	if !over && !presser.HangupRequested() {
 		play(presser, g.XferFailSound)
-		presser.SetApplication(app, data) // back in its Dial, not in Playback
 	}
 }
 
@@ -226,7 +225,12 @@ func (m *Module) consultCodes(c *codes, presser, other *pbx.Channel) {
 		st.target = other
 	}
 	st.mu.Unlock()
-	add(g.AtxferComplete, func(ctx context.Context, presser, target *pbx.Channel) { m.complete(st, presser, target) })
+	add(g.AtxferComplete, func(ctx context.Context, presser, target *pbx.Channel) {
+		if !st.isOver() {
+			play(target, g.XferSound) // Asterisk's COMPLETE: xfersound to the target
+		}
+		m.complete(st, presser, target)
+	})
 	add(g.AtxferAbort, func(ctx context.Context, presser, target *pbx.Channel) {
 		if !st.isOver() {
 			target.SoftHangup(pbx.CauseNormalClearing)

@@ -71,6 +71,7 @@ func (m *Module) swap(st *consult, presser, target *pbx.Channel) {
 	}
 	switch next {
 	case swapComplete:
+		play(target, m.config().General.XferSound)
 		m.complete(st, presser, target)
 		return
 	case swapThreeway:

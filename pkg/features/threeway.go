@@ -29,6 +29,17 @@ func (m *Module) threeway(st *consult, presser, target *pbx.Channel) {
 	a := st.transferee
 	a.StopGenerator()
 	target.StopGenerator()
+	// Asterisk's THREEWAY: xfersound to the target and the transferer.
+	sound := m.config().General.XferSound
+	var wg sync.WaitGroup
+	for _, ch := range []*pbx.Channel{target, presser} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			play(ch, sound)
+		}()
+	}
+	wg.Wait()
 	m.log.Verbose(3, "Attended transfer of %s: three-way call of %s, %s and %s\n", a.Name(), presser.Name(), a.Name(), target.Name())
 	gone := mix(presser, a, target)
 	if gone != presser || a.HangupRequested() || target.HangupRequested() {
