@@ -43,6 +43,23 @@ func shareFrom(t *testing.T, p *baresip, from, span, freq float64) float64 {
 	return share
 }
 
+// heardBoth reports whether some half second of what p heard carries
+// both tones.
+func heardBoth(t *testing.T, p *baresip, f1, f2 float64) bool {
+	t.Helper()
+	r := p.lastRecording(t)
+	best1, best2 := 0.0, 0.0
+	for from := 0.0; from+0.5 <= r.seconds(); from += 0.25 {
+		s := r.span(from, from+0.5)
+		s1, s2 := goertzelShare(s, f1, r.rate), goertzelShare(s, f2, r.rate)
+		if min(s1, s2) > min(best1, best2) {
+			best1, best2 = s1, s2
+		}
+	}
+	t.Logf("%s: best half second with %.0f Hz and %.0f Hz: shares %.2f and %.2f", p.name, f1, f2, best1, best2)
+	return best1 >= 0.2 && best2 >= 0.2
+}
+
 // checkBeeps checks that xfersound (beep) was played to each peer's
 // channel, as Asterisk does when a transfer completes (to the target) or
 // becomes a three-way call (to the target and the transferer).
@@ -110,7 +127,6 @@ func TestAttendedTransferThreeway(t *testing.T) {
 	time.Sleep(time.Second)
 	sendDigits(b, "*3", 200*time.Millisecond)
 	time.Sleep(4 * time.Second)
-	threeway := time.Now() // the window checked ends 0.5 s before
 	chans := in.MustRX("core show channels")
 	t.Logf("three-way:\n%s", chans)
 	if !strings.Contains(chans, "3 active channels") {
@@ -127,20 +143,17 @@ func TestAttendedTransferThreeway(t *testing.T) {
 	if strings.Contains(chans, "SIP/6000-") || !strings.Contains(chans, "2 active channels") {
 		t.Errorf("core show channels: want 6001 and 6002 only:\n%s", chans)
 	}
-	ago := time.Since(threeway).Seconds()
 	hangup(t, a, c)
 	a.Stop()
 	c.Stop()
-	ago += 0.5
-	for _, f := range []float64{1000, 1500} {
-		if sh := shareAt(t, a, ago, 1.5, f); sh < 0.15 {
-			t.Errorf("in the three-way the transferee heard %v Hz at share %.2f, want both parties", f, sh)
-		}
+	// Only the three-way lets each hear two tones at once: found in the
+	// recording wherever it lies (a prompt before a bridge leaves the
+	// audio choppy for a moment, which shifts a recording's timeline).
+	if !heardBoth(t, a, 1000, 1500) {
+		t.Error("the transferee never heard the transferer and the target together")
 	}
-	for _, f := range []float64{440, 1000} {
-		if sh := shareAt(t, c, ago, 1.5, f); sh < 0.15 {
-			t.Errorf("in the three-way the target heard %v Hz at share %.2f, want both parties", f, sh)
-		}
+	if !heardBoth(t, c, 440, 1000) {
+		t.Error("the target never heard the transferee and the transferer together")
 	}
 	heardByA, heardByC := a.lastRecording(t), c.lastRecording(t)
 	endA, endC := heardByA.seconds(), heardByC.seconds()
