@@ -226,8 +226,39 @@ func TestAttendedTransferReplaces(t *testing.T) {
 	checkTone(t, "the transferee heard", heardByA.span(endA-1.2, endA-0.2), heardByA.rate, toneC)
 	checkTone(t, "the target heard", heardByC.span(endC-1.2, endC-0.2), heardByC.rate, toneA)
 	checkPortsReleased(t, in)
-	for i, r := range cdrRecords(t, in, 3) {
+	// Asterisk 18's records: one per bridged pair. The transferer's call
+	// with 6000 and its consultation with 6002 (each up to the transfer),
+	// then 6000's own record with 6002 (a dialed leg: Dial's extension
+	// and context, AppDial).
+	recs := cdrRecords(t, in, 3)
+	for i, r := range recs {
 		t.Logf("CDR %d: %+v", i, r)
+	}
+	if len(recs) != 3 {
+		t.Fatalf("Master.csv: %d records, want 3", len(recs))
+	}
+	var toA, toC, third *cdrRecord
+	for i := range recs {
+		r := &recs[i]
+		switch {
+		case strings.HasPrefix(r.Channel, "SIP/6001-") && strings.HasPrefix(r.DstChannel, "SIP/6000-"):
+			toA = r
+		case strings.HasPrefix(r.Channel, "SIP/6001-") && strings.HasPrefix(r.DstChannel, "SIP/6002-"):
+			toC = r
+		case strings.HasPrefix(r.Channel, "SIP/6000-") && strings.HasPrefix(r.DstChannel, "SIP/6002-"):
+			third = r
+		}
+	}
+	if toA == nil || toA.Src != "6001" || toA.Dst != "6000" || toA.DContext != "work" || toA.LastApp != "Dial" || toA.Disposition != "ANSWERED" {
+		t.Errorf("the transferer's call with 6000: %+v", toA)
+	}
+	if toC == nil || toC.Src != "6001" || toC.Dst != "6002" || toC.LastApp != "Dial" || toC.Disposition != "ANSWERED" {
+		t.Errorf("the consultation with 6002: %+v", toC)
+	}
+	if third == nil || toA == nil || toC == nil || third.Channel != toA.DstChannel ||
+		third.DstChannel != toC.DstChannel || third.Dst != "6000" || third.DContext != "work" ||
+		third.LastApp != "AppDial" || third.LastData != "(Outgoing Line)" || third.Disposition != "ANSWERED" || third.Billsec < 1 {
+		t.Errorf("the transferee's record with 6002: %+v", third)
 	}
 }
 

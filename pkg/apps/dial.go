@@ -173,6 +173,10 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 	var stopDigits func()
 	if _, ok := opts['d']; ok {
 		exit.digits, stopDigits = ReadDigits(caller)
+		exit.byDigit = true
+	}
+	if exit.keys = caller.RingingKeys(); exit.keys != nil && exit.digits == nil {
+		exit.digits, stopDigits = ReadDigits(caller)
 	}
 	winner, status := waitForAnswer(caller, legs, timeout, sentRinging, &t, cancelCauses(caller, opts), &exit)
 	if stopDigits != nil {
@@ -309,6 +313,9 @@ func waitForAnswer(caller *pbx.Channel, legs []*leg, timeout time.Duration, sent
 	for {
 		select {
 		case <-caller.Done():
+			if len(live) == 1 && caller.TakeRingingLeg(live[0].ch) {
+				return nil, "CANCEL" // a blond transfer keeps it ringing (pbx.RingingTaker)
+			}
 			hangupAll(nil, cc.cancelled(caller))
 			return nil, "CANCEL"
 		case <-caller.Ctx().Done():
@@ -324,7 +331,18 @@ func waitForAnswer(caller *pbx.Channel, legs []*leg, timeout time.Duration, sent
 				exit.digits = nil // no media: no keys to wait for
 				continue
 			}
-			if exit.take(caller, d) {
+			if exit.keys != nil {
+				switch exit.keys(d) {
+				case pbx.RingingKeyCancel:
+					hangupAll(nil, cc.cancelled(caller))
+					return nil, "CANCEL"
+				case pbx.RingingKeyTake:
+					if len(live) == 1 && caller.TakeRingingLeg(live[0].ch) {
+						return nil, "CANCEL"
+					}
+				}
+			}
+			if exit.byDigit && exit.take(caller, d) {
 				log.Verbose(3, "User hit %c to disconnect call.\n", d)
 				hangupAll(nil, cc.cancelled(caller))
 				return nil, "CANCEL"

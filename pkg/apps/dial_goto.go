@@ -109,8 +109,12 @@ func (cc cancelCause) cancelled(caller *pbx.Channel) int {
 // legs ring cancels them and takes it there (in EXITCONTEXT, else its
 // own context), as app_dial's onedigit_goto.
 type dialExit struct {
-	digits         <-chan rune // nil without d
+	digits         <-chan rune // nil without d or keys
+	byDigit        bool        // d: a digit may be an extension to leave for
 	context, exten string      // where the caller goes, once taken
+	// keys are the caller's pbx.RingingKeys (an attended transfer's
+	// codes while its target rings), nil when none.
+	keys func(rune) pbx.RingingKey
 }
 
 // take reports whether digit d is an extension to leave for.

@@ -16,12 +16,14 @@ type General struct {
 	TransferDigitTimeout  time.Duration // 3 s
 	AtxferNoAnswerTimeout time.Duration // 15 s
 	AtxferDropCall        bool
-	AtxferAbort           string // *1
-	AtxferComplete        string // *2
-	AtxferThreeway        string // *3
-	AtxferSwap            string // *4
-	XferSound             string // beep
-	XferFailSound         string // beeperr
+	AtxferLoopDelay       time.Duration // 10 s
+	AtxferCallbackRetries int           // 2
+	AtxferAbort           string        // *1
+	AtxferComplete        string        // *2
+	AtxferThreeway        string        // *3
+	AtxferSwap            string        // *4
+	XferSound             string        // beep
+	XferFailSound         string        // beeperr
 	CourtesyTone          string
 	RecordingFailSound    string
 	PickupExten           string // *8
@@ -70,8 +72,8 @@ func Defaults() *Config {
 	return &Config{
 		General: General{
 			FeatureDigitTimeout: time.Second, TransferDigitTimeout: 3 * time.Second,
-			AtxferNoAnswerTimeout: 15 * time.Second,
-			AtxferAbort:           "*1", AtxferComplete: "*2", AtxferThreeway: "*3", AtxferSwap: "*4",
+			AtxferNoAnswerTimeout: 15 * time.Second, AtxferLoopDelay: 10 * time.Second, AtxferCallbackRetries: 2,
+			AtxferAbort: "*1", AtxferComplete: "*2", AtxferThreeway: "*3", AtxferSwap: "*4",
 			XferSound: "beep", XferFailSound: "beeperr", PickupExten: "*8",
 			TransferDialAttempts: 3, TransferRetrySound: "pbx-invalid",
 			TransferInvalidSound: "privacy-incorrect", TransferAnnounceSound: "pbx-transfer",
@@ -200,7 +202,12 @@ func (g *General) set(v *confparse.Variable) bool {
 		g.TransferAnnounceSound = val
 	case "recordingfailsound":
 		g.RecordingFailSound = val
-	case "atxferloopdelay", "atxfercallbackretries":
+	case "atxferloopdelay":
+		ms(&g.AtxferLoopDelay, time.Second)
+	case "atxfercallbackretries":
+		if n, err := strconv.Atoi(val); err == nil && n >= 0 {
+			g.AtxferCallbackRetries = n
+		}
 	default:
 		return false
 	}

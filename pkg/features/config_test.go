@@ -11,6 +11,7 @@ import (
 
 func TestLoad(t *testing.T) {
 	text := "[general]\nfeaturedigittimeout = 1500\ntransferdigittimeout => 5\npickupexten = *9\natxferdropcall = yes\nparkext => 700\nbogus = 1\n" +
+		"atxferloopdelay = 4\natxfercallbackretries = 5\natxfernoanswertimeout = 7\n" +
 		"[featuremap]\nblindxfer => #1\natxfer => *2\ndisconnect => *0\nparkcall => #72\nnope => 1\n" +
 		"[applicationmap]\nmonkeys => #9,peer,Playback(tt-monkeys),default\nold => *7,self/callee,Playback,beep\nbad => *6,nobody,NoOp\n"
 	cfg, diags := confparse.Parse("features.conf", []byte(text), confparse.Options{})
@@ -21,6 +22,12 @@ func TestLoad(t *testing.T) {
 	g := c.General
 	if g.FeatureDigitTimeout != 1500*time.Millisecond || g.TransferDigitTimeout != 5*time.Second || g.PickupExten != "*9" || !g.AtxferDropCall || g.AtxferComplete != "*2" {
 		t.Errorf("general: %+v", g)
+	}
+	if g.AtxferLoopDelay != 4*time.Second || g.AtxferCallbackRetries != 5 || g.AtxferNoAnswerTimeout != 7*time.Second {
+		t.Errorf("atxfer timers: %+v", g)
+	}
+	if d := Defaults().General; d.AtxferLoopDelay != 10*time.Second || d.AtxferCallbackRetries != 2 || d.AtxferNoAnswerTimeout != 15*time.Second || d.AtxferDropCall {
+		t.Errorf("atxfer defaults: %+v", d)
 	}
 	if c.FeatureMap != (FeatureMap{BlindXfer: "#1", AtXfer: "*2", Disconnect: "*0", ParkCall: "#72"}) {
 		t.Errorf("featuremap: %+v", c.FeatureMap)
@@ -36,7 +43,7 @@ func TestLoad(t *testing.T) {
 	for _, x := range d {
 		got = append(got, x.String())
 	}
-	for _, w := range []string{"features.conf:7: WARNING: unknown option 'bogus'", "features.conf:13: WARNING: unknown feature 'nope'", "features.conf:17: WARNING: Invalid 'activate_on' value nobody"} {
+	for _, w := range []string{"features.conf:7: WARNING: unknown option 'bogus'", "features.conf:16: WARNING: unknown feature 'nope'", "features.conf:20: WARNING: Invalid 'activate_on' value nobody"} {
 		found := false
 		for _, g := range got {
 			found = found || strings.HasPrefix(strings.ToUpper(g), strings.ToUpper(w))

@@ -10,6 +10,11 @@
 // are held back from the other party until they match or time out
 // (featuredigittimeout).
 //
+// atxfer (atxfer.go) follows Asterisk 18's bridge_basic attended transfer:
+// consultation with complete, abort, three-way (threeway.go, a pkg/mixer
+// mix) and swap (swap.go) codes, atxfernoanswertimeout, and the blond
+// transfer with its call backs (blond.go).
+//
 // automon and automixmon (recording.go) toggle a Monitor or MixMonitor of
 // the presser's peer through those applications, so that this package
 // needs no recording code; Options.Recording says whether one runs.

@@ -122,7 +122,7 @@ func (m *Module) Features(ch, other *pbx.Channel) bridge.Features {
 			}
 		}
 	}
-	m.consultCodes(c, ch)
+	m.consultCodes(c, ch, other)
 	if len(c.byCode) == 0 {
 		return nil
 	}
@@ -139,10 +139,13 @@ func (m *Module) hold(ch *pbx.Channel, class string) {
 	}
 }
 
-// play streams a prompt to ch ("" plays nothing).
+// play streams a prompt to ch ("" plays nothing). The channel's
+// application stays what it was, as a bridge's playfile leaves it.
 func play(ch *pbx.Channel, file string) {
 	if file != "" {
+		app, data := ch.Application()
 		_, _ = ch.Engine().ExecApp(ch, "Playback", file)
+		ch.SetApplication(app, data)
 	}
 }
 

@@ -72,7 +72,34 @@ func cdrAfterBridge(left, other *Channel) {
 	}
 	if ok {
 		left.adoptCDR(loc.exten, loc.context)
+		return
 	}
+	if left.Datastore(handedOverKey{}) != nil {
+		left.SetDatastore(handedOverKey{}, nil)
+		left.adoptHandedOverCDR()
+	}
+}
+
+// handedOverKey marks a dialed leg that Handover is taking to a new party
+// as a transferee (an attended transfer by REFER with Replaces, or
+// atxfer when the transferer was the caller).
+type handedOverKey struct{}
+
+// adoptHandedOverCDR starts the own record of a dialed leg taken out of
+// its bridge to be bridged with a new party: Asterisk 18 writes the
+// transferee's record with that party, the leg's fields being what Dial
+// gave it (the dialed extension and context, AppDial).
+func (c *Channel) adoptHandedOverCDR() {
+	df, _ := c.Datastore(dialedFromKey{}).(dialedFrom)
+	now := time.Now()
+	c.mu.Lock()
+	c.cdr = CDR{AMAFlags: c.cdr.AMAFlags, Start: now, Src: c.caller.Num, Dst: df.exten, DContext: df.context,
+		LastApp: "AppDial", LastData: "(Outgoing Line)", partyNext: true}
+	if c.state == StateUp {
+		c.cdr.Answer = now
+	}
+	c.mu.Unlock()
+	c.SetDatastore(ownCDRKey{}, true)
 }
 
 // pendingRedirect peeks at an AsyncGoto target not yet taken.

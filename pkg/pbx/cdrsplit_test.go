@@ -28,3 +28,38 @@ func TestSplitCDRParty(t *testing.T) {
 		t.Errorf("the continuing record: DstChannel %q, %s@%s; want %q, 6000@work", r.DstChannel, r.Dst, r.DContext, c.Name())
 	}
 }
+
+// TestHandedOverCDR: a dialed leg that a transfer hands over to a new
+// party (the transferee of a REFER with Replaces) starts its own record
+// when its old bridge lets it go: Dial's extension and context, AppDial,
+// the new party as dstchannel. A leg not handed over keeps none.
+func TestHandedOverCDR(t *testing.T) {
+	for _, handed := range []bool{true, false} {
+		e := New(Config{})
+		caller := e.NewChannel(ChannelSpec{Tech: "SIP", Resource: "6001"})
+		caller.SetLocation("work", "6000", 1)
+		leg := e.NewChannel(ChannelSpec{Tech: "SIP", Resource: "6000"})
+		target := e.NewChannel(ChannelSpec{Tech: "SIP", Resource: "6002"})
+		leg.SetDialedFrom("work", caller)
+		leg.SetState(StateUp)
+		if handed {
+			leg.SetDatastore(handedOverKey{}, true)
+		}
+		cdrAfterBridge(leg, caller)
+		leg.setBridge(target, "two")
+		r := leg.CDR()
+		if !handed {
+			if leg.OwnsCDR() || r.DstChannel != "" {
+				t.Errorf("a leg not handed over: owns %v, %+v", leg.OwnsCDR(), r)
+			}
+			continue
+		}
+		if !leg.OwnsCDR() || r.Dst != "6000" || r.DContext != "work" || r.LastApp != "AppDial" || r.LastData != "(Outgoing Line)" ||
+			r.DstChannel != target.Name() || r.Answer.IsZero() {
+			t.Errorf("the handed-over leg's record: owns %v, %+v", leg.OwnsCDR(), r)
+		}
+		if leg.Datastore(handedOverKey{}) != nil {
+			t.Error("the mark stays after the record started")
+		}
+	}
+}

@@ -37,7 +37,8 @@ type pendingBridge struct {
 // bridge, its application), without hanging either up. The parties they
 // were bridged with see them leave (Dial returns as if they hung up).
 // It returns once the handover is arranged; the bridge runs on the
-// channels' owners' goroutines or on one the engine spawns.
+// channels' owners' goroutines or on one the engine spawns. a is the
+// transferee: a dialed leg there starts a CDR record of its own with b.
 func (e *Engine) Handover(a, b *Channel) error {
 	if a == nil || b == nil || a == b {
 		return errors.New("handover needs two channels")
@@ -48,6 +49,11 @@ func (e *Engine) Handover(a, b *Channel) error {
 	h := &handover{a: a, b: b, done: make(chan struct{})}
 	runA := a.redirect.runs.Load()
 	runB := b.redirect.runs.Load()
+	if _, dialed := a.Datastore(dialedFromKey{}).(dialedFrom); !runA && dialed && !a.OwnsCDR() {
+		// a is the transferee: its record with b starts when its bridge
+		// lets it go (cdrAfterBridge).
+		a.SetDatastore(handedOverKey{}, true)
+	}
 	switch {
 	case runA:
 		a.SetDatastore(handoverKey{}, pendingBridge{h: h, other: b, drive: true})
