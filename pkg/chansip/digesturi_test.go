@@ -31,6 +31,12 @@ func TestDigestURIMatches(t *testing.T) {
 		{"sip:6000@127.0.0.1:5060", "sip:127.0.0.1:5060", true},
 		{"sip:0612345678@127.0.0.1:5060;user=phone", "sip:127.0.0.1:5060", true},
 		{"sip:6000@127.0.0.1:5060", "sip:127.0.0.1:5070", false},
+		// sipp's default towards an IPv6 server: the host unbracketed.
+		{"sip:[::1]:25060", "sip:::1:25060", true},
+		{"sip:6000@[2001:db8::1]:5060", "sip:2001:db8::1:5060", true},
+		{"sip:6000@[2001:db8::1]", "sip:2001:db8::1", true},
+		{"sip:6000@[2001:db8::1]:5060", "sip:2001:db8::1:5070", false},
+		{"sip:6000@[2001:db8::2]:5060", "sip:2001:db8::1:5060", false},
 		{"sip:6000@127.0.0.1:5060", "sip:127.0.0.2:5060", false},
 		{"sip:6000@127.0.0.1", "sip:127.0.0.1;maddr=10.0.0.1", false},
 

@@ -333,6 +333,7 @@ func (l *loader) parseGeneral(cat *confparse.Category) (General, []*Register) {
 	var bindPort int
 	var bindAddrPort bool
 	var udpBind *netip.AddrPort
+	var udpBindVar *confparse.Variable
 	timerBSet := false
 	for _, v := range cat.Vars {
 		name := strings.ToLower(v.Name)
@@ -349,24 +350,17 @@ func (l *loader) parseGeneral(cat *confparse.Category) (General, []*Register) {
 		switch name {
 		case "context":
 			g.Context = v.Value
-		case "bindaddr":
+		case "bindaddr", "udpbindaddr":
+			// Synonyms in chan_sip: the last one read is the UDP socket's
+			// address, its port (if any) kept for the bindport rule below.
 			ap, hasPort, err := parseBind(v.Value, 0)
 			if err != nil {
 				l.bad(v, err)
 				continue
 			}
-			g.UDPBind = netip.AddrPortFrom(ap.Addr(), g.UDPBind.Port())
-			if hasPort {
-				g.UDPBind = ap
-				bindAddrPort = true
-			}
-		case "udpbindaddr":
-			ap, _, err := parseBind(v.Value, StandardSIPPort)
-			if err != nil {
-				l.bad(v, err)
-				continue
-			}
 			udpBind = &ap
+			bindAddrPort = hasPort
+			udpBindVar = v
 		case "bindport":
 			p, err := parsePort(v.Value)
 			if err != nil {
@@ -717,11 +711,7 @@ func (l *loader) parseGeneral(cat *confparse.Category) (General, []*Register) {
 			}
 		}
 	}
-	if udpBind != nil {
-		g.UDPBind = *udpBind
-	} else if bindPort != 0 && !bindAddrPort {
-		g.UDPBind = netip.AddrPortFrom(g.UDPBind.Addr(), uint16(bindPort))
-	}
+	l.applyBindPort(&g, udpBind, udpBindVar, bindAddrPort, bindPort)
 	if !timerBSet {
 		g.TimerB = 64 * g.TimerT1
 	}

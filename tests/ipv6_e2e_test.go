@@ -1,0 +1,122 @@
+package tests
+
+import (
+	"net"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gostrisk/gostrisk/tests/harness"
+)
+
+// requireIPv6Loopback skips when ::1 cannot be bound (a CI machine
+// without IPv6); every other failure is the test's.
+func requireIPv6Loopback(t *testing.T) {
+	t.Helper()
+	c, err := net.ListenUDP("udp6", &net.UDPAddr{IP: net.IPv6loopback})
+	if err != nil {
+		t.Skipf("IPv6 loopback ::1 cannot be bound on this machine (%v): the IPv6 tests need it", err)
+	}
+	c.Close()
+}
+
+// TestChanSIPIPv6CallAcrossFamilies: gostrisk bound to [::] (both
+// families, as chan_sip with udpbindaddr=::), 6000 registers from ::1
+// and answers; 6001 calls it from 127.0.0.1 with audio that 6000 echoes.
+// The bridge relays RTP between an IPv4 and an IPv6 leg; every message
+// gostrisk sends 6000 names itself by its IPv6 address (Via, Contact,
+// SDP c=/o= IN IP6) and the IPv4 phone never sees an IPv6 address.
+func TestChanSIPIPv6CallAcrossFamilies(t *testing.T) {
+	harness.RequireSipp(t)
+	requireIPv6Loopback(t)
+	dialplan := flowDialplan(20)
+	in := harness.Start(t, harness.Options{Template: harness.ReferenceConf(), Args: []string{"-vvv"}, Edit: func(f map[string]string) {
+		dialplan(f)
+		sc := f["sip.conf"]
+		if !strings.Contains(sc, "\nbindaddr=127.0.0.1\n") {
+			t.Fatalf("reference sip.conf has no bindaddr=127.0.0.1 to replace:\n%s", sc)
+		}
+		f["sip.conf"] = strings.Replace(sc, "\nbindaddr=127.0.0.1\n", "\nudpbindaddr=::\n", 1)
+	}})
+	in.DumpOnFailure()
+	requireSIPCalls(t, in)
+	v6Port := harness.FreePort(t)
+	dir := t.TempDir()
+	regLog := filepath.Join(dir, "reg-messages.log")
+	reg := harness.Sipp{Scenario: regScenario(t), Target: "[::1]:" + strconv.Itoa(in.SIPPort), LocalIP: "::1", LocalPort: v6Port,
+		Timeout: 20 * time.Second, Extra: []string{"-trace_msg", "-message_file", regLog}}
+	if res := reg.Run(t); res.ExitCode != 0 {
+		t.Fatalf("sipp register 6000 from ::1 exited %d\n%s\n%s", res.ExitCode, res.Output, res.ErrLog)
+	}
+	for _, msg := range receivedMessages(t, regLog) {
+		// RFC 5118 4.5: received= carries the address without brackets.
+		if !regexp.MustCompile(`(?m)^Via: SIP/2\.0/UDP \[::1\]:\d+;branch=[^\r\n]*;received=::1(;|\r?$)`).MatchString(msg) {
+			t.Errorf("answer to the REGISTER from ::1 lacks Via ...;received=::1:\n%s", msg)
+		}
+	}
+	peers := in.MustRX("sip show peers")
+	if !regexp.MustCompile(`(?m)^6000/asadek\s+::1\s+D\s+`).MatchString(peers) {
+		t.Errorf("sip show peers does not show 6000 at ::1:\n%s", peers)
+	}
+
+	uasLog, uacLog := filepath.Join(dir, "uas-messages.log"), filepath.Join(dir, "uac-messages.log")
+	pcap := filepath.Join(dir, "pcmu-440hz.pcap")
+	writePCMUPcap(t, pcap, 100)
+	uas := harness.Sipp{Scenario: callScenario(t, "call-uas-6000.xml"), LocalIP: "::1", LocalPort: v6Port, Timeout: 15 * time.Second,
+		Extra: []string{"-rtp_echo", "-trace_msg", "-message_file", uasLog}}
+	waitUAS := uas.Start(t)
+	time.Sleep(200 * time.Millisecond)
+	uac := harness.Sipp{Scenario: scenarioFrom(t, "flow-uac-rtp.xml.tmpl", map[string]string{"PCAP": pcap}),
+		Target: "127.0.0.1:" + strconv.Itoa(in.SIPPort), Timeout: 15 * time.Second,
+		Extra: []string{"-trace_msg", "-message_file", uacLog}}
+	waitUAC := uac.Start(t)
+
+	waitMediaBothWays(t, in, 50)
+	requireSippOK(t, "UAC 6001 (IPv4)", waitUAC())
+	requireSippOK(t, "UAS 6000 (IPv6)", waitUAS())
+
+	v6 := receivedMessages(t, uasLog)
+	sdps := 0
+	for _, msg := range v6 {
+		if strings.Contains(msg, "127.0.0.1") || strings.Contains(msg, "0.0.0.0") {
+			t.Errorf("the IPv6 phone got a message naming an IPv4 address of ours:\n%s", msg)
+		}
+		if strings.HasPrefix(msg, "INVITE ") {
+			for _, re := range []*regexp.Regexp{
+				regexp.MustCompile(`^INVITE sip:6000@\[::1\]:` + strconv.Itoa(v6Port) + `[;> ]`),
+				regexp.MustCompile(`(?m)^Via: SIP/2\.0/UDP \[::1\]:` + strconv.Itoa(in.SIPPort) + `;`),
+				regexp.MustCompile(`(?m)^Contact: <sip:[^@>]*@\[::1\]:` + strconv.Itoa(in.SIPPort) + `>`),
+			} {
+				if !re.MatchString(msg) {
+					t.Errorf("INVITE to the IPv6 phone does not match %s:\n%s", re, msg)
+				}
+			}
+		}
+		if strings.Contains(msg, "\nv=0") {
+			sdps++
+			for _, re := range []*regexp.Regexp{
+				regexp.MustCompile(`(?m)^c=IN IP6 ::1\r?$`),
+				regexp.MustCompile(`(?m)^o=root \d+ \d+ IN IP6 ::1\r?$`),
+			} {
+				if !re.MatchString(msg) {
+					t.Errorf("SDP to the IPv6 phone does not match %s:\n%s", re, msg)
+				}
+			}
+		}
+	}
+	if sdps == 0 {
+		t.Errorf("the IPv6 phone got no SDP from gostrisk:\n%s", strings.Join(v6, "\n----\n"))
+	}
+	for _, msg := range receivedMessages(t, uacLog) {
+		if strings.Contains(msg, "::1") {
+			t.Errorf("the IPv4 phone got a message naming an IPv6 address:\n%s", msg)
+		}
+		if strings.Contains(msg, "\nv=0") && !regexp.MustCompile(`(?m)^c=IN IP4 127\.0\.0\.1\r?$`).MatchString(msg) {
+			t.Errorf("SDP to the IPv4 phone lacks c=IN IP4 127.0.0.1:\n%s", msg)
+		}
+	}
+	checkIdle(t, in, 1)
+}
