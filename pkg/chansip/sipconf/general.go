@@ -303,12 +303,12 @@ func (l *loader) acl(a *ACL, v *confparse.Variable, kind string) {
 		a.Named = append(a.Named, strings.TrimSpace(v.Value))
 		return
 	}
-	p, err := ParsePrefix(v.Value)
+	rules, err := ParseACLRules(v.Value, kind == "permit")
 	if err != nil {
 		l.bad(v, err)
 		return
 	}
-	a.Rules = append(a.Rules, ACLRule{Permit: kind == "permit", Prefix: p})
+	a.Rules = append(a.Rules, rules...)
 }
 
 // parseBind parses "addr[:port]" (IPv6 in brackets) with a default port.

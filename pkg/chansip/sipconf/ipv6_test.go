@@ -1,0 +1,144 @@
+package sipconf
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+)
+
+func TestParsePrefixFamilies(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string // want "" means an error
+	}{
+		{"192.168.1.7", "192.168.1.7/32"},
+		{"192.168.1.7/24", "192.168.1.0/24"},
+		{"192.168.1.7/255.255.0.0", "192.168.0.0/16"},
+		{"2001:db8::1", "2001:db8::1/128"},
+		{"2001:db8:1:2::5/32", "2001:db8::/32"},
+		{"[2001:db8::1]/64", "2001:db8::/64"},
+		{"2001:db8::/ffff:ffff:ffff:ffff::", "2001:db8::/64"},
+		{"::/0", "::/0"},
+		{"::1", "::1/128"},
+		{"::ffff:10.1.2.3/8", "10.0.0.0/8"}, // IPv4-mapped: an IPv4 ACL
+		{"0.0.0.0/0.0.0.0", "0.0.0.0/0"},
+		{"2001:db8::/255.255.0.0", ""}, // families differ
+		{"10.0.0.0/ffff::", ""},
+		{"2001:db8::/129", ""},
+		{"10.0.0.0/33", ""},
+		{"2001:db8::/ffff:0:ffff::", ""}, // not contiguous
+		{"2001:zz8::", ""},
+	} {
+		p, err := ParsePrefix(tc.in)
+		got := ""
+		if err == nil {
+			got = p.String()
+		}
+		if got != tc.want {
+			t.Errorf("ParsePrefix(%q) = %q (%v), want %q", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+// TestACLFamilies: an IPv4 rule never matches an IPv6 source and an IPv6
+// rule never matches an IPv4 one (ast_apply_ha), an IPv4-mapped source is
+// judged by the IPv4 rules, comma lists and '!' are read as acl.c does.
+func TestACLFamilies(t *testing.T) {
+	c, diags := parse(t, `[general]
+[p1]
+type=peer
+host=dynamic
+deny=0.0.0.0/0.0.0.0
+deny=::/0
+permit=10.0.0.0/8,2001:db8::/32,!2001:db8:bad::/48
+`, "")
+	if diags.HasErrors() {
+		t.Fatalf("%v", diags)
+	}
+	acl := c.Peer("p1").ACL
+	for _, tc := range []struct {
+		addr string
+		want bool
+	}{
+		{"10.1.2.3", true},
+		{"::ffff:10.1.2.3", true},
+		{"192.168.1.1", false},
+		{"::ffff:192.168.1.1", false},
+		{"2001:db8::5", true},
+		{"2001:db8:bad::5", false},
+		{"2001:db9::5", false},
+		{"::1", false},
+	} {
+		if got := acl.Allows(netip.MustParseAddr(tc.addr)); got != tc.want {
+			t.Errorf("Allows(%s) = %v, want %v", tc.addr, got, tc.want)
+		}
+	}
+	// Only IPv4 rules: IPv6 sources match none of them and are let in,
+	// as Asterisk does (start optimistic, skip the other family).
+	c, _ = parse(t, "[general]\n[p2]\ntype=peer\nhost=dynamic\ndeny=0.0.0.0/0\npermit=127.0.0.1\n", "")
+	if !c.Peer("p2").ACL.Allows(netip.MustParseAddr("2001:db8::1")) || c.Peer("p2").ACL.Allows(netip.MustParseAddr("10.0.0.1")) {
+		t.Errorf("IPv4-only ACL: got %+v", c.Peer("p2").ACL)
+	}
+}
+
+// TestBindAddressIPv6 follows chan_sip's reload_config: bindaddr and
+// udpbindaddr are one setting, bindport wins over a port in the address
+// (with chan_sip's warning), 5060 without either.
+func TestBindAddressIPv6(t *testing.T) {
+	for _, tc := range []struct {
+		lines, want, warn string
+	}{
+		{"udpbindaddr=::", "[::]:5060", ""},
+		{"bindaddr=::\nbindport=5070", "[::]:5070", ""},
+		{"bindport=5070\nudpbindaddr=::", "[::]:5070", ""},
+		{"udpbindaddr=[::1]:5062", "[::1]:5062", ""},
+		{"udpbindaddr=2001:db8::1", "[2001:db8::1]:5060", ""},
+		{"bindaddr=[2001:db8::1]:5062\nbindport=5064", "[2001:db8::1]:5064", "bindport is also specified in bindaddr. Using 5064."},
+		{"bindaddr=127.0.0.1\nudpbindaddr=::", "[::]:5060", ""},
+		{"udpbindaddr=::\nbindaddr=127.0.0.1:5061", "127.0.0.1:5061", ""},
+		{"bindaddr=::ffff:127.0.0.1", "127.0.0.1:5060", ""},
+	} {
+		c, diags := parse(t, "[general]\n"+tc.lines+"\n", "")
+		if diags.HasErrors() {
+			t.Errorf("%q: %v", tc.lines, diags)
+			continue
+		}
+		if got := c.General.UDPBind.String(); got != tc.want {
+			t.Errorf("%q: UDPBind %s, want %s", tc.lines, got, tc.want)
+		}
+		text := diagText(diags)
+		if tc.warn != "" && !strings.Contains(text, tc.warn) || tc.warn == "" && strings.Contains(text, "bindport") {
+			t.Errorf("%q: diagnostics %q, want %q", tc.lines, text, tc.warn)
+		}
+	}
+}
+
+// TestPeerHostIPv6: host= with an IPv6 literal, bare or in brackets with
+// a port, and the permit/localnet values gostrisk check must accept.
+func TestPeerHostIPv6(t *testing.T) {
+	c, diags := parse(t, `[general]
+localnet=fd00::/8
+localnet=192.168.0.0/16
+externaddr=[2001:db8::7]:5080
+[a]
+type=peer
+host=2001:db8::10
+[b]
+type=peer
+host=[2001:db8::11]:5070
+[c]
+type=peer
+host=[2001:db8::12]
+port=5090
+`, "")
+	if diags.HasErrors() || strings.Contains(diagText(diags), "sip.conf") {
+		t.Fatalf("diagnostics: %s", diagText(diags))
+	}
+	for name, want := range map[string]string{"a": "[2001:db8::10]:5060", "b": "[2001:db8::11]:5070", "c": "[2001:db8::12]:5090"} {
+		if got := c.Peer(name).Addr.String(); got != want {
+			t.Errorf("peer %s: Addr %s, want %s", name, got, want)
+		}
+	}
+	if got := c.General.Localnet; len(got) != 2 || got[0].String() != "fd00::/8" {
+		t.Errorf("localnet = %v", got)
+	}
+}
