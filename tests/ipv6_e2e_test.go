@@ -120,3 +120,58 @@ func TestChanSIPIPv6CallAcrossFamilies(t *testing.T) {
 	}
 	checkIdle(t, in, 1)
 }
+
+// TestChanSIPIPv6Check: gostrisk check takes chan_sip's IPv6 spellings in
+// sip.conf without a word (bind addresses with and without brackets,
+// hosts with ports, IPv6 prefixes in every ACL, localnet, externaddr,
+// outboundproxy), and names the file and line of an IPv6 value that is
+// really wrong.
+func TestChanSIPIPv6Check(t *testing.T) {
+	general := []string{
+		"udpbindaddr=[::]:5062", "tcpenable=yes", "tcpbindaddr=::", "localnet=fd00::/8", "localnet=192.168.0.0/255.255.0.0",
+		"externaddr=[2001:db8::7]:5080", "media_address=2001:db8::8", "contactdeny=::/0", "contactpermit=2001:db8::/32",
+	}
+	peer := []string{
+		"[v6trunk]", "type=peer", "host=[2001:db8::10]:5070", "outboundproxy=[2001:db8::11]:5060", "context=work",
+		"deny=::/0", "permit=2001:db8::/32,!2001:db8:bad::/48", "permit=2001:db8::/ffff:ffff::",
+		"directmediadeny=::/0", "directmediapermit=fd00::/8", "insecure=port,invite",
+		"[v6phone]", "type=friend", "host=dynamic", "secret=x", "defaultip=2001:db8::20", "context=work",
+	}
+	var badLine int
+	ours := map[string]bool{} // "sip.conf:N:" of the lines this test wrote
+	in := harness.Start(t, harness.Options{NoStart: true, Edit: func(f map[string]string) {
+		head, rest, ok := strings.Cut(f["sip.conf"], "[general]\n")
+		if !ok {
+			t.Fatal("sample sip.conf has no [general]")
+		}
+		first := strings.Count(head, "\n") + 2
+		for i := range general {
+			ours["sip.conf:"+strconv.Itoa(first+i)+":"] = true
+		}
+		sc := strings.TrimRight(head+"[general]\n"+strings.Join(general, "\n")+"\n"+rest, "\n") + "\n\n"
+		first = strings.Count(sc, "\n") + 1
+		for i := range peer {
+			ours["sip.conf:"+strconv.Itoa(first+i)+":"] = true
+		}
+		f["sip.conf"] = sc + strings.Join(peer, "\n") + "\n"
+	}})
+	res := harness.RunBinary(t, 30*time.Second, "check", "-C", in.Conf)
+	if res.ExitCode != 0 {
+		t.Fatalf("check exited %d\n%s\n%s", res.ExitCode, res.Stdout, res.Stderr)
+	}
+	for _, ln := range strings.Split(res.Stdout, "\n") {
+		if i := strings.Index(ln, ": "); i > 0 && ours[ln[:i+1]] {
+			t.Errorf("check says about an IPv6 value: %s", ln)
+		}
+	}
+
+	bad := harness.Start(t, harness.Options{NoStart: true, Edit: func(f map[string]string) {
+		sc := strings.TrimRight(f["sip.conf"], "\n") + "\n\n[v6bad]\ntype=peer\nhost=dynamic\n"
+		badLine = strings.Count(sc, "\n") + 1
+		f["sip.conf"] = sc + "permit=2001:db8::/255.255.0.0\n"
+	}})
+	res = harness.RunBinary(t, 30*time.Second, "check", "-C", bad.Conf)
+	if want := "sip.conf:" + strconv.Itoa(badLine) + ": error: "; res.ExitCode == 0 || !strings.Contains(res.Stdout, want) {
+		t.Errorf("check exited %d on an IPv6 address with an IPv4 netmask, want an error at %q:\n%s", res.ExitCode, want, res.Stdout)
+	}
+}
