@@ -25,3 +25,36 @@ func (l *loader) applyBindPort(g *General, addr *netip.AddrPort, addrVar *confpa
 		g.UDPBind = netip.AddrPortFrom(g.UDPBind.Addr(), StandardSIPPort)
 	}
 }
+
+// LookupNetwork is the network host names are resolved in (register =>,
+// outboundproxy, host=, mwi =>, MessageSend), chosen by the family of the
+// UDP bind address as sip.conf.sample describes: an IPv4 address or
+// 0.0.0.0 looks up A records only ("ip4"), a specific IPv6 address AAAA
+// only ("ip6"), the IPv6 wildcard :: both ("ip"; see FirstAddr).
+func (g *General) LookupNetwork() string {
+	a := g.UDPBind.Addr()
+	switch {
+	case !a.IsValid() || a.Is4() || a.Is4In6():
+		return "ip4"
+	case a.IsUnspecified():
+		return "ip"
+	default:
+		return "ip6"
+	}
+}
+
+// FirstAddr is the address chan_sip uses of a lookup's answers: the
+// first, IPv6 ones ahead of IPv4 ones when both families were asked for
+// (glibc's order, which the sample's note describes). ok is false when
+// there is none.
+func FirstAddr(addrs []netip.Addr) (netip.Addr, bool) {
+	if len(addrs) == 0 {
+		return netip.Addr{}, false
+	}
+	for _, a := range addrs {
+		if a.Is6() && !a.Is4In6() {
+			return a, true
+		}
+	}
+	return addrs[0].Unmap(), true
+}

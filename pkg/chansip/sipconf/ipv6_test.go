@@ -142,3 +142,30 @@ port=5090
 		t.Errorf("localnet = %v", got)
 	}
 }
+
+func TestLookupNetwork(t *testing.T) {
+	for _, tc := range []struct{ bind, want string }{
+		{"127.0.0.1:5060", "ip4"}, {"0.0.0.0:5060", "ip4"}, {"[::]:5060", "ip"},
+		{"[::1]:5060", "ip6"}, {"[2001:db8::1]:5060", "ip6"},
+	} {
+		g := General{UDPBind: netip.MustParseAddrPort(tc.bind)}
+		if got := g.LookupNetwork(); got != tc.want {
+			t.Errorf("bind %s: %s, want %s", tc.bind, got, tc.want)
+		}
+	}
+	v4, v6 := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("2001:db8::1")
+	for _, tc := range []struct {
+		in   []netip.Addr
+		want string
+	}{
+		{nil, "invalid IP"},
+		{[]netip.Addr{v4}, "192.0.2.1"},
+		{[]netip.Addr{v4, v6}, "2001:db8::1"},
+		{[]netip.Addr{netip.MustParseAddr("::ffff:192.0.2.1")}, "192.0.2.1"},
+	} {
+		a, _ := FirstAddr(tc.in)
+		if a.String() != tc.want {
+			t.Errorf("FirstAddr(%v) = %s, want %s", tc.in, a, tc.want)
+		}
+	}
+}
