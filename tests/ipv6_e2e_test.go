@@ -111,8 +111,8 @@ func TestChanSIPIPv6CallAcrossFamilies(t *testing.T) {
 		t.Errorf("the IPv6 phone got no SDP from gostrisk:\n%s", strings.Join(v6, "\n----\n"))
 	}
 	for _, msg := range receivedMessages(t, uacLog) {
-		if strings.Contains(msg, "::1") {
-			t.Errorf("the IPv4 phone got a message naming an IPv6 address:\n%s", msg)
+		if strings.Contains(msg, "::1") || strings.Contains(msg, "::ffff:") {
+			t.Errorf("the IPv4 phone got a message naming an IPv6 (or IPv4-mapped) address:\n%s", msg)
 		}
 		if strings.Contains(msg, "\nv=0") && !regexp.MustCompile(`(?m)^c=IN IP4 127\.0\.0\.1\r?$`).MatchString(msg) {
 			t.Errorf("SDP to the IPv4 phone lacks c=IN IP4 127.0.0.1:\n%s", msg)
@@ -174,4 +174,72 @@ func TestChanSIPIPv6Check(t *testing.T) {
 	if want := "sip.conf:" + strconv.Itoa(badLine) + ": error: "; res.ExitCode == 0 || !strings.Contains(res.Stdout, want) {
 		t.Errorf("check exited %d on an IPv6 address with an IPv4 netmask, want an error at %q:\n%s", res.ExitCode, want, res.Stdout)
 	}
+}
+
+// TestChanSIPIPv6OnlyCall: gostrisk bound to ::1 alone (bindaddr=::1, an
+// IPv6 socket that IPv4 cannot reach), 6000 registers from ::1 and 6001
+// calls it from ::1 with audio 6000 echoes. Media crosses on IPv6 RTP
+// sockets both ways, sip show channels lists the IPv6 peers, no message
+// names an IPv4 address, and nothing is left after the call.
+func TestChanSIPIPv6OnlyCall(t *testing.T) {
+	harness.RequireSipp(t)
+	requireIPv6Loopback(t)
+	dialplan := flowDialplan(20)
+	in := harness.Start(t, harness.Options{Template: harness.ReferenceConf(), Args: []string{"-vvv"}, Edit: func(f map[string]string) {
+		dialplan(f)
+		sc := f["sip.conf"]
+		if !strings.Contains(sc, "\nbindaddr=127.0.0.1\n") {
+			t.Fatalf("reference sip.conf has no bindaddr=127.0.0.1 to replace:\n%s", sc)
+		}
+		sc = strings.Replace(sc, "\nbindaddr=127.0.0.1\n", "\nbindaddr=::1\n", 1)
+		// The trunk's IPv4 registration and qualify cannot leave an IPv6 socket.
+		sc = regexp.MustCompile(`(?m)^register =>.*$`).ReplaceAllString(sc, "")
+		f["sip.conf"] = strings.Replace(sc, "qualify=yes", "qualify=no", 1)
+	}})
+	in.DumpOnFailure()
+	requireSIPCalls(t, in)
+	target := "[::1]:" + strconv.Itoa(in.SIPPort)
+	v6Port := harness.FreePort(t)
+	reg := harness.Sipp{Scenario: regScenario(t), Target: target, LocalIP: "::1", LocalPort: v6Port, Timeout: 20 * time.Second}
+	if res := reg.Run(t); res.ExitCode != 0 {
+		t.Fatalf("sipp register 6000 from ::1 exited %d\n%s\n%s", res.ExitCode, res.Output, res.ErrLog)
+	}
+
+	dir := t.TempDir()
+	uasLog, uacLog := filepath.Join(dir, "uas-messages.log"), filepath.Join(dir, "uac-messages.log")
+	pcap := filepath.Join(dir, "pcmu-440hz.pcap")
+	writePCMUPcap(t, pcap, 100)
+	uas := harness.Sipp{Scenario: callScenario(t, "call-uas-6000.xml"), LocalIP: "::1", LocalPort: v6Port, Timeout: 15 * time.Second,
+		Extra: []string{"-rtp_echo", "-trace_msg", "-message_file", uasLog}}
+	waitUAS := uas.Start(t)
+	time.Sleep(200 * time.Millisecond)
+	uac := harness.Sipp{Scenario: scenarioFrom(t, "flow-uac-rtp.xml.tmpl", map[string]string{"PCAP": pcap}),
+		Target: target, LocalIP: "::1", Timeout: 15 * time.Second, Extra: []string{"-trace_msg", "-message_file", uacLog}}
+	waitUAC := uac.Start(t)
+
+	waitMediaBothWays(t, in, 50)
+	if list := in.MustRX("sip show channels"); strings.Count(list, "\n::1 ") < 2 {
+		t.Errorf("sip show channels does not list two dialogs with ::1:\n%s", list)
+	}
+	checkAudioIP(t, in, "::1")
+	requireSippOK(t, "UAC 6001 (IPv6)", waitUAC())
+	requireSippOK(t, "UAS 6000 (IPv6)", waitUAS())
+	for who, log := range map[string]string{"callee 6000": uasLog, "caller 6001": uacLog} {
+		sdps := 0
+		for _, msg := range receivedMessages(t, log) {
+			if regexp.MustCompile(`\b127\.0\.0\.1\b|0\.0\.0\.0|IN IP4`).MatchString(msg) {
+				t.Errorf("%s got a message naming IPv4:\n%s", who, msg)
+			}
+			if strings.Contains(msg, "\nv=0") {
+				sdps++
+				if !regexp.MustCompile(`(?m)^c=IN IP6 ::1\r?$`).MatchString(msg) {
+					t.Errorf("%s: SDP lacks c=IN IP6 ::1:\n%s", who, msg)
+				}
+			}
+		}
+		if sdps == 0 {
+			t.Errorf("%s got no SDP", who)
+		}
+	}
+	checkIdle(t, in, 1)
 }
