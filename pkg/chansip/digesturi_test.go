@@ -100,3 +100,16 @@ func FuzzDigestURIMatches(f *testing.F) {
 		}
 	})
 }
+
+// The IPv6 reading costs nothing to the usual answers: a uri with a user
+// part or an IPv4 host is left alone without allocating.
+func TestBracketBareIPv6LeavesOthersAlone(t *testing.T) {
+	for _, uri := range []string{"sip:6000@127.0.0.1:5060", "sip:127.0.0.1:5060", "sip:6000@[::1]:5060", "sip:[::1]", "tel:+33612345678"} {
+		if got := bracketBareIPv6(uri); got != nil {
+			t.Errorf("bracketBareIPv6(%q) = %q, want nil", uri, got)
+		}
+		if n := testing.AllocsPerRun(100, func() { bracketBareIPv6(uri) }); n != 0 {
+			t.Errorf("bracketBareIPv6(%q): %v allocations", uri, n)
+		}
+	}
+}

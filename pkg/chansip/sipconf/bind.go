@@ -2,6 +2,7 @@ package sipconf
 
 import (
 	"net/netip"
+	"strings"
 
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 )
@@ -57,4 +58,21 @@ func FirstAddr(addrs []netip.Addr) (netip.Addr, bool) {
 		}
 	}
 	return addrs[0].Unmap(), true
+}
+
+// mediaAddr parses media_address= or rtpbindaddr= (an IPv4 or IPv6
+// address, brackets and a port allowed and the port ignored, as
+// ast_parse_arg's PARSE_ADDR reads them); a bad value is warned about in
+// chan_sip's words and left unset.
+func (l *loader) mediaAddr(v *confparse.Variable) netip.Addr {
+	s := strings.TrimSpace(v.Value)
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap()
+	}
+	a, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(s, "["), "]"))
+	if err != nil {
+		l.warnVar(v, "Invalid address for %s keyword: %s", strings.ToLower(v.Name), v.Value)
+		return netip.Addr{}
+	}
+	return a.Unmap()
 }

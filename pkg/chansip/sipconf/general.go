@@ -54,6 +54,7 @@ type General struct {
 	ExternRefresh int // seconds, default 10
 	Localnet      []netip.Prefix
 	MediaAddress  string
+	MediaAddr     netip.Addr // media_address parsed: our c= address when set
 
 	NAT                  NAT  // default auto_force_rport
 	SRVLookup            bool // default yes
@@ -92,6 +93,7 @@ type General struct {
 	RTPHoldTimeout int
 	RTPKeepalive   int
 	RTPBindAddr    string
+	RTPBind        netip.Addr // rtpbindaddr parsed: where RTP sockets bind when set
 
 	Qualify     int // default qualify for peers, ms (0 = off)
 	QualifyFreq int // seconds, default 60
@@ -438,6 +440,7 @@ func (l *loader) parseGeneral(cat *confparse.Category) (General, []*Register) {
 			g.Localnet = append(g.Localnet, p)
 		case "media_address":
 			g.MediaAddress = v.Value
+			g.MediaAddr = l.mediaAddr(v)
 		case "srvlookup":
 			g.SRVLookup = l.boolVal(v)
 		case "pedantic":
@@ -547,6 +550,7 @@ func (l *loader) parseGeneral(cat *confparse.Category) (General, []*Register) {
 			}
 		case "rtpbindaddr":
 			g.RTPBindAddr = v.Value
+			g.RTPBind = l.mediaAddr(v)
 		case "qualify":
 			if n, err := parseQualify(v.Value); err != nil {
 				l.bad(v, err)

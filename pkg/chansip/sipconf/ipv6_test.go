@@ -169,3 +169,23 @@ func TestLookupNetwork(t *testing.T) {
 		}
 	}
 }
+
+func TestMediaAddresses(t *testing.T) {
+	for _, tc := range []struct {
+		lines, media, bind, warn string
+	}{
+		{"media_address=2001:db8::8\nrtpbindaddr=::", "2001:db8::8", "::", ""},
+		{"media_address=[2001:db8::8]:1234\nrtpbindaddr=[::1]", "2001:db8::8", "::1", ""},
+		{"media_address=192.0.2.7\nrtpbindaddr=0.0.0.0", "192.0.2.7", "0.0.0.0", ""},
+		{"media_address=pbx.example.com", "invalid IP", "invalid IP", "Invalid address for media_address keyword: pbx.example.com"},
+	} {
+		c, diags := parse(t, "[general]\n"+tc.lines+"\n", "")
+		g := c.General
+		if g.MediaAddr.String() != tc.media || g.RTPBind.String() != tc.bind {
+			t.Errorf("%q: media %s bind %s, want %s %s", tc.lines, g.MediaAddr, g.RTPBind, tc.media, tc.bind)
+		}
+		if text := diagText(diags); tc.warn != "" && !strings.Contains(text, tc.warn) || tc.warn == "" && text != "" {
+			t.Errorf("%q: diagnostics %q, want %q", tc.lines, text, tc.warn)
+		}
+	}
+}
