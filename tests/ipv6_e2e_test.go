@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"fmt"
 	"net"
 	"path/filepath"
 	"regexp"
@@ -242,4 +243,90 @@ func TestChanSIPIPv6OnlyCall(t *testing.T) {
 		}
 	}
 	checkIdle(t, in, 1)
+}
+
+// TestChanSIPIPv6Trunk: the trunk is an IPv6 registrar and carrier at
+// [::1] (register => ...@[::1]:port, host=::1), gostrisk listens on ::
+// (both families). The outbound registration goes over IPv6 with
+// bracketed URIs and answers the trunk's two challenges; 6001, an IPv4
+// phone, then calls out through the trunk and the trunk's RTP comes back
+// through gostrisk and the phone's echo: an IPv4 leg relayed to an IPv6
+// one.
+func TestChanSIPIPv6Trunk(t *testing.T) {
+	harness.RequireSipp(t)
+	requireIPv6Loopback(t)
+	trunk := startFakeTrunk(t, "::1", trunkChallenge)
+	in := harness.Start(t, harness.Options{Template: harness.ReferenceConf(), Edit: func(f map[string]string) {
+		s := f["sip.conf"]
+		for old, repl := range map[string]string{
+			"\nbindaddr=127.0.0.1\n": "\nbindaddr=::\n",
+			"register => 0033972124831:secretpw@127.0.0.1:5070/0033972124831": fmt.Sprintf("register => 0033972124831:secretpw@[::1]:%d/0033972124831", trunk.port()),
+			"[trunk-ovh]\ntype=peer\nhost=127.0.0.1\nport=5070":                fmt.Sprintf("[trunk-ovh]\ntype=peer\nhost=::1\nport=%d", trunk.port()),
+			"username=choucheh\nsecret=test\ncontext=work":                      "username=choucheh\nsecret=test\ncontext=sortant-ovh",
+		} {
+			if !strings.Contains(s, old) {
+				t.Fatalf("reference sip.conf lacks %q", old)
+			}
+			s = strings.Replace(s, old, repl, 1)
+		}
+		f["sip.conf"] = s
+	}})
+	in.DumpOnFailure()
+	requireSIPCalls(t, in)
+	reg := waitRegistry(t, in, "Registered", 10*time.Second)
+	if !strings.Contains(reg, " Registered ") {
+		t.Fatalf("the IPv6 registration did not complete:\n%s", reg)
+	}
+	regs := trunk.registers()
+	if len(regs) < 3 {
+		t.Fatalf("trunk got %d REGISTERs, want 3 (plain, 401 answer, 407 answer)", len(regs))
+	}
+	last := regs[len(regs)-1]
+	for _, want := range []string{
+		fmt.Sprintf("REGISTER sip:[::1]:%d SIP/2.0\r\n", trunk.port()),
+		"\r\nVia: SIP/2.0/UDP [::1]:" + strconv.Itoa(in.SIPPort) + ";",
+		"\r\nContact: <sip:0033972124831@[::1]:" + strconv.Itoa(in.SIPPort) + ">",
+	} {
+		if !strings.Contains(last, want) {
+			t.Errorf("REGISTER to the IPv6 trunk lacks %q:\n%s", want, last)
+		}
+	}
+
+	uac := harness.Sipp{Scenario: callScenario(t, "trunk-uac-6001-outbound.xml"), Target: "127.0.0.1:" + strconv.Itoa(in.SIPPort),
+		Extra: []string{"-s", "0612345678", "-rtp_echo"}, Timeout: 20 * time.Second}
+	if res := uac.Run(t); res.ExitCode != 0 {
+		t.Fatalf("sipp UAC exited %d\n%s\n%s", res.ExitCode, res.Output, res.ErrLog)
+	}
+	invites := trunk.invites()
+	if len(invites) != 3 {
+		t.Fatalf("trunk got %d INVITEs, want 3:\n%s", len(invites), strings.Join(invites, "\n"))
+	}
+	inv := invites[2]
+	for _, re := range []*regexp.Regexp{
+		regexp.MustCompile(`^INVITE sip:0612345678@\[::1\]:` + strconv.Itoa(trunk.port()) + ` SIP/2\.0\r\n`),
+		regexp.MustCompile(`(?m)^c=IN IP6 ::1\r$`),
+		regexp.MustCompile(`(?m)^Contact: <sip:[^@>]*@\[::1\]:` + strconv.Itoa(in.SIPPort) + `>`),
+	} {
+		if !re.MatchString(inv) {
+			t.Errorf("INVITE to the IPv6 trunk does not match %s:\n%s", re, inv)
+		}
+	}
+	sent, got := trunk.rtpCounts()
+	if sent == 0 || got < sent/2 {
+		t.Errorf("media: the IPv6 trunk sent %d RTP packets and got %d back through gostrisk and the IPv4 phone", sent, got)
+	}
+	// qualify=yes: the trunk answers OPTIONS over IPv6.
+	var peers string
+	if !harness.PollUntil(5*time.Second, func() bool {
+		peers = in.MustRX("sip show peers")
+		return regexp.MustCompile(`(?m)^trunk-ovh/0033972124831\s+::1\s+.*\bOK \(\d+ ms\)`).MatchString(peers)
+	}) {
+		var opts []string
+		for _, r := range trunk.requests() {
+			if strings.HasPrefix(r, "OPTIONS ") {
+				opts = append(opts, r)
+			}
+		}
+		t.Errorf("the IPv6 trunk is not reachable in sip show peers:\n%s\nOPTIONS it got:\n%s", peers, strings.Join(opts, "\n"))
+	}
 }

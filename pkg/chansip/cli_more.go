@@ -951,15 +951,7 @@ func (d *Driver) notifyTarget(target string) (dst netip.AddrPort, uri string, p 
 		if !ok {
 			return dst, "", p, errors.New("peer has no address")
 		}
-		host := p.Host
-		if a, err := netip.ParseAddr(host); err == nil && a.Is6() {
-			host = "[" + host + "]" // a URI's IPv6 host (RFC 3261 19.1.1)
-		}
-		if host == "" || p.Dynamic {
-			host = hostPort(addr)
-		} else if addr.Port() != sipconf.StandardSIPPort {
-			host = fmt.Sprintf("%s:%d", host, addr.Port())
-		}
+		host := peerURIHost(p, addr)
 		uri = "sip:" + host
 		if p.DefaultUser != "" {
 			uri = "sip:" + p.DefaultUser + "@" + host

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/chansip/digest"
+	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
 )
 
 // startIPv6Driver runs the driver on [::1] (or bind), skipping where the
@@ -153,5 +154,27 @@ func TestIPv6RegisterShowPeers(t *testing.T) {
 	row, _ := env.store.Get("SIP/Registry", "6000")
 	if !strings.HasPrefix(row, fmt.Sprintf("[::1]:%d:600:asadek:sip:6000@[::1]:%d", port, port)) {
 		t.Errorf("astdb row %q", row)
+	}
+}
+
+func TestPeerURIHost(t *testing.T) {
+	for _, tc := range []struct {
+		host    string
+		dynamic bool
+		addr    string
+		want    string
+	}{
+		{"2001:db8::10", false, "[2001:db8::10]:5060", "[2001:db8::10]"},
+		{"2001:db8::10", false, "[2001:db8::10]:5070", "[2001:db8::10]:5070"},
+		{"::1", false, "[::1]:5060", "[::1]"},
+		{"127.0.0.1", false, "127.0.0.1:5070", "127.0.0.1:5070"},
+		{"sip.example.com", false, "192.0.2.1:5060", "sip.example.com"},
+		{"", true, "[2001:db8::20]:5062", "[2001:db8::20]:5062"},
+		{"", true, "192.0.2.1:5060", "192.0.2.1:5060"},
+	} {
+		p := &sipconf.Peer{Host: tc.host, Dynamic: tc.dynamic}
+		if got := peerURIHost(p, netip.MustParseAddrPort(tc.addr)); got != tc.want {
+			t.Errorf("host=%q at %s: %q, want %q", tc.host, tc.addr, got, tc.want)
+		}
 	}
 }
