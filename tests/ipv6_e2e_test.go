@@ -261,8 +261,8 @@ func TestChanSIPIPv6Trunk(t *testing.T) {
 		for old, repl := range map[string]string{
 			"\nbindaddr=127.0.0.1\n": "\nbindaddr=::\n",
 			"register => 0033972124831:secretpw@127.0.0.1:5070/0033972124831": fmt.Sprintf("register => 0033972124831:secretpw@[::1]:%d/0033972124831", trunk.port()),
-			"[trunk-ovh]\ntype=peer\nhost=127.0.0.1\nport=5070":                fmt.Sprintf("[trunk-ovh]\ntype=peer\nhost=::1\nport=%d", trunk.port()),
-			"username=choucheh\nsecret=test\ncontext=work":                      "username=choucheh\nsecret=test\ncontext=sortant-ovh",
+			"[trunk-ovh]\ntype=peer\nhost=127.0.0.1\nport=5070":               fmt.Sprintf("[trunk-ovh]\ntype=peer\nhost=::1\nport=%d", trunk.port()),
+			"username=choucheh\nsecret=test\ncontext=work":                    "username=choucheh\nsecret=test\ncontext=sortant-ovh",
 		} {
 			if !strings.Contains(s, old) {
 				t.Fatalf("reference sip.conf lacks %q", old)
