@@ -391,7 +391,7 @@ func mwiFromUser(c *sipconf.MWISub) string {
 
 // mwiRequestURI is sip:user@host[:port], the digest uri too.
 func mwiRequestURI(c *sipconf.MWISub) string {
-	uri := "sip:" + c.User + "@" + c.Host
+	uri := "sip:" + c.User + "@" + sipconf.URIHost(c.Host)
 	if c.Port != 0 && c.Port != sipconf.StandardSIPPort {
 		uri += ":" + strconv.Itoa(c.Port)
 	}

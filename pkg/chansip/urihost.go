@@ -12,13 +12,10 @@ import (
 // an IPv6 one in brackets as RFC 3261 19.1.1 writes it) with the port
 // when it is not 5060, or the address a dynamic peer registered from.
 func peerURIHost(p *sipconf.Peer, addr netip.AddrPort) string {
-	host := p.Host
-	if host == "" || p.Dynamic {
+	if p.Host == "" || p.Dynamic {
 		return hostPort(addr)
 	}
-	if a, err := netip.ParseAddr(host); err == nil && a.Is6() {
-		host = "[" + host + "]"
-	}
+	host := sipconf.URIHost(p.Host)
 	if addr.Port() != sipconf.StandardSIPPort {
 		host = fmt.Sprintf("%s:%d", host, addr.Port())
 	}

@@ -1,6 +1,7 @@
 package sipconf
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 
@@ -75,4 +76,38 @@ func (l *loader) mediaAddr(v *confparse.Variable) netip.Addr {
 		return netip.Addr{}
 	}
 	return a.Unmap()
+}
+
+// splitBracketHost splits "host[:port]" where host may be an IPv6
+// address in brackets ("[2001:db8::1]:5070"); the brackets are taken off.
+// A bare IPv6 address cannot carry a port and is taken whole.
+func splitBracketHost(s string) (host, port string, hasPort bool, err error) {
+	if rest, ok := strings.CutPrefix(s, "["); ok {
+		h, after, ok := strings.Cut(rest, "]")
+		if !ok {
+			return "", "", false, fmt.Errorf("unterminated IPv6 address %q", s)
+		}
+		if after == "" {
+			return h, "", false, nil
+		}
+		p, ok := strings.CutPrefix(after, ":")
+		if !ok {
+			return "", "", false, fmt.Errorf("unexpected %q after IPv6 address", after)
+		}
+		return h, p, true, nil
+	}
+	if strings.Count(s, ":") > 1 {
+		return s, "", false, nil
+	}
+	h, p, ok := strings.Cut(s, ":")
+	return h, p, ok, nil
+}
+
+// URIHost writes a host for a SIP URI built as text: an IPv6 address in
+// brackets (RFC 3261 19.1.1), anything else as it is.
+func URIHost(h string) string {
+	if a, err := netip.ParseAddr(h); err == nil && a.Is6() {
+		return "[" + h + "]"
+	}
+	return h
 }

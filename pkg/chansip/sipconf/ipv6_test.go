@@ -189,3 +189,17 @@ func TestMediaAddresses(t *testing.T) {
 		}
 	}
 }
+
+func TestURIHost(t *testing.T) {
+	for in, want := range map[string]string{
+		"2001:db8::1":      "[2001:db8::1]",
+		"::1":              "[::1]",
+		"::ffff:192.0.2.1": "[::ffff:192.0.2.1]",
+		"192.0.2.1":        "192.0.2.1",
+		"sip-domain.io":    "sip-domain.io",
+	} {
+		if got := URIHost(in); got != want {
+			t.Errorf("URIHost(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
