@@ -111,3 +111,16 @@ func URIHost(h string) string {
 	}
 	return h
 }
+
+// checkIPv6Remap warns, with chan_sip's words, when address remapping
+// (localnet and externaddr) is set on a server bound to one IPv6 address:
+// chan_sip never remaps towards IPv6 and says so on every request; here
+// it is said once, at the externaddr line, so gostrisk check shows it.
+func (l *loader) checkIPv6Remap(g *General, externVar *confparse.Variable) {
+	a := g.UDPBind.Addr()
+	if externVar == nil || len(g.Localnet) == 0 || !a.Is6() || a.Is4In6() || a.IsUnspecified() {
+		return
+	}
+	l.warnVar(externVar, "Address remapping activated in sip.conf but we're using IPv6, which doesn't need it. "+
+		"Please remove \"localnet\" and/or \"externaddr\" settings.")
+}

@@ -336,6 +336,7 @@ func (l *loader) parseGeneral(cat *confparse.Category) (General, []*Register) {
 	var bindAddrPort bool
 	var udpBind *netip.AddrPort
 	var udpBindVar *confparse.Variable
+	var externVar *confparse.Variable
 	timerBSet := false
 	for _, v := range cat.Vars {
 		name := strings.ToLower(v.Name)
@@ -425,6 +426,7 @@ func (l *loader) parseGeneral(cat *confparse.Category) (General, []*Register) {
 			g.Transports, g.PrimaryTransport = set, primary
 		case "externip", "externaddr":
 			g.ExternAddr = strings.TrimSpace(v.Value)
+			externVar = v
 		case "externhost":
 			g.ExternHost = strings.TrimSpace(v.Value)
 		case "externrefresh":
@@ -716,6 +718,7 @@ func (l *loader) parseGeneral(cat *confparse.Category) (General, []*Register) {
 		}
 	}
 	l.applyBindPort(&g, udpBind, udpBindVar, bindAddrPort, bindPort)
+	l.checkIPv6Remap(&g, externVar)
 	if !timerBSet {
 		g.TimerB = 64 * g.TimerT1
 	}

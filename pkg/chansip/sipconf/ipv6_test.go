@@ -203,3 +203,21 @@ func TestURIHost(t *testing.T) {
 		}
 	}
 }
+
+func TestIPv6RemapWarning(t *testing.T) {
+	const warn = "Address remapping activated in sip.conf but we're using IPv6"
+	for _, tc := range []struct {
+		lines string
+		want  bool
+	}{
+		{"udpbindaddr=2001:db8::1\nlocalnet=fd00::/8\nexternaddr=198.51.100.7", true},
+		{"udpbindaddr=::\nlocalnet=10.0.0.0/8\nexternaddr=198.51.100.7", false}, // both families: IPv4 peers are remapped
+		{"udpbindaddr=2001:db8::1\nexternaddr=198.51.100.7", false},
+		{"udpbindaddr=10.0.0.1\nlocalnet=10.0.0.0/8\nexternaddr=198.51.100.7", false},
+	} {
+		_, diags := parse(t, "[general]\n"+tc.lines+"\n", "")
+		if got := strings.Contains(diagText(diags), warn); got != tc.want {
+			t.Errorf("%q: warning %v, want %v (%s)", tc.lines, got, tc.want, diagText(diags))
+		}
+	}
+}
