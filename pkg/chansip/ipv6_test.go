@@ -117,29 +117,7 @@ func TestIPv6TortureVia(t *testing.T) {
 func TestIPv6RegisterShowPeers(t *testing.T) {
 	env, p := startIPv6Driver(t, "[::1]:0")
 	port := p.addr().Port()
-	uri := fmt.Sprintf("sip:[::1]:%d", env.addr.Port())
-	send := func(cseq int, auth string) *response {
-		var b strings.Builder
-		fmt.Fprintf(&b, "REGISTER %s SIP/2.0\r\n", uri)
-		fmt.Fprintf(&b, "Via: SIP/2.0/UDP [::1]:%d;branch=z9hG4bK-r%d;rport\r\n", port, cseq)
-		b.WriteString("From: <sip:6000@[::1]>;tag=r1\r\nTo: <sip:6000@[::1]>\r\nCall-ID: reg-v6@[::1]\r\n")
-		fmt.Fprintf(&b, "CSeq: %d REGISTER\r\nContact: <sip:6000@[::1]:%d>\r\n", cseq, port)
-		if auth != "" {
-			fmt.Fprintf(&b, "Authorization: %s\r\n", auth)
-		}
-		b.WriteString("Max-Forwards: 70\r\nExpires: 600\r\nContent-Length: 0\r\n\r\n")
-		p.send(b.String())
-		return p.recv()
-	}
-	first := send(1, "")
-	if first.code != 401 {
-		t.Fatalf("first REGISTER: %d\n%s", first.code, first.raw)
-	}
-	ans, err := digest.Answer(first.headers["www-authenticate"], "REGISTER", uri, "6000", "test", 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r := send(2, ans); r.code != 200 || !strings.Contains(r.raw, fmt.Sprintf("Contact: <sip:6000@[::1]:%d>;expires=600", port)) {
+	if r := registerV6(t, env, p, "6000", "test"); r.code != 200 || !strings.Contains(r.raw, fmt.Sprintf("Contact: <sip:6000@[::1]:%d>;expires=600", port)) {
 		t.Fatalf("REGISTER with credentials: %d\n%s", r.code, r.raw)
 	}
 	peers := env.rx(t, "sip show peers")
@@ -177,4 +155,88 @@ func TestPeerURIHost(t *testing.T) {
 			t.Errorf("host=%q at %s: %q, want %q", tc.host, tc.addr, got, tc.want)
 		}
 	}
+}
+
+// registerV6 registers user from the IPv6 phone, answering the challenge
+// with secret, and returns the second answer (nil when the first was not
+// a 401).
+func registerV6(t *testing.T, env *testEnv, p *phone, user, secret string) *response {
+	t.Helper()
+	port := p.addr().Port()
+	uri := fmt.Sprintf("sip:[::1]:%d", env.addr.Port())
+	callID := fmt.Sprintf("reg-%s-%d@[::1]", user, time.Now().UnixNano())
+	send := func(cseq int, auth string) *response {
+		var b strings.Builder
+		fmt.Fprintf(&b, "REGISTER %s SIP/2.0\r\n", uri)
+		fmt.Fprintf(&b, "Via: SIP/2.0/UDP [::1]:%d;branch=z9hG4bK-%s%d;rport\r\n", port, user, cseq)
+		fmt.Fprintf(&b, "From: <sip:%s@[::1]>;tag=r1\r\nTo: <sip:%s@[::1]>\r\nCall-ID: %s\r\n", user, user, callID)
+		fmt.Fprintf(&b, "CSeq: %d REGISTER\r\nContact: <sip:%s@[::1]:%d>\r\n", cseq, user, port)
+		if auth != "" {
+			fmt.Fprintf(&b, "Authorization: %s\r\n", auth)
+		}
+		b.WriteString("Max-Forwards: 70\r\nExpires: 600\r\nContent-Length: 0\r\n\r\n")
+		p.send(b.String())
+		return p.recv()
+	}
+	first := send(1, "")
+	if first.code != 401 {
+		t.Fatalf("REGISTER %s: first answer %d, want 401\n%s", user, first.code, first.raw)
+	}
+	ans, err := digest.Answer(first.headers["www-authenticate"], "REGISTER", uri, user, secret, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return send(2, ans)
+}
+
+// TestIPv6RegisterACL: permit/deny with IPv6 prefixes judge a phone on
+// ::1 as ast_apply_ha does; IPv4 rules do not apply to it at all.
+func TestIPv6RegisterACL(t *testing.T) {
+	c, err := net.ListenUDP("udp6", &net.UDPAddr{IP: net.IPv6loopback})
+	if err != nil {
+		t.Skipf("IPv6 loopback ::1 cannot be bound here (%v)", err)
+	}
+	c.Close()
+	cfg := loadConf(t, testSIPConf+`
+[v6in]
+type=friend
+host=dynamic
+secret=test
+deny=::/0
+permit=::1/128
+
+[v6out]
+type=friend
+host=dynamic
+secret=test
+deny=::/0
+permit=2001:db8::/32
+
+[v4rules]
+type=friend
+host=dynamic
+secret=test
+deny=0.0.0.0/0.0.0.0
+permit=127.0.0.1
+`)
+	cfg.General.UDPBind = netip.MustParseAddrPort("[::1]:0")
+	env := startDriver(t, cfg, nil)
+	for _, tc := range []struct {
+		user string
+		want int
+	}{{"v6in", 200}, {"v6out", 403}, {"v4rules", 200}} {
+		t.Run(tc.user, func(t *testing.T) {
+			pc, err := net.ListenUDP("udp6", &net.UDPAddr{IP: net.IPv6loopback})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer pc.Close()
+			p := &phone{t: t, conn: pc, to: netip.AddrPortFrom(netip.IPv6Loopback(), env.addr.Port())}
+			if r := registerV6(t, env, p, tc.user, "test"); r.code != tc.want {
+				t.Errorf("REGISTER %s from ::1: %d, want %d\n%s", tc.user, r.code, tc.want, r.raw)
+			}
+		})
+	}
+	env.log.waitFor(t, "Registration from '<sip:v6out@[::1]>' failed for '[::1]:", time.Second)
+	env.log.waitFor(t, "- Device does not match ACL", time.Second)
 }
