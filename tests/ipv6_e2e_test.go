@@ -120,6 +120,7 @@ func TestChanSIPIPv6CallAcrossFamilies(t *testing.T) {
 		}
 	}
 	checkIdle(t, in, 1)
+
 }
 
 // TestChanSIPIPv6Check: gostrisk check takes chan_sip's IPv6 spellings in
@@ -192,7 +193,8 @@ func TestChanSIPIPv6OnlyCall(t *testing.T) {
 		if !strings.Contains(sc, "\nbindaddr=127.0.0.1\n") {
 			t.Fatalf("reference sip.conf has no bindaddr=127.0.0.1 to replace:\n%s", sc)
 		}
-		sc = strings.Replace(sc, "\nbindaddr=127.0.0.1\n", "\nbindaddr=::1\n", 1)
+		sc = strings.Replace(sc, "\nbindaddr=127.0.0.1\n", "\nbindaddr=::1\ntcpenable=yes\n", 1)
+		sc = strings.Replace(sc, "[6000]\ntype=friend\n", "[6000]\ntype=friend\ntransport=udp,tcp\n", 1)
 		// The trunk's IPv4 registration and qualify cannot leave an IPv6 socket.
 		sc = regexp.MustCompile(`(?m)^register =>.*$`).ReplaceAllString(sc, "")
 		f["sip.conf"] = strings.Replace(sc, "qualify=yes", "qualify=no", 1)
@@ -243,6 +245,16 @@ func TestChanSIPIPv6OnlyCall(t *testing.T) {
 		}
 	}
 	checkIdle(t, in, 1)
+
+	// The same phone over TCP on IPv6: with no tcpbindaddr, TCP listens
+	// where UDP does (bindaddr and bindport), as in chan_sip.
+	tcp := harness.Sipp{Scenario: regScenario(t), Target: target, LocalIP: "::1", Timeout: 20 * time.Second, Extra: []string{"-t", "t1"}}
+	if res := tcp.Run(t); res.ExitCode != 0 {
+		t.Fatalf("sipp register 6000 over TCP from ::1 exited %d\n%s\n%s", res.ExitCode, res.Output, res.ErrLog)
+	}
+	if peer := in.MustRX("sip show peer 6000"); !regexp.MustCompile(`(?m)^  Reg\. Contact : sip:6000@\[::1\]:\d+;transport=TCP$`).MatchString(peer) {
+		t.Errorf("sip show peer 6000 after the TCP registration:\n%s", peer)
+	}
 }
 
 // TestChanSIPIPv6Trunk: the trunk is an IPv6 registrar and carrier at

@@ -124,3 +124,16 @@ func (l *loader) checkIPv6Remap(g *General, externVar *confparse.Variable) {
 	l.warnVar(externVar, "Address remapping activated in sip.conf but we're using IPv6, which doesn't need it. "+
 		"Please remove \"localnet\" and/or \"externaddr\" settings.")
 }
+
+// defaultStreamBinds gives TCP and TLS chan_sip's defaults when
+// tcpbindaddr / tlsbindaddr are not written: TCP listens where UDP does
+// (bindaddr and its port, so bindaddr=:: puts TCP on IPv6 too), TLS on
+// bindaddr's address at port 5061.
+func defaultStreamBinds(g *General, tcpSet, tlsSet bool) {
+	if !tcpSet {
+		g.TCPBind = g.UDPBind
+	}
+	if !tlsSet {
+		g.TLSBind = netip.AddrPortFrom(g.UDPBind.Addr(), StandardTLSPort)
+	}
+}

@@ -337,6 +337,7 @@ func (l *loader) parseGeneral(cat *confparse.Category) (General, []*Register) {
 	var udpBind *netip.AddrPort
 	var udpBindVar *confparse.Variable
 	var externVar *confparse.Variable
+	var tcpBindSet, tlsBindSet bool
 	timerBSet := false
 	for _, v := range cat.Vars {
 		name := strings.ToLower(v.Name)
@@ -379,7 +380,7 @@ func (l *loader) parseGeneral(cat *confparse.Category) (General, []*Register) {
 				l.bad(v, err)
 				continue
 			}
-			g.TCPBind = ap
+			g.TCPBind, tcpBindSet = ap, true
 		case "tcpauthtimeout":
 			if n, ok := l.intVal(v, 1); ok {
 				g.TCPAuthTimeout = n
@@ -396,7 +397,7 @@ func (l *loader) parseGeneral(cat *confparse.Category) (General, []*Register) {
 				l.bad(v, err)
 				continue
 			}
-			g.TLSBind = ap
+			g.TLSBind, tlsBindSet = ap, true
 		case "tlscertfile", "tlscert", "sslcert":
 			g.TLSCertFile = v.Value
 		case "tlsprivatekey", "sslprivatekey":
@@ -719,6 +720,7 @@ func (l *loader) parseGeneral(cat *confparse.Category) (General, []*Register) {
 	}
 	l.applyBindPort(&g, udpBind, udpBindVar, bindAddrPort, bindPort)
 	l.checkIPv6Remap(&g, externVar)
+	defaultStreamBinds(&g, tcpBindSet, tlsBindSet)
 	if !timerBSet {
 		g.TimerB = 64 * g.TimerT1
 	}

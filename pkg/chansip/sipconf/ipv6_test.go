@@ -221,3 +221,26 @@ func TestIPv6RemapWarning(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamBindDefaults: without tcpbindaddr TCP listens where UDP does
+// (address and port), without tlsbindaddr TLS listens on bindaddr's
+// address at 5061; written, they keep their own default port 5060/5061.
+func TestStreamBindDefaults(t *testing.T) {
+	for _, tc := range []struct {
+		lines, tcp, tls string
+	}{
+		{"bindaddr=::\nbindport=5070", "[::]:5070", "[::]:5061"},
+		{"bindaddr=127.0.0.1:5062", "127.0.0.1:5062", "127.0.0.1:5061"},
+		{"bindaddr=::1\ntcpbindaddr=[::1]\ntlsbindaddr=::1", "[::1]:5060", "[::1]:5061"},
+		{"udpbindaddr=2001:db8::1\ntcpbindaddr=[2001:db8::2]:5080\ntlsbindaddr=[2001:db8::3]:5081", "[2001:db8::2]:5080", "[2001:db8::3]:5081"},
+		{"", "0.0.0.0:5060", "0.0.0.0:5061"},
+	} {
+		c, diags := parse(t, "[general]\n"+tc.lines+"\n", "")
+		if diags.HasErrors() {
+			t.Fatalf("%q: %v", tc.lines, diags)
+		}
+		if g := c.General; g.TCPBind.String() != tc.tcp || g.TLSBind.String() != tc.tls {
+			t.Errorf("%q: TCP %s TLS %s, want %s %s", tc.lines, g.TCPBind, g.TLSBind, tc.tcp, tc.tls)
+		}
+	}
+}
