@@ -54,11 +54,13 @@ type fakeTrunk struct {
 
 func startFakeTrunk(t *testing.T, ip string, mode trunkMode) *fakeTrunk {
 	t.Helper()
-	conn, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.ParseIP(ip)})
+	// "udp" binds an IPv4 socket for an IPv4 address and an IPv6 one for
+	// an IPv6 address (the IPv6 trunk test).
+	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.ParseIP(ip)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rtp, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.ParseIP(ip)})
+	rtp, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.ParseIP(ip)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +98,7 @@ func (f *fakeTrunk) rtpCounts() (sent, got int) {
 	return f.rtpSent, f.rtpGot
 }
 
-var reSDPMedia = regexp.MustCompile(`(?m)^c=IN IP4 (\S+)\r?$[\s\S]*^m=audio (\d+) `)
+var reSDPMedia = regexp.MustCompile(`(?m)^c=IN IP[46] (\S+)\r?$[\s\S]*^m=audio (\d+) `)
 
 // sendRTP plays 50 packets of 20 ms PCMU to the SDP address of an INVITE.
 func (f *fakeTrunk) sendRTP(invite string) {
@@ -105,7 +107,7 @@ func (f *fakeTrunk) sendRTP(invite string) {
 		f.t.Errorf("fake trunk: no audio address in the INVITE's SDP:\n%s", invite)
 		return
 	}
-	dst, err := net.ResolveUDPAddr("udp4", net.JoinHostPort(m[1], m[2]))
+	dst, err := net.ResolveUDPAddr("udp", net.JoinHostPort(m[1], m[2]))
 	if err != nil {
 		f.t.Errorf("fake trunk: %v", err)
 		return
@@ -216,8 +218,12 @@ func (f *fakeTrunk) answerInvite(msg string) string {
 	switch {
 	case f.checks(msg, "Proxy-Authorization", "proxy.sip-domain.io"):
 		ip := f.rtp.LocalAddr().(*net.UDPAddr)
-		body := fmt.Sprintf("v=0\r\no=ovh 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %d RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n",
-			ip.IP, ip.IP, ip.Port)
+		family := "IP4"
+		if ip.IP.To4() == nil {
+			family = "IP6"
+		}
+		body := fmt.Sprintf("v=0\r\no=ovh 1 1 IN %s %s\r\ns=-\r\nc=IN %s %s\r\nt=0 0\r\nm=audio %d RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n",
+			family, ip.IP, family, ip.IP, ip.Port)
 		go f.sendRTP(msg)
 		return sipReplyBody(msg, 200, "OK", body, fmt.Sprintf("Contact: <sip:0972124831@%s>", f.conn.LocalAddr()))
 	case f.checks(msg, "Authorization", "sip-domain.io"):

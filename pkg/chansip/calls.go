@@ -27,10 +27,15 @@ func (d *Driver) startCalls(cfg *sipconf.Config, local netip.AddrPort) error {
 	}
 	// RTP binds where SIP does, as chan_sip does: with bindaddr=0.0.0.0 the
 	// legs take the wildcard too and each dialog advertises the address
-	// the kernel routes from towards its far end.
+	// the kernel routes from towards its far end. rtpbindaddr= moves them
+	// (e.g. SIP on :: and RTP on one IPv4 address).
+	mediaIP := local.Addr()
+	if cfg.General.RTPBind.IsValid() {
+		mediaIP = cfg.General.RTPBind
+	}
 	m := call.NewManager(call.Deps{
 		Client: d.client, Engine: d.opts.Engine,
-		RTP: alloc, RTPConfig: rc, MediaIP: local.Addr(), Local: local,
+		RTP: alloc, RTPConfig: rc, MediaIP: mediaIP, Local: local,
 		// Not d.ourAddrFor: that takes d.mu, which Start and Stop hold
 		// while the manager starts and hangs up its calls.
 		Route: func(remote netip.Addr) netip.Addr {

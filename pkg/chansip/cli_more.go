@@ -951,12 +951,7 @@ func (d *Driver) notifyTarget(target string) (dst netip.AddrPort, uri string, p 
 		if !ok {
 			return dst, "", p, errors.New("peer has no address")
 		}
-		host := p.Host
-		if host == "" || p.Dynamic {
-			host = hostPort(addr)
-		} else if !strings.Contains(host, ":") && addr.Port() != sipconf.StandardSIPPort {
-			host = fmt.Sprintf("%s:%d", host, addr.Port())
-		}
+		host := peerURIHost(p, addr)
 		uri = "sip:" + host
 		if p.DefaultUser != "" {
 			uri = "sip:" + p.DefaultUser + "@" + host
@@ -978,11 +973,12 @@ func (d *Driver) notifyTarget(target string) (dst netip.AddrPort, uri string, p 
 	if err != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
-		ips, lerr := net.DefaultResolver.LookupNetIP(ctx, "ip4", host)
-		if lerr != nil || len(ips) == 0 {
+		ips, lerr := net.DefaultResolver.LookupNetIP(ctx, d.cfg.Load().General.LookupNetwork(), host)
+		first, ok := sipconf.FirstAddr(ips)
+		if lerr != nil || !ok {
 			return dst, "", nil, fmt.Errorf("resolve %s: %w", host, lerr)
 		}
-		ip = ips[0]
+		ip = first
 	}
 	dst = netip.AddrPortFrom(ip.Unmap(), uint16(port))
 	uri = "sip:" + host

@@ -41,6 +41,19 @@ func digestURIMatches(digestURI string, ruri *sip.Uri) bool {
 	if digestURI == "" {
 		return true
 	}
+	if alts := bracketBareIPv6(digestURI); alts != nil {
+		for _, alt := range alts {
+			if digestURIMatchesParsed(alt, ruri) {
+				return true
+			}
+		}
+		return false
+	}
+	return digestURIMatchesParsed(digestURI, ruri)
+}
+
+// digestURIMatchesParsed is digestURIMatches on a uri sipgo can parse.
+func digestURIMatchesParsed(digestURI string, ruri *sip.Uri) bool {
 	var u sip.Uri
 	if err := sip.ParseUri(digestURI, &u); err != nil {
 		return false

@@ -31,6 +31,16 @@ func TestDigestURIMatches(t *testing.T) {
 		{"sip:6000@127.0.0.1:5060", "sip:127.0.0.1:5060", true},
 		{"sip:0612345678@127.0.0.1:5060;user=phone", "sip:127.0.0.1:5060", true},
 		{"sip:6000@127.0.0.1:5060", "sip:127.0.0.1:5070", false},
+		// sipp's default towards an IPv6 server: the host unbracketed.
+		{"sip:[::1]:25060", "sip:::1:25060", true},
+		{"sip:6000@[2001:db8::1]:5060", "sip:2001:db8::1:5060", true},
+		{"sip:6000@[2001:db8::1]", "sip:2001:db8::1", true},
+		{"sip:6000@[2001:db8::1]:5060", "sip:2001:db8::1:5070", false},
+		// RFC 5118 4.3/4.4: inside the brackets, ":5070" is part of the address.
+		{"sip:6000@[2001:db8::10]:5070", "sip:6000@[2001:db8::10:5070]", false},
+		{"sip:6000@[2001:db8::10:5070]", "sip:6000@[2001:db8::10:5070]:5060", true},
+		{"sip:6000@[2001:db8::10]:5070", "sip:6000@[2001:db8:0:0:0:0:0:10]:5070", true},
+		{"sip:6000@[2001:db8::2]:5060", "sip:2001:db8::1:5060", false},
 		{"sip:6000@127.0.0.1:5060", "sip:127.0.0.2:5060", false},
 		{"sip:6000@127.0.0.1", "sip:127.0.0.1;maddr=10.0.0.1", false},
 
@@ -89,4 +99,17 @@ func FuzzDigestURIMatches(f *testing.F) {
 			t.Errorf("Request-URI %q does not match its own text", ruriText)
 		}
 	})
+}
+
+// The IPv6 reading costs nothing to the usual answers: a uri with a user
+// part or an IPv4 host is left alone without allocating.
+func TestBracketBareIPv6LeavesOthersAlone(t *testing.T) {
+	for _, uri := range []string{"sip:6000@127.0.0.1:5060", "sip:127.0.0.1:5060", "sip:6000@[::1]:5060", "sip:[::1]", "tel:+33612345678"} {
+		if got := bracketBareIPv6(uri); got != nil {
+			t.Errorf("bracketBareIPv6(%q) = %q, want nil", uri, got)
+		}
+		if n := testing.AllocsPerRun(100, func() { bracketBareIPv6(uri) }); n != 0 {
+			t.Errorf("bracketBareIPv6(%q): %v allocations", uri, n)
+		}
+	}
 }

@@ -194,7 +194,7 @@ func (d *Driver) sendMWI(ctx context.Context, peer string) {
 		domain = cfg.General.FromDomain
 	}
 	if domain == "" {
-		domain = us.Addr().String()
+		domain = sipconf.URIHost(us.Addr().String())
 	}
 	vmexten := p.VMExten
 	if vmexten == "" {

@@ -391,7 +391,7 @@ func mwiFromUser(c *sipconf.MWISub) string {
 
 // mwiRequestURI is sip:user@host[:port], the digest uri too.
 func mwiRequestURI(c *sipconf.MWISub) string {
-	uri := "sip:" + c.User + "@" + c.Host
+	uri := "sip:" + c.User + "@" + sipconf.URIHost(c.Host)
 	if c.Port != 0 && c.Port != sipconf.StandardSIPPort {
 		uri += ":" + strconv.Itoa(c.Port)
 	}
@@ -438,14 +438,15 @@ func (r *remoteMWI) resolve(c *sipconf.MWISub) (netip.AddrPort, error) {
 	}
 	ctx, cancel := context.WithTimeout(r.ctx, dnsTimeout)
 	defer cancel()
-	addrs, err := r.d.resolver().LookupNetIP(ctx, "ip4", c.Host)
+	addrs, err := r.d.resolver().LookupNetIP(ctx, r.d.cfg.Load().General.LookupNetwork(), c.Host)
 	if err != nil {
 		return netip.AddrPort{}, fmt.Errorf("resolve %s: %w", c.Host, err)
 	}
-	if len(addrs) == 0 {
+	first, ok := sipconf.FirstAddr(addrs)
+	if !ok {
 		return netip.AddrPort{}, fmt.Errorf("resolve %s: no address", c.Host)
 	}
-	return netip.AddrPortFrom(addrs[0].Unmap(), uint16(port)), nil
+	return netip.AddrPortFrom(first, uint16(port)), nil
 }
 
 // buildMWISubscribe is the SUBSCRIBE of initreqprep/reqprep for an MWI

@@ -25,13 +25,14 @@ func (d *Driver) resolvePeerHosts(cfg *sipconf.Config) {
 			continue
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), dnsTimeout)
-		addrs, err := d.resolver().LookupNetIP(ctx, "ip4", p.Host)
+		addrs, err := d.resolver().LookupNetIP(ctx, cfg.General.LookupNetwork(), p.Host)
 		cancel()
-		if err != nil || len(addrs) == 0 {
+		first, ok := sipconf.FirstAddr(addrs)
+		if err != nil || !ok {
 			d.log.Warning("Unable to lookup host '%s' for peer '%s'", p.Host, p.Name)
 			continue
 		}
-		hosts[p.Name] = addrs[0].Unmap()
+		hosts[p.Name] = first
 	}
 	d.hosts.Store(&hosts)
 }

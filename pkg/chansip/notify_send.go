@@ -6,6 +6,7 @@ import (
 
 	"github.com/emiago/sipgo/sip"
 
+	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
 
@@ -42,7 +43,7 @@ func (d *Driver) sendSubscriptionNotify(ctx context.Context, s *subscription, fi
 			domain = p.FromDomain
 		}
 		if domain == "" {
-			domain = us.Addr().String()
+			domain = sipconf.URIHost(us.Addr().String())
 		}
 		vmexten := g.VMExten
 		if p := cfg.Peer(s.peer); p != nil && p.VMExten != "" {

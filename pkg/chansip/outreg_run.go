@@ -215,14 +215,15 @@ func (o *outRegs) resolveRegistrar(c *sipconf.Register) (netip.AddrPort, error) 
 			host, port = trimDot(srvs[0].Target), int(srvs[0].Port)
 		}
 	}
-	addrs, err := res.LookupNetIP(ctx, "ip4", host)
+	addrs, err := res.LookupNetIP(ctx, o.env.general().LookupNetwork(), host)
 	if err != nil {
 		return netip.AddrPort{}, fmt.Errorf("resolve %s: %w", host, err)
 	}
-	if len(addrs) == 0 {
+	first, ok := sipconf.FirstAddr(addrs)
+	if !ok {
 		return netip.AddrPort{}, errors.New("resolve " + host + ": no address")
 	}
-	return netip.AddrPortFrom(addrs[0].Unmap(), uint16(port)), nil
+	return netip.AddrPortFrom(first, uint16(port)), nil
 }
 
 func trimDot(s string) string {

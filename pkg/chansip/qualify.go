@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"strings"
 	"sync"
 	"time"
 
@@ -217,12 +216,7 @@ func (d *Driver) sendOptions(ctx context.Context, p *sipconf.Peer, addr netip.Ad
 	cfg := d.cfg.Load()
 	us := d.advertisedAddr(addr.Addr())
 	user := p.DefaultUser
-	host := p.Host
-	if host == "" || p.Dynamic {
-		host = hostPort(addr)
-	} else if !strings.Contains(host, ":") && addr.Port() != 5060 {
-		host = fmt.Sprintf("%s:%d", host, addr.Port())
-	}
+	host := peerURIHost(p, addr)
 	uri := "sip:" + host
 	if user != "" {
 		uri = "sip:" + user + "@" + host

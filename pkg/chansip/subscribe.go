@@ -433,7 +433,7 @@ func (d *Driver) prepareDialog(s *subscription, req *sip.Request, src netip.Addr
 	s.ourTag = d.regs.nonces.dialogTag(req)
 	s.mfrom = uriNoParams(req.From().Address)
 	s.mto = uriNoParams(req.To().Address)
-	s.domain = req.From().Address.Host
+	s.domain = sipconf.URIHost(req.From().Address.Host) // a URI's host: IPv6 in brackets
 	s.cseq = 101
 	return true
 }

@@ -14,6 +14,7 @@ import (
 type Sipp struct {
 	Scenario  string   // path of the XML scenario
 	Target    string   // host:port to send to (UAC); empty for a UAS
+	LocalIP   string   // -i (default 127.0.0.1; "::1" for an IPv6 phone)
 	LocalPort int      // -p (0: a free port)
 	Calls     int      // -m (default 1)
 	Rate      int      // -r (default 10)
@@ -52,7 +53,10 @@ func (s *Sipp) args(t testing.TB, dir string) []string {
 	if s.Timeout == 0 {
 		s.Timeout = 30 * time.Second
 	}
-	args := []string{"-sf", s.Scenario, "-i", "127.0.0.1", "-p", strconv.Itoa(s.LocalPort),
+	if s.LocalIP == "" {
+		s.LocalIP = "127.0.0.1"
+	}
+	args := []string{"-sf", s.Scenario, "-i", s.LocalIP, "-p", strconv.Itoa(s.LocalPort),
 		"-m", strconv.Itoa(s.Calls), "-r", strconv.Itoa(s.Rate), "-nostdin",
 		"-mp", strconv.Itoa(FreeRTPRange(t, 4)),
 		"-timeout", strconv.Itoa(int(s.Timeout.Seconds())) + "s", "-timeout_error",

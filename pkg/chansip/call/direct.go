@@ -94,6 +94,11 @@ func directVerdict(a, b directLeg) (bool, string) {
 	if a.codec == "" || a.codec != b.codec || a.event != b.event {
 		return false, "the phones' codecs or payload types differ"
 	}
+	if a.remote.Addr().Unmap().Is4() != b.remote.Addr().Unmap().Is4() {
+		// An IPv4 phone cannot send to an IPv6 one: the relay, which
+		// has a socket of each family, bridges them.
+		return false, "the phones' RTP addresses are of different IP families"
+	}
 	return true, ""
 }
 

@@ -44,6 +44,11 @@ func TestDirectVerdict(t *testing.T) {
 		{"ACL denies other", func(a, b *directLeg) { a.acl = deny }, false},
 		{"ACL denies another network", func(a, b *directLeg) { b.acl = denyOther }, true},
 		{"no codec yet", func(a, b *directLeg) { a.codec, b.codec = "", "" }, false},
+		{"IPv4 and IPv6 phones", func(a, b *directLeg) { b.remote = netip.MustParseAddrPort("[2001:db8::5]:5000") }, false},
+		{"IPv6 phones", func(a, b *directLeg) {
+			a.remote, b.remote = netip.MustParseAddrPort("[2001:db8::4]:4000"), netip.MustParseAddrPort("[2001:db8::5]:5000")
+		}, true},
+		{"IPv4-mapped and IPv4", func(a, b *directLeg) { b.remote = netip.MustParseAddrPort("[::ffff:10.1.2.3]:5000") }, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -75,7 +75,7 @@ func (m *Manager) SendMessage(msg OutMessage) error {
 		// resolve, and MessageSend reports FAILURE at once.
 		host, _ := splitHostPort(dst.addr)
 		ctx, cancel := context.WithTimeout(m.ctx, 3*time.Second)
-		_, err := net.DefaultResolver.LookupNetIP(ctx, "ip4", host)
+		_, err := net.DefaultResolver.LookupNetIP(ctx, m.lookupNetwork(), host)
 		cancel()
 		if err != nil {
 			return fmt.Errorf("cannot resolve %s: %w", host, err)

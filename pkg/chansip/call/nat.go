@@ -85,11 +85,18 @@ func (d *dialog) sourceIP(bound netip.Addr) netip.Addr {
 }
 
 // mediaAddr is the address of our c=/o= lines towards the dialog's far
-// end: the external address when it is outside the local networks, else
-// where our RTP reaches it from. It also returns the local address, for
-// ICE host candidates.
+// end: media_address= when set, the external address when the far end is
+// outside the local networks, else where our RTP reaches it from. It also
+// returns the local address, for ICE host candidates.
 func (d *dialog) mediaAddr() (adv, local netip.Addr) {
 	local = d.sourceIP(d.m.d.MediaIP)
+	if g := d.m.d.General; g != nil {
+		if a := g().MediaAddr; a.IsValid() {
+			// media_address= comes first in chan_sip's choice of the
+			// address phones send RTP to.
+			return a, local
+		}
+	}
 	if a, _, ok := d.m.externFor(d.addr.Addr()); ok {
 		return a, local
 	}

@@ -21,6 +21,8 @@ func TestAddressesBehindNAT(t *testing.T) {
 			return netip.MustParseAddr("192.0.2.2")
 		case netip.MustParsePrefix("10.0.0.0/8").Contains(remote):
 			return netip.MustParseAddr("10.0.0.2")
+		case netip.MustParsePrefix("2001:db8::/32").Contains(remote):
+			return netip.MustParseAddr("2001:db8::2")
 		case remote == netip.MustParseAddr("198.41.0.4"):
 			return netip.MustParseAddr("203.0.113.1")
 		}
@@ -65,6 +67,10 @@ func TestAddressesBehindNAT(t *testing.T) {
 			"203.0.113.9", "UDP", "127.0.0.1", "sip:6000@127.0.0.1:5060"},
 		{"wildcard, far end by name", wildcard, sipconf.General{},
 			"", "UDP", "203.0.113.1", "sip:6000@203.0.113.1:5060"},
+		{"media_address wins over externaddr", specific, sipconf.General{MediaAddr: netip.MustParseAddr("2001:db8::5"), ExternAddr: "198.51.100.7",
+			Localnet: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}}, "203.0.113.9", "UDP", "2001:db8::5", "sip:6000@198.51.100.7:5060"},
+		{"IPv6 far end is never remapped", wildcard, sipconf.General{ExternAddr: "198.51.100.7", Localnet: lan},
+			"2001:db8::9", "UDP", "2001:db8::2", "sip:6000@[2001:db8::2]:5060"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := tc.g

@@ -452,12 +452,12 @@ func (o *outCall) buildInvite() (*sip.Request, error) {
 	req.AppendHeader(sip.NewHeader("Allow", o.m.allow()))
 	req.AppendHeader(sip.NewHeader("Supported", m.supportedValue(o.peer)))
 	m.addUACSessionHeaders(o.dialog, req)
-	outboundIdentity(req, o.peer, caller.Name, caller.Num, pres, idDomain)
+	outboundIdentity(req, o.peer, caller.Name, caller.Num, pres, sipconf.URIHost(idDomain))
 	var dialer *pbx.Channel
 	if o.callerIn != nil {
 		dialer = o.callerIn.channel()
 	}
-	m.addDiversion(req, caller.RDNIS, dialer, ours.Addr().String())
+	m.addDiversion(req, caller.RDNIS, dialer, sipconf.URIHost(ours.Addr().String()))
 	addSIPHeaders(req, ch)
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	req.SetBody(body)

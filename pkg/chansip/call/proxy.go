@@ -43,10 +43,20 @@ func (m *Manager) outboundProxy(p *sipconf.Peer) (netip.AddrPort, bool) {
 	}
 	ctx, cancel := context.WithTimeout(m.ctx, 3*time.Second)
 	defer cancel()
-	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip4", host)
-	if err != nil || len(addrs) == 0 {
+	addrs, err := net.DefaultResolver.LookupNetIP(ctx, m.lookupNetwork(), host)
+	first, ok := sipconf.FirstAddr(addrs)
+	if err != nil || !ok {
 		m.log.Warning("Unable to lookup outboundproxy '%s'\n", host)
 		return netip.AddrPort{}, false
 	}
-	return netip.AddrPortFrom(addrs[0].Unmap(), uint16(port)), true
+	return netip.AddrPortFrom(first, uint16(port)), true
+}
+
+// lookupNetwork is the DNS family [general]'s bind address asks for
+// (sipconf.General.LookupNetwork).
+func (m *Manager) lookupNetwork() string {
+	if m.d.General == nil {
+		return "ip4"
+	}
+	return m.d.General().LookupNetwork()
 }

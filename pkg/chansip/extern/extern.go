@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,12 +28,18 @@ const LookupTimeout = 2 * time.Second
 
 // Outside reports whether dst lies beyond every localnet. As in chan_sip,
 // with no localnet at all nothing counts as outside, so externaddr alone
-// changes nothing.
+// changes nothing, and an IPv6 destination is never remapped (chan_sip's
+// ast_sip_ouraddrfor: IPv6 needs no NAT; an IPv4 externaddr shown to an
+// IPv6 phone would also be unreachable for it). An IPv4-mapped address is
+// judged as the IPv4 address it carries.
 func Outside(g *sipconf.General, dst netip.Addr) bool {
 	if g == nil || len(g.Localnet) == 0 || !dst.IsValid() {
 		return false
 	}
 	dst = dst.Unmap()
+	if dst.Is6() {
+		return false
+	}
 	for _, n := range g.Localnet {
 		if n.Contains(dst) {
 			return false
@@ -89,7 +96,9 @@ func (c *Cache) Addr(ctx context.Context, g *sipconf.General, o Options) (addr n
 	}
 	host, portStr, err := net.SplitHostPort(spec)
 	if err != nil {
-		host, portStr = spec, ""
+		// No port: a name, an IPv4 address, or an IPv6 one bare or in
+		// brackets ("2001:db8::7", "[2001:db8::7]").
+		host, portStr = strings.TrimSuffix(strings.TrimPrefix(spec, "["), "]"), ""
 	}
 	p, _ := strconv.ParseUint(portStr, 10, 16)
 	a, err := netip.ParseAddr(host)

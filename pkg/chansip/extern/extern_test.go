@@ -40,6 +40,14 @@ func TestFor(t *testing.T) {
 		{"outside, externaddr with port", sipconf.General{ExternAddr: "203.0.113.1:5080", Localnet: local}, outside, "203.0.113.1", 5080, true},
 		{"outside, externhost", sipconf.General{ExternHost: "pbx.example.net", Localnet: local}, outside, "203.0.113.9", 0, true},
 		{"outside, nothing configured", sipconf.General{Localnet: local}, outside, "", 0, false},
+		// chan_sip never remaps towards IPv6: it needs no NAT.
+		{"IPv6 far end, IPv4 localnet", sipconf.General{ExternAddr: "203.0.113.1", Localnet: local}, netip.MustParseAddr("2001:db8::5"), "", 0, false},
+		{"IPv6 far end, IPv6 localnet", sipconf.General{ExternAddr: "[2001:db8::7]:5080", Localnet: []netip.Prefix{netip.MustParsePrefix("fd00::/8")}},
+			netip.MustParseAddr("2001:db8::5"), "", 0, false},
+		{"IPv4-mapped far end is IPv4", sipconf.General{ExternAddr: "203.0.113.1", Localnet: local}, netip.MustParseAddr("::ffff:198.51.100.7"), "203.0.113.1", 0, true},
+		{"IPv6 externaddr with port", sipconf.General{ExternAddr: "[2001:db8::7]:5080", Localnet: local}, outside, "2001:db8::7", 5080, true},
+		{"IPv6 externaddr in brackets", sipconf.General{ExternAddr: "[2001:db8::7]", Localnet: local}, outside, "2001:db8::7", 0, true},
+		{"IPv6 externaddr bare", sipconf.General{ExternAddr: "2001:db8::7", Localnet: local}, outside, "2001:db8::7", 0, true},
 	}
 	r := &fakeResolver{addrs: map[string][]netip.Addr{"pbx.example.net": {netip.MustParseAddr("203.0.113.9")}}}
 	for _, tt := range tests {

@@ -54,6 +54,7 @@ type General struct {
 	ExternRefresh int // seconds, default 10
 	Localnet      []netip.Prefix
 	MediaAddress  string
+	MediaAddr     netip.Addr // media_address parsed: our c= address when set
 
 	NAT                  NAT  // default auto_force_rport
 	SRVLookup            bool // default yes
@@ -92,6 +93,7 @@ type General struct {
 	RTPHoldTimeout int
 	RTPKeepalive   int
 	RTPBindAddr    string
+	RTPBind        netip.Addr // rtpbindaddr parsed: where RTP sockets bind when set
 
 	Qualify     int // default qualify for peers, ms (0 = off)
 	QualifyFreq int // seconds, default 60
@@ -303,12 +305,12 @@ func (l *loader) acl(a *ACL, v *confparse.Variable, kind string) {
 		a.Named = append(a.Named, strings.TrimSpace(v.Value))
 		return
 	}
-	p, err := ParsePrefix(v.Value)
+	rules, err := ParseACLRules(v.Value, kind == "permit")
 	if err != nil {
 		l.bad(v, err)
 		return
 	}
-	a.Rules = append(a.Rules, ACLRule{Permit: kind == "permit", Prefix: p})
+	a.Rules = append(a.Rules, rules...)
 }
 
 // parseBind parses "addr[:port]" (IPv6 in brackets) with a default port.
@@ -333,6 +335,9 @@ func (l *loader) parseGeneral(cat *confparse.Category) (General, []*Register) {
 	var bindPort int
 	var bindAddrPort bool
 	var udpBind *netip.AddrPort
+	var udpBindVar *confparse.Variable
+	var externVar *confparse.Variable
+	var tcpBindSet, tlsBindSet bool
 	timerBSet := false
 	for _, v := range cat.Vars {
 		name := strings.ToLower(v.Name)
@@ -349,24 +354,17 @@ func (l *loader) parseGeneral(cat *confparse.Category) (General, []*Register) {
 		switch name {
 		case "context":
 			g.Context = v.Value
-		case "bindaddr":
+		case "bindaddr", "udpbindaddr":
+			// Synonyms in chan_sip: the last one read is the UDP socket's
+			// address, its port (if any) kept for the bindport rule below.
 			ap, hasPort, err := parseBind(v.Value, 0)
 			if err != nil {
 				l.bad(v, err)
 				continue
 			}
-			g.UDPBind = netip.AddrPortFrom(ap.Addr(), g.UDPBind.Port())
-			if hasPort {
-				g.UDPBind = ap
-				bindAddrPort = true
-			}
-		case "udpbindaddr":
-			ap, _, err := parseBind(v.Value, StandardSIPPort)
-			if err != nil {
-				l.bad(v, err)
-				continue
-			}
 			udpBind = &ap
+			bindAddrPort = hasPort
+			udpBindVar = v
 		case "bindport":
 			p, err := parsePort(v.Value)
 			if err != nil {
@@ -382,7 +380,7 @@ func (l *loader) parseGeneral(cat *confparse.Category) (General, []*Register) {
 				l.bad(v, err)
 				continue
 			}
-			g.TCPBind = ap
+			g.TCPBind, tcpBindSet = ap, true
 		case "tcpauthtimeout":
 			if n, ok := l.intVal(v, 1); ok {
 				g.TCPAuthTimeout = n
@@ -399,7 +397,7 @@ func (l *loader) parseGeneral(cat *confparse.Category) (General, []*Register) {
 				l.bad(v, err)
 				continue
 			}
-			g.TLSBind = ap
+			g.TLSBind, tlsBindSet = ap, true
 		case "tlscertfile", "tlscert", "sslcert":
 			g.TLSCertFile = v.Value
 		case "tlsprivatekey", "sslprivatekey":
@@ -429,6 +427,7 @@ func (l *loader) parseGeneral(cat *confparse.Category) (General, []*Register) {
 			g.Transports, g.PrimaryTransport = set, primary
 		case "externip", "externaddr":
 			g.ExternAddr = strings.TrimSpace(v.Value)
+			externVar = v
 		case "externhost":
 			g.ExternHost = strings.TrimSpace(v.Value)
 		case "externrefresh":
@@ -444,6 +443,7 @@ func (l *loader) parseGeneral(cat *confparse.Category) (General, []*Register) {
 			g.Localnet = append(g.Localnet, p)
 		case "media_address":
 			g.MediaAddress = v.Value
+			g.MediaAddr = l.mediaAddr(v)
 		case "srvlookup":
 			g.SRVLookup = l.boolVal(v)
 		case "pedantic":
@@ -553,6 +553,7 @@ func (l *loader) parseGeneral(cat *confparse.Category) (General, []*Register) {
 			}
 		case "rtpbindaddr":
 			g.RTPBindAddr = v.Value
+			g.RTPBind = l.mediaAddr(v)
 		case "qualify":
 			if n, err := parseQualify(v.Value); err != nil {
 				l.bad(v, err)
@@ -717,11 +718,9 @@ func (l *loader) parseGeneral(cat *confparse.Category) (General, []*Register) {
 			}
 		}
 	}
-	if udpBind != nil {
-		g.UDPBind = *udpBind
-	} else if bindPort != 0 && !bindAddrPort {
-		g.UDPBind = netip.AddrPortFrom(g.UDPBind.Addr(), uint16(bindPort))
-	}
+	l.applyBindPort(&g, udpBind, udpBindVar, bindAddrPort, bindPort)
+	l.checkIPv6Remap(&g, externVar)
+	defaultStreamBinds(&g, tcpBindSet, tlsBindSet)
 	if !timerBSet {
 		g.TimerB = 64 * g.TimerT1
 	}

@@ -39,14 +39,18 @@ func ParseMWI(value string) (*MWISub, error) {
 	if s.User == "" || host == "" || s.Mailbox == "" {
 		return nil, fmt.Errorf("Format for MWI subscription is %s", mwiFormat)
 	}
-	if h, p, ok := strings.Cut(host, ":"); ok {
+	h, p, hasPort, err := splitBracketHost(host)
+	if err != nil {
+		return nil, err
+	}
+	if hasPort {
 		n, _ := strconv.Atoi(p)
-		if n <= 0 {
+		if n <= 0 || n > 65535 {
 			return nil, fmt.Errorf("%s is not a valid port number", p)
 		}
-		host, s.Port = h, n
+		s.Port = n
 	}
-	s.Host = host
+	s.Host = h
 	return s, nil
 }
 
@@ -57,5 +61,5 @@ func (s *MWISub) HostPort() string {
 	if port == 0 {
 		port = StandardSIPPort
 	}
-	return s.Host + ":" + strconv.Itoa(port)
+	return URIHost(s.Host) + ":" + strconv.Itoa(port)
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 	"net/netip"
-	"strconv"
 	"strings"
 )
 
@@ -284,50 +283,6 @@ func (a ACL) Allows(addr netip.Addr) bool {
 		}
 	}
 	return ok
-}
-
-// ParsePrefix parses an Asterisk network: "a.b.c.d", "a.b.c.d/24",
-// "a.b.c.d/255.255.255.0" or an IPv6 address with an optional /bits.
-func ParsePrefix(s string) (netip.Prefix, error) {
-	s = strings.TrimSpace(s)
-	addrPart, maskPart, hasMask := strings.Cut(s, "/")
-	addr, err := netip.ParseAddr(strings.Trim(addrPart, "[]"))
-	if err != nil {
-		return netip.Prefix{}, fmt.Errorf("bad network address %q", addrPart)
-	}
-	addr = addr.Unmap()
-	bits := addr.BitLen()
-	if hasMask {
-		if n, err := strconv.Atoi(maskPart); err == nil {
-			bits = n
-		} else if m, err := netip.ParseAddr(maskPart); err == nil && m.Is4() && addr.Is4() {
-			bits, err = maskBits(m)
-			if err != nil {
-				return netip.Prefix{}, err
-			}
-		} else {
-			return netip.Prefix{}, fmt.Errorf("bad netmask %q", maskPart)
-		}
-	}
-	p, err := addr.Prefix(bits)
-	if err != nil {
-		return netip.Prefix{}, fmt.Errorf("bad netmask %q: %w", maskPart, err)
-	}
-	return p, nil
-}
-
-func maskBits(m netip.Addr) (int, error) {
-	b := m.As4()
-	v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
-	n := 0
-	for v&0x80000000 != 0 {
-		n++
-		v <<= 1
-	}
-	if v != 0 {
-		return 0, fmt.Errorf("netmask %s is not contiguous", m)
-	}
-	return n, nil
 }
 
 // Var is one setvar= NAME=VALUE pair.

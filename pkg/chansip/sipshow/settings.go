@@ -29,7 +29,11 @@ func (v *View) ShowSettings(w io.Writer, args []string) error {
 	}
 	pf("TCP SIP Bindaddress:", "%s", enabledAddr(g.TCPEnable, g.TCPBind))
 	pf("TLS SIP Bindaddress:", "%s", enabledAddr(g.TLSEnable, g.TLSBind))
-	pf("RTP Bindaddress:", "%s", orDefault(g.RTPBindAddr, "Disabled"))
+	rtpBind := "Disabled"
+	if g.RTPBind.IsValid() {
+		rtpBind = g.RTPBind.String() // ast_sockaddr_stringify_addr: no brackets, no port
+	}
+	pf("RTP Bindaddress:", "%s", rtpBind)
 	pf("Videosupport:", "%s", yesNo(g.VideoSupport))
 	pf("Textsupport:", "%s", yesNo(g.TextSupport))
 	pf("Ignore SDP sess. ver.:", "%s", yesNo(g.IgnoreSDPVersion))
