@@ -109,3 +109,62 @@ func TestAMISIPnotifyDialog(t *testing.T) {
 	}
 	s.event("Hangup", "Channel: SIP/6001-")
 }
+
+// amiBridgedCall starts the reference call 6001 -> 6000 (6000 answered by
+// sipp, 6001 hanging up after hold ms) and returns both channel names
+// once they are bridged.
+func amiBridgedCall(t *testing.T, in *harness.Instance, s *amiStream, hold int) (caller, callee string) {
+	t.Helper()
+	uasPort := harness.FreePort(t)
+	runSipp(t, in, regScenario(t), uasPort, 1)
+	(&harness.Sipp{Scenario: callScenario(t, "call-uas-6000.xml"), LocalPort: uasPort, Timeout: 30 * time.Second}).Start(t)
+	time.Sleep(200 * time.Millisecond)
+	(&harness.Sipp{Scenario: callScenario(t, "ports-uac-6001-to-6000.xml"), Target: "127.0.0.1:" + strconv.Itoa(in.SIPPort),
+		Extra: []string{"-d", strconv.Itoa(hold)}, Timeout: 30 * time.Second}).Start(t)
+	dial := s.event("DialBegin", "Channel: SIP/6001-", "DestChannel: SIP/6000-")
+	caller = amiChannelOf(dial)
+	callee = regexp.MustCompile(`(?m)^DestChannel: (\S+)\r$`).FindStringSubmatch(dial)[1]
+	s.event("BridgeEnter", "Channel: "+callee+"\r\n")
+	s.event("BridgeEnter", "Channel: "+caller+"\r\n")
+	return caller, callee
+}
+
+// amiParkInstance is gostrisk with the manager and plain SIP calls.
+func amiParkInstance(t *testing.T) (*harness.Instance, int) {
+	in, port := amiInstance(t, nil, "", noDirectMedia, func(f map[string]string) {
+		f["sip.conf"] = regexp.MustCompile(`(?ms)^\[trunk-ovh\].*?(^\[)`).ReplaceAllString(f["sip.conf"], "$1")
+	})
+	requireSIPCalls(t, in)
+	return in, port
+}
+
+// TestAMIPark: in a call 6001 -> 6000, the manager's Park of 6001 with
+// 6000 as TimeoutChannel parks 6001 at 701 (ParkedCall with 6000 as the
+// parker, ParkedCalls lists it), 6000 hears the space and is hung up, and
+// 6001 hanging up while parked is ParkedCallGiveUp; nothing is left.
+func TestAMIPark(t *testing.T) {
+	harness.RequireSipp(t)
+	in, port := amiParkInstance(t)
+	s := newAMIStream(t, port)
+	caller, callee := amiBridgedCall(t, in, s, 6000)
+	if got := s.do("p1", "Action: Park", "Channel: "+caller, "TimeoutChannel: "+callee); got != "Response: Success\r\nActionID: p1\r\nMessage: Park successful\n" {
+		t.Fatalf("Park: %q", got)
+	}
+	parked := s.event("ParkedCall", "ParkeeChannel: "+caller+"\r\n")
+	for _, want := range []string{"ParkerDialString: SIP/6000\r\n", "Parkinglot: default\r\n", "ParkingSpace: 701\r\n", "ParkingTimeout: 45\r\n"} {
+		if !strings.Contains(parked, want) {
+			t.Errorf("ParkedCall lacks %q:\n%s", want, parked)
+		}
+	}
+	s.event("Newexten", "Channel: "+callee+"\r\n", "Application: SayDigits\r\nAppData: 701\r\n")
+	s.event("Hangup", "Channel: "+callee+"\r\n")
+	if out := in.MustRX("parking show default"); !strings.Contains(out, caller) {
+		t.Errorf("parking show default:\n%s", out)
+	}
+	s.event("ParkedCallGiveUp", "ParkeeChannel: "+caller+"\r\n")
+	s.event("Hangup", "Channel: "+caller+"\r\n")
+	time.Sleep(300 * time.Millisecond)
+	if out := in.MustRX("core show channels"); !strings.Contains(out, "0 active channels") {
+		t.Errorf("channels left after the park:\n%s", out)
+	}
+}

@@ -184,7 +184,7 @@ func (m *Module) translate(ev pbx.BusEvent, bridges map[string]int) {
 	default:
 		// a module's event: its snapshot block and its own lines
 		if ev.Channel != nil {
-			snapshot(b, "", ev.Channel, ev.Channel.State(), cfg)
+			snapshot(b, ev.ChannelPrefix, ev.Channel, ev.Channel.State(), cfg)
 		}
 		for _, f := range ev.Fields {
 			b.line(f.Key, f.Value)

@@ -84,6 +84,9 @@ type BusEvent struct {
 	App, Data  string       // Newexten
 	EventName  string       // UserEvent
 	Fields     []EventField // UserEvent, in the order given
+	// ChannelPrefix names a module event's channel snapshot block
+	// ("Parkee" for res_parking's ParkeeChannel, ...); empty: Channel.
+	ChannelPrefix string
 }
 
 // Bus delivers the engine's events to subscribers (CDR, the manager,
