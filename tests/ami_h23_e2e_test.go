@@ -168,3 +168,62 @@ func TestAMIPark(t *testing.T) {
 		t.Errorf("channels left after the park:\n%s", out)
 	}
 }
+
+// TestAMIAtxfer: in a Dial(...,tT) call 6001 -> 6000, the manager's
+// Atxfer on 6000's channel starts the attended transfer as if 6000 had
+// pressed atxfer and dialed 6002: 6002 rings and answers, 6000 hangs up
+// (atxferdropcall=no completes it) and 6001 talks with 6002 (each hears
+// the other's tone). The refusals are action_atxfer's.
+func TestAMIAtxfer(t *testing.T) {
+	requireBaresip(t)
+	const toneA, toneC = 440.0, 1500.0
+	port := harness.FreePort(t)
+	in := transferInstance(t, func(f map[string]string) {
+		f["extensions.conf"] = strings.Replace(f["extensions.conf"], "Dial(SIP/${EXTEN},20)", "Dial(SIP/${EXTEN},20,tT)", 1)
+		f["features.conf"] = "[general]\n[featuremap]\natxfer => *2\n"
+		f["manager.conf"] = fmt.Sprintf("[general]\nenabled = yes\nport = %d\nbindaddr = 127.0.0.1\n\n"+
+			"[admin]\nsecret = amp111\nread = all\nwrite = all\n", port)
+	})
+	s := newAMIStream(t, port)
+	b := phone(t, in, "6000", "PCMU", 1000)
+	a := phone(t, in, "6001", "PCMU", toneA)
+	c := phone(t, in, "6002", "PCMU", toneC)
+	dial(t, in, a, b, "6000")
+	callee := amiChannelOf(s.event("BridgeEnter", "Channel: SIP/6000-"))
+	for _, tc := range []struct {
+		lines []string
+		want  string
+	}{
+		{[]string{"Exten: 6002"}, "No channel specified"},
+		{[]string{"Channel: " + callee}, "No extension specified"},
+		{[]string{"Channel: SIP/nobody-00000009", "Exten: 6002"}, "Channel specified does not exist"},
+	} {
+		if got := s.do("e", append([]string{"Action: Atxfer"}, tc.lines...)...); got != "Response: Error\r\nActionID: e\r\nMessage: "+tc.want+"\r\n" {
+			t.Errorf("%v: %q", tc.lines, got)
+		}
+	}
+	if got := s.do("x", "Action: Atxfer", "Channel: "+callee, "Exten: 6002", "Context: work"); got != "Response: Success\r\nActionID: x\r\nMessage: Atxfer successfully queued\r\n" {
+		t.Fatalf("Atxfer: %q", got)
+	}
+	if err := c.waitEvent("CALL_ESTABLISHED", 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	b.command("hangup", "")
+	if err := b.waitEvent("CALL_CLOSED", 8*time.Second); err != nil {
+		t.Errorf("the transferer's call: %v", err)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	chans := in.MustRX("core show channels")
+	if strings.Contains(chans, "SIP/6000-") || !strings.Contains(chans, "2 active channels") {
+		t.Errorf("core show channels: want 6001 and 6002 only:\n%s", chans)
+	}
+	hangup(t, a, c)
+	for _, p := range []*baresip{a, b, c} {
+		p.Stop()
+	}
+	heardByA, heardByC := a.lastRecording(t), c.lastRecording(t)
+	endA, endC := heardByA.seconds(), heardByC.seconds()
+	checkTone(t, "the transferee heard", heardByA.span(endA-1.2, endA-0.2), heardByA.rate, toneC)
+	checkTone(t, "the target heard", heardByC.span(endC-1.2, endC-0.2), heardByC.rate, toneA)
+}

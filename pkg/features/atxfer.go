@@ -30,10 +30,13 @@ func (m *Module) attendedTransfer(ctx context.Context, presser, other *pbx.Chann
 	g := m.config().General
 	m.hold(other, "")
 	defer other.StopGenerator()
-	play(presser, g.TransferAnnounceSound)
+	first, hungup := announce(presser, g.TransferAnnounceSound)
+	if hungup {
+		return
+	}
 	xferCtx := transferContext(presser)
 	e := presser.Engine()
-	exten := collect(presser, xferCtx, g.TransferDigitTimeout)
+	exten := collect(presser, xferCtx, g.TransferDigitTimeout, first)
 	if exten == "" || !e.Exists(presser, xferCtx, exten, 1) || presser.HangupRequested() {
 		if !presser.HangupRequested() {
 			play(presser, g.XferFailSound)
