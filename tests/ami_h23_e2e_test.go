@@ -213,6 +213,17 @@ func TestAMIAtxfer(t *testing.T) {
 	if err := b.waitEvent("CALL_CLOSED", 8*time.Second); err != nil {
 		t.Errorf("the transferer's call: %v", err)
 	}
+	// The AttendedTransfer event, as a DTMF transfer's.
+	ev := s.event("AttendedTransfer")
+	t.Logf("%s", ev)
+	for _, re := range []string{`Result: Success\r\nOrigTransfererChannel: ` + regexp.QuoteMeta(callee) + `\r\n`,
+		`OrigBridgeUniqueid: \S+\r\nOrigBridgeType: basic\r\n`, `SecondTransfererChannel: ` + regexp.QuoteMeta(callee) + `\r\n`,
+		`SecondBridgeUniqueid: \S+\r\n`, `TransfereeChannel: SIP/6001-\S+\r\n`, `TransferTargetChannel: SIP/6002-\S+\r\n`,
+		`IsExternal: No\r\nDestType: Bridge\r\nDestBridgeUniqueid: \S+\r\n$`} {
+		if !regexp.MustCompile(re).MatchString(ev) {
+			t.Errorf("AttendedTransfer does not match %s", re)
+		}
+	}
 	time.Sleep(1500 * time.Millisecond)
 	chans := in.MustRX("core show channels")
 	if strings.Contains(chans, "SIP/6000-") || !strings.Contains(chans, "2 active channels") {

@@ -2,6 +2,7 @@ package features
 
 import (
 	"context"
+	"strconv"
 	"sync"
 
 	"github.com/gostrisk/gostrisk/pkg/bridge"
@@ -15,6 +16,7 @@ type consultKey struct{}
 // (music) while the transferer talks with the target.
 type consult struct {
 	transferee *pbx.Channel
+	origBridge string // the transferer's bridge with the transferee
 	mu         sync.Mutex
 	done       bool // completed: the transferee and the target are handed over
 }
@@ -43,7 +45,10 @@ func (m *Module) attendedTransfer(ctx context.Context, presser, other *pbx.Chann
 		}
 		return
 	}
-	st := &consult{transferee: other}
+	st := &consult{transferee: other, origBridge: presser.BridgeID()}
+	if st.origBridge == "" {
+		st.origBridge = other.BridgeID()
+	}
 	presser.SetDatastore(consultKey{}, st)
 	defer presser.SetDatastore(consultKey{}, nil)
 	c, x, p := presser.Location()
@@ -86,6 +91,7 @@ func (m *Module) consultCodes(c *codes, presser *pbx.Channel) {
 			return false
 		}
 		st.done = true
+		m.publishAttended(presser, target, st)
 		return true
 	}
 	add(g.AtxferComplete, func(ctx context.Context, presser, target *pbx.Channel) { complete(presser, target) })
@@ -101,4 +107,45 @@ func (m *Module) consultCodes(c *codes, presser *pbx.Channel) {
 	add(g.AtxferAbort, func(ctx context.Context, presser, target *pbx.Channel) {
 		target.SoftHangup(pbx.CauseNormalClearing)
 	})
+}
+
+// publishAttended is Asterisk's AttendedTransfer event for a completed
+// DTMF transfer: the transferer in both bridges (it moved from the one
+// with the transferee to the consultation), the transferee and the
+// target, and the transferee's bridge as the destination (Asterisk merges
+// the consultation bridge into it; gostrisk's handover bridge gets a new
+// id, announced by its own BridgeEnter events).
+func (m *Module) publishAttended(transferer, target *pbx.Channel, st *consult) {
+	bus := transferer.Engine().Bus()
+	const typ = pbx.BusEventType("AttendedTransfer")
+	if !bus.Wants(typ) {
+		return
+	}
+	second := target.BridgeID()
+	bridge := func(prefix, id string, members int) []pbx.EventField {
+		return []pbx.EventField{
+			{Key: prefix + "BridgeUniqueid", Value: id},
+			{Key: prefix + "BridgeType", Value: "basic"},
+			{Key: prefix + "BridgeTechnology", Value: "simple_bridge"},
+			{Key: prefix + "BridgeCreator", Value: "<unknown>"},
+			{Key: prefix + "BridgeName", Value: "<unknown>"},
+			{Key: prefix + "BridgeNumChannels", Value: strconv.Itoa(members)},
+			{Key: prefix + "BridgeVideoSourceMode", Value: "none"},
+		}
+	}
+	fields := []pbx.EventField{{Key: "Result", Value: "Success"}, {Key: "OrigTransferer", Channel: transferer}}
+	if st.origBridge != "" {
+		fields = append(fields, bridge("Orig", st.origBridge, 1)...)
+	}
+	fields = append(fields, pbx.EventField{Key: "SecondTransferer", Channel: transferer})
+	if second != "" {
+		fields = append(fields, bridge("Second", second, 2)...)
+	}
+	fields = append(fields,
+		pbx.EventField{Key: "Transferee", Channel: st.transferee},
+		pbx.EventField{Key: "TransferTarget", Channel: target},
+		pbx.EventField{Key: "IsExternal", Value: "No"},
+		pbx.EventField{Key: "DestType", Value: "Bridge"},
+		pbx.EventField{Key: "DestBridgeUniqueid", Value: st.origBridge})
+	bus.Publish(pbx.BusEvent{Type: typ, Fields: fields})
 }

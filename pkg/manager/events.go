@@ -187,6 +187,10 @@ func (m *Module) translate(ev pbx.BusEvent, bridges map[string]int) {
 			snapshot(b, ev.ChannelPrefix, ev.Channel, ev.Channel.State(), cfg)
 		}
 		for _, f := range ev.Fields {
+			if f.Channel != nil {
+				snapshot(b, f.Key, f.Channel, f.Channel.State(), cfg)
+				continue
+			}
 			b.line(f.Key, f.Value)
 		}
 	}
