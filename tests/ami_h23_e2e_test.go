@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -237,4 +239,58 @@ func TestAMIAtxfer(t *testing.T) {
 	endA, endC := heardByA.seconds(), heardByC.seconds()
 	checkTone(t, "the transferee heard", heardByA.span(endA-1.2, endA-0.2), heardByA.rate, toneC)
 	checkTone(t, "the target heard", heardByC.span(endC-1.2, endC-0.2), heardByC.rate, toneA)
+}
+
+// perlVoicemailScript lists the mailboxes with Telephony::Asterisk::AMI:
+// VoicemailUsersList's entries, then VoicemailUserStatus for one box.
+const perlVoicemailScript = `
+use strict; use warnings;
+use Telephony::Asterisk::AMI;
+my $ami = Telephony::Asterisk::AMI->new(Host => '127.0.0.1', Port => $ARGV[0],
+  Username => 'admin', Secret => 'amp111', Events => 'off');
+$ami->connect or die "connect: " . $ami->error;
+for my $act ([Action => 'VoicemailUsersList'], [Action => 'VoicemailUserStatus', Context => 'default', Mailbox => '6001']) {
+  my $r = $ami->action(@$act);
+  print "$act->[1] $r->{Response}: $r->{Message}\n";
+  while (1) {
+    my $e = $ami->read_response;
+    next unless defined $e->{ActionID} && $e->{ActionID} eq $r->{ActionID};
+    if (($e->{EventList} // '') eq 'Complete') { print "END $e->{Event} $e->{ListItems}\n"; last }
+    print join(' ', map { "$_=" . ($e->{$_} // '') } qw(Event VMContext VoiceMailbox Fullname Email TimeZone NewMessageCount OldMessageCount MaxMessageCount CanMarkUrgent)), "\n";
+  }
+}
+$ami->disconnect;
+`
+
+// TestAMIVoicemailUsersList: a real client (Telephony::Asterisk::AMI)
+// lists voicemail.conf's mailboxes with their counts from the spool.
+func TestAMIVoicemailUsersList(t *testing.T) {
+	requireTool(t, "perl", "-MTelephony::Asterisk::AMI", "-e1")
+	in, port := amiInstance(t, nil, "", func(f map[string]string) {
+		f["voicemail.conf"] = "[general]\nformat=wav\nleaveurgent=no\n[zonemessages]\neu=Europe/Paris|'vm-received' q 'digits/at' kM\n" +
+			"[default]\n6000 => 1234,Alice Martin,alice@example.com,,tz=eu\n6001 => 4321,Bob Durand\n[other]\n7000 => 1,Carol\n"
+	})
+	inbox := in.Path("var", "spool", "voicemail", "default", "6001", "INBOX")
+	if err := os.MkdirAll(inbox, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(inbox, "msg0000.txt"), []byte("[message]\norigmailbox=6001\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	script := filepath.Join(t.TempDir(), "vm.pl")
+	os.WriteFile(script, []byte(perlVoicemailScript), 0o644)
+	got := strings.TrimSpace(runClient(t, 30*time.Second, "perl", script, strconv.Itoa(port)))
+	want := strings.Join([]string{
+		"VoicemailUsersList Success: Voicemail user list will follow",
+		"Event=VoicemailUserEntry VMContext=default VoiceMailbox=6000 Fullname=Alice Martin Email=alice@example.com TimeZone=eu NewMessageCount=0 OldMessageCount=0 MaxMessageCount=100 CanMarkUrgent=No",
+		"Event=VoicemailUserEntry VMContext=default VoiceMailbox=6001 Fullname=Bob Durand Email= TimeZone= NewMessageCount=1 OldMessageCount=0 MaxMessageCount=100 CanMarkUrgent=No",
+		"Event=VoicemailUserEntry VMContext=other VoiceMailbox=7000 Fullname=Carol Email= TimeZone= NewMessageCount=0 OldMessageCount=0 MaxMessageCount=100 CanMarkUrgent=No",
+		"END VoicemailUserEntryComplete 3",
+		"VoicemailUserStatus Success: Voicemail user detail will follow",
+		"Event=VoicemailUserDetail VMContext=default VoiceMailbox=6001 Fullname=Bob Durand Email= TimeZone= NewMessageCount=1 OldMessageCount=0 MaxMessageCount=100 CanMarkUrgent=No",
+		"END VoicemailUserDetailComplete 1",
+	}, "\n")
+	if got != want {
+		t.Errorf("perl client printed\n%s\nwant\n%s", got, want)
+	}
 }
