@@ -2,7 +2,6 @@ package features
 
 import (
 	"context"
-	"strconv"
 	"sync"
 
 	"github.com/gostrisk/gostrisk/pkg/bridge"
@@ -122,24 +121,13 @@ func (m *Module) publishAttended(transferer, target *pbx.Channel, st *consult) {
 		return
 	}
 	second := target.BridgeID()
-	bridge := func(prefix, id string, members int) []pbx.EventField {
-		return []pbx.EventField{
-			{Key: prefix + "BridgeUniqueid", Value: id},
-			{Key: prefix + "BridgeType", Value: "basic"},
-			{Key: prefix + "BridgeTechnology", Value: "simple_bridge"},
-			{Key: prefix + "BridgeCreator", Value: "<unknown>"},
-			{Key: prefix + "BridgeName", Value: "<unknown>"},
-			{Key: prefix + "BridgeNumChannels", Value: strconv.Itoa(members)},
-			{Key: prefix + "BridgeVideoSourceMode", Value: "none"},
-		}
-	}
 	fields := []pbx.EventField{{Key: "Result", Value: "Success"}, {Key: "OrigTransferer", Channel: transferer}}
 	if st.origBridge != "" {
-		fields = append(fields, bridge("Orig", st.origBridge, 1)...)
+		fields = append(fields, pbx.BridgeFields("Orig", st.origBridge, 1)...)
 	}
 	fields = append(fields, pbx.EventField{Key: "SecondTransferer", Channel: transferer})
 	if second != "" {
-		fields = append(fields, bridge("Second", second, 2)...)
+		fields = append(fields, pbx.BridgeFields("Second", second, 2)...)
 	}
 	fields = append(fields,
 		pbx.EventField{Key: "Transferee", Channel: st.transferee},

@@ -222,10 +222,13 @@ func (m *Module) blindTransfer(ctx context.Context, presser, other *pbx.Channel)
 			other.StopGenerator()
 			other.SetVar("BLINDTRANSFER", presser.Name())
 			m.log.Verbose(3, "Blind transferring %s to '%s@%s'\n", other.Name(), exten, xferCtx)
+			bridgeID := presser.BridgeID()
 			if err := other.AsyncGoto(xferCtx, exten, 1); err != nil {
 				m.log.Warning("Blind transfer of %s failed: %v\n", other.Name(), err)
 				play(presser, g.XferFailSound)
+				return
 			}
+			presser.Engine().PublishBlindTransfer(presser, other, bridgeID, xferCtx, exten, false)
 			return
 		}
 		if attempt < g.TransferDialAttempts {
