@@ -152,14 +152,27 @@ func TestAMIPark(t *testing.T) {
 	if got := s.do("p1", "Action: Park", "Channel: "+caller, "TimeoutChannel: "+callee); got != "Response: Success\r\nActionID: p1\r\nMessage: Park successful\n" {
 		t.Fatalf("Park: %q", got)
 	}
-	parked := s.event("ParkedCall", "ParkeeChannel: "+caller+"\r\n")
+	// The parked call and the parker run on their own goroutines: their
+	// events come in either order.
+	var parked string
+	var said, gone bool
+	s.next(func(m string) bool {
+		switch {
+		case strings.HasPrefix(m, "Event: ParkedCall\r\n") && strings.Contains(m, "ParkeeChannel: "+caller+"\r\n"):
+			parked = m
+		case strings.HasPrefix(m, "Event: Newexten\r\n") && strings.Contains(m, "Channel: "+callee+"\r\n") &&
+			strings.Contains(m, "Application: SayDigits\r\nAppData: 701\r\n"):
+			said = true
+		case strings.HasPrefix(m, "Event: Hangup\r\n") && strings.Contains(m, "Channel: "+callee+"\r\n"):
+			gone = true
+		}
+		return parked != "" && said && gone
+	})
 	for _, want := range []string{"ParkerDialString: SIP/6000\r\n", "Parkinglot: default\r\n", "ParkingSpace: 701\r\n", "ParkingTimeout: 45\r\n"} {
 		if !strings.Contains(parked, want) {
 			t.Errorf("ParkedCall lacks %q:\n%s", want, parked)
 		}
 	}
-	s.event("Newexten", "Channel: "+callee+"\r\n", "Application: SayDigits\r\nAppData: 701\r\n")
-	s.event("Hangup", "Channel: "+callee+"\r\n")
 	if out := in.MustRX("parking show default"); !strings.Contains(out, caller) {
 		t.Errorf("parking show default:\n%s", out)
 	}
