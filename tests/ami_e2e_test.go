@@ -381,7 +381,14 @@ func TestAMIBlindTransfer(t *testing.T) {
 	if got := next(func(m string) bool { return strings.Contains(m, "ActionID: b1") }); got != "Response: Success\r\nActionID: b1\r\nMessage: Transfer succeeded\r\n" {
 		t.Fatalf("BlindTransfer: %q", got)
 	}
+	var blind string // the BlindTransfer event, whenever it comes
+	seen := func(m string) {
+		if strings.HasPrefix(m, "Event: BlindTransfer\r\n") {
+			blind = m
+		}
+	}
 	moved := next(func(m string) bool {
+		seen(m)
 		return strings.HasPrefix(m, "Event: Newexten") && strings.Contains(m, "Context: elsewhere\r\n")
 	})
 	if !strings.Contains(moved, "Channel: SIP/6001-") || !strings.Contains(moved, "AppData: MOVED="+callee+"\r\n") {
@@ -389,8 +396,17 @@ func TestAMIBlindTransfer(t *testing.T) {
 	}
 	// The transferee's dialplan ends the call.
 	next(func(m string) bool {
+		seen(m)
 		return strings.HasPrefix(m, "Event: Hangup") && strings.Contains(m, "Channel: SIP/6001-")
 	})
+	// Asterisk's BlindTransfer: the transferer, the transferee, the
+	// bridge, IsExternal (the manager is outside the bridge), the target.
+	re := `(?s)^Event: BlindTransfer\r\nPrivilege: call,all\r\nResult: Success\r\nTransfererChannel: ` + regexp.QuoteMeta(callee) +
+		`\r\n.*TransfereeChannel: SIP/6001-\S+\r\n.*BridgeUniqueid: \S+\r\nBridgeType: basic\r\n.*BridgeNumChannels: 2\r\n.*` +
+		`IsExternal: Yes\r\nContext: elsewhere\r\nExtension: 7300\r\n$`
+	if !regexp.MustCompile(re).MatchString(blind) {
+		t.Errorf("BlindTransfer event %q does not match %s", blind, re)
+	}
 	if out := in.MustRX("core show channels"); !strings.Contains(out, "0 active channels") {
 		t.Errorf("channels left after the transfer:\n%s", out)
 	}

@@ -29,6 +29,16 @@ type Logger interface {
 	Warning(format string, args ...any)
 }
 
+// logError logs at ERROR when the logger has that level (pkg/logger
+// does), else as a warning.
+func logError(l Logger, format string, args ...any) {
+	if el, ok := l.(interface{ Error(string, ...any) }); ok {
+		el.Error(format, args...)
+		return
+	}
+	l.Warning(format, args...)
+}
+
 // DB is the Asterisk database the DATABASE commands use.
 type DB interface {
 	Get(family, key string) (string, bool)
@@ -94,7 +104,7 @@ func (m *Module) Register(e *pbx.Engine) error {
 			Exec:      m.exec},
 		{Name: "EAGI", Synopsis: "Executes an EAGI compliant application.",
 			Syntax:      "EAGI(command[,arg1[,arg2[,...]]])",
-			Description: "Using 'EAGI' provides enhanced AGI, with incoming audio available out of band on file descriptor 3 (8 kHz signed linear). Over FastAGI (agi://) there is no audio: EAGI is AGI.",
+			Description: "Using 'EAGI' provides enhanced AGI, with incoming audio available out of band on file descriptor 3 (8 kHz signed linear). Only a local script can have it: EAGI of agi://, hagi:// or agi:async fails with AGISTATUS=FAILURE, as in Asterisk.",
 			Arguments:   "command\nargs",
 			SeeAlso:     "AGI, DeadAGI",
 			Exec:        m.execEAGI},
@@ -135,7 +145,13 @@ func (m *Module) exec(ch *pbx.Channel, data string) (pbx.Result, error) {
 }
 
 // execEAGI is EAGI: AGI with the caller's audio on the script's fd 3.
+// A hung up channel has no audio to give: eagi_exec refuses it (and
+// leaves AGISTATUS alone).
 func (m *Module) execEAGI(ch *pbx.Channel, data string) (pbx.Result, error) {
+	if ch.HangupRequested() {
+		logError(m.opts.Log, "EAGI cannot be run on a dead/hungup channel, please use AGI.\n")
+		return pbx.Continue, nil
+	}
 	return m.run(ch, data, true)
 }
 
@@ -156,6 +172,22 @@ func (m *Module) run(ch *pbx.Channel, data string, enhanced bool) (pbx.Result, e
 		netSc string
 		audio *eagiAudio
 	)
+	if enhanced {
+		// res_agi has no audio for a network or manager script: EAGI
+		// fails there before anything is started (launch_script gives
+		// FAILURE for agi:// and hagi:// without a word, AsyncAGI says
+		// why), and the dialplan goes on with AGISTATUS=FAILURE.
+		lower := strings.ToLower(script)
+		switch {
+		case strings.HasPrefix(lower, "agi:async"):
+			log.Warning("Async AGI does not support Enhanced AGI yet\n")
+			ch.SetVar("AGISTATUS", "FAILURE")
+			return pbx.Continue, nil
+		case strings.HasPrefix(lower, "agi://"), strings.HasPrefix(lower, "hagi://"):
+			ch.SetVar("AGISTATUS", "FAILURE")
+			return pbx.Continue, nil
+		}
+	}
 	if strings.EqualFold(script, "agi:async") {
 		status := m.execAsync(ch, args[1:])
 		ch.SetVar("AGISTATUS", status)

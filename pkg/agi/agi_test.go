@@ -312,3 +312,68 @@ func TestShowCommands(t *testing.T) {
 		}
 	}
 }
+
+// TestEAGINetwork: res_agi has no audio for a network or manager script,
+// so EAGI of agi:// (and hagi://) fails before connecting, silently, and
+// of agi:async with its warning; the dialplan goes on with
+// AGISTATUS=FAILURE. On a hung up channel EAGI refuses with its error and
+// leaves AGISTATUS alone.
+func TestEAGINetwork(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan struct{}, 4)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- struct{}{}
+			c.Close()
+		}
+	}()
+	for _, tc := range []struct {
+		name, data, log string
+		hungup          bool
+		status          string
+	}{
+		{"fastagi", "agi://" + ln.Addr().String() + "/x,1", "", false, "FAILURE"},
+		{"ha", "hagi://_agi._tcp.example.invalid/x", "", false, "FAILURE"},
+		{"async", "agi:async", "Async AGI does not support Enhanced AGI yet\n", false, "FAILURE"},
+		{"hungup", "agi://" + ln.Addr().String(), "EAGI cannot be run on a dead/hungup channel, please use AGI.\n", true, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, eng, ch := setup(t, t.TempDir())
+			if tc.hungup {
+				ch.SoftHangup(pbx.CauseNormalClearing)
+			}
+			res, err := eng.ExecApp(ch, "EAGI", tc.data)
+			if err != nil || res.Action != pbx.ActContinue {
+				t.Errorf("result %v %v, want continue", res, err)
+			}
+			if v, _ := ch.Var("AGISTATUS"); v != tc.status {
+				t.Errorf("AGISTATUS %q, want %q", v, tc.status)
+			}
+			q := m.opts.Log.(*quiet)
+			if got := strings.Join(q.lines, ""); got != tc.log {
+				t.Errorf("logged %q, want %q", got, tc.log)
+			}
+		})
+	}
+	select {
+	case <-accepted:
+		t.Errorf("EAGI connected to the FastAGI server")
+	case <-time.After(100 * time.Millisecond):
+	}
+	// AGI itself still reaches the server.
+	_, eng, ch := setup(t, t.TempDir())
+	eng.ExecApp(ch, "AGI", "agi://"+ln.Addr().String())
+	select {
+	case <-accepted:
+	case <-time.After(5 * time.Second):
+		t.Errorf("AGI did not connect")
+	}
+}

@@ -12,7 +12,8 @@ import (
 
 // EAGI: the script also gets what the caller says on file descriptor 3,
 // as 8 kHz 16-bit signed linear (native endianness), as res_agi gives
-// it. Only a local script can have it; over FastAGI EAGI is AGI.
+// it. Only a local script can have it: EAGI over FastAGI or AsyncAGI
+// fails, as res_agi's launch_script makes it fail.
 
 // eagiQueue bounds the frames waiting for the writer: a script that does
 // not read fd 3 loses audio, it never slows the channel down.

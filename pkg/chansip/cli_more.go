@@ -887,13 +887,14 @@ func (d *Driver) buildNotify(cat *confparse.Category) notifySpec {
 	for _, v := range cat.Vars {
 		pairs = append(pairs, [2]string{v.Name, v.Value})
 	}
-	return d.notifySpecOf(pairs)
+	return d.notifySpecOf(pairs, "it is not necessary to specify Content-Length in sip_notify.conf, ignoring")
 }
 
 // notifySpecOf turns name/value pairs (a sip_notify.conf type, or the
 // manager's SIPnotify Variable lines) into the NOTIFY's headers and body:
-// Content lines are the body, Content-Length is ignored with a warning.
-func (d *Driver) notifySpecOf(pairs [][2]string) notifySpec {
+// Content lines are the body, Content-Length is ignored with clWarning
+// (chan_sip words it differently for the CLI and the manager).
+func (d *Driver) notifySpecOf(pairs [][2]string, clWarning string) notifySpec {
 	spec := notifySpec{headers: []sip.Header{sip.NewHeader("Subscription-State", "terminated")}}
 	var content []string
 	for _, v := range pairs {
@@ -902,7 +903,7 @@ func (d *Driver) notifySpecOf(pairs [][2]string) notifySpec {
 		case strings.EqualFold(name, "Content"):
 			content = append(content, val)
 		case strings.EqualFold(name, "Content-Length"):
-			d.log.Warning("it is not necessary to specify Content-Length in sip_notify.conf, ignoring")
+			d.log.Warning(clWarning)
 		default:
 			spec.headers = append(spec.headers, sip.NewHeader(name, val))
 		}

@@ -43,5 +43,10 @@ func (d *Daemon) registerModuleActions(m *manager.Module, snap *Snapshot) error 
 			return fmt.Errorf("manager: %w", err)
 		}
 	}
+	if d.features != nil {
+		if err := d.features.RegisterAMI(m, d.engine); err != nil {
+			return fmt.Errorf("manager: %w", err)
+		}
+	}
 	return nil
 }

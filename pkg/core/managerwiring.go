@@ -142,3 +142,13 @@ func (s sipAMI) Notify(target string, vars []manager.Header) error {
 	}
 	return s.drv.ManagerNotify(target, pairs)
 }
+
+// NotifyDialog sends the manager's SIPnotify with a Call-ID inside that
+// call's dialog.
+func (s sipAMI) NotifyDialog(callID string, vars []manager.Header) error {
+	pairs := make([][2]string, len(vars))
+	for i, v := range vars {
+		pairs[i] = [2]string{v.Key, v.Value}
+	}
+	return s.drv.ManagerNotifyDialog(callID, pairs)
+}

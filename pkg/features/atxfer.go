@@ -19,6 +19,7 @@ type consultKey struct{}
 // target on hold), then complete, three-way or failed.
 type consult struct {
 	transferee *pbx.Channel
+	origBridge string // the transferer's bridge with the transferee
 	mu         sync.Mutex
 	// target is the target once it answered (its consultation bridge
 	// began); nil while it rings.
@@ -131,17 +132,23 @@ func (m *Module) attendedTransfer(ctx context.Context, presser, other *pbx.Chann
 	g := m.config().General
 	m.hold(other, "")
 	defer other.StopGenerator()
-	play(presser, g.TransferAnnounceSound)
+	first, hungup := announce(presser, g.TransferAnnounceSound)
+	if hungup {
+		return
+	}
 	xferCtx := transferContext(presser)
 	e := presser.Engine()
-	exten := collect(presser, xferCtx, g.TransferDigitTimeout)
+	exten := collect(presser, xferCtx, g.TransferDigitTimeout, first)
 	if exten == "" || !e.Exists(presser, xferCtx, exten, 1) || presser.HangupRequested() {
 		if !presser.HangupRequested() {
 			play(presser, g.XferFailSound)
 		}
 		return
 	}
-	st := &consult{transferee: other}
+	st := &consult{transferee: other, origBridge: presser.BridgeID()}
+	if st.origBridge == "" {
+		st.origBridge = other.BridgeID()
+	}
 	presser.SetDatastore(consultKey{}, st)
 	defer presser.SetDatastore(consultKey{}, nil)
 	c, x, p := presser.Location()
@@ -268,6 +275,7 @@ func (m *Module) complete(st *consult, presser, target *pbx.Channel) bool {
 		return false
 	}
 	st.over, st.handedOver = true, true
+	m.publishAttended(presser, target, st)
 	return true
 }
 
@@ -279,4 +287,34 @@ func (st *consult) endSwap(n swapNext) {
 		st.swap.next, st.swap.ended = n, true
 		st.swap.cancel()
 	}
+}
+
+// publishAttended is Asterisk's AttendedTransfer event for a completed
+// DTMF transfer: the transferer in both bridges (it moved from the one
+// with the transferee to the consultation), the transferee and the
+// target, and the transferee's bridge as the destination (Asterisk merges
+// the consultation bridge into it; gostrisk's handover bridge gets a new
+// id, announced by its own BridgeEnter events).
+func (m *Module) publishAttended(transferer, target *pbx.Channel, st *consult) {
+	bus := transferer.Engine().Bus()
+	const typ = pbx.BusEventType("AttendedTransfer")
+	if !bus.Wants(typ) {
+		return
+	}
+	second := target.BridgeID()
+	fields := []pbx.EventField{{Key: "Result", Value: "Success"}, {Key: "OrigTransferer", Channel: transferer}}
+	if st.origBridge != "" {
+		fields = append(fields, pbx.BridgeFields("Orig", st.origBridge, 1)...)
+	}
+	fields = append(fields, pbx.EventField{Key: "SecondTransferer", Channel: transferer})
+	if second != "" {
+		fields = append(fields, pbx.BridgeFields("Second", second, 2)...)
+	}
+	fields = append(fields,
+		pbx.EventField{Key: "Transferee", Channel: st.transferee},
+		pbx.EventField{Key: "TransferTarget", Channel: target},
+		pbx.EventField{Key: "IsExternal", Value: "No"},
+		pbx.EventField{Key: "DestType", Value: "Bridge"},
+		pbx.EventField{Key: "DestBridgeUniqueid", Value: st.origBridge})
+	bus.Publish(pbx.BusEvent{Type: typ, Fields: fields})
 }

@@ -18,4 +18,9 @@
 // automon and automixmon (recording.go) toggle a Monitor or MixMonitor of
 // the presser's peer through those applications, so that this package
 // needs no recording code; Options.Recording says whether one runs.
+//
+// The manager's Atxfer and CancelAtxfer (ami.go) queue the feature codes
+// on the channel as its own DTMF, so they run through the same code; a
+// completed attended transfer publishes AttendedTransfer, a blind one
+// BlindTransfer (pbx.Engine.PublishBlindTransfer).
 package features

@@ -2,10 +2,12 @@ package features
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/gostrisk/gostrisk/pkg/apps"
 	"github.com/gostrisk/gostrisk/pkg/bridge"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
@@ -159,11 +161,32 @@ func transferContext(ch *pbx.Channel) string {
 	return c
 }
 
-// collect reads the digits of an extension from ch: each within
-// timeout, ending early once no longer extension could match.
-func collect(ch *pbx.Channel, xferCtx string, timeout time.Duration) string {
+// announce plays the transfer prompt to the transferer, as grab_transfer
+// does: any key stops it and is the first digit of the extension (so
+// digits typed ahead, or queued by the manager's Atxfer, are not lost).
+// hungup reports a hang-up during the prompt.
+func announce(ch *pbx.Channel, sound string) (first string, hungup bool) {
+	if sound == "" {
+		return "", false
+	}
+	d, err := apps.StreamAndWait(ch, sound, "0123456789*#ABCD")
+	if errors.Is(err, pbx.ErrHangup) || ch.HangupRequested() {
+		return "", true
+	}
+	if d != 0 {
+		return string(d), false
+	}
+	return "", false
+}
+
+// collect reads the digits of an extension from ch after those in s
+// (a key that stopped the prompt): each within timeout, ending early
+// once no longer extension could match.
+func collect(ch *pbx.Channel, xferCtx string, timeout time.Duration, s string) string {
 	e := ch.Engine()
-	var s string
+	if s != "" && e.Exists(ch, xferCtx, s, 1) && !e.MatchMore(ch, xferCtx, s) {
+		return s
+	}
 	for {
 		d, err := ch.WaitDigit(timeout)
 		if err != nil || d == 0 {
@@ -187,10 +210,14 @@ func (m *Module) blindTransfer(ctx context.Context, presser, other *pbx.Channel)
 	g := m.config().General
 	m.hold(other, "")
 	defer other.StopGenerator()
-	play(presser, g.TransferAnnounceSound)
+	first, hungup := announce(presser, g.TransferAnnounceSound)
+	if hungup {
+		return
+	}
 	xferCtx := transferContext(presser)
 	for attempt := 1; attempt <= max(1, g.TransferDialAttempts); attempt++ {
-		exten := collect(presser, xferCtx, g.TransferDigitTimeout)
+		exten := collect(presser, xferCtx, g.TransferDigitTimeout, first)
+		first = ""
 		if presser.HangupRequested() || other.HangupRequested() {
 			return
 		}
@@ -198,10 +225,13 @@ func (m *Module) blindTransfer(ctx context.Context, presser, other *pbx.Channel)
 			other.StopGenerator()
 			other.SetVar("BLINDTRANSFER", presser.Name())
 			m.log.Verbose(3, "Blind transferring %s to '%s@%s'\n", other.Name(), exten, xferCtx)
+			bridgeID := presser.BridgeID()
 			if err := other.AsyncGoto(xferCtx, exten, 1); err != nil {
 				m.log.Warning("Blind transfer of %s failed: %v\n", other.Name(), err)
 				play(presser, g.XferFailSound)
+				return
 			}
+			presser.Engine().PublishBlindTransfer(presser, other, bridgeID, xferCtx, exten, false)
 			return
 		}
 		if attempt < g.TransferDialAttempts {

@@ -184,9 +184,13 @@ func (m *Module) translate(ev pbx.BusEvent, bridges map[string]int) {
 	default:
 		// a module's event: its snapshot block and its own lines
 		if ev.Channel != nil {
-			snapshot(b, "", ev.Channel, ev.Channel.State(), cfg)
+			snapshot(b, ev.ChannelPrefix, ev.Channel, ev.Channel.State(), cfg)
 		}
 		for _, f := range ev.Fields {
+			if f.Channel != nil {
+				snapshot(b, f.Key, f.Channel, f.Channel.State(), cfg)
+				continue
+			}
 			b.line(f.Key, f.Value)
 		}
 	}

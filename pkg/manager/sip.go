@@ -22,6 +22,13 @@ type SIPNotifier interface {
 	Notify(target string, vars []Header) error
 }
 
+// SIPDialogNotifier is a SIPNotifier that can also send SIPnotify's
+// NOTIFY inside the existing dialog with a Call-ID; an error means no
+// dialog has it.
+type SIPDialogNotifier interface {
+	NotifyDialog(callID string, vars []Header) error
+}
+
 // RegisterSIP adds chan_sip's actions (SIPpeers, SIPshowpeer,
 // SIPshowregistry, SIPqualifypeer) answered from sip.
 func (m *Module) RegisterSIP(sip SIP) error {
@@ -91,15 +98,11 @@ func (m *Module) RegisterSIP(sip SIP) error {
 
 // actSIPnotify sends the NOTIFY SIPnotify describes: Channel is the
 // target, each Variable line one or more name=value pairs (comma
-// separated) in order. An in-dialog NOTIFY (Call-ID) is not available.
+// separated) in order; with Call-ID the NOTIFY goes inside that dialog.
 func actSIPnotify(r *Request, n SIPNotifier) error {
 	target := r.Get("Channel")
 	if target == "" {
 		r.Error("SIPNotify requires a channel name")
-		return nil
-	}
-	if r.Get("Call-ID") != "" {
-		r.Error("SIPNotify with a Call-ID (in-dialog NOTIFY) is not available in gostrisk")
 		return nil
 	}
 	var vars []Header
@@ -110,6 +113,17 @@ func actSIPnotify(r *Request, n SIPNotifier) error {
 				vars = append(vars, Header{Key: k, Value: v})
 			}
 		}
+	}
+	if callID := r.Get("Call-ID"); callID != "" {
+		// chan_sip looks the dialog up by Call-ID alone; Channel is
+		// required all the same.
+		dn, ok := n.(SIPDialogNotifier)
+		if !ok || dn.NotifyDialog(callID, vars) != nil {
+			r.Error("Call-ID not found")
+			return nil
+		}
+		r.Success("Notify Sent")
+		return nil
 	}
 	if err := n.Notify(target, vars); err != nil {
 		r.Error("Could not create address")

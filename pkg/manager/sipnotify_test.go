@@ -23,6 +23,13 @@ func (n *notifySIP) Notify(target string, vars []Header) error {
 	n.got = append(n.got, fmt.Sprintf("%s %v", target, vars))
 	return nil
 }
+func (n *notifySIP) NotifyDialog(callID string, vars []Header) error {
+	if callID != "live@host" {
+		return errors.New("no dialog")
+	}
+	n.got = append(n.got, fmt.Sprintf("dialog %s %v", callID, vars))
+	return nil
+}
 
 func TestSIPnotify(t *testing.T) {
 	l := newLab(t, testConf)
@@ -40,14 +47,17 @@ func TestSIPnotify(t *testing.T) {
 			"Response: Success\r\nActionID: n\r\nMessage: Notify Sent\r\n"},
 		{[]string{"Variable: Event=check-sync"}, "Response: Error\r\nActionID: n\r\nMessage: SIPNotify requires a channel name\r\n"},
 		{[]string{"Channel: nowhere", "Variable: Event=x"}, "Response: Error\r\nActionID: n\r\nMessage: Could not create address\r\n"},
-		{[]string{"Channel: SIP/6001", "Call-ID: abc"}, "Response: Error\r\nActionID: n\r\nMessage: SIPNotify with a Call-ID (in-dialog NOTIFY) is not available in gostrisk\r\n"},
+		{[]string{"Channel: SIP/6001", "Call-ID: abc"}, "Response: Error\r\nActionID: n\r\nMessage: Call-ID not found\r\n"},
+		{[]string{"Call-ID: live@host"}, "Response: Error\r\nActionID: n\r\nMessage: SIPNotify requires a channel name\r\n"},
+		{[]string{"Channel: SIP/6001", "Call-ID: live@host", "Variable: Event=talk"},
+			"Response: Success\r\nActionID: n\r\nMessage: Notify Sent\r\n"},
 	} {
 		c.send(append([]string{"Action: SIPnotify", "ActionID: n"}, tc.lines...)...)
 		if got := c.resp(); got != tc.want {
 			t.Errorf("%v: %q, want %q", tc.lines, got, tc.want)
 		}
 	}
-	if got, want := strings.Join(n.got, "|"), "SIP/6001 [{Event check-sync} {Content-Type text/plain} {Content hello}]"; got != want {
+	if got, want := strings.Join(n.got, "|"), "SIP/6001 [{Event check-sync} {Content-Type text/plain} {Content hello}]|dialog live@host [{Event talk}]"; got != want {
 		t.Errorf("Notify calls %q, want %q", got, want)
 	}
 }

@@ -28,10 +28,12 @@ func actBlindTransfer(r *Request) error {
 		r.Error("Transfer failed")
 	default:
 		peer.SetVar("BLINDTRANSFER", ch.Name())
+		bridgeID := ch.BridgeID()
 		if err := peer.AsyncGoto(context, exten, 1); err != nil {
 			r.Error("Transfer failed")
 			return nil
 		}
+		eng.PublishBlindTransfer(ch, peer, bridgeID, context, exten, true)
 		r.Success("Transfer succeeded")
 	}
 	return nil

@@ -15,7 +15,9 @@ type Registrar interface {
 }
 
 // RegisterAMI adds app_mixmonitor's MixMonitor, StopMixMonitor and
-// MixMonitorMute actions on eng's channels.
+// MixMonitorMute actions and res_monitor's Monitor and StopMonitor on
+// eng's channels (ChangeMonitor, PauseMonitor and UnpauseMonitor are not
+// there: a recording cannot be renamed or paused).
 func (m *Module) RegisterAMI(reg Registrar, eng *pbx.Engine) error {
 	find := func(name string) *pbx.Channel {
 		for _, ch := range eng.Channels() {
@@ -32,6 +34,10 @@ func (m *Module) RegisterAMI(reg Registrar, eng *pbx.Engine) error {
 			Perm: manager.PermSystem | manager.PermCall, Handler: func(r *manager.Request) error { return m.amiStop(r, find) }},
 		{Name: "MixMonitorMute", Synopsis: "Mute / unMute a Mixmonitor recording.",
 			Perm: manager.PermSystem | manager.PermCall, Handler: func(r *manager.Request) error { return m.amiMute(r, find) }},
+		{Name: "Monitor", Synopsis: "Monitor a channel.",
+			Perm: manager.PermCall, Handler: func(r *manager.Request) error { return m.amiMonitor(r, find) }},
+		{Name: "StopMonitor", Synopsis: "Stop monitoring a channel.",
+			Perm: manager.PermCall, Handler: func(r *manager.Request) error { return m.amiStopMonitor(r, find) }},
 	} {
 		if err := reg.RegisterAction(a); err != nil {
 			return fmt.Errorf("app_mixmonitor: %w", err)
@@ -145,5 +151,68 @@ func (m *Module) amiMute(r *manager.Request, find func(string) *pbx.Channel) err
 		}
 	}
 	r.Success("")
+	return nil
+}
+
+// amiMonitor is res_monitor's Monitor: both directions of Channel to
+// File (default the channel's name with '-' for '/') in Format (wav),
+// joined into one file when Mix is true. On a channel already monitored
+// Asterisk renames the recording (ast_monitor_change_fname) and answers
+// success; gostrisk cannot rename one and refuses.
+func (m *Module) amiMonitor(r *manager.Request, find func(string) *pbx.Channel) error {
+	name := r.Get("Channel")
+	if name == "" {
+		r.Error("No channel specified")
+		return nil
+	}
+	ch := find(name)
+	if ch == nil {
+		r.Error("No such channel")
+		return nil
+	}
+	format := r.Get("Format")
+	if format == "" {
+		format = "wav"
+	}
+	base := r.Get("File")
+	if base == "" {
+		base = strings.ReplaceAll(ch.Name(), "/", "-")
+	}
+	s := spec{}
+	if confparse.True(r.Get("Mix")) {
+		s.mixed = base + "." + format
+	} else {
+		s.readName, s.writeName = base+"-in."+format, base+"-out."+format
+	}
+	if m.Running(ch, "Monitor") {
+		r.Error("Could not start monitoring channel")
+		return nil
+	}
+	if _, err := m.start(ch, s, "Monitor"); err != nil {
+		r.Error("Could not start monitoring channel")
+		return nil
+	}
+	r.Success("Started monitoring channel")
+	return nil
+}
+
+// amiStopMonitor is res_monitor's StopMonitor.
+func (m *Module) amiStopMonitor(r *manager.Request, find func(string) *pbx.Channel) error {
+	name := r.Get("Channel")
+	if name == "" {
+		r.Error("No channel specified")
+		return nil
+	}
+	ch := find(name)
+	if ch == nil {
+		r.Error("No such channel")
+		return nil
+	}
+	if !m.Running(ch, "Monitor") {
+		r.Error("Could not stop monitoring channel")
+		return nil
+	}
+	_, _ = m.stopMonitorExec(ch, "")
+	r.Success("Stopped monitoring channel")
 	return nil
 }

@@ -97,3 +97,58 @@ func TestManagerActions(t *testing.T) {
 		t.Error("StopMixMonitor by id did not find it")
 	}
 }
+
+// TestMonitorActions: res_monitor's Monitor and StopMonitor from the
+// manager: the refusals, both directions recorded to File-in/-out (one
+// file with Mix), a second Monitor refused while one runs, and StopMonitor
+// once only.
+func TestMonitorActions(t *testing.T) {
+	dir := t.TempDir()
+	log := &memLog{}
+	m := New(Options{Log: log, SpoolDir: dir})
+	eng := pbx.New(pbx.Config{Logger: log})
+	if err := m.Register(eng); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	mgr := managertest.Start(t, eng)
+	if err := m.RegisterAMI(mgr, eng); err != nil {
+		t.Fatal(err)
+	}
+	c := managertest.Dial(t, mgr)
+	ph := pbxtest.NewPhone(media.ULaw)
+	ch := ph.NewChannel(eng, "b", "work", "s")
+	defer ch.Hangup(pbx.CauseNormalClearing)
+	ok := func(msg string) string { return "Response: Success\r\nMessage: " + msg + "\r\n" }
+	bad := func(msg string) string { return "Response: Error\r\nMessage: " + msg + "\r\n" }
+	for _, tc := range []struct {
+		lines []string
+		want  string
+	}{
+		{[]string{"Action: Monitor"}, bad("No channel specified")},
+		{[]string{"Action: Monitor", "Channel: SIP/none-1"}, bad("No such channel")},
+		{[]string{"Action: StopMonitor"}, bad("No channel specified")},
+		{[]string{"Action: StopMonitor", "Channel: " + ch.Name()}, bad("Could not stop monitoring channel")},
+		{[]string{"Action: Monitor", "Channel: " + ch.Name(), "File: mon"}, ok("Started monitoring channel")},
+		{[]string{"Action: Monitor", "Channel: " + ch.Name(), "File: again"}, bad("Could not start monitoring channel")},
+		{[]string{"Action: StopMonitor", "Channel: " + ch.Name()}, ok("Stopped monitoring channel")},
+		{[]string{"Action: StopMonitor", "Channel: " + ch.Name()}, bad("Could not stop monitoring channel")},
+		{[]string{"Action: Monitor", "Channel: " + ch.Name(), "File: mixed", "Mix: true"}, ok("Started monitoring channel")},
+		{[]string{"Action: StopMonitor", "Channel: " + ch.Name()}, ok("Stopped monitoring channel")},
+	} {
+		if got := c.Do(tc.lines...); got != tc.want {
+			t.Errorf("%v: %q, want %q", tc.lines, got, tc.want)
+		}
+	}
+	for _, name := range []string{"mon-in.wav", "mon-out.wav", "mixed.wav"} {
+		if _, err := os.Stat(filepath.Join(dir, "monitor", name)); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "monitor", "again-in.wav")); err == nil {
+		t.Error("the refused Monitor wrote a file")
+	}
+	if ch.Tapped() {
+		t.Error("the tap stayed after StopMonitor")
+	}
+}

@@ -15,13 +15,13 @@ type Registrar interface {
 	RegisterAction(manager.Action) error
 }
 
-// RegisterAMI adds res_parking's list actions, Parkinglots and
-// ParkedCalls. The Park action is not there yet: a client gets the
-// manager's "Invalid/unknown command".
+// RegisterAMI adds res_parking's actions: Parkinglots, ParkedCalls and
+// Park (action.go).
 func (m *Module) RegisterAMI(reg Registrar) error {
 	for _, a := range []manager.Action{
 		{Name: "Parkinglots", Synopsis: "Get a list of parking lots", Perm: manager.PermCall, Handler: m.amiLots},
 		{Name: "ParkedCalls", Synopsis: "List parked calls.", Perm: manager.PermCall, Handler: m.amiParked},
+		{Name: "Park", Synopsis: "Park a channel.", Perm: manager.PermCall, Handler: m.amiPark},
 	} {
 		if err := reg.RegisterAction(a); err != nil {
 			return fmt.Errorf("res_parking: %w", err)

@@ -11,6 +11,7 @@ import (
 
 // Register adds Park, ParkedCall and ParkAndAnnounce to the engine.
 func (m *Module) Register(eng *pbx.Engine) error {
+	m.engine.Store(eng)
 	eng.RegisterDeviceProvider(DeviceProvider, m.DeviceState)
 	for _, a := range m.apps() {
 		if err := eng.RegisterApp(a); err != nil {
@@ -496,7 +497,8 @@ func (m *Module) publish(ch *pbx.Channel, typ string, pc *parkedCall, lot *Lot) 
 		return
 	}
 	dur := int(time.Since(pc.start) / time.Second)
-	bus.Publish(pbx.BusEvent{Type: pbx.BusEventType(typ), Channel: ch, Fields: []pbx.EventField{
+	// res_parking names the parked call's snapshot block Parkee.
+	bus.Publish(pbx.BusEvent{Type: pbx.BusEventType(typ), Channel: ch, ChannelPrefix: "Parkee", Fields: []pbx.EventField{
 		{Key: "ParkerDialString", Value: pc.parker},
 		{Key: "Parkinglot", Value: lot.Name},
 		{Key: "ParkingSpace", Value: strconv.Itoa(pc.space)},

@@ -26,6 +26,11 @@ type Module struct {
 	log  pbx.Logger
 	cfg  atomic.Pointer[Config]
 
+	// engine is the one Register was given (the Park action finds
+	// channels there).
+	engine  atomic.Pointer[pbx.Engine]
+	actions actionPlaces // the Park action's places (action.go)
+
 	mu     sync.Mutex
 	lots   map[string]*lotState // by lot name
 	dyn    map[string]*Lot      // parkeddynamic's lots, by name
@@ -252,19 +257,8 @@ func (m *Module) NextSpace(lotName string) (space int, context, exten string, ok
 	if lot == nil || lot.ParkExt == "" {
 		return 0, "", "", false
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	st := m.lots[lot.Name]
-	first := lot.Start
-	if st != nil && lot.FindNext && st.next >= lot.Start && st.next <= lot.Stop {
-		first = st.next
+	if space = m.nextFree(lot); space == 0 {
+		return 0, "", "", false
 	}
-	n := lot.Stop - lot.Start + 1
-	for i := 0; i < n; i++ {
-		s := lot.Start + (first-lot.Start+i)%n
-		if st == nil || st.parked[s] == nil {
-			return s, lot.Context, lot.ParkExt, true
-		}
-	}
-	return 0, "", "", false
+	return space, lot.Context, lot.ParkExt, true
 }

@@ -58,7 +58,13 @@ const (
 // order, so the manager passes it through without knowing the module.
 
 // EventField is one "Key: value" line of a UserEvent.
-type EventField struct{ Key, Value string }
+type EventField struct {
+	Key, Value string
+	// Channel, when set, stands for that channel's snapshot block with
+	// Key as its prefix (AttendedTransfer's OrigTransferer, Transferee...)
+	// at this place among the fields; Value is unused then.
+	Channel *Channel
+}
 
 // BusEvent is one engine-wide event. Channel is the channel it concerns;
 // fields that may change later (the state) are copied in, the rest is
@@ -84,6 +90,9 @@ type BusEvent struct {
 	App, Data  string       // Newexten
 	EventName  string       // UserEvent
 	Fields     []EventField // UserEvent, in the order given
+	// ChannelPrefix names a module event's channel snapshot block
+	// ("Parkee" for res_parking's ParkeeChannel, ...); empty: Channel.
+	ChannelPrefix string
 }
 
 // Bus delivers the engine's events to subscribers (CDR, the manager,

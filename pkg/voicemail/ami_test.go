@@ -1,9 +1,12 @@
 package voicemail_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/gostrisk/gostrisk/internal/goldenfile"
 	"github.com/gostrisk/gostrisk/pkg/manager/managertest"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
@@ -40,5 +43,61 @@ func TestVoicemailRefresh(t *testing.T) {
 		if got := strings.Join(boxes, " "); got != tc.want {
 			t.Errorf("%v: MWI for %q, want %q", tc.lines, got, tc.want)
 		}
+	}
+}
+
+// TestVoicemailUsersList: every mailbox as a VoicemailUserEntry with
+// app_voicemail's fields in its order (golden), the counts read from the
+// spool (INBOX alone is NewMessageCount: the Urgent message is not in
+// it), and VoicemailUserStatus for one box, an unknown box and a request
+// without its parameters.
+func TestVoicemailUsersList(t *testing.T) {
+	l := newLab(t, labConf+"6001 => 1,Bob,,,tz=eu|leaveurgent=no|review=yes|volgain=1.5|maxsecs=60|exitcontext=out\n[other]\n7000 => 1,Carol\n")
+	sp := l.vm.Spool()
+	for _, f := range []struct{ folder, msg string }{
+		{"INBOX", "msg0000.txt"}, {"INBOX", "msg0001.txt"}, {"Urgent", "msg0000.txt"}, {"Old", "msg0000.txt"},
+	} {
+		dir := sp.FolderDir("default", "6000", f.folder)
+		if err := os.MkdirAll(dir, 0o777); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f.msg), []byte("[message]\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mgr := managertest.Start(t, l.e)
+	if err := l.vm.RegisterAMI(mgr); err != nil {
+		t.Fatal(err)
+	}
+	c := managertest.Dial(t, mgr)
+	list := c.List("Action: VoicemailUsersList")
+	status := c.List("Action: VoicemailUserStatus", "Context: default", "Mailbox: 6001")
+	// mailcmd names the test's directory.
+	got := strings.ReplaceAll(strings.Join(list, "")+"----\n"+strings.Join(status, ""), l.mails, "MAILDIR")
+	goldenfile.Check(t, "testdata/ami_users_list.txt", got)
+	for _, tc := range []struct {
+		lines []string
+		want  string
+	}{
+		{[]string{"Context: default", "Mailbox: 9999"}, "Response: Success\r\nMessage: There is no voicemail user of the given info.\r\n"},
+		{[]string{"Mailbox: 6000"}, "Response: Error\r\nMessage: Need 'Context' and 'Mailbox' parameters.\r\n"},
+	} {
+		if got := c.Do(append([]string{"Action: VoicemailUserStatus"}, tc.lines...)...); got != tc.want {
+			t.Errorf("%v: %q, want %q", tc.lines, got, tc.want)
+		}
+	}
+}
+
+// TestVoicemailUsersListEmpty: no mailbox is app_voicemail's plain
+// acknowledgement, not an empty list.
+func TestVoicemailUsersListEmpty(t *testing.T) {
+	l := newLab(t, "[general]\nformat=wav\n")
+	mgr := managertest.Start(t, l.e)
+	if err := l.vm.RegisterAMI(mgr); err != nil {
+		t.Fatal(err)
+	}
+	c := managertest.Dial(t, mgr)
+	if got := c.Do("Action: VoicemailUsersList"); got != "Response: Success\r\nMessage: There are no voicemail users currently defined.\r\n" {
+		t.Errorf("%q", got)
 	}
 }

@@ -62,6 +62,9 @@ type MailboxOptions struct {
 	Dialout      string
 	VolGain      float64
 	HideFromDir  bool
+	// LeaveUrgent: a caller may mark the message urgent after
+	// recording (leaveurgent=, yes by default as app_voicemail).
+	LeaveUrgent bool
 }
 
 // User is one mailbox: box => password,Full Name,email,pager,options.
@@ -258,7 +261,7 @@ func defaultGeneral() General {
 	return General{
 		Defaults: MailboxOptions{
 			Attach: true, Envelope: true, MoveHeard: true, SayDurationM: 2,
-			MaxMsg: DefaultMaxMsg, ServerEmail: DefaultServerEmail,
+			MaxMsg: DefaultMaxMsg, ServerEmail: DefaultServerEmail, LeaveUrgent: true,
 		},
 		Formats:          []string{"wav"},
 		SilenceThreshold: DefaultSilenceThresh,
@@ -299,7 +302,7 @@ var acceptedOptions = map[string]bool{
 	"greetingfolder": true, "greetingsfolder": true, "imap_poll_logout": true, "imapreadtimeout": true,
 	"imapwritetimeout": true, "imapopentimeout": true, "imapclosetimeout": true,
 	"smdienable": true, "smdiport": true, "adsifdn": true, "adsisec": true, "adsiver": true,
-	"tps_queue_high": true, "tps_queue_low": true, "backupdeleted": true, "leaveurgent": true, "tempgreetwarn": true,
+	"tps_queue_high": true, "tps_queue_low": true, "backupdeleted": true, "tempgreetwarn": true,
 	"forward_urgent_auto": true, "usedirectory": true, "volgain": true,
 }
 
@@ -503,8 +506,10 @@ func applyOption(o *MailboxOptions, key, val string, warn func(string, ...any)) 
 		// A mailbox of its own on an IMAP server: its messages stay in the
 		// spool like everyone's, which its owner should hear about.
 		warn("imapserver= asks for IMAP storage, which gostrisk does not support: messages are stored in the spool directory")
+	case "leaveurgent":
+		o.LeaveUrgent = confparse.True(val)
 	case "backupdeleted", "passwordlocation", "imapuser", "imapport", "imapflags",
-		"imappassword", "imapsecret", "imapfolder", "imapvmshareid", "attachextrecs", "leaveurgent", "tempgreetwarn":
+		"imappassword", "imapsecret", "imapfolder", "imapvmshareid", "attachextrecs", "tempgreetwarn":
 		// Storage and features gostrisk does not have; accepted.
 	default:
 		return false

@@ -276,23 +276,5 @@ func (d *dialog) SendText(text string) error {
 	req.AppendHeader(sip.NewHeader("Content-Type", textContentType))
 	req.SetBody([]byte(text))
 	d.setLast("Tx: MESSAGE")
-	m := d.m
-	opt := sipgo.ClientRequestAddVia
-	if req.Via() != nil {
-		opt = sipgo.ClientRequestBuild
-	}
-	if !m.goTracked(func() {
-		ctx, cancel := context.WithTimeout(m.ctx, 64*m.d.T1+time.Second)
-		defer cancel()
-		tx, err := m.d.Client.TransactionRequest(ctx, req, opt)
-		if err != nil {
-			m.log.Warning("Unable to send MESSAGE on %s: %v\n", d.callID, err)
-			return
-		}
-		defer tx.Terminate()
-		_, _ = finalResponse(ctx, tx)
-	}) {
-		return errClosed
-	}
-	return nil
+	return d.sendTracked(req)
 }

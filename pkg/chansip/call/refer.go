@@ -288,6 +288,7 @@ func (m *Manager) blindTransfer(d *dialog, transferer *pbx.Channel, exten, xferC
 	x.mu.Lock()
 	x.deferBye = true
 	x.mu.Unlock()
+	bridgeID := transferer.BridgeID()
 	if err := transferee.AsyncGoto(xferCtx, exten, 1); err != nil {
 		x.mu.Lock()
 		x.deferBye = false
@@ -295,6 +296,7 @@ func (m *Manager) blindTransfer(d *dialog, transferer *pbx.Channel, exten, xferC
 		m.log.Warning("Blind transfer of %s to %s@%s failed: %v\n", transferee.Name(), exten, xferCtx, err)
 		return "500 Internal Server Error"
 	}
+	transferer.Engine().PublishBlindTransfer(transferer, transferee, bridgeID, xferCtx, exten, true)
 	return "200 OK"
 }
 

@@ -1,0 +1,217 @@
+package parking
+
+import (
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gostrisk/gostrisk/pkg/manager"
+	"github.com/gostrisk/gostrisk/pkg/pbx"
+)
+
+// The manager's Park moves channels with AsyncGoto, so the parked call
+// runs Park on its own dialplan goroutine as any parked call does. The
+// places it sends them to are extensions of actionContext that exist only
+// through the overlay, for as long as an action needs them.
+const (
+	actionContext = "park-manager"
+	// actionTTL bounds how long an action's extensions stay: a channel
+	// reaches its place within a bridge's exit, well under this.
+	actionTTL = time.Minute
+)
+
+// actionPlaces are the pending actions' extensions, by exten.
+type actionPlaces struct {
+	mu     sync.Mutex
+	seq    int
+	places map[string]actionPlace
+}
+
+type actionPlace struct {
+	prios []pbx.Priority // priority 1, 2, ...
+	until time.Time
+}
+
+// add records prios under a new extension of actionContext and returns
+// it; expired ones are dropped on the way.
+func (a *actionPlaces) add(prefix string, prios []pbx.Priority) string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	now := time.Now()
+	if a.places == nil {
+		a.places = map[string]actionPlace{}
+	}
+	for k, p := range a.places {
+		if now.After(p.until) {
+			delete(a.places, k)
+		}
+	}
+	a.seq++
+	exten := prefix + "-" + strconv.Itoa(a.seq)
+	for i := range prios {
+		prios[i].Context, prios[i].Exten, prios[i].Number = actionContext, exten, i+1
+	}
+	a.places[exten] = actionPlace{prios: prios, until: now.Add(actionTTL)}
+	return exten
+}
+
+// find is the priority of a pending action's extension.
+func (a *actionPlaces) find(context, exten string, priority int) (*pbx.Priority, bool) {
+	if context != actionContext {
+		return nil, false
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	p, ok := a.places[exten]
+	if !ok || priority < 1 || priority > len(p.prios) {
+		return nil, false
+	}
+	pr := p.prios[priority-1]
+	return &pr, true
+}
+
+// amiPark is res_parking's Park action. Channel is parked; TimeoutChannel
+// (or Channel2) is who it comes back to when its time runs out (it is
+// set as BLINDTRANSFER, as ast_bridge_set_transfer_variables does). When
+// TimeoutChannel is the channel's bridge peer, the peer hears the space
+// and is hung up, as the parker of a DTMF park; otherwise the channel
+// alone is parked. Timeout is in milliseconds (Park's t() in seconds, at
+// least 1). The answers are res_parking_manager's, their trailing LF
+// included.
+func (m *Module) amiPark(r *manager.Request) error {
+	name := r.Get("Channel")
+	timeoutCh := r.Get("TimeoutChannel")
+	if timeoutCh == "" {
+		timeoutCh = r.Get("Channel2")
+	}
+	announce, lotName, space := r.Get("AnnounceChannel"), r.Get("Parkinglot"), r.Get("ParkingSpace")
+	if name == "" {
+		r.Error("Channel not specified")
+		return nil
+	}
+	override := -1
+	if v := r.Get("Timeout"); v != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 0 {
+			r.Error("Invalid Timeout value.")
+			return nil
+		}
+		if n > 0 {
+			n = max(1, n/1000)
+		}
+		override = n
+	}
+	eng := m.engine.Load()
+	ch := channelNamed(eng, name)
+	if ch == nil {
+		r.Error("Channel does not exist: " + name)
+		return nil
+	}
+	if announce != "" && channelNamed(eng, announce) == nil {
+		r.Error("AnnounceChannel does not exist")
+		return nil
+	}
+	if timeoutCh != "" {
+		ch.SetVar("BLINDTRANSFER", timeoutCh)
+	}
+	if space != "" {
+		ch.SetVar("PARKINGEXTEN", space)
+	}
+	if lotName == "" {
+		if v, ok := ch.Var("PARKINGLOT"); ok && v != "" {
+			lotName = v
+		} else {
+			lotName = DefaultLot
+		}
+	}
+	lot := m.lookup(lotName)
+	if lot == nil {
+		m.log.Warning("Could not find parking lot: '%s'\n", lotName)
+		reply(r, "Error", "Park action failed\n")
+		return nil
+	}
+	at := 0
+	if space != "" {
+		n, err := strconv.Atoi(space)
+		if err != nil || n < lot.Start || n > lot.Stop || m.occupied(lot.Name, n) {
+			reply(r, "Error", "Park action failed\n")
+			return nil
+		}
+		at = n
+	} else if at = m.nextFree(lot); at == 0 {
+		m.log.Notice("Failed to get parking space in lot '%s'. All full.\n", lot.Name)
+		reply(r, "Error", "Park action failed\n")
+		return nil
+	}
+	// The space is chosen now so that the parker can be told it: Park
+	// takes the one PARKINGEXTEN names.
+	ch.SetVar("PARKINGEXTEN", strconv.Itoa(at))
+	// s: the parked call is not told its space (res_parking says it to
+	// the parker only).
+	data := lot.Name + ",s"
+	if override >= 0 {
+		data += "t(" + strconv.Itoa(override) + ")"
+	}
+	parkee := pbx.Place{Context: actionContext, Exten: m.actions.add("park", []pbx.Priority{{App: "Park", Data: data}})}
+	parker := ch.Peer()
+	var err error
+	if parker != nil && timeoutCh != "" && parker.Name() == timeoutCh {
+		say := pbx.Place{Context: actionContext, Exten: m.actions.add("parker", []pbx.Priority{
+			{App: "SayDigits", Data: strconv.Itoa(at)}, {App: "Hangup"}})}
+		err = pbx.AsyncGotoPair(ch, parkee, parker, say)
+	} else {
+		err = ch.AsyncGoto(parkee.Context, parkee.Exten, 1)
+	}
+	if err != nil {
+		reply(r, "Error", "Park action failed\n")
+		return nil
+	}
+	reply(r, "Success", "Park successful\n")
+	return nil
+}
+
+// nextFree is the space a call parked in lot now would get (0: full).
+func (m *Module) nextFree(lot *Lot) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	st := m.lots[lot.Name]
+	first := lot.Start
+	if st != nil && lot.FindNext && st.next >= lot.Start && st.next <= lot.Stop {
+		first = st.next
+	}
+	n := lot.Stop - lot.Start + 1
+	for i := 0; i < n; i++ {
+		s := lot.Start + (first-lot.Start+i)%n
+		if st == nil || st.parked[s] == nil {
+			return s
+		}
+	}
+	return 0
+}
+
+// channelNamed is the channel with exactly this name (any case), as
+// ast_channel_get_by_name finds it; nil when none.
+func channelNamed(eng *pbx.Engine, name string) *pbx.Channel {
+	if eng == nil {
+		return nil
+	}
+	for _, c := range eng.Channels() {
+		if strings.EqualFold(c.Name(), name) {
+			return c
+		}
+	}
+	return nil
+}
+
+// reply answers as res_parking_manager does: its messages end with a
+// line feed of their own, kept before the header's CRLF.
+func reply(r *manager.Request, kind, msg string) {
+	var b strings.Builder
+	b.WriteString("Response: " + kind + "\r\n")
+	if id := r.ActionID(); id != "" {
+		b.WriteString("ActionID: " + strings.NewReplacer("\r", " ", "\n", " ").Replace(id) + "\r\n")
+	}
+	b.WriteString("Message: " + msg + "\r\n\r\n")
+	r.Raw([]byte(b.String()))
+}
