@@ -27,6 +27,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 	"github.com/gostrisk/gostrisk/pkg/devstate"
 	"github.com/gostrisk/gostrisk/pkg/features"
+	"github.com/gostrisk/gostrisk/pkg/followme"
 	"github.com/gostrisk/gostrisk/pkg/logger"
 	"github.com/gostrisk/gostrisk/pkg/manager"
 	"github.com/gostrisk/gostrisk/pkg/meetme"
@@ -98,6 +99,8 @@ type Daemon struct {
 	queueLog *queue.Log
 	// parking is res_parking (nil when not loaded; parking.go).
 	parking *parking.Module
+	// followme is app_followme (nil when not loaded; followme.go).
+	followme *followme.Module
 	// pickup is call pickup (features.go).
 	pickup *pickup.Module
 	// features runs the bridges' DTMF features (features.go).
@@ -389,6 +392,9 @@ func (d *Daemon) Reload(moduleName string) error {
 	}
 	if apply("app_voicemail.so") {
 		merged.VM = snap.VM
+	}
+	if apply("app_followme.so") {
+		merged.FollowMe = snap.FollowMe
 	}
 	if moduleName == "" || moduleName == "manager" {
 		merged.Manager = snap.Manager

@@ -14,6 +14,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/confbridge"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 	"github.com/gostrisk/gostrisk/pkg/features"
+	"github.com/gostrisk/gostrisk/pkg/followme"
 	"github.com/gostrisk/gostrisk/pkg/indications"
 	"github.com/gostrisk/gostrisk/pkg/manager"
 	"github.com/gostrisk/gostrisk/pkg/meetme"
@@ -48,6 +49,8 @@ type Snapshot struct {
 	// options (the default lot alone when both are missing; nil when
 	// res_parking.so is not loaded).
 	Parking *parking.Config
+	// FollowMe is followme.conf (nil when app_followme.so is not loaded).
+	FollowMe *followme.Config
 	// Features is features.conf (Asterisk's defaults when missing).
 	Features *features.Config
 	// ConfBridge is confbridge.conf (the default profiles only when the
@@ -192,6 +195,11 @@ func LoadSnapshot(ac *AsteriskConf) (*Snapshot, confparse.Diagnostics) {
 	s.MOH = &moh.Config{PreferChannelClass: true}
 	if s.Modules.Enabled("res_musiconhold.so") {
 		s.MOH, d = moh.Load(load("musiconhold.conf", false), ac.Directories.DataDir)
+		all = append(all, d...)
+	}
+
+	if s.Modules.Enabled("app_followme.so") {
+		s.FollowMe, d = followme.Load(load("followme.conf", false))
 		all = append(all, d...)
 	}
 

@@ -61,7 +61,6 @@ var unreadReasons = map[string]string{
 	"extensions_minivm.conf":    "gostrisk has no MiniVM",
 	"features.conf":             "gostrisk has no call features (transfer codes, call parking, applicationmap)",
 	"festival.conf":             "gostrisk has no Festival text to speech",
-	"followme.conf":             "gostrisk has no FollowMe",
 	"func_odbc.conf":            "gostrisk has no ODBC functions",
 	"geolocation.conf":          "gostrisk has no geolocation (PJSIP)",
 	"hep.conf":                  "gostrisk has no HEP capture",
@@ -125,6 +124,7 @@ var moduleFiles = map[string]string{
 	"queues.conf":      "app_queue.so",
 	"queuerules.conf":  "app_queue.so",
 	"res_parking.conf": "res_parking.so",
+	"followme.conf":    "app_followme.so",
 	"cdr_manager.conf": "cdr_manager.so",
 }
 
