@@ -38,8 +38,8 @@ func TestDISA(t *testing.T) {
 	}
 	tests := []struct {
 		name, exten, keys string
-		want               []string // substrings of log lines, in order
-		hangup             bool     // the dialplan waits in reorder: hang up
+		want              []string // substrings of log lines, in order
+		hangup            bool     // the dialplan waits in reorder: hang up
 	}{
 		{name: "password", exten: "pw", keys: "1234#60#",
 			want: []string{`NoOp("Test/6001-00000000", "in out Boss/999 1234")`}},
