@@ -94,7 +94,6 @@ func TestAppsBridge(t *testing.T) {
 	checkHears(t, "the bridger", s, rate, []float64{440}, nil)
 }
 
-
 // TestAppsRetryDial: 6002 is not registered: RetryDial tries it twice,
 // with its sleep between the tries (the caller hears music), then the
 // dialplan goes on with DIALSTATUS CHANUNAVAIL.
