@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/agi"
+	"github.com/gostrisk/gostrisk/pkg/amd"
 	"github.com/gostrisk/gostrisk/pkg/astdb"
 	"github.com/gostrisk/gostrisk/pkg/cdr"
 	"github.com/gostrisk/gostrisk/pkg/chansip"
@@ -101,6 +102,8 @@ type Daemon struct {
 	parking *parking.Module
 	// followme is app_followme (nil when not loaded; followme.go).
 	followme *followme.Module
+	// amd is app_amd (nil when not loaded; amd.go).
+	amd *amd.Module
 	// pickup is call pickup (features.go).
 	pickup *pickup.Module
 	// features runs the bridges' DTMF features (features.go).
@@ -395,6 +398,9 @@ func (d *Daemon) Reload(moduleName string) error {
 	}
 	if apply("app_followme.so") {
 		merged.FollowMe = snap.FollowMe
+	}
+	if apply("app_amd.so") {
+		merged.AMD = snap.AMD
 	}
 	if moduleName == "" || moduleName == "manager" {
 		merged.Manager = snap.Manager

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/gostrisk/gostrisk/pkg/amd"
 	"github.com/gostrisk/gostrisk/pkg/cdr"
 	"github.com/gostrisk/gostrisk/pkg/cdr/cdrmanager"
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
@@ -51,6 +52,8 @@ type Snapshot struct {
 	Parking *parking.Config
 	// FollowMe is followme.conf (nil when app_followme.so is not loaded).
 	FollowMe *followme.Config
+	// AMD is amd.conf (nil when app_amd.so is not loaded).
+	AMD *amd.Config
 	// Features is features.conf (Asterisk's defaults when missing).
 	Features *features.Config
 	// ConfBridge is confbridge.conf (the default profiles only when the
@@ -198,6 +201,10 @@ func LoadSnapshot(ac *AsteriskConf) (*Snapshot, confparse.Diagnostics) {
 		all = append(all, d...)
 	}
 
+	if s.Modules.Enabled("app_amd.so") {
+		s.AMD, d = amd.Load(load("amd.conf", false))
+		all = append(all, d...)
+	}
 	if s.Modules.Enabled("app_followme.so") {
 		s.FollowMe, d = followme.Load(load("followme.conf", false))
 		all = append(all, d...)

@@ -19,7 +19,6 @@ var unreadReasons = map[string]string{
 	"agents.conf":               "gostrisk has no call center agents (app_agent_pool)",
 	"alarmreceiver.conf":        "gostrisk has no AlarmReceiver",
 	"alsa.conf":                 "gostrisk has no sound card channel (chan_alsa)",
-	"amd.conf":                  "gostrisk has no answering machine detection (app_amd)",
 	"app_mysql.conf":            "gostrisk has no MySQL application",
 	"app_skel.conf":             "app_skel is Asterisk's example module",
 	"ari.conf":                  "gostrisk has no ARI",
@@ -125,6 +124,7 @@ var moduleFiles = map[string]string{
 	"queuerules.conf":  "app_queue.so",
 	"res_parking.conf": "res_parking.so",
 	"followme.conf":    "app_followme.so",
+	"amd.conf":         "app_amd.so",
 	"cdr_manager.conf": "cdr_manager.so",
 }
 

@@ -80,6 +80,7 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	}
 	d.newParking(snap, d.log)
 	d.newFollowMe(snap, d.log)
+	d.newAMD(snap)
 	d.newPickup(d.log)
 	d.newFeatures(d.log)
 	noload, err := d.registerDialplan(eng, snap)
@@ -152,6 +153,7 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 		return err
 	}
 	d.startFollowMe()
+	d.startAMD()
 	if err := d.registerFeaturesCLI(); err != nil {
 		return err
 	}
@@ -230,6 +232,9 @@ func (d *Daemon) registerDialplan(eng *pbx.Engine, snap *Snapshot) (map[string]s
 		}
 	}
 	if err := d.registerFollowMe(eng); err != nil {
+		return nil, err
+	}
+	if err := d.registerAMD(eng); err != nil {
 		return nil, err
 	}
 	if err := d.registerAGI(eng, snap); err != nil {
