@@ -38,7 +38,7 @@ func TestAppsPage(t *testing.T) {
 				}
 				p.joined = time.Now()
 			}
-			time.Sleep(3 * time.Second)
+			time.Sleep(5 * time.Second)
 			end := time.Now()
 			users, _ := in.RX("confbridge list")
 			hangup(t, caller.baresip, nil)
@@ -54,10 +54,10 @@ func TestAppsPage(t *testing.T) {
 				t.Errorf("confbridge list during the page (want 3 users, 1 marked):\n%s", users)
 			}
 			for _, p := range paged {
-				s, rate := p.heardBetween(t, p.joined.Add(1500*time.Millisecond), end)
+				s, rate := p.heardBetween(t, p.joined.Add(2500*time.Millisecond), end)
 				checkHears(t, p.name+" (paged)", s, rate, []float64{440}, nil)
 			}
-			s, rate := caller.heardBetween(t, caller.joined.Add(1500*time.Millisecond), end)
+			s, rate := caller.heardBetween(t, caller.joined.Add(2500*time.Millisecond), end)
 			if tc.duplex {
 				checkHears(t, "the caller (duplex)", s, rate, []float64{1050, 1650}, nil)
 			} else {

@@ -46,11 +46,11 @@ func pageProfiles(ch *pbx.Channel, opts map[byte]string, caller bool) {
 			e.Log().Warning("Page: CONFBRIDGE(%s): %v\n", what, err)
 		}
 	}
-	set("bridge,template", "")
+	// app_page first writes template="" (default_bridge/default_user);
+	// gostrisk's dynamic profiles start from those defaults already.
 	if _, ok := opts['r']; ok {
 		set("bridge,record_conference", "yes")
 	}
-	set("user,template", "")
 	set("user,quiet", "yes")
 	announce, hasAnnounce := opts['A']
 	if caller {
@@ -113,7 +113,10 @@ func page(ch *pbx.Channel, data string) (pbx.Result, error) {
 				continue
 			}
 		}
-		out, err := e.Request(ch.Ctx(), tech, rsrc, ch)
+		// No requestor: a paged leg is not a Dial leg whose early media
+		// the driver would relay to the caller (which takes the caller's
+		// media from the conference), as ast_dial's legs are not.
+		out, err := e.Request(ch.Ctx(), tech, rsrc, nil)
 		if err != nil {
 			log.Warning("Unable to create channel of type '%s': %v\n", tech, err)
 			continue
