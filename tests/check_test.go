@@ -60,7 +60,7 @@ func TestCheckUnavailable(t *testing.T) {
 	in := harness.Start(t, harness.Options{NoStart: true, Edit: func(files map[string]string) {
 		ext := strings.TrimRight(files["extensions.conf"], "\n") + "\n[gostrisk-check]\n"
 		pageLine = strings.Count(ext, "\n") + 1
-		ext += "exten => 600,1,Page(SIP/6000&SIP/6001)\n"
+		ext += "exten => 600,1,SLAStation(station1)\n"
 		blLine = pageLine + 1
 		ext += " same => n,GotoIf($[${CURL(http://127.0.0.1/bl)}]?bl)\n"
 		dialLine = blLine + 1
@@ -74,7 +74,7 @@ func TestCheckUnavailable(t *testing.T) {
 		t.Fatalf("check exited %d, want 0\nstdout:\n%s\nstderr:\n%s", res.ExitCode, res.Stdout, res.Stderr)
 	}
 	for _, want := range []string{
-		fmt.Sprintf("extensions.conf:%d: warning: application 'Page' is not available in gostrisk (used by 600@gostrisk-check priority 1)\n", pageLine),
+		fmt.Sprintf("extensions.conf:%d: warning: application 'SLAStation' is not available in gostrisk (used by 600@gostrisk-check priority 1)\n", pageLine),
 		fmt.Sprintf("extensions.conf:%d: warning: function 'CURL' is not available in gostrisk (used by 600@gostrisk-check priority 2)\n", blLine),
 		fmt.Sprintf("extensions.conf:%d: warning: application 'Dial' is not available in gostrisk: modules.conf does not load app_dial.so (used by 600@gostrisk-check priority 3)\n", dialLine),
 		"iax.conf: warning: not read: gostrisk has no IAX2\n",
@@ -210,9 +210,9 @@ func TestCheckBroken(t *testing.T) {
 func TestDaemonLogsUnavailable(t *testing.T) {
 	in := harness.Start(t, harness.Options{Edit: func(files map[string]string) {
 		files["extensions.conf"] = strings.TrimRight(files["extensions.conf"], "\n") +
-			"\n[gostrisk-check]\nexten => 600,1,Page(SIP/6000&SIP/6001)\n"
+			"\n[gostrisk-check]\nexten => 600,1,SLAStation(station1)\n"
 	}})
-	const page = "application 'Page' is not available in gostrisk (used by 600@gostrisk-check priority 1)"
+	const page = "application 'SLAStation' is not available in gostrisk (used by 600@gostrisk-check priority 1)"
 	if !harness.PollUntil(5*time.Second, func() bool { return strings.Contains(in.Output(), page) }) {
 		t.Fatalf("no %q at start:\n%s", page, in.Output())
 	}
@@ -226,6 +226,6 @@ func TestDaemonLogsUnavailable(t *testing.T) {
 		t.Fatalf("no %q after dialplan reload:\n%s", bl, in.Output())
 	}
 	if n := strings.Count(in.Output(), page); n != 2 {
-		t.Errorf("the Page warning was logged %d times, want 2 (start, reload)", n)
+		t.Errorf("the SLAStation warning was logged %d times, want 2 (start, reload)", n)
 	}
 }

@@ -21,6 +21,7 @@ func all() []*pbx.App {
 		authenticateApp, chanIsAvailApp, originateApp, sayPhoneticApp,
 		waitDigitApp, proceedingApp, transferApp,
 		softHangupApp, channelRedirectApp, waitForSilenceApp, waitForNoiseApp,
+		retryDialApp, disaApp, bridgeApp, pageApp, blindTransferApp, attendedTransferApp, bridgeWaitApp, zapatellerApp, privacyManagerApp, backgroundDetectApp, waitForToneApp,
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/agi"
+	"github.com/gostrisk/gostrisk/pkg/amd"
 	"github.com/gostrisk/gostrisk/pkg/astdb"
 	"github.com/gostrisk/gostrisk/pkg/cdr"
 	"github.com/gostrisk/gostrisk/pkg/chansip"
@@ -27,6 +28,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 	"github.com/gostrisk/gostrisk/pkg/devstate"
 	"github.com/gostrisk/gostrisk/pkg/features"
+	"github.com/gostrisk/gostrisk/pkg/followme"
 	"github.com/gostrisk/gostrisk/pkg/logger"
 	"github.com/gostrisk/gostrisk/pkg/manager"
 	"github.com/gostrisk/gostrisk/pkg/meetme"
@@ -98,6 +100,10 @@ type Daemon struct {
 	queueLog *queue.Log
 	// parking is res_parking (nil when not loaded; parking.go).
 	parking *parking.Module
+	// followme is app_followme (nil when not loaded; followme.go).
+	followme *followme.Module
+	// amd is app_amd (nil when not loaded; amd.go).
+	amd *amd.Module
 	// pickup is call pickup (features.go).
 	pickup *pickup.Module
 	// features runs the bridges' DTMF features (features.go).
@@ -389,6 +395,12 @@ func (d *Daemon) Reload(moduleName string) error {
 	}
 	if apply("app_voicemail.so") {
 		merged.VM = snap.VM
+	}
+	if apply("app_followme.so") {
+		merged.FollowMe = snap.FollowMe
+	}
+	if apply("app_amd.so") {
+		merged.AMD = snap.AMD
 	}
 	if moduleName == "" || moduleName == "manager" {
 		merged.Manager = snap.Manager

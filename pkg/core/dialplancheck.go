@@ -83,6 +83,8 @@ func NewCatalogue(snap *Snapshot) (*Catalogue, error) {
 		d.queue = queue.New(queue.Options{Log: quietLog{}}, snap.Queues)
 	}
 	d.newParking(snap, quietLog{})
+	d.newFollowMe(snap, quietLog{})
+	d.newAMD(snap)
 	d.newPickup(quietLog{})
 	removed, err := d.registerDialplan(eng, snap)
 	if err != nil {

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"github.com/gostrisk/gostrisk/pkg/apps"
 	"github.com/gostrisk/gostrisk/pkg/bridge"
 	"github.com/gostrisk/gostrisk/pkg/cli"
 	"github.com/gostrisk/gostrisk/pkg/features"
@@ -54,6 +55,8 @@ func (d *Daemon) newFeatures(log pbx.Logger) {
 		opts.Recording = d.mixmon.Running
 	}
 	d.features = features.New(opts)
+	// AttendedTransfer queues the atxfer code of the features in use.
+	apps.AtxferCode = func(*pbx.Channel) string { return d.featuresConfig().FeatureMap.AtXfer }
 }
 
 // bridgeFeatures is bridge.Options.Features (the bridge is installed

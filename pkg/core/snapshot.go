@@ -8,12 +8,14 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/gostrisk/gostrisk/pkg/amd"
 	"github.com/gostrisk/gostrisk/pkg/cdr"
 	"github.com/gostrisk/gostrisk/pkg/cdr/cdrmanager"
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
 	"github.com/gostrisk/gostrisk/pkg/confbridge"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
 	"github.com/gostrisk/gostrisk/pkg/features"
+	"github.com/gostrisk/gostrisk/pkg/followme"
 	"github.com/gostrisk/gostrisk/pkg/indications"
 	"github.com/gostrisk/gostrisk/pkg/manager"
 	"github.com/gostrisk/gostrisk/pkg/meetme"
@@ -48,6 +50,10 @@ type Snapshot struct {
 	// options (the default lot alone when both are missing; nil when
 	// res_parking.so is not loaded).
 	Parking *parking.Config
+	// FollowMe is followme.conf (nil when app_followme.so is not loaded).
+	FollowMe *followme.Config
+	// AMD is amd.conf (nil when app_amd.so is not loaded).
+	AMD *amd.Config
 	// Features is features.conf (Asterisk's defaults when missing).
 	Features *features.Config
 	// ConfBridge is confbridge.conf (the default profiles only when the
@@ -192,6 +198,15 @@ func LoadSnapshot(ac *AsteriskConf) (*Snapshot, confparse.Diagnostics) {
 	s.MOH = &moh.Config{PreferChannelClass: true}
 	if s.Modules.Enabled("res_musiconhold.so") {
 		s.MOH, d = moh.Load(load("musiconhold.conf", false), ac.Directories.DataDir)
+		all = append(all, d...)
+	}
+
+	if s.Modules.Enabled("app_amd.so") {
+		s.AMD, d = amd.Load(load("amd.conf", false))
+		all = append(all, d...)
+	}
+	if s.Modules.Enabled("app_followme.so") {
+		s.FollowMe, d = followme.Load(load("followme.conf", false))
 		all = append(all, d...)
 	}
 

@@ -19,7 +19,6 @@ var unreadReasons = map[string]string{
 	"agents.conf":               "gostrisk has no call center agents (app_agent_pool)",
 	"alarmreceiver.conf":        "gostrisk has no AlarmReceiver",
 	"alsa.conf":                 "gostrisk has no sound card channel (chan_alsa)",
-	"amd.conf":                  "gostrisk has no answering machine detection (app_amd)",
 	"app_mysql.conf":            "gostrisk has no MySQL application",
 	"app_skel.conf":             "app_skel is Asterisk's example module",
 	"ari.conf":                  "gostrisk has no ARI",
@@ -61,7 +60,6 @@ var unreadReasons = map[string]string{
 	"extensions_minivm.conf":    "gostrisk has no MiniVM",
 	"features.conf":             "gostrisk has no call features (transfer codes, call parking, applicationmap)",
 	"festival.conf":             "gostrisk has no Festival text to speech",
-	"followme.conf":             "gostrisk has no FollowMe",
 	"func_odbc.conf":            "gostrisk has no ODBC functions",
 	"geolocation.conf":          "gostrisk has no geolocation (PJSIP)",
 	"hep.conf":                  "gostrisk has no HEP capture",
@@ -125,6 +123,8 @@ var moduleFiles = map[string]string{
 	"queues.conf":      "app_queue.so",
 	"queuerules.conf":  "app_queue.so",
 	"res_parking.conf": "res_parking.so",
+	"followme.conf":    "app_followme.so",
+	"amd.conf":         "app_amd.so",
 	"cdr_manager.conf": "cdr_manager.so",
 }
 

@@ -79,6 +79,8 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 		return err
 	}
 	d.newParking(snap, d.log)
+	d.newFollowMe(snap, d.log)
+	d.newAMD(snap)
 	d.newPickup(d.log)
 	d.newFeatures(d.log)
 	noload, err := d.registerDialplan(eng, snap)
@@ -150,6 +152,8 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	if err := d.startParking(); err != nil {
 		return err
 	}
+	d.startFollowMe()
+	d.startAMD()
 	if err := d.registerFeaturesCLI(); err != nil {
 		return err
 	}
@@ -226,6 +230,12 @@ func (d *Daemon) registerDialplan(eng *pbx.Engine, snap *Snapshot) (map[string]s
 		if err := d.pickup.Register(eng); err != nil {
 			return nil, err
 		}
+	}
+	if err := d.registerFollowMe(eng); err != nil {
+		return nil, err
+	}
+	if err := d.registerAMD(eng); err != nil {
+		return nil, err
 	}
 	if err := d.registerAGI(eng, snap); err != nil {
 		return nil, err

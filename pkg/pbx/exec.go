@@ -90,6 +90,9 @@ func (e *Engine) loop(ch *Channel, mode loopMode) Result {
 				e.log.Warning("%s: %v\n", p.App, err)
 				res = HangupResult
 			}
+			if r, ok := e.runTaken(ch); ok {
+				res = r // Bridge() and the like held the channel (take.go)
+			}
 			if r, ok := e.runPendingBridge(ch); ok {
 				res = r // a transfer handed the channel over (handover.go)
 			}
