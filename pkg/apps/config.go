@@ -28,6 +28,10 @@ type Config struct {
 	// SystemTimeout bounds the commands of System and TrySystem; zero
 	// means DefaultSystemTimeout.
 	SystemTimeout time.Duration
+	// Reload reloads one module by name ("chan_sip", "pbx_config.so"),
+	// or everything for "", for the Reload application; nil makes every
+	// Reload fail (RELOADSTATUS=FAILURE).
+	Reload func(module string) error
 }
 
 // engineConfig is the configuration of the applications of one engine.

@@ -21,6 +21,8 @@ func all() []*pbx.App {
 		authenticateApp, chanIsAvailApp, originateApp, sayPhoneticApp,
 		waitDigitApp, proceedingApp, transferApp,
 		softHangupApp, channelRedirectApp, waitForSilenceApp, waitForNoiseApp,
+		ifApp, elseIfApp, elseApp, endIfApp, exitIfApp,
+		incompleteApp, raiseExceptionApp, reloadApp, clearHashApp, dateTimeApp,
 	}
 }
 
