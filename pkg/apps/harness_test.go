@@ -60,6 +60,7 @@ const (
 	congested
 	ringForever
 	unavailable
+	progressThenAnswer // rings, sends early media, answers, hangs up after hold
 )
 
 // fakeTech is a channel technology whose far ends follow a script. It
@@ -117,7 +118,7 @@ type fakeDriver struct {
 func (d *fakeDriver) Call(_ context.Context, _ string, _ time.Duration) error {
 	d.tech.wg.Add(1)
 	far := pbxtest.FarEnd{Busy: d.b == busy, Congested: d.b == congested, Ring: 5 * time.Millisecond,
-		Hold: d.tech.hold, Stay: d.b == answerAndStay}
+		Hold: d.tech.hold, Stay: d.b == answerAndStay, Progress: d.b == progressThenAnswer}
 	if d.b == ringForever {
 		far.Ring = -1
 	}
