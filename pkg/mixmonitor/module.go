@@ -89,6 +89,7 @@ func (m *Module) Register(eng *pbx.Engine) error {
 			Exec:     m.stopMonitorExec,
 		},
 	}
+	apps = append(apps, m.monitorControlApps()...)
 	return eng.RegisterModule("app_mixmonitor", apps, nil)
 }
 
@@ -335,6 +336,10 @@ type recording struct {
 	// muted are MixMonitorMute's flags by direction (0 read, 1 write):
 	// a muted direction is recorded as silence.
 	muted [2]atomic.Bool
+	// paused (PauseMonitor) writes nothing until UnpauseMonitor.
+	paused atomic.Bool
+	// renameBase is ChangeMonitor's new file name base (guarded by mu).
+	renameBase string
 
 	mu  sync.Mutex // the tap is called from the reading and writing goroutines
 	buf [2][]int16
@@ -401,6 +406,9 @@ func (r *recording) own() {
 			m.logError("%v\n", err)
 		}
 	}
+	if r.app == "Monitor" {
+		r.renameMonitorFiles()
+	}
 	if r.mixed != nil {
 		m.log.Verbose(2, "%s close filestream (mixed)\n", r.app)
 	}
@@ -431,7 +439,7 @@ func (r *recording) own() {
 // it is, the mix gets it once the other direction has as much audio (or
 // is silent for longer than a few frames).
 func (r *recording) TapFrame(dir pbx.TapDirection, fr media.Frame) {
-	if r.spec.bridgedOnly && r.ch.BridgeID() == "" {
+	if r.spec.bridgedOnly && r.ch.BridgeID() == "" || r.paused.Load() {
 		return
 	}
 	if (dir == pbx.TapRead && r.muted[0].Load()) || (dir == pbx.TapWrite && r.muted[1].Load()) {
