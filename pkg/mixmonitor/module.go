@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gostrisk/gostrisk/pkg/apps"
 	"github.com/gostrisk/gostrisk/pkg/media"
 	"github.com/gostrisk/gostrisk/pkg/mixer"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
@@ -141,7 +142,13 @@ func (m *Module) mixMonitorExec(ch *pbx.Channel, data string) (pbx.Result, error
 		readVol:  volume(m.log, opts, 'V', "spoken"),
 		bothVol:  volume(m.log, opts, 'W', "combined"),
 		command:  strings.ReplaceAll(strings.TrimSpace(args[2]), "^{", "${"),
-		realCID:  has(opts, 'c'), deleteAfter: has(opts, 'd'), sync: has(opts, 'S'),
+		realCID:  has(opts, 'c'), deleteAfter: has(opts, 'd'),
+		// Asterisk 18 keeps r and t in step unless n; S is the old way
+		// of asking for it.
+		sync: !has(opts, 'n'), beepStop: has(opts, 'P'),
+	}
+	if has(opts, 'S') {
+		m.log.Notice("The synchronization behavior enabled by the 'S' option is now the default and does not need to be specified.\n")
 	}
 	if has(opts, 'B') {
 		// The periodic beep needs audio injected into both directions of
@@ -171,6 +178,10 @@ func (m *Module) mixMonitorExec(ch *pbx.Channel, data string) (pbx.Result, error
 	if v, ok := opts['i']; ok && v != "" {
 		ch.SetVar(v, r.id)
 	}
+	if has(opts, 'p') {
+		// p: the channel hears a beep as the recording starts.
+		_, _ = apps.StreamAndWait(ch, "beep", "")
+	}
 	return pbx.Continue, nil
 }
 
@@ -189,9 +200,15 @@ func (m *Module) stopMixMonitorExec(ch *pbx.Channel, data string) (pbx.Result, e
 	if id != "" && len(stop) == 0 {
 		m.log.Warning("Could not find MixMonitor with ID %s\n", id)
 	}
+	beep := false
 	for _, r := range stop {
 		r.stop()
 		<-r.done
+		beep = beep || r.spec.beepStop
+	}
+	if beep && !ch.HangupRequested() {
+		// P: the channel hears a beep as the recording stops.
+		_, _ = apps.StreamAndWait(ch, "beep", "")
 	}
 	return pbx.Continue, nil
 }
@@ -268,9 +285,12 @@ type spec struct {
 	// deleteAfter removes the files once done with (d).
 	mailboxes            []string
 	realCID, deleteAfter bool
-	// sync (S) keeps the r and t files in step: a direction without
-	// audio gets silence.
+	// sync (the default, n turns it off) keeps the r and t files in
+	// step: a direction without audio gets silence.
 	sync bool
+	// beepStop (P) plays a beep to the channel when StopMixMonitor ends
+	// the recording.
+	beepStop bool
 }
 
 // start opens the files and puts the tap on ch; an error (a directory
