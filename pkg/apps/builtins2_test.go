@@ -222,3 +222,59 @@ func TestIncomplete(t *testing.T) {
 		})
 	}
 }
+
+const sayMoneyConf = `
+[say]
+exten => ord,1,SayOrdinal(42)
+ same => n,NoOp(after)
+exten => ordbad,1,SayOrdinal(x)
+ same => n,NoOp(after)
+exten => ordnone,1,SayOrdinal()
+ same => n,NoOp(after)
+exten => money1,1,SayMoney(1)
+ same => n,NoOp(after)
+exten => money2,1,SayMoney(2)
+ same => n,NoOp(after)
+`
+
+// SayOrdinal and SayMoney play say.c's English lists; a file missing
+// from the sound set (Debian's has no "dollars") ends SayMoney and the
+// call, as say_filenames' failure does in Asterisk.
+func TestSayMoneyAndOrdinal(t *testing.T) {
+	pbxtest.NeedSounds(t, "digits/h-2")
+	tests := []struct {
+		exten   string
+		after   bool
+		playing []string
+		log     string
+	}{
+		{exten: "ord", after: true, playing: []string{"digits/40", "digits/h-2"}},
+		{exten: "ordbad", after: true, log: "WARNING: argument 'x' to SayOrdinal could not be parsed as a number."},
+		{exten: "ordnone", log: "WARNING: SayOrdinal requires an argument (number)"},
+		{exten: "money1", after: true, playing: []string{"digits/1", "letters/dollar"}},
+		{exten: "money2", playing: []string{"digits/2"}, log: "WARNING: File dollars does not exist in any format"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.exten, func(t *testing.T) {
+			l := newMediaLab(t, sayMoneyConf, apps.Config{DataDir: pbxtest.SoundsDir})
+			l.run(t, pbxtest.NewPhone(media.ULaw), "say", tt.exten)
+			all := strings.Join(l.log.Lines(), "\n")
+			var played []string
+			for _, s := range l.log.Lines() {
+				if i := strings.Index(s, "> Playing '"); i >= 0 {
+					f := s[i+len("> Playing '"):]
+					played = append(played, f[:strings.LastIndexByte(f[:strings.IndexByte(f, '\'')], '.')])
+				}
+			}
+			if strings.Join(played, " ") != strings.Join(tt.playing, " ") {
+				t.Errorf("played %q, want %q", played, tt.playing)
+			}
+			if got := strings.Contains(all, `NoOp("Test/6001-00000000", "after")`); got != tt.after {
+				t.Errorf("dialplan went on: %v, want %v\n%s", got, tt.after, all)
+			}
+			if tt.log != "" {
+				l.log.has(t, tt.log)
+			}
+		})
+	}
+}

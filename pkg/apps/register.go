@@ -23,7 +23,7 @@ func all() []*pbx.App {
 		softHangupApp, channelRedirectApp, waitForSilenceApp, waitForNoiseApp,
 		ifApp, elseIfApp, elseApp, endIfApp, exitIfApp,
 		incompleteApp, raiseExceptionApp, reloadApp, clearHashApp, dateTimeApp,
-		sendTextApp, receiveTextApp, sendURLApp,
+		sendTextApp, receiveTextApp, sendURLApp, sayMoneyApp, sayOrdinalApp,
 	}
 }
 
