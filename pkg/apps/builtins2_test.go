@@ -235,12 +235,24 @@ exten => money1,1,SayMoney(1)
  same => n,NoOp(after)
 exten => money2,1,SayMoney(2)
  same => n,NoOp(after)
+exten => noun1,1,SayCountedNoun(1,vm-message)
+ same => n,NoOp(after)
+exten => noun2,1,SayCountedNoun(2,vm-message)
+ same => n,NoOp(after)
+exten => nounbad,1,SayCountedNoun(two,vm-message)
+ same => n,NoOp(after)
+exten => adj,1,SayCountedAdj(2,vm-INBOX)
+ same => n,NoOp(after)
+exten => adjmissing,1,SayCountedAdj(2,vm-new)
+ same => n,NoOp(after)
+exten => adjf,1,SayCountedAdj(2,vm-new,f)
+ same => n,NoOp(after)
 `
 
 // SayOrdinal and SayMoney play say.c's English lists; a file missing
 // from the sound set (Debian's has no "dollars") ends SayMoney and the
 // call, as say_filenames' failure does in Asterisk.
-func TestSayMoneyAndOrdinal(t *testing.T) {
+func TestSayMoneyOrdinalCounted(t *testing.T) {
 	pbxtest.NeedSounds(t, "digits/h-2")
 	tests := []struct {
 		exten   string
@@ -253,6 +265,13 @@ func TestSayMoneyAndOrdinal(t *testing.T) {
 		{exten: "ordnone", log: "WARNING: SayOrdinal requires an argument (number)"},
 		{exten: "money1", after: true, playing: []string{"digits/1", "letters/dollar"}},
 		{exten: "money2", playing: []string{"digits/2"}, log: "WARNING: File dollars does not exist in any format"},
+		{exten: "noun1", after: true, playing: []string{"vm-message"}},
+		{exten: "noun2", after: true, playing: []string{"vm-messages"}},
+		{exten: "nounbad", log: "WARNING: First argument must be a number between 0 and 2,147,483,647."},
+		{exten: "adj", after: true, playing: []string{"vm-INBOX"}},
+		{exten: "adjmissing", log: "WARNING: File vm-new does not exist in any format"},
+		// Asterisk's inverted gender check refuses the genders it names.
+		{exten: "adjf", log: "WARNING: SayCountedAdj gender option must be one of 'f', 'm', 'c', or 'n'."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.exten, func(t *testing.T) {

@@ -63,3 +63,44 @@ func TestMoneyAndOrdinalFiles(t *testing.T) {
 		})
 	}
 }
+
+func TestCountedEndings(t *testing.T) {
+	tests := []struct {
+		lang, gender string
+		n            int
+		noun, adj    string
+	}{
+		{"en", "", 1, "", ""},
+		{"en", "", -1, "", ""},
+		{"en", "", 0, "s", ""},
+		{"en", "", 5, "s", ""},
+		{"fr", "", 2, "s", ""}, // French counts as English in say.c
+		{"ru", "f", 1, "", "f"},
+		{"ru", "f", 21, "", "f"},
+		{"ru", "f", 2, "x1", "x"},
+		{"ru", "f", 24, "x1", "x"},
+		{"ru", "f", 5, "x2", "x"},
+		{"ru", "f", 11, "x2", "x"},
+		{"ru", "f", 112, "x2", "x"},
+		{"pl", "", 0, "x2", "x"},
+		{"ua", "m", -3, "x1", "x"},
+	}
+	for _, tt := range tests {
+		if got := countedNounEnding(tt.lang, tt.n); got != tt.noun {
+			t.Errorf("noun %s %d: %q, want %q", tt.lang, tt.n, got, tt.noun)
+		}
+		if got := countedAdjEnding(tt.lang, tt.n, tt.gender); got != tt.adj {
+			t.Errorf("adjective %s %d %s: %q, want %q", tt.lang, tt.n, tt.gender, got, tt.adj)
+		}
+	}
+	for in, want := range map[string]int{"5": 5, " -3x": -3, "+7": 7} {
+		if n, ok := countArg(in); !ok || n != want {
+			t.Errorf("countArg(%q) = %d, %v", in, n, ok)
+		}
+	}
+	for _, in := range []string{"", "x", "-", "99999999999"} {
+		if _, ok := countArg(in); ok {
+			t.Errorf("countArg(%q) accepted", in)
+		}
+	}
+}
