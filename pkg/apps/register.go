@@ -24,7 +24,7 @@ func all() []*pbx.App {
 		ifApp, elseIfApp, elseApp, endIfApp, exitIfApp,
 		incompleteApp, raiseExceptionApp, reloadApp, clearHashApp, dateTimeApp,
 		sendTextApp, receiveTextApp, sendURLApp, sayMoneyApp, sayOrdinalApp,
-		sayCountedNounApp, sayCountedAdjApp, waitForConditionApp,
+		sayCountedNounApp, sayCountedAdjApp, waitForConditionApp, morsecodeApp,
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gostrisk/gostrisk/pkg/apps"
 	"github.com/gostrisk/gostrisk/pkg/media"
+	"github.com/gostrisk/gostrisk/pkg/media/dsp"
 	"github.com/gostrisk/gostrisk/pkg/pbx/pbxtest"
 )
 
@@ -67,4 +68,45 @@ func TestWaitForCondition(t *testing.T) {
 			}
 		})
 	}
+}
+
+const morseConf = `
+[mc]
+exten => s,1,Set(MORSEDITLEN=40)
+ same => n,Set(MORSETONE=1200)
+ same => n,Morsecode(TT)
+ same => n,NoOp(after)
+`
+
+// Morsecode plays its dahs at MORSETONE for three dits each: "TT" is
+// two 120 ms tones of 1200 Hz with 40+80 ms gaps, 400 ms in all.
+func TestMorsecode(t *testing.T) {
+	l := newMediaLab(t, morseConf, apps.Config{})
+	phone := pbxtest.NewPhone(media.SLin)
+	phone.Pace = true
+	start := time.Now()
+	l.run(t, phone, "mc", "s")
+	if took := time.Since(start); took < 300*time.Millisecond {
+		t.Errorf("Morsecode took %v, want about 400 ms", took)
+	}
+	pcm, err := phone.HeardPCM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pcm) < 3000 {
+		t.Fatalf("heard %d samples, want about 3200", len(pcm))
+	}
+	// The first 120 ms are the first dah.
+	if share := dsp.ToneShare(pcm[80:880], 1200, 8000); share < 0.8 {
+		t.Errorf("1200 Hz share of the first dah %.2f", share)
+	}
+	// 120..160 ms is the gap inside the character gap: silence.
+	var energy int64
+	for _, s := range pcm[1000:1240] {
+		energy += int64(s) * int64(s)
+	}
+	if energy > 1000*240 {
+		t.Errorf("the gap is not silent (energy %d)", energy)
+	}
+	l.log.has(t, `    -- Executing [s@mc:4] NoOp("Test/6001-00000000", "after") in new stack`)
 }
