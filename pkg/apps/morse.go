@@ -134,4 +134,3 @@ func morsecodeExec(ch *pbx.Channel, data string) (pbx.Result, error) {
 	}
 	return pbx.Continue, nil
 }
-
