@@ -110,3 +110,40 @@ func TestMorsecode(t *testing.T) {
 	}
 	l.log.has(t, `    -- Executing [s@mc:4] NoOp("Test/6001-00000000", "after") in new stack`)
 }
+
+const signalConf = `
+[sig]
+exten => wait,1,WaitForSignal(Work,5)
+ same => n,NoOp(${WAITFORSIGNALSTATUS}|${WAITFORSIGNALPAYLOAD})
+exten => send,1,Signal(work,done at 5)
+ same => n,NoOp(${SIGNALSTATUS})
+exten => short,1,WaitForSignal(none,0.05)
+ same => n,NoOp(${WAITFORSIGNALSTATUS})
+exten => noname,1,Signal()
+ same => n,NoOp(not reached)
+`
+
+// Signal wakes every channel waiting for its name (case-insensitive)
+// with the payload; a signal nobody waits for fails.
+func TestSignalAndWaitForSignal(t *testing.T) {
+	l := newMediaLab(t, signalConf, apps.Config{})
+	w1 := l.start(t, pbxtest.NewPhone(media.ULaw), "sig", "wait")
+	w2 := l.start(t, pbxtest.NewPhone(media.ULaw), "sig", "wait")
+	l.waitLogCount(t, "WaitForSignal(", 2, 2*time.Second)
+	time.Sleep(50 * time.Millisecond)
+	l.run(t, pbxtest.NewPhone(media.ULaw), "sig", "send")
+	w1.wait(t, l, 3*time.Second)
+	w2.wait(t, l, 3*time.Second)
+	for _, ch := range []string{"Test/6001-00000000", "Test/6001-00000001"} {
+		l.log.has(t, `    -- Executing [wait@sig:2] NoOp("`+ch+`", "SIGNALED|done at 5") in new stack`)
+	}
+	l.log.has(t, `    -- Executing [send@sig:2] NoOp("Test/6001-00000002", "SUCCESS") in new stack`)
+	// Nobody waits any more: the next signal is lost.
+	l.run(t, pbxtest.NewPhone(media.ULaw), "sig", "send")
+	l.log.has(t, `    -- Executing [send@sig:2] NoOp("Test/6001-00000003", "FAILURE") in new stack`)
+	l.run(t, pbxtest.NewPhone(media.ULaw), "sig", "short")
+	l.log.has(t, `    -- Executing [short@sig:2] NoOp("Test/6001-00000004", "TIMEOUT") in new stack`,
+		"    -- Channel 'Test/6001-00000004' timed out, waiting for signal 'none'")
+	l.run(t, pbxtest.NewPhone(media.ULaw), "sig", "noname")
+	l.log.has(t, "WARNING: Signal() requires arguments")
+}
