@@ -353,7 +353,7 @@ func TestMailboxCopyAndDelete(t *testing.T) {
 
 // TestLegSync: by default (S in older versions), a direction that sends nothing still gets its
 // time in its leg file (silence), so r and t stay the same length;
-// with n its file stays empty. B is refused with a warning.
+// with n its file stays empty. A B interval that is no number warns.
 func TestLegSync(t *testing.T) {
 	for _, tc := range []struct {
 		opts    string
@@ -363,7 +363,8 @@ func TestLegSync(t *testing.T) {
 	}{
 		{"r(in.wav)t(out.wav)", 6000, false, false},
 		{"r(in.wav)t(out.wav)n", 0, false, false},
-		{"r(in.wav)t(out.wav)SB(10)", 6000, true, true},
+		{"r(in.wav)t(out.wav)SB(10)", 6000, false, true},
+		{"r(in.wav)t(out.wav)B(soon)", 6000, true, false},
 	} {
 		dir := t.TempDir()
 		log := &memLog{}
@@ -410,7 +411,7 @@ func TestLegSync(t *testing.T) {
 		if got := strings.Contains(log.String(), "NOTICE: The synchronization behavior enabled by the 'S' option is now the default and does not need to be specified."); got != tc.notice {
 			t.Errorf("%s: S notice %v\n%s", tc.opts, got, log)
 		}
-		if got := strings.Contains(log.String(), "option B (periodic beep) is not supported"); got != tc.warning {
+		if got := strings.Contains(log.String(), "Invalid interval"); got != tc.warning {
 			t.Errorf("%s: B warning %v\n%s", tc.opts, got, log)
 		}
 	}

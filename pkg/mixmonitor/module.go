@@ -150,10 +150,8 @@ func (m *Module) mixMonitorExec(ch *pbx.Channel, data string) (pbx.Result, error
 	if has(opts, 'S') {
 		m.log.Notice("The synchronization behavior enabled by the 'S' option is now the default and does not need to be specified.\n")
 	}
-	if has(opts, 'B') {
-		// The periodic beep needs audio injected into both directions of
-		// a bridged call, which gostrisk's taps cannot do yet.
-		m.log.Warning("MixMonitor option B (periodic beep) is not supported by gostrisk; recording without it\n")
+	if v, ok := opts['B']; ok {
+		spec.beepEvery = m.beepInterval(v)
 	}
 	if v, ok := opts['m']; ok {
 		for _, box := range strings.Split(v, "&") {
@@ -291,6 +289,8 @@ type spec struct {
 	// beepStop (P) plays a beep to the channel when StopMixMonitor ends
 	// the recording.
 	beepStop bool
+	// beepEvery (B) beeps to both parties periodically while recording.
+	beepEvery time.Duration
 }
 
 // start opens the files and puts the tap on ch; an error (a directory
@@ -333,6 +333,10 @@ func (m *Module) start(ch *pbx.Channel, s spec, app string) (*recording, error) 
 	r.removeTap = ch.AddTap(r)
 	m.wg.Add(1)
 	go r.own()
+	if s.beepEvery > 0 {
+		m.wg.Add(1)
+		go r.beeper(s.beepEvery)
+	}
 	return r, nil
 }
 
