@@ -103,3 +103,17 @@ var dateTimeApp = &pbx.App{
 	Arguments:   "unixtime - time, in seconds since Jan 1, 1970. May be negative. Defaults to now.\ntimezone - timezone, see /usr/share/zoneinfo for a list. Defaults to machine default.\nformat - a format the time is to be said in. See voicemail.conf. Defaults to ABdY \"digits/at\" IMp",
 	Exec:        sayUnixTimeExec,
 }
+
+// hangupCauseClearApp is func_hangupcause's HangupCauseClear: it forgets
+// the cause codes HANGUPCAUSE reads.
+var hangupCauseClearApp = &pbx.App{
+	Name:        "HangupCauseClear",
+	Synopsis:    "Clears hangup cause information from the channel that is available through HANGUPCAUSE.",
+	Syntax:      "HangupCauseClear()",
+	Description: "Clears all channel-specific hangup cause information from the channel. This is never done automatically (i.e. for new Dial()s).",
+	SeeAlso:     "HANGUPCAUSE, HANGUPCAUSE_KEYS",
+	Exec: func(ch *pbx.Channel, _ string) (pbx.Result, error) {
+		ch.ClearCauseCodes()
+		return pbx.Continue, nil
+	},
+}

@@ -99,6 +99,12 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 	dc, dx, _ := caller.Location()
 
 	var legs []*leg
+	defer func() {
+		// The legs' cause codes (HANGUPCAUSE) pass to the caller.
+		for _, l := range legs {
+			caller.CopyCauseCodes(l.ch)
+		}
+	}()
 	var t tally
 	lastCause := 0
 	if spec, ok := opts['B']; ok && spec != "" {
