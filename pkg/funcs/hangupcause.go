@@ -14,7 +14,7 @@ import (
 func hangupCauseFuncs(e *pbx.Engine) []pbx.Function {
 	return []pbx.Function{
 		{Name: "HANGUPCAUSE", Synopsis: "Gets per-channel hangupcause information from the channel.",
-			Syntax: "HANGUPCAUSE(channel,type)",
+			Syntax:      "HANGUPCAUSE(channel,type)",
 			Description: "Gets technology-specific or translated Asterisk cause code information from the channel for the specified channel that resulted from a dial.",
 			Arguments: "channel - The name of the channel for which to retrieve cause information.\n" +
 				"type - Parameter describing which type of information is requested. Types are:\n" +
