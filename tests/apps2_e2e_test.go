@@ -39,3 +39,27 @@ exten => 7801,1,Answer()
 	waitOutput(t, in, regexp.MustCompile(`NoOp\("SIP/6001-[0-9a-f]{8}", "sent SUCCESS"\)`))
 	waitOutput(t, in, regexp.MustCompile(`NoOp\("SIP/6001-[0-9a-f]{8}", "url UNSUPPORTED"\)`))
 }
+
+// TestApps2HangupCause: 6001 calls 6000 (sipp), who answers 486; after
+// Dial the caller's HANGUPCAUSE has the leg's SIP response and its cause,
+// HangupCauseClear empties HANGUPCAUSE_KEYS, and Dial's R rings the
+// caller at once.
+func TestApps2HangupCause(t *testing.T) {
+	in, lab := dialplanLab(t, func(f map[string]string) {
+		f["extensions.conf"] = strings.Replace(f["extensions.conf"],
+			"exten => _6XXX,1,Dial(SIP/${EXTEN},20)\nexten => _6XXX,2,Hangup()\n",
+			`exten => _6XXX,1,Dial(SIP/${EXTEN},20,R)
+same => n,Set(LEG=${HANGUPCAUSE_KEYS()})
+same => n,NoOp(HC ${LEG} '${HANGUPCAUSE(${LEG},tech)}' '${HANGUPCAUSE(${LEG},ast)}')
+same => n,HangupCauseClear()
+same => n,NoOp(HC2 '${HANGUPCAUSE_KEYS()}')
+same => n,Hangup()
+`, 1)
+	}, "HANGUPCAUSE_KEYS")
+	waitUAS := lab.callee(t, callScenario(t, "flow-uas-busy.xml"))
+	waitUAC := lab.caller(t, scenarioFrom(t, "flow-uac-final.xml.tmpl", map[string]string{"CODE": "486"}))
+	requireSippOK(t, "UAC 6001 (gets 486)", waitUAC())
+	requireSippOK(t, "UAS 6000 (486)", waitUAS())
+	waitOutput(t, in, regexp.MustCompile(`NoOp\("SIP/6001-[0-9a-f]{8}", "HC SIP/6000-[0-9a-f]{8} 'SIP 486 Busy Here' 'User busy'"\)`))
+	waitOutput(t, in, regexp.MustCompile(`NoOp\("SIP/6001-[0-9a-f]{8}", "HC2 ''"\)`))
+}
