@@ -25,7 +25,7 @@ func all() []*pbx.App {
 		incompleteApp, raiseExceptionApp, reloadApp, clearHashApp, dateTimeApp,
 		sendTextApp, receiveTextApp, sendURLApp, sayMoneyApp, sayOrdinalApp,
 		sayCountedNounApp, sayCountedAdjApp, waitForConditionApp, morsecodeApp,
-		signalApp, waitForSignalApp, streamEchoApp, hangupCauseClearApp,
+		signalApp, waitForSignalApp, streamEchoApp, hangupCauseClearApp, storeDTMFApp,
 	}
 }
 
