@@ -88,6 +88,14 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 		opts = pbx.ParseAppOptions(args[2])
 	}
 	_, goOn := opts['g']
+	for _, c := range []byte("pP") {
+		if _, ok := opts[c]; ok {
+			// Screening and privacy (with their n and N modifiers) need
+			// the caller's recorded introduction and the callee's menu,
+			// which gostrisk does not have yet: said, not hidden.
+			log.Warning("Dial option %c (call screening/privacy) is not supported by gostrisk; dialing without it\n", c)
+		}
+	}
 	start := time.Now()
 	defer func() {
 		caller.SetVar("DIALEDTIME", strconv.Itoa(int(time.Since(start)/time.Second)))

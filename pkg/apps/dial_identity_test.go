@@ -20,6 +20,7 @@ exten => suba,1,Dial(SIP/6000,20,aU(callee))
 exten => r,1,Dial(SIP/6000,20,r)
 exten => R,1,Dial(SIP/6000,20,R)
 exten => rtone,1,Dial(SIP/6000,20,r(nosuchtone))
+exten => priv,1,Dial(SIP/6000,20,pN)
 
 [callee]
 exten => s,1,Set(SEEN=yes)
@@ -61,6 +62,8 @@ func TestDialIdentityAndAnswerOptions(t *testing.T) {
 		{exten: "plain", far: progressThenAnswer, cid: pbx.CallerID{Num: "plain"}, connected: pbx.CallerID{Name: "Poste 6001", Num: "6001"}, inds: []pbx.Indication{pbx.IndRinging}},
 		{exten: "rtone", cid: pbx.CallerID{Num: "rtone"}, connected: pbx.CallerID{Name: "Poste 6001", Num: "6001"},
 			inds: []pbx.Indication{pbx.IndRinging}, log: "WARNING: Unable to start playtone 'nosuchtone'"},
+		{exten: "priv", cid: pbx.CallerID{Num: "priv"}, connected: pbx.CallerID{Name: "Poste 6001", Num: "6001"},
+			log: "WARNING: Dial option p (call screening/privacy) is not supported by gostrisk; dialing without it"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.exten, func(t *testing.T) {
