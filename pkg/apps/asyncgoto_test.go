@@ -132,6 +132,12 @@ exten => T,1,Set(TIMEDOUT=${EXTEN})
 exten => s,1,Set(TIMEOUT(absolute)=0.2)
  same => n,Wait(30)
  same => n,Set(AFTER=still-here)
+
+[withE]
+exten => s,1,Set(TIMEOUT(absolute)=0.2)
+ same => n,Wait(30)
+ same => n,Set(AFTER=still-here)
+exten => e,1,Set(WHY=${EXCEPTION(reason)}@${EXCEPTION(exten)})
 `
 
 // TIMEOUT(absolute) sends a channel to its context's T extension (out of
@@ -159,6 +165,11 @@ func TestAbsoluteTimeoutGoesToT(t *testing.T) {
 	ch2, _ := l.call(t, "noT", "s")
 	if v, ok := ch2.Var("AFTER"); ok {
 		t.Fatalf("without T the dialplan went on (AFTER=%q)", v)
+	}
+	// Without T but with e, the timeout is an exception.
+	ch3, _ := l.call(t, "withE", "s")
+	if v, _ := ch3.Var("WHY"); v != "ABSOLUTETIMEOUT@s" {
+		t.Fatalf("with e: WHY=%q, want ABSOLUTETIMEOUT@s", v)
 	}
 	l.tech.wg.Wait()
 }

@@ -28,6 +28,10 @@ type Config struct {
 	// SystemTimeout bounds the commands of System and TrySystem; zero
 	// means DefaultSystemTimeout.
 	SystemTimeout time.Duration
+	// Reload reloads one module by name ("chan_sip", "pbx_config.so"),
+	// or everything for "", for the Reload application; nil makes every
+	// Reload fail (RELOADSTATUS=FAILURE).
+	Reload func(module string) error
 }
 
 // engineConfig is the configuration of the applications of one engine.
@@ -37,6 +41,8 @@ type engineConfig struct {
 	// sounds shares prompts' encoded frames among the channels playing
 	// them (2,000 channels playing one file decode it once).
 	sounds *soundcache.Cache
+	// signals are Signal/WaitForSignal's waiters.
+	signals *signalHub
 }
 
 // configs maps each engine to the configuration it was registered with:
@@ -56,7 +62,7 @@ func newEngineConfig(cfg Config) *engineConfig {
 		cfg.DataDir = DefaultDataDir
 	}
 	return &engineConfig{Config: cfg, finder: &sound.Finder{DataDir: cfg.DataDir},
-		sounds: soundcache.New(pbx.Translator(), soundcache.DefaultMaxBytes)}
+		sounds: soundcache.New(pbx.Translator(), soundcache.DefaultMaxBytes), signals: &signalHub{}}
 }
 
 // RegisterWith adds every application of the package to e, the media

@@ -21,7 +21,7 @@ var dialApp = &pbx.App{
 		"DIALEDPEERNAME - The name of the outbound channel that answered the call.\n" +
 		"DIALEDPEERNUMBER - The number that was dialed for the answered outbound channel.\n" +
 		"DIALSTATUS - This is the status of the call: CHANUNAVAIL, CONGESTION, NOANSWER, BUSY, ANSWER, CANCEL.\n\n" +
-		"In gostrisk the options r (indicate ringing to the caller at once), m (music on hold instead of ringing), g (continue in the dialplan when the called party hangs up), A(x) (announcement to the called party), C (reset the CDR), D(called:calling) (digits after the answer), U(x^args) (subroutine on the called channel), M(x^args) (macro on the called channel, MACRO_RESULT), F([context^exten^priority]) (the called party goes on in the dialplan when the caller hangs up), G(context^exten^priority) (both parties go into the dialplan at the answer), b(x)/B(x) (pre-dial subroutines on each new channel / the caller), e (the h extension on the called channel after the call), d (a one-digit extension dialed while ringing leaves, EXITCONTEXT), c (cancelled legs answered elsewhere), Q(cause) (the cause of the legs that lose), S(x) and L(x) (the call's time limit; L's warnings are not played) and the features.conf DTMF features t/T (blind and attended transfer), k/K (park), h/H (disconnect) are implemented; w, W, x, X (one-touch recording) are handed to the bridge's features (automon/automixmon: the bridge does not run them yet) and o is accepted and ignored.",
+		"In gostrisk the options r (indicate ringing to the caller at once), m (music on hold instead of ringing), g (continue in the dialplan when the called party hangs up), A(x) (announcement to the called party), C (reset the CDR), D(called:calling) (digits after the answer), U(x^args) (subroutine on the called channel), M(x^args) (macro on the called channel, MACRO_RESULT), F([context^exten^priority]) (the called party goes on in the dialplan when the caller hangs up), G(context^exten^priority) (both parties go into the dialplan at the answer), b(x)/B(x) (pre-dial subroutines on each new channel / the caller), e (the h extension on the called channel after the call), d (a one-digit extension dialed while ringing leaves, EXITCONTEXT), c (cancelled legs answered elsewhere), Q(cause) (the cause of the legs that lose), S(x) and L(x) (the call's time limit; L's warnings are not played) and the features.conf DTMF features t/T (blind and attended transfer), k/K (park), h/H (disconnect) are implemented; w, W, x, X (one-touch recording) are handed to the bridge's features (automon/automixmon), o[(x)] (the called channel's caller ID is the caller's, or x), f(x) with u(x) (the identity and presentation sent to the called party), a (the caller is answered before A/M/U run on the called party; otherwise after them), r(tone) (progress and the tone of the caller's tone zone), R (ringing, then the called party's early media). f without x, s, i, I, z, j and E change nothing: they concern call forwards (not followed: a 3xx ends the attempt), connected-line updates, stream topologies and MF/SF digits gostrisk does not have. The screening and privacy options n, N, p, P are not implemented.",
 	Arguments: "Technology/Resource - Specification of the device(s) to dial, separated by &.\n" +
 		"timeout - How long, in seconds, to wait for the call to be answered.\n" +
 		"options - g: Proceed with dialplan execution at the next priority in the current extension if the destination channel hangs up.\n" +
@@ -37,7 +37,12 @@ var dialApp = &pbx.App{
 		"          d: Allow the calling user to dial a 1 digit extension while waiting for a call to be answered (in EXITCONTEXT, else the current context).\n" +
 		"          e: Execute the h extension for the called channel after the call ends.\n" +
 		"          c: The legs cancelled are hung up as answered elsewhere. Q(cause): The cause the legs that lose are hung up with when one answers (default ANSWERED_ELSEWHERE, NONE for none).\n" +
-		"          w, W, x, X: one-touch recording features (automon, automixmon); o: accepted, without effect.\n" +
+		"          w, W, x, X: one-touch recording features (automon, automixmon).\n" +
+		"          a: Immediately answer the calling channel when the called channel answers, before A(), M() and U().\n" +
+		"          o([x]): The CallerID of the calling channel (or x) is stored as the CallerID on the called channel.\n" +
+		"          f(x): Force the CallerID sent to x. u(x): with f, force its presentation (allowed_not_screened ... unavailable).\n" +
+		"          r([tone]): Indicate ringing to the calling party at once; with tone, indicate progress and play that tone of the tone zone.\n" +
+		"          R: Indicate ringing to the calling party at once; early media from the called party interrupts it.\n" +
 		"URL - The optional URL will be sent to the called party if the channel driver supports it.",
 	SeeAlso: "RetryDial, SendDTMF, Gosub",
 	Exec:    dial,
@@ -83,6 +88,14 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 		opts = pbx.ParseAppOptions(args[2])
 	}
 	_, goOn := opts['g']
+	for _, c := range []byte("pP") {
+		if _, ok := opts[c]; ok {
+			// Screening and privacy (with their n and N modifiers) need
+			// the caller's recorded introduction and the callee's menu,
+			// which gostrisk does not have yet: said, not hidden.
+			log.Warning("Dial option %c (call screening/privacy) is not supported by gostrisk; dialing without it\n", c)
+		}
+	}
 	start := time.Now()
 	defer func() {
 		caller.SetVar("DIALEDTIME", strconv.Itoa(int(time.Since(start)/time.Second)))
@@ -94,6 +107,12 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 	dc, dx, _ := caller.Location()
 
 	var legs []*leg
+	defer func() {
+		// The legs' cause codes (HANGUPCAUSE) pass to the caller.
+		for _, l := range legs {
+			caller.CopyCauseCodes(l.ch)
+		}
+	}()
 	var t tally
 	lastCause := 0
 	if spec, ok := opts['B']; ok && spec != "" {
@@ -129,6 +148,7 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 			number = number[i+1:]
 		}
 		prepareOutbound(caller, out, dc, dx)
+		applyIdentityOptions(caller, out, opts)
 		if spec, ok := opts['b']; ok && spec != "" {
 			// b: a subroutine on the new channel before it is called.
 			runSubroutine(out, strings.ReplaceAll(spec, "^", ","))
@@ -157,16 +177,26 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 		return pbx.Continue, nil
 	}
 	caller.SetVar("DIALSTATUS", "NOANSWER")
-	_, sentRinging := opts['r']
+	ringTone, sentRinging := opts['r']
+	_, earlyMedia := opts['R']
 	mohClass, moh := opts['m']
-	if moh {
+	toning := false
+	switch {
+	case moh:
 		// m wins over r, as in Asterisk: the caller hears music instead
 		// of ringing, with early media (183) so that it is heard.
 		moh = startHoldMusic(caller, mohClass)
 		indicate(caller, pbx.IndProgress)
 		sentRinging = true
-	} else if sentRinging {
+	case sentRinging && ringTone != "":
+		if toning = startRingTone(caller, ringTone); !toning {
+			indicate(caller, pbx.IndRinging)
+		}
+	case sentRinging || earlyMedia:
+		// R rings at once too, but the called party's early media
+		// still reaches the caller (progress is passed on).
 		indicate(caller, pbx.IndRinging)
+		sentRinging = true
 	}
 
 	var exit dialExit
@@ -178,13 +208,16 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 	if exit.keys = caller.RingingKeys(); exit.keys != nil && exit.digits == nil {
 		exit.digits, stopDigits = ReadDigits(caller)
 	}
-	winner, status := waitForAnswer(caller, legs, timeout, sentRinging, &t, cancelCauses(caller, opts), &exit)
+	winner, status := waitForAnswer(caller, legs, timeout, sentRinging, earlyMedia, &t, cancelCauses(caller, opts), &exit)
 	if stopDigits != nil {
 		stopDigits() // before the bridge, which reads the caller's media
 	}
 	publishDialEnds(caller, legs, winner, status)
 	if moh {
 		stopHoldMusic(caller)
+	}
+	if toning {
+		caller.StopGenerator()
 	}
 	if winner == nil {
 		caller.SetVar("DIALSTATUS", status)
@@ -202,9 +235,22 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 
 	peer := winner.ch
 	log.Verbose(3, "%s answered %s\n", peer.Name(), caller.Name())
-	if err := caller.Answer(); err != nil {
-		log.Warning("Unable to answer %s: %v\n", caller.Name(), err)
-		peer.Hangup(pbx.CauseNormalClearing)
+	answerCaller := func() bool {
+		if err := caller.Answer(); err != nil {
+			log.Warning("Unable to answer %s: %v\n", caller.Name(), err)
+			peer.Hangup(pbx.CauseNormalClearing)
+			return false
+		}
+		return true
+	}
+	// The caller is answered once A, M and U are done with the called
+	// party (at the bridge, as Asterisk's bridge answers it), unless a
+	// asks for it at once; G leaves without a bridge, so it answers here.
+	_, answerNow := opts['a']
+	if _, ok := opts['G']; ok {
+		answerNow = true
+	}
+	if answerNow && !answerCaller() {
 		return pbx.HangupResult, nil
 	}
 	caller.SetVar("DIALSTATUS", "ANSWER")
@@ -213,6 +259,9 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 	answered := time.Now()
 	if proceed, res := afterAnswer(caller, peer, opts); !proceed {
 		return res, nil
+	}
+	if !answerNow && !answerCaller() {
+		return pbx.HangupResult, nil
 	}
 	if target, ok := opts['G']; ok && target != "" {
 		// G: no bridge, both parties go into the dialplan.
@@ -288,7 +337,7 @@ func prepareOutbound(caller, out *pbx.Channel, dpContext, exten string) {
 
 // waitForAnswer rings every leg until one answers, all fail, the timeout
 // passes or the caller hangs up. Legs that lose are hung up here.
-func waitForAnswer(caller *pbx.Channel, legs []*leg, timeout time.Duration, sentRinging bool, t *tally, cc cancelCause, exit *dialExit) (*leg, string) {
+func waitForAnswer(caller *pbx.Channel, legs []*leg, timeout time.Duration, sentRinging, passProgress bool, t *tally, cc cancelCause, exit *dialExit) (*leg, string) {
 	log := caller.Engine().Log()
 	wake := make(chan struct{}, 1)
 	for _, l := range legs {
@@ -369,7 +418,7 @@ func waitForAnswer(caller *pbx.Channel, legs []*leg, timeout time.Duration, sent
 					}
 				case pbx.EventProgress:
 					log.Verbose(3, "%s is making progress passing it to %s\n", l.ch.Name(), caller.Name())
-					if !sentRinging {
+					if !sentRinging || passProgress {
 						indicate(caller, pbx.IndProgress)
 					}
 				case pbx.EventAnswer:

@@ -60,6 +60,7 @@ const (
 	congested
 	ringForever
 	unavailable
+	progressThenAnswer // rings, sends early media, answers, hangs up after hold
 )
 
 // fakeTech is a channel technology whose far ends follow a script. It
@@ -115,9 +116,18 @@ type fakeDriver struct {
 }
 
 func (d *fakeDriver) Call(_ context.Context, _ string, _ time.Duration) error {
+	// The responses a SIP far end would send, for HANGUPCAUSE.
+	switch d.b {
+	case busy:
+		d.ch.ReportCauseCode("SIP", 486, "Busy Here", pbx.CauseUserBusy)
+	case congested:
+		d.ch.ReportCauseCode("SIP", 503, "Service Unavailable", pbx.CauseCongestion)
+	default:
+		d.ch.ReportCauseCode("SIP", 180, "Ringing", pbx.CauseNormal)
+	}
 	d.tech.wg.Add(1)
 	far := pbxtest.FarEnd{Busy: d.b == busy, Congested: d.b == congested, Ring: 5 * time.Millisecond,
-		Hold: d.tech.hold, Stay: d.b == answerAndStay}
+		Hold: d.tech.hold, Stay: d.b == answerAndStay, Progress: d.b == progressThenAnswer}
 	if d.b == ringForever {
 		far.Ring = -1
 	}

@@ -1,6 +1,7 @@
 package apps_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -15,6 +16,15 @@ const miscPlan = `
 [m]
 exten => echo,1,Answer()
  same => n,Echo()
+ same => n,NoOp(after echo)
+exten => secho,1,Answer()
+ same => n,StreamEcho()
+ same => n,NoOp(after echo)
+exten => secho2,1,Answer()
+ same => n,StreamEcho(2,audio)
+ same => n,NoOp(after echo)
+exten => sechobad,1,Answer()
+ same => n,StreamEcho(-1)
  same => n,NoOp(after echo)
 exten => mw,1,Answer()
  same => n,Milliwatt()
@@ -41,35 +51,49 @@ exten => cpbpause,1,Answer()
  same => n,NoOp(${CPLAYBACKSTATUS} ${CPLAYBACKSTOPKEY} ${CPLAYBACKOFFSET})
 `
 
+// Echo and StreamEcho (whose stream count chan_sip's one audio stream
+// ignores) send back what they read until '#'.
 func TestEcho(t *testing.T) {
-	noLeaks(t)
-	l := newMediaLab(t, miscPlan, apps.Config{})
-	phone := pbxtest.NewPhone(media.ULaw)
-	c := l.start(t, phone, "m", "echo")
-	sent := toneFrames(t, "700", 400*time.Millisecond, media.ULaw)
-	if err := phone.Say(sent...); err != nil {
-		t.Fatal(err)
-	}
-	if err := phone.Press('#'); err != nil {
-		t.Fatal(err)
-	}
-	c.wait(t, l, 5*time.Second)
-	l.log.has(t, `    -- Executing [echo@m:3] NoOp("Test/6001-00000000", "after echo") in new stack`)
-	var voice, ends int
-	for _, fr := range phone.Heard() {
-		switch fr.Kind {
-		case media.Voice:
-			if string(fr.Payload) != string(sent[voice].Payload) {
-				t.Fatalf("echoed frame %d differs", voice)
+	for _, exten := range []string{"echo", "secho", "secho2"} {
+		t.Run(exten, func(t *testing.T) {
+			noLeaks(t)
+			l := newMediaLab(t, miscPlan, apps.Config{})
+			phone := pbxtest.NewPhone(media.ULaw)
+			c := l.start(t, phone, "m", exten)
+			sent := toneFrames(t, "700", 400*time.Millisecond, media.ULaw)
+			if err := phone.Say(sent...); err != nil {
+				t.Fatal(err)
 			}
-			voice++
-		case media.DTMFEnd:
-			ends++
+			if err := phone.Press('#'); err != nil {
+				t.Fatal(err)
+			}
+			c.wait(t, l, 5*time.Second)
+			l.log.has(t, `    -- Executing [`+exten+`@m:3] NoOp("Test/6001-00000000", "after echo") in new stack`)
+			var voice, ends int
+			for _, fr := range phone.Heard() {
+				switch fr.Kind {
+				case media.Voice:
+					if string(fr.Payload) != string(sent[voice].Payload) {
+						t.Fatalf("echoed frame %d differs", voice)
+					}
+					voice++
+				case media.DTMFEnd:
+					ends++
+				}
+			}
+			if voice != len(sent) || ends != 1 {
+				t.Errorf("echoed %d voice frames of %d and %d digit ends, want all and 1", voice, len(sent), ends)
+			}
+		})
+	}
+	t.Run("bad count", func(t *testing.T) {
+		l := newMediaLab(t, miscPlan, apps.Config{})
+		l.run(t, pbxtest.NewPhone(media.ULaw), "m", "sechobad")
+		l.log.has(t, "WARNING: Failed to parse the first parameter '-1' into a greater than or equal to zero")
+		if strings.Contains(strings.Join(l.log.Lines(), "\n"), "after echo") {
+			t.Error("the dialplan went on")
 		}
-	}
-	if voice != len(sent) || ends != 1 {
-		t.Errorf("echoed %d voice frames of %d and %d digit ends, want all and 1", voice, len(sent), ends)
-	}
+	})
 }
 
 // runFor lets a call run for d, then hangs it up.

@@ -22,6 +22,11 @@ func all() []*pbx.App {
 		waitDigitApp, proceedingApp, transferApp,
 		softHangupApp, channelRedirectApp, waitForSilenceApp, waitForNoiseApp,
 		retryDialApp, disaApp, bridgeApp, pageApp, blindTransferApp, attendedTransferApp, bridgeWaitApp, zapatellerApp, privacyManagerApp, backgroundDetectApp, waitForToneApp,
+		ifApp, elseIfApp, elseApp, endIfApp, exitIfApp,
+		incompleteApp, raiseExceptionApp, reloadApp, clearHashApp, dateTimeApp,
+		sendTextApp, receiveTextApp, sendURLApp, sayMoneyApp, sayOrdinalApp,
+		sayCountedNounApp, sayCountedAdjApp, waitForConditionApp, morsecodeApp,
+		signalApp, waitForSignalApp, streamEchoApp, hangupCauseClearApp, storeDTMFApp,
 	}
 }
 

@@ -157,9 +157,14 @@ type errorLogger interface {
 	Error(format string, args ...any)
 }
 
-// logError logs at ERROR where the logger has that level, else WARNING.
+// logError logs at ERROR on ch's engine (see engineError).
 func logError(ch *pbx.Channel, format string, args ...any) {
-	log := ch.Engine().Log()
+	engineError(ch.Engine(), format, args...)
+}
+
+// engineError logs at ERROR where the logger has that level, else WARNING.
+func engineError(e *pbx.Engine, format string, args ...any) {
+	log := e.Log()
 	if el, ok := log.(errorLogger); ok {
 		el.Error(format, args...)
 		return

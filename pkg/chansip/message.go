@@ -66,6 +66,8 @@ func (d *Driver) handleMessage(req *sip.Request, tx sip.ServerTransaction) {
 				if err := peer.SendText(body); err != nil && !errors.Is(err, pbx.ErrNoText) {
 					d.log.Debug(1, "MESSAGE on %s not passed to %s: %v", ch.Name(), peer.Name(), err)
 				}
+			} else {
+				ch.QueueText(body) // for ReceiveText; dropped when none waits
 			}
 			d.respond(req, stx, 202, "Accepted", nil)
 			return

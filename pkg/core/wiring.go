@@ -192,6 +192,7 @@ func (d *Daemon) registerDialplan(eng *pbx.Engine, snap *Snapshot) (map[string]s
 		Tone: func(ch *pbx.Channel, name string) (dsp.ToneList, bool) {
 			return d.snap.Load().Indications.Get(ch.ToneZone(), name)
 		},
+		Reload: d.reloadForApp,
 	}
 	if err := apps.RegisterWith(eng, appsCfg); err != nil {
 		return nil, fmt.Errorf("applications: %w", err)

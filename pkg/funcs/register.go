@@ -58,7 +58,7 @@ func Register(e *pbx.Engine, deps Deps) error {
 	for _, group := range [][]pbx.Function{
 		stringFuncs(e), mathFuncs(), logicFuncs(e), timeoutFuncs(e), cdrFuncs(e), envFuncs(),
 		globalFuncs(e), stackFuncs(e), groupFuncs(e), calleridFuncs(), codecFuncs(), versionFuncs(deps),
-		moduleFuncs(deps), devstateFuncs(e, deps), hintFuncs(e), presenceFuncs(e, deps), dialgroupFuncs(), dbFuncs(deps), sipFuncs(deps), extraFuncs(e),
+		moduleFuncs(deps), devstateFuncs(e, deps), hintFuncs(e), presenceFuncs(e, deps), dialgroupFuncs(), dbFuncs(deps), sipFuncs(deps), extraFuncs(e), hangupCauseFuncs(e),
 	} {
 		fs = append(fs, group...)
 	}

@@ -163,6 +163,12 @@ func (t *timeouts) expired(ch *pbx.Channel, armed chan struct{}) {
 		if ch.AsyncGoto(dpc, "T", 1) == nil {
 			return
 		}
+	} else if plan != nil && plan.Exists(dpc, "e", ch.CallerID().Num, 1) {
+		// No T but an e: the timeout is a dialplan exception.
+		res := pbx.RaiseException(ch, "ABSOLUTETIMEOUT")
+		if ch.AsyncGoto(res.Context, res.Exten, res.Priority) == nil {
+			return
+		}
 	}
 	ch.SoftHangup(pbx.CauseNormalClearing)
 }

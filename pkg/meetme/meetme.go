@@ -101,7 +101,7 @@ func (m *Module) Close() { m.cb.Close() }
 // Register adds MeetMe, MeetMeCount and MEETME_INFO.
 func (m *Module) Register(eng *pbx.Engine) error {
 	m.cb.Attach(eng)
-	return eng.RegisterModule("app_meetme", []*pbx.App{
+	return eng.RegisterModule("app_meetme", append([]*pbx.App{
 		{Name: "MeetMe", Synopsis: "MeetMe conference bridge.", Syntax: "MeetMe([confno[,options[,pin]]])",
 			Description: "Enters the user into a specified MeetMe conference (gostrisk runs it on its ConfBridge mixer). " +
 				"Options: a (admin), A (marked), c (announce user count), d/D (dynamic), m (listen only), M(class) (music when alone), " +
@@ -109,7 +109,7 @@ func (m *Module) Register(eng *pbx.Engine) error {
 			Arguments: "confno\noptions\npin", Exec: m.exec},
 		{Name: "MeetMeCount", Synopsis: "MeetMe participant count.", Syntax: "MeetMeCount(confno[,var])",
 			Arguments: "confno\nvar", Exec: m.countExec},
-	}, []pbx.Function{{Name: "MEETME_INFO", Synopsis: "Query a given conference of various properties.",
+	}, m.adminApps()...), []pbx.Function{{Name: "MEETME_INFO", Synopsis: "Query a given conference of various properties.",
 		Syntax: "MEETME_INFO(keyword,confno)", Arguments: "keyword\nconfno", Read: m.info}})
 }
 

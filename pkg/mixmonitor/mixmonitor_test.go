@@ -351,17 +351,20 @@ func TestMailboxCopyAndDelete(t *testing.T) {
 	}
 }
 
-// TestLegSync: with S, a direction that sends nothing still gets its
+// TestLegSync: by default (S in older versions), a direction that sends nothing still gets its
 // time in its leg file (silence), so r and t stay the same length;
-// without S its file stays empty. B is refused with a warning.
+// with n its file stays empty. A B interval that is no number warns.
 func TestLegSync(t *testing.T) {
 	for _, tc := range []struct {
 		opts    string
 		minOut  int // samples in out.wav
 		warning bool
+		notice  bool // S is the default in Asterisk 18: a NOTICE says so
 	}{
-		{"r(in.wav)t(out.wav)", 0, false},
-		{"r(in.wav)t(out.wav)SB(10)", 6000, true},
+		{"r(in.wav)t(out.wav)", 6000, false, false},
+		{"r(in.wav)t(out.wav)n", 0, false, false},
+		{"r(in.wav)t(out.wav)SB(10)", 6000, false, true},
+		{"r(in.wav)t(out.wav)B(soon)", 6000, true, false},
 	} {
 		dir := t.TempDir()
 		log := &memLog{}
@@ -403,9 +406,12 @@ func TestLegSync(t *testing.T) {
 			r.Close()
 		}
 		if n < tc.minOut || (tc.minOut == 0 && n != 0) {
-			t.Errorf("%s: out.wav has %d samples, want %d or more (0 without S)", tc.opts, n, tc.minOut)
+			t.Errorf("%s: out.wav has %d samples, want %d or more (0 with n)", tc.opts, n, tc.minOut)
 		}
-		if got := strings.Contains(log.String(), "option B (periodic beep) is not supported"); got != tc.warning {
+		if got := strings.Contains(log.String(), "NOTICE: The synchronization behavior enabled by the 'S' option is now the default and does not need to be specified."); got != tc.notice {
+			t.Errorf("%s: S notice %v\n%s", tc.opts, got, log)
+		}
+		if got := strings.Contains(log.String(), "Invalid interval"); got != tc.warning {
 			t.Errorf("%s: B warning %v\n%s", tc.opts, got, log)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gostrisk/gostrisk/pkg/apps"
 	"github.com/gostrisk/gostrisk/pkg/media"
 	"github.com/gostrisk/gostrisk/pkg/mixer"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
@@ -89,6 +90,7 @@ func (m *Module) Register(eng *pbx.Engine) error {
 			Exec:     m.stopMonitorExec,
 		},
 	}
+	apps = append(apps, m.monitorControlApps()...)
 	return eng.RegisterModule("app_mixmonitor", apps, nil)
 }
 
@@ -140,12 +142,16 @@ func (m *Module) mixMonitorExec(ch *pbx.Channel, data string) (pbx.Result, error
 		readVol:  volume(m.log, opts, 'V', "spoken"),
 		bothVol:  volume(m.log, opts, 'W', "combined"),
 		command:  strings.ReplaceAll(strings.TrimSpace(args[2]), "^{", "${"),
-		realCID:  has(opts, 'c'), deleteAfter: has(opts, 'd'), sync: has(opts, 'S'),
+		realCID:  has(opts, 'c'), deleteAfter: has(opts, 'd'),
+		// Asterisk 18 keeps r and t in step unless n; S is the old way
+		// of asking for it.
+		sync: !has(opts, 'n'), beepStop: has(opts, 'P'),
 	}
-	if has(opts, 'B') {
-		// The periodic beep needs audio injected into both directions of
-		// a bridged call, which gostrisk's taps cannot do yet.
-		m.log.Warning("MixMonitor option B (periodic beep) is not supported by gostrisk; recording without it\n")
+	if has(opts, 'S') {
+		m.log.Notice("The synchronization behavior enabled by the 'S' option is now the default and does not need to be specified.\n")
+	}
+	if v, ok := opts['B']; ok {
+		spec.beepEvery = m.beepInterval(v)
 	}
 	if v, ok := opts['m']; ok {
 		for _, box := range strings.Split(v, "&") {
@@ -170,6 +176,10 @@ func (m *Module) mixMonitorExec(ch *pbx.Channel, data string) (pbx.Result, error
 	if v, ok := opts['i']; ok && v != "" {
 		ch.SetVar(v, r.id)
 	}
+	if has(opts, 'p') {
+		// p: the channel hears a beep as the recording starts.
+		_, _ = apps.StreamAndWait(ch, "beep", "")
+	}
 	return pbx.Continue, nil
 }
 
@@ -188,9 +198,15 @@ func (m *Module) stopMixMonitorExec(ch *pbx.Channel, data string) (pbx.Result, e
 	if id != "" && len(stop) == 0 {
 		m.log.Warning("Could not find MixMonitor with ID %s\n", id)
 	}
+	beep := false
 	for _, r := range stop {
 		r.stop()
 		<-r.done
+		beep = beep || r.spec.beepStop
+	}
+	if beep && !ch.HangupRequested() {
+		// P: the channel hears a beep as the recording stops.
+		_, _ = apps.StreamAndWait(ch, "beep", "")
 	}
 	return pbx.Continue, nil
 }
@@ -267,9 +283,14 @@ type spec struct {
 	// deleteAfter removes the files once done with (d).
 	mailboxes            []string
 	realCID, deleteAfter bool
-	// sync (S) keeps the r and t files in step: a direction without
-	// audio gets silence.
+	// sync (the default, n turns it off) keeps the r and t files in
+	// step: a direction without audio gets silence.
 	sync bool
+	// beepStop (P) plays a beep to the channel when StopMixMonitor ends
+	// the recording.
+	beepStop bool
+	// beepEvery (B) beeps to both parties periodically while recording.
+	beepEvery time.Duration
 }
 
 // start opens the files and puts the tap on ch; an error (a directory
@@ -312,6 +333,10 @@ func (m *Module) start(ch *pbx.Channel, s spec, app string) (*recording, error) 
 	r.removeTap = ch.AddTap(r)
 	m.wg.Add(1)
 	go r.own()
+	if s.beepEvery > 0 {
+		m.wg.Add(1)
+		go r.beeper(s.beepEvery)
+	}
 	return r, nil
 }
 
@@ -335,6 +360,10 @@ type recording struct {
 	// muted are MixMonitorMute's flags by direction (0 read, 1 write):
 	// a muted direction is recorded as silence.
 	muted [2]atomic.Bool
+	// paused (PauseMonitor) writes nothing until UnpauseMonitor.
+	paused atomic.Bool
+	// renameBase is ChangeMonitor's new file name base (guarded by mu).
+	renameBase string
 
 	mu  sync.Mutex // the tap is called from the reading and writing goroutines
 	buf [2][]int16
@@ -401,6 +430,9 @@ func (r *recording) own() {
 			m.logError("%v\n", err)
 		}
 	}
+	if r.app == "Monitor" {
+		r.renameMonitorFiles()
+	}
 	if r.mixed != nil {
 		m.log.Verbose(2, "%s close filestream (mixed)\n", r.app)
 	}
@@ -431,7 +463,7 @@ func (r *recording) own() {
 // it is, the mix gets it once the other direction has as much audio (or
 // is silent for longer than a few frames).
 func (r *recording) TapFrame(dir pbx.TapDirection, fr media.Frame) {
-	if r.spec.bridgedOnly && r.ch.BridgeID() == "" {
+	if r.spec.bridgedOnly && r.ch.BridgeID() == "" || r.paused.Load() {
 		return
 	}
 	if (dir == pbx.TapRead && r.muted[0].Load()) || (dir == pbx.TapWrite && r.muted[1].Load()) {

@@ -140,6 +140,11 @@ func (e *Engine) CollectExten(ch *Channel, first rune) Result {
 		buf = append(buf, first)
 		wait = e.DigitTimeout(ch)
 	}
+	return e.collectFrom(ch, dpc, buf, wait)
+}
+
+// collectFrom is CollectExten once the first keys are in buf.
+func (e *Engine) collectFrom(ch *Channel, dpc string, buf []rune, wait time.Duration) Result {
 	for e.MatchMore(ch, dpc, string(buf)) {
 		d, err := ch.WaitDigit(wait)
 		if err != nil {
@@ -156,19 +161,31 @@ func (e *Engine) CollectExten(ch *Channel, first rune) Result {
 	case dialed != "" && e.Exists(ch, dpc, dialed, 1):
 		return GotoResult(dpc, dialed, 1)
 	case dialed != "":
-		if e.Exists(ch, dpc, "i", 1) {
-			e.log.Verbose(3, "Invalid extension '%s' in context '%s' on %s\n", dialed, dpc, ch.Name())
-			ch.SetVar("INVALID_EXTEN", dialed)
-			return GotoResult(dpc, "i", 1)
-		}
-		e.log.Warning("Invalid extension '%s', but no rule 'i' or 'e' in context '%s'\n", dialed, dpc)
-		return HangupResult
+		return e.invalidExten(ch, dpc, dialed)
 	default:
 		if e.Exists(ch, dpc, "t", 1) {
 			e.log.Verbose(3, "Timeout on %s\n", ch.Name())
 			return GotoResult(dpc, "t", 1)
 		}
+		if res, ok := e.exceptionFallback(ch, "RESPONSETIMEOUT"); ok {
+			return res
+		}
 		e.log.Warning("Timeout, but no rule 't' or 'e' in context '%s'\n", dpc)
 		return HangupResult
 	}
+}
+
+// invalidExten sends a caller who dialed an extension that does not exist
+// to `i`, else to `e`, else ends the call.
+func (e *Engine) invalidExten(ch *Channel, dpc, dialed string) Result {
+	if e.Exists(ch, dpc, "i", 1) {
+		e.log.Verbose(3, "Invalid extension '%s' in context '%s' on %s\n", dialed, dpc, ch.Name())
+		ch.SetVar("INVALID_EXTEN", dialed)
+		return GotoResult(dpc, "i", 1)
+	}
+	if res, ok := e.exceptionFallback(ch, "INVALID"); ok {
+		return res
+	}
+	e.log.Warning("Invalid extension '%s', but no rule 'i' or 'e' in context '%s'\n", dialed, dpc)
+	return HangupResult
 }

@@ -143,6 +143,10 @@ func (e *Engine) loop(ch *Channel, mode loopMode) Result {
 				ch.SetLocation(dpc, "i", 1)
 				continue
 			}
+			if res, ok := e.exceptionFallback(ch, "INVALID"); ok {
+				ch.SetLocation(res.Context, res.Exten, res.Priority)
+				continue
+			}
 			e.log.Warning("Channel '%s' sent to invalid extension but no invalid handler: context,exten,priority=%s,%s,%d\n", ch.Name(), dpc, exten, prio)
 			return HangupResult
 		case ch.HangupRequested():

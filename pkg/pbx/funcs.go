@@ -29,7 +29,7 @@ func (e *Engine) Assign(ch *Channel, name, value string) error {
 
 func registerBuiltinFunctions(e *Engine) {
 	for _, f := range []Function{
-		channelFunction,
+		channelFunction, exceptionFunction,
 		{
 			Name:        "CALLERID",
 			Synopsis:    "Gets or sets Caller*ID data on the channel.",

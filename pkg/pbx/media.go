@@ -250,6 +250,8 @@ func (c *Channel) readUntil(deadline <-chan time.Time, voice bool) (media.Frame,
 				if err != nil {
 					continue // a frame in a format nobody negotiated: dropped
 				}
+			} else if fr.Kind == media.DTMFEnd {
+				c.media.taps.dtmf(TapRead, fr)
 			}
 			c.publishFrame(fr)
 			return fr, nil
@@ -332,6 +334,8 @@ func (c *Channel) Write(fr media.Frame) error {
 		c.media.taps.frame(TapWrite, fr)
 		// After the taps: a spy whispering does not hear itself back.
 		fr = c.whisperInto(fr)
+	} else if fr.Kind == media.DTMFEnd {
+		c.media.taps.dtmf(TapWrite, fr)
 	}
 	if err := s.WriteFrame(fr); err != nil {
 		if c.HangupRequested() {

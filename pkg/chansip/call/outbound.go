@@ -587,6 +587,9 @@ func (o *outCall) run(callCtx context.Context, req *sip.Request) {
 			return
 		case res := <-tx.Responses():
 			code := res.StatusCode
+			// For HANGUPCAUSE: chan_sip reports every response to the
+			// channel's owner (AST_CONTROL_PVT_CAUSE_CODE).
+			ch.ReportCauseCode("SIP", code, res.Reason, pbx.CauseFromSIP(code))
 			if res.IsProvisional() {
 				provisional = true
 				o.learnRemote(res)

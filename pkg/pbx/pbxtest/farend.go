@@ -15,6 +15,7 @@ type FarEnd struct {
 	Ring            time.Duration // before the answer; negative: rings for ever
 	Hold            time.Duration // from the answer to the hang-up
 	Stay            bool          // stays answered until the core hangs up
+	Progress        bool          // reports progress (early media) after ringing
 	OnAnswer        func()        // called just before answering
 }
 
@@ -41,6 +42,9 @@ func (f FarEnd) Play(ch *pbx.Channel) {
 		return
 	}
 	ch.Ringing()
+	if f.Progress {
+		ch.Progress()
+	}
 	if f.Ring < 0 || !wait(f.Ring) {
 		return
 	}

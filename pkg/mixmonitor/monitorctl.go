@@ -1,0 +1,123 @@
+package mixmonitor
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/gostrisk/gostrisk/pkg/pbx"
+)
+
+// res_monitor's PauseMonitor, UnpauseMonitor and ChangeMonitor act on the
+// channel's Monitor (not MixMonitor). As in res_monitor, pausing or
+// resuming a channel that has no Monitor fails the application (the
+// channel hangs up); ChangeMonitor only warns.
+
+func (m *Module) monitorControlApps() []*pbx.App {
+	return []*pbx.App{
+		{
+			Name:        "ChangeMonitor",
+			Synopsis:    "Change monitoring filename of a channel.",
+			Syntax:      "ChangeMonitor(filename_base)",
+			Description: "Changes monitoring filename of a channel. Has no effect if the channel is not monitored.",
+			Arguments:   "filename_base - The new filename base to use for monitoring this channel.",
+			Exec:        m.changeMonitorExec,
+		},
+		{
+			Name:        "PauseMonitor",
+			Synopsis:    "Pause monitoring of a channel.",
+			Syntax:      "PauseMonitor()",
+			Description: "Pauses monitoring of a channel until it is re-enabled by a call to UnpauseMonitor.",
+			SeeAlso:     "UnpauseMonitor",
+			Exec:        func(ch *pbx.Channel, _ string) (pbx.Result, error) { return m.setPaused(ch, true) },
+		},
+		{
+			Name:        "UnpauseMonitor",
+			Synopsis:    "Unpause monitoring of a channel.",
+			Syntax:      "UnpauseMonitor()",
+			Description: "Unpauses monitoring of a channel on which monitoring had previously been paused with PauseMonitor.",
+			SeeAlso:     "PauseMonitor",
+			Exec:        func(ch *pbx.Channel, _ string) (pbx.Result, error) { return m.setPaused(ch, false) },
+		},
+	}
+}
+
+// monitorOf returns the channel's Monitor recording, if any.
+func (m *Module) monitorOf(ch *pbx.Channel) *recording {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, r := range m.recs[ch] {
+		if r.app == "Monitor" {
+			return r
+		}
+	}
+	return nil
+}
+
+func (m *Module) setPaused(ch *pbx.Channel, paused bool) (pbx.Result, error) {
+	r := m.monitorOf(ch)
+	if r == nil {
+		return pbx.HangupResult, nil
+	}
+	r.paused.Store(paused)
+	return pbx.Continue, nil
+}
+
+func (m *Module) changeMonitorExec(ch *pbx.Channel, data string) (pbx.Result, error) {
+	base := strings.TrimSpace(data)
+	if base == "" {
+		m.log.Warning("Cannot change monitor filename of channel %s to null\n", ch.Name())
+		return pbx.HangupResult, nil
+	}
+	r := m.monitorOf(ch)
+	if r == nil {
+		m.log.Warning("Cannot change monitor filename of channel %s to %s, monitoring not started\n", ch.Name(), base)
+		return pbx.Continue, nil
+	}
+	path := base
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(MonitorDir(m.opts.SpoolDir), base)
+	}
+	if strings.Contains(base, "/") {
+		if err := os.MkdirAll(filepath.Dir(path), 0o777); err != nil {
+			m.logError("Unable to create directory for %s: %v\n", path, err)
+		}
+	}
+	r.mu.Lock()
+	r.renameBase = path
+	r.mu.Unlock()
+	return pbx.Continue, nil
+}
+
+// renameMonitorFiles moves a Monitor's finished files to the base
+// ChangeMonitor gave (<base>-in.<ext>, <base>-out.<ext>, or <base>.<ext>
+// for a mixed one), replacing files already there, as ast_monitor_stop.
+func (r *recording) renameMonitorFiles() {
+	r.mu.Lock()
+	base := r.renameBase
+	r.mu.Unlock()
+	if base == "" {
+		return
+	}
+	move := func(f *File, suffix string) {
+		if f == nil {
+			return
+		}
+		from := f.Path()
+		to := base + suffix + filepath.Ext(from)
+		if to == from {
+			return
+		}
+		if err := os.Rename(from, to); err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				r.m.log.Warning("File %s not found\n", strings.TrimSuffix(from, filepath.Ext(from)))
+				return
+			}
+			r.m.logError("Unable to rename %s to %s: %v\n", from, to, err)
+		}
+	}
+	move(r.read, "-in")
+	move(r.write, "-out")
+	move(r.mixed, "")
+}
