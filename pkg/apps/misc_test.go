@@ -145,8 +145,14 @@ func TestMiscApplications(t *testing.T) {
 						got = append(got, ev)
 					}
 				}
+				var fields []string
+				if len(got) == 1 {
+					for _, f := range got[0].Fields {
+						fields = append(fields, f.Key+": "+f.Value)
+					}
+				}
 				if len(got) != 1 || got[0].EventName != "Alarm" || got[0].Channel != ch ||
-					fmt.Sprint(got[0].Fields) != "[{Level low} {Zone kitchen}]" {
+					strings.Join(fields, ", ") != "Level: low, Zone: kitchen" {
 					t.Errorf("user events %+v", got)
 				}
 			}
