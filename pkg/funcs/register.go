@@ -50,6 +50,10 @@ type Deps struct {
 	// BuildInfo answers VERSION(BUILD_*): keys BUILD_USER, BUILD_HOSTNAME,
 	// BUILD_MACHINE, BUILD_OS, BUILD_DATE, BUILD_KERNEL.
 	BuildInfo map[string]string
+	// SoundExists reports whether a prompt exists in the channel's
+	// language (SAYFILES keeps only those, as say.c); nil takes every
+	// prompt as present.
+	SoundExists func(ch *pbx.Channel, name string) bool
 }
 
 // Register adds the functions to e.
@@ -59,6 +63,7 @@ func Register(e *pbx.Engine, deps Deps) error {
 		stringFuncs(e), mathFuncs(), logicFuncs(e), timeoutFuncs(e), cdrFuncs(e), envFuncs(),
 		globalFuncs(e), stackFuncs(e), groupFuncs(e), calleridFuncs(), codecFuncs(), versionFuncs(deps),
 		moduleFuncs(deps), devstateFuncs(e, deps), hintFuncs(e), presenceFuncs(e, deps), dialgroupFuncs(), dbFuncs(deps), sipFuncs(deps), extraFuncs(e),
+		moreFuncs(e, deps),
 	} {
 		fs = append(fs, group...)
 	}

@@ -1,0 +1,55 @@
+package pbx
+
+import "strconv"
+
+// This file holds what the dialplan functions of pkg/funcs need from the
+// engine beyond its variables and channels: GLOBAL_DELETE, STACK_PEEK and
+// EVAL_EXTEN.
+
+// UnsetGlobalVar removes a global variable (GLOBAL_DELETE, DELETE without
+// a channel).
+func (e *Engine) UnsetGlobalVar(name string) {
+	e.globals.mu.Lock()
+	e.globals.list = e.globals.list.set(name, "", true)
+	e.globals.mu.Unlock()
+}
+
+// StackFrames returns a copy of the channel's Gosub frames, innermost
+// first.
+func (c *Channel) StackFrames() []Frame {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	out := make([]Frame, len(c.stack))
+	for i := range c.stack {
+		out[len(c.stack)-1-i] = c.stack[i]
+	}
+	return out
+}
+
+// SubstituteAt expands s for ch as if the channel were at
+// context,exten,priority: ${CONTEXT}, ${EXTEN} and ${PRIORITY} read that
+// location (pbx_substitute_variables_helper_full_location, EVAL_EXTEN).
+func (e *Engine) SubstituteAt(ch *Channel, s, context, exten string, priority int) string {
+	if e.subst == nil {
+		return s
+	}
+	return e.subst(s, locationEnv{channelEnv{e, ch}, context, exten, priority})
+}
+
+type locationEnv struct {
+	channelEnv
+	context, exten string
+	priority       int
+}
+
+func (env locationEnv) Var(name string) (string, bool) {
+	switch name {
+	case "CONTEXT":
+		return env.context, true
+	case "EXTEN":
+		return env.exten, true
+	case "PRIORITY":
+		return strconv.Itoa(env.priority), true
+	}
+	return env.channelEnv.Var(name)
+}
