@@ -8,9 +8,15 @@ func moreFuncs(e *pbx.Engine, deps Deps) []pbx.Function {
 	var out []pbx.Function
 	for _, g := range [][]pbx.Function{
 		minMaxFuncs(), strMoreFuncs(e), aesFuncs(), jsonFuncs(e), iconvFuncs(e),
-		varsMoreFuncs(e), sayFilesFuncs(e, deps),
+		varsMoreFuncs(e), sayFilesFuncs(e, deps), fileFuncs(e), chanInfoFuncs(e), lockFuncs(),
 	} {
 		out = append(out, g...)
 	}
 	return out
+}
+
+// moreApps are the applications of the func_* modules (Asterisk registers
+// them from the same module as the functions they go with).
+func moreApps() []*pbx.App {
+	return []*pbx.App{hangupCauseClearApp()}
 }

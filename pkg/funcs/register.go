@@ -73,6 +73,11 @@ func Register(e *pbx.Engine, deps Deps) error {
 			errs = append(errs, fmt.Errorf("function %s: %w", f.Name, err))
 		}
 	}
+	for _, a := range moreApps() {
+		if err := e.RegisterApp(a); err != nil {
+			errs = append(errs, fmt.Errorf("application %s: %w", a.Name, err))
+		}
+	}
 	return errors.Join(errs...)
 }
 

@@ -46,6 +46,9 @@ type outCall struct {
 	number   string
 	offer    []sdp.Format
 	callerIn *inCall // the SIP leg that dialed, when there is one
+	// requestor is the channel that dialed (any technology), which gets
+	// the responses' causes for HANGUPCAUSE (pbx.RecordSIPCause).
+	requestor *pbx.Channel
 
 	cancelOnce sync.Once
 	cancelCh   chan struct{} // closed when the core hangs up before the answer
@@ -251,7 +254,7 @@ func (m *Manager) request(_ context.Context, data string, requestor *pbx.Channel
 			}
 		}
 	}
-	o := &outCall{dialog: d, number: dst.number, offer: offer, callerIn: caller, cancelCh: make(chan struct{})}
+	o := &outCall{dialog: d, number: dst.number, offer: offer, callerIn: caller, requestor: requestor, cancelCh: make(chan struct{})}
 	spec := pbx.ChannelSpec{Tech: "SIP", Resource: dst.name, Driver: o, Requestor: requestor}
 	if p := dst.peer; p != nil {
 		spec.CallerID = pbx.CallerID{Name: p.CallerIDName, Num: p.CallerIDNum}
@@ -587,6 +590,7 @@ func (o *outCall) run(callCtx context.Context, req *sip.Request) {
 			return
 		case res := <-tx.Responses():
 			code := res.StatusCode
+			pbx.RecordSIPCause(ch, o.requestor, code, res.Reason)
 			if res.IsProvisional() {
 				provisional = true
 				o.learnRemote(res)
