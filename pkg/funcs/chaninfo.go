@@ -125,7 +125,7 @@ func chanInfoFuncs(e *pbx.Engine) []pbx.Function {
 			}},
 		{Name: "SYSINFO", Synopsis: "Returns system information specified by parameter.", Syntax: "SYSINFO(parameter)",
 			Description: "Returns information from a given parameter: loadavg, numcalls, uptime (hours), totalram, freeram, bufferram, totalswap, freeswap (KiB), numprocs.",
-			Read: func(_ *pbx.Channel, s string) (string, error) { return sysInfo(e, s) }},
+			Read:        func(_ *pbx.Channel, s string) (string, error) { return sysInfo(e, s) }},
 	}
 }
 

@@ -159,7 +159,7 @@ func fileFuncs(e *pbx.Engine) []pbx.Function {
 			}},
 		{Name: "STAT", Synopsis: "Does a check on the specified file.", Syntax: "STAT(flag,filename)",
 			Description: "flag: d - Checks if the file is a directory. e - Checks if the file exists. f - Checks if the file is a regular file. m - Returns the file mode (in octal). s - Returns the size (in bytes) of the file. A - Returns the epoch at which the file was last accessed. C - Returns the epoch at which the inode was last changed. M - Returns the epoch at which the file was last modified.",
-			Read: func(_ *pbx.Channel, s string) (string, error) { return statRead(s), nil }},
+			Read:        func(_ *pbx.Channel, s string) (string, error) { return statRead(s), nil }},
 	}
 }
 
