@@ -1,0 +1,144 @@
+package funcs
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gostrisk/gostrisk/pkg/pbx"
+	"github.com/gostrisk/gostrisk/pkg/pbx/pbxtest"
+)
+
+// TestChannelInfo: CHANNELS, CHANNEL_EXISTS, MASTER_CHANNEL, HANGUPCAUSE,
+// CDR_PROP and SYSINFO on live channels.
+func TestChannelInfo(t *testing.T) {
+	e, log := newMoreEngine(t, nil)
+	caller := pbxtest.NewPhone(nil).NewChannel(e, "alice", "sub", "s")
+	defer caller.Hangup(0)
+	callee := e.NewChannel(pbx.ChannelSpec{Tech: "SIP", Resource: "bob", Requestor: caller})
+	defer callee.Hangup(0)
+	other := e.NewChannel(pbx.ChannelSpec{Tech: "SIP", Resource: "carol", Requestor: caller})
+	defer other.Hangup(0)
+	pbx.RecordSIPCause(callee, caller, 180, "Ringing")
+	pbx.RecordSIPCause(callee, caller, 486, "Busy Here")
+	pbx.RecordSIPCause(other, caller, 404, "Not Found")
+	caller.SetVar("WHO", "master")
+	log.take()
+
+	for _, tc := range []struct {
+		ch             *pbx.Channel
+		in, want, warn string
+	}{
+		{caller, "${CHANNELS(^sip/)}", callee.Name() + " " + other.Name(), ""},
+		{caller, "${CHANNELS(bob)}", callee.Name(), ""},
+		{caller, "${CHANNELS(()}", "", "Error compiling regular expression for CHANNELS((): error parsing regexp: missing closing ): `(?i)(`"},
+		{caller, "${CHANNEL_EXISTS(" + callee.Name() + ")}${CHANNEL_EXISTS(" + caller.UniqueID() + ")}${CHANNEL_EXISTS(SIP/nobody-0)}", "110", ""},
+		{caller, "${CHANNEL_EXISTS()}", "", "CHANNEL_EXISTS: Channel name or unique ID required"},
+		{callee, "${MASTER_CHANNEL(WHO)}", "master", ""},
+		{callee, "${MASTER_CHANNEL(CHANNEL(name))}", caller.Name(), ""},
+		{caller, "${HANGUPCAUSE_KEYS()}", callee.Name() + "," + other.Name(), ""},
+		{caller, "${HANGUPCAUSE(" + callee.Name() + ",tech)}", "SIP 486 Busy Here", ""},
+		{caller, "${HANGUPCAUSE(" + callee.Name() + ",ast)}", "User busy", ""},
+		{callee, "${HANGUPCAUSE(" + callee.Name() + ",tech)}", "SIP 486 Busy Here", ""},
+		{caller, "${HANGUPCAUSE(" + other.Name() + ",tech)}", "SIP 404 Not Found", ""},
+		{caller, "${HANGUPCAUSE(" + other.Name() + ",what)}", "", "Information type not recognized (what)"},
+		{caller, "${HANGUPCAUSE(SIP/x,tech)}", "", "Unable to find information for channel SIP/x"},
+		{caller, "${HANGUPCAUSE(x)}", "", "The HANGUPCAUSE function must have 2 parameters, not 1"},
+		{caller, "${SYSINFO(numcalls)}", "0", ""},
+		{caller, "${SYSINFO(bogus)}", "", "Unknown sysinfo parameter type 'bogus'."},
+	} {
+		if got := e.Substitute(tc.ch, tc.in); got != tc.want {
+			t.Errorf("%s = %q, want %q", tc.in, got, tc.want)
+		}
+		w := warnings(log.take())
+		if tc.warn == "" && len(w) > 0 || tc.warn != "" && (len(w) != 1 || w[0] != tc.warn) {
+			t.Errorf("%s: warnings %q, want %q", tc.in, w, tc.warn)
+		}
+	}
+	for _, p := range []string{"loadavg", "uptime", "totalram", "freeram", "numprocs"} {
+		if got := e.Substitute(caller, "${SYSINFO("+p+")}"); got == "" {
+			t.Errorf("SYSINFO(%s) is empty", p)
+		}
+	}
+	if err := e.Assign(callee, "MASTER_CHANNEL(FROMCALLEE)", "yes"); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := caller.Var("FROMCALLEE"); v != "yes" {
+		t.Errorf("MASTER_CHANNEL write: %q", v)
+	}
+	if _, err := e.ExecApp(caller, "HangupCauseClear", ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.Substitute(caller, "${HANGUPCAUSE_KEYS()}"); got != "" {
+		t.Errorf("after HangupCauseClear: %q", got)
+	}
+	if err := e.Assign(caller, "CDR_PROP(disable)", "yes"); err != nil || !caller.CDR().Disabled {
+		t.Errorf("CDR_PROP(disable)=yes: %v, disabled %v", err, caller.CDR().Disabled)
+	}
+	if err := e.Assign(caller, "CDR_PROP(disable)", "no"); err != nil || caller.CDR().Disabled {
+		t.Errorf("CDR_PROP(disable)=no: %v, disabled %v", err, caller.CDR().Disabled)
+	}
+	if err := e.Assign(caller, "CDR_PROP(colour)", "1"); err == nil || err.Error() != "Unknown option colour used with CDR_PROP" {
+		t.Errorf("CDR_PROP(colour): %v", err)
+	}
+}
+
+// TestLocks: LOCK is exclusive across channels, re-entrant, waits up to
+// its timeout, and a hang-up frees what the channel held.
+func TestLocks(t *testing.T) {
+	e, log := newMoreEngine(t, nil)
+	a := pbxtest.NewPhone(nil).NewChannel(e, "a", "sub", "s")
+	b := pbxtest.NewPhone(nil).NewChannel(e, "b", "sub", "s")
+	defer b.Hangup(0)
+	read := func(ch *pbx.Channel, s string) string { return e.Substitute(ch, s) }
+	if got := read(b, "${UNLOCK(x)}"); got != "0" {
+		t.Errorf("UNLOCK before any lock = %q", got)
+	}
+	if w := warnings(log.take()); len(w) != 1 || w[0] != "No datastore for dialplan locks.  Nothing was ever locked!" {
+		t.Errorf("warnings %q", w)
+	}
+	if got := read(a, "${LOCK(x)}${LOCK(x)}${TRYLOCK(y)}"); got != "111" {
+		t.Fatalf("a locks = %q", got)
+	}
+	if got := read(b, "${TRYLOCK(x)}${TRYLOCK(y)}${UNLOCK(x)}"); got != "000" {
+		t.Errorf("b while a holds = %q", got)
+	}
+	if got := read(a, "${UNLOCK(x)}"); got != "1" {
+		t.Errorf("a first unlock = %q", got)
+	}
+	if got := read(b, "${TRYLOCK(x)}"); got != "0" {
+		t.Errorf("x still held once: %q", got)
+	}
+	// b waits in LOCK; a's second UNLOCK lets it in.
+	var wg sync.WaitGroup
+	var got string
+	wg.Add(1)
+	go func() { defer wg.Done(); got = read(b, "${LOCK(x)}") }()
+	time.Sleep(50 * time.Millisecond)
+	if r := read(a, "${UNLOCK(x)}"); r != "1" {
+		t.Errorf("a second unlock = %q", r)
+	}
+	wg.Wait()
+	if got != "1" {
+		t.Errorf("b LOCK after release = %q", got)
+	}
+	// a hangs up holding y: b gets it.
+	a.Hangup(0)
+	deadline := time.Now().Add(5 * time.Second)
+	for read(b, "${TRYLOCK(y)}") != "1" {
+		if time.Now().After(deadline) {
+			t.Fatal("y not freed by a's hang-up")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// LOCK gives up after its wait when the holder keeps it.
+	c := pbxtest.NewPhone(nil).NewChannel(e, "c", "sub", "s")
+	defer c.Hangup(0)
+	start := time.Now()
+	if r := read(c, "${LOCK(y)}"); r != "0" {
+		t.Errorf("c LOCK of held y = %q", r)
+	}
+	if d := time.Since(start); d < lockWait-100*time.Millisecond {
+		t.Errorf("LOCK gave up after %v, want about %v", d, lockWait)
+	}
+}
