@@ -142,3 +142,41 @@ func TestLocks(t *testing.T) {
 		t.Errorf("LOCK gave up after %v, want about %v", d, lockWait)
 	}
 }
+
+// sipPhone is a test driver that received an INVITE with these headers.
+type sipPhone struct {
+	*pbxtest.Phone
+	names []string
+}
+
+func (p sipPhone) SIPHeaderNames() []string { return p.names }
+
+// TestSIPHeaders: SIP_HEADERS lists each name once, compact forms in
+// full, filtered by prefix.
+func TestSIPHeaders(t *testing.T) {
+	e, log := newMoreEngine(t, nil)
+	ch := e.NewChannel(pbx.ChannelSpec{Tech: "SIP", Resource: "alice", Driver: sipPhone{pbxtest.NewPhone(nil),
+		[]string{"Via", "Via", "From", "To", "Call-ID", "CSeq", "k", "X-Foo", "X-Bar", "X-Foo", "Content-Length"}}})
+	defer ch.Hangup(0)
+	plain := pbxtest.NewPhone(nil).NewChannel(e, "x", "sub", "s")
+	defer plain.Hangup(0)
+	for _, tc := range []struct {
+		ch       *pbx.Channel
+		in, want string
+		warn     string
+	}{
+		{ch, "${SIP_HEADERS()}", "Via,From,To,Call-ID,CSeq,Supported,X-Foo,X-Bar,Content-Length", ""},
+		{ch, "${SIP_HEADERS(X-)}", "X-Foo,X-Bar", ""},
+		{ch, "${SIP_HEADERS(*)}", "Via,From,To,Call-ID,CSeq,Supported,X-Foo,X-Bar,Content-Length", ""},
+		{ch, "${SIP_HEADERS(Nope)}", "", ""},
+		{plain, "${SIP_HEADERS()}", "", "This function can only be used on SIP channels."},
+	} {
+		if got := e.Substitute(tc.ch, tc.in); got != tc.want {
+			t.Errorf("%s = %q, want %q", tc.in, got, tc.want)
+		}
+		w := warnings(log.take())
+		if tc.warn == "" && len(w) > 0 || tc.warn != "" && (len(w) != 1 || w[0] != tc.warn) {
+			t.Errorf("%s: warnings %q, want %q", tc.in, w, tc.warn)
+		}
+	}
+}

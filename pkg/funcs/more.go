@@ -7,7 +7,7 @@ import "github.com/gostrisk/gostrisk/pkg/pbx"
 func moreFuncs(e *pbx.Engine, deps Deps) []pbx.Function {
 	var out []pbx.Function
 	for _, g := range [][]pbx.Function{
-		minMaxFuncs(), strMoreFuncs(e), aesFuncs(), jsonFuncs(e), iconvFuncs(e),
+		minMaxFuncs(), {sipHeadersFunc()}, strMoreFuncs(e), aesFuncs(), jsonFuncs(e), iconvFuncs(e),
 		varsMoreFuncs(e), sayFilesFuncs(e, deps), fileFuncs(e), chanInfoFuncs(e), lockFuncs(),
 	} {
 		out = append(out, g...)
