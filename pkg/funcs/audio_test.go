@@ -109,3 +109,66 @@ func TestAudioFunctions(t *testing.T) {
 	}
 	var _ pbx.AudioHook = (*audioState)(nil)
 }
+
+// TestTalkDetect: ChannelTalkingStart on the first loud frame read,
+// ChannelTalkingStop with the talk's duration after the silence threshold.
+func TestTalkDetect(t *testing.T) {
+	e, _ := newMoreEngine(t, nil)
+	sub := e.Bus().SubscribeTo(busTalkingStart, busTalkingStop)
+	defer sub.Close()
+	phone := pbxtest.NewPhone(media.ULaw)
+	ch := phone.NewChannel(e, "a", "sub", "s")
+	defer ch.Hangup(0)
+	if err := e.Assign(ch, "TALK_DETECT(set)", "100"); err != nil {
+		t.Fatal(err)
+	}
+	loud, quiet := make([]int16, 160), make([]int16, 160)
+	for i := range loud {
+		loud[i] = 4000
+	}
+	enc := func(pcm []int16) media.Frame {
+		p, _ := pbx.Translator().Path(media.SLin, media.ULaw)
+		fr, _ := p.NewChain().Translate(slinFrame(pcm...))
+		return fr
+	}
+	// 10 loud frames (200 ms) then 10 quiet (200 ms): talk of 200 ms.
+	go func() {
+		for i := 0; i < 20; i++ {
+			pcm := loud
+			if i >= 10 {
+				pcm = quiet
+			}
+			phone.Say(enc(pcm))
+		}
+	}()
+	for i := 0; i < 20; i++ {
+		if _, err := ch.ReadUntil(time.After(2 * time.Second)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	timeout := time.After(2 * time.Second)
+	for len(got) < 2 {
+		select {
+		case <-sub.Ready():
+			for _, ev := range sub.Take() {
+				s := string(ev.Type)
+				for _, f := range ev.Fields {
+					s += " " + f.Key + "=" + f.Value
+				}
+				got = append(got, s)
+			}
+		case <-timeout:
+			t.Fatalf("events %q", got)
+		}
+	}
+	if got[0] != "ChannelTalkingStart" || got[1] != "ChannelTalkingStop Duration=200" {
+		t.Errorf("events %q", got)
+	}
+	if err := e.Assign(ch, "TALK_DETECT(remove)", ""); err != nil || ch.Tapped() {
+		t.Errorf("remove: %v, still tapped %v", err, ch.Tapped())
+	}
+	if err := e.Assign(ch, "TALK_DETECT(set)", "0"); err == nil || err.Error() != "Invalid value 0 for dsp_silence_threshold" {
+		t.Errorf("bad threshold: %v", err)
+	}
+}
