@@ -199,6 +199,9 @@ func (d *Daemon) registerDialplan(eng *pbx.Engine, snap *Snapshot) (map[string]s
 	if err := d.registerFuncs(eng); err != nil {
 		return nil, fmt.Errorf("functions: %w", err)
 	}
+	if err := d.registerFeatureFuncs(eng); err != nil {
+		return nil, err
+	}
 	if err := message.Register(eng); err != nil {
 		return nil, err
 	}

@@ -27,7 +27,7 @@ type consult struct {
 // hangs the target up and brings the presser back; the target hanging
 // up or not answering brings it back too.
 func (m *Module) attendedTransfer(ctx context.Context, presser, other *pbx.Channel) {
-	g := m.config().General
+	g := m.configFor(presser).General
 	m.hold(other, "")
 	defer other.StopGenerator()
 	play(presser, g.TransferAnnounceSound)
@@ -63,7 +63,7 @@ func (m *Module) consultCodes(c *codes, presser *pbx.Channel) {
 	if !ok {
 		return
 	}
-	g := m.config().General
+	g := m.configFor(presser).General
 	add := func(code string, f bridge.FeatureFunc) {
 		if code != "" {
 			c.byCode[code] = f
