@@ -150,7 +150,7 @@ func generalStrings(g *General) map[string]*string {
 		"atxferthreeway": &g.AtxferThreeway, "atxferswap": &g.AtxferSwap,
 		"transferretrysound": &g.TransferRetrySound, "transferinvalidsound": &g.TransferInvalidSound,
 		"transferannouncesound": &g.TransferAnnounceSound,
-		"pickupexten": &g.PickupExten, "pickupsound": &g.PickupSound, "pickupfailsound": &g.PickupFailSound,
+		"pickupexten":           &g.PickupExten, "pickupsound": &g.PickupSound, "pickupfailsound": &g.PickupFailSound,
 	}
 }
 
