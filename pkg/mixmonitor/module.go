@@ -89,7 +89,7 @@ func (m *Module) Register(eng *pbx.Engine) error {
 			Exec:     m.stopMonitorExec,
 		},
 	}
-	return eng.RegisterModule("app_mixmonitor", apps, nil)
+	return eng.RegisterModule("app_mixmonitor", apps, []pbx.Function{m.mixMonitorFunc()})
 }
 
 func (m *Module) logError(format string, args ...any) {
