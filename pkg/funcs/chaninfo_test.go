@@ -180,3 +180,34 @@ func TestSIPHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestHoldInterceptFunction: set, set again (a warning), remove, remove
+// again (an error), as func_holdintercept.c answers.
+func TestHoldInterceptFunction(t *testing.T) {
+	e, log := newMoreEngine(t, nil)
+	ch := pbxtest.NewPhone(nil).NewChannel(e, "a", "sub", "s")
+	defer ch.Hangup(0)
+	for _, tc := range []struct {
+		arg, err, warn string
+		on             bool
+	}{
+		{"set", "", "", true},
+		{"set", "", "HOLD_INTERCEPT already set on '" + ch.Name() + "'", true},
+		{"remove", "", "", false},
+		{"remove", "Cannot remove HOLD_INTERCEPT from " + ch.Name() + ": HOLD_INTERCEPT not currently enabled", "", false},
+		{"", "HOLD_INTERCEPT requires an argument", "", false},
+		{"toggle", "HOLD_INTERCEPT: unknown option toggle", "", false},
+	} {
+		err := e.Assign(ch, "HOLD_INTERCEPT("+tc.arg+")", "")
+		if (err == nil) != (tc.err == "") || err != nil && err.Error() != tc.err {
+			t.Errorf("HOLD_INTERCEPT(%s): %v, want %q", tc.arg, err, tc.err)
+		}
+		w := warnings(log.take())
+		if tc.warn == "" && len(w) > 0 || tc.warn != "" && (len(w) != 1 || w[0] != tc.warn) {
+			t.Errorf("HOLD_INTERCEPT(%s): warnings %q", tc.arg, w)
+		}
+		if ch.HoldIntercepted() != tc.on {
+			t.Errorf("HOLD_INTERCEPT(%s): intercepted %v", tc.arg, ch.HoldIntercepted())
+		}
+	}
+}

@@ -53,3 +53,33 @@ func (env locationEnv) Var(name string) (string, bool) {
 	}
 	return env.channelEnv.Var(name)
 }
+
+type holdInterceptKey struct{}
+
+// SetHoldIntercept turns HOLD_INTERCEPT on or off for c: while on, a hold
+// or unhold of the party c is bridged with is not acted on for c (no
+// music, nothing passed on); a Hold or Unhold event names c instead,
+// for whoever handles it (func_holdintercept.c's framehook).
+func (c *Channel) SetHoldIntercept(on bool) {
+	if on {
+		c.SetDatastore(holdInterceptKey{}, true)
+	} else {
+		c.SetDatastore(holdInterceptKey{}, nil)
+	}
+}
+
+// HoldIntercepted reports whether HOLD_INTERCEPT is set on c.
+func (c *Channel) HoldIntercepted() bool { return c.Datastore(holdInterceptKey{}) != nil }
+
+// PublishHoldIntercepted publishes the Hold (held) or Unhold event of an
+// intercepted hold, naming c.
+func (c *Channel) PublishHoldIntercepted(held bool, class string) {
+	if c.eng == nil {
+		return
+	}
+	if held {
+		c.eng.bus.Publish(BusEvent{Type: BusHold, Channel: c, MusicClass: class})
+	} else {
+		c.eng.bus.Publish(BusEvent{Type: BusUnhold, Channel: c})
+	}
+}
