@@ -43,6 +43,7 @@ func (d *Daemon) registerFuncs(eng *pbx.Engine) error {
 		},
 		Version:     AsteriskVersion,
 		SoundExists: apps.SoundExists,
+		ConfigDir:   d.conf.Directories.EtcDir,
 		SIP: func() funcs.SIP {
 			if d.sip == nil {
 				return nil

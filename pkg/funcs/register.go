@@ -54,6 +54,8 @@ type Deps struct {
 	// language (SAYFILES keeps only those, as say.c); nil takes every
 	// prompt as present.
 	SoundExists func(ch *pbx.Channel, name string) bool
+	// ConfigDir is astetcdir, where AST_CONFIG finds relative file names.
+	ConfigDir string
 }
 
 // Register adds the functions to e.
