@@ -56,6 +56,9 @@ type Deps struct {
 	SoundExists func(ch *pbx.Channel, name string) bool
 	// ConfigDir is astetcdir, where AST_CONFIG finds relative file names.
 	ConfigDir string
+	// Resolver answers SRVQUERY/SRVRESULT and TXTCIDNAME; nil is the
+	// system's (net.DefaultResolver).
+	Resolver Resolver
 }
 
 // Register adds the functions to e.
