@@ -59,6 +59,9 @@ type Deps struct {
 	// Resolver answers SRVQUERY/SRVRESULT and TXTCIDNAME; nil is the
 	// system's (net.DefaultResolver).
 	Resolver Resolver
+	// NAPTR answers the ENUM functions; nil asks the nameservers of
+	// /etc/resolv.conf.
+	NAPTR NAPTRResolver
 }
 
 // Register adds the functions to e.
