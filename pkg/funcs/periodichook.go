@@ -47,12 +47,12 @@ func periodicHookFunc(e *pbx.Engine) pbx.Function {
 				return "", nil
 			}
 			a := args(s)
-			if len(a) < 3 || a[0] == "" || a[1] == "" || a[2] == "" {
-				return "", fmt.Errorf("Invalid function arguments to PERIODIC_HOOK")
+			secs, err := strconv.ParseUint(leadingInt(arg(a, 2)), 10, 31)
+			if err != nil || secs == 0 {
+				return "", fmt.Errorf("Invalid hook interval: '%s'", arg(a, 2))
 			}
-			secs, err := strconv.Atoi(strings.TrimSpace(a[2]))
-			if err != nil || secs < 1 {
-				return "", fmt.Errorf("Invalid interval: %s", a[2])
+			if arg(a, 0) == "" || arg(a, 1) == "" {
+				return "", fmt.Errorf("A context and extension are required for PERIODIC_HOOK().")
 			}
 			h := &periodicHook{e: e, ch: ch, id: strconv.FormatUint(uint64(hookIDs.Add(1)-1), 10),
 				context: a[0], exten: a[1], interval: time.Duration(secs) * time.Second, enabled: true}
@@ -74,6 +74,9 @@ func periodicHookFunc(e *pbx.Engine) pbx.Function {
 			}
 			h, ok := ch.Datastore(hookKey{strings.TrimSpace(s)}).(*periodicHook)
 			if !ok {
+				if on {
+					return fmt.Errorf("Hook with ID '%s' not found on '%s'", s, ch.Name())
+				}
 				return fmt.Errorf("Hook with ID '%s' not found on channel '%s'", s, ch.Name())
 			}
 			h.mu.Lock()

@@ -78,3 +78,13 @@ func TestPeriodicHook(t *testing.T) {
 		t.Errorf("bad value: %v", err)
 	}
 }
+
+// TestPeriodicHookErrors: func_periodic_hook.c's warnings.
+func TestPeriodicHookErrors(t *testing.T) {
+	runMore(t, []moreCase{
+		{name: "no interval", in: "${PERIODIC_HOOK(hooks,beep)}", warn: "Invalid hook interval: ''"},
+		{name: "zero interval", in: "${PERIODIC_HOOK(hooks,beep,0)}", warn: "Invalid hook interval: '0'"},
+		{name: "no exten", in: "${PERIODIC_HOOK(hooks,,5)}", warn: "A context and extension are required for PERIODIC_HOOK()."},
+		{name: "unknown off", writes: [][2]string{{"PERIODIC_HOOK(77)", "off"}}, warn: "Hook with ID '77' not found on channel 'Test/6000-00000000'"},
+	}, nil)
+}
