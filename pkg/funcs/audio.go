@@ -26,6 +26,7 @@ type audioState struct {
 	muteOut        bool    // MUTEAUDIO(out)
 	scrambleRX     bool    // SCRAMBLE
 	scrambleTX     bool
+	dtmfVolume     bool   // VOLUME's p option: '*' raises both gains, '#' lowers them
 	remove         func() // the installed hook's remover, nil when none
 }
 
@@ -66,6 +67,24 @@ func (s *audioState) Manipulate(dir pbx.TapDirection, pcm []int16) {
 	}
 }
 
+// Digit is VOLUME's p option (pbx.DigitHook): a '*' the party presses
+// adds 1 to both gains, a '#' takes 1 off, as func_volume.c's callback.
+func (s *audioState) Digit(_ pbx.TapDirection, d rune) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.dtmfVolume {
+		return
+	}
+	switch d {
+	case '*':
+		s.txGain++
+		s.rxGain++
+	case '#':
+		s.txGain--
+		s.rxGain--
+	}
+}
+
 // adjustVolume is ast_frame_adjust_volume_float: a positive gain
 // multiplies, a negative one divides by its size, saturating.
 func adjustVolume(pcm []int16, gain float64) {
@@ -82,7 +101,7 @@ func adjustVolume(pcm []int16, gain float64) {
 
 // sync installs or removes the hook after a change; s.mu is held.
 func (s *audioState) sync(ch *pbx.Channel) {
-	active := s.rxGain != 0 || s.txGain != 0 || s.muteIn || s.muteOut || s.scrambleRX || s.scrambleTX
+	active := s.rxGain != 0 || s.txGain != 0 || s.dtmfVolume || s.muteIn || s.muteOut || s.scrambleRX || s.scrambleTX
 	switch {
 	case active && s.remove == nil:
 		s.remove = ch.AddAudioHook(s)
@@ -95,7 +114,7 @@ func (s *audioState) sync(ch *pbx.Channel) {
 func audioFuncs(e *pbx.Engine) []pbx.Function {
 	return []pbx.Function{
 		{Name: "VOLUME", Synopsis: "Set or get the TX or RX volume of a channel.", Syntax: "VOLUME(direction[,options])",
-			Description: "The VOLUME function can be used to increase or decrease the tx or rx gain of any channel: a positive value multiplies the samples, a negative one divides them, 0 leaves them. direction: TX or RX. (Option p, DTMF volume control, is not supported by gostrisk.)",
+			Description: "The VOLUME function can be used to increase or decrease the tx or rx gain of any channel: a positive value multiplies the samples, a negative one divides them, 0 leaves them. direction: TX or RX. options: p - enable DTMF volume control ('*' raises both gains by 1, '#' lowers them).",
 			Read: func(ch *pbx.Channel, s string) (string, error) {
 				if ch == nil {
 					return "", errNoChannel("VOLUME")
@@ -132,14 +151,12 @@ func audioFuncs(e *pbx.Engine) []pbx.Function {
 				if !strings.EqualFold(dir, "tx") && !strings.EqualFold(dir, "rx") {
 					return errorf("Direction must be either RX or TX")
 				}
-				if strings.Contains(arg(a, 1), "p") {
-					e.Log().Warning("VOLUME option 'p' (DTMF volume control) is not supported; the gain is set without it\n")
-				}
 				g, _ := cNumber(value) // atof: no number is 0
 				st := audioOf(ch)
 				st.mu.Lock()
 				defer st.mu.Unlock()
 				st.volumeSet = true
+				st.dtmfVolume = strings.Contains(arg(a, 1), "p") // options are replaced by each write
 				if strings.EqualFold(dir, "tx") {
 					st.txGain = g
 				} else {

@@ -90,6 +90,31 @@ func TestAudioFunctions(t *testing.T) {
 	set("SCRAMBLE()", "remove")
 	eq("unscrambled", write(10, 20), 10, 20)
 
+	// VOLUME's p: '*' read from the party raises both gains, '#' lowers.
+	set("VOLUME(RX,p)", "1")
+	press := func(d rune) {
+		t.Helper()
+		go phone.Press(d)
+		for i := 0; i < 2; i++ { // begin and end
+			if _, err := ch.ReadUntil(time.After(2 * time.Second)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	press('*')
+	press('*')
+	press('#')
+	if got := e.Substitute(ch, "${VOLUME(RX)}/${VOLUME(TX)}"); got != "2.000000/1.000000" {
+		t.Errorf("after * * #: %q", got)
+	}
+	eq("RX x2 by DTMF", read(10), 20)
+	set("VOLUME(RX)", "0") // no p: DTMF no longer counts
+	set("VOLUME(TX)", "0")
+	press('*')
+	if got := e.Substitute(ch, "${VOLUME(RX)}"); got != "0.000000" {
+		t.Errorf("* without p: %q", got)
+	}
+
 	if st := ch.Datastore(audioKey{}).(*audioState); st.remove != nil {
 		t.Error("hook still installed with every setting neutral")
 	}

@@ -92,3 +92,24 @@ func (c *Channel) manipulate(dir TapDirection, fr media.Frame) media.Frame {
 	out.Timestamp = fr.Timestamp
 	return out
 }
+
+// DigitHook is an AudioHook that also wants the digits the channel reads
+// (Asterisk's AST_AUDIOHOOK_WANTS_DTMF): Digit is called once per key, at
+// its end, on the reading goroutine.
+type DigitHook interface {
+	AudioHook
+	Digit(dir TapDirection, digit rune)
+}
+
+// digitHooks passes a digit read from the far end to the hooks that want
+// it; other frames cost nothing but the kind test.
+func (c *Channel) digitHooks(fr media.Frame) {
+	if fr.Kind != media.DTMFEnd {
+		return
+	}
+	for _, h := range c.media.hooks.load() {
+		if d, ok := h.(DigitHook); ok {
+			d.Digit(TapRead, fr.Digit)
+		}
+	}
+}

@@ -253,9 +253,11 @@ func (c *Channel) readUntil(deadline <-chan time.Time, voice bool) (media.Frame,
 					continue // a frame in a format nobody negotiated: dropped
 				}
 			}
+			c.digitHooks(fr)
 			c.publishFrame(fr)
 			return fr, nil
 		case fr := <-c.media.injected:
+			c.digitHooks(fr)
 			c.publishFrame(fr)
 			return fr, nil
 		case <-c.done:
