@@ -13,12 +13,28 @@ import (
 // This file is main/features_config.c's FEATURE and FEATUREMAP: a
 // channel's own copy of features.conf's [general] and [featuremap],
 // made by its first write, which the bridge's codes and the transfers
-// it starts then use instead of the file's.
+// it starts then use instead of the file's. With FEATURE(inherit)=yes the
+// channels it dials get a copy (pbx.InheritedDatastore, through Dial).
 
 type overrideKey struct{}
 
-// override is a channel's copy of the settings.
-type override struct{ cfg Config }
+// override is a channel's copy of the settings; inherit (FEATURE(inherit))
+// gives channels it dials a copy too, and theirs (inherit forever).
+type override struct {
+	cfg     Config
+	inherit bool
+}
+
+// Inherit is pbx.InheritedDatastore: the copy Dial gives a dialed channel.
+func (o *override) Inherit() any {
+	if !o.inherit {
+		return nil
+	}
+	c := &override{cfg: o.cfg, inherit: true}
+	c.cfg.AppMap = append([]AppItem(nil), o.cfg.AppMap...)
+	c.cfg.Groups = append([]Group(nil), o.cfg.Groups...)
+	return c
+}
 
 // ConfigFor is the configuration ch works with: its FEATURE/FEATUREMAP
 // copy when it has one, else global.
@@ -53,6 +69,21 @@ func editOverride(ch *pbx.Channel, global *Config, f func(c *Config) error) erro
 	return err
 }
 
+// editOverrideFlag sets the copy's inherit flag, making the copy first.
+func editOverrideFlag(ch *pbx.Channel, global *Config, on bool) error {
+	ch.UpdateDatastore(overrideKey{}, func(old any) any {
+		o, ok := old.(*override)
+		if !ok {
+			o = &override{cfg: *global}
+			o.cfg.AppMap = append([]AppItem(nil), global.AppMap...)
+			o.cfg.Groups = append([]Group(nil), global.Groups...)
+		}
+		o.inherit = on
+		return o
+	})
+	return nil
+}
+
 // Functions are FEATURE and FEATUREMAP; global returns features.conf's
 // settings in use.
 func Functions(global func() *Config) []pbx.Function {
@@ -64,12 +95,15 @@ func Functions(global func() *Config) []pbx.Function {
 	}
 	return []pbx.Function{
 		{Name: "FEATURE", Synopsis: "Get or set a feature option on a channel.", Syntax: "FEATURE(option_name)",
-			Description: "When this function is used as a read, it will get the current value of the specified feature option for this channel. It will be the value of this option configured in features.conf if a channel specific value has not been set. This function can also be used to set a channel specific value for the supported feature options. (gostrisk: inherit is not supported.)",
+			Description: "When this function is used as a read, it will get the current value of the specified feature option for this channel. It will be the value of this option configured in features.conf if a channel specific value has not been set. This function can also be used to set a channel specific value for the supported feature options. inherit: yes makes the channels this one dials inherit its settings.",
 			Read: func(ch *pbx.Channel, s string) (string, error) {
 				if ch == nil {
 					return "", fmt.Errorf("No channel was provided to FEATURE function.")
 				}
 				if strings.EqualFold(s, "inherit") {
+					if o, ok := ch.Datastore(overrideKey{}).(*override); ok && o.inherit {
+						return "yes", nil
+					}
 					return "no", nil
 				}
 				v, ok := generalGet(&ConfigFor(ch, cfg()).General, s)
@@ -83,10 +117,9 @@ func Functions(global func() *Config) []pbx.Function {
 					return fmt.Errorf("No channel was provided to FEATURE function.")
 				}
 				if strings.EqualFold(s, "inherit") {
-					if confparse.True(value) {
-						return fmt.Errorf("FEATURE(inherit) is not supported: %s's feature settings stay its own", ch.Name())
-					}
-					return nil
+					// Like any write, it makes the channel's copy.
+					on := confparse.True(value)
+					return editOverrideFlag(ch, cfg(), on)
 				}
 				return editOverride(ch, cfg(), func(c *Config) error {
 					if !generalSet(&c.General, s, value) {

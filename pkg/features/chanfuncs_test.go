@@ -81,3 +81,46 @@ func TestFeatureFunctions(t *testing.T) {
 		t.Errorf("bad read: %v", err)
 	}
 }
+
+// TestFeatureInherit: with FEATURE(inherit)=yes a dialed channel gets the
+// dialer's settings (and passes them on); without, it has the file's.
+func TestFeatureInherit(t *testing.T) {
+	cfg := Defaults()
+	eng := pbx.New(pbx.Config{})
+	for _, f := range Functions(func() *Config { return cfg }) {
+		if err := eng.RegisterFunction(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	caller := eng.NewChannel(pbx.ChannelSpec{Tech: "SIP", Resource: "6000"})
+	if err := eng.WriteFunction(caller, "FEATUREMAP", "blindxfer", "#5"); err != nil {
+		t.Fatal(err)
+	}
+	plain := eng.NewChannel(pbx.ChannelSpec{Tech: "SIP", Resource: "6001", Requestor: caller})
+	plain.InheritVars(caller)
+	if v, _ := eng.ReadFunction(plain, "FEATUREMAP", "blindxfer"); v != "#" {
+		t.Errorf("without inherit the dialed channel has %q", v)
+	}
+	if err := eng.WriteFunction(caller, "FEATURE", "inherit", "yes"); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := eng.ReadFunction(caller, "FEATURE", "inherit"); v != "yes" {
+		t.Errorf("inherit reads %q", v)
+	}
+	child := eng.NewChannel(pbx.ChannelSpec{Tech: "SIP", Resource: "6002", Requestor: caller})
+	child.InheritVars(caller)
+	grandchild := eng.NewChannel(pbx.ChannelSpec{Tech: "SIP", Resource: "6003", Requestor: child})
+	grandchild.InheritVars(child)
+	for _, ch := range []*pbx.Channel{child, grandchild} {
+		if v, _ := eng.ReadFunction(ch, "FEATUREMAP", "blindxfer"); v != "#5" {
+			t.Errorf("%s inherited %q", ch.Name(), v)
+		}
+	}
+	// The copies are the children's own.
+	if err := eng.WriteFunction(child, "FEATUREMAP", "blindxfer", "#7"); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := eng.ReadFunction(caller, "FEATUREMAP", "blindxfer"); v != "#5" {
+		t.Errorf("child's write changed the caller: %q", v)
+	}
+}

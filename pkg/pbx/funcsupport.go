@@ -83,3 +83,28 @@ func (c *Channel) PublishHoldIntercepted(held bool, class string) {
 		c.eng.bus.Publish(BusEvent{Type: BusUnhold, Channel: c})
 	}
 }
+
+// InheritedDatastore is a datastore value that channels dialed from its
+// channel get a copy of (Asterisk's datastore inheritance, e.g. FEATURE's
+// with inherit=yes): Inherit returns the child's value, nil for none.
+type InheritedDatastore interface {
+	Inherit() any
+}
+
+// inheritDatastores copies the parent's inherited datastores to c, as
+// Dial does with ast_channel_datastore_inherit.
+func (c *Channel) inheritDatastores(parent *Channel) {
+	parent.mu.RLock()
+	var keys, vals []any
+	for k, v := range parent.stores {
+		if in, ok := v.(InheritedDatastore); ok {
+			keys, vals = append(keys, k), append(vals, in)
+		}
+	}
+	parent.mu.RUnlock()
+	for i, k := range keys {
+		if v := vals[i].(InheritedDatastore).Inherit(); v != nil {
+			c.SetDatastore(k, v)
+		}
+	}
+}
