@@ -78,6 +78,9 @@ type party struct {
 	// passed: hold was forwarded to this channel's driver (passesHold)
 	// instead of music. Only the bridge's goroutine touches it.
 	passed bool
+	// intercepted: HOLD_INTERCEPT took the other party's hold (an event
+	// instead of music). Only the bridge's goroutine touches it.
+	intercepted bool
 	// feat are the party's DTMF features (nil: none); its pump reads them.
 	feat Features
 }
@@ -218,6 +221,12 @@ func (s *session) hold(p *party, class string) {
 	p.held.Store(true)
 	s.arrange()
 	listener := p.other
+	if listener.ch.HoldIntercepted() {
+		// HOLD_INTERCEPT: the listener gets no music, only an event.
+		listener.intercepted = true
+		listener.ch.PublishHoldIntercepted(true, class)
+		return
+	}
 	if passesHold(listener.ch) {
 		// The listener forwards hold (a Local channel with /m): the
 		// music is played further on, by whoever it hands the hold to.
@@ -240,6 +249,10 @@ func (s *session) unhold(p *party) {
 		return
 	}
 	p.held.Store(false)
+	if l := p.other; l.intercepted {
+		l.ch.PublishHoldIntercepted(false, "")
+		l.intercepted = false
+	}
 	if l := p.other; l.passed {
 		_ = l.ch.Indicate(pbx.IndUnhold)
 		l.passed = false

@@ -1,6 +1,8 @@
 package core
 
 import (
+	"fmt"
+
 	"github.com/gostrisk/gostrisk/pkg/apps"
 	"github.com/gostrisk/gostrisk/pkg/bridge"
 	"github.com/gostrisk/gostrisk/pkg/cli"
@@ -66,4 +68,15 @@ func (d *Daemon) bridgeFeatures(ch, other *pbx.Channel) bridge.Features {
 		return nil
 	}
 	return d.features.Features(ch, other)
+}
+
+// registerFeatureFuncs adds FEATURE and FEATUREMAP (part of the core in
+// Asterisk, so registered whatever modules.conf says).
+func (d *Daemon) registerFeatureFuncs(eng *pbx.Engine) error {
+	for _, f := range features.Functions(d.featuresConfig) {
+		if err := eng.RegisterFunction(f); err != nil {
+			return fmt.Errorf("function %s: %w", f.Name, err)
+		}
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gostrisk/gostrisk/pkg/apps"
 	"github.com/gostrisk/gostrisk/pkg/chansip"
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipshow"
@@ -40,7 +41,9 @@ func (d *Daemon) registerFuncs(eng *pbx.Engine) error {
 			}
 			return false
 		},
-		Version: AsteriskVersion,
+		Version:     AsteriskVersion,
+		SoundExists: apps.SoundExists,
+		ConfigDir:   d.conf.Directories.EtcDir,
 		SIP: func() funcs.SIP {
 			if d.sip == nil {
 				return nil

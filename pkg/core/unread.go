@@ -86,7 +86,7 @@ var unreadReasons = map[string]string{
 	"res_config_sqlite.conf":    "gostrisk has no realtime configuration",
 	"res_config_sqlite3.conf":   "gostrisk has no realtime configuration",
 	"res_corosync.conf":         "gostrisk has no clustering (res_corosync)",
-	"res_curl.conf":             "gostrisk has no CURL",
+	"res_curl.conf":             "gostrisk's CURL takes no res_curl.conf proxy settings",
 	"res_fax.conf":              "gostrisk has no fax",
 	"res_http_media_cache.conf": "gostrisk has no HTTP media cache",
 	"res_ldap.conf":             "gostrisk has no realtime configuration",

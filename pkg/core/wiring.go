@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/gostrisk/gostrisk/pkg/chanspy"
 	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -203,6 +204,9 @@ func (d *Daemon) registerDialplan(eng *pbx.Engine, snap *Snapshot) (map[string]s
 	if err := d.registerFuncs(eng); err != nil {
 		return nil, fmt.Errorf("functions: %w", err)
 	}
+	if err := d.registerFeatureFuncs(eng); err != nil {
+		return nil, err
+	}
 	if err := message.Register(eng); err != nil {
 		return nil, err
 	}
@@ -389,6 +393,8 @@ func (d *Daemon) registerDBFunctions(eng *pbx.Engine) error {
 			Read: func(_ *pbx.Channel, args string) (string, error) { return d.db.FuncDBKeys(args), nil }},
 		{Name: "DB_DELETE", Synopsis: "Return a value from the database and delete it.", Syntax: "DB_DELETE(family/key)",
 			Read: read(d.db.FuncDBDelete)},
+		{Name: "DB_KEYCOUNT", Synopsis: "Obtain the number of keys at a prefix within the Asterisk database.", Syntax: "DB_KEYCOUNT([prefix])",
+			Read: func(_ *pbx.Channel, args string) (string, error) { return strconv.Itoa(d.db.FuncDBKeyCount(args)), nil }},
 	}
 	for _, f := range fns {
 		if err := eng.RegisterFunction(f); err != nil {

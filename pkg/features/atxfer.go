@@ -129,7 +129,7 @@ func (st *consult) isOver() bool {
 // the target; the target hanging up or not answering within
 // atxfernoanswertimeout brings the presser back too.
 func (m *Module) attendedTransfer(ctx context.Context, presser, other *pbx.Channel) {
-	g := m.config().General
+	g := m.configFor(presser).General
 	m.hold(other, "")
 	defer other.StopGenerator()
 	first, hungup := announce(presser, g.TransferAnnounceSound)
@@ -211,7 +211,7 @@ func (m *Module) consultCodes(c *codes, presser, other *pbx.Channel) {
 	if !ok || other == nil {
 		return
 	}
-	g := m.config().General
+	g := m.configFor(presser).General
 	add := func(code string, f bridge.FeatureFunc) {
 		if code != "" {
 			c.byCode[code] = f

@@ -91,7 +91,7 @@ func (c *codes) DigitTimeout() time.Duration { return c.timeout }
 // from its feature flags (Dial's options, BRIDGE_FEATURES) and its
 // DYNAMIC_FEATURES (applicationmap items, '#'-separated), nil when none.
 func (m *Module) Features(ch, other *pbx.Channel) bridge.Features {
-	cfg := m.config()
+	cfg := m.configFor(ch) // FEATURE/FEATUREMAP's copy, else features.conf
 	flags := ch.FeatureFlags()
 	c := &codes{byCode: map[string]bridge.FeatureFunc{}, timeout: cfg.General.FeatureDigitTimeout}
 	add := func(code string, f bridge.FeatureFunc) {
@@ -207,7 +207,7 @@ func collect(ch *pbx.Channel, xferCtx string, timeout time.Duration, s string) s
 // sent there and the presser leaves. After transferdialattempts wrong
 // extensions the call goes on.
 func (m *Module) blindTransfer(ctx context.Context, presser, other *pbx.Channel) {
-	g := m.config().General
+	g := m.configFor(presser).General
 	m.hold(other, "")
 	defer other.StopGenerator()
 	first, hungup := announce(presser, g.TransferAnnounceSound)
@@ -250,7 +250,7 @@ func (m *Module) disconnect(ctx context.Context, presser, other *pbx.Channel) {
 // parkCall is parkcall: the other party is parked in the presser's lot
 // (its PARKINGLOT, else default); the presser hears the space and leaves.
 func (m *Module) parkCall(ctx context.Context, presser, other *pbx.Channel) {
-	g := m.config().General
+	g := m.configFor(presser).General
 	if m.opts.ParkSpace == nil {
 		play(presser, g.XferFailSound)
 		return

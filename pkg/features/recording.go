@@ -94,7 +94,7 @@ func (r recorder) fileName(presser, other *pbx.Channel) (name, format string) {
 // the other party (the presser's peer in the bridge).
 func (m *Module) recordFeature(r recorder) func(ctx context.Context, presser, other *pbx.Channel) {
 	return func(ctx context.Context, presser, other *pbx.Channel) {
-		g := m.config().General
+		g := m.configFor(presser).General
 		if m.opts.Recording == nil {
 			// No recording module is loaded: the start cannot work.
 			m.log.Verbose(4, "%s feature was tried by '%s' but %s failed to start.\n", r.name, presser.Name(), r.failWhat())

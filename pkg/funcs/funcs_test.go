@@ -81,6 +81,7 @@ func newEngine(t *testing.T) (*pbx.Engine, *recLog, *memDB) {
 	db := &memDB{m: map[string]string{}}
 	err := Register(e, Deps{
 		DB: db, SIP: func() SIP { return fakeSIP{} }, Version: "18.26.4",
+		Resolver: &fakeResolver{}, NAPTR: fakeNAPTR{}, // no DNS from unit tests
 		ModuleLoaded: func(n string) bool { return n == "chan_sip.so" },
 		BuildInfo:    map[string]string{"BUILD_USER": "builder"},
 	})
@@ -542,6 +543,7 @@ func TestOtherChannel(t *testing.T) {
 // (as [globals] substitution does) and with odd arguments, returns instead
 // of crashing the daemon.
 func TestNoChannelNoPanic(t *testing.T) {
+	t.Chdir(t.TempDir()) // FILE and CURL write files named by the inputs
 	e, _, _ := newEngine(t)
 	ch := pbxtest.NewPhone(nil).NewChannel(e, "6000", "c", "s")
 	defer ch.Hangup(0)

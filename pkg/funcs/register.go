@@ -50,6 +50,18 @@ type Deps struct {
 	// BuildInfo answers VERSION(BUILD_*): keys BUILD_USER, BUILD_HOSTNAME,
 	// BUILD_MACHINE, BUILD_OS, BUILD_DATE, BUILD_KERNEL.
 	BuildInfo map[string]string
+	// SoundExists reports whether a prompt exists in the channel's
+	// language (SAYFILES keeps only those, as say.c); nil takes every
+	// prompt as present.
+	SoundExists func(ch *pbx.Channel, name string) bool
+	// ConfigDir is astetcdir, where AST_CONFIG finds relative file names.
+	ConfigDir string
+	// Resolver answers SRVQUERY/SRVRESULT and TXTCIDNAME; nil is the
+	// system's (net.DefaultResolver).
+	Resolver Resolver
+	// NAPTR answers the ENUM functions; nil asks the nameservers of
+	// /etc/resolv.conf.
+	NAPTR NAPTRResolver
 }
 
 // Register adds the functions to e.
@@ -59,6 +71,7 @@ func Register(e *pbx.Engine, deps Deps) error {
 		stringFuncs(e), mathFuncs(), logicFuncs(e), timeoutFuncs(e), cdrFuncs(e), envFuncs(),
 		globalFuncs(e), stackFuncs(e), groupFuncs(e), calleridFuncs(), codecFuncs(), versionFuncs(deps),
 		moduleFuncs(deps), devstateFuncs(e, deps), hintFuncs(e), presenceFuncs(e, deps), dialgroupFuncs(), dbFuncs(deps), sipFuncs(deps), extraFuncs(e), hangupCauseFuncs(e),
+		moreFuncs(e, deps),
 	} {
 		fs = append(fs, group...)
 	}

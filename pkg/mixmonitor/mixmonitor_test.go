@@ -107,6 +107,18 @@ func TestMixMonitorRecordsBothWays(t *testing.T) {
 	if id == "" || !ch.Tapped() {
 		t.Fatalf("no id (%q) or no tap", id)
 	}
+	// MIXMONITOR(id,key) reads the running instance.
+	for _, tc := range []struct{ arg, want, err string }{
+		{id + ",filename", filepath.Join(dir, "monitor", "call.wav"), ""},
+		{"nope,filename", "", "Could not find MixMonitor with ID nope"},
+		{id + ",size", "", "Unrecognized MIXMONITOR option size"},
+		{id, "", "Not enough arguments provided to MIXMONITOR. An ID and key must be provided"},
+	} {
+		got, err := eng.ReadFunction(ch, "MIXMONITOR", tc.arg)
+		if got != tc.want || (err == nil) != (tc.err == "") || err != nil && err.Error() != tc.err {
+			t.Errorf("MIXMONITOR(%s) = %q, %v; want %q, %q", tc.arg, got, err, tc.want, tc.err)
+		}
+	}
 	if err := ch.OpenMedia(); err != nil {
 		t.Fatal(err)
 	}

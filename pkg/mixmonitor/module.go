@@ -91,7 +91,7 @@ func (m *Module) Register(eng *pbx.Engine) error {
 		},
 	}
 	apps = append(apps, m.monitorControlApps()...)
-	return eng.RegisterModule("app_mixmonitor", apps, nil)
+	return eng.RegisterModule("app_mixmonitor", apps, []pbx.Function{m.mixMonitorFunc()})
 }
 
 func (m *Module) logError(format string, args ...any) {

@@ -18,6 +18,9 @@ func (m *Module) Register(eng *pbx.Engine) error {
 			return fmt.Errorf("parking: %w", err)
 		}
 	}
+	if err := eng.RegisterFunction(m.parkGetChannel()); err != nil {
+		return fmt.Errorf("parking: %w", err)
+	}
 	return nil
 }
 

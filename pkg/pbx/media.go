@@ -77,6 +77,7 @@ type chanMedia struct {
 
 	taps     tapList     // recordings listening to the channel's voice (tap.go)
 	whispers whisperList // audio added to what the channel sends (whisper.go)
+	hooks    hookList    // VOLUME, MUTEAUDIO: voice changed as it passes (audiohook.go)
 
 	genMu sync.Mutex
 	gen   *runningGenerator
@@ -246,6 +247,7 @@ func (c *Channel) readUntil(deadline <-chan time.Time, voice bool) (media.Frame,
 			}
 			if fr.Kind == media.Voice {
 				c.media.taps.frame(TapRead, fr)
+				fr = c.manipulate(TapRead, fr)
 				fr, err = c.toReadFormat(fr)
 				if err != nil {
 					continue // a frame in a format nobody negotiated: dropped
@@ -253,9 +255,11 @@ func (c *Channel) readUntil(deadline <-chan time.Time, voice bool) (media.Frame,
 			} else if fr.Kind == media.DTMFEnd {
 				c.media.taps.dtmf(TapRead, fr)
 			}
+			c.digitHooks(fr)
 			c.publishFrame(fr)
 			return fr, nil
 		case fr := <-c.media.injected:
+			c.digitHooks(fr)
 			c.publishFrame(fr)
 			return fr, nil
 		case <-c.done:
@@ -332,6 +336,7 @@ func (c *Channel) Write(fr media.Frame) error {
 	}
 	if fr.Kind == media.Voice {
 		c.media.taps.frame(TapWrite, fr)
+		fr = c.manipulate(TapWrite, fr)
 		// After the taps: a spy whispering does not hear itself back.
 		fr = c.whisperInto(fr)
 	} else if fr.Kind == media.DTMFEnd {

@@ -112,6 +112,7 @@ func (c *Channel) InheritVars(parent *Channel) {
 		c.vars = c.vars.set(name, v.value, false)
 	}
 	c.mu.Unlock()
+	c.inheritDatastores(parent) // funcsupport.go
 }
 
 // globals are the dialplan's global variables.

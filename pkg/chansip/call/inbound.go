@@ -858,3 +858,18 @@ func dstOf(r pbx.CDR, dst string) string {
 	}
 	return dst
 }
+
+// SIPHeaderNames lists the header names of the INVITE that opened the
+// call in their order (pkg/funcs.SIPHeaderLister, SIP_HEADERS), as the
+// parser names them: known headers in their full form.
+func (c *inCall) SIPHeaderNames() []string {
+	if c.invite == nil {
+		return nil
+	}
+	hs := c.invite.Headers()
+	out := make([]string, 0, len(hs))
+	for _, h := range hs {
+		out = append(out, h.Name())
+	}
+	return out
+}
