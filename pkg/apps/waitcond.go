@@ -22,7 +22,6 @@ var waitForConditionApp = &pbx.App{
 	Exec:        waitForConditionExec,
 }
 
-
 func waitForConditionExec(ch *pbx.Channel, data string) (pbx.Result, error) {
 	e := ch.Engine()
 	fail := func(format string, args ...any) (pbx.Result, error) {

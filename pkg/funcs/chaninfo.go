@@ -136,4 +136,3 @@ func sysInfo(e *pbx.Engine, s string) (string, error) {
 	}
 	return "", errorf("Unknown sysinfo parameter type '%s'.", s)
 }
-

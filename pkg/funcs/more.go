@@ -14,4 +14,3 @@ func moreFuncs(e *pbx.Engine, deps Deps) []pbx.Function {
 	}
 	return out
 }
-
