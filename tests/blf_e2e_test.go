@@ -17,9 +17,17 @@ import (
 // phones and a mailbox for 6001.
 
 func blfDialplan(f map[string]string) {
+	callCounter(f)
 	f["extensions.conf"] = strings.Replace(f["extensions.conf"], "[work]\n",
 		"[work]\nexten => _6XXX,hint,SIP/${EXTEN}\nexten => 7000,hint,Custom:DND7000\n", 1)
 	f["sip.conf"] = strings.Replace(f["sip.conf"], "[6001]\n", "[6001]\nmailbox=6001@default\n", 1)
+}
+
+// callCounter turns on chan_sip's call counters for every peer: without
+// them a SIP peer in a call stays NOT_INUSE (never RINGING or INUSE), in
+// chan_sip as in gostrisk, and BLF keys and ringinuse=no see nothing.
+func callCounter(f map[string]string) {
+	f["sip.conf"] = strings.Replace(f["sip.conf"], "[general]\n", "[general]\ncallcounter=yes\n", 1)
 }
 
 func blfScenario(t *testing.T, name string) string {
