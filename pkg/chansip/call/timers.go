@@ -439,11 +439,11 @@ func (d *dialog) sendRefresh() {
 // handleUpdate answers an UPDATE without a body, a session refresh
 // (RFC 4028 allows UPDATE as well as re-INVITE): 200 OK with our
 // Session-Expires, and the timer restarts. An UPDATE that carries SDP is
-// not implemented.
+// a media change (handleMediaUpdate, update.go).
 func (m *Manager) handleUpdate(d *dialog, req *sip.Request, tx sip.ServerTransaction) {
 	d.setLast("Rx: UPDATE")
 	if len(req.Body()) > 0 {
-		m.respond(req, tx, 501, "Not Implemented")
+		m.handleMediaUpdate(d, req, tx)
 		return
 	}
 	if rj := m.negotiateUAS(d, req, true); rj != nil {
