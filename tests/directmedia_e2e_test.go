@@ -91,3 +91,26 @@ func TestDirectMediaStaysLocal(t *testing.T) {
 		})
 	}
 }
+
+// TestDirectMediaFollowsMove: while 6001 and 6000 talk directly, 6001
+// re-INVITEs with a new RTP port; our answer keeps 6000's address (the
+// phones still talk directly) and 6000 is re-INVITEd to 6001's new port.
+func TestDirectMediaFollowsMove(t *testing.T) {
+	harness.RequireSipp(t)
+	in := harness.Start(t, harness.Options{Template: harness.ReferenceConf()})
+	in.DumpOnFailure()
+	base := harness.FreeRTPRange(t, 12) // sipp binds media_port and media_port+2
+	uacMedia, uasMedia, moved := base, base+4, base+8
+	repl := []string{"@MEDIAIP@", `127\.0\.0\.1`, "@MEDIAPORT@", strconv.Itoa(uacMedia),
+		"@MOVED@", strconv.Itoa(moved), "@CALLEEPORT@", strconv.Itoa(uasMedia)}
+	uasPort := harness.FreePort(t)
+	runSipp(t, in, regScenario(t), uasPort, 1)
+	waitUAS := (&harness.Sipp{Scenario: scenarioCopy(t, "dm-uas-6000-moved.xml", repl...), LocalPort: uasPort,
+		Timeout: 25 * time.Second, Extra: []string{"-mp", strconv.Itoa(uasMedia)}}).Start(t)
+	time.Sleep(200 * time.Millisecond)
+	uac := harness.Sipp{Scenario: scenarioCopy(t, "dm-uac-6001-moves.xml", repl...),
+		Target: "127.0.0.1:" + strconv.Itoa(in.SIPPort), Timeout: 25 * time.Second,
+		Extra: []string{"-mp", strconv.Itoa(uacMedia)}}
+	requireSippOK(t, "uac 6001", uac.Run(t))
+	requireSippOK(t, "uas 6000", waitUAS())
+}
