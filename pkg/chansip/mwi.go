@@ -8,6 +8,7 @@ import (
 
 	"github.com/emiago/sipgo/sip"
 
+	"github.com/gostrisk/gostrisk/pkg/chansip/call"
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
@@ -210,6 +211,9 @@ func (d *Driver) sendMWI(ctx context.Context, peer string) {
 		toHdr:   "<" + uriNoParams(target) + ">", ourTag: newTag()}
 	req := d.buildSubNotify(s, 102, "", mwiBody(c, vmexten, domain, us.Port(), transport, false))
 	req.RemoveHeader("Subscription-State") // unsolicited: no subscription
+	if r := d.regs.get(p.Name); r != nil {
+		call.ApplyRoutes(req, r.Path, target) // the registration's Path
+	}
 	d.debugTransmit(req, false)
 	d.noteMessagesSent(p.Name, c)
 	tctx, cancel := context.WithTimeout(ctx, notifyTimeout)
