@@ -114,3 +114,42 @@ func TestDirectMediaFollowsMove(t *testing.T) {
 	requireSippOK(t, "uac 6001", uac.Run(t))
 	requireSippOK(t, "uas 6000", waitUAS())
 }
+
+// TestDirectMediaRTPSetup: with directrtpsetup=yes the INVITE to 6000
+// already carries 6001's RTP address, 6001's 200 carries 6000's, and no
+// re-INVITE follows (6000's scenario fails on one).
+func TestDirectMediaRTPSetup(t *testing.T) {
+	harness.RequireSipp(t)
+	in := harness.Start(t, harness.Options{Template: harness.ReferenceConf(), Edit: func(f map[string]string) {
+		f["sip.conf"] = strings.Replace(f["sip.conf"], "[general]\n", "[general]\ndirectrtpsetup=yes\n", 1)
+	}})
+	in.DumpOnFailure()
+	if out := in.MustRX("sip show settings"); !strings.Contains(out, "  Direct RTP setup:       Yes\n") {
+		t.Errorf("sip show settings does not say Direct RTP setup: Yes:\n%s", out)
+	}
+	base := harness.FreeRTPRange(t, 8) // sipp binds media_port and media_port+2
+	uacMedia, uasMedia := base, base+4
+	uas := scenarioCopy(t, "dm-uas-6000-local.xml", `<recv request="INVITE" crlf="true"/>`,
+		`<recv request="INVITE" crlf="true">
+    <action>
+      <ereg regexp="c=IN IP4 127\.0\.0\.1[[:space:]]" search_in="body" check_it="true" assign_to="c"/>
+      <ereg regexp="m=audio `+strconv.Itoa(uacMedia)+` " search_in="body" check_it="true" assign_to="m"/>
+    </action>
+  </recv>
+  <Reference variables="c,m"/>`)
+	uac := scenarioCopy(t, "call-uac-6001-to-6000.xml", `<recv response="200" rrs="true">
+    <action>`, `<recv response="200" rrs="true">
+    <action>
+      <ereg regexp="m=audio `+strconv.Itoa(uasMedia)+` " search_in="body" check_it="true" assign_to="m"/>`,
+		`<label id="talk"/>`, `<label id="talk"/>
+  <Reference variables="m"/>`)
+	uasPort := harness.FreePort(t)
+	runSipp(t, in, regScenario(t), uasPort, 1)
+	waitUAS := (&harness.Sipp{Scenario: uas, LocalPort: uasPort, Timeout: 25 * time.Second,
+		Extra: []string{"-mp", strconv.Itoa(uasMedia)}}).Start(t)
+	time.Sleep(200 * time.Millisecond)
+	caller := harness.Sipp{Scenario: uac, Target: "127.0.0.1:" + strconv.Itoa(in.SIPPort), Timeout: 25 * time.Second,
+		Extra: []string{"-mp", strconv.Itoa(uacMedia)}}
+	requireSippOK(t, "uac 6001", caller.Run(t))
+	requireSippOK(t, "uas 6000", waitUAS())
+}

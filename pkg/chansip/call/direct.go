@@ -202,6 +202,10 @@ func (m *Manager) startDirect(a, b *dialog, k *mediaLink) {
 				// re-INVITE itself; we do not race it.
 				continue
 			}
+			if d.alreadyDirect(o.remote) {
+				// Set up direct from the start (directrtpsetup).
+				continue
+			}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()

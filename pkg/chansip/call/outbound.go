@@ -259,6 +259,7 @@ func (m *Manager) request(_ context.Context, data string, requestor *pbx.Channel
 			}
 		}
 	}
+	offer = m.directSetup(caller, d, offer) // directrtpsetup (directsetup.go)
 	o := &outCall{dialog: d, number: dst.number, offer: offer, callerIn: caller, cancelCh: make(chan struct{})}
 	spec := pbx.ChannelSpec{Tech: "SIP", Resource: dst.name, Driver: o, Requestor: requestor}
 	if p := dst.peer; p != nil {
@@ -451,7 +452,7 @@ func (o *outCall) buildInvite() (*sip.Request, error) {
 	o.cidNum = caller.Num
 	o.mu.Unlock()
 
-	body, err := o.buildSDP(o.offer, sdp.SendRecv)
+	body, err := o.offerBody(o.offer)
 	if err != nil {
 		return nil, err
 	}
