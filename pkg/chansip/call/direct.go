@@ -238,6 +238,18 @@ func (d *dialog) moveMedia(dst netip.AddrPort, update bool) bool {
 	if d.isEnded() {
 		return false
 	}
+	if acked := d.direct.inviteAcked; acked != nil {
+		// RFC 3261 14.1: not before the ACK of our 2xx to the phone's
+		// INVITE (a caller answered straight to the callee's address by
+		// directrtpsetup may be brought back at once).
+		select {
+		case <-acked:
+		case <-time.After(64 * d.m.d.T1):
+			return false
+		case <-d.m.ctx.Done():
+			return false
+		}
+	}
 	var body []byte
 	var err error
 	if dst.IsValid() {
