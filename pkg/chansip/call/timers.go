@@ -439,9 +439,16 @@ func (d *dialog) sendRefresh() {
 // handleUpdate answers an UPDATE without a body, a session refresh
 // (RFC 4028 allows UPDATE as well as re-INVITE): 200 OK with our
 // Session-Expires, and the timer restarts. An UPDATE that carries SDP is
-// a media change (handleMediaUpdate, update.go).
+// a media change (handleMediaUpdate, update.go). Before the call is
+// answered every UPDATE gets chan_sip's 501.
 func (m *Manager) handleUpdate(d *dialog, req *sip.Request, tx sip.ServerTransaction) {
 	d.setLast("Rx: UPDATE")
+	if !d.confirmed() {
+		// chan_sip answers an UPDATE in an early dialog (as every UPDATE
+		// but its own connected-line one) 501; no session timer runs yet.
+		m.respond(req, tx, 501, "Method Not Implemented")
+		return
+	}
 	if len(req.Body()) > 0 {
 		m.handleMediaUpdate(d, req, tx)
 		return

@@ -13,16 +13,12 @@ import (
 // timer. chan_sip 18 answers such an UPDATE 501; gostrisk takes it so a
 // phone that moves or holds with UPDATE keeps its call.
 //
-// In an early dialog the UPDATE gets chan_sip's 501 (its reason phrase):
-// without reliable provisional responses (100rel, which we do not support)
-// the offer/answer of the INVITE is not complete there. A body that is
-// not SDP gets 415; an offer crossing our own re-INVITE or UPDATE gets
+// In an early dialog handleUpdate answers chan_sip's 501 (its reason
+// phrase) first: without reliable provisional responses (100rel, which we
+// do not support) the offer/answer of the INVITE is not complete there. A
+// body that is not SDP gets 415; an offer crossing our own re-INVITE or UPDATE gets
 // 491 (RFC 3311 5.2).
 func (m *Manager) handleMediaUpdate(d *dialog, req *sip.Request, tx sip.ServerTransaction) {
-	if !d.confirmed() {
-		m.respond(req, tx, 501, "Method Not Implemented")
-		return
-	}
 	if ct := req.ContentType(); ct == nil || !strings.HasPrefix(strings.ToLower(ct.Value()), "application/sdp") {
 		m.respondUnsupported(req, tx)
 		return

@@ -126,8 +126,9 @@ func TestUpdateWithSDP(t *testing.T) {
 	}
 }
 
-// TestUpdateEarlyDialog: an UPDATE with SDP before the call is answered
-// gets chan_sip's 501 Method Not Implemented, and the call goes on.
+// TestUpdateEarlyDialog: an UPDATE, with SDP or without, before the call
+// is answered gets chan_sip's 501 Method Not Implemented, and the call
+// goes on.
 func TestUpdateEarlyDialog(t *testing.T) {
 	l := newLab(t)
 	callee := newPhone(t, "6000", "early")
@@ -150,6 +151,9 @@ func TestUpdateEarlyDialog(t *testing.T) {
 	res := out.send(sip.UPDATE, out.req.CSeq().SeqNo+1, "application/sdp", movedBody(caller, "2353687638", ""))
 	if res.StatusCode != 501 || res.Reason != "Method Not Implemented" {
 		t.Errorf("early UPDATE: %d %s, want 501 Method Not Implemented", res.StatusCode, res.Reason)
+	}
+	if res := out.send(sip.UPDATE, out.req.CSeq().SeqNo+2, "", nil); res.StatusCode != 501 {
+		t.Errorf("early UPDATE without SDP: %d, want 501", res.StatusCode)
 	}
 	close(callee.answerNow)
 	if res := out.waitFinal(5 * time.Second); res.StatusCode != 200 {
