@@ -210,10 +210,8 @@ func (d *Driver) sendMWI(ctx context.Context, peer string) {
 		fromHdr: fmt.Sprintf("\"%s\" <sip:%s@%s>", fromUser, fromUser, hostPort(us)),
 		toHdr:   "<" + uriNoParams(target) + ">", ourTag: newTag()}
 	req := d.buildSubNotify(s, 102, "", mwiBody(c, vmexten, domain, us.Port(), transport, false))
-	req.RemoveHeader("Subscription-State") // unsolicited: no subscription
-	if r := d.regs.get(p.Name); r != nil {
-		call.ApplyRoutes(req, r.Path, target) // the registration's Path
-	}
+	req.RemoveHeader("Subscription-State")          // unsolicited: no subscription
+	call.ApplyRoutes(req, d.pathOf(p.Name), target) // the registration's Path
 	d.debugTransmit(req, false)
 	d.noteMessagesSent(p.Name, c)
 	tctx, cancel := context.WithTimeout(ctx, notifyTimeout)

@@ -230,7 +230,7 @@ func (d *Driver) sendOptions(ctx context.Context, p *sipconf.Peer, addr netip.Ad
 	}
 	var path []string
 	if r := d.regs.get(p.Name); r != nil && r.Contact != "" {
-		uri, path = r.Contact, r.Path
+		uri, path = r.Contact, d.pathOf(p.Name)
 	}
 	var recipient sip.Uri
 	if err := sip.ParseUri(uri, &recipient); err != nil {

@@ -221,12 +221,17 @@ func (d *dialog) addSessionHeaders(res *sip.Response) {
 }
 
 // supportedValue is our Supported header: "replaces, timer", without
-// timer when session-timers=refuse (chan_sip's add_supported).
+// timer when session-timers=refuse, with path for a supportpath=yes peer
+// (chan_sip's add_supported).
 func (m *Manager) supportedValue(p *sipconf.Peer) string {
+	v := "replaces, timer"
 	if m.stConfFor(p).mode == stRefuse {
-		return "replaces"
+		v = "replaces"
 	}
-	return "replaces, timer"
+	if p != nil && p.UsePath {
+		v += ", path"
+	}
+	return v
 }
 
 // addUACSessionHeaders adds what our INVITE asks for: Session-Expires
