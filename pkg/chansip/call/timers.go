@@ -448,6 +448,10 @@ func (d *dialog) sendRefresh() {
 // answered every UPDATE gets chan_sip's 501.
 func (m *Manager) handleUpdate(d *dialog, req *sip.Request, tx sip.ServerTransaction) {
 	d.setLast("Rx: UPDATE")
+	if req.GetHeader("X-Asterisk-rpid-update") != nil {
+		m.handleRPIDUpdate(d, req, tx) // update.go
+		return
+	}
 	if !d.confirmed() {
 		// chan_sip answers an UPDATE in an early dialog (as every UPDATE
 		// but its own connected-line one) 501; no session timer runs yet.

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/emiago/sipgo/sip"
+
+	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
 
 // handleMediaUpdate takes an UPDATE with an SDP offer in a confirmed
@@ -58,4 +60,26 @@ func (m *Manager) respondUnsupported(req *sip.Request, tx sip.ServerTransaction)
 	if err := respondStateless(req, tx, res); err != nil {
 		m.log.Warning("Unable to send 415 for UPDATE: %v\n", err)
 	}
+}
+
+// handleRPIDUpdate takes the one UPDATE chan_sip itself handles: the
+// connected-line update another Asterisk sends (X-Asterisk-rpid-update),
+// in an early dialog as in a confirmed one. A trusted peer's
+// Remote-Party-ID or P-Asserted-Identity becomes the connected line of
+// the party bridged to this leg, as chan_sip queues a connected-line
+// update on its channel; an untrusted one changes nothing. 200 either
+// way, 481 when the dialog has no channel.
+func (m *Manager) handleRPIDUpdate(d *dialog, req *sip.Request, tx sip.ServerTransaction) {
+	ch := d.channel()
+	if ch == nil {
+		m.respond(req, tx, 481, "Call/Transaction Does Not Exist")
+		return
+	}
+	if name, num, pres, ok := trustedIdentity(req, d.peer); ok {
+		if peer := ch.Peer(); peer != nil {
+			peer.SetConnected(pbx.CallerID{Name: name, Num: num})
+			peer.SetConnectedPresentation(pres)
+		}
+	}
+	m.respond(req, tx, 200, "OK")
 }

@@ -218,3 +218,45 @@ func TestDirectMediaFollowsMove(t *testing.T) {
 		})
 	}
 }
+
+// TestUpdateRPID: chan_sip's connected-line UPDATE (X-Asterisk-rpid-update)
+// from a trustrpid peer sets the connected line of the party bridged to
+// it, and is answered 200; from a peer it does not trust it changes
+// nothing.
+func TestUpdateRPID(t *testing.T) {
+	for _, trust := range []bool{true, false} {
+		t.Run(map[bool]string{true: "trustrpid", false: "untrusted"}[trust], func(t *testing.T) {
+			caller := ""
+			if trust {
+				caller = "trustrpid=yes"
+			}
+			l := newLabConf(t, mediaConf("", "", caller))
+			_, _, out := answeredCall(t, l)
+			r := out.inDialog(sip.UPDATE, out.req.CSeq().SeqNo+1)
+			r.AppendHeader(sip.NewHeader("X-Asterisk-rpid-update", "Yes"))
+			r.AppendHeader(sip.NewHeader("Remote-Party-ID", `"Transferred Bob" <sip:555@127.0.0.1>;party=calling;privacy=off;screen=no`))
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+			defer cancel()
+			res, err := out.p.client.Do(ctx, r)
+			if err != nil || res.StatusCode != 200 {
+				t.Fatalf("rpid UPDATE: %v %v", res, err)
+			}
+			var callee *pbx.Channel
+			for _, c := range l.e.Channels() {
+				if strings.HasPrefix(c.Name(), "SIP/6000-") {
+					callee = c
+				}
+			}
+			if callee == nil {
+				t.Fatal("no callee channel")
+			}
+			got := callee.Connected()
+			if trust && (got.Num != "555" || got.Name != "Transferred Bob") {
+				t.Errorf("callee's connected line %+v, want 555 Transferred Bob", got)
+			}
+			if !trust && got.Num == "555" {
+				t.Errorf("an untrusted peer changed the connected line: %+v", got)
+			}
+		})
+	}
+}
