@@ -1,6 +1,8 @@
 package chansip
 
 import (
+	"fmt"
+	"net"
 	"slices"
 	"strings"
 	"testing"
@@ -79,5 +81,33 @@ func TestRegisterPath(t *testing.T) {
 	}
 	if r := env.d.regs.get("6000"); r == nil || len(r.Path) != 0 {
 		t.Errorf("6000 kept a route set: %+v", r)
+	}
+}
+
+// TestPathQualify: the qualify OPTIONS to a supportpath=yes peer goes to
+// its Path's first hop with the Path as Route and the registered Contact
+// as Request-URI, as chan_sip's poke copies the peer's path.
+func TestPathQualify(t *testing.T) {
+	env := startDriver(t, loadConf(t, pathSIPConf+"qualify=yes\n"), nil)
+	proxy, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	hop := fmt.Sprintf("<sip:%s;lr>", proxy.LocalAddr())
+	ph := newPhone(t, env.addr)
+	contact := fmt.Sprintf("sip:edge@%s;transport=UDP", ph.addr())
+	if _, ok := ph.registerAuth(regOpts{user: "edge", authUser: "edge", password: "test", expires: "600", path: []string{hop}}); ok == nil || ok.code != 200 {
+		t.Fatalf("REGISTER: %+v", ok)
+	}
+	buf := make([]byte, 4096)
+	proxy.SetReadDeadline(time.Now().Add(5 * time.Second))
+	n, _, err := proxy.ReadFromUDP(buf)
+	if err != nil {
+		t.Fatalf("no OPTIONS through the Path's hop: %v", err)
+	}
+	msg := string(buf[:n])
+	if !strings.HasPrefix(msg, "OPTIONS "+contact+" SIP/2.0\r\n") || !strings.Contains(msg, "\r\nRoute: "+hop+"\r\n") {
+		t.Errorf("OPTIONS through the Path:\n%s", msg)
 	}
 }
