@@ -31,6 +31,11 @@ func (m *Manager) directSetup(caller *inCall, d *dialog, offer []sdp.Format) []s
 	if caller == nil || g == nil || !g.DirectRTPSetup || !caller.directAllowed() || !d.directAllowed() {
 		return offer
 	}
+	if ch := caller.channel(); ch == nil || ch.Tapped() {
+		// A recording or a spy listens to the caller (Asterisk's
+		// CAN_EARLY_BRIDGE: no audiohooks): the media stays with us.
+		return offer
+	}
 	ci, li := caller.directInfo(), d.directInfo()
 	// The callee takes the codec we offer it: the caller's.
 	li.remote, li.codec, li.event = ci.remote, ci.codec, ci.event
