@@ -17,9 +17,17 @@ import (
 // phones and a mailbox for 6001.
 
 func blfDialplan(f map[string]string) {
+	callCounter(f)
 	f["extensions.conf"] = strings.Replace(f["extensions.conf"], "[work]\n",
 		"[work]\nexten => _6XXX,hint,SIP/${EXTEN}\nexten => 7000,hint,Custom:DND7000\n", 1)
 	f["sip.conf"] = strings.Replace(f["sip.conf"], "[6001]\n", "[6001]\nmailbox=6001@default\n", 1)
+}
+
+// callCounter turns on chan_sip's call counters for every peer: without
+// them a SIP peer in a call stays NOT_INUSE (never RINGING or INUSE), in
+// chan_sip as in gostrisk, and BLF keys and ringinuse=no see nothing.
+func callCounter(f map[string]string) {
+	f["sip.conf"] = strings.Replace(f["sip.conf"], "[general]\n", "[general]\ncallcounter=yes\n", 1)
 }
 
 func blfScenario(t *testing.T, name string) string {
@@ -168,5 +176,52 @@ func TestPresenceNotify(t *testing.T) {
 	}
 	if res := waitWatcher(); res.ExitCode != 0 {
 		t.Fatalf("watcher sipp exited %d\n%s\n%s", res.ExitCode, res.Output, res.ErrLog)
+	}
+}
+
+// TestBLFHintCallCounter: chan_sip reports a peer in a call NOT_INUSE
+// unless it counts its calls (callcounter=yes or a call-limit): the hint
+// of 6000 stays Idle during 6001's call to it without the counter, and is
+// InUse with it.
+func TestBLFHintCallCounter(t *testing.T) {
+	harness.RequireSipp(t)
+	for _, tc := range []struct {
+		name    string
+		counter bool
+		want    string
+	}{
+		{"without callcounter", false, "State:Idle "},
+		{"callcounter=yes", true, "State:InUse "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := harness.Start(t, harness.Options{Template: harness.ReferenceConf(), Edit: func(f map[string]string) {
+				noDirectMedia(f)
+				f["extensions.conf"] = strings.Replace(f["extensions.conf"], "[work]\n", "[work]\nexten => 6000,hint,SIP/6000\n", 1)
+				if tc.counter {
+					callCounter(f)
+				}
+			}})
+			in.DumpOnFailure()
+			uasPort := harness.FreePort(t)
+			runSipp(t, in, regScenario(t), uasPort, 1)
+			waitUAS := (&harness.Sipp{Scenario: callScenario(t, "dm-uas-6000-local.xml"), LocalPort: uasPort,
+				Timeout: 25 * time.Second}).Start(t)
+			time.Sleep(200 * time.Millisecond)
+			uac := harness.Sipp{Scenario: callScenario(t, "call-uac-6001-to-6000.xml"),
+				Target: "127.0.0.1:" + strconv.Itoa(in.SIPPort), Timeout: 25 * time.Second,
+				Extra: []string{"-mp", strconv.Itoa(harness.FreeRTPRange(t, 4))}}
+			waitUAC := uac.Start(t)
+			if !harness.PollUntil(8*time.Second, func() bool {
+				out, _ := in.RX("bridge show all")
+				return strings.Contains(out, "\n1 bridge") || regexp.MustCompile(`(?m)^\S+\s+2 `).MatchString(out)
+			}) {
+				t.Fatalf("the call was never bridged:\n%s", in.MustRX("bridge show all"))
+			}
+			if hint := in.MustRX("core show hint 6000"); !strings.Contains(hint, tc.want) {
+				t.Errorf("core show hint 6000 during the call, want %q:\n%s", tc.want, hint)
+			}
+			requireSippOK(t, "uac 6001", waitUAC())
+			requireSippOK(t, "uas 6000", waitUAS())
+		})
 	}
 }

@@ -91,3 +91,65 @@ func TestDirectMediaStaysLocal(t *testing.T) {
 		})
 	}
 }
+
+// TestDirectMediaFollowsMove: while 6001 and 6000 talk directly, 6001
+// re-INVITEs with a new RTP port; our answer keeps 6000's address (the
+// phones still talk directly) and 6000 is re-INVITEd to 6001's new port.
+func TestDirectMediaFollowsMove(t *testing.T) {
+	harness.RequireSipp(t)
+	in := harness.Start(t, harness.Options{Template: harness.ReferenceConf()})
+	in.DumpOnFailure()
+	base := harness.FreeRTPRange(t, 12) // sipp binds media_port and media_port+2
+	uacMedia, uasMedia, moved := base, base+4, base+8
+	repl := []string{"@MEDIAIP@", `127\.0\.0\.1`, "@MEDIAPORT@", strconv.Itoa(uacMedia),
+		"@MOVED@", strconv.Itoa(moved), "@CALLEEPORT@", strconv.Itoa(uasMedia)}
+	uasPort := harness.FreePort(t)
+	runSipp(t, in, regScenario(t), uasPort, 1)
+	waitUAS := (&harness.Sipp{Scenario: scenarioCopy(t, "dm-uas-6000-moved.xml", repl...), LocalPort: uasPort,
+		Timeout: 25 * time.Second, Extra: []string{"-mp", strconv.Itoa(uasMedia)}}).Start(t)
+	time.Sleep(200 * time.Millisecond)
+	uac := harness.Sipp{Scenario: scenarioCopy(t, "dm-uac-6001-moves.xml", repl...),
+		Target: "127.0.0.1:" + strconv.Itoa(in.SIPPort), Timeout: 25 * time.Second,
+		Extra: []string{"-mp", strconv.Itoa(uacMedia)}}
+	requireSippOK(t, "uac 6001", uac.Run(t))
+	requireSippOK(t, "uas 6000", waitUAS())
+}
+
+// TestDirectMediaRTPSetup: with directrtpsetup=yes the INVITE to 6000
+// already carries 6001's RTP address, 6001's 200 carries 6000's, and no
+// re-INVITE follows (6000's scenario fails on one).
+func TestDirectMediaRTPSetup(t *testing.T) {
+	harness.RequireSipp(t)
+	in := harness.Start(t, harness.Options{Template: harness.ReferenceConf(), Edit: func(f map[string]string) {
+		f["sip.conf"] = strings.Replace(f["sip.conf"], "[general]\n", "[general]\ndirectrtpsetup=yes\n", 1)
+	}})
+	in.DumpOnFailure()
+	if out := in.MustRX("sip show settings"); !strings.Contains(out, "  Direct RTP setup:       Yes\n") {
+		t.Errorf("sip show settings does not say Direct RTP setup: Yes:\n%s", out)
+	}
+	base := harness.FreeRTPRange(t, 8) // sipp binds media_port and media_port+2
+	uacMedia, uasMedia := base, base+4
+	uas := scenarioCopy(t, "dm-uas-6000-local.xml", `<recv request="INVITE" crlf="true"/>`,
+		`<recv request="INVITE" crlf="true">
+    <action>
+      <ereg regexp="c=IN IP4 127\.0\.0\.1[[:space:]]" search_in="body" check_it="true" assign_to="c"/>
+      <ereg regexp="m=audio `+strconv.Itoa(uacMedia)+` " search_in="body" check_it="true" assign_to="m"/>
+    </action>
+  </recv>
+  <Reference variables="c,m"/>`)
+	uac := scenarioCopy(t, "call-uac-6001-to-6000.xml", `<recv response="200" rrs="true">
+    <action>`, `<recv response="200" rrs="true">
+    <action>
+      <ereg regexp="m=audio `+strconv.Itoa(uasMedia)+` " search_in="body" check_it="true" assign_to="m"/>`,
+		`<label id="talk"/>`, `<label id="talk"/>
+  <Reference variables="m"/>`)
+	uasPort := harness.FreePort(t)
+	runSipp(t, in, regScenario(t), uasPort, 1)
+	waitUAS := (&harness.Sipp{Scenario: uas, LocalPort: uasPort, Timeout: 25 * time.Second,
+		Extra: []string{"-mp", strconv.Itoa(uasMedia)}}).Start(t)
+	time.Sleep(200 * time.Millisecond)
+	caller := harness.Sipp{Scenario: uac, Target: "127.0.0.1:" + strconv.Itoa(in.SIPPort), Timeout: 25 * time.Second,
+		Extra: []string{"-mp", strconv.Itoa(uacMedia)}}
+	requireSippOK(t, "uac 6001", caller.Run(t))
+	requireSippOK(t, "uas 6000", waitUAS())
+}

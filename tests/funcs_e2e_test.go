@@ -17,7 +17,7 @@ import (
 // SHA1, FILTER, and a blacklisted caller gets Busy without a Dial.
 func funcsDialplan(f map[string]string) {
 	f["modules.conf"] = strings.ReplaceAll(f["modules.conf"], "noload = cdr_csv.so", "load = cdr_csv.so")
-	f["sip.conf"] = strings.Replace(f["sip.conf"], "[6001]\ntype=friend\n", "[6001]\ntype=friend\ncallgroup=4,1-3\npickupgroup=2\n", 1)
+	f["sip.conf"] = strings.Replace(f["sip.conf"], "[6001]\ntype=friend\n", "[6001]\ntype=friend\ncallgroup=4,1-3\npickupgroup=2\ncallcounter=yes\n", 1) // DS1: INUSE needs the counter
 	f["extensions.conf"] = strings.Replace(f["extensions.conf"],
 		"exten => _6XXX,1,Dial(SIP/${EXTEN},20)\nexten => _6XXX,2,Hangup()\n",
 		`exten => _6XXX,1,Set(CDR(userfield)=vip-${CALLERID(num)})

@@ -26,6 +26,7 @@ func queueSetup(queues, work string) func(map[string]string) {
 			sip += fmt.Sprintf("\n[%s]\ntype=friend\nhost=dynamic\nallow=ulaw\nsecret=test\ncontext=work\n", p)
 		}
 		f["sip.conf"] = sip
+		callCounter(f) // ringinuse=no needs the agents' INUSE
 		f["queues.conf"] = queues
 		f["extensions.conf"] = strings.Replace(f["extensions.conf"], "[work]\n", "[work]\n"+work, 1)
 		f["asterisk.conf"] = strings.Replace(f["asterisk.conf"], "astdatadir => var/lib", "astdatadir => /usr/share/asterisk", 1)

@@ -51,6 +51,7 @@ func (d *Driver) startCalls(cfg *sipconf.Config, local netip.AddrPort) error {
 			}
 			return r.Contact, r.Addr, true
 		},
+		Path:        d.pathOf, // path.go
 		General:     func() *sipconf.General { return &d.cfg.Load().General },
 		Unreachable: d.unreachable, // devstate.go
 		UserAgent:   cfg.General.EffectiveUserAgent(d.opts.Version),

@@ -1037,6 +1037,9 @@ func (d *Driver) notifyRequest(target string, spec notifySpec) (*sip.Request, ne
 		req.AppendHeader(h)
 	}
 	req.SetBody(spec.body)
+	if p != nil {
+		call.ApplyRoutes(req, d.pathOf(p.Name), recipient) // the registration's Path
+	}
 	return req, dst, nil
 }
 

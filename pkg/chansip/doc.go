@@ -59,6 +59,11 @@
 // or expired nonce gets a new challenge with stale=true; the digest uri
 // must name the Request-URI.
 //
+// A peer with supportpath=yes keeps the Path headers of its REGISTER
+// (RFC 3327) as its registration's route set, under /SIP/RegistryPath as
+// chan_sip stores it; the 200 echoes them with "path" in Supported, and
+// calls, MESSAGE, qualify and MWI reach the contact through them.
+//
 // # Calls and connections
 //
 // A new INVITE is matched to a peer by its From user, else by source

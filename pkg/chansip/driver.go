@@ -377,6 +377,7 @@ func (d *Driver) peerState(p *sipconf.Peer) sipshow.PeerState {
 		st.UserAgent = r.UserAgent
 		st.FullContact = r.Contact
 		st.Transport = transportOf(r.Transport)
+		st.Path = r.Path
 	}
 	if rt := d.runtime(p.Name); rt != nil {
 		rt.mu.Lock()

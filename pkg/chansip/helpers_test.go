@@ -250,6 +250,7 @@ type regOpts struct {
 	noRport   bool
 	userAgent string
 	supported string
+	path      []string // Path header values, one header each
 }
 
 func (p *phone) register(o regOpts) *response {
@@ -299,6 +300,9 @@ func (p *phone) register(o regOpts) *response {
 	}
 	if o.supported != "" {
 		fmt.Fprintf(&b, "Supported: %s\r\n", o.supported)
+	}
+	for _, v := range o.path {
+		fmt.Fprintf(&b, "Path: %s\r\n", v)
 	}
 	b.WriteString("Content-Length: 0\r\n\r\n")
 	p.send(b.String())

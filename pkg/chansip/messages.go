@@ -39,6 +39,20 @@ func natFor(cfg *sipconf.Config, req *sip.Request) sipconf.NAT {
 // respond sends a final response in chan_sip's header order: the copied
 // dialog headers, Server, Allow, Supported, then the extra headers.
 func (d *Driver) respond(req *sip.Request, tx sip.ServerTransaction, code int, reason string, extra []sip.Header) {
+	d.respondSupported(req, tx, code, reason, d.supported(), extra)
+}
+
+// supported is our Supported header outside a peer's say: chan_sip adds
+// "path" to it when [general] has supportpath=yes.
+func (d *Driver) supported() string {
+	if d.cfg.Load().General.UsePath {
+		return supportedHeader + ", path"
+	}
+	return supportedHeader
+}
+
+// respondSupported is respond with a given Supported value.
+func (d *Driver) respondSupported(req *sip.Request, tx sip.ServerTransaction, code int, reason, supported string, extra []sip.Header) {
 	res := sip.NewResponseFromRequest(req, code, reason, nil)
 	if to := res.To(); to != nil {
 		if reqTo := req.To(); reqTo == nil || !reqTo.Params.Has("tag") {
@@ -55,7 +69,7 @@ func (d *Driver) respond(req *sip.Request, tx sip.ServerTransaction, code int, r
 	cfg := d.cfg.Load()
 	res.AppendHeader(sip.NewHeader("Server", cfg.General.EffectiveUserAgent(d.opts.Version)))
 	res.AppendHeader(sip.NewHeader("Allow", d.allowHeader()))
-	res.AppendHeader(sip.NewHeader("Supported", supportedHeader))
+	res.AppendHeader(sip.NewHeader("Supported", supported))
 	for _, h := range extra {
 		res.AppendHeader(h)
 	}

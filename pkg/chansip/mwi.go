@@ -8,6 +8,7 @@ import (
 
 	"github.com/emiago/sipgo/sip"
 
+	"github.com/gostrisk/gostrisk/pkg/chansip/call"
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
@@ -209,7 +210,8 @@ func (d *Driver) sendMWI(ctx context.Context, peer string) {
 		fromHdr: fmt.Sprintf("\"%s\" <sip:%s@%s>", fromUser, fromUser, hostPort(us)),
 		toHdr:   "<" + uriNoParams(target) + ">", ourTag: newTag()}
 	req := d.buildSubNotify(s, 102, "", mwiBody(c, vmexten, domain, us.Port(), transport, false))
-	req.RemoveHeader("Subscription-State") // unsolicited: no subscription
+	req.RemoveHeader("Subscription-State")          // unsolicited: no subscription
+	call.ApplyRoutes(req, d.pathOf(p.Name), target) // the registration's Path
 	d.debugTransmit(req, false)
 	d.noteMessagesSent(p.Name, c)
 	tctx, cancel := context.WithTimeout(ctx, notifyTimeout)

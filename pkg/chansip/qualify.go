@@ -10,6 +10,7 @@ import (
 
 	"github.com/emiago/sipgo/sip"
 
+	"github.com/gostrisk/gostrisk/pkg/chansip/call"
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
 )
 
@@ -221,8 +222,9 @@ func (d *Driver) sendOptions(ctx context.Context, p *sipconf.Peer, addr netip.Ad
 	if user != "" {
 		uri = "sip:" + user + "@" + host
 	}
+	var path []string
 	if r := d.regs.get(p.Name); r != nil && r.Contact != "" {
-		uri = r.Contact
+		uri, path = r.Contact, d.pathOf(p.Name)
 	}
 	var recipient sip.Uri
 	if err := sip.ParseUri(uri, &recipient); err != nil {
@@ -261,6 +263,8 @@ func (d *Driver) sendOptions(ctx context.Context, p *sipconf.Peer, addr netip.Ad
 	req.AppendHeader(sip.NewHeader("Supported", supportedHeader))
 	req.AppendHeader(sip.NewHeader("Accept", acceptHeader))
 	req.SetBody(nil)
+	// Through the registration's Path, as chan_sip's poke copies it.
+	call.ApplyRoutes(req, path, recipient)
 	d.debugTransmit(req, p.NAT.ForceRport)
 	tx, err := d.client.TransactionRequest(ctx, req)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/emiago/sipgo/sip"
 
+	"github.com/gostrisk/gostrisk/pkg/chansip/call"
 	"github.com/gostrisk/gostrisk/pkg/chansip/digest"
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
 )
@@ -576,6 +577,11 @@ func (d *Driver) updateRegistration(cfg *sipconf.Config, p *sipconf.Peer, r *reg
 		// a phone refreshing just in time is never seen as gone.
 		Expires: d.now().Add(time.Duration(expiry+10) * time.Second),
 	}
+	if p.UsePath {
+		// supportpath=yes: the proxies the REGISTER came through
+		// (RFC 3327); a REGISTER without Path clears the former set.
+		reg.Path = call.PathEntries(r.req.GetHeaders("Path"))
+	}
 	d.regs.set(reg)
 	d.setSIPOptions(p.Name, r.req)
 	d.publishPeerStatus(p.Name, "Registered", "Address", addr.String())
@@ -583,7 +589,7 @@ func (d *Driver) updateRegistration(cfg *sipconf.Config, p *sipconf.Peer, r *reg
 	if moved {
 		d.log.Verbose(3, "Registered SIP '%s' at %s", p.Name, addr)
 	}
-	d.respondRegistered(r, reg)
+	d.respondRegisteredPath(r, reg, p.UsePath)
 	if moved && p.Qualify > 0 {
 		d.requestPoke(p.Name)
 	}
@@ -592,6 +598,14 @@ func (d *Driver) updateRegistration(cfg *sipconf.Config, p *sipconf.Peer, r *reg
 // respondRegistered sends the 200 OK with the binding granted (none for an
 // unregistration).
 func (d *Driver) respondRegistered(r *regRequest, reg *Registration) {
+	d.respondRegisteredPath(r, reg, false)
+}
+
+// respondRegisteredPath is respondRegistered for a peer that may use Path:
+// with supportpath=yes the 200 lists "path" in Supported and echoes the
+// REGISTER's Path headers after the Contact (RFC 3327 5.3), in chan_sip's
+// order.
+func (d *Driver) respondRegisteredPath(r *regRequest, reg *Registration, usePath bool) {
 	var hs []sip.Header
 	if reg == nil {
 		hs = append(hs, sip.NewHeader("Expires", "0"))
@@ -600,8 +614,17 @@ func (d *Driver) respondRegistered(r *regRequest, reg *Registration) {
 		hs = append(hs,
 			sip.NewHeader("Expires", strconv.Itoa(left)),
 			sip.NewHeader("Contact", "<"+reg.Contact+">;expires="+strconv.Itoa(left)))
+		if usePath {
+			for _, h := range r.req.GetHeaders("Path") {
+				hs = append(hs, sip.NewHeader("Path", h.Value()))
+			}
+		}
 	}
 	hs = append(hs, dateHeader(d.now()))
+	if usePath {
+		d.respondSupported(r.req, r.tx, 200, "OK", supportedHeader+", path", hs)
+		return
+	}
 	d.respond(r.req, r.tx, 200, "OK", hs)
 }
 

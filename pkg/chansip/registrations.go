@@ -7,6 +7,10 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/gostrisk/gostrisk/pkg/chansip/call"
 )
 
 // Registration is where a dynamic peer said it can be reached.
@@ -19,6 +23,10 @@ type Registration struct {
 	UserAgent string
 	Transport string // UDP, TCP or TLS
 	Expires   time.Time
+	// Path is the route set the REGISTER's Path headers recorded
+	// (supportpath=yes, RFC 3327), each entry "<uri>"; requests to the
+	// contact go through it.
+	Path []string
 }
 
 // Store is the persistent key/value store (astdb) registrations live in.
@@ -34,6 +42,9 @@ type Store interface {
 const (
 	registryFamily = "SIP/Registry"
 	expiresFamily  = "gostrisk/RegistryExpires"
+	// pathFamily holds a registration's Path as chan_sip stores it:
+	// "<uri1>,<uri2>".
+	pathFamily = "SIP/RegistryPath"
 )
 
 // FormatRegistryValue renders Asterisk's "addr:port:expiry:username:contact".
@@ -141,6 +152,12 @@ func (rs *registrations) set(r *Registration) {
 	if old == nil || old.Expires.Unix() != r.Expires.Unix() {
 		rs.store.Put(expiresFamily, r.Peer, strconv.FormatInt(r.Expires.Unix(), 10))
 	}
+	switch path := strings.Join(r.Path, ","); {
+	case path != "" && (old == nil || strings.Join(old.Path, ",") != path):
+		rs.store.Put(pathFamily, r.Peer, path)
+	case path == "" && old != nil && len(old.Path) > 0:
+		rs.store.Del(pathFamily, r.Peer)
+	}
 }
 
 // sameStoredBinding says whether two registrations of a peer have the same
@@ -160,6 +177,9 @@ func (rs *registrations) remove(peer string) *Registration {
 	if rs.store != nil {
 		rs.store.Del(registryFamily, peer)
 		rs.store.Del(expiresFamily, peer)
+		if r != nil && len(r.Path) > 0 {
+			rs.store.Del(pathFamily, peer)
+		}
 	}
 	return r
 }
@@ -205,7 +225,11 @@ func (rs *registrations) restore(peer string, now time.Time) (*Registration, err
 	if now.After(r.Expires) {
 		rs.store.Del(registryFamily, peer)
 		rs.store.Del(expiresFamily, peer)
+		rs.store.Del(pathFamily, peer)
 		return nil, nil
+	}
+	if v, ok := rs.store.Get(pathFamily, peer); ok {
+		r.Path = call.PathEntries([]sip.Header{sip.NewHeader("Path", v)})
 	}
 	rs.mu.Lock()
 	rs.m[peer] = r

@@ -59,6 +59,15 @@ type BusyStater interface {
 	DeviceBusy(resource string) bool
 }
 
+// CallCounter is implemented by a Technology whose devices show their
+// calls only when they count them (chan_sip: callcounter=yes or a
+// call-limit). A device that does not count them is never RINGING or
+// INUSE: chan_sip reports such a peer NOT_INUSE while it is in a call and
+// ONHOLD only while it holds one (its hold count is kept for every peer).
+type CallCounter interface {
+	CountsCalls(resource string) bool
+}
+
 // customStates are the Custom: devices (func_devstate's), engine-wide.
 type customStates struct {
 	mu sync.RWMutex
@@ -123,7 +132,11 @@ func (e *Engine) DeviceState(device string) DeviceState {
 	if !known {
 		return DeviceInvalid
 	}
-	if s := e.channelDeviceState(device); s != DeviceUnknown {
+	if cc, ok := t.(CallCounter); ok && !cc.CountsCalls(resource) {
+		if e.deviceHolds(device) {
+			return DeviceOnHold
+		}
+	} else if s := e.channelDeviceState(device); s != DeviceUnknown {
 		if b, ok := t.(BusyStater); ok && s == DeviceInUse && b.DeviceBusy(resource) {
 			return DeviceBusy
 		}
@@ -170,6 +183,18 @@ func (e *Engine) channelDeviceState(device string) DeviceState {
 		return DeviceInUse
 	}
 	return DeviceUnknown
+}
+
+// deviceHolds reports whether one of the device's channels is held by it.
+func (e *Engine) deviceHolds(device string) bool {
+	e.chMu.RLock()
+	defer e.chMu.RUnlock()
+	for _, c := range e.byDevice[strings.ToLower(device)] {
+		if !c.Gone() && c.held() {
+			return true
+		}
+	}
+	return false
 }
 
 // held reports whether the channel's far end holds the call now.

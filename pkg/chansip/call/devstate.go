@@ -55,3 +55,18 @@ func (t technology) DeviceState(resource string) pbx.DeviceState {
 	}
 	return pbx.DeviceNotInUse
 }
+
+// CountsCalls is pbx.CallCounter: a peer counts its calls (and so shows
+// RINGING, INUSE and BUSY) only with callcounter=yes or a call-limit, as
+// chan_sip updates a peer's inuse and ringing counters only then. An
+// unknown peer counts nothing (its state is INVALID anyway).
+func (t technology) CountsCalls(resource string) bool {
+	if _, host, ok := strings.Cut(resource, "@"); ok {
+		resource = host
+	}
+	if t.m.d.Peer == nil {
+		return false
+	}
+	p := t.m.d.Peer(resource)
+	return p != nil && p.CallLimit > 0
+}

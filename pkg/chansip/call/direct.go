@@ -207,6 +207,10 @@ func (m *Manager) startDirect(a, b *dialog, k *mediaLink) {
 				// re-INVITE itself; we do not race it.
 				continue
 			}
+			if d.alreadyDirect(o.remote) {
+				// Set up direct from the start (directrtpsetup).
+				continue
+			}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -238,6 +242,18 @@ func (m *Manager) startDirect(a, b *dialog, k *mediaLink) {
 func (d *dialog) moveMedia(dst netip.AddrPort, update bool) bool {
 	if d.isEnded() {
 		return false
+	}
+	if acked := d.direct.inviteAcked; acked != nil {
+		// RFC 3261 14.1: not before the ACK of our 2xx to the phone's
+		// INVITE (a caller answered straight to the callee's address by
+		// directrtpsetup may be brought back at once).
+		select {
+		case <-acked:
+		case <-time.After(64 * d.m.d.T1):
+			return false
+		case <-d.m.ctx.Done():
+			return false
+		}
 	}
 	var body []byte
 	var err error

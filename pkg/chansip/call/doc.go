@@ -97,12 +97,28 @@
 // leg's media (hold music, a tap, DTMF features, a transfer, the dialplan
 // after the bridge) the phone is re-INVITEd back to our address. Our own
 // pending re-INVITE answers the far end's with 491; a 491 to ours is
-// retried after RFC 3261's wait.
+// retried after RFC 3261's wait. A phone of a direct call that moves (a
+// re-INVITE or UPDATE with a new address or codec) gets the other phone
+// re-INVITEd to it, or both back to the relay when the rule no longer
+// holds (offer.go). With [general] directrtpsetup=yes a SIP-to-SIP call
+// starts direct: the INVITE offers the caller's RTP address and codec and
+// the caller's 200 the callee's, so the bridge re-INVITEs no one
+// (directsetup.go).
+//
+// In-dialog offers (offer.go, update.go): a re-INVITE and, once the call
+// is answered, an UPDATE with SDP (RFC 3311) change the leg's media the
+// same way (relay target, hold and resume for the core, direct-media
+// moves); an UPDATE without a body refreshes the session timer. Before
+// the answer every UPDATE gets chan_sip's 501 Method Not Implemented
+// (chan_sip answers 501 to every UPDATE but its connected-line one).
 //
 // Route sets (route.go): the Record-Route of an incoming INVITE (in
 // order) or of the response that sets up our INVITE's dialog (reversed)
 // becomes the dialog's route set; every in-dialog request we send carries
 // it as Route headers and goes to its first hop (RFC 3261 12.2.1.1).
+// A registration's Path (supportpath=yes, RFC 3327; Deps.Path) is the
+// route set of an INVITE or MESSAGE to that contact, and its first hop
+// the dialog's address, as chan_sip copies peer->path to the dialog.
 //
 // Every goroutine (INVITE client transactions, 2xx retransmission, BYE
 // transactions) belongs to the Manager; Close cancels them, hangs up the

@@ -654,12 +654,17 @@ func (c *inCall) Answer() error {
 	}
 	c.mu.Unlock()
 	prefer := ""
-	if o := c.answeredOut(); o != nil {
+	o := c.answeredOut()
+	if o != nil {
 		prefer = o.formatName()
 	}
-	body, err := c.buildSDP(c.answerFormats(prefer), c.answerD)
-	if err != nil {
-		return wrap("answer", err)
+	formats := c.answerFormats(prefer)
+	body, direct := c.directAnswer(o, formats, c.answerD) // directrtpsetup
+	if !direct {
+		var err error
+		if body, err = c.buildSDP(formats, c.answerD); err != nil {
+			return wrap("answer", err)
+		}
 	}
 	if !c.sendFinal(c.response(200, "OK", body)) {
 		return wrap("answer", errors.New("call already ended"))

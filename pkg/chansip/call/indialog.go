@@ -1,14 +1,11 @@
 package call
 
 import (
-	"errors"
-	"net/netip"
 	"strings"
 
 	"github.com/emiago/sipgo/sip"
 
 	"github.com/gostrisk/gostrisk/pkg/pbx"
-	"github.com/gostrisk/gostrisk/pkg/sdp"
 )
 
 // HandleInDialog takes a request that belongs to an existing dialog (ACK,
@@ -174,54 +171,10 @@ func (m *Manager) handleReInvite(d *dialog, req *sip.Request, tx sip.ServerTrans
 		return
 	}
 	m.respond(req, tx, 100, "Trying")
-	dir := sdp.SendRecv
-	pass, passDir := false, sdp.SendRecv
-	if body := req.Body(); len(body) > 0 {
-		desc, err := sdp.Parse(body)
-		if err != nil {
-			m.respond(req, tx, 488, "Not acceptable here")
-			return
-		}
-		written := unforceAVP(desc, d.peer)
-		d.mu.Lock()
-		var names []string
-		for _, f := range d.codecs {
-			names = append(names, codecName(f))
-		}
-		before := d.theirDir
-		d.mu.Unlock()
-		prefs := m.prefsFor(d.peer)
-		if len(names) > 0 {
-			prefs.Codecs = names
-		}
-		res, err := sdp.Negotiate(desc, prefs)
-		if err != nil {
-			switch {
-			case errors.Is(err, sdp.ErrNoConnection):
-				m.log.Warning("Insufficient information in SDP (c=)...\n")
-			case cryptoError(err):
-				m.log.Warning("Matched device setup to use SRTP, but request was not!\n")
-			}
-			m.respond(req, tx, 488, "Not acceptable here")
-			return
-		}
-		if res.Crypto != nil {
-			if err := d.answerCrypto(res.Crypto); err != nil {
-				m.log.Warning("Can't provide secure audio requested in SDP offer\n")
-				m.respond(req, tx, 488, "Not acceptable here")
-				return
-			}
-		} else if err := d.dropCrypto(); err != nil {
-			m.respond(req, tx, 500, "Server Internal Error")
-			return
-		}
-		d.applyMedia(res, desc.Audio)
-		d.mu.Lock()
-		d.proto = written
-		after := d.theirDir
-		d.mu.Unlock()
-		dir = res.Direction
-		pass, passDir = after != before, after
+	oa, code, reason := m.takeOffer(d, req)
+	if oa == nil {
+		m.respond(req, tx, code, reason)
+		return
 	}
 	if ct := req.Contact(); ct != nil {
 		d.mu.Lock()
@@ -232,55 +185,14 @@ func (m *Manager) handleReInvite(d *dialog, req *sip.Request, tx sip.ServerTrans
 		m.respondWith(req, tx, rj)
 		return
 	}
-	var body []byte
-	var err error
-	if to, direct := d.isDirect(); direct && !pass {
-		// The phone still talks to the other phone: the answer keeps
-		// that address, as chan_sip answers with the redirected one.
-		body, err = d.directSDP(to)
-	} else {
-		if direct {
-			// Hold or resume while direct: our answer brings the
-			// phone's media back to us, where the bridge needs it.
-			d.direct.mu.Lock()
-			d.direct.to = netip.AddrPort{}
-			d.direct.mu.Unlock()
-		}
-		body, err = d.buildSDP(d.answerFormats(""), dir)
-	}
-	if err != nil {
-		m.respond(req, tx, 500, "Server Internal Error")
-		return
-	}
-	res := sip.NewResponseFromRequest(req, 200, "OK", nil)
-	d.mu.Lock()
-	tag := d.localTag
-	d.mu.Unlock()
-	res.To().Params.Add("tag", tag)
-	res.AppendHeader(sip.NewHeader("Server", m.userAgent()))
-	res.AppendHeader(&sip.ContactHeader{Address: d.contactURI(d.localURI.User)})
-	d.addSessionHeaders(res)
-	res.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
-	res.SetBody(body)
-	if err := tx.Respond(res); err != nil {
+	if err := m.answerOffer(d, req, tx, oa.body); err != nil {
 		m.log.Warning("Unable to answer re-INVITE on %s: %v\n", d.callID, err)
 	}
 	// Any re-INVITE refreshes the session (RFC 4028).
 	d.refreshed()
 	// The ACK of this 2xx arrives through HandleAck; a lost one costs
 	// nothing here because the dialog is already confirmed.
-	// Hold is told to the core, whose bridge plays music on hold to the
-	// other party, as chan_sip queues AST_CONTROL_HOLD; the other leg is not
-	// re-INVITEd.
-	if pass {
-		if ch := d.channel(); ch != nil {
-			if passDir == sdp.SendRecv {
-				ch.Unheld()
-			} else {
-				ch.Held(d.mohSuggest())
-			}
-		}
-	}
+	m.afterOffer(d, oa)
 }
 
 // mohSuggest is the music class the holder suggests for the party it

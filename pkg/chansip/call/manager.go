@@ -74,6 +74,10 @@ type Deps struct {
 	// Contact is the registered contact of a dynamic peer: the URI it
 	// registered and the address requests go to.
 	Contact func(peer string) (uri string, addr netip.AddrPort, ok bool)
+	// Path is the route set a dynamic peer's registration recorded from
+	// its Path headers (supportpath=yes, RFC 3327): requests to the peer
+	// go through it. nil or empty: straight to the contact.
+	Path    func(peer string) []string
 	General func() *sipconf.General
 	// Unreachable, when set, says a qualified peer stopped answering
 	// OPTIONS: its device is UNAVAILABLE, as chan_sip reports it.

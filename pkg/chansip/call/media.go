@@ -230,9 +230,14 @@ func (d *dialog) peerLeg() *dialog {
 // link relays media between a and b, reusing their link when they already
 // share one and breaking any other link either is in.
 func (m *Manager) link(a, b *dialog) (*mediaLink, error) {
-	// A phone still sending to a former partner comes back to us first.
-	a.mediaBack()
-	b.mediaBack()
+	// A phone still sending to a former partner comes back to us first;
+	// one already talking to this partner (directrtpsetup) stays.
+	if !a.directWith(b) {
+		a.mediaBack()
+	}
+	if !b.directWith(a) {
+		b.mediaBack()
+	}
 	if k := a.linkOf(); k != nil {
 		if k.other(a) == b {
 			return k, nil

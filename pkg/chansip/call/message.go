@@ -155,6 +155,7 @@ func (m *Manager) buildMessage(d *dialog, dst *destination, msg OutMessage) *sip
 	if d.addr.IsValid() {
 		req.SetDestination(d.addr.String())
 	}
+	ApplyRoutes(req, dst.routes, dst.uri) // the peer's Path, if any
 	return req
 }
 

@@ -79,7 +79,8 @@ type destination struct {
 	uri       sip.Uri
 	addr      string // host:port requests are sent to
 	number    string
-	transport string // "UDP", "TCP", "TLS"
+	transport string   // "UDP", "TCP", "TLS"
+	routes    []string // the registration's Path: the INVITE's route set
 }
 
 // resolve turns "peer", "peer/number" or "number@host[:port]" into a
@@ -149,7 +150,14 @@ func (m *Manager) peerDestination(p *sipconf.Peer, number string) (*destination,
 		if proxy, ok := m.outboundProxy(p); ok {
 			addr = proxy
 		}
-		return &destination{peer: p, name: p.Name, uri: u, addr: addr.String(), number: user, transport: transportOf(p, &u)}, nil
+		dst := &destination{peer: p, name: p.Name, uri: u, addr: addr.String(), number: user, transport: transportOf(p, &u)}
+		if m.d.Path != nil {
+			dst.routes = m.d.Path(p.Name)
+			if hop := firstHop(dst.routes); hop != "" {
+				dst.addr = hop
+			}
+		}
+		return dst, nil
 	}
 	host := p.Host
 	port := p.Port
@@ -232,7 +240,7 @@ func (m *Manager) request(_ context.Context, data string, requestor *pbx.Channel
 		m: m, outbound: true, created: time.Now(), peer: dst.peer,
 		addr: parseAddrPort(dst.addr), transport: dst.transport, leg: leg,
 		localTag: newTag(), localCSeq: 101, lastMsg: "Init: INVITE",
-		uri: dst.uri.String(), target: dst.uri,
+		uri: dst.uri.String(), target: dst.uri, routes: dst.routes,
 		proto: offerProto(dst.peer, false), keyWarn: &sync.Once{},
 	}
 	if caller != nil {
@@ -251,6 +259,7 @@ func (m *Manager) request(_ context.Context, data string, requestor *pbx.Channel
 			}
 		}
 	}
+	offer = m.directSetup(caller, d, offer) // directrtpsetup (directsetup.go)
 	o := &outCall{dialog: d, number: dst.number, offer: offer, callerIn: caller, cancelCh: make(chan struct{})}
 	spec := pbx.ChannelSpec{Tech: "SIP", Resource: dst.name, Driver: o, Requestor: requestor}
 	if p := dst.peer; p != nil {
@@ -443,7 +452,7 @@ func (o *outCall) buildInvite() (*sip.Request, error) {
 	o.cidNum = caller.Num
 	o.mu.Unlock()
 
-	body, err := o.buildSDP(o.offer, sdp.SendRecv)
+	body, err := o.offerBody(o.offer)
 	if err != nil {
 		return nil, err
 	}

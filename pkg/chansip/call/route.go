@@ -83,28 +83,80 @@ func routeURI(entry string) (sip.Uri, bool) {
 // Contact is appended as the last Route (RFC 3261 12.2.1.1). Called with
 // d.mu held; a dialog without a route set is left alone.
 func (d *dialog) routeRequest(req *sip.Request) {
-	if len(d.routes) == 0 {
+	ApplyRoutes(req, d.routes, d.target)
+}
+
+// ApplyRoutes puts a route set on a request to target (its Request-URI),
+// as routeRequest does for a dialog: loose routing keeps the Request-URI
+// and sends the request to the first route; a strict router gets the
+// Request-URI and target becomes the last Route. An empty set, or a first
+// entry that is no URI, leaves the request alone. The registrar's Path
+// (RFC 3327) is used this way for requests to a registered contact.
+func ApplyRoutes(req *sip.Request, routes []string, target sip.Uri) {
+	if len(routes) == 0 {
 		return
 	}
-	first, ok := routeURI(d.routes[0])
+	first, ok := routeURI(routes[0])
 	if !ok {
 		return
 	}
-	routes := d.routes
 	if !first.UriParams.Has("lr") {
 		req.Recipient = *first.Clone()
 		req.Recipient.UriParams = nil
-		routes = append(append([]string(nil), routes[1:]...), "<"+d.target.String()+">")
+		routes = append(append([]string(nil), routes[1:]...), "<"+target.String()+">")
 	}
 	for _, r := range routes {
 		req.AppendHeader(sip.NewHeader("Route", r))
 	}
-	port := first.Port
+	req.SetDestination(hopAddr(first))
+}
+
+// hopAddr is host:port of a route hop, with SIP's default ports.
+func hopAddr(u sip.Uri) string {
+	port := u.Port
 	if port == 0 {
 		port = 5060
-		if strings.EqualFold(first.Scheme, "sips") {
+		if strings.EqualFold(u.Scheme, "sips") {
 			port = 5061
 		}
 	}
-	req.SetDestination(net.JoinHostPort(strings.Trim(first.Host, "[]"), strconv.Itoa(port)))
+	return net.JoinHostPort(strings.Trim(u.Host, "[]"), strconv.Itoa(port))
+}
+
+// firstHop is where a request with this route set goes first ("" for an
+// empty set): a dialog set up through a registration's Path keeps it as
+// its far end's address, as chan_sip's dialog takes the first Path hop as
+// its destination, so its in-dialog requests reach the proxy even when
+// the answer records no route.
+func firstHop(routes []string) string {
+	if len(routes) == 0 {
+		return ""
+	}
+	u, ok := routeURI(routes[0])
+	if !ok {
+		return ""
+	}
+	return hopAddr(u)
+}
+
+// PathEntries reads the route entries of Path headers (RFC 3327) in their
+// order, each kept as "<uri>" as chan_sip keeps a route hop: the URI in
+// angle brackets, header parameters after it dropped. An entry without
+// angle brackets is skipped, as chan_sip skips it.
+func PathEntries(hs []sip.Header) []string {
+	var out []string
+	for _, e := range recordRouteSet(hs, false) {
+		a := strings.IndexByte(e, '<')
+		if a < 0 {
+			continue
+		}
+		b := strings.IndexByte(e[a:], '>')
+		if b <= 1 {
+			continue
+		}
+		if _, ok := routeURI(e[a : a+b+1]); ok {
+			out = append(out, e[a:a+b+1])
+		}
+	}
+	return out
 }

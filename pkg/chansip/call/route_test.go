@@ -2,6 +2,7 @@ package call
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/emiago/sipgo/sip"
@@ -65,5 +66,65 @@ func TestRouteRequest(t *testing.T) {
 				t.Errorf("sent to %s, want %s", req.Destination(), tc.dest)
 			}
 		})
+	}
+}
+
+func TestPathEntries(t *testing.T) {
+	tests := []struct {
+		name string
+		hs   []string
+		want []string
+	}{
+		{"none", nil, nil},
+		{"one", []string{"<sip:edge.example.com;lr>"}, []string{"<sip:edge.example.com;lr>"}},
+		{"params dropped, list split", []string{"<sip:a.example;lr>;ob, <sip:10.0.0.1:5070;lr>"},
+			[]string{"<sip:a.example;lr>", "<sip:10.0.0.1:5070;lr>"}},
+		{"two headers in order", []string{"<sip:a;lr>", "<sip:b;lr>"}, []string{"<sip:a;lr>", "<sip:b;lr>"}},
+		{"no brackets skipped", []string{"sip:bare.example;lr", "<sip:c;lr>"}, []string{"<sip:c;lr>"}},
+		{"garbage", []string{"<>", "<<<", ","}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var hs []sip.Header
+			for _, v := range tc.hs {
+				hs = append(hs, sip.NewHeader("Path", v))
+			}
+			if got := PathEntries(hs); !slices.Equal(got, tc.want) {
+				t.Errorf("PathEntries(%q) = %q, want %q", tc.hs, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestApplyRoutes(t *testing.T) {
+	target := sip.Uri{Scheme: "sip", User: "6000", Host: "192.168.1.10", Port: 5062}
+	tests := []struct {
+		name      string
+		routes    []string
+		wantRURI  string
+		wantRoute []string
+		wantDest  string
+	}{
+		{"no route", nil, "sip:6000@192.168.1.10:5062", nil, "192.168.1.10:5062"},
+		{"loose", []string{"<sip:10.0.0.1:5070;lr>"}, "sip:6000@192.168.1.10:5062", []string{"<sip:10.0.0.1:5070;lr>"}, "10.0.0.1:5070"},
+		{"strict", []string{"<sip:10.0.0.1>", "<sip:10.0.0.2;lr>"}, "sip:10.0.0.1",
+			[]string{"<sip:10.0.0.2;lr>", "<sip:6000@192.168.1.10:5062>"}, "10.0.0.1:5060"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req := sip.NewRequest(sip.OPTIONS, target)
+			req.SetDestination("192.168.1.10:5062")
+			ApplyRoutes(req, tc.routes, target)
+			var routes []string
+			for _, h := range req.GetHeaders("Route") {
+				routes = append(routes, h.Value())
+			}
+			if req.Recipient.String() != tc.wantRURI || !slices.Equal(routes, tc.wantRoute) || req.Destination() != tc.wantDest {
+				t.Errorf("got %s %q -> %s, want %s %q -> %s", req.Recipient.String(), routes, req.Destination(), tc.wantRURI, tc.wantRoute, tc.wantDest)
+			}
+		})
+	}
+	if got := firstHop([]string{"<sips:edge.example>"}); got != "edge.example:5061" {
+		t.Errorf("firstHop sips = %q", got)
 	}
 }

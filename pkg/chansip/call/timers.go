@@ -221,12 +221,17 @@ func (d *dialog) addSessionHeaders(res *sip.Response) {
 }
 
 // supportedValue is our Supported header: "replaces, timer", without
-// timer when session-timers=refuse (chan_sip's add_supported).
+// timer when session-timers=refuse, with path for a supportpath=yes peer
+// (chan_sip's add_supported).
 func (m *Manager) supportedValue(p *sipconf.Peer) string {
+	v := "replaces, timer"
 	if m.stConfFor(p).mode == stRefuse {
-		return "replaces"
+		v = "replaces"
 	}
-	return "replaces, timer"
+	if p != nil && p.UsePath {
+		v += ", path"
+	}
+	return v
 }
 
 // addUACSessionHeaders adds what our INVITE asks for: Session-Expires
@@ -439,11 +444,22 @@ func (d *dialog) sendRefresh() {
 // handleUpdate answers an UPDATE without a body, a session refresh
 // (RFC 4028 allows UPDATE as well as re-INVITE): 200 OK with our
 // Session-Expires, and the timer restarts. An UPDATE that carries SDP is
-// not implemented.
+// a media change (handleMediaUpdate, update.go). Before the call is
+// answered every UPDATE gets chan_sip's 501.
 func (m *Manager) handleUpdate(d *dialog, req *sip.Request, tx sip.ServerTransaction) {
 	d.setLast("Rx: UPDATE")
+	if req.GetHeader("X-Asterisk-rpid-update") != nil {
+		m.handleRPIDUpdate(d, req, tx) // update.go
+		return
+	}
+	if !d.confirmed() {
+		// chan_sip answers an UPDATE in an early dialog (as every UPDATE
+		// but its own connected-line one) 501; no session timer runs yet.
+		m.respond(req, tx, 501, "Method Not Implemented")
+		return
+	}
 	if len(req.Body()) > 0 {
-		m.respond(req, tx, 501, "Not Implemented")
+		m.handleMediaUpdate(d, req, tx)
 		return
 	}
 	if rj := m.negotiateUAS(d, req, true); rj != nil {

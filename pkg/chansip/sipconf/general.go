@@ -65,10 +65,15 @@ type General struct {
 	AllowExternalDomains bool   // default yes
 	AutoCreatePeer       string // "Off" unless autocreatepeer
 	CallCounter          bool
-	Realm                string // default "asterisk"
-	DomainsAsRealm       bool
-	Domains              []string
-	AutoDomain           bool // autodomain=yes: our addresses and host name are local domains too
+	// DirectRTPSetup (directrtpsetup=yes): the INVITE of a SIP call
+	// dialed from a SIP caller already carries the caller's RTP address
+	// when both may direct-media, so media flows phone to phone without
+	// re-INVITEs.
+	DirectRTPSetup bool
+	Realm          string // default "asterisk"
+	DomainsAsRealm bool
+	Domains        []string
+	AutoDomain     bool // autodomain=yes: our addresses and host name are local domains too
 
 	DefaultExpiry int // 120
 	MinExpiry     int // 60
@@ -468,6 +473,8 @@ func (l *loader) parseGeneral(cat *confparse.Category) (General, []*Register) {
 			}
 		case "callcounter":
 			g.CallCounter = l.boolVal(v)
+		case "directrtpsetup":
+			g.DirectRTPSetup = l.boolVal(v)
 		case "realm":
 			g.Realm = v.Value
 		case "domainsasrealm":
@@ -789,7 +796,7 @@ func splitFromDomain(value string) (string, int, error) {
 // without modelling (they do not change what gostrisk does).
 var generalAccepted = setOf(
 	"auth_options_requests",
-	"directrtpsetup", "disallowed_methods", "discard_remote_hold_retrieval", "dumphistory",
+	"disallowed_methods", "discard_remote_hold_retrieval", "dumphistory",
 	"dynamic_exclude_static", "dynamic_excludes_static", "externtcpport", "externtlsport",
 	"ignoreregexpire", "matchexternaddrlocally", "matchexterniplocally", "mwi_from",
 	"preferred_codec_only", "qualifypeers", "refer_addheaders",

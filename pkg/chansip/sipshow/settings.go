@@ -52,7 +52,7 @@ func (v *View) ShowSettings(w io.Writer, args []string) error {
 	pf("Call to non-local dom.:", "%s", yesNo(g.AllowExternalDomains))
 	pf("URI user is phone no:", "%s", yesNo(g.UseReqPhone))
 	pf("Always auth rejects:", "%s", yesNo(g.AlwaysAuthReject))
-	pf("Direct RTP setup:", "%s", "No")
+	pf("Direct RTP setup:", "%s", yesNo(g.DirectRTPSetup))
 	ua := g.EffectiveUserAgent(v.Version)
 	pf("User Agent:", "%s", ua)
 	pf("SDP Session Name:", "%s", orDefault(orDefault(g.SDPSession, ua), "-"))

@@ -199,7 +199,7 @@ func (v *View) ShowPeer(w io.Writer, args []string) error {
 	pf("Trust RPID", "%s", yesNo(p.TrustRPID))
 	pf("Send RPID", "%s", yesNo(p.SendRPID))
 	pf("Path support", "%s", yesNo(p.UsePath))
-	pf("Path", "%s", "N/A")
+	pf("Path", "%s", pathList(st.Path))
 	pf("TrustIDOutbnd", "%s", "Legacy")
 	pf("Subscriptions", "%s", yesNo(p.AllowSubscribe))
 	pf("Overlap dial", "%s", p.AllowOverlap)
@@ -468,4 +468,13 @@ func (v *View) Run(w io.Writer, words []string) error {
 		return v.ShowSettings(w, args)
 	}
 	return ErrUsage
+}
+
+// pathList is chan_sip's "Path" line: the hops, comma-separated, N/A
+// without any.
+func pathList(path []string) string {
+	if len(path) == 0 {
+		return "N/A"
+	}
+	return strings.Join(path, ", ")
 }

@@ -31,6 +31,7 @@ type PeerState struct {
 	FullContact string            // "Reg. Contact"
 	Transport   sipconf.Transport // transport of the registration; 0 = the peer's primary
 	SIPOptions  []string          // option tags the device advertised (Supported:)
+	Path        []string          // the registration's Path route set, "<uri>" each
 	// LastMs is the last qualify round trip in ms: -1 unreachable, 0 not
 	// yet known, > 0 the time.
 	LastMs      int
