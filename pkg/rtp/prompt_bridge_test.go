@@ -31,6 +31,7 @@ func TestSessionPromptThenRealtime(t *testing.T) {
 			const prompt, live = 10, 60
 			var mu sync.Mutex
 			var stalled [live]bool // the writer came far later than its jitter
+			var wrote [live]time.Time
 			done := make(chan struct{})
 			go func() {
 				defer close(done)
@@ -52,6 +53,7 @@ func TestSessionPromptThenRealtime(t *testing.T) {
 					time.Sleep(time.Until(at))
 					mu.Lock()
 					stalled[i] = time.Since(at) > 8*time.Millisecond
+					wrote[i] = time.Now()
 					mu.Unlock()
 					if err := s.WriteFrame(ulawFrame(byte(100 + i))); err != nil {
 						t.Error(err)
@@ -84,6 +86,11 @@ func TestSessionPromptThenRealtime(t *testing.T) {
 			}
 			mu.Lock()
 			defer mu.Unlock()
+			var lat time.Duration
+			for _, r := range got {
+				lat = max(lat, r.at.Sub(wrote[r.i]))
+			}
+			t.Logf("last frame's latency %v, longest %v", got[live-1].at.Sub(wrote[live-1]), lat)
 			breaks, excused := 0, 0
 			for k := 1; k < live; k++ {
 				c, p := got[k], got[k-1]
