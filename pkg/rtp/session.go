@@ -44,6 +44,13 @@ const sendQueueLen = 5
 // and still has sendLowWater frames (40 ms) of slack to be scheduled in.
 const sendLowWater = 2
 
+// maxTimestampSkew is how late, in RTP timestamp units, a frame written
+// after its talkspurt ran dry may come and still carry that talkspurt on
+// (no marker, no timestamp jump): Asterisk's MAX_TIMESTAMP_SKEW, the
+// distance between a frame's predicted timestamp and the clock's within
+// which it keeps the predicted one (80 ms at 8 kHz).
+const maxTimestampSkew = 640
+
 // dtmfOrderWait bounds how long a digit waits for the voice packets the
 // kernel still holds; they leave within pacerLead unless the machine
 // stalls, and a digit is not held back longer than that.
@@ -140,6 +147,10 @@ type Session struct {
 	marker      bool
 	dtmfTx      dtmfSender
 	sendIO      // platform part
+	// underrun: the last talkspurt stopped only because its writer was
+	// late with a frame, not for a Flush or a digit; a frame written
+	// within maxTimestampSkew of the missed slot carries it on.
+	underrun bool
 
 	packetsIn, bytesIn, packetsOut, bytesOut          atomic.Uint64
 	otherPT, malformed, overflow, suppressed, flushed atomic.Uint64
@@ -314,10 +325,34 @@ func (s *Session) writeVoice(fr media.Frame) error {
 // startSpurt begins a talkspurt: the first frame goes out in the quietest
 // millisecond of the next ptime, not before the last talkspurt's timeline
 // ended, and the RTP timestamp jumps by the time that passed in between.
-// The caller holds mu.
+// A frame that only missed its slot (a real-time writer's jitter) instead
+// goes out at once and carries the talkspurt on. The caller holds mu.
 func (s *Session) startSpurt() {
 	p := s.eng.pacer
 	now := p.now()
+	if s.underrun {
+		s.underrun = false
+		if (now-s.idleFrom)*int64(s.cfg.Format.RTPClockRate) < maxTimestampSkew*int64(time.Second) {
+			// A frame bridge, a conference or music on hold writes one
+			// frame per ptime as its source delivers them, a few
+			// milliseconds either way (more on a busy machine); the
+			// pacer looks at the queue up to pacerLead early. Ending
+			// the talkspurt there would mark and shift the timeline at
+			// every late frame, which a phone's jitter buffer plays as
+			// choppy audio. Instead, as Asterisk keeps the predicted
+			// timestamp while the clock's is within its skew, the frame
+			// keeps its timestamp, no marker, and the slots move later
+			// by its lateness, so the next frames, as late, find their
+			// slot ready.
+			slot := max(now, s.idleFrom)
+			s.running, s.nextSlot = true, slot
+			if !s.inWheel {
+				s.inWheel = true
+				p.schedule(s, slot)
+			}
+			return
+		}
+	}
 	earliest := now
 	if s.spurted && s.idleFrom > earliest {
 		earliest = s.idleFrom
@@ -364,6 +399,9 @@ func (s *Session) writeDTMF(fr media.Frame, ev uint8) error {
 	if s.closed {
 		return ErrSessionClosed
 	}
+	// Voice after the digit starts a new talkspurt past the digit's
+	// timestamp, never the one the digit interrupted.
+	s.underrun = false
 	now := p.now()
 	d := &s.dtmfTx
 	if fr.Kind == media.DTMFEnd && d.active && d.event == ev && d.endAt == 0 {
@@ -547,6 +585,7 @@ func (s *Session) sendVoice(now int64, sc *sendScratch) {
 	if s.qLen == 0 {
 		s.running = false
 		s.idleFrom = s.nextSlot
+		s.underrun = true
 		return
 	}
 	fr := s.queue[s.qHead]
@@ -615,6 +654,8 @@ func (s *Session) Flush() {
 		s.running = false
 		s.idleFrom = s.nextSlot
 	}
+	// What is written next follows a cut: a new talkspurt, marked.
+	s.underrun = false
 	s.space.Broadcast()
 }
 
