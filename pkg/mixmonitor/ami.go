@@ -15,9 +15,8 @@ type Registrar interface {
 }
 
 // RegisterAMI adds app_mixmonitor's MixMonitor, StopMixMonitor and
-// MixMonitorMute actions and res_monitor's Monitor and StopMonitor on
-// eng's channels (ChangeMonitor, PauseMonitor and UnpauseMonitor are not
-// there: a recording cannot be renamed or paused).
+// MixMonitorMute actions and res_monitor's Monitor, StopMonitor,
+// ChangeMonitor, PauseMonitor and UnpauseMonitor on eng's channels.
 func (m *Module) RegisterAMI(reg Registrar, eng *pbx.Engine) error {
 	find := func(name string) *pbx.Channel {
 		for _, ch := range eng.Channels() {
@@ -38,6 +37,12 @@ func (m *Module) RegisterAMI(reg Registrar, eng *pbx.Engine) error {
 			Perm: manager.PermCall, Handler: func(r *manager.Request) error { return m.amiMonitor(r, find) }},
 		{Name: "StopMonitor", Synopsis: "Stop monitoring a channel.",
 			Perm: manager.PermCall, Handler: func(r *manager.Request) error { return m.amiStopMonitor(r, find) }},
+		{Name: "ChangeMonitor", Synopsis: "Change monitoring filename of a channel.",
+			Perm: manager.PermCall, Handler: func(r *manager.Request) error { return m.amiChangeMonitor(r, find) }},
+		{Name: "PauseMonitor", Synopsis: "Pause monitoring of a channel.",
+			Perm: manager.PermCall, Handler: func(r *manager.Request) error { return m.amiPauseMonitor(r, find, true) }},
+		{Name: "UnpauseMonitor", Synopsis: "Unpause monitoring of a channel.",
+			Perm: manager.PermCall, Handler: func(r *manager.Request) error { return m.amiPauseMonitor(r, find, false) }},
 	} {
 		if err := reg.RegisterAction(a); err != nil {
 			return fmt.Errorf("app_mixmonitor: %w", err)
@@ -214,5 +219,54 @@ func (m *Module) amiStopMonitor(r *manager.Request, find func(string) *pbx.Chann
 	}
 	_, _ = m.stopMonitorExec(ch, "")
 	r.Success("Stopped monitoring channel")
+	return nil
+}
+
+// amiChangeMonitor is res_monitor's ChangeMonitor: like the application,
+// a channel without a Monitor only gets a warning in the log.
+func (m *Module) amiChangeMonitor(r *manager.Request, find func(string) *pbx.Channel) error {
+	name, file := r.Get("Channel"), r.Get("File")
+	switch {
+	case name == "":
+		r.Error("No channel specified")
+		return nil
+	case file == "":
+		r.Error("No filename specified")
+		return nil
+	}
+	ch := find(name)
+	if ch == nil {
+		r.Error("No such channel")
+		return nil
+	}
+	if !m.changeMonitor(ch, file) {
+		r.Error("Could not change monitored filename of channel")
+		return nil
+	}
+	r.Success("Changed monitor filename")
+	return nil
+}
+
+// amiPauseMonitor is res_monitor's PauseMonitor and UnpauseMonitor,
+// which acknowledge whether or not the channel has a Monitor.
+func (m *Module) amiPauseMonitor(r *manager.Request, find func(string) *pbx.Channel, pause bool) error {
+	name := r.Get("Channel")
+	if name == "" {
+		r.Error("No channel specified")
+		return nil
+	}
+	ch := find(name)
+	if ch == nil {
+		r.Error("No such channel")
+		return nil
+	}
+	if rec := m.monitorOf(ch); rec != nil {
+		rec.paused.Store(pause)
+	}
+	if pause {
+		r.Success("Paused monitoring of the channel")
+	} else {
+		r.Success("Unpaused monitoring of the channel")
+	}
 	return nil
 }

@@ -98,10 +98,11 @@ func TestManagerActions(t *testing.T) {
 	}
 }
 
-// TestMonitorActions: res_monitor's Monitor and StopMonitor from the
-// manager: the refusals, both directions recorded to File-in/-out (one
-// file with Mix), a second Monitor refused while one runs, and StopMonitor
-// once only.
+// TestMonitorActions: res_monitor's Monitor, StopMonitor, PauseMonitor,
+// UnpauseMonitor and ChangeMonitor from the manager: the refusals, both
+// directions recorded to File-in/-out (one file with Mix, renamed by
+// ChangeMonitor when it ends), a second Monitor refused while one runs,
+// and StopMonitor once only.
 func TestMonitorActions(t *testing.T) {
 	dir := t.TempDir()
 	log := &memLog{}
@@ -134,19 +135,43 @@ func TestMonitorActions(t *testing.T) {
 		{[]string{"Action: StopMonitor", "Channel: " + ch.Name()}, ok("Stopped monitoring channel")},
 		{[]string{"Action: StopMonitor", "Channel: " + ch.Name()}, bad("Could not stop monitoring channel")},
 		{[]string{"Action: Monitor", "Channel: " + ch.Name(), "File: mixed", "Mix: true"}, ok("Started monitoring channel")},
-		{[]string{"Action: StopMonitor", "Channel: " + ch.Name()}, ok("Stopped monitoring channel")},
+		{[]string{"Action: PauseMonitor"}, bad("No channel specified")},
+		{[]string{"Action: PauseMonitor", "Channel: SIP/none-1"}, bad("No such channel")},
+		{[]string{"Action: PauseMonitor", "Channel: " + ch.Name()}, ok("Paused monitoring of the channel")},
+		{[]string{"Action: ChangeMonitor", "Channel: " + ch.Name()}, bad("No filename specified")},
+		{[]string{"Action: ChangeMonitor", "File: x"}, bad("No channel specified")},
+		{[]string{"Action: ChangeMonitor", "Channel: SIP/none-1", "File: x"}, bad("No such channel")},
+		{[]string{"Action: ChangeMonitor", "Channel: " + ch.Name(), "File: renamed"}, ok("Changed monitor filename")},
 	} {
 		if got := c.Do(tc.lines...); got != tc.want {
 			t.Errorf("%v: %q, want %q", tc.lines, got, tc.want)
 		}
 	}
-	for _, name := range []string{"mon-in.wav", "mon-out.wav", "mixed.wav"} {
+	if rec := m.monitorOf(ch); rec == nil || !rec.paused.Load() {
+		t.Error("PauseMonitor did not pause the Monitor")
+	}
+	if got, want := c.Do("Action: UnpauseMonitor", "Channel: "+ch.Name()), ok("Unpaused monitoring of the channel"); got != want {
+		t.Errorf("UnpauseMonitor: %q, want %q", got, want)
+	}
+	if rec := m.monitorOf(ch); rec == nil || rec.paused.Load() {
+		t.Error("UnpauseMonitor did not resume the Monitor")
+	}
+	if got, want := c.Do("Action: StopMonitor", "Channel: "+ch.Name()), ok("Stopped monitoring channel"); got != want {
+		t.Errorf("StopMonitor: %q, want %q", got, want)
+	}
+	// Without a Monitor, Pause is acknowledged all the same (res_monitor).
+	if got, want := c.Do("Action: PauseMonitor", "Channel: "+ch.Name()), ok("Paused monitoring of the channel"); got != want {
+		t.Errorf("PauseMonitor without a Monitor: %q, want %q", got, want)
+	}
+	for _, name := range []string{"mon-in.wav", "mon-out.wav", "renamed.wav"} {
 		if _, err := os.Stat(filepath.Join(dir, "monitor", name)); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(dir, "monitor", "again-in.wav")); err == nil {
-		t.Error("the refused Monitor wrote a file")
+	for _, name := range []string{"again-in.wav", "mixed.wav"} {
+		if _, err := os.Stat(filepath.Join(dir, "monitor", name)); err == nil {
+			t.Errorf("%s exists: a refused Monitor wrote it, or ChangeMonitor did not rename it", name)
+		}
 	}
 	if ch.Tapped() {
 		t.Error("the tap stayed after StopMonitor")

@@ -65,15 +65,23 @@ func (m *Module) setPaused(ch *pbx.Channel, paused bool) (pbx.Result, error) {
 }
 
 func (m *Module) changeMonitorExec(ch *pbx.Channel, data string) (pbx.Result, error) {
-	base := strings.TrimSpace(data)
+	if !m.changeMonitor(ch, strings.TrimSpace(data)) {
+		return pbx.HangupResult, nil
+	}
+	return pbx.Continue, nil
+}
+
+// changeMonitor names the files ch's Monitor leaves when it ends; false
+// for an empty name. A channel without a Monitor gets a warning only.
+func (m *Module) changeMonitor(ch *pbx.Channel, base string) bool {
 	if base == "" {
 		m.log.Warning("Cannot change monitor filename of channel %s to null\n", ch.Name())
-		return pbx.HangupResult, nil
+		return false
 	}
 	r := m.monitorOf(ch)
 	if r == nil {
 		m.log.Warning("Cannot change monitor filename of channel %s to %s, monitoring not started\n", ch.Name(), base)
-		return pbx.Continue, nil
+		return true
 	}
 	path := base
 	if !filepath.IsAbs(path) {
@@ -87,7 +95,7 @@ func (m *Module) changeMonitorExec(ch *pbx.Channel, data string) (pbx.Result, er
 	r.mu.Lock()
 	r.renameBase = path
 	r.mu.Unlock()
-	return pbx.Continue, nil
+	return true
 }
 
 // renameMonitorFiles moves a Monitor's finished files to the base
