@@ -1,8 +1,10 @@
 package tests
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -186,7 +188,12 @@ func TestAttendedTransferReplaces(t *testing.T) {
 	requireBaresip(t)
 	harness.RequireSipp(t)
 	const toneA, toneC = 440.0, 1500.0
-	in := transferInstance(t, nil)
+	amiPort := harness.FreePort(t)
+	in := transferInstance(t, func(f map[string]string) {
+		f["manager.conf"] = fmt.Sprintf("[general]\nenabled = yes\nport = %d\nbindaddr = 127.0.0.1\n\n"+
+			"[admin]\nsecret = amp111\nread = all\nwrite = all\n", amiPort)
+	})
+	ami := newAMIStream(t, amiPort)
 	a := phone(t, in, "6000", "PCMU", toneA)
 	c := phone(t, in, "6002", "PCMU", toneC)
 	target := "127.0.0.1:" + strconv.Itoa(in.SIPPort)
@@ -211,6 +218,17 @@ func TestAttendedTransferReplaces(t *testing.T) {
 	}
 	if res := waitConsult(); res.ExitCode != 0 {
 		t.Fatalf("consultation exited %d\n%s\n%s", res.ExitCode, res.Output, res.ErrLog)
+	}
+	// The manager hears it as chan_sip's transfer: the transferer's two
+	// calls, each in its bridge, and IsExternal.
+	ev := ami.event("AttendedTransfer")
+	for _, re := range []string{`Result: Success\r\nOrigTransfererChannel: SIP/6001-\S+\r\n`,
+		`OrigBridgeUniqueid: \S+\r\nOrigBridgeType: basic\r\n`, `SecondTransfererChannel: SIP/6001-\S+\r\n`,
+		`SecondBridgeUniqueid: \S+\r\n`, `TransfereeChannel: SIP/6000-\S+\r\n`, `TransferTargetChannel: SIP/6002-\S+\r\n`,
+		`IsExternal: Yes\r\nDestType: Bridge\r\nDestBridgeUniqueid: \S+\r\n$`} {
+		if !regexp.MustCompile(re).MatchString(ev) {
+			t.Errorf("AttendedTransfer does not match %s:\n%s", re, ev)
+		}
 	}
 	chans := in.MustRX("core show channels")
 	t.Logf("after the transfer:\n%s", chans)

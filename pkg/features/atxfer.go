@@ -290,31 +290,12 @@ func (st *consult) endSwap(n swapNext) {
 }
 
 // publishAttended is Asterisk's AttendedTransfer event for a completed
-// DTMF transfer: the transferer in both bridges (it moved from the one
-// with the transferee to the consultation), the transferee and the
-// target, and the transferee's bridge as the destination (Asterisk merges
-// the consultation bridge into it; gostrisk's handover bridge gets a new
-// id, announced by its own BridgeEnter events).
+// DTMF transfer: the transferer is in both bridges (it moved from the one
+// with the transferee to the consultation).
 func (m *Module) publishAttended(transferer, target *pbx.Channel, st *consult) {
-	bus := transferer.Engine().Bus()
-	const typ = pbx.BusEventType("AttendedTransfer")
-	if !bus.Wants(typ) {
-		return
-	}
-	second := target.BridgeID()
-	fields := []pbx.EventField{{Key: "Result", Value: "Success"}, {Key: "OrigTransferer", Channel: transferer}}
-	if st.origBridge != "" {
-		fields = append(fields, pbx.BridgeFields("Orig", st.origBridge, 1)...)
-	}
-	fields = append(fields, pbx.EventField{Key: "SecondTransferer", Channel: transferer})
-	if second != "" {
-		fields = append(fields, pbx.BridgeFields("Second", second, 2)...)
-	}
-	fields = append(fields,
-		pbx.EventField{Key: "Transferee", Channel: st.transferee},
-		pbx.EventField{Key: "TransferTarget", Channel: target},
-		pbx.EventField{Key: "IsExternal", Value: "No"},
-		pbx.EventField{Key: "DestType", Value: "Bridge"},
-		pbx.EventField{Key: "DestBridgeUniqueid", Value: st.origBridge})
-	bus.Publish(pbx.BusEvent{Type: typ, Fields: fields})
+	transferer.Engine().PublishAttendedTransfer(pbx.AttendedTransfer{
+		Orig: transferer, OrigBridge: st.origBridge, OrigMembers: 1,
+		Second: transferer, SecondBridge: target.BridgeID(), SecondMembers: 2,
+		Transferee: st.transferee, Target: target,
+	})
 }

@@ -88,6 +88,11 @@ func (m *Manager) attendedRefer(d *dialog, req *sip.Request, tx sip.ServerTransa
 		s.mu.Unlock()
 	}
 	status := "200 OK"
+	event := pbx.AttendedTransfer{
+		Orig: transferer, OrigBridge: transferer.BridgeID(), OrigMembers: 2,
+		Second: consult, SecondBridge: consult.BridgeID(), SecondMembers: 2,
+		Transferee: transferee, Target: target, External: true,
+	}
 	if err := m.d.Engine.Handover(transferee, target); err != nil {
 		m.log.Warning("Attended transfer of %s to %s failed: %v\n", transferee.Name(), target.Name(), err)
 		for _, x := range []*dialog{d, d2} {
@@ -97,6 +102,8 @@ func (m *Manager) attendedRefer(d *dialog, req *sip.Request, tx sip.ServerTransa
 			s.mu.Unlock()
 		}
 		status = "500 Internal Server Error"
+	} else {
+		m.d.Engine.PublishAttendedTransfer(event)
 	}
 	d.notifyAsync(seq, status, true)
 }
