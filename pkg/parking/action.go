@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gostrisk/gostrisk/pkg/apps"
 	"github.com/gostrisk/gostrisk/pkg/manager"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
@@ -167,8 +168,50 @@ func (m *Module) amiPark(r *manager.Request) error {
 		reply(r, "Error", "Park action failed\n")
 		return nil
 	}
+	if announce != "" && !strings.EqualFold(announce, timeoutCh) {
+		if ac := channelNamed(eng, announce); ac != nil {
+			go m.announceSpace(ac, at)
+		}
+	}
 	reply(r, "Success", "Park successful\n")
 	return nil
+}
+
+// announceSpace says the space to the Park action's AnnounceChannel, as
+// res_parking's parked-call subscription does: into the bridge the
+// channel is in (whispered over what its far end says), digit by digit;
+// a channel in no bridge hears nothing, as in Asterisk. It returns when
+// the digits are said or the channel hangs up.
+func (m *Module) announceSpace(ch *pbx.Channel, space int) {
+	if ch.Peer() == nil {
+		return
+	}
+	var pcm []int16
+	for _, d := range strconv.Itoa(space) {
+		p, err := apps.PromptPCM(ch, "digits/"+string(d), 2*8000)
+		if err != nil {
+			m.log.Warning("Unable to announce parking space %d to %s: %v\n", space, ch.Name(), err)
+			return
+		}
+		pcm = append(pcm, p...)
+	}
+	w := &pbx.Whisper{}
+	remove := ch.AddWhisper(w)
+	defer remove()
+	// Fed in real time: a whisper keeps only 200 ms.
+	const frame = 160
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for len(pcm) > 0 {
+		n := min(frame, len(pcm))
+		w.Write(pcm[:n])
+		pcm = pcm[n:]
+		select {
+		case <-ch.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // nextFree is the space a call parked in lot now would get (0: full).
