@@ -40,11 +40,13 @@ test-deps:
 	fi
 
 # The end-to-end tests (./tests) wait on real time (calls, prompts, timers)
-# far more than they use the CPU, so they run as three processes side by
+# far more than they use the CPU, so they run as four processes side by
 # side after the other packages: the media modules' flows (voicemail,
 # queues, conferences, recording), the signalling modules' (AMI/AGI,
-# subscriptions, transfers, parking, Local channels), and the rest.
+# subscriptions, transfers, parking, Local channels), chan_sip's own
+# (calls, trunks, direct media, TLS/TCP/SRTP, IPv6), and the rest.
 E2E_MEDIA := ^(TestVoicemail|TestQueue|TestConfBridge|TestMixMonitor|TestMeetMe|TestOneTouch)
+E2E_SIP := ^(TestChan|TestTrunk|TestCall|TestDirect|TestTLS|TestTCP|TestSRTP|TestQualify|TestRTP|TestRTCP|TestPRACK|TestIdentity|TestPresence)
 E2E_SIGNAL := ^(TestAMI|TestAGI|TestFastAGI|TestBLF|TestSubscribe|TestMWI|TestCustomDevstate|TestSessionTimers|TestMessage|TestBlindTransfer|TestAttendedTransfer|TestPark|TestPickup|TestDTMF|TestTransfer|TestFeatures|TestHygiene|TestLocal|TestCdrManager)
 
 test: test-deps vet
@@ -52,9 +54,10 @@ test: test-deps vet
 	$(GO) test -c -o /dev/null ./tests
 	@$(GO) test -count=1 -timeout 9m -run '$(E2E_MEDIA)' ./tests & media=$$!; \
 	$(GO) test -count=1 -timeout 9m -run '$(E2E_SIGNAL)' ./tests & signal=$$!; \
-	$(GO) test -count=1 -timeout 9m -skip '$(E2E_MEDIA)|$(E2E_SIGNAL)' ./tests; rest=$$?; \
-	wait $$media; m=$$?; wait $$signal; s=$$?; \
-	test $$rest -eq 0 -a $$m -eq 0 -a $$s -eq 0
+	$(GO) test -count=1 -timeout 9m -run '$(E2E_SIP)' ./tests & sip=$$!; \
+	$(GO) test -count=1 -timeout 9m -skip '$(E2E_MEDIA)|$(E2E_SIGNAL)|$(E2E_SIP)' ./tests; rest=$$?; \
+	wait $$media; m=$$?; wait $$signal; s=$$?; wait $$sip; p=$$?; \
+	test $$rest -eq 0 -a $$m -eq 0 -a $$s -eq 0 -a $$p -eq 0
 
 unit:
 	$(GO) test -count=1 -short ./pkg/...

@@ -232,8 +232,10 @@ func runOne(o options, n int) (res result, err error) {
 					return
 				default:
 				}
-				payload := make([]byte, 160)
-				copy(payload, tone[off:])
+				// The frames share the tone's bytes, as Playback's share a
+				// prompt's encoded frames (apps' sound cache): a player
+				// allocates nothing per frame, and neither does this one.
+				payload := tone[off : off+160 : off+160]
 				off = (off + 160) % len(tone)
 				if s.WriteFrame(media.VoiceFrame(media.ULaw, payload, 0)) != nil {
 					return
