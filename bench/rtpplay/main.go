@@ -48,6 +48,7 @@ func main() {
 	lock := flag.Bool("lock", true, "the receiver first sends one RTP packet to each session, as a phone would, so strict RTP locks the peer and the socket is connected to it")
 	talk := flag.Bool("talk", false, "the receiver also streams 20 ms G.711 to every session (a phone talking while it listens); the sessions' CPU then includes receiving")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the sessions' process to this file")
+	memProfile := flag.String("memprofile", "", "write an allocation profile of the sessions' process to this file at the end")
 	flag.Parse()
 
 	if *recv {
@@ -98,6 +99,17 @@ func main() {
 		rows = append(rows, r)
 	}
 	printTable(os.Stdout, o, rows)
+	if *memProfile != "" {
+		f, err := os.Create(*memProfile)
+		if err == nil {
+			err = pprof.Lookup("allocs").WriteTo(f, 0)
+			f.Close()
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "rtpplay:", err)
+			os.Exit(1)
+		}
+	}
 }
 
 type result struct {
