@@ -10,12 +10,6 @@ import (
 // precision anyway (the runtime's poller sleeps in whole milliseconds).
 const pacerTick = time.Millisecond
 
-// pacerLead is how many ticks ahead the pacer prepares sends when its
-// ring can hold them back until their tick (see txRing): a pacer woken up
-// to this late still sends on time. The cost is as much added latency on
-// every frame a session sends.
-const pacerLead = 2
-
 // wheelSize is the timing wheel's length in ticks. It must exceed the
 // longest wait a session asks for (a ptime of up to 300 ms, a DTMF
 // continuation of 50 ms); sessions due later than one turn stay in their
@@ -27,8 +21,7 @@ const wheelSize = 1024
 // once per tick while any session is scheduled. A thousand sessions cost
 // one timer wake-up a millisecond, not a goroutine and a ticker each.
 type pacer struct {
-	t0    time.Time // ticks and slots count from here (monotonic clock)
-	mono0 int64     // t0 as CLOCK_MONOTONIC nanoseconds, for the ring's timeouts
+	t0 time.Time // ticks and slots count from here (monotonic clock)
 
 	mu        sync.Mutex
 	wheel     [wheelSize][]*Session // guarded by mu
@@ -39,24 +32,17 @@ type pacer struct {
 	done      chan struct{}
 
 	// Owned by the loop goroutine.
-	due []dueSession
+	due []*Session
 	sc  sendScratch
-}
-
-// dueSession is a session taken from the wheel and the tick it is due at.
-type dueSession struct {
-	s    *Session
-	tick int64
 }
 
 func newPacer() *pacer {
 	p := &pacer{
-		t0:    time.Now(),
-		mono0: monotonicNow(),
-		wake:  make(chan struct{}, 1),
-		quit:  make(chan struct{}),
-		done:  make(chan struct{}),
-		sc:    newSendScratch(),
+		t0:   time.Now(),
+		wake: make(chan struct{}, 1),
+		quit: make(chan struct{}),
+		done: make(chan struct{}),
+		sc:   newSendScratch(),
 	}
 	go p.run()
 	return p
@@ -144,10 +130,6 @@ func (p *pacer) run() {
 	defer p.sc.tx.close()
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
-	var lead int64
-	if p.sc.tx.timed() && p.mono0 != 0 {
-		lead = pacerLead
-	}
 	for {
 		p.mu.Lock()
 		if p.scheduled == 0 {
@@ -174,8 +156,8 @@ func (p *pacer) run() {
 		}
 		now := p.now()
 		nowTick := now / int64(pacerTick)
-		if p.cur > nowTick+lead {
-			wait := time.Duration((p.cur-lead)*int64(pacerTick) - now)
+		if p.cur > nowTick {
+			wait := time.Duration(p.cur*int64(pacerTick) - now)
 			p.mu.Unlock()
 			timer.Reset(wait)
 			select {
@@ -186,14 +168,14 @@ func (p *pacer) run() {
 			continue
 		}
 		// Visit every tick up to now (more than one when the loop woke
-		// late) and the lead's ticks ahead, taking the sessions due.
+		// late), taking the sessions due.
 		p.due = p.due[:0]
-		for ; p.cur <= nowTick+lead; p.cur++ {
+		for ; p.cur <= nowTick; p.cur++ {
 			b := &p.wheel[p.cur%wheelSize]
 			keep := (*b)[:0]
 			for _, s := range *b {
 				if s.dueTick <= p.cur {
-					p.due = append(p.due, dueSession{s, p.cur})
+					p.due = append(p.due, s)
 					p.scheduled--
 				} else {
 					keep = append(keep, s)
@@ -203,22 +185,10 @@ func (p *pacer) run() {
 			*b = keep
 		}
 		p.mu.Unlock()
-		// A tick still to come is served as of its time, its sends held
-		// back by the kernel until then; the ones due already go now.
-		chain := int64(-1)
-		for i, d := range p.due {
-			at := now
-			if d.tick > nowTick {
-				at = d.tick * int64(pacerTick)
-				if d.tick != chain {
-					p.sc.tx.startChain(p.mono0 + at)
-					chain = d.tick
-				}
-			}
-			d.s.service(p, &p.sc, at)
-			p.due[i] = dueSession{}
+		for i, s := range p.due {
+			s.service(p, &p.sc, now)
+			p.due[i] = nil
 		}
-		p.sc.tx.endChain()
 		p.sc.tx.flush()
 	}
 }

@@ -52,7 +52,7 @@ const sendLowWater = 2
 const maxTimestampSkew = 640
 
 // dtmfOrderWait bounds how long a digit waits for the voice packets the
-// kernel still holds; they leave within pacerLead unless the machine
+// pacer's ring still holds; they leave within its pass unless the machine
 // stalls, and a digit is not held back longer than that.
 const dtmfOrderWait = 100 * time.Millisecond
 
@@ -335,8 +335,8 @@ func (s *Session) startSpurt() {
 		if (now-s.idleFrom)*int64(s.cfg.Format.RTPClockRate) < maxTimestampSkew*int64(time.Second) {
 			// A frame bridge, a conference or music on hold writes one
 			// frame per ptime as its source delivers them, a few
-			// milliseconds either way (more on a busy machine); the
-			// pacer looks at the queue up to pacerLead early. Ending
+			// milliseconds either way (more on a busy machine), and the
+			// pacer looks at the queue up to half a tick early. Ending
 			// the talkspurt there would mark and shift the timeline at
 			// every late frame, which a phone's jitter buffer plays as
 			// choppy audio. Instead, as Asterisk keeps the predicted
@@ -380,8 +380,8 @@ func (s *Session) writeDTMF(fr media.Frame, ev uint8) error {
 			s.space.Wait()
 		}
 		// The digit's packets go out from here, at once: the pacer's
-		// last packets, which the kernel may hold until their tick (see
-		// pacerLead), must leave first. Their completions say they have.
+		// last packets, queued on its ring and submitted at the end of
+		// its pass, must leave first. Their completions say they have.
 		if s.closed || s.txInflight.Load() == 0 {
 			break
 		}
@@ -468,8 +468,9 @@ func (s *Session) endDigit(now int64, tx *txRing) {
 }
 
 // sendEvent sends one telephone-event packet with the digit's timestamp,
-// through the pacer's ring when tx is not nil (in the pacer, which may be
-// preparing a tick ahead: the packet must leave in order with the voice).
+// through the pacer's ring when tx is not nil (in the pacer, whose ring
+// submits at the end of its pass: the packet must leave in order with
+// the voice).
 // The caller holds mu.
 func (s *Session) sendEvent(ev TelephoneEvent, marker bool, tx *txRing) {
 	d := &s.dtmfTx
@@ -535,8 +536,7 @@ func (s *Session) uncount(n uint64) {
 
 // service is the pacer's visit at the session's slot: send the voice
 // frame due, repeat or end a held digit, and book the next visit. now is
-// the time the sends leave (the pacer's clock): the present, or a tick
-// the pacer prepares ahead of time.
+// the pacer's clock at this pass.
 func (s *Session) service(p *pacer, sc *sendScratch, now int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

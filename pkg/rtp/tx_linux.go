@@ -10,19 +10,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// txSlots is how many packets a pacer may have on its ring at once: the
-// sends of the ticks it prepared ahead (see pacerLead) and of the tick it
-// is in. A tick's sends usually fit many times over; a burst that does not
-// is submitted in parts, and what still finds no slot is sent at once.
-const txSlots = 1024
-
-// txTimers is how many chains' release times the ring keeps until they
-// are submitted; the pacer opens at most pacerLead chains between two
-// submissions.
-const txTimers = 8
-
-// txTimerTag marks the completion of a chain's timeout, which frees no slot.
-const txTimerTag = ^uint64(0)
+// txSlots is how many packets a pacer queues on its ring before it must
+// submit them; a tick's sends usually fit, a burst is submitted in parts.
+const txSlots = 256
 
 // txSlotSize holds any voice packet a session builds, SRTP tag included.
 const txSlotSize = bufSize
@@ -32,14 +22,9 @@ const txSlotSize = bufSize
 // them all to the kernel, where sendto would enter it once per packet
 // (most of the pacer's CPU is spent in those sends).
 //
-// The sends of a tick the pacer prepares ahead are chained behind a
-// timeout that expires at the tick: the kernel's timer, not the pacer's
-// wake-up, decides when they leave, so a pacer that wakes a millisecond
-// or two late (a garbage collection, a busy CPU) still sends on time.
-// Hard links keep the chain going past the timeout's -ETIME and past a
-// send that fails. Every queued send holds its socket open until its
-// completion comes back: a leg closed meanwhile must not have its
-// descriptor number reused under a send still waiting in the kernel. The ring is not
+// Every queued send holds its socket open until its completion comes
+// back: the rare send that must wait in the kernel (a full socket buffer)
+// must not have its descriptor number reused by a leg closed meanwhile. The ring is not
 // single-issuer, so the pacer's goroutine is not locked to a thread: a
 // locked goroutine that sleeps between ticks costs two thread switches
 // a millisecond (its thread and the one running the players). Where
@@ -50,15 +35,6 @@ type txRing struct {
 	data  []byte // txSlots buffers of txSlotSize
 	slots [txSlots]txSlot
 	free  []uint16
-
-	// The open chain, if any: the SQE that ends it (the timeout itself
-	// while no send follows), its release time, and the ring's submitted
-	// count when it opened (a submission in between splits it).
-	chainEnd *uringSQE
-	chainAt  int64
-	chainSub uint32
-	timers   [txTimers]unix.Timespec
-	nextTmr  int
 }
 
 // txSlot is one queued packet: its bytes in data, its destination, and
@@ -93,7 +69,6 @@ func (r *txRing) close() {
 	if r == nil {
 		return
 	}
-	r.endChain()
 	for deadline := time.Now().Add(100 * time.Millisecond); r.busy() && time.Now().Before(deadline); {
 		r.flush()
 		if r.busy() {
@@ -126,13 +101,6 @@ func (r *txRing) queue(s *Session, pkt []byte, t *netip.AddrPort) bool {
 			return false
 		}
 	}
-	if r.chainEnd != nil && (r.ring.submitted != r.chainSub || r.ring.room() < 2) {
-		// The chain's head went to the kernel without this send behind
-		// it, or is about to: open a new one for the same time.
-		at := r.chainAt
-		r.endChain()
-		r.startChain(at)
-	}
 	id := r.free[len(r.free)-1]
 	sl := &r.slots[id]
 	linked := s.leg.link.peer.Load() == t
@@ -156,10 +124,6 @@ func (r *txRing) queue(s *Session, pkt []byte, t *netip.AddrPort) bool {
 	s.leg.pp.hold()
 	s.txInflight.Add(1)
 	sl.s, sl.pp, sl.n = s, s.leg.pp, uint32(len(pkt))
-	if r.chainEnd != nil {
-		r.chainEnd.flags |= uringSqeIOHardlink
-		r.chainEnd = sqe
-	}
 	sqe.opcode = uringOpSend
 	sqe.fd = int32(s.sfd)
 	sqe.addr = uint64(uintptr(unsafe.Pointer(&buf[0])))
@@ -187,7 +151,7 @@ func (r *txRing) flush() {
 	for tail := loadAcquire(u.cqTail); head != tail; head++ {
 		c := u.cqes[head&u.cqMask]
 		if c.userData >= txSlots {
-			continue // a chain's timeout
+			continue
 		}
 		id := uint16(c.userData)
 		sl := &r.slots[id]
@@ -206,60 +170,7 @@ func (r *txRing) flush() {
 	storeRelease(u.cqHead, head)
 }
 
-// timed reports whether sends can be held back until a given time.
-func (r *txRing) timed() bool { return r != nil }
-
 // busy reports queued sends whose completions have not been reaped: the
 // pacer keeps visiting the ring until they have, which releases their
 // sockets.
 func (r *txRing) busy() bool { return r != nil && len(r.free) < txSlots }
-
-// startChain makes the sends queued until endChain leave when the
-// monotonic clock reaches at (ns); without a ring, or with its submission
-// queue full, they leave at once.
-func (r *txRing) startChain(at int64) {
-	if r == nil {
-		return
-	}
-	r.endChain()
-	if r.ring.room() < 2 {
-		_ = r.ring.enter(0)
-	}
-	sqe, err := r.ring.sqe()
-	if err != nil {
-		return
-	}
-	ts := &r.timers[r.nextTmr]
-	r.nextTmr = (r.nextTmr + 1) % txTimers
-	*ts = unix.NsecToTimespec(at)
-	sqe.opcode = uringOpTimeout
-	sqe.addr = uint64(uintptr(unsafe.Pointer(ts)))
-	sqe.len = 1
-	sqe.opFlags = uringTimeoutAbs
-	sqe.userData = txTimerTag
-	r.chainEnd, r.chainAt, r.chainSub = sqe, at, r.ring.submitted
-}
-
-// endChain closes the open chain; a timeout that no send followed is
-// taken back if it is still unsubmitted.
-func (r *txRing) endChain() {
-	if r == nil || r.chainEnd == nil {
-		return
-	}
-	u := r.ring
-	if r.chainEnd.opcode == uringOpTimeout && u.tail != u.submitted && &u.sqes[(u.tail-1)&u.sqMask] == r.chainEnd {
-		u.tail--
-	} else {
-		r.chainEnd.flags &^= uringSqeIOHardlink
-	}
-	r.chainEnd = nil
-}
-
-// monotonicNow reads the clock the chains' timeouts are set on.
-func monotonicNow() int64 {
-	var ts unix.Timespec
-	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
-		return 0
-	}
-	return ts.Nano()
-}

@@ -16,12 +16,4 @@ func (r *txRing) queue(*Session, []byte, *netip.AddrPort) bool { return false }
 
 func (r *txRing) flush() {}
 
-func (r *txRing) timed() bool { return false }
-
 func (r *txRing) busy() bool { return false }
-
-func (r *txRing) startChain(int64) {}
-
-func (r *txRing) endChain() {}
-
-func monotonicNow() int64 { return 0 }

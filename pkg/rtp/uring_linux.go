@@ -17,11 +17,9 @@ import (
 const (
 	uringOpPollAdd     = 6
 	uringOpRecvMsg     = 10
-	uringOpTimeout     = 11
 	uringOpAsyncCancel = 14
 	uringOpSend        = 26
 
-	uringSqeIOHardlink     = 1 << 3
 	uringSqeBufferSelect   = 1 << 5
 	uringSqeCQESkipSuccess = 1 << 6
 
@@ -42,7 +40,6 @@ const (
 	uringCQEBufferBit = 16
 
 	uringRecvMultishot = 1 << 1
-	uringTimeoutAbs    = 1 << 0
 	uringPollAddMulti  = 1 << 0
 
 	uringRegisterEventfd  = 4
@@ -207,11 +204,6 @@ func (u *uring) close() {
 		_ = unix.Munmap(u.ringMem)
 	}
 	_ = unix.Close(u.fd)
-}
-
-// room is how many more SQEs fit before the ring must be entered.
-func (u *uring) room() uint32 {
-	return u.sqEntries - (u.tail - atomic.LoadUint32(u.sqHead))
 }
 
 // sqe returns a zeroed submission entry, submitting what is queued first
