@@ -587,26 +587,38 @@ var sayNumberApp = &pbx.App{
 	Exec:        sayNumberExec,
 }
 
-func sayNumberExec(ch *pbx.Channel, data string) (pbx.Result, error) {
+// sayNumberArgs reads the (number[,gender]) arguments of SayNumber and
+// SayOrdinal with app_saynumber's checks and warnings; when ok is false,
+// res is what the application returns.
+func sayNumberArgs(ch *pbx.Channel, app, data string) (n int64, numArg, gender string, res pbx.Result, ok bool) {
 	log := ch.Engine().Log()
 	if strings.TrimSpace(data) == "" {
-		log.Warning("SayNumber requires an argument (number)\n")
-		return pbx.HangupResult, nil
+		log.Warning("%s requires an argument (number)\n", app)
+		return 0, "", "", pbx.HangupResult, false
 	}
-	numArg, options, hasOpts := strings.Cut(data, ",")
+	numArg, gender, hasGender := strings.Cut(data, ",")
 	n, err := strconv.ParseInt(strings.TrimSpace(numArg), 10, 32)
 	if err != nil {
-		log.Warning("argument '%s' to SayNumber could not be parsed as a number.\n", numArg)
-		return pbx.Continue, nil
+		log.Warning("argument '%s' to %s could not be parsed as a number.\n", numArg, app)
+		return 0, "", "", pbx.Continue, false
 	}
-	if hasOpts {
-		options, _, _ = strings.Cut(options, ",")
-		switch strings.ToLower(options) {
+	if hasGender {
+		gender, _, _ = strings.Cut(gender, ",")
+		switch strings.ToLower(gender) {
 		case "f", "m", "c", "n":
 		default:
-			log.Warning("SayNumber gender option is either 'f', 'm', 'c' or 'n'\n")
-			return pbx.HangupResult, nil
+			log.Warning("%s gender option is either 'f', 'm', 'c' or 'n'\n", app)
+			return 0, "", "", pbx.HangupResult, false
 		}
+	}
+	return n, numArg, gender, pbx.Continue, true
+}
+
+func sayNumberExec(ch *pbx.Channel, data string) (pbx.Result, error) {
+	log := ch.Engine().Log()
+	n, numArg, options, res, ok := sayNumberArgs(ch, "SayNumber", data)
+	if !ok {
+		return res, nil
 	}
 	lang := ch.Language()
 	d, err := saySeq(ch, sayNumberFiles(int(n), lang, options), lang, sayInterrupt(ch))

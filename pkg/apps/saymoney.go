@@ -2,7 +2,6 @@ package apps
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/gostrisk/gostrisk/pkg/pbx"
@@ -40,24 +39,9 @@ var sayOrdinalApp = &pbx.App{
 	SeeAlso:     "SayAlpha, SayDigits, SayMoney, SayNumber, SayPhonetic, CHANNEL, SAYFILES",
 	Exec: func(ch *pbx.Channel, data string) (pbx.Result, error) {
 		log := ch.Engine().Log()
-		if strings.TrimSpace(data) == "" {
-			log.Warning("SayOrdinal requires an argument (number)\n")
-			return pbx.HangupResult, nil
-		}
-		numArg, options, hasOpts := strings.Cut(data, ",")
-		n, err := strconv.ParseInt(strings.TrimSpace(numArg), 10, 32)
-		if err != nil {
-			log.Warning("argument '%s' to SayOrdinal could not be parsed as a number.\n", numArg)
-			return pbx.Continue, nil
-		}
-		if hasOpts {
-			options, _, _ = strings.Cut(options, ",")
-			switch strings.ToLower(options) {
-			case "f", "m", "c", "n":
-			default:
-				log.Warning("SayOrdinal gender option is either 'f', 'm', 'c' or 'n'\n")
-				return pbx.HangupResult, nil
-			}
+		n, numArg, _, res, ok := sayNumberArgs(ch, "SayOrdinal", data)
+		if !ok {
+			return res, nil
 		}
 		lang := ch.Language()
 		if !isEnglish(lang) {

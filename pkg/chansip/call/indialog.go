@@ -171,6 +171,17 @@ func (m *Manager) handleReInvite(d *dialog, req *sip.Request, tx sip.ServerTrans
 		return
 	}
 	m.respond(req, tx, 100, "Trying")
+	// The ACK of this 2xx arrives through HandleAck; a lost one costs
+	// nothing here because the dialog is already confirmed.
+	m.takeMidCallOffer(d, req, tx, "re-INVITE")
+}
+
+// takeMidCallOffer answers the offer of a re-INVITE or an UPDATE in a
+// confirmed dialog: the Contact refreshes the target, the codecs are
+// negotiated, our answer goes in the 200, and the session is refreshed
+// (RFC 4028: any such request is a refresh). what names the request in
+// the log.
+func (m *Manager) takeMidCallOffer(d *dialog, req *sip.Request, tx sip.ServerTransaction, what string) {
 	oa, code, reason := m.takeOffer(d, req)
 	if oa == nil {
 		m.respond(req, tx, code, reason)
@@ -186,12 +197,9 @@ func (m *Manager) handleReInvite(d *dialog, req *sip.Request, tx sip.ServerTrans
 		return
 	}
 	if err := m.answerOffer(d, req, tx, oa.body); err != nil {
-		m.log.Warning("Unable to answer re-INVITE on %s: %v\n", d.callID, err)
+		m.log.Warning("Unable to answer %s on %s: %v\n", what, d.callID, err)
 	}
-	// Any re-INVITE refreshes the session (RFC 4028).
 	d.refreshed()
-	// The ACK of this 2xx arrives through HandleAck; a lost one costs
-	// nothing here because the dialog is already confirmed.
 	m.afterOffer(d, oa)
 }
 

@@ -29,26 +29,8 @@ func (m *Manager) handleMediaUpdate(d *dialog, req *sip.Request, tx sip.ServerTr
 		m.respond(req, tx, 491, "Request Pending")
 		return
 	}
-	oa, code, reason := m.takeOffer(d, req)
-	if oa == nil {
-		m.respond(req, tx, code, reason)
-		return
-	}
-	if ct := req.Contact(); ct != nil {
-		// UPDATE is a target refresh request (RFC 3311 5.2).
-		d.mu.Lock()
-		d.target = *ct.Address.Clone()
-		d.mu.Unlock()
-	}
-	if rj := m.negotiateUAS(d, req, true); rj != nil {
-		m.respondWith(req, tx, rj)
-		return
-	}
-	if err := m.answerOffer(d, req, tx, oa.body); err != nil {
-		m.log.Warning("Unable to answer UPDATE on %s: %v\n", d.callID, err)
-	}
-	d.refreshed()
-	m.afterOffer(d, oa)
+	// UPDATE is a target refresh request (RFC 3311 5.2), as a re-INVITE.
+	m.takeMidCallOffer(d, req, tx, "UPDATE")
 }
 
 // respondUnsupported answers a body we cannot read with 415 and the one
