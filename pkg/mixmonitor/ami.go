@@ -66,14 +66,8 @@ func (m *Module) recordings(ch *pbx.Channel, id string) []*recording {
 }
 
 func (m *Module) amiStart(r *manager.Request, find func(string) *pbx.Channel) error {
-	name := r.Get("Channel")
-	if name == "" {
-		r.Error("No channel specified")
-		return nil
-	}
-	ch := find(name)
+	ch := channelArg(r, find)
 	if ch == nil {
-		r.Error("No such channel")
 		return nil
 	}
 	before := len(m.recordings(ch, ""))
@@ -94,14 +88,8 @@ func (m *Module) amiStart(r *manager.Request, find func(string) *pbx.Channel) er
 }
 
 func (m *Module) amiStop(r *manager.Request, find func(string) *pbx.Channel) error {
-	name := r.Get("Channel")
-	if name == "" {
-		r.Error("No channel specified")
-		return nil
-	}
-	ch := find(name)
+	ch := channelArg(r, find)
 	if ch == nil {
-		r.Error("No such channel")
 		return nil
 	}
 	recs := m.recordings(ch, r.Get("MixMonitorID"))
@@ -165,14 +153,8 @@ func (m *Module) amiMute(r *manager.Request, find func(string) *pbx.Channel) err
 // Asterisk renames the recording (ast_monitor_change_fname) and answers
 // success; gostrisk cannot rename one and refuses.
 func (m *Module) amiMonitor(r *manager.Request, find func(string) *pbx.Channel) error {
-	name := r.Get("Channel")
-	if name == "" {
-		r.Error("No channel specified")
-		return nil
-	}
-	ch := find(name)
+	ch := channelArg(r, find)
 	if ch == nil {
-		r.Error("No such channel")
 		return nil
 	}
 	format := r.Get("Format")
@@ -203,14 +185,8 @@ func (m *Module) amiMonitor(r *manager.Request, find func(string) *pbx.Channel) 
 
 // amiStopMonitor is res_monitor's StopMonitor.
 func (m *Module) amiStopMonitor(r *manager.Request, find func(string) *pbx.Channel) error {
-	name := r.Get("Channel")
-	if name == "" {
-		r.Error("No channel specified")
-		return nil
-	}
-	ch := find(name)
+	ch := channelArg(r, find)
 	if ch == nil {
-		r.Error("No such channel")
 		return nil
 	}
 	if !m.Running(ch, "Monitor") {
@@ -250,14 +226,8 @@ func (m *Module) amiChangeMonitor(r *manager.Request, find func(string) *pbx.Cha
 // amiPauseMonitor is res_monitor's PauseMonitor and UnpauseMonitor,
 // which acknowledge whether or not the channel has a Monitor.
 func (m *Module) amiPauseMonitor(r *manager.Request, find func(string) *pbx.Channel, pause bool) error {
-	name := r.Get("Channel")
-	if name == "" {
-		r.Error("No channel specified")
-		return nil
-	}
-	ch := find(name)
+	ch := channelArg(r, find)
 	if ch == nil {
-		r.Error("No such channel")
 		return nil
 	}
 	if rec := m.monitorOf(ch); rec != nil {
@@ -269,4 +239,20 @@ func (m *Module) amiPauseMonitor(r *manager.Request, find func(string) *pbx.Chan
 		r.Success("Unpaused monitoring of the channel")
 	}
 	return nil
+}
+
+// channelArg is the channel the request's Channel header names; nil,
+// with the manager's answer already sent ("No channel specified", "No
+// such channel"), when there is none.
+func channelArg(r *manager.Request, find func(string) *pbx.Channel) *pbx.Channel {
+	name := r.Get("Channel")
+	if name == "" {
+		r.Error("No channel specified")
+		return nil
+	}
+	ch := find(name)
+	if ch == nil {
+		r.Error("No such channel")
+	}
+	return ch
 }
