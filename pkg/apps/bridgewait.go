@@ -228,15 +228,8 @@ func (h *holding) hold(ch *pbx.Channel, ent byte, class string, timeout <-chan t
 				held = true
 			}
 		}
-		select {
-		case <-ch.Done():
-			return true
-		case <-ch.Interrupted():
-			return false
-		case <-timeout:
-			ch.Engine().Log().Verbose(3, "Channel %s timed out.\n", ch.Name())
-			return false
-		case <-changed:
+		if hungUp, left := waitInBridge(ch, timeout, changed); left {
+			return hungUp
 		}
 	}
 }
@@ -254,15 +247,8 @@ func (h *holding) announce(ch *pbx.Channel, timeout <-chan time.Time) bool {
 			return false
 		case errors.Is(err, pbx.ErrNoMedia):
 			// Nothing to pass on: wait for the end as a participant would.
-			select {
-			case <-ch.Done():
-				return true
-			case <-ch.Interrupted():
-				return false
-			case <-timeout:
-				ch.Engine().Log().Verbose(3, "Channel %s timed out.\n", ch.Name())
-				return false
-			}
+			hungUp, _ := waitInBridge(ch, timeout, nil)
+			return hungUp
 		case err != nil:
 			return true
 		}
@@ -289,4 +275,21 @@ func silenceGenerator() pbx.Generator {
 		}
 		return nil
 	})
+}
+
+// waitInBridge waits until ch hangs up (hungUp), is taken out or its time
+// is up (left), or changed is closed (neither: the caller looks again).
+// A nil changed never fires.
+func waitInBridge(ch *pbx.Channel, timeout <-chan time.Time, changed <-chan struct{}) (hungUp, left bool) {
+	select {
+	case <-ch.Done():
+		return true, true
+	case <-ch.Interrupted():
+		return false, true
+	case <-timeout:
+		ch.Engine().Log().Verbose(3, "Channel %s timed out.\n", ch.Name())
+		return false, true
+	case <-changed:
+		return false, false
+	}
 }
