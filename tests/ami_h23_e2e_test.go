@@ -20,6 +20,10 @@ type amiStream struct {
 	t  *testing.T
 	c  net.Conn
 	br *bufio.Reader
+	// held are the events read while do waited for its response: an
+	// action's events may come before its response (Asterisk sends both
+	// from different threads, and so do we), and next sees them first.
+	held []string
 }
 
 func newAMIStream(t *testing.T, port int) *amiStream {
@@ -27,8 +31,23 @@ func newAMIStream(t *testing.T, port int) *amiStream {
 	return &amiStream{t: t, c: c, br: bufio.NewReader(c)}
 }
 
-// next reads messages until pred accepts one, within 10 s.
+// next reads messages until pred accepts one, within 10 s, starting with
+// those held: they are the stream's next messages, passed over like any.
 func (s *amiStream) next(pred func(string) bool) string {
+	s.t.Helper()
+	for i, m := range s.held {
+		if pred(m) {
+			s.held = s.held[i+1:]
+			return m
+		}
+	}
+	s.held = nil
+	return s.read(pred, false)
+}
+
+// read reads messages until pred accepts one, within 10 s; with hold, the
+// messages it passes over are held for next.
+func (s *amiStream) read(pred func(string) bool, hold bool) string {
 	s.t.Helper()
 	var msg strings.Builder
 	s.c.SetReadDeadline(time.Now().Add(10 * time.Second))
@@ -44,6 +63,9 @@ func (s *amiStream) next(pred func(string) bool) string {
 		if pred(msg.String()) {
 			return msg.String()
 		}
+		if hold {
+			s.held = append(s.held, msg.String())
+		}
 		msg.Reset()
 	}
 }
@@ -52,9 +74,9 @@ func (s *amiStream) next(pred func(string) bool) string {
 func (s *amiStream) do(id string, lines ...string) string {
 	s.t.Helper()
 	fmt.Fprintf(s.c, "%s\r\nActionID: %s\r\n\r\n", strings.Join(lines, "\r\n"), id)
-	return s.next(func(m string) bool {
+	return s.read(func(m string) bool {
 		return strings.HasPrefix(m, "Response: ") && strings.Contains(m, "ActionID: "+id+"\r\n")
-	})
+	}, true)
 }
 
 // event waits for an event of that type whose text contains every part.

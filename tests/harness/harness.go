@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -89,26 +90,85 @@ func FreePort(t testing.TB) int {
 // ephemeral ports begin: a socket anyone binds to port 0 (the daemon's
 // own included) never lands in them, so the tests' "RTP ports released"
 // checks see only media sockets.
+//
+// make test runs several test processes at once, and a free port is only
+// free until someone binds it: two processes could both pick overlapping
+// ranges, and one test's packet capture would then see the other's media.
+// So the space is cut into slots of rtpSlotPorts, and a range is made of
+// whole slots held with flock(2) until the test ends: across processes
+// (and within one) a slot belongs to one test at a time.
 func FreeRTPRange(t testing.TB, n int) int {
 	t.Helper()
-	const low, high = 20000, 32768
-	for try := 0; try < 50; try++ {
-		start := low + 2*int(time.Now().UnixNano()%int64((high-low-n)/2))
-		ok := true
-		for p := start; p < start+n; p++ {
-			c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: p})
-			if err != nil {
-				ok = false
-				break
-			}
-			c.Close()
+	slots := (n + rtpSlotPorts - 1) / rtpSlotPorts
+	first := int(time.Now().UnixNano() % rtpSlotCount)
+	for try := 0; try < rtpSlotCount; try++ {
+		slot := (first + try) % rtpSlotCount
+		if slot+slots > rtpSlotCount {
+			continue
 		}
-		if ok {
-			return start
+		locks, ok := lockRTPSlots(slot, slots)
+		if !ok {
+			continue
 		}
+		start := rtpSlotLow + slot*rtpSlotPorts
+		if !udpPortsFree(start, n) {
+			closeAll(locks)
+			continue
+		}
+		t.Cleanup(func() { closeAll(locks) })
+		return start
 	}
 	t.Fatal("no free RTP range")
 	return 0
+}
+
+const (
+	rtpSlotLow   = 20000
+	rtpSlotPorts = 256
+	rtpSlotCount = (32768 - rtpSlotLow) / rtpSlotPorts
+)
+
+// lockRTPSlots takes the locks of slots [slot, slot+count), all or none.
+func lockRTPSlots(slot, count int) ([]*os.File, bool) {
+	dir := filepath.Join(os.TempDir(), "gostrisk-tests-rtp-slots")
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return nil, false
+	}
+	var locks []*os.File
+	for s := slot; s < slot+count; s++ {
+		f, err := os.OpenFile(filepath.Join(dir, strconv.Itoa(s)), os.O_CREATE|os.O_RDWR, 0o666)
+		if err != nil {
+			closeAll(locks)
+			return nil, false
+		}
+		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+			f.Close()
+			closeAll(locks)
+			return nil, false
+		}
+		locks = append(locks, f)
+	}
+	return locks, true
+}
+
+// closeAll releases the locks: closing the file drops its flock.
+func closeAll(files []*os.File) {
+	for _, f := range files {
+		f.Close()
+	}
+}
+
+// udpPortsFree reports whether every UDP port in [start, start+n) can be
+// bound on loopback now.
+func udpPortsFree(start, n int) bool {
+	for p := start; p < start+n; p++ {
+		c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: p})
+		if err != nil {
+			return false
+		}
+		c.Close()
+	}
+	return true
 }
 
 // Instance is one running gostrisk with its own config set.
