@@ -851,6 +851,10 @@ fi
 if [ "${PLAY:-1}" != 0 ]; then
 	printf '\nPaced sessions, frames written by one producer each (bench/rtpplay):\n'
 	(cd "$ROOT" && go run ./bench/rtpplay -n "${PLAY_N:-2000}" -dur "${PLAY_SECONDS:-20}s") || echo "rtpplay failed"
+	if [ "$(id -u)" = 0 ]; then
+		printf '\nThe same with highpriority (asterisk -p: the threads under SCHED_RR):\n'
+		(cd "$ROOT" && go run ./bench/rtpplay -highpriority -n "${PLAY_N:-2000}" -dur "${PLAY_SECONDS:-20}s") || echo "rtpplay failed"
+	fi
 fi
 
 # Calls whose legs speak different codecs: each leg terminates in an RTP

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gostrisk/gostrisk/bench/internal/pin"
+	"github.com/gostrisk/gostrisk/pkg/realtime"
 )
 
 // pinnedEnv marks a relay process that has already been re-executed under
@@ -45,6 +46,7 @@ func main() {
 	ports := flag.String("ports", "20000-29999", "RTP port range of the relay's allocator")
 	relayCPU := flag.String("relay-cpu", "0", "CPU list for the relay (taskset -c); empty: no pinning")
 	phonesCPU := flag.String("phones-cpu", "1", "CPU list for the phones process (taskset -c); empty: no pinning")
+	highPrio := flag.Bool("highpriority", false, "run the relay's threads under SCHED_RR, as the daemon does with -p or asterisk.conf's highpriority (the phones stay normal)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the relay process (all runs) to this file")
 	flag.Parse()
 
@@ -62,6 +64,12 @@ func main() {
 		}
 	}
 
+	if *highPrio {
+		if err := realtime.Enable(); err != nil {
+			fmt.Fprintln(os.Stderr, "relayload:", err)
+			os.Exit(1)
+		}
+	}
 	opts, err := parseOptions(*calls, *modes, *ports)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "relayload:", err)
@@ -124,8 +132,12 @@ func parseOptions(calls, modes, ports string) (options, error) {
 }
 
 func runAll(o options, out io.Writer) error {
-	fmt.Fprintf(out, "relay pinned to CPU %q, phones to CPU %q; %s warm-up, %s window; %s\n",
-		o.relayCPU, o.phonesCPU, o.warmup, o.dur, time.Now().UTC().Format(time.RFC3339))
+	policy := ""
+	if realtime.Enabled() {
+		policy = ", relay SCHED_RR (highpriority)"
+	}
+	fmt.Fprintf(out, "relay pinned to CPU %q, phones to CPU %q%s; %s warm-up, %s window; %s\n",
+		o.relayCPU, o.phonesCPU, policy, o.warmup, o.dur, time.Now().UTC().Format(time.RFC3339))
 	var rows []result
 	for _, n := range o.calls {
 		for _, m := range o.modes {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gostrisk/gostrisk/bench/internal/pin"
+	"github.com/gostrisk/gostrisk/pkg/realtime"
 	"github.com/gostrisk/gostrisk/pkg/rtp"
 )
 
@@ -134,7 +135,7 @@ func runOne(o options, mode string, n int) (res result, err error) {
 		return res, fmt.Errorf("phones stdout: %w", err)
 	}
 	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
+	if err := realtime.Start(cmd); err != nil {
 		return res, fmt.Errorf("start phones: %w", err)
 	}
 	// The phones process exits by itself after the window; killing it is

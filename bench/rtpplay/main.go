@@ -19,6 +19,7 @@ import (
 
 	"github.com/gostrisk/gostrisk/bench/internal/pin"
 	"github.com/gostrisk/gostrisk/pkg/media"
+	"github.com/gostrisk/gostrisk/pkg/realtime"
 	"github.com/gostrisk/gostrisk/pkg/rtp"
 )
 
@@ -49,6 +50,8 @@ func main() {
 	talk := flag.Bool("talk", false, "the receiver also streams 20 ms G.711 to every session (a phone talking while it listens); the sessions' CPU then includes receiving")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the sessions' process to this file")
 	memProfile := flag.String("memprofile", "", "write an allocation profile of the sessions' process to this file at the end")
+	floorProbe := flag.Bool("floor", true, "before the runs, measure the machine's own timing floor: a bare thread sleeping to 1 ms deadlines on the sessions' CPU for -dur")
+	highPrio := flag.Bool("highpriority", false, "run the sessions' threads under SCHED_RR, as the daemon does with -p or asterisk.conf's highpriority (the receiver stays normal)")
 	flag.Parse()
 
 	if *recv {
@@ -61,6 +64,12 @@ func main() {
 	if *sessionCPU != "" && os.Getenv(pinnedEnv) == "" {
 		if ts, err := exec.LookPath("taskset"); err == nil {
 			os.Exit(pin.Reexec("rtpplay", ts, *sessionCPU, pinnedEnv))
+		}
+	}
+	if *highPrio {
+		if err := realtime.Enable(); err != nil {
+			fmt.Fprintln(os.Stderr, "rtpplay:", err)
+			os.Exit(1)
 		}
 	}
 	o := options{talk: *talk, lock: *lock, dur: *dur, warmup: *warmup, recvCPU: *recvCPU, sessionCPU: *sessionCPU}
@@ -88,6 +97,10 @@ func main() {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	var fl floor
+	if *floorProbe {
+		fl = measureFloor(*dur)
+	}
 	var rows []result
 	for _, n := range o.counts {
 		r, err := runOne(o, n)
@@ -99,6 +112,10 @@ func main() {
 		rows = append(rows, r)
 	}
 	printTable(os.Stdout, o, rows)
+	if fl.measured {
+		fmt.Printf("machine floor: a bare thread sleeping to 1 ms deadlines on the same CPU and policy, %d wake-ups: p99 %.2f ms, max %.2f ms, %.3f %% later than 2 ms\n",
+			fl.wakeups, ms(fl.p99), ms(fl.max), 100*fl.over2ms)
+	}
 	if *memProfile != "" {
 		f, err := os.Create(*memProfile)
 		if err == nil {
@@ -356,7 +373,7 @@ func startReceiver(cpus string) (*exec.Cmd, io.WriteCloser, *bufio.Reader, error
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if err := cmd.Start(); err != nil {
+	if err := realtime.Start(cmd); err != nil {
 		return nil, nil, nil, err
 	}
 	return cmd, stdin, bufio.NewReader(out), nil
@@ -366,6 +383,9 @@ func printTable(out io.Writer, o options, rows []result) {
 	pin := "not pinned"
 	if os.Getenv(pinnedEnv) != "" {
 		pin = "sessions on CPU " + o.sessionCPU + ", receiver on CPU " + o.recvCPU
+	}
+	if realtime.Enabled() {
+		pin += ", sessions SCHED_RR (highpriority)"
 	}
 	peer := "peers silent (sockets not connected)"
 	switch {

@@ -23,6 +23,7 @@ type flags struct {
 	user       string // -U
 	group      string // -G
 	dumpCore   bool   // -g (accepted)
+	highPrio   bool   // -p
 	version    bool   // -V
 	pprof      string // --pprof addr (off by default)
 	daemonized bool   // internal: set on the re-executed background child
@@ -61,6 +62,7 @@ func newRootCommand(stdout, stderr io.Writer, code *int) *cobra.Command {
 	fl.StringVarP(&f.user, "user", "U", "", "run as this user after binding sockets")
 	fl.StringVarP(&f.group, "group", "G", "", "run as this group after binding sockets")
 	fl.BoolVarP(&f.dumpCore, "dump-core", "g", false, "accepted for compatibility")
+	fl.BoolVarP(&f.highPrio, "high-priority", "p", false, "run with real-time priority (SCHED_RR), as asterisk.conf's highpriority")
 	fl.BoolVarP(&f.version, "version", "V", false, "print the version and exit")
 	fl.StringVar(&f.pprof, "pprof", "", "serve Go profiles on this address (e.g. 127.0.0.1:6060); off by default")
 	fl.BoolVar(&f.daemonized, "daemonized", false, "internal: set on the background process")

@@ -37,7 +37,7 @@ func runMain(f *flags, stdout, stderr io.Writer) int {
 	opts := core.RunOptions{
 		ConfigPath: f.config, Verbose: f.verbose, Debug: f.debug, Quiet: f.quiet || f.daemonized,
 		Timestamps: f.timestamps, Console: f.console, User: f.user, Group: f.group, Pprof: f.pprof,
-		Stdout: stdout, Stderr: stderr,
+		HighPriority: f.highPrio, Stdout: stdout, Stderr: stderr,
 	}
 	err := core.Run(context.Background(), opts)
 	if errors.Is(err, core.ErrRestart) {
@@ -137,6 +137,9 @@ func daemonize(f *flags, stderr io.Writer) int {
 	}
 	if f.timestamps {
 		args = append(args, "-T")
+	}
+	if f.highPrio {
+		args = append(args, "-p")
 	}
 	if f.pprof != "" {
 		args = append(args, "--pprof", f.pprof)

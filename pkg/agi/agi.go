@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/pbx"
+
+	"github.com/gostrisk/gostrisk/pkg/realtime"
 )
 
 // Logger is what the module logs through (pkg/logger's *Logger).
@@ -556,7 +558,7 @@ func (m *Module) startScript(path string, args []string, fd3 *os.File) (transpor
 		"AST_MODULE_DIR=", "AST_SPOOL_DIR="+o.SpoolDir, "AST_MONITOR_DIR="+filepath.Join(o.SpoolDir, "monitor"),
 		"AST_VAR_DIR="+o.VarLibDir, "AST_DATA_DIR="+o.DataDir, "AST_LOG_DIR="+o.LogDir,
 		"AST_AGI_DIR="+o.AGIDir, "AST_KEY_DIR="+filepath.Join(o.VarLibDir, "keys"), "AST_RUN_DIR="+o.RunDir)
-	if err := cmd.Start(); err != nil {
+	if err := realtime.Start(cmd); err != nil {
 		inR.Close()
 		inW.Close()
 		outR.Close()

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/pbx"
+
+	"github.com/gostrisk/gostrisk/pkg/realtime"
 )
 
 // DefaultSystemTimeout bounds a System() command when Config.SystemTimeout
@@ -91,7 +93,7 @@ func runShell(ctx context.Context, cmd string, timeout time.Duration) (int, erro
 	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	c.Cancel = func() error { return syscall.Kill(-c.Process.Pid, syscall.SIGKILL) }
 	c.WaitDelay = time.Second
-	err := c.Run()
+	err := realtime.Run(c)
 	if ctx.Err() != nil {
 		return -1, errSystemTimeout
 	}

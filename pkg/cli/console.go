@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/chzyer/readline"
+
+	"github.com/gostrisk/gostrisk/pkg/realtime"
 )
 
 // Backend is what a console talks to: the remote Client (-r) or a
@@ -378,7 +380,7 @@ func (c *console) shell(cmdline string) {
 	} else {
 		cmd.Stdin = nil // a pipe would be read concurrently with readline
 	}
-	if err := cmd.Run(); err != nil {
+	if err := realtime.Run(cmd); err != nil {
 		var ee *exec.ExitError
 		if !errors.As(err, &ee) {
 			fmt.Fprintf(c.opts.Stderr, "Unable to run '%s': %v\n", cmdline, err)

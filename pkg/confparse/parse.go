@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/gostrisk/gostrisk/pkg/realtime"
 )
 
 // MaxLineLength is the longest line (without its newline) Asterisk reads: it
@@ -658,7 +660,7 @@ func (p *parser) runExec(file string, lineno int, command string) ([]byte, bool)
 	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", command)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
+	err := realtime.Run(cmd)
 	for _, l := range strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n") {
 		if l != "" {
 			p.warn(file, lineno, "#exec <%s>: %s", command, l)

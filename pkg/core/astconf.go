@@ -38,6 +38,7 @@ type Options struct {
 	RunGroup     string
 	ExecIncludes bool
 	SystemName   string
+	HighPriority bool // run the process's threads under SCHED_RR (as -p)
 }
 
 // Files are asterisk.conf's [files]: the control socket.
@@ -168,7 +169,7 @@ func ParseBool(s string) (value, ok bool) {
 var asteriskOptionsIgnored = map[string]bool{
 	"dumpcore": true, "cache_record_files": true, "record_cache_dir": true, "transcode_via_sln": true,
 	"transmit_silence": true, "transmit_silence_during_record": true, "languageprefix": true,
-	"internal_timing": true, "highpriority": true, "initcrypto": true, "quiet": true, "console": true,
+	"internal_timing": true, "initcrypto": true, "quiet": true, "console": true,
 	"dontwarn": true, "autosystemname": true, "maxload": true, "minmemfree": true,
 	"mindtmfduration": true, "lightbackground": true, "forceblackbackground": true, "defaultlanguage": true,
 	"documentation_language": true, "hideconnect": true, "lockconfdir": true, "stdexten": true,
@@ -201,7 +202,7 @@ func (o *Options) apply(cat *confparse.Category) confparse.Diagnostics {
 			default:
 				o.MaxCalls = n
 			}
-		case "nocolor", "timestamp", "execincludes":
+		case "nocolor", "timestamp", "execincludes", "highpriority":
 			b, ok := ParseBool(v.Value)
 			if !ok {
 				diags = append(diags, errf(v, "Invalid value '%s' for option '%s': expected yes or no", v.Value, v.Name))
@@ -212,6 +213,8 @@ func (o *Options) apply(cat *confparse.Category) confparse.Diagnostics {
 				o.NoColor = b
 			case "timestamp":
 				o.Timestamp = b
+			case "highpriority":
+				o.HighPriority = b
 			default:
 				o.ExecIncludes = b
 			}

@@ -39,6 +39,7 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/pbx/dialplan"
 	"github.com/gostrisk/gostrisk/pkg/pickup"
 	"github.com/gostrisk/gostrisk/pkg/queue"
+	"github.com/gostrisk/gostrisk/pkg/realtime"
 	"github.com/gostrisk/gostrisk/pkg/voicemail"
 )
 
@@ -50,12 +51,15 @@ type RunOptions struct {
 	Quiet      bool // -q
 	Timestamps bool // -T
 	Console    bool // -c: a console on this terminal
-	User       string
-	Group      string
-	Pprof      string // address for net/http/pprof, empty: off
-	Stdin      io.ReadCloser
-	Stdout     io.Writer
-	Stderr     io.Writer
+	// HighPriority is -p: the process's threads under SCHED_RR, as
+	// asterisk.conf's highpriority.
+	HighPriority bool
+	User         string
+	Group        string
+	Pprof        string // address for net/http/pprof, empty: off
+	Stdin        io.ReadCloser
+	Stdout       io.Writer
+	Stderr       io.Writer
 	// Ready, when set, is closed once the control socket answers.
 	Ready chan struct{}
 }
@@ -211,6 +215,13 @@ func Run(ctx context.Context, opts RunOptions) (err error) {
 			io.WriteString(opts.Stdout, ev.Text)
 		})
 		defer cancelStdout()
+	}
+	if opts.HighPriority || ac.Options.HighPriority {
+		if err := realtime.Enable(); err != nil {
+			d.log.Warning("%v", err)
+		} else {
+			d.log.Verbose(1, "Set to realtime thread")
+		}
 	}
 	if err := d.startModules(ctx, snap); err != nil {
 		d.stopModules()

@@ -84,3 +84,34 @@ func TestGoRaisesSoftNoFileLimit(t *testing.T) {
 		t.Errorf("soft open-file limit %d, hard %d: the Go runtime no longer raises the soft limit at start-up; setMaxFiles must", rl.Cur, rl.Max)
 	}
 }
+
+// TestHighPriorityOption: highpriority takes Asterisk's truth values; any
+// other value is an error naming the option.
+func TestHighPriorityOption(t *testing.T) {
+	tests := []struct {
+		value   string
+		want    bool
+		wantErr bool
+	}{
+		{"yes", true, false},
+		{"on", true, false},
+		{"no", false, false},
+		{"sometimes", false, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.value, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "asterisk.conf")
+			conf := "[directories]\nastetcdir => " + filepath.Dir(path) + "\n[options]\nhighpriority = " + tc.value + "\n"
+			if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			ac, diags := LoadAsteriskConf(path)
+			if ac.Options.HighPriority != tc.want {
+				t.Errorf("HighPriority = %v, want %v", ac.Options.HighPriority, tc.want)
+			}
+			if got := diags.HasErrors() && strings.Contains(diags[0].Message, "'highpriority'"); got != tc.wantErr {
+				t.Errorf("diagnostics %v, want an error: %v", diags, tc.wantErr)
+			}
+		})
+	}
+}

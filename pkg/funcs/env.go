@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/gostrisk/gostrisk/pkg/pbx"
+
+	"github.com/gostrisk/gostrisk/pkg/realtime"
 )
 
 // This file is func_env.c's ENV and func_shell.c's SHELL.
@@ -58,7 +60,7 @@ func shell(ctx context.Context, command string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("Failed to execute shell command '%s'", command)
 	}
-	if err := cmd.Start(); err != nil {
+	if err := realtime.Start(cmd); err != nil {
 		return "", fmt.Errorf("Failed to execute shell command '%s'", command)
 	}
 	b, _ := io.ReadAll(io.LimitReader(out, shellOutputMax))

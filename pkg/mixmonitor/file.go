@@ -1,6 +1,7 @@
 package mixmonitor
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -13,6 +14,8 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/media"
 	"github.com/gostrisk/gostrisk/pkg/media/sound"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
+
+	"github.com/gostrisk/gostrisk/pkg/realtime"
 )
 
 // queueLen is how many frames wait for a recording's writer: a slow disk
@@ -165,9 +168,11 @@ func RunCommand(log pbx.Logger, command string) <-chan struct{} {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		var out bytes.Buffer
 		cmd := exec.Command("/bin/sh", "-c", command)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			log.Warning("MixMonitor post command '%s' failed: %v %s\n", command, err, strings.TrimSpace(string(out)))
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := realtime.Run(cmd); err != nil {
+			log.Warning("MixMonitor post command '%s' failed: %v %s\n", command, err, strings.TrimSpace(out.String()))
 		}
 	}()
 	return done

@@ -14,6 +14,8 @@ import (
 
 	"github.com/gostrisk/gostrisk/pkg/pbx/expr"
 	"github.com/gostrisk/gostrisk/pkg/strftime"
+
+	"github.com/gostrisk/gostrisk/pkg/realtime"
 )
 
 // Notice is what a new-message mail says: the values app_voicemail puts
@@ -319,7 +321,7 @@ func SendMail(ctx context.Context, mailcmd string, mail []byte) error {
 	cmd.Stdin = bytes.NewReader(mail)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
+	if err := realtime.Run(cmd); err != nil {
 		msg := strings.TrimSpace(stderr.String())
 		if msg != "" {
 			return fmt.Errorf("mailcmd '%s' failed: %w: %s", mailcmd, err, msg)

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/gostrisk/gostrisk/pkg/confparse"
+
+	"github.com/gostrisk/gostrisk/pkg/realtime"
 )
 
 // ReadSecret reads the password of a secret.conf ([general]
@@ -110,7 +112,7 @@ func (m *Module) CheckPassword(u *User, password string) bool {
 	line := strings.Join([]string{g.ExternPassCheck, u.Mailbox, u.Context, m.password(u), password}, " ")
 	ctx, cancel := context.WithTimeout(context.Background(), mailTimeout)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, "/bin/sh", "-c", line).Output()
+	out, err := realtime.Output(exec.CommandContext(ctx, "/bin/sh", "-c", line))
 	if err != nil && len(out) == 0 {
 		// Asterisk passes the password when the script cannot be run.
 		m.log.Warning("Unable to run externpasscheck '%s': %v\n", g.ExternPassCheck, err)
