@@ -100,6 +100,9 @@ func (p *player) run() {
 		fr, err := p.r.ReadFrame()
 		p.mu.Unlock()
 		if err == io.EOF {
+			// The file has played when its last frame is out, not
+			// when it is queued: see Channel.DrainMedia.
+			p.ch.DrainMedia()
 			return
 		}
 		if err == nil {

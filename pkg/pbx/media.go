@@ -351,6 +351,28 @@ func (c *Channel) Write(fr media.Frame) error {
 	return nil
 }
 
+// Drainer is implemented by streams that queue written voice before it
+// goes out (an RTP session paces from a queue of a few frames).
+type Drainer interface {
+	// Drain waits until the voice written so far has been sent, or the
+	// stream closed.
+	Drain()
+}
+
+// DrainMedia waits until the voice written to the channel so far has gone
+// out. A prompt's writer calls it before it says the prompt has played:
+// Asterisk writes each frame as it is due, so when its playback ends the
+// audio is out, and what the channel does next (hang up, join a bridge)
+// neither cuts the prompt's last frames nor sends after their backlog.
+func (c *Channel) DrainMedia() {
+	c.media.mu.Lock()
+	s := c.media.stream
+	c.media.mu.Unlock()
+	if d, ok := s.(Drainer); ok {
+		d.Drain()
+	}
+}
+
 // FlushMedia drops voice written but not yet sent.
 func (c *Channel) FlushMedia() {
 	c.media.mu.Lock()

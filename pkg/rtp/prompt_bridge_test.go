@@ -1,6 +1,7 @@
 package rtp
 
 import (
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -17,9 +18,15 @@ func TestSessionPromptThenRealtime(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		pause time.Duration // between the prompt's last write and the first real-time one
+		drain bool          // the prompt's writer waits for Drain, as Playback does
+		// maxLatency bounds the real-time frames' latency, write to
+		// arrival, once the writer has settled; 0: not checked (a prompt
+		// left queued delays them by its backlog, about 100 ms).
+		maxLatency time.Duration
 	}{
-		{"prompt queued", 0},
-		{"prompt drained", 150 * time.Millisecond},
+		{"prompt queued", 0, false, 0},
+		{"prompt drained", 150 * time.Millisecond, false, 0},
+		{"prompt drained by Drain", 0, true, 40 * time.Millisecond},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			alloc := testAllocator(t, 2)
@@ -39,6 +46,12 @@ func TestSessionPromptThenRealtime(t *testing.T) {
 					if err := s.WriteFrame(ulawFrame(1)); err != nil {
 						t.Error(err)
 						return
+					}
+				}
+				if tc.drain {
+					s.Drain()
+					if st := s.Stats(); st.PacketsOut != prompt {
+						t.Errorf("Drain returned with %d of the prompt's %d frames sent", st.PacketsOut, prompt)
 					}
 				}
 				time.Sleep(tc.pause)
@@ -91,6 +104,18 @@ func TestSessionPromptThenRealtime(t *testing.T) {
 				lat = max(lat, r.at.Sub(wrote[r.i]))
 			}
 			t.Logf("last frame's latency %v, longest %v", got[live-1].at.Sub(wrote[live-1]), lat)
+			if tc.maxLatency > 0 {
+				// The median of the second half: past the first frames,
+				// and not one late wake-up of a loaded machine.
+				var tail []time.Duration
+				for _, r := range got[live/2:] {
+					tail = append(tail, r.at.Sub(wrote[r.i]))
+				}
+				slices.Sort(tail)
+				if med := tail[len(tail)/2]; med > tc.maxLatency {
+					t.Errorf("real-time frames after a drained prompt: median latency %v, want at most %v", med, tc.maxLatency)
+				}
+			}
 			breaks, excused := 0, 0
 			for k := 1; k < live; k++ {
 				c, p := got[k], got[k-1]

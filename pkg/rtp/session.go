@@ -639,6 +639,20 @@ func (s *Session) frameLength(fr media.Frame) (units int64, dur time.Duration) {
 // handed over, which spares the reader a wake-up per packet.
 func (s *Session) DeliverVoice(on bool) { s.noVoice.Store(!on) }
 
+// Drain waits until the voice frames written so far have been taken by the
+// pacer (the last one sent), or the session is closed or flushed. It
+// waits a queue's length at most: about 100 ms, more when the process
+// stalls.
+func (s *Session) Drain() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// sendVoice broadcasts space from the low-water mark down, so the
+	// empty queue is seen; Flush and stop broadcast too.
+	for !s.closed && s.qLen > 0 {
+		s.space.Wait()
+	}
+}
+
 // Flush drops the queued voice frames (a prompt interrupted by a key);
 // what is written next starts a new talkspurt.
 func (s *Session) Flush() {

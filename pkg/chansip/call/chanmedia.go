@@ -198,6 +198,8 @@ func (s *sipStream) Frames() <-chan media.Frame { return s.frames }
 
 func (s *sipStream) Flush() { s.sess.Flush() }
 
+func (s *sipStream) Drain() { s.sess.Drain() }
+
 // DeliverVoice passes a digits-only reader's wish to the session, unless
 // digits come inband: then the voice is needed here to find them.
 func (s *sipStream) DeliverVoice(on bool) {
