@@ -123,6 +123,11 @@ func (p *player) run() {
 func (p *player) stop(interrupted bool) error {
 	p.once.Do(func() {
 		p.quitting.Store(true)
+		if interrupted {
+			// Also ends the wait of a writer draining the file's
+			// last frames.
+			p.ch.FlushMedia()
+		}
 		<-p.done
 		if interrupted {
 			p.ch.FlushMedia()
