@@ -91,6 +91,7 @@ func TestAppsBridge(t *testing.T) {
 		t.Error(err)
 	}
 	s, rate := bridger.heardBetween(t, bridger.joined.Add(700*time.Millisecond), end)
+	t.Logf("the bridger recorded %.2f s; the window holds %d samples of the %v after it joined", bridger.lastRecording(t).seconds(), len(s), end.Sub(bridger.joined))
 	checkHears(t, "the bridger", s, rate, []float64{440}, nil)
 }
 
