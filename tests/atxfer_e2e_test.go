@@ -356,18 +356,19 @@ func TestAttendedTransferRingingKeys(t *testing.T) {
 				// talkspurt at every late frame, and the phone heard
 				// shares of 0.17 to 0.36 in every window. A heavily
 				// loaded machine (make test beside other work) can stall
-				// the daemon or the phone once and spoil one window, so
-				// one dip is tolerated, not two.
+				// the daemon or the phone once, which spoils the two
+				// overlapping windows around it: that is tolerated, a
+				// third is not.
 				var dips []string
 				for from := endO - 1.7; from+0.5 <= endO-0.2+1e-9; from += 0.25 {
 					if sh := goertzelShare(heardByO.span(from, from+0.5), 440, heardByO.rate); sh < 0.5 {
 						dips = append(dips, fmt.Sprintf("share %.2f from %.2f to %.2f s", sh, from, from+0.5))
 					}
 				}
-				if len(dips) > 1 {
+				if len(dips) > 2 {
 					t.Errorf("the transferer heard 440 Hz unclean in %d half-second windows: %s", len(dips), strings.Join(dips, "; "))
-				} else if len(dips) == 1 {
-					t.Logf("one unclean window (a stall?): %s", dips[0])
+				} else if len(dips) > 0 {
+					t.Logf("unclean around one stall: %s", strings.Join(dips, "; "))
 				}
 			}
 		})
