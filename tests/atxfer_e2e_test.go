@@ -351,7 +351,7 @@ func TestAttendedTransferRingingKeys(t *testing.T) {
 			checkTone(t, "its party heard", heardByO.span(endO-1.2, endO-0.2), heardByO.rate, 440)
 			if key == "*1" {
 				// The transferer's tone after the xferfailsound is clean
-				// in every half second, not only on average: a frame
+				// half second by half second, not only on average: a frame
 				// bridge resuming after a prompt once restarted a
 				// talkspurt at every late frame, and the phone heard
 				// shares of 0.17 to 0.36 in every window. A heavily
