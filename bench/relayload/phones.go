@@ -18,6 +18,8 @@ import (
 	"github.com/pion/srtp/v3"
 
 	"github.com/gostrisk/gostrisk/bench/internal/pin"
+
+	"github.com/gostrisk/gostrisk/bench/internal/kstamp"
 )
 
 const (
@@ -46,13 +48,17 @@ type phone struct {
 	recv  atomic.Uint64 // owned by the phone's reader
 	bad   atomic.Uint64
 	plain [headerSize + payloadSize + 64]byte
-	last  time.Time // arrival of the previous packet, for the pacing figures
+	last  int64 // kernel arrival time (ns) of the previous packet, for the pacing figures
 }
 
 func newPhone(legPort uint16, fill, want byte, sendKey, recvKey []byte) (*phone, error) {
 	conn, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(loopback, 0)))
 	if err != nil {
 		return nil, fmt.Errorf("phone socket: %w", err)
+	}
+	if err := kstamp.EnableConn(conn); err != nil {
+		_ = conn.Close()
+		return nil, fmt.Errorf("phone socket timestamps: %w", err)
 	}
 	p := &phone{
 		conn: conn, leg: netip.AddrPortFrom(loopback, legPort), fill: fill, want: want,
@@ -107,8 +113,9 @@ func (p *phone) send() {
 // phone sent.
 func (p *phone) read() {
 	buf := make([]byte, 1500)
+	oob := make([]byte, kstamp.OOBSize)
 	for {
-		n, _, err := p.conn.ReadFromUDPAddrPort(buf)
+		n, oobn, _, _, err := p.conn.ReadMsgUDPAddrPort(buf, oob)
 		if err != nil {
 			return
 		}
@@ -125,11 +132,14 @@ func (p *phone) read() {
 		}
 		p.recv.Add(1)
 		if measuring.Load() {
-			now := time.Now()
-			if !p.last.IsZero() {
-				spacing.add(now.Sub(p.last) - ptime)
+			at, ok := kstamp.Parse(oob[:oobn])
+			if !ok {
+				at = time.Now().UnixNano()
 			}
-			p.last = now
+			if p.last != 0 {
+				spacing.add(time.Duration(at-p.last) - ptime)
+			}
+			p.last = at
 		}
 	}
 }
@@ -138,9 +148,10 @@ func (p *phone) read() {
 var measuring atomic.Bool
 
 // spacing is a histogram of how far the gaps between packets a phone
-// receives are from 20 ms, in 0.1 ms buckets up to 50 ms. It is measured
-// in user space on the phones' CPU, so it includes their own scheduling:
-// an upper bound of the sender's pacing error.
+// receives are from 20 ms, in 0.1 ms buckets up to 50 ms. Arrivals are the
+// kernel's receive timestamps (SO_TIMESTAMPNS), so a busy phones' process
+// does not add its own scheduling; a gap still holds the error of both
+// packets' sending: an upper bound of the sender's pacing error.
 var spacing pacingHist
 
 type pacingHist struct {

@@ -12,9 +12,10 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gostrisk/gostrisk/bench/internal/kstamp"
 )
 
 // flow is what the receiver keeps of one session's packets in the window.
@@ -53,7 +54,7 @@ func runReceiver(in io.Reader, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1); err != nil {
+		if err := kstamp.Enable(fd); err != nil {
 			return err
 		}
 		if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
@@ -79,7 +80,7 @@ func runReceiver(in io.Reader, out io.Writer) error {
 		runtime.LockOSThread()
 		events := make([]unix.EpollEvent, 256)
 		buf := make([]byte, 2048)
-		oob := make([]byte, 64)
+		oob := make([]byte, kstamp.OOBSize)
 		for !quit.Load() {
 			k, err := unix.EpollWait(epfd, events, 100)
 			if err != nil {
@@ -96,7 +97,7 @@ func runReceiver(in io.Reader, out io.Writer) error {
 					if !rec || m < 12 {
 						continue
 					}
-					at, ok := kernelTime(oob[:oobn])
+					at, ok := kstamp.Parse(oob[:oobn])
 					if !ok {
 						at = time.Now().UnixNano()
 					}
@@ -216,23 +217,6 @@ func talk(fds, ports []int, quit *atomic.Bool) {
 			time.Sleep(d)
 		}
 	}
-}
-
-// kernelTime reads SO_TIMESTAMPNS's control message.
-func kernelTime(oob []byte) (int64, bool) {
-	const hdr = unix.SizeofCmsghdr
-	for len(oob) >= hdr {
-		h := (*unix.Cmsghdr)(unsafe.Pointer(&oob[0]))
-		if h.Len < hdr || int(h.Len) > len(oob) {
-			return 0, false
-		}
-		if h.Level == unix.SOL_SOCKET && h.Type == unix.SO_TIMESTAMPNS && int(h.Len) >= hdr+16 {
-			ts := (*unix.Timespec)(unsafe.Pointer(&oob[hdr]))
-			return ts.Nano(), true
-		}
-		oob = oob[(int(h.Len)+7)&^7:]
-	}
-	return 0, false
 }
 
 func summarize(flows []flow) string {
