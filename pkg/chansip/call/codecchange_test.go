@@ -128,3 +128,31 @@ func offerMidCall(t *testing.T, out *outgoing, method sip.RequestMethod, cseq ui
 	}
 	return res
 }
+
+// TestDirectMediaCodecChange: while the phones talk directly, the caller
+// re-INVITEs to PCMA, which the callee (PCMU) does not speak: the answer
+// carries PCMA and our address, the callee is re-INVITEd back to us, and
+// the bridge translates between the two.
+func TestDirectMediaCodecChange(t *testing.T) {
+	l := newLabConf(t, mediaConf("allow=ulaw,alaw\ndirectmedia=yes", "", ""))
+	caller, callee, out := answeredCall(t, l)
+	waitFor(t, "both phones re-INVITEd", 5*time.Second, func() bool {
+		return len(caller.reinviteList()) > 0 && len(callee.reinviteList()) > 0
+	})
+	toCallee := mediaTarget(t, callee.lastInvite().Body())
+	toCaller := mediaTarget(t, out.final.Body())
+	res := offerMidCall(t, out, sip.INVITE, out.req.CSeq().SeqNo+10, caller.sdpBody(8))
+	if res.StatusCode != 200 || !bytes.Contains(res.Body(), []byte(" RTP/AVP 8")) {
+		t.Fatalf("re-INVITE to PCMA while direct: %d\n%s\nlog:\n%s", res.StatusCode, res.Body(), l.log)
+	}
+	if got := mediaTarget(t, res.Body()); got != toCaller {
+		t.Errorf("answered with media at %s, want ours %s (the phones no longer share a codec)", got, toCaller)
+	}
+	waitFor(t, "the callee brought back to us", 5*time.Second, func() bool {
+		rs := callee.reinviteList()
+		return len(rs) >= 2 && mediaTarget(t, rs[len(rs)-1].Body()) == toCallee
+	})
+	alaw := media.LinearToALaw(5000)
+	translated(t, caller, toCaller, 8, alaw, callee, 0, media.LinearToULaw(media.ALawToLinear(alaw)))
+	out.bye()
+}
