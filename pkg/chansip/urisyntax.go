@@ -38,8 +38,8 @@ func markBareIPv6URI(data []byte) ([]byte, bool) {
 	if colon < 0 {
 		return data, false
 	}
-	scheme := bytes.ToLower(uri[:colon])
-	if !bytes.Equal(scheme, []byte("sip")) && !bytes.Equal(scheme, []byte("sips")) {
+	scheme := uri[:colon]
+	if !bytes.EqualFold(scheme, []byte("sip")) && !bytes.EqualFold(scheme, []byte("sips")) {
 		return data, false
 	}
 	// The host starts after the user part (up to the last '@' before any

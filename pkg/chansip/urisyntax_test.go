@@ -35,3 +35,15 @@ func TestMarkBareIPv6URI(t *testing.T) {
 		t.Error("a packet without a line end was marked")
 	}
 }
+
+// BenchmarkMarkBareIPv6URI: the check runs on every UDP packet the read
+// hook sees; a well-formed request must cost no allocation.
+func BenchmarkMarkBareIPv6URI(b *testing.B) {
+	pkt := []byte("REGISTER sip:127.0.0.1:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK1\r\n\r\n")
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, ok := markBareIPv6URI(pkt); ok {
+			b.Fatal("marked")
+		}
+	}
+}
