@@ -153,3 +153,40 @@ func TestDirectMediaRTPSetup(t *testing.T) {
 	requireSippOK(t, "uac 6001", caller.Run(t))
 	requireSippOK(t, "uas 6000", waitUAS())
 }
+
+// TestDirectMediaRTPSetupDialFeatures: with directrtpsetup=yes but a Dial
+// whose options need the call's digits (t/T transfer, h hang-up keys),
+// app_dial's CAN_EARLY_BRIDGE refuses the early bridge: the INVITE to 6000
+// carries gostrisk's RTP address, not 6001's, and since the bridge watches
+// the digits nobody is re-INVITEd afterwards (both scenarios fail on a
+// re-INVITE).
+func TestDirectMediaRTPSetupDialFeatures(t *testing.T) {
+	harness.RequireSipp(t)
+	for _, opts := range []string{"tT", "h"} {
+		t.Run(opts, func(t *testing.T) {
+			in := harness.Start(t, harness.Options{Template: harness.ReferenceConf(), Edit: func(f map[string]string) {
+				f["sip.conf"] = strings.Replace(f["sip.conf"], "[general]\n", "[general]\ndirectrtpsetup=yes\n", 1)
+				f["extensions.conf"] = strings.Replace(f["extensions.conf"], "Dial(SIP/${EXTEN},20)", "Dial(SIP/${EXTEN},20,"+opts+")", 1)
+			}})
+			in.DumpOnFailure()
+			base := harness.FreeRTPRange(t, 8)
+			uacMedia, uasMedia := base, base+4
+			uas := scenarioCopy(t, "dm-uas-6000-local.xml", `<recv request="INVITE" crlf="true"/>`,
+				`<recv request="INVITE" crlf="true">
+    <action>
+      <ereg regexp="m=audio `+strconv.Itoa(uacMedia)+` " search_in="body" check_it_inverse="true" assign_to="m"/>
+    </action>
+  </recv>
+  <Reference variables="m"/>`)
+			uasPort := harness.FreePort(t)
+			runSipp(t, in, regScenario(t), uasPort, 1)
+			waitUAS := (&harness.Sipp{Scenario: uas, LocalPort: uasPort, Timeout: 25 * time.Second,
+				Extra: []string{"-mp", strconv.Itoa(uasMedia)}}).Start(t)
+			time.Sleep(200 * time.Millisecond)
+			caller := harness.Sipp{Scenario: callScenario(t, "call-uac-6001-to-6000.xml"), Target: "127.0.0.1:" + strconv.Itoa(in.SIPPort),
+				Timeout: 25 * time.Second, Extra: []string{"-mp", strconv.Itoa(uacMedia)}}
+			requireSippOK(t, "uac 6001", caller.Run(t))
+			requireSippOK(t, "uas 6000 (offered gostrisk's address, no re-INVITE)", waitUAS())
+		})
+	}
+}

@@ -119,14 +119,19 @@ func dial(caller *pbx.Channel, data string) (pbx.Result, error) {
 		// B: a subroutine on the caller before any call is placed.
 		runSubroutine(caller, strings.ReplaceAll(spec, "^", ","))
 	}
-	for _, iface := range strings.Split(args[0], "&") {
+	ifaces := strings.Split(args[0], "&")
+	reqCtx := ctx
+	if canEarlyBridge(len(ifaces), opts) {
+		reqCtx = pbx.WithEarlyBridge(ctx)
+	}
+	for _, iface := range ifaces {
 		tech, rsrc, ok := strings.Cut(strings.TrimSpace(iface), "/")
 		if !ok {
 			log.Warning("Dial argument takes format (technology/resource)\n")
 			t.nochan++
 			continue
 		}
-		out, err := e.Request(ctx, tech, rsrc, caller)
+		out, err := e.Request(reqCtx, tech, rsrc, caller)
 		if err != nil {
 			cause := pbx.CauseRequestedChanUnavail
 			var re *pbx.RequestError

@@ -54,6 +54,12 @@ func (d *Driver) readHook(props sip.TransportReadProps, data []byte) ([]byte, er
 			d.log.Debug(3, "Skipping packet - %s", why)
 			return nil, nil
 		}
+		if marked, ok := markBareIPv6URI(data); ok {
+			// Answered 400 by the handler (urisyntax.go).
+			d.observeRead(props, data)
+			d.debugRead(props, data)
+			return marked, nil
+		}
 	}
 	d.observeRead(props, data)
 	d.debugRead(props, data)

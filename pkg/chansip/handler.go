@@ -17,6 +17,13 @@ func (d *Driver) handler(h sipgo.RequestHandler) sipgo.RequestHandler {
 			return
 		}
 		expandCompact(req)
+		if req.Recipient.Host == badURIHost {
+			// An unbracketed IPv6 Request-URI host (urisyntax.go).
+			if !req.IsAck() {
+				d.respond(req, tx, 400, "Bad Request", nil)
+			}
+			return
+		}
 		h(req, tx)
 	})
 }

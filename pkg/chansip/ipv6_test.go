@@ -48,8 +48,8 @@ func (p *phone) ipv6Options(ruri string, vias ...string) {
 // [::1]: the response's top Via gets received= with the address written
 // without brackets (RFC 5118 4.5: what RFC 3261's grammar allows), a
 // second Via is echoed as it came whether its received= has brackets or
-// not, and a Request-URI with an unbracketed IPv6 host (4.2) is refused
-// without harm to what follows.
+// not, and a Request-URI with an unbracketed IPv6 host (4.2) is answered
+// 400 Bad Request without harm to what follows.
 func TestIPv6TortureVia(t *testing.T) {
 	_, p := startIPv6Driver(t, "[::1]:0")
 	for _, tc := range []struct {
@@ -77,10 +77,11 @@ func TestIPv6TortureVia(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p.ipv6Options(tc.ruri, tc.vias...)
 			if !tc.answer {
-				buf := make([]byte, 4096)
-				p.conn.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
-				if n, _, err := p.conn.ReadFromUDPAddrPort(buf); err == nil {
-					t.Fatalf("answered a malformed Request-URI:\n%s", buf[:n])
+				// chan_sip's answer: 400 Bad Request (sipgo alone drops
+				// the packet: urisyntax.go).
+				if r := p.recv(); r.code != 400 || !strings.HasPrefix(r.raw, "SIP/2.0 400 Bad Request\r\n") ||
+					!strings.Contains(r.raw, "CSeq: 1 OPTIONS\r\n") {
+					t.Fatalf("malformed Request-URI answered:\n%s", r.raw)
 				}
 				// The driver still answers the next request.
 				p.ipv6Options("sip:[::1]", "SIP/2.0/UDP [::1]:PORT;branch=z9hG4bK-after;rport")

@@ -6,6 +6,7 @@ import (
 
 	"github.com/emiago/sipgo/sip"
 
+	"github.com/gostrisk/gostrisk/pkg/chansip/call"
 	"github.com/gostrisk/gostrisk/pkg/chansip/sipconf"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
@@ -125,6 +126,7 @@ func (d *Driver) buildSubNotify(s *subscription, cseq uint32, subState, body str
 	req.AppendHeader(sip.NewHeader("Event", subTypes[s.kind].event))
 	req.AppendHeader(sip.NewHeader("Content-Type", subTypes[s.kind].mediaType))
 	req.SetBody([]byte(body))
+	call.ApplyRoutes(req, s.routes, s.target) // subroute.go
 	return req
 }
 

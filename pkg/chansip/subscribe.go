@@ -56,6 +56,7 @@ type subscription struct {
 	target   sip.Uri
 	dest     netip.AddrPort
 	tport    string
+	routes   []string // the dialog's route set (subroute.go)
 
 	wake   chan struct{}
 	cancel context.CancelFunc
@@ -435,6 +436,7 @@ func (d *Driver) prepareDialog(s *subscription, req *sip.Request, src netip.Addr
 	s.mto = uriNoParams(req.To().Address)
 	s.domain = sipconf.URIHost(req.From().Address.Host) // a URI's host: IPv6 in brackets
 	s.cseq = 101
+	s.routes = d.subscriptionRoutes(req, s.peer)
 	return true
 }
 

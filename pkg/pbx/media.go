@@ -346,6 +346,11 @@ func (c *Channel) Write(fr media.Frame) error {
 		if c.HangupRequested() {
 			return ErrHangup
 		}
+		if c.streamReplaced(s) {
+			// The driver changed format under this frame
+			// (MediaFormatChanged): the next one goes to the new stream.
+			return nil
+		}
 		return fmt.Errorf("write to %s: %w", c.Name(), err)
 	}
 	return nil

@@ -18,14 +18,24 @@ func TestDirectRTPSetup(t *testing.T) {
 		caller        string
 		direct        bool
 		wantReinvites bool
+		dpCtx         string
 	}{
-		{"directrtpsetup", "directmedia=yes\ndirectrtpsetup=yes", "", "", true, false},
-		{"callee directmedia=no", "directmedia=yes\ndirectrtpsetup=yes", "directmedia=no", "", false, false},
-		{"directrtpsetup off", "directmedia=yes", "", "", false, true},
+		{"directrtpsetup", "directmedia=yes\ndirectrtpsetup=yes", "", "", true, false, ""},
+		{"callee directmedia=no", "directmedia=yes\ndirectrtpsetup=yes", "directmedia=no", "", false, false, ""},
+		{"directrtpsetup off", "directmedia=yes", "", "", false, true, ""},
+		// Dial(...,tT): the bridge may watch the digits (app_dial's
+		// CAN_EARLY_BRIDGE says no), so the INVITE offers our address.
+		// The lab's bridge has no feature map, so once bridged it goes
+		// direct by re-INVITEs like any call (the e2e test
+		// TestDirectRTPSetupDialFeatures sees none with features.conf).
+		{"Dial with transfer keys", "directmedia=yes\ndirectrtpsetup=yes", "", "", false, true, "featdial"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			l := newLabConf(t, mediaConf(tc.general, tc.callee, tc.caller))
+			if tc.dpCtx != "" {
+				l.setContext(tc.dpCtx)
+			}
 			callee := newPhone(t, "6000", "answer")
 			l.register("6000", callee.addr)
 			caller := newPhone(t, "6001", "")

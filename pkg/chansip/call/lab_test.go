@@ -67,6 +67,10 @@ exten => _6XXX,1,Dial(SIP/${EXTEN},20)
  same => n,NoOp(DIALSTATUS=${DIALSTATUS})
  same => n,Hangup()
 
+[featdial]
+exten => _6XXX,1,Dial(SIP/${EXTEN},20,tT)
+ same => n,Hangup()
+
 [headers]
 exten => _6XXX,1,SIPAddHeader(X-First: one)
  same => n,SIPAddHeader("X-Second:two")

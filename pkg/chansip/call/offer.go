@@ -30,6 +30,9 @@ type offerAnswer struct {
 	follow *dialog
 	to     netip.AddrPort
 	back   *dialog
+	// recodec: the offer moved the leg to another voice codec; the core
+	// reopens its media in it and a bridge translates (codecchange.go).
+	recodec bool
 }
 
 // mediaMark is the part of a leg's media a move changes.
@@ -74,9 +77,7 @@ func (m *Manager) takeOffer(d *dialog, req *sip.Request) (*offerAnswer, int, str
 		before := d.theirDir
 		d.mu.Unlock()
 		prefs := m.prefsFor(d.peer)
-		if len(names) > 0 {
-			prefs.Codecs = names
-		}
+		prefs.Codecs = midCallCodecs(names, prefs.Codecs)
 		res, err := sdp.Negotiate(desc, prefs)
 		if err != nil {
 			switch {
@@ -96,7 +97,9 @@ func (m *Manager) takeOffer(d *dialog, req *sip.Request) (*offerAnswer, int, str
 			return nil, 500, "Server Internal Error"
 		}
 		mark := d.mediaMark()
+		was := d.NativeFormat()
 		d.applyMedia(res, desc.Audio)
+		oa.recodec = d.NativeFormat() != was
 		d.mu.Lock()
 		d.proto = written
 		after := d.theirDir
@@ -160,6 +163,9 @@ func (m *Manager) directMoved(d *dialog, to netip.AddrPort, oa *offerAnswer) ([]
 // chan_sip queues AST_CONTROL_HOLD; the other leg is not re-INVITEd), and
 // the other phone of a direct call follows a move.
 func (m *Manager) afterOffer(d *dialog, oa *offerAnswer) {
+	if oa.recodec {
+		d.codecChanged()
+	}
 	if oa.pass {
 		if ch := d.channel(); ch != nil {
 			if oa.passDir == sdp.SendRecv {

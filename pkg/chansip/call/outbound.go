@@ -208,7 +208,7 @@ func portIfNot5060(p int) int {
 }
 
 // request creates the outbound channel for a dial string.
-func (m *Manager) request(_ context.Context, data string, requestor *pbx.Channel) (*pbx.Channel, error) {
+func (m *Manager) request(ctx context.Context, data string, requestor *pbx.Channel) (*pbx.Channel, error) {
 	m.mu.Lock()
 	closed := m.closed
 	m.mu.Unlock()
@@ -259,7 +259,9 @@ func (m *Manager) request(_ context.Context, data string, requestor *pbx.Channel
 			}
 		}
 	}
-	offer = m.directSetup(caller, d, offer) // directrtpsetup (directsetup.go)
+	if pbx.EarlyBridgeAllowed(ctx) {
+		offer = m.directSetup(caller, d, offer) // directrtpsetup (directsetup.go)
+	}
 	o := &outCall{dialog: d, number: dst.number, offer: offer, callerIn: caller, cancelCh: make(chan struct{})}
 	spec := pbx.ChannelSpec{Tech: "SIP", Resource: dst.name, Driver: o, Requestor: requestor}
 	if p := dst.peer; p != nil {
