@@ -1,7 +1,6 @@
 package rtp
 
 import (
-	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -105,15 +104,16 @@ func TestSessionPromptThenRealtime(t *testing.T) {
 			}
 			t.Logf("last frame's latency %v, longest %v", got[live-1].at.Sub(wrote[live-1]), lat)
 			if tc.maxLatency > 0 {
-				// The median of the second half: past the first frames,
-				// and not one late wake-up of a loaded machine.
-				var tail []time.Duration
-				for _, r := range got[live/2:] {
-					tail = append(tail, r.at.Sub(wrote[r.i]))
+				// The shortest latency: a prompt's backlog left queued
+				// delays every later frame by it (nothing drains a queue
+				// a writer keeps at its level), while a stall of a
+				// loaded machine delays some frames, not all.
+				low := time.Hour
+				for _, r := range got {
+					low = min(low, r.at.Sub(wrote[r.i]))
 				}
-				slices.Sort(tail)
-				if med := tail[len(tail)/2]; med > tc.maxLatency {
-					t.Errorf("real-time frames after a drained prompt: median latency %v, want at most %v", med, tc.maxLatency)
+				if low > tc.maxLatency {
+					t.Errorf("real-time frames after a drained prompt: shortest latency %v, want at most %v", low, tc.maxLatency)
 				}
 			}
 			breaks, excused := 0, 0
