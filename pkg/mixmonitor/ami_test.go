@@ -101,8 +101,8 @@ func TestManagerActions(t *testing.T) {
 // TestMonitorActions: res_monitor's Monitor, StopMonitor, PauseMonitor,
 // UnpauseMonitor and ChangeMonitor from the manager: the refusals, both
 // directions recorded to File-in/-out (one file with Mix, renamed by
-// ChangeMonitor when it ends), a second Monitor refused while one runs,
-// and StopMonitor once only.
+// ChangeMonitor when it ends), a second Monitor renaming the running one
+// as res_monitor does, and StopMonitor once only.
 func TestMonitorActions(t *testing.T) {
 	dir := t.TempDir()
 	log := &memLog{}
@@ -131,7 +131,7 @@ func TestMonitorActions(t *testing.T) {
 		{[]string{"Action: StopMonitor"}, bad("No channel specified")},
 		{[]string{"Action: StopMonitor", "Channel: " + ch.Name()}, bad("Could not stop monitoring channel")},
 		{[]string{"Action: Monitor", "Channel: " + ch.Name(), "File: mon"}, ok("Started monitoring channel")},
-		{[]string{"Action: Monitor", "Channel: " + ch.Name(), "File: again"}, bad("Could not start monitoring channel")},
+		{[]string{"Action: Monitor", "Channel: " + ch.Name(), "File: again"}, ok("Started monitoring channel")},
 		{[]string{"Action: StopMonitor", "Channel: " + ch.Name()}, ok("Stopped monitoring channel")},
 		{[]string{"Action: StopMonitor", "Channel: " + ch.Name()}, bad("Could not stop monitoring channel")},
 		{[]string{"Action: Monitor", "Channel: " + ch.Name(), "File: mixed", "Mix: true"}, ok("Started monitoring channel")},
@@ -163,14 +163,14 @@ func TestMonitorActions(t *testing.T) {
 	if got, want := c.Do("Action: PauseMonitor", "Channel: "+ch.Name()), ok("Paused monitoring of the channel"); got != want {
 		t.Errorf("PauseMonitor without a Monitor: %q, want %q", got, want)
 	}
-	for _, name := range []string{"mon-in.wav", "mon-out.wav", "renamed.wav"} {
+	for _, name := range []string{"again-in.wav", "again-out.wav", "renamed.wav"} {
 		if _, err := os.Stat(filepath.Join(dir, "monitor", name)); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	for _, name := range []string{"again-in.wav", "mixed.wav"} {
+	for _, name := range []string{"mon-in.wav", "mon-out.wav", "mixed.wav"} {
 		if _, err := os.Stat(filepath.Join(dir, "monitor", name)); err == nil {
-			t.Errorf("%s exists: a refused Monitor wrote it, or ChangeMonitor did not rename it", name)
+			t.Errorf("%s exists: the second Monitor or ChangeMonitor did not rename it", name)
 		}
 	}
 	if ch.Tapped() {

@@ -228,6 +228,12 @@ func (m *Module) monitorExec(ch *pbx.Channel, data string) (pbx.Result, error) {
 		format = "wav"
 	}
 	base := strings.TrimSpace(args[1])
+	if m.Running(ch, "Monitor") {
+		// A second Monitor fails to start and res_monitor renames the
+		// running one instead (an empty name only gets a warning).
+		m.changeMonitor(ch, base)
+		return pbx.Continue, nil
+	}
 	if base == "" {
 		base = strings.ReplaceAll(ch.Name(), "/", "-")
 	}
