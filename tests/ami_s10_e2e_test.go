@@ -1,6 +1,8 @@
 package tests
 
 import (
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -38,5 +40,41 @@ func TestAMISIPnotifySubscription(t *testing.T) {
 	}
 	if r := wait(); r.ExitCode != 0 {
 		t.Fatalf("sipp exit %d (the NOTIFY did not come in the subscription's dialog)\n%s\n%s", r.ExitCode, r.Output, r.ErrLog)
+	}
+}
+
+// TestAMIMonitorTwice: in a call 6001 -> 6000, Monitor of 6001 to first,
+// then a second Monitor to second: res_monitor answers success both times
+// (the second start fails and it renames the running recording), and when
+// the call ends the files are second-in/out.wav, with no first-*.
+func TestAMIMonitorTwice(t *testing.T) {
+	harness.RequireSipp(t)
+	in, port := amiParkInstance(t)
+	s := newAMIStream(t, port)
+	caller, _ := amiBridgedCall(t, in, s, 3000)
+	for i, file := range []string{"first", "second"} {
+		id := "m" + strconv.Itoa(i)
+		if got, want := s.do(id, "Action: Monitor", "Channel: "+caller, "File: "+file),
+			"Response: Success\r\nActionID: "+id+"\r\nMessage: Started monitoring channel\r\n"; got != want {
+			t.Fatalf("Monitor %s: %q, want %q", file, got, want)
+		}
+	}
+	s.event("Hangup", "Channel: "+caller+"\r\n")
+	mon := in.Path("var", "spool", "monitor")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, errIn := os.Stat(filepath.Join(mon, "second-in.wav"))
+		_, errOut := os.Stat(filepath.Join(mon, "second-out.wav"))
+		if errIn == nil && errOut == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			entries, _ := os.ReadDir(mon)
+			t.Fatalf("no second-in/out.wav in %s: %v", mon, entries)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if left, _ := filepath.Glob(filepath.Join(mon, "first*")); len(left) != 0 {
+		t.Errorf("the first name is left: %v", left)
 	}
 }
