@@ -226,7 +226,13 @@ func (m *Module) blindTransfer(ctx context.Context, presser, other *pbx.Channel)
 			other.SetVar("BLINDTRANSFER", presser.Name())
 			m.log.Verbose(3, "Blind transferring %s to '%s@%s'\n", other.Name(), exten, xferCtx)
 			bridgeID := presser.BridgeID()
-			if err := other.AsyncGoto(xferCtx, exten, 1); err != nil {
+			var err error
+			if pp, ok := parkPriority(presser, xferCtx, exten); ok {
+				err = parkHere(other, pp)
+			} else {
+				err = other.AsyncGoto(xferCtx, exten, 1)
+			}
+			if err != nil {
 				m.log.Warning("Blind transfer of %s failed: %v\n", other.Name(), err)
 				play(presser, g.XferFailSound)
 				return
@@ -265,7 +271,13 @@ func (m *Module) parkCall(ctx context.Context, presser, other *pbx.Channel) {
 	if v, ok := presser.Var("PARKINGLOT"); ok && v != "" {
 		other.SetVar("PARKINGLOT", v)
 	}
-	if err := other.AsyncGoto(pctx, pexten, 1); err != nil {
+	var err error
+	if pp, ok := parkPriority(presser, pctx, pexten); ok {
+		err = parkHere(other, pp)
+	} else {
+		err = other.AsyncGoto(pctx, pexten, 1)
+	}
+	if err != nil {
 		play(presser, "pbx-parkingfailed")
 		return
 	}
