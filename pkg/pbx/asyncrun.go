@@ -1,6 +1,9 @@
 package pbx
 
-import "context"
+import (
+	"context"
+	"strings"
+)
 
 // AsyncRun is AsyncGoto's twin for what Asterisk does to a channel without
 // moving it in the dialplan (res_parking's parking bridge): fn runs on the
@@ -69,4 +72,26 @@ func (e *Engine) runInPlace(ctx context.Context, ch *Channel, fn func(*Channel) 
 		e.runHangupExten(ch)
 	}
 	ch.Hangup(CauseNormalClearing)
+}
+
+// TransferGoto sends a transferred channel to context/exten as a blind
+// transfer does, except when that extension parks the call (its first
+// priority is Park, res_parking's ast_parking_is_exten_park): then the
+// channel is parked where it is (AsyncRun of that Park), as Asterisk moves
+// it into the parking bridge without running dialplan.
+func (c *Channel) TransferGoto(context, exten string) error {
+	plan := c.eng.Plan()
+	if plan != nil {
+		if p, ok := plan.Find(context, exten, c.CallerID().Num, 1); ok && strings.EqualFold(p.App, "Park") {
+			data := c.eng.Substitute(c, p.Data)
+			return c.AsyncRun(func(c *Channel) Result {
+				res, err := c.eng.ExecApp(c, "Park", data)
+				if err != nil {
+					return HangupResult
+				}
+				return res
+			})
+		}
+	}
+	return c.AsyncGoto(context, exten, 1)
 }
