@@ -176,20 +176,32 @@ func TestAMIPark(t *testing.T) {
 	}
 	// The parked call and the parker run on their own goroutines: their
 	// events come in either order.
+	// Neither moves in the dialplan (Asterisk moves them between bridges):
+	// no Newexten for either, no park-manager context anywhere.
 	var parked string
-	var said, gone bool
+	var gone bool
 	s.next(func(m string) bool {
 		switch {
 		case strings.HasPrefix(m, "Event: ParkedCall\r\n") && strings.Contains(m, "ParkeeChannel: "+caller+"\r\n"):
 			parked = m
-		case strings.HasPrefix(m, "Event: Newexten\r\n") && strings.Contains(m, "Channel: "+callee+"\r\n") &&
-			strings.Contains(m, "Application: SayDigits\r\nAppData: 701\r\n"):
-			said = true
+		case strings.HasPrefix(m, "Event: Newexten\r\n") && (strings.Contains(m, "Channel: "+callee+"\r\n") || strings.Contains(m, "Channel: "+caller+"\r\n")):
+			t.Errorf("a Newexten for a parked or parking channel:\n%s", m)
 		case strings.HasPrefix(m, "Event: Hangup\r\n") && strings.Contains(m, "Channel: "+callee+"\r\n"):
 			gone = true
 		}
-		return parked != "" && said && gone
+		if strings.Contains(m, "park-manager") {
+			t.Errorf("park-manager seen:\n%s", m)
+		}
+		return parked != "" && gone
 	})
+	for _, want := range []string{"ParkeeContext: work\r\n", "ParkeeExten: 6000\r\n", "ParkeePriority: 1\r\n"} {
+		if !strings.Contains(parked, want) {
+			t.Errorf("the parked call moved in the dialplan (want %q):\n%s", want, parked)
+		}
+	}
+	if out := in.MustRX("core show channels concise"); !strings.Contains(out, caller+"!work!6000!1!Up!Park!default!") {
+		t.Errorf("core show channels concise: the parked call is not at its Dial:\n%s", out)
+	}
 	for _, want := range []string{"ParkerDialString: SIP/6000\r\n", "Parkinglot: default\r\n", "ParkingSpace: 701\r\n", "ParkingTimeout: 45\r\n"} {
 		if !strings.Contains(parked, want) {
 			t.Errorf("ParkedCall lacks %q:\n%s", want, parked)
