@@ -78,3 +78,48 @@ func TestAMIMonitorTwice(t *testing.T) {
 		t.Errorf("the first name is left: %v", left)
 	}
 }
+
+// TestAMIParkDTMF: in a Dial(...,kK) call 6001 -> 6000, 6000 presses
+// parkcall (#72): 6001 is parked where it is, as Asterisk moves it into
+// the parking bridge: ParkedCall gives its own Context/Exten/Priority
+// (work, 6000, 1), no Newexten takes it to the parking extension, and
+// `core show channels` shows it at 6000@work in Park.
+func TestAMIParkDTMF(t *testing.T) {
+	requireBaresip(t)
+	port := harness.FreePort(t)
+	in := transferInstance(t, func(f map[string]string) {
+		f["extensions.conf"] = strings.Replace(f["extensions.conf"], "Dial(SIP/${EXTEN},20)", "Dial(SIP/${EXTEN},20,kK)", 1)
+		f["features.conf"] = "[featuremap]\nparkcall => #72\n"
+		f["manager.conf"] = "[general]\nenabled = yes\nport = " + strconv.Itoa(port) + "\nbindaddr = 127.0.0.1\n\n" +
+			"[admin]\nsecret = amp111\nread = all\nwrite = all\n"
+	})
+	s := newAMIStream(t, port)
+	b := phone(t, in, "6000", "PCMU", 1000)
+	a := phone(t, in, "6001", "PCMU", 440)
+	dial(t, in, a, b, "6000")
+	caller := amiChannelOf(s.event("BridgeEnter", "Channel: SIP/6001-"))
+	sendDigits(b, "#72", 300*time.Millisecond)
+	parked := s.next(func(m string) bool {
+		if strings.HasPrefix(m, "Event: Newexten\r\n") && strings.Contains(m, "Channel: "+caller+"\r\n") {
+			t.Errorf("the parked call moved in the dialplan:\n%s", m)
+		}
+		return strings.HasPrefix(m, "Event: ParkedCall\r\n")
+	})
+	for _, want := range []string{"ParkeeChannel: " + caller + "\r\n", "ParkeeContext: work\r\n", "ParkeeExten: 6000\r\n",
+		"ParkeePriority: 1\r\n", "ParkerDialString: SIP/6000\r\n", "ParkingSpace: 701\r\n"} {
+		if !strings.Contains(parked, want) {
+			t.Errorf("ParkedCall lacks %q:\n%s", want, parked)
+		}
+	}
+	if err := b.waitEvent("CALL_CLOSED", 8*time.Second); err != nil {
+		t.Errorf("the parker's call: %v", err)
+	}
+	if chans := in.MustRX("core show channels"); !strings.Contains(chans, "6000@work:1") || !strings.Contains(chans, "Park(default)") {
+		t.Errorf("core show channels: the parked call is not in Park at its own 6000@work:\n%s", chans)
+	}
+	a.command("hangup", "")
+	s.event("ParkedCallGiveUp", "ParkeeChannel: "+caller+"\r\n")
+	for _, p := range []*baresip{a, b} {
+		p.Stop()
+	}
+}
