@@ -177,6 +177,12 @@ func (m *Module) amiMonitor(r *manager.Request, find func(string) *pbx.Channel) 
 			r.Error("Could not start monitoring channel")
 			return nil
 		}
+		if rec := m.monitorOf(ch); rec != nil && confparse.True(r.Get("Mix")) {
+			// ast_monitor_setjoinfiles on the running Monitor.
+			rec.mu.Lock()
+			rec.joinFiles = true
+			rec.mu.Unlock()
+		}
 		r.Success("Started monitoring channel")
 		return nil
 	}

@@ -370,6 +370,9 @@ type recording struct {
 	paused atomic.Bool
 	// renameBase is ChangeMonitor's new file name base (guarded by mu).
 	renameBase string
+	// joinFiles: the legs are mixed into one file when the Monitor ends
+	// (a Monitor action with Mix on a running one; guarded by mu).
+	joinFiles bool
 
 	mu  sync.Mutex // the tap is called from the reading and writing goroutines
 	buf [2][]int16
@@ -438,6 +441,7 @@ func (r *recording) own() {
 	}
 	if r.app == "Monitor" {
 		r.renameMonitorFiles()
+		r.joinMonitorFiles()
 	}
 	if r.mixed != nil {
 		m.log.Verbose(2, "%s close filestream (mixed)\n", r.app)
