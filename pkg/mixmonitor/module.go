@@ -228,16 +228,22 @@ func (m *Module) monitorExec(ch *pbx.Channel, data string) (pbx.Result, error) {
 		format = "wav"
 	}
 	base := strings.TrimSpace(args[1])
+	opts := pbx.ParseAppOptions(args[2])
 	if m.Running(ch, "Monitor") {
 		// A second Monitor fails to start and res_monitor renames the
-		// running one instead (an empty name only gets a warning).
+		// running one instead (an empty name only gets a warning); its m
+		// option then decides whether the legs are joined at the end.
 		m.changeMonitor(ch, base)
+		if rec := m.monitorOf(ch); rec != nil {
+			rec.mu.Lock()
+			rec.joinFiles = has(opts, 'm')
+			rec.mu.Unlock()
+		}
 		return pbx.Continue, nil
 	}
 	if base == "" {
 		base = strings.ReplaceAll(ch.Name(), "/", "-")
 	}
-	opts := pbx.ParseAppOptions(args[2])
 	s := spec{appendTo: has(opts, 'a'), bridgedOnly: has(opts, 'b')}
 	if has(opts, 'm') {
 		s.mixed = base + "." + format
