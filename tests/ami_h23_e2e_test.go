@@ -176,20 +176,32 @@ func TestAMIPark(t *testing.T) {
 	}
 	// The parked call and the parker run on their own goroutines: their
 	// events come in either order.
+	// Neither moves in the dialplan (Asterisk moves them between bridges):
+	// no Newexten for either, no park-manager context anywhere.
 	var parked string
-	var said, gone bool
+	var gone bool
 	s.next(func(m string) bool {
 		switch {
 		case strings.HasPrefix(m, "Event: ParkedCall\r\n") && strings.Contains(m, "ParkeeChannel: "+caller+"\r\n"):
 			parked = m
-		case strings.HasPrefix(m, "Event: Newexten\r\n") && strings.Contains(m, "Channel: "+callee+"\r\n") &&
-			strings.Contains(m, "Application: SayDigits\r\nAppData: 701\r\n"):
-			said = true
+		case strings.HasPrefix(m, "Event: Newexten\r\n") && (strings.Contains(m, "Channel: "+callee+"\r\n") || strings.Contains(m, "Channel: "+caller+"\r\n")):
+			t.Errorf("a Newexten for a parked or parking channel:\n%s", m)
 		case strings.HasPrefix(m, "Event: Hangup\r\n") && strings.Contains(m, "Channel: "+callee+"\r\n"):
 			gone = true
 		}
-		return parked != "" && said && gone
+		if strings.Contains(m, "park-manager") {
+			t.Errorf("park-manager seen:\n%s", m)
+		}
+		return parked != "" && gone
 	})
+	for _, want := range []string{"ParkeeContext: work\r\n", "ParkeeExten: 6000\r\n", "ParkeePriority: 1\r\n"} {
+		if !strings.Contains(parked, want) {
+			t.Errorf("the parked call moved in the dialplan (want %q):\n%s", want, parked)
+		}
+	}
+	if out := in.MustRX("core show channels concise"); !strings.Contains(out, caller+"!work!6000!1!Up!Park!default!") {
+		t.Errorf("core show channels concise: the parked call is not at its Dial:\n%s", out)
+	}
 	for _, want := range []string{"ParkerDialString: SIP/6000\r\n", "Parkinglot: default\r\n", "ParkingSpace: 701\r\n", "ParkingTimeout: 45\r\n"} {
 		if !strings.Contains(parked, want) {
 			t.Errorf("ParkedCall lacks %q:\n%s", want, parked)
@@ -226,7 +238,9 @@ func TestAMIAtxfer(t *testing.T) {
 	a := phone(t, in, "6001", "PCMU", toneA)
 	c := phone(t, in, "6002", "PCMU", toneC)
 	dial(t, in, a, b, "6000")
-	callee := amiChannelOf(s.event("BridgeEnter", "Channel: SIP/6000-"))
+	enter := s.event("BridgeEnter", "Channel: SIP/6000-")
+	callee := amiChannelOf(enter)
+	orig := regexp.MustCompile(`(?m)^BridgeUniqueid: (\S+)\r$`).FindStringSubmatch(enter)[1]
 	for _, tc := range []struct {
 		lines []string
 		want  string
@@ -250,9 +264,33 @@ func TestAMIAtxfer(t *testing.T) {
 	if err := b.waitEvent("CALL_CLOSED", 8*time.Second); err != nil {
 		t.Errorf("the transferer's call: %v", err)
 	}
-	// The AttendedTransfer event, as a DTMF transfer's.
-	ev := s.event("AttendedTransfer")
+	// The AttendedTransfer event, as a DTMF transfer's, and the bridges as
+	// Asterisk's merge shows them: 6001 stays in the bridge it was in
+	// (no BridgeLeave, no BridgeDestroy of it), 6002 enters that bridge,
+	// which is the transfer's destination.
+	var ev string
+	var targetIn bool
+	s.next(func(m string) bool {
+		inOrig := strings.Contains(m, "BridgeUniqueid: "+orig+"\r\n")
+		switch {
+		case strings.HasPrefix(m, "Event: AttendedTransfer\r\n"):
+			ev = m
+		case strings.HasPrefix(m, "Event: BridgeLeave\r\n") && inOrig && strings.Contains(m, "Channel: SIP/6001-"):
+			t.Errorf("the transferee left its bridge:\n%s", m)
+		case (strings.HasPrefix(m, "Event: BridgeDestroy\r\n") || strings.HasPrefix(m, "Event: BridgeCreate\r\n")) && inOrig:
+			t.Errorf("the transferee's bridge was destroyed or created again:\n%s", m)
+		case strings.HasPrefix(m, "Event: BridgeEnter\r\n") && strings.Contains(m, "Channel: SIP/6002-") && inOrig:
+			targetIn = true
+			if !strings.Contains(m, "BridgeNumChannels: 2\r\n") {
+				t.Errorf("the target's BridgeEnter:\n%s", m)
+			}
+		}
+		return ev != "" && targetIn
+	})
 	t.Logf("%s", ev)
+	if !strings.Contains(ev, "OrigBridgeUniqueid: "+orig+"\r\n") || !strings.HasSuffix(ev, "DestBridgeUniqueid: "+orig+"\r\n") {
+		t.Errorf("AttendedTransfer: want %s as OrigBridgeUniqueid and DestBridgeUniqueid", orig)
+	}
 	for _, re := range []string{`Result: Success\r\nOrigTransfererChannel: ` + regexp.QuoteMeta(callee) + `\r\n`,
 		`OrigBridgeUniqueid: \S+\r\nOrigBridgeType: basic\r\n`, `SecondTransfererChannel: ` + regexp.QuoteMeta(callee) + `\r\n`,
 		`SecondBridgeUniqueid: \S+\r\n`, `TransfereeChannel: SIP/6001-\S+\r\n`, `TransferTargetChannel: SIP/6002-\S+\r\n`,

@@ -53,10 +53,10 @@ func TestParkByTransferAndRetrieve(t *testing.T) {
 	}
 	chans := in.MustRX("core show channels")
 	t.Logf("parked:\n%s", chans)
-	// The channel stays in its own context: 700 was found through its
-	// include of parkedcalls.
-	if !strings.Contains(chans, "700@work:1") || !strings.Contains(chans, "Park(default)") {
-		t.Errorf("core show channels: the parked call is not in Park at 700@work:\n%s", chans)
+	// A blind transfer to a Park extension parks the call where it is
+	// (Asterisk moves it into the parking bridge): still at its Dial.
+	if !strings.Contains(chans, "6000@work:1") || !strings.Contains(chans, "Park(default)") || strings.Contains(chans, "700@") {
+		t.Errorf("core show channels: the parked call is not in Park at its own 6000@work:\n%s", chans)
 	}
 	if !strings.Contains(in.Output(), "Parking 'SIP/6001-") || !strings.Contains(in.Output(), "' in 'default' at space 701") {
 		t.Errorf("no \"Parking ... at space 701\" line in the log")
@@ -81,31 +81,32 @@ func TestParkByTransferAndRetrieve(t *testing.T) {
 	checkTone(t, "the parked caller heard", heardByA.span(endA-1.2, endA-0.2), heardByA.rate, toneC)
 	checkTone(t, "the retriever heard", heardByC.span(endC-1.2, endC-0.2), heardByC.rate, toneA)
 	checkPortsReleased(t, in)
-	// The records: 6001 with 6000 up to the transfer; 6001's record
-	// continuing into Park at 700 and ending with its retriever 6002; the
-	// retriever's ParkedCall record naming the parked call.
+	// The records: 6001 with 6000 up to the transfer; 6001's parked
+	// record (still at 6000@work, cdr.c's Park and <lot>:<space>) ending
+	// with its retriever 6002; the retriever's ParkedCall record naming
+	// the parked call.
 	recs := cdrRecords(t, in, 3)
 	if len(recs) != 3 {
 		t.Fatalf("Master.csv: %d records, want 3: %+v", len(recs), recs)
 	}
 	var parkedCh string
 	for _, r := range recs {
-		if r.Dst == "700" {
+		if r.LastApp == "Park" {
 			parkedCh = r.Channel
 		}
 	}
 	for _, r := range recs {
-		switch r.Dst {
-		case "6000":
-			if r.Src != "6001" || !strings.HasPrefix(r.DstChannel, "SIP/6000-") || r.LastApp != "Dial" {
+		switch r.LastApp {
+		case "Dial":
+			if r.Src != "6001" || r.Dst != "6000" || !strings.HasPrefix(r.DstChannel, "SIP/6000-") {
 				t.Errorf("the call before the transfer: %+v", r)
 			}
-		case "700":
-			if r.Src != "6001" || r.LastApp != "Park" || r.LastData != "default" || !strings.HasPrefix(r.DstChannel, "SIP/6002-") {
+		case "Park":
+			if r.Src != "6001" || r.Dst != "6000" || r.DContext != "work" || r.LastData != "default:701" || !strings.HasPrefix(r.DstChannel, "SIP/6002-") {
 				t.Errorf("the parked call's record: %+v", r)
 			}
-		case "701":
-			if r.Src != "6002" || r.LastApp != "ParkedCall" || r.LastData != "default,701" || r.DstChannel != parkedCh || r.Disposition != "ANSWERED" {
+		case "ParkedCall":
+			if r.Src != "6002" || r.Dst != "701" || r.LastData != "default,701" || r.DstChannel != parkedCh || r.Disposition != "ANSWERED" {
 				t.Errorf("the retriever's record: %+v (parked channel %s)", r, parkedCh)
 			}
 		default:

@@ -220,8 +220,33 @@ func TestAttendedTransferReplaces(t *testing.T) {
 		t.Fatalf("consultation exited %d\n%s\n%s", res.ExitCode, res.Output, res.ErrLog)
 	}
 	// The manager hears it as chan_sip's transfer: the transferer's two
-	// calls, each in its bridge, and IsExternal.
-	ev := ami.event("AttendedTransfer")
+	// calls, each in its bridge, and IsExternal. As in Asterisk, 6000
+	// stays in the bridge it was in with the transferer (no BridgeLeave
+	// or BridgeDestroy of it) and 6002 enters that bridge, the
+	// transfer's destination.
+	var ev, orig string
+	var seen []string
+	ami.next(func(m string) bool {
+		seen = append(seen, m)
+		if strings.HasPrefix(m, "Event: AttendedTransfer\r\n") {
+			ev = m
+			orig = regexp.MustCompile(`(?m)^OrigBridgeUniqueid: (\S+)\r$`).FindStringSubmatch(m)[1]
+		}
+		return orig != "" && strings.HasPrefix(m, "Event: BridgeEnter\r\n") && strings.Contains(m, "Channel: SIP/6002-") &&
+			strings.Contains(m, "BridgeUniqueid: "+orig+"\r\n")
+	})
+	if !strings.HasSuffix(ev, "DestBridgeUniqueid: "+orig+"\r\n") {
+		t.Errorf("AttendedTransfer's destination is not the transferee's bridge %s:\n%s", orig, ev)
+	}
+	after := false // past the AttendedTransfer: the bridge exists already
+	for _, m := range seen {
+		after = after || m == ev
+		inOrig := strings.Contains(m, "BridgeUniqueid: "+orig+"\r\n")
+		if inOrig && (strings.HasPrefix(m, "Event: BridgeDestroy\r\n") || after && strings.HasPrefix(m, "Event: BridgeCreate\r\n") ||
+			strings.HasPrefix(m, "Event: BridgeLeave\r\n") && strings.Contains(m, "Channel: SIP/6000-")) {
+			t.Errorf("the transferee's bridge: %s", m)
+		}
+	}
 	for _, re := range []string{`Result: Success\r\nOrigTransfererChannel: SIP/6001-\S+\r\n`,
 		`OrigBridgeUniqueid: \S+\r\nOrigBridgeType: basic\r\n`, `SecondTransfererChannel: SIP/6001-\S+\r\n`,
 		`SecondBridgeUniqueid: \S+\r\n`, `TransfereeChannel: SIP/6000-\S+\r\n`, `TransferTargetChannel: SIP/6002-\S+\r\n`,

@@ -115,6 +115,15 @@ type session struct {
 // other gets its cause (if it has none) so its owner hangs up with it.
 func (b *Basic) Bridge(ctx context.Context, caller, peer *pbx.Channel) (pbx.BridgeEnd, error) {
 	s := &session{b: b, id: pbx.NewBridgeID(), created: time.Now()}
+	// A transferee handed over by an attended transfer stays, for the
+	// manager, in the bridge it was in: this one takes that id and does
+	// not announce it entering (pbx.HandoverKeeping).
+	var stayed *pbx.Channel
+	for _, ch := range []*pbx.Channel{caller, peer} {
+		if id := ch.TakeKeptBridge(); id != "" && stayed == nil {
+			s.id, stayed = id, ch
+		}
+	}
 	s.caller = party{ch: caller, other: &s.peer, intr: caller.Interrupted()}
 	s.peer = party{ch: peer, other: &s.caller, intr: peer.Interrupted()}
 	_, mdA := caller.Driver().(pbx.MediaDriver)
@@ -143,6 +152,9 @@ func (b *Basic) Bridge(ctx context.Context, caller, peer *pbx.Channel) (pbx.Brid
 	// Asterisk starts every basic bridge as simple_bridge and only then
 	// looks for a better technology, so both join lines say so.
 	for _, ch := range []*pbx.Channel{peer, caller} {
+		if ch == stayed {
+			continue
+		}
 		b.log.Verbose(3, "Channel %s joined '%s' basic-bridge <%s>\n", ch.Name(), techSimple, s.id)
 		s.publish(pbx.BusBridgeEnter, ch)
 	}
@@ -161,8 +173,11 @@ func (b *Basic) Bridge(ctx context.Context, caller, peer *pbx.Channel) (pbx.Brid
 	tech := s.tech
 	s.leaveMedia()
 	for _, ch := range []*pbx.Channel{first, second} {
-		b.log.Verbose(3, "Channel %s left '%s' basic-bridge <%s>\n", ch.Name(), tech, s.id)
-		s.publish(pbx.BusBridgeLeave, ch)
+		if ch.KeptBridge() != s.id {
+			// (a transferee staying in this bridge id does not leave it)
+			b.log.Verbose(3, "Channel %s left '%s' basic-bridge <%s>\n", ch.Name(), tech, s.id)
+			s.publish(pbx.BusBridgeLeave, ch)
+		}
 		ch.SetBridged(nil, "")
 	}
 	return end, nil

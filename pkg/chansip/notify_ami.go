@@ -33,14 +33,23 @@ func (d *Driver) ManagerNotify(target string, vars [][2]string) error {
 }
 
 // ManagerNotifyDialog is SIPnotify with a Call-ID: the NOTIFY goes inside
-// the call dialog with that Call-ID (its tags, route set and next CSeq),
-// with Date, Subscription-State and vars' headers, as manager_sipnotify
-// sends it through transmit_invite. call.ErrNoDialog when no call has it
-// (chan_sip's "Call-ID not found").
+// the dialog with that Call-ID, a call's or a subscription's (its tags,
+// route and next CSeq), with Date, Subscription-State and vars' headers,
+// as manager_sipnotify sends it through transmit_invite.
+// call.ErrNoDialog when no dialog has it (chan_sip's "Call-ID not found").
 func (d *Driver) ManagerNotifyDialog(callID string, vars [][2]string) error {
 	calls := d.callManager()
 	if calls == nil || !calls.HasDialog(callID) {
-		return call.ErrNoDialog
+		s := d.subs.byCallID(callID)
+		if s == nil {
+			return call.ErrNoDialog
+		}
+		spec := d.notifySpecOf(vars, managerCLWarning)
+		headers := append([]sip.Header{dateHeader(d.now())}, spec.headers...)
+		if err := d.notifyInSubscription(s, headers, spec.body); err != nil {
+			d.log.Warning("Unable to send NOTIFY in dialog '%s': %v", callID, err)
+		}
+		return nil
 	}
 	spec := d.notifySpecOf(vars, managerCLWarning)
 	headers := append([]sip.Header{dateHeader(d.now())}, spec.headers...)

@@ -270,7 +270,7 @@ func (m *Module) complete(st *consult, presser, target *pbx.Channel) bool {
 	target.StopGenerator()
 	st.transferee.SetVar("ATTENDEDTRANSFER", presser.Name())
 	target.SetVar("ATTENDEDTRANSFER", presser.Name())
-	if err := presser.Engine().Handover(st.transferee, target); err != nil {
+	if err := presser.Engine().HandoverKeeping(st.transferee, target, st.origBridge); err != nil {
 		m.log.Warning("Attended transfer of %s to %s failed: %v\n", st.transferee.Name(), target.Name(), err)
 		return false
 	}

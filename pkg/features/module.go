@@ -226,7 +226,7 @@ func (m *Module) blindTransfer(ctx context.Context, presser, other *pbx.Channel)
 			other.SetVar("BLINDTRANSFER", presser.Name())
 			m.log.Verbose(3, "Blind transferring %s to '%s@%s'\n", other.Name(), exten, xferCtx)
 			bridgeID := presser.BridgeID()
-			if err := other.AsyncGoto(xferCtx, exten, 1); err != nil {
+			if err := other.TransferGoto(xferCtx, exten); err != nil {
 				m.log.Warning("Blind transfer of %s failed: %v\n", other.Name(), err)
 				play(presser, g.XferFailSound)
 				return
@@ -265,7 +265,8 @@ func (m *Module) parkCall(ctx context.Context, presser, other *pbx.Channel) {
 	if v, ok := presser.Var("PARKINGLOT"); ok && v != "" {
 		other.SetVar("PARKINGLOT", v)
 	}
-	if err := other.AsyncGoto(pctx, pexten, 1); err != nil {
+	// The parkext's Park runs where the call is (pbx.TransferGoto).
+	if err := other.TransferGoto(pctx, pexten); err != nil {
 		play(presser, "pbx-parkingfailed")
 		return
 	}

@@ -150,8 +150,9 @@ func (m *Module) amiMute(r *manager.Request, find func(string) *pbx.Channel) err
 // amiMonitor is res_monitor's Monitor: both directions of Channel to
 // File (default the channel's name with '-' for '/') in Format (wav),
 // joined into one file when Mix is true. On a channel already monitored
-// Asterisk renames the recording (ast_monitor_change_fname) and answers
-// success; gostrisk cannot rename one and refuses.
+// the start fails and res_monitor falls back to ast_monitor_change_fname:
+// the running Monitor's files get File's name when it ends, and the
+// answer is success all the same.
 func (m *Module) amiMonitor(r *manager.Request, find func(string) *pbx.Channel) error {
 	ch := channelArg(r, find)
 	if ch == nil {
@@ -172,7 +173,17 @@ func (m *Module) amiMonitor(r *manager.Request, find func(string) *pbx.Channel) 
 		s.readName, s.writeName = base+"-in."+format, base+"-out."+format
 	}
 	if m.Running(ch, "Monitor") {
-		r.Error("Could not start monitoring channel")
+		if !m.changeMonitor(ch, base) {
+			r.Error("Could not start monitoring channel")
+			return nil
+		}
+		if rec := m.monitorOf(ch); rec != nil && confparse.True(r.Get("Mix")) {
+			// ast_monitor_setjoinfiles on the running Monitor.
+			rec.mu.Lock()
+			rec.joinFiles = true
+			rec.mu.Unlock()
+		}
+		r.Success("Started monitoring channel")
 		return nil
 	}
 	if _, err := m.start(ch, s, "Monitor"); err != nil {

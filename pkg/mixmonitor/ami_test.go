@@ -2,12 +2,15 @@ package mixmonitor
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/manager/managertest"
 	"github.com/gostrisk/gostrisk/pkg/media"
+	"github.com/gostrisk/gostrisk/pkg/media/sound"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 	"github.com/gostrisk/gostrisk/pkg/pbx/pbxtest"
 )
@@ -101,8 +104,8 @@ func TestManagerActions(t *testing.T) {
 // TestMonitorActions: res_monitor's Monitor, StopMonitor, PauseMonitor,
 // UnpauseMonitor and ChangeMonitor from the manager: the refusals, both
 // directions recorded to File-in/-out (one file with Mix, renamed by
-// ChangeMonitor when it ends), a second Monitor refused while one runs,
-// and StopMonitor once only.
+// ChangeMonitor when it ends), a second Monitor renaming the running one
+// as res_monitor does, and StopMonitor once only.
 func TestMonitorActions(t *testing.T) {
 	dir := t.TempDir()
 	log := &memLog{}
@@ -131,7 +134,7 @@ func TestMonitorActions(t *testing.T) {
 		{[]string{"Action: StopMonitor"}, bad("No channel specified")},
 		{[]string{"Action: StopMonitor", "Channel: " + ch.Name()}, bad("Could not stop monitoring channel")},
 		{[]string{"Action: Monitor", "Channel: " + ch.Name(), "File: mon"}, ok("Started monitoring channel")},
-		{[]string{"Action: Monitor", "Channel: " + ch.Name(), "File: again"}, bad("Could not start monitoring channel")},
+		{[]string{"Action: Monitor", "Channel: " + ch.Name(), "File: again"}, ok("Started monitoring channel")},
 		{[]string{"Action: StopMonitor", "Channel: " + ch.Name()}, ok("Stopped monitoring channel")},
 		{[]string{"Action: StopMonitor", "Channel: " + ch.Name()}, bad("Could not stop monitoring channel")},
 		{[]string{"Action: Monitor", "Channel: " + ch.Name(), "File: mixed", "Mix: true"}, ok("Started monitoring channel")},
@@ -163,17 +166,89 @@ func TestMonitorActions(t *testing.T) {
 	if got, want := c.Do("Action: PauseMonitor", "Channel: "+ch.Name()), ok("Paused monitoring of the channel"); got != want {
 		t.Errorf("PauseMonitor without a Monitor: %q, want %q", got, want)
 	}
-	for _, name := range []string{"mon-in.wav", "mon-out.wav", "renamed.wav"} {
+	for _, name := range []string{"again-in.wav", "again-out.wav", "renamed.wav"} {
 		if _, err := os.Stat(filepath.Join(dir, "monitor", name)); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	for _, name := range []string{"again-in.wav", "mixed.wav"} {
+	for _, name := range []string{"mon-in.wav", "mon-out.wav", "mixed.wav"} {
 		if _, err := os.Stat(filepath.Join(dir, "monitor", name)); err == nil {
-			t.Errorf("%s exists: a refused Monitor wrote it, or ChangeMonitor did not rename it", name)
+			t.Errorf("%s exists: the second Monitor or ChangeMonitor did not rename it", name)
 		}
 	}
 	if ch.Tapped() {
 		t.Error("the tap stayed after StopMonitor")
+	}
+}
+
+// TestMonitorActionMixJoins: a Monitor action with Mix on a channel
+// already monitored renames the recording and has its legs joined when it
+// ends (ast_monitor_setjoinfiles): sox mixes <File>-in and -out into
+// <File>.wav and the legs go.
+func TestMonitorActionMixJoins(t *testing.T) {
+	if _, err := exec.LookPath("sox"); err != nil {
+		t.Skip("no sox")
+	}
+	dir := t.TempDir()
+	log := &memLog{}
+	m := New(Options{Log: log, SpoolDir: dir})
+	eng := pbx.New(pbx.Config{Logger: log})
+	if err := m.Register(eng); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	mgr := managertest.Start(t, eng)
+	if err := m.RegisterAMI(mgr, eng); err != nil {
+		t.Fatal(err)
+	}
+	c := managertest.Dial(t, mgr)
+	ph := pbxtest.NewPhone(media.ULaw)
+	ch := ph.NewChannel(eng, "j", "work", "s")
+	defer ch.Hangup(pbx.CauseNormalClearing)
+	if err := ch.OpenMedia(); err != nil {
+		t.Fatal(err)
+	}
+	for _, lines := range [][]string{{"File: j1"}, {"File: j2", "Mix: true"}} {
+		if got, want := c.Do(append([]string{"Action: Monitor", "Channel: " + ch.Name()}, lines...)...),
+			"Response: Success\r\nMessage: Started monitoring channel\r\n"; got != want {
+			t.Fatalf("Monitor %v: %q, want %q", lines, got, want)
+		}
+	}
+	for i := 0; i < 25; i++ {
+		if err := ph.Say(sine(440, i*160, 160)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ch.Read(); err != nil {
+			t.Fatal(err)
+		}
+		if err := ch.Write(sine(1050, i*160, 160)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := c.Do("Action: StopMonitor", "Channel: "+ch.Name()); !strings.HasPrefix(got, "Response: Success") {
+		t.Fatalf("StopMonitor: %q", got)
+	}
+	mon := filepath.Join(dir, "monitor")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, errJoined := os.Stat(filepath.Join(mon, "j2.wav"))
+		_, errLeg := os.Stat(filepath.Join(mon, "j2-in.wav"))
+		if errJoined == nil && errLeg != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			entries, _ := os.ReadDir(mon)
+			t.Fatalf("no joined j2.wav without legs: %v\n%s", entries, log.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	_, ff := Resolve(dir, "j2.wav")
+	r, err := sound.Open(filepath.Join(mon, "j2.wav"), ff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if n := r.Length(); n < 3000 {
+		t.Errorf("the joined file has %d samples", n)
 	}
 }

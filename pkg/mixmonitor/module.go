@@ -228,10 +228,22 @@ func (m *Module) monitorExec(ch *pbx.Channel, data string) (pbx.Result, error) {
 		format = "wav"
 	}
 	base := strings.TrimSpace(args[1])
+	opts := pbx.ParseAppOptions(args[2])
+	if m.Running(ch, "Monitor") {
+		// A second Monitor fails to start and res_monitor renames the
+		// running one instead (an empty name only gets a warning); its m
+		// option then decides whether the legs are joined at the end.
+		m.changeMonitor(ch, base)
+		if rec := m.monitorOf(ch); rec != nil {
+			rec.mu.Lock()
+			rec.joinFiles = has(opts, 'm')
+			rec.mu.Unlock()
+		}
+		return pbx.Continue, nil
+	}
 	if base == "" {
 		base = strings.ReplaceAll(ch.Name(), "/", "-")
 	}
-	opts := pbx.ParseAppOptions(args[2])
 	s := spec{appendTo: has(opts, 'a'), bridgedOnly: has(opts, 'b')}
 	if has(opts, 'm') {
 		s.mixed = base + "." + format
@@ -364,6 +376,9 @@ type recording struct {
 	paused atomic.Bool
 	// renameBase is ChangeMonitor's new file name base (guarded by mu).
 	renameBase string
+	// joinFiles: the legs are mixed into one file when the Monitor ends
+	// (a Monitor action with Mix on a running one; guarded by mu).
+	joinFiles bool
 
 	mu  sync.Mutex // the tap is called from the reading and writing goroutines
 	buf [2][]int16
@@ -432,6 +447,7 @@ func (r *recording) own() {
 	}
 	if r.app == "Monitor" {
 		r.renameMonitorFiles()
+		r.joinMonitorFiles()
 	}
 	if r.mixed != nil {
 		m.log.Verbose(2, "%s close filestream (mixed)\n", r.app)

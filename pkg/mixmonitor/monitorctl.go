@@ -129,3 +129,33 @@ func (r *recording) renameMonitorFiles() {
 	move(r.write, "-out")
 	move(r.mixed, "")
 }
+
+// joinMonitorFiles mixes a Monitor's two finished legs into <base>.<ext>
+// when it was asked to join them, as ast_monitor_stop does: with the
+// channel's MONITOR_EXEC (and MONITOR_EXEC_ARGS) when set, else with
+// "nice -n 19 sox -m", whose legs are removed once mixed. The command runs
+// in the background, as Asterisk's trailing '&'.
+func (r *recording) joinMonitorFiles() <-chan struct{} {
+	r.mu.Lock()
+	join, base := r.joinFiles, r.renameBase
+	r.mu.Unlock()
+	if !join || r.read == nil || r.write == nil {
+		return nil
+	}
+	ext := filepath.Ext(r.read.Path())
+	if base == "" {
+		base = strings.TrimSuffix(strings.TrimSuffix(r.read.Path(), ext), "-in")
+	}
+	in, out, mixed := base+"-in"+ext, base+"-out"+ext, base+ext
+	execute, _ := r.ch.Var("MONITOR_EXEC")
+	args, _ := r.ch.Var("MONITOR_EXEC_ARGS")
+	quote := func(p string) string { return "\"" + p + "\"" }
+	var cmd string
+	if execute != "" {
+		cmd = strings.TrimSpace(strings.Join([]string{execute, quote(in), quote(out), quote(mixed), args}, " "))
+	} else {
+		cmd = "nice -n 19 sox -m " + quote(in) + " " + quote(out) + " " + quote(mixed) + " && rm -f " + quote(in) + " " + quote(out)
+	}
+	r.m.log.Verbose(2, "monitor executing %s\n", cmd)
+	return RunCommand(r.m.log, cmd)
+}

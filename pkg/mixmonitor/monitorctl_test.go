@@ -12,8 +12,8 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/pbx/pbxtest"
 )
 
-// PauseMonitor leaves out what is said while paused; ChangeMonitor moves
-// the finished files to the new base; without a Monitor, Pause and
+// PauseMonitor leaves out what is said while paused; ChangeMonitor and a
+// second Monitor move the finished files to the new base; without a Monitor, Pause and
 // Unpause fail the channel and ChangeMonitor warns.
 func TestMonitorControl(t *testing.T) {
 	tests := []struct {
@@ -31,6 +31,13 @@ func TestMonitorControl(t *testing.T) {
 			files: map[string][2]int{"sub/c2-in.wav": {7000, 8400}, "sub/c2-out.wav": {7000, 8400}}, absent: []string{"c1-in.wav", "c1-out.wav"}, result: pbx.ActContinue},
 		{name: "change mixed", monitor: "gsm,c3,m", steps: []string{"talk", "ChangeMonitor(c4)"},
 			files: map[string][2]int{"c4.gsm": {3000, 4400}}, absent: []string{"c3.gsm"}, result: pbx.ActContinue},
+		// A second Monitor on the channel renames the running one, as
+		// res_monitor falls back to ast_monitor_change_fname.
+		{name: "second monitor", monitor: "wav,s1", steps: []string{"talk", "Monitor(gsm,s2)", "talk"},
+			files: map[string][2]int{"s2-in.wav": {7000, 8400}, "s2-out.wav": {7000, 8400}}, absent: []string{"s1-in.wav", "s1-out.wav", "s2-in.gsm"}, result: pbx.ActContinue},
+		{name: "second monitor without name", monitor: "wav,s3", steps: []string{"Monitor(wav)"},
+			files: map[string][2]int{"s3-in.wav": {0, 10}}, result: pbx.ActContinue,
+			log: "WARNING: Cannot change monitor filename of channel Test/m-00000000 to null"},
 		{name: "pause without monitor", steps: []string{"PauseMonitor"}, result: pbx.ActHangup},
 		{name: "unpause without monitor", steps: []string{"UnpauseMonitor"}, result: pbx.ActHangup},
 		{name: "change without monitor", steps: []string{"ChangeMonitor(x)"}, result: pbx.ActContinue,

@@ -3,74 +3,12 @@ package parking
 import (
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/apps"
 	"github.com/gostrisk/gostrisk/pkg/manager"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
-
-// The manager's Park moves channels with AsyncGoto, so the parked call
-// runs Park on its own dialplan goroutine as any parked call does. The
-// places it sends them to are extensions of actionContext that exist only
-// through the overlay, for as long as an action needs them.
-const (
-	actionContext = "park-manager"
-	// actionTTL bounds how long an action's extensions stay: a channel
-	// reaches its place within a bridge's exit, well under this.
-	actionTTL = time.Minute
-)
-
-// actionPlaces are the pending actions' extensions, by exten.
-type actionPlaces struct {
-	mu     sync.Mutex
-	seq    int
-	places map[string]actionPlace
-}
-
-type actionPlace struct {
-	prios []pbx.Priority // priority 1, 2, ...
-	until time.Time
-}
-
-// add records prios under a new extension of actionContext and returns
-// it; expired ones are dropped on the way.
-func (a *actionPlaces) add(prefix string, prios []pbx.Priority) string {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	now := time.Now()
-	if a.places == nil {
-		a.places = map[string]actionPlace{}
-	}
-	for k, p := range a.places {
-		if now.After(p.until) {
-			delete(a.places, k)
-		}
-	}
-	a.seq++
-	exten := prefix + "-" + strconv.Itoa(a.seq)
-	for i := range prios {
-		prios[i].Context, prios[i].Exten, prios[i].Number = actionContext, exten, i+1
-	}
-	a.places[exten] = actionPlace{prios: prios, until: now.Add(actionTTL)}
-	return exten
-}
-
-// find is the priority of a pending action's extension.
-func (a *actionPlaces) find(context, exten string, priority int) (*pbx.Priority, bool) {
-	if context != actionContext {
-		return nil, false
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	p, ok := a.places[exten]
-	if !ok || priority < 1 || priority > len(p.prios) {
-		return nil, false
-	}
-	pr := p.prios[priority-1]
-	return &pr, true
-}
 
 // amiPark is res_parking's Park action. Channel is parked; TimeoutChannel
 // (or Channel2) is who it comes back to when its time runs out (it is
@@ -154,15 +92,25 @@ func (m *Module) amiPark(r *manager.Request) error {
 	if override >= 0 {
 		data += "t(" + strconv.Itoa(override) + ")"
 	}
-	parkee := pbx.Place{Context: actionContext, Exten: m.actions.add("park", []pbx.Priority{{App: "Park", Data: data}})}
+	// Asterisk moves both into its bridges without touching their
+	// dialplan locations: Park and the parker's announcement run in place.
+	parkee := pbx.Place{Run: func(c *pbx.Channel) pbx.Result {
+		res, err := c.Engine().ExecApp(c, "Park", data)
+		if err != nil {
+			return pbx.HangupResult
+		}
+		return res
+	}}
 	parker := ch.Peer()
 	var err error
 	if parker != nil && timeoutCh != "" && parker.Name() == timeoutCh {
-		say := pbx.Place{Context: actionContext, Exten: m.actions.add("parker", []pbx.Priority{
-			{App: "SayDigits", Data: strconv.Itoa(at)}, {App: "Hangup"}})}
+		say := pbx.Place{Run: func(c *pbx.Channel) pbx.Result {
+			_, _ = c.Engine().ExecApp(c, "SayDigits", strconv.Itoa(at))
+			return pbx.HangupResult
+		}}
 		err = pbx.AsyncGotoPair(ch, parkee, parker, say)
 	} else {
-		err = ch.AsyncGoto(parkee.Context, parkee.Exten, 1)
+		err = ch.AsyncRun(parkee.Run)
 	}
 	if err != nil {
 		reply(r, "Error", "Park action failed\n")

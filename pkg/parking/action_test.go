@@ -56,34 +56,6 @@ func TestParkActionErrors(t *testing.T) {
 	}
 }
 
-// TestParkActionPlaces: the places the action sends channels to exist in
-// the overlay (all their priorities, none after), and only there.
-func TestParkActionPlaces(t *testing.T) {
-	m := New(Options{}, nil)
-	p := m.Overlay(emptyPlan{}, func(string) []string { return nil })
-	ext := m.actions.add("parker", []pbx.Priority{{App: "SayDigits", Data: "701"}, {App: "Hangup"}})
-	for _, tc := range []struct {
-		context string
-		prio    int
-		app     string
-	}{
-		{actionContext, 1, "SayDigits"}, {actionContext, 2, "Hangup"}, {actionContext, 3, ""}, {"internal", 1, ""},
-	} {
-		pr, ok := p.Find(tc.context, ext, "", tc.prio)
-		if got := ""; ok {
-			got = pr.App
-			if got != tc.app || pr.Context != actionContext || pr.Exten != ext || pr.Number != tc.prio {
-				t.Errorf("%s,%d: %+v", tc.context, tc.prio, pr)
-			}
-		} else if tc.app != "" {
-			t.Errorf("%s,%d: not found", tc.context, tc.prio)
-		}
-		if p.Exists(tc.context, ext, "", tc.prio) != (tc.app != "") {
-			t.Errorf("%s,%d: Exists wrong", tc.context, tc.prio)
-		}
-	}
-}
-
 // emptyPlan is a dialplan with nothing in it.
 type emptyPlan struct{}
 

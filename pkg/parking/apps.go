@@ -210,6 +210,9 @@ func (m *Module) parkCall(ch *pbx.Channel, lotName, options string, announce fun
 		sayDigits(ch, pc.space)
 	}
 	ch.SetApplication("Park", lotName)
+	// The parked call's record says where it is parked, as cdr.c's
+	// parked-call handling fakes it, and keeps that.
+	ch.SetCDRApp("Park", fmt.Sprintf("%s:%d", lot.Name, pc.space))
 	if opts.ring {
 		_ = ch.Indicate(pbx.IndRinging)
 	} else if m.opts.Music != nil {

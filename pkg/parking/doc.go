@@ -23,7 +23,7 @@
 // Parking a call from a transfer or a DTMF feature means sending the
 // channel to the lot's parkext with pbx.Channel.AsyncGoto, as Asterisk
 // does with a blind transfer to the parking extension. The manager's Park
-// (action.go) sends it, and a bridged TimeoutChannel that is to hear the
-// space, to extensions of a park-manager context that only the overlay
-// knows, for as long as the action needs them.
+// (action.go) runs Park on the channel where it is (pbx.Channel.AsyncRun),
+// as Asterisk moves it into the parking bridge: its Context, Exten and
+// Priority stay what they were, and no Newexten is published.
 package parking

@@ -28,8 +28,7 @@ type Module struct {
 
 	// engine is the one Register was given (the Park action finds
 	// channels there).
-	engine  atomic.Pointer[pbx.Engine]
-	actions actionPlaces // the Park action's places (action.go)
+	engine atomic.Pointer[pbx.Engine]
 
 	mu     sync.Mutex
 	lots   map[string]*lotState // by lot name

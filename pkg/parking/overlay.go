@@ -29,9 +29,6 @@ func (o overlay) Find(context, exten, callerID string, priority int) (*pbx.Prior
 	if p, ok := o.Plan.Find(context, exten, callerID, priority); ok {
 		return p, ok
 	}
-	if p, ok := o.m.actions.find(context, exten, priority); ok {
-		return p, true
-	}
 	if priority != 1 {
 		return nil, false
 	}
@@ -47,9 +44,6 @@ func (o overlay) Find(context, exten, callerID string, priority int) (*pbx.Prior
 
 func (o overlay) Exists(context, exten, callerID string, priority int) bool {
 	if o.Plan.Exists(context, exten, callerID, priority) {
-		return true
-	}
-	if _, ok := o.m.actions.find(context, exten, priority); ok {
 		return true
 	}
 	if priority != 1 {

@@ -21,6 +21,7 @@ type redirect struct {
 type location struct {
 	context, exten string
 	priority       int
+	run            func(*Channel) Result // AsyncRun's: run in place
 }
 
 // AsyncGoto sends the channel to context/exten/priority from another
@@ -47,7 +48,7 @@ func (c *Channel) AsyncGoto(context, exten string, priority int) error {
 		return ErrNoDialplan
 	}
 	c.redirect.mu.Lock()
-	c.redirect.pending = &location{context, exten, priority}
+	c.redirect.pending = &location{context, exten, priority, nil}
 	c.redirect.mu.Unlock()
 	c.Interrupt()
 	return nil
@@ -78,6 +79,14 @@ func (e *Engine) adoptRedirected(ctx context.Context, ch *Channel) bool {
 	loc, ok := ch.takeRedirect()
 	if !ok {
 		return false
+	}
+	if loc.run != nil {
+		e.wg.Add(1)
+		go func() {
+			defer e.wg.Done()
+			e.runInPlace(ctx, ch, loc.run)
+		}()
+		return true
 	}
 	ch.SetLocation(loc.context, loc.exten, loc.priority)
 	e.Go(ctx, ch)

@@ -1,9 +1,11 @@
 package pbx
 
-// Place is a dialplan location for AsyncGotoPair.
+// Place is a dialplan location for AsyncGotoPair, or with Run what the
+// channel runs where it is instead (see AsyncRun).
 type Place struct {
 	Context, Exten string
 	Priority       int
+	Run            func(*Channel) Result
 }
 
 // AsyncGotoPair sends two bridged channels elsewhere at once (res_parking's
@@ -23,23 +25,8 @@ func AsyncGotoPair(a *Channel, pa Place, b *Channel, pb Place) error {
 			return ErrNoDialplan
 		}
 	}
-	set := func(c *Channel, p Place) {
-		cur, curExten, _ := c.Location()
-		if p.Context == "" {
-			p.Context = cur
-		}
-		if p.Exten == "" {
-			p.Exten = curExten
-		}
-		if p.Priority <= 0 {
-			p.Priority = 1
-		}
-		c.redirect.mu.Lock()
-		c.redirect.pending = &location{p.Context, p.Exten, p.Priority}
-		c.redirect.mu.Unlock()
-	}
-	set(a, pa)
-	set(b, pb)
+	a.setPending(pa)
+	b.setPending(pb)
 	switch {
 	case !a.redirect.runs.Load():
 		a.Interrupt()

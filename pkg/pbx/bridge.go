@@ -81,6 +81,11 @@ func (e *Engine) bridge(ctx context.Context, caller, peer *Channel) (BridgeEnd, 
 		return (*b).Bridge(ctx, caller, peer)
 	}
 	id := newBridgeID()
+	if k := caller.TakeKeptBridge(); k != "" {
+		id = k
+	} else if k := peer.TakeKeptBridge(); k != "" {
+		id = k
+	}
 	if mb, ok := caller.Driver().(MediaBridger); ok {
 		unbridge, err := mb.BridgeMedia(peer)
 		if err != nil {

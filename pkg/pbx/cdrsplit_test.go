@@ -63,3 +63,25 @@ func TestHandedOverCDR(t *testing.T) {
 		}
 	}
 }
+
+// TestSetCDRApp: the app SetCDRApp names stays the record's lastapp and
+// lastdata whatever runs after it (a parked call retrieved), until the
+// record ends; the next record follows the applications again.
+func TestSetCDRApp(t *testing.T) {
+	e := New(Config{})
+	a := e.NewChannel(ChannelSpec{Tech: "SIP", Resource: "6001"})
+	a.SetApplication("Dial", "SIP/6000")
+	a.SetCDRApp("Park", "default:701")
+	a.SetApplication("Wait", "1")
+	if r := a.CDR(); r.LastApp != "Park" || r.LastData != "default:701" {
+		t.Errorf("locked record: %s(%s), want Park(default:701)", r.LastApp, r.LastData)
+	}
+	if app, data := a.Application(); app != "Wait" || data != "1" {
+		t.Errorf("the channel's application %s(%s), want Wait(1)", app, data)
+	}
+	a.splitCDR("SIP/6002-1", "6000", "work")
+	a.SetApplication("Hangup", "")
+	if r := a.CDR(); r.LastApp != "Hangup" {
+		t.Errorf("the next record's lastapp %q, want Hangup", r.LastApp)
+	}
+}

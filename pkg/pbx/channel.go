@@ -52,7 +52,9 @@ type CDR struct {
 	DstChannel string
 	// partyNext: a transfer started this record, whose party is the
 	// first channel it is bridged with next (cdrsplit.go).
-	partyNext   bool
+	partyNext bool
+	// appLocked: SetCDRApp fixed LastApp/LastData for this record.
+	appLocked   bool
 	Disposition string // ANSWERED, NO ANSWER, BUSY, FAILED
 	// UserField and Vars are what CDR(userfield) and CDR(name) set; Vars
 	// is replaced, never changed in place, so a copy may be read freely.
@@ -255,7 +257,19 @@ func (c *Channel) Application() (app, data string) {
 func (c *Channel) SetApplication(app, data string) {
 	c.mu.Lock()
 	c.app, c.data = app, data
+	if !c.cdr.appLocked {
+		c.cdr.LastApp, c.cdr.LastData = app, data
+	}
+	c.mu.Unlock()
+}
+
+// SetCDRApp sets the running record's lastapp and lastdata and keeps them
+// until the record ends, whatever runs next (Asterisk's AST_CDR_LOCK_APP,
+// which res_parking's parked call sets to Park and <lot>:<space>).
+func (c *Channel) SetCDRApp(app, data string) {
+	c.mu.Lock()
 	c.cdr.LastApp, c.cdr.LastData = app, data
+	c.cdr.appLocked = true
 	c.mu.Unlock()
 }
 

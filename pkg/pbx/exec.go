@@ -76,7 +76,14 @@ func (e *Engine) loop(ch *Channel, mode loopMode) Result {
 			}
 			found = true
 			res, err := e.Exec(ch, p)
-			if loc, ok := ch.takeRedirect(); ok && !ch.HangupRequested() {
+			redirected := false
+			for loc, ok := ch.takeRedirect(); ok && !ch.HangupRequested(); loc, ok = ch.takeRedirect() {
+				if loc.run != nil {
+					// An AsyncRun: it runs where the channel is, and its
+					// result stands for the interrupted application's.
+					res, err = loc.run(ch), nil
+					continue
+				}
 				// An AsyncGoto interrupted the application: whatever it
 				// returned, the channel goes where it was sent (out of any
 				// Macro too).
@@ -84,6 +91,10 @@ func (e *Engine) loop(ch *Channel, mode loopMode) Result {
 					return GotoResult(loc.context, loc.exten, loc.priority)
 				}
 				ch.SetLocation(loc.context, loc.exten, loc.priority)
+				redirected = true
+				break
+			}
+			if redirected {
 				continue
 			}
 			if err != nil {

@@ -92,6 +92,8 @@ func waitUnbridged(ch *Channel) bool {
 // bridgeHandedOver bridges a and b once both left their old bridges.
 func (e *Engine) bridgeHandedOver(ctx context.Context, a, b *Channel) BridgeEnd {
 	if !waitUnbridged(a) || !waitUnbridged(b) {
+		a.TakeKeptBridge()
+		b.TakeKeptBridge()
 		return Cancelled
 	}
 	a.ClearInterrupt()

@@ -289,7 +289,7 @@ func (m *Manager) blindTransfer(d *dialog, transferer *pbx.Channel, exten, xferC
 	x.deferBye = true
 	x.mu.Unlock()
 	bridgeID := transferer.BridgeID()
-	if err := transferee.AsyncGoto(xferCtx, exten, 1); err != nil {
+	if err := transferee.TransferGoto(xferCtx, exten); err != nil {
 		x.mu.Lock()
 		x.deferBye = false
 		x.mu.Unlock()

@@ -93,7 +93,7 @@ func (m *Manager) attendedRefer(d *dialog, req *sip.Request, tx sip.ServerTransa
 		Second: consult, SecondBridge: consult.BridgeID(), SecondMembers: 2,
 		Transferee: transferee, Target: target, External: true,
 	}
-	if err := m.d.Engine.Handover(transferee, target); err != nil {
+	if err := m.d.Engine.HandoverKeeping(transferee, target, event.OrigBridge); err != nil {
 		m.log.Warning("Attended transfer of %s to %s failed: %v\n", transferee.Name(), target.Name(), err)
 		for _, x := range []*dialog{d, d2} {
 			s := x.referOf()
