@@ -378,3 +378,43 @@ func TestShow(t *testing.T) {
 	f.m.Logoff("1002", false)
 	<-done
 }
+
+// TestWrapUpAndReload: after a call the agent stays INUSE for wrapuptime
+// (ms), then is offered calls again; a reload that removes the agent
+// logs it out once it is back in holding.
+func TestWrapUpAndReload(t *testing.T) {
+	f := newFixture(t, "[3001]\nwrapuptime=300\n")
+	agentCh, done := f.login(t, "3001", "6000")
+	waitFor(t, "ready", func() bool { return f.eng.DeviceState("Agent:3001") == pbx.DeviceNotInUse })
+	caller := f.channel("6001")
+	res := make(chan pbx.Result, 1)
+	go func() {
+		r, _ := f.m.requestExec(caller, "3001")
+		res <- r
+	}()
+	waitFor(t, "bridge", func() bool { return caller.Peer() == agentCh })
+	caller.SoftHangup(pbx.CauseNormalClearing)
+	<-res
+	ended := time.Now()
+	time.Sleep(100 * time.Millisecond)
+	if got := f.eng.DeviceState("Agent:3001"); got != pbx.DeviceInUse {
+		t.Errorf("during wrap-up: %v, want INUSE", got)
+	}
+	waitFor(t, "wrap-up end", func() bool { return f.eng.DeviceState("Agent:3001") == pbx.DeviceNotInUse })
+	if d := time.Since(ended); d < 300*time.Millisecond {
+		t.Errorf("available again %v after the call, before wrapuptime", d)
+	}
+	c, _ := Load(parse(t, "[3002]\n"))
+	f.m.SetConfig(c)
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("a removed agent stayed logged in")
+	}
+	if got := f.eng.DeviceState("Agent:3001"); got != pbx.DeviceInvalid {
+		t.Errorf("removed agent's device: %v, want INVALID", got)
+	}
+	if got := f.eng.DeviceState("Agent:3002"); got != pbx.DeviceUnavailable {
+		t.Errorf("new agent's device: %v, want UNAVAILABLE", got)
+	}
+}
