@@ -448,9 +448,16 @@ func (m *Module) requestExec(ch *pbx.Channel, data string) (pbx.Result, error) {
 		return pbx.Continue, nil
 	}
 	r := &request{caller: ch, answer: make(chan bool, 1), done: make(chan struct{})}
+	select {
+	case a.req <- r: // a ready agent's slot is empty: only a ready agent is sent one
+	default:
+		m.mu.Unlock()
+		m.opts.Log.Verbose(3, "Agent '%s': Failed to alert the agent.\n", id)
+		ch.SetVar("AGENT_STATUS", "ERROR")
+		return pbx.Continue, nil
+	}
 	agentCh := a.logged
 	a.state, a.devstate = callPresent, pbx.DeviceInUse
-	a.req <- r // a ready agent's slot is empty: only a ready agent is sent one
 	recordCalls := a.cfg.RecordCalls
 	m.mu.Unlock()
 	m.devChanged(id)

@@ -228,6 +228,12 @@ func (j *jitterBuf) forceResync() {
 func (j *jitterBuf) pop(now time.Time) (media.Frame, bool) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	// Frames whose time passed long ago (nobody read the channel for a
+	// while) are stale: dropped rather than handed over in a burst.
+	for len(j.queue) > 0 && now.Sub(j.queue[0].due) > j.cfg.MaxSize {
+		j.queue = j.queue[1:]
+		j.late++
+	}
 	if len(j.queue) == 0 || j.queue[0].due.After(now) {
 		return media.Frame{}, false
 	}

@@ -94,3 +94,19 @@ func TestJitterBufAdaptive(t *testing.T) {
 		t.Errorf("delay once steady: %v, want 40ms", j.delay)
 	}
 }
+
+// TestJitterBufStale: frames nobody read until long after their time
+// are dropped, not handed over in a burst.
+func TestJitterBufStale(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	j := newJitterBuf(JitterBufferConfig{Impl: "fixed", MaxSize: 100 * time.Millisecond, ResyncThreshold: time.Second})
+	for i := 0; i < 3; i++ {
+		j.put(jbFrame(i), t0.Add(time.Duration(i)*20*time.Millisecond))
+	}
+	if fr, ok := j.pop(t0.Add(time.Second)); ok {
+		t.Errorf("a stale frame came out: ts %d", fr.Timestamp)
+	}
+	if j.late != 3 {
+		t.Errorf("late %d, want 3", j.late)
+	}
+}
