@@ -62,7 +62,7 @@ func TestCheckUnavailable(t *testing.T) {
 		pageLine = strings.Count(ext, "\n") + 1
 		ext += "exten => 600,1,SLAStation(station1)\n"
 		blLine = pageLine + 1
-		ext += " same => n,GotoIf($[${AGENT(1001)}]?bl)\n"
+		ext += " same => n,GotoIf($[${CALENDAR_BUSY(work)}]?bl)\n"
 		dialLine = blLine + 1
 		ext += " same => n,Dial(SIP/6000)\n"
 		files["extensions.conf"] = ext
@@ -75,7 +75,7 @@ func TestCheckUnavailable(t *testing.T) {
 	}
 	for _, want := range []string{
 		fmt.Sprintf("extensions.conf:%d: warning: application 'SLAStation' is not available in gostrisk (used by 600@gostrisk-check priority 1)\n", pageLine),
-		fmt.Sprintf("extensions.conf:%d: warning: function 'AGENT' is not available in gostrisk (used by 600@gostrisk-check priority 2)\n", blLine),
+		fmt.Sprintf("extensions.conf:%d: warning: function 'CALENDAR_BUSY' is not available in gostrisk (used by 600@gostrisk-check priority 2)\n", blLine),
 		fmt.Sprintf("extensions.conf:%d: warning: application 'Dial' is not available in gostrisk: modules.conf does not load app_dial.so (used by 600@gostrisk-check priority 3)\n", dialLine),
 		"iax.conf: warning: not read: gostrisk has no IAX2\n",
 	} {
@@ -216,12 +216,12 @@ func TestDaemonLogsUnavailable(t *testing.T) {
 	if !harness.PollUntil(5*time.Second, func() bool { return strings.Contains(in.Output(), page) }) {
 		t.Fatalf("no %q at start:\n%s", page, in.Output())
 	}
-	ext := in.ReadFile("extensions.conf") + " same => n,Set(X=${AGENT(1001)})\n"
+	ext := in.ReadFile("extensions.conf") + " same => n,Set(X=${CALENDAR_BUSY(work)})\n"
 	in.WriteFile("extensions.conf", ext)
 	if out := in.MustRX("dialplan reload"); out != "Dialplan reloaded.\n" {
 		t.Fatalf("dialplan reload: %q", out)
 	}
-	const bl = "function 'AGENT' is not available in gostrisk (used by 600@gostrisk-check priority 2)"
+	const bl = "function 'CALENDAR_BUSY' is not available in gostrisk (used by 600@gostrisk-check priority 2)"
 	if !harness.PollUntil(5*time.Second, func() bool { return strings.Contains(in.Output(), bl) }) {
 		t.Fatalf("no %q after dialplan reload:\n%s", bl, in.Output())
 	}

@@ -69,8 +69,9 @@ func (s *session) nativeRelay() (pbx.MediaBridger, bool) {
 		return nil, false
 	}
 	a, b := s.caller.ch, s.peer.ch
-	if a.Tapped() || b.Tapped() {
-		// A recording listens: the core must see the frames.
+	if a.Tapped() || b.Tapped() || a.JitterBuffered() || b.JitterBuffered() {
+		// A recording listens, or a jitter buffer paces what is read:
+		// the core must see the frames.
 		return nil, false
 	}
 	f := a.NativeFormat()

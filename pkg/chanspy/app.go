@@ -12,9 +12,13 @@ import (
 	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
 
-// Register adds ChanSpy and ExtenSpy to eng.
+// Register adds ChanSpy, ExtenSpy and BridgeAdd to eng.
 func Register(eng *pbx.Engine) error {
-	return eng.RegisterModule("app_chanspy", []*pbx.App{chanSpyApp, extenSpyApp}, nil)
+	if err := eng.RegisterModule("app_chanspy", []*pbx.App{chanSpyApp, extenSpyApp}, nil); err != nil {
+		return err
+	}
+	// app_bridgeaddchan's BridgeAdd is a barge on a bridge (bridgeadd.go).
+	return eng.RegisterModule("app_bridgeaddchan", []*pbx.App{bridgeAddApp}, nil)
 }
 
 var chanSpyApp = &pbx.App{

@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gostrisk/gostrisk/pkg/agentpool"
 	"github.com/gostrisk/gostrisk/pkg/agi"
 	"github.com/gostrisk/gostrisk/pkg/amd"
 	"github.com/gostrisk/gostrisk/pkg/astdb"
@@ -106,6 +107,8 @@ type Daemon struct {
 	parking *parking.Module
 	// followme is app_followme (nil when not loaded; followme.go).
 	followme *followme.Module
+	// agentpool is app_agent_pool (nil when not loaded; agentpool.go).
+	agentpool *agentpool.Module
 	// amd is app_amd (nil when not loaded; amd.go).
 	amd *amd.Module
 	// pickup is call pickup (features.go).
@@ -409,6 +412,9 @@ func (d *Daemon) Reload(moduleName string) error {
 	}
 	if apply("app_followme.so") {
 		merged.FollowMe = snap.FollowMe
+	}
+	if apply("app_agent_pool.so") {
+		merged.Agents = snap.Agents
 	}
 	if apply("app_amd.so") {
 		merged.AMD = snap.AMD

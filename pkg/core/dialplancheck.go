@@ -84,6 +84,7 @@ func NewCatalogue(snap *Snapshot) (*Catalogue, error) {
 	}
 	d.newParking(snap, quietLog{})
 	d.newFollowMe(snap, quietLog{})
+	d.newAgentPool(snap, quietLog{})
 	d.newAMD(snap)
 	d.newPickup(quietLog{})
 	removed, err := d.registerDialplan(eng, snap)

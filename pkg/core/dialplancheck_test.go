@@ -76,8 +76,8 @@ func loadForCheck(t *testing.T, ac *AsteriskConf) *Snapshot {
 const checkDialplan = `[internal]
 exten => 600,1,Answer()
  same => n,Queue(sales)
- same => n,Set(JITTERBUFFER(adaptive)=default)
- same => n,GotoIf($[${AGENT(1001)}]?bl)
+ same => n,Set(SPEECH_ENGINE(confidence)=50)
+ same => n,GotoIf($[${CALENDAR_BUSY(work)}]?bl)
  same => n,Dial(SIP/600)
  same => n,Dail(SIP/600)
 exten => 700,1,While($[${X} < 3])
@@ -87,7 +87,7 @@ exten => 702,1,While(1)
  same => n,EndWhile()
 
 [globals]
-BL=${AGENT(1001)}
+BL=${CALENDAR_BUSY(work)}
 SHORT=${LEN(abc)}
 `
 
@@ -100,25 +100,25 @@ func TestCheckDialplan(t *testing.T) {
 		funcs   []string
 	}{
 		{"all loaded", "", []string{
-			"extensions.conf:4: warning: function 'JITTERBUFFER' is not available in gostrisk (used by 600@internal priority 3)",
-			"extensions.conf:5: warning: function 'AGENT' is not available in gostrisk (used by 600@internal priority 4)",
+			"extensions.conf:4: warning: function 'SPEECH_ENGINE' is not available in gostrisk (used by 600@internal priority 3)",
+			"extensions.conf:5: warning: function 'CALENDAR_BUSY' is not available in gostrisk (used by 600@internal priority 4)",
 			"extensions.conf:7: warning: application 'Dail' is not available in gostrisk, nor in Asterisk 18 (used by 600@internal priority 6)",
 			"extensions.conf:8: warning: While without a matching EndWhile in the same extension (used by 700@internal priority 1)",
 			"extensions.conf:10: warning: EndWhile without a While before it in the same extension (used by 701@internal priority 1)",
-			"extensions.conf:15: warning: function 'AGENT' is not available in gostrisk (used by [globals] BL)",
-		}, []string{"Dail"}, []string{"AGENT", "JITTERBUFFER"}},
+			"extensions.conf:15: warning: function 'CALENDAR_BUSY' is not available in gostrisk (used by [globals] BL)",
+		}, []string{"Dail"}, []string{"CALENDAR_BUSY", "SPEECH_ENGINE"}},
 		{"noload app_dial, app_queue and func_strings", "[modules]\nautoload=yes\nnoload => app_dial.so\nnoload => app_queue.so\nnoload => func_strings\n", []string{
 			"extensions.conf:3: warning: application 'Queue' is not available in gostrisk: modules.conf does not load app_queue.so (used by 600@internal priority 2)",
-			"extensions.conf:4: warning: function 'JITTERBUFFER' is not available in gostrisk (used by 600@internal priority 3)",
-			"extensions.conf:5: warning: function 'AGENT' is not available in gostrisk (used by 600@internal priority 4)",
+			"extensions.conf:4: warning: function 'SPEECH_ENGINE' is not available in gostrisk (used by 600@internal priority 3)",
+			"extensions.conf:5: warning: function 'CALENDAR_BUSY' is not available in gostrisk (used by 600@internal priority 4)",
 			"extensions.conf:6: warning: application 'Dial' is not available in gostrisk: modules.conf does not load app_dial.so (used by 600@internal priority 5)",
 			"extensions.conf:7: warning: application 'Dail' is not available in gostrisk, nor in Asterisk 18 (used by 600@internal priority 6)",
 			"extensions.conf:8: warning: While without a matching EndWhile in the same extension (used by 700@internal priority 1)",
 			"extensions.conf:9: warning: function 'LEN' is not available in gostrisk: modules.conf does not load func_strings.so (used by 700@internal priority 2)",
 			"extensions.conf:10: warning: EndWhile without a While before it in the same extension (used by 701@internal priority 1)",
-			"extensions.conf:15: warning: function 'AGENT' is not available in gostrisk (used by [globals] BL)",
+			"extensions.conf:15: warning: function 'CALENDAR_BUSY' is not available in gostrisk (used by [globals] BL)",
 			"extensions.conf:16: warning: function 'LEN' is not available in gostrisk: modules.conf does not load func_strings.so (used by [globals] SHORT)",
-		}, []string{"Dail", "Dial", "Queue"}, []string{"AGENT", "JITTERBUFFER", "LEN"}},
+		}, []string{"Dail", "Dial", "Queue"}, []string{"CALENDAR_BUSY", "LEN", "SPEECH_ENGINE"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -38,6 +38,11 @@ func (d *Daemon) registerModuleActions(m *manager.Module, snap *Snapshot) error 
 			return fmt.Errorf("manager: %w", err)
 		}
 	}
+	if d.agentpool != nil {
+		if err := d.agentpool.RegisterAMI(m); err != nil {
+			return fmt.Errorf("manager: %w", err)
+		}
+	}
 	if d.parking != nil {
 		if err := d.parking.RegisterAMI(m); err != nil {
 			return fmt.Errorf("manager: %w", err)

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/gostrisk/gostrisk/pkg/agentpool"
 	"github.com/gostrisk/gostrisk/pkg/amd"
 	"github.com/gostrisk/gostrisk/pkg/cdr"
 	"github.com/gostrisk/gostrisk/pkg/cdr/cdrmanager"
@@ -52,6 +53,8 @@ type Snapshot struct {
 	Parking *parking.Config
 	// FollowMe is followme.conf (nil when app_followme.so is not loaded).
 	FollowMe *followme.Config
+	// Agents is agents.conf (nil when app_agent_pool.so is not loaded).
+	Agents *agentpool.Config
 	// AMD is amd.conf (nil when app_amd.so is not loaded).
 	AMD *amd.Config
 	// Features is features.conf (Asterisk's defaults when missing).
@@ -207,6 +210,10 @@ func LoadSnapshot(ac *AsteriskConf) (*Snapshot, confparse.Diagnostics) {
 	}
 	if s.Modules.Enabled("app_followme.so") {
 		s.FollowMe, d = followme.Load(load("followme.conf", false))
+		all = append(all, d...)
+	}
+	if s.Modules.Enabled("app_agent_pool.so") {
+		s.Agents, d = agentpool.Load(load("agents.conf", false))
 		all = append(all, d...)
 	}
 

@@ -16,7 +16,6 @@ var unreadReasons = map[string]string{
 	"acl.conf":                  "gostrisk has no named ACLs (permit/deny in sip.conf work)",
 	"adsi.conf":                 "gostrisk has no ADSI",
 	"aeap.conf":                 "gostrisk has no AEAP (speech to text)",
-	"agents.conf":               "gostrisk has no call center agents (app_agent_pool)",
 	"alarmreceiver.conf":        "gostrisk has no AlarmReceiver",
 	"alsa.conf":                 "gostrisk has no sound card channel (chan_alsa)",
 	"app_mysql.conf":            "gostrisk has no MySQL application",
@@ -124,6 +123,7 @@ var moduleFiles = map[string]string{
 	"queuerules.conf":  "app_queue.so",
 	"res_parking.conf": "res_parking.so",
 	"followme.conf":    "app_followme.so",
+	"agents.conf":      "app_agent_pool.so",
 	"amd.conf":         "app_amd.so",
 	"cdr_manager.conf": "cdr_manager.so",
 }

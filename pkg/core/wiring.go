@@ -81,6 +81,7 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	}
 	d.newParking(snap, d.log)
 	d.newFollowMe(snap, d.log)
+	d.newAgentPool(snap, d.log)
 	d.newAMD(snap)
 	d.newPickup(d.log)
 	d.newFeatures(d.log)
@@ -154,6 +155,9 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 		return err
 	}
 	d.startFollowMe()
+	if err := d.startAgentPool(); err != nil {
+		return err
+	}
 	d.startAMD()
 	if err := d.registerFeaturesCLI(); err != nil {
 		return err
@@ -237,6 +241,9 @@ func (d *Daemon) registerDialplan(eng *pbx.Engine, snap *Snapshot) (map[string]s
 		}
 	}
 	if err := d.registerFollowMe(eng); err != nil {
+		return nil, err
+	}
+	if err := d.registerAgentPool(eng); err != nil {
 		return nil, err
 	}
 	if err := d.registerAMD(eng); err != nil {

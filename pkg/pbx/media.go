@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/media"
@@ -78,6 +79,12 @@ type chanMedia struct {
 	taps     tapList     // recordings listening to the channel's voice (tap.go)
 	whispers whisperList // audio added to what the channel sends (whisper.go)
 	hooks    hookList    // VOLUME, MUTEAUDIO: voice changed as it passes (audiohook.go)
+
+	// JITTERBUFFER(): voice read is held to its playout time (jitterbuf.go).
+	// Atomic so that a read without one costs a load, not a lock.
+	jb      atomic.Pointer[jitterBuf]
+	jbLeft  []media.Frame // what a removed jitter buffer still held (under mu)
+	jbLeftN atomic.Int32  // len(jbLeft)
 
 	genMu sync.Mutex
 	gen   *runningGenerator
@@ -223,8 +230,44 @@ func (c *Channel) readUntil(deadline <-chan time.Time, voice bool) (media.Frame,
 	c.selectVoice(s, voice)
 	frames := s.Frames()
 	intr := c.Interrupted()
+	var jbTimer *time.Timer
+	defer func() {
+		if jbTimer != nil {
+			jbTimer.Stop()
+		}
+	}()
 	for {
+		var jb *jitterBuf
+		var jbDue <-chan time.Time
+		if voice {
+			if fr, ok := c.jbLeftover(); ok {
+				if fr, err = c.readVoice(fr); err == nil {
+					return fr, nil
+				}
+				continue
+			}
+			jb = c.media.jb.Load()
+		}
+		if jb != nil {
+			if fr, ok := jb.pop(time.Now()); ok {
+				if fr, err = c.readVoice(fr); err == nil {
+					return fr, nil
+				}
+				continue
+			}
+			if due, ok := jb.nextDue(); ok {
+				d := time.Until(due)
+				if jbTimer == nil {
+					jbTimer = time.NewTimer(d)
+				} else {
+					jbTimer.Reset(d)
+				}
+				jbDue = jbTimer.C
+			}
+		}
 		select {
+		case <-jbDue:
+			continue
 		case fr, ok := <-frames:
 			if !ok {
 				if c.HangupRequested() {
@@ -246,14 +289,20 @@ func (c *Channel) readUntil(deadline <-chan time.Time, voice bool) (media.Frame,
 				continue
 			}
 			if fr.Kind == media.Voice {
-				c.media.taps.frame(TapRead, fr)
-				fr = c.manipulate(TapRead, fr)
-				fr, err = c.toReadFormat(fr)
-				if err != nil {
+				if jb != nil {
+					jb.put(fr, time.Now())
+					continue
+				}
+				if fr, err = c.readVoice(fr); err != nil {
 					continue // a frame in a format nobody negotiated: dropped
 				}
-			} else if fr.Kind == media.DTMFEnd {
-				c.media.taps.dtmf(TapRead, fr)
+			} else {
+				if jb != nil && (fr.Kind == media.DTMFBegin || fr.Kind == media.DTMFEnd) {
+					jb.forceResync()
+				}
+				if fr.Kind == media.DTMFEnd {
+					c.media.taps.dtmf(TapRead, fr)
+				}
 			}
 			c.digitHooks(fr)
 			c.publishFrame(fr)
@@ -270,6 +319,30 @@ func (c *Channel) readUntil(deadline <-chan time.Time, voice bool) (media.Frame,
 			return media.Frame{}, ErrTimeout
 		}
 	}
+}
+
+// readVoice is what a voice frame read goes through before the reader
+// gets it: the taps, the audio hooks, the read format.
+func (c *Channel) readVoice(fr media.Frame) (media.Frame, error) {
+	c.media.taps.frame(TapRead, fr)
+	fr = c.manipulate(TapRead, fr)
+	return c.toReadFormat(fr)
+}
+
+// jbLeftover takes the next frame a removed jitter buffer left.
+func (c *Channel) jbLeftover() (media.Frame, bool) {
+	if c.media.jbLeftN.Load() == 0 {
+		return media.Frame{}, false
+	}
+	c.media.mu.Lock()
+	defer c.media.mu.Unlock()
+	if len(c.media.jbLeft) == 0 {
+		return media.Frame{}, false
+	}
+	fr := c.media.jbLeft[0]
+	c.media.jbLeft = c.media.jbLeft[1:]
+	c.media.jbLeftN.Store(int32(len(c.media.jbLeft)))
+	return fr, true
 }
 
 func (c *Channel) toReadFormat(fr media.Frame) (media.Frame, error) {

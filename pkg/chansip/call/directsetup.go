@@ -31,7 +31,7 @@ func (m *Manager) directSetup(caller *inCall, d *dialog, offer []sdp.Format) []s
 	if caller == nil || g == nil || !g.DirectRTPSetup || !caller.directAllowed() || !d.directAllowed() {
 		return offer
 	}
-	if ch := caller.channel(); ch == nil || ch.Tapped() {
+	if ch := caller.channel(); ch == nil || ch.Tapped() || ch.JitterBuffered() {
 		// A recording or a spy listens to the caller (Asterisk's
 		// CAN_EARLY_BRIDGE: no audiohooks): the media stays with us.
 		return offer
