@@ -364,3 +364,32 @@ func TestAttendedTransferRingingKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestAttendedTransferHangupBeep: consulting 6002, 6000 hangs up: the
+// transfer completes (6001 and 6002 talk) and 6002 hears xfersound, as
+// Asterisk 18's COMPLETE plays it however the transfer completes.
+func TestAttendedTransferHangupBeep(t *testing.T) {
+	in, a, b, c := atxferCall(t, "", false)
+	if err := c.waitEvent("CALL_ESTABLISHED", 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	b.command("hangup", "")
+	if err := b.waitEvent("CALL_CLOSED", 5*time.Second); err != nil {
+		t.Errorf("the transferer's call: %v", err)
+	}
+	time.Sleep(2500 * time.Millisecond)
+	chans := in.MustRX("core show channels")
+	t.Logf("after the transfer:\n%s", chans)
+	if strings.Contains(chans, "SIP/6000-") || !strings.Contains(chans, "2 active channels") {
+		t.Errorf("core show channels: want 6001 and 6002 only:\n%s", chans)
+	}
+	checkBeeps(t, in, "6002")
+	hangup(t, a, c)
+	a.Stop()
+	c.Stop()
+	heardByA, heardByC := a.lastRecording(t), c.lastRecording(t)
+	endA, endC := heardByA.seconds(), heardByC.seconds()
+	checkTone(t, "the transferee heard", heardByA.span(endA-1.2, endA-0.2), heardByA.rate, 1500)
+	checkTone(t, "the target heard", heardByC.span(endC-1.2, endC-0.2), heardByC.rate, 440)
+}

@@ -248,12 +248,15 @@ func (m *Module) consultCodes(c *codes, presser, other *pbx.Channel) {
 	// The transferer hanging up while consulting completes the transfer
 	// (Asterisk's CONSULTING -> COMPLETE, whatever atxferdropcall says:
 	// that option is about a target still ringing).
+	// Asterisk's COMPLETE plays xfersound to the target however the
+	// transfer completes; the bridge stopped its media for that.
 	c.hangup = func(gone, target *pbx.Channel) bool {
-		if st.transferee.HangupRequested() || target.HangupRequested() {
+		if st.transferee.HangupRequested() || target.HangupRequested() || st.isOver() {
 			st.mu.Lock()
 			defer st.mu.Unlock()
 			return st.handedOver
 		}
+		play(target, g.XferSound)
 		return m.complete(st, gone, target)
 	}
 }
