@@ -393,3 +393,112 @@ func TestAttendedTransferHangupBeep(t *testing.T) {
 	checkTone(t, "the transferee heard", heardByA.span(endA-1.2, endA-0.2), heardByA.rate, 1500)
 	checkTone(t, "the target heard", heardByC.span(endC-1.2, endC-0.2), heardByC.rate, 440)
 }
+
+// TestAttendedTransferRingingSwap: while 6002 rings, 6000 presses *4
+// (atxferswap, Asterisk's HESITANT) and talks with 6001 again; 6002
+// answers and waits (DOUBLECHECKING); *4 takes 6000 to 6002, *2
+// completes: 6001 and 6002 talk.
+func TestAttendedTransferRingingSwap(t *testing.T) {
+	in, a, b, c := atxferCall(t, "", true)
+	if err := c.waitEvent("CALL_INCOMING", 8*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	sendDigits(b, "*4", 200*time.Millisecond)
+	time.Sleep(2500 * time.Millisecond)
+	chans := in.MustRX("core show channels")
+	t.Logf("hesitant:\n%s", chans)
+	if !strings.Contains(chans, "3 active channels") {
+		t.Errorf("core show channels: want the target still ringing:\n%s", chans)
+	}
+	c.command("accept", "")
+	if err := c.waitEvent("CALL_ESTABLISHED", 5*time.Second); err != nil {
+		t.Fatalf("the target: %v", err)
+	}
+	time.Sleep(time.Second)
+	sendDigits(b, "*4", 200*time.Millisecond)
+	time.Sleep(2 * time.Second)
+	sendDigits(b, "*2", 200*time.Millisecond)
+	if err := b.waitEvent("CALL_CLOSED", 8*time.Second); err != nil {
+		t.Errorf("the transferer's call: %v", err)
+	}
+	time.Sleep(2 * time.Second)
+	chans = in.MustRX("core show channels")
+	t.Logf("after the transfer:\n%s", chans)
+	if strings.Contains(chans, "SIP/6000-") || !strings.Contains(chans, "2 active channels") {
+		t.Errorf("core show channels: want 6001 and 6002 only:\n%s", chans)
+	}
+	checkBeeps(t, in, "6002")
+	hangup(t, a, c)
+	for _, p := range []*baresip{a, b, c} {
+		p.Stop()
+	}
+	if !heardTone(t, b, 440) {
+		t.Error("swapped while the target rang, the transferer never heard the transferee")
+	}
+	heardByA, heardByC := a.lastRecording(t), c.lastRecording(t)
+	endA, endC := heardByA.seconds(), heardByC.seconds()
+	checkTone(t, "the transferee heard", heardByA.span(endA-1.2, endA-0.2), heardByA.rate, 1500)
+	checkTone(t, "the target heard", heardByC.span(endC-1.2, endC-0.2), heardByC.rate, 440)
+}
+
+// heardTone reports whether some half second of p's last recording is
+// mostly freq.
+func heardTone(t *testing.T, p *baresip, freq float64) bool {
+	t.Helper()
+	r := p.lastRecording(t)
+	best := 0.0
+	for from := 0.0; from+0.5 <= r.seconds(); from += 0.25 {
+		best = max(best, goertzelShare(r.span(from, from+0.5), freq, r.rate))
+	}
+	t.Logf("%s: best half second of %.0f Hz: share %.2f", p.name, freq, best)
+	return best >= 0.5
+}
+
+// TestAttendedTransferRingingThreeway: while 6002 rings, 6000 presses *3
+// (atxferthreeway, Asterisk's THREEWAY at once): 6000 talks with 6001,
+// and 6002 joins both when it answers.
+func TestAttendedTransferRingingThreeway(t *testing.T) {
+	in, a, b, c := atxferCall(t, "", true)
+	if err := c.waitEvent("CALL_INCOMING", 8*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	sendDigits(b, "*3", 200*time.Millisecond)
+	time.Sleep(2 * time.Second)
+	c.command("accept", "")
+	if err := c.waitEvent("CALL_ESTABLISHED", 5*time.Second); err != nil {
+		t.Fatalf("the target: %v", err)
+	}
+	time.Sleep(3 * time.Second)
+	chans := in.MustRX("core show channels")
+	t.Logf("three-way:\n%s", chans)
+	if !strings.Contains(chans, "3 active channels") {
+		t.Errorf("core show channels: want 3 channels:\n%s", chans)
+	}
+	checkBeeps(t, in, "6002", "6000")
+	hangup(t, a, nil)
+	time.Sleep(1500 * time.Millisecond)
+	chans = in.MustRX("core show channels")
+	t.Logf("after the transferee left:\n%s", chans)
+	if strings.Contains(chans, "SIP/6001-") || !strings.Contains(chans, "2 active channels") {
+		t.Errorf("core show channels: want 6000 and 6002 talking on:\n%s", chans)
+	}
+	hangup(t, b, c)
+	for _, p := range []*baresip{a, b, c} {
+		p.Stop()
+	}
+	if !heardTone(t, b, 440) {
+		t.Error("before the target answered, the transferer never heard the transferee")
+	}
+	if !heardBoth(t, a, 1000, 1500) {
+		t.Error("the transferee never heard the transferer and the target together")
+	}
+	if !heardBoth(t, c, 440, 1000) {
+		t.Error("the target never heard the transferee and the transferer together")
+	}
+	heardByB, heardByC := b.lastRecording(t), c.lastRecording(t)
+	endB, endC := heardByB.seconds(), heardByC.seconds()
+	checkTone(t, "the transferer heard", heardByB.span(endB-1.2, endB-0.2), heardByB.rate, 1500)
+	checkTone(t, "the target heard", heardByC.span(endC-1.2, endC-0.2), heardByC.rate, 1000)
+}
