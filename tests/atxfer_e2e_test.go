@@ -133,6 +133,7 @@ func TestAttendedTransferThreeway(t *testing.T) {
 		t.Errorf("core show channels: want 3 channels:\n%s", chans)
 	}
 	checkBeeps(t, in, "6002", "6000")
+	checkMixingBridge(t, in)
 	b.command("hangup", "")
 	if err := b.waitEvent("CALL_CLOSED", 5*time.Second); err != nil {
 		t.Errorf("the transferer's call: %v", err)
@@ -477,6 +478,7 @@ func TestAttendedTransferRingingThreeway(t *testing.T) {
 		t.Errorf("core show channels: want 3 channels:\n%s", chans)
 	}
 	checkBeeps(t, in, "6002", "6000")
+	checkMixingBridge(t, in)
 	hangup(t, a, nil)
 	time.Sleep(1500 * time.Millisecond)
 	chans = in.MustRX("core show channels")
@@ -501,4 +503,18 @@ func TestAttendedTransferRingingThreeway(t *testing.T) {
 	endB, endC := heardByB.seconds(), heardByC.seconds()
 	checkTone(t, "the transferer heard", heardByB.span(endB-1.2, endB-0.2), heardByB.rate, 1500)
 	checkTone(t, "the target heard", heardByC.span(endC-1.2, endC-0.2), heardByC.rate, 1000)
+}
+
+// mixingRow is a three-way call in "bridge show all": Asterisk's merged
+// basic bridge on softmix.
+var mixingRow = regexp.MustCompile(`(?m)^[0-9a-f-]{36} +3 basic +softmix +\d\d:\d\d:\d\d$`)
+
+// checkMixingBridge checks that bridge show all lists the three-way call.
+func checkMixingBridge(t *testing.T, in *harness.Instance) {
+	t.Helper()
+	out := in.MustRX("bridge show all")
+	t.Logf("bridge show all:\n%s", out)
+	if !mixingRow.MatchString(out) {
+		t.Error("bridge show all: no three-way (softmix) bridge of 3 channels")
+	}
 }

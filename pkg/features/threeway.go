@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gostrisk/gostrisk/pkg/bridge"
 	"github.com/gostrisk/gostrisk/pkg/media"
 	"github.com/gostrisk/gostrisk/pkg/mixer"
 	"github.com/gostrisk/gostrisk/pkg/pbx"
@@ -41,7 +42,16 @@ func (m *Module) threeway(st *consult, presser, target *pbx.Channel) {
 	}
 	wg.Wait()
 	m.log.Verbose(3, "Attended transfer of %s: three-way call of %s, %s and %s\n", a.Name(), presser.Name(), a.Name(), target.Name())
+	var mb *bridge.Mixing
+	if m.opts.Bridges != nil {
+		// Asterisk merges the two bridges into one (softmix).
+		mb = m.opts.Bridges.StartMixing(presser, a, target)
+	}
 	gone := mix(presser, a, target)
+	if mb != nil {
+		mb.Leave(gone)
+		mb.End()
+	}
 	if gone != presser || a.HangupRequested() || target.HangupRequested() {
 		return
 	}
