@@ -14,8 +14,15 @@ import (
 // ringing until accepted when manual); 6000 presses *2 and dials 6002.
 func atxferCall(t *testing.T, extra string, manual bool) (in *harness.Instance, a, b, c *baresip) {
 	t.Helper()
+	return atxferCallWith(t, "tT", extra, "", manual)
+}
+
+// atxferCallWith is atxferCall with Dial's feature flags and more of
+// [featuremap].
+func atxferCallWith(t *testing.T, flags, extra, featuremap string, manual bool) (in *harness.Instance, a, b, c *baresip) {
+	t.Helper()
 	requireBaresip(t)
-	inst := featuresInstance(t, "tT", "[general]\n"+extra+"[featuremap]\natxfer => *2\n")
+	inst := featuresInstance(t, flags, "[general]\n"+extra+"[featuremap]\natxfer => *2\n"+featuremap)
 	b = phone(t, inst, "6000", "PCMU", 1000)
 	a = phone(t, inst, "6001", "PCMU", 440)
 	c = startPhone(t, inst, baresipConfig{User: "6002", Codecs: "PCMU", Manual: manual}, 1500)
@@ -517,4 +524,38 @@ func checkMixingBridge(t *testing.T, in *harness.Instance) {
 	if !mixingRow.MatchString(out) {
 		t.Error("bridge show all: no three-way (softmix) bridge of 3 channels")
 	}
+}
+
+// TestAttendedTransferThreewayKeys: in the three-way call the transfer's
+// codes do nothing (*1, atxferabort: still three), and the features of
+// the call work: 6000 (Dial's h and H) presses *0 (disconnect) and leaves,
+// 6001 and 6002 talk on.
+func TestAttendedTransferThreewayKeys(t *testing.T) {
+	in, a, b, c := atxferCallWith(t, "tThH", "", "disconnect => *0\n", false)
+	if err := c.waitEvent("CALL_ESTABLISHED", 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	sendDigits(b, "*3", 200*time.Millisecond)
+	time.Sleep(3 * time.Second)
+	sendDigits(b, "*1", 200*time.Millisecond)
+	time.Sleep(1500 * time.Millisecond)
+	checkMixingBridge(t, in)
+	sendDigits(b, "*0", 200*time.Millisecond)
+	if err := b.waitEvent("CALL_CLOSED", 5*time.Second); err != nil {
+		t.Errorf("disconnect in the three-way call: %v", err)
+	}
+	time.Sleep(2 * time.Second)
+	chans := in.MustRX("core show channels")
+	t.Logf("after the disconnect:\n%s", chans)
+	if strings.Contains(chans, "SIP/6000-") || !strings.Contains(chans, "2 active channels") {
+		t.Errorf("core show channels: want 6001 and 6002 only:\n%s", chans)
+	}
+	hangup(t, a, c)
+	a.Stop()
+	c.Stop()
+	heardByA, heardByC := a.lastRecording(t), c.lastRecording(t)
+	endA, endC := heardByA.seconds(), heardByC.seconds()
+	checkTone(t, "the transferee heard", heardByA.span(endA-1.2, endA-0.2), heardByA.rate, 1500)
+	checkTone(t, "the target heard", heardByC.span(endC-1.2, endC-0.2), heardByC.rate, 440)
 }
