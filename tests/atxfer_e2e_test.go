@@ -559,3 +559,60 @@ func TestAttendedTransferThreewayKeys(t *testing.T) {
 	checkTone(t, "the transferee heard", heardByA.span(endA-1.2, endA-0.2), heardByA.rate, 1500)
 	checkTone(t, "the target heard", heardByC.span(endC-1.2, endC-0.2), heardByC.rate, 440)
 }
+
+// TestAttendedTransferRingingSwapAbort: while 6002 rings, 6000 presses
+// *4 (back with 6001), then *1 (atxferabort: 6002 is cancelled, 6000
+// stays with 6001).
+func TestAttendedTransferRingingSwapAbort(t *testing.T) { ringingSwapKeys(t, "*1") }
+
+// TestAttendedTransferRingingSwapBack: while 6002 rings, 6000 presses *4
+// twice (ringback again), 6002 answers, and 6000 hangs up: the transfer
+// completes.
+func TestAttendedTransferRingingSwapBack(t *testing.T) { ringingSwapKeys(t, "*4") }
+
+// ringingSwapKeys: *4 while 6002 rings, then keys.
+func ringingSwapKeys(t *testing.T, keys string) {
+	t.Helper()
+	in, a, b, c := atxferCall(t, "", true)
+	if err := c.waitEvent("CALL_INCOMING", 8*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	sendDigits(b, "*4", 200*time.Millisecond)
+	time.Sleep(1500 * time.Millisecond)
+	sendDigits(b, keys, 200*time.Millisecond)
+	other, otherTone, partyTone := b, 1000.0, 440.0
+	if keys == "*1" {
+		if err := c.waitEvent("CALL_CLOSED", 5*time.Second); err != nil {
+			t.Errorf("the target's ringing: %v", err)
+		}
+	} else {
+		other, otherTone = c, 1500.0
+		time.Sleep(time.Second)
+		c.command("accept", "")
+		if err := c.waitEvent("CALL_ESTABLISHED", 5*time.Second); err != nil {
+			t.Fatalf("the target: %v", err)
+		}
+		time.Sleep(1500 * time.Millisecond)
+		b.command("hangup", "")
+		if err := b.waitEvent("CALL_CLOSED", 5*time.Second); err != nil {
+			t.Errorf("the transferer's call: %v", err)
+		}
+	}
+	time.Sleep(2500 * time.Millisecond)
+	chans := in.MustRX("core show channels")
+	t.Logf("after %s:\n%s", keys, chans)
+	if !strings.Contains(chans, "2 active channels") {
+		t.Errorf("core show channels: want 2 channels:\n%s", chans)
+	}
+	if keys == "*4" {
+		checkBeeps(t, in, "6002")
+	}
+	hangup(t, a, other)
+	a.Stop()
+	other.Stop()
+	heardByA, heardByO := a.lastRecording(t), other.lastRecording(t)
+	endA, endO := heardByA.seconds(), heardByO.seconds()
+	checkTone(t, "the transferee heard", heardByA.span(endA-1.2, endA-0.2), heardByA.rate, otherTone)
+	checkTone(t, "its party heard", heardByO.span(endO-1.2, endO-0.2), heardByO.rate, partyTone)
+}
