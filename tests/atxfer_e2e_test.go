@@ -183,7 +183,7 @@ func TestAttendedTransferSwap(t *testing.T) {
 	time.Sleep(2500 * time.Millisecond)
 	swapped := time.Now()
 	sendDigits(b, "*4", 200*time.Millisecond)
-	time.Sleep(1500 * time.Millisecond)
+	time.Sleep(2500 * time.Millisecond) // the talk with 6001 begins: its bridge reads the keys
 	backToC := time.Now()
 	sendDigits(b, "*2", 200*time.Millisecond)
 	if err := b.waitEvent("CALL_CLOSED", 8*time.Second); err != nil {
@@ -579,7 +579,7 @@ func ringingSwapKeys(t *testing.T, keys string) {
 	}
 	time.Sleep(500 * time.Millisecond)
 	sendDigits(b, "*4", 200*time.Millisecond)
-	time.Sleep(1500 * time.Millisecond)
+	time.Sleep(2500 * time.Millisecond) // the talk with 6001 begins: its bridge reads the keys
 	sendDigits(b, keys, 200*time.Millisecond)
 	other, otherTone, partyTone := b, 1000.0, 440.0
 	if keys == "*1" {
@@ -615,4 +615,38 @@ func ringingSwapKeys(t *testing.T, keys string) {
 	endA, endO := heardByA.seconds(), heardByO.seconds()
 	checkTone(t, "the transferee heard", heardByA.span(endA-1.2, endA-0.2), heardByA.rate, otherTone)
 	checkTone(t, "its party heard", heardByO.span(endO-1.2, endO-0.2), heardByO.rate, partyTone)
+}
+
+// TestAttendedTransferRingingSwapFail: while 6002 rings, 6000 presses *4
+// twice, 6002 answers and consults with 6000; 6001 hangs up (Asterisk's
+// CONSULTING -> FAIL): 6000 and 6002 talk on, 6001's channel is gone.
+func TestAttendedTransferRingingSwapFail(t *testing.T) {
+	in, a, b, c := atxferCall(t, "", true)
+	if err := c.waitEvent("CALL_INCOMING", 8*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	sendDigits(b, "*4", 200*time.Millisecond)
+	time.Sleep(2500 * time.Millisecond) // the talk with 6001 begins: its bridge reads the keys
+	sendDigits(b, "*4", 200*time.Millisecond)
+	time.Sleep(time.Second)
+	c.command("accept", "")
+	if err := c.waitEvent("CALL_ESTABLISHED", 5*time.Second); err != nil {
+		t.Fatalf("the target: %v", err)
+	}
+	time.Sleep(time.Second)
+	hangup(t, a, nil)
+	time.Sleep(2 * time.Second)
+	chans := in.MustRX("core show channels")
+	t.Logf("after the transferee left:\n%s", chans)
+	if strings.Contains(chans, "SIP/6001-") || !strings.Contains(chans, "2 active channels") {
+		t.Errorf("core show channels: want 6000 and 6002 only:\n%s", chans)
+	}
+	hangup(t, b, c)
+	b.Stop()
+	c.Stop()
+	heardByB, heardByC := b.lastRecording(t), c.lastRecording(t)
+	endB, endC := heardByB.seconds(), heardByC.seconds()
+	checkTone(t, "the transferer heard", heardByB.span(endB-1.2, endB-0.2), heardByB.rate, 1500)
+	checkTone(t, "the target heard", heardByC.span(endC-1.2, endC-0.2), heardByC.rate, 1000)
 }

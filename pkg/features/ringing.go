@@ -346,7 +346,7 @@ func (m *Module) threewayRinging(st *consult, presser, leg *pbx.Channel, w *legW
 // consultLeg is CONSULTING with a leg this transfer owns: the presser and
 // the target in a bridge with the consultation codes (complete, abort,
 // three-way, swap; the presser hanging up completes). It reports whether
-// the leg was handed over (the transfer's bridge has it now).
+// the leg was handed over (another bridge has it now).
 func (m *Module) consultLeg(st *consult, presser, leg *pbx.Channel) bool {
 	a := st.transferee
 	if !a.HangupRequested() {
@@ -355,14 +355,34 @@ func (m *Module) consultLeg(st *consult, presser, leg *pbx.Channel) bool {
 	}
 	leg.StopGenerator()
 	cause := presser.HangupCause()
+	// The transferee hanging up is Asterisk's CONSULTING -> FAIL: the
+	// presser and the target go on as a plain call, handed over to a
+	// bridge of their own, since the transfer's bridge (and its owner's
+	// goroutine, running this) ends with the transferee.
+	var handed atomic.Bool
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		select {
+		case <-a.Done():
+			if err := presser.Engine().Handover(presser, leg); err == nil {
+				handed.Store(true)
+			}
+		case <-stop:
+		}
+	}()
 	// Not the transfer's bridge's context: that one may end with the
-	// transferee, and the presser and the target talk on without it.
+	// transferee.
 	_, err := presser.Engine().Bridge(context.Background(), presser, leg)
+	close(stop)
+	wg.Wait()
 	if err != nil {
 		m.log.Warning("Attended transfer of %s: %v\n", a.Name(), err)
 	}
 	if !presser.HangupRequested() {
 		presser.SetHangupCause(cause)
 	}
-	return st.handedOverNow()
+	return st.handedOverNow() || handed.Load()
 }
