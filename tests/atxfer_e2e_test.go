@@ -183,7 +183,7 @@ func TestAttendedTransferSwap(t *testing.T) {
 	time.Sleep(2500 * time.Millisecond)
 	swapped := time.Now()
 	sendDigits(b, "*4", 200*time.Millisecond)
-	time.Sleep(2500 * time.Millisecond) // the talk with 6001 begins: its bridge reads the keys
+	time.Sleep(1500 * time.Millisecond)
 	backToC := time.Now()
 	sendDigits(b, "*2", 200*time.Millisecond)
 	if err := b.waitEvent("CALL_CLOSED", 8*time.Second); err != nil {
