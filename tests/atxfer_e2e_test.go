@@ -578,8 +578,7 @@ func ringingSwapKeys(t *testing.T, keys string) {
 		t.Fatal(err)
 	}
 	time.Sleep(500 * time.Millisecond)
-	sendDigits(b, "*4", 200*time.Millisecond)
-	time.Sleep(2500 * time.Millisecond) // the talk with 6001 begins: its bridge reads the keys
+	swapAndWait(t, in, b)
 	sendDigits(b, keys, 200*time.Millisecond)
 	other, otherTone, partyTone := b, 1000.0, 440.0
 	if keys == "*1" {
@@ -626,8 +625,7 @@ func TestAttendedTransferRingingSwapFail(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(500 * time.Millisecond)
-	sendDigits(b, "*4", 200*time.Millisecond)
-	time.Sleep(2500 * time.Millisecond) // the talk with 6001 begins: its bridge reads the keys
+	swapAndWait(t, in, b)
 	sendDigits(b, "*4", 200*time.Millisecond)
 	time.Sleep(time.Second)
 	c.command("accept", "")
@@ -649,4 +647,33 @@ func TestAttendedTransferRingingSwapFail(t *testing.T) {
 	endB, endC := heardByB.seconds(), heardByC.seconds()
 	checkTone(t, "the transferer heard", heardByB.span(endB-1.2, endB-0.2), heardByB.rate, 1500)
 	checkTone(t, "the target heard", heardByC.span(endC-1.2, endC-0.2), heardByC.rate, 1000)
+}
+
+// bridgeOf is the id of the listed bridge that has a channel named
+// prefix..., "" when none.
+func bridgeOf(in *harness.Instance, prefix string) string {
+	all, _ := in.RX("bridge show all")
+	for _, row := range bridgeRow.FindAllStringSubmatch(all, -1) {
+		one, _ := in.RX("bridge show " + row[1])
+		if strings.Contains(one, "Channel: "+prefix) {
+			return row[1]
+		}
+	}
+	return ""
+}
+
+// swapAndWait presses *4 (atxferswap) on the transferer while the target
+// rings and waits until it talks with the transferee in a new bridge,
+// whose keys are read then.
+func swapAndWait(t *testing.T, in *harness.Instance, b *baresip) {
+	t.Helper()
+	before := bridgeOf(in, "SIP/6000-")
+	sendDigits(b, "*4", 200*time.Millisecond)
+	if !harness.PollUntil(10*time.Second, func() bool {
+		now := bridgeOf(in, "SIP/6000-")
+		return now != "" && now != before
+	}) {
+		t.Fatalf("*4 while the target rang: the transferer is not back with the transferee:\n%s", in.MustRX("bridge show all"))
+	}
+	time.Sleep(500 * time.Millisecond)
 }
