@@ -15,8 +15,15 @@ import (
 // ringing until accepted when manual); 6000 presses *2 and dials 6002.
 func atxferCall(t *testing.T, extra string, manual bool) (in *harness.Instance, a, b, c *baresip) {
 	t.Helper()
+	return atxferCallWith(t, "tT", extra, "", manual)
+}
+
+// atxferCallWith is atxferCall with Dial's feature flags and more of
+// [featuremap].
+func atxferCallWith(t *testing.T, flags, extra, featuremap string, manual bool) (in *harness.Instance, a, b, c *baresip) {
+	t.Helper()
 	requireBaresip(t)
-	inst := featuresInstance(t, "tT", "[general]\n"+extra+"[featuremap]\natxfer => *2\n")
+	inst := featuresInstance(t, flags, "[general]\n"+extra+"[featuremap]\natxfer => *2\n"+featuremap)
 	b = phone(t, inst, "6000", "PCMU", 1000)
 	a = phone(t, inst, "6001", "PCMU", 440)
 	c = startPhone(t, inst, baresipConfig{User: "6002", Codecs: "PCMU", Manual: manual}, 1500)
@@ -134,6 +141,7 @@ func TestAttendedTransferThreeway(t *testing.T) {
 		t.Errorf("core show channels: want 3 channels:\n%s", chans)
 	}
 	checkBeeps(t, in, "6002", "6000")
+	checkMixingBridge(t, in)
 	b.command("hangup", "")
 	if err := b.waitEvent("CALL_CLOSED", 5*time.Second); err != nil {
 		t.Errorf("the transferer's call: %v", err)
@@ -373,4 +381,309 @@ func TestAttendedTransferRingingKeys(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAttendedTransferHangupBeep: consulting 6002, 6000 hangs up: the
+// transfer completes (6001 and 6002 talk) and 6002 hears xfersound, as
+// Asterisk 18's COMPLETE plays it however the transfer completes.
+func TestAttendedTransferHangupBeep(t *testing.T) {
+	in, a, b, c := atxferCall(t, "", false)
+	if err := c.waitEvent("CALL_ESTABLISHED", 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	b.command("hangup", "")
+	if err := b.waitEvent("CALL_CLOSED", 5*time.Second); err != nil {
+		t.Errorf("the transferer's call: %v", err)
+	}
+	time.Sleep(2500 * time.Millisecond)
+	chans := in.MustRX("core show channels")
+	t.Logf("after the transfer:\n%s", chans)
+	if strings.Contains(chans, "SIP/6000-") || !strings.Contains(chans, "2 active channels") {
+		t.Errorf("core show channels: want 6001 and 6002 only:\n%s", chans)
+	}
+	checkBeeps(t, in, "6002")
+	hangup(t, a, c)
+	a.Stop()
+	c.Stop()
+	heardByA, heardByC := a.lastRecording(t), c.lastRecording(t)
+	endA, endC := heardByA.seconds(), heardByC.seconds()
+	checkTone(t, "the transferee heard", heardByA.span(endA-1.2, endA-0.2), heardByA.rate, 1500)
+	checkTone(t, "the target heard", heardByC.span(endC-1.2, endC-0.2), heardByC.rate, 440)
+}
+
+// TestAttendedTransferRingingSwap: while 6002 rings, 6000 presses *4
+// (atxferswap, Asterisk's HESITANT) and talks with 6001 again; 6002
+// answers and waits (DOUBLECHECKING); *4 takes 6000 to 6002, *2
+// completes: 6001 and 6002 talk.
+func TestAttendedTransferRingingSwap(t *testing.T) {
+	in, a, b, c := atxferCall(t, "", true)
+	if err := c.waitEvent("CALL_INCOMING", 8*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	sendDigits(b, "*4", 200*time.Millisecond)
+	time.Sleep(2500 * time.Millisecond)
+	chans := in.MustRX("core show channels")
+	t.Logf("hesitant:\n%s", chans)
+	if !strings.Contains(chans, "3 active channels") {
+		t.Errorf("core show channels: want the target still ringing:\n%s", chans)
+	}
+	c.command("accept", "")
+	if err := c.waitEvent("CALL_ESTABLISHED", 5*time.Second); err != nil {
+		t.Fatalf("the target: %v", err)
+	}
+	time.Sleep(time.Second)
+	sendDigits(b, "*4", 200*time.Millisecond)
+	time.Sleep(2 * time.Second)
+	sendDigits(b, "*2", 200*time.Millisecond)
+	if err := b.waitEvent("CALL_CLOSED", 8*time.Second); err != nil {
+		t.Errorf("the transferer's call: %v", err)
+	}
+	time.Sleep(2 * time.Second)
+	chans = in.MustRX("core show channels")
+	t.Logf("after the transfer:\n%s", chans)
+	if strings.Contains(chans, "SIP/6000-") || !strings.Contains(chans, "2 active channels") {
+		t.Errorf("core show channels: want 6001 and 6002 only:\n%s", chans)
+	}
+	checkBeeps(t, in, "6002")
+	hangup(t, a, c)
+	for _, p := range []*baresip{a, b, c} {
+		p.Stop()
+	}
+	if !heardTone(t, b, 440) {
+		t.Error("swapped while the target rang, the transferer never heard the transferee")
+	}
+	heardByA, heardByC := a.lastRecording(t), c.lastRecording(t)
+	endA, endC := heardByA.seconds(), heardByC.seconds()
+	checkTone(t, "the transferee heard", heardByA.span(endA-1.2, endA-0.2), heardByA.rate, 1500)
+	checkTone(t, "the target heard", heardByC.span(endC-1.2, endC-0.2), heardByC.rate, 440)
+}
+
+// heardTone reports whether some half second of p's last recording is
+// mostly freq.
+func heardTone(t *testing.T, p *baresip, freq float64) bool {
+	t.Helper()
+	r := p.lastRecording(t)
+	best := 0.0
+	for from := 0.0; from+0.5 <= r.seconds(); from += 0.25 {
+		best = max(best, goertzelShare(r.span(from, from+0.5), freq, r.rate))
+	}
+	t.Logf("%s: best half second of %.0f Hz: share %.2f", p.name, freq, best)
+	return best >= 0.5
+}
+
+// TestAttendedTransferRingingThreeway: while 6002 rings, 6000 presses *3
+// (atxferthreeway, Asterisk's THREEWAY at once): 6000 talks with 6001,
+// and 6002 joins both when it answers.
+func TestAttendedTransferRingingThreeway(t *testing.T) {
+	in, a, b, c := atxferCall(t, "", true)
+	if err := c.waitEvent("CALL_INCOMING", 8*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	sendDigits(b, "*3", 200*time.Millisecond)
+	time.Sleep(2 * time.Second)
+	c.command("accept", "")
+	if err := c.waitEvent("CALL_ESTABLISHED", 5*time.Second); err != nil {
+		t.Fatalf("the target: %v", err)
+	}
+	time.Sleep(3 * time.Second)
+	chans := in.MustRX("core show channels")
+	t.Logf("three-way:\n%s", chans)
+	if !strings.Contains(chans, "3 active channels") {
+		t.Errorf("core show channels: want 3 channels:\n%s", chans)
+	}
+	checkBeeps(t, in, "6002", "6000")
+	checkMixingBridge(t, in)
+	hangup(t, a, nil)
+	time.Sleep(1500 * time.Millisecond)
+	chans = in.MustRX("core show channels")
+	t.Logf("after the transferee left:\n%s", chans)
+	if strings.Contains(chans, "SIP/6001-") || !strings.Contains(chans, "2 active channels") {
+		t.Errorf("core show channels: want 6000 and 6002 talking on:\n%s", chans)
+	}
+	hangup(t, b, c)
+	for _, p := range []*baresip{a, b, c} {
+		p.Stop()
+	}
+	if !heardTone(t, b, 440) {
+		t.Error("before the target answered, the transferer never heard the transferee")
+	}
+	if !heardBoth(t, a, 1000, 1500) {
+		t.Error("the transferee never heard the transferer and the target together")
+	}
+	if !heardBoth(t, c, 440, 1000) {
+		t.Error("the target never heard the transferee and the transferer together")
+	}
+	heardByB, heardByC := b.lastRecording(t), c.lastRecording(t)
+	endB, endC := heardByB.seconds(), heardByC.seconds()
+	checkTone(t, "the transferer heard", heardByB.span(endB-1.2, endB-0.2), heardByB.rate, 1500)
+	checkTone(t, "the target heard", heardByC.span(endC-1.2, endC-0.2), heardByC.rate, 1000)
+}
+
+// mixingRow is a three-way call in "bridge show all": Asterisk's merged
+// basic bridge on softmix.
+var mixingRow = regexp.MustCompile(`(?m)^[0-9a-f-]{36} +3 basic +softmix +\d\d:\d\d:\d\d$`)
+
+// checkMixingBridge checks that bridge show all lists the three-way call.
+func checkMixingBridge(t *testing.T, in *harness.Instance) {
+	t.Helper()
+	out := in.MustRX("bridge show all")
+	t.Logf("bridge show all:\n%s", out)
+	if !mixingRow.MatchString(out) {
+		t.Error("bridge show all: no three-way (softmix) bridge of 3 channels")
+	}
+}
+
+// TestAttendedTransferThreewayKeys: in the three-way call the transfer's
+// codes do nothing (*1, atxferabort: still three), and the features of
+// the call work: 6000 (Dial's h and H) presses *0 (disconnect) and leaves,
+// 6001 and 6002 talk on.
+func TestAttendedTransferThreewayKeys(t *testing.T) {
+	in, a, b, c := atxferCallWith(t, "tThH", "", "disconnect => *0\n", false)
+	if err := c.waitEvent("CALL_ESTABLISHED", 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	sendDigits(b, "*3", 200*time.Millisecond)
+	time.Sleep(3 * time.Second)
+	sendDigits(b, "*1", 200*time.Millisecond)
+	time.Sleep(1500 * time.Millisecond)
+	checkMixingBridge(t, in)
+	sendDigits(b, "*0", 200*time.Millisecond)
+	if err := b.waitEvent("CALL_CLOSED", 5*time.Second); err != nil {
+		t.Errorf("disconnect in the three-way call: %v", err)
+	}
+	time.Sleep(2 * time.Second)
+	chans := in.MustRX("core show channels")
+	t.Logf("after the disconnect:\n%s", chans)
+	if strings.Contains(chans, "SIP/6000-") || !strings.Contains(chans, "2 active channels") {
+		t.Errorf("core show channels: want 6001 and 6002 only:\n%s", chans)
+	}
+	hangup(t, a, c)
+	a.Stop()
+	c.Stop()
+	heardByA, heardByC := a.lastRecording(t), c.lastRecording(t)
+	endA, endC := heardByA.seconds(), heardByC.seconds()
+	checkTone(t, "the transferee heard", heardByA.span(endA-1.2, endA-0.2), heardByA.rate, 1500)
+	checkTone(t, "the target heard", heardByC.span(endC-1.2, endC-0.2), heardByC.rate, 440)
+}
+
+// TestAttendedTransferRingingSwapAbort: while 6002 rings, 6000 presses
+// *4 (back with 6001), then *1 (atxferabort: 6002 is cancelled, 6000
+// stays with 6001).
+func TestAttendedTransferRingingSwapAbort(t *testing.T) { ringingSwapKeys(t, "*1") }
+
+// TestAttendedTransferRingingSwapBack: while 6002 rings, 6000 presses *4
+// twice (ringback again), 6002 answers, and 6000 hangs up: the transfer
+// completes.
+func TestAttendedTransferRingingSwapBack(t *testing.T) { ringingSwapKeys(t, "*4") }
+
+// ringingSwapKeys: *4 while 6002 rings, then keys.
+func ringingSwapKeys(t *testing.T, keys string) {
+	t.Helper()
+	in, a, b, c := atxferCall(t, "", true)
+	if err := c.waitEvent("CALL_INCOMING", 8*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	swapAndWait(t, in, b)
+	sendDigits(b, keys, 200*time.Millisecond)
+	other, otherTone, partyTone := b, 1000.0, 440.0
+	if keys == "*1" {
+		if err := c.waitEvent("CALL_CLOSED", 5*time.Second); err != nil {
+			t.Errorf("the target's ringing: %v", err)
+		}
+	} else {
+		other, otherTone = c, 1500.0
+		time.Sleep(time.Second)
+		c.command("accept", "")
+		if err := c.waitEvent("CALL_ESTABLISHED", 5*time.Second); err != nil {
+			t.Fatalf("the target: %v", err)
+		}
+		time.Sleep(1500 * time.Millisecond)
+		b.command("hangup", "")
+		if err := b.waitEvent("CALL_CLOSED", 5*time.Second); err != nil {
+			t.Errorf("the transferer's call: %v", err)
+		}
+	}
+	time.Sleep(2500 * time.Millisecond)
+	chans := in.MustRX("core show channels")
+	t.Logf("after %s:\n%s", keys, chans)
+	if !strings.Contains(chans, "2 active channels") {
+		t.Errorf("core show channels: want 2 channels:\n%s", chans)
+	}
+	if keys == "*4" {
+		checkBeeps(t, in, "6002")
+	}
+	hangup(t, a, other)
+	a.Stop()
+	other.Stop()
+	heardByA, heardByO := a.lastRecording(t), other.lastRecording(t)
+	endA, endO := heardByA.seconds(), heardByO.seconds()
+	checkTone(t, "the transferee heard", heardByA.span(endA-1.2, endA-0.2), heardByA.rate, otherTone)
+	checkTone(t, "its party heard", heardByO.span(endO-1.2, endO-0.2), heardByO.rate, partyTone)
+}
+
+// TestAttendedTransferRingingSwapFail: while 6002 rings, 6000 presses *4
+// twice, 6002 answers and consults with 6000; 6001 hangs up (Asterisk's
+// CONSULTING -> FAIL): 6000 and 6002 talk on, 6001's channel is gone.
+func TestAttendedTransferRingingSwapFail(t *testing.T) {
+	in, a, b, c := atxferCall(t, "", true)
+	if err := c.waitEvent("CALL_INCOMING", 8*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	swapAndWait(t, in, b)
+	sendDigits(b, "*4", 200*time.Millisecond)
+	time.Sleep(time.Second)
+	c.command("accept", "")
+	if err := c.waitEvent("CALL_ESTABLISHED", 5*time.Second); err != nil {
+		t.Fatalf("the target: %v", err)
+	}
+	time.Sleep(time.Second)
+	hangup(t, a, nil)
+	time.Sleep(2 * time.Second)
+	chans := in.MustRX("core show channels")
+	t.Logf("after the transferee left:\n%s", chans)
+	if strings.Contains(chans, "SIP/6001-") || !strings.Contains(chans, "2 active channels") {
+		t.Errorf("core show channels: want 6000 and 6002 only:\n%s", chans)
+	}
+	hangup(t, b, c)
+	b.Stop()
+	c.Stop()
+	heardByB, heardByC := b.lastRecording(t), c.lastRecording(t)
+	endB, endC := heardByB.seconds(), heardByC.seconds()
+	checkTone(t, "the transferer heard", heardByB.span(endB-1.2, endB-0.2), heardByB.rate, 1500)
+	checkTone(t, "the target heard", heardByC.span(endC-1.2, endC-0.2), heardByC.rate, 1000)
+}
+
+// bridgeOf is the id of the listed bridge that has a channel named
+// prefix..., "" when none.
+func bridgeOf(in *harness.Instance, prefix string) string {
+	all, _ := in.RX("bridge show all")
+	for _, row := range bridgeRow.FindAllStringSubmatch(all, -1) {
+		one, _ := in.RX("bridge show " + row[1])
+		if strings.Contains(one, "Channel: "+prefix) {
+			return row[1]
+		}
+	}
+	return ""
+}
+
+// swapAndWait presses *4 (atxferswap) on the transferer while the target
+// rings and waits until it talks with the transferee in a new bridge,
+// whose keys are read then.
+func swapAndWait(t *testing.T, in *harness.Instance, b *baresip) {
+	t.Helper()
+	before := bridgeOf(in, "SIP/6000-")
+	sendDigits(b, "*4", 200*time.Millisecond)
+	if !harness.PollUntil(10*time.Second, func() bool {
+		now := bridgeOf(in, "SIP/6000-")
+		return now != "" && now != before
+	}) {
+		t.Fatalf("*4 while the target rang: the transferer is not back with the transferee:\n%s", in.MustRX("bridge show all"))
+	}
+	time.Sleep(500 * time.Millisecond)
 }

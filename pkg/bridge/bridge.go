@@ -45,6 +45,8 @@ type Basic struct {
 
 	mu   sync.Mutex
 	live map[string]*session // the bridges in progress, by id (bridge show)
+	// mixing are the multi-party bridges other modules mix (mixing.go).
+	mixing map[string]*Mixing
 }
 
 // New returns a bridge implementation for eng.

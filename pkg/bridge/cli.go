@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gostrisk/gostrisk/pkg/cli"
+	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
 
 // Info is what "bridge show" prints about one live bridge.
@@ -23,9 +24,18 @@ func (b *Basic) Bridges() []Info {
 	b.mu.Lock()
 	out := make([]Info, 0, len(b.live))
 	for _, s := range b.live {
-		out = append(out, s.info())
+		if in := s.info(); len(in.Channels) > 0 {
+			out = append(out, in)
+		}
+	}
+	mixing := make([]*Mixing, 0, len(b.mixing))
+	for _, m := range b.mixing {
+		mixing = append(mixing, m)
 	}
 	b.mu.Unlock()
+	for _, m := range mixing {
+		out = append(out, m.info())
+	}
 	sort.Slice(out, func(i, j int) bool {
 		if !out[i].Created.Equal(out[j].Created) {
 			return out[i].Created.Before(out[j].Created)
@@ -39,11 +49,14 @@ func (b *Basic) Bridges() []Info {
 func (b *Basic) Find(id string) (Info, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	s, ok := b.live[id]
-	if !ok {
-		return Info{}, false
+	if s, ok := b.live[id]; ok {
+		in := s.info()
+		return in, len(in.Channels) > 0
 	}
-	return s.info(), true
+	if m, ok := b.mixing[id]; ok {
+		return m.info(), true
+	}
+	return Info{}, false
 }
 
 // register and unregister keep the table the CLI reads.
@@ -66,11 +79,17 @@ func (s *session) info() Info {
 	s.techMu.Lock()
 	tech := s.techShown
 	s.techMu.Unlock()
-	return Info{
-		ID: s.id, Type: bridgeType, Technology: tech, Created: s.created,
-		// Asterisk's join lines name the peer first; the list follows them.
-		Channels: []string{s.peer.ch.Name(), s.caller.ch.Name()},
+	in := Info{ID: s.id, Type: bridgeType, Technology: tech, Created: s.created}
+	// Asterisk's join lines name the peer first; the list follows them.
+	// A channel a feature moved to another bridge for a while (an
+	// attended transfer's consultation or three-way call) is not listed
+	// here meanwhile, as Asterisk moves it out of this bridge.
+	for _, ch := range []*pbx.Channel{s.peer.ch, s.caller.ch} {
+		if ch.BridgeID() == s.id {
+			in.Channels = append(in.Channels, ch.Name())
+		}
 	}
+	return in
 }
 
 // setTech records the technology in use. Only the bridge's goroutine

@@ -27,4 +27,9 @@
 // 'simple_bridge' basic-bridge <id>", "... left 'native_rtp' ...", naming
 // the technology in use when the channel leaves) and publishes
 // BridgeEnter/BridgeLeave on the engine's bus.
+//
+// A Mixing (mixing.go) is a basic bridge of three or more channels whose
+// media another module mixes (an attended transfer's three-way call, on
+// softmix as Asterisk's merged bridge): listed, logged and published as
+// the two-party ones.
 package bridge

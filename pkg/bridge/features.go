@@ -35,7 +35,8 @@ type FeatureFunc func(ctx context.Context, presser, other *pbx.Channel)
 // transferer hangs up during the consultation). OnHangup reports whether
 // it took the other party elsewhere (it interrupted it): the bridge then
 // ends as if that party had been interrupted, so its owner does not hang
-// it up.
+// it up. OnHangup runs with the bridge's media stopped (the bridge is
+// ending): it may play to other before taking it elsewhere.
 type HangupHandler interface {
 	OnHangup(gone, other *pbx.Channel) bool
 }
@@ -49,8 +50,18 @@ func (s *session) leftEnd(p *party) pbx.BridgeEnd {
 	if p == &s.peer {
 		interrupted, left = pbx.CallerInterrupted, pbx.PeerLeft
 	}
-	if h, ok := p.feat.(HangupHandler); ok && h.OnHangup(p.ch, p.other.ch) {
-		return interrupted
+	if h, ok := p.feat.(HangupHandler); ok {
+		// The bridge ends either way: its media stop now so the handler
+		// owns the other party's (an attended transfer completing plays
+		// xfersound to the target).
+		s.stopPumps()
+		if s.unbridge != nil {
+			s.unbridge()
+			s.unbridge = nil
+		}
+		if h.OnHangup(p.ch, p.other.ch) {
+			return interrupted
+		}
 	}
 	select {
 	case <-p.other.intr:

@@ -85,3 +85,65 @@ func TestFeatureDigitsHeldBack(t *testing.T) {
 		t.Fatalf("a lone * was never passed on: %v", b.Heard())
 	}
 }
+
+// hangupFeatures is a party's features whose OnHangup reads the other
+// party's next frames, as an attended transfer plays xfersound to the
+// target when the transferer hangs up.
+type hangupFeatures struct {
+	codeFeatures
+	entered chan struct{}
+	got     chan int
+}
+
+func (h hangupFeatures) OnHangup(gone, other *pbx.Channel) bool {
+	close(h.entered)
+	n := 0
+	deadline := time.After(3 * time.Second)
+	for n < 5 {
+		fr, err := other.ReadUntil(deadline)
+		if err != nil {
+			break
+		}
+		if fr.Kind == media.Voice {
+			n++
+		}
+	}
+	h.got <- n
+	return false
+}
+
+// TestHangupHandlerOwnsMedia: when a party with a HangupHandler hangs up
+// the bridge's pumps stop before the handler runs, so the handler gets
+// the other party's media to itself (no pump takes its frames).
+func TestHangupHandlerOwnsMedia(t *testing.T) {
+	h := hangupFeatures{codeFeatures: codeFeatures{ran: make(chan string, 1)}, entered: make(chan struct{}), got: make(chan int, 1)}
+	eng, _ := newEngine(t, bridge.Options{Features: func(ch, other *pbx.Channel) bridge.Features {
+		if strings.HasPrefix(ch.Name(), "Test/a-") {
+			return h
+		}
+		return nil
+	}})
+	a := pbxtest.NewPhone(media.ULaw)
+	b := pbxtest.NewPhone(media.ULaw)
+	ca := a.NewChannel(eng, "a", "default", "s")
+	cb := b.NewChannel(eng, "b", "default", "s")
+	r := startBridge(t, eng, ca, cb)
+	ca.Hangup(pbx.CauseNormalClearing)
+	select {
+	case <-h.entered:
+	case <-time.After(3 * time.Second):
+		t.Fatal("the hang-up handler did not run")
+	}
+	var phase float64
+	for _, fr := range tone(t, media.ULaw, 440, 5, &phase) {
+		if err := b.Say(fr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := <-h.got; n != 5 {
+		t.Errorf("the handler got %d of the other party's 5 frames: a pump took the others", n)
+	}
+	if res := r.wait(t); res.end != pbx.CallerLeft {
+		t.Errorf("bridge end %v, want CallerLeft", res.end)
+	}
+}

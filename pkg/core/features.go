@@ -42,9 +42,9 @@ func (d *Daemon) registerFeaturesCLI() error {
 }
 
 // newFeatures creates the bridges' DTMF features.
-func (d *Daemon) newFeatures(log pbx.Logger) {
+func (d *Daemon) newFeatures(log pbx.Logger, br *bridge.Basic) {
 	opts := features.Options{
-		Log: log, Config: d.featuresConfig, Music: d.parkedMusic,
+		Log: log, Bridges: br, Config: d.featuresConfig, Music: d.parkedMusic,
 		ParkSpace: func(ch *pbx.Channel) (int, string, string, bool) {
 			if d.parking == nil {
 				return 0, "", "", false

@@ -84,7 +84,7 @@ func (d *Daemon) startModules(ctx context.Context, snap *Snapshot) error {
 	d.newAgentPool(snap, d.log)
 	d.newAMD(snap)
 	d.newPickup(d.log)
-	d.newFeatures(d.log)
+	d.newFeatures(d.log, br)
 	noload, err := d.registerDialplan(eng, snap)
 	if err != nil {
 		return err

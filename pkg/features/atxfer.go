@@ -35,9 +35,12 @@ type consult struct {
 	// swap is the transferer's talk with the transferee again
 	// (atxferswap), nil outside it.
 	swap *swapTalk
-	// blond is the target's leg, still ringing, that the transferer left
-	// to the transferee by hanging up or with atxfercomplete (blond.go).
+	// blond is the target's leg, still ringing, that Dial left to the
+	// transfer: the transferer hung up or pressed a code (blond.go).
 	blond *pbx.Channel
+	// ringNext is the code that took the ringing leg (ringKeyNone: the
+	// transferer hung up, as atxfercomplete a blond transfer).
+	ringNext ringKey
 }
 
 // swapNext is what ends the transferer's talk with the transferee.
@@ -86,6 +89,21 @@ func (c *ringCtx) Err() error {
 }
 
 func (c *ringCtx) abort() { c.once.Do(func() { close(c.done) }) }
+
+// deadline is when a target called at start is given up: after
+// atxfernoanswertimeout (0: no limit).
+func deadline(start time.Time, g General) time.Time {
+	if g.AtxferNoAnswerTimeout <= 0 {
+		return start.Add(24 * time.Hour)
+	}
+	return start.Add(g.AtxferNoAnswerTimeout)
+}
+
+func (st *consult) takenBy() ringKey {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.ringNext
+}
 
 // noAnswer is the no-answer timer's check: true (and the transfer marked
 // timed out) when the target still has not answered.
@@ -160,7 +178,7 @@ func (m *Module) attendedTransfer(ctx context.Context, presser, other *pbx.Chann
 	start := time.Now()
 	presser.SetRingingTaker(st.takeRinging)
 	defer presser.SetRingingTaker(nil)
-	presser.SetRingingKeys(ringingKeys(g))
+	presser.SetRingingKeys(st.ringingKeys(g))
 	defer presser.SetRingingKeys(nil)
 	watch, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
@@ -178,16 +196,17 @@ func (m *Module) attendedTransfer(ctx context.Context, presser, other *pbx.Chann
 	presser.SetCtx(runCtx)
 	presser.SetLocation(c, x, p)
 	presser.SetApplication(app, data)
-	if leg := st.blondLeg(); leg != nil {
+	if leg, k := st.blondLeg(), st.takenBy(); leg != nil && (k == ringKeySwap || k == ringKeyThreeway) && !presser.HangupRequested() {
+		// atxferswap or atxferthreeway while the target rang: the
+		// transfer goes on here, the target's leg now its own.
+		m.ringingOn(st, presser, leg, k, deadline(start, g), g)
+	} else if leg != nil {
 		if !presser.HangupRequested() {
 			// atxfercomplete while the target rang: the presser leaves
 			// (its owner hangs it up once the transfer's bridge ends).
 			presser.SoftHangup(pbx.CauseNormalClearing)
 		}
-		if g.AtxferNoAnswerTimeout <= 0 {
-			g.AtxferNoAnswerTimeout = 24 * time.Hour // 0: no limit
-		}
-		m.blond(st, presser.Name(), leg, start.Add(g.AtxferNoAnswerTimeout), g)
+		m.blond(st, presser.Name(), leg, deadline(start, g), g)
 		return
 	}
 	st.mu.Lock()
@@ -248,12 +267,15 @@ func (m *Module) consultCodes(c *codes, presser, other *pbx.Channel) {
 	// The transferer hanging up while consulting completes the transfer
 	// (Asterisk's CONSULTING -> COMPLETE, whatever atxferdropcall says:
 	// that option is about a target still ringing).
+	// Asterisk's COMPLETE plays xfersound to the target however the
+	// transfer completes; the bridge stopped its media for that.
 	c.hangup = func(gone, target *pbx.Channel) bool {
-		if st.transferee.HangupRequested() || target.HangupRequested() {
+		if st.transferee.HangupRequested() || target.HangupRequested() || st.isOver() {
 			st.mu.Lock()
 			defer st.mu.Unlock()
 			return st.handedOver
 		}
+		play(target, g.XferSound)
 		return m.complete(st, gone, target)
 	}
 }

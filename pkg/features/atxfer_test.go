@@ -122,25 +122,28 @@ func TestWatchTransferee(t *testing.T) {
 }
 
 // TestRingingKeys: the transferer's keys while the target rings, one
-// result per key.
+// result per key; the Dial side takes the leg for complete, three-way
+// and swap and remembers which code took it.
 func TestRingingKeys(t *testing.T) {
-	none, cancel, take := pbx.RingingKeyNone, pbx.RingingKeyCancel, pbx.RingingKeyTake
+	none, abort, complete, threeway, swap := ringKeyNone, ringKeyAbort, ringKeyComplete, ringKeyThreeway, ringKeySwap
 	tests := []struct {
 		name, keys string
 		pause      int // a pause longer than featuredigittimeout before this key (index)
-		want       []pbx.RingingKey
+		want       []ringKey
 	}{
-		{"abort", "*1", -1, []pbx.RingingKey{none, cancel}},
-		{"complete", "*2", -1, []pbx.RingingKey{none, take}},
-		{"other codes are not read", "*3*4", -1, []pbx.RingingKey{none, none, none, none}},
-		{"a wrong key starts over", "5*1", -1, []pbx.RingingKey{none, none, cancel}},
-		{"too slow", "*1", 1, []pbx.RingingKey{none, none}},
+		{"abort", "*1", -1, []ringKey{none, abort}},
+		{"complete", "*2", -1, []ringKey{none, complete}},
+		{"threeway", "*3", -1, []ringKey{none, threeway}},
+		{"swap", "*4", -1, []ringKey{none, swap}},
+		{"a wrong key starts over", "5*1", -1, []ringKey{none, none, abort}},
+		{"not a code", "*5*4", -1, []ringKey{none, none, none, swap}},
+		{"too slow", "*1", 1, []ringKey{none, none}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			g := Defaults().General
 			g.FeatureDigitTimeout = 50 * time.Millisecond
-			keys := ringingKeys(g)
+			keys := ringKeys(g)
 			for i, d := range tc.keys {
 				if i == tc.pause {
 					time.Sleep(80 * time.Millisecond)
@@ -150,5 +153,25 @@ func TestRingingKeys(t *testing.T) {
 				}
 			}
 		})
+	}
+	for _, tc := range []struct {
+		code string
+		want pbx.RingingKey
+		next ringKey
+	}{
+		{"*1", pbx.RingingKeyCancel, none},
+		{"*2", pbx.RingingKeyTake, complete},
+		{"*3", pbx.RingingKeyTake, threeway},
+		{"*4", pbx.RingingKeyTake, swap},
+	} {
+		st := &consult{}
+		keys := st.ringingKeys(Defaults().General)
+		var got pbx.RingingKey
+		for _, d := range tc.code {
+			got = keys(d)
+		}
+		if got != tc.want || st.takenBy() != tc.next {
+			t.Errorf("%s: Dial gets %v, the transfer goes on with %v; want %v and %v", tc.code, got, st.takenBy(), tc.want, tc.next)
+		}
 	}
 }

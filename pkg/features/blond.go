@@ -147,12 +147,17 @@ func (m *Module) callBack(a *pbx.Channel, name string, timeout time.Duration) *p
 // waitAnswer follows a leg being called until it answers (true), fails,
 // the transferee hangs up or timeout passes.
 func waitAnswer(leg, a *pbx.Channel, timeout time.Duration) bool {
+	return waitAnswerOr(leg, a.Done(), nil, timeout)
+}
+
+// waitAnswerOr is waitAnswer ending early when quit or stop is closed.
+func waitAnswerOr(leg *pbx.Channel, quit, stop <-chan struct{}, timeout time.Duration) bool {
 	if timeout <= 0 {
 		return false
 	}
 	wake := make(chan struct{}, 1)
-	stop := leg.Watch(wake)
-	defer stop()
+	unwatch := leg.Watch(wake)
+	defer unwatch()
 	// Events queued before the watch (Dial no longer reads them).
 	select {
 	case wake <- struct{}{}:
@@ -162,7 +167,9 @@ func waitAnswer(leg, a *pbx.Channel, timeout time.Duration) bool {
 	defer timer.Stop()
 	for {
 		select {
-		case <-a.Done():
+		case <-quit:
+			return false
+		case <-stop:
 			return false
 		case <-leg.Done():
 			return false
@@ -181,33 +188,68 @@ func waitAnswer(leg, a *pbx.Channel, timeout time.Duration) bool {
 	}
 }
 
-// ringingKeys reads the presser's keys while the target rings (Asterisk's
-// CALLING_TARGET): atxferabort cancels the call to the target (back to
-// the transferee), atxfercomplete leaves the ringing target to the
-// transferee (a blond transfer, the presser leaves). A key that does not
+// ringKey is what a transferer's key does while the target rings.
+type ringKey int
+
+const (
+	ringKeyNone     ringKey = iota // nothing (yet)
+	ringKeyAbort                   // atxferabort: the target is cancelled
+	ringKeyComplete                // atxfercomplete: a blond transfer
+	ringKeyThreeway                // atxferthreeway
+	ringKeySwap                    // atxferswap: back to the transferee
+)
+
+// ringKeys reads the presser's keys while the target rings (Asterisk's
+// CALLING_TARGET and HESITANT): one result per key. A key that does not
 // continue a code, or comes after featuredigittimeout, starts over.
-// atxferthreeway and atxferswap are not read while the target rings.
-func ringingKeys(g General) func(rune) pbx.RingingKey {
+func ringKeys(g General) func(rune) ringKey {
 	var typed string
 	var last time.Time
-	return func(d rune) pbx.RingingKey {
+	codes := []struct {
+		code string
+		key  ringKey
+	}{{g.AtxferAbort, ringKeyAbort}, {g.AtxferComplete, ringKeyComplete}, {g.AtxferThreeway, ringKeyThreeway}, {g.AtxferSwap, ringKeySwap}}
+	return func(d rune) ringKey {
 		if time.Since(last) > g.FeatureDigitTimeout {
 			typed = ""
 		}
 		last = time.Now()
 		typed += string(d)
-		switch {
-		case typed == g.AtxferAbort:
-			typed = ""
-			return pbx.RingingKeyCancel
-		case typed == g.AtxferComplete:
-			typed = ""
-			return pbx.RingingKeyTake
-		case g.AtxferAbort != "" && strings.HasPrefix(g.AtxferAbort, typed),
-			g.AtxferComplete != "" && strings.HasPrefix(g.AtxferComplete, typed):
-			return pbx.RingingKeyNone
+		partial := false
+		for _, c := range codes {
+			switch {
+			case c.code == "":
+			case typed == c.code:
+				typed = ""
+				return c.key
+			case strings.HasPrefix(c.code, typed):
+				partial = true
+			}
 		}
-		typed = ""
+		if !partial {
+			typed = ""
+		}
+		return ringKeyNone
+	}
+}
+
+// ringingKeys are the presser's keys while its Dial rings the target:
+// atxferabort cancels the call (back to the transferee); atxfercomplete,
+// atxferthreeway and atxferswap take the ringing leg from Dial, the
+// transfer going on (st.ringNext) once Dial returned.
+func (st *consult) ringingKeys(g General) func(rune) pbx.RingingKey {
+	keys := ringKeys(g)
+	return func(d rune) pbx.RingingKey {
+		k := keys(d)
+		switch k {
+		case ringKeyAbort:
+			return pbx.RingingKeyCancel
+		case ringKeyComplete, ringKeyThreeway, ringKeySwap:
+			st.mu.Lock()
+			st.ringNext = k
+			st.mu.Unlock()
+			return pbx.RingingKeyTake
+		}
 		return pbx.RingingKeyNone
 	}
 }

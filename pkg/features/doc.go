@@ -12,8 +12,10 @@
 //
 // atxfer (atxfer.go) follows Asterisk 18's bridge_basic attended transfer:
 // consultation with complete, abort, three-way (threeway.go, a pkg/mixer
-// mix) and swap (swap.go) codes, atxfernoanswertimeout, and the blond
-// transfer with its call backs (blond.go).
+// mix listed as a softmix bridge, where the parties' DTMF features work)
+// and swap (swap.go) codes, atxfernoanswertimeout, the blond transfer
+// with its call backs (blond.go), and swap and three-way pressed while
+// the target still rings (ringing.go).
 //
 // automon and automixmon (recording.go) toggle a Monitor or MixMonitor of
 // the presser's peer through those applications, so that this package

@@ -27,6 +27,10 @@ type Options struct {
 	// now (pkg/mixmonitor's Running); nil: no recording module, the
 	// one-touch recording features fail.
 	Recording func(ch *pbx.Channel, app string) bool
+	// Bridges lists the three-way calls with the other bridges (bridge
+	// show, the members' bridge id, BridgeEnter/BridgeLeave); nil: they
+	// are not listed.
+	Bridges *bridge.Basic
 }
 
 // Module runs the DTMF features of bridges.

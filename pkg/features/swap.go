@@ -57,6 +57,8 @@ func (m *Module) swap(st *consult, presser, target *pbx.Channel) {
 		// hanging up.
 		a.SetHangupCause(cause)
 		if !a.HangupRequested() && !target.HangupRequested() {
+			// Asterisk's DOUBLECHECKING -> COMPLETE: xfersound to the target.
+			play(target, m.config().General.XferSound)
 			m.complete(st, presser, target)
 		}
 		return

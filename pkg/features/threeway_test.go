@@ -1,8 +1,11 @@
 package features
 
 import (
+	"context"
+	"github.com/gostrisk/gostrisk/pkg/bridge"
 	"math"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -90,5 +93,104 @@ func TestMix(t *testing.T) {
 		if i != 1 {
 			ch.Hangup(pbx.CauseNormalClearing)
 		}
+	}
+}
+
+// stubFeatures has the one code *0.
+type stubFeatures struct{ run bridge.FeatureFunc }
+
+func (s stubFeatures) Match(d string) (bridge.FeatureFunc, bool) {
+	if d == "*0" {
+		return s.run, false
+	}
+	return nil, strings.HasPrefix("*0", d)
+}
+
+func (stubFeatures) DigitTimeout() time.Duration { return 100 * time.Millisecond }
+
+// TestMixCodes: in the three-way mix a party's feature digits are kept
+// from the others and complete its code; other digits pass; a code left
+// unfinished past the digit timeout passes late but whole.
+func TestMixCodes(t *testing.T) {
+	ran := func(context.Context, *pbx.Channel, *pbx.Channel) {}
+	dtmf := func(kind media.FrameKind, d rune) media.Frame { return media.Frame{Kind: kind, Digit: d} }
+	tests := []struct {
+		name   string
+		keys   string
+		pause  int // a pause past the digit timeout before this key
+		passed string
+		run    bool
+	}{
+		{"code", "*0", -1, "", true},
+		{"not a code", "*5", -1, "**55", false},
+		{"plain digits", "12", -1, "1122", false},
+		{"too slow", "*0", 1, "**00", false}, // "0" alone begins nothing
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &mixCodes{f: stubFeatures{run: ran}}
+			var passed string
+			runs := false
+			for i, d := range tc.keys {
+				if i == tc.pause {
+					time.Sleep(150 * time.Millisecond)
+				}
+				for _, kind := range []media.FrameKind{media.DTMFBegin, media.DTMFEnd} {
+					pass, run := c.dtmf(dtmf(kind, d))
+					for _, f := range pass {
+						passed += string(f.Digit)
+					}
+					runs = runs || run != nil
+				}
+			}
+			if passed != tc.passed || runs != tc.run {
+				t.Errorf("passed %q, ran %v; want %q, %v", passed, runs, tc.passed, tc.run)
+			}
+		})
+	}
+}
+
+// TestMixFeature: a feature code pressed in the mix runs (here it hangs
+// its presser up) and the mix ends with the party that left.
+func TestMixFeature(t *testing.T) {
+	eng := pbx.New(pbx.Config{})
+	var phones []*pbxtest.Phone
+	var chans []*pbx.Channel
+	for _, name := range []string{"p", "a", "c"} {
+		ph := pbxtest.NewPhone(media.ULaw)
+		ch := ph.NewChannel(eng, name, "default", "s")
+		if err := ch.OpenMedia(); err != nil {
+			t.Fatal(err)
+		}
+		phones, chans = append(phones, ph), append(chans, ch)
+	}
+	feats := []bridge.Features{stubFeatures{run: func(ctx context.Context, presser, other *pbx.Channel) {
+		presser.SoftHangup(pbx.CauseNormalClearing)
+	}}}
+	done := make(chan *pbx.Channel, 1)
+	go func() { done <- mixWith(feats, chans...) }()
+	time.Sleep(100 * time.Millisecond)
+	for _, d := range "*0" {
+		if err := phones[0].Press(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case gone := <-done:
+		if gone != chans[0] {
+			t.Errorf("mix ended with %s, want the presser", gone.Name())
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the feature did not end the mix")
+	}
+	for _, ph := range phones[1:] {
+		for _, fr := range ph.Heard() {
+			if fr.Kind == media.DTMFBegin || fr.Kind == media.DTMFEnd {
+				t.Errorf("another party heard the code's digit %c", fr.Digit)
+			}
+		}
+	}
+	for _, ch := range chans {
+		ch.Hangup(pbx.CauseNormalClearing)
 	}
 }
