@@ -154,7 +154,7 @@ func (m *Module) ShowAgents(online bool) string {
 		} else if online {
 			continue
 		}
-		fmt.Fprintf(&b, format, s.id, s.name, devstateText(s.devstate), s.channel, s.talking)
+		fmt.Fprintf(&b, format, s.id, s.name, s.devstate.Text(), s.channel, s.talking)
 	}
 	fmt.Fprintf(&b, "\nDefined agents: %d, Logged in: %d, Talking: %d\n", total, logged, talking)
 	return b.String()
@@ -172,7 +172,7 @@ func (m *Module) ShowAgent(id string) string {
 		fmt.Fprintf(&b, "Beep: %s\n", s.beep)
 		fmt.Fprintf(&b, "MOH: %s\n", s.moh)
 		fmt.Fprintf(&b, "RecordCalls: %s\n", map[bool]string{true: "Yes", false: "No"}[s.record])
-		fmt.Fprintf(&b, "State: %s\n", devstateText(s.devstate))
+		fmt.Fprintf(&b, "State: %s\n", s.devstate.Text())
 		if s.channel != "" {
 			fmt.Fprintf(&b, "LoggedInChannel: %s\n", s.channel)
 			fmt.Fprintf(&b, "LoggedInTime: %d\n", s.loginStart)
@@ -184,27 +184,4 @@ func (m *Module) ShowAgent(id string) string {
 		return b.String()
 	}
 	return fmt.Sprintf("Agent '%s' not found\n", id)
-}
-
-// devstateText is ast_devstate_str.
-func devstateText(s pbx.DeviceState) string {
-	switch s {
-	case pbx.DeviceNotInUse:
-		return "Not in use"
-	case pbx.DeviceInUse:
-		return "In use"
-	case pbx.DeviceBusy:
-		return "Busy"
-	case pbx.DeviceInvalid:
-		return "Invalid"
-	case pbx.DeviceUnavailable:
-		return "Unavailable"
-	case pbx.DeviceRinging:
-		return "Ringing"
-	case pbx.DeviceRingInUse:
-		return "Ring+Inuse"
-	case pbx.DeviceOnHold:
-		return "On Hold"
-	}
-	return "Unknown"
 }

@@ -32,6 +32,18 @@ func (s DeviceState) String() string {
 	return "UNKNOWN"
 }
 
+// deviceStateTexts are ast_devstate2str's words, which queue show and
+// agent show print.
+var deviceStateTexts = [...]string{"Unknown", "Not in use", "In use", "Busy", "Invalid", "Unavailable", "Ringing", "Ring+Inuse", "On Hold"}
+
+// Text returns the words Asterisk's CLI prints for the state.
+func (s DeviceState) Text() string {
+	if s >= 0 && int(s) < len(deviceStateTexts) {
+		return deviceStateTexts[s]
+	}
+	return "Unknown"
+}
+
 // ParseDeviceState reads a state name case-insensitively (as
 // Set(DEVICE_STATE(Custom:x)=...) takes it); ok is false for a name that
 // is none of them.

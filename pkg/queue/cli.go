@@ -8,7 +8,6 @@ import (
 
 	"github.com/gostrisk/gostrisk/pkg/cli"
 	"github.com/gostrisk/gostrisk/pkg/confparse"
-	"github.com/gostrisk/gostrisk/pkg/pbx"
 )
 
 // ReloadFunc reloads queues.conf and queuerules.conf from disk for `queue
@@ -476,7 +475,7 @@ func (m *Module) printQueueLocked(b *strings.Builder, q *queue, now time.Time) {
 				}
 				fmt.Fprintf(b, " (paused%s%s was %d secs ago)", sep, mem.reason, secsSince(now, mem.lastPause))
 			}
-			fmt.Fprintf(b, " (%s)", devstateText(m.status(mem)))
+			fmt.Fprintf(b, " (%s)", m.status(mem).Text())
 			if mem.calls > 0 {
 				fmt.Fprintf(b, " has taken %d calls (last was %d secs ago)", mem.calls, secsSince(now, mem.lastCall))
 			} else {
@@ -495,27 +494,4 @@ func (m *Module) printQueueLocked(b *strings.Builder, q *queue, now time.Time) {
 		}
 	}
 	b.WriteString("\n")
-}
-
-// devstateText is ast_devstate2str: the words queue show prints.
-func devstateText(s pbx.DeviceState) string {
-	switch s {
-	case pbx.DeviceNotInUse:
-		return "Not in use"
-	case pbx.DeviceInUse:
-		return "In use"
-	case pbx.DeviceBusy:
-		return "Busy"
-	case pbx.DeviceInvalid:
-		return "Invalid"
-	case pbx.DeviceUnavailable:
-		return "Unavailable"
-	case pbx.DeviceRinging:
-		return "Ringing"
-	case pbx.DeviceRingInUse:
-		return "Ring+Inuse"
-	case pbx.DeviceOnHold:
-		return "On Hold"
-	}
-	return "Unknown"
 }
