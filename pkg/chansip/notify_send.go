@@ -93,16 +93,27 @@ func (d *Driver) sendSubscriptionNotify(ctx context.Context, s *subscription, fi
 // buildSubNotify makes the in-dialog NOTIFY: to the subscriber's Contact,
 // From its To (with our tag), To its From, in chan_sip's header order.
 func (d *Driver) buildSubNotify(s *subscription, cseq uint32, subState, body string) *sip.Request {
-	cfg := d.cfg.Load()
+	req := d.subDialogRequest(s, cseq)
+	req.AppendHeader(sip.NewHeader("Subscription-State", subState))
+	req.AppendHeader(sip.NewHeader("Event", subTypes[s.kind].event))
+	req.AppendHeader(sip.NewHeader("Content-Type", subTypes[s.kind].mediaType))
+	req.SetBody([]byte(body))
+	call.ApplyRoutes(req, s.routes, s.target) // subroute.go
+	return req
+}
+
+// subDialogRequest starts a NOTIFY inside subscription s's dialog with
+// cseq: the headers every such NOTIFY has, up to User-Agent; the caller
+// adds its own and the body.
+func (d *Driver) subDialogRequest(s *subscription, cseq uint32) *sip.Request {
 	us := d.advertisedAddr(s.dest.Addr())
 	req := sip.NewRequest(sip.NOTIFY, s.target)
 	req.SetDestination(s.dest.String())
-	if s.tport != "" && s.tport != "UDP" {
-		req.SetTransport(s.tport)
-	}
 	tp := s.tport
 	if tp == "" {
 		tp = "UDP"
+	} else if tp != "UDP" {
+		req.SetTransport(tp)
 	}
 	via := &sip.ViaHeader{ProtocolName: "SIP", ProtocolVersion: "2.0", Transport: tp,
 		Host: us.Addr().String(), Port: int(us.Port()), Params: sip.NewParams()}
@@ -121,12 +132,7 @@ func (d *Driver) buildSubNotify(s *subscription, cseq uint32, subState, body str
 	callid := sip.CallIDHeader(s.key.callID)
 	req.AppendHeader(&callid)
 	req.AppendHeader(&sip.CSeqHeader{SeqNo: cseq, MethodName: sip.NOTIFY})
-	req.AppendHeader(sip.NewHeader("User-Agent", cfg.General.EffectiveUserAgent(d.opts.Version)))
-	req.AppendHeader(sip.NewHeader("Subscription-State", subState))
-	req.AppendHeader(sip.NewHeader("Event", subTypes[s.kind].event))
-	req.AppendHeader(sip.NewHeader("Content-Type", subTypes[s.kind].mediaType))
-	req.SetBody([]byte(body))
-	call.ApplyRoutes(req, s.routes, s.target) // subroute.go
+	req.AppendHeader(sip.NewHeader("User-Agent", d.cfg.Load().General.EffectiveUserAgent(d.opts.Version)))
 	return req
 }
 

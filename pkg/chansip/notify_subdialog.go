@@ -2,6 +2,8 @@ package chansip
 
 import (
 	"github.com/emiago/sipgo/sip"
+
+	"github.com/gostrisk/gostrisk/pkg/chansip/call"
 )
 
 // byCallID is the active subscription whose dialog has callID, or nil.
@@ -34,36 +36,11 @@ func (d *Driver) notifyInSubscription(s *subscription, headers []sip.Header, bod
 	s.cseq++
 	cseq := s.cseq
 	s.mu.Unlock()
-	us := d.advertisedAddr(s.dest.Addr())
-	req := sip.NewRequest(sip.NOTIFY, s.target)
-	req.SetDestination(s.dest.String())
-	tp := s.tport
-	if tp == "" {
-		tp = "UDP"
-	} else if tp != "UDP" {
-		req.SetTransport(tp)
-	}
-	via := &sip.ViaHeader{ProtocolName: "SIP", ProtocolVersion: "2.0", Transport: tp,
-		Host: us.Addr().String(), Port: int(us.Port()), Params: sip.NewParams()}
-	via.Params.Add("branch", sip.GenerateBranch())
-	via.Params.Add("rport", "")
-	req.AppendHeader(via)
-	mf := sip.MaxForwardsHeader(70)
-	req.AppendHeader(&mf)
-	req.AppendHeader(sip.NewHeader("From", withTag(s.fromHdr, s.ourTag)))
-	req.AppendHeader(sip.NewHeader("To", s.toHdr))
-	user := s.exten
-	if s.kind == subMWI {
-		user = s.peer
-	}
-	req.AppendHeader(sip.NewHeader("Contact", "<sip:"+user+"@"+hostPort(us)+">"))
-	callid := sip.CallIDHeader(s.key.callID)
-	req.AppendHeader(&callid)
-	req.AppendHeader(&sip.CSeqHeader{SeqNo: cseq, MethodName: sip.NOTIFY})
-	req.AppendHeader(sip.NewHeader("User-Agent", d.cfg.Load().General.EffectiveUserAgent(d.opts.Version)))
+	req := d.subDialogRequest(s, cseq)
 	for _, h := range headers {
 		req.AppendHeader(h)
 	}
 	req.SetBody(body)
+	call.ApplyRoutes(req, s.routes, s.target) // subroute.go
 	return d.sendNotify(req, s.dest)
 }
