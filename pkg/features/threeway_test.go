@@ -96,17 +96,17 @@ func TestMix(t *testing.T) {
 	}
 }
 
-// stubFeatures has the one code *0.
-type stubFeatures struct{ run bridge.FeatureFunc }
+// disconnectOnly is a feature map with the one code *0.
+type disconnectOnly struct{ run bridge.FeatureFunc }
 
-func (s stubFeatures) Match(d string) (bridge.FeatureFunc, bool) {
+func (s disconnectOnly) Match(d string) (bridge.FeatureFunc, bool) {
 	if d == "*0" {
 		return s.run, false
 	}
 	return nil, strings.HasPrefix("*0", d)
 }
 
-func (stubFeatures) DigitTimeout() time.Duration { return 100 * time.Millisecond }
+func (disconnectOnly) DigitTimeout() time.Duration { return 100 * time.Millisecond }
 
 // TestMixCodes: in the three-way mix a party's feature digits are kept
 // from the others and complete its code; other digits pass; a code left
@@ -128,7 +128,7 @@ func TestMixCodes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c := &mixCodes{f: stubFeatures{run: ran}}
+			c := &mixCodes{f: disconnectOnly{run: ran}}
 			var passed string
 			runs := false
 			for i, d := range tc.keys {
@@ -164,7 +164,7 @@ func TestMixFeature(t *testing.T) {
 		}
 		phones, chans = append(phones, ph), append(chans, ch)
 	}
-	feats := []bridge.Features{stubFeatures{run: func(ctx context.Context, presser, other *pbx.Channel) {
+	feats := []bridge.Features{disconnectOnly{run: func(ctx context.Context, presser, other *pbx.Channel) {
 		presser.SoftHangup(pbx.CauseNormalClearing)
 	}}}
 	done := make(chan *pbx.Channel, 1)
