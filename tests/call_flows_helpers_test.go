@@ -2,10 +2,8 @@ package tests
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/csv"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -221,60 +219,7 @@ func scenarioFrom(t *testing.T, tmpl string, vars map[string]string) string {
 // reads them; sipp rewrites addresses and ports when it plays the file.
 func writePCMUPcap(t *testing.T, path string, n int) {
 	t.Helper()
-	const (
-		samples = 160 // 20 ms at 8 kHz
-		ssrc    = 0x5ca1ab1e
-	)
-	var buf bytes.Buffer
-	le := binary.LittleEndian
-	hdr := make([]byte, 24)
-	le.PutUint32(hdr[0:], 0xa1b2c3d4) // microsecond timestamps
-	le.PutUint16(hdr[4:], 2)
-	le.PutUint16(hdr[6:], 4)
-	le.PutUint32(hdr[16:], 65535)
-	le.PutUint32(hdr[20:], 1) // LINKTYPE_ETHERNET
-	buf.Write(hdr)
-	for i := 0; i < n; i++ {
-		rtp := make([]byte, 12+samples)
-		rtp[0] = 0x80 // version 2
-		rtp[1] = 0    // PT 0 = PCMU
-		binary.BigEndian.PutUint16(rtp[2:], uint16(i+1))
-		binary.BigEndian.PutUint32(rtp[4:], uint32(i*samples))
-		binary.BigEndian.PutUint32(rtp[8:], ssrc)
-		for s := 0; s < samples; s++ {
-			v := 8000 * math.Sin(2*math.Pi*440*float64(i*samples+s)/8000)
-			rtp[12+s] = linearToULaw(int16(v))
-		}
-		udp := make([]byte, 8, 8+len(rtp))
-		binary.BigEndian.PutUint16(udp[0:], 6000)
-		binary.BigEndian.PutUint16(udp[2:], 6002)
-		binary.BigEndian.PutUint16(udp[4:], uint16(8+len(rtp)))
-		udp = append(udp, rtp...)
-		ip := make([]byte, 20, 20+len(udp))
-		ip[0] = 0x45
-		binary.BigEndian.PutUint16(ip[2:], uint16(20+len(udp)))
-		binary.BigEndian.PutUint16(ip[4:], uint16(i))
-		ip[8] = 64 // TTL
-		ip[9] = 17 // UDP
-		copy(ip[12:], []byte{127, 0, 0, 1})
-		copy(ip[16:], []byte{127, 0, 0, 1})
-		binary.BigEndian.PutUint16(ip[10:], ipChecksum(ip))
-		ip = append(ip, udp...)
-		eth := make([]byte, 14, 14+len(ip))
-		binary.BigEndian.PutUint16(eth[12:], 0x0800)
-		frame := append(eth, ip...)
-		rec := make([]byte, 16)
-		us := i * 20000
-		le.PutUint32(rec[0:], uint32(1700000000+us/1e6))
-		le.PutUint32(rec[4:], uint32(us%1e6))
-		le.PutUint32(rec[8:], uint32(len(frame)))
-		le.PutUint32(rec[12:], uint32(len(frame)))
-		buf.Write(rec)
-		buf.Write(frame)
-	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeG711Pcap(t, path, 0, 440, n)
 }
 
 func ipChecksum(h []byte) uint16 {
@@ -286,26 +231,6 @@ func ipChecksum(h []byte) uint16 {
 		sum = sum&0xffff + sum>>16
 	}
 	return ^uint16(sum)
-}
-
-// linearToULaw is G.711 mu-law encoding of one 16-bit sample.
-func linearToULaw(s int16) byte {
-	const bias, clip = 0x84, 32635
-	v := int(s)
-	sign := 0
-	if v < 0 {
-		v, sign = -v, 0x80
-	}
-	if v > clip {
-		v = clip
-	}
-	v += bias
-	exp := 7
-	for mask := 0x4000; v&mask == 0 && exp > 0; mask >>= 1 {
-		exp--
-	}
-	mant := (v >> (exp + 3)) & 0x0f
-	return ^byte(sign | exp<<4 | mant)
 }
 
 // waitMediaBothWays polls "sip show channelstats" until both dialogs of

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gostrisk/gostrisk/pkg/media"
 	"github.com/gostrisk/gostrisk/tests/harness"
 )
 
@@ -124,7 +125,7 @@ func (f *fakeTrunk) sendRTP(invite string) {
 	for seq := 0; seq < packets; seq++ {
 		if f.tone > 0 {
 			for i := range pkt[12:] {
-				pkt[12+i] = linearToULaw(int16(8000 * math.Sin(2*math.Pi*f.tone*float64(seq*160+i)/8000)))
+				pkt[12+i] = media.LinearToULaw(int16(8000 * math.Sin(2*math.Pi*f.tone*float64(seq*160+i)/8000)))
 			}
 		}
 		pkt[2], pkt[3] = byte(seq>>8), byte(seq)
